@@ -1,0 +1,4 @@
+//! connection commands.
+use super::CommandSpec;
+
+pub static COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,4 @@
+//! server commands.
+use super::CommandSpec;
+
+pub static COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,1 @@
+//! code (placeholder: being written)

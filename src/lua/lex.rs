@@ -1,0 +1,1 @@
+//! lex (placeholder: being written)

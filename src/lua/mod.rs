@@ -1,0 +1,13 @@
+//! A Lua 5.1 engine, usable on its own.
+//!
+//! Follows the shape of PUC-Rio Lua 5.1: source text goes through the lexer
+//! ([`lex`]) and the one-pass compiler ([`parse`], [`code`]) to a [`proto::Proto`]
+//! of register bytecode ([`opcode`]), which the VM runs over a heap of
+//! generational arenas with a mark-and-sweep collector.
+pub mod code;
+pub mod lex;
+pub mod numfmt;
+pub mod opcode;
+pub mod parse;
+pub mod proto;
+pub mod stdlib;

@@ -1,0 +1,1 @@
+//! parse (placeholder: being written)

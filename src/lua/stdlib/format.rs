@@ -1,0 +1,1 @@
+//! string.format's engine (placeholder: being written)

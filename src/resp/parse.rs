@@ -1,0 +1,1 @@
+//! Incremental RESP2 request parser (multibulk and inline).

@@ -1,0 +1,1 @@
+//! lua_api tests (being written)
