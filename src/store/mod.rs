@@ -1,14 +1,291 @@
 //! The keyspace: numbered databases mapping binary keys to typed values, with
 //! millisecond expiry (lazy on access plus an active sampling cycle).
+//!
+//! | file | job |
+//! | --- | --- |
+//! | `table.rs` | the hash table of one database: chains over a dense entry array, reverse-binary SCAN cursor, O(1) random picks |
+//! | `value.rs` | the value type and Redis's string encodings (int / embstr / raw) |
+//! | `expire.rs` | the clock, TTL arithmetic and the active expiry cycle |
+//! | `glob.rs` | Redis's glob matcher (KEYS, SCAN MATCH, CONFIG GET) |
+//!
+//! Invariants:
+//! - a key whose expiry time has passed is never visible: every lookup goes through
+//!   [`Db::lookup`], which deletes it first (lazy expiry); [`Store::active_expire_cycle`]
+//!   removes the ones nobody touches;
+//! - `DBSIZE` counts keys still stored, so it includes expired keys neither path has
+//!   removed yet (as Redis does);
+//! - `dirty` counts writes (Redis's `server.dirty`), for INFO and persistence.
+pub mod expire;
+pub mod glob;
+pub mod table;
+pub mod value;
+
+pub use expire::now_ms;
+pub use glob::glob_match;
+pub use table::{Entry, Table};
+pub use value::Value;
+
+/// A small, fast pseudo-random generator (xorshift64*) for RANDOMKEY and expiry
+/// sampling. Not for anything that needs unpredictability.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn seeded() -> Rng {
+        use std::hash::BuildHasher;
+        let seed = std::collections::hash_map::RandomState::new().hash_one(now_ms());
+        Rng(seed | 1)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}
+
+impl Default for Rng {
+    fn default() -> Rng {
+        Rng::seeded()
+    }
+}
 
 /// All databases of the server.
 #[derive(Debug)]
-pub struct Store {}
+pub struct Store {
+    dbs: Vec<Db>,
+    /// Number of writes since start (Redis's `server.dirty`); commands add to it.
+    pub dirty: u64,
+    /// Database the active expiry cycle resumes with.
+    expire_next_db: usize,
+}
 
 impl Store {
-    /// A store with `databases` empty databases.
+    /// A store with `databases` empty databases (at least one).
     pub fn new(databases: usize) -> Store {
-        let _ = databases;
-        Store {}
+        let mut s = Store {
+            dbs: (0..databases.max(1)).map(|_| Db::default()).collect(),
+            dirty: 0,
+            expire_next_db: 0,
+        };
+        s.set_lru_clock(expire::lru_clock(now_ms()));
+        s
+    }
+
+    /// Number of databases (SELECT accepts `0..db_count()`).
+    pub fn db_count(&self) -> usize {
+        self.dbs.len()
+    }
+
+    /// Keys stored in database `db` (DBSIZE), 0 for an index out of range.
+    pub fn dbsize(&self, db: usize) -> usize {
+        self.dbs.get(db).map_or(0, |d| d.table.len())
+    }
+
+    /// Keys with a TTL in database `db` (INFO keyspace `expires=`).
+    pub fn expires_count(&self, db: usize) -> usize {
+        self.dbs.get(db).map_or(0, |d| d.table.volatile_len())
+    }
+
+    /// Keys removed because their TTL passed, over all databases (INFO `expired_keys`).
+    pub fn expired_keys(&self) -> u64 {
+        self.dbs.iter().map(|d| d.expired_keys).sum()
+    }
+
+    /// Database `db`. Panics if `db >= db_count()` (client state only holds
+    /// validated indices).
+    pub fn db(&mut self, db: usize) -> &mut Db {
+        &mut self.dbs[db]
+    }
+
+    /// Read access to all databases (persistence, INFO).
+    pub fn dbs(&self) -> &[Db] {
+        &self.dbs
+    }
+
+    /// Two different databases at once (MOVE, COPY ... DB).
+    pub fn two_dbs(&mut self, a: usize, b: usize) -> (&mut Db, &mut Db) {
+        assert_ne!(a, b);
+        let (lo, hi) = (a.min(b), a.max(b));
+        let (left, right) = self.dbs.split_at_mut(hi);
+        let (x, y) = (&mut left[lo], &mut right[0]);
+        if a < b {
+            (x, y)
+        } else {
+            (y, x)
+        }
+    }
+
+    /// SWAPDB: exchanges the contents of two databases.
+    pub fn swap_dbs(&mut self, a: usize, b: usize) {
+        self.dbs.swap(a, b);
+    }
+
+    /// FLUSHDB. With `lazy`, the old contents are freed on another thread.
+    pub fn flush_db(&mut self, db: usize, lazy: bool) {
+        let clock = self.dbs[db].lru_clock;
+        let old = std::mem::take(&mut self.dbs[db]);
+        self.dbs[db].lru_clock = clock;
+        self.dbs[db].expired_keys = old.expired_keys;
+        drop_maybe_lazily(vec![old], lazy);
+    }
+
+    /// FLUSHALL. With `lazy`, the old contents are freed on another thread.
+    pub fn flush_all(&mut self, lazy: bool) {
+        let mut fresh: Vec<Db> = Vec::with_capacity(self.dbs.len());
+        for d in &self.dbs {
+            fresh.push(Db {
+                lru_clock: d.lru_clock,
+                expired_keys: d.expired_keys,
+                ..Db::default()
+            });
+        }
+        let old = std::mem::replace(&mut self.dbs, fresh);
+        drop_maybe_lazily(old, lazy);
+    }
+
+    pub(crate) fn set_lru_clock(&mut self, clock: u32) {
+        for d in &mut self.dbs {
+            d.lru_clock = clock;
+        }
+    }
+}
+
+fn drop_maybe_lazily(old: Vec<Db>, lazy: bool) {
+    let keys: usize = old.iter().map(|d| d.table.len()).sum();
+    // Freeing a few keys is cheaper than starting a thread (Redis's threshold is 64).
+    if lazy && keys > 64 {
+        // If no thread can be started, the closure and the data are dropped here.
+        let _ = std::thread::Builder::new()
+            .name("lazyfree".into())
+            .spawn(move || drop(old));
+    }
+}
+
+/// One database: its table, plus the coarse clock its lookups stamp on entries
+/// and its own random generator.
+#[derive(Debug, Default, Clone)]
+pub struct Db {
+    pub table: Table,
+    /// Coarse clock in seconds for access times, refreshed by the expiry cycle.
+    pub lru_clock: u32,
+    pub rng: Rng,
+    /// Keys of this database removed because their TTL passed.
+    pub expired_keys: u64,
+}
+
+impl Db {
+    /// Index of the live entry for `key`, deleting it first if it has expired,
+    /// and marking it as accessed now.
+    pub fn lookup(&mut self, key: &[u8]) -> Option<usize> {
+        let i = self.lookup_no_touch(key)?;
+        self.table.entry_mut(i).lru = self.lru_clock;
+        Some(i)
+    }
+
+    /// Like [`lookup`](Self::lookup) but leaves the access time alone (OBJECT).
+    pub fn lookup_no_touch(&mut self, key: &[u8]) -> Option<usize> {
+        let i = self.table.find(key)?;
+        let at = self.table.entry(i).expire_at;
+        if at != 0 && at <= now_ms() {
+            self.table.remove_at(i);
+            self.expired_keys += 1;
+            return None;
+        }
+        Some(i)
+    }
+
+    /// Whether `key` exists (and is not expired).
+    pub fn exists(&mut self, key: &[u8]) -> bool {
+        self.lookup(key).is_some()
+    }
+
+    pub fn entry(&self, i: usize) -> &Entry {
+        self.table.entry(i)
+    }
+
+    pub fn entry_mut(&mut self, i: usize) -> &mut Entry {
+        self.table.entry_mut(i)
+    }
+
+    /// The value of `key`, if live.
+    pub fn get(&mut self, key: &[u8]) -> Option<&Value> {
+        let i = self.lookup(key)?;
+        Some(&self.table.entry(i).value)
+    }
+
+    /// The value of `key` for modification, if live.
+    pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut Value> {
+        let i = self.lookup(key)?;
+        Some(&mut self.table.entry_mut(i).value)
+    }
+
+    /// Stores `value` under `key`, replacing any old value. The TTL is cleared
+    /// unless `keep_ttl`. Returns the entry's index.
+    pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool) -> usize {
+        match self.lookup(key) {
+            Some(i) => {
+                if !keep_ttl {
+                    self.table.set_expire(i, 0);
+                }
+                self.table.entry_mut(i).value = value;
+                i
+            }
+            None => self.table.insert_new(key, value, self.lru_clock),
+        }
+    }
+
+    /// Adds `key`, which must be absent (e.g. a lookup just answered `None`).
+    pub fn insert_new(&mut self, key: &[u8], value: Value) -> usize {
+        self.table.insert_new(key, value, self.lru_clock)
+    }
+
+    /// Removes `key`; returns its entry if it was live.
+    pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+        let i = self.lookup_no_touch(key)?;
+        Some(self.table.remove_at(i))
+    }
+
+    /// Removes the entry at index `i` (other indices may change).
+    pub fn remove_at(&mut self, i: usize) -> Entry {
+        self.table.remove_at(i)
+    }
+
+    /// Sets (`at > 0`) or clears (`at == 0`) the TTL of entry `i`.
+    pub fn set_expire(&mut self, i: usize, at: u64) {
+        self.table.set_expire(i, at)
+    }
+
+    /// A random live key (RANDOMKEY), deleting expired keys it happens upon.
+    pub fn random_key(&mut self) -> Option<Vec<u8>> {
+        loop {
+            let n = self.table.len();
+            if n == 0 {
+                return None;
+            }
+            let i = self.rng.below(n);
+            let at = self.table.entry(i).expire_at;
+            if at != 0 && at <= now_ms() {
+                self.table.remove_at(i);
+                self.expired_keys += 1;
+                continue;
+            }
+            return Some(self.table.entry(i).key.to_vec());
+        }
+    }
+
+    /// Number of keys stored (including expired ones not yet removed).
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
     }
 }

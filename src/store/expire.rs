@@ -1,0 +1,149 @@
+//! Time and expiry: the wall clock in milliseconds, the coarse access clock, and
+//! the active expiry cycle.
+//!
+//! Expiry times are absolute Unix times in milliseconds (as EXPIREAT and
+//! PEXPIRETIME speak them). Lazy expiry lives in `Db::lookup`; this file holds the
+//! active half, which frees keys nobody touches.
+//!
+//! The active cycle follows Redis's adaptive sampling: for each database, pick up
+//! to 20 random keys among those with a TTL, delete the expired ones, and repeat
+//! while more than 10% of a sample had expired (then many more are probably
+//! waiting); stop when the time budget is spent and resume with the next database
+//! on the following call.
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::Store;
+
+/// Keys sampled per round.
+const SAMPLE: usize = 20;
+/// Keep going while more than this percentage of a sample had expired.
+const ACCEPTABLE_STALE_PERCENT: usize = 10;
+/// Time budget of one cycle, in microseconds (a quarter of a 100 ms cron period).
+const BUDGET_US: u128 = 25_000;
+
+/// The current Unix time in milliseconds.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The coarse access clock (seconds, wrapping) for a Unix time in milliseconds.
+pub fn lru_clock(now_ms: u64) -> u32 {
+    (now_ms / 1000) as u32
+}
+
+/// Seconds elapsed from access stamp `lru` to `now_clock` (OBJECT IDLETIME).
+pub fn idle_seconds(lru: u32, now_clock: u32) -> u64 {
+    u64::from(now_clock.wrapping_sub(lru))
+}
+
+impl Store {
+    /// One active expiry cycle at time `now_ms`; call it about ten times a second.
+    /// Also refreshes the access clock. Returns the number of keys removed.
+    pub fn active_expire_cycle(&mut self, now_ms: u64) -> usize {
+        self.set_lru_clock(lru_clock(now_ms));
+        let started = std::time::Instant::now();
+        let n = self.db_count();
+        let mut removed = 0;
+        for step in 0..n {
+            let dbi = (self.expire_next_db + step) % n;
+            let db = self.db(dbi);
+            let mut rounds = 0u32;
+            loop {
+                let volatile = db.table.volatile_len();
+                if volatile == 0 {
+                    break;
+                }
+                let sample = volatile.min(SAMPLE);
+                let mut expired = 0;
+                for _ in 0..sample {
+                    let len = db.table.volatile_len();
+                    if len == 0 {
+                        break;
+                    }
+                    let i = db.table.volatile_at(db.rng.below(len));
+                    if db.table.entry(i).expire_at <= now_ms {
+                        db.table.remove_at(i);
+                        db.expired_keys += 1;
+                        expired += 1;
+                    }
+                }
+                removed += expired;
+                rounds += 1;
+                if expired * 100 <= sample * ACCEPTABLE_STALE_PERCENT {
+                    break;
+                }
+                if rounds % 16 == 0 && started.elapsed().as_micros() > BUDGET_US {
+                    self.expire_next_db = dbi;
+                    return removed;
+                }
+            }
+        }
+        removed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Value;
+
+    #[test]
+    fn active_cycle_removes_expired_keys_only() {
+        let mut s = Store::new(2);
+        let now = now_ms();
+        for n in 0..5000 {
+            let db = s.db(n % 2);
+            let i = db.insert_new(format!("k{n}").as_bytes(), Value::Int(1));
+            if n % 5 != 0 {
+                db.set_expire(i, now - 1);
+            } else if n % 10 == 0 {
+                db.set_expire(i, now + 100_000);
+            }
+        }
+        assert_eq!(s.expires_count(0) + s.expires_count(1), 4000 + 500);
+        let mut total = 0;
+        for _ in 0..1000 {
+            total += s.active_expire_cycle(now);
+            if s.dbsize(0) + s.dbsize(1) <= 1000 {
+                break;
+            }
+        }
+        // The cycle stops once few sampled keys are stale, so a handful may remain;
+        // with 10% acceptable staleness nearly all go.
+        assert!(total >= 3900, "removed {total}");
+        assert_eq!(s.expired_keys(), total as u64);
+        for n in (0..5000).step_by(5) {
+            assert!(s.db(n % 2).lookup(format!("k{n}").as_bytes()).is_some());
+        }
+        assert_eq!(
+            s.expires_count(0) + s.expires_count(1),
+            500 + (4000 - total)
+        );
+        for d in s.dbs() {
+            d.table.check();
+        }
+    }
+
+    #[test]
+    fn lazy_expiry_on_lookup() {
+        let mut s = Store::new(1);
+        let db = s.db(0);
+        let i = db.insert_new(b"gone", Value::Int(1));
+        db.set_expire(i, now_ms() - 1);
+        let i = db.insert_new(b"kept", Value::Int(2));
+        db.set_expire(i, now_ms() + 60_000);
+        assert_eq!(db.len(), 2);
+        assert!(db.get(b"gone").is_none());
+        assert_eq!(db.len(), 1);
+        assert_eq!(db.get(b"kept"), Some(&Value::Int(2)));
+        assert_eq!(db.expired_keys, 1);
+    }
+
+    #[test]
+    fn idle_time_wraps() {
+        assert_eq!(idle_seconds(10, 15), 5);
+        assert_eq!(idle_seconds(u32::MAX, 1), 2);
+    }
+}

@@ -1,0 +1,402 @@
+//! The hash table behind one database: keys to entries, with a SCAN cursor that
+//! survives resizes, O(1) random keys and O(1) random keys-with-a-TTL.
+//!
+//! Layout:
+//! - `entries`: every entry, densely packed in a `Vec` (no holes). A random key is
+//!   a random index; removing an entry moves the last one into its slot.
+//! - `buckets`: a power-of-two array of chain heads; entry `i` lives in the chain
+//!   of bucket `hash & mask`, linked through `Entry::next` (indices into `entries`).
+//! - `volatile`: the indices of the entries that have a TTL, densely packed, each
+//!   entry remembering its position there (`vpos`). The active expiry cycle samples
+//!   it at random.
+//!
+//! Invariants:
+//! - every entry is in exactly one chain, the one of bucket `hash & mask`;
+//! - `entries[volatile[j]].vpos == j` for every `j`, and `vpos == NIL` exactly for
+//!   the entries whose `expire_at` is 0;
+//! - `buckets.len()` is 0 or a power of two, and grows (doubling) before the table
+//!   holds more entries than buckets, and shrinks when under 1/8 full.
+//!
+//! SCAN (the reverse-binary cursor). A cursor names a bucket by its low bits. After
+//! visiting bucket `c & mask`, the next cursor is found by incrementing `c` *from
+//! its high bit downwards*: set the bits above the mask, reverse the bits, add one,
+//! reverse again. With a table of 2^n buckets, bucket `b` holds exactly the keys
+//! whose hash ends in the n bits of `b`. When the table doubles, bucket `b` splits
+//! into `b` and `b | 2^n`; when it halves, `b` and `b | 2^(n-1)` merge. Because
+//! the cursor increments its high bits first, the buckets already visited at any
+//! size are always exactly the hash-suffixes "below" the cursor in reversed order,
+//! at every other size too: after a resize, the cursor continues with the buckets
+//! whose suffixes were not covered yet. So a key present for the whole scan is
+//! returned at least once (a shrink may return some keys twice, as in Redis).
+//! Resizes here happen all at once between commands, never during a SCAN call.
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+
+use super::value::Value;
+
+pub(crate) const NIL: u32 = u32::MAX;
+
+/// One key with its value and metadata.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: Box<[u8]>,
+    pub value: Value,
+    /// Absolute expiry time in Unix milliseconds; 0 = no TTL.
+    pub expire_at: u64,
+    /// Last access time, in seconds of the store's LRU clock (OBJECT IDLETIME).
+    pub lru: u32,
+    hash: u64,
+    next: u32,
+    vpos: u32,
+}
+
+/// A hash table from binary keys to [`Entry`].
+#[derive(Debug, Clone)]
+pub struct Table {
+    entries: Vec<Entry>,
+    buckets: Vec<u32>,
+    volatile: Vec<u32>,
+    hasher: RandomState,
+}
+
+impl Default for Table {
+    fn default() -> Table {
+        Table::new()
+    }
+}
+
+impl Table {
+    pub fn new() -> Table {
+        Table {
+            entries: Vec::new(),
+            buckets: Vec::new(),
+            volatile: Vec::new(),
+            hasher: RandomState::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Number of entries with a TTL.
+    pub fn volatile_len(&self) -> usize {
+        self.volatile.len()
+    }
+
+    /// Number of buckets (a power of two, or 0 when never used).
+    pub fn bucket_count(&self) -> usize {
+        self.buckets.len()
+    }
+
+    pub fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    /// Index of `key`'s entry.
+    pub fn find(&self, key: &[u8]) -> Option<usize> {
+        self.find_hashed(key, self.hash(key))
+    }
+
+    fn find_hashed(&self, key: &[u8], hash: u64) -> Option<usize> {
+        if self.buckets.is_empty() {
+            return None;
+        }
+        let mut i = self.buckets[(hash as usize) & (self.buckets.len() - 1)];
+        while i != NIL {
+            let e = &self.entries[i as usize];
+            if e.hash == hash && *e.key == *key {
+                return Some(i as usize);
+            }
+            i = e.next;
+        }
+        None
+    }
+
+    pub fn entry(&self, i: usize) -> &Entry {
+        &self.entries[i]
+    }
+
+    pub fn entry_mut(&mut self, i: usize) -> &mut Entry {
+        &mut self.entries[i]
+    }
+
+    /// All entries, in storage order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Adds a key known to be absent (no TTL) and returns its index.
+    pub fn insert_new(&mut self, key: &[u8], value: Value, lru: u32) -> usize {
+        let hash = self.hash(key);
+        debug_assert!(self.find_hashed(key, hash).is_none());
+        if self.entries.len() >= self.buckets.len() {
+            self.resize((self.buckets.len() * 2).max(4));
+        }
+        let i = self.entries.len();
+        let b = (hash as usize) & (self.buckets.len() - 1);
+        self.entries.push(Entry {
+            key: key.into(),
+            value,
+            expire_at: 0,
+            lru,
+            hash,
+            next: self.buckets[b],
+            vpos: NIL,
+        });
+        self.buckets[b] = i as u32;
+        i
+    }
+
+    /// Removes entry `i` and returns it. The last entry moves into slot `i`, so
+    /// indices held by the caller are invalid afterwards.
+    pub fn remove_at(&mut self, i: usize) -> Entry {
+        self.set_expire(i, 0);
+        let hash = self.entries[i].hash;
+        self.relink(hash, i as u32, self.entries[i].next);
+        let last = self.entries.len() - 1;
+        if i != last {
+            let moved_hash = self.entries[last].hash;
+            self.relink(moved_hash, last as u32, i as u32);
+            let vpos = self.entries[last].vpos;
+            if vpos != NIL {
+                self.volatile[vpos as usize] = i as u32;
+            }
+        }
+        let e = self.entries.swap_remove(i);
+        if self.buckets.len() > 4 && self.entries.len() * 8 < self.buckets.len() {
+            self.resize(self.entries.len().next_power_of_two().max(4));
+        }
+        e
+    }
+
+    /// In the chain of `hash`, replaces the link that points to `from` by `to`.
+    fn relink(&mut self, hash: u64, from: u32, to: u32) {
+        let b = (hash as usize) & (self.buckets.len() - 1);
+        if self.buckets[b] == from {
+            self.buckets[b] = to;
+            return;
+        }
+        let mut j = self.buckets[b];
+        while j != NIL {
+            let next = self.entries[j as usize].next;
+            if next == from {
+                self.entries[j as usize].next = to;
+                return;
+            }
+            j = next;
+        }
+        debug_assert!(false, "entry missing from its chain");
+    }
+
+    /// Sets (or with 0, clears) the TTL of entry `i`.
+    pub fn set_expire(&mut self, i: usize, at: u64) {
+        let vpos = self.entries[i].vpos;
+        self.entries[i].expire_at = at;
+        if at != 0 {
+            if vpos == NIL {
+                self.entries[i].vpos = self.volatile.len() as u32;
+                self.volatile.push(i as u32);
+            }
+        } else if vpos != NIL {
+            self.entries[i].vpos = NIL;
+            self.volatile.swap_remove(vpos as usize);
+            if let Some(&moved) = self.volatile.get(vpos as usize) {
+                self.entries[moved as usize].vpos = vpos;
+            }
+        }
+    }
+
+    /// Index of the `n`-th entry with a TTL (`n < volatile_len()`).
+    pub fn volatile_at(&self, n: usize) -> usize {
+        self.volatile[n] as usize
+    }
+
+    fn resize(&mut self, size: usize) {
+        debug_assert!(size.is_power_of_two());
+        self.buckets.clear();
+        self.buckets.resize(size, NIL);
+        let mask = size - 1;
+        for (i, e) in self.entries.iter_mut().enumerate() {
+            let b = (e.hash as usize) & mask;
+            e.next = self.buckets[b];
+            self.buckets[b] = i as u32;
+        }
+    }
+
+    /// Visits the bucket named by `cursor`, calling `f` with each of its entries,
+    /// and returns the next cursor (0 when the scan is complete).
+    pub fn scan_step(&self, cursor: u64, mut f: impl FnMut(&Entry)) -> u64 {
+        if self.buckets.is_empty() {
+            return 0;
+        }
+        let mask = (self.buckets.len() - 1) as u64;
+        let mut i = self.buckets[(cursor & mask) as usize];
+        while i != NIL {
+            let e = &self.entries[i as usize];
+            f(e);
+            i = e.next;
+        }
+        let v = (cursor | !mask).reverse_bits().wrapping_add(1);
+        v.reverse_bits()
+    }
+
+    /// Drops everything.
+    pub fn clear(&mut self) {
+        *self = Table {
+            hasher: std::mem::take(&mut self.hasher),
+            ..Table::new()
+        };
+    }
+
+    /// Checks every structural invariant (tests).
+    #[cfg(test)]
+    pub fn check(&self) {
+        let mut seen = 0;
+        for (b, &head) in self.buckets.iter().enumerate() {
+            let mut i = head;
+            while i != NIL {
+                let e = &self.entries[i as usize];
+                assert_eq!((e.hash as usize) & (self.buckets.len() - 1), b);
+                seen += 1;
+                i = e.next;
+            }
+        }
+        assert_eq!(seen, self.entries.len());
+        for (j, &i) in self.volatile.iter().enumerate() {
+            assert_eq!(self.entries[i as usize].vpos as usize, j);
+        }
+        let with_ttl = self.entries.iter().filter(|e| e.expire_at != 0).count();
+        assert_eq!(with_ttl, self.volatile.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn key(n: u64) -> Vec<u8> {
+        format!("key:{n}").into_bytes()
+    }
+
+    #[test]
+    fn insert_find_remove_keep_invariants() {
+        let mut t = Table::new();
+        for n in 0..1000 {
+            let i = t.insert_new(&key(n), Value::Int(n as i64), 0);
+            if n % 3 == 0 {
+                t.set_expire(i, 1000 + n);
+            }
+        }
+        t.check();
+        assert_eq!(t.len(), 1000);
+        assert_eq!(t.volatile_len(), 334);
+        for n in (0..1000).step_by(2) {
+            let i = t.find(&key(n)).unwrap();
+            let e = t.remove_at(i);
+            assert_eq!(e.value, Value::Int(n as i64));
+        }
+        t.check();
+        for n in 0..1000 {
+            let found = t.find(&key(n)).map(|i| t.entry(i).value.clone());
+            let want = (n % 2 == 1).then(|| Value::Int(n as i64));
+            assert_eq!(found, want);
+        }
+        for n in (1..1000).step_by(2) {
+            let i = t.find(&key(n)).unwrap();
+            t.remove_at(i);
+        }
+        t.check();
+        assert!(t.is_empty());
+        assert!(t.bucket_count() <= 4);
+    }
+
+    /// A full SCAN on a quiet table returns every key exactly once.
+    #[test]
+    fn scan_quiet_table_returns_each_key_once() {
+        let mut t = Table::new();
+        for n in 0..777 {
+            t.insert_new(&key(n), Value::Int(0), 0);
+        }
+        let mut seen = Vec::new();
+        let mut cursor = 0;
+        loop {
+            cursor = t.scan_step(cursor, |e| seen.push(e.key.to_vec()));
+            if cursor == 0 {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), 777);
+        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 777);
+    }
+
+    /// The SCAN guarantee: keys present for the whole iteration are all returned,
+    /// while other keys are inserted and deleted between steps so that the table
+    /// grows and shrinks several times.
+    #[test]
+    fn scan_guarantee_under_inserts_deletes_and_resizes() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        for round in 0..20 {
+            let mut t = Table::new();
+            let stable: Vec<Vec<u8>> = (0..50)
+                .map(|n| format!("stable:{round}:{n}").into_bytes())
+                .collect();
+            for k in &stable {
+                t.insert_new(k, Value::Int(1), 0);
+            }
+            let mut churn: Vec<Vec<u8>> = Vec::new();
+            let mut churn_id = 0u64;
+            let mut seen = HashSet::new();
+            let mut cursor = 0;
+            let mut sizes = HashSet::new();
+            let mut steps = 0;
+            loop {
+                cursor = t.scan_step(cursor, |e| {
+                    seen.insert(e.key.to_vec());
+                });
+                steps += 1;
+                // Phases: grow a lot, then delete every churn key (shrinking), and again.
+                let phase = (steps / 25) % 2;
+                let ops = (next() % 40) as usize;
+                for _ in 0..ops {
+                    if phase == 0 {
+                        churn_id += 1;
+                        let k = format!("churn:{churn_id}").into_bytes();
+                        t.insert_new(&k, Value::Int(2), 0);
+                        churn.push(k);
+                    } else if !churn.is_empty() {
+                        let j = (next() as usize) % churn.len();
+                        let k = churn.swap_remove(j);
+                        let i = t.find(&k).unwrap();
+                        t.remove_at(i);
+                    }
+                }
+                sizes.insert(t.bucket_count());
+                if cursor == 0 || steps > 100_000 {
+                    break;
+                }
+            }
+            t.check();
+            assert_eq!(cursor, 0, "the scan should complete");
+            assert!(sizes.len() > 3, "the table should have resized: {sizes:?}");
+            for k in &stable {
+                assert!(
+                    seen.contains(k),
+                    "round {round}: missing {:?}",
+                    String::from_utf8_lossy(k)
+                );
+            }
+        }
+    }
+}

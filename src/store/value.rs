@@ -1,0 +1,224 @@
+//! The value stored under a key.
+//!
+//! Strings come in Redis's three encodings, which `OBJECT ENCODING` reports and
+//! which follow the same rules as in Redis:
+//! - `Int`: a string that is the canonical decimal form of an `i64` (no leading
+//!   zeros, no `+`, no `-0`), kept as the number itself; `INCR` works on it in place;
+//! - `Emb`: an immutable string of at most 44 bytes (Redis's "embstr");
+//! - `Raw`: a string that may be modified in place (`APPEND`, `SETRANGE`, `SETBIT`),
+//!   or any string longer than 44 bytes.
+//!
+//! Invariant (for snapshots without `fork`, DESIGN.md §3): cloning a `Value` never
+//! copies its payload. Payloads live behind `Arc`, and every in-place mutation goes
+//! through `Arc::make_mut`, so a snapshot holding a clone keeps the old bytes while
+//! the live value is copied once on its first write after the snapshot.
+//!
+//! Later data types (lists, hashes, sets, sorted sets) become more variants, each
+//! behind an `Arc` by the same rule.
+use std::sync::Arc;
+
+/// Longest string Redis stores as "embstr".
+pub const EMBSTR_MAX: usize = 44;
+
+/// A stored value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Int(i64),
+    Emb(Arc<[u8]>),
+    Raw(Arc<Vec<u8>>),
+}
+
+impl Value {
+    /// A string value, encoded "embstr" or "raw" by length (never "int"): what
+    /// Redis creates for results such as INCRBYFLOAT's or GETRANGE-built strings.
+    pub fn from_bytes(b: &[u8]) -> Value {
+        if b.len() <= EMBSTR_MAX {
+            Value::Emb(Arc::from(b))
+        } else {
+            Value::Raw(Arc::new(b.to_vec()))
+        }
+    }
+
+    /// A string value as SET stores its argument: "int" when `b` is the canonical
+    /// form of an `i64`, otherwise by length.
+    pub fn from_bytes_try_int(b: &[u8]) -> Value {
+        if b.len() <= 20 {
+            if let Some(n) = parse_i64_strict(b) {
+                return Value::Int(n);
+            }
+        }
+        Value::from_bytes(b)
+    }
+
+    /// A "raw" string owning `v`.
+    pub fn raw(v: Vec<u8>) -> Value {
+        Value::Raw(Arc::new(v))
+    }
+
+    /// The name TYPE reports.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Int(_) | Value::Emb(_) | Value::Raw(_) => "string",
+        }
+    }
+
+    /// The name OBJECT ENCODING reports.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::Int(_) => "int",
+            Value::Emb(_) => "embstr",
+            Value::Raw(_) => "raw",
+        }
+    }
+
+    /// True for the string encodings.
+    pub fn is_string(&self) -> bool {
+        matches!(self, Value::Int(_) | Value::Emb(_) | Value::Raw(_))
+    }
+
+    /// The bytes of a string value (`None` for other types). An `Int` is formatted
+    /// into `tmp`, so no allocation happens on this path.
+    pub fn str_bytes<'a>(&'a self, tmp: &'a mut [u8; 20]) -> Option<&'a [u8]> {
+        match self {
+            Value::Int(n) => Some(format_i64(*n, tmp)),
+            Value::Emb(b) => Some(b),
+            Value::Raw(v) => Some(v.as_slice()),
+        }
+    }
+
+    /// Length in bytes of a string value (`None` for other types).
+    pub fn str_len(&self) -> Option<usize> {
+        let mut tmp = [0u8; 20];
+        self.str_bytes(&mut tmp).map(|b| b.len())
+    }
+
+    /// Turns a string value into the "raw" encoding and returns its bytes for
+    /// modification (copying them first if a snapshot shares them).
+    /// `None` for other types.
+    pub fn make_raw_mut(&mut self) -> Option<&mut Vec<u8>> {
+        let bytes = match &*self {
+            Value::Raw(_) => None,
+            other => {
+                let mut tmp = [0u8; 20];
+                Some(other.str_bytes(&mut tmp)?.to_vec())
+            }
+        };
+        if let Some(b) = bytes {
+            *self = Value::Raw(Arc::new(b));
+        }
+        match self {
+            Value::Raw(v) => Some(Arc::make_mut(v)),
+            _ => None,
+        }
+    }
+}
+
+/// Writes the decimal form of `n` at the end of `tmp` and returns that slice.
+pub fn format_i64(n: i64, tmp: &mut [u8; 20]) -> &[u8] {
+    let mut i = tmp.len();
+    let mut u = n.unsigned_abs();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        i -= 1;
+        tmp[i] = b'-';
+    }
+    &tmp[i..]
+}
+
+/// Parses the canonical decimal form of an `i64`, as Redis's `string2ll`: an
+/// optional `-`, digits without leading zeros ("0" itself is fine, "-0" is not),
+/// nothing else (no spaces, no `+`), within range.
+pub fn parse_i64_strict(b: &[u8]) -> Option<i64> {
+    let (neg, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        _ => (false, b),
+    };
+    let first = *digits.first()?;
+    if first == b'0' {
+        return if digits.len() == 1 && !neg {
+            Some(0)
+        } else {
+            None
+        };
+    }
+    let mut acc: u64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        acc = acc.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    if neg {
+        if acc > (i64::MAX as u64) + 1 {
+            None
+        } else {
+            Some((acc as i64).wrapping_neg())
+        }
+    } else {
+        i64::try_from(acc).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_integer_parsing() {
+        assert_eq!(parse_i64_strict(b"0"), Some(0));
+        assert_eq!(parse_i64_strict(b"-12"), Some(-12));
+        assert_eq!(parse_i64_strict(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_i64_strict(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_i64_strict(b"9223372036854775808"), None);
+        assert_eq!(parse_i64_strict(b"-9223372036854775809"), None);
+        for bad in [
+            &b""[..],
+            b"-",
+            b"-0",
+            b"01",
+            b"+1",
+            b" 1",
+            b"1 ",
+            b"1a",
+            b"1.0",
+        ] {
+            assert_eq!(parse_i64_strict(bad), None, "{:?}", bad);
+        }
+    }
+
+    #[test]
+    fn formatting_round_trips() {
+        let mut t = [0u8; 20];
+        for n in [0, 1, -1, 42, i64::MAX, i64::MIN, 1000, -1000] {
+            assert_eq!(format_i64(n, &mut t), n.to_string().as_bytes());
+        }
+    }
+
+    #[test]
+    fn encodings_follow_redis_rules() {
+        assert_eq!(Value::from_bytes_try_int(b"123").encoding(), "int");
+        assert_eq!(Value::from_bytes_try_int(b"0123").encoding(), "embstr");
+        assert_eq!(Value::from_bytes_try_int(&[b'a'; 44]).encoding(), "embstr");
+        assert_eq!(Value::from_bytes_try_int(&[b'a'; 45]).encoding(), "raw");
+        assert_eq!(Value::from_bytes(b"11").encoding(), "embstr");
+        let mut v = Value::Int(-5);
+        v.make_raw_mut().unwrap().push(b'1');
+        assert_eq!(v, Value::raw(b"-51".to_vec()));
+    }
+
+    #[test]
+    fn mutation_after_clone_leaves_the_clone_alone() {
+        let mut live = Value::raw(b"abc".to_vec());
+        let snapshot = live.clone();
+        live.make_raw_mut().unwrap().push(b'd');
+        assert_eq!(snapshot, Value::raw(b"abc".to_vec()));
+        assert_eq!(live, Value::raw(b"abcd".to_vec()));
+    }
+}
