@@ -6,8 +6,11 @@
 //! state) and the request's arguments (`args[0]` is the command name as sent), and
 //! writes exactly one reply. Arity is checked before the handler runs, as Redis
 //! does: a positive arity is exact, a negative one is a minimum.
+pub mod bitops;
 pub mod connection;
+pub mod float80;
 pub mod keys;
+pub mod lcs;
 pub mod server;
 pub mod string;
 
@@ -75,9 +78,11 @@ pub mod errors {
 
 /// Every command this server knows, gathered from the family files.
 pub fn table() -> Vec<&'static CommandSpec> {
-    let families: [&'static [CommandSpec]; 4] = [
+    let families: [&'static [CommandSpec]; 6] = [
+        bitops::COMMANDS,
         connection::COMMANDS,
         keys::COMMANDS,
+        lcs::COMMANDS,
         server::COMMANDS,
         string::COMMANDS,
     ];
