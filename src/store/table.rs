@@ -154,7 +154,9 @@ impl Table {
 
     /// Removes entry `i` and returns it. The last entry moves into slot `i`, so
     /// indices held by the caller are invalid afterwards.
+    /// The returned entry keeps its `expire_at` (RENAME and MOVE carry it over).
     pub fn remove_at(&mut self, i: usize) -> Entry {
+        let expire_at = self.entries[i].expire_at;
         self.set_expire(i, 0);
         let hash = self.entries[i].hash;
         self.relink(hash, i as u32, self.entries[i].next);
@@ -167,7 +169,9 @@ impl Table {
                 self.volatile[vpos as usize] = i as u32;
             }
         }
-        let e = self.entries.swap_remove(i);
+        let mut e = self.entries.swap_remove(i);
+        e.expire_at = expire_at;
+        e.next = NIL;
         if self.buckets.len() > 4 && self.entries.len() * 8 < self.buckets.len() {
             self.resize(self.entries.len().next_power_of_two().max(4));
         }
