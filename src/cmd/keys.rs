@@ -1,5 +1,598 @@
 //! Generic key commands (DEL, EXISTS, EXPIRE, SCAN, ...) and the keyspace commands
 //! (SELECT, SWAPDB, MOVE, DBSIZE, FLUSHDB, FLUSHALL).
-use super::CommandSpec;
+//!
+//! Invariants: expired keys are invisible to every command here (lookups delete them
+//! lazily); a key moved or copied keeps its TTL; TTL replies round as Redis does
+//! (`(ms + 500) / 1000`); every reply and error text is redis-server 7.0's.
+use super::string::{cur_db, int_arg};
+use super::{errors, flags, CommandSpec, Ctx};
+use crate::store::expire::idle_seconds;
+use crate::store::value::parse_i64_strict;
+use crate::store::{glob_match, now_ms, Value};
 
-pub static COMMANDS: &[CommandSpec] = &[];
+const fn spec(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    first_key: i32,
+    last_key: i32,
+    step: i32,
+    handler: super::Handler,
+) -> CommandSpec {
+    CommandSpec {
+        name,
+        arity,
+        flags,
+        first_key,
+        last_key,
+        step,
+        handler,
+    }
+}
+
+const W: u32 = flags::WRITE;
+const R: u32 = flags::READONLY;
+const F: u32 = flags::FAST;
+
+pub static COMMANDS: &[CommandSpec] = &[
+    spec("del", -2, W, 1, -1, 1, del),
+    spec("unlink", -2, W | F, 1, -1, 1, del),
+    spec("exists", -2, R | F, 1, -1, 1, exists),
+    spec("type", 2, R | F, 1, 1, 1, type_cmd),
+    spec("keys", 2, R, 0, 0, 0, keys),
+    spec("scan", -2, R, 0, 0, 0, scan),
+    spec("randomkey", 1, R, 0, 0, 0, randomkey),
+    spec("rename", 3, W, 1, 2, 1, rename),
+    spec("renamenx", 3, W | F, 1, 2, 1, renamenx),
+    spec("copy", -3, W | flags::DENYOOM, 1, 2, 1, copy),
+    spec("touch", -2, R | F, 1, -1, 1, touch),
+    spec("object", -2, 0, 0, 0, 0, object),
+    spec("expire", -3, W | F, 1, 1, 1, expire),
+    spec("pexpire", -3, W | F, 1, 1, 1, pexpire),
+    spec("expireat", -3, W | F, 1, 1, 1, expireat),
+    spec("pexpireat", -3, W | F, 1, 1, 1, pexpireat),
+    spec("ttl", 2, R | F, 1, 1, 1, ttl),
+    spec("pttl", 2, R | F, 1, 1, 1, pttl),
+    spec("expiretime", 2, R | F, 1, 1, 1, expiretime),
+    spec("pexpiretime", 2, R | F, 1, 1, 1, pexpiretime),
+    spec("persist", 2, W | F, 1, 1, 1, persist),
+    spec(
+        "select",
+        2,
+        flags::LOADING | flags::STALE | F,
+        0,
+        0,
+        0,
+        select,
+    ),
+    spec("swapdb", 3, W | F, 0, 0, 0, swapdb),
+    spec("move", 3, W | F, 1, 1, 1, move_cmd),
+    spec("dbsize", 1, R | F, 0, 0, 0, dbsize),
+    spec("flushdb", -1, W, 0, 0, 0, flushdb),
+    spec("flushall", -1, W, 0, 0, 0, flushall),
+];
+
+fn del(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let db = cur_db(ctx);
+    let removed = args[1..].iter().filter(|k| db.remove(k).is_some()).count();
+    ctx.store.dirty += removed as u64;
+    ctx.out.integer(removed as i64);
+}
+
+fn exists(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let db = cur_db(ctx);
+    let n = args[1..].iter().filter(|k| db.lookup(k).is_some()).count();
+    ctx.out.integer(n as i64);
+}
+
+fn touch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    exists(ctx, args);
+}
+
+fn type_cmd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let name = cur_db(ctx).get(&args[1]).map_or("none", Value::type_name);
+    ctx.out.simple(name);
+}
+
+fn keys(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let pattern = &args[1];
+    let all = pattern.as_slice() == b"*";
+    let now = now_ms();
+    let db = ctx.store.db(ctx.client.db);
+    let found: Vec<&[u8]> = db
+        .table
+        .entries()
+        .iter()
+        .filter(|e| e.expire_at == 0 || e.expire_at > now)
+        .filter(|e| all || glob_match(pattern, &e.key, false))
+        .map(|e| &e.key[..])
+        .collect();
+    ctx.out.array(found.len());
+    for k in found {
+        ctx.out.bulk(k);
+    }
+}
+
+/// Parses a SCAN cursor as Redis does (`strtoul`: optional sign, wrapping negation,
+/// overflow is an error, an empty string is 0).
+pub fn parse_cursor(arg: &[u8]) -> Option<u64> {
+    let mut i = 0;
+    while i < arg.len() && matches!(arg[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+        i += 1;
+    }
+    let neg = match arg.get(i) {
+        Some(b'-') => {
+            i += 1;
+            true
+        }
+        Some(b'+') => {
+            i += 1;
+            false
+        }
+        _ => false,
+    };
+    let digits = &arg[i..];
+    if digits.is_empty() {
+        // No number at all: valid only when nothing at all was given.
+        return arg.is_empty().then_some(0);
+    }
+    let mut v: u64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    Some(if neg { v.wrapping_neg() } else { v })
+}
+
+fn scan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(mut cursor) = parse_cursor(&args[1]) else {
+        return ctx.out.error("ERR invalid cursor");
+    };
+    let mut count: i64 = 10;
+    let mut pattern: Option<&[u8]> = None;
+    let mut type_name: Option<Vec<u8>> = None;
+    let mut i = 2;
+    while i < args.len() {
+        let has_value = args.len() - i >= 2;
+        match args[i].to_ascii_uppercase().as_slice() {
+            b"COUNT" if has_value => {
+                let Some(n) = int_arg(ctx, &args[i + 1]) else {
+                    return;
+                };
+                if n < 1 {
+                    return ctx.out.error(errors::SYNTAX);
+                }
+                count = n;
+            }
+            b"MATCH" if has_value => {
+                let p = &args[i + 1];
+                pattern = (p.as_slice() != b"*").then_some(p.as_slice());
+            }
+            b"TYPE" if has_value => type_name = Some(args[i + 1].to_ascii_lowercase()),
+            _ => return ctx.out.error(errors::SYNTAX),
+        }
+        i += 2;
+    }
+    let db = cur_db(ctx);
+    let mut visited: i64 = 0;
+    let mut found: Vec<Vec<u8>> = Vec::new();
+    let mut budget = count.saturating_mul(10);
+    loop {
+        cursor = db.table.scan_step(cursor, |e| {
+            visited += 1;
+            if pattern.is_none_or(|p| glob_match(p, &e.key, false)) {
+                found.push(e.key.to_vec());
+            }
+        });
+        budget -= 1;
+        if cursor == 0 || budget <= 0 || visited >= count {
+            break;
+        }
+    }
+    // Drop expired keys (deleting them, as a lookup does) and other types.
+    found.retain(|k| match db.lookup_no_touch(k) {
+        None => false,
+        Some(i) => type_name
+            .as_deref()
+            .is_none_or(|t| db.entry(i).value.type_name().as_bytes() == t),
+    });
+    ctx.out.array(2);
+    ctx.out.bulk(cursor.to_string().as_bytes());
+    ctx.out.array(found.len());
+    for k in &found {
+        ctx.out.bulk(k);
+    }
+}
+
+fn randomkey(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    match cur_db(ctx).random_key() {
+        Some(k) => ctx.out.bulk(&k),
+        None => ctx.out.null(),
+    }
+}
+
+fn rename_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], nx: bool) {
+    let (src, dst) = (&args[1], &args[2]);
+    let db = cur_db(ctx);
+    let Some(i) = db.lookup(src) else {
+        return ctx.out.error(errors::NO_SUCH_KEY);
+    };
+    if src == dst {
+        return if nx { ctx.out.integer(0) } else { ctx.out.ok() };
+    }
+    if db.lookup(dst).is_some() {
+        if nx {
+            return ctx.out.integer(0);
+        }
+        db.remove(dst);
+    }
+    // Indices move on removal: look the source up again.
+    let i = db.table.find(src).unwrap_or(i);
+    let e = db.remove_at(i);
+    let j = db.insert_new(dst, e.value);
+    db.set_expire(j, e.expire_at);
+    ctx.store.dirty += 1;
+    if nx {
+        ctx.out.integer(1)
+    } else {
+        ctx.out.ok()
+    }
+}
+
+fn rename(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    rename_generic(ctx, args, false);
+}
+
+fn renamenx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    rename_generic(ctx, args, true);
+}
+
+/// Parses a database index argument: `Err(())` after replying the error.
+fn db_index(ctx: &mut Ctx<'_>, arg: &[u8]) -> Result<usize, ()> {
+    match parse_i64_strict(arg) {
+        Some(n) if n >= i64::from(i32::MIN) && n <= i64::from(i32::MAX) => {
+            if n < 0 || n as usize >= ctx.store.db_count() {
+                ctx.out.error(errors::DB_INDEX);
+                Err(())
+            } else {
+                Ok(n as usize)
+            }
+        }
+        _ => {
+            ctx.out.error(errors::NOT_INTEGER);
+            Err(())
+        }
+    }
+}
+
+fn copy(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let (src, dst) = (&args[1], &args[2]);
+    let src_db = ctx.client.db;
+    let mut dst_db = src_db;
+    let mut replace = false;
+    let mut j = 3;
+    while j < args.len() {
+        match args[j].to_ascii_uppercase().as_slice() {
+            b"REPLACE" => replace = true,
+            b"DB" if j + 1 < args.len() => {
+                let Ok(d) = db_index(ctx, &args[j + 1]) else {
+                    return;
+                };
+                dst_db = d;
+                j += 1;
+            }
+            _ => return ctx.out.error(errors::SYNTAX),
+        }
+        j += 1;
+    }
+    if src_db == dst_db && src == dst {
+        return ctx
+            .out
+            .error("ERR source and destination objects are the same");
+    }
+    let db = ctx.store.db(src_db);
+    let Some(i) = db.lookup(src) else {
+        return ctx.out.integer(0);
+    };
+    let (value, at) = (db.entry(i).value.clone(), db.entry(i).expire_at);
+    let target = ctx.store.db(dst_db);
+    if target.lookup(dst).is_some() {
+        if !replace {
+            return ctx.out.integer(0);
+        }
+        target.remove(dst);
+    }
+    let k = target.insert_new(dst, value);
+    target.set_expire(k, at);
+    ctx.store.dirty += 1;
+    ctx.out.integer(1);
+}
+
+fn move_cmd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Ok(dst_db) = db_index(ctx, &args[2]) else {
+        return;
+    };
+    let src_db = ctx.client.db;
+    if src_db == dst_db {
+        return ctx
+            .out
+            .error("ERR source and destination objects are the same");
+    }
+    let key = &args[1];
+    let (from, to) = ctx.store.two_dbs(src_db, dst_db);
+    let Some(i) = from.lookup(key) else {
+        return ctx.out.integer(0);
+    };
+    if to.lookup(key).is_some() {
+        return ctx.out.integer(0);
+    }
+    let e = from.remove_at(i);
+    let j = to.insert_new(key, e.value);
+    to.set_expire(j, e.expire_at);
+    ctx.store.dirty += 1;
+    ctx.out.integer(1);
+}
+
+const OBJECT_HELP: &[&str] = &[
+    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "ENCODING <key>",
+    "    Return the kind of internal representation used in order to store the value",
+    "    associated with a <key>.",
+    "FREQ <key>",
+    "    Return the access frequency index of the <key>. The returned integer is",
+    "    proportional to the logarithm of the recent access frequency of the key.",
+    "IDLETIME <key>",
+    "    Return the idle time of the <key>, that is the approximated number of",
+    "    seconds elapsed since the last access to the key.",
+    "REFCOUNT <key>",
+    "    Return the number of references of the value associated with the specified",
+    "    <key>.",
+    "HELP",
+    "    Prints this help.",
+];
+
+/// Integers Redis keeps as shared objects (REFCOUNT reports `i32::MAX` for them).
+const SHARED_INTEGERS: i64 = 10_000;
+
+fn object(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let sub = args[1].to_ascii_lowercase();
+    let (name, arity) = match sub.as_slice() {
+        b"help" => ("help", 2),
+        b"encoding" => ("encoding", 3),
+        b"refcount" => ("refcount", 3),
+        b"idletime" => ("idletime", 3),
+        b"freq" => ("freq", 3),
+        _ => {
+            let shown = String::from_utf8_lossy(&args[1]);
+            return ctx.out.error(&format!(
+                "ERR unknown subcommand '{shown}'. Try OBJECT HELP."
+            ));
+        }
+    };
+    if args.len() != arity {
+        return ctx.out.error(&format!(
+            "ERR wrong number of arguments for 'object|{name}' command"
+        ));
+    }
+    if name == "help" {
+        ctx.out.array(OBJECT_HELP.len());
+        for line in OBJECT_HELP {
+            ctx.out.simple(line);
+        }
+        return;
+    }
+    let db = ctx.store.db(ctx.client.db);
+    let Some(i) = db.lookup_no_touch(&args[2]) else {
+        return ctx.out.null();
+    };
+    let e = db.entry(i);
+    match name {
+        "encoding" => ctx.out.bulk(e.value.encoding().as_bytes()),
+        "refcount" => match e.value {
+            Value::Int(n) if (0..SHARED_INTEGERS).contains(&n) => {
+                ctx.out.integer(i64::from(i32::MAX))
+            }
+            _ => ctx.out.integer(1),
+        },
+        "idletime" => {
+            let now = crate::store::expire::lru_clock(now_ms());
+            ctx.out.integer(idle_seconds(e.lru, now) as i64)
+        }
+        _ => ctx.out.error(
+            "ERR An LFU maxmemory policy is not selected, access frequency not tracked. \
+             Please note that when switching between policies at runtime LRU and LFU data \
+             will take some time to adjust.",
+        ),
+    }
+}
+
+/// EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT: `base` is now (relative forms) or 0,
+/// `scale` 1000 for seconds.
+fn expire_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], relative: bool, seconds: bool, cmd: &str) {
+    let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
+    for opt in &args[3..] {
+        match opt.to_ascii_uppercase().as_slice() {
+            b"NX" => nx = true,
+            b"XX" => xx = true,
+            b"GT" => gt = true,
+            b"LT" => lt = true,
+            _ => {
+                let shown = String::from_utf8_lossy(opt);
+                return ctx.out.error(&format!("ERR Unsupported option {shown}"));
+            }
+        }
+    }
+    if nx && (xx || gt || lt) {
+        return ctx
+            .out
+            .error("ERR NX and XX, GT or LT options at the same time are not compatible");
+    }
+    if gt && lt {
+        return ctx
+            .out
+            .error("ERR GT and LT options at the same time are not compatible");
+    }
+    let Some(mut when) = int_arg(ctx, &args[2]) else {
+        return;
+    };
+    let invalid = format!("ERR invalid expire time in '{cmd}' command");
+    if seconds {
+        if !(i64::MIN / 1000..=i64::MAX / 1000).contains(&when) {
+            return ctx.out.error(&invalid);
+        }
+        when *= 1000;
+    }
+    let now = now_ms() as i64;
+    if relative {
+        if when > i64::MAX - now {
+            return ctx.out.error(&invalid);
+        }
+        when += now;
+    }
+    let db = cur_db(ctx);
+    let Some(i) = db.lookup(&args[1]) else {
+        return ctx.out.integer(0);
+    };
+    let current = db.entry(i).expire_at;
+    let has_ttl = current != 0;
+    let refused = (nx && has_ttl)
+        || (xx && !has_ttl)
+        || (gt && (!has_ttl || when <= current as i64))
+        || (lt && has_ttl && when >= current as i64);
+    if refused {
+        return ctx.out.integer(0);
+    }
+    if when <= now {
+        db.remove_at(i);
+    } else {
+        db.set_expire(i, when as u64);
+    }
+    ctx.store.dirty += 1;
+    ctx.out.integer(1);
+}
+
+fn expire(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    expire_generic(ctx, args, true, true, "expire");
+}
+
+fn pexpire(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    expire_generic(ctx, args, true, false, "pexpire");
+}
+
+fn expireat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    expire_generic(ctx, args, false, true, "expireat");
+}
+
+fn pexpireat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    expire_generic(ctx, args, false, false, "pexpireat");
+}
+
+/// The TTL family: `absolute` answers the expiry time, otherwise the time left;
+/// `ms` in milliseconds, otherwise rounded to seconds.
+fn ttl_generic(ctx: &mut Ctx<'_>, key: &[u8], absolute: bool, ms: bool) {
+    let db = cur_db(ctx);
+    let Some(i) = db.lookup_no_touch(key) else {
+        return ctx.out.integer(-2);
+    };
+    let at = db.entry(i).expire_at;
+    if at == 0 {
+        return ctx.out.integer(-1);
+    }
+    let v = if absolute {
+        at as i64
+    } else {
+        (at as i64 - now_ms() as i64).max(0)
+    };
+    ctx.out.integer(if ms { v } else { (v + 500) / 1000 });
+}
+
+fn ttl(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    ttl_generic(ctx, &args[1], false, false);
+}
+
+fn pttl(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    ttl_generic(ctx, &args[1], false, true);
+}
+
+fn expiretime(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    ttl_generic(ctx, &args[1], true, false);
+}
+
+fn pexpiretime(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    ttl_generic(ctx, &args[1], true, true);
+}
+
+fn persist(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let db = cur_db(ctx);
+    match db.lookup(&args[1]) {
+        Some(i) if db.entry(i).expire_at != 0 => {
+            db.set_expire(i, 0);
+            ctx.store.dirty += 1;
+            ctx.out.integer(1);
+        }
+        _ => ctx.out.integer(0),
+    }
+}
+
+fn select(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Ok(d) = db_index(ctx, &args[1]) {
+        ctx.client.db = d;
+        ctx.out.ok();
+    }
+}
+
+fn swapdb(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let parse = |a: &[u8]| parse_i64_strict(a).filter(|n| i32::try_from(*n).is_ok());
+    let Some(a) = parse(&args[1]) else {
+        return ctx.out.error("ERR invalid first DB index");
+    };
+    let Some(b) = parse(&args[2]) else {
+        return ctx.out.error("ERR invalid second DB index");
+    };
+    let n = ctx.store.db_count() as i64;
+    if a < 0 || b < 0 || a >= n || b >= n {
+        return ctx.out.error(errors::DB_INDEX);
+    }
+    ctx.store.swap_dbs(a as usize, b as usize);
+    ctx.store.dirty += 1;
+    ctx.out.ok();
+}
+
+fn dbsize(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    let n = ctx.store.dbsize(ctx.client.db);
+    ctx.out.integer(n as i64);
+}
+
+/// `[ASYNC|SYNC]`: `Some(lazy)` or `None` on a syntax error.
+fn flush_mode(args: &[Vec<u8>]) -> Option<bool> {
+    match args.len() {
+        1 => Some(false),
+        2 => match args[1].to_ascii_uppercase().as_slice() {
+            b"ASYNC" => Some(true),
+            b"SYNC" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn flushdb(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(lazy) = flush_mode(args) else {
+        return ctx.out.error(errors::SYNTAX);
+    };
+    let n = ctx.store.dbsize(ctx.client.db);
+    ctx.store.flush_db(ctx.client.db, lazy);
+    ctx.store.dirty += n as u64;
+    ctx.out.ok();
+}
+
+fn flushall(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(lazy) = flush_mode(args) else {
+        return ctx.out.error(errors::SYNTAX);
+    };
+    ctx.store.flush_all(lazy);
+    ctx.store.dirty += 1;
+    ctx.out.ok();
+}

@@ -11,8 +11,11 @@
 //! (case-insensitive), the unknown-command and arity errors, the NOAUTH gate, the
 //! handler, and the per-command statistics INFO commandstats reports. Its checks
 //! come in Redis's order: unknown command, then arity, then authentication.
+pub mod bitops;
 pub mod connection;
+pub mod float80;
 pub mod keys;
+pub mod lcs;
 pub mod server;
 pub mod string;
 
@@ -83,9 +86,11 @@ pub mod errors {
 
 /// Every command this server knows, gathered from the family files.
 pub fn table() -> Vec<&'static CommandSpec> {
-    let families: [&'static [CommandSpec]; 4] = [
+    let families: [&'static [CommandSpec]; 6] = [
+        bitops::COMMANDS,
         connection::COMMANDS,
         keys::COMMANDS,
+        lcs::COMMANDS,
         server::COMMANDS,
         string::COMMANDS,
     ];

@@ -74,7 +74,7 @@ impl Store {
                 if expired * 100 <= sample * ACCEPTABLE_STALE_PERCENT {
                     break;
                 }
-                if rounds % 16 == 0 && started.elapsed().as_micros() > BUDGET_US {
+                if rounds.is_multiple_of(16) && started.elapsed().as_micros() > BUDGET_US {
                     self.expire_next_db = dbi;
                     return removed;
                 }

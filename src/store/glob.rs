@@ -184,7 +184,7 @@ mod tests {
         assert!(m("[abc", "a"));
         assert!(!m("[abc", "d"));
         assert!(!m("[abc", "ab"));
-        assert!(m("[", "x") == false);
+        assert!(!m("[", "x"));
         assert!(m("a\\*", "a*"));
         assert!(!m("a\\*", "ab"));
         assert!(m("a\\", "a\\"));

@@ -304,7 +304,7 @@ mod tests {
         t.check();
         for n in 0..1000 {
             let found = t.find(&key(n)).map(|i| t.entry(i).value.clone());
-            let want = (n % 2 == 1).then(|| Value::Int(n as i64));
+            let want = (n % 2 == 1).then_some(Value::Int(n as i64));
             assert_eq!(found, want);
         }
         for n in (1..1000).step_by(2) {
