@@ -1,3 +1,66 @@
 //! The `ferrous` server binary: reads flags and an optional redis.conf-style file,
 //! then runs the server.
-fn main() {}
+//!
+//! `ferrous [/path/to/redis.conf] [--directive value ...]`, exactly as redis-server
+//! takes them. A bad configuration prints Redis's fatal config error and exits 1.
+use ferrous::server::config::Config;
+use ferrous::server::log::Logger;
+use ferrous::server::Server;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "-v" || a == "--version") {
+        println!(
+            "Ferrous server v={} (Redis {} compatible)",
+            env!("CARGO_PKG_VERSION"),
+            ferrous::server::REDIS_VERSION
+        );
+        return;
+    }
+    let config = match Config::from_args(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    let logger = match Logger::new(config.loglevel, &config.logfile) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("Can't open the log file: {e}");
+            std::process::exit(1);
+        }
+    };
+    logger.log(
+        ferrous::server::config::LogLevel::Warning,
+        'C',
+        "oO0OoO0OoO0Oo Ferrous is starting oO0OoO0OoO0Oo",
+    );
+    logger.log(
+        ferrous::server::config::LogLevel::Warning,
+        'C',
+        &format!(
+            "Ferrous version={}, redis_version={}, pid={}, just started",
+            env!("CARGO_PKG_VERSION"),
+            ferrous::server::REDIS_VERSION,
+            std::process::id()
+        ),
+    );
+    let how = if config.config_file.is_empty() {
+        "Configuration loaded (no config file, using flags and defaults)".to_string()
+    } else {
+        format!("Configuration loaded from {}", config.config_file)
+    };
+    logger.log(ferrous::server::config::LogLevel::Warning, 'C', &how);
+    let bind = config.bind.join(" ");
+    let port = config.port;
+    let server = match Server::bind_with_logger(config, logger) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Warning: Could not create server TCP listening socket {bind}:{port}: {e}");
+            eprintln!("Failed listening on port {port} (tcp), aborting.");
+            std::process::exit(1);
+        }
+    };
+    server.run();
+}

@@ -1,4 +1,489 @@
-//! connection commands.
-use super::CommandSpec;
+//! Connection commands: PING, ECHO, QUIT, RESET, AUTH, HELLO and CLIENT.
+//! (SELECT, which also concerns the connection, lives with the keyspace commands.)
+//!
+//! Only the `default` user exists: it has no password unless `requirepass` is set,
+//! and then AUTH with that password (or `AUTH default <password>`) authenticates.
+use super::{c_str, error_bytes, flags::*, unknown_subcommand, wrong_arity, CommandSpec, Ctx};
+use crate::server::client::ClientHandle;
+use crate::server::REDIS_VERSION;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
-pub static COMMANDS: &[CommandSpec] = &[];
+const fn spec(name: &'static str, arity: i32, flags: u32, handler: super::Handler) -> CommandSpec {
+    CommandSpec {
+        name,
+        arity,
+        flags,
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        handler,
+    }
+}
+
+pub static COMMANDS: &[CommandSpec] = &[
+    spec("ping", -1, FAST, ping),
+    spec("echo", 2, FAST, echo),
+    spec(
+        "quit",
+        -1,
+        ALLOW_BUSY | NOSCRIPT | LOADING | STALE | FAST | NO_AUTH,
+        quit,
+    ),
+    spec(
+        "reset",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        reset,
+    ),
+    spec(
+        "auth",
+        -2,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        auth,
+    ),
+    spec(
+        "hello",
+        -1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        hello,
+    ),
+    spec("client", -2, NOSCRIPT | LOADING | STALE, client),
+];
+
+const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
+
+fn ping(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    match args.len() {
+        1 => ctx.out.simple("PONG"),
+        2 => ctx.out.bulk(&args[1]),
+        _ => wrong_arity(ctx.out, "ping"),
+    }
+}
+
+fn echo(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    ctx.out.bulk(&args[1]);
+}
+
+fn quit(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    ctx.out.ok();
+    ctx.client.close_after_reply = true;
+}
+
+/// RESET: back to a fresh connection's state: db 0, RESP2, no name, and
+/// authentication as a new connection has it.
+fn reset(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    ctx.client.db = 0;
+    ctx.client.set_name(Vec::new());
+    ctx.client.resp = 2;
+    ctx.client.authenticated = ctx.shared.config().requirepass.is_none();
+    ctx.out.simple("RESET");
+}
+
+/// Checks a username/password pair against the default user.
+fn credentials_ok(ctx: &Ctx<'_>, user: &[u8], pass: &[u8]) -> bool {
+    if user != b"default" {
+        return false;
+    }
+    match &ctx.shared.config().requirepass {
+        None => true,
+        Some(p) => p.as_slice() == pass,
+    }
+}
+
+fn auth(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if args.len() > 3 {
+        ctx.out.error(super::errors::SYNTAX);
+        return;
+    }
+    if args.len() == 2 && ctx.shared.config().requirepass.is_none() {
+        ctx.out.error(
+            "ERR AUTH <password> called without any password configured for the default user. \
+             Are you sure your configuration is correct?",
+        );
+        return;
+    }
+    let (user, pass): (&[u8], &[u8]) = if args.len() == 2 {
+        (b"default", &args[1])
+    } else {
+        (&args[1], &args[2])
+    };
+    if credentials_ok(ctx, user, pass) {
+        ctx.client.authenticated = true;
+        ctx.out.ok();
+    } else {
+        ctx.out.error(WRONGPASS);
+    }
+}
+
+/// Client names may hold only printable ASCII without spaces ('!'..='~').
+fn valid_name(name: &[u8]) -> bool {
+    name.iter().all(|&b| (b'!'..=b'~').contains(&b))
+}
+
+const BAD_NAME: &str = "ERR Client names cannot contain spaces, newlines or special characters.";
+
+fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let mut ver = None;
+    if args.len() >= 2 {
+        match super::super::resp::parse::parse_i64_strict(&args[1]) {
+            None => {
+                ctx.out
+                    .error("ERR Protocol version is not an integer or out of range");
+                return;
+            }
+            // RESP3 is not implemented yet: refused like an unknown version.
+            Some(2) => ver = Some(2u8),
+            Some(_) => {
+                ctx.out.error("NOPROTO unsupported protocol version");
+                return;
+            }
+        }
+    }
+    let mut creds = None;
+    let mut name = None;
+    let mut j = 2;
+    while j < args.len() {
+        let more = args.len() - j - 1;
+        let opt = &args[j];
+        if opt.eq_ignore_ascii_case(b"auth") && more >= 2 {
+            creds = Some((&args[j + 1], &args[j + 2]));
+            j += 3;
+        } else if opt.eq_ignore_ascii_case(b"setname") && more >= 1 {
+            if !valid_name(&args[j + 1]) {
+                ctx.out.error(BAD_NAME);
+                return;
+            }
+            name = Some(args[j + 1].clone());
+            j += 2;
+        } else {
+            let mut msg = b"ERR Syntax error in HELLO option '".to_vec();
+            msg.extend_from_slice(c_str(opt, 128));
+            msg.push(b'\'');
+            error_bytes(ctx.out, &msg);
+            return;
+        }
+    }
+    if let Some((user, pass)) = creds {
+        if !credentials_ok(ctx, user, pass) {
+            ctx.out.error(WRONGPASS);
+            return;
+        }
+        ctx.client.authenticated = true;
+    }
+    if !ctx.client.authenticated {
+        ctx.out.error(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH \
+             <user> <pass> option can be used to authenticate the client and select the RESP protocol \
+             version at the same time",
+        );
+        return;
+    }
+    if let Some(n) = name {
+        ctx.client.set_name(n);
+    }
+    if let Some(v) = ver {
+        ctx.client.resp = v;
+    }
+    let out = &mut *ctx.out;
+    out.array(14);
+    out.bulk(b"server");
+    out.bulk(b"redis");
+    out.bulk(b"version");
+    out.bulk(REDIS_VERSION.as_bytes());
+    out.bulk(b"proto");
+    out.integer(ctx.client.resp as i64);
+    out.bulk(b"id");
+    out.integer(ctx.client.id as i64);
+    out.bulk(b"mode");
+    out.bulk(b"standalone");
+    out.bulk(b"role");
+    out.bulk(b"master");
+    out.bulk(b"modules");
+    out.array(0);
+}
+
+const CLIENT_HELP: &[&str] = &[
+    "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "GETNAME",
+    "    Return the name of the current connection.",
+    "ID",
+    "    Return the ID of the current connection.",
+    "INFO",
+    "    Return information about the current client connection.",
+    "KILL <ip:port>",
+    "    Kill connection made from <ip:port>.",
+    "KILL <option> <value> [<option> <value> [...]]",
+    "    Kill connections. Options are:",
+    "    * ADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made from the specified address",
+    "    * LADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made to specified local address",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Kill connections by type.",
+    "    * USER <username>",
+    "      Kill connections authenticated by <username>.",
+    "    * SKIPME (YES|NO)",
+    "      Skip killing current connection (default: yes).",
+    "    * ID <client-id>",
+    "      Kill connections by client id.",
+    "LIST [options ...]",
+    "    Return information about client connections. Options:",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Return clients of specified type.",
+    "    * ID <client-id> [<client-id> ...]",
+    "      Return clients with the specified IDs.",
+    "SETNAME <name>",
+    "    Assign the name <name> to the current connection.",
+    "HELP",
+    "    Prints this help.",
+];
+
+fn client(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let sub = args[1].to_ascii_lowercase();
+    let n = args.len();
+    let arity_ok = match sub.as_slice() {
+        b"id" | b"getname" | b"info" | b"help" => n == 2,
+        b"setname" => n == 3,
+        b"kill" => n >= 3,
+        b"list" => n >= 2,
+        _ => {
+            unknown_subcommand(ctx.out, &args[1], "client");
+            return;
+        }
+    };
+    if !arity_ok {
+        wrong_arity(
+            ctx.out,
+            &format!("client|{}", String::from_utf8_lossy(&sub)),
+        );
+        return;
+    }
+    match sub.as_slice() {
+        b"id" => ctx.out.integer(ctx.client.id as i64),
+        b"getname" => {
+            if ctx.client.name.is_empty() {
+                ctx.out.null();
+            } else {
+                ctx.out.bulk(&ctx.client.name.clone());
+            }
+        }
+        b"setname" => {
+            if !valid_name(&args[2]) {
+                ctx.out.error(BAD_NAME);
+                return;
+            }
+            ctx.client.set_name(args[2].clone());
+            ctx.out.ok();
+        }
+        b"info" => {
+            let line = match &ctx.client.handle {
+                Some(h) => describe(ctx, h, "client|info") + "\n",
+                None => String::new(),
+            };
+            ctx.out.bulk(line.as_bytes());
+        }
+        b"list" => client_list(ctx, args),
+        b"kill" => client_kill(ctx, args),
+        _ => {
+            ctx.out.array(CLIENT_HELP.len());
+            for l in CLIENT_HELP {
+                ctx.out.simple(l);
+            }
+        }
+    }
+}
+
+/// One CLIENT LIST line (without its trailing newline), with Redis's fields.
+/// Buffer sizes are not tracked per client and are reported as 0.
+fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own_cmd: &str) -> String {
+    let now = ctx.shared.now_ms();
+    let mine = h.id == ctx.client.id;
+    let name = if mine {
+        ctx.client.name.clone()
+    } else {
+        h.name()
+    };
+    let db = if mine {
+        ctx.client.db
+    } else {
+        h.db.load(Ordering::Relaxed)
+    };
+    let resp = if mine {
+        ctx.client.resp
+    } else {
+        h.resp.load(Ordering::Relaxed)
+    };
+    let cmd = if mine {
+        own_cmd.to_string()
+    } else {
+        match h.last_cmd.load(Ordering::Relaxed) {
+            0 => "NULL".to_string(),
+            i => ctx
+                .shared
+                .commands
+                .specs
+                .get(i - 1)
+                .map(|s| s.name)
+                .unwrap_or("NULL")
+                .to_string(),
+        }
+    };
+    let idle = if mine {
+        0
+    } else {
+        now.saturating_sub(h.last_active_ms.load(Ordering::Relaxed)) / 1000
+    };
+    format!(
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 multi=-1 \
+         qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r \
+         cmd={} user=default redir=-1 resp={}",
+        h.id,
+        h.addr,
+        h.laddr,
+        h.fd,
+        String::from_utf8_lossy(&name),
+        h.created.elapsed().as_secs(),
+        idle,
+        db,
+        cmd,
+        resp
+    )
+}
+
+fn is_valid_type(t: &[u8]) -> bool {
+    [&b"normal"[..], b"master", b"replica", b"slave", b"pubsub"]
+        .iter()
+        .any(|x| t.eq_ignore_ascii_case(x))
+}
+
+fn unknown_type(ctx: &mut Ctx<'_>, t: &[u8]) {
+    let mut msg = b"ERR Unknown client type '".to_vec();
+    msg.extend_from_slice(c_str(t, 128));
+    msg.push(b'\'');
+    error_bytes(ctx.out, &msg);
+}
+
+fn client_list(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    // Every client is of type normal here (no replication, no pub/sub yet).
+    let mut only_normal = true;
+    let mut ids: Option<Vec<u64>> = None;
+    if args.len() == 4 && args[2].eq_ignore_ascii_case(b"type") {
+        if !is_valid_type(&args[3]) {
+            unknown_type(ctx, &args[3]);
+            return;
+        }
+        only_normal = args[3].eq_ignore_ascii_case(b"normal");
+    } else if args.len() >= 4 && args[2].eq_ignore_ascii_case(b"id") {
+        let mut v = Vec::new();
+        for a in &args[3..] {
+            match crate::resp::parse::parse_i64_strict(a) {
+                Some(n) if n > 0 => v.push(n as u64),
+                _ => {
+                    ctx.out.error("ERR Invalid client ID");
+                    return;
+                }
+            }
+        }
+        ids = Some(v);
+    } else if args.len() != 2 {
+        ctx.out.error(super::errors::SYNTAX);
+        return;
+    }
+    let handles: Vec<Arc<ClientHandle>> = ctx.shared.clients().values().cloned().collect();
+    let mut text = String::new();
+    if only_normal {
+        for h in &handles {
+            if ids.as_ref().is_some_and(|ids| !ids.contains(&h.id)) {
+                continue;
+            }
+            text.push_str(&describe(ctx, h, "client|list"));
+            text.push('\n');
+        }
+    }
+    ctx.out.bulk(text.as_bytes());
+}
+
+fn client_kill(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let handles: Vec<Arc<ClientHandle>> = ctx.shared.clients().values().cloned().collect();
+    let my_id = ctx.client.id;
+    // Old form: CLIENT KILL ip:port, replies OK or an error.
+    if args.len() == 3 {
+        let addr = String::from_utf8_lossy(&args[2]);
+        match handles.iter().find(|h| h.addr.to_string() == addr) {
+            Some(h) => {
+                kill(ctx, h, my_id);
+                ctx.out.ok();
+            }
+            None => ctx.out.error("ERR No such client"),
+        }
+        return;
+    }
+    if !args.len().is_multiple_of(2) {
+        ctx.out.error(super::errors::SYNTAX);
+        return;
+    }
+    let (mut id, mut addr, mut laddr, mut user, mut ctype) = (None, None, None, None, None);
+    let mut skipme = true;
+    for pair in args[2..].chunks(2) {
+        let (opt, val) = (&pair[0], &pair[1]);
+        let o = opt.to_ascii_lowercase();
+        match o.as_slice() {
+            b"id" => match crate::resp::parse::parse_i64_strict(val) {
+                Some(n) if n > 0 => id = Some(n as u64),
+                _ => {
+                    ctx.out.error("ERR client-id should be greater than 0");
+                    return;
+                }
+            },
+            b"addr" => addr = Some(String::from_utf8_lossy(val).into_owned()),
+            b"laddr" => laddr = Some(String::from_utf8_lossy(val).into_owned()),
+            b"user" => user = Some(val.clone()),
+            b"type" => {
+                if !is_valid_type(val) {
+                    unknown_type(ctx, val);
+                    return;
+                }
+                ctype = Some(val.to_ascii_lowercase());
+            }
+            b"skipme" => {
+                if val.eq_ignore_ascii_case(b"yes") {
+                    skipme = true;
+                } else if val.eq_ignore_ascii_case(b"no") {
+                    skipme = false;
+                } else {
+                    ctx.out.error(super::errors::SYNTAX);
+                    return;
+                }
+            }
+            _ => {
+                ctx.out.error(super::errors::SYNTAX);
+                return;
+            }
+        }
+    }
+    let mut killed = 0;
+    for h in &handles {
+        if id.is_some_and(|i| i != h.id)
+            || addr.as_ref().is_some_and(|a| *a != h.addr.to_string())
+            || laddr.as_ref().is_some_and(|a| *a != h.laddr.to_string())
+            || user.as_ref().is_some_and(|u| u.as_slice() != b"default")
+            || ctype.as_ref().is_some_and(|t| t.as_slice() != b"normal")
+            || (skipme && h.id == my_id)
+        {
+            continue;
+        }
+        kill(ctx, h, my_id);
+        killed += 1;
+    }
+    ctx.out.integer(killed);
+}
+
+/// Kills a client; killing oneself means closing after this reply.
+fn kill(ctx: &mut Ctx<'_>, h: &Arc<ClientHandle>, my_id: u64) {
+    if h.id == my_id {
+        ctx.client.close_after_reply = true;
+    } else {
+        h.kill();
+    }
+}

@@ -6,6 +6,11 @@
 //! state) and the request's arguments (`args[0]` is the command name as sent), and
 //! writes exactly one reply. Arity is checked before the handler runs, as Redis
 //! does: a positive arity is exact, a negative one is a minimum.
+//!
+//! [`dispatch`] is the one entry point for running a request: lookup
+//! (case-insensitive), the unknown-command and arity errors, the NOAUTH gate, the
+//! handler, and the per-command statistics INFO commandstats reports. Its checks
+//! come in Redis's order: unknown command, then arity, then authentication.
 pub mod bitops;
 pub mod connection;
 pub mod float80;
@@ -18,6 +23,9 @@ use crate::resp::Reply;
 use crate::server::client::ClientState;
 use crate::server::Shared;
 use crate::store::Store;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 /// A command handler. `args[0]` is the command name; the arity has been checked.
 pub type Handler = fn(&mut Ctx<'_>, &[Vec<u8>]);
@@ -87,4 +95,165 @@ pub fn table() -> Vec<&'static CommandSpec> {
         string::COMMANDS,
     ];
     families.iter().flat_map(|f| f.iter()).collect()
+}
+
+/// Calls and time of one command (INFO commandstats).
+#[derive(Debug, Default)]
+pub struct CommandStats {
+    pub calls: AtomicU64,
+    pub usec: AtomicU64,
+    /// Refused before running (arity, NOAUTH).
+    pub rejected_calls: AtomicU64,
+    /// Ran and replied with an error.
+    pub failed_calls: AtomicU64,
+}
+
+/// The command table indexed for lookup, with statistics per command.
+pub struct Commands {
+    pub specs: Vec<&'static CommandSpec>,
+    index: HashMap<Box<[u8]>, usize>,
+    pub stats: Vec<CommandStats>,
+}
+
+impl Default for Commands {
+    fn default() -> Self {
+        Commands::new()
+    }
+}
+
+impl Commands {
+    pub fn new() -> Commands {
+        let specs = table();
+        let index = specs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_bytes().to_vec().into_boxed_slice(), i))
+            .collect();
+        let stats = specs.iter().map(|_| CommandStats::default()).collect();
+        Commands {
+            specs,
+            index,
+            stats,
+        }
+    }
+
+    /// Index of the command called `name`, ignoring ASCII case.
+    pub fn lookup(&self, name: &[u8]) -> Option<usize> {
+        let mut lower = [0u8; 32];
+        if name.len() > lower.len() {
+            return None;
+        }
+        for (d, s) in lower.iter_mut().zip(name) {
+            *d = s.to_ascii_lowercase();
+        }
+        self.index.get(&lower[..name.len()]).copied()
+    }
+
+    /// CONFIG RESETSTAT.
+    pub fn reset_stats(&self) {
+        for s in &self.stats {
+            s.calls.store(0, Ordering::Relaxed);
+            s.usec.store(0, Ordering::Relaxed);
+            s.rejected_calls.store(0, Ordering::Relaxed);
+            s.failed_calls.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Writes an error reply from bytes, replacing CR and LF with spaces (a reply line
+/// cannot contain them), as Redis does for errors that echo client input.
+pub fn error_bytes(out: &mut Reply, msg: &[u8]) {
+    out.buf.push(b'-');
+    out.buf.extend(
+        msg.iter()
+            .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+    );
+    out.buf.extend_from_slice(b"\r\n");
+}
+
+/// Bytes of `s` up to its first NUL, at most `max` of them (C's `%.*s`).
+pub fn c_str(s: &[u8], max: usize) -> &[u8] {
+    let s = &s[..s.len().min(max)];
+    match s.iter().position(|&b| b == 0) {
+        Some(n) => &s[..n],
+        None => s,
+    }
+}
+
+/// `ERR unknown command 'foo', with args beginning with: 'a' 'b' `: the name (up to
+/// 128 bytes) and the arguments while the list is shorter than 128 bytes.
+pub fn unknown_command(out: &mut Reply, args: &[Vec<u8>]) {
+    let mut msg = b"ERR unknown command '".to_vec();
+    msg.extend_from_slice(c_str(&args[0], 128));
+    msg.extend_from_slice(b"', with args beginning with: ");
+    let mut list: Vec<u8> = Vec::new();
+    for a in &args[1..] {
+        if list.len() >= 128 {
+            break;
+        }
+        let room = 128 - list.len();
+        list.push(b'\'');
+        list.extend_from_slice(c_str(a, room));
+        list.extend_from_slice(b"' ");
+    }
+    msg.extend_from_slice(&list);
+    error_bytes(out, &msg);
+}
+
+/// `ERR wrong number of arguments for 'get' command` (`name` as Redis spells it,
+/// e.g. `config|set` for a subcommand).
+pub fn wrong_arity(out: &mut Reply, name: &str) {
+    out.error(&format!(
+        "ERR wrong number of arguments for '{name}' command"
+    ));
+}
+
+/// `ERR unknown subcommand 'foo'. Try CONFIG HELP.`
+pub fn unknown_subcommand(out: &mut Reply, sub: &[u8], command: &str) {
+    let mut msg = b"ERR unknown subcommand '".to_vec();
+    msg.extend_from_slice(c_str(sub, 128));
+    msg.extend_from_slice(format!("'. Try {} HELP.", command.to_ascii_uppercase()).as_bytes());
+    error_bytes(out, &msg);
+}
+
+/// Runs one request: lookup, checks, handler, statistics. `args` is non-empty.
+pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let shared = ctx.shared;
+    let stats = &shared.stats;
+    let Some(i) = shared.commands.lookup(&args[0]) else {
+        unknown_command(ctx.out, args);
+        stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+        return;
+    };
+    let spec = shared.commands.specs[i];
+    let cstats = &shared.commands.stats[i];
+    let argc = args.len() as i32;
+    if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
+        wrong_arity(ctx.out, spec.name);
+        cstats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    if !ctx.client.authenticated && spec.flags & flags::NO_AUTH == 0 {
+        ctx.out.error("NOAUTH Authentication required.");
+        cstats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    let before = ctx.out.buf.len();
+    let start = Instant::now();
+    (spec.handler)(ctx, args);
+    let usec = start.elapsed().as_micros() as u64;
+    cstats.calls.fetch_add(1, Ordering::Relaxed);
+    cstats.usec.fetch_add(usec, Ordering::Relaxed);
+    if ctx.out.buf.get(before) == Some(&b'-') {
+        cstats.failed_calls.fetch_add(1, Ordering::Relaxed);
+        stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+    }
+    stats
+        .total_commands_processed
+        .fetch_add(1, Ordering::Relaxed);
+    if let Some(h) = &ctx.client.handle {
+        h.last_cmd.store(i + 1, Ordering::Relaxed);
+    }
 }

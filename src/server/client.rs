@@ -1,4 +1,16 @@
 //! Per-connection client state: selected database, name, protocol, auth.
+//!
+//! Two halves:
+//! - [`ClientState`] is owned by the connection's thread and handed to command
+//!   handlers as `&mut` (no locking: only that thread touches it).
+//! - [`ClientHandle`] is the client's entry in the server-wide registry
+//!   (`Shared::clients`), read by CLIENT LIST/INFO/KILL and the cron from other
+//!   threads. Its fields are atomics or behind small mutexes; the connection thread
+//!   mirrors `db` and activity into it after every batch of commands.
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// What the server knows about one connected client.
 #[derive(Debug, Default)]
@@ -13,4 +25,77 @@ pub struct ClientState {
     pub resp: u8,
     /// False until AUTH succeeds when `requirepass` is set.
     pub authenticated: bool,
+    /// Set by QUIT (and CLIENT KILL of oneself): flush the replies, then close.
+    pub close_after_reply: bool,
+    /// This client's registry entry (None only for clients built outside a server,
+    /// e.g. in unit tests).
+    pub handle: Option<Arc<ClientHandle>>,
+}
+
+impl ClientState {
+    /// Sets the name here and in the registry entry.
+    pub fn set_name(&mut self, name: Vec<u8>) {
+        if let Some(h) = &self.handle {
+            *h.name.lock().unwrap_or_else(|e| e.into_inner()) = name.clone();
+        }
+        self.name = name;
+    }
+}
+
+/// A client's entry in the registry, shared between its thread and the rest of the
+/// server.
+#[derive(Debug)]
+pub struct ClientHandle {
+    pub id: u64,
+    /// Peer address (`addr=` in CLIENT LIST) and our end (`laddr=`).
+    pub addr: SocketAddr,
+    pub laddr: SocketAddr,
+    /// The socket's file descriptor number (`fd=`), for display only.
+    pub fd: i64,
+    pub created: Instant,
+    /// Milliseconds since server start of the last command (idle time).
+    pub last_active_ms: AtomicU64,
+    pub db: AtomicUsize,
+    pub name: Mutex<Vec<u8>>,
+    pub resp: AtomicU8,
+    /// Index in the command table of the last command run, plus one (0: none).
+    pub last_cmd: AtomicUsize,
+    /// Set by CLIENT KILL / shutdown; the connection thread then stops.
+    pub killed: AtomicBool,
+    /// A clone of the socket, so another thread can shut it down (which wakes the
+    /// owner thread out of its blocking read).
+    stream: TcpStream,
+}
+
+impl ClientHandle {
+    pub fn new(id: u64, stream: &TcpStream, fd: i64, now_ms: u64) -> std::io::Result<ClientHandle> {
+        Ok(ClientHandle {
+            id,
+            addr: stream.peer_addr()?,
+            laddr: stream.local_addr()?,
+            fd,
+            created: Instant::now(),
+            last_active_ms: AtomicU64::new(now_ms),
+            db: AtomicUsize::new(0),
+            name: Mutex::new(Vec::new()),
+            resp: AtomicU8::new(2),
+            last_cmd: AtomicUsize::new(0),
+            killed: AtomicBool::new(false),
+            stream: stream.try_clone()?,
+        })
+    }
+
+    /// Closes the connection from any thread: the owner's read returns at once.
+    pub fn kill(&self) {
+        self.killed.store(true, Ordering::SeqCst);
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+
+    pub fn is_killed(&self) -> bool {
+        self.killed.load(Ordering::Relaxed)
+    }
+
+    pub fn name(&self) -> Vec<u8> {
+        self.name.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }

