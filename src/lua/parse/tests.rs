@@ -1,0 +1,107 @@
+//! Compiler tests: syntax error messages and listings checked against luac5.1.
+
+use super::compile;
+
+fn err(src: &str) -> String {
+    compile(src.as_bytes(), src.as_bytes()).unwrap_err().message
+}
+
+#[test]
+fn simple_errors() {
+    assert_eq!(
+        err("x = = 1"),
+        "[string \"x = = 1\"]:1: unexpected symbol near '='"
+    );
+}
+
+/// Source as `luaL_loadfile` gives it to the compiler: a first line starting
+/// with `#` is replaced by an empty line (line numbers stay right).
+fn strip_shebang(src: &[u8]) -> Vec<u8> {
+    if src.first() == Some(&b'#') {
+        let rest = src
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(&[][..], |i| &src[i..]);
+        rest.to_vec()
+    } else {
+        src.to_vec()
+    }
+}
+
+/// Replaces every `0x...` address by `ADDR`.
+fn normalize(listing: &str) -> String {
+    let mut out = String::with_capacity(listing.len());
+    let b = listing.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'0' && i + 1 < b.len() && b[i + 1] == b'x' {
+            out.push_str("ADDR");
+            i += 2;
+            while i < b.len() && b[i].is_ascii_hexdigit() {
+                i += 1;
+            }
+        } else {
+            let ch = listing[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
+/// Compares our listing with `luac5.1 -l -l` over a corpus: the files named in
+/// `LUAC_CORPUS` (colon-separated directories or files), by default the bench
+/// programs and the official test suite. Needs `luac5.1`, so it is ignored in CI:
+/// `LUAC_CORPUS=... cargo test corpus_matches_luac -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn corpus_matches_luac() {
+    use std::process::Command;
+    let spec = std::env::var("LUAC_CORPUS")
+        .unwrap_or_else(|_| "/work/shared/bench/lua:/work/lua5.1-tests".to_string());
+    let mut files = Vec::new();
+    for part in spec.split(':') {
+        let p = std::path::Path::new(part);
+        if p.is_dir() {
+            let mut v: Vec<_> = std::fs::read_dir(p)
+                .unwrap()
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "lua"))
+                .collect();
+            v.sort();
+            files.extend(v);
+        } else {
+            files.push(p.to_path_buf());
+        }
+    }
+    let outdir = std::env::temp_dir().join("ferrous-luac-diff");
+    let _ = std::fs::create_dir_all(&outdir);
+    let (mut same, mut total) = (0, 0);
+    for f in &files {
+        let dir = f.parent().unwrap();
+        let base = f.file_name().unwrap().to_string_lossy().to_string();
+        let out = Command::new("luac5.1")
+            .args(["-l", "-l", "-p", &base])
+            .current_dir(dir)
+            .output()
+            .expect("luac5.1");
+        let theirs = normalize(&String::from_utf8_lossy(&out.stdout))
+            + &String::from_utf8_lossy(&out.stderr);
+        let src = strip_shebang(&std::fs::read(f).unwrap());
+        let name = format!("@{base}");
+        let ours = match compile(&src, name.as_bytes()) {
+            Ok(p) => normalize(&crate::lua::listing::listing(&p)),
+            Err(e) => format!("luac5.1: {}\n", e.message),
+        };
+        total += 1;
+        if ours == theirs {
+            same += 1;
+            println!("same   {}", f.display());
+        } else {
+            println!("DIFFER {}", f.display());
+            std::fs::write(outdir.join(format!("{base}.ours")), &ours).unwrap();
+            std::fs::write(outdir.join(format!("{base}.luac")), &theirs).unwrap();
+        }
+    }
+    println!("{same}/{total} identical (diffs in {})", outdir.display());
+}
