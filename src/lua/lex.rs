@@ -27,9 +27,24 @@ use std::fmt;
 
 /// A compile error, with the complete message as `lua5.1` prints it, e.g.
 /// `[string "x = = 1"]:1: unexpected symbol near '='`.
+///
+/// `bytes` is the exact message (chunk names and quoted tokens may hold any
+/// bytes, e.g. `near '\255'`); `message` is the same text as UTF-8, with invalid
+/// sequences replaced. A Lua-visible error value should be built from `bytes`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyntaxError {
     pub message: String,
+    pub bytes: Vec<u8>,
+}
+
+impl SyntaxError {
+    /// An error with the exact message `bytes`.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        SyntaxError {
+            message: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
+        }
+    }
 }
 
 impl fmt::Display for SyntaxError {
@@ -418,14 +433,26 @@ impl<'a> Lexer<'a> {
             }
             m.push(b'\'');
         }
-        SyntaxError {
-            message: String::from_utf8_lossy(&m).into_owned(),
-        }
+        SyntaxError::new(m)
     }
 
     /// An error about the current token (`luaX_syntaxerror`).
     pub fn syntax_error(&self, msg: &str) -> SyntaxError {
         self.error(msg, Some(self.t.token))
+    }
+
+    /// Like [`Lexer::syntax_error`] with a message that may hold any bytes.
+    pub fn syntax_error_bytes(&self, msg: &[u8]) -> SyntaxError {
+        let mut m = syntax_chunk_id(&self.source);
+        m.extend_from_slice(format!(":{}: ", self.linenumber).as_bytes());
+        m.extend_from_slice(msg);
+        m.extend_from_slice(b" near '");
+        match self.t.token {
+            Token::Name | Token::String | Token::Number => m.extend_from_slice(&self.buf),
+            other => m.extend_from_slice(&other.to_text()),
+        }
+        m.push(b'\'');
+        SyntaxError::new(m)
     }
 
     fn inc_line(&mut self) -> Result<(), SyntaxError> {

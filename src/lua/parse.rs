@@ -11,7 +11,8 @@
 //!   in an earlier target is copied first (`check_conflict`);
 //! - limits: 200 active locals, 60 upvalues, 200 nested syntax levels
 //!   ("chunk has too many syntax levels", counted from 0 at the start of
-//!   [`compile`]), 250 registers ("function or expression too complex").
+//!   [`compile`], or from the caller's C-call depth with [`compile_at_depth`]),
+//!   250 registers ("function or expression too complex").
 //!
 //! Source bytes are compiled as given: a leading `#` line is skipped by the
 //! loaders (as 5.1's `luaL_loadfile` does), not here.
@@ -32,11 +33,23 @@ type PResult<T> = Result<T, SyntaxError>;
 /// information show (`@file.lua`, `=stdin`, or the source itself for strings).
 /// The result is the main function, a vararg function with no parameters.
 pub fn compile(source: &[u8], chunkname: &[u8]) -> Result<Proto, SyntaxError> {
+    compile_at_depth(source, chunkname, 0)
+}
+
+/// [`compile`] for a caller already `nccalls` C calls deep (5.1's parser counts
+/// its nesting on the same counter as C calls, so the depth at which "chunk has
+/// too many syntax levels" fires depends on it: `loadstring` called from a
+/// script run by the `lua5.1` command starts at 2, `lua_load` from C at 0).
+pub fn compile_at_depth(
+    source: &[u8],
+    chunkname: &[u8],
+    nccalls: u32,
+) -> Result<Proto, SyntaxError> {
     let mut p = Parser {
         lx: Lexer::new(source, chunkname),
         fs: FuncState::new(chunkname, 1),
         outer: Vec::new(),
-        nccalls: 0,
+        nccalls,
     };
     p.fs.f.is_vararg = VARARG_ISVARARG;
     p.next()?;
@@ -164,7 +177,7 @@ impl<'a> Parser<'a> {
         let mut m = b"'".to_vec();
         m.extend_from_slice(&t.to_text());
         m.extend_from_slice(b"' expected");
-        self.lx.syntax_error(&String::from_utf8_lossy(&m))
+        self.lx.syntax_error_bytes(&m)
     }
 
     fn error_limit(&self, limit: u32, what: &str) -> SyntaxError {
@@ -1246,5 +1259,7 @@ impl<'a> Parser<'a> {
     }
 }
 
+#[cfg(test)]
+mod error_cases;
 #[cfg(test)]
 mod tests;

@@ -105,3 +105,91 @@ fn corpus_matches_luac() {
     }
     println!("{same}/{total} identical (diffs in {})", outdir.display());
 }
+
+#[test]
+fn syntax_errors_match_lua51() {
+    let mut bad = Vec::new();
+    for (src, want) in super::error_cases::CASES {
+        let got = match compile(src, src) {
+            Ok(_) => b"nil".to_vec(),
+            Err(e) => e.bytes,
+        };
+        if &got[..] != *want {
+            bad.push(format!(
+                "{:?}\n  got  {:?}\n  want {:?}",
+                String::from_utf8_lossy(src),
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(want)
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// Compiles as `loadstring` does when called from a script run by `lua5.1`
+/// (two C calls deep), which is where the expected messages come from.
+fn err2(src: &[u8]) -> String {
+    super::compile_at_depth(src, src, 2)
+        .map(|_| "nil".to_string())
+        .unwrap_or_else(|e| e.message)
+}
+
+#[test]
+fn syntax_levels() {
+    for (init, rep) in [
+        ("a=", "{"),
+        ("a=", "("),
+        ("", "a("),
+        ("", "do "),
+        ("", "while a do "),
+        ("", "if a then else "),
+        ("", "function foo () "),
+        ("a=", "a.."),
+        ("a=", "a^"),
+    ] {
+        let s = format!("local a; {init}{}", rep.repeat(400));
+        let m = err2(s.as_bytes());
+        assert!(
+            m.ends_with("\"]:1: chunk has too many syntax levels"),
+            "{m}"
+        );
+    }
+    // the exact thresholds lua5.1 shows
+    for n in 190..=200 {
+        let s = format!("x = {}1{}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(err2(s.as_bytes()) == "nil", n < 197, "parens {n}");
+        let s = format!("{}{}", "do ".repeat(n), "end ".repeat(n));
+        assert_eq!(err2(s.as_bytes()) == "nil", n < 198, "blocks {n}");
+    }
+    let s = format!("{}a = 1", "a,".repeat(300));
+    assert_eq!(
+        err2(s.as_bytes()),
+        "[string \"a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a...\"]:1: \
+         main function has more than 197 variables in assignment"
+    );
+}
+
+#[test]
+fn upvalue_and_local_limits() {
+    let mut s = String::from("function foo ()\n  local ");
+    for j in 1..=70 {
+        s += &format!("a{j}, ");
+    }
+    s += "b\n";
+    for j in 1..=70 {
+        s += &format!("function foo{j} ()\n a{j}=3\n");
+    }
+    assert_eq!(
+        err2(s.as_bytes()),
+        "[string \"function foo ()...\"]:124: function at line 3 has more than 60 upvalues"
+    );
+    let mut s = String::from("\nfunction foo ()\n  local ");
+    for j in 1..=300 {
+        s += &format!("a{j}, ");
+    }
+    s += "b\n";
+    assert_eq!(
+        err2(s.as_bytes()),
+        "[string \"...\"]:3: function at line 2 has more than 200 local variables"
+    );
+}
