@@ -869,6 +869,51 @@ b""#,
     }
 
     #[test]
+    fn numeral_values_as_lua51_reads_them() {
+        // value of `return <numeral>` in lua5.1, printed with %.17g
+        let cases: &[(&[u8], &str)] = &[
+            (b"3", "3"),
+            (b"3.0", "3"),
+            (b"3.1416", "3.1415999999999999"),
+            (b"314.16e-2", "3.1415999999999999"),
+            (b"0.31416E1", "3.1415999999999999"),
+            (b"0xff", "255"),
+            (b"0x56", "86"),
+            (b".5", "0.5"),
+            (b"5.", "5"),
+            (b"1e2", "100"),
+            (b"0x1p4", "16"),
+            (b"1e400", "inf"),
+            (b"0x7fffffffffffffff", "9.2233720368547758e+18"),
+            (b"9007199254740993", "9007199254740992"),
+            (b"1.7976931348623157e308", "1.7976931348623157e+308"),
+            (b"4.9e-324", "4.9406564584124654e-324"),
+            (b"4.9e-325", "0"),
+            (b"08", "8"),
+            (b"1e-400", "0"),
+            (b"123456789012345678901234567890", "1.2345678901234568e+29"),
+            (b"0.1", "0.10000000000000001"),
+            (b"0.30000000000000004", "0.30000000000000004"),
+            (b"2.5e-5", "2.5000000000000001e-05"),
+            (b"0xffffffffffffffffff", "4.7223664828696452e+21"),
+            (b"1E+10", "10000000000"),
+            (b"7e-0", "7"),
+        ];
+        for (src, want) in cases {
+            let want: f64 = want.parse().unwrap();
+            let mut lx = Lexer::new(src, b"=t");
+            lx.next_token().unwrap();
+            assert_eq!(lx.t.token, Token::Number);
+            assert_eq!(
+                lx.t.num.to_bits(),
+                want.to_bits(),
+                "{}",
+                String::from_utf8_lossy(src)
+            );
+        }
+    }
+
+    #[test]
     fn line_counting() {
         // \r\n and \n\r each count once; \n\n counts twice
         let t = tokens("a\r\nb\n\rc\n\nd\re").unwrap();

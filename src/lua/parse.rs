@@ -152,6 +152,8 @@ impl<'a> Parser<'a> {
     /// Reports a pending code-generation error, with the current token.
     fn pending(&self) -> PResult<()> {
         match self.fs.error {
+            // a memory-limit error in 5.1 (`luaM_growvector`), raised without position
+            Some(m @ "constant table overflow") => Err(SyntaxError::new(m.as_bytes().to_vec())),
             Some(m) => Err(self.lx.syntax_error(m)),
             None => Ok(()),
         }
@@ -263,6 +265,10 @@ impl<'a> Parser<'a> {
     fn new_localvar(&mut self, name: Vec<u8>, n: u32) -> PResult<()> {
         if self.fs.nactvar + n + 1 > MAXVARS {
             return Err(self.error_limit(MAXVARS, "local variables"));
+        }
+        if self.fs.f.loc_vars.len() >= i16::MAX as usize {
+            // 5.1's vector-growth limit, raised without position
+            return Err(SyntaxError::new(b"too many local variables".to_vec()));
         }
         let idx = self.fs.f.loc_vars.len() as u16;
         self.fs.f.loc_vars.push(LocVar {

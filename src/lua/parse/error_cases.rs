@@ -491,4 +491,264 @@ pub const CASES: &[(&[u8], &[u8])] = &[
         b"x = 1..2",
         b"[string \"x = 1..2\"]:1: malformed number near '1..2'",
     ),
+    (
+        b"f(1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1)",
+        b"[string \"f(1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1...\"]:1: function or expression too complex near '1'",
+    ),
+    (
+        b"local a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a = 1 f(1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1)",
+        b"[string \"local a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a...\"]:1: function or expression too complex near '1'",
+    ),
+    (
+        b"x = \"\\065\\066\\0677\\x\"",
+        b"nil",
+    ),
+    (
+        b"x = 0x10 + 0XfF + 1E2 + .5 + 5. + 3e-2",
+        b"nil",
+    ),
+    (
+        b"x = 1 --[==[ long\x0acomment ]==] y = 2",
+        b"nil",
+    ),
+    (
+        b"x = [[\x0afirst newline skipped]]",
+        b"nil",
+    ),
+    (
+        b"x = [=[\x0d\x0a]=]",
+        b"nil",
+    ),
+    (
+        b"local function f() end f = nil",
+        b"nil",
+    ),
+    (
+        b"a.b:c\"x\"",
+        b"nil",
+    ),
+    (
+        b"a.b:c{1}",
+        b"nil",
+    ),
+    (
+        b"return",
+        b"nil",
+    ),
+    (
+        b"return 1,",
+        b"[string \"return 1,\"]:1: unexpected symbol near '<eof>'",
+    ),
+    (
+        b"return (1",
+        b"[string \"return (1\"]:1: ')' expected near '<eof>'",
+    ),
+    (
+        b"local t = {} t[1] = ",
+        b"[string \"local t = {} t[1] = \"]:1: unexpected symbol near '<eof>'",
+    ),
+    (
+        b"x = ~= 1",
+        b"[string \"x = ~= 1\"]:1: unexpected symbol near '~='",
+    ),
+    (
+        b"x = {[1] = }",
+        b"[string \"x = {[1] = }\"]:1: unexpected symbol near '}'",
+    ),
+    (
+        b"x = {[1]}",
+        b"[string \"x = {[1]}\"]:1: '=' expected near '}'",
+    ),
+    (
+        b"x = {a.b = 1}",
+        b"[string \"x = {a.b = 1}\"]:1: '}' expected near '='",
+    ),
+    (
+        b"function f(a,) end",
+        b"[string \"function f(a,) end\"]:1: <name> or '...' expected near ')'",
+    ),
+    (
+        b"function f(a, b c) end",
+        b"[string \"function f(a, b c) end\"]:1: ')' expected near 'c'",
+    ),
+    (
+        b"function f(...) return function() return ... end end",
+        b"[string \"function f(...) return function() return ... end end\"]:1: cannot use '...' outside a vararg function near '...'",
+    ),
+    (
+        b"local a = ... local b = arg",
+        b"nil",
+    ),
+    (
+        b"for i = 1, 2, 3, 4 do end",
+        b"[string \"for i = 1, 2, 3, 4 do end\"]:1: 'do' expected near ','",
+    ),
+    (
+        b"for i, j = 1 do end",
+        b"[string \"for i, j = 1 do end\"]:1: 'in' expected near '='",
+    ),
+    (
+        b"for 1 = 1, 2 do end",
+        b"[string \"for 1 = 1, 2 do end\"]:1: '<name>' expected near '1'",
+    ),
+    (
+        b"for i in do end",
+        b"[string \"for i in do end\"]:1: unexpected symbol near 'do'",
+    ),
+    (
+        b"if then end",
+        b"[string \"if then end\"]:1: unexpected symbol near 'then'",
+    ),
+    (
+        b"while do end",
+        b"[string \"while do end\"]:1: unexpected symbol near 'do'",
+    ),
+    (
+        b"elseif x then end",
+        b"[string \"elseif x then end\"]:1: '<eof>' expected near 'elseif'",
+    ),
+    (
+        b"x = 'a\\\x0ab'",
+        b"nil",
+    ),
+    (
+        b"x = \"\\r\\n\\a\\b\\f\\v\\t\\\\\\\"\\'\"",
+        b"nil",
+    ),
+    (
+        b"local x = 5 x = x",
+        b"nil",
+    ),
+    (
+        b"x = 1e400",
+        b"nil",
+    ),
+    (
+        b"x = 0x7fffffffffffffff",
+        b"nil",
+    ),
+    (
+        b"x = 2^53 + 1",
+        b"nil",
+    ),
+    (
+        b"x = 9007199254740993",
+        b"nil",
+    ),
+    (
+        b"x = 1.7976931348623157e309",
+        b"nil",
+    ),
+    (
+        b"x = 4.9e-324",
+        b"nil",
+    ),
+    (
+        b"x = 4.9e-325",
+        b"nil",
+    ),
+    (
+        b"-- only a comment",
+        b"nil",
+    ),
+    (
+        b"--[[ c ]] --[=[ d ]=]",
+        b"nil",
+    ),
+    (
+        b"",
+        b"nil",
+    ),
+    (
+        b"\x0a\x0a\x0a  x",
+        b"[string \"...\"]:4: '=' expected near '<eof>'",
+    ),
+    (
+        b"x = \"\\0\"",
+        b"nil",
+    ),
+    (
+        b"a = function() local a <close> = 1 end",
+        b"[string \"a = function() local a <close> = 1 end\"]:1: unexpected symbol near '<'",
+    ),
+    (
+        b"a = 1 == 2 == 3",
+        b"nil",
+    ),
+    (
+        b"a = \"a\" \"b\"",
+        b"[string \"a = \"a\" \"b\"\"]:1: unexpected symbol near '\"b\"'",
+    ),
+    (
+        b"a = {} {}",
+        b"[string \"a = {} {}\"]:1: unexpected symbol near '{'",
+    ),
+    (
+        b"f() = 1",
+        b"[string \"f() = 1\"]:1: unexpected symbol near '='",
+    ),
+    (
+        b"a.b() = 1",
+        b"[string \"a.b() = 1\"]:1: unexpected symbol near '='",
+    ),
+    (
+        b"local a.b = 1",
+        b"[string \"local a.b = 1\"]:1: unexpected symbol near '.'",
+    ),
+    (
+        b"x = #{}",
+        b"nil",
+    ),
+    (
+        b"x = - -1",
+        b"nil",
+    ),
+    (
+        b"x = --1\x0a2",
+        b"nil",
+    ),
+    (
+        b"x = 3 .. 4",
+        b"nil",
+    ),
+    (
+        b"x = 3..4",
+        b"[string \"x = 3..4\"]:1: malformed number near '3..4'",
+    ),
+    (
+        b"x = 0x.8",
+        b"[string \"x = 0x.8\"]:1: malformed number near '0x'",
+    ),
+    (
+        b"x = 0x1p-2",
+        b"[string \"x = 0x1p-2\"]:1: malformed number near '0x1p'",
+    ),
+    (
+        b"x = 08",
+        b"nil",
+    ),
+    (
+        b"x = 1_000",
+        b"[string \"x = 1_000\"]:1: malformed number near '1_000'",
+    ),
+    (
+        b"break",
+        b"[string \"break\"]:1: no loop to break near '<eof>'",
+    ),
+    (
+        b"do break end",
+        b"[string \"do break end\"]:1: no loop to break near 'end'",
+    ),
+    (
+        b"while 1 do local function f() end break end",
+        b"nil",
+    ),
+    (
+        b"return 1 return 2",
+        b"[string \"return 1 return 2\"]:1: '<eof>' expected near 'return'",
+    ),
+    (
+        b"x = y == nil",
+        b"nil",
+    ),
 ];

@@ -193,3 +193,48 @@ fn upvalue_and_local_limits() {
         "[string \"...\"]:3: function at line 2 has more than 200 local variables"
     );
 }
+
+/// Listings `luac5.1 -l -l` printed for small programs (addresses replaced by
+/// `ADDR`), stored so the comparison runs without luac5.1.
+#[test]
+fn listings_match_stored_luac_output() {
+    let cases: [(&str, &str, &str); 4] = [
+        (
+            "t_assign.lua",
+            include_str!("testdata/t_assign.lua"),
+            include_str!("testdata/t_assign.luac.txt"),
+        ),
+        (
+            "t_expr.lua",
+            include_str!("testdata/t_expr.lua"),
+            include_str!("testdata/t_expr.luac.txt"),
+        ),
+        (
+            "t_ctrl.lua",
+            include_str!("testdata/t_ctrl.lua"),
+            include_str!("testdata/t_ctrl.luac.txt"),
+        ),
+        (
+            "t_table.lua",
+            include_str!("testdata/t_table.lua"),
+            include_str!("testdata/t_table.luac.txt"),
+        ),
+    ];
+    for (name, src, want) in cases {
+        let p = compile(src.as_bytes(), format!("@{name}").as_bytes()).unwrap();
+        let got = normalize(&crate::lua::listing::listing(&p));
+        if got != want {
+            let line = got
+                .lines()
+                .zip(want.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            panic!(
+                "{name} differs at line {}: ours {:?} luac {:?}",
+                line + 1,
+                got.lines().nth(line),
+                want.lines().nth(line)
+            );
+        }
+    }
+}
