@@ -425,15 +425,26 @@ impl<'a> Lexer<'a> {
     pub fn error(&self, msg: &str, near: Option<Token>) -> SyntaxError {
         let mut m = syntax_chunk_id(&self.source);
         m.extend_from_slice(format!(":{}: {}", self.linenumber, msg).as_bytes());
-        if let Some(tok) = near {
+        // token 0 (a NUL byte) means "no token" to 5.1's error function
+        if let Some(tok) = near.filter(|&t| t != Token::Char(0)) {
             m.extend_from_slice(b" near '");
             match tok {
-                Token::Name | Token::String | Token::Number => m.extend_from_slice(&self.buf),
+                Token::Name | Token::String | Token::Number => m.extend_from_slice(self.raw_text()),
                 other => m.extend_from_slice(&other.to_text()),
             }
             m.push(b'\'');
         }
         SyntaxError::new(m)
+    }
+
+    /// The raw text of the current token as C prints it: up to a first NUL.
+    fn raw_text(&self) -> &[u8] {
+        let end = self
+            .buf
+            .iter()
+            .position(|&c| c == 0)
+            .unwrap_or(self.buf.len());
+        &self.buf[..end]
     }
 
     /// An error about the current token (`luaX_syntaxerror`).
@@ -446,12 +457,14 @@ impl<'a> Lexer<'a> {
         let mut m = syntax_chunk_id(&self.source);
         m.extend_from_slice(format!(":{}: ", self.linenumber).as_bytes());
         m.extend_from_slice(msg);
-        m.extend_from_slice(b" near '");
-        match self.t.token {
-            Token::Name | Token::String | Token::Number => m.extend_from_slice(&self.buf),
-            other => m.extend_from_slice(&other.to_text()),
+        if self.t.token != Token::Char(0) {
+            m.extend_from_slice(b" near '");
+            match self.t.token {
+                Token::Name | Token::String | Token::Number => m.extend_from_slice(self.raw_text()),
+                other => m.extend_from_slice(&other.to_text()),
+            }
+            m.push(b'\'');
         }
-        m.push(b'\'');
         SyntaxError::new(m)
     }
 
@@ -488,6 +501,17 @@ impl<'a> Lexer<'a> {
         info.token = self.scan(&mut info)?;
         self.ahead = info;
         Ok(self.ahead.token)
+    }
+
+    /// Consumes (and saves) the current byte if it is in `set`. Like 5.1's
+    /// `check_next`, which uses C's `strchr`, a NUL byte matches every set.
+    fn check_next(&mut self, set: &[u8]) -> bool {
+        if self.current == 0 || (self.current >= 0 && set.contains(&(self.current as u8))) {
+            self.save_and_next();
+            true
+        } else {
+            false
+        }
     }
 
     /// Counts `=` in a long bracket after `[` or `]` (which is saved); returns the
@@ -622,16 +646,14 @@ impl<'a> Lexer<'a> {
         while is_digit(self.current) || self.current == b'.' as i32 {
             self.save_and_next();
         }
-        if self.current == b'E' as i32 || self.current == b'e' as i32 {
-            self.save_and_next();
-            if self.current == b'+' as i32 || self.current == b'-' as i32 {
-                self.save_and_next();
-            }
+        if self.check_next(b"Ee") {
+            self.check_next(b"+-");
         }
         while is_alnum(self.current) || self.current == b'_' as i32 {
             self.save_and_next();
         }
-        match str2d(&self.buf) {
+        // C converts the buffer as a C string: it ends at a NUL
+        match str2d(self.raw_text()) {
             Some(v) => {
                 info.num = v;
                 Ok(())
@@ -710,10 +732,8 @@ impl<'a> Lexer<'a> {
                 }
                 b'.' => {
                     self.save_and_next();
-                    if self.current == b'.' as i32 {
-                        self.advance();
-                        if self.current == b'.' as i32 {
-                            self.advance();
+                    if self.check_next(b".") {
+                        if self.check_next(b".") {
                             return Ok(Token::Dots);
                         }
                         return Ok(Token::Concat);

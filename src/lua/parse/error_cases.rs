@@ -751,4 +751,56 @@ pub const CASES: &[(&[u8], &[u8])] = &[
         b"x = y == nil",
         b"nil",
     ),
+    (
+        b"f(1\x00, 0)",
+        b"nil",
+    ),
+    (
+        b"x = \x00",
+        b"[string \"x = \"]:1: unexpected symbol",
+    ),
+    (
+        b"f(1 \x00 , 0)",
+        b"[string \"f(1 \"]:1: ')' expected",
+    ),
+    (
+        b"x = 1\x00x5",
+        b"nil",
+    ),
+    (
+        b"x = 1e\x00 5",
+        b"[string \"x = 1e\"]:1: malformed number near '1e'",
+    ),
+    (
+        b"print(a .\x00 b)",
+        b"nil",
+    ),
+    (
+        b"f(.\x00.)",
+        b"nil",
+    ),
+    (
+        b"x = '\x00'",
+        b"nil",
+    ),
+    (
+        b"x = 'a\x00b",
+        b"[string \"x = 'a\"]:1: unfinished string near '<eof>'",
+    ),
+    (
+        b"x = 1\x00 .. 2",
+        b"nil",
+    ),
+    (
+        b"\x00",
+        b"[string \"\"]:1: unexpected symbol",
+    ),
+    (
+        b"x = 3 \x00",
+        b"[string \"x = 3 \"]:1: unexpected symbol",
+    ),
+    (
+        b"x = 1.5\x00z",
+        b"nil",
+    ),
 ];

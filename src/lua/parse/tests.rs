@@ -238,3 +238,126 @@ fn listings_match_stored_luac_output() {
         }
     }
 }
+
+/// Differential fuzzing against `luac5.1`: windows of the corpus files, mutated
+/// at the token level (delete, duplicate, swap, insert), must give the same
+/// listing or the same error. Needs `luac5.1`:
+/// `FUZZ_N=2000 cargo test fuzz_vs_luac -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn fuzz_vs_luac() {
+    use std::process::Command;
+    let n: usize = std::env::var("FUZZ_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    let mut seed: u64 = std::env::var("FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x9e37_79b9_7f4a_7c15);
+    let mut rnd = move |m: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % m.max(1) as u64) as usize
+    };
+    let mut sources = Vec::new();
+    for dir in ["/work/lua5.1-tests", "/work/shared/bench/lua"] {
+        if let Ok(rd) = std::fs::read_dir(dir) {
+            for e in rd.flatten() {
+                if e.path().extension().is_some_and(|x| x == "lua") {
+                    sources.push(strip_shebang(&std::fs::read(e.path()).unwrap()));
+                }
+            }
+        }
+    }
+    sources.sort();
+    let extra: [&[u8]; 16] = [
+        b"(",
+        b")",
+        b"end",
+        b"=",
+        b",",
+        b"local",
+        b"function",
+        b"...",
+        b"[[x]]",
+        b"{",
+        b"}",
+        b"return",
+        b"break",
+        b"..",
+        b"not",
+        b"'s",
+    ];
+    let dir = std::env::temp_dir().join("ferrous-fuzz");
+    let _ = std::fs::create_dir_all(&dir);
+    let file = dir.join("m.lua");
+    let (mut same, mut differ) = (0, 0);
+    for case in 0..n {
+        let src = &sources[rnd(sources.len())];
+        let lines: Vec<&[u8]> = src.split(|&c| c == b'\n').collect();
+        let start = rnd(lines.len());
+        let len = 1 + rnd(30);
+        let window = lines[start..(start + len).min(lines.len())].join(&b'\n');
+        let mut toks: Vec<Vec<u8>> = window.split(|&c| c == b' ').map(|t| t.to_vec()).collect();
+        for _ in 0..1 + rnd(3) {
+            let i = rnd(toks.len());
+            match rnd(4) {
+                0 => {
+                    toks.remove(i);
+                }
+                1 => {
+                    let t = toks[i].clone();
+                    toks.insert(i, t);
+                }
+                2 if i + 1 < toks.len() => toks.swap(i, i + 1),
+                _ => toks.insert(i, extra[rnd(extra.len())].to_vec()),
+            }
+            if toks.is_empty() {
+                toks.push(Vec::new());
+            }
+        }
+        let mut m = toks.join(&b' ');
+        // sometimes mutate bytes too, to exercise the lexer
+        if rnd(3) == 0 && !m.is_empty() {
+            for _ in 0..1 + rnd(3) {
+                let i = rnd(m.len());
+                let bytes = b"\"'[]=-\\\n\r0123456789.eExX+ \0\xff";
+                match rnd(3) {
+                    0 => {
+                        m.remove(i);
+                    }
+                    1 => m.insert(i, bytes[rnd(bytes.len())]),
+                    _ => m[i] = bytes[rnd(bytes.len())],
+                }
+                if m.is_empty() {
+                    break;
+                }
+            }
+        }
+        std::fs::write(&file, &m).unwrap();
+        let out = Command::new("luac5.1")
+            .args(["-l", "-l", "-p", "m.lua"])
+            .current_dir(&dir)
+            .output()
+            .expect("luac5.1");
+        let theirs = normalize(&String::from_utf8_lossy(&out.stdout))
+            + &String::from_utf8_lossy(&out.stderr);
+        let ours = match compile(&m, b"@m.lua") {
+            Ok(p) => normalize(&crate::lua::listing::listing(&p)),
+            Err(e) => format!("luac5.1: {}\n", e.message),
+        };
+        if ours == theirs {
+            same += 1;
+        } else {
+            differ += 1;
+            std::fs::write(dir.join(format!("case{case}.lua")), &m).unwrap();
+            std::fs::write(dir.join(format!("case{case}.ours")), &ours).unwrap();
+            std::fs::write(dir.join(format!("case{case}.luac")), &theirs).unwrap();
+            println!("DIFFER case{case}");
+        }
+    }
+    println!("{same} same, {differ} differ (cases in {})", dir.display());
+    assert_eq!(differ, 0);
+}
