@@ -6,6 +6,7 @@
 //! generational arenas with a mark-and-sweep collector.
 pub mod code;
 pub mod lex;
+pub mod listing;
 pub mod numfmt;
 pub mod opcode;
 pub mod parse;
