@@ -3,7 +3,7 @@
 //! Bit 0 is the most significant bit of byte 0, as in Redis. Ranges are in bytes,
 //! or in bits with the `BIT` option (Redis 7). A string grown by SETBIT is padded
 //! with zero bytes and becomes "raw"; BITOP's result is always "raw".
-use super::string::{cur_db, int_arg, PROTO_MAX_BULK_LEN};
+use super::string::{cur_db, int_arg, max_bulk_len};
 use super::{errors, flags, CommandSpec, Ctx};
 use crate::store::value::parse_i64_strict;
 use crate::store::Value;
@@ -58,10 +58,11 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
 ];
 
-/// A bit offset argument: 0 ..= 2^32 - 1 (proto-max-bulk-len bytes of bits).
+/// A bit offset argument: from 0 up to the bits of `proto-max-bulk-len` bytes.
 fn bit_offset(ctx: &mut Ctx<'_>, arg: &[u8]) -> Option<u64> {
+    let limit = max_bulk_len(ctx);
     match parse_i64_strict(arg) {
-        Some(n) if n >= 0 && ((n as u64) >> 3) < PROTO_MAX_BULK_LEN => Some(n as u64),
+        Some(n) if n >= 0 && ((n as u64) >> 3) < limit => Some(n as u64),
         _ => {
             ctx.out.error(BIT_OFFSET);
             None

@@ -11,8 +11,6 @@ use crate::cmd::float80::F80;
 use crate::store::value::parse_i64_strict;
 use crate::store::{now_ms, Db, Value};
 
-/// Longest string a command may build (Redis's default `proto-max-bulk-len`).
-pub const PROTO_MAX_BULK_LEN: u64 = 512 * 1024 * 1024;
 pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 
 const fn spec(
@@ -67,6 +65,13 @@ pub static COMMANDS: &[CommandSpec] = &[
 /// The selected database.
 pub(crate) fn cur_db<'a>(ctx: &'a mut Ctx<'_>) -> &'a mut Db {
     ctx.store.db(ctx.client.db)
+}
+
+/// Longest string a command may build: the `proto-max-bulk-len` setting.
+pub(crate) fn max_bulk_len(ctx: &Ctx<'_>) -> u64 {
+    ctx.shared
+        .max_bulk_len
+        .load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Parses an integer argument, replying Redis's error when it is not one.
@@ -380,6 +385,7 @@ fn msetnx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn append(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let limit = max_bulk_len(ctx);
     let db = ctx.store.db(ctx.client.db);
     let Some(i) = db.lookup(&args[1]) else {
         db.insert_new(&args[1], Value::from_bytes_try_int(&args[2]));
@@ -389,7 +395,7 @@ fn append(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(len) = db.entry(i).value.str_len() else {
         return ctx.out.error(errors::WRONGTYPE);
     };
-    if (len + args[2].len()) as u64 > PROTO_MAX_BULK_LEN {
+    if (len + args[2].len()) as u64 > limit {
         return ctx.out.error(STRING_TOO_LONG);
     }
     if let Some(buf) = db.entry_mut(i).value.make_raw_mut() {
@@ -459,6 +465,7 @@ fn setrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error("ERR offset is out of range");
     }
     let value = &args[3];
+    let limit = max_bulk_len(ctx);
     let db = ctx.store.db(ctx.client.db);
     let found = db.lookup(&args[1]);
     if let Some(i) = found {
@@ -472,7 +479,7 @@ fn setrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.integer(0);
     }
     let total = offset as u64 + value.len() as u64;
-    if total > PROTO_MAX_BULK_LEN {
+    if total > limit {
         return ctx.out.error(STRING_TOO_LONG);
     }
     let i = match found {

@@ -178,6 +178,8 @@ pub struct Db {
     pub rng: Rng,
     /// Keys of this database removed because their TTL passed.
     pub expired_keys: u64,
+    /// Where the active expiry cycle continues in the table's list of keys with a TTL.
+    pub expire_cursor: usize,
 }
 
 impl Db {
