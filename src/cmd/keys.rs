@@ -396,10 +396,8 @@ fn object(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             }
             _ => ctx.out.integer(1),
         },
-        "idletime" => {
-            let now = crate::store::expire::lru_clock(now_ms());
-            ctx.out.integer(idle_seconds(e.lru, now) as i64)
-        }
+        // Measured on the same coarse clock that stamps accesses, as Redis does.
+        "idletime" => ctx.out.integer(idle_seconds(e.lru, db.lru_clock) as i64),
         _ => ctx.out.error(
             "ERR An LFU maxmemory policy is not selected, access frequency not tracked. \
              Please note that when switching between policies at runtime LRU and LFU data \
