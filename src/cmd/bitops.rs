@@ -3,7 +3,7 @@
 //! Bit 0 is the most significant bit of byte 0, as in Redis. Ranges are in bytes,
 //! or in bits with the `BIT` option (Redis 7). A string grown by SETBIT is padded
 //! with zero bytes and becomes "raw"; BITOP's result is always "raw".
-use super::string::{cur_db, int_arg, max_bulk_len};
+use super::string::{count_read, cur_db, int_arg, max_bulk_len};
 use super::{errors, flags, CommandSpec, Ctx};
 use crate::store::value::parse_i64_strict;
 use crate::store::Value;
@@ -110,7 +110,9 @@ fn getbit(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(offset) = bit_offset(ctx, &args[2]) else {
         return;
     };
-    let Some(v) = cur_db(ctx).get(&args[1]) else {
+    let v = ctx.store.db(ctx.client.db).get(&args[1]);
+    count_read(ctx.shared, v.is_some());
+    let Some(v) = v else {
         return ctx.out.integer(0);
     };
     let mut tmp = [0u8; 20];
@@ -155,7 +157,9 @@ fn bit_at(s: &[u8], i: i64) -> bool {
 
 fn bitcount(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
-    let Some(v) = db.get(&args[1]) else {
+    let v = db.get(&args[1]);
+    count_read(ctx.shared, v.is_some());
+    let Some(v) = v else {
         return ctx.out.integer(0);
     };
     let mut tmp = [0u8; 20];
@@ -203,7 +207,9 @@ fn bitpos(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     let want = bit == 1;
     let db = ctx.store.db(ctx.client.db);
-    let Some(v) = db.get(&args[1]) else {
+    let v = db.get(&args[1]);
+    count_read(ctx.shared, v.is_some());
+    let Some(v) = v else {
         return ctx.out.integer(if want { -1 } else { 0 });
     };
     let mut tmp = [0u8; 20];
@@ -283,10 +289,12 @@ fn bitop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             .out
             .error("ERR BITOP NOT must be called with a single source key.");
     }
-    let db = cur_db(ctx);
+    let db = ctx.store.db(ctx.client.db);
     let mut sources: Vec<Vec<u8>> = Vec::with_capacity(args.len() - 3);
     for k in &args[3..] {
-        match db.get(k) {
+        let v = db.get(k);
+        count_read(ctx.shared, v.is_some());
+        match v {
             None => sources.push(Vec::new()),
             Some(v) => {
                 let mut tmp = [0u8; 20];

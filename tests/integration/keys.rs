@@ -255,6 +255,40 @@ fn flushall_async_frees_many_keys() {
     assert_eq!(c.q("GET key:1"), "$-1\r\n");
 }
 
+/// Reading commands count INFO's keyspace hits and misses; writes do not.
+/// (The totals are what redis-server 7.0 reports for the same sequence.)
+#[test]
+fn reads_count_keyspace_hits_and_misses() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    for cmd in [
+        "SET a 1",
+        "GET a",
+        "GET nokey",
+        "EXISTS a nokey",
+        "TYPE a",
+        "TTL a",
+        "STRLEN a",
+        "OBJECT ENCODING a",
+        "GETRANGE a 0 1",
+        "MGET a nokey",
+        "INCR a",
+        "LCS a b",
+        "BITOP OR d a b",
+        "BITCOUNT a",
+        "GETBIT nokey 1",
+        "KEYS *",
+        "SCAN 0",
+        "EXPIRE a 100",
+        "GETDEL a",
+    ] {
+        assert!(!c.q(cmd).starts_with('-'), "{cmd}");
+    }
+    let info = c.q("INFO stats");
+    assert!(info.contains("keyspace_hits:12\r\n"), "{info}");
+    assert!(info.contains("keyspace_misses:6\r\n"), "{info}");
+}
+
 #[rustfmt::skip]
 const KEYS_GENERIC: Cases = &[
     (&[b"flushall"], b"+OK\r\n"),
