@@ -519,7 +519,12 @@ fn ttl_generic(ctx: &mut Ctx<'_>, key: &[u8], absolute: bool, ms: bool) {
     } else {
         (at as i64 - now_ms() as i64).max(0)
     };
-    ctx.out.integer(if ms { v } else { (v + 500) / 1000 });
+    // Rounded to the nearest second, without overflow for times near i64::MAX.
+    ctx.out.integer(if ms {
+        v
+    } else {
+        ((i128::from(v) + 500) / 1000) as i64
+    });
 }
 
 fn ttl(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {

@@ -289,6 +289,26 @@ fn reads_count_keyspace_hits_and_misses() {
     assert!(info.contains("keyspace_misses:6\r\n"), "{info}");
 }
 
+#[test]
+fn expiry_times_near_the_end_of_time() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    assert_eq!(c.q("SET k v"), "+OK\r\n");
+    assert_eq!(c.q("PEXPIREAT k 9223372036854775807"), ":1\r\n");
+    assert_eq!(c.q("EXPIRETIME k"), ":9223372036854776\r\n");
+    assert_eq!(c.q("PEXPIRETIME k"), ":9223372036854775807\r\n");
+    assert_eq!(c.q("PEXPIREAT k 9223372036854775000"), ":1\r\n");
+    assert_eq!(c.q("EXPIRETIME k"), ":9223372036854775\r\n");
+    assert_eq!(
+        c.q("EXPIRE k 9223372036854775"),
+        "-ERR invalid expire time in 'expire' command\r\n"
+    );
+    assert_eq!(
+        c.q("PEXPIRE k 9223372036854775807"),
+        "-ERR invalid expire time in 'pexpire' command\r\n"
+    );
+}
+
 #[rustfmt::skip]
 const KEYS_GENERIC: Cases = &[
     (&[b"flushall"], b"+OK\r\n"),
