@@ -85,19 +85,22 @@ impl Vm {
         args: &[Value],
         handler: Option<Value>,
     ) -> Result<Vec<Value>, LuaError> {
-        let func = self.top;
-        self.ensure_stack(func + args.len() + 2)?;
+        // the handler sits below the function so it stays rooted
+        let h = self.top;
+        self.ensure_stack(h + args.len() + 3)?;
+        self.stack[h] = handler.unwrap_or(Value::Nil);
+        let func = h + 1;
         self.stack[func] = f;
         self.stack[func + 1..func + 1 + args.len()].copy_from_slice(args);
         self.top = func + 1 + args.len();
         match self.pcall_at(func, -1, handler) {
             Ok(()) => {
                 let out = self.stack[func..self.top].to_vec();
-                self.top = func;
+                self.top = h;
                 Ok(out)
             }
             Err(e) => {
-                self.top = func;
+                self.top = h;
                 Err(LuaError::Error(e))
             }
         }

@@ -293,15 +293,20 @@ fn b_pcall(vm: &mut Vm) -> Result<usize, LuaError> {
 fn b_xpcall(vm: &mut Vm) -> Result<usize, LuaError> {
     vm.check_any(2)?;
     let handler = vm.arg(2);
-    let func = vm.frames.last().map_or(0, |c| c.base);
-    vm.top = func + 1;
-    match vm.pcall_at(func, -1, Some(handler)) {
+    let f = vm.arg(1);
+    let base = vm.frames.last().map_or(0, |c| c.base);
+    // keep the handler on the stack (rooted) below the called function
+    vm.stack[base] = handler;
+    vm.stack[base + 1] = f;
+    vm.top = base + 2;
+    match vm.pcall_at(base + 1, -1, Some(handler)) {
         Ok(()) => {
-            let n = vm.top - func;
-            Ok(prepend(vm, Value::Bool(true), n))
+            let n = vm.top - (base + 1);
+            vm.stack[base] = Value::Bool(true);
+            Ok(n + 1)
         }
         Err(e) => {
-            vm.top = func;
+            vm.top = base;
             vm.push(Value::Bool(false));
             vm.push(e);
             Ok(2)
