@@ -21,9 +21,40 @@
 //! the generator keeps its invariants (no panics, registers clamped).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::opcode::*;
 use super::proto::{Constant, LocVar, Proto};
+
+/// A small multiplicative hasher for the constant caches (keys come from the
+/// source being compiled; a collision only costs time, and the map stays
+/// linear in the number of distinct constants).
+#[derive(Default)]
+pub struct KHasher(u64);
+
+impl Hasher for KHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+    fn write_u8(&mut self, x: u8) {
+        self.write_u64(x as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type KMap<K> = HashMap<K, u32, BuildHasherDefault<KHasher>>;
 
 /// The end of a jump list.
 pub const NO_JUMP: i32 = -1;
@@ -154,8 +185,8 @@ pub struct BlockCnt {
 /// The compiler state of one function being compiled (`FuncState`).
 pub struct FuncState {
     pub f: Proto,
-    str_k: HashMap<Vec<u8>, u32>,
-    num_k: HashMap<u64, u32>,
+    str_k: KMap<Vec<u8>>,
+    num_k: KMap<u64>,
     bool_k: [Option<u32>; 2],
     nil_k: Option<u32>,
     /// pc of the last jump target (no peephole across it).
@@ -213,8 +244,8 @@ impl FuncState {
         };
         FuncState {
             f,
-            str_k: HashMap::new(),
-            num_k: HashMap::new(),
+            str_k: KMap::default(),
+            num_k: KMap::default(),
             bool_k: [None, None],
             nil_k: None,
             lasttarget: -1,

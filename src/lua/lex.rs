@@ -122,6 +122,17 @@ const RESERVED: [(&[u8], Token); 21] = [
     (b"while", Token::While),
 ];
 
+/// The reserved word spelled `w`, if any.
+fn reserved(w: &[u8]) -> Option<Token> {
+    if w.len() < 2 || w.len() > 8 || !w[0].is_ascii_lowercase() {
+        return None;
+    }
+    RESERVED
+        .iter()
+        .find(|(word, _)| *word == w)
+        .map(|&(_, t)| t)
+}
+
 impl Token {
     /// The token as 5.1's `luaX_token2str` shows it: the symbol itself, a reserved
     /// word, `<eof>`, `<name>`..., or `char(N)` for a control byte.
@@ -199,6 +210,8 @@ pub struct Lexer<'a> {
     buf: Vec<u8>,
     /// The chunk name as given (`@file`, `=name` or source text).
     pub source: Vec<u8>,
+    /// A buffer handed back by the parser, reused for the next token's text.
+    spare: Vec<u8>,
 }
 
 fn is_alpha(c: i32) -> bool {
@@ -394,6 +407,7 @@ impl<'a> Lexer<'a> {
             ahead: TokenInfo::eos(),
             buf: Vec::new(),
             source: source.to_vec(),
+            spare: Vec::new(),
         };
         lx.advance();
         lx
@@ -489,10 +503,21 @@ impl<'a> Lexer<'a> {
             self.ahead.token = Token::Eos;
         } else {
             let mut info = std::mem::replace(&mut self.t, TokenInfo::eos());
+            if info.text.capacity() == 0 {
+                std::mem::swap(&mut info.text, &mut self.spare);
+            }
             info.token = self.scan(&mut info)?;
             self.t = info;
         }
         Ok(())
+    }
+
+    /// Hands back a token text the parser no longer needs, to save an
+    /// allocation on the next name or string.
+    pub fn recycle(&mut self, v: Vec<u8>) {
+        if v.capacity() > self.spare.capacity() {
+            self.spare = v;
+        }
     }
 
     /// Reads the token after the current one without consuming it.
@@ -754,10 +779,8 @@ impl<'a> Lexer<'a> {
                         while is_alnum(self.current) || self.current == b'_' as i32 {
                             self.save_and_next();
                         }
-                        for (word, tok) in RESERVED {
-                            if word == &self.buf[..] {
-                                return Ok(tok);
-                            }
+                        if let Some(tok) = reserved(&self.buf) {
+                            return Ok(tok);
                         }
                         info.text.clear();
                         info.text.extend_from_slice(&self.buf);

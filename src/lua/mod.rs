@@ -4,11 +4,25 @@
 //! ([`lex`]) and the one-pass compiler ([`parse`], [`code`]) to a [`proto::Proto`]
 //! of register bytecode ([`opcode`]), which the VM runs over a heap of
 //! generational arenas with a mark-and-sweep collector.
+pub mod api;
+pub mod call;
 pub mod code;
+pub mod debug;
+pub mod func;
+pub mod heap;
 pub mod lex;
 pub mod listing;
+pub mod meta;
 pub mod numfmt;
 pub mod opcode;
 pub mod parse;
 pub mod proto;
+pub mod state;
 pub mod stdlib;
+pub mod string;
+pub mod table;
+pub mod value;
+pub mod vm;
+pub use state::{LuaError, Vm};
+pub use value::Value;
+pub mod numfmt_tmp;

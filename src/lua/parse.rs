@@ -242,9 +242,20 @@ impl<'a> Parser<'a> {
         ExpDesc::new(ExpKind::K, self.fs.string_k(s) as i32)
     }
 
+    /// The current token's text as a string constant (the text goes back to the
+    /// lexer afterwards, so its buffer is reused).
+    fn current_text_k(&mut self) -> ExpDesc {
+        let s = std::mem::take(&mut self.lx.t.text);
+        let e = self.code_string(&s);
+        self.lx.t.text = s;
+        e
+    }
+
     fn checkname(&mut self) -> PResult<ExpDesc> {
-        let name = self.str_checkname()?;
-        Ok(self.code_string(&name))
+        self.check(Token::Name)?;
+        let e = self.current_text_k();
+        self.next()?;
+        Ok(e)
     }
 
     fn enter_level(&mut self) -> PResult<()> {
@@ -381,11 +392,14 @@ impl<'a> Parser<'a> {
     /// singlevar -> NAME
     fn single_var(&mut self) -> PResult<ExpDesc> {
         let name = self.str_checkname()?;
-        let mut v = self.single_var_aux(&name)?;
-        if v.k == ExpKind::Global {
-            v.info = self.fs.string_k(&name) as i32;
-        }
-        Ok(v)
+        let v = self.single_var_aux(&name).map(|mut v| {
+            if v.k == ExpKind::Global {
+                v.info = self.fs.string_k(&name) as i32;
+            }
+            v
+        });
+        self.lx.recycle(name);
+        v
     }
 
     /// Adjusts `nexps` values (the last being `e`) to `nvars` (`adjust_assign`).
@@ -684,8 +698,7 @@ impl<'a> Parser<'a> {
                 args = self.constructor()?;
             }
             Token::String => {
-                let s = std::mem::take(&mut self.lx.t.text);
-                args = self.code_string(&s);
+                args = self.current_text_k();
                 self.next()?;
             }
             _ => return Err(self.lx.syntax_error("function arguments expected")),
@@ -755,10 +768,7 @@ impl<'a> Parser<'a> {
     fn simpleexp(&mut self) -> PResult<ExpDesc> {
         let v = match self.tok() {
             Token::Number => ExpDesc::num(self.lx.t.num),
-            Token::String => {
-                let s = std::mem::take(&mut self.lx.t.text);
-                self.code_string(&s)
-            }
+            Token::String => self.current_text_k(),
             Token::Nil => ExpDesc::new(ExpKind::Nil, 0),
             Token::True => ExpDesc::new(ExpKind::True, 0),
             Token::False => ExpDesc::new(ExpKind::False, 0),

@@ -178,6 +178,8 @@ pub struct Db {
     pub rng: Rng,
     /// Keys of this database removed because their TTL passed.
     pub expired_keys: u64,
+    /// Where the active expiry cycle continues in the table's list of keys with a TTL.
+    pub expire_cursor: usize,
 }
 
 impl Db {
@@ -228,17 +230,25 @@ impl Db {
 
     /// Stores `value` under `key`, replacing any old value. The TTL is cleared
     /// unless `keep_ttl`. Returns the entry's index.
+    /// Hashes the key once (this is SET's path).
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool) -> usize {
-        match self.lookup(key) {
-            Some(i) => {
-                if !keep_ttl {
+        let hash = self.table.hash(key);
+        if let Some(i) = self.table.find_hashed(key, hash) {
+            let at = self.table.entry(i).expire_at;
+            if at != 0 && at <= now_ms() {
+                self.table.remove_at(i);
+                self.expired_keys += 1;
+            } else {
+                if !keep_ttl && at != 0 {
                     self.table.set_expire(i, 0);
                 }
-                self.table.entry_mut(i).value = value;
-                i
+                let e = self.table.entry_mut(i);
+                e.value = value;
+                e.lru = self.lru_clock;
+                return i;
             }
-            None => self.table.insert_new(key, value, self.lru_clock),
         }
+        self.table.insert_hashed(key, hash, value, self.lru_clock)
     }
 
     /// Adds `key`, which must be absent (e.g. a lookup just answered `None`).

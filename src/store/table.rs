@@ -102,7 +102,8 @@ impl Table {
         self.find_hashed(key, self.hash(key))
     }
 
-    fn find_hashed(&self, key: &[u8], hash: u64) -> Option<usize> {
+    /// Index of `key`'s entry, given `hash == self.hash(key)`.
+    pub fn find_hashed(&self, key: &[u8], hash: u64) -> Option<usize> {
         if self.buckets.is_empty() {
             return None;
         }
@@ -132,7 +133,11 @@ impl Table {
 
     /// Adds a key known to be absent (no TTL) and returns its index.
     pub fn insert_new(&mut self, key: &[u8], value: Value, lru: u32) -> usize {
-        let hash = self.hash(key);
+        self.insert_hashed(key, self.hash(key), value, lru)
+    }
+
+    /// [`insert_new`](Self::insert_new) with `hash == self.hash(key)` already known.
+    pub fn insert_hashed(&mut self, key: &[u8], hash: u64, value: Value, lru: u32) -> usize {
         debug_assert!(self.find_hashed(key, hash).is_none());
         if self.entries.len() >= self.buckets.len() {
             self.resize((self.buckets.len() * 2).max(4));

@@ -361,3 +361,19 @@ fn fuzz_vs_luac() {
     println!("{same} same, {differ} differ (cases in {})", dir.display());
     assert_eq!(differ, 0);
 }
+
+/// Compile speed: compiles the file in `BENCH_FILE` 20 times and prints the
+/// time per compile (run with `--release`).
+#[test]
+#[ignore]
+fn compile_speed() {
+    let Ok(path) = std::env::var("BENCH_FILE") else {
+        return;
+    };
+    let src = std::fs::read(path).unwrap();
+    let t = std::time::Instant::now();
+    for _ in 0..20 {
+        compile(&src, b"@bench.lua").unwrap();
+    }
+    println!("{:?} per compile", t.elapsed() / 20);
+}

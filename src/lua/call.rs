@@ -1,0 +1,298 @@
+//! Calls, returns and protected calls (Lua 5.1's ldo.c).
+//!
+//! Lua-to-Lua calls never recurse in Rust: the dispatch loop pushes and pops
+//! [`CallInfo`] frames itself (see [`super::vm`]). This file holds what the loop
+//! and native code share:
+//!
+//! - [`Vm::precall`] sets up a frame for the value at a stack slot: a Lua
+//!   closure gets a frame (varargs adjusted as 5.1 does, the compat `arg`
+//!   table built when the function uses it); a native function is run to
+//!   completion right here; any other value goes through `__call`;
+//! - [`Vm::call_at`] is the re-entry from Rust (metamethods, `pcall`, library
+//!   callbacks), counted against [`MAX_CCALLS`] ("C stack overflow");
+//! - [`Vm::pcall_at`] catches errors: it runs the message handler with the
+//!   frames still in place (so a traceback can be taken), then unwinds frames,
+//!   closes upvalues and restores the call counters.
+//!
+//! Stack discipline: a call's function sits at `func`, its arguments in
+//! `[func+1, top)`; after the call, its results start at `func` and `top` is
+//! just past them (or past the `nresults` values the caller wants).
+
+use super::func::{Function, LClosure};
+use super::proto::VARARG_NEEDSARG;
+use super::state::*;
+use super::value::Value;
+
+impl Vm {
+    /// Prepares a call of `stack[func]` with arguments up to `top`. Returns true
+    /// when a Lua frame was pushed (the caller must run it), false when a native
+    /// function already ran and its results are in place.
+    pub(crate) fn precall(&mut self, func: usize, nresults: i32) -> Result<bool, LuaError> {
+        let fref = match self.stack[func] {
+            Value::Func(f) => f,
+            other => {
+                let tm = self.metamethod(other, Tm::Call);
+                let Value::Func(f) = tm else {
+                    return Err(self.type_error_reg(other, "call", Some(func)));
+                };
+                // insert the handler below the arguments
+                self.ensure_stack(self.top + 1)?;
+                let mut i = self.top;
+                while i > func {
+                    self.stack[i] = self.stack[i - 1];
+                    i -= 1;
+                }
+                self.top += 1;
+                self.stack[func] = tm;
+                f
+            }
+        };
+        match self.heap.funcs.get(fref) {
+            Function::Lua(LClosure { proto, .. }) => {
+                let nparams = proto.num_params as usize;
+                let max = proto.max_stack as usize;
+                let vararg = proto.is_vararg;
+                if self.frames.len() >= MAX_CALLS {
+                    return Err(self.runtime_error("stack overflow"));
+                }
+                self.hook_count -= 1;
+                if self.hook_count <= 0 {
+                    self.run_hook()?;
+                }
+                let nargs = self.top - func - 1;
+                let base;
+                if vararg == 0 {
+                    base = func + 1;
+                    self.ensure_stack(base + max + 1)?;
+                    // registers past the parameters start nil (the compiler relies on it)
+                    for i in (base + nargs.min(nparams))..(base + max) {
+                        self.stack[i] = Value::Nil;
+                    }
+                } else {
+                    base = self.adjust_varargs(func, nargs, nparams, max, vararg)?;
+                    for i in (base + nparams + 1)..(base + max) {
+                        self.stack[i] = Value::Nil;
+                    }
+                }
+                self.top = base + max;
+                self.frames.push(CallInfo {
+                    func,
+                    base,
+                    top: base + max,
+                    pc: 0,
+                    nresults,
+                    closure: fref,
+                    flags: CI_LUA,
+                });
+                Ok(true)
+            }
+            Function::Native(n) => {
+                let f = n.f;
+                self.ensure_stack(self.top + 40)?;
+                if self.frames.len() >= MAX_CALLS + 20 {
+                    return Err(self.runtime_error("stack overflow"));
+                }
+                self.frames.push(CallInfo {
+                    func,
+                    base: func + 1,
+                    top: self.top,
+                    pc: 0,
+                    nresults,
+                    closure: fref,
+                    flags: 0,
+                });
+                let n = f(self)?;
+                self.post_call(func, n, nresults);
+                self.frames.pop();
+                Ok(false)
+            }
+        }
+    }
+
+    /// 5.1's `adjust_varargs`: moves the fixed parameters above the extra
+    /// arguments (which stay where they are for VARARG) and returns the new base.
+    fn adjust_varargs(
+        &mut self,
+        func: usize,
+        nargs: usize,
+        nparams: usize,
+        max: usize,
+        flags: u8,
+    ) -> Result<usize, LuaError> {
+        let mut actual = nargs;
+        self.ensure_stack(self.top + nparams + max + 2)?;
+        while actual < nparams {
+            self.stack[self.top] = Value::Nil;
+            self.top += 1;
+            actual += 1;
+        }
+        let extra = actual - nparams;
+        let arg_table = if flags & VARARG_NEEDSARG != 0 {
+            let items: Vec<Value> = self.stack[self.top - extra..self.top].to_vec();
+            let t = self.new_list(&items);
+            let n = self.new_str(b"n");
+            let _ = self.heap.table_set(t, n, Value::Num(extra as f64));
+            Some(t)
+        } else {
+            None
+        };
+        let fixed = func + 1;
+        let base = self.top;
+        self.ensure_stack(base + max + 2)?;
+        for i in 0..nparams {
+            self.stack[base + i] = self.stack[fixed + i];
+            self.stack[fixed + i] = Value::Nil;
+        }
+        self.stack[base + nparams] = match arg_table {
+            Some(t) => Value::Table(t),
+            None => Value::Nil,
+        };
+        Ok(base)
+    }
+
+    /// Moves the `n` results on top of the stack to `func` and sets `top`.
+    #[inline]
+    pub(crate) fn post_call(&mut self, func: usize, n: usize, wanted: i32) {
+        let first = self.top - n;
+        if wanted < 0 {
+            if first != func {
+                for i in 0..n {
+                    self.stack[func + i] = self.stack[first + i];
+                }
+            }
+            self.top = func + n;
+        } else {
+            let wanted = wanted as usize;
+            let m = n.min(wanted);
+            for i in 0..m {
+                self.stack[func + i] = self.stack[first + i];
+            }
+            if func + wanted > self.stack.len() {
+                self.stack.resize(func + wanted + 1, Value::Nil);
+            }
+            for i in m..wanted {
+                self.stack[func + i] = Value::Nil;
+            }
+            self.top = func + wanted;
+        }
+    }
+
+    /// Calls `stack[func]` from Rust with arguments up to `top`, counting the
+    /// nesting against the C-call limit.
+    pub(crate) fn call_at(&mut self, func: usize, nresults: i32) -> Result<(), LuaError> {
+        self.n_ccalls += 1;
+        if self.n_ccalls >= MAX_CCALLS {
+            if self.n_ccalls == MAX_CCALLS {
+                return Err(self.runtime_error("C stack overflow"));
+            } else if self.n_ccalls >= MAX_CCALLS + (MAX_CCALLS >> 3) {
+                let v = self.new_str(b"error in error handling");
+                return Err(LuaError::Error(v));
+            }
+        }
+        if self.precall(func, nresults)? {
+            if let Some(ci) = self.frames.last_mut() {
+                ci.flags |= CI_ENTRY;
+            }
+            self.execute()?;
+        }
+        self.n_ccalls -= 1;
+        Ok(())
+    }
+
+    /// Protected call of `stack[func]`: on error, runs `handler` (if any) on the
+    /// error value with the failing frames still in place, unwinds, and returns
+    /// the (handled) error value.
+    pub(crate) fn pcall_at(
+        &mut self,
+        func: usize,
+        nresults: i32,
+        handler: Option<Value>,
+    ) -> Result<(), Value> {
+        let saved_frames = self.frames.len();
+        let saved_ccalls = self.n_ccalls;
+        match self.call_at(func, nresults) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let mut ev = match e {
+                    LuaError::Error(v) => v,
+                    LuaError::Yield => {
+                        let v = self.new_str(b"attempt to yield across metamethod/C-call boundary");
+                        v
+                    }
+                };
+                if let Some(h) = handler {
+                    // The handler runs above everything still on the stack.
+                    let at = self.frames.last().map_or(self.top, |c| c.top.max(self.top));
+                    self.top = at;
+                    let _ = self.ensure_stack(at + 3);
+                    self.stack[at] = h;
+                    self.stack[at + 1] = ev;
+                    self.top = at + 2;
+                    ev = match self.call_at(at, 1) {
+                        Ok(()) => self.stack[at],
+                        Err(LuaError::Error(v2)) => {
+                            let _ = v2;
+                            self.new_str(b"error in error handling")
+                        }
+                        Err(LuaError::Yield) => self.new_str(b"error in error handling"),
+                    };
+                }
+                self.close_upvals(func);
+                self.frames.truncate(saved_frames);
+                self.n_ccalls = saved_ccalls;
+                self.top = func;
+                Err(ev)
+            }
+        }
+    }
+
+    /// Calls `f` with `args`, returning all its results. (Re-entry from native
+    /// code: counted against the 200-deep limit.)
+    pub fn call_value(&mut self, f: Value, args: &[Value]) -> Result<Vec<Value>, LuaError> {
+        let func = self.top;
+        self.ensure_stack(func + args.len() + 1)?;
+        self.stack[func] = f;
+        self.stack[func + 1..func + 1 + args.len()].copy_from_slice(args);
+        self.top = func + 1 + args.len();
+        self.call_at(func, -1)?;
+        let out = self.stack[func..self.top].to_vec();
+        self.top = func;
+        Ok(out)
+    }
+
+    /// Calls `f(a, b)` and returns its first result (metamethods, comparators).
+    pub fn call_value1(&mut self, f: Value, a: Value, b: Value) -> Result<Value, LuaError> {
+        let func = self.top;
+        self.ensure_stack(func + 4)?;
+        self.stack[func] = f;
+        self.stack[func + 1] = a;
+        self.stack[func + 2] = b;
+        self.top = func + 3;
+        self.call_at(func, 1)?;
+        let r = self.stack[func];
+        self.top = func;
+        Ok(r)
+    }
+
+    /// `lua_call`: calls the function pushed below the `nargs` topmost values;
+    /// leaves `nresults` results (all if negative) in its place and returns how many.
+    pub fn call_stack(&mut self, nargs: usize, nresults: i32) -> Result<usize, LuaError> {
+        let func = self.top - nargs - 1;
+        self.call_at(func, nresults)?;
+        Ok(self.top - func)
+    }
+
+    /// Runs the budget hook (called when the event counter reaches zero).
+    #[cold]
+    pub(crate) fn run_hook(&mut self) -> Result<(), LuaError> {
+        self.hook_count = self.hook_interval;
+        if let Some(mut h) = self.hook.take() {
+            let r = h(self);
+            if self.hook.is_none() {
+                self.hook = Some(h);
+            }
+            r?;
+        }
+        Ok(())
+    }
+}

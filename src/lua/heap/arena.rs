@@ -1,0 +1,221 @@
+//! A typed generational arena: the storage behind every Lua heap object.
+//!
+//! Objects live in slots of a `Vec`; a [`Handle`] is the pair (slot index,
+//! generation). Freeing a slot bumps its generation, so a handle kept past the
+//! object's death no longer matches: the access is caught by a debug assertion
+//! (and by a panic naming the bug in release builds) instead of silently reading
+//! whatever object reuses the slot. No `unsafe` anywhere: a stale handle is a
+//! bug in the collector, never undefined behaviour.
+//!
+//! Invariants:
+//! - a slot holds `Some(object)` exactly when it is live; its index is then not
+//!   on the free list;
+//! - `marked` is only ever true between a collection's mark and sweep phases.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+
+/// A Copy reference to an object of type `T` in an [`Arena<T>`].
+pub struct Handle<T> {
+    pub(crate) idx: u32,
+    pub(crate) gen: u32,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Handle<T> {
+    pub(crate) fn new(idx: u32, gen: u32) -> Self {
+        Handle {
+            idx,
+            gen,
+            _t: PhantomData,
+        }
+    }
+    /// The slot index (stable for the object's lifetime; used for hashing and
+    /// for `%p`-style identities such as `table: 0x...`).
+    pub fn index(self) -> u32 {
+        self.idx
+    }
+}
+
+impl<T> Clone for Handle<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Handle<T> {}
+impl<T> PartialEq for Handle<T> {
+    #[inline(always)]
+    fn eq(&self, o: &Self) -> bool {
+        self.idx == o.idx && self.gen == o.gen
+    }
+}
+impl<T> Eq for Handle<T> {}
+impl<T> Hash for Handle<T> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.idx.hash(h);
+        self.gen.hash(h);
+    }
+}
+impl<T> fmt::Debug for Handle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}.{}", self.idx, self.gen)
+    }
+}
+
+struct Slot<T> {
+    gen: u32,
+    marked: bool,
+    val: Option<T>,
+}
+
+/// Slots plus a free list.
+pub struct Arena<T> {
+    slots: Vec<Slot<T>>,
+    free: Vec<u32>,
+    live: usize,
+}
+
+impl<T> Default for Arena<T> {
+    fn default() -> Self {
+        Arena {
+            slots: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn stale() -> ! {
+    panic!("stale heap handle: an object was used after the collector freed it (GC bug)")
+}
+
+impl<T> Arena<T> {
+    /// Stores `v` and returns its handle.
+    pub fn insert(&mut self, v: T) -> Handle<T> {
+        self.live += 1;
+        if let Some(idx) = self.free.pop() {
+            let s = &mut self.slots[idx as usize];
+            s.val = Some(v);
+            s.marked = false;
+            Handle::new(idx, s.gen)
+        } else {
+            let idx = self.slots.len() as u32;
+            self.slots.push(Slot {
+                gen: 0,
+                marked: false,
+                val: Some(v),
+            });
+            Handle::new(idx, 0)
+        }
+    }
+
+    #[inline(always)]
+    pub fn get(&self, h: Handle<T>) -> &T {
+        let s = &self.slots[h.idx as usize];
+        debug_assert_eq!(s.gen, h.gen, "stale handle");
+        match &s.val {
+            Some(v) => v,
+            None => stale(),
+        }
+    }
+
+    #[inline(always)]
+    pub fn get_mut(&mut self, h: Handle<T>) -> &mut T {
+        let s = &mut self.slots[h.idx as usize];
+        debug_assert_eq!(s.gen, h.gen, "stale handle");
+        match &mut s.val {
+            Some(v) => v,
+            None => stale(),
+        }
+    }
+
+    /// True when `h` still names a live object.
+    pub fn contains(&self, h: Handle<T>) -> bool {
+        self.slots
+            .get(h.idx as usize)
+            .is_some_and(|s| s.gen == h.gen && s.val.is_some())
+    }
+
+    /// Number of live objects.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Sets the mark bit; returns true if it was clear (the object is newly reached).
+    #[inline]
+    pub fn mark(&mut self, h: Handle<T>) -> bool {
+        let s = &mut self.slots[h.idx as usize];
+        debug_assert_eq!(s.gen, h.gen, "stale handle");
+        if s.marked {
+            false
+        } else {
+            s.marked = true;
+            true
+        }
+    }
+
+    #[inline]
+    pub fn is_marked(&self, h: Handle<T>) -> bool {
+        self.slots[h.idx as usize].marked
+    }
+
+    /// Frees every unmarked object (calling `on_free` with it first) and clears the
+    /// marks of the survivors.
+    pub fn sweep(&mut self, mut on_free: impl FnMut(Handle<T>, T)) {
+        for (i, s) in self.slots.iter_mut().enumerate() {
+            if s.val.is_none() {
+                continue;
+            }
+            if s.marked {
+                s.marked = false;
+            } else if let Some(v) = s.val.take() {
+                let h = Handle::new(i as u32, s.gen);
+                s.gen = s.gen.wrapping_add(1);
+                self.free.push(i as u32);
+                self.live -= 1;
+                on_free(h, v);
+            }
+        }
+    }
+
+    /// Every live handle (in slot order).
+    pub fn handles(&self) -> impl Iterator<Item = Handle<T>> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.val.is_some())
+            .map(|(i, s)| Handle::new(i as u32, s.gen))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reuse_bumps_generation() {
+        let mut a: Arena<i32> = Arena::default();
+        let h1 = a.insert(1);
+        let h2 = a.insert(2);
+        assert_eq!(*a.get(h1), 1);
+        a.mark(h2);
+        let mut freed = vec![];
+        a.sweep(|_, v| freed.push(v));
+        assert_eq!(freed, vec![1]);
+        assert!(!a.contains(h1));
+        let h3 = a.insert(3);
+        assert_eq!(h3.idx, h1.idx);
+        assert_ne!(h3, h1);
+        assert_eq!(*a.get(h2), 2);
+        assert_eq!(a.len(), 2);
+        // marks were cleared by the sweep
+        assert!(!a.is_marked(h2));
+    }
+}

@@ -1,0 +1,143 @@
+//! Lua strings: immutable byte strings, interned by content.
+//!
+//! Every string the VM creates goes through [`Interner::intern`], so two strings
+//! with the same bytes are the same heap object: string equality and table
+//! lookup by a string key compare handles, never bytes. Bytes are arbitrary
+//! (Redis payloads are binary); nothing assumes UTF-8.
+//!
+//! The hash is computed once at creation and cached. Long strings are hashed
+//! by sampling at most ~32 bytes spread over the string (as Lua 5.1 does), so
+//! interning a large payload costs one pass of `memcmp` against equal-hash
+//! candidates, not a full hash.
+//!
+//! Invariants: the bucket array length is a power of two; every live string
+//! is in exactly one chain (the one of `hash & mask`); the collector calls
+//! [`Interner::rebuild`] after each sweep so dead strings leave the chains.
+
+use super::heap::arena::Arena;
+use super::value::StrRef;
+use std::rc::Rc;
+
+/// A heap string.
+pub struct LuaStr {
+    /// The bytes, shared cheaply with native code that needs them across calls.
+    pub bytes: Rc<[u8]>,
+    /// Cached content hash.
+    pub hash: u32,
+    /// Next string in the same intern chain.
+    next: Option<StrRef>,
+}
+
+impl LuaStr {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// Content hash with sampling for long strings; seeded by the length.
+pub fn hash_bytes(b: &[u8]) -> u32 {
+    let len = b.len();
+    let mut h: u32 = (len as u32) ^ 0x9e37_79b9;
+    let step = (len >> 5) + 1;
+    let mut i = len;
+    while i >= step {
+        h ^= h
+            .wrapping_shl(5)
+            .wrapping_add(h >> 2)
+            .wrapping_add(b[i - 1] as u32);
+        i -= step;
+    }
+    h
+}
+
+/// The intern table: chained buckets over the string arena.
+pub struct Interner {
+    buckets: Vec<Option<StrRef>>,
+    count: usize,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner {
+            buckets: vec![None; 256],
+            count: 0,
+        }
+    }
+}
+
+impl Interner {
+    /// Finds the string with these bytes, or creates it. Returns the handle and
+    /// whether it was newly allocated.
+    pub fn intern(&mut self, arena: &mut Arena<LuaStr>, b: &[u8]) -> (StrRef, bool) {
+        let hash = hash_bytes(b);
+        let mask = self.buckets.len() - 1;
+        let mut cur = self.buckets[hash as usize & mask];
+        while let Some(h) = cur {
+            let s = arena.get(h);
+            if s.hash == hash && &*s.bytes == b {
+                return (h, false);
+            }
+            cur = s.next;
+        }
+        let slot = hash as usize & mask;
+        let h = arena.insert(LuaStr {
+            bytes: Rc::from(b),
+            hash,
+            next: self.buckets[slot],
+        });
+        self.buckets[slot] = Some(h);
+        self.count += 1;
+        if self.count > self.buckets.len() {
+            self.resize(arena, self.buckets.len() * 2);
+        }
+        (h, true)
+    }
+
+    fn resize(&mut self, arena: &mut Arena<LuaStr>, n: usize) {
+        self.buckets = vec![None; n];
+        self.count = 0;
+        let all: Vec<StrRef> = arena.handles().collect();
+        let mask = n - 1;
+        for h in all {
+            let s = arena.get_mut(h);
+            let slot = s.hash as usize & mask;
+            s.next = self.buckets[slot];
+            self.buckets[slot] = Some(h);
+            self.count += 1;
+        }
+    }
+
+    /// Relinks the chains from the live strings (after a sweep freed some),
+    /// shrinking the bucket array when it became sparse.
+    pub fn rebuild(&mut self, arena: &mut Arena<LuaStr>) {
+        let mut n = self.buckets.len();
+        while n > 256 && arena.len() < n / 4 {
+            n /= 2;
+        }
+        self.resize(arena, n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interning_gives_one_object_per_content() {
+        let mut arena = Arena::default();
+        let mut it = Interner::default();
+        let (a, new_a) = it.intern(&mut arena, b"hello");
+        let (b, new_b) = it.intern(&mut arena, b"hello");
+        let (c, _) = it.intern(&mut arena, b"hellO");
+        assert!(new_a && !new_b);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        for i in 0..2000 {
+            it.intern(&mut arena, format!("k{i}").as_bytes());
+        }
+        let (d, new_d) = it.intern(&mut arena, b"k1999");
+        assert!(!new_d);
+        assert_eq!(arena.get(d).as_bytes(), b"k1999");
+        assert_eq!(it.intern(&mut arena, b"").0, it.intern(&mut arena, b"").0);
+    }
+}

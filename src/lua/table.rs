@@ -1,0 +1,571 @@
+//! Lua tables: an array part plus a hash part of our own, as in Lua 5.1's ltable.c.
+//!
+//! - Keys `1..=array.len()` live in `array`; every other key lives in `nodes`,
+//!   a power-of-two node array with chained scatter (each node holds key, value
+//!   and the index of the next node of its collision chain; a colliding node
+//!   that is not in its main position is moved out, as Lua does).
+//! - Number keys are normalised: an integral float is looked up as an integer
+//!   (so `t[1.0]` is `t[1]` and `-0` is `0`).
+//! - Removing a field only stores nil: the key stays in its node ("dead key"),
+//!   so [`Table::next`] is index based and stays valid while existing fields
+//!   are assigned or cleared during a traversal.
+//! - When a new key finds no free node, [`Table::rehash`] counts the integer
+//!   keys and picks the largest array size `n` such that more than `n/2` of
+//!   the slots `1..n` are used, then rebuilds the hash part for the rest. This
+//!   reproduces 5.1's `#` borders exactly.
+//!
+//! Invariants: `nodes.len()` is 0 or a power of two; a node whose value is nil
+//! may hold a stale key handle, which is only ever compared and hashed, never
+//! dereferenced.
+
+use super::value::{TableRef, Value};
+
+const NONE: u32 = u32::MAX;
+/// log2 of the largest array part.
+const MAXBITS: usize = 26;
+const MAXASIZE: usize = 1 << MAXBITS;
+
+#[derive(Clone, Copy, Default)]
+struct Node {
+    key: Value,
+    val: Value,
+    next: u32,
+}
+
+/// Why a store into a table failed (the message is Lua's).
+#[derive(Debug, PartialEq, Eq)]
+pub enum KeyError {
+    Nil,
+    NaN,
+}
+
+impl KeyError {
+    pub fn message(&self) -> &'static str {
+        match self {
+            KeyError::Nil => "table index is nil",
+            KeyError::NaN => "table index is NaN",
+        }
+    }
+}
+
+/// A Lua table.
+#[derive(Default)]
+pub struct Table {
+    pub array: Vec<Value>,
+    nodes: Vec<Node>,
+    last_free: usize,
+    /// The metatable, if any.
+    pub meta: Option<TableRef>,
+    /// Cache of metamethods known to be absent when this table is used as a
+    /// metatable (bit `i` set: event `i` absent). Cleared by every store.
+    pub flags: u8,
+}
+
+#[inline(always)]
+fn mix(x: u32) -> u32 {
+    let h = x.wrapping_mul(0x9E37_79B1);
+    h ^ (h >> 15)
+}
+
+#[inline]
+fn hash_key(k: &Value) -> u32 {
+    match *k {
+        Value::Num(n) => {
+            let b = (n + 0.0).to_bits();
+            mix((b ^ (b >> 32)) as u32)
+        }
+        Value::Str(h) => mix(h.index()),
+        Value::Table(h) => mix(h.index() ^ 0x1000_0000),
+        Value::Func(h) => mix(h.index() ^ 0x2000_0000),
+        Value::UserData(h) => mix(h.index() ^ 0x3000_0000),
+        Value::Thread(h) => mix(h.index() ^ 0x4000_0000),
+        Value::LightUserData(p) => mix((p as u32) ^ ((p as u64 >> 32) as u32)),
+        Value::Bool(b) => b as u32 + 1,
+        Value::Nil => 0,
+    }
+}
+
+/// `ceil(log2(x))` for `x >= 1`.
+fn ceil_log2(x: usize) -> usize {
+    (usize::BITS - (x - 1).leading_zeros()) as usize
+}
+
+/// The array index `k` names when `v` is an integral number in `1..=MAXASIZE`.
+#[inline]
+fn array_index(v: &Value) -> Option<usize> {
+    if let Value::Num(n) = *v {
+        let k = n as usize;
+        if k as f64 == n && k >= 1 && k <= MAXASIZE {
+            return Some(k);
+        }
+    }
+    None
+}
+
+/// Decodes NEWTABLE's "floating point byte" size hints (`eeeeexxx`).
+pub fn fb2int(x: u32) -> usize {
+    let e = (x >> 3) & 31;
+    if e == 0 {
+        x as usize
+    } else {
+        (((x & 7) + 8) as usize) << (e - 1)
+    }
+}
+
+impl Table {
+    /// A table with room for `narray` array items and `nhash` other fields.
+    pub fn with_sizes(narray: usize, nhash: usize) -> Table {
+        let mut t = Table::default();
+        t.array.resize(narray, Value::Nil);
+        t.set_node_size(nhash);
+        t
+    }
+
+    /// Approximate heap bytes used (for the collector's accounting).
+    pub fn mem_size(&self) -> usize {
+        64 + self.array.capacity() * 16 + self.nodes.len() * std::mem::size_of::<Node>()
+    }
+
+    fn set_node_size(&mut self, n: usize) {
+        if n == 0 {
+            self.nodes = Vec::new();
+        } else {
+            let size = 1usize << ceil_log2(n);
+            self.nodes = vec![
+                Node {
+                    key: Value::Nil,
+                    val: Value::Nil,
+                    next: NONE,
+                };
+                size
+            ];
+        }
+        self.last_free = self.nodes.len();
+    }
+
+    #[inline(always)]
+    fn main_position(&self, k: &Value) -> usize {
+        hash_key(k) as usize & (self.nodes.len() - 1)
+    }
+
+    /// The node holding key `k` (live or dead), if any.
+    #[inline]
+    fn find(&self, k: &Value) -> Option<usize> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let mut i = self.main_position(k);
+        loop {
+            let n = &self.nodes[i];
+            if n.key == *k {
+                return Some(i);
+            }
+            if n.next == NONE {
+                return None;
+            }
+            i = n.next as usize;
+        }
+    }
+
+    /// Raw `t[i]` for an integer key.
+    #[inline(always)]
+    pub fn get_int(&self, i: i64) -> Value {
+        let u = (i as u64).wrapping_sub(1);
+        if u < self.array.len() as u64 {
+            return self.array[u as usize];
+        }
+        self.get_hash(&Value::Num(i as f64))
+    }
+
+    #[inline]
+    fn get_hash(&self, k: &Value) -> Value {
+        match self.find(k) {
+            Some(i) => self.nodes[i].val,
+            None => Value::Nil,
+        }
+    }
+
+    /// Raw `t[k]` (`rawget`).
+    #[inline]
+    pub fn get(&self, k: &Value) -> Value {
+        match *k {
+            Value::Num(n) => {
+                let i = n as i64;
+                if i as f64 == n {
+                    self.get_int(i)
+                } else {
+                    self.get_hash(k)
+                }
+            }
+            Value::Nil => Value::Nil,
+            _ => self.get_hash(k),
+        }
+    }
+
+    /// Raw `t[k] = v` (`rawset`). Fails for a nil or NaN key.
+    #[inline]
+    pub fn set(&mut self, k: Value, v: Value) -> Result<(), KeyError> {
+        self.flags = 0;
+        let k = match k {
+            Value::Num(n) => {
+                let i = n as i64;
+                if i as f64 == n {
+                    let u = (i as u64).wrapping_sub(1);
+                    if u < self.array.len() as u64 {
+                        self.array[u as usize] = v;
+                        return Ok(());
+                    }
+                    Value::Num(i as f64) // normalises -0 to 0
+                } else if n.is_nan() {
+                    return Err(KeyError::NaN);
+                } else {
+                    k
+                }
+            }
+            Value::Nil => return Err(KeyError::Nil),
+            _ => k,
+        };
+        if let Some(i) = self.find(&k) {
+            self.nodes[i].val = v;
+        } else if !v.is_nil() {
+            self.new_key(k, v);
+        }
+        Ok(())
+    }
+
+    /// Raw `t[i] = v` for an integer key.
+    #[inline]
+    pub fn set_int(&mut self, i: i64, v: Value) {
+        let u = (i as u64).wrapping_sub(1);
+        if u < self.array.len() as u64 {
+            self.flags = 0;
+            self.array[u as usize] = v;
+        } else {
+            let _ = self.set(Value::Num(i as f64), v);
+        }
+    }
+
+    fn free_position(&mut self) -> Option<usize> {
+        while self.last_free > 0 {
+            self.last_free -= 1;
+            if self.nodes[self.last_free].key.is_nil() {
+                return Some(self.last_free);
+            }
+        }
+        None
+    }
+
+    /// Inserts a key known to be absent (and not nil/NaN, value not nil).
+    fn new_key(&mut self, k: Value, v: Value) {
+        if self.nodes.is_empty() {
+            self.rehash(&k);
+            let _ = self.set(k, v);
+            return;
+        }
+        let mp = self.main_position(&k);
+        if !self.nodes[mp].val.is_nil() {
+            let Some(f) = self.free_position() else {
+                self.rehash(&k);
+                let _ = self.set(k, v);
+                return;
+            };
+            let other = self.main_position(&self.nodes[mp].key);
+            if other != mp {
+                // The occupant is a colliding node out of its main position: move it.
+                let mut prev = other;
+                while self.nodes[prev].next as usize != mp {
+                    prev = self.nodes[prev].next as usize;
+                }
+                self.nodes[prev].next = f as u32;
+                self.nodes[f] = self.nodes[mp];
+                self.nodes[mp] = Node {
+                    key: k,
+                    val: v,
+                    next: NONE,
+                };
+            } else {
+                self.nodes[f] = Node {
+                    key: k,
+                    val: v,
+                    next: self.nodes[mp].next,
+                };
+                self.nodes[mp].next = f as u32;
+            }
+        } else {
+            self.nodes[mp].key = k;
+            self.nodes[mp].val = v;
+        }
+    }
+
+    /// Recomputes the array/hash split for the current keys plus `extra`.
+    fn rehash(&mut self, extra: &Value) {
+        let mut nums = [0usize; MAXBITS + 1];
+        // keys in the array part
+        let mut na = 0;
+        let mut lim = 1usize;
+        let mut i = 1usize;
+        for (lg, slot) in nums.iter_mut().enumerate() {
+            let _ = lg;
+            let mut lc = 0;
+            let hi = lim.min(self.array.len());
+            while i <= hi {
+                if !self.array[i - 1].is_nil() {
+                    lc += 1;
+                }
+                i += 1;
+            }
+            *slot += lc;
+            na += lc;
+            if i > self.array.len() {
+                break;
+            }
+            lim *= 2;
+        }
+        let mut total = na;
+        // keys in the hash part
+        for n in &self.nodes {
+            if !n.val.is_nil() {
+                if let Some(k) = array_index(&n.key) {
+                    nums[ceil_log2(k)] += 1;
+                    na += 1;
+                }
+                total += 1;
+            }
+        }
+        if let Some(k) = array_index(extra) {
+            nums[ceil_log2(k)] += 1;
+            na += 1;
+        }
+        total += 1;
+        // compute the new array size
+        let mut a = 0;
+        let mut na_final = 0;
+        let mut n_opt = 0;
+        let mut twotoi = 1usize;
+        for &c in nums.iter() {
+            if twotoi / 2 >= na {
+                break;
+            }
+            if c > 0 {
+                a += c;
+                if a > twotoi / 2 {
+                    n_opt = twotoi;
+                    na_final = a;
+                }
+            }
+            if a == na {
+                break;
+            }
+            twotoi *= 2;
+        }
+        self.resize(n_opt, total - na_final);
+    }
+
+    /// Gives the table an array part of `nasize` and room for `nhsize` other keys.
+    pub fn resize(&mut self, nasize: usize, nhsize: usize) {
+        let old_nodes = std::mem::take(&mut self.nodes);
+        if nasize > self.array.len() {
+            self.array.resize(nasize, Value::Nil);
+        }
+        self.set_node_size(nhsize);
+        if nasize < self.array.len() {
+            let moved: Vec<Value> = self.array.drain(nasize..).collect();
+            self.array.shrink_to_fit();
+            for (j, v) in moved.into_iter().enumerate() {
+                if !v.is_nil() {
+                    let _ = self.set(Value::Num((nasize + j + 1) as f64), v);
+                }
+            }
+        }
+        for n in old_nodes.iter().rev() {
+            if !n.val.is_nil() {
+                let _ = self.set(n.key, n.val);
+            }
+        }
+    }
+
+    /// Grows the array part to at least `n` slots (SETLIST with many items).
+    pub fn ensure_array(&mut self, n: usize) {
+        if n > self.array.len() {
+            let nh = self.nodes.len();
+            self.resize(n, nh);
+        }
+    }
+
+    /// The traversal step of `next`: the entry after `k` (nil starts), or
+    /// `Ok(None)` at the end; `Err(())` when `k` is not a key of the table.
+    pub fn next(&self, k: &Value) -> Result<Option<(Value, Value)>, ()> {
+        let mut i = match *k {
+            Value::Nil => 0,
+            _ => match array_index(k) {
+                Some(ix) if ix <= self.array.len() => ix,
+                _ => {
+                    let norm = match *k {
+                        Value::Num(n) => Value::Num(n + 0.0),
+                        other => other,
+                    };
+                    match self.find(&norm) {
+                        Some(ni) => self.array.len() + ni + 1,
+                        None => return Err(()),
+                    }
+                }
+            },
+        };
+        while i < self.array.len() {
+            if !self.array[i].is_nil() {
+                return Ok(Some((Value::Num((i + 1) as f64), self.array[i])));
+            }
+            i += 1;
+        }
+        let mut j = i - self.array.len();
+        while j < self.nodes.len() {
+            let n = &self.nodes[j];
+            if !n.val.is_nil() {
+                return Ok(Some((n.key, n.val)));
+            }
+            j += 1;
+        }
+        Ok(None)
+    }
+
+    /// The length operator on a table: a border as 5.1's `luaH_getn` finds it.
+    pub fn length(&self) -> usize {
+        let j = self.array.len();
+        if j > 0 && self.array[j - 1].is_nil() {
+            let (mut i, mut j) = (0usize, j);
+            while j - i > 1 {
+                let m = (i + j) / 2;
+                if self.array[m - 1].is_nil() {
+                    j = m;
+                } else {
+                    i = m;
+                }
+            }
+            return i;
+        }
+        if self.nodes.is_empty() {
+            return j;
+        }
+        // unbound search
+        let mut i = j;
+        let mut j = j + 1;
+        while !self.get_int(j as i64).is_nil() {
+            i = j;
+            if j > (i32::MAX as usize) / 2 {
+                let mut i = 1;
+                while !self.get_int(i as i64).is_nil() {
+                    i += 1;
+                }
+                return i - 1;
+            }
+            j *= 2;
+        }
+        while j - i > 1 {
+            let m = (i + j) / 2;
+            if self.get_int(m as i64).is_nil() {
+                j = m;
+            } else {
+                i = m;
+            }
+        }
+        i
+    }
+
+    /// Visits every live (key, value) pair of the hash part and every non-nil
+    /// array item (for the collector).
+    pub fn for_each(&self, mut f: impl FnMut(&Value, &Value)) {
+        for (i, v) in self.array.iter().enumerate() {
+            if !v.is_nil() {
+                f(&Value::Num((i + 1) as f64), v);
+            }
+        }
+        for n in &self.nodes {
+            if !n.val.is_nil() {
+                f(&n.key, &n.val);
+            }
+        }
+    }
+
+    /// Clears the entries for which `dead(key, value)` holds (weak tables).
+    pub fn clear_where(&mut self, mut dead: impl FnMut(&Value, &Value) -> bool) {
+        for i in 0..self.array.len() {
+            let v = self.array[i];
+            if !v.is_nil() && dead(&Value::Num((i + 1) as f64), &v) {
+                self.array[i] = Value::Nil;
+            }
+        }
+        for n in self.nodes.iter_mut() {
+            if !n.val.is_nil() && dead(&n.key, &n.val) {
+                n.val = Value::Nil;
+            }
+        }
+    }
+
+    /// Number of hash nodes (for tests and accounting).
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(x: f64) -> Value {
+        Value::Num(x)
+    }
+
+    #[test]
+    fn array_and_hash_parts() {
+        let mut t = Table::default();
+        for i in 1..=100 {
+            t.set(n(i as f64), n(i as f64 * 2.0)).unwrap();
+        }
+        assert_eq!(t.length(), 100);
+        assert!(t.array.len() >= 64);
+        assert_eq!(t.get(&n(50.0)), n(100.0));
+        t.set(n(0.5), n(1.0)).unwrap();
+        assert_eq!(t.get(&n(0.5)), n(1.0));
+        assert_eq!(t.set(Value::Nil, n(1.0)), Err(KeyError::Nil));
+        assert_eq!(t.set(n(f64::NAN), n(1.0)), Err(KeyError::NaN));
+        t.set(n(-0.0), Value::Bool(true)).unwrap();
+        assert_eq!(t.get(&n(0.0)), Value::Bool(true));
+    }
+
+    #[test]
+    fn next_survives_clearing_fields() {
+        let mut t = Table::default();
+        for i in 0..50 {
+            t.set(n(i as f64 + 0.5), n(i as f64)).unwrap();
+        }
+        let mut k = Value::Nil;
+        let mut seen = 0;
+        while let Some((key, _)) = t.next(&k).unwrap() {
+            t.set(key, Value::Nil).unwrap();
+            seen += 1;
+            k = key;
+        }
+        assert_eq!(seen, 50);
+        assert_eq!(t.next(&Value::Nil).unwrap(), None);
+        assert!(t.next(&n(1000.5)).is_err());
+    }
+
+    #[test]
+    fn border_like_lua_5_1() {
+        // t = {1, 2, nil, 4}: constructor-sized array of 4 -> # is 4
+        let mut t = Table::with_sizes(4, 0);
+        for (i, v) in [1.0, 2.0, f64::NAN, 4.0].iter().enumerate() {
+            if !v.is_nan() {
+                t.set(n(i as f64 + 1.0), n(*v)).unwrap();
+            }
+        }
+        assert_eq!(t.length(), 4);
+        // t = {1, 2, nil} -> 2 (binary search inside the array)
+        let mut t = Table::with_sizes(3, 0);
+        t.set(n(1.0), n(1.0)).unwrap();
+        t.set(n(2.0), n(2.0)).unwrap();
+        assert_eq!(t.length(), 2);
+        assert_eq!(fb2int(8), 8);
+        assert_eq!(fb2int(0x11), 18);
+    }
+}

@@ -1,0 +1,621 @@
+//! The dispatch loop (Lua 5.1's `luaV_execute`).
+//!
+//! One loop runs every Lua frame of the running coroutine. CALL of a Lua
+//! function pushes a [`CallInfo`] and reloads the frame locals (`proto`,
+//! `base`, `pc`); RETURN pops it and continues the caller; TAILCALL replaces
+//! the running frame, so tail recursion runs in constant space. Rust recursion
+//! happens only when native code calls back into Lua (see [`super::call`]).
+//!
+//! Hot-path rules: `pc` and `base` live in locals and `pc` is written back to
+//! the frame (`save!`) only before an operation that can fail, call out or
+//! collect; number arithmetic, comparisons and table access with a table
+//! operand are handled inline, everything else goes to [`super::meta`].
+//!
+//! Budget: the event counter is decremented at backward jumps and calls; when
+//! it reaches zero the hook runs (it may raise an error to stop the script).
+//! GC: a collection can start only at NEWTABLE, CONCAT and CLOSURE (and in
+//! natives such as `collectgarbage`), with `top` covering the whole frame.
+
+use super::func::{Function, LClosure, UpVal};
+use super::opcode::*;
+use super::state::*;
+use super::table::fb2int;
+use super::value::{FuncRef, Value};
+use std::rc::Rc;
+
+const OP_MOVE: u8 = OpCode::Move as u8;
+const OP_LOADK: u8 = OpCode::LoadK as u8;
+const OP_LOADBOOL: u8 = OpCode::LoadBool as u8;
+const OP_LOADNIL: u8 = OpCode::LoadNil as u8;
+const OP_GETUPVAL: u8 = OpCode::GetUpval as u8;
+const OP_GETGLOBAL: u8 = OpCode::GetGlobal as u8;
+const OP_GETTABLE: u8 = OpCode::GetTable as u8;
+const OP_SETGLOBAL: u8 = OpCode::SetGlobal as u8;
+const OP_SETUPVAL: u8 = OpCode::SetUpval as u8;
+const OP_SETTABLE: u8 = OpCode::SetTable as u8;
+const OP_NEWTABLE: u8 = OpCode::NewTable as u8;
+const OP_SELF: u8 = OpCode::OpSelf as u8;
+const OP_ADD: u8 = OpCode::Add as u8;
+const OP_SUB: u8 = OpCode::Sub as u8;
+const OP_MUL: u8 = OpCode::Mul as u8;
+const OP_DIV: u8 = OpCode::Div as u8;
+const OP_MOD: u8 = OpCode::Mod as u8;
+const OP_POW: u8 = OpCode::Pow as u8;
+const OP_UNM: u8 = OpCode::Unm as u8;
+const OP_NOT: u8 = OpCode::Not as u8;
+const OP_LEN: u8 = OpCode::Len as u8;
+const OP_CONCAT: u8 = OpCode::Concat as u8;
+const OP_JMP: u8 = OpCode::Jmp as u8;
+const OP_EQ: u8 = OpCode::Eq as u8;
+const OP_LT: u8 = OpCode::Lt as u8;
+const OP_LE: u8 = OpCode::Le as u8;
+const OP_TEST: u8 = OpCode::Test as u8;
+const OP_TESTSET: u8 = OpCode::TestSet as u8;
+const OP_CALL: u8 = OpCode::Call as u8;
+const OP_TAILCALL: u8 = OpCode::TailCall as u8;
+const OP_RETURN: u8 = OpCode::Return as u8;
+const OP_FORLOOP: u8 = OpCode::ForLoop as u8;
+const OP_FORPREP: u8 = OpCode::ForPrep as u8;
+const OP_TFORLOOP: u8 = OpCode::TForLoop as u8;
+const OP_SETLIST: u8 = OpCode::SetList as u8;
+const OP_CLOSE: u8 = OpCode::Close as u8;
+const OP_CLOSURE: u8 = OpCode::Closure as u8;
+const OP_VARARG: u8 = OpCode::VarArg as u8;
+
+impl Vm {
+    /// Reads upvalue `n` of Lua closure `cl`.
+    #[inline]
+    fn get_upval(&self, cl: FuncRef, n: usize) -> Value {
+        let u = match self.heap.funcs.get(cl) {
+            Function::Lua(c) => c.upvals[n],
+            Function::Native(_) => return Value::Nil,
+        };
+        match *self.heap.upvals.get(u) {
+            UpVal::Closed(v) => v,
+            UpVal::Open { thread, idx } => {
+                if thread == self.cur_thread {
+                    self.stack[idx as usize]
+                } else {
+                    self.heap.threads.get(thread).stack[idx as usize]
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn set_upval(&mut self, cl: FuncRef, n: usize, v: Value) {
+        let u = match self.heap.funcs.get(cl) {
+            Function::Lua(c) => c.upvals[n],
+            Function::Native(_) => return,
+        };
+        match *self.heap.upvals.get(u) {
+            UpVal::Closed(_) => *self.heap.upvals.get_mut(u) = UpVal::Closed(v),
+            UpVal::Open { thread, idx } => {
+                if thread == self.cur_thread {
+                    self.stack[idx as usize] = v;
+                } else {
+                    self.heap.threads.get_mut(thread).stack[idx as usize] = v;
+                }
+            }
+        }
+    }
+
+    /// Runs Lua frames from the top frame until a frame marked [`CI_ENTRY`] returns.
+    pub(crate) fn execute(&mut self) -> Result<(), LuaError> {
+        'newframe: loop {
+            let ci_idx = self.frames.len() - 1;
+            let ci = self.frames[ci_idx];
+            let cl_ref = ci.closure;
+            let (proto, env) = match self.heap.funcs.get(cl_ref) {
+                Function::Lua(c) => (c.proto.clone(), c.env),
+                Function::Native(_) => return Err(self.runtime_error("bad frame")),
+            };
+            let base = ci.base;
+            let frame_top = ci.top;
+            let mut pc = ci.pc;
+            let code = &proto.code[..];
+            let k = &proto.k[..];
+
+            macro_rules! save {
+                () => {
+                    self.frames[ci_idx].pc = pc;
+                };
+            }
+            macro_rules! rk {
+                ($x:expr) => {{
+                    let x = $x;
+                    if x & BITRK != 0 {
+                        k[(x & !BITRK) as usize]
+                    } else {
+                        self.stack[base + x as usize]
+                    }
+                }};
+            }
+            macro_rules! rkreg {
+                ($x:expr) => {{
+                    let x = $x;
+                    if x & BITRK != 0 {
+                        None
+                    } else {
+                        Some(base + x as usize)
+                    }
+                }};
+            }
+            macro_rules! dojump {
+                ($sbx:expr) => {{
+                    let sbx = $sbx;
+                    pc = (pc as isize + sbx as isize) as usize;
+                    if sbx < 0 {
+                        self.hook_count -= 1;
+                        if self.hook_count <= 0 {
+                            save!();
+                            self.top = frame_top;
+                            self.run_hook()?;
+                        }
+                    }
+                }};
+            }
+            macro_rules! gc_check {
+                () => {
+                    if self.heap.gc_due() {
+                        save!();
+                        self.top = frame_top;
+                        self.gc_check()?;
+                    }
+                };
+            }
+            macro_rules! arith {
+                ($i:expr, $a:expr, $tm:expr, $op:expr) => {{
+                    let (b, c) = (get_b($i), get_c($i));
+                    let x = rk!(b);
+                    let y = rk!(c);
+                    if let (Value::Num(x), Value::Num(y)) = (x, y) {
+                        self.stack[$a] = Value::Num($op(x, y));
+                    } else {
+                        save!();
+                        self.top = frame_top;
+                        let r = self.arith_slow($tm, x, y, rkreg!(b), rkreg!(c))?;
+                        self.stack[$a] = r;
+                    }
+                }};
+            }
+
+            loop {
+                let i = code[pc];
+                pc += 1;
+                let a = base + get_a(i) as usize;
+                match get_op(i) {
+                    OP_MOVE => {
+                        self.stack[a] = self.stack[base + get_b(i) as usize];
+                    }
+                    OP_LOADK => {
+                        self.stack[a] = k[get_bx(i) as usize];
+                    }
+                    OP_LOADBOOL => {
+                        self.stack[a] = Value::Bool(get_b(i) != 0);
+                        if get_c(i) != 0 {
+                            pc += 1;
+                        }
+                    }
+                    OP_LOADNIL => {
+                        let b = base + get_b(i) as usize;
+                        for r in a..=b {
+                            self.stack[r] = Value::Nil;
+                        }
+                    }
+                    OP_GETUPVAL => {
+                        self.stack[a] = self.get_upval(cl_ref, get_b(i) as usize);
+                    }
+                    OP_GETGLOBAL => {
+                        let key = k[get_bx(i) as usize];
+                        let t = self.heap.table(env);
+                        let v = t.get(&key);
+                        if !v.is_nil() || t.meta.is_none() {
+                            self.stack[a] = v;
+                        } else {
+                            save!();
+                            self.top = frame_top;
+                            let v = self.get_table(Value::Table(env), key, None)?;
+                            self.stack[a] = v;
+                        }
+                    }
+                    OP_GETTABLE => {
+                        let rb = base + get_b(i) as usize;
+                        let obj = self.stack[rb];
+                        let key = rk!(get_c(i));
+                        if let Value::Table(t) = obj {
+                            let tb = self.heap.table(t);
+                            let v = tb.get(&key);
+                            if !v.is_nil() || tb.meta.is_none() {
+                                self.stack[a] = v;
+                                continue;
+                            }
+                        }
+                        save!();
+                        self.top = frame_top;
+                        let v = self.get_table(obj, key, Some(rb))?;
+                        self.stack[a] = v;
+                    }
+                    OP_SETGLOBAL => {
+                        let key = k[get_bx(i) as usize];
+                        let v = self.stack[a];
+                        save!();
+                        self.top = frame_top;
+                        self.set_table(Value::Table(env), key, v, None)?;
+                    }
+                    OP_SETUPVAL => {
+                        let v = self.stack[a];
+                        self.set_upval(cl_ref, get_b(i) as usize, v);
+                    }
+                    OP_SETTABLE => {
+                        let obj = self.stack[a];
+                        let key = rk!(get_b(i));
+                        let val = rk!(get_c(i));
+                        if let Value::Table(t) = obj {
+                            let tb = self.heap.table_mut(t);
+                            if tb.meta.is_none() {
+                                if let Value::Num(n) = key {
+                                    let u = (n as usize).wrapping_sub(1);
+                                    if u < tb.array.len() && (u + 1) as f64 == n {
+                                        tb.array[u] = val;
+                                        tb.flags = 0;
+                                        continue;
+                                    }
+                                }
+                                if let Err(e) = self.heap.table_set(t, key, val) {
+                                    save!();
+                                    return Err(self.runtime_error(e.message()));
+                                }
+                                continue;
+                            }
+                        }
+                        save!();
+                        self.top = frame_top;
+                        self.set_table(obj, key, val, Some(a))?;
+                    }
+                    OP_NEWTABLE => {
+                        let t = self.heap.new_table(fb2int(get_b(i)), fb2int(get_c(i)));
+                        self.stack[a] = Value::Table(t);
+                        gc_check!();
+                    }
+                    OP_SELF => {
+                        let rb = base + get_b(i) as usize;
+                        let obj = self.stack[rb];
+                        let key = rk!(get_c(i));
+                        self.stack[a + 1] = obj;
+                        if let Value::Table(t) = obj {
+                            let tb = self.heap.table(t);
+                            let v = tb.get(&key);
+                            if !v.is_nil() || tb.meta.is_none() {
+                                self.stack[a] = v;
+                                continue;
+                            }
+                        }
+                        save!();
+                        self.top = frame_top;
+                        let v = self.get_table(obj, key, Some(rb))?;
+                        self.stack[a] = v;
+                    }
+                    OP_ADD => arith!(i, a, Tm::Add, |x: f64, y: f64| x + y),
+                    OP_SUB => arith!(i, a, Tm::Sub, |x: f64, y: f64| x - y),
+                    OP_MUL => arith!(i, a, Tm::Mul, |x: f64, y: f64| x * y),
+                    OP_DIV => arith!(i, a, Tm::Div, |x: f64, y: f64| x / y),
+                    OP_MOD => arith!(i, a, Tm::Mod, super::meta::lua_mod),
+                    OP_POW => arith!(i, a, Tm::Pow, |x: f64, y: f64| x.powf(y)),
+                    OP_UNM => {
+                        let rb = base + get_b(i) as usize;
+                        let x = self.stack[rb];
+                        if let Value::Num(n) = x {
+                            self.stack[a] = Value::Num(-n);
+                        } else {
+                            save!();
+                            self.top = frame_top;
+                            let r = self.arith_slow(Tm::Unm, x, x, Some(rb), Some(rb))?;
+                            self.stack[a] = r;
+                        }
+                    }
+                    OP_NOT => {
+                        let v = self.stack[base + get_b(i) as usize];
+                        self.stack[a] = Value::Bool(!v.truthy());
+                    }
+                    OP_LEN => {
+                        let rb = base + get_b(i) as usize;
+                        let v = self.stack[rb];
+                        let r = match v {
+                            Value::Table(t) => Value::Num(self.heap.table(t).length() as f64),
+                            Value::Str(s) => Value::Num(self.heap.str_bytes(s).len() as f64),
+                            _ => {
+                                save!();
+                                self.top = frame_top;
+                                self.len_of(v, Some(rb))?
+                            }
+                        };
+                        self.stack[a] = r;
+                    }
+                    OP_CONCAT => {
+                        let b = base + get_b(i) as usize;
+                        let c = base + get_c(i) as usize;
+                        save!();
+                        self.top = frame_top;
+                        self.concat(b, c)?;
+                        self.stack[a] = self.stack[b];
+                        gc_check!();
+                    }
+                    OP_JMP => {
+                        dojump!(get_sbx(i));
+                    }
+                    OP_EQ => {
+                        let x = rk!(get_b(i));
+                        let y = rk!(get_c(i));
+                        let eq = if x == y {
+                            true
+                        } else if matches!(
+                            (x, y),
+                            (Value::Table(_), Value::Table(_))
+                                | (Value::UserData(_), Value::UserData(_))
+                        ) {
+                            save!();
+                            self.top = frame_top;
+                            self.equals(x, y)?
+                        } else {
+                            false
+                        };
+                        if eq == (get_a(i) != 0) {
+                            dojump!(get_sbx(code[pc]));
+                        }
+                        pc += 1;
+                    }
+                    OP_LT => {
+                        let x = rk!(get_b(i));
+                        let y = rk!(get_c(i));
+                        let r = if let (Value::Num(x), Value::Num(y)) = (x, y) {
+                            x < y
+                        } else {
+                            save!();
+                            self.top = frame_top;
+                            self.less_than(x, y)?
+                        };
+                        if r == (get_a(i) != 0) {
+                            dojump!(get_sbx(code[pc]));
+                        }
+                        pc += 1;
+                    }
+                    OP_LE => {
+                        let x = rk!(get_b(i));
+                        let y = rk!(get_c(i));
+                        let r = if let (Value::Num(x), Value::Num(y)) = (x, y) {
+                            x <= y
+                        } else {
+                            save!();
+                            self.top = frame_top;
+                            self.less_equal(x, y)?
+                        };
+                        if r == (get_a(i) != 0) {
+                            dojump!(get_sbx(code[pc]));
+                        }
+                        pc += 1;
+                    }
+                    OP_TEST => {
+                        let falsy = !self.stack[a].truthy();
+                        if falsy != (get_c(i) != 0) {
+                            dojump!(get_sbx(code[pc]));
+                        }
+                        pc += 1;
+                    }
+                    OP_TESTSET => {
+                        let v = self.stack[base + get_b(i) as usize];
+                        if (!v.truthy()) != (get_c(i) != 0) {
+                            self.stack[a] = v;
+                            dojump!(get_sbx(code[pc]));
+                        }
+                        pc += 1;
+                    }
+                    OP_CALL => {
+                        let b = get_b(i) as usize;
+                        let nresults = get_c(i) as i32 - 1;
+                        if b != 0 {
+                            self.top = a + b;
+                        }
+                        save!();
+                        if self.precall(a, nresults)? {
+                            continue 'newframe;
+                        }
+                    }
+                    OP_TAILCALL => {
+                        let b = get_b(i) as usize;
+                        if b != 0 {
+                            self.top = a + b;
+                        }
+                        save!();
+                        if self.precall(a, -1)? {
+                            // replace the running frame by the new one
+                            let new = match self.frames.pop() {
+                                Some(c) => c,
+                                None => return Err(self.runtime_error("bad frame")),
+                            };
+                            let old = self.frames[ci_idx];
+                            self.close_upvals(old.base);
+                            let func = old.func;
+                            let n = new.top - new.func;
+                            for j in 0..n {
+                                self.stack[func + j] = self.stack[new.func + j];
+                            }
+                            self.frames[ci_idx] = CallInfo {
+                                func,
+                                base: func + (new.base - new.func),
+                                top: func + n,
+                                pc: 0,
+                                nresults: old.nresults,
+                                closure: new.closure,
+                                flags: CI_LUA | CI_TAIL | (old.flags & CI_ENTRY),
+                            };
+                            self.top = func + n;
+                            continue 'newframe;
+                        }
+                    }
+                    OP_RETURN => {
+                        let b = get_b(i) as usize;
+                        let n = if b != 0 { b - 1 } else { self.top - a };
+                        if !self.open_upvals.is_empty() {
+                            self.close_upvals(base);
+                        }
+                        let ci = self.frames[ci_idx];
+                        self.frames.pop();
+                        let dest = ci.func;
+                        let wanted = ci.nresults;
+                        if wanted < 0 {
+                            for j in 0..n {
+                                self.stack[dest + j] = self.stack[a + j];
+                            }
+                            self.top = dest + n;
+                        } else {
+                            let w = wanted as usize;
+                            let m = n.min(w);
+                            for j in 0..m {
+                                self.stack[dest + j] = self.stack[a + j];
+                            }
+                            for j in m..w {
+                                self.stack[dest + j] = Value::Nil;
+                            }
+                            self.top = dest + w;
+                        }
+                        if ci.flags & CI_ENTRY != 0 {
+                            return Ok(());
+                        }
+                        continue 'newframe;
+                    }
+                    OP_FORLOOP => {
+                        if let (Value::Num(idx), Value::Num(limit), Value::Num(step)) =
+                            (self.stack[a], self.stack[a + 1], self.stack[a + 2])
+                        {
+                            let idx = idx + step;
+                            let go = if step > 0.0 {
+                                idx <= limit
+                            } else {
+                                limit <= idx
+                            };
+                            if go {
+                                self.stack[a] = Value::Num(idx);
+                                self.stack[a + 3] = Value::Num(idx);
+                                dojump!(get_sbx(i));
+                            }
+                        }
+                    }
+                    OP_FORPREP => {
+                        let init = self.to_number(self.stack[a]);
+                        let limit = self.to_number(self.stack[a + 1]);
+                        let step = self.to_number(self.stack[a + 2]);
+                        save!();
+                        let Some(init) = init else {
+                            return Err(self.runtime_error("'for' initial value must be a number"));
+                        };
+                        let Some(limit) = limit else {
+                            return Err(self.runtime_error("'for' limit must be a number"));
+                        };
+                        let Some(step) = step else {
+                            return Err(self.runtime_error("'for' step must be a number"));
+                        };
+                        self.stack[a] = Value::Num(init - step);
+                        self.stack[a + 1] = Value::Num(limit);
+                        self.stack[a + 2] = Value::Num(step);
+                        pc = (pc as isize + get_sbx(i) as isize) as usize;
+                    }
+                    OP_TFORLOOP => {
+                        let cb = a + 3;
+                        self.stack[cb + 2] = self.stack[a + 2];
+                        self.stack[cb + 1] = self.stack[a + 1];
+                        self.stack[cb] = self.stack[a];
+                        self.top = cb + 3;
+                        save!();
+                        self.call_at(cb, get_c(i) as i32)?;
+                        self.top = frame_top;
+                        let v = self.stack[cb];
+                        if !v.is_nil() {
+                            self.stack[cb - 1] = v;
+                            dojump!(get_sbx(code[pc]));
+                        }
+                        pc += 1;
+                    }
+                    OP_SETLIST => {
+                        let mut n = get_b(i) as usize;
+                        let mut c = get_c(i) as usize;
+                        if n == 0 {
+                            n = self.top - a - 1;
+                        }
+                        if c == 0 {
+                            c = code[pc] as usize;
+                            pc += 1;
+                        }
+                        if let Value::Table(t) = self.stack[a] {
+                            let last = (c - 1) * LFIELDS_PER_FLUSH as usize + n;
+                            let before = self.heap.table(t).mem_size();
+                            let tb = self.heap.table_mut(t);
+                            tb.ensure_array(last);
+                            for j in 1..=n {
+                                tb.array[last - n + j - 1] = self.stack[a + j];
+                            }
+                            tb.flags = 0;
+                            let after = tb.mem_size();
+                            self.heap.total = (self.heap.total + after).saturating_sub(before);
+                        }
+                        self.top = frame_top;
+                    }
+                    OP_CLOSE => {
+                        self.close_upvals(a);
+                    }
+                    OP_CLOSURE => {
+                        let p: Rc<super::func::LProto> = proto.protos[get_bx(i) as usize].clone();
+                        let nup = p.num_upvalues as usize;
+                        let mut upvals = Vec::with_capacity(nup);
+                        for _ in 0..nup {
+                            let pi = code[pc];
+                            pc += 1;
+                            if get_op(pi) == OP_GETUPVAL {
+                                let u = match self.heap.funcs.get(cl_ref) {
+                                    Function::Lua(c) => c.upvals[get_b(pi) as usize],
+                                    Function::Native(_) => unreachable_frame(),
+                                };
+                                upvals.push(u);
+                            } else {
+                                upvals.push(self.find_upval(base + get_b(pi) as usize));
+                            }
+                        }
+                        let f = self.heap.new_function(Function::Lua(LClosure {
+                            proto: p,
+                            upvals,
+                            env,
+                        }));
+                        self.stack[a] = Value::Func(f);
+                        gc_check!();
+                    }
+                    OP_VARARG => {
+                        let b = get_b(i) as usize;
+                        let nvar = base - ci.func - 1 - proto.num_params as usize;
+                        let (n, set_top) = if b == 0 { (nvar, true) } else { (b - 1, false) };
+                        if set_top {
+                            save!();
+                            self.ensure_stack(a + n + 1)?;
+                            self.top = a + n;
+                        }
+                        for j in 0..n {
+                            self.stack[a + j] = if j < nvar {
+                                self.stack[base - nvar + j]
+                            } else {
+                                Value::Nil
+                            };
+                        }
+                    }
+                    _ => {
+                        save!();
+                        return Err(self.runtime_error("invalid instruction"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cold]
+fn unreachable_frame() -> ! {
+    panic!("CLOSURE in a native frame (VM bug)")
+}
