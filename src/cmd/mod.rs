@@ -240,10 +240,15 @@ pub fn unknown_subcommand(out: &mut Reply, sub: &[u8], command: &str) {
     error_bytes(out, &msg);
 }
 
-/// Runs one request: lookup, checks, handler, statistics. `args` is non-empty.
+/// Runs one request: lookup, checks, handler, statistics.
 pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let shared = ctx.shared;
     let stats = &shared.stats;
+    if args.is_empty() {
+        // The wire never yields an empty request; internal callers might.
+        ctx.out.error("ERR empty command");
+        return;
+    }
     let Some(i) = shared.commands.lookup(&args[0]) else {
         unknown_command(ctx.out, args);
         stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
