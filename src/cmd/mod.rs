@@ -251,7 +251,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     let Some(i) = shared.commands.lookup(&args[0]) else {
         unknown_command(ctx.out, args);
-        stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+        shared.count_error(b"ERR");
         return;
     };
     let spec = shared.commands.specs[i];
@@ -260,13 +260,13 @@ pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
         wrong_arity(ctx.out, spec.name);
         cstats.rejected_calls.fetch_add(1, Ordering::Relaxed);
-        stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+        shared.count_error(b"ERR");
         return;
     }
     if !ctx.client.authenticated && spec.flags & flags::NO_AUTH == 0 {
         ctx.out.error("NOAUTH Authentication required.");
         cstats.rejected_calls.fetch_add(1, Ordering::Relaxed);
-        stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+        shared.count_error(b"NOAUTH");
         return;
     }
     let before = ctx.out.buf.len();
@@ -277,7 +277,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     cstats.usec.fetch_add(usec, Ordering::Relaxed);
     if ctx.out.buf.get(before) == Some(&b'-') {
         cstats.failed_calls.fetch_add(1, Ordering::Relaxed);
-        stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+        shared.count_error(&ctx.out.buf[before + 1..]);
     }
     stats
         .total_commands_processed

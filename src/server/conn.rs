@@ -186,7 +186,7 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
                         handle.addr
                     ));
                     out.error(&e.0);
-                    sh.stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+                    sh.count_error(e.0.as_bytes());
                 }
                 client.close_after_reply = true;
             }

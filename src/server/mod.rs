@@ -138,6 +138,8 @@ pub struct Shared {
     /// Every connected client by id (ids increase, so this is connection order).
     pub clients: Mutex<BTreeMap<u64, Arc<ClientHandle>>>,
     pub logger: Logger,
+    /// Error replies by their first word (`ERR`, `WRONGTYPE`, ...): INFO errorstats.
+    pub errors: Mutex<BTreeMap<String, u64>>,
     pub started: Instant,
     /// 40 hex digits, random per start (INFO `run_id`).
     pub run_id: String,
@@ -176,6 +178,7 @@ impl Shared {
             commands: Commands::new(),
             clients: Mutex::new(BTreeMap::new()),
             logger,
+            errors: Mutex::new(BTreeMap::new()),
             started: Instant::now(),
             run_id: make_run_id(),
             port,
@@ -198,6 +201,25 @@ impl Shared {
         self.query_buffer_limit
             .store(c.client_query_buffer_limit, Ordering::Relaxed);
         self.logger.set_level(c.loglevel);
+    }
+
+    /// Counts one error reply whose text (after the `-`) is `msg`, under its first
+    /// word, as INFO errorstats reports. Distinct codes are capped at 128, as in Redis.
+    pub fn count_error(&self, msg: &[u8]) {
+        self.stats
+            .total_error_replies
+            .fetch_add(1, Ordering::Relaxed);
+        let code = msg
+            .split(|&b| b == b' ' || b == b'\r')
+            .next()
+            .unwrap_or(b"ERR");
+        let code = String::from_utf8_lossy(code).into_owned();
+        let mut errors = self.errors.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = errors.get_mut(&code) {
+            *n += 1;
+        } else if errors.len() < 128 {
+            errors.insert(code, 1);
+        }
     }
 
     /// Milliseconds since the server started.

@@ -617,7 +617,36 @@ fn info_sections() {
             && two.contains("\r\n\r\n# Clients\r\n")
             && !two.contains("# Memory")
     );
-    assert!(c.q("info everything").contains("# Commandstats\r\n"));
+    let every = c.q("info everything");
+    let heads: Vec<&str> = every
+        .split("\r\n")
+        .filter(|l| l.starts_with("# "))
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "# Server",
+            "# Clients",
+            "# Memory",
+            "# Persistence",
+            "# Stats",
+            "# Replication",
+            "# CPU",
+            "# Modules",
+            "# Commandstats",
+            "# Errorstats",
+            "# Cluster",
+            "# Keyspace"
+        ]
+    );
+    // Errors since RESETSTAT: the bad echo, then this unknown command.
+    c.q("nosuchcommand");
+    let errs = c.q("info errorstats");
+    assert!(
+        errs.ends_with("# Errorstats\r\nerrorstat_ERR:count=2\r\n\r\n"),
+        "{errs}"
+    );
+    assert_eq!(info_field(&c.q("info stats"), "total_error_replies"), "2");
 }
 
 #[test]
