@@ -108,10 +108,34 @@ pub struct CommandStats {
     pub failed_calls: AtomicU64,
 }
 
+/// FNV-1a: a fast hash for the command-name index (short, trusted keys: the
+/// table's own names; a client's lookup string only selects a bucket).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// The command table indexed for lookup, with statistics per command.
 pub struct Commands {
     pub specs: Vec<&'static CommandSpec>,
-    index: HashMap<Box<[u8]>, usize>,
+    index: FnvMap<Box<[u8]>, usize>,
     pub stats: Vec<CommandStats>,
 }
 
@@ -216,10 +240,15 @@ pub fn unknown_subcommand(out: &mut Reply, sub: &[u8], command: &str) {
     error_bytes(out, &msg);
 }
 
-/// Runs one request: lookup, checks, handler, statistics. `args` is non-empty.
+/// Runs one request: lookup, checks, handler, statistics.
 pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let shared = ctx.shared;
     let stats = &shared.stats;
+    if args.is_empty() {
+        // The wire never yields an empty request; internal callers might.
+        ctx.out.error("ERR empty command");
+        return;
+    }
     let Some(i) = shared.commands.lookup(&args[0]) else {
         unknown_command(ctx.out, args);
         stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
