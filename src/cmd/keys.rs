@@ -4,7 +4,7 @@
 //! Invariants: expired keys are invisible to every command here (lookups delete them
 //! lazily); a key moved or copied keeps its TTL; TTL replies round as Redis does
 //! (`(ms + 500) / 1000`); every reply and error text is redis-server 7.0's.
-use super::string::{cur_db, int_arg};
+use super::string::{count_read, cur_db, int_arg};
 use super::{errors, flags, CommandSpec, Ctx};
 use crate::store::expire::idle_seconds;
 use crate::store::value::parse_i64_strict;
@@ -80,8 +80,16 @@ fn del(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn exists(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let db = cur_db(ctx);
-    let n = args[1..].iter().filter(|k| db.lookup(k).is_some()).count();
+    let db = ctx.store.db(ctx.client.db);
+    let shared = ctx.shared;
+    let n = args[1..]
+        .iter()
+        .filter(|k| {
+            let hit = db.lookup(k).is_some();
+            count_read(shared, hit);
+            hit
+        })
+        .count();
     ctx.out.integer(n as i64);
 }
 
@@ -90,7 +98,9 @@ fn touch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn type_cmd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let name = cur_db(ctx).get(&args[1]).map_or("none", Value::type_name);
+    let v = ctx.store.db(ctx.client.db).get(&args[1]);
+    count_read(ctx.shared, v.is_some());
+    let name = v.map_or("none", Value::type_name);
     ctx.out.simple(name);
 }
 
@@ -293,7 +303,9 @@ fn copy(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             .error("ERR source and destination objects are the same");
     }
     let db = ctx.store.db(src_db);
-    let Some(i) = db.lookup(src) else {
+    let found = db.lookup(src);
+    count_read(ctx.shared, found.is_some());
+    let Some(i) = found else {
         return ctx.out.integer(0);
     };
     let (value, at) = (db.entry(i).value.clone(), db.entry(i).expire_at);
@@ -384,7 +396,9 @@ fn object(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return;
     }
     let db = ctx.store.db(ctx.client.db);
-    let Some(i) = db.lookup_no_touch(&args[2]) else {
+    let found = db.lookup_no_touch(&args[2]);
+    count_read(ctx.shared, found.is_some());
+    let Some(i) = found else {
         return ctx.out.null();
     };
     let e = db.entry(i);
@@ -396,10 +410,8 @@ fn object(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             }
             _ => ctx.out.integer(1),
         },
-        "idletime" => {
-            let now = crate::store::expire::lru_clock(now_ms());
-            ctx.out.integer(idle_seconds(e.lru, now) as i64)
-        }
+        // Measured on the same coarse clock that stamps accesses, as Redis does.
+        "idletime" => ctx.out.integer(idle_seconds(e.lru, db.lru_clock) as i64),
         _ => ctx.out.error(
             "ERR An LFU maxmemory policy is not selected, access frequency not tracked. \
              Please note that when switching between policies at runtime LRU and LFU data \
@@ -492,8 +504,10 @@ fn pexpireat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// The TTL family: `absolute` answers the expiry time, otherwise the time left;
 /// `ms` in milliseconds, otherwise rounded to seconds.
 fn ttl_generic(ctx: &mut Ctx<'_>, key: &[u8], absolute: bool, ms: bool) {
-    let db = cur_db(ctx);
-    let Some(i) = db.lookup_no_touch(key) else {
+    let db = ctx.store.db(ctx.client.db);
+    let found = db.lookup_no_touch(key);
+    count_read(ctx.shared, found.is_some());
+    let Some(i) = found else {
         return ctx.out.integer(-2);
     };
     let at = db.entry(i).expire_at;
@@ -505,7 +519,12 @@ fn ttl_generic(ctx: &mut Ctx<'_>, key: &[u8], absolute: bool, ms: bool) {
     } else {
         (at as i64 - now_ms() as i64).max(0)
     };
-    ctx.out.integer(if ms { v } else { (v + 500) / 1000 });
+    // Rounded to the nearest second, without overflow for times near i64::MAX.
+    ctx.out.integer(if ms {
+        v
+    } else {
+        ((i128::from(v) + 500) / 1000) as i64
+    });
 }
 
 fn ttl(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {

@@ -7,7 +7,7 @@
 //! larger). That walk fixes which subsequence is reported when several exist;
 //! it is the same one redis-server reports. With IDX, the walk also yields the
 //! matching ranges, last ones first, each `[a_start, a_end] [b_start, b_end]`.
-use super::string::PROTO_MAX_BULK_LEN;
+use super::string::{count_read, max_bulk_len};
 use super::{errors, flags, CommandSpec, Ctx};
 use crate::store::value::parse_i64_strict;
 
@@ -25,7 +25,9 @@ fn lcs(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
     let mut strings: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
     for (slot, key) in strings.iter_mut().zip(&args[1..3]) {
-        if let Some(v) = db.get(key) {
+        let v = db.get(key);
+        count_read(ctx.shared, v.is_some());
+        if let Some(v) = v {
             let mut tmp = [0u8; 20];
             match v.str_bytes(&mut tmp) {
                 Some(b) => *slot = b.to_vec(),
@@ -63,7 +65,7 @@ fn lcs(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let [a, b] = &strings;
     let (alen, blen) = (a.len(), b.len());
     let cells = (alen as u64 + 1) * (blen as u64 + 1);
-    if cells.saturating_mul(4) > PROTO_MAX_BULK_LEN {
+    if cells.saturating_mul(4) > max_bulk_len(ctx) {
         return ctx
             .out
             .error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");

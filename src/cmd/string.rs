@@ -11,8 +11,6 @@ use crate::cmd::float80::F80;
 use crate::store::value::parse_i64_strict;
 use crate::store::{now_ms, Db, Value};
 
-/// Longest string a command may build (Redis's default `proto-max-bulk-len`).
-pub const PROTO_MAX_BULK_LEN: u64 = 512 * 1024 * 1024;
 pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 
 const fn spec(
@@ -69,6 +67,24 @@ pub(crate) fn cur_db<'a>(ctx: &'a mut Ctx<'_>) -> &'a mut Db {
     ctx.store.db(ctx.client.db)
 }
 
+/// Longest string a command may build: the `proto-max-bulk-len` setting.
+pub(crate) fn max_bulk_len(ctx: &Ctx<'_>) -> u64 {
+    ctx.shared
+        .max_bulk_len
+        .load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Counts a lookup by a reading command in INFO's `keyspace_hits` or
+/// `keyspace_misses` (commands that only write do not count, as in Redis).
+pub(crate) fn count_read(shared: &crate::server::Shared, hit: bool) {
+    let c = if hit {
+        &shared.stats.keyspace_hits
+    } else {
+        &shared.stats.keyspace_misses
+    };
+    c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Parses an integer argument, replying Redis's error when it is not one.
 pub(crate) fn int_arg(ctx: &mut Ctx<'_>, arg: &[u8]) -> Option<i64> {
     let n = parse_i64_strict(arg);
@@ -90,7 +106,9 @@ fn reply_string(ctx_out: &mut crate::resp::Reply, v: &Value) {
 /// GET-like reply for `key`: nil, the string, or WRONGTYPE. Returns false on WRONGTYPE.
 fn reply_get(ctx: &mut Ctx<'_>, key: &[u8]) -> bool {
     let db = ctx.store.db(ctx.client.db);
-    match db.get(key) {
+    let v = db.get(key);
+    count_read(ctx.shared, v.is_some());
+    match v {
         None => {
             ctx.out.null();
             true
@@ -291,7 +309,9 @@ fn getset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 fn getdel(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
-    let Some(i) = db.lookup(&args[1]) else {
+    let found = db.lookup(&args[1]);
+    count_read(ctx.shared, found.is_some());
+    let Some(i) = found else {
         return ctx.out.null();
     };
     if !db.entry(i).value.is_string() {
@@ -306,6 +326,16 @@ fn getex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(o) = parse_set_opts(args, 2, false) else {
         return ctx.out.error(errors::SYNTAX);
     };
+    // Unlike SET, GETEX looks the key up before it validates the expire time.
+    let db = ctx.store.db(ctx.client.db);
+    let found = db.lookup(&args[1]);
+    count_read(ctx.shared, found.is_some());
+    let Some(i) = found else {
+        return ctx.out.null();
+    };
+    if !db.entry(i).value.is_string() {
+        return ctx.out.error(errors::WRONGTYPE);
+    }
     let mut at = 0;
     if o.expire != ExpireArg::None {
         match expire_or_reply(ctx, &args[o.expire_arg], o.expire, "getex") {
@@ -314,12 +344,6 @@ fn getex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
     }
     let db = ctx.store.db(ctx.client.db);
-    let Some(i) = db.lookup(&args[1]) else {
-        return ctx.out.null();
-    };
-    if !db.entry(i).value.is_string() {
-        return ctx.out.error(errors::WRONGTYPE);
-    }
     reply_string(ctx.out, &db.entry(i).value);
     if at != 0 {
         if at <= now_ms() {
@@ -339,7 +363,9 @@ fn mget(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
     for k in &args[1..] {
         let mut tmp = [0u8; 20];
-        match db.get(k).and_then(|v| v.str_bytes(&mut tmp)) {
+        let v = db.get(k);
+        count_read(ctx.shared, v.is_some());
+        match v.and_then(|v| v.str_bytes(&mut tmp)) {
             Some(b) => ctx.out.bulk(b),
             None => ctx.out.null(),
         }
@@ -380,6 +406,7 @@ fn msetnx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn append(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let limit = max_bulk_len(ctx);
     let db = ctx.store.db(ctx.client.db);
     let Some(i) = db.lookup(&args[1]) else {
         db.insert_new(&args[1], Value::from_bytes_try_int(&args[2]));
@@ -389,7 +416,7 @@ fn append(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(len) = db.entry(i).value.str_len() else {
         return ctx.out.error(errors::WRONGTYPE);
     };
-    if (len + args[2].len()) as u64 > PROTO_MAX_BULK_LEN {
+    if (len + args[2].len()) as u64 > limit {
         return ctx.out.error(STRING_TOO_LONG);
     }
     if let Some(buf) = db.entry_mut(i).value.make_raw_mut() {
@@ -400,7 +427,9 @@ fn append(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn strlen(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    match cur_db(ctx).get(&args[1]).map(|v| v.str_len()) {
+    let v = ctx.store.db(ctx.client.db).get(&args[1]);
+    count_read(ctx.shared, v.is_some());
+    match v.map(|v| v.str_len()) {
         None => ctx.out.integer(0),
         Some(Some(n)) => ctx.out.integer(n as i64),
         Some(None) => ctx.out.error(errors::WRONGTYPE),
@@ -438,7 +467,9 @@ fn getrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return;
     };
     let db = ctx.store.db(ctx.client.db);
-    let Some(v) = db.get(&args[1]) else {
+    let v = db.get(&args[1]);
+    count_read(ctx.shared, v.is_some());
+    let Some(v) = v else {
         return ctx.out.bulk(b"");
     };
     let mut tmp = [0u8; 20];
@@ -459,6 +490,7 @@ fn setrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error("ERR offset is out of range");
     }
     let value = &args[3];
+    let limit = max_bulk_len(ctx);
     let db = ctx.store.db(ctx.client.db);
     let found = db.lookup(&args[1]);
     if let Some(i) = found {
@@ -472,7 +504,7 @@ fn setrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.integer(0);
     }
     let total = offset as u64 + value.len() as u64;
-    if total > PROTO_MAX_BULK_LEN {
+    if total > limit {
         return ctx.out.error(STRING_TOO_LONG);
     }
     let i = match found {

@@ -102,7 +102,8 @@ impl Table {
         self.find_hashed(key, self.hash(key))
     }
 
-    fn find_hashed(&self, key: &[u8], hash: u64) -> Option<usize> {
+    /// Index of `key`'s entry, given `hash == self.hash(key)`.
+    pub fn find_hashed(&self, key: &[u8], hash: u64) -> Option<usize> {
         if self.buckets.is_empty() {
             return None;
         }
@@ -132,7 +133,11 @@ impl Table {
 
     /// Adds a key known to be absent (no TTL) and returns its index.
     pub fn insert_new(&mut self, key: &[u8], value: Value, lru: u32) -> usize {
-        let hash = self.hash(key);
+        self.insert_hashed(key, self.hash(key), value, lru)
+    }
+
+    /// [`insert_new`](Self::insert_new) with `hash == self.hash(key)` already known.
+    pub fn insert_hashed(&mut self, key: &[u8], hash: u64, value: Value, lru: u32) -> usize {
         debug_assert!(self.find_hashed(key, hash).is_none());
         if self.entries.len() >= self.buckets.len() {
             self.resize((self.buckets.len() * 2).max(4));
@@ -154,7 +159,9 @@ impl Table {
 
     /// Removes entry `i` and returns it. The last entry moves into slot `i`, so
     /// indices held by the caller are invalid afterwards.
+    /// The returned entry keeps its `expire_at` (RENAME and MOVE carry it over).
     pub fn remove_at(&mut self, i: usize) -> Entry {
+        let expire_at = self.entries[i].expire_at;
         self.set_expire(i, 0);
         let hash = self.entries[i].hash;
         self.relink(hash, i as u32, self.entries[i].next);
@@ -167,7 +174,9 @@ impl Table {
                 self.volatile[vpos as usize] = i as u32;
             }
         }
-        let e = self.entries.swap_remove(i);
+        let mut e = self.entries.swap_remove(i);
+        e.expire_at = expire_at;
+        e.next = NIL;
         if self.buckets.len() > 4 && self.entries.len() * 8 < self.buckets.len() {
             self.resize(self.entries.len().next_power_of_two().max(4));
         }
