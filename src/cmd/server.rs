@@ -473,7 +473,17 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
         }
         "commandstats" => {
             t.push_str("# Commandstats\r\n");
-            for (s, cs) in sh.commands.specs.iter().zip(&sh.commands.stats) {
+            let c = &sh.commands;
+            let rows = c
+                .specs
+                .iter()
+                .zip(&c.stats)
+                .enumerate()
+                .flat_map(|(i, (s, cs))| {
+                    let subs = &c.subs[c.sub_ranges[i].clone()];
+                    std::iter::once((s.name, cs)).chain(subs.iter().map(|(n, cs)| (n.as_str(), cs)))
+                });
+            for (name, cs) in rows {
                 let calls = get(&cs.calls);
                 let (rej, fail) = (get(&cs.rejected_calls), get(&cs.failed_calls));
                 if calls == 0 && rej == 0 && fail == 0 {
@@ -488,7 +498,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 let _ = write!(
                     t,
                     "cmdstat_{}:calls={calls},usec={usec},usec_per_call={per:.2},rejected_calls={rej},failed_calls={fail}\r\n",
-                    s.name
+                    name
                 );
             }
         }

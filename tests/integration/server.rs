@@ -650,6 +650,33 @@ fn info_sections() {
 }
 
 #[test]
+fn subcommand_statistics() {
+    // Compared with redis-server 7.0.15 running the same sequence.
+    let srv = start_server();
+    let mut c = srv.connect();
+    c.send(b"config resetstat\r\nconfig get hz\r\nconfig set hz\r\nconfig foo\r\nclient\r\n");
+    for _ in 0..5 {
+        c.read_reply();
+    }
+    let cs = c.q("info commandstats");
+    assert!(cs.contains(
+        "cmdstat_client:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0\r\n"
+    ));
+    assert!(cs.contains(
+        "cmdstat_config|set:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0\r\n"
+    ));
+    assert!(cs.contains("cmdstat_config|get:calls=1,usec="));
+    assert!(cs.contains("cmdstat_config|resetstat:calls=1,"));
+    assert!(!cs.contains("cmdstat_config:"));
+    let errs = c.q("info errorstats");
+    assert!(errs.contains("errorstat_ERR:count=3\r\n"));
+    assert_eq!(
+        info_field(&c.q("info stats"), "total_commands_processed"),
+        "4"
+    );
+}
+
+#[test]
 fn command_introspection() {
     let srv = start_server();
     let mut c = srv.connect();
