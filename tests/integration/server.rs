@@ -861,3 +861,39 @@ fn binary_serves_from_a_config_file() {
     assert!(status.success());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_slow_reader_blocks_only_itself() {
+    let srv = start_server();
+    let slow = srv.connect();
+    let mut writer = slow.stream.try_clone().unwrap();
+    // 20 MB of replies that the client never reads: the server's writes to it
+    // block once the socket buffers are full, and it stops reading from it.
+    let payload = vec![b'p'; 1024];
+    let req = multibulk(&[b"echo", &payload]);
+    let flood = std::thread::spawn(move || {
+        for _ in 0..20_000 {
+            if writer.write_all(&req).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let mut other = srv.connect();
+    let start = Instant::now();
+    assert_eq!(other.q("ping"), "+PONG\r\n");
+    assert_eq!(other.q("echo fine"), "$4\r\nfine\r\n");
+    assert!(start.elapsed() < Duration::from_secs(2));
+    slow.stream.shutdown(std::net::Shutdown::Both).ok();
+    flood.join().unwrap();
+    assert_eq!(other.q("ping"), "+PONG\r\n");
+}
+
+#[test]
+fn idle_clients_time_out() {
+    let srv = start_server_with(&["--timeout", "1"]);
+    let mut c = srv.connect();
+    assert_eq!(c.q("ping"), "+PONG\r\n");
+    std::thread::sleep(Duration::from_millis(2300));
+    assert!(c.is_closed());
+}
