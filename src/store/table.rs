@@ -32,6 +32,7 @@
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 
+use super::key::Key;
 use super::value::Value;
 
 pub(crate) const NIL: u32 = u32::MAX;
@@ -39,7 +40,7 @@ pub(crate) const NIL: u32 = u32::MAX;
 /// One key with its value and metadata.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub key: Box<[u8]>,
+    pub key: Key,
     pub value: Value,
     /// Absolute expiry time in Unix milliseconds; 0 = no TTL.
     pub expire_at: u64,
@@ -145,7 +146,7 @@ impl Table {
         let i = self.entries.len();
         let b = (hash as usize) & (self.buckets.len() - 1);
         self.entries.push(Entry {
-            key: key.into(),
+            key: Key::new(key),
             value,
             expire_at: 0,
             lru,
