@@ -14,6 +14,8 @@
 //! - every entry is in exactly one chain, the one of bucket `hash & mask`;
 //! - `entries[volatile[j]].vpos == j` for every `j`, and `vpos == NIL` exactly for
 //!   the entries whose `expire_at` is 0;
+//! - an entry is 72 bytes: key (inline up to 22 bytes), value, expiry, 32-bit hash,
+//!   access time, chain link and TTL-list position;
 //! - `buckets.len()` is 0 or a power of two, and grows (doubling) before the table
 //!   holds more entries than buckets, and shrinks when under 1/8 full.
 //!
@@ -46,7 +48,8 @@ pub struct Entry {
     pub expire_at: u64,
     /// Last access time, in seconds of the store's LRU clock (OBJECT IDLETIME).
     pub lru: u32,
-    hash: u64,
+    /// Low 32 bits of the key's hash (enough for 2^32 buckets).
+    hash: u32,
     next: u32,
     vpos: u32,
 }
@@ -94,8 +97,9 @@ impl Table {
         self.buckets.len()
     }
 
-    pub fn hash(&self, key: &[u8]) -> u64 {
-        self.hasher.hash_one(key)
+    /// The key's hash, truncated to the 32 bits an entry keeps.
+    pub fn hash(&self, key: &[u8]) -> u32 {
+        self.hasher.hash_one(key) as u32
     }
 
     /// Index of `key`'s entry.
@@ -104,7 +108,7 @@ impl Table {
     }
 
     /// Index of `key`'s entry, given `hash == self.hash(key)`.
-    pub fn find_hashed(&self, key: &[u8], hash: u64) -> Option<usize> {
+    pub fn find_hashed(&self, key: &[u8], hash: u32) -> Option<usize> {
         if self.buckets.is_empty() {
             return None;
         }
@@ -138,7 +142,7 @@ impl Table {
     }
 
     /// [`insert_new`](Self::insert_new) with `hash == self.hash(key)` already known.
-    pub fn insert_hashed(&mut self, key: &[u8], hash: u64, value: Value, lru: u32) -> usize {
+    pub fn insert_hashed(&mut self, key: &[u8], hash: u32, value: Value, lru: u32) -> usize {
         debug_assert!(self.find_hashed(key, hash).is_none());
         if self.entries.len() >= self.buckets.len() {
             self.resize((self.buckets.len() * 2).max(4));
@@ -185,7 +189,7 @@ impl Table {
     }
 
     /// In the chain of `hash`, replaces the link that points to `from` by `to`.
-    fn relink(&mut self, hash: u64, from: u32, to: u32) {
+    fn relink(&mut self, hash: u32, from: u32, to: u32) {
         let b = (hash as usize) & (self.buckets.len() - 1);
         if self.buckets[b] == from {
             self.buckets[b] = to;
@@ -296,6 +300,7 @@ mod tests {
 
     #[test]
     fn insert_find_remove_keep_invariants() {
+        assert_eq!(std::mem::size_of::<Entry>(), 72);
         let mut t = Table::new();
         for n in 0..1000 {
             let i = t.insert_new(&key(n), Value::Int(n as i64), 0);
