@@ -4,6 +4,7 @@
 //! | file | job |
 //! | --- | --- |
 //! | `table.rs` | the hash table of one database: chains over a dense entry array, reverse-binary SCAN cursor, O(1) random picks |
+//! | `key.rs` | keys, stored inline in the entry when short (22 bytes or fewer) |
 //! | `value.rs` | the value type and Redis's string encodings (int / embstr / raw) |
 //! | `expire.rs` | the clock, TTL arithmetic and the active expiry cycle |
 //! | `glob.rs` | Redis's glob matcher (KEYS, SCAN MATCH, CONFIG GET) |
@@ -26,6 +27,7 @@
 //! [`Db::set_expire`] sets or clears a TTL.
 pub mod expire;
 pub mod glob;
+pub mod key;
 pub mod table;
 pub mod value;
 
