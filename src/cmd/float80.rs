@@ -10,8 +10,8 @@
 //!   (subnormals below 2^-16382, overflow to infinity above 2^16384);
 //! - parsing follows `strtold` (decimal or `0x` hexadecimal, optional exponent,
 //!   `inf`/`infinity`/`nan` in any case) with Redis's extra rules: no leading space,
-//!   nothing after the number, no NaN, no overflow, no underflow to zero, and the text
-//!   ends at a NUL byte as a C string would;
+//!   nothing after the number (a NUL byte included), no NaN, no overflow, no
+//!   underflow to zero;
 //! - formatting is exact (`%.17Lf` rounds the exact binary value, ties to even).
 //!
 //! A small unsigned big integer (`Big`) does the exact decimal <-> binary steps.
@@ -67,13 +67,12 @@ impl F80 {
         if bytes.is_empty() || bytes.len() >= MAX_CHARS {
             return None;
         }
-        let text = match bytes.iter().position(|&b| b == 0) {
-            Some(n) => &bytes[..n],
-            None => bytes,
-        };
-        if text.is_empty() {
-            return Some(F80::ZERO);
+        // The whole input must be the number: a NUL byte ends the C string
+        // early, and Redis then sees unconsumed bytes.
+        if bytes.contains(&0) {
+            return None;
         }
+        let text = bytes;
         if text[0].is_ascii_whitespace() || text[0] == 0x0b {
             return None;
         }
@@ -705,7 +704,8 @@ mod tests {
         }
         assert!(F80::parse(b"inf").is_some());
         assert!(!F80::parse(b"-Infinity").unwrap().is_finite());
-        assert_eq!(F80::parse(b"1\0garbage"), F80::parse(b"1"));
+        assert_eq!(F80::parse(b"1\0garbage"), None);
+        assert_eq!(F80::parse(b"\0"), None);
         assert_eq!(
             F80::parse(b"0x1.8p1").map(|v| v.to_human_string()),
             Some(b"3".to_vec())

@@ -172,7 +172,10 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
             }
             let parsed_any = !batch.is_empty();
             if parsed_any {
-                execute(core, &mut client, &mut out, &mut batch);
+                execute(core, &mut client, &mut out, &batch);
+                for req in batch.drain(..) {
+                    parser.recycle(req);
+                }
             }
             if let Some(e) = &fatal {
                 if !client.close_after_reply {
@@ -183,7 +186,7 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
                         handle.addr
                     ));
                     out.error(&e.0);
-                    sh.stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+                    sh.count_error(e.0.as_bytes());
                 }
                 client.close_after_reply = true;
             }
@@ -225,7 +228,7 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
 }
 
 /// Runs a batch of requests under one acquisition of the keyspace lock.
-fn execute(core: &Core, client: &mut ClientState, out: &mut Reply, batch: &mut Vec<Request>) {
+fn execute(core: &Core, client: &mut ClientState, out: &mut Reply, batch: &[Request]) {
     let sh = &core.shared;
     {
         let mut store = core.lock();
@@ -242,7 +245,6 @@ fn execute(core: &Core, client: &mut ClientState, out: &mut Reply, batch: &mut V
             }
         }
     }
-    batch.clear();
     if let Some(h) = &client.handle {
         h.db.store(client.db, Ordering::Relaxed);
         h.resp.store(client.resp, Ordering::Relaxed);

@@ -14,6 +14,8 @@
 //! - every entry is in exactly one chain, the one of bucket `hash & mask`;
 //! - `entries[volatile[j]].vpos == j` for every `j`, and `vpos == NIL` exactly for
 //!   the entries whose `expire_at` is 0;
+//! - an entry is 72 bytes: key (inline up to 22 bytes), value, expiry, 32-bit hash,
+//!   access time, chain link and TTL-list position;
 //! - `buckets.len()` is 0 or a power of two, and grows (doubling) before the table
 //!   holds more entries than buckets, and shrinks when under 1/8 full.
 //!
@@ -32,6 +34,7 @@
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 
+use super::key::Key;
 use super::value::Value;
 
 pub(crate) const NIL: u32 = u32::MAX;
@@ -39,13 +42,14 @@ pub(crate) const NIL: u32 = u32::MAX;
 /// One key with its value and metadata.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub key: Box<[u8]>,
+    pub key: Key,
     pub value: Value,
     /// Absolute expiry time in Unix milliseconds; 0 = no TTL.
     pub expire_at: u64,
     /// Last access time, in seconds of the store's LRU clock (OBJECT IDLETIME).
     pub lru: u32,
-    hash: u64,
+    /// Low 32 bits of the key's hash (enough for 2^32 buckets).
+    hash: u32,
     next: u32,
     vpos: u32,
 }
@@ -93,8 +97,9 @@ impl Table {
         self.buckets.len()
     }
 
-    pub fn hash(&self, key: &[u8]) -> u64 {
-        self.hasher.hash_one(key)
+    /// The key's hash, truncated to the 32 bits an entry keeps.
+    pub fn hash(&self, key: &[u8]) -> u32 {
+        self.hasher.hash_one(key) as u32
     }
 
     /// Index of `key`'s entry.
@@ -103,7 +108,7 @@ impl Table {
     }
 
     /// Index of `key`'s entry, given `hash == self.hash(key)`.
-    pub fn find_hashed(&self, key: &[u8], hash: u64) -> Option<usize> {
+    pub fn find_hashed(&self, key: &[u8], hash: u32) -> Option<usize> {
         if self.buckets.is_empty() {
             return None;
         }
@@ -137,7 +142,7 @@ impl Table {
     }
 
     /// [`insert_new`](Self::insert_new) with `hash == self.hash(key)` already known.
-    pub fn insert_hashed(&mut self, key: &[u8], hash: u64, value: Value, lru: u32) -> usize {
+    pub fn insert_hashed(&mut self, key: &[u8], hash: u32, value: Value, lru: u32) -> usize {
         debug_assert!(self.find_hashed(key, hash).is_none());
         if self.entries.len() >= self.buckets.len() {
             self.resize((self.buckets.len() * 2).max(4));
@@ -145,7 +150,7 @@ impl Table {
         let i = self.entries.len();
         let b = (hash as usize) & (self.buckets.len() - 1);
         self.entries.push(Entry {
-            key: key.into(),
+            key: Key::new(key),
             value,
             expire_at: 0,
             lru,
@@ -184,7 +189,7 @@ impl Table {
     }
 
     /// In the chain of `hash`, replaces the link that points to `from` by `to`.
-    fn relink(&mut self, hash: u64, from: u32, to: u32) {
+    fn relink(&mut self, hash: u32, from: u32, to: u32) {
         let b = (hash as usize) & (self.buckets.len() - 1);
         if self.buckets[b] == from {
             self.buckets[b] = to;
@@ -295,6 +300,7 @@ mod tests {
 
     #[test]
     fn insert_find_remove_keep_invariants() {
+        assert_eq!(std::mem::size_of::<Entry>(), 72);
         let mut t = Table::new();
         for n in 0..1000 {
             let i = t.insert_new(&key(n), Value::Int(n as i64), 0);
