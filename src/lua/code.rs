@@ -50,7 +50,12 @@ impl Hasher for KHasher {
         self.write_u64(x as u64);
     }
     fn finish(&self) -> u64 {
-        self.0
+        // spread high bits down (hashbrown indexes buckets by the low bits, and
+        // numbers like 123.5 differ only in high bits)
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
     }
 }
 
@@ -1077,6 +1082,19 @@ mod tests {
         let mut d = ExpDesc::num(2.0);
         assert!(const_folding(OpCode::Pow, &mut d, &ExpDesc::num(10.0)));
         assert_eq!(d.nval, 1024.0);
+    }
+
+    #[test]
+    fn constant_hash_spreads_numbers() {
+        // numbers like 123.5 differ only in their high bits; the low bits of the
+        // hash (which pick the bucket) must still differ, or the cache goes quadratic
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let b = BuildHasherDefault::<KHasher>::default();
+        let mut low = std::collections::HashSet::new();
+        for i in 0..4096 {
+            low.insert(b.hash_one((i as f64 + 0.5).to_bits()) & 0xfff);
+        }
+        assert!(low.len() > 2000, "{}", low.len());
     }
 
     #[test]
