@@ -404,7 +404,7 @@ impl Vm {
                     }
                     OP_TESTSET => {
                         let v = self.stack[base + get_b(i) as usize];
-                        if (!v.truthy()) != (get_c(i) != 0) {
+                        if v.truthy() == (get_c(i) != 0) {
                             self.stack[a] = v;
                             dojump!(get_sbx(code[pc]));
                         }

@@ -127,7 +127,7 @@ fn b_next(vm: &mut Vm) -> Result<usize, LuaError> {
             Ok(2)
         }
         Ok(None) => push1(vm, Value::Nil),
-        Err(()) => Err(vm.runtime_error("invalid key to 'next'")),
+        Err(_) => Err(vm.runtime_error("invalid key to 'next'")),
     }
 }
 
@@ -472,8 +472,15 @@ fn b_collectgarbage(vm: &mut Vm) -> Result<usize, LuaError> {
         }
         "count" => vm.heap.total as f64 / 1024.0,
         "step" => {
-            vm.collect_garbage();
-            return push1(vm, Value::Bool(true));
+            // A step of `arg` KB of work (scaled by stepmul); the collector here is
+            // not incremental, so a step that completes the debt runs a full cycle.
+            let work = (arg.max(1) as usize) * 1024 * vm.heap.stepmul.max(1) as usize / 100;
+            vm.heap.step_debt += work;
+            let done = vm.heap.total + vm.heap.step_debt > vm.heap.threshold;
+            if done {
+                vm.collect_garbage();
+            }
+            return push1(vm, Value::Bool(done));
         }
         "setpause" => {
             let old = vm.heap.pause;
