@@ -1,1 +1,599 @@
-//! Number formatting and parsing (placeholder: being written)
+//! Converting between Lua numbers (`f64`) and their text, exactly as Lua 5.1 does.
+//!
+//! * [`str2number`] is the string-to-number rule used by `tonumber(s)`, by the
+//!   automatic coercion of strings in arithmetic, and by the lexer for numerals.
+//!   Lua 5.1 hands the text to C's `strtod` (glibc flavour: decimal, hexadecimal
+//!   with optional fraction and `p` exponent, `inf`, `infinity`, `nan`), allows
+//!   C-`isspace` white space around it, and rejects anything else left over.
+//! * [`fmt_number`] is `tostring` of a number: C's `printf("%.14g")`.
+//! * [`fmt_float`] is the shared core of printf's `%e %E %f %F %g %G`, also used by
+//!   `string.format` (see `stdlib/format.rs`).
+//!
+//! Invariants: every function is total (no panics for any input bytes or any `f64`),
+//! decimal conversions are correctly rounded in both directions (we lean on Rust's
+//! `f64::from_str` and `{:e}`/`{:.N}` formatting, which are exact, like glibc), and the
+//! output bytes are what glibc's printf prints, including `-nan` for a NaN whose sign
+//! bit is set (which is what `0/0` produces on x86).
+
+use std::io::Write;
+
+/// C's `isspace` in the "C" locale: space, `\t`, `\n`, `\v`, `\f`, `\r`.
+pub fn is_c_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// Parses `s` the way Lua 5.1's `luaO_str2d` does, returning `None` where Lua
+/// would fail (where `tonumber(s)` gives `nil`).
+///
+/// Accepted: optional white space, then what glibc's `strtod` reads (an optional
+/// sign; decimal digits with an optional fraction and `e` exponent; `0x` hex digits
+/// with an optional fraction and `p` binary exponent; `inf`, `infinity`, `nan`,
+/// `nan(chars)` in any letter case), then optional white space, then the end.
+/// Like the C original, the text ends at the first NUL byte: `"1\0x"` reads as 1.
+///
+/// ```
+/// use ferrous::lua::numfmt::str2number;
+/// assert_eq!(str2number(b"  0x10  "), Some(16.0));
+/// assert_eq!(str2number(b"1e"), None);
+/// assert_eq!(str2number(b".5"), Some(0.5));
+/// ```
+pub fn str2number(s: &[u8]) -> Option<f64> {
+    let s = match s.iter().position(|&b| b == 0) {
+        Some(nul) => &s[..nul],
+        None => s,
+    };
+    let mut i = 0;
+    while i < s.len() && is_c_space(s[i]) {
+        i += 1;
+    }
+    let (value, used) = strtod(&s[i..])?;
+    i += used;
+    while i < s.len() && is_c_space(s[i]) {
+        i += 1;
+    }
+    if i == s.len() {
+        Some(value)
+    } else {
+        None
+    }
+}
+
+/// Reads the longest prefix of `s` that glibc's `strtod` accepts (white space
+/// already skipped). Returns the value and the number of bytes used, or `None`
+/// when no number starts here.
+fn strtod(s: &[u8]) -> Option<(f64, usize)> {
+    let mut i = 0;
+    let neg = match s.first() {
+        Some(b'-') => {
+            i = 1;
+            true
+        }
+        Some(b'+') => {
+            i = 1;
+            false
+        }
+        _ => false,
+    };
+    let rest = &s[i..];
+    let (mag, used) = if starts_with_ci(rest, b"inf") {
+        let n = if starts_with_ci(rest, b"infinity") {
+            8
+        } else {
+            3
+        };
+        (f64::INFINITY, n)
+    } else if starts_with_ci(rest, b"nan") {
+        let mut n = 3;
+        // glibc also takes "nan(n-char-sequence)" when the parenthesis closes.
+        if rest.get(3) == Some(&b'(') {
+            let mut j = 4;
+            while j < rest.len() && (rest[j].is_ascii_alphanumeric() || rest[j] == b'_') {
+                j += 1;
+            }
+            if rest.get(j) == Some(&b')') {
+                n = j + 1;
+            }
+        }
+        (f64::NAN, n)
+    } else if rest.len() >= 2
+        && rest[0] == b'0'
+        && (rest[1] | 0x20) == b'x'
+        && hex_has_digits(&rest[2..])
+    {
+        let (v, n) = parse_hex(&rest[2..]);
+        (v, n + 2)
+    } else {
+        parse_decimal(rest)?
+    };
+    Some((if neg { -mag } else { mag }, i + used))
+}
+
+fn starts_with_ci(s: &[u8], word: &[u8]) -> bool {
+    s.len() >= word.len() && s[..word.len()].eq_ignore_ascii_case(word)
+}
+
+/// True when a hex mantissa starts here: a hex digit, or `.` then a hex digit.
+fn hex_has_digits(s: &[u8]) -> bool {
+    match s.first() {
+        Some(b) if b.is_ascii_hexdigit() => true,
+        Some(b'.') => s.get(1).is_some_and(|b| b.is_ascii_hexdigit()),
+        _ => false,
+    }
+}
+
+/// Decimal part of `strtod`: digits, optional `.digits`, optional exponent (only
+/// taken when at least one exponent digit follows). Needs at least one mantissa digit.
+fn parse_decimal(s: &[u8]) -> Option<(f64, usize)> {
+    let mut i = 0;
+    let mut digits = 0;
+    while i < s.len() && s[i].is_ascii_digit() {
+        i += 1;
+        digits += 1;
+    }
+    if i < s.len() && s[i] == b'.' {
+        i += 1;
+        while i < s.len() && s[i].is_ascii_digit() {
+            i += 1;
+            digits += 1;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let mant_end = i;
+    if i < s.len() && (s[i] | 0x20) == b'e' {
+        let mut j = i + 1;
+        if j < s.len() && (s[j] == b'+' || s[j] == b'-') {
+            j += 1;
+        }
+        if j < s.len() && s[j].is_ascii_digit() {
+            while j < s.len() && s[j].is_ascii_digit() {
+                j += 1;
+            }
+            i = j;
+        }
+    }
+    // Everything in s[..i] is ASCII digits, '.', 'e', signs: valid UTF-8 that Rust's
+    // exact parser accepts (it takes "5." and ".5"; a lone "." was excluded above).
+    let text = std::str::from_utf8(&s[..i]).ok()?;
+    let v = text.parse::<f64>().ok().or_else(|| {
+        // Defensive: fall back to the mantissa alone (cannot happen for valid input).
+        std::str::from_utf8(&s[..mant_end]).ok()?.parse().ok()
+    })?;
+    Some((v, i))
+}
+
+/// Hexadecimal part of `strtod` after the `0x`: hex digits, optional `.` and more
+/// hex digits, optional `p[+-]digits` binary exponent. Correctly rounded
+/// (round-half-even), like glibc.
+fn parse_hex(s: &[u8]) -> (f64, usize) {
+    let mut i = 0;
+    let mut mant: u64 = 0; // first 16 significant hex digits
+    let mut sticky = false; // any nonzero digit beyond them
+    let mut exp2: i64 = 0; // value = mant * 2^exp2 (+ sticky)
+    let mut sig = 0; // significant digits taken into mant
+    let mut seen_point = false;
+    while i < s.len() {
+        let b = s[i];
+        if b == b'.' && !seen_point {
+            seen_point = true;
+            i += 1;
+            continue;
+        }
+        let d = match (b as char).to_digit(16) {
+            Some(d) => d as u64,
+            None => break,
+        };
+        if sig < 16 {
+            if mant != 0 || d != 0 {
+                mant = mant * 16 + d;
+                sig += 1;
+            }
+            if seen_point {
+                exp2 -= 4;
+            }
+        } else {
+            sticky |= d != 0;
+            if !seen_point {
+                exp2 += 4;
+            }
+        }
+        i += 1;
+    }
+    if i < s.len() && (s[i] | 0x20) == b'p' {
+        let mut j = i + 1;
+        let eneg = match s.get(j) {
+            Some(b'-') => {
+                j += 1;
+                true
+            }
+            Some(b'+') => {
+                j += 1;
+                false
+            }
+            _ => false,
+        };
+        if j < s.len() && s[j].is_ascii_digit() {
+            let mut e: i64 = 0;
+            while j < s.len() && s[j].is_ascii_digit() {
+                e = (e * 10 + (s[j] - b'0') as i64).min(1 << 40);
+                j += 1;
+            }
+            exp2 += if eneg { -e } else { e };
+            i = j;
+        }
+    }
+    (round_binary(mant, sticky, exp2), i)
+}
+
+/// `mant * 2^exp2` (plus a little more when `sticky`) rounded to the nearest `f64`,
+/// ties to even, with gradual underflow and overflow to infinity.
+fn round_binary(mant: u64, sticky: bool, exp2: i64) -> f64 {
+    if mant == 0 {
+        return 0.0;
+    }
+    let lz = mant.leading_zeros() as i64;
+    let m = mant << lz; // top bit set
+    let e = exp2 - lz; // value = m * 2^e
+    let mut top = 63 + e; // exponent of the leading bit
+    if top > 1023 {
+        return f64::INFINITY;
+    }
+    // Number of low bits of m to drop: 11 for a normal number, more when subnormal.
+    let shift = if top >= -1022 { 11 } else { 11 + (-1022 - top) };
+    if shift > 64 {
+        return 0.0;
+    }
+    let m128 = m as u128;
+    let shift = shift as u32;
+    let mut kept = (m128 >> shift) as u64;
+    let rem = m128 & ((1u128 << shift) - 1);
+    let half = 1u128 << (shift - 1);
+    if rem > half || (rem == half && (sticky || kept & 1 == 1)) {
+        kept += 1;
+    }
+    if top >= -1022 {
+        if kept == 1 << 53 {
+            kept >>= 1;
+            top += 1;
+            if top > 1023 {
+                return f64::INFINITY;
+            }
+        }
+        let bits = (((top + 1023) as u64) << 52) | (kept & ((1 << 52) - 1));
+        f64::from_bits(bits)
+    } else {
+        // Subnormal: the biased exponent field is 0; a carry into bit 52 turns it
+        // into the smallest normal number, which is exactly what the bits say.
+        f64::from_bits(kept)
+    }
+}
+
+/// Appends `tostring(x)` for a number: C's `%.14g`.
+///
+/// Integral values below 10^14 in magnitude (the common case) take a fast path that
+/// prints the integer directly; everything else goes through [`fmt_float`].
+pub fn fmt_number(x: f64, out: &mut Vec<u8>) {
+    if x == x.trunc() && x.abs() < 1e14 {
+        let n = x as i64;
+        if n == 0 && x.is_sign_negative() {
+            out.extend_from_slice(b"-0");
+            return;
+        }
+        push_i64(n, out);
+        return;
+    }
+    if x.is_sign_negative() {
+        out.push(b'-');
+    }
+    fmt_float(x.abs(), b'g', 14, false, out);
+}
+
+/// Appends the decimal digits of `n` (with a `-` when negative).
+pub fn push_i64(n: i64, out: &mut Vec<u8>) {
+    let mut buf = [0u8; 20];
+    let mut pos = buf.len();
+    let mut u = n.unsigned_abs();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&buf[pos..]);
+}
+
+/// Appends the body of a C printf floating conversion of `x`, *without its sign*
+/// (the caller prints `-`, `+` or space, looking at `x.is_sign_negative()`), and
+/// without padding. `conv` is one of `e E f F g G`; `prec` is the precision
+/// (C's default is 6; for `g`, 0 means 1); `alt` is the `#` flag (keep the decimal
+/// point, and for `g` keep trailing zeros). Infinities print `inf`/`INF`, NaNs
+/// `nan`/`NAN`. Any other `conv` byte is treated as `g`.
+pub fn fmt_float(x: f64, conv: u8, prec: usize, alt: bool, out: &mut Vec<u8>) {
+    let upper = conv.is_ascii_uppercase();
+    let x = x.abs();
+    if !x.is_finite() {
+        let word: &[u8] = match (x.is_nan(), upper) {
+            (true, false) => b"nan",
+            (true, true) => b"NAN",
+            (false, false) => b"inf",
+            (false, true) => b"INF",
+        };
+        out.extend_from_slice(word);
+        return;
+    }
+    match conv | 0x20 {
+        b'f' => {
+            // Rust prints the exact decimal expansion, rounded half-to-even like glibc.
+            let _ = write!(out, "{:.*}", prec, x);
+            if alt && prec == 0 {
+                out.push(b'.');
+            }
+        }
+        b'e' => {
+            let start = out.len();
+            let _ = write!(out, "{:.*e}", prec, x);
+            fix_exponent(out, start, upper, alt && prec == 0);
+        }
+        _ => fmt_g(x, prec.max(1), upper, alt, out),
+    }
+}
+
+/// Rewrites Rust's exponent form at `out[start..]` ("1.5e-7", "1e21") into C's
+/// ("1.5e-07", "1e+21"), optionally adding a `.` after a lone leading digit.
+fn fix_exponent(out: &mut Vec<u8>, start: usize, upper: bool, add_point: bool) {
+    let epos = match out[start..].iter().position(|&b| b == b'e') {
+        Some(p) => start + p,
+        None => return,
+    };
+    let exp: i32 = parse_small_int(&out[epos + 1..]);
+    out.truncate(epos);
+    if add_point {
+        out.push(b'.');
+    }
+    push_c_exponent(exp, upper, out);
+}
+
+/// Appends `e+XX` / `e-XX` (at least two exponent digits), as C prints them.
+fn push_c_exponent(exp: i32, upper: bool, out: &mut Vec<u8>) {
+    out.push(if upper { b'E' } else { b'e' });
+    out.push(if exp < 0 { b'-' } else { b'+' });
+    let a = exp.unsigned_abs();
+    if a < 10 {
+        out.push(b'0');
+    }
+    push_i64(a as i64, out);
+}
+
+fn parse_small_int(s: &[u8]) -> i32 {
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        _ => (false, s),
+    };
+    let mut v: i32 = 0;
+    for &b in digits {
+        v = v.saturating_mul(10).saturating_add((b - b'0') as i32);
+    }
+    if neg {
+        -v
+    } else {
+        v
+    }
+}
+
+/// `%g`: `prec` significant digits; `%e` style when the exponent X is < -4 or
+/// >= prec, else `%f` style; trailing zeros (and a bare point) removed unless `alt`.
+fn fmt_g(x: f64, prec: usize, upper: bool, alt: bool, out: &mut Vec<u8>) {
+    let start = out.len();
+    let _ = write!(out, "{:.*e}", prec - 1, x);
+    let epos = match out[start..].iter().position(|&b| b == b'e') {
+        Some(p) => start + p,
+        None => return,
+    };
+    let exp = parse_small_int(&out[epos + 1..]);
+    out.truncate(epos);
+    // out[start..] is now "d" or "d.ddd": the `prec` significant digits, rounded.
+    if exp < -4 || exp >= prec as i32 {
+        if !alt {
+            strip_zeros(out, start);
+        } else if prec == 1 {
+            out.push(b'.');
+        }
+        push_c_exponent(exp, upper, out);
+        return;
+    }
+    // Re-place the decimal point: same digits, fixed notation.
+    let mut digits = [0u8; 800];
+    let mut nd = 0;
+    for &b in &out[start..] {
+        if b != b'.' && nd < digits.len() {
+            digits[nd] = b;
+            nd += 1;
+        }
+    }
+    out.truncate(start);
+    if exp >= 0 {
+        let int_len = exp as usize + 1; // <= prec = nd
+        out.extend_from_slice(&digits[..int_len.min(nd)]);
+        if int_len < nd || alt {
+            out.push(b'.');
+            out.extend_from_slice(&digits[int_len.min(nd)..nd]);
+        }
+    } else {
+        out.extend_from_slice(b"0.");
+        for _ in 0..(-exp - 1) {
+            out.push(b'0');
+        }
+        out.extend_from_slice(&digits[..nd]);
+    }
+    if !alt {
+        strip_zeros(out, start);
+    }
+}
+
+/// Removes trailing zeros after a decimal point in `out[start..]`, and the point
+/// itself when nothing follows it.
+fn strip_zeros(out: &mut Vec<u8>, start: usize) {
+    if !out[start..].contains(&b'.') {
+        return;
+    }
+    while out.len() > start && out[out.len() - 1] == b'0' {
+        out.pop();
+    }
+    if out.len() > start && out[out.len() - 1] == b'.' {
+        out.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(x: f64) -> String {
+        let mut v = Vec::new();
+        fmt_number(x, &mut v);
+        String::from_utf8(v).unwrap()
+    }
+
+    fn ff(x: f64, conv: u8, prec: usize, alt: bool) -> String {
+        let mut v = Vec::new();
+        fmt_float(x, conv, prec, alt, &mut v);
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn str2number_matches_lua51() {
+        // Expected values from lua5.1's tonumber().
+        let cases: &[(&[u8], Option<f64>)] = &[
+            (b"inf", Some(f64::INFINITY)),
+            (b"  0x10  ", Some(16.0)),
+            (b"1e", None),
+            (b"", None),
+            (b"0x", None),
+            (b"1 2", None),
+            (b"-0x10", Some(-16.0)),
+            (b"-inf", Some(f64::NEG_INFINITY)),
+            (b"infinity", Some(f64::INFINITY)),
+            (b"INF", Some(f64::INFINITY)),
+            (b" 1.5 ", Some(1.5)),
+            (b"0x1p4", Some(16.0)),
+            (b"1e+", None),
+            (b"  ", None),
+            (b".5", Some(0.5)),
+            (b"5.", Some(5.0)),
+            (b".", None),
+            (b" -.5e-3 ", Some(-0.0005)),
+            (b"0X1f", Some(31.0)),
+            (b"0x-1", None),
+            (b"+5", Some(5.0)),
+            (b"+0x10", Some(16.0)),
+            (b"1\0", Some(1.0)),
+            (b"0xffffffffffffffffff", Some(4722366482869645213696.0)),
+            (b"0x100000000", Some(4294967296.0)),
+            (b"  inf  ", Some(f64::INFINITY)),
+            (b"1e400", Some(f64::INFINITY)),
+            (b"0x1.8", Some(1.5)),
+            (b"\t\n12\x0b\x0c\r", Some(12.0)),
+            (b"1e-400", Some(0.0)),
+            (b"00012", Some(12.0)),
+            (b"0.1", Some(0.1)),
+            (b"1e308", Some(1e308)),
+            (b"4.9406564584124654e-324", Some(5e-324)),
+            (b"0x1p-1074", Some(5e-324)),
+            (b"0x1p-1075", Some(0.0)),
+            (b"0x1.8p-1074", Some(1e-323)),
+            (b"0x1p1024", Some(f64::INFINITY)),
+            (b"0x1.fffffffffffff8p1023", Some(f64::INFINITY)),
+            (b"0x1.fffffffffffff7p1023", Some(f64::MAX)),
+            (b"0x20000000000001", Some(9007199254740992.0)),
+            (b"0x20000000000003", Some(9007199254740996.0)),
+            (b"0x200000000000010001", Some(590295810358705782784.0)),
+            (b"1x", None),
+            (b"abc", None),
+            (b"- 1", None),
+            (b"1e5x", None),
+            (b"0x.8", Some(0.5)),
+            (b"0x.", None),
+        ];
+        for (s, want) in cases {
+            let got = str2number(s);
+            assert_eq!(got, *want, "input {:?}", String::from_utf8_lossy(s));
+        }
+        assert!(str2number(b"nan").unwrap().is_nan());
+        assert!(str2number(b"NaN").unwrap().is_nan());
+        assert!(str2number(b"-nan").unwrap().is_sign_negative());
+        assert!(str2number(b"nan(123)").unwrap().is_nan());
+        assert!(str2number(b"-0").unwrap().is_sign_negative());
+    }
+
+    #[test]
+    fn tostring_matches_lua51() {
+        // Expected strings from lua5.1's print().
+        let cases: &[(f64, &str)] = &[
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (-0.0, "-0"),
+            (0.0, "0"),
+            (1e15, "1e+15"),
+            (1e14, "1e+14"),
+            (0.1, "0.1"),
+            (1e100, "1e+100"),
+            (123456789012345.0, "1.2345678901234e+14"),
+            (1234567890123456.0, "1.2345678901235e+15"),
+            (9007199254740992.0, "9.007199254741e+15"),
+            (9223372036854775808.0, "9.2233720368548e+18"),
+            (-9223372036854775808.0, "-9.2233720368548e+18"),
+            (1e-5, "1e-05"),
+            (123.456, "123.456"),
+            (1.0 / 3.0, "0.33333333333333"),
+            (100.0, "100"),
+            (-100.0, "-100"),
+            (5e-324, "4.9406564584125e-324"),
+            (99999999999999.0, "99999999999999"),
+            (-99999999999999.0, "-99999999999999"),
+            (0.0001, "0.0001"),
+            (0.00001234, "1.234e-05"),
+            (2.5, "2.5"),
+            (1e300 * 1e10, "inf"),
+            (2.71, "2.71"),
+            (-1.5, "-1.5"),
+            (12345678901234.5, "12345678901234"),
+            (12345678901235.5, "12345678901236"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(num(*x), *want, "value {x:e}");
+        }
+        // NaN prints with glibc's sign: 0/0 on x86 has its sign bit set.
+        assert_eq!(num(-f64::NAN), "-nan");
+        assert_eq!(num(f64::NAN), "nan");
+    }
+
+    #[test]
+    fn printf_float_forms() {
+        // Expected values from lua5.1's string.format (glibc printf).
+        assert_eq!(ff(0.5, b'f', 0, false), "0");
+        assert_eq!(ff(1.5, b'f', 0, false), "2");
+        assert_eq!(ff(2.5, b'f', 0, false), "2");
+        assert_eq!(ff(0.125, b'f', 2, false), "0.12");
+        assert_eq!(ff(0.375, b'f', 2, false), "0.38");
+        assert_eq!(ff(0.5, b'e', 0, false), "5e-01");
+        assert_eq!(ff(2.5, b'e', 1, false), "2.5e+00");
+        assert_eq!(ff(1e21, b'f', 0, false), "1000000000000000000000");
+        assert_eq!(ff(2f64.powi(70), b'g', 6, false), "1.18059e+21");
+        assert_eq!(ff(2f64.powi(70), b'g', 3, false), "1.18e+21");
+        assert_eq!(ff(0.375, b'g', 3, false), "0.375");
+        assert_eq!(ff(1.0, b'e', 0, true), "1.e+00");
+        assert_eq!(ff(1.0, b'g', 6, true), "1.00000");
+        assert_eq!(ff(100000.0, b'g', 6, false), "100000");
+        assert_eq!(ff(1000000.0, b'g', 6, false), "1e+06");
+        assert_eq!(ff(1e-300, b'E', 3, false), "1.000E-300");
+        assert_eq!(ff(f64::INFINITY, b'G', 6, false), "INF");
+        assert_eq!(ff(9.9999, b'g', 3, false), "10");
+        assert_eq!(ff(0.00099999, b'g', 2, false), "0.001");
+    }
+}
