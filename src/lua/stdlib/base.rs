@@ -22,7 +22,11 @@ fn b_print(vm: &mut Vm) -> Result<usize, LuaError> {
     let mut out = Vec::new();
     for i in 1..=n {
         let v = vm.arg(i);
-        let s = vm.tostring(v)?;
+        let s = match vm.tostring(v)? {
+            Value::Str(s) => s,
+            Value::Num(n) => vm.number_to_str(n),
+            _ => return Err(vm.error_str("'tostring' must return a string to 'print'")),
+        };
         if i > 1 {
             out.push(b'\t');
         }
@@ -44,7 +48,7 @@ fn b_type(vm: &mut Vm) -> Result<usize, LuaError> {
 fn b_tostring(vm: &mut Vm) -> Result<usize, LuaError> {
     let v = vm.check_any(1)?;
     let s = vm.tostring(v)?;
-    push1(vm, Value::Str(s))
+    push1(vm, s)
 }
 
 /// `strtoul`-like parse in `base` (leading/trailing spaces, optional sign).
