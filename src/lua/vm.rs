@@ -164,14 +164,24 @@ impl Vm {
                     }
                 };
             }
+            macro_rules! rkref {
+                ($x:expr) => {{
+                    let x = $x;
+                    if x & BITRK != 0 {
+                        &k[(x & !BITRK) as usize]
+                    } else {
+                        &self.stack[base + x as usize]
+                    }
+                }};
+            }
             macro_rules! arith {
                 ($i:expr, $a:expr, $tm:expr, $op:expr) => {{
                     let (b, c) = (get_b($i), get_c($i));
-                    let x = rk!(b);
-                    let y = rk!(c);
-                    if let (Value::Num(x), Value::Num(y)) = (x, y) {
+                    if let Some((x, y)) = num2(rkref!(b), rkref!(c)) {
                         self.stack[$a] = Value::Num($op(x, y));
                     } else {
+                        let x = rk!(b);
+                        let y = rk!(c);
                         save!();
                         self.top = frame_top;
                         let r = self.arith_slow($tm, x, y, rkreg!(b), rkreg!(c))?;
@@ -366,11 +376,11 @@ impl Vm {
                         pc += 1;
                     }
                     OP_LT => {
-                        let x = rk!(get_b(i));
-                        let y = rk!(get_c(i));
-                        let r = if let (Value::Num(x), Value::Num(y)) = (x, y) {
+                        let r = if let Some((x, y)) = num2(rkref!(get_b(i)), rkref!(get_c(i))) {
                             x < y
                         } else {
+                            let x = rk!(get_b(i));
+                            let y = rk!(get_c(i));
                             save!();
                             self.top = frame_top;
                             self.less_than(x, y)?
@@ -381,11 +391,11 @@ impl Vm {
                         pc += 1;
                     }
                     OP_LE => {
-                        let x = rk!(get_b(i));
-                        let y = rk!(get_c(i));
-                        let r = if let (Value::Num(x), Value::Num(y)) = (x, y) {
+                        let r = if let Some((x, y)) = num2(rkref!(get_b(i)), rkref!(get_c(i))) {
                             x <= y
                         } else {
+                            let x = rk!(get_b(i));
+                            let y = rk!(get_c(i));
                             save!();
                             self.top = frame_top;
                             self.less_equal(x, y)?
@@ -489,8 +499,9 @@ impl Vm {
                         continue 'newframe;
                     }
                     OP_FORLOOP => {
-                        if let (Value::Num(idx), Value::Num(limit), Value::Num(step)) =
-                            (self.stack[a], self.stack[a + 1], self.stack[a + 2])
+                        let st = &self.stack[a..a + 3];
+                        if let (&Value::Num(idx), &Value::Num(limit), &Value::Num(step)) =
+                            (&st[0], &st[1], &st[2])
                         {
                             let idx = idx + step;
                             let go = if step > 0.0 {
@@ -617,6 +628,17 @@ impl Vm {
             }
         }
     }
+}
+
+/// Both operands as numbers, if they are.
+#[inline(always)]
+fn num2(x: &Value, y: &Value) -> Option<(f64, f64)> {
+    if let Value::Num(a) = *x {
+        if let Value::Num(b) = *y {
+            return Some((a, b));
+        }
+    }
+    None
 }
 
 #[cold]
