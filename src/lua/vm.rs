@@ -102,13 +102,18 @@ impl Vm {
 
     /// Runs Lua frames from the top frame until a frame marked [`CI_ENTRY`] returns.
     pub(crate) fn execute(&mut self) -> Result<(), LuaError> {
+        // (proto, env) of a frame the CALL fast path just pushed
+        let mut pending: Option<(Rc<super::func::LProto>, super::value::TableRef)> = None;
         'newframe: loop {
             let ci_idx = self.frames.len() - 1;
             let ci = self.frames[ci_idx];
             let cl_ref = ci.closure;
-            let (proto, mut env) = match self.heap.funcs.get(cl_ref) {
-                Function::Lua(c) => (c.proto.clone(), c.env),
-                Function::Native(_) => return Err(self.runtime_error("bad frame")),
+            let (proto, mut env) = match pending.take() {
+                Some(pe) => pe,
+                None => match self.heap.funcs.get(cl_ref) {
+                    Function::Lua(c) => (c.proto.clone(), c.env),
+                    Function::Native(_) => return Err(self.runtime_error("bad frame")),
+                },
             };
             let base = ci.base;
             let frame_top = ci.top;
@@ -427,6 +432,38 @@ impl Vm {
                             self.top = a + b;
                         }
                         save!();
+                        // fast path: a fixed-parameter Lua function with room on the stack
+                        if let Value::Func(f) = self.stack[a] {
+                            if let Function::Lua(c) = self.heap.funcs.get(f) {
+                                let p = &c.proto;
+                                let nb = a + 1;
+                                let max = p.max_stack as usize;
+                                if p.is_vararg == 0
+                                    && nb + max < self.stack.len()
+                                    && self.frames.len() < MAX_CALLS
+                                    && self.hook_count > 1
+                                {
+                                    let nparams = p.num_params as usize;
+                                    pending = Some((p.clone(), c.env));
+                                    self.hook_count -= 1;
+                                    let nargs = self.top - nb;
+                                    for slot in &mut self.stack[nb + nargs.min(nparams)..nb + max] {
+                                        *slot = Value::Nil;
+                                    }
+                                    self.top = nb + max;
+                                    self.frames.push(CallInfo {
+                                        func: a,
+                                        base: nb,
+                                        top: nb + max,
+                                        pc: 0,
+                                        nresults,
+                                        closure: f,
+                                        flags: CI_LUA,
+                                    });
+                                    continue 'newframe;
+                                }
+                            }
+                        }
                         if self.precall(a, nresults)? {
                             continue 'newframe;
                         }
