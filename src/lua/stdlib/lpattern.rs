@@ -124,6 +124,17 @@ pub fn has_specials(pat: &[u8]) -> bool {
 /// Finds the first match of `pat` in `src` starting at or after offset `init`
 /// (0-based, `init <= src.len()`; larger values find nothing). A leading `^`
 /// anchors the match at `init`. Empty matches are possible, also at `src.len()`.
+/// (`string.find` converts Lua's 1-based, possibly negative `init` and clamps it to
+/// the length first, and searches plainly when [`has_specials`] is false.)
+///
+/// ```
+/// use ferrous::lua::stdlib::lpattern::{find, Capture};
+/// let m = find(b"key = value", b"(%w+)%s*=%s*()", 0).unwrap().unwrap();
+/// assert_eq!((m.start, m.end), (0, 6));
+/// assert_eq!(m.capture(0), Ok(Capture::Range(0, 3)));
+/// assert_eq!(m.capture(1), Ok(Capture::Position(6))); // Lua shows 7
+/// assert_eq!(find(b"abc", b"(a", 0).unwrap().unwrap().capture(0), Err("unfinished capture".to_string()));
+/// ```
 pub fn find(src: &[u8], pat: &[u8], init: usize) -> Result<Option<Match>, String> {
     if init > src.len() {
         return Ok(None);
