@@ -281,8 +281,10 @@ fn garbage_costs_bounded_memory() {
     let got = reader.join().unwrap();
     assert!(got > 1_000_000, "replies were sent ({got} bytes)");
     let after = rss_bytes();
+    // Buffering the 100 MB would cost at least 128 MB (the buffer doubles); other
+    // tests running in this process meanwhile account for some growth.
     assert!(
-        after < before + (64 << 20),
+        after < before + (96 << 20),
         "memory grew from {before} to {after}"
     );
     assert_eq!(srv.connect().q("PING"), "+PONG\r\n");
@@ -723,12 +725,12 @@ fn commands_are_atomic_debug_sleep_blocks_everyone() {
     let srv = start_server();
     let mut sleeper = srv.connect();
     let mut other = srv.connect();
-    sleeper.send(&multibulk(&[b"debug", b"sleep", b"0.3"]));
-    std::thread::sleep(Duration::from_millis(50));
+    sleeper.send(&multibulk(&[b"debug", b"sleep", b"1"]));
+    std::thread::sleep(Duration::from_millis(200));
     let start = Instant::now();
     assert_eq!(other.q("ping"), "+PONG\r\n");
     assert!(
-        start.elapsed() >= Duration::from_millis(150),
+        start.elapsed() >= Duration::from_millis(500),
         "ping ran during DEBUG SLEEP"
     );
     assert_eq!(s(&sleeper.read_reply()), "+OK\r\n");
