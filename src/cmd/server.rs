@@ -664,21 +664,27 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: stops the server; the caller gets no reply
 /// (its connection closes). There is no persistence yet, so SAVE saves nothing.
 fn shutdown(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let (mut save, mut nosave) = (false, false);
+    let (mut save, mut nosave, mut abort, mut other) = (false, false, false, false);
     for a in &args[1..] {
         let a = a.to_ascii_lowercase();
         match a.as_slice() {
             b"save" => save = true,
             b"nosave" => nosave = true,
-            b"now" | b"force" => {}
+            b"abort" => abort = true,
+            b"now" | b"force" => other = true,
             _ => {
                 ctx.out.error(super::errors::SYNTAX);
                 return;
             }
         }
     }
-    if save && nosave {
+    if (save && nosave) || (abort && (save || nosave || other)) {
         ctx.out.error(super::errors::SYNTAX);
+        return;
+    }
+    if abort {
+        // Shutdown here is immediate, so there is never one to abort.
+        ctx.out.error("ERR No shutdown in progress.");
         return;
     }
     let log = &ctx.shared.logger;

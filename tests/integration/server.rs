@@ -758,6 +758,9 @@ fn shutdown_closes_everyone() {
     let mut a = srv.connect();
     let mut b = srv.connect();
     assert_eq!(a.q("shutdown foo"), "-ERR syntax error\r\n");
+    assert_eq!(a.q("shutdown save nosave"), "-ERR syntax error\r\n");
+    assert_eq!(a.q("shutdown abort now"), "-ERR syntax error\r\n");
+    assert_eq!(a.q("shutdown abort"), "-ERR No shutdown in progress.\r\n");
     a.send(b"shutdown nosave\r\n");
     assert!(a.is_closed());
     assert!(b.is_closed());
