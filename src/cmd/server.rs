@@ -117,7 +117,7 @@ fn command(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let ok = match sub.as_slice() {
         b"count" | b"help" => n == 2,
         b"info" | b"docs" | b"list" => n >= 2,
-        b"getkeys" => n >= 3,
+        b"getkeys" => n >= 4,
         _ => {
             unknown_subcommand(ctx.out, &args[1], "command");
             return;

@@ -702,6 +702,26 @@ fn command_introspection() {
     );
     assert!(c.q("command").starts_with(&format!("*{count}\r\n*10\r\n")));
     assert!(c.q("command docs echo").starts_with("*2\r\n$4\r\necho\r\n"));
+    assert_eq!(
+        c.q("command getkeys ping"),
+        "-ERR wrong number of arguments for 'command|getkeys' command\r\n"
+    );
+    assert_eq!(
+        c.q("command getkeys ping x"),
+        "-ERR The command has no key arguments\r\n"
+    );
+    assert_eq!(
+        c.q("command getkeys nosuch a"),
+        "-ERR Invalid command specified\r\n"
+    );
+    assert_eq!(
+        c.q("command getkeys get a b"),
+        "-ERR Invalid number of arguments specified for command\r\n"
+    );
+    assert_eq!(
+        c.q("command getkeys mset a 1 b 2"),
+        "*2\r\n$1\r\na\r\n$1\r\nb\r\n"
+    );
 }
 
 #[test]
