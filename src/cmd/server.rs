@@ -53,10 +53,10 @@ const FLAG_NAMES: &[(u32, &str)] = &[
     (flags::BLOCKING, "blocking"),
     (flags::LOADING, "loading"),
     (flags::STALE, "stale"),
+    (flags::FAST, "fast"),
     (flags::NO_AUTH, "no_auth"),
     (flags::MAY_REPLICATE, "may_replicate"),
     (flags::NO_MULTI, "no_multi"),
-    (flags::FAST, "fast"),
     (flags::ALLOW_BUSY, "allow_busy"),
 ];
 

@@ -272,7 +272,16 @@ fn execute(core: &Core, client: &mut ClientState, out: &mut Reply, batch: &[Requ
             shared: sh,
         };
         for req in batch.iter() {
+            // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped.
+            let before = ctx.out.buf.len();
+            let skip_this = std::mem::take(&mut ctx.client.reply_skip);
             cmd::dispatch(&mut ctx, req);
+            if ctx.client.reply_off || skip_this {
+                ctx.out.buf.truncate(before);
+            }
+            if std::mem::take(&mut ctx.client.reply_skip_next) {
+                ctx.client.reply_skip = true;
+            }
             if ctx.client.close_after_reply {
                 break;
             }

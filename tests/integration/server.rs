@@ -761,6 +761,31 @@ fn commands_are_atomic_debug_sleep_blocks_everyone() {
 }
 
 #[test]
+fn client_reply_modes() {
+    // The same byte stream sent to redis-server 7.0.15 gives these replies.
+    let srv = start_server();
+    let mut c = srv.connect();
+    c.send(
+        b"client reply skip\r\nping\r\necho a\r\nclient reply off\r\nping\r\nclient reply skip\r\n\
+          client reply on\r\necho b\r\nclient reply foo\r\nclient no-evict maybe\r\nclient no-evict on\r\n",
+    );
+    for expected in [
+        "$1\r\na\r\n",
+        "+OK\r\n",
+        "$1\r\nb\r\n",
+        "-ERR syntax error\r\n",
+        "-ERR syntax error\r\n",
+        "+OK\r\n",
+    ] {
+        assert_eq!(s(&c.read_reply()), expected);
+    }
+    // RESET turns replies back on, and its own reply is sent.
+    c.send(b"client reply off\r\nping\r\nreset\r\nping\r\n");
+    assert_eq!(s(&c.read_reply()), "+RESET\r\n");
+    assert_eq!(s(&c.read_reply()), "+PONG\r\n");
+}
+
+#[test]
 fn quit_and_reset() {
     let srv = start_server();
     let mut c = srv.connect();
