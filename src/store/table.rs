@@ -5,14 +5,15 @@
 //! - `entries`: every entry, densely packed in a `Vec` (no holes). A random key is
 //!   a random index; removing an entry moves the last one into its slot.
 //! - `buckets`: a power-of-two array of chain heads; entry `i` lives in the chain
-//!   of bucket `hash & mask`, linked through `Entry::next` (indices into `entries`).
+//!   of bucket `hash & mask`, linked through `Entry::next` (links are indices into
+//!   `entries` plus one, 0 ending a chain).
 //! - `old`: while a resize is in progress, the previous bucket array. Resizing is
 //!   incremental, as in Redis: every insertion and removal (and the server cron)
 //!   moves a few chains from `old` to `buckets`, so no single command pays for
 //!   rehashing the whole table. Old buckets below `migrated` are already moved.
 //! - `volatile`: the indices of the entries that have a TTL, densely packed, each
-//!   entry remembering its position there (`vpos`). The active expiry cycle samples
-//!   it at random.
+//!   entry remembering its position there (`vpos`). The active expiry cycle walks
+//!   it with a cursor.
 //!
 //! Invariants:
 //! - every entry is in exactly one chain: while rehashing, in `old[hash & old_mask]`
