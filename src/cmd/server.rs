@@ -261,15 +261,32 @@ const DEFAULT_SECTIONS: &[&str] = &[
     "persistence",
     "stats",
     "replication",
+    "cpu",
+    "modules",
+    "errorstats",
+    "cluster",
+    "keyspace",
+];
+
+/// Every section, in the order INFO prints them.
+const ALL_SECTIONS: &[&str] = &[
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "modules",
+    "commandstats",
+    "errorstats",
+    "cluster",
     "keyspace",
 ];
 
 fn info(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let mut wanted: Vec<&str> = Vec::new();
-    let all = DEFAULT_SECTIONS
-        .iter()
-        .copied()
-        .chain(std::iter::once("commandstats"));
+    let all = ALL_SECTIONS.iter().copied();
     if args.len() == 1 {
         wanted.extend(DEFAULT_SECTIONS);
     }
@@ -310,6 +327,17 @@ fn resident_bytes() -> u64 {
                 .and_then(|p| p.parse::<u64>().ok())
         })
         .map_or(0, |pages| pages * 4096)
+}
+
+/// User and system CPU seconds of this process, from /proc (zeros elsewhere).
+/// Assumes the usual 100 clock ticks per second.
+fn cpu_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) / 100.0;
+    (tick(11), tick(12))
 }
 
 /// Redis's `bytesToHuman`: `991.03K`, `7.13M`, `123B`.
@@ -411,6 +439,22 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 get(&st.total_writes_processed),
             );
         }
+        "cpu" => {
+            let (user, sys) = cpu_seconds();
+            let _ = write!(
+                t,
+                "# CPU\r\nused_cpu_sys:{sys:.6}\r\nused_cpu_user:{user:.6}\r\nused_cpu_sys_children:0.000000\r\n\
+                 used_cpu_user_children:0.000000\r\n"
+            );
+        }
+        "modules" => t.push_str("# Modules\r\n"),
+        "errorstats" => {
+            t.push_str("# Errorstats\r\n");
+            for (code, n) in sh.errors.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                let _ = write!(t, "errorstat_{code}:count={n}\r\n");
+            }
+        }
+        "cluster" => t.push_str("# Cluster\r\ncluster_enabled:0\r\n"),
         "replication" => {
             t.push_str("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n");
         }
@@ -429,7 +473,17 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
         }
         "commandstats" => {
             t.push_str("# Commandstats\r\n");
-            for (s, cs) in sh.commands.specs.iter().zip(&sh.commands.stats) {
+            let c = &sh.commands;
+            let rows = c
+                .specs
+                .iter()
+                .zip(&c.stats)
+                .enumerate()
+                .flat_map(|(i, (s, cs))| {
+                    let subs = &c.subs[c.sub_ranges[i].clone()];
+                    std::iter::once((s.name, cs)).chain(subs.iter().map(|(n, cs)| (n.as_str(), cs)))
+                });
+            for (name, cs) in rows {
                 let calls = get(&cs.calls);
                 let (rej, fail) = (get(&cs.rejected_calls), get(&cs.failed_calls));
                 if calls == 0 && rej == 0 && fail == 0 {
@@ -444,7 +498,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 let _ = write!(
                     t,
                     "cmdstat_{}:calls={calls},usec={usec},usec_per_call={per:.2},rejected_calls={rej},failed_calls={fail}\r\n",
-                    s.name
+                    name
                 );
             }
         }
@@ -494,6 +548,11 @@ fn config(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         b"resetstat" => {
             ctx.shared.stats.reset();
             ctx.shared.commands.reset_stats();
+            ctx.shared
+                .errors
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
             ctx.out.ok();
         }
         _ => help(

@@ -40,24 +40,26 @@
 //! `-r 100000`; plain n=100k and pipelined `-P 16` n=1M), release build against
 //! redis-server 7.0.15 `--save '' --appendonly no` on the 2-core dev VM, ratio
 //! ferrous/redis from one interleaved run (2026-11-23, while other jobs kept the
-//! load average near 7, so single ratios swing by ±30 %):
+//! load average between 6 and 10, so single ratios swing by ±30 % between runs):
 //!
 //! | test | plain | `-P 16` |
 //! | --- | --- | --- |
-//! | PING_INLINE | 2.51 | 1.85 |
-//! | PING_MBULK | 1.54 | 1.60 |
-//! | SET | 1.66 | 1.16 |
-//! | GET | 1.55 | 1.11 |
-//! | INCR | 0.77 | 0.72 |
-//! | MSET (10 keys) | 0.66 | 2.01 |
+//! | PING_INLINE | 1.26 | 1.76 |
+//! | PING_MBULK | 1.66 | 0.94 |
+//! | SET | 1.42 | 0.96 |
+//! | GET | 1.88 | 0.98 |
+//! | INCR | 1.71 | 0.99 |
+//! | MSET (10 keys) | 0.75 | 2.04 |
 //!
-//! geomean 1.32. Repeated runs put INCR between 0.7 and 1.1 and plain MSET between
-//! 0.5 and 1.0: with 50 threads on 2 busy cores, a thread preempted while it holds
-//! the lock stalls the others (visible as a higher p99 than Redis's, while the
-//! median latency is lower). Pipelined, the design wins: parsing and socket I/O of
-//! different clients run on both cores in parallel, only execution is serial.
-//! Profiles of plain SET show ~75 % of server time in the kernel's send/recv and
-//! scheduler, i.e. the same syscalls Redis makes, plus the thread wake-ups.
+//! geomean 1.30 (an earlier run: 1.32, with INCR at 0.77/0.72). Plain MSET stayed
+//! between 0.5 and 0.75 in every run: its execution is the longest, and with 50
+//! threads on 2 busy cores a thread preempted while it holds the lock stalls the
+//! others (visible as a higher p99 than Redis's, while the median latency is
+//! lower); its profile is led by the keyspace's hash-chain walk. Pipelined, the
+//! design is at parity or ahead: parsing and socket I/O of different clients run
+//! on both cores in parallel, only execution is serial. Profiles of plain SET show
+//! ~75 % of server time in the kernel's send/recv and scheduler, i.e. the same
+//! syscalls Redis makes, plus the thread wake-ups.
 //!
 //! # Shutdown and signals
 //!
@@ -138,6 +140,8 @@ pub struct Shared {
     /// Every connected client by id (ids increase, so this is connection order).
     pub clients: Mutex<BTreeMap<u64, Arc<ClientHandle>>>,
     pub logger: Logger,
+    /// Error replies by their first word (`ERR`, `WRONGTYPE`, ...): INFO errorstats.
+    pub errors: Mutex<BTreeMap<String, u64>>,
     pub started: Instant,
     /// 40 hex digits, random per start (INFO `run_id`).
     pub run_id: String,
@@ -176,6 +180,7 @@ impl Shared {
             commands: Commands::new(),
             clients: Mutex::new(BTreeMap::new()),
             logger,
+            errors: Mutex::new(BTreeMap::new()),
             started: Instant::now(),
             run_id: make_run_id(),
             port,
@@ -198,6 +203,25 @@ impl Shared {
         self.query_buffer_limit
             .store(c.client_query_buffer_limit, Ordering::Relaxed);
         self.logger.set_level(c.loglevel);
+    }
+
+    /// Counts one error reply whose text (after the `-`) is `msg`, under its first
+    /// word, as INFO errorstats reports. Distinct codes are capped at 128, as in Redis.
+    pub fn count_error(&self, msg: &[u8]) {
+        self.stats
+            .total_error_replies
+            .fetch_add(1, Ordering::Relaxed);
+        let code = msg
+            .split(|&b| b == b' ' || b == b'\r')
+            .next()
+            .unwrap_or(b"ERR");
+        let code = String::from_utf8_lossy(code).into_owned();
+        let mut errors = self.errors.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = errors.get_mut(&code) {
+            *n += 1;
+        } else if errors.len() < 128 {
+            errors.insert(code, 1);
+        }
     }
 
     /// Milliseconds since the server started.
