@@ -143,6 +143,7 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
                 if got.is_err() || bulk.len() < wanted {
                     break;
                 }
+                handle.last_active_ms.store(sh.now_ms(), Ordering::Relaxed);
                 sh.stats
                     .total_net_input_bytes
                     .fetch_add(need, Ordering::Relaxed);
@@ -169,6 +170,8 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
                 Err(_) => break,
             };
             input.end += n;
+            // Any input counts as activity for the idle `timeout`, as in Redis.
+            handle.last_active_ms.store(sh.now_ms(), Ordering::Relaxed);
             sh.stats
                 .total_net_input_bytes
                 .fetch_add(n as u64, Ordering::Relaxed);
