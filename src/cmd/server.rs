@@ -78,6 +78,18 @@ fn command_entry(out: &mut Reply, s: &CommandSpec) {
     out.integer(s.first_key as i64);
     out.integer(s.last_key as i64);
     out.integer(s.step as i64);
+    let cats = categories(s);
+    out.array(cats.len());
+    for c in cats {
+        out.simple(c);
+    }
+    out.array(0);
+    out.array(0);
+    out.array(0);
+}
+
+/// ACL categories derived from the flags (Redis keeps a hand-made list per command).
+fn categories(s: &CommandSpec) -> Vec<&'static str> {
     let mut cats = Vec::new();
     if s.flags & flags::WRITE != 0 {
         cats.push("@write");
@@ -94,13 +106,7 @@ fn command_entry(out: &mut Reply, s: &CommandSpec) {
     } else {
         "@slow"
     });
-    out.array(cats.len());
-    for c in cats {
-        out.simple(c);
-    }
-    out.array(0);
-    out.array(0);
-    out.array(0);
+    cats
 }
 
 fn command(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -169,15 +175,36 @@ fn command(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             }
         }
         b"list" => {
-            if n == 4 && args[2].eq_ignore_ascii_case(b"filterby") {
-                let pattern = args[3].clone();
-                let names: Vec<_> = specs
-                    .iter()
-                    .filter(|s| glob_match(&pattern, s.name.as_bytes(), true))
-                    .collect();
+            if n == 5 && args[2].eq_ignore_ascii_case(b"filterby") {
+                // FILTERBY PATTERN matches subcommands too (`config|get`); there are
+                // no modules; ACLCAT uses the categories derived from the flags.
+                let c = &ctx.shared.commands;
+                let (kind, value) = (args[3].to_ascii_lowercase(), &args[4]);
+                let names: Vec<&str> = match kind.as_slice() {
+                    b"pattern" => specs
+                        .iter()
+                        .map(|s| s.name)
+                        .chain(c.subs.iter().map(|(n, _)| n.as_str()))
+                        .filter(|n| glob_match(value, n.as_bytes(), true))
+                        .collect(),
+                    b"module" => Vec::new(),
+                    b"aclcat" => specs
+                        .iter()
+                        .filter(|s| {
+                            categories(s)
+                                .iter()
+                                .any(|cat| cat.as_bytes()[1..].eq_ignore_ascii_case(value))
+                        })
+                        .map(|s| s.name)
+                        .collect(),
+                    _ => {
+                        ctx.out.error(super::errors::SYNTAX);
+                        return;
+                    }
+                };
                 ctx.out.array(names.len());
-                for s in names {
-                    ctx.out.bulk(s.name.as_bytes());
+                for name in names {
+                    ctx.out.bulk(name.as_bytes());
                 }
             } else if n == 2 {
                 ctx.out.array(specs.len());

@@ -697,6 +697,20 @@ fn command_introspection() {
     assert!(list.starts_with(&format!("*{count}\r\n")) && list.contains("$4\r\necho\r\n"));
     assert_eq!(c.q("command list filterby"), "-ERR syntax error\r\n");
     assert_eq!(
+        c.q("command list filterby pattern"),
+        "-ERR syntax error\r\n"
+    );
+    assert_eq!(
+        c.q("command list filterby foo bar"),
+        "-ERR syntax error\r\n"
+    );
+    assert_eq!(c.q("command list filterby module foo"), "*0\r\n");
+    assert_eq!(c.q("command list filterby aclcat nosuch"), "*0\r\n");
+    assert_eq!(
+        c.q("command list filterby pattern config|[gs]et"),
+        "*2\r\n$10\r\nconfig|get\r\n$10\r\nconfig|set\r\n"
+    );
+    assert_eq!(
         c.q("command foo"),
         "-ERR unknown subcommand 'foo'. Try COMMAND HELP.\r\n"
     );
