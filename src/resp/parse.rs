@@ -20,6 +20,11 @@
 //! - A header line (`*N`, `$N`) or an inline request without its newline may not grow
 //!   past [`INLINE_MAX`] bytes: the client gets "too big ... request" instead.
 //! - Empty requests (`*0`, `*-1`, blank inline lines) are skipped silently.
+//! - Until the client authenticates (`unauthenticated`), Redis 7.0's tighter limits
+//!   apply: at most 10 arguments and 16 KB per bulk.
+//! - Executed requests may be handed back ([`RequestParser::recycle`]) so their
+//!   argument buffers are reused; a large bulk may be read by the caller straight
+//!   into its own buffer ([`RequestParser::wanted`], [`RequestParser::complete_bulk`]).
 
 /// Longest inline request, or `*`/`$` header line, waited for without a newline
 /// (Redis's `PROTO_INLINE_MAX_SIZE`).
