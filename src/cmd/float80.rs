@@ -601,7 +601,9 @@ impl Big {
         }
     }
 
-    /// Quotient and remainder; the quotient is expected to be small (a few limbs).
+    /// Quotient and remainder by shift-and-subtract, one quotient bit per step.
+    /// The quotient is small here (about 66 bits), so this is a few dozen steps;
+    /// the shifted divisor is halved in place rather than rebuilt each step.
     fn divrem(&self, d: &Big) -> (Big, Big) {
         let mut rem = self.clone();
         let mut q = Big::zero();
@@ -609,14 +611,45 @@ impl Big {
             return (q, rem);
         }
         let top = self.bit_len() - d.bit_len();
+        q.0 = vec![0u32; top / 32 + 1];
+        let mut shifted = d.shl(top);
         for b in (0..=top).rev() {
-            let shifted = d.shl(b);
             if rem.cmp(&shifted) != std::cmp::Ordering::Less {
-                rem = rem.sub(&shifted);
-                q = q.add(&Big::from_u64(1).shl(b));
+                rem.sub_in_place(&shifted);
+                q.0[b / 32] |= 1 << (b % 32);
+            }
+            shifted.shr1_in_place();
+        }
+        q.trim();
+        (q, rem)
+    }
+
+    /// `self -= o`, requires `self >= o`.
+    fn sub_in_place(&mut self, o: &Big) {
+        let mut borrow = 0i64;
+        for i in 0..self.0.len() {
+            let mut v = i64::from(self.0[i]) - i64::from(o.0.get(i).copied().unwrap_or(0)) - borrow;
+            borrow = 0;
+            if v < 0 {
+                v += 1 << 32;
+                borrow = 1;
+            }
+            self.0[i] = v as u32;
+            if borrow == 0 && i >= o.0.len() {
+                break;
             }
         }
-        (q, rem)
+        self.trim();
+    }
+
+    /// `self >>= 1`.
+    fn shr1_in_place(&mut self) {
+        let n = self.0.len();
+        for i in 0..n {
+            let hi = if i + 1 < n { self.0[i + 1] } else { 0 };
+            self.0[i] = (self.0[i] >> 1) | (hi << 31);
+        }
+        self.trim();
     }
 
     fn div_small(&self, d: u32) -> (Big, u32) {

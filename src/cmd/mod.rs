@@ -148,7 +148,9 @@ pub struct Commands {
 const SUBCOMMANDS: &[(&str, &[&str])] = &[
     (
         "client",
-        &["id", "setname", "getname", "list", "info", "kill", "help"],
+        &[
+            "id", "setname", "getname", "list", "info", "kill", "reply", "no-evict", "help",
+        ],
     ),
     ("config", &["get", "set", "resetstat", "help"]),
     (

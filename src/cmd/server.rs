@@ -53,10 +53,10 @@ const FLAG_NAMES: &[(u32, &str)] = &[
     (flags::BLOCKING, "blocking"),
     (flags::LOADING, "loading"),
     (flags::STALE, "stale"),
+    (flags::FAST, "fast"),
     (flags::NO_AUTH, "no_auth"),
     (flags::MAY_REPLICATE, "may_replicate"),
     (flags::NO_MULTI, "no_multi"),
-    (flags::FAST, "fast"),
     (flags::ALLOW_BUSY, "allow_busy"),
 ];
 
@@ -78,6 +78,18 @@ fn command_entry(out: &mut Reply, s: &CommandSpec) {
     out.integer(s.first_key as i64);
     out.integer(s.last_key as i64);
     out.integer(s.step as i64);
+    let cats = categories(s);
+    out.array(cats.len());
+    for c in cats {
+        out.simple(c);
+    }
+    out.array(0);
+    out.array(0);
+    out.array(0);
+}
+
+/// ACL categories derived from the flags (Redis keeps a hand-made list per command).
+fn categories(s: &CommandSpec) -> Vec<&'static str> {
     let mut cats = Vec::new();
     if s.flags & flags::WRITE != 0 {
         cats.push("@write");
@@ -94,13 +106,7 @@ fn command_entry(out: &mut Reply, s: &CommandSpec) {
     } else {
         "@slow"
     });
-    out.array(cats.len());
-    for c in cats {
-        out.simple(c);
-    }
-    out.array(0);
-    out.array(0);
-    out.array(0);
+    cats
 }
 
 fn command(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -117,7 +123,7 @@ fn command(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let ok = match sub.as_slice() {
         b"count" | b"help" => n == 2,
         b"info" | b"docs" | b"list" => n >= 2,
-        b"getkeys" => n >= 3,
+        b"getkeys" => n >= 4,
         _ => {
             unknown_subcommand(ctx.out, &args[1], "command");
             return;
@@ -169,15 +175,36 @@ fn command(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             }
         }
         b"list" => {
-            if n == 4 && args[2].eq_ignore_ascii_case(b"filterby") {
-                let pattern = args[3].clone();
-                let names: Vec<_> = specs
-                    .iter()
-                    .filter(|s| glob_match(&pattern, s.name.as_bytes(), true))
-                    .collect();
+            if n == 5 && args[2].eq_ignore_ascii_case(b"filterby") {
+                // FILTERBY PATTERN matches subcommands too (`config|get`); there are
+                // no modules; ACLCAT uses the categories derived from the flags.
+                let c = &ctx.shared.commands;
+                let (kind, value) = (args[3].to_ascii_lowercase(), &args[4]);
+                let names: Vec<&str> = match kind.as_slice() {
+                    b"pattern" => specs
+                        .iter()
+                        .map(|s| s.name)
+                        .chain(c.subs.iter().map(|(n, _)| n.as_str()))
+                        .filter(|n| glob_match(value, n.as_bytes(), true))
+                        .collect(),
+                    b"module" => Vec::new(),
+                    b"aclcat" => specs
+                        .iter()
+                        .filter(|s| {
+                            categories(s)
+                                .iter()
+                                .any(|cat| cat.as_bytes()[1..].eq_ignore_ascii_case(value))
+                        })
+                        .map(|s| s.name)
+                        .collect(),
+                    _ => {
+                        ctx.out.error(super::errors::SYNTAX);
+                        return;
+                    }
+                };
                 ctx.out.array(names.len());
-                for s in names {
-                    ctx.out.bulk(s.name.as_bytes());
+                for name in names {
+                    ctx.out.bulk(name.as_bytes());
                 }
             } else if n == 2 {
                 ctx.out.array(specs.len());
@@ -664,21 +691,27 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: stops the server; the caller gets no reply
 /// (its connection closes). There is no persistence yet, so SAVE saves nothing.
 fn shutdown(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let (mut save, mut nosave) = (false, false);
+    let (mut save, mut nosave, mut abort, mut other) = (false, false, false, false);
     for a in &args[1..] {
         let a = a.to_ascii_lowercase();
         match a.as_slice() {
             b"save" => save = true,
             b"nosave" => nosave = true,
-            b"now" | b"force" => {}
+            b"abort" => abort = true,
+            b"now" | b"force" => other = true,
             _ => {
                 ctx.out.error(super::errors::SYNTAX);
                 return;
             }
         }
     }
-    if save && nosave {
+    if (save && nosave) || (abort && (save || nosave || other)) {
         ctx.out.error(super::errors::SYNTAX);
+        return;
+    }
+    if abort {
+        // Shutdown here is immediate, so there is never one to abort.
+        ctx.out.error("ERR No shutdown in progress.");
         return;
     }
     let log = &ctx.shared.logger;

@@ -20,6 +20,11 @@
 //! - A header line (`*N`, `$N`) or an inline request without its newline may not grow
 //!   past [`INLINE_MAX`] bytes: the client gets "too big ... request" instead.
 //! - Empty requests (`*0`, `*-1`, blank inline lines) are skipped silently.
+//! - Until the client authenticates (`unauthenticated`), Redis 7.0's tighter limits
+//!   apply: at most 10 arguments and 16 KB per bulk.
+//! - Executed requests may be handed back ([`RequestParser::recycle`]) so their
+//!   argument buffers are reused; a large bulk may be read by the caller straight
+//!   into its own buffer ([`RequestParser::wanted`], [`RequestParser::complete_bulk`]).
 
 /// Longest inline request, or `*`/`$` header line, waited for without a newline
 /// (Redis's `PROTO_INLINE_MAX_SIZE`).
@@ -109,6 +114,29 @@ impl RequestParser {
         }
         if req.capacity() <= 64 && self.spare_requests.len() < 64 {
             self.spare_requests.push(req);
+        }
+    }
+
+    /// Bytes the parser waits for, counted from where it stopped: the length of the
+    /// bulk being read plus its CRLF, when its header has been read (so a
+    /// connection can size its buffer once for a large argument).
+    pub fn wanted(&self) -> Option<usize> {
+        self.bulk_len.map(|n| n + 2)
+    }
+
+    /// Completes the bulk being read with `bytes`, which hold exactly
+    /// [`RequestParser::wanted`] bytes (the data and its CRLF) that the caller read
+    /// itself. Returns the request when that bulk was its last argument.
+    pub fn complete_bulk(&mut self, mut bytes: Vec<u8>) -> Option<Request> {
+        let len = self.bulk_len?;
+        bytes.truncate(len);
+        self.args.push(bytes);
+        self.bulk_len = None;
+        self.remaining -= 1;
+        if self.remaining == 0 {
+            Some(std::mem::take(&mut self.args))
+        } else {
+            None
         }
     }
 
@@ -655,6 +683,23 @@ mod tests {
                 ]
             );
         }
+    }
+
+    #[test]
+    fn a_bulk_completed_by_the_caller() {
+        let mut p = RequestParser::default();
+        let mut pos = 0;
+        let input = b"*3\r\n$3\r\nSET\r\n$5\r\nab";
+        assert_eq!(p.next(input, &mut pos), Ok(None));
+        assert_eq!(p.wanted(), Some(7));
+        assert_eq!(&input[pos..], b"ab");
+        assert_eq!(p.complete_bulk(b"abcde\r\n".to_vec()), None);
+        let mut pos = 0;
+        assert_eq!(
+            p.next(b"$1\r\nv\r\n", &mut pos),
+            Ok(Some(v(&["SET", "abcde", "v"])))
+        );
+        assert_eq!(p.wanted(), None);
     }
 
     #[test]

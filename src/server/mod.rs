@@ -40,26 +40,26 @@
 //! `-r 100000`; plain n=100k and pipelined `-P 16` n=1M), release build against
 //! redis-server 7.0.15 `--save '' --appendonly no` on the 2-core dev VM, ratio
 //! ferrous/redis from one interleaved run (2026-11-23, while other jobs kept the
-//! load average between 6 and 10, so single ratios swing by ±30 % between runs):
+//! load average between 8 and 10, so single ratios swing by ±30 % between runs):
 //!
 //! | test | plain | `-P 16` |
 //! | --- | --- | --- |
-//! | PING_INLINE | 1.26 | 1.76 |
-//! | PING_MBULK | 1.66 | 0.94 |
-//! | SET | 1.42 | 0.96 |
-//! | GET | 1.88 | 0.98 |
-//! | INCR | 1.71 | 0.99 |
-//! | MSET (10 keys) | 0.75 | 2.04 |
+//! | PING_INLINE | 1.68 | 1.24 |
+//! | PING_MBULK | 1.28 | 1.47 |
+//! | SET | 1.48 | 1.05 |
+//! | GET | 2.38 | 0.87 |
+//! | INCR | 1.85 | 1.81 |
+//! | MSET (10 keys) | 1.04 | 2.26 |
 //!
-//! geomean 1.30 (an earlier run: 1.32, with INCR at 0.77/0.72). Plain MSET stayed
-//! between 0.5 and 0.75 in every run: its execution is the longest, and with 50
-//! threads on 2 busy cores a thread preempted while it holds the lock stalls the
-//! others (visible as a higher p99 than Redis's, while the median latency is
-//! lower); its profile is led by the keyspace's hash-chain walk. Pipelined, the
-//! design is at parity or ahead: parsing and socket I/O of different clients run
-//! on both cores in parallel, only execution is serial. Profiles of plain SET show
-//! ~75 % of server time in the kernel's send/recv and scheduler, i.e. the same
-//! syscalls Redis makes, plus the thread wake-ups.
+//! geomean 1.47 (earlier runs of the same design: 1.30 and 1.32, with single
+//! tests as low as 0.7). The weak spot is plain MSET (0.5 to 1.0 across runs): its
+//! execution is the longest, and with 50 threads on 2 busy cores a thread
+//! preempted while it holds the lock stalls the others (visible as a higher p99
+//! than Redis's, while the median latency is lower); its profile is led by the
+//! keyspace's hash-chain walk. Pipelined, parsing and socket I/O of different
+//! clients run on both cores in parallel, only execution is serial. Profiles of
+//! plain SET show ~75 % of server time in the kernel's send/recv and scheduler,
+//! i.e. the same syscalls Redis makes, plus the thread wake-ups.
 //!
 //! # Shutdown and signals
 //!
