@@ -61,6 +61,8 @@ script_tests! {
     lua_lib_string => "lib_string.lua",
     lua_lib_table => "lib_table.lua",
     lua_lib_math => "lib_math.lua",
+    lua_lib_base => "lib_base.lua",
+    lua_lib_io_os => "lib_io_os.lua",
 }
 
 /// Every script in `lua-tests/` has a test above (so a new script is not forgotten).
