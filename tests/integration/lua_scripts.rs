@@ -84,6 +84,8 @@ fn lua_scripts_all_listed() {
         "lib_string.lua",
         "lib_table.lua",
         "lib_math.lua",
+        "lib_base.lua",
+        "lib_io_os.lua",
     ];
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("lua-tests");
     let mut found: Vec<String> = std::fs::read_dir(&dir)
