@@ -114,7 +114,7 @@ pub fn format<'a>(
         i += 1;
         match conv {
             b'd' | b'i' | b'o' | b'u' | b'x' | b'X' | b'c' | b'e' | b'E' | b'f' | b'g' | b'G' => {
-                let x = number_arg(get, k, nvalues)?;
+                let x = number_arg(get, k)?;
                 match conv {
                     b'd' | b'i' => fmt_signed(c_long(x), &spec, out),
                     b'c' => fmt_char(c_int(x) as u8, &spec, out),
@@ -250,7 +250,6 @@ fn scan_spec(s: &[u8]) -> Result<(Spec, usize), FormatError> {
 fn number_arg<'a>(
     get: &mut dyn FnMut(usize, Need) -> Result<FmtArg<'a>, String>,
     k: usize,
-    _nvalues: usize,
 ) -> Result<f64, FormatError> {
     let bad = |msg: String| FormatError::BadArgument { arg: k + 1, msg };
     match get(k, Need::Number).map_err(bad)? {
