@@ -951,6 +951,21 @@ mod tests {
         assert_eq!(ok(b"%#5.0f", &[n(3.0)]), "   3.");
         assert_eq!(ok(b"%+.3d", &[n(0.0)]), "+000");
         assert_eq!(ok(b"%.99f", &[n(0.1)]), "0.100000000000000005551115123125782702118158340454101562500000000000000000000000000000000000000000000");
+        // From the official suite's strings.lua.
+        assert_eq!(
+            run(b"\0%c\0%c%x\0", &[n(225.0), n(98.0), n(140.0)]).unwrap(),
+            b"\0\xe1\0b8c\0"
+        );
+        let pct = vec![b'%'; 2000];
+        assert_eq!(
+            ok(b"-%.20s.20s", &[s(&pct)]),
+            format!("-{}.20s", "%".repeat(20))
+        );
+        assert_eq!(
+            ok(b"\"-%20s.20s\"", &[s(&pct)]),
+            format!("\"-{}.20s\"", "%".repeat(2000))
+        );
+        assert_eq!(ok(b"%99.99f", &[n(-1e308)]).len(), 410);
         let long = vec![b'a'; 150];
         assert_eq!(ok(b"%.20s", &[s(&long)]), "a".repeat(20));
         assert_eq!(ok(b"%5s", &[s(&long[..120])]), "a".repeat(120));
