@@ -61,6 +61,8 @@ script_tests! {
     lua_lib_string => "lib_string.lua",
     lua_lib_table => "lib_table.lua",
     lua_lib_math => "lib_math.lua",
+    lua_lib_base => "lib_base.lua",
+    lua_lib_io_os => "lib_io_os.lua",
 }
 
 /// Every script in `lua-tests/` has a test above (so a new script is not forgotten).
@@ -82,6 +84,8 @@ fn lua_scripts_all_listed() {
         "lib_string.lua",
         "lib_table.lua",
         "lib_math.lua",
+        "lib_base.lua",
+        "lib_io_os.lua",
     ];
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("lua-tests");
     let mut found: Vec<String> = std::fs::read_dir(&dir)
