@@ -251,7 +251,12 @@ fn b_assert(vm: &mut Vm) -> Result<usize, LuaError> {
 
 fn b_error(vm: &mut Vm) -> Result<usize, LuaError> {
     let level = vm.opt_int(2, 1)?;
-    let v = vm.arg(1);
+    let mut v = vm.arg(1);
+    if let Value::Num(n) = v {
+        if level > 0 {
+            v = Value::Str(vm.number_to_str(n));
+        }
+    }
     if let Value::Str(s) = v {
         if level > 0 {
             let pos = vm.where_(level as usize);
