@@ -312,22 +312,17 @@ impl Vm {
         Ok(())
     }
 
-    /// `tostring(v)`: `__tostring` if present, else the default text.
-    pub fn tostring(&mut self, v: Value) -> Result<StrRef, LuaError> {
-        let mt = self.get_metatable(v);
-        if let Some(mt) = mt {
+    /// `tostring(v)`: the result of `__tostring` if present (whatever it is, as
+    /// 5.1 returns it), else the default text.
+    pub fn tostring(&mut self, v: Value) -> Result<Value, LuaError> {
+        if let Some(mt) = self.get_metatable(v) {
             let k = self.new_str(b"__tostring");
             let f = self.heap.table(mt).get(&k);
             if !f.is_nil() {
-                let r = self.call_value1(f, v, Value::Nil)?;
-                return match r {
-                    Value::Str(s) => Ok(s),
-                    Value::Num(n) => Ok(self.number_to_str(n)),
-                    _ => Err(self.error_str("'__tostring' must return a string")),
-                };
+                return self.call_value1(f, v, Value::Nil);
             }
         }
-        Ok(self.tostring_raw(v))
+        Ok(Value::Str(self.tostring_raw(v)))
     }
 
     /// The default text of a value (`nil`, `true`, `1.5`, `table: 0x...`).

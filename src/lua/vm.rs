@@ -106,7 +106,7 @@ impl Vm {
             let ci_idx = self.frames.len() - 1;
             let ci = self.frames[ci_idx];
             let cl_ref = ci.closure;
-            let (proto, env) = match self.heap.funcs.get(cl_ref) {
+            let (proto, mut env) = match self.heap.funcs.get(cl_ref) {
                 Function::Lua(c) => (c.proto.clone(), c.env),
                 Function::Native(_) => return Err(self.runtime_error("bad frame")),
             };
@@ -404,7 +404,7 @@ impl Vm {
                     }
                     OP_TESTSET => {
                         let v = self.stack[base + get_b(i) as usize];
-                        if (!v.truthy()) != (get_c(i) != 0) {
+                        if v.truthy() == (get_c(i) != 0) {
                             self.stack[a] = v;
                             dojump!(get_sbx(code[pc]));
                         }
@@ -419,6 +419,10 @@ impl Vm {
                         save!();
                         if self.precall(a, nresults)? {
                             continue 'newframe;
+                        }
+                        // a native (setfenv) may have changed this function's environment
+                        if let Function::Lua(c) = self.heap.funcs.get(cl_ref) {
+                            env = c.env;
                         }
                     }
                     OP_TAILCALL => {
