@@ -16,7 +16,22 @@ const MAXTAGLOOP: usize = 100;
 /// `a % b` as Lua 5.1 defines it: `a - floor(a/b)*b`.
 #[inline(always)]
 pub fn lua_mod(a: f64, b: f64) -> f64 {
-    a - (a / b).floor() * b
+    a - fast_floor(a / b) * b
+}
+
+/// `floor` without a libm call for the common range (|x| < 2^52).
+#[inline(always)]
+pub fn fast_floor(x: f64) -> f64 {
+    if x.abs() < 4_503_599_627_370_496.0 {
+        let t = x as i64 as f64;
+        if t > x {
+            t - 1.0
+        } else {
+            t
+        }
+    } else {
+        x.floor()
+    }
 }
 
 /// The arithmetic of one event on two numbers.
