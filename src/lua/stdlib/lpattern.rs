@@ -201,6 +201,25 @@ impl<'a> Matcher<'a> {
         }))
     }
 
+    /// Like [`Matcher::try_at`] but returns only the end of the match and leaves
+    /// the captures in the matcher, to be taken with [`Matcher::snapshot`]. For
+    /// loops over many positions: a failed try copies no capture array.
+    pub fn end_at(&mut self, s: usize) -> Result<Option<usize>, String> {
+        self.level = 0;
+        self.depth = 0;
+        self.do_match(s, 0)
+    }
+
+    /// The match `start..end` that [`Matcher::end_at`] just found, with its captures.
+    pub fn snapshot(&self, start: usize, end: usize) -> Match {
+        Match {
+            start,
+            end,
+            level: self.level,
+            caps: self.caps,
+        }
+    }
+
     /// Pattern byte at `p`, or 0 past the end (C's terminator).
     fn pc(&self, p: usize) -> u8 {
         self.pat.get(p).copied().unwrap_or(0)

@@ -260,27 +260,6 @@ fn push_captures(vm: &mut Vm, src: &[u8], m: &Match, whole: bool) -> Result<usiz
     Ok(n)
 }
 
-/// Finds `needle` in `hay` (the plain search of `string.find`).
-fn find_plain(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let Some((&first, rest)) = needle.split_first() else {
-        return Some(0);
-    };
-    if needle.len() > hay.len() {
-        return None;
-    }
-    let last = hay.len() - needle.len();
-    let mut i = 0;
-    while i <= last {
-        let p = hay[i..=last].iter().position(|&c| c == first)?;
-        i += p;
-        if &hay[i + 1..i + needle.len()] == rest {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
-}
-
 /// `string.find` (`find = true`) and `string.match`.
 fn find_aux(vm: &mut Vm, find: bool) -> Result<usize, LuaError> {
     let s = vm.check_str(1)?;
@@ -290,23 +269,33 @@ fn find_aux(vm: &mut Vm, find: bool) -> Result<usize, LuaError> {
     let l = src.len();
     let init = (posrelat(opt_integer(vm, 3, 1)?, l) - 1).clamp(0, l as i64) as usize;
     if find && (vm.arg(4).truthy() || !lpattern::has_specials(&pat)) {
-        if let Some(i) = find_plain(&src[init..], &pat) {
-            vm.push(Value::Num((init + i + 1) as f64));
-            vm.push(Value::Num((init + i + pat.len()) as f64));
+        if let Some(i) = lpattern::find_plain(&src, &pat, init) {
+            vm.push(Value::Num((i + 1) as f64));
+            vm.push(Value::Num((i + pat.len()) as f64));
             return Ok(2);
         }
     } else {
-        match lpattern::find(&src, &pat, init) {
-            Err(e) => return Err(vm.error_str(&e)),
-            Ok(Some(m)) => {
-                if find {
-                    vm.push(Value::Num((m.start + 1) as f64));
-                    vm.push(Value::Num(m.end as f64));
-                    return Ok(2 + push_captures(vm, &src, &m, false)?);
+        let (anchored, pat) = lpattern::split_anchor(&pat);
+        let mut ms = Matcher::new(&src, pat);
+        let mut s1 = init;
+        loop {
+            match ms.end_at(s1) {
+                Err(e) => return Err(vm.error_str(&e)),
+                Ok(Some(e)) => {
+                    let m = ms.snapshot(s1, e);
+                    if find {
+                        vm.push(Value::Num((s1 + 1) as f64));
+                        vm.push(Value::Num(e as f64));
+                        return Ok(2 + push_captures(vm, &src, &m, false)?);
+                    }
+                    return push_captures(vm, &src, &m, true);
                 }
-                return push_captures(vm, &src, &m, true);
+                Ok(None) => {}
             }
-            Ok(None) => {}
+            s1 += 1;
+            if anchored || s1 > src.len() {
+                break;
+            }
         }
     }
     vm.push(Value::Nil);
@@ -334,17 +323,18 @@ fn gmatch_aux(vm: &mut Vm) -> Result<usize, LuaError> {
     let mut ms = Matcher::new(&src, &pat);
     let mut pos = start as usize;
     while pos <= src.len() {
-        match ms.try_at(pos) {
+        match ms.end_at(pos) {
             Err(e) => return Err(vm.error_str(&e)),
-            Ok(Some(m)) => {
-                let next = if m.end == pos { m.end + 1 } else { m.end };
+            Ok(Some(e)) => {
+                // After an empty match the next search starts one byte further.
+                let next = if e == pos { e + 1 } else { e };
                 vm.set_upvalue(2, Value::Num(next as f64));
+                let m = ms.snapshot(pos, e);
                 return push_captures(vm, &src, &m, true);
             }
             Ok(None) => pos += 1,
         }
     }
-    vm.set_upvalue(2, Value::Num(pos as f64));
     Ok(0)
 }
 
@@ -392,16 +382,17 @@ fn s_gsub(vm: &mut Vm) -> Result<usize, LuaError> {
     let mut pos = 0;
     let mut n: i64 = 0;
     while n < max_n {
-        let m = match ms.try_at(pos) {
-            Ok(m) => m,
+        let e = match ms.end_at(pos) {
+            Ok(e) => e,
             Err(e) => return Err(vm.error_str(&e)),
         };
-        if let Some(m) = &m {
+        if let Some(e) = e {
             n += 1;
-            add_value(vm, &src, m, &repl, &mut out)?;
+            let m = ms.snapshot(pos, e);
+            add_value(vm, &src, &m, &repl, &mut out)?;
         }
-        match m {
-            Some(m) if m.end > pos => pos = m.end,
+        match e {
+            Some(e) if e > pos => pos = e,
             _ if pos < src.len() => {
                 out.push(src[pos]);
                 pos += 1;
