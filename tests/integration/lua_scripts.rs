@@ -61,6 +61,9 @@ script_tests! {
     lua_lib_string => "lib_string.lua",
     lua_lib_table => "lib_table.lua",
     lua_lib_math => "lib_math.lua",
+    lua_lib_string2 => "lib_string2.lua",
+    lua_lib_table2 => "lib_table2.lua",
+    lua_lib_table_sort => "lib_table_sort.lua",
 }
 
 /// Every script in `lua-tests/` has a test above (so a new script is not forgotten).
@@ -82,6 +85,9 @@ fn lua_scripts_all_listed() {
         "lib_string.lua",
         "lib_table.lua",
         "lib_math.lua",
+        "lib_string2.lua",
+        "lib_table2.lua",
+        "lib_table_sort.lua",
     ];
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("lua-tests");
     let mut found: Vec<String> = std::fs::read_dir(&dir)
