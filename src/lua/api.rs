@@ -50,7 +50,7 @@ impl Vm {
     /// `@file` a file name) and returns the function, or the syntax error
     /// message as a string value.
     pub fn load_chunk(&mut self, source: &[u8], chunkname: &[u8]) -> Result<Value, Value> {
-        match super::parse::compile_at_depth(source, chunkname, self.n_ccalls + 1) {
+        match super::parse::compile_at_depth(source, chunkname, self.n_ccalls) {
             Ok(p) => {
                 let heap = &mut self.heap;
                 let lp = LProto::load(p, None, &mut |b| Value::Str(heap.intern(b)));
@@ -110,6 +110,14 @@ impl Vm {
     pub fn eval(&mut self, source: &str) -> Result<Vec<Value>, LuaError> {
         let f = self.load(source.as_bytes(), source)?;
         self.call(f, &[])
+    }
+
+    /// Counts `n` native calls as already active, as if the state were used from
+    /// inside that many C calls. The `ferrous-lua` command sets 1, for the
+    /// `pmain` frame `lua.c` runs scripts under, so its nesting limits ("C stack
+    /// overflow", "chunk has too many syntax levels") trip at lua5.1's depths.
+    pub fn set_c_call_base(&mut self, n: u32) {
+        self.n_ccalls = n.min(super::state::MAX_CCALLS / 2);
     }
 
     /// Reads a global variable (raw).

@@ -398,6 +398,17 @@ impl Vm {
         t.get(&Value::Str(self.tm_names[event as usize]))
     }
 
+    /// [`Vm::fast_tm`] that also records an absent event in the metatable's
+    /// flags, so the next lookup of it is a bit test.
+    #[inline]
+    pub(crate) fn fast_tm_cache(&mut self, mt: TableRef, event: Tm) -> Value {
+        let v = self.fast_tm(mt, event);
+        if v.is_nil() && (event as u8) < 5 {
+            self.heap.table_mut(mt).flags |= 1 << (event as u8);
+        }
+        v
+    }
+
     // ----- the native-function API --------------------------------------
 
     #[inline]
