@@ -279,7 +279,12 @@ fn find_aux(vm: &mut Vm, find: bool) -> Result<usize, LuaError> {
         let mut ms = Matcher::new(&src, pat);
         let mut s1 = init;
         loop {
-            match ms.end_at(s1) {
+            let r = if ms.may_start_at(s1) {
+                ms.end_at(s1)
+            } else {
+                Ok(None)
+            };
+            match r {
                 Err(e) => return Err(vm.error_str(&e)),
                 Ok(Some(e)) => {
                     let m = ms.snapshot(s1, e);
@@ -323,6 +328,10 @@ fn gmatch_aux(vm: &mut Vm) -> Result<usize, LuaError> {
     let mut ms = Matcher::new(&src, &pat);
     let mut pos = start as usize;
     while pos <= src.len() {
+        if !ms.may_start_at(pos) {
+            pos += 1;
+            continue;
+        }
         match ms.end_at(pos) {
             Err(e) => return Err(vm.error_str(&e)),
             Ok(Some(e)) => {
@@ -382,9 +391,13 @@ fn s_gsub(vm: &mut Vm) -> Result<usize, LuaError> {
     let mut pos = 0;
     let mut n: i64 = 0;
     while n < max_n {
-        let e = match ms.end_at(pos) {
-            Ok(e) => e,
-            Err(e) => return Err(vm.error_str(&e)),
+        let e = if !ms.may_start_at(pos) {
+            None
+        } else {
+            match ms.end_at(pos) {
+                Ok(e) => e,
+                Err(e) => return Err(vm.error_str(&e)),
+            }
         };
         if let Some(e) = e {
             n += 1;
