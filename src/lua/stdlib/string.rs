@@ -387,7 +387,9 @@ fn s_gsub(vm: &mut Vm) -> Result<usize, LuaError> {
     let max_n = opt_cint(vm, 4, src.len() as i64 + 1)?;
     let (anchored, pat) = lpattern::split_anchor(&pat);
     let mut ms = Matcher::new(&src, pat);
-    let mut out: Vec<u8> = Vec::with_capacity(src.len());
+    // Unmatched bytes are copied lazily, in runs: `src[..copied]` is in `out`.
+    let mut out: Vec<u8> = Vec::new();
+    let mut copied = 0;
     let mut pos = 0;
     let mut n: i64 = 0;
     while n < max_n {
@@ -401,23 +403,31 @@ fn s_gsub(vm: &mut Vm) -> Result<usize, LuaError> {
         };
         if let Some(e) = e {
             n += 1;
+            if out.capacity() == 0 {
+                out.reserve(src.len() + 16);
+            }
+            out.extend_from_slice(&src[copied..pos]);
             let m = ms.snapshot(pos, e);
             add_value(vm, &src, &m, &repl, &mut out)?;
+            copied = e;
         }
         match e {
             Some(e) if e > pos => pos = e,
-            _ if pos < src.len() => {
-                out.push(src[pos]);
-                pos += 1;
-            }
+            // No match, or an empty one: the byte at `pos` stays as it is.
+            _ if pos < src.len() => pos += 1,
             _ => break,
         }
         if anchored {
             break;
         }
     }
-    out.extend_from_slice(&src[pos..]);
-    push_str(vm, &out);
+    if n == 0 {
+        // Nothing replaced: the result is the subject itself.
+        vm.push(Value::Str(s));
+    } else {
+        out.extend_from_slice(&src[copied..]);
+        push_str(vm, &out);
+    }
     vm.push(Value::Num(n as f64));
     Ok(2)
 }
