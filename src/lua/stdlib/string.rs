@@ -94,6 +94,7 @@ fn s_len(vm: &mut Vm) -> Result<usize, LuaError> {
 }
 
 fn s_sub(vm: &mut Vm) -> Result<usize, LuaError> {
+    gc_point(vm)?;
     let s = vm.check_str(1)?;
     let l = vm.str_bytes(s).len();
     let start = posrelat(check_integer(vm, 2)?, l).max(1);
@@ -186,6 +187,7 @@ fn s_byte(vm: &mut Vm) -> Result<usize, LuaError> {
 }
 
 fn s_char(vm: &mut Vm) -> Result<usize, LuaError> {
+    gc_point(vm)?;
     let n = vm.arg_count();
     let mut out = Vec::with_capacity(n);
     for i in 1..=n {
@@ -262,6 +264,7 @@ fn push_captures(vm: &mut Vm, src: &[u8], m: &Match, whole: bool) -> Result<usiz
 
 /// `string.find` (`find = true`) and `string.match`.
 fn find_aux(vm: &mut Vm, find: bool) -> Result<usize, LuaError> {
+    gc_point(vm)?;
     let s = vm.check_str(1)?;
     let p = vm.check_str(2)?;
     let src = vm.str_rc(s);
@@ -318,6 +321,7 @@ fn s_match(vm: &mut Vm) -> Result<usize, LuaError> {
 /// The iterator `gmatch` returns; its upvalues are the subject, the pattern and
 /// the offset where the next search starts.
 fn gmatch_aux(vm: &mut Vm) -> Result<usize, LuaError> {
+    gc_point(vm)?;
     let (Value::Str(s), Value::Str(p), Value::Num(start)) =
         (vm.upvalue(0), vm.upvalue(1), vm.upvalue(2))
     else {
