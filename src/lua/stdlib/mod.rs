@@ -4,3 +4,5 @@ pub mod base;
 pub mod coroutine;
 pub mod format;
 pub mod lpattern;
+pub mod string;
+pub mod table;
