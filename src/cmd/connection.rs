@@ -73,6 +73,7 @@ fn quit(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
 /// RESET: back to a fresh connection's state: db 0, RESP2, no name, and
 /// authentication as a new connection has it.
 fn reset(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    super::tx::discard_transaction(ctx);
     ctx.client.db = 0;
     ctx.client.set_name(Vec::new());
     ctx.client.reply_off = false;

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod lcs;
 pub mod server;
 pub mod string;
+pub mod tx;
 
 use crate::resp::Reply;
 use crate::server::client::ClientState;
@@ -86,13 +87,14 @@ pub mod errors {
 
 /// Every command this server knows, gathered from the family files.
 pub fn table() -> Vec<&'static CommandSpec> {
-    let families: [&'static [CommandSpec]; 6] = [
+    let families: [&'static [CommandSpec]; 7] = [
         bitops::COMMANDS,
         connection::COMMANDS,
         keys::COMMANDS,
         lcs::COMMANDS,
         server::COMMANDS,
         string::COMMANDS,
+        tx::COMMANDS,
     ];
     families.iter().flat_map(|f| f.iter()).collect()
 }
@@ -306,12 +308,14 @@ pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(i) = shared.commands.lookup(&args[0]) else {
         unknown_command(ctx.out, args);
         shared.count_error(b"ERR");
+        ctx.client.tx.aborted |= ctx.client.tx.in_multi();
         return;
     };
     let spec = shared.commands.specs[i];
     let argc = args.len() as i32;
     if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
         wrong_arity(ctx.out, spec.name);
+        ctx.client.tx.aborted |= ctx.client.tx.in_multi();
         shared.commands.stats[i]
             .rejected_calls
             .fetch_add(1, Ordering::Relaxed);
@@ -325,6 +329,18 @@ pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             c.rejected_calls.fetch_add(1, Ordering::Relaxed);
         }
         shared.count_error(b"NOAUTH");
+        return;
+    }
+    if ctx.client.tx.in_multi() && !tx::runs_inside_multi(spec.name) {
+        if spec.flags & flags::NO_MULTI != 0 {
+            ctx.out
+                .error("ERR Command not allowed inside a transaction");
+            shared.count_error(b"ERR");
+            ctx.client.tx.aborted = true;
+        } else if let Some(q) = ctx.client.tx.queue.as_mut() {
+            q.push(args.to_vec());
+            ctx.out.simple("QUEUED");
+        }
         return;
     }
     let before = ctx.out.buf.len();

@@ -36,6 +36,8 @@ pub struct ClientState {
     /// This client's registry entry (None only for clients built outside a server,
     /// e.g. in unit tests).
     pub handle: Option<Arc<ClientHandle>>,
+    /// MULTI queue and WATCHed keys (see `cmd::tx`).
+    pub tx: crate::cmd::tx::TxState,
 }
 
 impl ClientState {

@@ -256,6 +256,9 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
         }
     }
     let _ = stream.shutdown(std::net::Shutdown::Both);
+    if !client.tx.watched.is_empty() {
+        cmd::tx::unwatch_all(&mut core.lock(), &mut client.tx);
+    }
     sh.clients().remove(&handle.id);
     sh.logger.verbose(&format!(
         "Client closed connection id={} addr={}",

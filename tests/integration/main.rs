@@ -6,3 +6,4 @@ mod lua_scripts;
 mod server;
 mod strings;
 mod support;
+mod tx;
