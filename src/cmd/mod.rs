@@ -16,6 +16,7 @@ pub mod connection;
 pub mod float80;
 pub mod keys;
 pub mod lcs;
+pub mod pubsub;
 pub mod server;
 pub mod string;
 pub mod tx;
@@ -87,11 +88,12 @@ pub mod errors {
 
 /// Every command this server knows, gathered from the family files.
 pub fn table() -> Vec<&'static CommandSpec> {
-    let families: [&'static [CommandSpec]; 7] = [
+    let families: [&'static [CommandSpec]; 8] = [
         bitops::COMMANDS,
         connection::COMMANDS,
         keys::COMMANDS,
         lcs::COMMANDS,
+        pubsub::COMMANDS,
         server::COMMANDS,
         string::COMMANDS,
         tx::COMMANDS,
@@ -329,6 +331,27 @@ pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             c.rejected_calls.fetch_add(1, Ordering::Relaxed);
         }
         shared.count_error(b"NOAUTH");
+        return;
+    }
+    if ctx.client.subs.count() > 0
+        && ctx.client.resp == 2
+        && !pubsub::allowed_in_subscribe_mode(spec.name)
+    {
+        let why = pubsub::subscribe_mode_refusal(spec.name);
+        if ctx.client.tx.in_multi() && spec.name == "exec" {
+            tx::discard_transaction(ctx);
+            ctx.out.error(&format!(
+                "EXECABORT Transaction discarded because of: {why}"
+            ));
+            shared.count_error(b"EXECABORT");
+        } else {
+            ctx.out.error(&format!("ERR {why}"));
+            shared.count_error(b"ERR");
+            ctx.client.tx.aborted |= ctx.client.tx.in_multi();
+        }
+        if let Some(c) = cstats {
+            c.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        }
         return;
     }
     if ctx.client.tx.in_multi() && !tx::runs_inside_multi(spec.name) {

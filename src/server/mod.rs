@@ -74,6 +74,7 @@ pub mod client;
 pub mod config;
 mod conn;
 pub mod log;
+pub mod outbox;
 
 use crate::cmd::Commands;
 use crate::store::Store;
@@ -142,6 +143,8 @@ pub struct Shared {
     pub logger: Logger,
     /// Error replies by their first word (`ERR`, `WRONGTYPE`, ...): INFO errorstats.
     pub errors: Mutex<BTreeMap<String, u64>>,
+    /// Pub/sub subscriptions of all clients (see `cmd::pubsub`).
+    pub pubsub: Mutex<crate::cmd::pubsub::Registry>,
     pub started: Instant,
     /// 40 hex digits, random per start (INFO `run_id`).
     pub run_id: String,
@@ -181,6 +184,7 @@ impl Shared {
             clients: Mutex::new(BTreeMap::new()),
             logger,
             errors: Mutex::new(BTreeMap::new()),
+            pubsub: Mutex::default(),
             started: Instant::now(),
             run_id: make_run_id(),
             port,

@@ -3,6 +3,7 @@
 mod keys;
 mod lua_api;
 mod lua_scripts;
+mod pubsub;
 mod server;
 mod strings;
 mod support;
