@@ -32,9 +32,13 @@
 //!   that the Lua instruction budget polls.
 //! - *Blocking pops*: the connection waits on a `Condvar` paired with the lock
 //!   (`wait_timeout` releases the guard while parked); pushes `notify_all`.
-//! - *Pub/sub and output limits*: messages are appended to a per-client outbound
-//!   queue in the registry; a subscribed connection gets a writer thread draining
-//!   it, and the queue length is the output-buffer limit to enforce.
+//! - *Pub/sub and output limits* (built, see `outbox.rs` and `cmd/pubsub.rs`):
+//!   messages are appended to a per-client outbound queue in the registry; a
+//!   client's first SUBSCRIBE starts a writer thread draining it, after which all
+//!   its replies go through the same queue (pushed while the keyspace lock is
+//!   held, so order is preserved); the queue length is the output-buffer limit.
+//! - *MULTI/EXEC* (built, `cmd/tx.rs`): EXEC runs the queue inside its own
+//!   dispatch, under the batch's one lock acquisition.
 //!
 //! Measured with `../shared/bench/compare-redis.sh` (redis-benchmark, 50 clients,
 //! `-r 100000`; plain n=100k and pipelined `-P 16` n=1M), release build against
