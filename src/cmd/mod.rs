@@ -16,6 +16,7 @@ pub mod connection;
 pub mod float80;
 pub mod keys;
 pub mod lcs;
+pub mod notify;
 pub mod pubsub;
 pub mod server;
 pub mod string;
@@ -370,6 +371,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let start = Instant::now();
     (spec.handler)(ctx, args);
     let usec = start.elapsed().as_micros() as u64;
+    notify::after_command(ctx);
     let reply = &ctx.out.buf[before..];
     if reply.first() == Some(&b'-') {
         shared.count_error(&reply[1..]);

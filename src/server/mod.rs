@@ -156,6 +156,8 @@ pub struct Shared {
     pub port: u16,
     /// Mirror of `proto-max-bulk-len`, read by parsers without the config lock.
     pub max_bulk_len: AtomicU64,
+    /// Mirror of `notify-keyspace-events` (flag bits), read on every write.
+    pub notify_flags: std::sync::atomic::AtomicU32,
     /// Mirror of `client-query-buffer-limit`.
     pub query_buffer_limit: AtomicU64,
     next_client_id: AtomicU64,
@@ -181,6 +183,7 @@ impl Shared {
     fn new(config: Config, logger: Logger, port: u16, listen_addrs: Vec<SocketAddr>) -> Shared {
         Shared {
             max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
+            notify_flags: std::sync::atomic::AtomicU32::new(config.notify_keyspace_events),
             query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
             config: RwLock::new(config),
             stats: Stats::default(),
@@ -211,6 +214,8 @@ impl Shared {
         self.query_buffer_limit
             .store(c.client_query_buffer_limit, Ordering::Relaxed);
         self.logger.set_level(c.loglevel);
+        self.notify_flags
+            .store(c.notify_keyspace_events, Ordering::Relaxed);
     }
 
     /// Counts one error reply whose text (after the `-`) is `msg`, under its first
@@ -432,7 +437,11 @@ fn cron(core: &Arc<Core>) {
             (c.hz.max(1), c.timeout)
         };
         std::thread::sleep(Duration::from_millis(1000 / hz));
-        core.lock().active_expire_cycle(crate::store::now_ms());
+        {
+            let mut store = core.lock();
+            store.active_expire_cycle(crate::store::now_ms());
+            crate::cmd::notify::flush_expired(&mut store, &core.shared);
+        }
         let elapsed = last_ops.0.elapsed();
         if elapsed >= Duration::from_secs(1) {
             let now_ops = sh.stats.total_commands_processed.load(Ordering::Relaxed);

@@ -82,6 +82,7 @@ impl Store {
                         // The last volatile entry moves into this position, so
                         // the cursor stays to examine it next.
                         db.touch_at(i);
+                        db.log_expiry(i);
                         db.table.remove_at(i);
                         db.expired_keys += 1;
                         expired += 1;

@@ -168,6 +168,8 @@ impl Store {
         let clock = self.dbs[db].lru_clock;
         let mut old = std::mem::take(&mut self.dbs[db]);
         self.dbs[db].watched = std::mem::take(&mut old.watched);
+        self.dbs[db].log_expired = old.log_expired;
+        self.dbs[db].expired_log = std::mem::take(&mut old.expired_log);
         self.dbs[db].lru_clock = clock;
         self.dbs[db].expired_keys = old.expired_keys;
         drop_maybe_lazily(vec![old], lazy);
@@ -184,6 +186,8 @@ impl Store {
                 lru_clock: d.lru_clock,
                 expired_keys: d.expired_keys,
                 watched: std::mem::take(&mut d.watched),
+                log_expired: d.log_expired,
+                expired_log: std::mem::take(&mut d.expired_log),
                 ..Db::default()
             });
         }
@@ -224,6 +228,10 @@ pub struct Db {
     /// Keys some client WATCHes, with their versions. Every change below touches
     /// it; code outside this file changes keys only through these methods.
     pub watched: watch::WatchedKeys,
+    /// While true (keyspace notifications of class `x` on), keys this database
+    /// expires are logged here for `cmd::notify` to publish.
+    pub log_expired: bool,
+    pub expired_log: Vec<Vec<u8>>,
 }
 
 impl Db {
@@ -241,6 +249,7 @@ impl Db {
         let at = self.table.entry(i).expire_at;
         if at != 0 && at <= now_ms() {
             self.watched.touch(key);
+            self.log_expiry(i);
             self.table.remove_at(i);
             self.expired_keys += 1;
             return None;
@@ -285,6 +294,7 @@ impl Db {
         if let Some(i) = self.table.find_hashed(key, hash) {
             let at = self.table.entry(i).expire_at;
             if at != 0 && at <= now_ms() {
+                self.log_expiry(i);
                 self.table.remove_at(i);
                 self.expired_keys += 1;
             } else {
@@ -336,11 +346,21 @@ impl Db {
             let at = self.table.entry(i).expire_at;
             if at != 0 && at <= now_ms() {
                 self.touch_at(i);
+                self.log_expiry(i);
                 self.table.remove_at(i);
                 self.expired_keys += 1;
                 continue;
             }
             return Some(self.table.entry(i).key.to_vec());
+        }
+    }
+
+    /// Logs that entry `i` is being removed because it expired (notifications).
+    #[inline]
+    pub fn log_expiry(&mut self, i: usize) {
+        if self.log_expired {
+            let key = self.table.entry(i).key.to_vec();
+            self.expired_log.push(key);
         }
     }
 

@@ -3,6 +3,7 @@
 mod keys;
 mod lua_api;
 mod lua_scripts;
+mod notify;
 mod pubsub;
 mod server;
 mod strings;
