@@ -232,6 +232,14 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
             }
         }
 
+        if !out.buf.is_empty() && handle.outbox.is_started() {
+            // Left over after the batch (a protocol error): the writer thread owns
+            // the socket's output now.
+            if !handle.outbox.push(&out.buf) {
+                break 'conn;
+            }
+            out.buf.clear();
+        }
         if !out.buf.is_empty() {
             if stream.write_all(&out.buf).is_err() {
                 break 'conn;

@@ -195,3 +195,17 @@ fn slow_subscriber_is_disconnected_at_the_output_limit() {
     }
     assert!(got < 80 * 1024 * 1024, "read {got} bytes");
 }
+
+#[test]
+fn protocol_error_while_subscribed_follows_the_replies() {
+    let srv = start_server();
+    let mut a = srv.connect();
+    assert_eq!(a.q("SUBSCRIBE c"), sub_reply("subscribe", "c", 1));
+    a.send(b"PING\r\n*1\r\n$x\r\n");
+    assert_eq!(a.read_reply(), b"*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    assert_eq!(
+        a.read_reply(),
+        b"-ERR Protocol error: invalid bulk length\r\n"
+    );
+    assert!(a.is_closed());
+}
