@@ -54,6 +54,13 @@ pub static COMMANDS: &[CommandSpec] = &[
 const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
 
 fn ping(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if ctx.client.subs.count() > 0 && ctx.client.resp == 2 && args.len() <= 2 {
+        // Subscribe mode (RESP2): an array, so clients can tell it from messages.
+        ctx.out.array(2);
+        ctx.out.bulk(b"pong");
+        ctx.out.bulk(args.get(1).map_or(&b""[..], |a| a));
+        return;
+    }
     match args.len() {
         1 => ctx.out.simple("PONG"),
         2 => ctx.out.bulk(&args[1]),
@@ -73,6 +80,8 @@ fn quit(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
 /// RESET: back to a fresh connection's state: db 0, RESP2, no name, and
 /// authentication as a new connection has it.
 fn reset(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    super::tx::discard_transaction(ctx);
+    super::pubsub::forget_client(ctx.shared, ctx.client.id, &mut ctx.client.subs);
     ctx.client.db = 0;
     ctx.client.set_name(Vec::new());
     ctx.client.reply_off = false;

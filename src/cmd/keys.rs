@@ -4,6 +4,7 @@
 //! Invariants: expired keys are invisible to every command here (lookups delete them
 //! lazily); a key moved or copied keeps its TTL; TTL replies round as Redis does
 //! (`(ms + 500) / 1000`); every reply and error text is redis-server 7.0's.
+use super::notify::{notify, GENERIC};
 use super::string::{count_read, cur_db, int_arg};
 use super::{errors, flags, CommandSpec, Ctx};
 use crate::store::expire::idle_seconds;
@@ -73,8 +74,13 @@ pub static COMMANDS: &[CommandSpec] = &[
 ];
 
 fn del(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let db = cur_db(ctx);
-    let removed = args[1..].iter().filter(|k| db.remove(k).is_some()).count();
+    let mut removed = 0;
+    for k in &args[1..] {
+        if cur_db(ctx).remove(k).is_some() {
+            removed += 1;
+            notify(ctx, GENERIC, "del", k);
+        }
+    }
     ctx.store.dirty += removed as u64;
     ctx.out.integer(removed as i64);
 }
@@ -244,6 +250,8 @@ fn rename_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], nx: bool) {
     let j = db.insert_new(dst, e.value);
     db.set_expire(j, e.expire_at);
     ctx.store.dirty += 1;
+    notify(ctx, GENERIC, "rename_from", src);
+    notify(ctx, GENERIC, "rename_to", dst);
     if nx {
         ctx.out.integer(1)
     } else {
@@ -476,12 +484,15 @@ fn expire_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], relative: bool, seconds: 
     if refused {
         return ctx.out.integer(0);
     }
-    if when <= now {
+    let event = if when <= now {
         db.remove_at(i);
+        "del"
     } else {
         db.set_expire(i, when as u64);
-    }
+        "expire"
+    };
     ctx.store.dirty += 1;
+    notify(ctx, GENERIC, event, &args[1]);
     ctx.out.integer(1);
 }
 

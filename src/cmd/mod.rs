@@ -16,8 +16,11 @@ pub mod connection;
 pub mod float80;
 pub mod keys;
 pub mod lcs;
+pub mod notify;
+pub mod pubsub;
 pub mod server;
 pub mod string;
+pub mod tx;
 
 use crate::resp::Reply;
 use crate::server::client::ClientState;
@@ -86,13 +89,15 @@ pub mod errors {
 
 /// Every command this server knows, gathered from the family files.
 pub fn table() -> Vec<&'static CommandSpec> {
-    let families: [&'static [CommandSpec]; 6] = [
+    let families: [&'static [CommandSpec]; 8] = [
         bitops::COMMANDS,
         connection::COMMANDS,
         keys::COMMANDS,
         lcs::COMMANDS,
+        pubsub::COMMANDS,
         server::COMMANDS,
         string::COMMANDS,
+        tx::COMMANDS,
     ];
     families.iter().flat_map(|f| f.iter()).collect()
 }
@@ -306,12 +311,14 @@ pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(i) = shared.commands.lookup(&args[0]) else {
         unknown_command(ctx.out, args);
         shared.count_error(b"ERR");
+        ctx.client.tx.aborted |= ctx.client.tx.in_multi();
         return;
     };
     let spec = shared.commands.specs[i];
     let argc = args.len() as i32;
     if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
         wrong_arity(ctx.out, spec.name);
+        ctx.client.tx.aborted |= ctx.client.tx.in_multi();
         shared.commands.stats[i]
             .rejected_calls
             .fetch_add(1, Ordering::Relaxed);
@@ -327,10 +334,44 @@ pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         shared.count_error(b"NOAUTH");
         return;
     }
+    if ctx.client.subs.count() > 0
+        && ctx.client.resp == 2
+        && !pubsub::allowed_in_subscribe_mode(spec.name)
+    {
+        let why = pubsub::subscribe_mode_refusal(spec.name);
+        if ctx.client.tx.in_multi() && spec.name == "exec" {
+            tx::discard_transaction(ctx);
+            ctx.out.error(&format!(
+                "EXECABORT Transaction discarded because of: {why}"
+            ));
+            shared.count_error(b"EXECABORT");
+        } else {
+            ctx.out.error(&format!("ERR {why}"));
+            shared.count_error(b"ERR");
+            ctx.client.tx.aborted |= ctx.client.tx.in_multi();
+        }
+        if let Some(c) = cstats {
+            c.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        }
+        return;
+    }
+    if ctx.client.tx.in_multi() && !tx::runs_inside_multi(spec.name) {
+        if spec.flags & flags::NO_MULTI != 0 {
+            ctx.out
+                .error("ERR Command not allowed inside a transaction");
+            shared.count_error(b"ERR");
+            ctx.client.tx.aborted = true;
+        } else if let Some(q) = ctx.client.tx.queue.as_mut() {
+            q.push(args.to_vec());
+            ctx.out.simple("QUEUED");
+        }
+        return;
+    }
     let before = ctx.out.buf.len();
     let start = Instant::now();
     (spec.handler)(ctx, args);
     let usec = start.elapsed().as_micros() as u64;
+    notify::after_command(ctx);
     let reply = &ctx.out.buf[before..];
     if reply.first() == Some(&b'-') {
         shared.count_error(&reply[1..]);

@@ -6,6 +6,7 @@
 //! see `store::value`); commands that modify a string in place leave it "raw";
 //! a write that replaces the value clears the TTL only where Redis does (SET,
 //! GETSET, MSET), counters and APPEND/SETRANGE keep it.
+use super::notify::{notify, GENERIC, STRING};
 use super::{errors, flags, CommandSpec, Ctx};
 use crate::cmd::float80::F80;
 use crate::store::value::parse_i64_strict;
@@ -265,6 +266,10 @@ fn set(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         db.set_expire(i, at);
     }
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "set", &args[1]);
+    if at != 0 {
+        notify(ctx, GENERIC, "expire", &args[1]);
+    }
     if !o.get {
         ctx.out.ok();
     }
@@ -277,6 +282,7 @@ fn setnx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     db.insert_new(&args[1], Value::from_bytes_try_int(&args[2]));
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "set", &args[1]);
     ctx.out.integer(1);
 }
 
@@ -288,6 +294,8 @@ fn setex_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], kind: ExpireArg, cmd: &str
     let i = db.set(&args[1], Value::from_bytes_try_int(&args[3]), false);
     db.set_expire(i, at);
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "set", &args[1]);
+    notify(ctx, GENERIC, "expire", &args[1]);
     ctx.out.ok();
 }
 
@@ -382,9 +390,9 @@ fn mset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if args.len().is_multiple_of(2) {
         return arity_error(ctx, "mset");
     }
-    let db = cur_db(ctx);
     for kv in args[1..].chunks(2) {
-        db.set(&kv[0], Value::from_bytes_try_int(&kv[1]), false);
+        cur_db(ctx).set(&kv[0], Value::from_bytes_try_int(&kv[1]), false);
+        notify(ctx, STRING, "set", &kv[0]);
     }
     ctx.store.dirty += (args.len() / 2) as u64;
     ctx.out.ok();
@@ -399,7 +407,8 @@ fn msetnx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.integer(0);
     }
     for kv in args[1..].chunks(2) {
-        db.set(&kv[0], Value::from_bytes_try_int(&kv[1]), false);
+        cur_db(ctx).set(&kv[0], Value::from_bytes_try_int(&kv[1]), false);
+        notify(ctx, STRING, "set", &kv[0]);
     }
     ctx.store.dirty += (args.len() / 2) as u64;
     ctx.out.integer(1);

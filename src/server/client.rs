@@ -36,6 +36,10 @@ pub struct ClientState {
     /// This client's registry entry (None only for clients built outside a server,
     /// e.g. in unit tests).
     pub handle: Option<Arc<ClientHandle>>,
+    /// Channels and patterns this client is subscribed to (see `cmd::pubsub`).
+    pub subs: crate::cmd::pubsub::Subs,
+    /// MULTI queue and WATCHed keys (see `cmd::tx`).
+    pub tx: crate::cmd::tx::TxState,
 }
 
 impl ClientState {
@@ -71,6 +75,8 @@ pub struct ClientHandle {
     /// A clone of the socket, so another thread can shut it down (which wakes the
     /// owner thread out of its blocking read).
     stream: TcpStream,
+    /// Outbound queue and writer thread for pushed messages (see `outbox.rs`).
+    pub outbox: Arc<super::outbox::Outbox>,
 }
 
 impl ClientHandle {
@@ -88,6 +94,7 @@ impl ClientHandle {
             last_cmd: AtomicUsize::new(0),
             killed: AtomicBool::new(false),
             stream: stream.try_clone()?,
+            outbox: Arc::default(),
         })
     }
 
@@ -95,6 +102,14 @@ impl ClientHandle {
     pub fn kill(&self) {
         self.killed.store(true, Ordering::SeqCst);
         let _ = self.stream.shutdown(Shutdown::Both);
+    }
+
+    /// Starts the outbox's writer thread on a clone of the socket.
+    pub fn start_outbox(&self) -> bool {
+        match self.stream.try_clone() {
+            Ok(s) => self.outbox.start(s),
+            Err(_) => false,
+        }
     }
 
     pub fn is_killed(&self) -> bool {

@@ -42,6 +42,8 @@ pub struct Config {
     pub pidfile: String,
     pub protected_mode: bool,
     pub daemonize: bool,
+    /// `notify-keyspace-events` as flag bits (see `cmd::notify`).
+    pub notify_keyspace_events: u32,
     /// Path of the config file this configuration came from (INFO's `config_file`).
     pub config_file: String,
 }
@@ -74,6 +76,7 @@ impl Default for Config {
             pidfile: String::new(),
             protected_mode: true,
             daemonize: false,
+            notify_keyspace_events: 0,
             config_file: String::new(),
         }
     }
@@ -173,6 +176,7 @@ static PARAMS: &[Param] = &[
     ),
     p("save", Kind::Str, true),
     p("appendonly", Kind::Bool, true),
+    p("notify-keyspace-events", Kind::Str, true),
     p(
         "appendfsync",
         Kind::Enum(&["always", "everysec", "no"]),
@@ -318,6 +322,10 @@ impl Config {
             }
             ("save", _) => self.save = value.to_string(),
             ("appendonly", _) => self.appendonly = boolean(value)?,
+            ("notify-keyspace-events", _) => {
+                self.notify_keyspace_events =
+                    crate::cmd::notify::parse_flags(value).map_err(SetError::Invalid)?
+            }
             ("appendfsync", Kind::Enum(allowed)) => self.appendfsync = word(value, allowed)?,
             ("appendfilename", _) => self.appendfilename = value.to_string(),
             ("dir", _) => self.dir = value.to_string(),
@@ -360,6 +368,9 @@ impl Config {
             "maxmemory-policy" => self.maxmemory_policy.clone(),
             "save" => self.save.clone(),
             "appendonly" => yn(self.appendonly),
+            "notify-keyspace-events" => {
+                crate::cmd::notify::flags_to_string(self.notify_keyspace_events)
+            }
             "appendfsync" => self.appendfsync.clone(),
             "appendfilename" => self.appendfilename.clone(),
             "dir" => self.dir.clone(),

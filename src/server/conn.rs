@@ -232,6 +232,14 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
             }
         }
 
+        if !out.buf.is_empty() && handle.outbox.is_started() {
+            // Left over after the batch (a protocol error): the writer thread owns
+            // the socket's output now.
+            if !handle.outbox.push(&out.buf) {
+                break 'conn;
+            }
+            out.buf.clear();
+        }
         if !out.buf.is_empty() {
             if stream.write_all(&out.buf).is_err() {
                 break 'conn;
@@ -255,6 +263,12 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
             input.buf = vec![0; READ_CHUNK];
         }
     }
+    if !client.tx.watched.is_empty() {
+        cmd::tx::unwatch_all(&mut core.lock(), &mut client.tx);
+    }
+    cmd::pubsub::forget_client(sh, handle.id, &mut client.subs);
+    // Lets the writer thread (if any) send what is queued, e.g. QUIT's +OK.
+    handle.outbox.close();
     let _ = stream.shutdown(std::net::Shutdown::Both);
     sh.clients().remove(&handle.id);
     sh.logger.verbose(&format!(
@@ -287,6 +301,17 @@ fn execute(core: &Core, client: &mut ClientState, out: &mut Reply, batch: &[Requ
             }
             if ctx.client.close_after_reply {
                 break;
+            }
+        }
+        // A client with a writer thread (pub/sub) sends everything through its
+        // outbox, queued before the lock is released so that replies and published
+        // messages keep the order in which they were produced.
+        if let Some(h) = &ctx.client.handle {
+            if !ctx.out.buf.is_empty() && h.outbox.is_started() {
+                if !h.outbox.push(&ctx.out.buf) {
+                    h.kill();
+                }
+                ctx.out.buf.clear();
             }
         }
     }

@@ -32,9 +32,13 @@
 //!   that the Lua instruction budget polls.
 //! - *Blocking pops*: the connection waits on a `Condvar` paired with the lock
 //!   (`wait_timeout` releases the guard while parked); pushes `notify_all`.
-//! - *Pub/sub and output limits*: messages are appended to a per-client outbound
-//!   queue in the registry; a subscribed connection gets a writer thread draining
-//!   it, and the queue length is the output-buffer limit to enforce.
+//! - *Pub/sub and output limits* (built, see `outbox.rs` and `cmd/pubsub.rs`):
+//!   messages are appended to a per-client outbound queue in the registry; a
+//!   client's first SUBSCRIBE starts a writer thread draining it, after which all
+//!   its replies go through the same queue (pushed while the keyspace lock is
+//!   held, so order is preserved); the queue length is the output-buffer limit.
+//! - *MULTI/EXEC* (built, `cmd/tx.rs`): EXEC runs the queue inside its own
+//!   dispatch, under the batch's one lock acquisition.
 //!
 //! Measured with `../shared/bench/compare-redis.sh` (redis-benchmark, 50 clients,
 //! `-r 100000`; plain n=100k and pipelined `-P 16` n=1M), release build against
@@ -74,6 +78,7 @@ pub mod client;
 pub mod config;
 mod conn;
 pub mod log;
+pub mod outbox;
 
 use crate::cmd::Commands;
 use crate::store::Store;
@@ -142,6 +147,8 @@ pub struct Shared {
     pub logger: Logger,
     /// Error replies by their first word (`ERR`, `WRONGTYPE`, ...): INFO errorstats.
     pub errors: Mutex<BTreeMap<String, u64>>,
+    /// Pub/sub subscriptions of all clients (see `cmd::pubsub`).
+    pub pubsub: Mutex<crate::cmd::pubsub::Registry>,
     pub started: Instant,
     /// 40 hex digits, random per start (INFO `run_id`).
     pub run_id: String,
@@ -149,6 +156,8 @@ pub struct Shared {
     pub port: u16,
     /// Mirror of `proto-max-bulk-len`, read by parsers without the config lock.
     pub max_bulk_len: AtomicU64,
+    /// Mirror of `notify-keyspace-events` (flag bits), read on every write.
+    pub notify_flags: std::sync::atomic::AtomicU32,
     /// Mirror of `client-query-buffer-limit`.
     pub query_buffer_limit: AtomicU64,
     next_client_id: AtomicU64,
@@ -174,6 +183,7 @@ impl Shared {
     fn new(config: Config, logger: Logger, port: u16, listen_addrs: Vec<SocketAddr>) -> Shared {
         Shared {
             max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
+            notify_flags: std::sync::atomic::AtomicU32::new(config.notify_keyspace_events),
             query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
             config: RwLock::new(config),
             stats: Stats::default(),
@@ -181,6 +191,7 @@ impl Shared {
             clients: Mutex::new(BTreeMap::new()),
             logger,
             errors: Mutex::new(BTreeMap::new()),
+            pubsub: Mutex::default(),
             started: Instant::now(),
             run_id: make_run_id(),
             port,
@@ -203,6 +214,8 @@ impl Shared {
         self.query_buffer_limit
             .store(c.client_query_buffer_limit, Ordering::Relaxed);
         self.logger.set_level(c.loglevel);
+        self.notify_flags
+            .store(c.notify_keyspace_events, Ordering::Relaxed);
     }
 
     /// Counts one error reply whose text (after the `-`) is `msg`, under its first
@@ -424,7 +437,11 @@ fn cron(core: &Arc<Core>) {
             (c.hz.max(1), c.timeout)
         };
         std::thread::sleep(Duration::from_millis(1000 / hz));
-        core.lock().active_expire_cycle(crate::store::now_ms());
+        {
+            let mut store = core.lock();
+            store.active_expire_cycle(crate::store::now_ms());
+            crate::cmd::notify::flush_expired(&mut store, &core.shared);
+        }
         let elapsed = last_ops.0.elapsed();
         if elapsed >= Duration::from_secs(1) {
             let now_ops = sh.stats.total_commands_processed.load(Ordering::Relaxed);

@@ -8,6 +8,7 @@
 //! | `value.rs` | the value type and Redis's string encodings (int / embstr / raw) |
 //! | `expire.rs` | the clock, TTL arithmetic and the active expiry cycle |
 //! | `glob.rs` | Redis's glob matcher (KEYS, SCAN MATCH, CONFIG GET) |
+//! | `watch.rs` | version counters of WATCHed keys, bumped by every change a [`Db`] makes |
 //!
 //! Invariants:
 //! - a key whose expiry time has passed is never visible: every lookup goes through
@@ -30,6 +31,7 @@ pub mod glob;
 pub mod key;
 pub mod table;
 pub mod value;
+pub mod watch;
 
 pub use expire::now_ms;
 pub use glob::glob_match;
@@ -134,14 +136,40 @@ impl Store {
     }
 
     /// SWAPDB: exchanges the contents of two databases.
+    /// Watched keys stay with the database number; those present in either
+    /// database are touched.
     pub fn swap_dbs(&mut self, a: usize, b: usize) {
+        self.touch_all_watched(a);
+        self.touch_all_watched(b);
+        if a == b {
+            return;
+        }
         self.dbs.swap(a, b);
+        let (x, y) = self.two_dbs(a, b);
+        std::mem::swap(&mut x.watched, &mut y.watched);
+        self.touch_all_watched(a);
+        self.touch_all_watched(b);
+    }
+
+    /// Touches every watched key of database `db` that is stored there now
+    /// (FLUSHDB, FLUSHALL, SWAPDB).
+    fn touch_all_watched(&mut self, db: usize) {
+        let d = &mut self.dbs[db];
+        if d.watched.is_empty() {
+            return;
+        }
+        let table = &d.table;
+        d.watched.touch_where(|k| table.find(k).is_some());
     }
 
     /// FLUSHDB. With `lazy`, the old contents are freed on another thread.
     pub fn flush_db(&mut self, db: usize, lazy: bool) {
+        self.touch_all_watched(db);
         let clock = self.dbs[db].lru_clock;
-        let old = std::mem::take(&mut self.dbs[db]);
+        let mut old = std::mem::take(&mut self.dbs[db]);
+        self.dbs[db].watched = std::mem::take(&mut old.watched);
+        self.dbs[db].log_expired = old.log_expired;
+        self.dbs[db].expired_log = std::mem::take(&mut old.expired_log);
         self.dbs[db].lru_clock = clock;
         self.dbs[db].expired_keys = old.expired_keys;
         drop_maybe_lazily(vec![old], lazy);
@@ -149,11 +177,17 @@ impl Store {
 
     /// FLUSHALL. With `lazy`, the old contents are freed on another thread.
     pub fn flush_all(&mut self, lazy: bool) {
+        for db in 0..self.dbs.len() {
+            self.touch_all_watched(db);
+        }
         let mut fresh: Vec<Db> = Vec::with_capacity(self.dbs.len());
-        for d in &self.dbs {
+        for d in &mut self.dbs {
             fresh.push(Db {
                 lru_clock: d.lru_clock,
                 expired_keys: d.expired_keys,
+                watched: std::mem::take(&mut d.watched),
+                log_expired: d.log_expired,
+                expired_log: std::mem::take(&mut d.expired_log),
                 ..Db::default()
             });
         }
@@ -191,6 +225,13 @@ pub struct Db {
     pub expired_keys: u64,
     /// Where the active expiry cycle continues in the table's list of keys with a TTL.
     pub expire_cursor: usize,
+    /// Keys some client WATCHes, with their versions. Every change below touches
+    /// it; code outside this file changes keys only through these methods.
+    pub watched: watch::WatchedKeys,
+    /// While true (keyspace notifications of class `x` on), keys this database
+    /// expires are logged here for `cmd::notify` to publish.
+    pub log_expired: bool,
+    pub expired_log: Vec<Vec<u8>>,
 }
 
 impl Db {
@@ -207,6 +248,8 @@ impl Db {
         let i = self.table.find(key)?;
         let at = self.table.entry(i).expire_at;
         if at != 0 && at <= now_ms() {
+            self.watched.touch(key);
+            self.log_expiry(i);
             self.table.remove_at(i);
             self.expired_keys += 1;
             return None;
@@ -223,7 +266,9 @@ impl Db {
         self.table.entry(i)
     }
 
+    /// For modification: counts as a change of the key (WATCH).
     pub fn entry_mut(&mut self, i: usize) -> &mut Entry {
+        self.touch_at(i);
         self.table.entry_mut(i)
     }
 
@@ -236,6 +281,7 @@ impl Db {
     /// The value of `key` for modification, if live.
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut Value> {
         let i = self.lookup(key)?;
+        self.watched.touch(key);
         Some(&mut self.table.entry_mut(i).value)
     }
 
@@ -243,10 +289,12 @@ impl Db {
     /// unless `keep_ttl`. Returns the entry's index.
     /// Hashes the key once (this is SET's path).
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool) -> usize {
+        self.watched.touch(key);
         let hash = self.table.hash(key);
         if let Some(i) = self.table.find_hashed(key, hash) {
             let at = self.table.entry(i).expire_at;
             if at != 0 && at <= now_ms() {
+                self.log_expiry(i);
                 self.table.remove_at(i);
                 self.expired_keys += 1;
             } else {
@@ -264,22 +312,26 @@ impl Db {
 
     /// Adds `key`, which must be absent (e.g. a lookup just answered `None`).
     pub fn insert_new(&mut self, key: &[u8], value: Value) -> usize {
+        self.watched.touch(key);
         self.table.insert_new(key, value, self.lru_clock)
     }
 
     /// Removes `key`; returns its entry if it was live.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         let i = self.lookup_no_touch(key)?;
+        self.watched.touch(key);
         Some(self.table.remove_at(i))
     }
 
     /// Removes the entry at index `i` (other indices may change).
     pub fn remove_at(&mut self, i: usize) -> Entry {
+        self.touch_at(i);
         self.table.remove_at(i)
     }
 
     /// Sets (`at > 0`) or clears (`at == 0`) the TTL of entry `i`.
     pub fn set_expire(&mut self, i: usize, at: u64) {
+        self.touch_at(i);
         self.table.set_expire(i, at)
     }
 
@@ -293,11 +345,31 @@ impl Db {
             let i = self.rng.below(n);
             let at = self.table.entry(i).expire_at;
             if at != 0 && at <= now_ms() {
+                self.touch_at(i);
+                self.log_expiry(i);
                 self.table.remove_at(i);
                 self.expired_keys += 1;
                 continue;
             }
             return Some(self.table.entry(i).key.to_vec());
+        }
+    }
+
+    /// Logs that entry `i` is being removed because it expired (notifications).
+    #[inline]
+    pub fn log_expiry(&mut self, i: usize) {
+        if self.log_expired {
+            let key = self.table.entry(i).key.to_vec();
+            self.expired_log.push(key);
+        }
+    }
+
+    /// Records a change of the key of entry `i` for WATCH.
+    #[inline]
+    pub fn touch_at(&mut self, i: usize) {
+        if !self.watched.is_empty() {
+            let key = self.table.entry(i).key.to_vec();
+            self.watched.touch(&key);
         }
     }
 

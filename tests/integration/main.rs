@@ -3,6 +3,9 @@
 mod keys;
 mod lua_api;
 mod lua_scripts;
+mod notify;
+mod pubsub;
 mod server;
 mod strings;
 mod support;
+mod tx;

@@ -1,0 +1,193 @@
+//! Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH.
+//!
+//! A client inside MULTI has `client.tx.queue = Some(..)`; [`super::dispatch`]
+//! then queues every command except the ones that steer the transaction itself
+//! (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET) and answers `+QUEUED`. An unknown
+//! command or a wrong arity while queueing is answered with its usual error and
+//! flags the transaction (`tx.aborted`), so EXEC answers EXECABORT.
+//!
+//! EXEC runs the queue inside the one call of `dispatch` that runs EXEC, so under
+//! the single keyspace lock the connection thread took for its batch: nothing else
+//! runs in between, which is what makes a transaction atomic. Runtime errors are
+//! per-command replies inside EXEC's array; later commands still run.
+//!
+//! WATCH records, per key, the version the database's [`WatchedKeys`] holds (see
+//! `store/watch.rs`: every change a `Db` makes bumps it) and whether the key was
+//! live. EXEC fails with a nil array when a version moved, or when a key that was
+//! live at WATCH time has logically expired since (Redis 7.0 does the same).
+//!
+//! Invariants: every watch this client registered is unregistered exactly once
+//! (EXEC, DISCARD, UNWATCH, RESET or disconnect: [`unwatch_all`]).
+//!
+//! [`WatchedKeys`]: crate::store::watch::WatchedKeys
+use super::{flags::*, CommandSpec, Ctx};
+use crate::store::{now_ms, Store};
+
+const fn spec(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    keys: (i32, i32, i32),
+    handler: super::Handler,
+) -> CommandSpec {
+    CommandSpec {
+        name,
+        arity,
+        flags,
+        first_key: keys.0,
+        last_key: keys.1,
+        step: keys.2,
+        handler,
+    }
+}
+
+const TX: u32 = NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY;
+
+pub static COMMANDS: &[CommandSpec] = &[
+    spec("multi", 1, TX, (0, 0, 0), multi),
+    spec("exec", 1, NOSCRIPT | LOADING | STALE, (0, 0, 0), exec),
+    spec("discard", 1, TX, (0, 0, 0), discard),
+    spec("watch", -2, TX, (1, -1, 1), watch),
+    spec("unwatch", 1, TX, (0, 0, 0), unwatch),
+];
+
+/// One WATCHed key of a client.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    pub db: usize,
+    pub key: Vec<u8>,
+    /// The key's version in its database's watch map at WATCH time.
+    pub version: u64,
+    /// Whether the key existed (and had not expired) at WATCH time.
+    pub live: bool,
+}
+
+/// A client's transaction state.
+#[derive(Debug, Default)]
+pub struct TxState {
+    /// Inside MULTI: the queued commands (arguments, name first).
+    pub queue: Option<Vec<Vec<Vec<u8>>>>,
+    /// A command was refused while queueing: EXEC must answer EXECABORT.
+    pub aborted: bool,
+    pub watched: Vec<Watch>,
+}
+
+impl TxState {
+    pub fn in_multi(&self) -> bool {
+        self.queue.is_some()
+    }
+}
+
+/// Whether command `name` runs at once inside MULTI instead of being queued.
+pub fn runs_inside_multi(name: &str) -> bool {
+    matches!(
+        name,
+        "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+    )
+}
+
+/// Unregisters every key this client watches.
+pub fn unwatch_all(store: &mut Store, tx: &mut TxState) {
+    for w in tx.watched.drain(..) {
+        if w.db < store.db_count() {
+            store.db(w.db).watched.unwatch(&w.key);
+        }
+    }
+}
+
+/// Leaves MULTI (if inside) and unwatches: DISCARD, RESET, EXEC's epilogue.
+pub fn discard_transaction(ctx: &mut Ctx<'_>) {
+    ctx.client.tx.queue = None;
+    ctx.client.tx.aborted = false;
+    unwatch_all(ctx.store, &mut ctx.client.tx);
+}
+
+/// Whether `key` is stored in `db` and not past its expiry (no side effects).
+fn is_live(store: &Store, db: usize, key: &[u8]) -> bool {
+    let table = &store.dbs()[db].table;
+    match table.find(key) {
+        None => false,
+        Some(i) => {
+            let at = table.entry(i).expire_at;
+            at == 0 || at > now_ms()
+        }
+    }
+}
+
+/// Whether any watched key changed since it was watched.
+fn watch_broken(store: &Store, tx: &TxState) -> bool {
+    tx.watched.iter().any(|w| {
+        store.dbs()[w.db].watched.version(&w.key) != Some(w.version)
+            || (w.live && !is_live(store, w.db, &w.key))
+    })
+}
+
+fn multi(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    if ctx.client.tx.in_multi() {
+        ctx.out.error("ERR MULTI calls can not be nested");
+        return;
+    }
+    ctx.client.tx.queue = Some(Vec::new());
+    ctx.client.tx.aborted = false;
+    ctx.out.ok();
+}
+
+fn discard(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    if !ctx.client.tx.in_multi() {
+        ctx.out.error("ERR DISCARD without MULTI");
+        return;
+    }
+    discard_transaction(ctx);
+    ctx.out.ok();
+}
+
+fn exec(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    let Some(queue) = ctx.client.tx.queue.take() else {
+        ctx.out.error("ERR EXEC without MULTI");
+        return;
+    };
+    if ctx.client.tx.aborted {
+        discard_transaction(ctx);
+        ctx.out
+            .error("EXECABORT Transaction discarded because of previous errors.");
+        return;
+    }
+    let broken = watch_broken(ctx.store, &ctx.client.tx);
+    discard_transaction(ctx);
+    if broken {
+        ctx.out.null_array();
+        return;
+    }
+    ctx.out.array(queue.len());
+    for args in &queue {
+        super::dispatch(ctx, args);
+    }
+}
+
+fn watch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if ctx.client.tx.in_multi() {
+        ctx.out.error("ERR WATCH inside MULTI is not allowed");
+        return;
+    }
+    let db = ctx.client.db;
+    for key in &args[1..] {
+        let tx = &ctx.client.tx;
+        if tx.watched.iter().any(|w| w.db == db && w.key == *key) {
+            continue;
+        }
+        let live = is_live(ctx.store, db, key);
+        let version = ctx.store.db(db).watched.watch(key);
+        ctx.client.tx.watched.push(Watch {
+            db,
+            key: key.clone(),
+            version,
+            live,
+        });
+    }
+    ctx.out.ok();
+}
+
+fn unwatch(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    unwatch_all(ctx.store, &mut ctx.client.tx);
+    ctx.out.ok();
+}

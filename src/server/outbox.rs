@@ -1,0 +1,183 @@
+//! A client's outbound queue, for clients that receive pushed messages (pub/sub).
+//!
+//! Why: a subscriber's connection thread sleeps in `read`, so it cannot notice a
+//! message published by another client. The publisher must not write to the
+//! subscriber's socket itself either: a slow subscriber would then stall the
+//! publisher (and, since publishing runs under the keyspace lock, everyone). So a
+//! client's first SUBSCRIBE starts a *writer thread* for it; publishers append the
+//! framed message to this queue and signal a condition variable; the writer thread
+//! takes everything queued and writes it with one `write_all`.
+//!
+//! Invariants:
+//! - once the writer is started, *all* output of the client goes through the queue:
+//!   the connection thread moves its replies here while it still holds the keyspace
+//!   lock, so replies and messages leave in the order they were produced (a
+//!   SUBSCRIBE confirmation always precedes the first message it enables);
+//! - `pending` counts bytes queued plus bytes being written; a push that would pass
+//!   the hard limit, or that finds the queue above the soft limit for longer than
+//!   the soft period, is refused and the caller disconnects the client
+//!   (`client-output-buffer-limit pubsub 32mb 8mb 60`); the server goes on;
+//! - `close` lets the writer drain what is queued and stop; the connection thread
+//!   joins it before closing the socket, so a final reply (QUIT's `+OK`) is sent.
+use std::io::Write;
+use std::net::TcpStream;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Redis's default `client-output-buffer-limit pubsub 32mb 8mb 60`.
+pub const PUBSUB_HARD_LIMIT: usize = 32 * 1024 * 1024;
+pub const PUBSUB_SOFT_LIMIT: usize = 8 * 1024 * 1024;
+pub const PUBSUB_SOFT_SECONDS: u64 = 60;
+
+#[derive(Debug, Default)]
+struct State {
+    buf: Vec<u8>,
+    pending: usize,
+    closed: bool,
+    started: bool,
+    soft_since: Option<Instant>,
+    writer: Option<JoinHandle<()>>,
+}
+
+/// The queue; lives in the client's registry entry.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    state: Mutex<State>,
+    ready: Condvar,
+}
+
+impl Outbox {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the writer thread runs (then all output goes through `push`).
+    pub fn is_started(&self) -> bool {
+        self.lock().started
+    }
+
+    /// Starts the writer thread on a clone of the client's socket (idempotent).
+    /// False if no thread could be started.
+    pub fn start(self: &std::sync::Arc<Self>, stream: TcpStream) -> bool {
+        let mut st = self.lock();
+        if st.started {
+            return true;
+        }
+        let me = self.clone();
+        match std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(move || me.run(stream))
+        {
+            Ok(h) => {
+                st.started = true;
+                st.writer = Some(h);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Queues `bytes`; false when the output buffer limit is passed (the caller
+    /// then disconnects the client and the bytes are dropped).
+    pub fn push(&self, bytes: &[u8]) -> bool {
+        self.push_limited(
+            bytes,
+            PUBSUB_HARD_LIMIT,
+            PUBSUB_SOFT_LIMIT,
+            Duration::from_secs(PUBSUB_SOFT_SECONDS),
+        )
+    }
+
+    fn push_limited(&self, bytes: &[u8], hard: usize, soft: usize, soft_period: Duration) -> bool {
+        let mut st = self.lock();
+        if st.closed {
+            return false;
+        }
+        let after = st.pending + bytes.len();
+        if hard > 0 && after > hard {
+            return false;
+        }
+        if soft > 0 && after > soft {
+            let since = *st.soft_since.get_or_insert_with(Instant::now);
+            if since.elapsed() > soft_period {
+                return false;
+            }
+        } else {
+            st.soft_since = None;
+        }
+        st.buf.extend_from_slice(bytes);
+        st.pending = after;
+        drop(st);
+        self.ready.notify_one();
+        true
+    }
+
+    /// Bytes queued or being written (CLIENT LIST `omem`-like figure).
+    pub fn pending(&self) -> usize {
+        self.lock().pending
+    }
+
+    /// Stops the writer after it has written what is queued, and waits for it.
+    pub fn close(&self) {
+        let writer = {
+            let mut st = self.lock();
+            st.closed = true;
+            st.writer.take()
+        };
+        self.ready.notify_one();
+        if let Some(w) = writer {
+            let _ = w.join();
+        }
+    }
+
+    /// The writer thread: wait for bytes, write them, repeat until closed.
+    fn run(&self, mut stream: TcpStream) {
+        let mut chunk = Vec::new();
+        loop {
+            {
+                let mut st = self.lock();
+                while st.buf.is_empty() && !st.closed {
+                    st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
+                }
+                if st.buf.is_empty() {
+                    return;
+                }
+                std::mem::swap(&mut chunk, &mut st.buf);
+            }
+            let ok = stream.write_all(&chunk).is_ok();
+            let n = chunk.len();
+            chunk.clear();
+            if chunk.capacity() > 1024 * 1024 {
+                chunk = Vec::new();
+            }
+            let mut st = self.lock();
+            st.pending = st.pending.saturating_sub(n);
+            if !ok {
+                st.closed = true;
+                st.buf = Vec::new();
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_refuse_pushes() {
+        let o = Outbox::default();
+        let soon = Duration::from_millis(50);
+        assert!(o.push_limited(b"12345", 10, 0, soon));
+        assert!(!o.push_limited(b"123456", 10, 0, soon));
+        assert_eq!(o.pending(), 5);
+        // Above the soft limit: allowed until the period has passed.
+        assert!(o.push_limited(b"1", 0, 4, soon));
+        assert!(o.push_limited(b"1", 0, 4, soon));
+        std::thread::sleep(Duration::from_millis(80));
+        assert!(!o.push_limited(b"1", 0, 4, soon));
+        assert_eq!(o.pending(), 7);
+    }
+}

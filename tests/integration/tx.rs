@@ -1,0 +1,178 @@
+//! MULTI/EXEC/DISCARD/WATCH/UNWATCH over TCP, with replies checked against
+//! redis-server 7.0 byte for byte.
+use super::support::start_server;
+use std::time::Duration;
+
+#[test]
+fn queued_replies_and_per_command_errors() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    assert_eq!(c.q("MULTI"), "+OK\r\n");
+    assert_eq!(c.q("SET a x"), "+QUEUED\r\n");
+    assert_eq!(c.q("INCR a"), "+QUEUED\r\n");
+    assert_eq!(c.q("PING"), "+QUEUED\r\n");
+    assert_eq!(
+        c.q("EXEC"),
+        "*3\r\n+OK\r\n-ERR value is not an integer or out of range\r\n+PONG\r\n"
+    );
+    assert_eq!(c.q("MULTI"), "+OK\r\n");
+    assert_eq!(c.q("EXEC"), "*0\r\n");
+    // SELECT inside the transaction applies to the commands after it, and stays.
+    assert_eq!(c.q("MULTI"), "+OK\r\n");
+    assert_eq!(c.q("SELECT 1"), "+QUEUED\r\n");
+    assert_eq!(c.q("SET a 2"), "+QUEUED\r\n");
+    assert_eq!(c.q("EXEC"), "*2\r\n+OK\r\n+OK\r\n");
+    assert_eq!(c.q("GET a"), "$1\r\n2\r\n");
+}
+
+#[test]
+fn queueing_errors_abort_exec() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    assert_eq!(c.q("MULTI"), "+OK\r\n");
+    assert_eq!(c.q("SET a 1"), "+QUEUED\r\n");
+    assert_eq!(
+        c.q("FOO"),
+        "-ERR unknown command 'FOO', with args beginning with: \r\n"
+    );
+    assert_eq!(
+        c.q("GET"),
+        "-ERR wrong number of arguments for 'get' command\r\n"
+    );
+    assert_eq!(
+        c.q("EXEC"),
+        "-EXECABORT Transaction discarded because of previous errors.\r\n"
+    );
+    assert_eq!(c.q("GET a"), "$-1\r\n");
+    assert_eq!(c.q("EXEC"), "-ERR EXEC without MULTI\r\n");
+}
+
+#[test]
+fn control_errors_do_not_abort() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    assert_eq!(c.q("EXEC"), "-ERR EXEC without MULTI\r\n");
+    assert_eq!(c.q("DISCARD"), "-ERR DISCARD without MULTI\r\n");
+    assert_eq!(c.q("UNWATCH"), "+OK\r\n");
+    assert_eq!(
+        c.q("WATCH"),
+        "-ERR wrong number of arguments for 'watch' command\r\n"
+    );
+    assert_eq!(c.q("MULTI"), "+OK\r\n");
+    assert_eq!(c.q("MULTI"), "-ERR MULTI calls can not be nested\r\n");
+    assert_eq!(c.q("WATCH x"), "-ERR WATCH inside MULTI is not allowed\r\n");
+    assert_eq!(c.q("INCR n"), "+QUEUED\r\n");
+    assert_eq!(c.q("EXEC"), "*1\r\n:1\r\n");
+    assert_eq!(c.q("MULTI"), "+OK\r\n");
+    assert_eq!(c.q("INCR n"), "+QUEUED\r\n");
+    assert_eq!(c.q("DISCARD"), "+OK\r\n");
+    assert_eq!(c.q("GET n"), "$1\r\n1\r\n");
+    assert_eq!(c.q("MULTI"), "+OK\r\n");
+    assert_eq!(c.q("SET a 1"), "+QUEUED\r\n");
+    assert_eq!(c.q("RESET"), "+RESET\r\n");
+    assert_eq!(c.q("EXEC"), "-ERR EXEC without MULTI\r\n");
+}
+
+#[test]
+fn watch_is_broken_by_other_clients_and_flushes() {
+    let srv = start_server();
+    let mut a = srv.connect();
+    let mut b = srv.connect();
+    // Another client's write, even creating a key that did not exist.
+    assert_eq!(a.q("WATCH n"), "+OK\r\n");
+    assert_eq!(b.q("SET n 1"), "+OK\r\n");
+    assert_eq!(a.q("MULTI"), "+OK\r\n");
+    assert_eq!(a.q("INCR n"), "+QUEUED\r\n");
+    assert_eq!(a.q("EXEC"), "*-1\r\n");
+    assert_eq!(a.q("GET n"), "$1\r\n1\r\n");
+    // EXEC unwatched: the same transaction now runs.
+    assert_eq!(a.q("MULTI"), "+OK\r\n");
+    assert_eq!(a.q("INCR n"), "+QUEUED\r\n");
+    assert_eq!(a.q("EXEC"), "*1\r\n:2\r\n");
+    // FLUSHALL touches only watched keys that existed.
+    assert_eq!(a.q("WATCH absent"), "+OK\r\n");
+    assert_eq!(b.q("FLUSHALL"), "+OK\r\n");
+    assert_eq!(a.q("MULTI"), "+OK\r\n");
+    assert_eq!(a.q("EXEC"), "*0\r\n");
+    assert_eq!(b.q("SET p 1"), "+OK\r\n");
+    assert_eq!(a.q("WATCH p"), "+OK\r\n");
+    assert_eq!(b.q("FLUSHDB"), "+OK\r\n");
+    assert_eq!(a.q("MULTI"), "+OK\r\n");
+    assert_eq!(a.q("EXEC"), "*-1\r\n");
+    assert_eq!(b.q("SET p 1"), "+OK\r\n");
+    assert_eq!(a.q("WATCH p"), "+OK\r\n");
+    assert_eq!(b.q("SWAPDB 0 1"), "+OK\r\n");
+    assert_eq!(a.q("MULTI"), "+OK\r\n");
+    assert_eq!(a.q("EXEC"), "*-1\r\n");
+    // A write that changes nothing (SET NX on an existing key, DEL of nothing).
+    assert_eq!(b.q("SET s 1"), "+OK\r\n");
+    assert_eq!(a.q("WATCH s d"), "+OK\r\n");
+    assert_eq!(b.q("SET s 2 NX"), "$-1\r\n");
+    assert_eq!(b.q("DEL d"), ":0\r\n");
+    assert_eq!(a.q("MULTI"), "+OK\r\n");
+    assert_eq!(a.q("EXEC"), "*0\r\n");
+    // RENAME onto a watched key; the client's own write.
+    assert_eq!(b.q("SET r 1"), "+OK\r\n");
+    assert_eq!(a.q("WATCH r2"), "+OK\r\n");
+    assert_eq!(b.q("RENAME r r2"), "+OK\r\n");
+    assert_eq!(a.q("MULTI"), "+OK\r\n");
+    assert_eq!(a.q("EXEC"), "*-1\r\n");
+    assert_eq!(a.q("WATCH m"), "+OK\r\n");
+    assert_eq!(a.q("SET m 1"), "+OK\r\n");
+    assert_eq!(a.q("MULTI"), "+OK\r\n");
+    assert_eq!(a.q("EXEC"), "*-1\r\n");
+    // UNWATCH forgets.
+    assert_eq!(a.q("WATCH m"), "+OK\r\n");
+    assert_eq!(a.q("UNWATCH"), "+OK\r\n");
+    assert_eq!(b.q("SET m 2"), "+OK\r\n");
+    assert_eq!(a.q("MULTI"), "+OK\r\n");
+    assert_eq!(a.q("EXEC"), "*0\r\n");
+}
+
+#[test]
+fn watch_is_broken_by_expiry() {
+    let srv = start_server();
+    let mut a = srv.connect();
+    assert_eq!(a.q("SET k v PX 50"), "+OK\r\n");
+    assert_eq!(a.q("WATCH k"), "+OK\r\n");
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(a.q("MULTI"), "+OK\r\n");
+    assert_eq!(a.q("PING"), "+QUEUED\r\n");
+    assert_eq!(a.q("EXEC"), "*-1\r\n");
+    // Expired and removed by a lookup from another client before EXEC.
+    let mut b = srv.connect();
+    assert_eq!(a.q("SET k v PX 50"), "+OK\r\n");
+    assert_eq!(a.q("WATCH k"), "+OK\r\n");
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(b.q("GET k"), "$-1\r\n");
+    assert_eq!(a.q("MULTI"), "+OK\r\n");
+    assert_eq!(a.q("EXEC"), "*-1\r\n");
+}
+
+#[test]
+fn exec_is_atomic_against_other_clients() {
+    let srv = start_server();
+    let port_clients: Vec<_> = (0..4).map(|_| srv.connect()).collect();
+    let threads: Vec<_> = port_clients
+        .into_iter()
+        .map(|mut c| {
+            std::thread::spawn(move || {
+                for _ in 0..50 {
+                    assert_eq!(c.q("MULTI"), "+OK\r\n");
+                    assert_eq!(c.q("INCR x"), "+QUEUED\r\n");
+                    assert_eq!(c.q("INCR y"), "+QUEUED\r\n");
+                    let r = c.q("EXEC");
+                    // Inside one EXEC, x and y move together.
+                    let nums: Vec<&str> = r.lines().filter(|l| l.starts_with(':')).collect();
+                    assert_eq!(nums.len(), 2, "{r}");
+                    assert_eq!(nums[0], nums[1], "{r}");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("client thread");
+    }
+    let mut c = srv.connect();
+    assert_eq!(c.q("MGET x y"), "*2\r\n$3\r\n200\r\n$3\r\n200\r\n");
+}
