@@ -25,4 +25,5 @@ pub mod value;
 pub mod vm;
 pub use state::{LuaError, Vm};
 pub use value::Value;
+pub mod bit;
 pub mod numfmt_tmp;
