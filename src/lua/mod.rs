@@ -26,4 +26,8 @@ pub mod vm;
 pub use state::{LuaError, Vm};
 pub use value::Value;
 pub mod bit;
+pub mod cjson;
+pub mod cjson_decode;
+pub mod cmsgpack;
 pub mod numfmt_tmp;
+pub mod struct_;
