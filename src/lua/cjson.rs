@@ -19,10 +19,13 @@ use super::numfmt::{fmt_float, fmt_number};
 use super::state::{LuaError, Vm};
 use super::value::{TableRef, Value};
 
-/// Hard nesting caps: lua-cjson also stops when `lua_checkstack` fails, which
-/// on Redis happens at these depths whatever the configured maximum.
-const ENCODE_DEPTH_CAP: i64 = 7997;
-pub(crate) const DECODE_DEPTH_CAP: i64 = 7998;
+/// Hard nesting caps, whatever the configured maximum. lua-cjson stops when
+/// `lua_checkstack` fails, which on Redis happens at 7998 (encode) and 7999
+/// (decode) levels; the encoder and decoder here recurse in Rust, so they stop
+/// at the default maximum instead, which fits small thread stacks (a known
+/// difference, visible only after raising `encode_max_depth`/`decode_max_depth`).
+const ENCODE_DEPTH_CAP: i64 = 1000;
+pub(crate) const DECODE_DEPTH_CAP: i64 = 1000;
 
 /// Slots of the configuration table.
 const C_SPARSE_CONVERT: i64 = 1;

@@ -661,3 +661,29 @@ fn struct_errors() {
         );
     }
 }
+
+#[test]
+fn cjson_hard_depth_cap() {
+    // Redis stops at 7998 / 7999 here (its Lua stack limit); this engine's hard
+    // cap is the default depth, so raising the limits does not go deeper.
+    let r = run("cjson.encode_max_depth(100000) local t={} local c=t for i=1,10000 do c[1]={} c=c[1] end local ok,e=pcall(cjson.encode,t) return e");
+    assert_eq!(r, ["Cannot serialise, excessive nesting (1001)"]);
+    let r = run("cjson.decode_max_depth(100000) local s='' for i=1,10000 do s=s..'[' end local ok,e=pcall(cjson.decode,s) return e");
+    assert_eq!(
+        r,
+        ["Found too many nested data structures (1001) at character 1001"]
+    );
+}
+
+#[test]
+fn cmsgpack_unpack_depth_limit() {
+    // observed: 3999 nested arrays unpack, 4000 fail
+    assert_eq!(
+        run("local s='' for i=1,3999 do s=s..'\\145' end local t = cmsgpack.unpack(s..'\\0') return type(t)"),
+        ["table"]
+    );
+    assert_eq!(
+        run("local s='' for i=1,4000 do s=s..'\\145' end local ok,e=pcall(cmsgpack.unpack, s..'\\0') return e"),
+        ["stack overflow (in function mp_decode_to_lua_array)"]
+    );
+}
