@@ -273,19 +273,27 @@ fn append_number(cfg: &Cfg, n: f64, out: &mut Vec<u8>) -> EncResult {
 /// >= 1 and the array is not excessively sparse, `None` for an object.
 fn array_length(vm: &Vm, cfg: &Cfg, t: TableRef) -> Result<Option<i64>, String> {
     let tb = vm.heap.table(t);
-    let (mut max, mut items) = (0i64, 0i64);
+    // `max` is a C int: a key past i32::MAX stores i32::MIN, as the x86
+    // conversion does in lua-cjson (and the table is then an object)
+    let (mut max, mut items) = (0i32, 0i64);
     let mut k = Value::Nil;
     while let Ok(Some((key, _))) = tb.next(&k) {
         match key {
             Value::Num(n) if n >= 1.0 && n.floor() == n => {
-                let n = n.min(i32::MAX as f64) as i64;
-                max = max.max(n);
+                if n > max as f64 {
+                    max = if n < 2_147_483_648.0 {
+                        n as i32
+                    } else {
+                        i32::MIN
+                    };
+                }
                 items += 1;
             }
             _ => return Ok(None),
         }
         k = key;
     }
+    let max = max as i64;
     if cfg.sparse_ratio > 0 && max > items * cfg.sparse_ratio && max > cfg.sparse_safe {
         if !cfg.sparse_convert {
             return Err("table: excessively sparse array".to_string());

@@ -252,6 +252,16 @@ fn cjson_decode_values() {
         ["100", "-0.5", "16", "1.25", "4"]
     );
     assert_eq!(one("return cjson.decode(123)"), "123");
+    assert_eq!(one(r#"return cjson.decode('{"a":1,"a":2}').a"#), "2");
+    assert_eq!(
+        one(r#"return cjson.encode(cjson.decode('["\\u20ac"]'))"#),
+        "[\"€\"]"
+    );
+    assert_eq!(one("return cjson.encode({[1e20]=1})"), r#"{"1e+20":1}"#);
+    assert_eq!(
+        one("cjson.encode_number_precision(3) return cjson.encode({[1/3]=1})"),
+        r#"{"0.333":1}"#
+    );
     assert_eq!(
         run("local t = cjson.decode('  [1, 2]  ') return t[1], t[2]"),
         ["1", "2"]
@@ -433,6 +443,8 @@ fn cmsgpack_pack_tables() {
         &hex("local t={} for i=1,65536 do t[i]=0 end return cmsgpack.pack(t)")[..12],
         "dd0001000000"
     );
+    assert_eq!(hex("return cmsgpack.pack({[1.5]='a'})"), "81ca3fc00000a161");
+    assert_eq!(hex("return cmsgpack.pack(cjson.null)"), "c0");
     // tables nested deeper than 16 levels become nil
     assert_eq!(
         hex("local t={} local c=t for i=1,17 do c[1]={} c=c[1] end return cmsgpack.pack(t)"),
@@ -521,6 +533,10 @@ fn cmsgpack_errors() {
     assert_eq!(
         run("local s='' for i=1,10000 do s=s..'\\145' end return cmsgpack.unpack(s..'\\0')"),
         ["user_script:1: stack overflow (in function mp_decode_to_lua_array)"]
+    );
+    assert_eq!(
+        one("local ok,e = pcall(cmsgpack.unpack, '\\129\\192\\1') return e"),
+        "table index is nil"
     );
     assert_eq!(
         run("local t={} for k in pairs(cmsgpack) do t[#t+1]=k end return #t, cmsgpack._VERSION"),
