@@ -20,12 +20,13 @@ use super::state::{LuaError, Vm};
 use super::value::{TableRef, Value};
 
 /// Hard nesting caps, whatever the configured maximum. lua-cjson stops when
-/// `lua_checkstack` fails, which on Redis happens at 7998 (encode) and 7999
-/// (decode) levels; the encoder and decoder here recurse in Rust, so they stop
-/// at the default maximum instead, which fits small thread stacks (a known
-/// difference, visible only after raising `encode_max_depth`/`decode_max_depth`).
+/// `lua_checkstack` fails, which on Redis happens at 7999 levels when decoding
+/// (the decoder here is iterative and does the same) and 7998 when encoding;
+/// the encoder here recurses in Rust, so it stops at the default maximum
+/// instead, which fits small thread stacks (a known difference, visible only
+/// after raising `encode_max_depth`).
 const ENCODE_DEPTH_CAP: i64 = 1000;
-pub(crate) const DECODE_DEPTH_CAP: i64 = 1000;
+pub(crate) const DECODE_DEPTH_CAP: i64 = 7998;
 
 /// Slots of the configuration table.
 const C_SPARSE_CONVERT: i64 = 1;

@@ -376,74 +376,113 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn value(&mut self, vm: &mut Vm, tok: Tok) -> Result<Value, LuaError> {
-        Ok(match tok {
-            Tok::Str => vm.new_str(&self.tmp),
-            Tok::Num(n) => Value::Num(n),
-            Tok::Bool(b) => Value::Bool(b),
-            Tok::Null => Value::LightUserData(0),
-            Tok::ObjBegin => self.object(vm)?,
-            Tok::ArrBegin => self.array(vm)?,
-            other => return Err(self.parse_error(vm, "value", other)),
-        })
+    /// After `{`: reads the first key and its colon, or the `}` of an empty
+    /// object (`Ok(None)`); the next token is left in `tok`.
+    fn object_key(&mut self, vm: &mut Vm, tok: &mut Tok) -> Result<Value, LuaError> {
+        if *tok != Tok::Str {
+            return Err(self.parse_error(vm, "object key string", *tok));
+        }
+        let key = vm.new_str(&self.tmp);
+        *tok = self.next_token();
+        if *tok != Tok::Colon {
+            return Err(self.parse_error(vm, "colon", *tok));
+        }
+        *tok = self.next_token();
+        Ok(key)
     }
 
-    fn object(&mut self, vm: &mut Vm) -> Result<Value, LuaError> {
-        self.descend(vm)?;
-        let t = vm.new_table();
-        let mut tok = self.next_token();
-        if tok == Tok::ObjEnd {
-            self.depth -= 1;
-            return Ok(Value::Table(t));
-        }
+    /// Parses one value starting with `tok`. Objects and arrays being filled
+    /// live on an explicit stack, so nesting never recurses in Rust.
+    fn value(&mut self, vm: &mut Vm, mut tok: Tok) -> Result<Value, LuaError> {
+        let mut open: Vec<Open> = Vec::new();
         loop {
-            if tok != Tok::Str {
-                return Err(self.parse_error(vm, "object key string", tok));
+            // `tok` starts a value
+            let mut v = match tok {
+                Tok::Str => vm.new_str(&self.tmp),
+                Tok::Num(n) => Value::Num(n),
+                Tok::Bool(b) => Value::Bool(b),
+                Tok::Null => Value::LightUserData(0),
+                Tok::ObjBegin => {
+                    self.descend(vm)?;
+                    let t = vm.new_table();
+                    tok = self.next_token();
+                    if tok == Tok::ObjEnd {
+                        self.depth -= 1;
+                        Value::Table(t)
+                    } else {
+                        let key = self.object_key(vm, &mut tok)?;
+                        open.push(Open {
+                            t,
+                            key: Some(key),
+                            next: 0,
+                        });
+                        continue;
+                    }
+                }
+                Tok::ArrBegin => {
+                    self.descend(vm)?;
+                    let t = vm.new_table();
+                    tok = self.next_token();
+                    if tok == Tok::ArrEnd {
+                        self.depth -= 1;
+                        Value::Table(t)
+                    } else {
+                        open.push(Open {
+                            t,
+                            key: None,
+                            next: 1,
+                        });
+                        continue;
+                    }
+                }
+                other => return Err(self.parse_error(vm, "value", other)),
+            };
+            // store `v` in the innermost open container; close finished ones
+            loop {
+                let Some(top) = open.last_mut() else {
+                    return Ok(v);
+                };
+                let t = top.t;
+                let (end, what) = match top.key {
+                    Some(k) => {
+                        vm.raw_set(t, k, v)?;
+                        (Tok::ObjEnd, "comma or object end")
+                    }
+                    None => {
+                        vm.heap.table_mut(t).set_int(top.next, v);
+                        top.next += 1;
+                        (Tok::ArrEnd, "comma or array end")
+                    }
+                };
+                tok = self.next_token();
+                if tok == end {
+                    self.depth -= 1;
+                    open.pop();
+                    v = Value::Table(t);
+                    continue;
+                }
+                if tok != Tok::Comma {
+                    return Err(self.parse_error(vm, what, tok));
+                }
+                tok = self.next_token();
+                if end == Tok::ObjEnd {
+                    let key = self.object_key(vm, &mut tok)?;
+                    if let Some(top) = open.last_mut() {
+                        top.key = Some(key);
+                    }
+                }
+                break;
             }
-            let key = vm.new_str(&self.tmp);
-            tok = self.next_token();
-            if tok != Tok::Colon {
-                return Err(self.parse_error(vm, "colon", tok));
-            }
-            tok = self.next_token();
-            let v = self.value(vm, tok)?;
-            vm.raw_set(t, key, v)?;
-            tok = self.next_token();
-            if tok == Tok::ObjEnd {
-                self.depth -= 1;
-                return Ok(Value::Table(t));
-            }
-            if tok != Tok::Comma {
-                return Err(self.parse_error(vm, "comma or object end", tok));
-            }
-            tok = self.next_token();
         }
     }
+}
 
-    fn array(&mut self, vm: &mut Vm) -> Result<Value, LuaError> {
-        self.descend(vm)?;
-        let t = vm.new_table();
-        let mut tok = self.next_token();
-        if tok == Tok::ArrEnd {
-            self.depth -= 1;
-            return Ok(Value::Table(t));
-        }
-        let mut i = 1i64;
-        loop {
-            let v = self.value(vm, tok)?;
-            vm.heap.table_mut(t).set_int(i, v);
-            i += 1;
-            tok = self.next_token();
-            if tok == Tok::ArrEnd {
-                self.depth -= 1;
-                return Ok(Value::Table(t));
-            }
-            if tok != Tok::Comma {
-                return Err(self.parse_error(vm, "comma or array end", tok));
-            }
-            tok = self.next_token();
-        }
-    }
+/// An object (with the key waiting for its value) or an array (with the
+/// index of its next item) being filled.
+struct Open {
+    t: super::value::TableRef,
+    key: Option<Value>,
+    next: i64,
 }
 
 /// Decodes one JSON text into a Lua value (`null` becomes `cjson.null`, the

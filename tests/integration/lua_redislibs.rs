@@ -680,14 +680,14 @@ fn struct_errors() {
 
 #[test]
 fn cjson_hard_depth_cap() {
-    // Redis stops at 7998 / 7999 here (its Lua stack limit); this engine's hard
-    // cap is the default depth, so raising the limits does not go deeper.
+    // Redis stops at 7998 / 7999 here (its Lua stack limit); this engine's
+    // encoder's hard cap is the default depth, its decoder matches Redis.
     let r = run("cjson.encode_max_depth(100000) local t={} local c=t for i=1,10000 do c[1]={} c=c[1] end local ok,e=pcall(cjson.encode,t) return e");
     assert_eq!(r, ["Cannot serialise, excessive nesting (1001)"]);
     let r = run("cjson.decode_max_depth(100000) local s='' for i=1,10000 do s=s..'[' end local ok,e=pcall(cjson.decode,s) return e");
     assert_eq!(
         r,
-        ["Found too many nested data structures (1001) at character 1001"]
+        ["Found too many nested data structures (7999) at character 7999"]
     );
 }
 
@@ -702,4 +702,22 @@ fn cmsgpack_unpack_depth_limit() {
         run("local s='' for i=1,4000 do s=s..'\\145' end local ok,e=pcall(cmsgpack.unpack, s..'\\0') return e"),
         ["stack overflow (in function mp_decode_to_lua_array)"]
     );
+}
+
+/// Throughput probe (run with `--release -- --ignored --nocapture`): the same
+/// script is timed on redis-server with `EVAL`.
+#[test]
+#[ignore]
+fn bench_cjson_cmsgpack() {
+    let mut vm = vm();
+    for src in [
+        "local t={a=1,b='hello world',c={1,2,3,4.5},d={x=true,y=cjson.null}} \
+         for i=1,100000 do local s=cjson.encode(t) cjson.decode(s) end",
+        "local t={a=1,b='hello world',c={1,2,3,4.5},d={x=true}} \
+         for i=1,100000 do local s=cmsgpack.pack(t) cmsgpack.unpack(s) end",
+    ] {
+        let t0 = std::time::Instant::now();
+        vm.eval(src).unwrap();
+        println!("{:?}  {}", t0.elapsed(), &src[..40]);
+    }
 }
