@@ -19,13 +19,11 @@ use super::numfmt::{fmt_float, fmt_number};
 use super::state::{LuaError, Vm};
 use super::value::{TableRef, Value};
 
-/// Hard nesting caps, whatever the configured maximum. lua-cjson stops when
-/// `lua_checkstack` fails, which on Redis happens at 7999 levels when decoding
-/// (the decoder here is iterative and does the same) and 7998 when encoding;
-/// the encoder here recurses in Rust, so it stops at the default maximum
-/// instead, which fits small thread stacks (a known difference, visible only
-/// after raising `encode_max_depth`).
-const ENCODE_DEPTH_CAP: i64 = 1000;
+/// Hard nesting caps, whatever the configured maximum: lua-cjson stops when
+/// `lua_checkstack` fails, which on Redis happens at 7998 levels when encoding
+/// and 7999 when decoding. Both directions here walk nesting with explicit
+/// stacks (no Rust recursion) and stop at the same depths.
+const ENCODE_DEPTH_CAP: i64 = 7997;
 pub(crate) const DECODE_DEPTH_CAP: i64 = 7998;
 
 /// Slots of the configuration table.
@@ -304,7 +302,21 @@ fn array_length(vm: &Vm, cfg: &Cfg, t: TableRef) -> Result<Option<i64>, String> 
     Ok(Some(max))
 }
 
-fn encode_value(vm: &Vm, cfg: &Cfg, v: Value, depth: i64, out: &mut Vec<u8>) -> EncResult {
+/// A table being written: an array with its next index and length, or an
+/// object with the key last written.
+enum Frame {
+    Arr { t: TableRef, i: i64, len: i64 },
+    Obj { t: TableRef, k: Value, first: bool },
+}
+
+/// Writes a scalar, or opens a table (pushing its frame).
+fn encode_start(
+    vm: &Vm,
+    cfg: &Cfg,
+    v: Value,
+    open: &mut Vec<Frame>,
+    out: &mut Vec<u8>,
+) -> EncResult {
     match v {
         Value::Str(s) => append_string(vm.str_bytes(s), out),
         Value::Num(n) => append_number(cfg, n, out)?,
@@ -312,23 +324,23 @@ fn encode_value(vm: &Vm, cfg: &Cfg, v: Value, depth: i64, out: &mut Vec<u8>) -> 
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Nil | Value::LightUserData(0) => out.extend_from_slice(b"null"),
         Value::Table(t) => {
-            let depth = depth + 1;
+            let depth = open.len() as i64 + 1;
             if depth > cfg.enc_depth || depth > ENCODE_DEPTH_CAP {
                 return Err(format!(", excessive nesting ({})", depth));
             }
             match array_length(vm, cfg, t)? {
                 Some(len) if len > 0 => {
                     out.push(b'[');
-                    for i in 1..=len {
-                        if i > 1 {
-                            out.push(b',');
-                        }
-                        let item = vm.heap.table(t).get_int(i);
-                        encode_value(vm, cfg, item, depth, out)?;
-                    }
-                    out.push(b']');
+                    open.push(Frame::Arr { t, i: 0, len });
                 }
-                _ => encode_object(vm, cfg, t, depth, out)?,
+                _ => {
+                    out.push(b'{');
+                    open.push(Frame::Obj {
+                        t,
+                        k: Value::Nil,
+                        first: true,
+                    });
+                }
             }
         }
         other => return Err(format!("{}: type not supported", other.type_name())),
@@ -336,43 +348,71 @@ fn encode_value(vm: &Vm, cfg: &Cfg, v: Value, depth: i64, out: &mut Vec<u8>) -> 
     Ok(())
 }
 
-fn encode_object(vm: &Vm, cfg: &Cfg, t: TableRef, depth: i64, out: &mut Vec<u8>) -> EncResult {
-    out.push(b'{');
-    let mut k = Value::Nil;
-    let mut first = true;
-    while let Ok(Some((key, val))) = vm.heap.table(t).next(&k) {
-        if !first {
-            out.push(b',');
+/// Encodes `v`; nested tables are walked with an explicit stack of frames,
+/// so depth never recurses in Rust.
+fn encode_value(vm: &Vm, cfg: &Cfg, v: Value, out: &mut Vec<u8>) -> EncResult {
+    let mut open: Vec<Frame> = Vec::new();
+    encode_start(vm, cfg, v, &mut open, out)?;
+    while let Some(top) = open.last_mut() {
+        let next = match top {
+            Frame::Arr { t, i, len } => {
+                if *i < *len {
+                    if *i > 0 {
+                        out.push(b',');
+                    }
+                    *i += 1;
+                    Some(vm.heap.table(*t).get_int(*i))
+                } else {
+                    out.push(b']');
+                    None
+                }
+            }
+            Frame::Obj { t, k, first } => match vm.heap.table(*t).next(k) {
+                Ok(Some((key, val))) => {
+                    if !*first {
+                        out.push(b',');
+                    }
+                    *first = false;
+                    match key {
+                        Value::Num(n) => {
+                            out.push(b'"');
+                            append_number(cfg, n, out)?;
+                            out.extend_from_slice(b"\":");
+                        }
+                        Value::Str(s) => {
+                            append_string(vm.str_bytes(s), out);
+                            out.push(b':');
+                        }
+                        other => {
+                            return Err(format!(
+                                "{}: table key must be a number or string",
+                                other.type_name()
+                            ))
+                        }
+                    }
+                    *k = key;
+                    Some(val)
+                }
+                _ => {
+                    out.push(b'}');
+                    None
+                }
+            },
+        };
+        match next {
+            Some(v) => encode_start(vm, cfg, v, &mut open, out)?,
+            None => {
+                open.pop();
+            }
         }
-        first = false;
-        match key {
-            Value::Num(n) => {
-                out.push(b'"');
-                append_number(cfg, n, out)?;
-                out.extend_from_slice(b"\":");
-            }
-            Value::Str(s) => {
-                append_string(vm.str_bytes(s), out);
-                out.push(b':');
-            }
-            other => {
-                return Err(format!(
-                    "{}: table key must be a number or string",
-                    other.type_name()
-                ))
-            }
-        }
-        encode_value(vm, cfg, val, depth, out)?;
-        k = key;
     }
-    out.push(b'}');
     Ok(())
 }
 
 /// Encodes `v` as lua-cjson would with the settings `cfg`; the error is the
 /// complete message (`Cannot serialise ...`).
 pub(crate) fn encode_to(vm: &Vm, cfg: &Cfg, v: Value, out: &mut Vec<u8>) -> Result<(), String> {
-    encode_value(vm, cfg, v, 0, out).map_err(|e| {
+    encode_value(vm, cfg, v, out).map_err(|e| {
         if e.starts_with(',') {
             format!("Cannot serialise{}", e)
         } else {
