@@ -259,6 +259,19 @@ fn cjson_decode_values() {
     );
     assert_eq!(one("return cjson.encode({[1e20]=1})"), r#"{"1e+20":1}"#);
     assert_eq!(
+        one("return cjson.encode({1e-300, -123.456, 5e-324, 1e100})"),
+        "[1e-300,-123.456,4.9406564584125e-324,1e+100]"
+    );
+    assert_eq!(one("return cjson.encode({['']=1})"), r#"{"":1}"#);
+    assert_eq!(
+        run("return cjson.decode('1e400'), cjson.decode('-0'), cjson.decode('1E2')"),
+        ["inf", "-0", "100"]
+    );
+    // bytes >= 128 are copied unchanged
+    let mut v = vm();
+    let r = v.eval(r"return cjson.encode('\200\255')").unwrap();
+    assert_eq!(v.to_bytes(r[0]).unwrap(), b"\"\xc8\xff\"");
+    assert_eq!(
         one("cjson.encode_number_precision(3) return cjson.encode({[1/3]=1})"),
         r#"{"0.333":1}"#
     );
