@@ -1,13 +1,14 @@
 //! The decoder of the `cjson` library ([`super::cjson`]): a tokenizer and a
-//! recursive-descent parser shaped like lua-cjson 2.1.0's, so that its error
-//! messages (`Expected value but found invalid token at character 1`) and
-//! positions are the same.
+//! parser that accept and reject exactly what lua-cjson 2.1.0 does, token by
+//! token, so that its error messages (`Expected value but found invalid token
+//! at character 1`) and positions are the same.
 //!
 //! Invariants: a NUL byte (or the end of the data) is the end token; positions
 //! in messages are 1-based byte offsets of the offending token, except the
 //! nesting error which, as lua-cjson's, reports the 0-based offset after the
-//! opening bracket; the parser never recurses deeper than the configured
-//! maximum (and a hard cap), so hostile input cannot exhaust the Rust stack.
+//! opening bracket; open objects and arrays are kept on an explicit stack
+//! (no Rust recursion) bounded by the configured maximum and a hard cap, so
+//! hostile input cannot exhaust the Rust stack.
 
 use super::cjson::{Cfg, DECODE_DEPTH_CAP};
 use super::state::{LuaError, Vm};
@@ -376,8 +377,8 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// After `{`: reads the first key and its colon, or the `}` of an empty
-    /// object (`Ok(None)`); the next token is left in `tok`.
+    /// Reads an object key (the string token in `tok`) and its colon, and
+    /// leaves the token after the colon in `tok`.
     fn object_key(&mut self, vm: &mut Vm, tok: &mut Tok) -> Result<Value, LuaError> {
         if *tok != Tok::Str {
             return Err(self.parse_error(vm, "object key string", *tok));
