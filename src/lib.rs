@@ -31,4 +31,5 @@ pub mod cmd;
 pub mod lua;
 pub mod resp;
 pub mod server;
+pub mod sha1;
 pub mod store;

@@ -5,7 +5,11 @@
 //! of register bytecode ([`opcode`]), which the VM runs over a heap of
 //! generational arenas with a mark-and-sweep collector.
 pub mod api;
+pub mod bit;
 pub mod call;
+pub mod cjson;
+pub mod cjson_decode;
+pub mod cmsgpack;
 pub mod code;
 pub mod debug;
 pub mod func;
@@ -20,6 +24,7 @@ pub mod proto;
 pub mod state;
 pub mod stdlib;
 pub mod string;
+pub mod struct_;
 pub mod table;
 pub mod value;
 pub mod vm;

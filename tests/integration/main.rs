@@ -2,6 +2,7 @@
 //! loopback port, and the Lua engine through its API and the `ferrous-lua` binary.
 mod keys;
 mod lua_api;
+mod lua_redislibs;
 mod lua_scripts;
 mod notify;
 mod pubsub;
