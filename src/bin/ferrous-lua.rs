@@ -243,7 +243,10 @@ fn real_main() -> u8 {
                     return 0;
                 }
                 Err(e) => {
-                    eprintln!("{PROGNAME}: {}", e.message);
+                    let mut err = std::io::stderr().lock();
+                    let _ = write!(err, "{PROGNAME}: ");
+                    let _ = err.write_all(&e.bytes);
+                    let _ = writeln!(err);
                     return 1;
                 }
             }

@@ -63,7 +63,7 @@ impl Vm {
                 }));
                 Ok(Value::Func(f))
             }
-            Err(e) => Err(self.new_str(e.message.as_bytes())),
+            Err(e) => Err(self.new_str(&e.bytes)),
         }
     }
 
