@@ -54,7 +54,7 @@ use super::func::{Function, NClosure, NativeFn, UpVal};
 use super::heap::Heap;
 use super::table::Table;
 use super::value::{FuncRef, StrRef, TableRef, ThreadRef, Type, UpRef, Value};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// An error travelling through Lua code: the error value (any Lua value).
 /// `Yield` is internal: a coroutine yielding through native frames.
@@ -171,7 +171,7 @@ pub const TM_NAMES: [&str; 17] = [
 ];
 
 /// Hook called every `interval` counted events (backward jumps and calls).
-pub type Hook = Box<dyn FnMut(&mut Vm) -> Result<(), LuaError>>;
+pub type Hook = Box<dyn FnMut(&mut Vm) -> Result<(), LuaError> + Send>;
 
 /// Nested native-to-Lua calls allowed (`LUAI_MAXCCALLS`).
 pub const MAX_CCALLS: u32 = 200;
@@ -289,7 +289,7 @@ impl Vm {
     }
 
     /// A shared copy of a string's bytes that outlives borrows of the `Vm`.
-    pub fn str_rc(&self, s: StrRef) -> Rc<[u8]> {
+    pub fn str_rc(&self, s: StrRef) -> Arc<[u8]> {
         self.heap.strings.get(s).bytes.clone()
     }
 
@@ -580,7 +580,7 @@ impl Vm {
     }
 
     /// Argument `i`'s bytes (see [`Vm::check_str`]).
-    pub fn check_bytes(&mut self, i: usize) -> Result<Rc<[u8]>, LuaError> {
+    pub fn check_bytes(&mut self, i: usize) -> Result<Arc<[u8]>, LuaError> {
         let s = self.check_str(i)?;
         Ok(self.str_rc(s))
     }
@@ -734,5 +734,17 @@ pub fn num_to_int(n: f64) -> i64 {
         0
     } else {
         n as i64
+    }
+}
+
+#[cfg(test)]
+mod send_tests {
+    /// The server keeps one `Vm` inside the keyspace mutex and runs scripts on
+    /// whichever connection thread holds the lock, so the state must be `Send`.
+    #[test]
+    fn vm_is_send() {
+        fn assert_send<T: Send>() {}
+        assert_send::<super::Vm>();
+        assert_send::<super::Hook>();
     }
 }
