@@ -139,4 +139,12 @@ syntax("break", "s:1: no loop to break near '<eof>'")
 syntax("function f() x = ... end", "s:1: cannot use '...' outside a vararg function near '...'")
 syntax("x = '\\300'", "s:1: escape sequence too large near '''")
 
+-- syntax error messages are byte strings: invalid UTF-8 comes through exactly
+do
+  local f, m = loadstring("\255a = 1")
+  assert(f == nil and m == '[string "\255a = 1"]:1: unexpected symbol near \'\255\'' and #m == 47, m)
+  f, m = loadstring("x = \"\255\n")
+  assert(m == '[string "x = "\255..."]:1: unfinished string near \'"\255\'' and #m == 51, m)
+end
+
 print("OK")

@@ -43,7 +43,7 @@
 use super::func::{Function, LClosure, LProto};
 use super::state::{Hook, LuaError, Vm};
 use super::value::Value;
-use std::rc::Rc;
+use std::sync::Arc;
 
 impl Vm {
     /// Compiles `source` as a chunk named `chunkname` (`=name` shows `name`,
@@ -57,13 +57,13 @@ impl Vm {
                 self.heap.total += lp.mem_size();
                 let env = self.globals;
                 let f = self.heap.new_function(Function::Lua(LClosure {
-                    proto: Rc::new(lp),
+                    proto: Arc::new(lp),
                     upvals: Vec::new(),
                     env,
                 }));
                 Ok(Value::Func(f))
             }
-            Err(e) => Err(self.new_str(e.message.as_bytes())),
+            Err(e) => Err(self.new_str(&e.bytes)),
         }
     }
 

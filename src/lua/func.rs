@@ -3,7 +3,7 @@
 //! - [`LProto`] is the runtime form of a compiled [`Proto`]: its constants are
 //!   already [`Value`]s (strings interned at load time), so LOADK and RK operands
 //!   are a plain copy. Protos are immutable and shared by every closure made
-//!   from them (`Rc`, never mutated after load; the GC marks their constants
+//!   from them (`Arc`, never mutated after load; the GC marks their constants
 //!   through the closures that use them).
 //! - A [`Function`] is either a Lua closure or a native function with optional
 //!   upvalues.
@@ -17,8 +17,8 @@ use super::proto::{LocVar, Proto};
 use super::state::Vm;
 use super::value::{TableRef, ThreadRef, UpRef, Value};
 use super::LuaError;
-use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::atomic::AtomicU32;
+use std::sync::Arc;
 
 /// A native function. Arguments are the stack window of its frame (read them
 /// with [`Vm::arg`] and friends); it pushes its results with [`Vm::push`] and
@@ -29,12 +29,12 @@ pub type NativeFn = fn(&mut Vm) -> Result<usize, LuaError>;
 pub struct LProto {
     pub code: Vec<u32>,
     pub k: Vec<Value>,
-    pub protos: Vec<Rc<LProto>>,
+    pub protos: Vec<Arc<LProto>>,
     pub num_params: u8,
     pub is_vararg: u8,
     pub max_stack: u8,
     pub num_upvalues: u8,
-    pub source: Rc<[u8]>,
+    pub source: Arc<[u8]>,
     pub line_defined: u32,
     pub last_line_defined: u32,
     pub line_info: Vec<u32>,
@@ -42,17 +42,17 @@ pub struct LProto {
     pub upvalue_names: Vec<Vec<u8>>,
     /// Collection cycle in which the constants were last marked (so a proto
     /// shared by many closures is traversed once per cycle).
-    pub(crate) gc_epoch: Cell<u32>,
+    pub(crate) gc_epoch: AtomicU32,
 }
 
 impl LProto {
     /// Converts a compiled proto, interning its string constants with `intern`.
     pub fn load(
         p: Proto,
-        source: Option<Rc<[u8]>>,
+        source: Option<Arc<[u8]>>,
         intern: &mut dyn FnMut(&[u8]) -> Value,
     ) -> LProto {
-        let source: Rc<[u8]> = source.unwrap_or_else(|| Rc::from(&p.source[..]));
+        let source: Arc<[u8]> = source.unwrap_or_else(|| Arc::from(&p.source[..]));
         let k = p
             .constants
             .iter()
@@ -66,7 +66,7 @@ impl LProto {
         let protos = p
             .protos
             .into_iter()
-            .map(|q| Rc::new(LProto::load(q, Some(source.clone()), intern)))
+            .map(|q| Arc::new(LProto::load(q, Some(source.clone()), intern)))
             .collect();
         LProto {
             code: p.code,
@@ -82,7 +82,7 @@ impl LProto {
             line_info: p.line_info,
             loc_vars: p.loc_vars,
             upvalue_names: p.upvalue_names,
-            gc_epoch: Cell::new(0),
+            gc_epoch: AtomicU32::new(0),
         }
     }
 
@@ -115,7 +115,7 @@ impl LProto {
 
 /// A Lua closure: a proto, its upvalue cells and its environment table.
 pub struct LClosure {
-    pub proto: Rc<LProto>,
+    pub proto: Arc<LProto>,
     pub upvals: Vec<UpRef>,
     pub env: TableRef,
 }

@@ -16,12 +16,12 @@
 
 use super::heap::arena::Arena;
 use super::value::StrRef;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A heap string.
 pub struct LuaStr {
     /// The bytes, shared cheaply with native code that needs them across calls.
-    pub bytes: Rc<[u8]>,
+    pub bytes: Arc<[u8]>,
     /// Cached content hash.
     pub hash: u32,
     /// Next string in the same intern chain.
@@ -81,7 +81,7 @@ impl Interner {
         }
         let slot = hash as usize & mask;
         let h = arena.insert(LuaStr {
-            bytes: Rc::from(b),
+            bytes: Arc::from(b),
             hash,
             next: self.buckets[slot],
         });

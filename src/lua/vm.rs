@@ -21,7 +21,7 @@ use super::opcode::*;
 use super::state::*;
 use super::table::fb2int;
 use super::value::{FuncRef, Value};
-use std::rc::Rc;
+use std::sync::Arc;
 
 const OP_MOVE: u8 = OpCode::Move as u8;
 const OP_LOADK: u8 = OpCode::LoadK as u8;
@@ -103,11 +103,12 @@ impl Vm {
     /// Runs Lua frames from the top frame until a frame marked [`CI_ENTRY`] returns.
     pub(crate) fn execute(&mut self) -> Result<(), LuaError> {
         // (proto, env) of a frame the CALL fast path just pushed
-        let mut pending: Option<(Rc<super::func::LProto>, super::value::TableRef)> = None;
+        let mut pending: Option<(Arc<super::func::LProto>, super::value::TableRef)> = None;
         'newframe: loop {
             let ci_idx = self.frames.len() - 1;
             let ci = &self.frames[ci_idx];
-            let (cl_ref, base, frame_top, ci_pc, ci_func) = (ci.closure, ci.base, ci.top, ci.pc, ci.func);
+            let (cl_ref, base, frame_top, ci_pc, ci_func) =
+                (ci.closure, ci.base, ci.top, ci.pc, ci.func);
             let (proto, mut env) = match pending.take() {
                 Some(pe) => pe,
                 None => match self.heap.funcs.get(cl_ref) {
@@ -615,7 +616,7 @@ impl Vm {
                         self.close_upvals(a);
                     }
                     OP_CLOSURE => {
-                        let p: Rc<super::func::LProto> = proto.protos[get_bx(i) as usize].clone();
+                        let p: Arc<super::func::LProto> = proto.protos[get_bx(i) as usize].clone();
                         let nup = p.num_upvalues as usize;
                         let mut upvals = Vec::with_capacity(nup);
                         for _ in 0..nup {

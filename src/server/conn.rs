@@ -28,8 +28,9 @@ const READ_CHUNK: usize = 16 * 1024;
 const BIG_BULK: usize = 64 * 1024;
 /// Output buffers bigger than this are released after each flush.
 const OUT_KEEP: usize = 64 * 1024;
-/// Thread stack size for connection threads.
-const STACK: usize = 2 * 1024 * 1024;
+/// Thread stack size for connection threads: they run Lua scripts, whose native
+/// re-entry (pcall, metamethods) recurses in Rust (see `LUA_THREAD_STACK`).
+const STACK: usize = crate::lua::state::LUA_THREAD_STACK;
 
 /// Registers the client and starts its thread (or refuses it over `maxclients`).
 pub(super) fn spawn(core: Arc<Core>, mut stream: TcpStream) {

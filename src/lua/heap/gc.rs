@@ -74,10 +74,11 @@ impl Vm {
     }
 
     fn mark_proto(&mut self, p: &LProto, epoch: u32, scratch: &mut Vec<Value>) {
-        if p.gc_epoch.get() == epoch {
+        if p.gc_epoch.load(std::sync::atomic::Ordering::Relaxed) == epoch {
             return;
         }
-        p.gc_epoch.set(epoch);
+        p.gc_epoch
+            .store(epoch, std::sync::atomic::Ordering::Relaxed);
         scratch.extend_from_slice(&p.k);
         for q in &p.protos {
             self.mark_proto(q, epoch, scratch);

@@ -26,7 +26,7 @@ use std::any::Any;
 pub struct UserData {
     pub meta: Option<TableRef>,
     /// Arbitrary Rust data owned by the userdata.
-    pub data: Option<Box<dyn Any>>,
+    pub data: Option<Box<dyn Any + Send>>,
     /// Its `__gc` already ran; the next collection that finds it dead frees it.
     pub finalized: bool,
 }
