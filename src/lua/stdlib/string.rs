@@ -24,7 +24,7 @@
 //!
 //! Invariant: no function keeps a Lua value in a Rust local across a call back
 //! into Lua unless that value is also on the stack (a collection may run there);
-//! subject and pattern bytes are held as `Rc<[u8]>` copies of the handle, which
+//! subject and pattern bytes are held as `Arc<[u8]>` copies of the handle, which
 //! stay valid whatever the collector does.
 
 use super::format::{c_long, format, FmtArg, FormatError, Need};
@@ -365,7 +365,7 @@ fn s_gmatch(vm: &mut Vm) -> Result<usize, LuaError> {
 
 /// What `gsub` replaces each match with.
 enum Repl {
-    Str(std::rc::Rc<[u8]>),
+    Str(std::sync::Arc<[u8]>),
     Table(Value),
     Func(Value),
 }

@@ -134,9 +134,9 @@ fn t_concat(vm: &mut Vm) -> Result<usize, LuaError> {
         check_cint(vm, 4)?
     };
     let mut out: Vec<u8> = Vec::new();
-    let sep: std::rc::Rc<[u8]> = match sep {
+    let sep: std::sync::Arc<[u8]> = match sep {
         Some(s) => vm.str_rc(s),
-        None => std::rc::Rc::from(&b""[..]),
+        None => std::sync::Arc::from(&b""[..]),
     };
     while i <= last {
         match vm.heap.table(t).get_int(i) {
