@@ -145,6 +145,18 @@ fn repl(vm: &mut Vm) {
 }
 
 fn main() -> ExitCode {
+    // Native code re-entering Lua recurses in Rust (up to 200 levels, as in 5.1):
+    // give the interpreter a generous stack of its own.
+    let worker = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(real_main);
+    match worker.map(|h| h.join()) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        _ => ExitCode::FAILURE,
+    }
+}
+
+fn real_main() -> u8 {
     let argv: Vec<String> = std::env::args().collect();
     let mut vm = Vm::new();
     let mut i = 1;
@@ -174,7 +186,7 @@ fn main() -> ExitCode {
                 i += 1;
                 let Some(stat) = argv.get(i) else {
                     usage();
-                    return ExitCode::FAILURE;
+                    return 1;
                 };
                 actions.push(('e', stat.clone()));
             }
@@ -182,7 +194,7 @@ fn main() -> ExitCode {
             _ => {
                 eprintln!("{PROGNAME}: unrecognized option '{a}'");
                 usage();
-                return ExitCode::FAILURE;
+                return 1;
             }
         }
         i += 1;
@@ -203,7 +215,7 @@ fn main() -> ExitCode {
     for (_, stat) in &actions {
         ran_something = true;
         if !run_chunk(&mut vm, stat.as_bytes(), b"=(command line)", &[]) {
-            return ExitCode::FAILURE;
+            return 1;
         }
     }
     if let Some(si) = script_idx {
@@ -218,7 +230,7 @@ fn main() -> ExitCode {
                 Ok(s) => (s, format!("@{name}").into_bytes()),
                 Err(_) => {
                     eprintln!("{PROGNAME}: cannot open {name}");
-                    return ExitCode::FAILURE;
+                    return 1;
                 }
             }
         };
@@ -227,11 +239,11 @@ fn main() -> ExitCode {
             match ferrous::lua::parse::compile(&src, &chunkname) {
                 Ok(p) => {
                     print!("{}", ferrous::lua::listing::listing(&p));
-                    return ExitCode::SUCCESS;
+                    return 0;
                 }
                 Err(e) => {
                     eprintln!("{PROGNAME}: {}", e.message);
-                    return ExitCode::FAILURE;
+                    return 1;
                 }
             }
         }
@@ -240,7 +252,7 @@ fn main() -> ExitCode {
             .map(|a| vm.new_str(a.as_bytes()))
             .collect();
         if !run_chunk(&mut vm, &src, &chunkname, &args) {
-            return ExitCode::FAILURE;
+            return 1;
         }
     }
     if interactive {
@@ -253,10 +265,10 @@ fn main() -> ExitCode {
             let mut s = Vec::new();
             let _ = std::io::stdin().read_to_end(&mut s);
             if !run_chunk(&mut vm, &s, b"=stdin", &[]) {
-                return ExitCode::FAILURE;
+                return 1;
             }
         }
     }
     let _ = std::io::stdout().flush();
-    ExitCode::SUCCESS
+    0
 }

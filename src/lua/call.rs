@@ -216,8 +216,7 @@ impl Vm {
                 let mut ev = match e {
                     LuaError::Error(v) => v,
                     LuaError::Yield => {
-                        let v = self.new_str(b"attempt to yield across metamethod/C-call boundary");
-                        v
+                        self.new_str(b"attempt to yield across metamethod/C-call boundary")
                     }
                 };
                 if let Some(h) = handler {

@@ -45,10 +45,8 @@ fn symbexec(p: &LProto, lastpc: usize, reg: usize) -> Option<u32> {
             last = pc;
         }
         match op {
-            OpCode::LoadNil => {
-                if a <= reg && reg <= get_b(i) as usize {
-                    last = pc;
-                }
+            OpCode::LoadNil if a <= reg && reg <= get_b(i) as usize => {
+                last = pc;
             }
             OpCode::Jmp => {
                 let dest = pc as i64 + 1 + get_sbx(i) as i64;
@@ -56,20 +54,14 @@ fn symbexec(p: &LProto, lastpc: usize, reg: usize) -> Option<u32> {
                     pc = (dest - 1) as usize;
                 }
             }
-            OpCode::Call | OpCode::TailCall => {
-                if reg >= a {
-                    last = pc;
-                }
+            OpCode::Call | OpCode::TailCall if reg >= a => {
+                last = pc;
             }
-            OpCode::TForLoop => {
-                if reg >= a + 2 {
-                    last = pc;
-                }
+            OpCode::TForLoop if reg >= a + 2 => {
+                last = pc;
             }
-            OpCode::SetList => {
-                if get_c(i) == 0 {
-                    pc += 1;
-                }
+            OpCode::SetList if get_c(i) == 0 => {
+                pc += 1;
             }
             OpCode::Closure => {
                 let nup = p

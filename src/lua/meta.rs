@@ -16,7 +16,22 @@ const MAXTAGLOOP: usize = 100;
 /// `a % b` as Lua 5.1 defines it: `a - floor(a/b)*b`.
 #[inline(always)]
 pub fn lua_mod(a: f64, b: f64) -> f64 {
-    a - (a / b).floor() * b
+    a - fast_floor(a / b) * b
+}
+
+/// `floor` without a libm call for the common range (|x| < 2^52).
+#[inline(always)]
+pub fn fast_floor(x: f64) -> f64 {
+    if x.abs() < 4_503_599_627_370_496.0 {
+        let t = x as i64 as f64;
+        if t > x {
+            t - 1.0
+        } else {
+            t
+        }
+    } else {
+        x.floor()
+    }
 }
 
 /// The arithmetic of one event on two numbers.
@@ -312,22 +327,17 @@ impl Vm {
         Ok(())
     }
 
-    /// `tostring(v)`: `__tostring` if present, else the default text.
-    pub fn tostring(&mut self, v: Value) -> Result<StrRef, LuaError> {
-        let mt = self.get_metatable(v);
-        if let Some(mt) = mt {
+    /// `tostring(v)`: the result of `__tostring` if present (whatever it is, as
+    /// 5.1 returns it), else the default text.
+    pub fn tostring(&mut self, v: Value) -> Result<Value, LuaError> {
+        if let Some(mt) = self.get_metatable(v) {
             let k = self.new_str(b"__tostring");
             let f = self.heap.table(mt).get(&k);
             if !f.is_nil() {
-                let r = self.call_value1(f, v, Value::Nil)?;
-                return match r {
-                    Value::Str(s) => Ok(s),
-                    Value::Num(n) => Ok(self.number_to_str(n)),
-                    _ => Err(self.error_str("'__tostring' must return a string")),
-                };
+                return self.call_value1(f, v, Value::Nil);
             }
         }
-        Ok(self.tostring_raw(v))
+        Ok(Value::Str(self.tostring_raw(v)))
     }
 
     /// The default text of a value (`nil`, `true`, `1.5`, `table: 0x...`).

@@ -25,4 +25,3 @@ pub mod value;
 pub mod vm;
 pub use state::{LuaError, Vm};
 pub use value::Value;
-pub mod numfmt_tmp;

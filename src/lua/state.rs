@@ -589,7 +589,7 @@ impl Vm {
     /// Converts a number to its interned `%.14g` string.
     pub fn number_to_str(&mut self, n: f64) -> StrRef {
         let mut buf = Vec::with_capacity(24);
-        super::numfmt_tmp::fmt_number(n, &mut buf);
+        super::numfmt::fmt_number(n, &mut buf);
         self.heap.intern(&buf)
     }
 
@@ -598,7 +598,7 @@ impl Vm {
     pub fn to_number(&self, v: Value) -> Option<f64> {
         match v {
             Value::Num(n) => Some(n),
-            Value::Str(s) => super::numfmt_tmp::str2number(self.heap.str_bytes(s)),
+            Value::Str(s) => super::numfmt::str2number(self.heap.str_bytes(s)),
             _ => None,
         }
     }

@@ -32,6 +32,10 @@ struct Node {
     next: u32,
 }
 
+/// `next` was given a key the table does not hold ("invalid key to 'next'").
+#[derive(Debug, PartialEq, Eq)]
+pub struct InvalidKey;
+
 /// Why a store into a table failed (the message is Lua's).
 #[derive(Debug, PartialEq, Eq)]
 pub enum KeyError {
@@ -95,7 +99,7 @@ fn ceil_log2(x: usize) -> usize {
 fn array_index(v: &Value) -> Option<usize> {
     if let Value::Num(n) = *v {
         let k = n as usize;
-        if k as f64 == n && k >= 1 && k <= MAXASIZE {
+        if k as f64 == n && (1..=MAXASIZE).contains(&k) {
             return Some(k);
         }
     }
@@ -393,8 +397,8 @@ impl Table {
     }
 
     /// The traversal step of `next`: the entry after `k` (nil starts), or
-    /// `Ok(None)` at the end; `Err(())` when `k` is not a key of the table.
-    pub fn next(&self, k: &Value) -> Result<Option<(Value, Value)>, ()> {
+    /// `Ok(None)` at the end; `Err(InvalidKey)` when `k` is not a key of the table.
+    pub fn next(&self, k: &Value) -> Result<Option<(Value, Value)>, InvalidKey> {
         let mut i = match *k {
             Value::Nil => 0,
             _ => match array_index(k) {
@@ -406,7 +410,7 @@ impl Table {
                     };
                     match self.find(&norm) {
                         Some(ni) => self.array.len() + ni + 1,
-                        None => return Err(()),
+                        None => return Err(InvalidKey),
                     }
                 }
             },

@@ -31,7 +31,12 @@ pub type ThreadRef = Handle<LuaThread>;
 pub type UpRef = Handle<UpVal>;
 
 /// A Lua value.
+///
+/// `repr(u64)` puts the tag in a full word and every payload at offset 8, so a
+/// copy is two plain 8-byte moves (no partial overlapping moves that defeat
+/// store forwarding, which the default layout with `Bool` at offset 1 causes).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(u64)]
 pub enum Value {
     #[default]
     Nil,

@@ -102,13 +102,18 @@ impl Vm {
 
     /// Runs Lua frames from the top frame until a frame marked [`CI_ENTRY`] returns.
     pub(crate) fn execute(&mut self) -> Result<(), LuaError> {
+        // (proto, env) of a frame the CALL fast path just pushed
+        let mut pending: Option<(Rc<super::func::LProto>, super::value::TableRef)> = None;
         'newframe: loop {
             let ci_idx = self.frames.len() - 1;
             let ci = self.frames[ci_idx];
             let cl_ref = ci.closure;
-            let (proto, env) = match self.heap.funcs.get(cl_ref) {
-                Function::Lua(c) => (c.proto.clone(), c.env),
-                Function::Native(_) => return Err(self.runtime_error("bad frame")),
+            let (proto, mut env) = match pending.take() {
+                Some(pe) => pe,
+                None => match self.heap.funcs.get(cl_ref) {
+                    Function::Lua(c) => (c.proto.clone(), c.env),
+                    Function::Native(_) => return Err(self.runtime_error("bad frame")),
+                },
             };
             let base = ci.base;
             let frame_top = ci.top;
@@ -164,14 +169,24 @@ impl Vm {
                     }
                 };
             }
+            macro_rules! rkref {
+                ($x:expr) => {{
+                    let x = $x;
+                    if x & BITRK != 0 {
+                        &k[(x & !BITRK) as usize]
+                    } else {
+                        &self.stack[base + x as usize]
+                    }
+                }};
+            }
             macro_rules! arith {
                 ($i:expr, $a:expr, $tm:expr, $op:expr) => {{
                     let (b, c) = (get_b($i), get_c($i));
-                    let x = rk!(b);
-                    let y = rk!(c);
-                    if let (Value::Num(x), Value::Num(y)) = (x, y) {
+                    if let Some((x, y)) = num2(rkref!(b), rkref!(c)) {
                         self.stack[$a] = Value::Num($op(x, y));
                     } else {
+                        let x = rk!(b);
+                        let y = rk!(c);
                         save!();
                         self.top = frame_top;
                         let r = self.arith_slow($tm, x, y, rkreg!(b), rkreg!(c))?;
@@ -366,11 +381,11 @@ impl Vm {
                         pc += 1;
                     }
                     OP_LT => {
-                        let x = rk!(get_b(i));
-                        let y = rk!(get_c(i));
-                        let r = if let (Value::Num(x), Value::Num(y)) = (x, y) {
+                        let r = if let Some((x, y)) = num2(rkref!(get_b(i)), rkref!(get_c(i))) {
                             x < y
                         } else {
+                            let x = rk!(get_b(i));
+                            let y = rk!(get_c(i));
                             save!();
                             self.top = frame_top;
                             self.less_than(x, y)?
@@ -381,11 +396,11 @@ impl Vm {
                         pc += 1;
                     }
                     OP_LE => {
-                        let x = rk!(get_b(i));
-                        let y = rk!(get_c(i));
-                        let r = if let (Value::Num(x), Value::Num(y)) = (x, y) {
+                        let r = if let Some((x, y)) = num2(rkref!(get_b(i)), rkref!(get_c(i))) {
                             x <= y
                         } else {
+                            let x = rk!(get_b(i));
+                            let y = rk!(get_c(i));
                             save!();
                             self.top = frame_top;
                             self.less_equal(x, y)?
@@ -404,7 +419,7 @@ impl Vm {
                     }
                     OP_TESTSET => {
                         let v = self.stack[base + get_b(i) as usize];
-                        if (!v.truthy()) != (get_c(i) != 0) {
+                        if v.truthy() == (get_c(i) != 0) {
                             self.stack[a] = v;
                             dojump!(get_sbx(code[pc]));
                         }
@@ -417,8 +432,44 @@ impl Vm {
                             self.top = a + b;
                         }
                         save!();
+                        // fast path: a fixed-parameter Lua function with room on the stack
+                        if let Value::Func(f) = self.stack[a] {
+                            if let Function::Lua(c) = self.heap.funcs.get(f) {
+                                let p = &c.proto;
+                                let nb = a + 1;
+                                let max = p.max_stack as usize;
+                                if p.is_vararg == 0
+                                    && nb + max < self.stack.len()
+                                    && self.frames.len() < MAX_CALLS
+                                    && self.hook_count > 1
+                                {
+                                    let nparams = p.num_params as usize;
+                                    pending = Some((p.clone(), c.env));
+                                    self.hook_count -= 1;
+                                    let nargs = self.top - nb;
+                                    for slot in &mut self.stack[nb + nargs.min(nparams)..nb + max] {
+                                        *slot = Value::Nil;
+                                    }
+                                    self.top = nb + max;
+                                    self.frames.push(CallInfo {
+                                        func: a,
+                                        base: nb,
+                                        top: nb + max,
+                                        pc: 0,
+                                        nresults,
+                                        closure: f,
+                                        flags: CI_LUA,
+                                    });
+                                    continue 'newframe;
+                                }
+                            }
+                        }
                         if self.precall(a, nresults)? {
                             continue 'newframe;
+                        }
+                        // a native (setfenv) may have changed this function's environment
+                        if let Function::Lua(c) = self.heap.funcs.get(cl_ref) {
+                            env = c.env;
                         }
                     }
                     OP_TAILCALL => {
@@ -485,8 +536,9 @@ impl Vm {
                         continue 'newframe;
                     }
                     OP_FORLOOP => {
-                        if let (Value::Num(idx), Value::Num(limit), Value::Num(step)) =
-                            (self.stack[a], self.stack[a + 1], self.stack[a + 2])
+                        let st = &self.stack[a..a + 3];
+                        if let (&Value::Num(idx), &Value::Num(limit), &Value::Num(step)) =
+                            (&st[0], &st[1], &st[2])
                         {
                             let idx = idx + step;
                             let go = if step > 0.0 {
@@ -613,6 +665,17 @@ impl Vm {
             }
         }
     }
+}
+
+/// Both operands as numbers, if they are.
+#[inline(always)]
+fn num2(x: &Value, y: &Value) -> Option<(f64, f64)> {
+    if let Value::Num(a) = *x {
+        if let Value::Num(b) = *y {
+            return Some((a, b));
+        }
+    }
+    None
 }
 
 #[cold]

@@ -57,25 +57,17 @@ impl Vm {
             Value::Str(s) => {
                 self.heap.strings.mark(s);
             }
-            Value::Table(t) => {
-                if self.heap.tables.mark(t) {
-                    m.gray.push(Gray::Table(t));
-                }
+            Value::Table(t) if self.heap.tables.mark(t) => {
+                m.gray.push(Gray::Table(t));
             }
-            Value::Func(f) => {
-                if self.heap.funcs.mark(f) {
-                    m.gray.push(Gray::Func(f));
-                }
+            Value::Func(f) if self.heap.funcs.mark(f) => {
+                m.gray.push(Gray::Func(f));
             }
-            Value::UserData(u) => {
-                if self.heap.userdata.mark(u) {
-                    m.gray.push(Gray::Ud(u));
-                }
+            Value::UserData(u) if self.heap.userdata.mark(u) => {
+                m.gray.push(Gray::Ud(u));
             }
-            Value::Thread(t) => {
-                if self.heap.threads.mark(t) {
-                    m.gray.push(Gray::Thread(t));
-                }
+            Value::Thread(t) if self.heap.threads.mark(t) => {
+                m.gray.push(Gray::Thread(t));
             }
             _ => {}
         }
@@ -289,6 +281,7 @@ impl Vm {
         total += self.stack.len() * 16;
         let heap = &mut self.heap;
         heap.total = total;
+        heap.step_debt = 0;
         let mut th = (total / 100)
             .saturating_mul(heap.pause as usize)
             .max(MIN_THRESHOLD);

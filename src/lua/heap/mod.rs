@@ -52,6 +52,8 @@ pub struct Heap {
     pub stopped: bool,
     /// Incremented by every collection (marks protos once per cycle).
     pub epoch: u32,
+    /// Work requested by `collectgarbage("step")` since the last cycle.
+    pub step_debt: usize,
 }
 
 /// Bytes charged for a string of `len` bytes.
@@ -79,6 +81,7 @@ impl Default for Heap {
             stepmul: 200,
             stopped: false,
             epoch: 1,
+            step_debt: 0,
         }
     }
 }

@@ -22,7 +22,11 @@ fn b_print(vm: &mut Vm) -> Result<usize, LuaError> {
     let mut out = Vec::new();
     for i in 1..=n {
         let v = vm.arg(i);
-        let s = vm.tostring(v)?;
+        let s = match vm.tostring(v)? {
+            Value::Str(s) => s,
+            Value::Num(n) => vm.number_to_str(n),
+            _ => return Err(vm.error_str("'tostring' must return a string to 'print'")),
+        };
         if i > 1 {
             out.push(b'\t');
         }
@@ -44,7 +48,7 @@ fn b_type(vm: &mut Vm) -> Result<usize, LuaError> {
 fn b_tostring(vm: &mut Vm) -> Result<usize, LuaError> {
     let v = vm.check_any(1)?;
     let s = vm.tostring(v)?;
-    push1(vm, Value::Str(s))
+    push1(vm, s)
 }
 
 /// `strtoul`-like parse in `base` (leading/trailing spaces, optional sign).
@@ -127,7 +131,7 @@ fn b_next(vm: &mut Vm) -> Result<usize, LuaError> {
             Ok(2)
         }
         Ok(None) => push1(vm, Value::Nil),
-        Err(()) => Err(vm.runtime_error("invalid key to 'next'")),
+        Err(_) => Err(vm.runtime_error("invalid key to 'next'")),
     }
 }
 
@@ -472,8 +476,15 @@ fn b_collectgarbage(vm: &mut Vm) -> Result<usize, LuaError> {
         }
         "count" => vm.heap.total as f64 / 1024.0,
         "step" => {
-            vm.collect_garbage();
-            return push1(vm, Value::Bool(true));
+            // A step of `arg` KB of work (scaled by stepmul); the collector here is
+            // not incremental, so a step that completes the debt runs a full cycle.
+            let work = (arg.max(1) as usize) * 1024 * vm.heap.stepmul.max(1) as usize / 100;
+            vm.heap.step_debt += work;
+            let done = vm.heap.total + vm.heap.step_debt > vm.heap.threshold;
+            if done {
+                vm.collect_garbage();
+            }
+            return push1(vm, Value::Bool(done));
         }
         "setpause" => {
             let old = vm.heap.pause;

@@ -195,11 +195,9 @@ fn co_resume(vm: &mut Vm) -> Result<usize, LuaError> {
 }
 
 fn co_yield(vm: &mut Vm) -> Result<usize, LuaError> {
-    if vm.cur_thread == vm.main_thread {
-        return Err(vm.error_str("attempt to yield from outside a coroutine"));
-    }
-    if vm.n_ccalls != vm.base_ccalls {
-        return Err(vm.error_str("attempt to yield across metamethod/C-call boundary"));
+    // 5.1 gives the same message in the main thread (it is always inside a C call)
+    if vm.cur_thread == vm.main_thread || vm.n_ccalls != vm.base_ccalls {
+        return Err(vm.runtime_error("attempt to yield across metamethod/C-call boundary"));
     }
     Err(LuaError::Yield)
 }

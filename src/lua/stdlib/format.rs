@@ -402,8 +402,15 @@ fn fmt_real(x: f64, conv: u8, spec: &Spec, out: &mut Vec<u8>) {
     } else {
         b""
     };
+    let prec = spec.prec.unwrap_or(6);
+    if spec.width == 0 {
+        // No padding: write straight into the output (the common case).
+        out.extend_from_slice(sign);
+        fmt_float(x, conv, prec, spec.alt, out);
+        return;
+    }
     let mut body = Vec::with_capacity(32);
-    fmt_float(x, conv, spec.prec.unwrap_or(6), spec.alt, &mut body);
+    fmt_float(x, conv, prec, spec.alt, &mut body);
     pad_field(out, spec, sign, b"", &body, x.is_finite());
 }
 
