@@ -529,13 +529,32 @@ pub fn expand_replacement(
 }
 
 /// `string.gsub(src, pat, repl, max_n)` for a string `repl`: the new string and the
-/// number of matches replaced. Follows 5.1's loop: a leading `^` anchors (one try
-/// only); after an empty match the next byte is copied and the search moves on.
+/// number of matches replaced. See [`gsub_with`] for the loop's rules.
 pub fn gsub_bytes(
     src: &[u8],
     pat: &[u8],
     repl: &[u8],
     max_n: usize,
+) -> Result<(Vec<u8>, usize), String> {
+    gsub_with(src, pat, max_n, &mut |m, out| {
+        expand_replacement(src, m, repl, out)
+    })
+}
+
+/// The replacement step of [`gsub_with`]: given a match, append its replacement.
+pub type Replacer<'r> = dyn FnMut(&Match, &mut Vec<u8>) -> Result<(), String> + 'r;
+
+/// The loop of `string.gsub`, with the replacement left to `replace`, which gets
+/// each match and appends whatever should stand for it (for a table or function
+/// replacement: the value, or the matched text itself when it is `nil`/`false`).
+/// Follows 5.1: a leading `^` anchors (one try only); after an empty match (or no
+/// match) one byte of the subject is copied and the search moves on; at most
+/// `max_n` matches are replaced. Returns the new string and the number of matches.
+pub fn gsub_with(
+    src: &[u8],
+    pat: &[u8],
+    max_n: usize,
+    replace: &mut Replacer<'_>,
 ) -> Result<(Vec<u8>, usize), String> {
     let (anchored, pat) = split_anchor(pat);
     let mut ms = Matcher::new(src, pat);
@@ -546,7 +565,7 @@ pub fn gsub_bytes(
         let m = ms.try_at(pos)?;
         if let Some(m) = &m {
             n += 1;
-            expand_replacement(src, m, repl, &mut out)?;
+            replace(m, &mut out)?;
         }
         match m {
             Some(m) if m.end > pos => pos = m.end,
@@ -562,6 +581,53 @@ pub fn gsub_bytes(
     }
     out.extend_from_slice(&src[pos..]);
     Ok((out, n))
+}
+
+/// One step of `string.gmatch`: the first match of `pat` (a leading `^` is *not*
+/// an anchor here, as in 5.1) at or after `pos`, and the position the next step
+/// starts from (the end of the match, or one past it for an empty match so the
+/// loop always advances). `None` when there is no further match; once `pos`
+/// exceeds `src.len()` there never is.
+pub fn gmatch_step(src: &[u8], pat: &[u8], pos: usize) -> Result<Option<(Match, usize)>, String> {
+    let mut ms = Matcher::new(src, pat);
+    let mut s = pos;
+    while s <= src.len() {
+        if let Some(m) = ms.try_at(s)? {
+            let next = if m.end == s { m.end + 1 } else { m.end };
+            return Ok(Some((m, next)));
+        }
+        s += 1;
+    }
+    Ok(None)
+}
+
+/// Plain substring search (what `string.find` does with `plain = true`, or when the
+/// pattern has no special characters): the offset of the first occurrence of
+/// `needle` in `hay` at or after `init`. An empty needle is found at `init` (when
+/// `init <= hay.len()`).
+pub fn find_plain(hay: &[u8], needle: &[u8], init: usize) -> Option<usize> {
+    if init > hay.len() {
+        return None;
+    }
+    if needle.is_empty() {
+        return Some(init);
+    }
+    let first = needle[0];
+    let last_start = hay.len().checked_sub(needle.len())?;
+    let mut i = init;
+    while i <= last_start {
+        match hay[i..=last_start].iter().position(|&b| b == first) {
+            None => return None,
+            Some(off) => {
+                let at = i + off;
+                if &hay[at..at + needle.len()] == needle {
+                    return Some(at);
+                }
+                i = at + 1;
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -617,23 +683,17 @@ mod tests {
     /// `string.gmatch` results (two values per step, nil-padded), joined with `;`.
     fn lua_gmatch(src: &[u8], pat: &[u8]) -> String {
         let mut steps = Vec::new();
-        let mut ms = Matcher::new(src, pat);
         let mut pos = 0;
-        while pos <= src.len() {
-            match ms.try_at(pos).unwrap() {
-                Some(m) => {
-                    let mut vals = Vec::new();
-                    for i in 0..m.result_count() {
-                        vals.push(cap_text(src, m.capture_or_whole(i).unwrap()));
-                    }
-                    while vals.len() < 2 {
-                        vals.push("nil".into());
-                    }
-                    steps.push(vals[..2].join("|"));
-                    pos = if m.end == pos { pos + 1 } else { m.end };
-                }
-                None => pos += 1,
+        while let Some((m, next)) = gmatch_step(src, pat, pos).unwrap() {
+            let mut vals = Vec::new();
+            for i in 0..m.result_count() {
+                vals.push(cap_text(src, m.capture_or_whole(i).unwrap()));
             }
+            while vals.len() < 2 {
+                vals.push("nil".into());
+            }
+            steps.push(vals[..2].join("|"));
+            pos = next;
         }
         steps.join(";")
     }
@@ -837,6 +897,33 @@ mod tests {
                 esc(pat)
             );
         }
+    }
+
+    #[test]
+    fn plain_find() {
+        assert_eq!(find_plain(b"hello world", b"o", 0), Some(4));
+        assert_eq!(find_plain(b"hello world", b"o", 5), Some(7));
+        assert_eq!(find_plain(b"hello world", b"o w", 0), Some(4));
+        assert_eq!(find_plain(b"a.b", b".", 0), Some(1));
+        assert_eq!(find_plain(b"abc", b"", 3), Some(3));
+        assert_eq!(find_plain(b"abc", b"", 4), None);
+        assert_eq!(find_plain(b"abc", b"abcd", 0), None);
+        assert_eq!(find_plain(b"a\0b\0c", b"\0c", 0), Some(3));
+        assert_eq!(find_plain(b"aaab", b"aab", 0), Some(1));
+    }
+
+    #[test]
+    fn gsub_with_callback() {
+        // Like string.gsub("abc", "%w", function(c) return c:upper() .. "." end).
+        let (out, n) = gsub_with(b"abc", b"%w", usize::MAX, &mut |m, out| {
+            out.push(b"abc"[m.start].to_ascii_uppercase());
+            out.push(b'.');
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((out.as_slice(), n), (&b"A.B.C."[..], 3));
+        let err = gsub_with(b"abc", b"%w", 5, &mut |_, _| Err("stop".into())).unwrap_err();
+        assert_eq!(err, "stop");
     }
 
     #[test]
