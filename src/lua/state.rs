@@ -204,6 +204,7 @@ impl Vm {
         let mut vm = Vm::bare();
         super::stdlib::base::open(&mut vm);
         super::stdlib::coroutine::open(&mut vm);
+        super::stdlib::math::open(&mut vm);
         vm
     }
 

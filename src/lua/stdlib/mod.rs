@@ -4,3 +4,4 @@ pub mod base;
 pub mod coroutine;
 pub mod format;
 pub mod lpattern;
+pub mod math;
