@@ -5,3 +5,11 @@ pub mod coroutine;
 pub mod format;
 pub mod lpattern;
 pub mod math;
+pub mod os;
+
+/// Opens the libraries only the command-line interpreter has (os in full, io,
+/// debug, package), after [`crate::lua::Vm::new`]'s base set. The server does
+/// not call this.
+pub fn open_cmdline(vm: &mut crate::lua::Vm) {
+    os::open(vm);
+}
