@@ -2,6 +2,7 @@
 //! registration table.
 pub mod base;
 pub mod coroutine;
+pub mod debug;
 pub mod format;
 pub mod lpattern;
 pub mod math;
@@ -12,4 +13,5 @@ pub mod os;
 /// not call this.
 pub fn open_cmdline(vm: &mut crate::lua::Vm) {
     os::open(vm);
+    debug::open(vm);
 }
