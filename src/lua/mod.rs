@@ -8,6 +8,7 @@ pub mod api;
 pub mod call;
 pub mod code;
 pub mod debug;
+pub mod dump;
 pub mod func;
 pub mod heap;
 pub mod lex;

@@ -190,6 +190,8 @@ pub struct Vm {
     pub(crate) hook: Option<Hook>,
     pub(crate) hook_interval: i64,
     pub(crate) hook_count: i64,
+    /// Loaders accept binary chunks (`string.dump` output); command line only.
+    pub allow_binary_chunks: bool,
 }
 
 impl Default for Vm {
@@ -205,6 +207,7 @@ impl Vm {
         super::stdlib::base::open(&mut vm);
         super::stdlib::coroutine::open(&mut vm);
         super::stdlib::math::open(&mut vm);
+        super::dump::open(&mut vm);
         vm
     }
 
@@ -238,6 +241,7 @@ impl Vm {
             hook: None,
             hook_interval: i64::MAX,
             hook_count: i64::MAX,
+            allow_binary_chunks: false,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod os;
 /// debug, package), after [`crate::lua::Vm::new`]'s base set. The server does
 /// not call this.
 pub fn open_cmdline(vm: &mut crate::lua::Vm) {
+    vm.allow_binary_chunks = true;
     os::open(vm);
     debug::open(vm);
 }
