@@ -4,6 +4,7 @@ pub mod base;
 pub mod coroutine;
 pub mod debug;
 pub mod format;
+pub mod io;
 pub mod lpattern;
 pub mod math;
 pub mod os;
@@ -15,4 +16,5 @@ pub fn open_cmdline(vm: &mut crate::lua::Vm) {
     vm.allow_binary_chunks = true;
     os::open(vm);
     debug::open(vm);
+    io::open(vm);
 }
