@@ -8,6 +8,7 @@ pub mod io;
 pub mod lpattern;
 pub mod math;
 pub mod os;
+pub mod package;
 
 /// Opens the libraries only the command-line interpreter has (os in full, io,
 /// debug, package), after [`crate::lua::Vm::new`]'s base set. The server does
@@ -17,4 +18,5 @@ pub fn open_cmdline(vm: &mut crate::lua::Vm) {
     os::open(vm);
     debug::open(vm);
     io::open(vm);
+    package::open(vm);
 }
