@@ -61,6 +61,10 @@ script_tests! {
     lua_lib_string => "lib_string.lua",
     lua_lib_table => "lib_table.lua",
     lua_lib_math => "lib_math.lua",
+    lua_lib_math_edges => "lib_math_edges.lua",
+    lua_lib_os => "lib_os.lua",
+    lua_lib_io => "lib_io.lua",
+    lua_lib_debug => "lib_debug.lua",
 }
 
 /// Every script in `lua-tests/` has a test above (so a new script is not forgotten).
@@ -82,6 +86,10 @@ fn lua_scripts_all_listed() {
         "lib_string.lua",
         "lib_table.lua",
         "lib_math.lua",
+        "lib_math_edges.lua",
+        "lib_os.lua",
+        "lib_io.lua",
+        "lib_debug.lua",
     ];
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("lua-tests");
     let mut found: Vec<String> = std::fs::read_dir(&dir)
