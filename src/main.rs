@@ -3,7 +3,12 @@
 //!
 //! `ferrous [/path/to/redis.conf] [--directive value ...]`, exactly as redis-server
 //! takes them. A bad configuration prints Redis's fatal config error and exits 1.
-use ferrous::server::config::Config;
+//!
+//! Stopping: `SHUTDOWN` (e.g. `redis-cli shutdown`) closes every client and exits
+//! with status 0. SIGTERM and ctrl-c end the process through the signals' default
+//! action, since installing a handler needs `unsafe`/libc (see `server`'s docs);
+//! with no persistence yet, nothing is lost by that.
+use ferrous::server::config::{Config, LogLevel};
 use ferrous::server::log::Logger;
 use ferrous::server::Server;
 
@@ -32,12 +37,12 @@ fn main() {
         }
     };
     logger.log(
-        ferrous::server::config::LogLevel::Warning,
+        LogLevel::Warning,
         'C',
         "oO0OoO0OoO0Oo Ferrous is starting oO0OoO0OoO0Oo",
     );
     logger.log(
-        ferrous::server::config::LogLevel::Warning,
+        LogLevel::Warning,
         'C',
         &format!(
             "Ferrous version={}, redis_version={}, pid={}, just started",
@@ -46,12 +51,16 @@ fn main() {
             std::process::id()
         ),
     );
-    let how = if config.config_file.is_empty() {
-        "Configuration loaded (no config file, using flags and defaults)".to_string()
+    if config.config_file.is_empty() {
+        logger.log(
+            LogLevel::Warning,
+            'C',
+            "Warning: no config file specified, using the default config. In order to specify a config \
+             file use ferrous /path/to/redis.conf",
+        );
     } else {
-        format!("Configuration loaded from {}", config.config_file)
-    };
-    logger.log(ferrous::server::config::LogLevel::Warning, 'C', &how);
+        logger.log(LogLevel::Warning, 'C', "Configuration loaded");
+    }
     let bind = config.bind.join(" ");
     let port = config.port;
     let server = match Server::bind_with_logger(config, logger) {

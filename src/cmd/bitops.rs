@@ -186,6 +186,10 @@ fn bitcount(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             else {
                 return ctx.out.error(errors::NOT_INTEGER);
             };
+            // An empty negative range answers 0 before the unit is even looked at.
+            if start < 0 && end < 0 && start > end {
+                return ctx.out.integer(0);
+            }
             let Some(is_bit) = unit_arg(args, 4) else {
                 return ctx.out.error(errors::SYNTAX);
             };
@@ -194,9 +198,6 @@ fn bitcount(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             } else {
                 s.len() as i64
             };
-            if start < 0 && end < 0 && start > end {
-                return ctx.out.integer(0);
-            }
             match resolve(start, end, total) {
                 None => 0,
                 Some((a, b)) if is_bit => count_bits(s, a, b),

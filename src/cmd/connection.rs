@@ -75,6 +75,8 @@ fn quit(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
 fn reset(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     ctx.client.db = 0;
     ctx.client.set_name(Vec::new());
+    ctx.client.reply_off = false;
+    ctx.client.reply_skip_next = false;
     ctx.client.resp = 2;
     ctx.client.authenticated = ctx.shared.config().requirepass.is_none();
     ctx.out.simple("RESET");
@@ -207,6 +209,8 @@ const CLIENT_HELP: &[&str] = &[
     "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "GETNAME",
     "    Return the name of the current connection.",
+    "NO-EVICT (ON|OFF)",
+    "    Protect current client connection from eviction.",
     "ID",
     "    Return the ID of the current connection.",
     "INFO",
@@ -233,6 +237,8 @@ const CLIENT_HELP: &[&str] = &[
     "      Return clients of specified type.",
     "    * ID <client-id> [<client-id> ...]",
     "      Return clients with the specified IDs.",
+    "REPLY (ON|OFF|SKIP)",
+    "    Control the replies sent to the current connection.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
     "HELP",
@@ -244,7 +250,7 @@ fn client(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let n = args.len();
     let arity_ok = match sub.as_slice() {
         b"id" | b"getname" | b"info" | b"help" => n == 2,
-        b"setname" => n == 3,
+        b"setname" | b"reply" | b"no-evict" => n == 3,
         b"kill" => n >= 3,
         b"list" => n >= 2,
         _ => {
@@ -284,6 +290,31 @@ fn client(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             ctx.out.bulk(line.as_bytes());
         }
         b"list" => client_list(ctx, args),
+        b"reply" => {
+            let mode = args[2].to_ascii_lowercase();
+            match mode.as_slice() {
+                b"on" => {
+                    ctx.client.reply_off = false;
+                    ctx.client.reply_skip_next = false;
+                    ctx.out.ok();
+                }
+                b"off" => ctx.client.reply_off = true,
+                b"skip" => {
+                    if !ctx.client.reply_off {
+                        ctx.client.reply_skip_next = true;
+                    }
+                }
+                _ => ctx.out.error(super::errors::SYNTAX),
+            }
+        }
+        // There is no client eviction (maxmemory-clients), so the flag changes nothing.
+        b"no-evict" => {
+            if args[2].eq_ignore_ascii_case(b"on") || args[2].eq_ignore_ascii_case(b"off") {
+                ctx.out.ok();
+            } else {
+                ctx.out.error(super::errors::SYNTAX);
+            }
+        }
         b"kill" => client_kill(ctx, args),
         _ => {
             ctx.out.array(CLIENT_HELP.len());

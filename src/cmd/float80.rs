@@ -10,8 +10,8 @@
 //!   (subnormals below 2^-16382, overflow to infinity above 2^16384);
 //! - parsing follows `strtold` (decimal or `0x` hexadecimal, optional exponent,
 //!   `inf`/`infinity`/`nan` in any case) with Redis's extra rules: no leading space,
-//!   nothing after the number, no NaN, no overflow, no underflow to zero, and the text
-//!   ends at a NUL byte as a C string would;
+//!   nothing after the number (a NUL byte included), no NaN, no overflow, no
+//!   underflow to zero;
 //! - formatting is exact (`%.17Lf` rounds the exact binary value, ties to even).
 //!
 //! A small unsigned big integer (`Big`) does the exact decimal <-> binary steps.
@@ -67,13 +67,12 @@ impl F80 {
         if bytes.is_empty() || bytes.len() >= MAX_CHARS {
             return None;
         }
-        let text = match bytes.iter().position(|&b| b == 0) {
-            Some(n) => &bytes[..n],
-            None => bytes,
-        };
-        if text.is_empty() {
-            return Some(F80::ZERO);
+        // The whole input must be the number: a NUL byte ends the C string
+        // early, and Redis then sees unconsumed bytes.
+        if bytes.contains(&0) {
+            return None;
         }
+        let text = bytes;
         if text[0].is_ascii_whitespace() || text[0] == 0x0b {
             return None;
         }
@@ -602,7 +601,9 @@ impl Big {
         }
     }
 
-    /// Quotient and remainder; the quotient is expected to be small (a few limbs).
+    /// Quotient and remainder by shift-and-subtract, one quotient bit per step.
+    /// The quotient is small here (about 66 bits), so this is a few dozen steps;
+    /// the shifted divisor is halved in place rather than rebuilt each step.
     fn divrem(&self, d: &Big) -> (Big, Big) {
         let mut rem = self.clone();
         let mut q = Big::zero();
@@ -610,14 +611,45 @@ impl Big {
             return (q, rem);
         }
         let top = self.bit_len() - d.bit_len();
+        q.0 = vec![0u32; top / 32 + 1];
+        let mut shifted = d.shl(top);
         for b in (0..=top).rev() {
-            let shifted = d.shl(b);
             if rem.cmp(&shifted) != std::cmp::Ordering::Less {
-                rem = rem.sub(&shifted);
-                q = q.add(&Big::from_u64(1).shl(b));
+                rem.sub_in_place(&shifted);
+                q.0[b / 32] |= 1 << (b % 32);
+            }
+            shifted.shr1_in_place();
+        }
+        q.trim();
+        (q, rem)
+    }
+
+    /// `self -= o`, requires `self >= o`.
+    fn sub_in_place(&mut self, o: &Big) {
+        let mut borrow = 0i64;
+        for i in 0..self.0.len() {
+            let mut v = i64::from(self.0[i]) - i64::from(o.0.get(i).copied().unwrap_or(0)) - borrow;
+            borrow = 0;
+            if v < 0 {
+                v += 1 << 32;
+                borrow = 1;
+            }
+            self.0[i] = v as u32;
+            if borrow == 0 && i >= o.0.len() {
+                break;
             }
         }
-        (q, rem)
+        self.trim();
+    }
+
+    /// `self >>= 1`.
+    fn shr1_in_place(&mut self) {
+        let n = self.0.len();
+        for i in 0..n {
+            let hi = if i + 1 < n { self.0[i + 1] } else { 0 };
+            self.0[i] = (self.0[i] >> 1) | (hi << 31);
+        }
+        self.trim();
     }
 
     fn div_small(&self, d: u32) -> (Big, u32) {
@@ -705,7 +737,8 @@ mod tests {
         }
         assert!(F80::parse(b"inf").is_some());
         assert!(!F80::parse(b"-Infinity").unwrap().is_finite());
-        assert_eq!(F80::parse(b"1\0garbage"), F80::parse(b"1"));
+        assert_eq!(F80::parse(b"1\0garbage"), None);
+        assert_eq!(F80::parse(b"\0"), None);
         assert_eq!(
             F80::parse(b"0x1.8p1").map(|v| v.to_human_string()),
             Some(b"3".to_vec())

@@ -108,12 +108,61 @@ pub struct CommandStats {
     pub failed_calls: AtomicU64,
 }
 
+/// FNV-1a: a fast hash for the command-name index (short, trusted keys: the
+/// table's own names; a client's lookup string only selects a bucket).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// The command table indexed for lookup, with statistics per command.
 pub struct Commands {
     pub specs: Vec<&'static CommandSpec>,
-    index: HashMap<Box<[u8]>, usize>,
+    index: FnvMap<Box<[u8]>, usize>,
     pub stats: Vec<CommandStats>,
+    /// For each spec, the range of its subcommands in `subs` (empty: none).
+    pub sub_ranges: Vec<std::ops::Range<usize>>,
+    /// Subcommand names as INFO prints them (`config|get`), with their statistics.
+    pub subs: Vec<(String, CommandStats)>,
 }
+
+/// Container commands and their subcommands. Redis keeps statistics per
+/// subcommand (`cmdstat_config|get`); this list gives the dispatcher the names.
+const SUBCOMMANDS: &[(&str, &[&str])] = &[
+    (
+        "client",
+        &[
+            "id", "setname", "getname", "list", "info", "kill", "reply", "no-evict", "help",
+        ],
+    ),
+    ("config", &["get", "set", "resetstat", "help"]),
+    (
+        "command",
+        &["count", "info", "docs", "list", "getkeys", "help"],
+    ),
+    ("debug", &["sleep", "help"]),
+    (
+        "object",
+        &["encoding", "refcount", "idletime", "freq", "help"],
+    ),
+];
 
 impl Default for Commands {
     fn default() -> Self {
@@ -130,11 +179,40 @@ impl Commands {
             .map(|(i, s)| (s.name.as_bytes().to_vec().into_boxed_slice(), i))
             .collect();
         let stats = specs.iter().map(|_| CommandStats::default()).collect();
+        let mut subs = Vec::new();
+        let mut sub_ranges = Vec::new();
+        for s in &specs {
+            let start = subs.len();
+            if let Some((_, names)) = SUBCOMMANDS.iter().find(|(c, _)| *c == s.name) {
+                for n in names.iter() {
+                    subs.push((format!("{}|{}", s.name, n), CommandStats::default()));
+                }
+            }
+            sub_ranges.push(start..subs.len());
+        }
         Commands {
             specs,
             index,
             stats,
+            sub_ranges,
+            subs,
         }
+    }
+
+    /// The statistics slot for a request of command `i`: the command's own, or for
+    /// a container command its subcommand's (None: an unknown subcommand, which
+    /// Redis does not count).
+    fn stats_for(&self, i: usize, args: &[Vec<u8>]) -> Option<&CommandStats> {
+        let range = self.sub_ranges[i].clone();
+        if range.is_empty() {
+            return Some(&self.stats[i]);
+        }
+        let name_len = self.specs[i].name.len() + 1;
+        let sub = args.get(1)?;
+        self.subs[range]
+            .iter()
+            .find(|(n, _)| n.as_bytes()[name_len..].eq_ignore_ascii_case(sub))
+            .map(|(_, s)| s)
     }
 
     /// Index of the command called `name`, ignoring ASCII case.
@@ -151,7 +229,7 @@ impl Commands {
 
     /// CONFIG RESETSTAT.
     pub fn reset_stats(&self) {
-        for s in &self.stats {
+        for s in self.stats.iter().chain(self.subs.iter().map(|(_, s)| s)) {
             s.calls.store(0, Ordering::Relaxed);
             s.usec.store(0, Ordering::Relaxed);
             s.rejected_calls.store(0, Ordering::Relaxed);
@@ -216,39 +294,59 @@ pub fn unknown_subcommand(out: &mut Reply, sub: &[u8], command: &str) {
     error_bytes(out, &msg);
 }
 
-/// Runs one request: lookup, checks, handler, statistics. `args` is non-empty.
+/// Runs one request: lookup, checks, handler, statistics.
 pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let shared = ctx.shared;
     let stats = &shared.stats;
+    if args.is_empty() {
+        // The wire never yields an empty request; internal callers might.
+        ctx.out.error("ERR empty command");
+        return;
+    }
     let Some(i) = shared.commands.lookup(&args[0]) else {
         unknown_command(ctx.out, args);
-        stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+        shared.count_error(b"ERR");
         return;
     };
     let spec = shared.commands.specs[i];
-    let cstats = &shared.commands.stats[i];
     let argc = args.len() as i32;
     if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
         wrong_arity(ctx.out, spec.name);
-        cstats.rejected_calls.fetch_add(1, Ordering::Relaxed);
-        stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+        shared.commands.stats[i]
+            .rejected_calls
+            .fetch_add(1, Ordering::Relaxed);
+        shared.count_error(b"ERR");
         return;
     }
+    let cstats = shared.commands.stats_for(i, args);
     if !ctx.client.authenticated && spec.flags & flags::NO_AUTH == 0 {
         ctx.out.error("NOAUTH Authentication required.");
-        cstats.rejected_calls.fetch_add(1, Ordering::Relaxed);
-        stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+        if let Some(c) = cstats {
+            c.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        }
+        shared.count_error(b"NOAUTH");
         return;
     }
     let before = ctx.out.buf.len();
     let start = Instant::now();
     (spec.handler)(ctx, args);
     let usec = start.elapsed().as_micros() as u64;
+    let reply = &ctx.out.buf[before..];
+    if reply.first() == Some(&b'-') {
+        shared.count_error(&reply[1..]);
+    }
+    // A container's handler checks its subcommand's name and arity itself; Redis
+    // refuses those before running anything, so they count as rejected (or, for
+    // an unknown subcommand, not at all) rather than as calls.
+    let Some(cstats) = cstats else { return };
+    if !sub_ranges_empty(shared, i) && reply.starts_with(b"-ERR wrong number of arguments") {
+        cstats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
     cstats.calls.fetch_add(1, Ordering::Relaxed);
     cstats.usec.fetch_add(usec, Ordering::Relaxed);
-    if ctx.out.buf.get(before) == Some(&b'-') {
+    if reply.first() == Some(&b'-') {
         cstats.failed_calls.fetch_add(1, Ordering::Relaxed);
-        stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
     }
     stats
         .total_commands_processed
@@ -256,4 +354,8 @@ pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if let Some(h) = &ctx.client.handle {
         h.last_cmd.store(i + 1, Ordering::Relaxed);
     }
+}
+
+fn sub_ranges_empty(shared: &Shared, i: usize) -> bool {
+    shared.commands.sub_ranges[i].is_empty()
 }

@@ -53,10 +53,10 @@ const FLAG_NAMES: &[(u32, &str)] = &[
     (flags::BLOCKING, "blocking"),
     (flags::LOADING, "loading"),
     (flags::STALE, "stale"),
+    (flags::FAST, "fast"),
     (flags::NO_AUTH, "no_auth"),
     (flags::MAY_REPLICATE, "may_replicate"),
     (flags::NO_MULTI, "no_multi"),
-    (flags::FAST, "fast"),
     (flags::ALLOW_BUSY, "allow_busy"),
 ];
 
@@ -78,6 +78,18 @@ fn command_entry(out: &mut Reply, s: &CommandSpec) {
     out.integer(s.first_key as i64);
     out.integer(s.last_key as i64);
     out.integer(s.step as i64);
+    let cats = categories(s);
+    out.array(cats.len());
+    for c in cats {
+        out.simple(c);
+    }
+    out.array(0);
+    out.array(0);
+    out.array(0);
+}
+
+/// ACL categories derived from the flags (Redis keeps a hand-made list per command).
+fn categories(s: &CommandSpec) -> Vec<&'static str> {
     let mut cats = Vec::new();
     if s.flags & flags::WRITE != 0 {
         cats.push("@write");
@@ -94,13 +106,7 @@ fn command_entry(out: &mut Reply, s: &CommandSpec) {
     } else {
         "@slow"
     });
-    out.array(cats.len());
-    for c in cats {
-        out.simple(c);
-    }
-    out.array(0);
-    out.array(0);
-    out.array(0);
+    cats
 }
 
 fn command(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -117,7 +123,7 @@ fn command(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let ok = match sub.as_slice() {
         b"count" | b"help" => n == 2,
         b"info" | b"docs" | b"list" => n >= 2,
-        b"getkeys" => n >= 3,
+        b"getkeys" => n >= 4,
         _ => {
             unknown_subcommand(ctx.out, &args[1], "command");
             return;
@@ -169,15 +175,36 @@ fn command(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             }
         }
         b"list" => {
-            if n == 4 && args[2].eq_ignore_ascii_case(b"filterby") {
-                let pattern = args[3].clone();
-                let names: Vec<_> = specs
-                    .iter()
-                    .filter(|s| glob_match(&pattern, s.name.as_bytes(), true))
-                    .collect();
+            if n == 5 && args[2].eq_ignore_ascii_case(b"filterby") {
+                // FILTERBY PATTERN matches subcommands too (`config|get`); there are
+                // no modules; ACLCAT uses the categories derived from the flags.
+                let c = &ctx.shared.commands;
+                let (kind, value) = (args[3].to_ascii_lowercase(), &args[4]);
+                let names: Vec<&str> = match kind.as_slice() {
+                    b"pattern" => specs
+                        .iter()
+                        .map(|s| s.name)
+                        .chain(c.subs.iter().map(|(n, _)| n.as_str()))
+                        .filter(|n| glob_match(value, n.as_bytes(), true))
+                        .collect(),
+                    b"module" => Vec::new(),
+                    b"aclcat" => specs
+                        .iter()
+                        .filter(|s| {
+                            categories(s)
+                                .iter()
+                                .any(|cat| cat.as_bytes()[1..].eq_ignore_ascii_case(value))
+                        })
+                        .map(|s| s.name)
+                        .collect(),
+                    _ => {
+                        ctx.out.error(super::errors::SYNTAX);
+                        return;
+                    }
+                };
                 ctx.out.array(names.len());
-                for s in names {
-                    ctx.out.bulk(s.name.as_bytes());
+                for name in names {
+                    ctx.out.bulk(name.as_bytes());
                 }
             } else if n == 2 {
                 ctx.out.array(specs.len());
@@ -261,15 +288,32 @@ const DEFAULT_SECTIONS: &[&str] = &[
     "persistence",
     "stats",
     "replication",
+    "cpu",
+    "modules",
+    "errorstats",
+    "cluster",
+    "keyspace",
+];
+
+/// Every section, in the order INFO prints them.
+const ALL_SECTIONS: &[&str] = &[
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "modules",
+    "commandstats",
+    "errorstats",
+    "cluster",
     "keyspace",
 ];
 
 fn info(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let mut wanted: Vec<&str> = Vec::new();
-    let all = DEFAULT_SECTIONS
-        .iter()
-        .copied()
-        .chain(std::iter::once("commandstats"));
+    let all = ALL_SECTIONS.iter().copied();
     if args.len() == 1 {
         wanted.extend(DEFAULT_SECTIONS);
     }
@@ -310,6 +354,17 @@ fn resident_bytes() -> u64 {
                 .and_then(|p| p.parse::<u64>().ok())
         })
         .map_or(0, |pages| pages * 4096)
+}
+
+/// User and system CPU seconds of this process, from /proc (zeros elsewhere).
+/// Assumes the usual 100 clock ticks per second.
+fn cpu_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) / 100.0;
+    (tick(11), tick(12))
 }
 
 /// Redis's `bytesToHuman`: `991.03K`, `7.13M`, `123B`.
@@ -411,6 +466,22 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 get(&st.total_writes_processed),
             );
         }
+        "cpu" => {
+            let (user, sys) = cpu_seconds();
+            let _ = write!(
+                t,
+                "# CPU\r\nused_cpu_sys:{sys:.6}\r\nused_cpu_user:{user:.6}\r\nused_cpu_sys_children:0.000000\r\n\
+                 used_cpu_user_children:0.000000\r\n"
+            );
+        }
+        "modules" => t.push_str("# Modules\r\n"),
+        "errorstats" => {
+            t.push_str("# Errorstats\r\n");
+            for (code, n) in sh.errors.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                let _ = write!(t, "errorstat_{code}:count={n}\r\n");
+            }
+        }
+        "cluster" => t.push_str("# Cluster\r\ncluster_enabled:0\r\n"),
         "replication" => {
             t.push_str("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n");
         }
@@ -429,7 +500,17 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
         }
         "commandstats" => {
             t.push_str("# Commandstats\r\n");
-            for (s, cs) in sh.commands.specs.iter().zip(&sh.commands.stats) {
+            let c = &sh.commands;
+            let rows = c
+                .specs
+                .iter()
+                .zip(&c.stats)
+                .enumerate()
+                .flat_map(|(i, (s, cs))| {
+                    let subs = &c.subs[c.sub_ranges[i].clone()];
+                    std::iter::once((s.name, cs)).chain(subs.iter().map(|(n, cs)| (n.as_str(), cs)))
+                });
+            for (name, cs) in rows {
                 let calls = get(&cs.calls);
                 let (rej, fail) = (get(&cs.rejected_calls), get(&cs.failed_calls));
                 if calls == 0 && rej == 0 && fail == 0 {
@@ -444,7 +525,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 let _ = write!(
                     t,
                     "cmdstat_{}:calls={calls},usec={usec},usec_per_call={per:.2},rejected_calls={rej},failed_calls={fail}\r\n",
-                    s.name
+                    name
                 );
             }
         }
@@ -494,6 +575,11 @@ fn config(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         b"resetstat" => {
             ctx.shared.stats.reset();
             ctx.shared.commands.reset_stats();
+            ctx.shared
+                .errors
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
             ctx.out.ok();
         }
         _ => help(
@@ -605,21 +691,27 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: stops the server; the caller gets no reply
 /// (its connection closes). There is no persistence yet, so SAVE saves nothing.
 fn shutdown(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let (mut save, mut nosave) = (false, false);
+    let (mut save, mut nosave, mut abort, mut other) = (false, false, false, false);
     for a in &args[1..] {
         let a = a.to_ascii_lowercase();
         match a.as_slice() {
             b"save" => save = true,
             b"nosave" => nosave = true,
-            b"now" | b"force" => {}
+            b"abort" => abort = true,
+            b"now" | b"force" => other = true,
             _ => {
                 ctx.out.error(super::errors::SYNTAX);
                 return;
             }
         }
     }
-    if save && nosave {
+    if (save && nosave) || (abort && (save || nosave || other)) {
         ctx.out.error(super::errors::SYNTAX);
+        return;
+    }
+    if abort {
+        // Shutdown here is immediate, so there is never one to abort.
+        ctx.out.error("ERR No shutdown in progress.");
         return;
     }
     let log = &ctx.shared.logger;

@@ -326,13 +326,7 @@ fn getex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(o) = parse_set_opts(args, 2, false) else {
         return ctx.out.error(errors::SYNTAX);
     };
-    let mut at = 0;
-    if o.expire != ExpireArg::None {
-        match expire_or_reply(ctx, &args[o.expire_arg], o.expire, "getex") {
-            Some(t) => at = t,
-            None => return,
-        }
-    }
+    // Unlike SET, GETEX looks the key up before it validates the expire time.
     let db = ctx.store.db(ctx.client.db);
     let found = db.lookup(&args[1]);
     count_read(ctx.shared, found.is_some());
@@ -342,6 +336,14 @@ fn getex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if !db.entry(i).value.is_string() {
         return ctx.out.error(errors::WRONGTYPE);
     }
+    let mut at = 0;
+    if o.expire != ExpireArg::None {
+        match expire_or_reply(ctx, &args[o.expire_arg], o.expire, "getex") {
+            Some(t) => at = t,
+            None => return,
+        }
+    }
+    let db = ctx.store.db(ctx.client.db);
     reply_string(ctx.out, &db.entry(i).value);
     if at != 0 {
         if at <= now_ms() {

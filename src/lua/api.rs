@@ -53,7 +53,7 @@ impl Vm {
         let compiled = if self.allow_binary_chunks && source.starts_with(super::dump::SIGNATURE) {
             super::dump::undump(source).map_err(|e| e.message(chunkname))
         } else {
-            super::parse::compile_at_depth(source, chunkname, self.n_ccalls + 1)
+            super::parse::compile_at_depth(source, chunkname, self.n_ccalls)
                 .map_err(|e| e.message)
         };
         match compiled {
@@ -116,6 +116,14 @@ impl Vm {
     pub fn eval(&mut self, source: &str) -> Result<Vec<Value>, LuaError> {
         let f = self.load(source.as_bytes(), source)?;
         self.call(f, &[])
+    }
+
+    /// Counts `n` native calls as already active, as if the state were used from
+    /// inside that many C calls. The `ferrous-lua` command sets 1, for the
+    /// `pmain` frame `lua.c` runs scripts under, so its nesting limits ("C stack
+    /// overflow", "chunk has too many syntax levels") trip at lua5.1's depths.
+    pub fn set_c_call_base(&mut self, n: u32) {
+        self.n_ccalls = n.min(super::state::MAX_CCALLS / 2);
     }
 
     /// Reads a global variable (raw).

@@ -14,8 +14,8 @@
 //!   inside a level-0 long string or comment;
 //! - numerals read greedily as 5.1 reads them (digits and dots, an optional
 //!   exponent sign, then any letters, digits or `_`) and converted like
-//!   `luaO_str2d` (decimal via strtod rules, hexadecimal `0x...`), so `3x` is a
-//!   "malformed number";
+//!   `luaO_str2d` ([`str2number`]: decimal via strtod rules, hexadecimal
+//!   `0x...`), so `3x` is a "malformed number";
 //! - line counting where `\n`, `\r`, `\r\n` and `\n\r` each end one line.
 //!
 //! Invariant: after [`Lexer::next`] the buffer `buf` holds the raw text of the
@@ -24,6 +24,8 @@
 //! `chunkname:line: message near 'token'`.
 
 use std::fmt;
+
+use super::numfmt::str2number;
 
 /// A compile error, with the complete message as `lua5.1` prints it, e.g.
 /// `[string "x = = 1"]:1: unexpected symbol near '='`.
@@ -264,133 +266,6 @@ pub fn syntax_chunk_id(source: &[u8]) -> Vec<u8> {
         out.extend_from_slice(b"\"]");
     }
     out
-}
-
-/// Converts a numeral as `luaO_str2d` does with glibc's `strtod`: optional
-/// surrounding white space, decimal with optional fraction and exponent, or
-/// hexadecimal `0x` with optional fraction and binary exponent `p`.
-pub fn str2d(s: &[u8]) -> Option<f64> {
-    let mut i = 0;
-    while i < s.len() && is_space(s[i] as i32) {
-        i += 1;
-    }
-    let start = i;
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
-    let value;
-    if i + 1 < s.len() && s[i] == b'0' && (s[i + 1] | 0x20) == b'x' && hex_start(&s[i + 2..]) {
-        let (v, used) = scan_hex(&s[i + 2..]);
-        value = v;
-        i += 2 + used;
-    } else {
-        let digits_start = i;
-        let mut saw_digit = false;
-        while i < s.len() && s[i].is_ascii_digit() {
-            i += 1;
-            saw_digit = true;
-        }
-        if i < s.len() && s[i] == b'.' {
-            i += 1;
-            while i < s.len() && s[i].is_ascii_digit() {
-                i += 1;
-                saw_digit = true;
-            }
-        }
-        if saw_digit {
-            if i < s.len() && (s[i] | 0x20) == b'e' {
-                let mut j = i + 1;
-                if j < s.len() && (s[j] == b'+' || s[j] == b'-') {
-                    j += 1;
-                }
-                if j < s.len() && s[j].is_ascii_digit() {
-                    while j < s.len() && s[j].is_ascii_digit() {
-                        j += 1;
-                    }
-                    i = j;
-                }
-            }
-            let text = std::str::from_utf8(&s[digits_start..i]).ok()?;
-            value = text.parse::<f64>().ok()?;
-        } else {
-            // strtod also takes "inf", "infinity" and "nan" (any case).
-            let rest = &s[digits_start..];
-            let lower: Vec<u8> = rest
-                .iter()
-                .take(8)
-                .map(|c| c.to_ascii_lowercase())
-                .collect();
-            if lower.starts_with(b"infinity") {
-                value = f64::INFINITY;
-                i = digits_start + 8;
-            } else if lower.starts_with(b"inf") {
-                value = f64::INFINITY;
-                i = digits_start + 3;
-            } else if lower.starts_with(b"nan") {
-                value = f64::NAN;
-                i = digits_start + 3;
-            } else {
-                return None;
-            }
-        }
-    }
-    let _ = start;
-    while i < s.len() && is_space(s[i] as i32) {
-        i += 1;
-    }
-    if i != s.len() {
-        return None;
-    }
-    Some(if neg { -value } else { value })
-}
-
-/// True when the bytes after `0x` start a hexadecimal significand.
-fn hex_start(s: &[u8]) -> bool {
-    match s.first() {
-        Some(c) if c.is_ascii_hexdigit() => true,
-        Some(b'.') => s.get(1).is_some_and(|c| c.is_ascii_hexdigit()),
-        _ => false,
-    }
-}
-
-/// Scans a hexadecimal significand with optional fraction and `p` exponent;
-/// returns the value and the bytes used.
-fn scan_hex(s: &[u8]) -> (f64, usize) {
-    let mut i = 0;
-    let mut mant: f64 = 0.0;
-    let mut exp: i32 = 0;
-    while i < s.len() && s[i].is_ascii_hexdigit() {
-        mant = mant * 16.0 + (s[i] as char).to_digit(16).unwrap_or(0) as f64;
-        i += 1;
-    }
-    if i < s.len() && s[i] == b'.' {
-        i += 1;
-        while i < s.len() && s[i].is_ascii_hexdigit() {
-            mant = mant * 16.0 + (s[i] as char).to_digit(16).unwrap_or(0) as f64;
-            exp -= 4;
-            i += 1;
-        }
-    }
-    if i < s.len() && (s[i] | 0x20) == b'p' {
-        let mut j = i + 1;
-        let mut eneg = false;
-        if j < s.len() && (s[j] == b'+' || s[j] == b'-') {
-            eneg = s[j] == b'-';
-            j += 1;
-        }
-        if j < s.len() && s[j].is_ascii_digit() {
-            let mut e: i32 = 0;
-            while j < s.len() && s[j].is_ascii_digit() {
-                e = e.saturating_mul(10).saturating_add((s[j] - b'0') as i32);
-                j += 1;
-            }
-            exp = exp.saturating_add(if eneg { -e } else { e });
-            i = j;
-        }
-    }
-    (mant * 2f64.powi(exp), i)
 }
 
 impl<'a> Lexer<'a> {
@@ -678,7 +553,7 @@ impl<'a> Lexer<'a> {
             self.save_and_next();
         }
         // C converts the buffer as a C string: it ends at a NUL
-        match str2d(self.raw_text()) {
+        match str2number(self.raw_text()) {
             Some(v) => {
                 info.num = v;
                 Ok(())

@@ -7,6 +7,7 @@
 //! pointers; this prints a made-up address per function (`0x` and its position in
 //! depth-first order), so a listing is reproducible.
 
+use super::numfmt::fmt_number;
 use super::opcode::*;
 use super::proto::{Constant, Proto};
 use std::fmt::Write;
@@ -37,36 +38,9 @@ fn plural(n: usize) -> &'static str {
 
 /// Formats a number as C's `%.14g` (Lua 5.1's `LUA_NUMBER_FMT`).
 pub fn fmt_g14(x: f64) -> String {
-    if x.is_nan() {
-        return if x.is_sign_negative() { "-nan" } else { "nan" }.to_string();
-    }
-    if x.is_infinite() {
-        return if x < 0.0 { "-inf" } else { "inf" }.to_string();
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0" } else { "0" }.to_string();
-    }
-    const P: i32 = 14;
-    // scientific form with P significant digits gives the rounded exponent
-    let sci = format!("{:.*e}", (P - 1) as usize, x);
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-4..P).contains(&exp) {
-        let mant = strip_zeros(mant);
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mant}e{sign}{:02}", exp.abs())
-    } else {
-        let decimals = (P - 1 - exp).max(0) as usize;
-        strip_zeros(&format!("{:.*}", decimals, x)).to_string()
-    }
-}
-
-fn strip_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
+    let mut v = Vec::new();
+    fmt_number(x, &mut v);
+    String::from_utf8_lossy(&v).into_owned()
 }
 
 /// A string constant as `luac` quotes it.

@@ -69,7 +69,7 @@ impl Vm {
                 match tb.meta {
                     None => return Ok(Value::Nil),
                     Some(mt) => {
-                        tm = self.fast_tm(mt, Tm::Index);
+                        tm = self.fast_tm_cache(mt, Tm::Index);
                         if tm.is_nil() {
                             return Ok(Value::Nil);
                         }
@@ -105,7 +105,7 @@ impl Vm {
                 let meta = tb.meta;
                 let absent = meta.is_some() && tb.get(&key).is_nil();
                 tm = match (absent, meta) {
-                    (true, Some(mt)) => self.fast_tm(mt, Tm::NewIndex),
+                    (true, Some(mt)) => self.fast_tm_cache(mt, Tm::NewIndex),
                     _ => Value::Nil,
                 };
                 if tm.is_nil() {

@@ -455,13 +455,19 @@ fn parse_small_int(s: &[u8]) -> i32 {
 /// >= prec, else `%f` style; trailing zeros (and a bare point) removed unless `alt`.
 fn fmt_g(x: f64, prec: usize, upper: bool, alt: bool, out: &mut Vec<u8>) {
     let start = out.len();
-    let _ = write!(out, "{:.*e}", prec - 1, x);
-    let epos = match out[start..].iter().position(|&b| b == b'e') {
-        Some(p) => start + p,
-        None => return,
+    let exp = match shortest_digits(x, prec, out) {
+        Some(exp) => exp,
+        None => {
+            let _ = write!(out, "{:.*e}", prec - 1, x);
+            let epos = match out[start..].iter().position(|&b| b == b'e') {
+                Some(p) => start + p,
+                None => return,
+            };
+            let exp = parse_small_int(&out[epos + 1..]);
+            out.truncate(epos);
+            exp
+        }
     };
-    let exp = parse_small_int(&out[epos + 1..]);
-    out.truncate(epos);
     // out[start..] is now "d" or "d.ddd": the `prec` significant digits, rounded.
     if exp < -4 || exp >= prec as i32 {
         if !alt {
@@ -499,6 +505,79 @@ fn fmt_g(x: f64, prec: usize, upper: bool, alt: bool, out: &mut Vec<u8>) {
     if !alt {
         strip_zeros(out, start);
     }
+}
+
+/// Fast path of `%g` for a normal `x` and `prec <= 15`, built on Rust's shortest
+/// round-trip digits D (k of them) instead of slow exact formatting. Why it is
+/// exact: D and x both lie in x's rounding interval, which is under 2.3e-16
+/// relative wide, while numbers of 15 significant digits are over 1e-15 relative
+/// apart, so that interval holds at most one number of <= 15 digits, and if it
+/// holds one, D is it.
+/// * k <= prec: D itself is the correctly rounded result (padded with zeros).
+/// * k > prec (needs prec <= 14): the rounding boundaries (prec+1 digits ending
+///   in 5) can only be in the interval as D itself; unless D is one, rounding D
+///   to `prec` digits gives what rounding x does. If D is one, we give up.
+///
+/// Appends "d.ddd" (exactly `prec` digits) and returns the decimal exponent, or
+/// appends nothing and returns `None` (the caller formats exactly).
+fn shortest_digits(x: f64, prec: usize, out: &mut Vec<u8>) -> Option<i32> {
+    // Subnormals carry fewer bits: the width argument does not hold for them.
+    if prec > 15 || !(x.is_normal() || x == 0.0) {
+        return None;
+    }
+    let start = out.len();
+    let _ = write!(out, "{:e}", x);
+    let epos = start + out[start..].iter().position(|&b| b == b'e')?;
+    let mut exp = parse_small_int(&out[epos + 1..]);
+    let mut d = [b'0'; 24];
+    let mut k = 0;
+    for &b in &out[start..epos] {
+        if b.is_ascii_digit() && k < d.len() {
+            d[k] = b;
+            k += 1;
+        }
+    }
+    out.truncate(start);
+    if k > prec {
+        if prec > 14 {
+            return None;
+        }
+        let next = d[prec];
+        let rest_nonzero = d[prec + 1..k].iter().any(|&b| b != b'0');
+        if next == b'5' && !rest_nonzero {
+            return None;
+        }
+        if next >= b'5' {
+            // (A 5 here has nonzero digits after it: the exact tie returned above.)
+            // Round up with carry.
+            let mut i = prec;
+            loop {
+                if i == 0 {
+                    // 99..9 became 100..0: one more digit before the point.
+                    d[0] = b'1';
+                    exp += 1;
+                    break;
+                }
+                i -= 1;
+                if d[i] == b'9' {
+                    d[i] = b'0';
+                } else {
+                    d[i] += 1;
+                    break;
+                }
+            }
+        }
+        k = prec;
+    }
+    out.push(d[0]);
+    if prec > 1 {
+        out.push(b'.');
+        out.extend_from_slice(&d[1..k]);
+        for _ in k.max(1)..prec {
+            out.push(b'0');
+        }
+    }
+    Some(exp)
 }
 
 /// Removes trailing zeros after a decimal point in `out[start..]`, and the point

@@ -16,6 +16,20 @@
 //! - [`Vm::error_str`] makes a `luaL_error`-style error (position of the Lua
 //!   caller prefixed); `Err(LuaError::Error(v))` raises any value.
 //!
+//! The toolbox for library authors (all methods of [`Vm`]):
+//!
+//! | need | call |
+//! | --- | --- |
+//! | read arguments | `arg_count`, `arg`, `check_any`, `check_number`, `check_int`, `check_str` / `check_bytes`, `check_table`, `check_type`, `opt_number`, `opt_int`, `opt_str` |
+//! | raise errors | `arg_error(i, msg)`, `type_error(i, "table")`, `error_str(msg)` (position added), `runtime_error(msg)`, `Err(LuaError::Error(v))` |
+//! | results | `push`, `pop`, return the count |
+//! | make values | `new_str`, `new_table`, `new_table_sized`, `new_list`, `new_native`, `new_native_closure` (+ `upvalue(i)`, `set_upvalue`) |
+//! | tables | `raw_get`, `raw_set`, `raw_get_str`, `raw_set_str`, `heap.table(t)` (`length`, `get_int`, `next`), `get_table` / `set_table` (with metamethods) |
+//! | call Lua | `call_value(f, &args)`, `call_value1(f, a, b)`, `call_stack(nargs, nresults)` |
+//! | compare / convert | `equals`, `less_than`, `less_equal`, `to_number`, `to_str`, `tostring` (with `__tostring`), `number_to_str` |
+//! | metatables | `get_metatable`, `set_metatable` (for a string value it sets the metatable all strings share) |
+//! | registration | `register(table, name, f)`, `register_global`, `register_lib("string", &[...])` |
+//!
 //! Objects created by a native ([`Vm::new_table`], [`Vm::new_str`], ...) are
 //! safe to hold in Rust locals until the native calls back into Lua
 //! ([`Vm::call_value`], [`Vm::call_stack`], metamethod-invoking helpers): a
@@ -399,6 +413,17 @@ impl Vm {
             return Value::Nil;
         }
         t.get(&Value::Str(self.tm_names[event as usize]))
+    }
+
+    /// [`Vm::fast_tm`] that also records an absent event in the metatable's
+    /// flags, so the next lookup of it is a bit test.
+    #[inline]
+    pub(crate) fn fast_tm_cache(&mut self, mt: TableRef, event: Tm) -> Value {
+        let v = self.fast_tm(mt, event);
+        if v.is_nil() && (event as u8) < 5 {
+            self.heap.table_mut(mt).flags |= 1 << (event as u8);
+        }
+        v
     }
 
     // ----- the native-function API --------------------------------------

@@ -106,8 +106,8 @@ impl Vm {
         let mut pending: Option<(Rc<super::func::LProto>, super::value::TableRef)> = None;
         'newframe: loop {
             let ci_idx = self.frames.len() - 1;
-            let ci = self.frames[ci_idx];
-            let cl_ref = ci.closure;
+            let ci = &self.frames[ci_idx];
+            let (cl_ref, base, frame_top, ci_pc, ci_func) = (ci.closure, ci.base, ci.top, ci.pc, ci.func);
             let (proto, mut env) = match pending.take() {
                 Some(pe) => pe,
                 None => match self.heap.funcs.get(cl_ref) {
@@ -115,9 +115,7 @@ impl Vm {
                     Function::Native(_) => return Err(self.runtime_error("bad frame")),
                 },
             };
-            let base = ci.base;
-            let frame_top = ci.top;
-            let mut pc = ci.pc;
+            let mut pc = ci_pc;
             let code = &proto.code[..];
             let k = &proto.k[..];
 
@@ -510,8 +508,9 @@ impl Vm {
                         if !self.open_upvals.is_empty() {
                             self.close_upvals(base);
                         }
-                        let ci = self.frames[ci_idx];
-                        self.frames.pop();
+                        let Some(ci) = self.frames.pop() else {
+                            return Err(self.runtime_error("bad frame"));
+                        };
                         let dest = ci.func;
                         let wanted = ci.nresults;
                         if wanted < 0 {
@@ -642,7 +641,7 @@ impl Vm {
                     }
                     OP_VARARG => {
                         let b = get_b(i) as usize;
-                        let nvar = base - ci.func - 1 - proto.num_params as usize;
+                        let nvar = base - ci_func - 1 - proto.num_params as usize;
                         let (n, set_top) = if b == 0 { (nvar, true) } else { (b - 1, false) };
                         if set_top {
                             save!();

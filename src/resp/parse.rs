@@ -20,6 +20,11 @@
 //! - A header line (`*N`, `$N`) or an inline request without its newline may not grow
 //!   past [`INLINE_MAX`] bytes: the client gets "too big ... request" instead.
 //! - Empty requests (`*0`, `*-1`, blank inline lines) are skipped silently.
+//! - Until the client authenticates (`unauthenticated`), Redis 7.0's tighter limits
+//!   apply: at most 10 arguments and 16 KB per bulk.
+//! - Executed requests may be handed back ([`RequestParser::recycle`]) so their
+//!   argument buffers are reused; a large bulk may be read by the caller straight
+//!   into its own buffer ([`RequestParser::wanted`], [`RequestParser::complete_bulk`]).
 
 /// Longest inline request, or `*`/`$` header line, waited for without a newline
 /// (Redis's `PROTO_INLINE_MAX_SIZE`).
@@ -65,7 +70,16 @@ pub struct RequestParser {
     /// The client has not authenticated yet: Redis then refuses more than
     /// [`UNAUTH_MAX_ARGS`] arguments and bulks over [`UNAUTH_MAX_BULK`] bytes.
     pub unauthenticated: bool,
+    /// Spent argument buffers handed back by [`RequestParser::recycle`], reused
+    /// so that a steady stream of small requests allocates nothing.
+    spare_args: Vec<Vec<u8>>,
+    spare_requests: Vec<Request>,
 }
+
+/// Recycled buffers larger than this are freed instead of kept.
+const SPARE_MAX_CAPACITY: usize = 4096;
+/// At most this many spare argument buffers are kept.
+const SPARE_MAX_COUNT: usize = 1024;
 
 /// Most arguments an unauthenticated client may send in one request.
 pub const UNAUTH_MAX_ARGS: i64 = 10;
@@ -86,6 +100,43 @@ impl RequestParser {
             bulk_len: None,
             max_bulk_len,
             unauthenticated: false,
+            spare_args: Vec::new(),
+            spare_requests: Vec::new(),
+        }
+    }
+
+    /// Hands back an executed request so its buffers can hold later ones.
+    pub fn recycle(&mut self, mut req: Request) {
+        while let Some(arg) = req.pop() {
+            if arg.capacity() <= SPARE_MAX_CAPACITY && self.spare_args.len() < SPARE_MAX_COUNT {
+                self.spare_args.push(arg);
+            }
+        }
+        if req.capacity() <= 64 && self.spare_requests.len() < 64 {
+            self.spare_requests.push(req);
+        }
+    }
+
+    /// Bytes the parser waits for, counted from where it stopped: the length of the
+    /// bulk being read plus its CRLF, when its header has been read (so a
+    /// connection can size its buffer once for a large argument).
+    pub fn wanted(&self) -> Option<usize> {
+        self.bulk_len.map(|n| n + 2)
+    }
+
+    /// Completes the bulk being read with `bytes`, which hold exactly
+    /// [`RequestParser::wanted`] bytes (the data and its CRLF) that the caller read
+    /// itself. Returns the request when that bulk was its last argument.
+    pub fn complete_bulk(&mut self, mut bytes: Vec<u8>) -> Option<Request> {
+        let len = self.bulk_len?;
+        bytes.truncate(len);
+        self.args.push(bytes);
+        self.bulk_len = None;
+        self.remaining -= 1;
+        if self.remaining == 0 {
+            Some(std::mem::take(&mut self.args))
+        } else {
+            None
         }
     }
 
@@ -125,7 +176,10 @@ impl RequestParser {
                     continue; // `*0` and `*-1` are empty requests
                 }
                 self.remaining = n as usize;
-                self.args = Vec::with_capacity(self.remaining.min(1024));
+                self.args = match self.spare_requests.pop() {
+                    Some(v) if self.remaining <= 64 => v,
+                    _ => Vec::with_capacity(self.remaining.min(1024)),
+                };
             }
             // Inside a multibulk request: read `$len` then `len` bytes, per argument.
             while self.remaining > 0 {
@@ -167,7 +221,18 @@ impl RequestParser {
                 if buf.len() - *pos < len + 2 {
                     return Ok(None);
                 }
-                self.args.push(buf[*pos..*pos + len].to_vec());
+                let bytes = &buf[*pos..*pos + len];
+                // A recycled buffer grows to fit if needed; spares converge to
+                // the sizes this client sends.
+                let arg = match self.spare_args.pop() {
+                    Some(mut v) if len <= SPARE_MAX_CAPACITY => {
+                        v.clear();
+                        v.extend_from_slice(bytes);
+                        v
+                    }
+                    _ => bytes.to_vec(),
+                };
+                self.args.push(arg);
                 *pos += len + 2;
                 self.bulk_len = None;
                 self.remaining -= 1;
@@ -596,6 +661,45 @@ mod tests {
     fn lf_only_inline_and_blank_lines() {
         let (reqs, err) = parse_all(b"ping\n\r\n   \r\nget k\n");
         assert_eq!((reqs, err), (vec![v(&["ping"]), v(&["get", "k"])], None));
+    }
+
+    #[test]
+    fn recycled_buffers_give_the_same_requests() {
+        let mut p = RequestParser::default();
+        let input = b"*2\r\n$3\r\nGET\r\n$16\r\nkey:000000012345\r\n*1\r\n$4\r\nPING\r\nECHO x\r\n";
+        for _ in 0..3 {
+            let mut pos = 0;
+            let mut got = Vec::new();
+            while let Ok(Some(r)) = p.next(input, &mut pos) {
+                got.push(r.clone());
+                p.recycle(r);
+            }
+            assert_eq!(
+                got,
+                vec![
+                    v(&["GET", "key:000000012345"]),
+                    v(&["PING"]),
+                    v(&["ECHO", "x"])
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn a_bulk_completed_by_the_caller() {
+        let mut p = RequestParser::default();
+        let mut pos = 0;
+        let input = b"*3\r\n$3\r\nSET\r\n$5\r\nab";
+        assert_eq!(p.next(input, &mut pos), Ok(None));
+        assert_eq!(p.wanted(), Some(7));
+        assert_eq!(&input[pos..], b"ab");
+        assert_eq!(p.complete_bulk(b"abcde\r\n".to_vec()), None);
+        let mut pos = 0;
+        assert_eq!(
+            p.next(b"$1\r\nv\r\n", &mut pos),
+            Ok(Some(v(&["SET", "abcde", "v"])))
+        );
+        assert_eq!(p.wanted(), None);
     }
 
     #[test]

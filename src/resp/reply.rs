@@ -3,17 +3,91 @@
 //! Invariant: after every helper call the buffer holds whole frames only (an array
 //! header is followed by exactly as many frames as it announced, written by the
 //! caller), so the connection can flush it at any command boundary.
+//!
+//! The RESP3-shaped helpers ([`Reply::map`], [`Reply::set`], [`Reply::double`],
+//! [`Reply::boolean`], [`Reply::verbatim`]) write what Redis writes to a RESP2
+//! client (a flat array of 2n items, an array, a bulk string, an integer, a bulk
+//! string), so handlers can be written once; when HELLO 3 lands, they switch on
+//! [`Reply::proto`].
 
 /// An output buffer that replies are appended to. One per connection; flushed to
 /// the socket after a batch of pipelined commands has executed.
 #[derive(Debug, Default)]
 pub struct Reply {
     pub buf: Vec<u8>,
+    /// Protocol version of the connection (2; 3 once HELLO 3 is supported).
+    pub proto: u8,
 }
 
 impl Reply {
     pub fn new() -> Reply {
-        Reply { buf: Vec::new() }
+        Reply {
+            buf: Vec::new(),
+            proto: 2,
+        }
+    }
+
+    /// A map of `n` key/value pairs; the caller writes 2n frames.
+    /// RESP2: `*<2n>`; RESP3: `%<n>`.
+    pub fn map(&mut self, n: usize) {
+        if self.proto >= 3 {
+            self.header(b'%', n);
+        } else {
+            self.array(n * 2);
+        }
+    }
+
+    /// A set of `n` members. RESP2: `*<n>`; RESP3: `~<n>`.
+    pub fn set(&mut self, n: usize) {
+        if self.proto >= 3 {
+            self.header(b'~', n);
+        } else {
+            self.array(n);
+        }
+    }
+
+    /// A double, formatted as Redis's `%.17g` (`inf`, `-inf`, `nan`).
+    /// RESP2: a bulk string; RESP3: `,<double>`.
+    pub fn double(&mut self, d: f64) {
+        let text = format_double(d);
+        if self.proto >= 3 {
+            self.buf.push(b',');
+            self.buf.extend_from_slice(text.as_bytes());
+            self.buf.extend_from_slice(b"\r\n");
+        } else {
+            self.bulk(text.as_bytes());
+        }
+    }
+
+    /// A boolean. RESP2: `:1` / `:0`; RESP3: `#t` / `#f`.
+    pub fn boolean(&mut self, b: bool) {
+        if self.proto >= 3 {
+            self.buf
+                .extend_from_slice(if b { b"#t\r\n" } else { b"#f\r\n" });
+        } else {
+            self.integer(b as i64);
+        }
+    }
+
+    /// Verbatim text with a three-letter format (`txt`, `mkd`).
+    /// RESP2: a bulk string; RESP3: `=<len>\r\n<fmt>:<text>\r\n`.
+    pub fn verbatim(&mut self, format: &str, text: &[u8]) {
+        if self.proto >= 3 && format.len() == 3 {
+            self.header(b'=', text.len() + 4);
+            self.buf.extend_from_slice(format.as_bytes());
+            self.buf.push(b':');
+            self.buf.extend_from_slice(text);
+            self.buf.extend_from_slice(b"\r\n");
+        } else {
+            self.bulk(text);
+        }
+    }
+
+    /// `<type><n>\r\n`
+    fn header(&mut self, kind: u8, n: usize) {
+        self.buf.push(kind);
+        push_i64(&mut self.buf, n as i64);
+        self.buf.extend_from_slice(b"\r\n");
     }
 
     /// `+OK\r\n`
@@ -87,4 +161,85 @@ pub fn push_i64(out: &mut Vec<u8>, n: i64) {
         out.push(b'-');
     }
     out.extend_from_slice(&tmp[i..]);
+}
+
+/// Formats `d` as C's `printf("%.17g")` does (what Redis uses for doubles in
+/// replies): 17 significant digits, trailing zeros dropped, exponent form when the
+/// exponent is below -4 or at least 17; `inf`, `-inf`, `nan` for the specials.
+pub fn format_double(d: f64) -> String {
+    if d.is_nan() {
+        return "nan".to_string();
+    }
+    if d.is_infinite() {
+        return if d > 0.0 { "inf" } else { "-inf" }.to_string();
+    }
+    if d == 0.0 {
+        return if d.is_sign_negative() { "-0" } else { "0" }.to_string();
+    }
+    // Scientific form rounded to 17 significant digits gives the decimal exponent.
+    let sci = format!("{:.16e}", d);
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..17).contains(&exp) {
+        let fixed = format!("{:.*}", (16 - exp) as usize, d);
+        trim_zeros(&fixed).to_string()
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{}{:02}", trim_zeros(mantissa), sign, exp.abs())
+    }
+}
+
+/// Drops trailing zeros after a decimal point, and the point if nothing is left.
+fn trim_zeros(s: &str) -> &str {
+    if !s.contains('.') {
+        return s;
+    }
+    s.trim_end_matches('0').trim_end_matches('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_like_printf_17g() {
+        // Expected values from C's printf("%.17g").
+        assert_eq!(format_double(1.5), "1.5");
+        assert_eq!(format_double(0.1), "0.10000000000000001");
+        assert_eq!(format_double(3.0), "3");
+        assert_eq!(format_double(-2.25), "-2.25");
+        assert_eq!(format_double(1e17), "1e+17");
+        assert_eq!(format_double(1.5e17), "1.5e+17");
+        assert_eq!(format_double(12345678901234567.0), "12345678901234568");
+        assert_eq!(format_double(0.0001), "0.0001");
+        assert_eq!(format_double(0.00001), "1.0000000000000001e-05");
+        assert_eq!(format_double(f64::INFINITY), "inf");
+        assert_eq!(format_double(f64::NEG_INFINITY), "-inf");
+        assert_eq!(format_double(1e300), "1.0000000000000001e+300");
+        assert_eq!(format_double(0.0), "0");
+    }
+
+    #[test]
+    fn resp2_shapes_of_resp3_types() {
+        let mut r = Reply::new();
+        r.map(1);
+        r.bulk(b"k");
+        r.double(2.5);
+        r.boolean(true);
+        r.set(0);
+        r.verbatim("txt", b"hi");
+        assert_eq!(
+            r.buf,
+            b"*2\r\n$1\r\nk\r\n$3\r\n2.5\r\n:1\r\n*0\r\n$2\r\nhi\r\n".to_vec()
+        );
+        let mut r = Reply {
+            proto: 3,
+            ..Reply::new()
+        };
+        r.map(1);
+        r.double(2.5);
+        r.boolean(false);
+        r.verbatim("txt", b"hi");
+        assert_eq!(r.buf, b"%1\r\n,2.5\r\n#f\r\n=6\r\ntxt:hi\r\n".to_vec());
+    }
 }

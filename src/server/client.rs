@@ -27,6 +27,12 @@ pub struct ClientState {
     pub authenticated: bool,
     /// Set by QUIT (and CLIENT KILL of oneself): flush the replies, then close.
     pub close_after_reply: bool,
+    /// CLIENT REPLY OFF: replies are dropped until CLIENT REPLY ON.
+    pub reply_off: bool,
+    /// CLIENT REPLY SKIP was just run: the next command's reply is dropped.
+    pub reply_skip_next: bool,
+    /// The reply of the command now running is dropped (set from `reply_skip_next`).
+    pub reply_skip: bool,
     /// This client's registry entry (None only for clients built outside a server,
     /// e.g. in unit tests).
     pub handle: Option<Arc<ClientHandle>>,

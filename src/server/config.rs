@@ -8,8 +8,10 @@
 //! (memory sizes in bytes, booleans as `yes`/`no`).
 //!
 //! Parameters that only matter to later features (persistence: `save`, `appendonly`,
-//! `dir`, ...) are accepted and reported so that existing redis.conf files load, but
-//! nothing reads them yet.
+//! `dir`, ...; `maxmemory` and its policy; `lua-time-limit`) are accepted and
+//! reported so that existing redis.conf files load, but nothing reads them yet.
+//! `tcp-keepalive` and `protected-mode` have no effect (std cannot set keepalive).
+//! `port` and `bind` cannot change at run time here (Redis 7 rebinds its listeners).
 use crate::resp::parse::split_args;
 
 /// The server's settings. Field names follow the directive names.
@@ -128,7 +130,7 @@ const fn p(name: &'static str, kind: Kind, mutable: bool) -> Param {
 
 /// Every parameter this server knows, in CONFIG GET's order.
 static PARAMS: &[Param] = &[
-    p("bind", Kind::Str, true),
+    p("bind", Kind::Str, false),
     p("port", Kind::Int(0, 65535), false),
     p("requirepass", Kind::Str, true),
     p("databases", Kind::Int(1, i32::MAX as i64), false),

@@ -24,6 +24,8 @@ use std::sync::Arc;
 
 /// Initial size of a connection's input buffer.
 const READ_CHUNK: usize = 16 * 1024;
+/// Bulks at least this long are read into their own buffer (see `serve`).
+const BIG_BULK: usize = 64 * 1024;
 /// Output buffers bigger than this are released after each flush.
 const OUT_KEEP: usize = 64 * 1024;
 /// Thread stack size for connection threads.
@@ -83,8 +85,9 @@ struct Input {
 
 impl Input {
     /// Makes room to read more, compacting or growing (up to `limit` bytes).
-    /// False when the pending data already fills `limit`.
-    fn make_room(&mut self, limit: usize) -> bool {
+    /// `wanted`: bytes the parser needs from `start` (a large bulk's size), grown to
+    /// in one step instead of by doubling. False when pending data fills `limit`.
+    fn make_room(&mut self, limit: usize, wanted: Option<usize>) -> bool {
         if self.end < self.buf.len() {
             return true;
         }
@@ -97,7 +100,11 @@ impl Input {
         if self.buf.len() >= limit {
             return false;
         }
-        let new_len = (self.buf.len() * 2).clamp(READ_CHUNK, limit.max(READ_CHUNK));
+        let mut new_len = (self.buf.len() * 2).max(READ_CHUNK);
+        if let Some(w) = wanted {
+            new_len = new_len.max(w);
+        }
+        let new_len = new_len.min(limit.max(READ_CHUNK));
         self.buf.resize(new_len, 0);
         true
     }
@@ -122,27 +129,56 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
     let mut batch: Vec<Request> = Vec::new();
     let mut fatal: Option<ProtocolError> = None;
     'conn: while !handle.is_killed() {
+        // A large bulk whose header has been parsed is read straight into a buffer
+        // of its exact size, which then becomes the argument (no copy, no zeroing).
+        if let Some(wanted) = parser.wanted().filter(|&w| w >= BIG_BULK) {
+            let have = input.end - input.start;
+            if have < wanted {
+                let mut bulk = Vec::with_capacity(wanted);
+                bulk.extend_from_slice(&input.buf[input.start..input.end]);
+                input.start = 0;
+                input.end = 0;
+                let need = (wanted - have) as u64;
+                let got = (&stream).take(need).read_to_end(&mut bulk);
+                if got.is_err() || bulk.len() < wanted {
+                    break;
+                }
+                handle.last_active_ms.store(sh.now_ms(), Ordering::Relaxed);
+                sh.stats
+                    .total_net_input_bytes
+                    .fetch_add(need, Ordering::Relaxed);
+                if let Some(req) = parser.complete_bulk(bulk) {
+                    batch.push(req);
+                }
+            }
+        }
         let limit = sh.query_buffer_limit.load(Ordering::Relaxed) as usize;
-        if !input.make_room(limit) {
+        if !batch.is_empty() {
+            // A request completed by a large bulk: run it before reading more.
+        } else if !input.make_room(limit, parser.wanted()) {
             sh.logger.warning(&format!(
                 "Closing client that reached max query buffer length: id={} addr={}",
                 handle.id, handle.addr
             ));
             break;
         }
-        let n = match stream.read(&mut input.buf[input.end..]) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(_) => break,
-        };
-        input.end += n;
-        sh.stats
-            .total_net_input_bytes
-            .fetch_add(n as u64, Ordering::Relaxed);
-        sh.stats
-            .total_reads_processed
-            .fetch_add(1, Ordering::Relaxed);
+        if batch.is_empty() {
+            let n = match stream.read(&mut input.buf[input.end..]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            };
+            input.end += n;
+            // Any input counts as activity for the idle `timeout`, as in Redis.
+            handle.last_active_ms.store(sh.now_ms(), Ordering::Relaxed);
+            sh.stats
+                .total_net_input_bytes
+                .fetch_add(n as u64, Ordering::Relaxed);
+            sh.stats
+                .total_reads_processed
+                .fetch_add(1, Ordering::Relaxed);
+        }
 
         loop {
             // Parse what is there: everything when authenticated, else one request.
@@ -172,7 +208,10 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
             }
             let parsed_any = !batch.is_empty();
             if parsed_any {
-                execute(core, &mut client, &mut out, &mut batch);
+                execute(core, &mut client, &mut out, &batch);
+                for req in batch.drain(..) {
+                    parser.recycle(req);
+                }
             }
             if let Some(e) = &fatal {
                 if !client.close_after_reply {
@@ -183,7 +222,7 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
                         handle.addr
                     ));
                     out.error(&e.0);
-                    sh.stats.total_error_replies.fetch_add(1, Ordering::Relaxed);
+                    sh.count_error(e.0.as_bytes());
                 }
                 client.close_after_reply = true;
             }
@@ -225,7 +264,7 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
 }
 
 /// Runs a batch of requests under one acquisition of the keyspace lock.
-fn execute(core: &Core, client: &mut ClientState, out: &mut Reply, batch: &mut Vec<Request>) {
+fn execute(core: &Core, client: &mut ClientState, out: &mut Reply, batch: &[Request]) {
     let sh = &core.shared;
     {
         let mut store = core.lock();
@@ -236,13 +275,21 @@ fn execute(core: &Core, client: &mut ClientState, out: &mut Reply, batch: &mut V
             shared: sh,
         };
         for req in batch.iter() {
+            // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped.
+            let before = ctx.out.buf.len();
+            let skip_this = std::mem::take(&mut ctx.client.reply_skip);
             cmd::dispatch(&mut ctx, req);
+            if ctx.client.reply_off || skip_this {
+                ctx.out.buf.truncate(before);
+            }
+            if std::mem::take(&mut ctx.client.reply_skip_next) {
+                ctx.client.reply_skip = true;
+            }
             if ctx.client.close_after_reply {
                 break;
             }
         }
     }
-    batch.clear();
     if let Some(h) = &client.handle {
         h.db.store(client.db, Ordering::Relaxed);
         h.resp.store(client.resp, Ordering::Relaxed);

@@ -36,9 +36,30 @@
 //!   queue in the registry; a subscribed connection gets a writer thread draining
 //!   it, and the queue length is the output-buffer limit to enforce.
 //!
-//! Measured (redis-benchmark via `../shared/bench/compare-redis.sh`, 50 clients,
-//! 2-core VM, ratios ferrous/redis-server 7.0 from one run; see README for the
-//! current table): see the figures recorded at the end of this comment.
+//! Measured with `../shared/bench/compare-redis.sh` (redis-benchmark, 50 clients,
+//! `-r 100000`; plain n=100k and pipelined `-P 16` n=1M), release build against
+//! redis-server 7.0.15 `--save '' --appendonly no` on the 2-core dev VM, ratio
+//! ferrous/redis from one interleaved run (2026-11-23, while other jobs kept the
+//! load average between 8 and 10, so single ratios swing by ±30 % between runs):
+//!
+//! | test | plain | `-P 16` |
+//! | --- | --- | --- |
+//! | PING_INLINE | 1.68 | 1.24 |
+//! | PING_MBULK | 1.28 | 1.47 |
+//! | SET | 1.48 | 1.05 |
+//! | GET | 2.38 | 0.87 |
+//! | INCR | 1.85 | 1.81 |
+//! | MSET (10 keys) | 1.04 | 2.26 |
+//!
+//! geomean 1.47 (earlier runs of the same design: 1.30 and 1.32, with single
+//! tests as low as 0.7). The weak spot is plain MSET (0.5 to 1.0 across runs): its
+//! execution is the longest, and with 50 threads on 2 busy cores a thread
+//! preempted while it holds the lock stalls the others (visible as a higher p99
+//! than Redis's, while the median latency is lower); its profile is led by the
+//! keyspace's hash-chain walk. Pipelined, parsing and socket I/O of different
+//! clients run on both cores in parallel, only execution is serial. Profiles of
+//! plain SET show ~75 % of server time in the kernel's send/recv and scheduler,
+//! i.e. the same syscalls Redis makes, plus the thread wake-ups.
 //!
 //! # Shutdown and signals
 //!
@@ -119,6 +140,8 @@ pub struct Shared {
     /// Every connected client by id (ids increase, so this is connection order).
     pub clients: Mutex<BTreeMap<u64, Arc<ClientHandle>>>,
     pub logger: Logger,
+    /// Error replies by their first word (`ERR`, `WRONGTYPE`, ...): INFO errorstats.
+    pub errors: Mutex<BTreeMap<String, u64>>,
     pub started: Instant,
     /// 40 hex digits, random per start (INFO `run_id`).
     pub run_id: String,
@@ -157,6 +180,7 @@ impl Shared {
             commands: Commands::new(),
             clients: Mutex::new(BTreeMap::new()),
             logger,
+            errors: Mutex::new(BTreeMap::new()),
             started: Instant::now(),
             run_id: make_run_id(),
             port,
@@ -179,6 +203,25 @@ impl Shared {
         self.query_buffer_limit
             .store(c.client_query_buffer_limit, Ordering::Relaxed);
         self.logger.set_level(c.loglevel);
+    }
+
+    /// Counts one error reply whose text (after the `-`) is `msg`, under its first
+    /// word, as INFO errorstats reports. Distinct codes are capped at 128, as in Redis.
+    pub fn count_error(&self, msg: &[u8]) {
+        self.stats
+            .total_error_replies
+            .fetch_add(1, Ordering::Relaxed);
+        let code = msg
+            .split(|&b| b == b' ' || b == b'\r')
+            .next()
+            .unwrap_or(b"ERR");
+        let code = String::from_utf8_lossy(code).into_owned();
+        let mut errors = self.errors.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = errors.get_mut(&code) {
+            *n += 1;
+        } else if errors.len() < 128 {
+            errors.insert(code, 1);
+        }
     }
 
     /// Milliseconds since the server started.
@@ -261,10 +304,22 @@ impl Server {
         let mut listeners = Vec::new();
         let mut port = config.port;
         for addr in &config.bind {
-            let addr = addr.strip_prefix('-').unwrap_or(addr);
-            let l = TcpListener::bind((addr, port))?;
-            port = l.local_addr()?.port();
-            listeners.push(l);
+            // redis.conf syntax: `*` is every IPv4 address, `::*` every IPv6 one, and
+            // a leading `-` marks an address that may be missing on this host.
+            let optional = addr.starts_with('-');
+            let addr = match addr.trim_start_matches('-') {
+                "*" => "0.0.0.0",
+                "::*" => "::",
+                a => a,
+            };
+            match TcpListener::bind((addr, port)) {
+                Ok(l) => {
+                    port = l.local_addr()?.port();
+                    listeners.push(l);
+                }
+                Err(_) if optional => continue,
+                Err(e) => return Err(e),
+            }
         }
         if listeners.is_empty() {
             return Err(io::Error::new(

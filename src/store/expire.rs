@@ -47,6 +47,15 @@ impl Store {
     pub fn active_expire_cycle(&mut self, now_ms: u64) -> usize {
         self.set_lru_clock(lru_clock(now_ms));
         let started = std::time::Instant::now();
+        // Help resizes in progress along (Redis's cron does the same), so tables
+        // that see no writes do not keep two bucket arrays for long.
+        for dbi in 0..self.db_count() {
+            let table = &mut self.db(dbi).table;
+            while table.is_rehashing()
+                && !table.rehash_step(100)
+                && started.elapsed().as_micros() < 1000
+            {}
+        }
         let n = self.db_count();
         let mut removed = 0;
         for step in 0..n {

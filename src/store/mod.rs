@@ -1,9 +1,10 @@
 //! The keyspace: numbered databases mapping binary keys to typed values, with
-//! millisecond expiry (lazy on access plus an active sampling cycle).
+//! millisecond expiry (lazy on access plus an active expiry cycle).
 //!
 //! | file | job |
 //! | --- | --- |
 //! | `table.rs` | the hash table of one database: chains over a dense entry array, reverse-binary SCAN cursor, O(1) random picks |
+//! | `key.rs` | keys, stored inline in the entry when short (22 bytes or fewer) |
 //! | `value.rs` | the value type and Redis's string encodings (int / embstr / raw) |
 //! | `expire.rs` | the clock, TTL arithmetic and the active expiry cycle |
 //! | `glob.rs` | Redis's glob matcher (KEYS, SCAN MATCH, CONFIG GET) |
@@ -14,9 +15,19 @@
 //!   removes the ones nobody touches;
 //! - `DBSIZE` counts keys still stored, so it includes expired keys neither path has
 //!   removed yet (as Redis does);
-//! - `dirty` counts writes (Redis's `server.dirty`), for INFO and persistence.
+//! - `dirty` counts writes (Redis's `server.dirty`), for INFO and persistence;
+//! - values are cheap to share (see `value.rs`): `store.dbs().to_vec()` is a
+//!   point-in-time snapshot that copies keys and bumps reference counts, and later
+//!   writes copy a shared value before changing it.
+//!
+//! How commands use it: `ctx.store.db(ctx.client.db)` gives the selected [`Db`];
+//! [`Db::lookup`] answers the index of a live entry (or `None`), which stays valid
+//! until the next insertion or removal in that database; [`Db::set`] and
+//! [`Db::insert_new`] add, [`Db::remove`] / [`Db::remove_at`] delete,
+//! [`Db::set_expire`] sets or clears a TTL.
 pub mod expire;
 pub mod glob;
+pub mod key;
 pub mod table;
 pub mod value;
 
@@ -25,8 +36,8 @@ pub use glob::glob_match;
 pub use table::{Entry, Table};
 pub use value::Value;
 
-/// A small, fast pseudo-random generator (xorshift64*) for RANDOMKEY and expiry
-/// sampling. Not for anything that needs unpredictability.
+/// A small, fast pseudo-random generator (xorshift64*) for RANDOMKEY.
+/// Not for anything that needs unpredictability.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
 
@@ -297,5 +308,85 @@ impl Db {
 
     pub fn is_empty(&self) -> bool {
         self.table.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_replaces_and_clears_or_keeps_the_ttl() {
+        let mut s = Store::new(2);
+        let db = s.db(0);
+        let i = db.set(b"k", Value::Int(1), false);
+        db.set_expire(i, now_ms() + 60_000);
+        db.set(b"k", Value::Int(2), true);
+        let i = db.lookup(b"k").unwrap();
+        assert_ne!(db.entry(i).expire_at, 0);
+        assert_eq!(db.entry(i).value, Value::Int(2));
+        db.set(b"k", Value::Int(3), false);
+        let i = db.lookup(b"k").unwrap();
+        assert_eq!(db.entry(i).expire_at, 0);
+        assert_eq!(s.expires_count(0), 0);
+        // An expired key is replaced by a fresh one.
+        let db = s.db(0);
+        let i = db.lookup(b"k").unwrap();
+        db.set_expire(i, now_ms() - 1);
+        db.set(b"k", Value::Int(4), true);
+        let i = db.lookup(b"k").unwrap();
+        assert_eq!(db.entry(i).expire_at, 0);
+        assert_eq!(db.expired_keys, 1);
+    }
+
+    #[test]
+    fn swap_flush_and_pairs_of_databases() {
+        let mut s = Store::new(3);
+        s.db(0).set(b"a", Value::Int(0), false);
+        s.db(2).set(b"b", Value::Int(2), false);
+        s.swap_dbs(0, 2);
+        assert!(s.db(0).exists(b"b"));
+        assert!(s.db(2).exists(b"a"));
+        let (x, y) = s.two_dbs(2, 0);
+        assert!(x.exists(b"a") && y.exists(b"b"));
+        s.flush_db(2, false);
+        assert_eq!((s.dbsize(0), s.dbsize(2)), (1, 0));
+        s.flush_all(true);
+        assert_eq!(s.dbsize(0), 0);
+        assert_eq!(s.db_count(), 3);
+    }
+
+    #[test]
+    fn random_key_skips_and_removes_expired_keys() {
+        let mut s = Store::new(1);
+        let db = s.db(0);
+        assert_eq!(db.random_key(), None);
+        for n in 0..50 {
+            let i = db.insert_new(format!("dead{n}").as_bytes(), Value::Int(n));
+            db.set_expire(i, 1);
+        }
+        db.insert_new(b"alive", Value::Int(1));
+        assert_eq!(db.random_key(), Some(b"alive".to_vec()));
+        for _ in 0..20 {
+            assert_eq!(db.random_key(), Some(b"alive".to_vec()));
+        }
+    }
+
+    #[test]
+    fn snapshot_is_unaffected_by_later_writes() {
+        let mut s = Store::new(1);
+        s.db(0).set(b"k", Value::raw(b"old".to_vec()), false);
+        let snap = s.dbs().to_vec();
+        s.db(0)
+            .get_mut(b"k")
+            .unwrap()
+            .make_raw_mut()
+            .unwrap()
+            .push(b'!');
+        s.db(0).set(b"new", Value::Int(1), false);
+        let i = snap[0].table.find(b"k").unwrap();
+        assert_eq!(snap[0].table.entry(i).value, Value::raw(b"old".to_vec()));
+        assert_eq!(snap[0].len(), 1);
+        assert_eq!(s.db(0).get(b"k"), Some(&Value::raw(b"old!".to_vec())));
     }
 }

@@ -5,17 +5,27 @@
 //! - `entries`: every entry, densely packed in a `Vec` (no holes). A random key is
 //!   a random index; removing an entry moves the last one into its slot.
 //! - `buckets`: a power-of-two array of chain heads; entry `i` lives in the chain
-//!   of bucket `hash & mask`, linked through `Entry::next` (indices into `entries`).
+//!   of bucket `hash & mask`, linked through `Entry::next` (links are indices into
+//!   `entries` plus one, 0 ending a chain).
+//! - `old`: while a resize is in progress, the previous bucket array. Resizing is
+//!   incremental, as in Redis: every insertion and removal (and the server cron)
+//!   moves a few chains from `old` to `buckets`, so no single command pays for
+//!   rehashing the whole table. Old buckets below `migrated` are already moved.
 //! - `volatile`: the indices of the entries that have a TTL, densely packed, each
-//!   entry remembering its position there (`vpos`). The active expiry cycle samples
-//!   it at random.
+//!   entry remembering its position there (`vpos`). The active expiry cycle walks
+//!   it with a cursor.
 //!
 //! Invariants:
-//! - every entry is in exactly one chain, the one of bucket `hash & mask`;
+//! - every entry is in exactly one chain: while rehashing, in `old[hash & old_mask]`
+//!   if that old bucket is at or after `migrated`, otherwise (and when not
+//!   rehashing) in `buckets[hash & mask]` (see `home`);
 //! - `entries[volatile[j]].vpos == j` for every `j`, and `vpos == NIL` exactly for
 //!   the entries whose `expire_at` is 0;
+//! - an entry is 72 bytes: key (inline up to 22 bytes), value, expiry, 32-bit hash,
+//!   access time, chain link and TTL-list position;
 //! - `buckets.len()` is 0 or a power of two, and grows (doubling) before the table
-//!   holds more entries than buckets, and shrinks when under 1/8 full.
+//!   holds more entries than buckets, and shrinks when under 1/8 full; a resize
+//!   requested while one is in progress first finishes the one in progress.
 //!
 //! SCAN (the reverse-binary cursor). A cursor names a bucket by its low bits. After
 //! visiting bucket `c & mask`, the next cursor is found by incrementing `c` *from
@@ -28,24 +38,44 @@
 //! at every other size too: after a resize, the cursor continues with the buckets
 //! whose suffixes were not covered yet. So a key present for the whole scan is
 //! returned at least once (a shrink may return some keys twice, as in Redis).
-//! Resizes here happen all at once between commands, never during a SCAN call.
+//! While rehashing, a step visits the smaller table's bucket and every bucket of
+//! the larger table that expands it (they hold exactly the keys with that hash
+//! suffix, wherever they currently live), and advances the cursor on the smaller
+//! table's mask, as Redis's `dictScan` does.
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 
+use super::key::Key;
 use super::value::Value;
 
+/// "No position" for `vpos`.
 pub(crate) const NIL: u32 = u32::MAX;
+
+/// Chain links (bucket heads and `Entry::next`) store an entry index plus one, so
+/// that 0 means "none" and a fresh bucket array is all zeros: the allocator hands
+/// out zeroed pages without touching them, and a large resize costs no up-front
+/// pass over memory (the incremental rehash touches it bit by bit).
+const NONE: u32 = 0;
+
+fn link(i: usize) -> u32 {
+    i as u32 + 1
+}
+
+fn index(l: u32) -> usize {
+    (l - 1) as usize
+}
 
 /// One key with its value and metadata.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub key: Box<[u8]>,
+    pub key: Key,
     pub value: Value,
     /// Absolute expiry time in Unix milliseconds; 0 = no TTL.
     pub expire_at: u64,
     /// Last access time, in seconds of the store's LRU clock (OBJECT IDLETIME).
     pub lru: u32,
-    hash: u64,
+    /// Low 32 bits of the key's hash (enough for 2^32 buckets).
+    hash: u32,
     next: u32,
     vpos: u32,
 }
@@ -55,6 +85,8 @@ pub struct Entry {
 pub struct Table {
     entries: Vec<Entry>,
     buckets: Vec<u32>,
+    old: Vec<u32>,
+    migrated: usize,
     volatile: Vec<u32>,
     hasher: RandomState,
 }
@@ -70,6 +102,8 @@ impl Table {
         Table {
             entries: Vec::new(),
             buckets: Vec::new(),
+            old: Vec::new(),
+            migrated: 0,
             volatile: Vec::new(),
             hasher: RandomState::new(),
         }
@@ -93,8 +127,9 @@ impl Table {
         self.buckets.len()
     }
 
-    pub fn hash(&self, key: &[u8]) -> u64 {
-        self.hasher.hash_one(key)
+    /// The key's hash, truncated to the 32 bits an entry keeps.
+    pub fn hash(&self, key: &[u8]) -> u32 {
+        self.hasher.hash_one(key) as u32
     }
 
     /// Index of `key`'s entry.
@@ -103,17 +138,17 @@ impl Table {
     }
 
     /// Index of `key`'s entry, given `hash == self.hash(key)`.
-    pub fn find_hashed(&self, key: &[u8], hash: u64) -> Option<usize> {
+    pub fn find_hashed(&self, key: &[u8], hash: u32) -> Option<usize> {
         if self.buckets.is_empty() {
             return None;
         }
-        let mut i = self.buckets[(hash as usize) & (self.buckets.len() - 1)];
-        while i != NIL {
-            let e = &self.entries[i as usize];
+        let mut l = self.head(hash);
+        while l != NONE {
+            let e = &self.entries[index(l)];
             if e.hash == hash && *e.key == *key {
-                return Some(i as usize);
+                return Some(index(l));
             }
-            i = e.next;
+            l = e.next;
         }
         None
     }
@@ -137,23 +172,25 @@ impl Table {
     }
 
     /// [`insert_new`](Self::insert_new) with `hash == self.hash(key)` already known.
-    pub fn insert_hashed(&mut self, key: &[u8], hash: u64, value: Value, lru: u32) -> usize {
+    pub fn insert_hashed(&mut self, key: &[u8], hash: u32, value: Value, lru: u32) -> usize {
         debug_assert!(self.find_hashed(key, hash).is_none());
+        self.rehash_step(1);
         if self.entries.len() >= self.buckets.len() {
-            self.resize((self.buckets.len() * 2).max(4));
+            self.start_resize((self.buckets.len() * 2).max(4));
         }
         let i = self.entries.len();
-        let b = (hash as usize) & (self.buckets.len() - 1);
+        let slot = self.home_mut(hash);
+        let next = *slot;
+        *slot = link(i);
         self.entries.push(Entry {
-            key: key.into(),
+            key: Key::new(key),
             value,
             expire_at: 0,
             lru,
             hash,
-            next: self.buckets[b],
+            next,
             vpos: NIL,
         });
-        self.buckets[b] = i as u32;
         i
     }
 
@@ -161,14 +198,15 @@ impl Table {
     /// indices held by the caller are invalid afterwards.
     /// The returned entry keeps its `expire_at` (RENAME and MOVE carry it over).
     pub fn remove_at(&mut self, i: usize) -> Entry {
+        self.rehash_step(1);
         let expire_at = self.entries[i].expire_at;
         self.set_expire(i, 0);
         let hash = self.entries[i].hash;
-        self.relink(hash, i as u32, self.entries[i].next);
+        self.relink(hash, link(i), self.entries[i].next);
         let last = self.entries.len() - 1;
         if i != last {
             let moved_hash = self.entries[last].hash;
-            self.relink(moved_hash, last as u32, i as u32);
+            self.relink(moved_hash, link(last), link(i));
             let vpos = self.entries[last].vpos;
             if vpos != NIL {
                 self.volatile[vpos as usize] = i as u32;
@@ -176,25 +214,25 @@ impl Table {
         }
         let mut e = self.entries.swap_remove(i);
         e.expire_at = expire_at;
-        e.next = NIL;
+        e.next = NONE;
         if self.buckets.len() > 4 && self.entries.len() * 8 < self.buckets.len() {
-            self.resize(self.entries.len().next_power_of_two().max(4));
+            self.start_resize(self.entries.len().next_power_of_two().max(4));
         }
         e
     }
 
     /// In the chain of `hash`, replaces the link that points to `from` by `to`.
-    fn relink(&mut self, hash: u64, from: u32, to: u32) {
-        let b = (hash as usize) & (self.buckets.len() - 1);
-        if self.buckets[b] == from {
-            self.buckets[b] = to;
+    fn relink(&mut self, hash: u32, from: u32, to: u32) {
+        let slot = self.home_mut(hash);
+        if *slot == from {
+            *slot = to;
             return;
         }
-        let mut j = self.buckets[b];
-        while j != NIL {
-            let next = self.entries[j as usize].next;
+        let mut j = *slot;
+        while j != NONE {
+            let next = self.entries[index(j)].next;
             if next == from {
-                self.entries[j as usize].next = to;
+                self.entries[index(j)].next = to;
                 return;
             }
             j = next;
@@ -225,15 +263,94 @@ impl Table {
         self.volatile[n] as usize
     }
 
-    fn resize(&mut self, size: usize) {
+    /// Where the chain holding `hash` starts: `(in_old, bucket)`.
+    fn home(&self, hash: u32) -> (bool, usize) {
+        if !self.old.is_empty() {
+            let ob = (hash as usize) & (self.old.len() - 1);
+            if ob >= self.migrated {
+                return (true, ob);
+            }
+        }
+        (false, (hash as usize) & (self.buckets.len() - 1))
+    }
+
+    fn head(&self, hash: u32) -> u32 {
+        match self.home(hash) {
+            (true, b) => self.old[b],
+            (false, b) => self.buckets[b],
+        }
+    }
+
+    fn home_mut(&mut self, hash: u32) -> &mut u32 {
+        match self.home(hash) {
+            (true, b) => &mut self.old[b],
+            (false, b) => &mut self.buckets[b],
+        }
+    }
+
+    /// True while entries are being moved to a resized bucket array.
+    pub fn is_rehashing(&self) -> bool {
+        !self.old.is_empty()
+    }
+
+    /// Begins moving to `size` buckets (finishing any resize in progress first).
+    fn start_resize(&mut self, size: usize) {
         debug_assert!(size.is_power_of_two());
-        self.buckets.clear();
-        self.buckets.resize(size, NIL);
-        let mask = size - 1;
-        for (i, e) in self.entries.iter_mut().enumerate() {
-            let b = (e.hash as usize) & mask;
-            e.next = self.buckets[b];
-            self.buckets[b] = i as u32;
+        self.rehash_all();
+        if self.buckets.is_empty() {
+            self.buckets = vec![NONE; size];
+            return;
+        }
+        self.old = std::mem::replace(&mut self.buckets, vec![NONE; size]);
+        self.migrated = 0;
+    }
+
+    /// Moves up to `n` non-empty old chains (looking at no more than `10 * n`
+    /// empty old buckets) into the current buckets. Returns true when done.
+    pub fn rehash_step(&mut self, n: usize) -> bool {
+        let mut moves = n;
+        let mut empty_visits = n.saturating_mul(10);
+        while moves > 0 && self.migrated < self.old.len() {
+            let head = std::mem::replace(&mut self.old[self.migrated], NONE);
+            self.migrated += 1;
+            if head == NONE {
+                empty_visits -= 1;
+                if empty_visits == 0 {
+                    break;
+                }
+                continue;
+            }
+            let mask = self.buckets.len() - 1;
+            let mut l = head;
+            while l != NONE {
+                let e = &mut self.entries[index(l)];
+                let next = e.next;
+                let b = (e.hash as usize) & mask;
+                e.next = self.buckets[b];
+                self.buckets[b] = l;
+                l = next;
+            }
+            moves -= 1;
+        }
+        if !self.old.is_empty() && self.migrated >= self.old.len() {
+            self.old = Vec::new();
+            self.migrated = 0;
+        }
+        self.old.is_empty()
+    }
+
+    /// Finishes any resize in progress.
+    fn rehash_all(&mut self) {
+        while !self.rehash_step(usize::MAX) {}
+    }
+
+    /// Visits every entry whose chain starts at `head`.
+    fn visit_chain(&self, head: u32, f: &mut impl FnMut(&Entry)) {
+        let mut l = head;
+        while l != NONE {
+            let e = &self.entries[index(l)];
+            f(e);
+            l = e.next;
         }
     }
 
@@ -243,15 +360,30 @@ impl Table {
         if self.buckets.is_empty() {
             return 0;
         }
-        let mask = (self.buckets.len() - 1) as u64;
-        let mut i = self.buckets[(cursor & mask) as usize];
-        while i != NIL {
-            let e = &self.entries[i as usize];
-            f(e);
-            i = e.next;
+        let next = |v: u64, mask: u64| (v | !mask).reverse_bits().wrapping_add(1).reverse_bits();
+        if self.old.is_empty() {
+            let mask = (self.buckets.len() - 1) as u64;
+            self.visit_chain(self.buckets[(cursor & mask) as usize], &mut f);
+            return next(cursor, mask);
         }
-        let v = (cursor | !mask).reverse_bits().wrapping_add(1);
-        v.reverse_bits()
+        let (small, big) = if self.old.len() <= self.buckets.len() {
+            (&self.old, &self.buckets)
+        } else {
+            (&self.buckets, &self.old)
+        };
+        let (m0, m1) = ((small.len() - 1) as u64, (big.len() - 1) as u64);
+        self.visit_chain(small[(cursor & m0) as usize], &mut f);
+        // Every bucket of the larger table whose low bits are the small bucket's,
+        // in reverse-binary order; the carry out of the extra bits advances the
+        // cursor on the smaller table.
+        let mut v = cursor;
+        loop {
+            self.visit_chain(big[(v & m1) as usize], &mut f);
+            v = next(v, m1);
+            if v & (m0 ^ m1) == 0 {
+                return v;
+            }
+        }
     }
 
     /// Drops everything.
@@ -266,13 +398,18 @@ impl Table {
     #[cfg(test)]
     pub fn check(&self) {
         let mut seen = 0;
-        for (b, &head) in self.buckets.iter().enumerate() {
-            let mut i = head;
-            while i != NIL {
-                let e = &self.entries[i as usize];
-                assert_eq!((e.hash as usize) & (self.buckets.len() - 1), b);
-                seen += 1;
-                i = e.next;
+        for (in_old, table) in [(false, &self.buckets), (true, &self.old)] {
+            for (b, &head) in table.iter().enumerate() {
+                if in_old && b < self.migrated {
+                    assert_eq!(head, NONE, "migrated old bucket not empty");
+                }
+                let mut l = head;
+                while l != NONE {
+                    let e = &self.entries[index(l)];
+                    assert_eq!(self.home(e.hash), (in_old, b));
+                    seen += 1;
+                    l = e.next;
+                }
             }
         }
         assert_eq!(seen, self.entries.len());
@@ -294,7 +431,34 @@ mod tests {
     }
 
     #[test]
+    fn incremental_resize_moves_everything_and_keeps_lookups_working() {
+        let mut t = Table::new();
+        for n in 0..5000 {
+            t.insert_new(&key(n), Value::Int(n as i64), 0);
+            if n % 97 == 0 {
+                t.check();
+            }
+            if n % 499 == 0 {
+                let probe = n / 2;
+                assert_eq!(
+                    t.find(&key(probe)).map(|i| t.entry(i).value.clone()),
+                    Some(Value::Int(probe as i64))
+                );
+            }
+        }
+        while !t.rehash_step(10) {
+            t.check();
+        }
+        assert!(!t.is_rehashing());
+        t.check();
+        for n in 0..5000 {
+            assert!(t.find(&key(n)).is_some());
+        }
+    }
+
+    #[test]
     fn insert_find_remove_keep_invariants() {
+        assert_eq!(std::mem::size_of::<Entry>(), 72);
         let mut t = Table::new();
         for n in 0..1000 {
             let i = t.insert_new(&key(n), Value::Int(n as i64), 0);
@@ -346,7 +510,8 @@ mod tests {
 
     /// The SCAN guarantee: keys present for the whole iteration are all returned,
     /// while other keys are inserted and deleted between steps so that the table
-    /// grows and shrinks several times.
+    /// grows and shrinks several times, and many steps run in the middle of an
+    /// incremental resize (in both directions).
     #[test]
     fn scan_guarantee_under_inserts_deletes_and_resizes() {
         let mut rng = 0x9e37_79b9_7f4a_7c15u64;
@@ -356,6 +521,7 @@ mod tests {
             rng ^= rng << 17;
             rng
         };
+        let (mut rehashing_up, mut rehashing_down) = (0, 0);
         for round in 0..20 {
             let mut t = Table::new();
             let stable: Vec<Vec<u8>> = (0..50)
@@ -392,6 +558,16 @@ mod tests {
                     }
                 }
                 sizes.insert(t.bucket_count());
+                if t.is_rehashing() {
+                    if t.old.len() < t.buckets.len() {
+                        rehashing_up += 1;
+                    } else {
+                        rehashing_down += 1;
+                    }
+                }
+                if steps % 50 == 0 {
+                    t.check();
+                }
                 if cursor == 0 || steps > 100_000 {
                     break;
                 }
@@ -407,5 +583,9 @@ mod tests {
                 );
             }
         }
+        assert!(
+            rehashing_up > 0 && rehashing_down > 0,
+            "scans should meet both rehash kinds: {rehashing_up} up, {rehashing_down} down"
+        );
     }
 }

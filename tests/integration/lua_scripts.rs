@@ -65,6 +65,8 @@ script_tests! {
     lua_lib_os => "lib_os.lua",
     lua_lib_io => "lib_io.lua",
     lua_lib_debug => "lib_debug.lua",
+    lua_lib_base => "lib_base.lua",
+    lua_lib_io_os => "lib_io_os.lua",
 }
 
 /// Every script in `lua-tests/` has a test above (so a new script is not forgotten).
@@ -90,6 +92,8 @@ fn lua_scripts_all_listed() {
         "lib_os.lua",
         "lib_io.lua",
         "lib_debug.lua",
+        "lib_base.lua",
+        "lib_io_os.lua",
     ];
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("lua-tests");
     let mut found: Vec<String> = std::fs::read_dir(&dir)

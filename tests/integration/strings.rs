@@ -234,6 +234,13 @@ const SET_OPTIONS: Cases = &[
     (&[b"getex", b"k", b"exat", b"-1"], b"-ERR invalid expire time in 'getex' command\r\n"),
     (&[b"getex", b"k", b"exat", b"1"], b"$1\r\nv\r\n"),
     (&[b"exists", b"k"], b":0\r\n"),
+    (&[b"del", b"nokey"], b":0\r\n"),
+    (&[b"getex", b"nokey", b"foo"], b"-ERR syntax error\r\n"),
+    (&[b"getex", b"nokey", b"ex", b"0"], b"$-1\r\n"),
+    (&[b"getex", b"nokey", b"ex", b"x"], b"$-1\r\n"),
+    (&[b"set", b"s", b"v"], b"+OK\r\n"),
+    (&[b"getex", b"s", b"ex", b"x"], b"-ERR value is not an integer or out of range\r\n"),
+    (&[b"getex", b"s", b"ex", b"0"], b"-ERR invalid expire time in 'getex' command\r\n"),
 ];
 
 #[rustfmt::skip]
@@ -525,4 +532,5 @@ const BITS: Cases = &[
     (&[b"expire", b"t", b"100"], b":1\r\n"),
     (&[b"bitop", b"or", b"t", b"f"], b":3\r\n"),
     (&[b"ttl", b"t"], b":-1\r\n"),
+    (&[b"bitcount", b"f", b"-2", b"-5", b"x"], b":0\r\n"),
 ];

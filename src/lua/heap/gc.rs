@@ -1,8 +1,8 @@
 //! The collector: stop-the-world mark and sweep over the arenas (Lua 5.1's lgc.c,
 //! without the incremental steps).
 //!
-//! Roots: the running coroutine's stack up to the highest frame top (slots
-//! above are cleared to nil), its open upvalues, every coroutine on the resume
+//! Roots: the running coroutine's stack below `top` (slots above are
+//! cleared to nil), its open upvalues, every coroutine on the resume
 //! chain, the main thread, the globals, the registry, the per-type metatables
 //! (the string metatable among them), the metamethod name strings and the
 //! values Rust code pinned ([`Vm::pin`]).
@@ -197,14 +197,10 @@ impl Vm {
             weak: Vec::new(),
         };
         // roots: the running stack
-        let extent = self
-            .frames
-            .iter()
-            .map(|c| c.top)
-            .max()
-            .unwrap_or(0)
-            .max(self.top)
-            .min(self.stack.len());
+        // Everything live is below `top`: callers' registers lie below the
+        // callee's function slot, and the VM sets `top` to the frame's extent
+        // before any safe point. Slots above are dead temporaries: cleared.
+        let extent = self.top.min(self.stack.len());
         for v in self.stack.iter_mut().skip(extent) {
             *v = Value::Nil;
         }

@@ -1,4 +1,13 @@
 //! Compiler tests: syntax error messages and listings checked against luac5.1.
+//!
+//! The CI tests compare against values stored here (generated with lua5.1 and
+//! luac5.1). Three ignored tests need the references installed and drive the
+//! comparison directly:
+//! - `corpus_matches_luac`: `luac5.1 -l -l` versus [`crate::lua::listing`] over
+//!   the files in `LUAC_CORPUS` (default: the bench programs and the official
+//!   5.1 test suite, read from where they are, never copied here);
+//! - `fuzz_vs_luac`: token- and byte-level mutants of corpus windows;
+//! - `compile_speed`: time per compile of `BENCH_FILE`.
 
 use super::compile;
 

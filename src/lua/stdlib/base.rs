@@ -19,10 +19,15 @@ fn push1(vm: &mut Vm, v: Value) -> Result<usize, LuaError> {
 
 fn b_print(vm: &mut Vm) -> Result<usize, LuaError> {
     let n = vm.arg_count();
+    // 5.1 converts each argument with the global `tostring`, whatever it is now
+    let g = vm.globals();
+    let ts = vm.raw_get_str(g, "tostring");
+    vm.push(ts); // keep it rooted while calling
     let mut out = Vec::new();
     for i in 1..=n {
         let v = vm.arg(i);
-        let s = match vm.tostring(v)? {
+        let r = vm.call_value(ts, &[v])?;
+        let s = match r.first().copied().unwrap_or(Value::Nil) {
             Value::Str(s) => s,
             Value::Num(n) => vm.number_to_str(n),
             _ => return Err(vm.error_str("'tostring' must return a string to 'print'")),
@@ -251,7 +256,12 @@ fn b_assert(vm: &mut Vm) -> Result<usize, LuaError> {
 
 fn b_error(vm: &mut Vm) -> Result<usize, LuaError> {
     let level = vm.opt_int(2, 1)?;
-    let v = vm.arg(1);
+    let mut v = vm.arg(1);
+    if let Value::Num(n) = v {
+        if level > 0 {
+            v = Value::Str(vm.number_to_str(n));
+        }
+    }
     if let Value::Str(s) = v {
         if level > 0 {
             let pos = vm.where_(level as usize);

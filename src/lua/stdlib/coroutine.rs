@@ -69,12 +69,8 @@ impl Vm {
     pub fn resume(&mut self, co: ThreadRef, args: &[Value]) -> Result<Vec<Value>, Value> {
         let st = self.heap.threads.get(co).status;
         if co == self.cur_thread || st != CoStatus::Suspended {
-            let msg: &[u8] = if st == CoStatus::Dead {
-                b"cannot resume dead coroutine"
-            } else {
-                b"cannot resume non-suspended coroutine"
-            };
-            return Err(self.new_str(msg));
+            let msg = format!("cannot resume {} coroutine", self.thread_status(co));
+            return Err(self.new_str(msg.as_bytes()));
         }
         if self.n_ccalls >= MAX_CCALLS {
             return Err(self.new_str(b"C stack overflow"));

@@ -114,7 +114,7 @@ pub fn format<'a>(
         i += 1;
         match conv {
             b'd' | b'i' | b'o' | b'u' | b'x' | b'X' | b'c' | b'e' | b'E' | b'f' | b'g' | b'G' => {
-                let x = number_arg(get, k, nvalues)?;
+                let x = number_arg(get, k)?;
                 match conv {
                     b'd' | b'i' => fmt_signed(c_long(x), &spec, out),
                     b'c' => fmt_char(c_int(x) as u8, &spec, out),
@@ -250,7 +250,6 @@ fn scan_spec(s: &[u8]) -> Result<(Spec, usize), FormatError> {
 fn number_arg<'a>(
     get: &mut dyn FnMut(usize, Need) -> Result<FmtArg<'a>, String>,
     k: usize,
-    _nvalues: usize,
 ) -> Result<f64, FormatError> {
     let bad = |msg: String| FormatError::BadArgument { arg: k + 1, msg };
     match get(k, Need::Number).map_err(bad)? {
@@ -952,6 +951,21 @@ mod tests {
         assert_eq!(ok(b"%#5.0f", &[n(3.0)]), "   3.");
         assert_eq!(ok(b"%+.3d", &[n(0.0)]), "+000");
         assert_eq!(ok(b"%.99f", &[n(0.1)]), "0.100000000000000005551115123125782702118158340454101562500000000000000000000000000000000000000000000");
+        // From the official suite's strings.lua.
+        assert_eq!(
+            run(b"\0%c\0%c%x\0", &[n(225.0), n(98.0), n(140.0)]).unwrap(),
+            b"\0\xe1\0b8c\0"
+        );
+        let pct = vec![b'%'; 2000];
+        assert_eq!(
+            ok(b"-%.20s.20s", &[s(&pct)]),
+            format!("-{}.20s", "%".repeat(20))
+        );
+        assert_eq!(
+            ok(b"\"-%20s.20s\"", &[s(&pct)]),
+            format!("\"-{}.20s\"", "%".repeat(2000))
+        );
+        assert_eq!(ok(b"%99.99f", &[n(-1e308)]).len(), 410);
         let long = vec![b'a'; 150];
         assert_eq!(ok(b"%.20s", &[s(&long)]), "a".repeat(20));
         assert_eq!(ok(b"%5s", &[s(&long[..120])]), "a".repeat(120));
