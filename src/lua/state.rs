@@ -220,6 +220,8 @@ impl Vm {
         let mut vm = Vm::bare();
         super::stdlib::base::open(&mut vm);
         super::stdlib::coroutine::open(&mut vm);
+        super::stdlib::string::open(&mut vm);
+        super::stdlib::table::open(&mut vm);
         super::stdlib::math::open(&mut vm);
         super::dump::open(&mut vm);
         vm

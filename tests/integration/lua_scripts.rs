@@ -67,6 +67,10 @@ script_tests! {
     lua_lib_debug => "lib_debug.lua",
     lua_lib_base => "lib_base.lua",
     lua_lib_io_os => "lib_io_os.lua",
+    lua_lib_string2 => "lib_string2.lua",
+    lua_lib_table2 => "lib_table2.lua",
+    lua_lib_table_sort => "lib_table_sort.lua",
+    lua_lib_pattern_fuzz => "lib_pattern_fuzz.lua",
 }
 
 /// Every script in `lua-tests/` has a test above (so a new script is not forgotten).
@@ -94,6 +98,10 @@ fn lua_scripts_all_listed() {
         "lib_debug.lua",
         "lib_base.lua",
         "lib_io_os.lua",
+        "lib_string2.lua",
+        "lib_table2.lua",
+        "lib_table_sort.lua",
+        "lib_pattern_fuzz.lua",
     ];
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("lua-tests");
     let mut found: Vec<String> = std::fs::read_dir(&dir)

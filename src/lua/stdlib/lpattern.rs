@@ -171,6 +171,10 @@ pub struct Matcher<'a> {
     level: usize,
     caps: [(usize, CapLen); MAX_CAPTURES],
     depth: usize,
+    /// The class `pat[p..ep]` every match must start with, when the pattern opens
+    /// with such a class (after at most [`MAX_CAPTURES`] `(`) quantified by nothing
+    /// or `+` (see [`Matcher::may_start_at`]).
+    first: Option<(usize, usize)>,
 }
 
 impl<'a> Matcher<'a> {
@@ -180,12 +184,56 @@ impl<'a> Matcher<'a> {
             Some(n) => &pat[..n],
             None => pat,
         };
-        Matcher {
+        let mut m = Matcher {
             src,
             pat,
             level: 0,
             caps: [(0, CapLen::Unfinished); MAX_CAPTURES],
             depth: 0,
+            first: None,
+        };
+        m.first = m.first_class();
+        m
+    }
+
+    /// The leading single-character class that any match must consume, if any.
+    /// Leading captures consume nothing and are skipped (at most as many as may
+    /// be open, so a pattern that fails with `too many captures` keeps failing).
+    /// A class with a syntax error gives `None`, leaving the error to the matcher.
+    fn first_class(&self) -> Option<(usize, usize)> {
+        let mut p = 0;
+        let mut opened = 0;
+        while self.pc(p) == b'(' {
+            opened += 1;
+            if opened > MAX_CAPTURES {
+                return None;
+            }
+            p += if self.pc(p + 1) == b')' { 2 } else { 1 };
+        }
+        if p >= self.pat.len() {
+            return None;
+        }
+        match self.pat[p] {
+            b'(' | b')' => return None,
+            b'%' if matches!(self.pc(p + 1), b'b' | b'f' | b'0'..=b'9') => return None,
+            b'$' if p + 1 == self.pat.len() => return None,
+            _ => {}
+        }
+        let ep = self.class_end(p).ok()?;
+        match self.pc(ep) {
+            b'*' | b'?' | b'-' => None,
+            _ => Some((p, ep)),
+        }
+    }
+
+    /// False when no match can start at offset `s`: the pattern opens with a
+    /// class that must consume a byte and the byte at `s` is not in it. A cheap
+    /// filter for search loops; calling [`Matcher::end_at`] there would fail too.
+    #[inline]
+    pub fn may_start_at(&self, s: usize) -> bool {
+        match self.first {
+            None => true,
+            Some((p, ep)) => s < self.src.len() && self.single_match(self.src[s], p, ep),
         }
     }
 
@@ -199,6 +247,25 @@ impl<'a> Matcher<'a> {
             level: self.level,
             caps: self.caps,
         }))
+    }
+
+    /// Like [`Matcher::try_at`] but returns only the end of the match and leaves
+    /// the captures in the matcher, to be taken with [`Matcher::snapshot`]. For
+    /// loops over many positions: a failed try copies no capture array.
+    pub fn end_at(&mut self, s: usize) -> Result<Option<usize>, String> {
+        self.level = 0;
+        self.depth = 0;
+        self.do_match(s, 0)
+    }
+
+    /// The match `start..end` that [`Matcher::end_at`] just found, with its captures.
+    pub fn snapshot(&self, start: usize, end: usize) -> Match {
+        Match {
+            start,
+            end,
+            level: self.level,
+            caps: self.caps,
+        }
     }
 
     /// Pattern byte at `p`, or 0 past the end (C's terminator).
@@ -378,14 +445,49 @@ impl<'a> Matcher<'a> {
         while s + i < self.src.len() && self.single_match(self.src[s + i], p, ep) {
             i += 1;
         }
+        let need = self.next_literal(ep + 1);
         loop {
-            if let Some(e) = self.do_match(s + i, ep + 1)? {
-                return Ok(Some(e));
+            let at = s + i;
+            // Skip the tries the next literal byte already rules out.
+            let possible = match need {
+                None => true,
+                Some(c) => self.src.get(at) == Some(&c),
+            };
+            if possible {
+                if let Some(e) = self.do_match(at, ep + 1)? {
+                    return Ok(Some(e));
+                }
             }
             if i == 0 {
                 return Ok(None);
             }
             i -= 1;
+        }
+    }
+
+    /// When every match of the rest of the pattern from `p` must begin with one
+    /// known byte, that byte. Only `)` may come before it (each closing a capture
+    /// that is open, so it consumes nothing and cannot fail); the byte must be a
+    /// literal not made optional by `*`, `?` or `-`.
+    fn next_literal(&self, mut p: usize) -> Option<u8> {
+        let mut open = self.caps[..self.level]
+            .iter()
+            .filter(|c| c.1 == CapLen::Unfinished)
+            .count();
+        while p < self.pat.len() && self.pat[p] == b')' {
+            if open == 0 {
+                return None;
+            }
+            open -= 1;
+            p += 1;
+        }
+        let c = *self.pat.get(p)?;
+        if b"()%[.".contains(&c) || (c == b'$' && p + 1 == self.pat.len()) {
+            return None;
+        }
+        match self.pc(p + 1) {
+            b'*' | b'?' | b'-' => None,
+            _ => Some(c),
         }
     }
 

@@ -9,6 +9,8 @@ pub mod lpattern;
 pub mod math;
 pub mod os;
 pub mod package;
+pub mod string;
+pub mod table;
 
 /// Opens the libraries only the command-line interpreter has (os in full, io,
 /// debug, package), after [`crate::lua::Vm::new`]'s base set. The server does
