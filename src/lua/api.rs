@@ -53,8 +53,7 @@ impl Vm {
         let compiled = if self.allow_binary_chunks && source.starts_with(super::dump::SIGNATURE) {
             super::dump::undump(source).map_err(|e| e.message(chunkname))
         } else {
-            super::parse::compile_at_depth(source, chunkname, self.n_ccalls)
-                .map_err(|e| e.message)
+            super::parse::compile_at_depth(source, chunkname, self.n_ccalls).map_err(|e| e.message)
         };
         match compiled {
             Ok(p) => {

@@ -107,7 +107,8 @@ impl Vm {
         'newframe: loop {
             let ci_idx = self.frames.len() - 1;
             let ci = &self.frames[ci_idx];
-            let (cl_ref, base, frame_top, ci_pc, ci_func) = (ci.closure, ci.base, ci.top, ci.pc, ci.func);
+            let (cl_ref, base, frame_top, ci_pc, ci_func) =
+                (ci.closure, ci.base, ci.top, ci.pc, ci.func);
             let (proto, mut env) = match pending.take() {
                 Some(pe) => pe,
                 None => match self.heap.funcs.get(cl_ref) {

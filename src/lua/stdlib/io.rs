@@ -32,12 +32,31 @@ enum Handle {
     File(std::fs::File),
 }
 
+/// Output buffering of a file (`setvbuf`), as C's stdio does it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Buffering {
+    No,
+    Line,
+    Full(usize),
+}
+
 /// The Rust data of a Lua file userdata.
 pub struct LuaFile {
     /// `None` once closed.
     h: Option<Handle>,
     rbuf: Vec<u8>,
     rpos: usize,
+    /// Written bytes not yet given to the OS (disk files only).
+    wbuf: Vec<u8>,
+    mode: Buffering,
+    /// Opened for writing (a write on a read-only stream fails with EBADF).
+    writable: bool,
+}
+
+impl Drop for LuaFile {
+    fn drop(&mut self) {
+        let _ = self.flush_wbuf();
+    }
 }
 
 impl LuaFile {
@@ -46,6 +65,21 @@ impl LuaFile {
             h: Some(h),
             rbuf: Vec::new(),
             rpos: 0,
+            wbuf: Vec::new(),
+            mode: Buffering::Full(4096),
+            writable: true,
+        }
+    }
+
+    /// Gives buffered output to the OS.
+    fn flush_wbuf(&mut self) -> std::io::Result<()> {
+        if self.wbuf.is_empty() {
+            return Ok(());
+        }
+        let data = std::mem::take(&mut self.wbuf);
+        match &mut self.h {
+            Some(Handle::File(f)) => f.write_all(&data),
+            _ => Ok(()),
         }
     }
 
@@ -53,6 +87,9 @@ impl LuaFile {
     fn fill(&mut self) -> bool {
         if self.rpos < self.rbuf.len() {
             return true;
+        }
+        if self.flush_wbuf().is_err() {
+            return false;
         }
         self.rbuf.resize(8192, 0);
         self.rpos = 0;
@@ -76,6 +113,7 @@ impl LuaFile {
 
     /// Gives unread buffered bytes back to the OS file position.
     fn unread(&mut self) -> std::io::Result<()> {
+        self.flush_wbuf()?;
         let left = (self.rbuf.len() - self.rpos) as i64;
         self.rbuf.clear();
         self.rpos = 0;
@@ -92,7 +130,20 @@ impl LuaFile {
         match &mut self.h {
             Some(Handle::Stdout) => std::io::stdout().write_all(b),
             Some(Handle::Stderr) => std::io::stderr().write_all(b),
-            Some(Handle::File(f)) => f.write_all(b),
+            Some(Handle::File(_)) if !self.writable => Err(std::io::Error::from_raw_os_error(9)),
+            Some(Handle::File(_)) => {
+                self.wbuf.extend_from_slice(b);
+                let now = match self.mode {
+                    Buffering::No => true,
+                    Buffering::Line => b.contains(&b'\n'),
+                    Buffering::Full(n) => self.wbuf.len() >= n,
+                };
+                if now {
+                    self.flush_wbuf()
+                } else {
+                    Ok(())
+                }
+            }
             Some(Handle::Stdin) => Err(std::io::Error::from_raw_os_error(9)),
             None => Ok(()),
         }
@@ -101,7 +152,7 @@ impl LuaFile {
     fn flush(&mut self) -> std::io::Result<()> {
         match &mut self.h {
             Some(Handle::Stdout) => std::io::stdout().flush(),
-            Some(Handle::File(f)) => f.flush(),
+            Some(Handle::File(_)) => self.flush_wbuf(),
             _ => Ok(()),
         }
     }
@@ -209,10 +260,17 @@ fn file_meta(vm: &mut Vm) -> Option<TableRef> {
 }
 
 fn new_file(vm: &mut Vm, h: Handle) -> Value {
+    new_file_mode(vm, h, b"r+")
+}
+
+/// A file userdata opened with C mode `mode` (which decides writability).
+fn new_file_mode(vm: &mut Vm, h: Handle, mode: &[u8]) -> Value {
     let meta = file_meta(vm);
+    let mut lf = LuaFile::new(h);
+    lf.writable = mode.first() != Some(&b'r') || mode.contains(&b'+');
     let u = vm.heap.userdata.insert(UserData {
         meta,
-        data: Some(Box::new(LuaFile::new(h))),
+        data: Some(Box::new(lf)),
         finalized: false,
     });
     Value::UserData(u)
@@ -405,9 +463,15 @@ fn f_setvbuf(vm: &mut Vm) -> Result<usize, LuaError> {
         let msg = format!("invalid option '{}'", String::from_utf8_lossy(&mode));
         return Err(vm.arg_error(2, &msg));
     }
-    open_file(vm, u)?;
-    vm.push(Value::Bool(true));
-    Ok(1)
+    let size = vm.opt_int(3, 4096)?.max(1) as usize;
+    let f = open_file(vm, u)?;
+    let r = f.flush_wbuf();
+    f.mode = match &mode[..] {
+        b"no" => Buffering::No,
+        b"line" => Buffering::Line,
+        _ => Buffering::Full(size),
+    };
+    Ok(push_result(vm, r, Value::Bool(true)))
 }
 
 fn f_tostring(vm: &mut Vm) -> Result<usize, LuaError> {
@@ -490,7 +554,7 @@ fn io_open(vm: &mut Vm) -> Result<usize, LuaError> {
     };
     match open_path(&name, &mode) {
         Ok(f) => {
-            let v = new_file(vm, Handle::File(f));
+            let v = new_file_mode(vm, Handle::File(f), &mode);
             vm.push(v);
             Ok(1)
         }
@@ -542,7 +606,7 @@ fn g_iofile(vm: &mut Vm, key: &str, mode: &[u8]) -> Result<usize, LuaError> {
             Value::Str(_) | Value::Num(_) => {
                 let name = vm.check_bytes(1)?;
                 match open_path(&name, mode) {
-                    Ok(f) => new_file(vm, Handle::File(f)),
+                    Ok(f) => new_file_mode(vm, Handle::File(f), mode),
                     Err(e) => {
                         let (text, _) = super::os::strerror(&e);
                         let msg = format!("{}: {}", String::from_utf8_lossy(&name), text);
@@ -619,7 +683,7 @@ fn io_lines(vm: &mut Vm) -> Result<usize, LuaError> {
     let name = vm.check_bytes(1)?;
     match open_path(&name, b"r") {
         Ok(f) => {
-            let fv = new_file(vm, Handle::File(f));
+            let fv = new_file_mode(vm, Handle::File(f), b"r");
             let it = vm.new_native_closure(lines_iter, "lines", vec![fv, Value::Bool(true)]);
             vm.push(it);
             Ok(1)
@@ -628,6 +692,17 @@ fn io_lines(vm: &mut Vm) -> Result<usize, LuaError> {
             let (text, _) = super::os::strerror(&e);
             let msg = format!("{}: {}", String::from_utf8_lossy(&name), text);
             Err(vm.arg_error(1, &msg))
+        }
+    }
+}
+
+/// Gives every open file's buffered output to the OS (before `os.exit`,
+/// as C's `exit` flushes its streams).
+pub fn flush_all(vm: &mut Vm) {
+    let handles: Vec<UdRef> = vm.heap.userdata.handles().collect();
+    for u in handles {
+        if let Some(f) = as_file(vm, Value::UserData(u)) {
+            let _ = f.flush_wbuf();
         }
     }
 }

@@ -452,6 +452,7 @@ fn os_tmpname(vm: &mut Vm) -> Result<usize, LuaError> {
 
 fn os_exit(vm: &mut Vm) -> Result<usize, LuaError> {
     let code = vm.opt_int(1, 0)?;
+    super::io::flush_all(vm);
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     std::process::exit(code as i32)
