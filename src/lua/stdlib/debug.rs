@@ -159,7 +159,7 @@ fn local_slot(vm: &Vm, idx: usize, n: i64) -> Option<(Vec<u8>, usize)> {
     } else {
         None
     };
-    let slot = ci.base + n as usize - 1;
+    let slot = ci.base.checked_add(n as usize - 1)?;
     let limit = if idx + 1 == vm.frames.len() {
         vm.top
     } else {

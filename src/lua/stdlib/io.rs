@@ -428,13 +428,18 @@ fn f_flush(vm: &mut Vm) -> Result<usize, LuaError> {
 
 fn f_seek(vm: &mut Vm) -> Result<usize, LuaError> {
     let u = check_file(vm, 1)?;
+    open_file(vm, u)?;
     let whence = match vm.opt_str(2)? {
         Some(s) => vm.str_bytes(s).to_vec(),
         None => b"cur".to_vec(),
     };
     let off = vm.opt_int(3, 0)?;
     let pos = match &whence[..] {
-        b"set" => SeekFrom::Start(off.max(0) as u64),
+        b"set" if off < 0 => {
+            let e = std::io::Error::from_raw_os_error(22); // EINVAL, as fseek
+            return Ok(push_error(vm, None, &e));
+        }
+        b"set" => SeekFrom::Start(off as u64),
         b"cur" => SeekFrom::Current(off),
         b"end" => SeekFrom::End(off),
         other => {

@@ -279,7 +279,11 @@ fn os_time(vm: &mut Vm) -> Result<usize, LuaError> {
     let year = get_field(vm, t, "year", None)?;
     // C's tm fields are ints: the values wrap to 32 bits as they do there.
     let f = |x: i64| x as i32 as i64;
-    let days = days_from_civil(f(year - 1900) + 1900, f(month - 1) + 1, f(day));
+    let days = days_from_civil(
+        f(year.wrapping_sub(1900)) + 1900,
+        f(month.wrapping_sub(1)) + 1,
+        f(day),
+    );
     let secs = days * 86_400 + f(hour) * 3600 + f(min) * 60 + f(sec);
     if secs == -1 {
         // mktime's error value.
