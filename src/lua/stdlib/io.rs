@@ -479,6 +479,18 @@ fn f_setvbuf(vm: &mut Vm) -> Result<usize, LuaError> {
     Ok(push_result(vm, r, Value::Bool(true)))
 }
 
+/// `__gc`: closes a collected file (standard files stay open).
+fn f_gc(vm: &mut Vm) -> Result<usize, LuaError> {
+    let u = check_file(vm, 1)?;
+    if let Some(f) = as_file(vm, Value::UserData(u)) {
+        if matches!(f.h, Some(Handle::File(_))) {
+            let _ = f.flush_wbuf();
+            f.h = None;
+        }
+    }
+    Ok(0)
+}
+
 fn f_tostring(vm: &mut Vm) -> Result<usize, LuaError> {
     let u = check_file(vm, 1)?;
     let closed = as_file(vm, Value::UserData(u)).is_none_or(|f| f.h.is_none());
@@ -729,6 +741,7 @@ pub fn open(vm: &mut Vm) {
     }
     vm.raw_set_str(meta, "__index", Value::Table(meta));
     vm.register(meta, "__tostring", f_tostring);
+    vm.register(meta, "__gc", f_gc);
     let r = vm.registry();
     vm.raw_set_str(r, FILE_KEY, Value::Table(meta));
     let funcs: &[(&'static str, crate::lua::func::NativeFn)] = &[
