@@ -165,6 +165,7 @@ fn main() -> ExitCode {
 fn real_main() -> u8 {
     let argv: Vec<String> = std::env::args().collect();
     let mut vm = Vm::new();
+    ferrous::lua::stdlib::open_cmdline(&mut vm);
     vm.set_c_call_base(1);
     let mut i = 1;
     let mut interactive = false;

@@ -50,7 +50,12 @@ impl Vm {
     /// `@file` a file name) and returns the function, or the syntax error
     /// message as a string value.
     pub fn load_chunk(&mut self, source: &[u8], chunkname: &[u8]) -> Result<Value, Value> {
-        match super::parse::compile_at_depth(source, chunkname, self.n_ccalls) {
+        let compiled = if self.allow_binary_chunks && source.starts_with(super::dump::SIGNATURE) {
+            super::dump::undump(source).map_err(|e| e.message(chunkname))
+        } else {
+            super::parse::compile_at_depth(source, chunkname, self.n_ccalls).map_err(|e| e.message)
+        };
+        match compiled {
             Ok(p) => {
                 let heap = &mut self.heap;
                 let lp = LProto::load(p, None, &mut |b| Value::Str(heap.intern(b)));

@@ -12,6 +12,7 @@ pub mod cjson_decode;
 pub mod cmsgpack;
 pub mod code;
 pub mod debug;
+pub mod dump;
 pub mod func;
 pub mod heap;
 pub mod lex;

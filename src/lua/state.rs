@@ -213,6 +213,8 @@ pub struct Vm {
     pub(crate) hook: Option<Hook>,
     pub(crate) hook_interval: i64,
     pub(crate) hook_count: i64,
+    /// Loaders accept binary chunks (`string.dump` output); command line only.
+    pub allow_binary_chunks: bool,
 }
 
 impl Default for Vm {
@@ -229,6 +231,8 @@ impl Vm {
         super::stdlib::coroutine::open(&mut vm);
         super::stdlib::string::open(&mut vm);
         super::stdlib::table::open(&mut vm);
+        super::stdlib::math::open(&mut vm);
+        super::dump::open(&mut vm);
         vm
     }
 
@@ -262,6 +266,7 @@ impl Vm {
             hook: None,
             hook_interval: i64::MAX,
             hook_count: i64::MAX,
+            allow_binary_chunks: false,
         }
     }
 

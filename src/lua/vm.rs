@@ -65,7 +65,7 @@ const OP_VARARG: u8 = OpCode::VarArg as u8;
 impl Vm {
     /// Reads upvalue `n` of Lua closure `cl`.
     #[inline]
-    fn get_upval(&self, cl: FuncRef, n: usize) -> Value {
+    pub(crate) fn get_upval(&self, cl: FuncRef, n: usize) -> Value {
         let u = match self.heap.funcs.get(cl) {
             Function::Lua(c) => c.upvals[n],
             Function::Native(_) => return Value::Nil,
@@ -83,7 +83,7 @@ impl Vm {
     }
 
     #[inline]
-    fn set_upval(&mut self, cl: FuncRef, n: usize, v: Value) {
+    pub(crate) fn set_upval(&mut self, cl: FuncRef, n: usize, v: Value) {
         let u = match self.heap.funcs.get(cl) {
             Function::Lua(c) => c.upvals[n],
             Function::Native(_) => return,

@@ -1,0 +1,45 @@
+-- The math library's edge cases, values as lua5.1 (glibc) gives them.
+local function s(x) return tostring(x) end
+
+assert(math.fmod(-6, 4) == -2 and math.fmod(6, -4) == 2, "fmod sign")
+assert(s(math.fmod(1, 0)) == s(0/0) and math.fmod(5.5, 2) == 1.5, "fmod by zero, fractions")
+local i, f = math.modf(-3.5)
+assert(i == -3 and f == -0.5, "modf(-3.5)")
+i, f = math.modf(1/0)
+assert(i == 1/0 and f == 0, "modf(inf)")
+local m, e = math.frexp(0)
+assert(m == 0 and e == 0, "frexp(0)")
+m, e = math.frexp(5e-324)
+assert(m == 0.5 and e == -1073, "frexp of the smallest subnormal")
+m, e = math.frexp(-3)
+assert(m == -0.75 and e == 2, "frexp(-3)")
+assert(math.ldexp(1, 1024) == 1/0 and s(math.ldexp(1, -1074)) == "4.9406564584125e-324", "ldexp range")
+assert(s(math.ldexp(3, -1075)) == "9.8813129168249e-324", "ldexp rounds subnormals")
+-- NaN handling of min/max: the first argument wins unless a later one compares.
+assert(s(math.max(0/0, 1)) == s(0/0) and math.max(1, 0/0) == 1, "max with NaN")
+assert(s(math.min(0/0, 1)) == s(0/0) and math.min(1, 0/0) == 1, "min with NaN")
+assert(math.max(3, 7, -1) == 7 and math.min(3, 7, -1) == -1, "max/min")
+assert(s(math.log(0)) == "-inf" and s(math.huge) == "inf", "log 0")
+assert(math.atan2(1, -1) == 3 * math.pi / 4 and math.mod(-7, 3) == -1, "atan2, mod")
+
+-- random: the glibc sequence lua5.1 shows on Linux.
+math.randomseed(0)
+assert(s(math.random()) == "0.84018771715471", "first random after seed 0")
+assert(math.random(10) == 4 and math.random(5, 7) == 7, "random ranges")
+math.randomseed(42)
+assert(s(math.random()) == "0.03346994800189" and math.random(100) == 33, "seed 42")
+for _ = 1, 1000 do
+  local r = math.random(3, 5)
+  assert(r >= 3 and r <= 5 and r == math.floor(r), "random(3, 5) in range")
+end
+local ok, msg = pcall(math.random, 0)
+assert(not ok and msg == "bad argument #1 to '?' (interval is empty)", msg)
+ok, msg = pcall(math.random, 3, 1)
+assert(not ok and msg == "bad argument #2 to '?' (interval is empty)", msg)
+ok, msg = pcall(math.random, 1, 2, 3)
+assert(not ok and msg == "wrong number of arguments", msg)
+ok, msg = pcall(math.max)
+assert(not ok and msg == "bad argument #1 to '?' (number expected, got no value)", msg)
+ok, msg = pcall(function() return math.floor("x") end)
+assert(not ok and msg == "lib_math_edges.lua:43: bad argument #1 to 'floor' (number expected, got string)", msg)
+print("OK")

@@ -1,0 +1,372 @@
+//! The debug library (Lua 5.1's ldblib.c), command line only (the server
+//! removes it): `getinfo getlocal setlocal getupvalue setupvalue getmetatable
+//! setmetatable getfenv setfenv getregistry traceback`.
+//!
+//! Stack levels count as in 5.1: level 0 is the running native function (the
+//! debug function itself), level 1 its caller, and so on down the running
+//! coroutine's frames. An optional leading coroutine argument is accepted and
+//! then only its own name is checked: its frames are not inspected (the
+//! functions answer about the running coroutine) — a known limit.
+//!
+//! Not provided: `sethook`/`gethook` (the runtime's hook is an instruction
+//! counter for budgets, not a per-line Lua callback) and `debug.debug`.
+
+use crate::lua::func::Function;
+use crate::lua::proto::chunk_id;
+use crate::lua::state::{LuaError, Vm, CI_LUA};
+use crate::lua::value::{FuncRef, TableRef, Value};
+
+/// Skips a leading thread argument: returns the index of the first real argument.
+fn first_arg(vm: &Vm) -> usize {
+    if matches!(vm.arg(1), Value::Thread(_)) {
+        2
+    } else {
+        1
+    }
+}
+
+/// Frame index (into `vm.frames`) of stack level `level`, if it exists.
+fn frame_at(vm: &Vm, level: i64) -> Option<usize> {
+    let n = vm.frames.len() as i64;
+    if level < 0 || level >= n {
+        None
+    } else {
+        Some((n - 1 - level) as usize)
+    }
+}
+
+fn set_str(vm: &mut Vm, t: TableRef, k: &str, v: &[u8]) {
+    let s = vm.new_str(v);
+    vm.raw_set_str(t, k, s);
+}
+
+/// Fills the `S` fields (source, short_src, what, linedefined, lastlinedefined).
+fn fill_source(vm: &mut Vm, t: TableRef, f: FuncRef) {
+    let info = match vm.heap.funcs.get(f) {
+        Function::Lua(c) => Some((
+            c.proto.source.clone(),
+            c.proto.line_defined,
+            c.proto.last_line_defined,
+        )),
+        Function::Native(_) => None,
+    };
+    match info {
+        Some((src, ld, lld)) => {
+            set_str(vm, t, "source", &src);
+            let short = chunk_id(&src);
+            set_str(vm, t, "short_src", &short);
+            set_str(vm, t, "what", if ld == 0 { b"main" } else { b"Lua" });
+            vm.raw_set_str(t, "linedefined", Value::Num(ld as f64));
+            vm.raw_set_str(t, "lastlinedefined", Value::Num(lld as f64));
+        }
+        None => {
+            set_str(vm, t, "source", b"=[C]");
+            set_str(vm, t, "short_src", b"[C]");
+            set_str(vm, t, "what", b"C");
+            vm.raw_set_str(t, "linedefined", Value::Num(-1.0));
+            vm.raw_set_str(t, "lastlinedefined", Value::Num(-1.0));
+        }
+    }
+}
+
+fn d_getinfo(vm: &mut Vm) -> Result<usize, LuaError> {
+    let a = first_arg(vm);
+    let opts: Vec<u8> = match vm.opt_str(a + 1)? {
+        Some(s) => vm.str_bytes(s).to_vec(),
+        None => b"flnSu".to_vec(),
+    };
+    // (function, frame index when given by level)
+    let (f, frame) = match vm.arg(a) {
+        Value::Func(f) => (f, None),
+        Value::Num(_) | Value::Str(_) => {
+            let level = vm.check_int(a)?;
+            match frame_at(vm, level) {
+                Some(idx) => (vm.frames[idx].closure, Some(idx)),
+                None => {
+                    vm.push(Value::Nil);
+                    return Ok(1);
+                }
+            }
+        }
+        _ => return Err(vm.arg_error(a, "function or level expected")),
+    };
+    if opts.iter().any(|c| !b"SlunfL".contains(c)) {
+        return Err(vm.arg_error(a + 1, "invalid option"));
+    }
+    let t = vm.new_table_sized(0, 12);
+    vm.push(Value::Table(t)); // keep it alive
+    for &c in &opts {
+        match c {
+            b'S' => fill_source(vm, t, f),
+            b'l' => {
+                let line = match frame {
+                    Some(idx) => {
+                        let ci = vm.frames[idx];
+                        vm.frame_line(&ci).map_or(-1.0, |l| l as f64)
+                    }
+                    None => -1.0,
+                };
+                vm.raw_set_str(t, "currentline", Value::Num(line));
+            }
+            b'u' => {
+                let n = match vm.heap.funcs.get(f) {
+                    Function::Lua(c) => c.upvals.len(),
+                    Function::Native(n) => n.upvals.len(),
+                };
+                vm.raw_set_str(t, "nups", Value::Num(n as f64));
+            }
+            b'n' => {
+                let (name, what) = match frame {
+                    Some(idx) => vm.frame_function_name(idx),
+                    None => (String::new(), ""),
+                };
+                if !what.is_empty() {
+                    set_str(vm, t, "name", name.as_bytes());
+                }
+                set_str(vm, t, "namewhat", what.as_bytes());
+            }
+            b'f' => vm.raw_set_str(t, "func", Value::Func(f)),
+            b'L' => {
+                let lines: Vec<u32> = match vm.heap.funcs.get(f) {
+                    Function::Lua(c) => c.proto.line_info.clone(),
+                    Function::Native(_) => Vec::new(),
+                };
+                let is_lua = matches!(vm.heap.funcs.get(f), Function::Lua(_));
+                if is_lua {
+                    let lt = vm.new_table();
+                    for l in lines {
+                        vm.raw_set(lt, Value::Num(l as f64), Value::Bool(true))?;
+                    }
+                    vm.raw_set_str(t, "activelines", Value::Table(lt));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(1)
+}
+
+/// Name and stack slot of local `n` of frame `idx` (5.1's `lua_getlocal`).
+fn local_slot(vm: &Vm, idx: usize, n: i64) -> Option<(Vec<u8>, usize)> {
+    let ci = vm.frames[idx];
+    if n < 1 {
+        return None;
+    }
+    let name = if ci.flags & CI_LUA != 0 {
+        vm.frame_proto(&ci)
+            .and_then(|p| p.local_name(n as usize, ci.pc.saturating_sub(1)))
+            .map(|s| s.to_vec())
+    } else {
+        None
+    };
+    let slot = ci.base.checked_add(n as usize - 1)?;
+    let limit = if idx + 1 == vm.frames.len() {
+        vm.top
+    } else {
+        ci.top
+    };
+    match name {
+        Some(nm) => Some((nm, slot)),
+        None if slot < limit => Some((b"(*temporary)".to_vec(), slot)),
+        None => None,
+    }
+}
+
+fn level_frame(vm: &mut Vm, a: usize) -> Result<usize, LuaError> {
+    let level = vm.check_int(a)?;
+    match frame_at(vm, level) {
+        Some(i) => Ok(i),
+        None => Err(vm.arg_error(a, "level out of range")),
+    }
+}
+
+fn d_getlocal(vm: &mut Vm) -> Result<usize, LuaError> {
+    let a = first_arg(vm);
+    let idx = level_frame(vm, a)?;
+    let n = vm.check_int(a + 1)?;
+    match local_slot(vm, idx, n) {
+        Some((name, slot)) => {
+            let v = vm.stack[slot];
+            let s = vm.new_str(&name);
+            vm.push(s);
+            vm.push(v);
+            Ok(2)
+        }
+        None => {
+            vm.push(Value::Nil);
+            Ok(1)
+        }
+    }
+}
+
+fn d_setlocal(vm: &mut Vm) -> Result<usize, LuaError> {
+    let a = first_arg(vm);
+    let idx = level_frame(vm, a)?;
+    let n = vm.check_int(a + 1)?;
+    let v = vm.check_any(a + 2)?;
+    match local_slot(vm, idx, n) {
+        Some((name, slot)) => {
+            vm.stack[slot] = v;
+            let s = vm.new_str(&name);
+            vm.push(s);
+        }
+        None => vm.push(Value::Nil),
+    }
+    Ok(1)
+}
+
+/// Name of upvalue `n` (1-based) of `f`, if it exists ("" for natives).
+fn upvalue_name(vm: &Vm, f: FuncRef, n: i64) -> Option<Vec<u8>> {
+    if n < 1 {
+        return None;
+    }
+    let n = n as usize;
+    match vm.heap.funcs.get(f) {
+        Function::Lua(c) => {
+            if n > c.upvals.len() {
+                return None;
+            }
+            Some(
+                c.proto
+                    .upvalue_names
+                    .get(n - 1)
+                    .cloned()
+                    .unwrap_or_default(),
+            )
+        }
+        Function::Native(c) => (n <= c.upvals.len()).then(Vec::new),
+    }
+}
+
+fn check_func(vm: &mut Vm, i: usize) -> Result<FuncRef, LuaError> {
+    match vm.arg(i) {
+        Value::Func(f) => Ok(f),
+        _ => Err(vm.type_error(i, "function")),
+    }
+}
+
+fn d_getupvalue(vm: &mut Vm) -> Result<usize, LuaError> {
+    let f = check_func(vm, 1)?;
+    let n = vm.check_int(2)?;
+    let Some(name) = upvalue_name(vm, f, n) else {
+        return Ok(0);
+    };
+    let v = match vm.heap.funcs.get(f) {
+        Function::Native(c) => c.upvals[n as usize - 1],
+        Function::Lua(_) => vm.get_upval(f, n as usize - 1),
+    };
+    let s = vm.new_str(&name);
+    vm.push(s);
+    vm.push(v);
+    Ok(2)
+}
+
+fn d_setupvalue(vm: &mut Vm) -> Result<usize, LuaError> {
+    let f = check_func(vm, 1)?;
+    let n = vm.check_int(2)?;
+    let v = vm.check_any(3)?;
+    let Some(name) = upvalue_name(vm, f, n) else {
+        return Ok(0);
+    };
+    match vm.heap.funcs.get_mut(f) {
+        Function::Native(c) => c.upvals[n as usize - 1] = v,
+        Function::Lua(_) => vm.set_upval(f, n as usize - 1, v),
+    }
+    let s = vm.new_str(&name);
+    vm.push(s);
+    Ok(1)
+}
+
+fn d_getmetatable(vm: &mut Vm) -> Result<usize, LuaError> {
+    let v = vm.check_any(1)?;
+    let r = vm.get_metatable(v).map_or(Value::Nil, Value::Table);
+    vm.push(r);
+    Ok(1)
+}
+
+fn d_setmetatable(vm: &mut Vm) -> Result<usize, LuaError> {
+    let mt = match vm.arg(2) {
+        Value::Nil => None,
+        Value::Table(t) => Some(t),
+        _ => return Err(vm.type_error(2, "nil or table")),
+    };
+    let v = vm.arg(1);
+    vm.set_metatable(v, mt);
+    vm.push(Value::Bool(true));
+    Ok(1)
+}
+
+fn d_getfenv(vm: &mut Vm) -> Result<usize, LuaError> {
+    let env = match vm.arg(1) {
+        Value::Func(f) => match vm.heap.funcs.get(f) {
+            Function::Lua(c) => Value::Table(c.env),
+            Function::Native(c) => Value::Table(c.env),
+        },
+        Value::Thread(_) => Value::Table(vm.globals),
+        _ => Value::Nil,
+    };
+    vm.push(env);
+    Ok(1)
+}
+
+fn d_setfenv(vm: &mut Vm) -> Result<usize, LuaError> {
+    let t = vm.check_table(2)?;
+    let o = vm.arg(1);
+    match o {
+        Value::Func(f) => match vm.heap.funcs.get_mut(f) {
+            Function::Lua(c) => c.env = t,
+            Function::Native(c) => c.env = t,
+        },
+        _ => return Err(vm.error_str("'setfenv' cannot change environment of given object")),
+    }
+    vm.push(o);
+    Ok(1)
+}
+
+fn d_getregistry(vm: &mut Vm) -> Result<usize, LuaError> {
+    let r = vm.registry();
+    vm.push(Value::Table(r));
+    Ok(1)
+}
+
+fn d_traceback(vm: &mut Vm) -> Result<usize, LuaError> {
+    let a = first_arg(vm);
+    let msg = vm.arg(a);
+    if !msg.is_nil() && !matches!(msg, Value::Str(_) | Value::Num(_)) {
+        vm.push(msg);
+        return Ok(1);
+    }
+    let level = vm.opt_int(a + 1, if a == 1 { 1 } else { 0 })?;
+    let mut text = match msg {
+        Value::Nil => Vec::new(),
+        m => {
+            let mut t = vm.to_bytes(m).unwrap_or_default();
+            t.push(b'\n');
+            t
+        }
+    };
+    text.extend_from_slice(vm.traceback(level.max(0) as usize).as_bytes());
+    // The bottom level is the host's entry, a C function in lua5.1's terms.
+    text.extend_from_slice(b"\n\t[C]: ?");
+    let s = vm.new_str(&text);
+    vm.push(s);
+    Ok(1)
+}
+
+/// Opens the debug library as the global `debug`.
+pub fn open(vm: &mut Vm) {
+    let funcs: &[(&'static str, crate::lua::func::NativeFn)] = &[
+        ("getfenv", d_getfenv),
+        ("getinfo", d_getinfo),
+        ("getlocal", d_getlocal),
+        ("getmetatable", d_getmetatable),
+        ("getregistry", d_getregistry),
+        ("getupvalue", d_getupvalue),
+        ("setfenv", d_setfenv),
+        ("setlocal", d_setlocal),
+        ("setmetatable", d_setmetatable),
+        ("setupvalue", d_setupvalue),
+        ("traceback", d_traceback),
+    ];
+    vm.register_lib("debug", funcs);
+}
