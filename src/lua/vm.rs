@@ -514,7 +514,11 @@ impl Vm {
                         };
                         let dest = ci.func;
                         let wanted = ci.nresults;
-                        if wanted < 0 {
+                        if b == 2 && wanted == 1 {
+                            // the common `return x` to a caller wanting one value
+                            self.stack[dest] = self.stack[a];
+                            self.top = dest + 1;
+                        } else if wanted < 0 {
                             for j in 0..n {
                                 self.stack[dest + j] = self.stack[a + j];
                             }
