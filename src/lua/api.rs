@@ -51,9 +51,9 @@ impl Vm {
     /// message as a string value.
     pub fn load_chunk(&mut self, source: &[u8], chunkname: &[u8]) -> Result<Value, Value> {
         let compiled = if self.allow_binary_chunks && source.starts_with(super::dump::SIGNATURE) {
-            super::dump::undump(source).map_err(|e| e.message(chunkname))
+            super::dump::undump(source).map_err(|e| e.message(chunkname).into_bytes())
         } else {
-            super::parse::compile_at_depth(source, chunkname, self.n_ccalls).map_err(|e| e.message)
+            super::parse::compile_at_depth(source, chunkname, self.n_ccalls).map_err(|e| e.bytes)
         };
         match compiled {
             Ok(p) => {
@@ -68,7 +68,7 @@ impl Vm {
                 }));
                 Ok(Value::Func(f))
             }
-            Err(e) => Err(self.new_str(&e.bytes)),
+            Err(e) => Err(self.new_str(&e)),
         }
     }
 
