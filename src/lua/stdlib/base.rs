@@ -377,23 +377,51 @@ fn b_load(vm: &mut Vm) -> Result<usize, LuaError> {
         Some(n) => vm.str_bytes(n).to_vec(),
         None => b"=(load)".to_vec(),
     };
+    // 5.1 compiles while it reads, so a reader that never ends still stops at
+    // the first syntax error, and an error raised by the reader comes back as
+    // `nil, message`. We read whole pieces and, each time the text has doubled,
+    // compile what we have: an error that is not at the end of the text cannot
+    // be changed by more input, so it is final. Doubling keeps the total
+    // compile work linear in the chunk's size.
     let mut src = Vec::new();
+    let mut next_check = 64;
     loop {
-        let r = vm.call_value(f, &[])?;
-        match r.first() {
-            None | Some(Value::Nil) => break,
-            Some(Value::Str(s)) => {
-                let b = vm.str_bytes(*s);
+        let func = vm.top;
+        vm.push(f);
+        let r = match vm.pcall_at(func, 1, None) {
+            Ok(()) => {
+                let r = vm.stack[func];
+                vm.top = func;
+                r
+            }
+            Err(e) => {
+                vm.push(Value::Nil);
+                vm.push(e);
+                return Ok(2);
+            }
+        };
+        match r {
+            Value::Nil => break,
+            Value::Str(s) => {
+                let b = vm.str_bytes(s);
                 if b.is_empty() {
                     break;
                 }
                 src.extend_from_slice(b);
             }
-            Some(_) => {
+            _ => {
                 vm.push(Value::Nil);
                 let m = vm.new_str(b"reader function must return a string");
                 vm.push(m);
                 return Ok(2);
+            }
+        }
+        if src.len() >= next_check {
+            next_check = src.len() * 2;
+            if let Err(e) = crate::lua::parse::compile(&src, &name) {
+                if !e.bytes.ends_with(b"near '<eof>'") {
+                    break;
+                }
             }
         }
     }
