@@ -14,6 +14,7 @@
 pub mod bitops;
 pub mod connection;
 pub mod float80;
+pub mod hash;
 pub mod keys;
 pub mod lcs;
 pub mod server;
@@ -86,9 +87,10 @@ pub mod errors {
 
 /// Every command this server knows, gathered from the family files.
 pub fn table() -> Vec<&'static CommandSpec> {
-    let families: [&'static [CommandSpec]; 6] = [
+    let families: [&'static [CommandSpec]; 7] = [
         bitops::COMMANDS,
         connection::COMMANDS,
+        hash::COMMANDS,
         keys::COMMANDS,
         lcs::COMMANDS,
         server::COMMANDS,
