@@ -14,6 +14,7 @@
 pub mod bitops;
 pub mod connection;
 pub mod float80;
+pub mod hash;
 pub mod keys;
 pub mod lcs;
 pub mod notify;
@@ -89,9 +90,10 @@ pub mod errors {
 
 /// Every command this server knows, gathered from the family files.
 pub fn table() -> Vec<&'static CommandSpec> {
-    let families: [&'static [CommandSpec]; 8] = [
+    let families: [&'static [CommandSpec]; 9] = [
         bitops::COMMANDS,
         connection::COMMANDS,
+        hash::COMMANDS,
         keys::COMMANDS,
         lcs::COMMANDS,
         pubsub::COMMANDS,

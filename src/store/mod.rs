@@ -28,6 +28,7 @@
 //! [`Db::set_expire`] sets or clears a TTL.
 pub mod expire;
 pub mod glob;
+pub mod hash;
 pub mod key;
 pub mod table;
 pub mod value;

@@ -26,6 +26,7 @@ pub enum Value {
     Int(i64),
     Emb(Arc<[u8]>),
     Raw(Arc<Vec<u8>>),
+    Hash(Arc<crate::store::hash::Hash>),
 }
 
 impl Value {
@@ -59,6 +60,7 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Int(_) | Value::Emb(_) | Value::Raw(_) => "string",
+            Value::Hash(_) => "hash",
         }
     }
 
@@ -68,6 +70,7 @@ impl Value {
             Value::Int(_) => "int",
             Value::Emb(_) => "embstr",
             Value::Raw(_) => "raw",
+            Value::Hash(h) => h.encoding(),
         }
     }
 
@@ -83,6 +86,7 @@ impl Value {
             Value::Int(n) => Some(format_i64(*n, tmp)),
             Value::Emb(b) => Some(b),
             Value::Raw(v) => Some(v.as_slice()),
+            Value::Hash(_) => None,
         }
     }
 

@@ -1,0 +1,473 @@
+//! Hash commands: HSET ... HSCAN.
+//!
+//! Invariants: replies and error texts are redis-server 7.0's; a hash whose last
+//! field is deleted is removed from the keyspace; every command on a key of another
+//! type answers WRONGTYPE; writes go through `Arc::make_mut`, so a snapshot holding
+//! the old value keeps it (see `store::value`).
+use super::string::{count_read, int_arg};
+use super::{errors, flags, CommandSpec, Ctx};
+use crate::cmd::float80::F80;
+use crate::store::hash::Hash;
+use crate::store::value::parse_i64_strict;
+use crate::store::{glob_match, Db, Value};
+use std::sync::Arc;
+
+const fn spec(name: &'static str, arity: i32, flags: u32, handler: super::Handler) -> CommandSpec {
+    CommandSpec {
+        name,
+        arity,
+        flags,
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        handler,
+    }
+}
+
+const W: u32 = flags::WRITE;
+const R: u32 = flags::READONLY;
+const M: u32 = flags::DENYOOM;
+const F: u32 = flags::FAST;
+
+pub static COMMANDS: &[CommandSpec] = &[
+    spec("hset", -4, W | M | F, hset),
+    spec("hmset", -4, W | M | F, hmset),
+    spec("hsetnx", 4, W | M | F, hsetnx),
+    spec("hget", 3, R | F, hget),
+    spec("hmget", -3, R | F, hmget),
+    spec("hgetall", 2, R, hgetall),
+    spec("hkeys", 2, R, hkeys),
+    spec("hvals", 2, R, hvals),
+    spec("hdel", -3, W | F, hdel),
+    spec("hlen", 2, R | F, hlen),
+    spec("hexists", 3, R | F, hexists),
+    spec("hstrlen", 3, R | F, hstrlen),
+    spec("hincrby", 4, W | M | F, hincrby),
+    spec("hincrbyfloat", 4, W | M | F, hincrbyfloat),
+    spec("hrandfield", -2, R, hrandfield),
+    spec("hscan", -3, R, hscan),
+];
+
+/// The hash under `key` for reading: `Ok(None)` when missing, `Err(())` (after
+/// replying WRONGTYPE) for another type. Counts the lookup as a read.
+fn read_hash<'a>(
+    db: &'a mut Db,
+    shared: &crate::server::Shared,
+    out: &mut crate::resp::Reply,
+    key: &[u8],
+) -> Result<Option<&'a Hash>, ()> {
+    let found = db.lookup(key);
+    count_read(shared, found.is_some());
+    match found {
+        None => Ok(None),
+        Some(i) => match &db.entry(i).value {
+            Value::Hash(h) => Ok(Some(h)),
+            _ => {
+                out.error(errors::WRONGTYPE);
+                Err(())
+            }
+        },
+    }
+}
+
+/// Index of the hash under `key` for writing, creating an empty one when
+/// `create`; `Err(())` after replying WRONGTYPE.
+fn write_hash(
+    db: &mut Db,
+    key: &[u8],
+    create: bool,
+    out: &mut crate::resp::Reply,
+) -> Result<Option<usize>, ()> {
+    match db.lookup(key) {
+        Some(i) => match db.entry(i).value {
+            Value::Hash(_) => Ok(Some(i)),
+            _ => {
+                out.error(errors::WRONGTYPE);
+                Err(())
+            }
+        },
+        None if create => Ok(Some(db.insert_new(key, Value::Hash(Arc::new(Hash::new()))))),
+        None => Ok(None),
+    }
+}
+
+/// The hash at entry `i` for modification (copied first if a snapshot shares it).
+fn hash_mut(db: &mut Db, i: usize) -> &mut Hash {
+    match &mut db.entry_mut(i).value {
+        Value::Hash(h) => Arc::make_mut(h),
+        // write_hash checked the type; an empty placeholder keeps this total.
+        other => {
+            *other = Value::Hash(Arc::new(Hash::new()));
+            match other {
+                Value::Hash(h) => Arc::make_mut(h),
+                _ => unreachable!("just assigned a hash"),
+            }
+        }
+    }
+}
+
+/// Shared body of HSET and HMSET; returns the number of new fields, or `None`
+/// after replying an error.
+fn set_pairs(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> Option<i64> {
+    if !args.len().is_multiple_of(2) {
+        let name = String::from_utf8_lossy(&args[0]).to_ascii_lowercase();
+        ctx.out.error(&format!(
+            "ERR wrong number of arguments for '{name}' command"
+        ));
+        return None;
+    }
+    let db = ctx.store.db(ctx.client.db);
+    let i = write_hash(db, &args[1], true, ctx.out).ok()??;
+    let h = hash_mut(db, i);
+    let mut added = 0;
+    for pair in args[2..].chunks_exact(2) {
+        added += i64::from(h.set(&pair[0], &pair[1]));
+    }
+    ctx.store.dirty += 1;
+    Some(added)
+}
+
+fn hset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Some(n) = set_pairs(ctx, args) {
+        ctx.out.integer(n);
+    }
+}
+
+fn hmset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if set_pairs(ctx, args).is_some() {
+        ctx.out.ok();
+    }
+}
+
+fn hsetnx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(Some(i)) = write_hash(db, &args[1], true, ctx.out) else {
+        return;
+    };
+    let exists = matches!(&db.entry(i).value, Value::Hash(h) if h.get(&args[2]).is_some());
+    if exists {
+        return ctx.out.integer(0);
+    }
+    hash_mut(db, i).set(&args[2], &args[3]);
+    ctx.store.dirty += 1;
+    ctx.out.integer(1);
+}
+
+fn hget(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Ok(h) = read_hash(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+        match h.and_then(|h| h.get(&args[2])) {
+            Some(v) => ctx.out.bulk(v),
+            None => ctx.out.null(),
+        }
+    }
+}
+
+fn hmget(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let db = ctx.store.db(ctx.client.db);
+    let found = db.lookup(&args[1]);
+    count_read(ctx.shared, found.is_some());
+    let h = match found.map(|i| &db.entry(i).value) {
+        None => None,
+        Some(Value::Hash(h)) => Some(h),
+        Some(_) => return ctx.out.error(errors::WRONGTYPE),
+    };
+    ctx.out.array(args.len() - 2);
+    for f in &args[2..] {
+        match h.and_then(|h| h.get(f)) {
+            Some(v) => ctx.out.bulk(v),
+            None => ctx.out.null(),
+        }
+    }
+}
+
+/// HGETALL, HKEYS, HVALS: which halves of each pair to send.
+fn list_pairs(ctx: &mut Ctx<'_>, key: &[u8], keys: bool, vals: bool) {
+    let db = ctx.store.db(ctx.client.db);
+    let found = db.lookup(key);
+    count_read(ctx.shared, found.is_some());
+    let h = match found.map(|i| &db.entry(i).value) {
+        None => {
+            return if keys && vals {
+                ctx.out.map(0)
+            } else {
+                ctx.out.array(0)
+            }
+        }
+        Some(Value::Hash(h)) => h,
+        Some(_) => return ctx.out.error(errors::WRONGTYPE),
+    };
+    if keys && vals {
+        ctx.out.map(h.len());
+    } else {
+        ctx.out.array(h.len());
+    }
+    for (f, v) in h.pairs() {
+        if keys {
+            ctx.out.bulk(f);
+        }
+        if vals {
+            ctx.out.bulk(v);
+        }
+    }
+}
+
+fn hgetall(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    list_pairs(ctx, &args[1], true, true);
+}
+
+fn hkeys(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    list_pairs(ctx, &args[1], true, false);
+}
+
+fn hvals(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    list_pairs(ctx, &args[1], false, true);
+}
+
+fn hdel(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let db = ctx.store.db(ctx.client.db);
+    let i = match write_hash(db, &args[1], false, ctx.out) {
+        Err(()) => return,
+        Ok(None) => return ctx.out.integer(0),
+        Ok(Some(i)) => i,
+    };
+    let h = hash_mut(db, i);
+    let mut removed = 0;
+    for f in &args[2..] {
+        removed += i64::from(h.remove(f));
+        if h.is_empty() {
+            break;
+        }
+    }
+    if h.is_empty() {
+        db.remove_at(i);
+    }
+    if removed > 0 {
+        ctx.store.dirty += 1;
+    }
+    ctx.out.integer(removed);
+}
+
+fn hlen(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Ok(h) = read_hash(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+        let n = h.map_or(0, Hash::len);
+        ctx.out.integer(n as i64);
+    }
+}
+
+fn hexists(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Ok(h) = read_hash(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+        let n = h.and_then(|h| h.get(&args[2])).is_some();
+        ctx.out.integer(i64::from(n));
+    }
+}
+
+fn hstrlen(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Ok(h) = read_hash(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+        let n = h.and_then(|h| h.get(&args[2])).map_or(0, <[u8]>::len);
+        ctx.out.integer(n as i64);
+    }
+}
+
+fn hincrby(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(by) = int_arg(ctx, &args[3]) else {
+        return;
+    };
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(Some(i)) = write_hash(db, &args[1], true, ctx.out) else {
+        return;
+    };
+    let old = match &db.entry(i).value {
+        Value::Hash(h) => h.get(&args[2]).map(parse_i64_strict),
+        _ => None,
+    };
+    let old = match old {
+        None => 0,
+        Some(Some(n)) => n,
+        Some(None) => return ctx.out.error("ERR hash value is not an integer"),
+    };
+    let Some(new) = old.checked_add(by) else {
+        return ctx.out.error("ERR increment or decrement would overflow");
+    };
+    let text = new.to_string();
+    hash_mut(db, i).set(&args[2], text.as_bytes());
+    ctx.store.dirty += 1;
+    ctx.out.integer(new);
+}
+
+fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(by) = F80::parse(&args[3]) else {
+        return ctx.out.error(errors::NOT_FLOAT);
+    };
+    if !by.is_finite() {
+        return ctx.out.error("ERR value is NaN or Infinity");
+    }
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(Some(i)) = write_hash(db, &args[1], true, ctx.out) else {
+        return;
+    };
+    let old = match &db.entry(i).value {
+        Value::Hash(h) => h.get(&args[2]).map(F80::parse),
+        _ => None,
+    };
+    let old = match old {
+        None => F80::ZERO,
+        Some(Some(n)) => n,
+        Some(None) => return ctx.out.error("ERR hash value is not a float"),
+    };
+    let sum = old.plus(by);
+    if !sum.is_finite() {
+        return ctx.out.error("ERR increment would produce NaN or Infinity");
+    }
+    let text = sum.to_human_string();
+    hash_mut(db, i).set(&args[2], &text);
+    ctx.store.dirty += 1;
+    ctx.out.bulk(&text);
+}
+
+fn hrandfield(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let mut with_values = false;
+    let count = match args.len() {
+        2 => None,
+        3 | 4 => {
+            if args.len() == 4 {
+                if !args[3].eq_ignore_ascii_case(b"WITHVALUES") {
+                    return ctx.out.error(errors::SYNTAX);
+                }
+                with_values = true;
+            }
+            let Some(n) = int_arg(ctx, &args[2]) else {
+                return;
+            };
+            Some(n)
+        }
+        _ => return ctx.out.error(errors::SYNTAX),
+    };
+    if let Some(n) = count {
+        if n == i64::MIN {
+            return ctx.out.error(
+                "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+            );
+        }
+        if with_values && n < -(i64::MAX / 2) {
+            return ctx.out.error("ERR value is out of range");
+        }
+    }
+    let db = ctx.store.db(ctx.client.db);
+    let found = db.lookup(&args[1]);
+    count_read(ctx.shared, found.is_some());
+    let h = match found.map(|i| db.entry(i).value.clone()) {
+        None => {
+            return match count {
+                None => ctx.out.null(),
+                Some(_) => ctx.out.array(0),
+            }
+        }
+        Some(Value::Hash(h)) => h,
+        Some(_) => return ctx.out.error(errors::WRONGTYPE),
+    };
+    let len = h.len();
+    let Some(count) = count else {
+        let (f, _) = h.pair_at(db.rng.below(len));
+        return ctx.out.bulk(f);
+    };
+    let per = if with_values { 2 } else { 1 };
+    if count < 0 {
+        // Repeats allowed: each pick independent, streamed (no list of picks).
+        let n = count.unsigned_abs() as usize;
+        ctx.out.array(n * per);
+        for _ in 0..n {
+            let (f, v) = h.pair_at(db.rng.below(len));
+            ctx.out.bulk(f);
+            if with_values {
+                ctx.out.bulk(v);
+            }
+        }
+        return;
+    }
+    // Distinct positions.
+    let picks: Vec<usize> = if count as u64 >= len as u64 {
+        (0..len).collect()
+    } else {
+        // Partial Fisher-Yates over the positions: `count` distinct picks.
+        let mut pos: Vec<usize> = (0..len).collect();
+        let n = count as usize;
+        for k in 0..n {
+            let j = k + db.rng.below(len - k);
+            pos.swap(k, j);
+        }
+        pos.truncate(n);
+        pos
+    };
+    ctx.out.array(picks.len() * per);
+    for p in picks {
+        let (f, v) = h.pair_at(p);
+        ctx.out.bulk(f);
+        if with_values {
+            ctx.out.bulk(v);
+        }
+    }
+}
+
+/// HSCAN key cursor [MATCH pattern] [COUNT count]. The cursor is a position in
+/// the hash's dense pair list; a small ("listpack") hash is returned whole with
+/// cursor 0, as Redis does.
+fn hscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(cursor) = std::str::from_utf8(&args[2])
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    else {
+        return ctx.out.error("ERR invalid cursor");
+    };
+    let mut count: i64 = 10;
+    let mut pattern: Option<&[u8]> = None;
+    let mut i = 3;
+    while i < args.len() {
+        let has_value = args.len() - i >= 2;
+        match args[i].to_ascii_uppercase().as_slice() {
+            b"COUNT" if has_value => {
+                let Some(n) = int_arg(ctx, &args[i + 1]) else {
+                    return;
+                };
+                if n < 1 {
+                    return ctx.out.error(errors::SYNTAX);
+                }
+                count = n;
+            }
+            b"MATCH" if has_value => {
+                let p = &args[i + 1];
+                pattern = (p.as_slice() != b"*").then_some(p.as_slice());
+            }
+            _ => return ctx.out.error(errors::SYNTAX),
+        }
+        i += 2;
+    }
+    let Ok(h) = read_hash(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) else {
+        return;
+    };
+    let Some(h) = h else {
+        ctx.out.array(2);
+        ctx.out.bulk(b"0");
+        return ctx.out.array(0);
+    };
+    let (start, end) = if h.encoding() == "listpack" {
+        (0, h.len())
+    } else {
+        let s = usize::try_from(cursor).unwrap_or(usize::MAX).min(h.len());
+        (s, s.saturating_add(count as usize).min(h.len()))
+    };
+    let next = if end >= h.len() { 0 } else { end };
+    let mut found: Vec<(&[u8], &[u8])> = Vec::new();
+    for p in start..end {
+        let (f, v) = h.pair_at(p);
+        if pattern.is_none_or(|pat| glob_match(pat, f, false)) {
+            found.push((f, v));
+        }
+    }
+    ctx.out.array(2);
+    ctx.out.bulk(next.to_string().as_bytes());
+    ctx.out.array(found.len() * 2);
+    for (f, v) in found {
+        ctx.out.bulk(f);
+        ctx.out.bulk(v);
+    }
+}
