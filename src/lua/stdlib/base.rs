@@ -383,6 +383,7 @@ fn b_load(vm: &mut Vm) -> Result<usize, LuaError> {
     // compile what we have: an error that is not at the end of the text cannot
     // be changed by more input, so it is final. Doubling keeps the total
     // compile work linear in the chunk's size.
+    // (Binary chunks, which start with ESC, are only read whole.)
     let mut src = Vec::new();
     let mut next_check = 64;
     loop {
@@ -416,7 +417,7 @@ fn b_load(vm: &mut Vm) -> Result<usize, LuaError> {
                 return Ok(2);
             }
         }
-        if src.len() >= next_check {
+        if src.len() >= next_check && src.first() != Some(&0x1b) {
             next_check = src.len() * 2;
             if let Err(e) = crate::lua::parse::compile(&src, &name) {
                 if !e.bytes.ends_with(b"near '<eof>'") {
