@@ -21,6 +21,7 @@
 //! | [`cmd`] | the command table as data (name, arity, flags, keys, handler) and one file per command family |
 //! | [`store`] | the databases: keys to typed values, expiry (lazy and active), glob matching, SCAN cursors |
 //! | [`lua`] | a Lua 5.1 engine usable on its own: lexer, compiler, register VM, arena heap with a GC, standard library |
+//! | [`sha1`] | SHA-1, for script ids and `redis.sha1hex` |
 //!
 //! The `ferrous` binary (`src/main.rs`) reads flags and a redis.conf-style file and
 //! runs the server; `ferrous-lua` (`src/bin/ferrous-lua.rs`) is a `lua5.1`-like
