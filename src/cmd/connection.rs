@@ -9,46 +9,34 @@ use crate::server::REDIS_VERSION;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-const fn spec(name: &'static str, arity: i32, flags: u32, handler: super::Handler) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        handler,
-    }
-}
-
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("ping", -1, FAST, ping),
-    spec("echo", 2, FAST, echo),
-    spec(
+    CommandSpec::keyless("ping", -1, FAST, ping),
+    CommandSpec::keyless("echo", 2, FAST, echo),
+    CommandSpec::keyless(
         "quit",
         -1,
         ALLOW_BUSY | NOSCRIPT | LOADING | STALE | FAST | NO_AUTH,
         quit,
     ),
-    spec(
+    CommandSpec::keyless(
         "reset",
         1,
         NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
         reset,
     ),
-    spec(
+    CommandSpec::keyless(
         "auth",
         -2,
         NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
         auth,
     ),
-    spec(
+    CommandSpec::keyless(
         "hello",
         -1,
         NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
         hello,
     ),
-    spec("client", -2, NOSCRIPT | LOADING | STALE, client),
+    CommandSpec::keyless("client", -2, NOSCRIPT | LOADING | STALE, client),
 ];
 
 const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";

@@ -12,40 +12,28 @@ use crate::store::value::parse_i64_strict;
 use crate::store::{glob_match, Db, Value};
 use std::sync::Arc;
 
-const fn spec(name: &'static str, arity: i32, flags: u32, handler: super::Handler) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        first_key: 1,
-        last_key: 1,
-        step: 1,
-        handler,
-    }
-}
-
 const W: u32 = flags::WRITE;
 const R: u32 = flags::READONLY;
 const M: u32 = flags::DENYOOM;
 const F: u32 = flags::FAST;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("hset", -4, W | M | F, hset),
-    spec("hmset", -4, W | M | F, hmset),
-    spec("hsetnx", 4, W | M | F, hsetnx),
-    spec("hget", 3, R | F, hget),
-    spec("hmget", -3, R | F, hmget),
-    spec("hgetall", 2, R, hgetall),
-    spec("hkeys", 2, R, hkeys),
-    spec("hvals", 2, R, hvals),
-    spec("hdel", -3, W | F, hdel),
-    spec("hlen", 2, R | F, hlen),
-    spec("hexists", 3, R | F, hexists),
-    spec("hstrlen", 3, R | F, hstrlen),
-    spec("hincrby", 4, W | M | F, hincrby),
-    spec("hincrbyfloat", 4, W | M | F, hincrbyfloat),
-    spec("hrandfield", -2, R, hrandfield),
-    spec("hscan", -3, R, hscan),
+    CommandSpec::one_key("hset", -4, W | M | F, hset),
+    CommandSpec::one_key("hmset", -4, W | M | F, hmset),
+    CommandSpec::one_key("hsetnx", 4, W | M | F, hsetnx),
+    CommandSpec::one_key("hget", 3, R | F, hget),
+    CommandSpec::one_key("hmget", -3, R | F, hmget),
+    CommandSpec::one_key("hgetall", 2, R, hgetall),
+    CommandSpec::one_key("hkeys", 2, R, hkeys),
+    CommandSpec::one_key("hvals", 2, R, hvals),
+    CommandSpec::one_key("hdel", -3, W | F, hdel),
+    CommandSpec::one_key("hlen", 2, R | F, hlen),
+    CommandSpec::one_key("hexists", 3, R | F, hexists),
+    CommandSpec::one_key("hstrlen", 3, R | F, hstrlen),
+    CommandSpec::one_key("hincrby", 4, W | M | F, hincrby),
+    CommandSpec::one_key("hincrbyfloat", 4, W | M | F, hincrbyfloat),
+    CommandSpec::one_key("hrandfield", -2, R, hrandfield),
+    CommandSpec::one_key("hscan", -3, R, hscan),
 ];
 
 /// The hash under `key` for reading: `Ok(None)` when missing, `Err(())` (after

@@ -11,53 +11,33 @@ use crate::store::expire::idle_seconds;
 use crate::store::value::parse_i64_strict;
 use crate::store::{glob_match, now_ms, Value};
 
-const fn spec(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    first_key: i32,
-    last_key: i32,
-    step: i32,
-    handler: super::Handler,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        first_key,
-        last_key,
-        step,
-        handler,
-    }
-}
-
 const W: u32 = flags::WRITE;
 const R: u32 = flags::READONLY;
 const F: u32 = flags::FAST;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("del", -2, W, 1, -1, 1, del),
-    spec("unlink", -2, W | F, 1, -1, 1, del),
-    spec("exists", -2, R | F, 1, -1, 1, exists),
-    spec("type", 2, R | F, 1, 1, 1, type_cmd),
-    spec("keys", 2, R, 0, 0, 0, keys),
-    spec("scan", -2, R, 0, 0, 0, scan),
-    spec("randomkey", 1, R, 0, 0, 0, randomkey),
-    spec("rename", 3, W, 1, 2, 1, rename),
-    spec("renamenx", 3, W | F, 1, 2, 1, renamenx),
-    spec("copy", -3, W | flags::DENYOOM, 1, 2, 1, copy),
-    spec("touch", -2, R | F, 1, -1, 1, touch),
-    spec("object", -2, 0, 0, 0, 0, object),
-    spec("expire", -3, W | F, 1, 1, 1, expire),
-    spec("pexpire", -3, W | F, 1, 1, 1, pexpire),
-    spec("expireat", -3, W | F, 1, 1, 1, expireat),
-    spec("pexpireat", -3, W | F, 1, 1, 1, pexpireat),
-    spec("ttl", 2, R | F, 1, 1, 1, ttl),
-    spec("pttl", 2, R | F, 1, 1, 1, pttl),
-    spec("expiretime", 2, R | F, 1, 1, 1, expiretime),
-    spec("pexpiretime", 2, R | F, 1, 1, 1, pexpiretime),
-    spec("persist", 2, W | F, 1, 1, 1, persist),
-    spec(
+    CommandSpec::new("del", -2, W, 1, -1, 1, del),
+    CommandSpec::new("unlink", -2, W | F, 1, -1, 1, del),
+    CommandSpec::new("exists", -2, R | F, 1, -1, 1, exists),
+    CommandSpec::new("type", 2, R | F, 1, 1, 1, type_cmd),
+    CommandSpec::new("keys", 2, R, 0, 0, 0, keys),
+    CommandSpec::new("scan", -2, R, 0, 0, 0, scan),
+    CommandSpec::new("randomkey", 1, R, 0, 0, 0, randomkey),
+    CommandSpec::new("rename", 3, W, 1, 2, 1, rename),
+    CommandSpec::new("renamenx", 3, W | F, 1, 2, 1, renamenx),
+    CommandSpec::new("copy", -3, W | flags::DENYOOM, 1, 2, 1, copy),
+    CommandSpec::new("touch", -2, R | F, 1, -1, 1, touch),
+    CommandSpec::new("object", -2, 0, 0, 0, 0, object),
+    CommandSpec::new("expire", -3, W | F, 1, 1, 1, expire),
+    CommandSpec::new("pexpire", -3, W | F, 1, 1, 1, pexpire),
+    CommandSpec::new("expireat", -3, W | F, 1, 1, 1, expireat),
+    CommandSpec::new("pexpireat", -3, W | F, 1, 1, 1, pexpireat),
+    CommandSpec::new("ttl", 2, R | F, 1, 1, 1, ttl),
+    CommandSpec::new("pttl", 2, R | F, 1, 1, 1, pttl),
+    CommandSpec::new("expiretime", 2, R | F, 1, 1, 1, expiretime),
+    CommandSpec::new("pexpiretime", 2, R | F, 1, 1, 1, pexpiretime),
+    CommandSpec::new("persist", 2, W | F, 1, 1, 1, persist),
+    CommandSpec::new(
         "select",
         2,
         flags::LOADING | flags::STALE | F,
@@ -66,11 +46,11 @@ pub static COMMANDS: &[CommandSpec] = &[
         0,
         select,
     ),
-    spec("swapdb", 3, W | F, 0, 0, 0, swapdb),
-    spec("move", 3, W | F, 1, 1, 1, move_cmd),
-    spec("dbsize", 1, R | F, 0, 0, 0, dbsize),
-    spec("flushdb", -1, W, 0, 0, 0, flushdb),
-    spec("flushall", -1, W, 0, 0, 0, flushall),
+    CommandSpec::new("swapdb", 3, W | F, 0, 0, 0, swapdb),
+    CommandSpec::new("move", 3, W | F, 1, 1, 1, move_cmd),
+    CommandSpec::new("dbsize", 1, R | F, 0, 0, 0, dbsize),
+    CommandSpec::new("flushdb", -1, W, 0, 0, 0, flushdb),
+    CommandSpec::new("flushall", -1, W, 0, 0, 0, flushall),
 ];
 
 fn del(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {

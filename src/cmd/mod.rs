@@ -60,6 +60,49 @@ pub struct CommandSpec {
     pub handler: Handler,
 }
 
+impl CommandSpec {
+    /// A row whose key arguments are `first_key..=last_key` by `step`.
+    pub const fn new(
+        name: &'static str,
+        arity: i32,
+        flags: u32,
+        first_key: i32,
+        last_key: i32,
+        step: i32,
+        handler: Handler,
+    ) -> CommandSpec {
+        CommandSpec {
+            name,
+            arity,
+            flags,
+            first_key,
+            last_key,
+            step,
+            handler,
+        }
+    }
+
+    /// A row for a command that takes no key arguments.
+    pub const fn keyless(
+        name: &'static str,
+        arity: i32,
+        flags: u32,
+        handler: Handler,
+    ) -> CommandSpec {
+        CommandSpec::new(name, arity, flags, 0, 0, 0, handler)
+    }
+
+    /// A row for a command whose only key is its first argument.
+    pub const fn one_key(
+        name: &'static str,
+        arity: i32,
+        flags: u32,
+        handler: Handler,
+    ) -> CommandSpec {
+        CommandSpec::new(name, arity, flags, 1, 1, 1, handler)
+    }
+}
+
 /// Command flags, named as COMMAND INFO names them.
 pub mod flags {
     pub const WRITE: u32 = 1 << 0;

@@ -34,32 +34,20 @@ use crate::store::glob_match;
 use std::collections::HashMap;
 use std::sync::{Arc, MutexGuard};
 
-const fn spec(name: &'static str, arity: i32, flags: u32, handler: super::Handler) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        handler,
-    }
-}
-
 const SUB: u32 = PUBSUB | NOSCRIPT | LOADING | STALE;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("subscribe", -2, SUB, subscribe),
-    spec("unsubscribe", -1, SUB, unsubscribe),
-    spec("psubscribe", -2, SUB, psubscribe),
-    spec("punsubscribe", -1, SUB, punsubscribe),
-    spec(
+    CommandSpec::keyless("subscribe", -2, SUB, subscribe),
+    CommandSpec::keyless("unsubscribe", -1, SUB, unsubscribe),
+    CommandSpec::keyless("psubscribe", -2, SUB, psubscribe),
+    CommandSpec::keyless("punsubscribe", -1, SUB, punsubscribe),
+    CommandSpec::keyless(
         "publish",
         3,
         PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE,
         publish,
     ),
-    spec("pubsub", -2, PUBSUB | LOADING | STALE, pubsub),
+    CommandSpec::keyless("pubsub", -2, PUBSUB | LOADING | STALE, pubsub),
 ];
 
 /// Every client's subscriptions.

@@ -14,25 +14,13 @@ use crate::store::glob::glob_match;
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 
-const fn spec(name: &'static str, arity: i32, flags: u32, handler: super::Handler) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        handler,
-    }
-}
-
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("command", -1, LOADING | STALE, command),
-    spec("info", -1, LOADING | STALE, info),
-    spec("config", -2, ADMIN | NOSCRIPT | LOADING | STALE, config),
-    spec("time", 1, LOADING | STALE | FAST, time),
-    spec("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, debug),
-    spec(
+    CommandSpec::keyless("command", -1, LOADING | STALE, command),
+    CommandSpec::keyless("info", -1, LOADING | STALE, info),
+    CommandSpec::keyless("config", -2, ADMIN | NOSCRIPT | LOADING | STALE, config),
+    CommandSpec::keyless("time", 1, LOADING | STALE | FAST, time),
+    CommandSpec::keyless("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, debug),
+    CommandSpec::keyless(
         "shutdown",
         -1,
         ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY,

@@ -14,53 +14,33 @@ use crate::store::{now_ms, Db, Value};
 
 pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 
-const fn spec(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    first_key: i32,
-    last_key: i32,
-    step: i32,
-    handler: super::Handler,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        first_key,
-        last_key,
-        step,
-        handler,
-    }
-}
-
 const W: u32 = flags::WRITE;
 const R: u32 = flags::READONLY;
 const M: u32 = flags::DENYOOM;
 const F: u32 = flags::FAST;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("get", 2, R | F, 1, 1, 1, get),
-    spec("set", -3, W | M, 1, 1, 1, set),
-    spec("setnx", 3, W | M | F, 1, 1, 1, setnx),
-    spec("setex", 4, W | M, 1, 1, 1, setex),
-    spec("psetex", 4, W | M, 1, 1, 1, psetex),
-    spec("getset", 3, W | M | F, 1, 1, 1, getset),
-    spec("getdel", 2, W | F, 1, 1, 1, getdel),
-    spec("getex", -2, W | F, 1, 1, 1, getex),
-    spec("mget", -2, R | F, 1, -1, 1, mget),
-    spec("mset", -3, W | M, 1, -1, 2, mset),
-    spec("msetnx", -3, W | M, 1, -1, 2, msetnx),
-    spec("append", 3, W | M | F, 1, 1, 1, append),
-    spec("strlen", 2, R | F, 1, 1, 1, strlen),
-    spec("getrange", 4, R, 1, 1, 1, getrange),
-    spec("substr", 4, R, 1, 1, 1, getrange),
-    spec("setrange", 4, W | M, 1, 1, 1, setrange),
-    spec("incr", 2, W | M | F, 1, 1, 1, incr),
-    spec("decr", 2, W | M | F, 1, 1, 1, decr),
-    spec("incrby", 3, W | M | F, 1, 1, 1, incrby),
-    spec("decrby", 3, W | M | F, 1, 1, 1, decrby),
-    spec("incrbyfloat", 3, W | M | F, 1, 1, 1, incrbyfloat),
+    CommandSpec::new("get", 2, R | F, 1, 1, 1, get),
+    CommandSpec::new("set", -3, W | M, 1, 1, 1, set),
+    CommandSpec::new("setnx", 3, W | M | F, 1, 1, 1, setnx),
+    CommandSpec::new("setex", 4, W | M, 1, 1, 1, setex),
+    CommandSpec::new("psetex", 4, W | M, 1, 1, 1, psetex),
+    CommandSpec::new("getset", 3, W | M | F, 1, 1, 1, getset),
+    CommandSpec::new("getdel", 2, W | F, 1, 1, 1, getdel),
+    CommandSpec::new("getex", -2, W | F, 1, 1, 1, getex),
+    CommandSpec::new("mget", -2, R | F, 1, -1, 1, mget),
+    CommandSpec::new("mset", -3, W | M, 1, -1, 2, mset),
+    CommandSpec::new("msetnx", -3, W | M, 1, -1, 2, msetnx),
+    CommandSpec::new("append", 3, W | M | F, 1, 1, 1, append),
+    CommandSpec::new("strlen", 2, R | F, 1, 1, 1, strlen),
+    CommandSpec::new("getrange", 4, R, 1, 1, 1, getrange),
+    CommandSpec::new("substr", 4, R, 1, 1, 1, getrange),
+    CommandSpec::new("setrange", 4, W | M, 1, 1, 1, setrange),
+    CommandSpec::new("incr", 2, W | M | F, 1, 1, 1, incr),
+    CommandSpec::new("decr", 2, W | M | F, 1, 1, 1, decr),
+    CommandSpec::new("incrby", 3, W | M | F, 1, 1, 1, incrby),
+    CommandSpec::new("decrby", 3, W | M | F, 1, 1, 1, decrby),
+    CommandSpec::new("incrbyfloat", 3, W | M | F, 1, 1, 1, incrbyfloat),
 ];
 
 /// The selected database.

@@ -23,32 +23,14 @@
 use super::{flags::*, CommandSpec, Ctx};
 use crate::store::{now_ms, Store};
 
-const fn spec(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    keys: (i32, i32, i32),
-    handler: super::Handler,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        first_key: keys.0,
-        last_key: keys.1,
-        step: keys.2,
-        handler,
-    }
-}
-
 const TX: u32 = NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("multi", 1, TX, (0, 0, 0), multi),
-    spec("exec", 1, NOSCRIPT | LOADING | STALE, (0, 0, 0), exec),
-    spec("discard", 1, TX, (0, 0, 0), discard),
-    spec("watch", -2, TX, (1, -1, 1), watch),
-    spec("unwatch", 1, TX, (0, 0, 0), unwatch),
+    CommandSpec::new("multi", 1, TX, 0, 0, 0, multi),
+    CommandSpec::new("exec", 1, NOSCRIPT | LOADING | STALE, 0, 0, 0, exec),
+    CommandSpec::new("discard", 1, TX, 0, 0, 0, discard),
+    CommandSpec::new("watch", -2, TX, 1, -1, 1, watch),
+    CommandSpec::new("unwatch", 1, TX, 0, 0, 0, unwatch),
 ];
 
 /// One WATCHed key of a client.
