@@ -264,29 +264,7 @@ fn parse_dec(s: &[u8]) -> Option<F80> {
         if s[i] != b'e' {
             return None;
         }
-        i += 1;
-        let eneg = match s.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
-        if i >= s.len() {
-            return None;
-        }
-        let mut e: i64 = 0;
-        for &c in &s[i..] {
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            e = (e * 10 + i64::from(c - b'0')).min(1_000_000);
-        }
-        exp10 += if eneg { -e } else { e };
+        exp10 += parse_exponent(&s[i + 1..])?;
     }
     if digits.is_zero() {
         return Some(F80::ZERO);
@@ -350,29 +328,7 @@ fn parse_hex(s: &[u8]) -> Option<F80> {
         if s[i] != b'p' {
             return None;
         }
-        i += 1;
-        let eneg = match s.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
-        if i >= s.len() {
-            return None;
-        }
-        let mut e: i64 = 0;
-        for &c in &s[i..] {
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            e = (e * 10 + i64::from(c - b'0')).min(1_000_000);
-        }
-        exp2 += if eneg { -e } else { e };
+        exp2 += parse_exponent(&s[i + 1..])?;
     }
     if n.is_zero() {
         return Some(F80::ZERO);
@@ -682,6 +638,27 @@ impl Big {
         }
         s.into_bytes()
     }
+}
+
+/// The exponent after `e`/`p`: an optional sign and at least one digit, running to
+/// the end of the input (clamped at a million, far past any finite result).
+fn parse_exponent(s: &[u8]) -> Option<i64> {
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut e: i64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        e = (e * 10 + i64::from(c - b'0')).min(1_000_000);
+    }
+    Some(if neg { -e } else { e })
 }
 
 #[cfg(test)]
