@@ -1,8 +1,8 @@
 //! Hash commands over TCP: replies compared byte for byte with what redis-server
 //! 7.0 answered to the same requests (recorded below), plus a randomized test
 //! against a `HashMap` model.
-use super::strings::{run_cases, Cases};
 use super::support::start_server;
+use super::support::{run_cases, Cases};
 use std::collections::HashMap;
 
 const CASES: Cases = &[

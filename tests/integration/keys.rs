@@ -1,7 +1,7 @@
 //! Key and keyspace commands over TCP: scripted sessions whose replies were
 //! recorded from redis-server 7.0.15, the SCAN guarantee under concurrent writes,
 //! and the commands whose answers are unordered or random (checked by property).
-use super::strings::{eventually, run_cases, Cases};
+use super::support::{eventually, run_cases, Cases};
 use super::support::{start_server, Conn};
 use std::collections::BTreeSet;
 use std::time::Duration;

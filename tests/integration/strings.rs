@@ -1,44 +1,8 @@
 //! String commands over TCP: every reply compared byte for byte with what
 //! redis-server 7.0.15 answered to the same requests (the tables below were
 //! recorded from it), plus binary-safety, limits and expiry timing.
-use super::support::start_server;
-use std::time::{Duration, Instant};
-
-/// A scripted session: each request with the exact reply redis-server 7.0 gave.
-pub type Cases = &'static [(&'static [&'static [u8]], &'static [u8])];
-
-/// Runs `cases` in order on one connection of a fresh server.
-pub fn run_cases(cases: Cases) {
-    let srv = start_server();
-    let mut c = srv.connect();
-    for (args, want) in cases {
-        let got = c.cmd(args);
-        let shown: Vec<String> = args
-            .iter()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        assert_eq!(
-            String::from_utf8_lossy(&got),
-            String::from_utf8_lossy(want),
-            "reply to {shown:?}"
-        );
-        assert_eq!(&got[..], *want, "reply bytes to {shown:?}");
-    }
-}
-
-/// Polls `f` every 10 ms until it is true or `limit` passes.
-pub fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    loop {
-        if f() {
-            return true;
-        }
-        if Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
+use super::support::{eventually, run_cases, start_server, Cases};
+use std::time::Duration;
 
 #[test]
 fn set_and_its_options() {

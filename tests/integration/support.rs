@@ -2,7 +2,8 @@
 //! client that returns reply frames as the exact bytes the server sent.
 //!
 //! Every test starts its own server (`start_server`), so tests run in parallel
-//! without sharing state; dropping the [`TestServer`] shuts it down.
+//! without sharing state; dropping the [`TestServer`] shuts it down. [`run_cases`]
+//! replays a recorded session (request, exact reply from redis-server 7.0).
 #![allow(dead_code)]
 use ferrous::server::config::Config;
 use ferrous::server::log::Logger;
@@ -193,5 +194,41 @@ impl Conn {
                 Err(_) => return true,
             }
         }
+    }
+}
+
+/// A scripted session: each request with the exact reply redis-server 7.0 gave.
+pub type Cases = &'static [(&'static [&'static [u8]], &'static [u8])];
+
+/// Runs `cases` in order on one connection of a fresh server.
+pub fn run_cases(cases: Cases) {
+    let srv = start_server();
+    let mut c = srv.connect();
+    for (args, want) in cases {
+        let got = c.cmd(args);
+        let shown: Vec<String> = args
+            .iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(want),
+            "reply to {shown:?}"
+        );
+        assert_eq!(&got[..], *want, "reply bytes to {shown:?}");
+    }
+}
+
+/// Polls `f` every 10 ms until it is true or `limit` passes.
+pub fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if f() {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
