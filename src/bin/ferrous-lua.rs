@@ -37,7 +37,7 @@ fn usage() {
 
 fn version() {
     println!(
-        "Lua 5.1 (Ferrous {})  Copyright (C) 1994-2012 Lua.org, PUC-Rio",
+        "Lua 5.1 (Ferrous {}), an implementation of the Lua 5.1 language",
         env!("CARGO_PKG_VERSION")
     );
 }
