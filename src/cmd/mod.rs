@@ -133,7 +133,7 @@ pub mod errors {
 
 /// Every command this server knows, gathered from the family files.
 pub fn table() -> Vec<&'static CommandSpec> {
-    let families: [&'static [CommandSpec]; 9] = [
+    let families: &[&'static [CommandSpec]] = &[
         bitops::COMMANDS,
         connection::COMMANDS,
         hash::COMMANDS,
