@@ -31,6 +31,7 @@
 pub mod cmd;
 pub mod lua;
 pub mod resp;
+pub mod scripting;
 pub mod server;
 pub mod sha1;
 pub mod store;

@@ -41,6 +41,8 @@ pub struct InvalidKey;
 pub enum KeyError {
     Nil,
     NaN,
+    /// The table was made read-only (Redis's sandbox: see [`Table::readonly`]).
+    ReadOnly,
 }
 
 impl KeyError {
@@ -48,6 +50,7 @@ impl KeyError {
         match self {
             KeyError::Nil => "table index is nil",
             KeyError::NaN => "table index is NaN",
+            KeyError::ReadOnly => "Attempt to modify a readonly table",
         }
     }
 }
@@ -63,6 +66,10 @@ pub struct Table {
     /// Cache of metamethods known to be absent when this table is used as a
     /// metatable (bit `i` set: event `i` absent). Cleared by every store.
     pub flags: u8,
+    /// Every store fails with [`KeyError::ReadOnly`] (and `setmetatable` refuses):
+    /// the flag Redis's patched Lua gives `_G` and the library tables of scripts.
+    /// Plain Lua never sets it.
+    pub readonly: bool,
 }
 
 #[inline(always)]
@@ -209,6 +216,9 @@ impl Table {
     /// Raw `t[k] = v` (`rawset`). Fails for a nil or NaN key.
     #[inline]
     pub fn set(&mut self, k: Value, v: Value) -> Result<(), KeyError> {
+        if self.readonly {
+            return Err(KeyError::ReadOnly);
+        }
         self.flags = 0;
         let k = match k {
             Value::Num(n) => {

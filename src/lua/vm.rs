@@ -267,7 +267,7 @@ impl Vm {
                         let val = rk!(get_c(i));
                         if let Value::Table(t) = obj {
                             let tb = self.heap.table_mut(t);
-                            if tb.meta.is_none() {
+                            if tb.meta.is_none() && !tb.readonly {
                                 if let Value::Num(n) = key {
                                     let u = (n as usize).wrapping_sub(1);
                                     if u < tb.array.len() && (u + 1) as f64 == n {

@@ -9,6 +9,7 @@
 use crate::lua::func::Function;
 use crate::lua::heap::UserData;
 use crate::lua::state::{LuaError, Vm};
+use crate::lua::table::KeyError;
 use crate::lua::value::{Type, Value};
 use std::io::Write;
 
@@ -223,6 +224,9 @@ fn b_setmetatable(vm: &mut Vm) -> Result<usize, LuaError> {
             return Err(vm.error_str("cannot change a protected metatable"));
         }
     }
+    if vm.heap.table(t).readonly {
+        return Err(vm.runtime_error(KeyError::ReadOnly.message()));
+    }
     vm.set_metatable(Value::Table(t), mt);
     push1(vm, Value::Table(t))
 }
@@ -287,7 +291,7 @@ fn prepend(vm: &mut Vm, first: Value, n: usize) -> usize {
     n + 1
 }
 
-fn b_pcall(vm: &mut Vm) -> Result<usize, LuaError> {
+pub(crate) fn b_pcall(vm: &mut Vm) -> Result<usize, LuaError> {
     vm.check_any(1)?;
     let func = vm.frames.last().map_or(0, |c| c.base);
     match vm.pcall_at(func, -1, None) {

@@ -29,16 +29,17 @@ fn geti(vm: &Vm, t: TableRef, i: i64) -> Value {
     vm.heap.table(t).get_int(i)
 }
 
-/// Raw `t[i] = v`.
+/// Raw `t[i] = v`; fails only for a read-only table (Redis's sandbox).
 #[inline]
-fn seti(vm: &mut Vm, t: TableRef, i: i64, v: Value) {
+fn seti(vm: &mut Vm, t: TableRef, i: i64, v: Value) -> Result<(), LuaError> {
     let tb = vm.heap.table_mut(t);
     let u = (i as u64).wrapping_sub(1);
-    if u < tb.array.len() as u64 {
+    if u < tb.array.len() as u64 && !tb.readonly {
         tb.array[u as usize] = v;
+        Ok(())
     } else {
-        // An integer key is never nil or NaN, so the store cannot fail.
-        let _ = vm.heap.table_set(t, Value::Num(i as f64), v);
+        // An integer key is never nil or NaN: only a read-only table refuses.
+        vm.raw_set(t, Value::Num(i as f64), v)
     }
 }
 
@@ -91,7 +92,7 @@ fn t_insert(vm: &mut Vm) -> Result<usize, LuaError> {
             let mut i = e;
             while i > pos {
                 let v = geti(vm, t, i - 1);
-                seti(vm, t, i, v);
+                seti(vm, t, i, v)?;
                 i -= 1;
             }
             pos
@@ -99,7 +100,7 @@ fn t_insert(vm: &mut Vm) -> Result<usize, LuaError> {
         _ => return Err(vm.error_str("wrong number of arguments to 'insert'")),
     };
     let v = vm.arg(vm.arg_count());
-    seti(vm, t, pos, v);
+    seti(vm, t, pos, v)?;
     Ok(0)
 }
 
@@ -113,10 +114,10 @@ fn t_remove(vm: &mut Vm) -> Result<usize, LuaError> {
     vm.push(r);
     while pos < e {
         let v = geti(vm, t, pos + 1);
-        seti(vm, t, pos, v);
+        seti(vm, t, pos, v)?;
         pos += 1;
     }
-    seti(vm, t, e, Value::Nil);
+    seti(vm, t, e, Value::Nil)?;
     Ok(1)
 }
 
@@ -261,8 +262,8 @@ impl Sorter {
             let al = self.read(vm, sa, l);
             let au = self.read(vm, sb, u);
             if self.lt(vm, au, al)? {
-                seti(vm, self.t, l, au);
-                seti(vm, self.t, u, al);
+                seti(vm, self.t, l, au)?;
+                seti(vm, self.t, u, al)?;
             }
             if u - l == 1 {
                 break;
@@ -271,13 +272,13 @@ impl Sorter {
             let ai = self.read(vm, sa, i);
             let al = self.read(vm, sb, l);
             if self.lt(vm, ai, al)? {
-                seti(vm, self.t, i, al);
-                seti(vm, self.t, l, ai);
+                seti(vm, self.t, i, al)?;
+                seti(vm, self.t, l, ai)?;
             } else {
                 let au = self.read(vm, sb, u);
                 if self.lt(vm, au, ai)? {
-                    seti(vm, self.t, i, au);
-                    seti(vm, self.t, u, ai);
+                    seti(vm, self.t, i, au)?;
+                    seti(vm, self.t, u, ai)?;
                 }
             }
             if u - l == 2 {
@@ -286,8 +287,8 @@ impl Sorter {
             // The pivot P = t[i] goes to u-1.
             let p = self.read(vm, sp, i);
             let au1 = self.read(vm, sa, u - 1);
-            seti(vm, self.t, i, au1);
-            seti(vm, self.t, u - 1, p);
+            seti(vm, self.t, i, au1)?;
+            seti(vm, self.t, u - 1, p)?;
             i = l;
             let mut j = u - 1;
             loop {
@@ -316,13 +317,13 @@ impl Sorter {
                 if j < i {
                     break;
                 }
-                seti(vm, self.t, i, aj);
-                seti(vm, self.t, j, ai);
+                seti(vm, self.t, i, aj)?;
+                seti(vm, self.t, j, ai)?;
             }
             let au1 = self.read(vm, sa, u - 1);
             let ai = self.read(vm, sb, i);
-            seti(vm, self.t, u - 1, ai);
-            seti(vm, self.t, i, au1);
+            seti(vm, self.t, u - 1, ai)?;
+            seti(vm, self.t, i, au1)?;
             // Recurse into the smaller part, loop on the larger.
             let (rl, ru);
             if i - l < u - i {
