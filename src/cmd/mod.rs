@@ -143,6 +143,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         server::COMMANDS,
         string::COMMANDS,
         tx::COMMANDS,
+        crate::scripting::commands::COMMANDS,
     ];
     families.iter().flat_map(|f| f.iter()).collect()
 }
@@ -208,6 +209,7 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
         &["count", "info", "docs", "list", "getkeys", "help"],
     ),
     ("debug", &["sleep", "help"]),
+    ("script", &["load", "exists", "flush", "kill", "help"]),
     (
         "object",
         &["encoding", "refcount", "idletime", "freq", "help"],

@@ -215,6 +215,9 @@ pub struct Vm {
     pub(crate) hook_count: i64,
     /// Loaders accept binary chunks (`string.dump` output); command line only.
     pub allow_binary_chunks: bool,
+    /// Whatever the embedding program lends its native functions for the length
+    /// of a call (the server puts its keyspace here while a script runs).
+    pub host: Option<Box<dyn std::any::Any + Send>>,
 }
 
 impl Default for Vm {
@@ -267,6 +270,7 @@ impl Vm {
             hook_interval: i64::MAX,
             hook_count: i64::MAX,
             allow_binary_chunks: false,
+            host: None,
         }
     }
 

@@ -1,4 +1,160 @@
-//! Scripting: EVAL/EVALSHA/SCRIPT and FUNCTION on the crate's own Lua engine.
+//! Scripting: EVAL/EVALSHA/SCRIPT on the crate's own Lua engine, behaving as
+//! Redis 7.0 does.
 //!
-//! - [`env`]: the Lua environment scripts see (globals, protection, `redis.*` helpers).
+//! # Layout
+//!
+//! - [`env`]: the Lua environment scripts see (exactly 7.0's globals, read-only
+//!   tables, undeclared-global errors, `math.random`, the pure `redis.*` helpers);
+//! - [`engine`]: the one long-lived Lua state with its script cache, and how a
+//!   script runs against the keyspace;
+//! - [`bridge`]: the natives that need the server (`redis.call`, `redis.pcall`,
+//!   `redis.log`, `redis.setresp`, ...);
+//! - [`convert`]: replies to Lua values and Lua values to replies;
+//! - [`commands`]: the command table rows (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO,
+//!   SCRIPT).
+//!
+//! # Atomicity and busy scripts
+//!
+//! A script runs inside the handler of its EVAL, so under the store lock like any
+//! command: nothing else touches the keyspace until it returns, and its writes
+//! stay when it fails later. Other connections find the lock taken; when a
+//! script has run longer than `busy-reply-threshold` (alias `lua-time-limit`)
+//! they answer `BUSY` instead of waiting, except for `SCRIPT KILL` and
+//! `SHUTDOWN NOSAVE` (see [`busy_reply`]). [`RunState`] is what they read: when
+//! the running script started, whether it wrote, whether a kill was asked for.
+//! The VM's hook polls the kill flag.
+pub mod bridge;
+pub mod commands;
+pub mod convert;
+pub mod engine;
 pub mod env;
+
+use crate::cmd::Ctx;
+use crate::resp::Reply;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// The running script, as other connections see it (lives in `Shared`).
+#[derive(Debug, Default)]
+pub struct RunState {
+    /// Milliseconds since the Unix epoch when the running script started; 0 when
+    /// none runs.
+    started_ms: AtomicU64,
+    /// The running script has called a write command (it cannot be killed).
+    wrote: AtomicBool,
+    /// SCRIPT KILL was accepted; the hook stops the script at its next check.
+    kill: AtomicBool,
+}
+
+impl RunState {
+    pub(crate) fn begin(&self, now_ms: u64) {
+        self.wrote.store(false, Ordering::Relaxed);
+        self.kill.store(false, Ordering::Relaxed);
+        self.started_ms.store(now_ms.max(1), Ordering::Release);
+    }
+
+    pub(crate) fn end(&self) {
+        self.started_ms.store(0, Ordering::Release);
+        self.kill.store(false, Ordering::Relaxed);
+    }
+
+    pub(crate) fn set_wrote(&self) {
+        self.wrote.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn kill_requested(&self) -> bool {
+        self.kill.load(Ordering::Relaxed)
+    }
+
+    /// Start time of the running script, if one runs.
+    pub fn running_since(&self) -> Option<u64> {
+        match self.started_ms.load(Ordering::Acquire) {
+            0 => None,
+            t => Some(t),
+        }
+    }
+}
+
+/// The `BUSY` error text.
+pub const BUSY_ERROR: &str =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+const UNKILLABLE_ERROR: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+const NOTBUSY_ERROR: &str = "NOTBUSY No scripts in execution right now.";
+
+/// True when a script has been running for longer than the busy threshold:
+/// connections then answer through [`busy_reply`] instead of waiting for the lock.
+pub fn is_busy(shared: &crate::server::Shared) -> bool {
+    let Some(since) = shared.script.running_since() else {
+        return false;
+    };
+    let limit = shared.config().lua_time_limit;
+    shared.now_ms().saturating_sub(since) >= limit
+}
+
+/// Answers one request while a script is busy, without the store lock:
+/// `SCRIPT KILL` (kills a script that has not written), `SHUTDOWN NOSAVE`
+/// (stops the server), anything else `BUSY`.
+pub fn busy_reply(shared: &crate::server::Shared, args: &[Vec<u8>], out: &mut Reply) {
+    let word = |i: usize| args.get(i).map(|a| a.to_ascii_lowercase());
+    let name = word(0).unwrap_or_default();
+    if name == b"script" && word(1).as_deref() == Some(b"kill") && args.len() == 2 {
+        kill(shared, out);
+    } else if name == b"function" && word(1).as_deref() == Some(b"kill") && args.len() == 2 {
+        kill(shared, out);
+    } else if name == b"shutdown" && word(1).as_deref() == Some(b"nosave") {
+        // No reply: the script stops at its next hook check (see `engine::run`)
+        // and the server exits.
+        shared.request_shutdown();
+    } else {
+        out.error(BUSY_ERROR);
+        shared.count_error(b"BUSY");
+    }
+}
+
+/// SCRIPT KILL: asks the running script to stop.
+fn kill(shared: &crate::server::Shared, out: &mut Reply) {
+    let run = &shared.script;
+    if run.running_since().is_none() {
+        out.error(NOTBUSY_ERROR);
+    } else if run.wrote.load(Ordering::Relaxed) {
+        out.error(UNKILLABLE_ERROR);
+    } else {
+        run.kill.store(true, Ordering::Relaxed);
+        out.ok();
+    }
+}
+
+/// SCRIPT KILL run the ordinary way (holding the lock), so no script runs.
+pub(crate) fn kill_under_lock(ctx: &mut Ctx<'_>) {
+    kill(ctx.shared, ctx.out);
+}
+
+/// Takes the keyspace lock for a connection's batch, or, when a script has been
+/// running past the busy threshold, answers the batch through [`busy_reply`]
+/// and returns None. While a script runs but is not yet busy, waits in short
+/// sleeps so that the threshold is noticed; with no script running, simply
+/// blocks on the lock. (A connection that started waiting before a script
+/// began waits for the script to end: it cannot tell what holds the lock.)
+pub fn lock_or_busy<'a>(
+    core: &'a crate::server::Core,
+    out: &mut Reply,
+    batch: &[crate::resp::parse::Request],
+) -> Option<std::sync::MutexGuard<'a, crate::store::Store>> {
+    use std::sync::TryLockError;
+    loop {
+        match core.db.try_lock() {
+            Ok(g) => return Some(g),
+            Err(TryLockError::Poisoned(e)) => return Some(e.into_inner()),
+            Err(TryLockError::WouldBlock) => {}
+        }
+        if core.shared.script.running_since().is_none() {
+            return Some(core.lock());
+        }
+        if is_busy(&core.shared) {
+            for req in batch {
+                busy_reply(&core.shared, req, out);
+            }
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}

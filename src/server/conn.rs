@@ -282,7 +282,9 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
 fn execute(core: &Core, client: &mut ClientState, out: &mut Reply, batch: &[Request]) {
     let sh = &core.shared;
     {
-        let mut store = core.lock();
+        let Some(mut store) = crate::scripting::lock_or_busy(core, out, batch) else {
+            return;
+        };
         let mut ctx = Ctx {
             store: &mut store,
             client,

@@ -160,6 +160,11 @@ pub struct Shared {
     pub notify_flags: std::sync::atomic::AtomicU32,
     /// Mirror of `client-query-buffer-limit`.
     pub query_buffer_limit: AtomicU64,
+    /// The running script, read by connections that find the lock taken.
+    pub script: crate::scripting::RunState,
+    /// The `Core` this state belongs to (set once the server is bound), so a
+    /// script can lend its natives a handle on the server.
+    core: std::sync::OnceLock<std::sync::Weak<Core>>,
     next_client_id: AtomicU64,
     shutting_down: AtomicBool,
     listen_addrs: Vec<SocketAddr>,
@@ -195,6 +200,8 @@ impl Shared {
             started: Instant::now(),
             run_id: make_run_id(),
             port,
+            script: Default::default(),
+            core: std::sync::OnceLock::new(),
             next_client_id: AtomicU64::new(1),
             shutting_down: AtomicBool::new(false),
             listen_addrs,
@@ -202,6 +209,12 @@ impl Shared {
     }
 
     /// A read view of the configuration.
+    /// The server this state belongs to, while it exists (None for a state
+    /// built outside a server, as in unit tests).
+    pub fn core_arc(&self) -> Option<Arc<Core>> {
+        self.core.get().and_then(std::sync::Weak::upgrade)
+    }
+
     pub fn config(&self) -> std::sync::RwLockReadGuard<'_, Config> {
         self.config.read().unwrap_or_else(|e| e.into_inner())
     }
@@ -350,6 +363,7 @@ impl Server {
             db: Mutex::new(Store::new(databases)),
             shared,
         });
+        let _ = core.shared.core.set(Arc::downgrade(&core));
         Ok(Server { listeners, core })
     }
 

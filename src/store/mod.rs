@@ -78,6 +78,8 @@ pub struct Store {
     pub dirty: u64,
     /// Database the active expiry cycle resumes with.
     expire_next_db: usize,
+    /// The Lua scripting engine and its script cache (created on first use).
+    pub scripts: crate::scripting::engine::ScriptSlot,
 }
 
 impl Store {
@@ -87,6 +89,7 @@ impl Store {
             dbs: (0..databases.max(1)).map(|_| Db::default()).collect(),
             dirty: 0,
             expire_next_db: 0,
+            scripts: Default::default(),
         };
         s.set_lru_clock(expire::lru_clock(now_ms()));
         s

@@ -1,0 +1,260 @@
+//! The `redis.*` natives that reach the server: `call`, `pcall`, `log`,
+//! `setresp`, `set_repl`, `replicate_commands`, `acl_check_cmd`.
+//!
+//! While a script runs, the VM's host slot holds a [`ScriptHost`]: the keyspace,
+//! the script's own client state and a handle on the server (see `engine`). A
+//! command from `redis.call` takes the host out of the slot, runs through
+//! [`crate::cmd::dispatch`] exactly as a client's command would, puts the host
+//! back, and then turns the reply into Lua values (`convert`).
+//!
+//! Checks before dispatch, in Redis 7.0's order and words: at least one
+//! argument; arguments are strings or numbers; the command exists; its arity;
+//! it may run from a script (no `noscript` flag); a write in a read-only script.
+//! `redis.call` raises a refused or failed command as an error table
+//! `{err = "..."}`; `redis.pcall` returns that table.
+use super::convert;
+use super::env::error_table;
+use crate::cmd::{flags, Ctx};
+use crate::lua::func::NativeFn;
+use crate::lua::{LuaError, Value, Vm};
+use crate::resp::Reply;
+use crate::server::client::ClientState;
+use crate::server::config::LogLevel;
+use crate::server::Core;
+use crate::store::Store;
+use std::sync::Arc;
+
+/// The natives added to the `redis` table of the EVAL state.
+pub const REDIS_FUNCTIONS: &[(&str, NativeFn)] = &[
+    ("call", redis_call),
+    ("pcall", redis_pcall),
+    ("log", redis_log),
+    ("setresp", redis_setresp),
+    ("set_repl", redis_set_repl),
+    ("replicate_commands", redis_replicate_commands),
+    ("acl_check_cmd", redis_acl_check_cmd),
+];
+
+/// What a running script lends its natives.
+pub struct ScriptHost {
+    store: Store,
+    client: ClientState,
+    core: Arc<Core>,
+    read_only: bool,
+    out: Reply,
+}
+
+impl ScriptHost {
+    pub fn new(store: Store, client: ClientState, core: Arc<Core>, read_only: bool) -> ScriptHost {
+        ScriptHost {
+            store,
+            client,
+            core,
+            read_only,
+            out: Reply::new(),
+        }
+    }
+
+    /// Gives the keyspace back.
+    pub fn into_store(self) -> Store {
+        self.store
+    }
+}
+
+/// Runs `f` with the host taken out of the VM, then puts it back.
+fn with_host<T>(vm: &mut Vm, f: impl FnOnce(&mut ScriptHost) -> T) -> Option<T> {
+    let mut boxed = vm.host.take()?;
+    let r = boxed.downcast_mut::<ScriptHost>().map(f);
+    vm.host = Some(boxed);
+    r
+}
+
+/// `redis.call(cmd, ...)`: raises a command's error.
+fn redis_call(vm: &mut Vm) -> Result<usize, LuaError> {
+    call_command(vm, true)
+}
+
+/// `redis.pcall(cmd, ...)`: returns a command's error as `{err = ...}`.
+fn redis_pcall(vm: &mut Vm) -> Result<usize, LuaError> {
+    call_command(vm, false)
+}
+
+/// The arguments of a redis lib call as byte strings (numbers as Lua prints them).
+fn command_args(vm: &mut Vm) -> Result<Vec<Vec<u8>>, &'static str> {
+    let n = vm.arg_count();
+    if n == 0 {
+        return Err("ERR Please specify at least one argument for this redis lib call");
+    }
+    let mut args = Vec::with_capacity(n);
+    for i in 1..=n {
+        match vm.arg(i) {
+            v @ (Value::Str(_) | Value::Num(_)) => args.push(vm.to_bytes(v).unwrap_or_default()),
+            _ => return Err("ERR Lua redis lib command arguments must be strings or integers"),
+        }
+    }
+    Ok(args)
+}
+
+fn call_command(vm: &mut Vm, raise: bool) -> Result<usize, LuaError> {
+    let args = match command_args(vm) {
+        Ok(a) => a,
+        Err(msg) => return refuse(vm, msg, raise),
+    };
+    let outcome = with_host(vm, |host| run_command(host, &args));
+    let reply = match outcome {
+        Some(Ok(bytes)) => bytes,
+        Some(Err(msg)) => return refuse(vm, msg, raise),
+        None => return Err(error_table(vm, b"ERR redis.call used outside a script")),
+    };
+    let mut pos = 0;
+    match convert::reply_to_lua(vm, &reply, &mut pos) {
+        Ok(v) => {
+            vm.push(v);
+            Ok(1)
+        }
+        Err(err_table) if raise => Err(LuaError::Error(err_table)),
+        Err(err_table) => {
+            vm.push(err_table);
+            Ok(1)
+        }
+    }
+}
+
+/// A command refused before dispatch: raised by `call`, returned by `pcall`.
+fn refuse(vm: &mut Vm, msg: &str, raise: bool) -> Result<usize, LuaError> {
+    let e = error_table(vm, msg.as_bytes());
+    if raise {
+        return Err(e);
+    }
+    if let LuaError::Error(t) = e {
+        vm.push(t);
+    }
+    Ok(1)
+}
+
+/// Checks and runs one command for the script; the raw reply bytes.
+fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, &'static str> {
+    let shared = &host.core.shared;
+    let Some(i) = shared.commands.lookup(&args[0]) else {
+        return Err("ERR Unknown Redis command called from script");
+    };
+    let spec = shared.commands.specs[i];
+    let argc = args.len() as i32;
+    if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
+        return Err("ERR Wrong number of args calling Redis command from script");
+    }
+    if spec.flags & flags::NOSCRIPT != 0 {
+        return Err("ERR This Redis command is not allowed from script");
+    }
+    if spec.flags & flags::WRITE != 0 {
+        if host.read_only {
+            return Err("ERR Write commands are not allowed from read-only scripts.");
+        }
+        shared.script.set_wrote();
+    }
+    host.out.buf.clear();
+    host.out.proto = host.client.resp;
+    let mut ctx = Ctx {
+        store: &mut host.store,
+        client: &mut host.client,
+        out: &mut host.out,
+        shared,
+    };
+    crate::cmd::dispatch(&mut ctx, args);
+    Ok(std::mem::take(&mut host.out.buf))
+}
+
+/// `redis.log(level, msg, ...)`: the messages joined by spaces, to the server log.
+fn redis_log(vm: &mut Vm) -> Result<usize, LuaError> {
+    let n = vm.arg_count();
+    if n < 2 {
+        return Err(error_table(
+            vm,
+            b"ERR redis.log() requires two arguments or more.",
+        ));
+    }
+    let Value::Num(level) = vm.arg(1) else {
+        return Err(error_table(
+            vm,
+            b"ERR First argument must be a number (log level).",
+        ));
+    };
+    let level = match level as i64 {
+        0 => LogLevel::Debug,
+        1 => LogLevel::Verbose,
+        2 => LogLevel::Notice,
+        3 => LogLevel::Warning,
+        _ => return Err(error_table(vm, b"ERR Invalid debug level.")),
+    };
+    let mut msg = Vec::new();
+    for i in 2..=n {
+        if i > 2 {
+            msg.push(b' ');
+        }
+        let v = vm.arg(i);
+        if let Some(b) = vm.to_bytes(v) {
+            msg.extend_from_slice(&b);
+        }
+    }
+    let text = String::from_utf8_lossy(&msg).into_owned();
+    with_host(vm, |h| h.core.shared.logger.log(level, 'M', &text));
+    Ok(0)
+}
+
+/// `redis.setresp(2|3)`: the protocol the script's commands reply in.
+fn redis_setresp(vm: &mut Vm) -> Result<usize, LuaError> {
+    if vm.arg_count() != 1 {
+        return Err(error_table(
+            vm,
+            b"ERR redis.setresp() requires one argument.",
+        ));
+    }
+    let resp = match vm.arg(1) {
+        Value::Num(n) if n == 2.0 => 2,
+        Value::Num(n) if n == 3.0 => 3,
+        _ => return Err(error_table(vm, b"ERR RESP version must be 2 or 3.")),
+    };
+    with_host(vm, |h| h.client.resp = resp);
+    Ok(0)
+}
+
+/// `redis.set_repl(flags)`: accepted and checked; there is no replication here.
+fn redis_set_repl(vm: &mut Vm) -> Result<usize, LuaError> {
+    if vm.arg_count() != 1 {
+        return Err(error_table(
+            vm,
+            b"ERR redis.set_repl() requires two arguments.",
+        ));
+    }
+    match vm.arg(1) {
+        Value::Num(n) if (0.0..=3.0).contains(&n) && n.fract() == 0.0 => Ok(0),
+        _ => Err(error_table(
+            vm,
+            b"ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+        )),
+    }
+}
+
+/// `redis.replicate_commands()`: always true since 7.0 (effects replication).
+fn redis_replicate_commands(vm: &mut Vm) -> Result<usize, LuaError> {
+    vm.push(Value::Bool(true));
+    Ok(1)
+}
+
+/// `redis.acl_check_cmd(cmd, ...)`: true when the command exists (every
+/// client here is the default user, who may run everything).
+fn redis_acl_check_cmd(vm: &mut Vm) -> Result<usize, LuaError> {
+    let args = match command_args(vm) {
+        Ok(a) => a,
+        Err(msg) => return Err(error_table(vm, msg.as_bytes())),
+    };
+    let known = with_host(vm, |h| h.core.shared.commands.lookup(&args[0]).is_some());
+    if known != Some(true) {
+        return Err(error_table(
+            vm,
+            b"ERR Invalid command passed to redis.acl_check_cmd()",
+        ));
+    }
+    vm.push(Value::Bool(true));
+    Ok(1)
+}

@@ -1,0 +1,291 @@
+//! The scripting engine: one long-lived Lua state, the script cache keyed by
+//! SHA-1, and how one script runs against the keyspace.
+//!
+//! The engine lives in the [`Store`] (`Store::scripts`), so it is guarded by the
+//! same lock as the data and SCRIPT FLUSH simply drops it; it is created on
+//! first use.
+//!
+//! Running a script: the natives that call commands (`redis.call`) need the
+//! keyspace, but a native is a plain `fn(&mut Vm)`. So for the length of the run
+//! the engine *moves* what commands need into the VM's host slot — the store
+//! (swapped with an empty placeholder), a client state of the script's own
+//! (database of the caller, RESP2), a handle on the server — and moves the store
+//! back afterwards, whatever the outcome. No reference crosses the VM boundary.
+//!
+//! Scripts are compiled as Redis 7.0 compiles them: the body alone, chunk name
+//! `@user_script`, so messages read `user_script:LINE:`; a `#!lua` shebang line
+//! is parsed for flags and blanked (kept as a comment, so line numbers hold).
+use super::bridge::{self, ScriptHost};
+use super::{convert, env};
+use crate::cmd::Ctx;
+use crate::lua::{LuaError, Value, Vm};
+use crate::server::client::ClientState;
+use crate::store::Store;
+use std::collections::HashMap;
+
+/// How many VM events (backward jumps, calls) pass between two looks at the
+/// kill flag.
+const HOOK_INTERVAL: u32 = 1000;
+
+/// The engine's place in the store: empty until the first script.
+#[derive(Default)]
+pub struct ScriptSlot(Option<Box<Engine>>);
+
+impl std::fmt::Debug for ScriptSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.as_ref().map_or(0, |e| e.scripts.len());
+        write!(f, "ScriptSlot({n} scripts)")
+    }
+}
+
+impl ScriptSlot {
+    /// The engine, created on first use.
+    pub fn engine(&mut self) -> &mut Engine {
+        self.0.get_or_insert_with(|| Box::new(Engine::new()))
+    }
+
+    /// SCRIPT FLUSH: a fresh state, an empty cache.
+    pub fn flush(&mut self) {
+        self.0 = None;
+    }
+
+    /// Number of cached scripts (INFO `number_of_cached_scripts`).
+    pub fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |e| e.scripts.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes the Lua state holds (INFO `used_memory_lua`).
+    pub fn memory(&self) -> usize {
+        self.0.as_ref().map_or(0, |e| e.vm.memory_used())
+    }
+
+    fn take(&mut self) -> Box<Engine> {
+        self.0.take().unwrap_or_else(|| Box::new(Engine::new()))
+    }
+
+    fn put(&mut self, e: Box<Engine>) {
+        self.0 = Some(e);
+    }
+}
+
+/// Flags a `#!lua flags=...` shebang may set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScriptFlags {
+    /// The script had a shebang at all.
+    pub shebang: bool,
+    pub no_writes: bool,
+    pub allow_oom: bool,
+    pub allow_stale: bool,
+    pub no_cluster: bool,
+    pub allow_cross_slot_keys: bool,
+}
+
+/// A cached script: its compiled function (pinned against collection) and flags.
+struct Script {
+    pin: usize,
+    flags: ScriptFlags,
+}
+
+/// The Lua state and its scripts.
+pub struct Engine {
+    pub vm: Vm,
+    scripts: HashMap<String, Script>,
+}
+
+impl Engine {
+    /// A fresh state: Redis 7.0's EVAL environment with the server's natives, sealed.
+    pub fn new() -> Engine {
+        let mut vm = env::new_eval_vm();
+        env::add_redis_functions(&mut vm, bridge::REDIS_FUNCTIONS);
+        env::seal(&mut vm);
+        Engine {
+            vm,
+            scripts: HashMap::new(),
+        }
+    }
+
+    /// Whether a script with this (lower-case) SHA-1 is cached.
+    pub fn exists(&self, sha: &str) -> bool {
+        self.scripts.contains_key(sha)
+    }
+
+    /// Compiles and caches `body` (SCRIPT LOAD, EVAL); returns its SHA-1, or the
+    /// error reply text.
+    pub fn load(&mut self, body: &[u8]) -> Result<String, String> {
+        let sha = crate::sha1::sha1_hex(body);
+        if self.scripts.contains_key(&sha) {
+            return Ok(sha);
+        }
+        let (flags, source) = parse_shebang(body)?;
+        let f = match self.vm.load(&source, "@user_script") {
+            Ok(f) => f,
+            Err(e) => {
+                let msg = self.vm.error_message(&e);
+                return Err(format!("ERR Error compiling script (new function): {msg}"));
+            }
+        };
+        let pin = self.vm.pin(f);
+        self.scripts.insert(sha.clone(), Script { pin, flags });
+        Ok(sha)
+    }
+
+    /// The flags of a cached script.
+    pub fn flags(&self, sha: &str) -> Option<ScriptFlags> {
+        self.scripts.get(sha).map(|s| s.flags)
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new()
+    }
+}
+
+/// Splits a `#!lua [flags=a,b]` first line off `body`: the flags, and the source
+/// to compile with that line turned into a comment. Errors are 7.0's texts.
+fn parse_shebang(body: &[u8]) -> Result<(ScriptFlags, Vec<u8>), String> {
+    let mut flags = ScriptFlags::default();
+    if !body.starts_with(b"#!") {
+        return Ok((flags, body.to_vec()));
+    }
+    flags.shebang = true;
+    let end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
+    let line = String::from_utf8_lossy(&body[..end]).into_owned();
+    let mut words = line.split(' ').filter(|w| !w.is_empty());
+    if words.next() != Some("#!lua") {
+        return Err(format!("ERR Unexpected engine in script shebang: {line}"));
+    }
+    for word in words {
+        let Some(list) = word.strip_prefix("flags=") else {
+            return Err(format!("ERR Unknown lua shebang option: {word}"));
+        };
+        for flag in list.split(',').filter(|f| !f.is_empty()) {
+            match flag {
+                "no-writes" => flags.no_writes = true,
+                "allow-oom" => flags.allow_oom = true,
+                "allow-stale" => flags.allow_stale = true,
+                "no-cluster" => flags.no_cluster = true,
+                "allow-cross-slot-keys" => flags.allow_cross_slot_keys = true,
+                other => return Err(format!("ERR Unexpected flag in script shebang: {other}")),
+            }
+        }
+    }
+    let mut source = body.to_vec();
+    source[0] = b'-';
+    source[1] = b'-';
+    Ok((flags, source))
+}
+
+/// Runs the cached script `sha` with `keys` and `argv` and writes its reply.
+/// `read_only`: EVAL_RO/EVALSHA_RO (the script's own `no-writes` flag adds to it).
+pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], read_only: bool) {
+    let Some(core) = ctx.shared.core_arc() else {
+        ctx.out.error("ERR scripting needs a running server");
+        return;
+    };
+    let mut engine = ctx.store.scripts.take();
+    let Some(script) = engine.scripts.get(sha) else {
+        ctx.store.scripts.put(engine);
+        ctx.out
+            .error("NOSCRIPT No matching script. Please use EVAL.");
+        return;
+    };
+    let (pin, flags) = (script.pin, script.flags);
+    let vm = &mut engine.vm;
+    env::set_script_args(vm, keys, argv);
+
+    // Lend the keyspace to the VM for the run.
+    let store = std::mem::replace(ctx.store, Store::new(0));
+    let client = ClientState {
+        id: u64::MAX,
+        db: ctx.client.db,
+        authenticated: true,
+        resp: 2,
+        ..ClientState::default()
+    };
+    vm.host = Some(Box::new(ScriptHost::new(
+        store,
+        client,
+        core.clone(),
+        read_only || flags.no_writes,
+    )));
+    let run = &ctx.shared.script;
+    run.begin(ctx.shared.now_ms());
+    let killer = core.clone();
+    vm.set_hook(
+        HOOK_INTERVAL,
+        Box::new(move |vm: &mut Vm| {
+            let sh = &killer.shared;
+            if sh.script.kill_requested() || sh.is_shutting_down() {
+                let msg = vm.new_str(b"Script killed by user with SCRIPT KILL...");
+                return Err(LuaError::Error(msg));
+            }
+            Ok(())
+        }),
+    );
+    let f = vm.pinned(pin);
+    let handler = vm.get_global(env::ERR_HANDLER);
+    let result = vm.call_protected(f, &[], Some(handler));
+    vm.clear_hook();
+    run.end();
+
+    // Take the keyspace back before anything else can fail.
+    let host = vm.host.take().and_then(|h| h.downcast::<ScriptHost>().ok());
+    match host {
+        Some(h) => *ctx.store = h.into_store(),
+        None => ctx
+            .shared
+            .logger
+            .warning("scripting: the keyspace was not returned by the script host"),
+    }
+    match result {
+        Ok(values) => {
+            let v = values.first().copied().unwrap_or(Value::Nil);
+            convert::lua_to_reply(vm, v, ctx.out);
+        }
+        Err(e) => error_reply(vm, &e, sha, ctx.out),
+    }
+    ctx.store.scripts.put(engine);
+}
+
+/// The reply for a script that raised `e`: the error table's `err` text, and
+/// 7.0's tail `script: <sha>, on <source>:<line>.` when the message handler
+/// recorded where.
+fn error_reply(vm: &mut Vm, e: &LuaError, sha: &str, out: &mut crate::resp::Reply) {
+    let LuaError::Error(v) = e else {
+        convert::error_line(out, b"ERR attempt to yield from a script");
+        return;
+    };
+    let mut msg = match *v {
+        Value::Table(t) => {
+            let err = vm.raw_get_str(t, "err");
+            let mut m = match err {
+                Value::Str(_) | Value::Num(_) => vm.to_bytes(err).unwrap_or_default(),
+                _ => b"ERR Error running script (error object is not a string)".to_vec(),
+            };
+            let source = vm.raw_get_str(t, "source");
+            let line = vm.raw_get_str(t, "line");
+            if let (Some(src), Some(line)) = (vm.to_bytes(source), vm.to_bytes(line)) {
+                m.extend_from_slice(format!(" script: {sha}, on ").as_bytes());
+                m.extend_from_slice(&src);
+                m.push(b':');
+                m.extend_from_slice(&line);
+                m.push(b'.');
+            }
+            m
+        }
+        other => {
+            let mut m = b"ERR ".to_vec();
+            m.extend_from_slice(&vm.to_bytes(other).unwrap_or_default());
+            m
+        }
+    };
+    if msg.is_empty() {
+        msg = b"ERR".to_vec();
+    }
+    convert::error_line(out, &msg);
+}
