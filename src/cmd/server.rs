@@ -411,17 +411,21 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
         }
         "memory" => {
             let rss = resident_bytes();
+            let lua = ctx.store.scripts.memory() as u64;
             let c = sh.config();
             let _ = write!(
                 t,
                 "# Memory\r\nused_memory:{rss}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\n\
                  used_memory_rss_human:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n\
-                 mem_allocator:libc\r\n",
+                 mem_allocator:libc\r\nused_memory_lua:{lua}\r\nused_memory_lua_human:{}\r\n\
+                 number_of_cached_scripts:{}\r\n",
                 human(rss),
                 human(rss),
                 c.maxmemory,
                 human(c.maxmemory),
-                c.maxmemory_policy
+                c.maxmemory_policy,
+                human(lua),
+                ctx.store.scripts.len(),
             );
         }
         "persistence" => {

@@ -126,13 +126,23 @@ impl Reply {
     }
 
     /// `$-1\r\n` (the nil bulk string)
+    /// (RESP3: `_\r\n`.)
     pub fn null(&mut self) {
-        self.buf.extend_from_slice(b"$-1\r\n");
+        if self.proto >= 3 {
+            self.buf.extend_from_slice(b"_\r\n");
+        } else {
+            self.buf.extend_from_slice(b"$-1\r\n");
+        }
     }
 
     /// `*-1\r\n` (the nil array)
+    /// (RESP3: `_\r\n`.)
     pub fn null_array(&mut self) {
-        self.buf.extend_from_slice(b"*-1\r\n");
+        if self.proto >= 3 {
+            self.buf.extend_from_slice(b"_\r\n");
+        } else {
+            self.buf.extend_from_slice(b"*-1\r\n");
+        }
     }
 
     /// `*<n>\r\n`; the caller then writes exactly `n` frames.

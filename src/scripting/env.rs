@@ -333,8 +333,8 @@ fn one_string_arg(vm: &mut Vm) -> Result<Vec<u8>, Value> {
     }
 }
 
-/// `redis.error_reply(msg)`: `{err = msg}`, where a leading `-` is dropped and
-/// otherwise `ERR ` is put in front.
+/// `redis.error_reply(msg)`: `{err = msg}` without a leading `-`; a message of
+/// one word (no space, so no error code of its own) gets `ERR ` in front.
 fn redis_error_reply(vm: &mut Vm) -> Result<usize, LuaError> {
     let msg = match one_string_arg(vm) {
         Ok(m) => m,
@@ -343,9 +343,11 @@ fn redis_error_reply(vm: &mut Vm) -> Result<usize, LuaError> {
             return Ok(1);
         }
     };
-    let text = match msg.strip_prefix(b"-") {
-        Some(rest) => rest.to_vec(),
-        None => [b"ERR ".as_slice(), &msg].concat(),
+    let msg = msg.strip_prefix(b"-").unwrap_or(&msg);
+    let text = if msg.contains(&b' ') {
+        msg.to_vec()
+    } else {
+        [b"ERR ".as_slice(), msg].concat()
     };
     let LuaError::Error(t) = error_table(vm, &text) else {
         return Ok(0);

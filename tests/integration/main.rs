@@ -7,6 +7,7 @@ mod lua_redislibs;
 mod lua_scripts;
 mod notify;
 mod pubsub;
+mod scripting;
 mod server;
 mod strings;
 mod support;
