@@ -210,8 +210,8 @@ fn redis_setresp(vm: &mut Vm) -> Result<usize, LuaError> {
         ));
     }
     let resp = match vm.arg(1) {
-        Value::Num(n) if n == 2.0 => 2,
-        Value::Num(n) if n == 3.0 => 3,
+        Value::Num(2.0) => 2,
+        Value::Num(3.0) => 3,
         _ => return Err(error_table(vm, b"ERR RESP version must be 2 or 3.")),
     };
     with_host(vm, |h| h.client.resp = resp);

@@ -32,7 +32,7 @@ pub fn reply_to_lua(vm: &mut Vm, buf: &[u8], pos: &mut usize) -> Result<Value, V
             LuaError::Yield => Value::Nil,
         });
     }
-    Ok(parse_value(vm, buf, pos, 0))
+    Ok(parse_value(vm, buf, pos))
 }
 
 /// The line at `*pos` without its CRLF; advances past it.
@@ -64,7 +64,7 @@ fn table1(vm: &mut Vm, key: &str, v: Value) -> Value {
     Value::Table(t)
 }
 
-fn parse_value(vm: &mut Vm, buf: &[u8], pos: &mut usize, depth: usize) -> Value {
+fn parse_value(vm: &mut Vm, buf: &[u8], pos: &mut usize) -> Value {
     let Some(&kind) = buf.get(*pos) else {
         return Value::Nil;
     };
@@ -106,7 +106,7 @@ fn parse_value(vm: &mut Vm, buf: &[u8], pos: &mut usize, depth: usize) -> Value 
             }
             let t = vm.new_table_sized(if kind == b'~' { 0 } else { n as usize }, 0);
             for i in 0..n {
-                let v = parse_value(vm, buf, pos, depth + 1);
+                let v = parse_value(vm, buf, pos);
                 if kind == b'~' {
                     let _ = vm.raw_set(t, v, Value::Bool(true));
                 } else {
@@ -123,8 +123,8 @@ fn parse_value(vm: &mut Vm, buf: &[u8], pos: &mut usize, depth: usize) -> Value 
             let n = parse_int(body).max(0);
             let t = vm.new_table();
             for _ in 0..n {
-                let k = parse_value(vm, buf, pos, depth + 1);
-                let v = parse_value(vm, buf, pos, depth + 1);
+                let k = parse_value(vm, buf, pos);
+                let v = parse_value(vm, buf, pos);
                 let _ = vm.raw_set(t, k, v);
             }
             table1(vm, "map", Value::Table(t))
@@ -152,7 +152,9 @@ fn parse_value(vm: &mut Vm, buf: &[u8], pos: &mut usize, depth: usize) -> Value 
 /// A Lua number as a reply integer, truncated the way a C cast does on x86-64:
 /// values out of the `i64` range and NaN become `i64::MIN`.
 pub fn number_to_integer(n: f64) -> i64 {
-    if n.is_nan() || n >= 9.223_372_036_854_775_807e18 || n < -9.223_372_036_854_775_808e18 {
+    // 2^63 is exactly representable; the range is [-2^63, 2^63).
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if !(-TWO_63..TWO_63).contains(&n) {
         i64::MIN
     } else {
         n as i64

@@ -96,9 +96,8 @@ pub fn is_busy(shared: &crate::server::Shared) -> bool {
 pub fn busy_reply(shared: &crate::server::Shared, args: &[Vec<u8>], out: &mut Reply) {
     let word = |i: usize| args.get(i).map(|a| a.to_ascii_lowercase());
     let name = word(0).unwrap_or_default();
-    if name == b"script" && word(1).as_deref() == Some(b"kill") && args.len() == 2 {
-        kill(shared, out);
-    } else if name == b"function" && word(1).as_deref() == Some(b"kill") && args.len() == 2 {
+    let kill_cmd = name == b"script" || name == b"function";
+    if kill_cmd && word(1).as_deref() == Some(b"kill") && args.len() == 2 {
         kill(shared, out);
     } else if name == b"shutdown" && word(1).as_deref() == Some(b"nosave") {
         // No reply: the script stops at its next hook check (see `engine::run`)
