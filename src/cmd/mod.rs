@@ -144,6 +144,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         string::COMMANDS,
         tx::COMMANDS,
         crate::scripting::commands::COMMANDS,
+        crate::scripting::function::COMMANDS,
     ];
     families.iter().flat_map(|f| f.iter()).collect()
 }
@@ -210,6 +211,10 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
     ),
     ("debug", &["sleep", "help"]),
     ("script", &["load", "exists", "flush", "kill", "help"]),
+    (
+        "function",
+        &["load", "delete", "flush", "list", "stats", "kill", "help"],
+    ),
     (
         "object",
         &["encoding", "refcount", "idletime", "freq", "help"],

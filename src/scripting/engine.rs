@@ -20,16 +20,19 @@ use super::{convert, env};
 use crate::cmd::Ctx;
 use crate::lua::{LuaError, Value, Vm};
 use crate::server::client::ClientState;
+use crate::server::Core;
 use crate::store::Store;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// How many VM events (backward jumps, calls) pass between two looks at the
 /// kill flag.
 const HOOK_INTERVAL: u32 = 1000;
 
-/// The engine's place in the store: empty until the first script.
+/// The scripting state's place in the store: the EVAL engine and the FUNCTION
+/// libraries, each empty until first used.
 #[derive(Default)]
-pub struct ScriptSlot(Option<Box<Engine>>);
+pub struct ScriptSlot(Option<Box<Engine>>, Option<Box<super::function::Functions>>);
 
 impl std::fmt::Debug for ScriptSlot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -61,6 +64,24 @@ impl ScriptSlot {
     /// Bytes the Lua state holds (INFO `used_memory_lua`).
     pub fn memory(&self) -> usize {
         self.0.as_ref().map_or(0, |e| e.vm.memory_used())
+    }
+
+    /// The FUNCTION libraries, created on first use.
+    pub fn functions(&mut self) -> &mut super::function::Functions {
+        self.1.get_or_insert_with(Default::default)
+    }
+
+    /// FUNCTION FLUSH.
+    pub fn flush_functions(&mut self) {
+        self.1 = None;
+    }
+
+    pub(crate) fn take_functions(&mut self) -> Box<super::function::Functions> {
+        self.1.take().unwrap_or_default()
+    }
+
+    pub(crate) fn put_functions(&mut self, f: Box<super::function::Functions>) {
+        self.1 = Some(f);
     }
 
     fn take(&mut self) -> Box<Engine> {
@@ -197,7 +218,31 @@ pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], rea
     let (pin, flags) = (script.pin, script.flags);
     let vm = &mut engine.vm;
     env::set_script_args(vm, keys, argv);
+    let f = vm.pinned(pin);
+    let handler = vm.get_global(env::ERR_HANDLER);
+    execute(
+        ctx,
+        &core,
+        vm,
+        (f, &[], handler),
+        sha,
+        read_only || flags.no_writes,
+    );
+    ctx.store.scripts.put(engine);
+}
 
+/// Calls `f(args)` under `handler` in `vm` with the keyspace lent to the VM
+/// (see the module doc), and writes the reply: the first result, or the error
+/// with `script: <name>, on <source>:<line>.` appended. The caller has taken
+/// its state out of the store.
+pub(crate) fn execute(
+    ctx: &mut Ctx<'_>,
+    core: &Arc<Core>,
+    vm: &mut Vm,
+    (f, args, handler): (Value, &[Value], Value),
+    name: &str,
+    read_only: bool,
+) {
     // Lend the keyspace to the VM for the run.
     let store = std::mem::replace(ctx.store, Store::new(0));
     let client = ClientState {
@@ -211,7 +256,7 @@ pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], rea
         store,
         client,
         core.clone(),
-        read_only || flags.no_writes,
+        read_only,
     )));
     let run = &ctx.shared.script;
     run.begin(ctx.shared.now_ms());
@@ -227,9 +272,7 @@ pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], rea
             Ok(())
         }),
     );
-    let f = vm.pinned(pin);
-    let handler = vm.get_global(env::ERR_HANDLER);
-    let result = vm.call_protected(f, &[], Some(handler));
+    let result = vm.call_protected(f, args, Some(handler));
     vm.clear_hook();
     run.end();
 
@@ -247,9 +290,8 @@ pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], rea
             let v = values.first().copied().unwrap_or(Value::Nil);
             convert::lua_to_reply(vm, v, ctx.out);
         }
-        Err(e) => error_reply(vm, &e, sha, ctx.out),
+        Err(e) => error_reply(vm, &e, name, ctx.out),
     }
-    ctx.store.scripts.put(engine);
 }
 
 /// The reply for a script that raised `e`: the error table's `err` text, and

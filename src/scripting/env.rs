@@ -157,27 +157,36 @@ fn version_num(v: &str) -> u32 {
     n
 }
 
-/// Defines the EVAL message handler: it turns a string error into
+/// Defines the EVAL message handler as the global `__redis__err__handler`.
+fn define_err_handler(vm: &mut Vm) {
+    let h = err_handler(vm);
+    let g = vm.globals();
+    vm.raw_set_str(g, ERR_HANDLER, h);
+}
+
+/// A new message handler for script calls: it turns a string error into
 /// `{err = "ERR " .. msg}` and records where the error happened (`source`,
 /// `line`: the running Lua function, or its caller when a native raised), which
-/// the server prints as `script: <sha>, on <source>:<line>.`. `debug` is open
-/// only while the handler's chunk captures `getinfo`.
-fn define_err_handler(vm: &mut Vm) {
+/// the server prints as `script: <name>, on <source>:<line>.`. `debug` is open
+/// only while the handler's chunk captures `getinfo`. (FUNCTION states keep
+/// theirs out of the globals, as Redis 7.0 does.)
+pub fn err_handler(vm: &mut Vm) -> Value {
     stdlib::debug::open(vm);
     let src = "local getinfo = debug.getinfo\n\
-               debug = nil\n\
-               __redis__err__handler = function(e)\n\
+               return function(e)\n\
                  local at = getinfo(2, 'nSl')\n\
                  if at ~= nil and at.what == 'C' then at = getinfo(3, 'nSl') end\n\
                  if type(e) ~= 'table' then e = { err = 'ERR ' .. tostring(e) } end\n\
                  if at ~= nil then e.source = at.source; e.line = at.currentline end\n\
                  return e\n\
                end\n";
-    if let Ok(f) = vm.load(src.as_bytes(), "=redis_init") {
-        let _ = vm.call(f, &[]);
-    }
+    let handler = match vm.load(src.as_bytes(), "=redis_init") {
+        Ok(f) => vm.call(f, &[]).ok().and_then(|r| r.first().copied()),
+        Err(_) => None,
+    };
     let g = vm.globals();
     vm.raw_set_str(g, "debug", Value::Nil);
+    handler.unwrap_or(Value::Nil)
 }
 
 /// Makes the globals and every table reachable from them (library tables,

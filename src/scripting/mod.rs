@@ -11,7 +11,8 @@
 //!   `redis.log`, `redis.setresp`, ...);
 //! - [`convert`]: replies to Lua values and Lua values to replies;
 //! - [`commands`]: the command table rows (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO,
-//!   SCRIPT).
+//!   SCRIPT);
+//! - [`function`]: FUNCTION and FCALL, libraries in a Lua state of their own.
 //!
 //! # Atomicity and busy scripts
 //!
@@ -28,6 +29,7 @@ pub mod commands;
 pub mod convert;
 pub mod engine;
 pub mod env;
+pub mod function;
 
 use crate::cmd::Ctx;
 use crate::resp::Reply;

@@ -1,0 +1,601 @@
+//! Redis 7.0 functions: FUNCTION LOAD | DELETE | FLUSH | LIST | STATS | KILL |
+//! HELP, FCALL and FCALL_RO.
+//!
+//! Libraries live in a Lua state of their own (not the EVAL one), built by
+//! [`env::new_function_vm`]. Loading a library runs its code once with the
+//! restricted globals of [`env::new_load_env`], where the only useful call is
+//! `redis.register_function`; each registered callback then gets the real
+//! globals as its environment and is pinned. FCALL calls a callback as
+//! `f(KEYS, ARGV)`.
+//!
+//! Invariants: a function name belongs to at most one library; a library is
+//! replaced as a whole (REPLACE) or not at all; FUNCTION FLUSH drops the state.
+//! FUNCTION LIST lists functions sorted by name (Redis lists them in its hash
+//! table's order). DUMP/RESTORE are not implemented.
+use super::engine::execute;
+use super::env::{self, error_table};
+use crate::cmd::{flags, unknown_subcommand, wrong_arity, CommandSpec, Ctx};
+use crate::lua::func::Function as LuaFunction;
+use crate::lua::{LuaError, Value, Vm};
+use std::collections::{BTreeMap, HashMap};
+
+pub static COMMANDS: &[CommandSpec] = &[
+    // FCALL function numkeys [key ...] [arg ...]
+    CommandSpec::keyless(
+        "fcall",
+        -3,
+        flags::NOSCRIPT | flags::STALE | flags::MAY_REPLICATE,
+        fcall,
+    ),
+    // FCALL_RO function numkeys [key ...] [arg ...]
+    CommandSpec::keyless(
+        "fcall_ro",
+        -3,
+        flags::NOSCRIPT | flags::STALE | flags::READONLY,
+        fcall_ro,
+    ),
+    // FUNCTION LOAD|DELETE|FLUSH|LIST|STATS|KILL|HELP ...
+    CommandSpec::keyless("function", -2, flags::NOSCRIPT, function),
+];
+
+/// The flag names a function may declare, in the order FUNCTION LIST prints them.
+const FLAG_NAMES: [&str; 5] = [
+    "no-writes",
+    "allow-oom",
+    "allow-stale",
+    "no-cluster",
+    "allow-cross-slot-keys",
+];
+
+/// One registered function.
+struct Func {
+    pin: usize,
+    /// Bit `i` set: `FLAG_NAMES[i]` declared.
+    flags: u8,
+    description: Option<Vec<u8>>,
+}
+
+/// One library: its code and its functions by name.
+struct Library {
+    code: Vec<u8>,
+    functions: BTreeMap<String, Func>,
+}
+
+/// The function state: its Lua VM, its libraries, and which library owns each
+/// function name.
+pub struct Functions {
+    vm: Vm,
+    handler: Value,
+    libs: BTreeMap<String, Library>,
+    owner: HashMap<String, String>,
+}
+
+/// What `redis.register_function` collects while a library loads.
+#[derive(Default)]
+struct Registrations(Vec<(String, Value, u8, Option<Vec<u8>>)>);
+
+impl Functions {
+    pub fn new() -> Functions {
+        let mut vm = env::new_function_vm();
+        env::add_redis_functions(&mut vm, super::bridge::REDIS_FUNCTIONS);
+        // the function state has no `replicate_commands`
+        if let Value::Table(r) = vm.get_global("redis") {
+            vm.raw_set_str(r, "replicate_commands", Value::Nil);
+        }
+        let handler = env::err_handler(&mut vm);
+        env::seal(&mut vm);
+        vm.pin(handler);
+        Functions {
+            vm,
+            handler,
+            libs: BTreeMap::new(),
+            owner: HashMap::new(),
+        }
+    }
+
+    /// Number of libraries and of functions (FUNCTION STATS).
+    fn counts(&self) -> (usize, usize) {
+        (self.libs.len(), self.owner.len())
+    }
+
+    /// FUNCTION LOAD: the library's name, or the error reply text.
+    fn load(&mut self, code: &[u8], replace: bool) -> Result<String, String> {
+        let name = parse_metadata(code)?;
+        if self.libs.contains_key(&name) && !replace {
+            return Err(format!("ERR Library '{name}' already exists"));
+        }
+        let mut source = code.to_vec();
+        source[0] = b'-';
+        source[1] = b'-';
+        let vm = &mut self.vm;
+        let chunk = vm
+            .load(&source, "@user_function")
+            .map_err(|e| format!("ERR Error compiling function: {}", vm.error_message(&e)))?;
+        let load_env = env::new_load_env(
+            vm,
+            &[
+                ("register_function", register_function),
+                ("log", load_time_log),
+            ],
+        );
+        if let Value::Func(h) = chunk {
+            if let LuaFunction::Lua(c) = vm.heap.funcs.get_mut(h) {
+                c.env = load_env;
+            }
+        }
+        vm.host = Some(Box::new(Registrations::default()));
+        let result = vm.call(chunk, &[]);
+        let regs = vm
+            .host
+            .take()
+            .and_then(|h| h.downcast::<Registrations>().ok())
+            .map(|r| r.0)
+            .unwrap_or_default();
+        if let Err(e) = result {
+            let msg = match &e {
+                LuaError::Error(Value::Table(t)) => {
+                    let v = vm.raw_get_str(*t, "err");
+                    vm.to_bytes(v)
+                        .map(|b| String::from_utf8_lossy(&b).into_owned())
+                        .unwrap_or_default()
+                }
+                other => format!("ERR {}", vm.error_message(other)),
+            };
+            return Err(format!("ERR Error registering functions: {msg}"));
+        }
+        if regs.is_empty() {
+            return Err("ERR No functions registered".into());
+        }
+        for (fname, ..) in &regs {
+            if let Some(lib) = self.owner.get(fname) {
+                if *lib != name {
+                    return Err(format!("ERR Function {fname} already exists"));
+                }
+            }
+        }
+        self.delete(&name);
+        let globals = self.vm.globals();
+        let mut functions = BTreeMap::new();
+        for (fname, f, flags, description) in regs {
+            if let Value::Func(h) = f {
+                if let LuaFunction::Lua(c) = self.vm.heap.funcs.get_mut(h) {
+                    c.env = globals;
+                }
+            }
+            let pin = self.vm.pin(f);
+            self.owner.insert(fname.clone(), name.clone());
+            functions.insert(
+                fname,
+                Func {
+                    pin,
+                    flags,
+                    description,
+                },
+            );
+        }
+        self.libs.insert(
+            name.clone(),
+            Library {
+                code: code.to_vec(),
+                functions,
+            },
+        );
+        Ok(name)
+    }
+
+    /// Removes a library; false when there is none by that name.
+    fn delete(&mut self, name: &str) -> bool {
+        let Some(lib) = self.libs.remove(name) else {
+            return false;
+        };
+        for (fname, f) in lib.functions {
+            self.vm.unpin(f.pin);
+            self.owner.remove(&fname);
+        }
+        true
+    }
+}
+
+impl Default for Functions {
+    fn default() -> Self {
+        Functions::new()
+    }
+}
+
+/// Library and function names: letters, digits and `_`, at least one.
+fn valid_name(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_')
+}
+
+const BAD_NAME: &str = "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
+
+/// The `#!lua name=<lib>` first line: the library name, or 7.0's error text.
+fn parse_metadata(code: &[u8]) -> Result<String, String> {
+    if !code.starts_with(b"#!") {
+        return Err("ERR Missing library metadata".into());
+    }
+    let end = code.iter().position(|&b| b == b'\n').unwrap_or(code.len());
+    let line = String::from_utf8_lossy(&code[2..end]).into_owned();
+    let mut words = line.split(' ').filter(|w| !w.is_empty());
+    let engine = words.next().unwrap_or("");
+    if !engine.eq_ignore_ascii_case("lua") {
+        return Err(format!("ERR Engine '{engine}' not found"));
+    }
+    let mut name = None;
+    for w in words {
+        match w.strip_prefix("name=") {
+            Some(n) => name = Some(n.to_string()),
+            None => return Err(format!("ERR Invalid metadata value given: {w}")),
+        }
+    }
+    let Some(name) = name else {
+        return Err("ERR Library name was not given".into());
+    };
+    if !valid_name(name.as_bytes()) {
+        return Err(format!("ERR {BAD_NAME}"));
+    }
+    Ok(name)
+}
+
+/// `redis.log` while a library loads: accepted, not written (the load has no
+/// server handle).
+fn load_time_log(_vm: &mut Vm) -> Result<usize, LuaError> {
+    Ok(0)
+}
+
+/// `redis.register_function(name, callback)` or
+/// `redis.register_function{function_name=, callback=, flags=, description=}`.
+fn register_function(vm: &mut Vm) -> Result<usize, LuaError> {
+    let fail = |vm: &mut Vm, msg: &str| Err(error_table(vm, format!("ERR {msg}").as_bytes()));
+    let (name, callback, flags, description) = match vm.arg_count() {
+        1 => {
+            let Value::Table(t) = vm.arg(1) else {
+                return fail(vm, "calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).");
+            };
+            let mut name = None;
+            let mut callback = None;
+            let mut flags = 0u8;
+            let mut description = None;
+            let mut k = Value::Nil;
+            while let Ok(Some((key, v))) = vm.heap.table(t).next(&k) {
+                k = key;
+                let key =
+                    match key {
+                        Value::Str(s) => vm.str_bytes(s).to_vec(),
+                        _ => return fail(
+                            vm,
+                            "named argument key given to redis.register_function is not a string",
+                        ),
+                    };
+                match key.as_slice() {
+                    b"function_name" => name = vm.to_bytes(v),
+                    b"callback" => callback = Some(v),
+                    b"description" => description = vm.to_bytes(v),
+                    b"flags" => {
+                        let Value::Table(ft) = v else {
+                            return fail(vm, "flags argument to redis.register_function must be a table representing function flags");
+                        };
+                        let mut i = 1.0;
+                        loop {
+                            let f = vm.raw_get(ft, Value::Num(i));
+                            if f.is_nil() {
+                                break;
+                            }
+                            let fb = vm.to_bytes(f).unwrap_or_default();
+                            match FLAG_NAMES
+                                .iter()
+                                .position(|n| n.as_bytes() == fb.as_slice())
+                            {
+                                Some(bit) => flags |= 1 << bit,
+                                None => return fail(vm, "unknown flag given"),
+                            }
+                            i += 1.0;
+                        }
+                    }
+                    _ => return fail(vm, "unknown argument given to redis.register_function"),
+                }
+            }
+            let Some(name) = name else {
+                return fail(
+                    vm,
+                    "redis.register_function must get a function name argument",
+                );
+            };
+            let Some(callback) = callback else {
+                return fail(vm, "redis.register_function must get a callback argument");
+            };
+            (name, callback, flags, description)
+        }
+        2 => {
+            let name = vm.to_bytes(vm.arg(1)).unwrap_or_default();
+            (name, vm.arg(2), 0, None)
+        }
+        _ => return fail(vm, "wrong number of arguments to redis.register_function"),
+    };
+    if !matches!(callback, Value::Func(_)) {
+        return fail(
+            vm,
+            "second argument to redis.register_function must be a function",
+        );
+    }
+    if !valid_name(&name) {
+        return fail(vm, BAD_NAME);
+    }
+    let name = String::from_utf8_lossy(&name).into_owned();
+    let dup = match vm
+        .host
+        .as_mut()
+        .and_then(|h| h.downcast_mut::<Registrations>())
+    {
+        Some(regs) => {
+            if regs.0.iter().any(|r| r.0 == name) {
+                true
+            } else {
+                regs.0.push((name, callback, flags, description));
+                false
+            }
+        }
+        None => {
+            return fail(
+                vm,
+                "redis.register_function can only be called on FUNCTION LOAD command",
+            )
+        }
+    };
+    if dup {
+        return fail(vm, "Function already exists in the library");
+    }
+    Ok(0)
+}
+
+fn fcall(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    fcall_generic(ctx, args, false);
+}
+
+fn fcall_ro(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    fcall_generic(ctx, args, true);
+}
+
+/// FCALL / FCALL_RO function numkeys [key ...] [arg ...]
+fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
+    let nkeys: i64 = match std::str::from_utf8(&args[2])
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        Some(n) => n,
+        None => return ctx.out.error("ERR Bad number of keys provided"),
+    };
+    if nkeys < 0 {
+        return ctx.out.error("ERR Number of keys can't be negative");
+    }
+    if nkeys as u64 > (args.len() - 3) as u64 {
+        return ctx
+            .out
+            .error("ERR Number of keys can't be greater than number of args");
+    }
+    let Some(core) = ctx.shared.core_arc() else {
+        return ctx.out.error("ERR scripting needs a running server");
+    };
+    let name = String::from_utf8_lossy(&args[1]).into_owned();
+    let mut funcs = ctx.store.scripts.take_functions();
+    let found = funcs
+        .owner
+        .get(&name)
+        .and_then(|lib| funcs.libs.get(lib))
+        .and_then(|lib| lib.functions.get(&name))
+        .map(|f| (f.pin, f.flags));
+    let Some((pin, fflags)) = found else {
+        ctx.store.scripts.put_functions(funcs);
+        return ctx.out.error("ERR Function not found");
+    };
+    let no_writes = fflags & 1 != 0;
+    if read_only && !no_writes {
+        ctx.store.scripts.put_functions(funcs);
+        return ctx
+            .out
+            .error("ERR Can not execute a script with write flag using *_ro command.");
+    }
+    let nkeys = nkeys as usize;
+    let vm = &mut funcs.vm;
+    let keys = list_of_bytes(vm, &args[3..3 + nkeys]);
+    let argv = list_of_bytes(vm, &args[3 + nkeys..]);
+    let f = vm.pinned(pin);
+    let handler = funcs.handler;
+    execute(
+        ctx,
+        &core,
+        &mut funcs.vm,
+        (f, &[keys, argv], handler),
+        &name,
+        read_only || no_writes,
+    );
+    ctx.store.scripts.put_functions(funcs);
+}
+
+/// A Lua array of byte strings.
+fn list_of_bytes(vm: &mut Vm, items: &[Vec<u8>]) -> Value {
+    let t = vm.new_table_sized(items.len(), 0);
+    for (i, item) in items.iter().enumerate() {
+        let s = vm.new_str(item);
+        let _ = vm.raw_set(t, Value::Num((i + 1) as f64), s);
+    }
+    Value::Table(t)
+}
+
+const FUNCTION_HELP: &[&str] = &[
+    "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "LOAD [REPLACE] <FUNCTION CODE>",
+    "    Create a new library with the given library name and code.",
+    "DELETE <LIBRARY NAME>",
+    "    Delete the given library.",
+    "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+    "    Return general information on all the libraries:",
+    "    * Library name",
+    "    * The engine used to run the Library",
+    "    * Library description",
+    "    * Functions list",
+    "    * Library code (if WITHCODE is given)",
+    "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+    "STATS",
+    "    Return information about the current function running:",
+    "    * Function name",
+    "    * Command used to run the function",
+    "    * Duration in MS that the function is running",
+    "    If no function is running, return nil",
+    "    In addition, returns a list of available engines.",
+    "KILL",
+    "    Kill the current running function.",
+    "FLUSH [ASYNC|SYNC]",
+    "    Delete all the libraries.",
+    "    When called without the optional mode argument, the behavior is determined by the",
+    "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+    "    * ASYNC: Asynchronously flush the libraries.",
+    "    * SYNC: Synchronously flush the libraries.",
+    "DUMP",
+    "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+    "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+    "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+    "    control how to handle existing libraries (default APPEND):",
+    "    * FLUSH: delete all existing libraries.",
+    "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+    "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+    "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+    "      in case of functions name collision with another library).",
+    "HELP",
+    "    Prints this help.",
+];
+
+/// FUNCTION LOAD [REPLACE] code | DELETE lib | FLUSH [ASYNC|SYNC] |
+/// LIST [LIBRARYNAME pattern] [WITHCODE] | STATS | KILL | HELP
+fn function(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let sub = args[1].to_ascii_lowercase();
+    let n = args.len();
+    match (sub.as_slice(), n) {
+        (b"load", 3..) => {
+            let mut replace = false;
+            for opt in &args[2..n - 1] {
+                if opt.eq_ignore_ascii_case(b"replace") {
+                    replace = true;
+                } else {
+                    let o = String::from_utf8_lossy(opt);
+                    return ctx.out.error(&format!("ERR Unknown option given: {o}"));
+                }
+            }
+            match ctx.store.scripts.functions().load(&args[n - 1], replace) {
+                Ok(name) => ctx.out.bulk(name.as_bytes()),
+                Err(e) => ctx.out.error(&e),
+            }
+        }
+        (b"delete", 3) => {
+            let name = String::from_utf8_lossy(&args[2]).into_owned();
+            if ctx.store.scripts.functions().delete(&name) {
+                ctx.out.ok();
+            } else {
+                ctx.out.error("ERR Library not found");
+            }
+        }
+        (b"flush", 2) => {
+            ctx.store.scripts.flush_functions();
+            ctx.out.ok();
+        }
+        (b"flush", 3) => {
+            let mode = args[2].to_ascii_lowercase();
+            if mode == b"async" || mode == b"sync" {
+                ctx.store.scripts.flush_functions();
+                ctx.out.ok();
+            } else {
+                ctx.out
+                    .error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+            }
+        }
+        (b"list", _) => list(ctx, &args[2..]),
+        (b"stats", 2) => {
+            let (libs, funcs) = ctx.store.scripts.functions().counts();
+            ctx.out.map(2);
+            ctx.out.bulk(b"running_script");
+            ctx.out.null();
+            ctx.out.bulk(b"engines");
+            ctx.out.map(1);
+            ctx.out.bulk(b"LUA");
+            ctx.out.map(2);
+            ctx.out.bulk(b"libraries_count");
+            ctx.out.integer(libs as i64);
+            ctx.out.bulk(b"functions_count");
+            ctx.out.integer(funcs as i64);
+        }
+        (b"kill", 2) => super::kill_under_lock(ctx),
+        (b"help", 2) => {
+            ctx.out.array(FUNCTION_HELP.len());
+            for line in FUNCTION_HELP {
+                ctx.out.simple(line);
+            }
+        }
+        (b"load" | b"delete" | b"flush" | b"stats" | b"kill" | b"help", _) => {
+            let name = format!("function|{}", String::from_utf8_lossy(&sub));
+            wrong_arity(ctx.out, &name);
+        }
+        _ => unknown_subcommand(ctx.out, &args[1], "function"),
+    }
+}
+
+/// FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]
+fn list(ctx: &mut Ctx<'_>, opts: &[Vec<u8>]) {
+    let mut pattern: Option<&[u8]> = None;
+    let mut with_code = false;
+    let mut i = 0;
+    while i < opts.len() {
+        let o = opts[i].to_ascii_lowercase();
+        if o == b"withcode" && !with_code {
+            with_code = true;
+        } else if o == b"libraryname" && pattern.is_none() && i + 1 < opts.len() {
+            i += 1;
+            pattern = Some(&opts[i]);
+        } else {
+            let shown = String::from_utf8_lossy(&opts[i]);
+            return ctx.out.error(&format!("ERR Unknown argument {shown}"));
+        }
+        i += 1;
+    }
+    let funcs = ctx.store.scripts.functions();
+    let libs: Vec<(&String, &Library)> = funcs
+        .libs
+        .iter()
+        .filter(|(name, _)| {
+            pattern.is_none_or(|p| crate::store::glob_match(p, name.as_bytes(), false))
+        })
+        .collect();
+    let out = &mut *ctx.out;
+    out.array(libs.len());
+    for (name, lib) in libs {
+        out.map(if with_code { 4 } else { 3 });
+        out.bulk(b"library_name");
+        out.bulk(name.as_bytes());
+        out.bulk(b"engine");
+        out.bulk(b"LUA");
+        out.bulk(b"functions");
+        out.array(lib.functions.len());
+        for (fname, f) in &lib.functions {
+            out.map(3);
+            out.bulk(b"name");
+            out.bulk(fname.as_bytes());
+            out.bulk(b"description");
+            match &f.description {
+                Some(d) => out.bulk(d),
+                None => out.null(),
+            }
+            out.bulk(b"flags");
+            let names: Vec<&str> = (0..FLAG_NAMES.len())
+                .filter(|b| f.flags & (1 << b) != 0)
+                .map(|b| FLAG_NAMES[b])
+                .collect();
+            out.set(names.len());
+            for n in names {
+                out.simple(n);
+            }
+        }
+        if with_code {
+            out.bulk(b"library_code");
+            out.bulk(&lib.code);
+        }
+    }
+}
