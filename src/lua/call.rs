@@ -102,6 +102,13 @@ impl Vm {
                     flags: 0,
                 });
                 let n = f(self)?;
+                // A collection point after every native call: a loop made only of
+                // library calls (`table.insert`, `rawset`, ...) may grow the heap
+                // without passing the VM's own points. Arguments and results are
+                // all below `top` here, so they stay rooted.
+                if self.heap.gc_due() {
+                    self.gc_check()?;
+                }
                 self.post_call(func, n, nresults);
                 self.frames.pop();
                 Ok(false)
@@ -219,7 +226,10 @@ impl Vm {
                         self.new_str(b"attempt to yield across metamethod/C-call boundary")
                     }
                 };
-                if let Some(h) = handler {
+                // As in 5.1, a memory error skips the message handler (which
+                // could not allocate anyway).
+                let out_of_memory = self.heap.limit.is_some_and(|l| self.heap.total > l);
+                if let Some(h) = handler.filter(|_| !out_of_memory) {
                     // The handler runs above everything still on the stack.
                     let at = self.frames.last().map_or(self.top, |c| c.top.max(self.top));
                     self.top = at;

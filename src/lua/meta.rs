@@ -109,10 +109,14 @@ impl Vm {
                     _ => Value::Nil,
                 };
                 if tm.is_nil() {
-                    return match self.heap.table_set(h, key, val) {
-                        Ok(()) => Ok(()),
-                        Err(e) => Err(self.runtime_error(e.message())),
-                    };
+                    if let Err(e) = self.heap.table_set(h, key, val) {
+                        return Err(self.runtime_error(e.message()));
+                    }
+                    // growing a table is an allocation too
+                    if self.heap.gc_due() {
+                        self.gc_check()?;
+                    }
+                    return Ok(());
                 }
             } else {
                 tm = self.metamethod(t, Tm::NewIndex);

@@ -280,6 +280,8 @@ impl Vm {
                                     save!();
                                     return Err(self.runtime_error(e.message()));
                                 }
+                                // growing a table is an allocation too
+                                gc_check!();
                                 continue;
                             }
                         }

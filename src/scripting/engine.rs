@@ -29,6 +29,12 @@ use std::sync::Arc;
 /// kill flag.
 const HOOK_INTERVAL: u32 = 1000;
 
+/// Cap on a scripting state's Lua heap: a script that keeps allocating gets the
+/// Lua error "not enough memory" (after a full collection), and the server
+/// lives on. Redis has no such cap of its own; this one is generous enough for
+/// scripts that fetch large replies.
+pub const SCRIPT_HEAP_LIMIT: usize = 512 << 20;
+
 /// The scripting state's place in the store: the EVAL engine and the FUNCTION
 /// libraries, each empty until first used.
 #[derive(Default)]
@@ -123,6 +129,7 @@ impl Engine {
         let mut vm = env::new_eval_vm();
         env::add_redis_functions(&mut vm, bridge::REDIS_FUNCTIONS);
         env::seal(&mut vm);
+        vm.set_memory_limit(Some(SCRIPT_HEAP_LIMIT));
         Engine {
             vm,
             scripts: HashMap::new(),
@@ -234,7 +241,8 @@ pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], rea
 /// Calls `f(args)` under `handler` in `vm` with the keyspace lent to the VM
 /// (see the module doc), and writes the reply: the first result, or the error
 /// with `script: <name>, on <source>:<line>.` appended. The caller has taken
-/// its state out of the store.
+/// its state out of the store; false means the state is unusable (the engine
+/// panicked) and must be dropped rather than put back.
 pub(crate) fn execute(
     ctx: &mut Ctx<'_>,
     core: &Arc<Core>,
@@ -242,7 +250,7 @@ pub(crate) fn execute(
     (f, args, handler): (Value, &[Value], Value),
     name: &str,
     read_only: bool,
-) {
+) -> bool {
     // Lend the keyspace to the VM for the run.
     let store = std::mem::replace(ctx.store, Store::new(0));
     let client = ClientState {
@@ -272,7 +280,11 @@ pub(crate) fn execute(
             Ok(())
         }),
     );
-    let result = vm.call_protected(f, args, Some(handler));
+    // Defence in depth: should the engine ever panic, the keyspace it holds
+    // must still come back (the panic is reported as an error reply).
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        vm.call_protected(f, args, Some(handler))
+    }));
     vm.clear_hook();
     run.end();
 
@@ -286,12 +298,25 @@ pub(crate) fn execute(
             .warning("scripting: the keyspace was not returned by the script host"),
     }
     match result {
-        Ok(values) => {
+        Ok(Ok(values)) => {
             let v = values.first().copied().unwrap_or(Value::Nil);
             convert::lua_to_reply(vm, v, ctx.out);
         }
-        Err(e) => error_reply(vm, &e, name, ctx.out),
+        Ok(Err(e)) => error_reply(vm, &e, name, ctx.out),
+        Err(_) => {
+            ctx.shared
+                .logger
+                .warning("scripting: the Lua engine failed; its state is reset");
+            ctx.out
+                .error("ERR internal error in the Lua engine (its state was reset)");
+            return false;
+        }
     }
+    if vm.memory_used() > SCRIPT_HEAP_LIMIT / 2 {
+        // after a script that filled the heap, give the memory back now
+        vm.collect_garbage();
+    }
+    true
 }
 
 /// The reply for a script that raised `e`: the error table's `err` text, and

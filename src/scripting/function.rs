@@ -85,6 +85,7 @@ impl Functions {
         let handler = env::err_handler(&mut vm);
         env::seal(&mut vm);
         vm.pin(handler);
+        vm.set_memory_limit(Some(super::engine::SCRIPT_HEAP_LIMIT));
         Functions {
             vm,
             handler,
@@ -401,15 +402,18 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
     let argv = list_of_bytes(vm, &args[3 + nkeys..]);
     let f = vm.pinned(pin);
     let handler = funcs.handler;
-    execute(
+    let args = [keys, argv];
+    let call = (f, &args[..], handler);
+    if execute(
         ctx,
         &core,
         &mut funcs.vm,
-        (f, &[keys, argv], handler),
+        call,
         &name,
         read_only || no_writes,
-    );
-    ctx.store.scripts.put_functions(funcs);
+    ) {
+        ctx.store.scripts.put_functions(funcs);
+    }
 }
 
 /// A Lua array of byte strings.

@@ -263,3 +263,28 @@ fn script_cache_survives_until_flush_and_counts_in_info() {
         b"-NOSCRIPT No matching script. Please use EVAL.\r\n".to_vec()
     );
 }
+
+#[test]
+fn script_heap_is_bounded_and_the_server_lives_on() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    assert_eq!(c.cmd(&[b"SET", b"keep", b"me"]), b"+OK\r\n".to_vec());
+    let endless = b"local t = {} local i = 0 while true do i = i + 1 t[i] = i end";
+    assert_eq!(
+        c.cmd(&[b"EVAL", endless, b"0"]),
+        b"-ERR not enough memory\r\n".to_vec()
+    );
+    // the heap is given back, the keyspace and the engine are intact
+    let info = String::from_utf8_lossy(&c.cmd(&[b"INFO", b"memory"])).into_owned();
+    let lua: u64 = info
+        .lines()
+        .find_map(|l| l.strip_prefix("used_memory_lua:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(u64::MAX);
+    assert!(
+        lua < 10 << 20,
+        "used_memory_lua after the failed script: {lua}"
+    );
+    assert_eq!(c.cmd(&[b"GET", b"keep"]), b"$2\r\nme\r\n".to_vec());
+    assert_eq!(c.cmd(&[b"EVAL", b"return 7", b"0"]), b":7\r\n".to_vec());
+}
