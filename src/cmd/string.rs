@@ -217,7 +217,27 @@ fn expire_or_reply(ctx: &mut Ctx<'_>, arg: &[u8], kind: ExpireArg, cmd: &str) ->
     }
 }
 
+/// Commands with an [`OwningHandler`](super::OwningHandler): they store a large
+/// argument by taking its buffer instead of copying it.
+pub const OWNING: &[(&str, super::OwningHandler)] = &[("set", set_owning)];
+
+/// Values at least this long are taken from the request rather than copied (the
+/// parser gives them buffers of their exact size; smaller ones come from its
+/// pool of reused buffers, whose capacity may exceed their length).
+const TAKE_MIN: usize = 4096;
+
 fn set(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    set_value(ctx, args, None);
+}
+
+/// SET, taking a large value's buffer from the request.
+fn set_owning(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) {
+    let value = (args[2].len() >= TAKE_MIN).then(|| std::mem::take(&mut args[2]));
+    set_value(ctx, args, value);
+}
+
+/// SET with its value either in `args[2]` or, already taken out, in `taken`.
+fn set_value(ctx: &mut Ctx<'_>, args: &[Vec<u8>], taken: Option<Vec<u8>>) {
     let Some(o) = parse_set_opts(args, 3, true) else {
         return ctx.out.error(errors::SYNTAX);
     };
@@ -241,7 +261,11 @@ fn set(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             return;
         }
     }
-    let i = db.set(&args[1], Value::from_bytes_try_int(&args[2]), o.keep_ttl);
+    let value = match taken {
+        Some(v) => Value::raw(v),
+        None => Value::from_bytes_try_int(&args[2]),
+    };
+    let i = db.set(&args[1], value, o.keep_ttl);
     if at != 0 {
         db.set_expire(i, at);
     }

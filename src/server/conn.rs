@@ -192,7 +192,7 @@ impl Conn {
     pub(super) fn run_batch(&mut self, core: &Core) {
         let sh = &core.shared;
         if !self.batch.is_empty() {
-            execute(core, &mut self.client, &mut self.out, &self.batch);
+            execute(core, &mut self.client, &mut self.out, &mut self.batch);
             for req in self.batch.drain(..) {
                 self.parser.recycle(req);
             }
@@ -393,7 +393,12 @@ fn flush(core: &Core, conn: &mut Conn) -> bool {
 }
 
 /// Runs a batch of requests under one acquisition of the keyspace lock.
-pub(super) fn execute(core: &Core, client: &mut ClientState, out: &mut Reply, batch: &[Request]) {
+pub(super) fn execute(
+    core: &Core,
+    client: &mut ClientState,
+    out: &mut Reply,
+    batch: &mut [Request],
+) {
     let sh = &core.shared;
     {
         let mut store = core.lock();
@@ -403,11 +408,11 @@ pub(super) fn execute(core: &Core, client: &mut ClientState, out: &mut Reply, ba
             out,
             shared: sh,
         };
-        for req in batch.iter() {
+        for req in batch.iter_mut() {
             // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped.
             let before = ctx.out.buf.len();
             let skip_this = std::mem::take(&mut ctx.client.reply_skip);
-            cmd::dispatch(&mut ctx, req);
+            cmd::dispatch_owned(&mut ctx, req);
             if ctx.client.reply_off || skip_this {
                 ctx.out.buf.truncate(before);
             }
