@@ -18,6 +18,7 @@
 //!   request it must not run itself (see `hot.rs`). Whoever holds the `Conn` is the
 //!   only reader and writer of the socket, so requests and replies keep their order.
 use super::client::{ClientHandle, ClientState};
+use super::outbox::Outbox;
 use super::Core;
 use crate::cmd::{self, Ctx};
 use crate::resp::parse::{ProtocolError, Request, RequestParser};
@@ -56,7 +57,10 @@ pub(super) fn spawn(core: Arc<Core>, mut stream: TcpStream) {
     #[cfg(not(unix))]
     let fd = -1i64;
     let handle = match ClientHandle::new(id, &stream, fd, sh.now_ms()) {
-        Ok(h) => Arc::new(h),
+        Ok(mut h) => {
+            h.outbox = Arc::new(Outbox::with_limits(sh.pubsub_limits.clone()));
+            Arc::new(h)
+        }
         Err(_) => return,
     };
     {

@@ -169,6 +169,8 @@ pub struct Shared {
     pub notify_flags: std::sync::atomic::AtomicU32,
     /// Mirror of `client-query-buffer-limit`.
     pub query_buffer_limit: AtomicU64,
+    /// Mirror of `client-output-buffer-limit`'s pubsub class, read by every outbox.
+    pub pubsub_limits: Arc<outbox::Limits>,
     next_client_id: AtomicU64,
     shutting_down: AtomicBool,
     listen_addrs: Vec<SocketAddr>,
@@ -194,6 +196,9 @@ impl Shared {
             max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
             notify_flags: std::sync::atomic::AtomicU32::new(config.notify_keyspace_events),
             query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
+            pubsub_limits: Arc::new(outbox::Limits::new(
+                config.client_output_buffer_limit[config::ObufClass::Pubsub as usize],
+            )),
             config: RwLock::new(config),
             stats: Stats::default(),
             commands: Commands::new(),
@@ -225,6 +230,8 @@ impl Shared {
         self.logger.set_level(c.loglevel);
         self.notify_flags
             .store(c.notify_keyspace_events, Ordering::Relaxed);
+        self.pubsub_limits
+            .store(c.client_output_buffer_limit[config::ObufClass::Pubsub as usize]);
     }
 
     /// Counts one error reply whose text (after the `-`) is `msg`, under its first

@@ -7,6 +7,7 @@ mod lua_api;
 mod lua_redislibs;
 mod lua_scripts;
 mod notify;
+mod output_limits;
 mod pubsub;
 mod server;
 mod strings;
