@@ -121,7 +121,7 @@ pub enum ObufClass {
 /// names: `normal`, `replica` (or `slave`), `pubsub`; sizes in memory notation.
 fn parse_obuf_limits(value: &str, current: [ObufLimit; 3]) -> Result<[ObufLimit; 3], SetError> {
     let words: Vec<&str> = value.split_whitespace().collect();
-    if words.len() % 4 != 0 {
+    if !words.len().is_multiple_of(4) {
         return Err(SetError::Invalid(
             "Wrong number of arguments in buffer limit configuration.".into(),
         ));
