@@ -78,8 +78,10 @@ fn publish(p: &mut TcpStream, n: usize) {
 }
 
 fn pubsub(c: &mut Criterion) {
-    let mut config = Config::default();
-    config.port = 0;
+    let config = Config {
+        port: 0,
+        ..Config::default()
+    };
     let server = Server::bind_with_logger(config, Logger::quiet()).expect("bind");
     let port = server.port();
     let handle = server.handle();
