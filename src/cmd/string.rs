@@ -317,6 +317,7 @@ fn getset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     cur_db(ctx).set(&args[1], Value::from_bytes_try_int(&args[2]), false);
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "set", &args[1]);
 }
 
 fn getdel(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -332,6 +333,7 @@ fn getdel(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let e = db.remove_at(i);
     reply_string(ctx.out, &e.value);
     ctx.store.dirty += 1;
+    notify(ctx, GENERIC, "del", &args[1]);
 }
 
 fn getex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -358,15 +360,19 @@ fn getex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
     reply_string(ctx.out, &db.entry(i).value);
     if at != 0 {
-        if at <= now_ms() {
+        let event = if at <= now_ms() {
             db.remove_at(i);
+            "del"
         } else {
             db.set_expire(i, at);
-        }
+            "expire"
+        };
         ctx.store.dirty += 1;
+        notify(ctx, GENERIC, event, &args[1]);
     } else if o.persist && db.entry(i).expire_at != 0 {
         db.set_expire(i, 0);
         ctx.store.dirty += 1;
+        notify(ctx, GENERIC, "persist", &args[1]);
     }
 }
 
@@ -424,6 +430,7 @@ fn append(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(i) = db.lookup(&args[1]) else {
         db.insert_new(&args[1], Value::from_bytes_try_int(&args[2]));
         ctx.store.dirty += 1;
+        notify(ctx, STRING, "append", &args[1]);
         return ctx.out.integer(args[2].len() as i64);
     };
     let Some(len) = db.entry(i).value.str_len() else {
@@ -437,6 +444,7 @@ fn append(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.out.integer(buf.len() as i64);
     }
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "append", &args[1]);
 }
 
 fn strlen(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -533,6 +541,7 @@ fn setrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.out.integer(buf.len() as i64);
     }
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "setrange", &args[1]);
 }
 
 fn incr_by(ctx: &mut Ctx<'_>, key: &[u8], by: i64) {
@@ -564,6 +573,7 @@ fn incr_by(ctx: &mut Ctx<'_>, key: &[u8], by: i64) {
         }
     }
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "incrby", key);
     ctx.out.integer(new);
 }
 
@@ -620,5 +630,6 @@ fn incrbyfloat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
     }
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "incrbyfloat", &args[1]);
     ctx.out.bulk(&text);
 }
