@@ -140,6 +140,10 @@ pub(super) struct Conn {
     pub(super) fatal: Option<ProtocolError>,
     /// When the last read returned data.
     pub(super) last_read: Instant,
+    /// The poller sent this connection back for a command it does not run
+    /// (scripts, blocking commands...): not lent again before this time, so a
+    /// client sending such commands back to back is not passed to and fro.
+    pub(super) stay_until: Option<Instant>,
     /// Where the poller sends the `Conn` back: the connection's thread waits there.
     pub(super) home: Sender<Box<Conn>>,
 }
@@ -151,9 +155,8 @@ impl Conn {
         self.input.end += n;
         self.last_read = now;
         // Any input counts as activity for the idle `timeout`, as in Redis.
-        self.handle
-            .last_active_ms
-            .store(sh.now_ms(), Ordering::Relaxed);
+        let now_ms = now.saturating_duration_since(sh.started).as_millis() as u64;
+        self.handle.last_active_ms.store(now_ms, Ordering::Relaxed);
         sh.stats
             .total_net_input_bytes
             .fetch_add(n as u64, Ordering::Relaxed);
@@ -229,6 +232,7 @@ impl Conn {
     /// back to back and is in a plain request/reply state.
     fn wants_poller(&self, gap: Duration) -> bool {
         gap < PROMOTE_GAP
+            && self.stay_until.is_none_or(|t| self.last_read >= t)
             && self.client.authenticated
             && !self.client.close_after_reply
             && self.client.subs.count() == 0
@@ -264,6 +268,7 @@ fn serve(core: &Arc<Core>, stream: TcpStream, handle: Arc<ClientHandle>) {
         batch: Vec::new(),
         fatal: None,
         last_read: Instant::now(),
+        stay_until: None,
         home,
     });
     'conn: while !conn.handle.is_killed() {

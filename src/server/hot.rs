@@ -22,7 +22,10 @@
 //!   nothing for [`DEMOTE_IDLE`], on EOF, errors or a kill, when a write would
 //!   block (the thread finishes it), before a request it must not run itself
 //!   (blocking commands, scripts, subscriptions: they would stall every busy
-//!   client, or need the client's own thread), and on a protocol error.
+//!   client, or need the client's own thread), and on a protocol error;
+//! - a connection sent back for such a command stays with its thread for a
+//!   second ([`STAY_HOME`]), so a client sending scripts back to back does not
+//!   pay two hand-offs per request.
 //!
 //! Invariants:
 //! - exactly one party holds a `Conn` and reads or writes its socket;
@@ -40,6 +43,9 @@ use std::time::{Duration, Instant};
 
 /// A lent connection that sent nothing for this long goes back to its thread.
 pub const DEMOTE_IDLE: Duration = Duration::from_millis(10);
+/// A connection sent back for a command the poller does not run is not lent
+/// again for this long.
+pub const STAY_HOME: Duration = Duration::from_secs(1);
 /// How often an idle poller looks at the shutdown flag.
 const IDLE_WAIT: Duration = Duration::from_millis(250);
 
@@ -226,7 +232,11 @@ fn step(core: &Core, runs_here: &[bool], c: &mut Conn, now: Instant) -> Step {
             .and_then(|name| sh.commands.lookup(name))
             .is_none_or(|i| runs_here[i])
     };
-    if c.fatal.is_some() || !c.batch.iter().all(here) {
+    if c.fatal.is_some() {
+        return Step::Home;
+    }
+    if !c.batch.iter().all(here) {
+        c.stay_until = Some(now + STAY_HOME);
         return Step::Home;
     }
     // A panicking handler ends this client only, as it would end its thread.
