@@ -127,6 +127,51 @@ impl Hot {
     }
 }
 
+/// Which commands the poller runs itself: per command-table row, plus a filter
+/// by (name length, first letter) that spares most requests the name lookup.
+struct RunsHere {
+    by_spec: Vec<bool>,
+    /// Bit `letter - 'a'` of `maybe[len]`: some command the poller does not run
+    /// has a name of that length and first letter.
+    maybe: [u32; 33],
+}
+
+impl RunsHere {
+    fn new(commands: &crate::cmd::Commands) -> RunsHere {
+        let mut maybe = [0u32; 33];
+        let by_spec = commands
+            .specs
+            .iter()
+            .map(|s| {
+                let here = s.flags & flags::BLOCKING == 0 && !THREAD_ONLY.contains(&s.name);
+                if !here {
+                    if let Some(bit) = Self::bit(s.name.as_bytes()) {
+                        maybe[s.name.len()] |= bit;
+                    }
+                }
+                here
+            })
+            .collect();
+        RunsHere { by_spec, maybe }
+    }
+
+    /// The filter bit of `name`, if it has a slot (names of 1 to 32 letters).
+    fn bit(name: &[u8]) -> Option<u32> {
+        let first = name.first()?.to_ascii_lowercase();
+        (name.len() <= 32 && first.is_ascii_lowercase()).then(|| 1 << (first - b'a'))
+    }
+
+    fn allows(&self, commands: &crate::cmd::Commands, req: &[Vec<u8>]) -> bool {
+        let Some(name) = req.first() else {
+            return true;
+        };
+        match Self::bit(name) {
+            Some(bit) if self.maybe[name.len()] & bit == 0 => true,
+            _ => commands.lookup(name).is_none_or(|i| self.by_spec[i]),
+        }
+    }
+}
+
 /// What one look at a connection led to.
 enum Step {
     /// Nothing had arrived.
@@ -140,11 +185,7 @@ enum Step {
 fn run(core: &Arc<Core>, rx: Receiver<Box<Conn>>) {
     let sh = &core.shared;
     let commands = &sh.commands;
-    let runs_here: Vec<bool> = commands
-        .specs
-        .iter()
-        .map(|s| s.flags & flags::BLOCKING == 0 && !THREAD_ONLY.contains(&s.name))
-        .collect();
+    let runs_here = RunsHere::new(commands);
     let mut conns: Vec<Box<Conn>> = Vec::new();
     loop {
         if conns.is_empty() {
@@ -202,7 +243,7 @@ fn send_home(c: Box<Conn>) {
 }
 
 /// Reads what one connection sent, runs it and writes the replies.
-fn step(core: &Core, runs_here: &[bool], c: &mut Conn, now: Instant) -> Step {
+fn step(core: &Core, runs_here: &RunsHere, c: &mut Conn, now: Instant) -> Step {
     let sh = &core.shared;
     if c.handle.is_killed() {
         return Step::Home;
@@ -227,11 +268,7 @@ fn step(core: &Core, runs_here: &[bool], c: &mut Conn, now: Instant) -> Step {
     };
     c.got_input(core, n, now);
     c.parse_batch(core);
-    let here = |req: &Vec<Vec<u8>>| {
-        req.first()
-            .and_then(|name| sh.commands.lookup(name))
-            .is_none_or(|i| runs_here[i])
-    };
+    let here = |req: &Vec<Vec<u8>>| runs_here.allows(&sh.commands, req);
     if c.fatal.is_some() {
         return Step::Home;
     }
