@@ -167,10 +167,15 @@ impl Outbox {
         } else {
             st.soft_since = None;
         }
+        // The writer waits only while the queue is empty, so only the push that
+        // makes it non-empty needs to wake it (a wake-up is a system call).
+        let was_empty = st.buf.is_empty();
         st.buf.extend_from_slice(bytes);
         st.pending = after;
         drop(st);
-        self.ready.notify_one();
+        if was_empty {
+            self.ready.notify_one();
+        }
         true
     }
 
