@@ -37,6 +37,10 @@ pub(super) const BIG_BULK: usize = 64 * 1024;
 /// A client whose next request arrives sooner than this after the previous one is
 /// lent to the poller (see `hot.rs`).
 const PROMOTE_GAP: Duration = Duration::from_millis(2);
+/// ... or sooner than this while the server ran at least [`BUSY_OPS`] commands
+/// in between (many clients, each slow, add up to a busy server).
+pub(super) const BUSY_GAP: Duration = Duration::from_millis(100);
+pub(super) const BUSY_OPS: u64 = 64;
 /// Output buffers bigger than this are released after each flush.
 const OUT_KEEP: usize = 64 * 1024;
 /// Thread stack size for connection threads: they run Lua scripts, whose native
@@ -140,6 +144,8 @@ pub(super) struct Conn {
     pub(super) fatal: Option<ProtocolError>,
     /// When the last read returned data.
     pub(super) last_read: Instant,
+    /// The server's command count (INFO `total_commands_processed`) then.
+    pub(super) ops_at_read: u64,
     /// The poller sent this connection back for a command it does not run
     /// (scripts, blocking commands...): not lent again before this time, so a
     /// client sending such commands back to back is not passed to and fro.
@@ -154,6 +160,7 @@ impl Conn {
         let sh = &core.shared;
         self.input.end += n;
         self.last_read = now;
+        self.ops_at_read = sh.stats.total_commands_processed.load(Ordering::Relaxed);
         // Any input counts as activity for the idle `timeout`, as in Redis.
         let now_ms = now.saturating_duration_since(sh.started).as_millis() as u64;
         self.handle.last_active_ms.store(now_ms, Ordering::Relaxed);
@@ -229,9 +236,10 @@ impl Conn {
     }
 
     /// Whether the poller may take this connection now: the client sends requests
-    /// back to back and is in a plain request/reply state.
-    fn wants_poller(&self, gap: Duration) -> bool {
-        gap < PROMOTE_GAP
+    /// back to back (or while the server is busy), and is in a plain
+    /// request/reply state. `ops`: commands the server ran since the last read.
+    fn wants_poller(&self, gap: Duration, ops: u64) -> bool {
+        (gap < PROMOTE_GAP || (ops >= BUSY_OPS && gap < BUSY_GAP))
             && self.stay_until.is_none_or(|t| self.last_read >= t)
             && self.client.authenticated
             && !self.client.close_after_reply
@@ -268,6 +276,7 @@ fn serve(core: &Arc<Core>, stream: TcpStream, handle: Arc<ClientHandle>) {
         batch: Vec::new(),
         fatal: None,
         last_read: Instant::now(),
+        ops_at_read: 0,
         stay_until: None,
         home,
     });
@@ -299,6 +308,7 @@ fn serve(core: &Arc<Core>, stream: TcpStream, handle: Arc<ClientHandle>) {
         }
         let limit = sh.query_buffer_limit.load(Ordering::Relaxed) as usize;
         let mut gap = Duration::MAX;
+        let mut ops = 0;
         if !conn.batch.is_empty() || conn.fatal.is_some() {
             // A request completed by a large bulk, or requests (or a protocol
             // error) handed back by the poller: deal with them before reading more.
@@ -317,7 +327,9 @@ fn serve(core: &Arc<Core>, stream: TcpStream, handle: Arc<ClientHandle>) {
             };
             let now = Instant::now();
             gap = now.duration_since(conn.last_read);
+            let ops_before = conn.ops_at_read;
             conn.got_input(core, n, now);
+            ops = conn.ops_at_read.wrapping_sub(ops_before);
         }
 
         loop {
@@ -350,7 +362,7 @@ fn serve(core: &Arc<Core>, stream: TcpStream, handle: Arc<ClientHandle>) {
             conn.input.buf = vec![0; READ_CHUNK];
         }
         // A busy client: lend the connection to the poller until it is idle again.
-        if conn.wants_poller(gap) {
+        if conn.wants_poller(gap, ops) {
             conn = match super::hot::lend(core, conn, &back) {
                 Some(c) => c,
                 None => {

@@ -32,7 +32,7 @@
 //! - the poller never waits: nonblocking reads and writes, and when no connection
 //!   had anything to do in a sweep it yields the CPU before the next sweep;
 //! - when no connection is lent, the poller sleeps on its channel (no CPU).
-use super::conn::{Conn, BIG_BULK};
+use super::conn::{Conn, BIG_BULK, BUSY_GAP, BUSY_OPS};
 use super::Core;
 use crate::cmd::flags;
 use std::io::{ErrorKind, Read, Write};
@@ -202,10 +202,11 @@ fn run(core: &Arc<Core>, rx: Receiver<Box<Conn>>) {
             break;
         }
         let now = Instant::now();
+        let ops = sh.stats.total_commands_processed.load(Ordering::Relaxed);
         let mut active = false;
         let mut i = 0;
         while i < conns.len() {
-            match step(core, &runs_here, &mut conns[i], now) {
+            match step(core, &runs_here, &mut conns[i], now, ops) {
                 Step::Idle => i += 1,
                 Step::Served => {
                     active = true;
@@ -243,7 +244,7 @@ fn send_home(c: Box<Conn>) {
 }
 
 /// Reads what one connection sent, runs it and writes the replies.
-fn step(core: &Core, runs_here: &RunsHere, c: &mut Conn, now: Instant) -> Step {
+fn step(core: &Core, runs_here: &RunsHere, c: &mut Conn, now: Instant, ops: u64) -> Step {
     let sh = &core.shared;
     if c.handle.is_killed() {
         return Step::Home;
@@ -257,7 +258,10 @@ fn step(core: &Core, runs_here: &RunsHere, c: &mut Conn, now: Instant) -> Step {
         Ok(0) => return Step::Home,
         Ok(n) => n,
         Err(e) if e.kind() == ErrorKind::WouldBlock => {
-            return if now.duration_since(c.last_read) > DEMOTE_IDLE {
+            // Idle for a while, and the server quiet meanwhile (or idle for long).
+            let idle = now.duration_since(c.last_read);
+            let quiet = ops.wrapping_sub(c.ops_at_read) < BUSY_OPS;
+            return if (idle > DEMOTE_IDLE && quiet) || idle > BUSY_GAP {
                 Step::Home
             } else {
                 Step::Idle
