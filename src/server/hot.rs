@@ -13,13 +13,15 @@
 //! Life of a connection (see also `conn.rs`):
 //! - its thread serves it alone while the client is slow or idle, sleeping in a
 //!   blocking `read` (no CPU is spent on idle clients);
-//! - when a request arrives less than `PROMOTE_GAP` after the previous one, the
-//!   thread sets nothing else up: it sends its whole [`Conn`] here and waits on its
-//!   own channel;
+//! - when a request arrives less than `PROMOTE_GAP` (2 ms) after the previous one,
+//!   or less than `BUSY_GAP` (100 ms) after it while the server ran `BUSY_OPS`
+//!   (64) commands meanwhile (many slow clients make a busy server too), the
+//!   thread sends its whole [`Conn`] here and waits on its own channel;
 //! - the poller reads, parses, executes (through `conn::execute`, the same path as
 //!   the thread's) and writes the replies, with the socket in nonblocking mode;
 //! - it sends the `Conn` back, the socket blocking again, when the client has sent
-//!   nothing for [`DEMOTE_IDLE`], on EOF, errors or a kill, when a write would
+//!   nothing for [`DEMOTE_IDLE`] while the server ran fewer than `BUSY_OPS`
+//!   commands, or for `BUSY_GAP` in any case, on EOF, errors or a kill, when a write would
 //!   block (the thread finishes it), before a request it must not run itself
 //!   (blocking commands, scripts, subscriptions: they would stall every busy
 //!   client, or need the client's own thread), and on a protocol error;
