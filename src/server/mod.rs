@@ -75,9 +75,10 @@
 //! geomean 0.92 before, 1.13 with the poller (2026-11-24 00:10 UTC; other runs of
 //! the final design: 1.07 and 1.18; plain SET between 0.92 and 1.13 over five
 //! runs). With 500 clients (`-c 500`, plain SET/GET) the final design ran at
-//! 1.26/1.31 of Redis, //! the thread-only one at 0.65/0.67. Pipelined, the poller does all the work of
-//! its clients on one core, as Redis's event loop does; the profile is then led
-//! by the keyspace's hash-table lookups (cache misses).
+//! 1.26/1.31 of Redis, the thread-only one at 0.65/0.67; one client (`-c 1`,
+//! GET) at 1.5. Pipelined, the poller does all the work of its clients on one
+//! core, as Redis's event loop does; the profile is then led by the keyspace's
+//! hash-table lookups (cache misses).
 //!
 //! # Shutdown and signals
 //!
