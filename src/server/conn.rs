@@ -34,13 +34,14 @@ use std::time::{Duration, Instant};
 const READ_CHUNK: usize = 16 * 1024;
 /// Bulks at least this long are read into their own buffer (see `serve`).
 pub(super) const BIG_BULK: usize = 64 * 1024;
-/// A client whose next request arrives sooner than this after the previous one is
-/// lent to the poller (see `hot.rs`).
-const PROMOTE_GAP: Duration = Duration::from_millis(2);
-/// ... or sooner than this while the server ran at least [`BUSY_OPS`] commands
-/// in between (many clients, each slow, add up to a busy server).
+/// A connection is lent to the poller (see `hot.rs`) when its request comes less
+/// than this after its previous one...
 pub(super) const BUSY_GAP: Duration = Duration::from_millis(100);
-pub(super) const BUSY_OPS: u64 = 64;
+/// ... while the server ran at least this many commands in between...
+pub(super) const BUSY_OPS: u64 = 16;
+/// ... at a rate of at least this many per second: below it, a thread's wake-up
+/// per request costs less CPU than a poller spinning for every request.
+pub(super) const BUSY_RATE: u64 = 30_000;
 /// Output buffers bigger than this are released after each flush.
 const OUT_KEEP: usize = 64 * 1024;
 /// Thread stack size for connection threads: they run Lua scripts, whose native
@@ -238,8 +239,11 @@ impl Conn {
     /// Whether the poller may take this connection now: the client sends requests
     /// back to back (or while the server is busy), and is in a plain
     /// request/reply state. `ops`: commands the server ran since the last read.
-    fn wants_poller(&self, gap: Duration, ops: u64) -> bool {
-        (gap < PROMOTE_GAP || (ops >= BUSY_OPS && gap < BUSY_GAP))
+    fn wants_poller(&self, gap: Duration, ops: u64, eager: bool) -> bool {
+        let busy = gap < BUSY_GAP
+            && ops >= BUSY_OPS
+            && ops.saturating_mul(1_000_000) >= BUSY_RATE.saturating_mul(gap.as_micros() as u64);
+        (busy || (eager && gap < BUSY_GAP))
             && self.stay_until.is_none_or(|t| self.last_read >= t)
             && self.client.authenticated
             && !self.client.close_after_reply
@@ -362,7 +366,7 @@ fn serve(core: &Arc<Core>, stream: TcpStream, handle: Arc<ClientHandle>) {
             conn.input.buf = vec![0; READ_CHUNK];
         }
         // A busy client: lend the connection to the poller until it is idle again.
-        if conn.wants_poller(gap, ops) {
+        if conn.wants_poller(gap, ops, core.hot.eager()) {
             conn = match super::hot::lend(core, conn, &back) {
                 Some(c) => c,
                 None => {

@@ -92,7 +92,7 @@
 pub mod client;
 pub mod config;
 mod conn;
-mod hot;
+pub mod hot;
 pub mod log;
 pub mod outbox;
 
@@ -297,7 +297,7 @@ pub struct Core {
     pub db: Mutex<Store>,
     pub shared: Shared,
     /// The way in to the poller that serves busy connections (see `hot.rs`).
-    hot: hot::Hot,
+    pub hot: hot::Hot,
 }
 
 impl Core {

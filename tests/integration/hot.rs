@@ -7,6 +7,13 @@ use crate::support::*;
 use std::io::Read;
 use std::time::Duration;
 
+/// A server that lends connections to the poller whatever its load.
+fn start_server() -> TestServer {
+    let srv = crate::support::start_server();
+    srv.handle().core().hot.set_eager(true);
+    srv
+}
+
 /// Sends enough quick round trips that the connection is lent to the poller.
 fn make_busy(c: &mut Conn) {
     for i in 0..200 {
@@ -109,4 +116,25 @@ fn busy_client_reply_larger_than_socket_buffers() {
     assert!(all.ends_with(b"\r\n+PONG\r\n"));
     assert!(all.starts_with(b"$1048576\r\nxxx"));
     assert_eq!(c.q("dbsize"), ":1\r\n");
+}
+
+#[test]
+fn busy_client_transactions_and_reply_modes() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    make_busy(&mut c);
+    assert_eq!(c.q("multi"), "+OK\r\n");
+    assert_eq!(c.q("set t 1"), "+QUEUED\r\n");
+    assert_eq!(c.q("incr t"), "+QUEUED\r\n");
+    assert_eq!(c.q("exec"), "*2\r\n+OK\r\n:2\r\n");
+    make_busy(&mut c);
+    // CLIENT REPLY SKIP drops the next reply only; the order of the rest holds.
+    c.send(b"client reply skip\r\nping\r\necho after\r\n");
+    assert_eq!(String::from_utf8_lossy(&c.read_reply()), "$5\r\nafter\r\n");
+    make_busy(&mut c);
+    assert_eq!(c.q("select 3"), "+OK\r\n");
+    assert_eq!(c.q("get t"), "$-1\r\n");
+    make_busy(&mut c);
+    assert_eq!(c.q("select 0"), "+OK\r\n");
+    assert_eq!(c.q("get t"), "$1\r\n2\r\n");
 }
