@@ -41,7 +41,7 @@ pub(super) const BUSY_GAP: Duration = Duration::from_millis(100);
 pub(super) const BUSY_OPS: u64 = 16;
 /// ... at a rate of at least this many per second: below it, a thread's wake-up
 /// per request costs less CPU than a poller spinning for every request.
-pub(super) const BUSY_RATE: u64 = 30_000;
+pub(super) const BUSY_RATE: u64 = 20_000;
 /// Output buffers bigger than this are released after each flush.
 const OUT_KEEP: usize = 64 * 1024;
 /// Thread stack size for connection threads: they run Lua scripts, whose native

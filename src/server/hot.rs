@@ -15,7 +15,7 @@
 //!   blocking `read` (no CPU is spent on idle clients);
 //! - when the server is busy, that is when a request arrives less than `BUSY_GAP`
 //!   (100 ms) after the client's previous one while the server ran at least
-//!   `BUSY_OPS` (16) commands meanwhile, at `BUSY_RATE` (30,000 a second) or
+//!   `BUSY_OPS` (16) commands meanwhile, at `BUSY_RATE` (20,000 a second) or
 //!   more, the thread sends its whole [`Conn`] here and waits on its own channel
 //!   (below that rate a wake-up per request costs less CPU than a spinning
 //!   poller: at 9,000 requests/s from 10 clients the poller alone burnt a core);

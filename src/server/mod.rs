@@ -10,11 +10,11 @@
 //! a pipeline of 16 commands costs one read, one lock and one write.
 //!
 //! While the server is busy (a client's request comes within 100 ms of its
-//! previous one, with at least 16 commands run meanwhile at 30,000 a second or
+//! previous one, with at least 16 commands run meanwhile at 20,000 a second or
 //! more), the client's thread hands the whole connection state to the poller and
 //! sleeps until the poller gives it back: after 10 ms without a request while the
 //! server is quiet, 100 ms in any case, all of them when the server's rate falls
-//! under 15,000 a second, or before a request the poller must not run (blocking
+//! under 10,000 a second, or before a request the poller must not run (blocking
 //! commands, scripts, subscriptions). The poller sweeps its connections with
 //! nonblocking reads and runs what arrived through the same `conn::execute`.
 //!
