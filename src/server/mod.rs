@@ -62,25 +62,24 @@
 //! Measured with `../shared/bench/compare-redis.sh` (redis-benchmark, 50 clients,
 //! `-r 100000`; plain n=100k and pipelined `-P 16` n=1M), release build against
 //! redis-server 7.0.15 `--save '' --appendonly no` on the 2-core dev VM, ratio
-//! ferrous/redis from one interleaved run (2026-11-23; single ratios swing by
-//! ±15 % between runs on this shared machine):
+//! ferrous/redis. Thread only: one interleaved run (2026-11-23); with the poller:
+//! medians of 3 interleaved rounds (2026-11-24 00:22 UTC, load average 2.5 from
+//! other jobs; single ratios swing by ±15 % between runs on this shared machine):
 //!
 //! | test | thread only, plain | with poller, plain | thread only, `-P 16` | with poller, `-P 16` |
 //! | --- | --- | --- | --- | --- |
-//! | PING_INLINE | 0.82 | 1.01 | 1.01 | 1.13 |
-//! | PING_MBULK | 0.78 | 1.14 | 0.88 | 1.13 |
-//! | SET | 0.79 | 1.02 | 1.07 | 1.16 |
-//! | GET | 1.01 | 1.07 | 1.02 | 1.13 |
-//! | INCR | 0.80 | 1.04 | 1.05 | 1.71 |
-//! | MSET (10 keys) | 0.87 | 1.10 | 1.03 | 1.09 |
+//! | PING_INLINE | 0.82 | 1.04 | 1.01 | 1.18 |
+//! | PING_MBULK | 0.78 | 1.01 | 0.88 | 1.04 |
+//! | SET | 0.79 | 1.11 | 1.07 | 1.05 |
+//! | GET | 1.01 | 1.03 | 1.02 | 1.02 |
+//! | INCR | 0.80 | 1.07 | 1.05 | 1.17 |
+//! | MSET (10 keys) | 0.87 | 1.12 | 1.03 | 1.00 |
 //!
-//! geomean 0.92 before, 1.13 with the poller (2026-11-24 00:10 UTC; other runs of
-//! the final design: 1.07 and 1.18; plain SET between 0.92 and 1.13 over five
-//! runs). With 500 clients (`-c 500`, plain SET/GET) the final design ran at
-//! 1.26/1.31 of Redis, the thread-only one at 0.65/0.67; one client (`-c 1`,
-//! GET) at 1.5. Pipelined, the poller does all the work of its clients on one
-//! core, as Redis's event loop does; the profile is then led by the keyspace's
-//! hash-table lookups (cache misses).
+//! geomean 0.92 before, 1.07 with the poller (single runs of the final design:
+//! 1.05 to 1.10). With 500 clients (`-c 500`, plain GET) about 1.08; 10 clients
+//! at 9,000 requests/s in all: the same CPU time as Redis. Pipelined, the poller
+//! does all the work of its clients on one core, as Redis's event loop does; the
+//! profile is then led by the keyspace's hash-table lookups (cache misses).
 //!
 //! # Shutdown and signals
 //!
