@@ -3,6 +3,7 @@
 //! Bit 0 is the most significant bit of byte 0, as in Redis. Ranges are in bytes,
 //! or in bits with the `BIT` option (Redis 7). A string grown by SETBIT is padded
 //! with zero bytes and becomes "raw"; BITOP's result is always "raw".
+use super::notify::{notify, GENERIC, STRING};
 use super::string::{count_read, cur_db, int_arg, max_bulk_len};
 use super::{errors, flags, CommandSpec, Ctx};
 use crate::store::value::parse_i64_strict;
@@ -79,6 +80,7 @@ fn setbit(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         _ => return ctx.out.error("ERR bit is not an integer or out of range"),
     };
     let db = cur_db(ctx);
+    let mut changed = false;
     let i = match db.lookup(&args[1]) {
         Some(i) => {
             if !db.entry(i).value.is_string() {
@@ -86,7 +88,10 @@ fn setbit(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             }
             i
         }
-        None => db.insert_new(&args[1], Value::raw(Vec::new())),
+        None => {
+            changed = true;
+            db.insert_new(&args[1], Value::raw(Vec::new()))
+        }
     };
     let byte = (offset >> 3) as usize;
     let mask = 0x80u8 >> (offset & 7);
@@ -95,6 +100,7 @@ fn setbit(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     };
     if buf.len() <= byte {
         buf.resize(byte + 1, 0);
+        changed = true;
     }
     let old = buf[byte] & mask != 0;
     if on {
@@ -103,6 +109,10 @@ fn setbit(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         buf[byte] &= !mask;
     }
     ctx.store.dirty += 1;
+    // As Redis 7.0: an event only when the key was created, grew, or the bit flipped.
+    if changed || old != on {
+        notify(ctx, STRING, "setbit", &args[1]);
+    }
     ctx.out.integer(i64::from(old));
 }
 
@@ -323,6 +333,7 @@ fn bitop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if maxlen == 0 {
         if db.remove(&args[2]).is_some() {
             ctx.store.dirty += 1;
+            notify(ctx, GENERIC, "del", &args[2]);
         }
         return ctx.out.integer(0);
     }
@@ -338,6 +349,7 @@ fn bitop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     db.set(&args[2], Value::raw(res), false);
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "set", &args[2]);
     ctx.out.integer(maxlen as i64);
 }
 

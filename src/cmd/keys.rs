@@ -4,7 +4,7 @@
 //! Invariants: expired keys are invisible to every command here (lookups delete them
 //! lazily); a key moved or copied keeps its TTL; TTL replies round as Redis does
 //! (`(ms + 500) / 1000`); every reply and error text is redis-server 7.0's.
-use super::notify::{notify, GENERIC};
+use super::notify::{notify, notify_in, GENERIC};
 use super::string::{count_read, cur_db, int_arg};
 use super::{errors, flags, CommandSpec, Ctx};
 use crate::store::expire::idle_seconds;
@@ -307,6 +307,7 @@ fn copy(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let k = target.insert_new(dst, value);
     target.set_expire(k, at);
     ctx.store.dirty += 1;
+    notify_in(ctx, GENERIC, "copy_to", dst, dst_db);
     ctx.out.integer(1);
 }
 
@@ -332,6 +333,8 @@ fn move_cmd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let j = to.insert_new(key, e.value);
     to.set_expire(j, e.expire_at);
     ctx.store.dirty += 1;
+    notify_in(ctx, GENERIC, "move_from", key, src_db);
+    notify_in(ctx, GENERIC, "move_to", key, dst_db);
     ctx.out.integer(1);
 }
 
@@ -540,6 +543,7 @@ fn persist(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         Some(i) if db.entry(i).expire_at != 0 => {
             db.set_expire(i, 0);
             ctx.store.dirty += 1;
+            notify(ctx, GENERIC, "persist", &args[1]);
             ctx.out.integer(1);
         }
         _ => ctx.out.integer(0),

@@ -34,6 +34,11 @@ use std::time::Instant;
 /// A command handler. `args[0]` is the command name; the arity has been checked.
 pub type Handler = fn(&mut Ctx<'_>, &[Vec<u8>]);
 
+/// A handler that may take ownership of argument buffers (`std::mem::take`), used
+/// instead of [`Handler`] when the caller owns the request ([`dispatch_owned`]):
+/// SET stores a large value without copying it.
+pub type OwningHandler = fn(&mut Ctx<'_>, &mut [Vec<u8>]);
+
 /// Everything a handler may touch while it runs. The caller holds whatever makes
 /// the command atomic (see `server`) for as long as the `Ctx` lives.
 pub struct Ctx<'a> {
@@ -189,6 +194,8 @@ pub struct Commands {
     pub specs: Vec<&'static CommandSpec>,
     index: FnvMap<Box<[u8]>, usize>,
     pub stats: Vec<CommandStats>,
+    /// For each spec, its [`OwningHandler`] if it has one (from `string::OWNING`).
+    pub owning: Vec<Option<OwningHandler>>,
     /// For each spec, the range of its subcommands in `subs` (empty: none).
     pub sub_ranges: Vec<std::ops::Range<usize>>,
     /// Subcommand names as INFO prints them (`config|get`), with their statistics.
@@ -236,6 +243,15 @@ impl Commands {
             .map(|(i, s)| (s.name.as_bytes().to_vec().into_boxed_slice(), i))
             .collect();
         let stats = specs.iter().map(|_| CommandStats::default()).collect();
+        let owning = specs
+            .iter()
+            .map(|s| {
+                string::OWNING
+                    .iter()
+                    .find(|(name, _)| *name == s.name)
+                    .map(|(_, h)| *h)
+            })
+            .collect();
         let mut subs = Vec::new();
         let mut sub_ranges = Vec::new();
         for s in &specs {
@@ -251,6 +267,7 @@ impl Commands {
             specs,
             index,
             stats,
+            owning,
             sub_ranges,
             subs,
         }
@@ -351,8 +368,29 @@ pub fn unknown_subcommand(out: &mut Reply, sub: &[u8], command: &str) {
     error_bytes(out, &msg);
 }
 
+/// A request as the dispatcher gets it: borrowed, or owned by the caller (whose
+/// argument buffers a command's [`OwningHandler`] may then take).
+enum Args<'a> {
+    Borrowed(&'a [Vec<u8>]),
+    Owned(&'a mut [Vec<u8>]),
+}
+
 /// Runs one request: lookup, checks, handler, statistics.
 pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    run(ctx, Args::Borrowed(args));
+}
+
+/// As [`dispatch`], for a caller that owns the request and no longer needs its
+/// arguments: a command may take their buffers (they are left empty).
+pub fn dispatch_owned(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) {
+    run(ctx, Args::Owned(args));
+}
+
+fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
+    let args: &[Vec<u8>] = match &request {
+        Args::Borrowed(a) => a,
+        Args::Owned(a) => a,
+    };
     let shared = ctx.shared;
     let stats = &shared.stats;
     if args.is_empty() {
@@ -421,7 +459,13 @@ pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     let before = ctx.out.buf.len();
     let start = Instant::now();
-    (spec.handler)(ctx, args);
+    match request {
+        Args::Owned(a) => match shared.commands.owning[i] {
+            Some(h) => h(ctx, a),
+            None => (spec.handler)(ctx, a),
+        },
+        Args::Borrowed(a) => (spec.handler)(ctx, a),
+    }
     let usec = start.elapsed().as_micros() as u64;
     notify::after_command(ctx);
     let reply = &ctx.out.buf[before..];

@@ -129,12 +129,18 @@ pub fn flush_expired(store: &mut Store, shared: &Shared) {
 
 /// A command's event about `key` in the client's database.
 pub fn notify(ctx: &mut Ctx<'_>, class: u32, event: &str, key: &[u8]) {
+    let db = ctx.client.db;
+    notify_in(ctx, class, event, key, db);
+}
+
+/// A command's event about `key` in database `db` (MOVE's `move_to`, COPY ... DB).
+pub fn notify_in(ctx: &mut Ctx<'_>, class: u32, event: &str, key: &[u8], db: usize) {
     let flags = ctx.shared.notify_flags.load(Ordering::Relaxed);
     if flags == 0 {
         return;
     }
     flush_expired(ctx.store, ctx.shared);
-    publish_event(ctx.shared, flags, class, event, key, ctx.client.db);
+    publish_event(ctx.shared, flags, class, event, key, db);
 }
 
 /// Called after every command: publishes expiries it caused.

@@ -217,7 +217,27 @@ fn expire_or_reply(ctx: &mut Ctx<'_>, arg: &[u8], kind: ExpireArg, cmd: &str) ->
     }
 }
 
+/// Commands with an [`OwningHandler`](super::OwningHandler): they store a large
+/// argument by taking its buffer instead of copying it.
+pub const OWNING: &[(&str, super::OwningHandler)] = &[("set", set_owning)];
+
+/// Values at least this long are taken from the request rather than copied (the
+/// parser gives them buffers of their exact size; smaller ones come from its
+/// pool of reused buffers, whose capacity may exceed their length).
+const TAKE_MIN: usize = 4096;
+
 fn set(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    set_value(ctx, args, None);
+}
+
+/// SET, taking a large value's buffer from the request.
+fn set_owning(ctx: &mut Ctx<'_>, args: &mut [Vec<u8>]) {
+    let value = (args[2].len() >= TAKE_MIN).then(|| std::mem::take(&mut args[2]));
+    set_value(ctx, args, value);
+}
+
+/// SET with its value either in `args[2]` or, already taken out, in `taken`.
+fn set_value(ctx: &mut Ctx<'_>, args: &[Vec<u8>], taken: Option<Vec<u8>>) {
     let Some(o) = parse_set_opts(args, 3, true) else {
         return ctx.out.error(errors::SYNTAX);
     };
@@ -241,7 +261,11 @@ fn set(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             return;
         }
     }
-    let i = db.set(&args[1], Value::from_bytes_try_int(&args[2]), o.keep_ttl);
+    let value = match taken {
+        Some(v) => Value::raw(v),
+        None => Value::from_bytes_try_int(&args[2]),
+    };
+    let i = db.set(&args[1], value, o.keep_ttl);
     if at != 0 {
         db.set_expire(i, at);
     }
@@ -293,6 +317,7 @@ fn getset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     cur_db(ctx).set(&args[1], Value::from_bytes_try_int(&args[2]), false);
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "set", &args[1]);
 }
 
 fn getdel(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -308,6 +333,7 @@ fn getdel(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let e = db.remove_at(i);
     reply_string(ctx.out, &e.value);
     ctx.store.dirty += 1;
+    notify(ctx, GENERIC, "del", &args[1]);
 }
 
 fn getex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -334,15 +360,19 @@ fn getex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
     reply_string(ctx.out, &db.entry(i).value);
     if at != 0 {
-        if at <= now_ms() {
+        let event = if at <= now_ms() {
             db.remove_at(i);
+            "del"
         } else {
             db.set_expire(i, at);
-        }
+            "expire"
+        };
         ctx.store.dirty += 1;
+        notify(ctx, GENERIC, event, &args[1]);
     } else if o.persist && db.entry(i).expire_at != 0 {
         db.set_expire(i, 0);
         ctx.store.dirty += 1;
+        notify(ctx, GENERIC, "persist", &args[1]);
     }
 }
 
@@ -400,6 +430,7 @@ fn append(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(i) = db.lookup(&args[1]) else {
         db.insert_new(&args[1], Value::from_bytes_try_int(&args[2]));
         ctx.store.dirty += 1;
+        notify(ctx, STRING, "append", &args[1]);
         return ctx.out.integer(args[2].len() as i64);
     };
     let Some(len) = db.entry(i).value.str_len() else {
@@ -413,6 +444,7 @@ fn append(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.out.integer(buf.len() as i64);
     }
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "append", &args[1]);
 }
 
 fn strlen(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -509,6 +541,7 @@ fn setrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.out.integer(buf.len() as i64);
     }
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "setrange", &args[1]);
 }
 
 fn incr_by(ctx: &mut Ctx<'_>, key: &[u8], by: i64) {
@@ -540,6 +573,7 @@ fn incr_by(ctx: &mut Ctx<'_>, key: &[u8], by: i64) {
         }
     }
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "incrby", key);
     ctx.out.integer(new);
 }
 
@@ -596,5 +630,6 @@ fn incrbyfloat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
     }
     ctx.store.dirty += 1;
+    notify(ctx, STRING, "incrbyfloat", &args[1]);
     ctx.out.bulk(&text);
 }

@@ -156,7 +156,7 @@ impl RequestParser {
                     return Ok(None);
                 }
                 if buf[*pos] != b'*' {
-                    match parse_inline(buf, pos)? {
+                    match self.parse_inline(buf, pos)? {
                         None => return Ok(None),
                         Some(args) if args.is_empty() => continue,
                         Some(args) => return Ok(Some(args)),
@@ -257,6 +257,19 @@ fn header_line(
     pos: &mut usize,
     too_big: &str,
 ) -> Result<Option<Option<i64>>, ProtocolError> {
+    // Fast path, what clients send: 1 to 18 digits without sign or leading zero,
+    // then the line end. Anything else takes the general path below.
+    let start = *pos + 1;
+    let mut i = start;
+    let mut n: i64 = 0;
+    while i < buf.len() && i - start < 18 && buf[i].is_ascii_digit() {
+        n = n * 10 + i64::from(buf[i] - b'0');
+        i += 1;
+    }
+    if i > start && i + 1 < buf.len() && buf[i] == b'\r' && (buf[start] != b'0' || i == start + 1) {
+        *pos = i + 2;
+        return Ok(Some(Some(n)));
+    }
     let Some(cr) = find_cr(buf, *pos) else {
         if buf.len() - *pos > INLINE_MAX {
             return Err(ProtocolError::new(too_big));
@@ -303,6 +316,41 @@ pub fn parse_i64_strict(s: &[u8]) -> Option<i64> {
         }
     } else {
         i64::try_from(v).ok()
+    }
+}
+
+impl RequestParser {
+    /// Reads one inline request line at `*pos`. `Ok(None)`: no newline yet.
+    fn parse_inline(
+        &mut self,
+        buf: &[u8],
+        pos: &mut usize,
+    ) -> Result<Option<Request>, ProtocolError> {
+        // Fast path for plain words (no quotes, no NUL), into reused buffers.
+        let rest = &buf[*pos..];
+        if let Some(nl) = rest.iter().position(|&b| b == b'\n') {
+            let line = &rest[..nl];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            // (\v and \f separate words only before one, so they also go the long way.)
+            if !line
+                .iter()
+                .any(|&b| matches!(b, b'"' | b'\'' | 0 | 0x0b | 0x0c))
+            {
+                let mut args = self.spare_requests.pop().unwrap_or_default();
+                for word in line.split(|&b| is_space(b)).filter(|w| !w.is_empty()) {
+                    let mut arg = match self.spare_args.pop() {
+                        Some(v) if word.len() <= SPARE_MAX_CAPACITY => v,
+                        _ => Vec::new(),
+                    };
+                    arg.clear();
+                    arg.extend_from_slice(word);
+                    args.push(arg);
+                }
+                *pos += nl + 1;
+                return Ok(Some(args));
+            }
+        }
+        parse_inline(buf, pos)
     }
 }
 
@@ -655,6 +703,33 @@ mod tests {
         assert_eq!(s("\"unterminated\\\""), None);
         assert_eq!(split_args(b"ab\0cd ef"), Some(v(&["ab"])));
         assert_eq!(s("\"\\x41\\x4a\""), Some(v(&["AJ"])));
+    }
+
+    #[test]
+    fn inline_fast_path_splits_as_sdssplitargs_does() {
+        // Lines with no quotes and no NUL take the parser's fast path.
+        for line in ["ping", "  set  k \t v ", "a\rb", "get\x0bk\x0cx", "", "   "] {
+            let mut input = line.as_bytes().to_vec();
+            input.extend_from_slice(b"\r\n");
+            let (reqs, err) = parse_all(&input);
+            assert!(err.is_none());
+            let want = split_args(line.as_bytes()).unwrap();
+            let want: Vec<Request> = if want.is_empty() { vec![] } else { vec![want] };
+            assert_eq!(reqs, want, "{line:?}");
+        }
+        let (reqs, _) = parse_all(b"ab\0cd ef\r\n");
+        assert_eq!(reqs, vec![v(&["ab"])]);
+    }
+
+    #[test]
+    fn header_numbers_at_the_fast_path_edges() {
+        let (reqs, err) = parse_all(b"*1\r\n$0\r\n\r\n");
+        assert_eq!((reqs, err), (vec![v(&[""])], None));
+        let bl = "ERR Protocol error: invalid bulk length";
+        assert_eq!(err_of(b"*1\r\n$999999999999999999\r\n"), bl);
+        assert_eq!(err_of(b"*1\r\n$9999999999999999999\r\n"), bl);
+        assert_eq!(err_of(b"*1\r\n$99999999999999999999\r\n"), bl);
+        assert_eq!(err_of(b"*1\r\n$00\r\n"), bl);
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub struct Config {
     pub daemonize: bool,
     /// `notify-keyspace-events` as flag bits (see `cmd::notify`).
     pub notify_keyspace_events: u32,
+    /// `client-output-buffer-limit`, indexed by [`ObufClass`]. Only the pubsub
+    /// class is enforced (by `outbox.rs`); the others are accepted and reported.
+    pub client_output_buffer_limit: [ObufLimit; 3],
     /// Path of the config file this configuration came from (INFO's `config_file`).
     pub config_file: String,
 }
@@ -77,9 +80,84 @@ impl Default for Config {
             protected_mode: true,
             daemonize: false,
             notify_keyspace_events: 0,
+            client_output_buffer_limit: [
+                ObufLimit::default(),
+                ObufLimit {
+                    hard: 256 * 1024 * 1024,
+                    soft: 64 * 1024 * 1024,
+                    soft_seconds: 60,
+                },
+                ObufLimit {
+                    hard: 32 * 1024 * 1024,
+                    soft: 8 * 1024 * 1024,
+                    soft_seconds: 60,
+                },
+            ],
             config_file: String::new(),
         }
     }
+}
+
+/// One class's output buffer limit: disconnect a client whose pending output
+/// reaches `hard` bytes, or stays at `soft` bytes or more for over `soft_seconds`
+/// (0 disables a limit).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ObufLimit {
+    pub hard: u64,
+    pub soft: u64,
+    pub soft_seconds: u64,
+}
+
+/// The client classes of `client-output-buffer-limit`, in CONFIG GET's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObufClass {
+    Normal = 0,
+    Replica = 1,
+    Pubsub = 2,
+}
+
+/// Parses `client-output-buffer-limit`'s value, `<class> <hard> <soft> <seconds>`
+/// repeated, over `current`; all groups are checked before any is applied. Class
+/// names: `normal`, `replica` (or `slave`), `pubsub`; sizes in memory notation.
+fn parse_obuf_limits(value: &str, current: [ObufLimit; 3]) -> Result<[ObufLimit; 3], SetError> {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    if !words.len().is_multiple_of(4) {
+        return Err(SetError::Invalid(
+            "Wrong number of arguments in buffer limit configuration.".into(),
+        ));
+    }
+    let mut limits = current;
+    for group in words.chunks(4) {
+        let class = match group[0].to_ascii_lowercase().as_str() {
+            "normal" => ObufClass::Normal,
+            "replica" | "slave" => ObufClass::Replica,
+            "pubsub" => ObufClass::Pubsub,
+            _ => {
+                return Err(SetError::Invalid(
+                    "Invalid client class specified in buffer limit configuration.".into(),
+                ))
+            }
+        };
+        let bad = || {
+            SetError::Invalid(
+                "Error in hard, soft or soft_seconds setting in buffer limit configuration.".into(),
+            )
+        };
+        let hard = parse_memory(group[1]).ok_or_else(bad)?;
+        let soft = parse_memory(group[2]).ok_or_else(bad)?;
+        let seconds: i64 = group[3].parse().map_err(|_| bad())?;
+        if seconds < 0 {
+            return Err(bad());
+        }
+        // Redis keeps the seconds in a C int: larger values wrap as they do there.
+        let soft_seconds = (seconds as i32).max(0) as u64;
+        limits[class as usize] = ObufLimit {
+            hard,
+            soft,
+            soft_seconds,
+        };
+    }
+    Ok(limits)
 }
 
 /// redis-server's log levels, least to most severe.
@@ -188,6 +266,7 @@ static PARAMS: &[Param] = &[
     p("pidfile", Kind::Str, false),
     p("protected-mode", Kind::Bool, true),
     p("daemonize", Kind::Bool, false),
+    p("client-output-buffer-limit", Kind::Str, true),
 ];
 
 /// Why a value was refused; the text is Redis's reason as CONFIG SET and the
@@ -339,6 +418,10 @@ impl Config {
                     ));
                 }
             }
+            ("client-output-buffer-limit", _) => {
+                self.client_output_buffer_limit =
+                    parse_obuf_limits(value, self.client_output_buffer_limit)?
+            }
             _ => return Err(SetError::Unknown),
         }
         Ok(())
@@ -378,6 +461,16 @@ impl Config {
             "pidfile" => self.pidfile.clone(),
             "protected-mode" => yn(self.protected_mode),
             "daemonize" => yn(self.daemonize),
+            "client-output-buffer-limit" => {
+                let mut parts = Vec::new();
+                for (name, l) in ["normal", "slave", "pubsub"]
+                    .iter()
+                    .zip(&self.client_output_buffer_limit)
+                {
+                    parts.push(format!("{name} {} {} {}", l.hard, l.soft, l.soft_seconds));
+                }
+                parts.join(" ")
+            }
             _ => return None,
         })
     }
@@ -452,7 +545,7 @@ impl Config {
             }
             // Multi-word values (bind, save) are joined; others take exactly one.
             let value = match (name.as_str(), values.len()) {
-                ("bind" | "save", n) if n >= 1 => values.join(" "),
+                ("bind" | "save" | "client-output-buffer-limit", n) if n >= 1 => values.join(" "),
                 (_, 1) => values[0].clone(),
                 _ => return Err(fail("wrong number of arguments")),
             };

@@ -12,7 +12,13 @@
 //! - Until a client is authenticated its requests are parsed and executed one at a
 //!   time with Redis's small unauthenticated limits (10 arguments, 16 KB bulks), so
 //!   an AUTH lifts the limits for the very next request.
+//! - The connection's state is one value, [`Conn`]. While the client sends requests
+//!   back to back, the thread lends it to the poller (`hot.rs`) and sleeps until it
+//!   comes back; the poller returns it on idleness, on EOF or errors, and before any
+//!   request it must not run itself (see `hot.rs`). Whoever holds the `Conn` is the
+//!   only reader and writer of the socket, so requests and replies keep their order.
 use super::client::{ClientHandle, ClientState};
+use super::outbox::Outbox;
 use super::Core;
 use crate::cmd::{self, Ctx};
 use crate::resp::parse::{ProtocolError, Request, RequestParser};
@@ -20,12 +26,22 @@ use crate::resp::Reply;
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::Ordering;
+use std::sync::mpsc::{channel, Sender};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Initial size of a connection's input buffer.
 const READ_CHUNK: usize = 16 * 1024;
 /// Bulks at least this long are read into their own buffer (see `serve`).
-const BIG_BULK: usize = 64 * 1024;
+pub(super) const BIG_BULK: usize = 64 * 1024;
+/// A connection is lent to the poller (see `hot.rs`) when its request comes less
+/// than this after its previous one...
+pub(super) const BUSY_GAP: Duration = Duration::from_millis(100);
+/// ... while the server ran at least this many commands in between...
+pub(super) const BUSY_OPS: u64 = 16;
+/// ... at a rate of at least this many per second: below it, a thread's wake-up
+/// per request costs less CPU than a poller spinning for every request.
+pub(super) const BUSY_RATE: u64 = 20_000;
 /// Output buffers bigger than this are released after each flush.
 const OUT_KEEP: usize = 64 * 1024;
 /// Thread stack size for connection threads: they run Lua scripts, whose native
@@ -46,7 +62,10 @@ pub(super) fn spawn(core: Arc<Core>, mut stream: TcpStream) {
     #[cfg(not(unix))]
     let fd = -1i64;
     let handle = match ClientHandle::new(id, &stream, fd, sh.now_ms()) {
-        Ok(h) => Arc::new(h),
+        Ok(mut h) => {
+            h.outbox = Arc::new(Outbox::with_limits(sh.pubsub_limits.clone()));
+            Arc::new(h)
+        }
         Err(_) => return,
     };
     {
@@ -69,7 +88,7 @@ pub(super) fn spawn(core: Arc<Core>, mut stream: TcpStream) {
     let h2 = handle.clone();
     let spawned = std::thread::Builder::new()
         .stack_size(STACK)
-        .spawn(move || serve(&core2, stream, &h2));
+        .spawn(move || serve(&core2, stream, h2));
     if spawned.is_err() {
         sh.logger
             .warning("Error creating a thread for a new client");
@@ -78,17 +97,17 @@ pub(super) fn spawn(core: Arc<Core>, mut stream: TcpStream) {
 }
 
 /// The connection's input buffer: `buf[start..end]` holds unparsed bytes.
-struct Input {
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
+pub(super) struct Input {
+    pub(super) buf: Vec<u8>,
+    pub(super) start: usize,
+    pub(super) end: usize,
 }
 
 impl Input {
     /// Makes room to read more, compacting or growing (up to `limit` bytes).
     /// `wanted`: bytes the parser needs from `start` (a large bulk's size), grown to
     /// in one step instead of by doubling. False when pending data fills `limit`.
-    fn make_room(&mut self, limit: usize, wanted: Option<usize>) -> bool {
+    pub(super) fn make_room(&mut self, limit: usize, wanted: Option<usize>) -> bool {
         if self.end < self.buf.len() {
             return true;
         }
@@ -111,159 +130,263 @@ impl Input {
     }
 }
 
-fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
+/// Everything one connection owns: the socket, its buffers, the client state.
+/// Moves between the connection's thread and the poller (see the module doc).
+pub(super) struct Conn {
+    pub(super) stream: TcpStream,
+    pub(super) handle: Arc<ClientHandle>,
+    pub(super) client: ClientState,
+    pub(super) input: Input,
+    pub(super) parser: RequestParser,
+    pub(super) out: Reply,
+    /// Parsed requests not yet executed.
+    pub(super) batch: Vec<Request>,
+    /// A protocol error met after the requests in `batch`.
+    pub(super) fatal: Option<ProtocolError>,
+    /// When the last read returned data.
+    pub(super) last_read: Instant,
+    /// The server's command count (INFO `total_commands_processed`) then.
+    pub(super) ops_at_read: u64,
+    /// The poller sent this connection back for a command it does not run
+    /// (scripts, blocking commands...): not lent again before this time, so a
+    /// client sending such commands back to back is not passed to and fro.
+    pub(super) stay_until: Option<Instant>,
+    /// Where the poller sends the `Conn` back: the connection's thread waits there.
+    pub(super) home: Sender<Box<Conn>>,
+}
+
+impl Conn {
+    /// Accounts `n` bytes just read into the input buffer.
+    pub(super) fn got_input(&mut self, core: &Core, n: usize, now: Instant) {
+        let sh = &core.shared;
+        self.input.end += n;
+        self.last_read = now;
+        self.ops_at_read = sh.stats.total_commands_processed.load(Ordering::Relaxed);
+        // Any input counts as activity for the idle `timeout`, as in Redis.
+        let now_ms = now.saturating_duration_since(sh.started).as_millis() as u64;
+        self.handle.last_active_ms.store(now_ms, Ordering::Relaxed);
+        sh.stats
+            .total_net_input_bytes
+            .fetch_add(n as u64, Ordering::Relaxed);
+        sh.stats
+            .total_reads_processed
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Parses what the input buffer holds into `batch`: every whole request when
+    /// authenticated, else at most one. Stops at a protocol error (kept in `fatal`).
+    pub(super) fn parse_batch(&mut self, core: &Core) {
+        let sh = &core.shared;
+        self.parser.max_bulk_len = sh.max_bulk_len.load(Ordering::Relaxed) as usize;
+        self.parser.unauthenticated = !self.client.authenticated;
+        let one_at_a_time = !self.client.authenticated;
+        let mut pos = self.input.start;
+        while self.fatal.is_none() {
+            match self
+                .parser
+                .next(&self.input.buf[..self.input.end], &mut pos)
+            {
+                Ok(Some(req)) => {
+                    self.batch.push(req);
+                    if one_at_a_time {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => self.fatal = Some(e),
+            }
+        }
+        self.input.start = pos;
+        if self.input.start == self.input.end {
+            self.input.start = 0;
+            self.input.end = 0;
+        }
+    }
+
+    /// Executes `batch` (if any), then answers a pending protocol error.
+    pub(super) fn run_batch(&mut self, core: &Core) {
+        let sh = &core.shared;
+        if !self.batch.is_empty() {
+            execute(core, &mut self.client, &mut self.out, &mut self.batch);
+            for req in self.batch.drain(..) {
+                self.parser.recycle(req);
+            }
+        }
+        if let Some(e) = &self.fatal {
+            if !self.client.close_after_reply {
+                sh.logger.verbose(&format!(
+                    "Protocol error ({}) from client: id={} addr={}",
+                    e.0.trim_start_matches("ERR Protocol error: "),
+                    self.handle.id,
+                    self.handle.addr
+                ));
+                self.out.error(&e.0);
+                sh.count_error(e.0.as_bytes());
+            }
+            self.client.close_after_reply = true;
+        }
+    }
+
+    /// Counts a write of `n` bytes in the statistics.
+    pub(super) fn wrote(&self, core: &Core, n: usize) {
+        let stats = &core.shared.stats;
+        stats
+            .total_net_output_bytes
+            .fetch_add(n as u64, Ordering::Relaxed);
+        stats.total_writes_processed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Whether the poller may take this connection now: the client sends requests
+    /// back to back (or while the server is busy), and is in a plain
+    /// request/reply state. `ops`: commands the server ran since the last read.
+    fn wants_poller(&self, gap: Duration, ops: u64, eager: bool) -> bool {
+        let busy = gap < BUSY_GAP
+            && ops >= BUSY_OPS
+            && ops.saturating_mul(1_000_000) >= BUSY_RATE.saturating_mul(gap.as_micros() as u64);
+        (busy || (eager && gap < BUSY_GAP))
+            && self.stay_until.is_none_or(|t| self.last_read >= t)
+            && self.client.authenticated
+            && !self.client.close_after_reply
+            && self.client.subs.count() == 0
+            && self.batch.is_empty()
+            && self.out.buf.is_empty()
+            && self.fatal.is_none()
+            && !self.handle.outbox.is_started()
+            && self.parser.wanted().is_none_or(|w| w < BIG_BULK)
+    }
+}
+
+fn serve(core: &Arc<Core>, stream: TcpStream, handle: Arc<ClientHandle>) {
     let sh = &core.shared;
-    let mut client = ClientState {
-        id: handle.id,
-        resp: 2,
-        authenticated: sh.config().requirepass.is_none(),
-        handle: Some(handle.clone()),
-        ..ClientState::default()
-    };
-    let mut input = Input {
-        buf: vec![0; READ_CHUNK],
-        start: 0,
-        end: 0,
-    };
-    let mut parser = RequestParser::default();
-    let mut out = Reply::new();
-    let mut batch: Vec<Request> = Vec::new();
-    let mut fatal: Option<ProtocolError> = None;
-    'conn: while !handle.is_killed() {
+    let (home, back) = channel();
+    let id = handle.id;
+    let mut conn = Box::new(Conn {
+        stream,
+        client: ClientState {
+            id: handle.id,
+            resp: 2,
+            authenticated: sh.config().requirepass.is_none(),
+            handle: Some(handle.clone()),
+            ..ClientState::default()
+        },
+        handle,
+        input: Input {
+            buf: vec![0; READ_CHUNK],
+            start: 0,
+            end: 0,
+        },
+        parser: RequestParser::default(),
+        out: Reply::new(),
+        batch: Vec::new(),
+        fatal: None,
+        last_read: Instant::now(),
+        ops_at_read: 0,
+        stay_until: None,
+        home,
+    });
+    'conn: while !conn.handle.is_killed() {
         // A large bulk whose header has been parsed is read straight into a buffer
         // of its exact size, which then becomes the argument (no copy, no zeroing).
-        if let Some(wanted) = parser.wanted().filter(|&w| w >= BIG_BULK) {
-            let have = input.end - input.start;
-            if have < wanted {
+        if let Some(wanted) = conn.parser.wanted().filter(|&w| w >= BIG_BULK) {
+            let have = conn.input.end - conn.input.start;
+            if have < wanted && conn.batch.is_empty() && conn.fatal.is_none() {
                 let mut bulk = Vec::with_capacity(wanted);
-                bulk.extend_from_slice(&input.buf[input.start..input.end]);
-                input.start = 0;
-                input.end = 0;
+                bulk.extend_from_slice(&conn.input.buf[conn.input.start..conn.input.end]);
+                conn.input.start = 0;
+                conn.input.end = 0;
                 let need = (wanted - have) as u64;
-                let got = (&stream).take(need).read_to_end(&mut bulk);
+                let got = (&conn.stream).take(need).read_to_end(&mut bulk);
                 if got.is_err() || bulk.len() < wanted {
                     break;
                 }
-                handle.last_active_ms.store(sh.now_ms(), Ordering::Relaxed);
+                conn.handle
+                    .last_active_ms
+                    .store(sh.now_ms(), Ordering::Relaxed);
                 sh.stats
                     .total_net_input_bytes
                     .fetch_add(need, Ordering::Relaxed);
-                if let Some(req) = parser.complete_bulk(bulk) {
-                    batch.push(req);
+                if let Some(req) = conn.parser.complete_bulk(bulk) {
+                    conn.batch.push(req);
                 }
             }
         }
         let limit = sh.query_buffer_limit.load(Ordering::Relaxed) as usize;
-        if !batch.is_empty() {
-            // A request completed by a large bulk: run it before reading more.
-        } else if !input.make_room(limit, parser.wanted()) {
+        let mut gap = Duration::MAX;
+        let mut ops = 0;
+        if !conn.batch.is_empty() || conn.fatal.is_some() {
+            // A request completed by a large bulk, or requests (or a protocol
+            // error) handed back by the poller: deal with them before reading more.
+        } else if !conn.input.make_room(limit, conn.parser.wanted()) {
             sh.logger.warning(&format!(
                 "Closing client that reached max query buffer length: id={} addr={}",
-                handle.id, handle.addr
+                conn.handle.id, conn.handle.addr
             ));
             break;
-        }
-        if batch.is_empty() {
-            let n = match stream.read(&mut input.buf[input.end..]) {
+        } else {
+            let n = match conn.stream.read(&mut conn.input.buf[conn.input.end..]) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(_) => break,
             };
-            input.end += n;
-            // Any input counts as activity for the idle `timeout`, as in Redis.
-            handle.last_active_ms.store(sh.now_ms(), Ordering::Relaxed);
-            sh.stats
-                .total_net_input_bytes
-                .fetch_add(n as u64, Ordering::Relaxed);
-            sh.stats
-                .total_reads_processed
-                .fetch_add(1, Ordering::Relaxed);
+            let now = Instant::now();
+            gap = now.duration_since(conn.last_read);
+            let ops_before = conn.ops_at_read;
+            conn.got_input(core, n, now);
+            ops = conn.ops_at_read.wrapping_sub(ops_before);
         }
 
         loop {
-            // Parse what is there: everything when authenticated, else one request.
-            parser.max_bulk_len = sh.max_bulk_len.load(Ordering::Relaxed) as usize;
-            parser.unauthenticated = !client.authenticated;
-            let one_at_a_time = !client.authenticated;
-            let mut pos = input.start;
-            loop {
-                match parser.next(&input.buf[..input.end], &mut pos) {
-                    Ok(Some(req)) => {
-                        batch.push(req);
-                        if one_at_a_time {
-                            break;
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        fatal = Some(e);
-                        break;
-                    }
-                }
-            }
-            input.start = pos;
-            if input.start == input.end {
-                input.start = 0;
-                input.end = 0;
-            }
-            let parsed_any = !batch.is_empty();
-            if parsed_any {
-                execute(core, &mut client, &mut out, &batch);
-                for req in batch.drain(..) {
-                    parser.recycle(req);
-                }
-            }
-            if let Some(e) = &fatal {
-                if !client.close_after_reply {
-                    sh.logger.verbose(&format!(
-                        "Protocol error ({}) from client: id={} addr={}",
-                        e.0.trim_start_matches("ERR Protocol error: "),
-                        handle.id,
-                        handle.addr
-                    ));
-                    out.error(&e.0);
-                    sh.count_error(e.0.as_bytes());
-                }
-                client.close_after_reply = true;
-            }
+            let one_at_a_time = !conn.client.authenticated;
+            conn.parse_batch(core);
+            let parsed_any = !conn.batch.is_empty();
+            conn.run_batch(core);
             // One at a time (unauthenticated): go on while whole requests remain.
-            if !one_at_a_time || !parsed_any || client.close_after_reply {
+            if !one_at_a_time || !parsed_any || conn.client.close_after_reply {
                 break;
             }
         }
 
-        if !out.buf.is_empty() && handle.outbox.is_started() {
+        if !conn.out.buf.is_empty() && conn.handle.outbox.is_started() {
             // Left over after the batch (a protocol error): the writer thread owns
             // the socket's output now.
-            if !handle.outbox.push(&out.buf) {
+            if !conn.handle.outbox.push(&conn.out.buf) {
                 break 'conn;
             }
-            out.buf.clear();
+            conn.out.buf.clear();
         }
-        if !out.buf.is_empty() {
-            if stream.write_all(&out.buf).is_err() {
-                break 'conn;
-            }
-            sh.stats
-                .total_net_output_bytes
-                .fetch_add(out.buf.len() as u64, Ordering::Relaxed);
-            sh.stats
-                .total_writes_processed
-                .fetch_add(1, Ordering::Relaxed);
-            out.buf.clear();
-            if out.buf.capacity() > OUT_KEEP {
-                out.buf = Vec::new();
-            }
+        if !flush(core, &mut conn) {
+            break 'conn;
         }
-        if client.close_after_reply || sh.is_shutting_down() {
+        if conn.client.close_after_reply || sh.is_shutting_down() {
             break;
         }
         // Give back memory a big request left behind.
-        if input.end == 0 && input.buf.len() > 4 * READ_CHUNK {
-            input.buf = vec![0; READ_CHUNK];
+        if conn.input.end == 0 && conn.input.buf.len() > 4 * READ_CHUNK {
+            conn.input.buf = vec![0; READ_CHUNK];
+        }
+        // A busy client: lend the connection to the poller until it is idle again.
+        if conn.wants_poller(gap, ops, core.hot.eager()) {
+            conn = match super::hot::lend(core, conn, &back) {
+                Some(c) => c,
+                None => {
+                    // The poller is gone (it panicked) and the state with it.
+                    sh.clients().remove(&id);
+                    return;
+                }
+            };
+            // Back from the poller: finish what it left (output, a batch to run).
+            if !flush(core, &mut conn) || conn.client.close_after_reply {
+                break 'conn;
+            }
         }
     }
+    let Conn {
+        stream,
+        handle,
+        mut client,
+        ..
+    } = *conn;
     if !client.tx.watched.is_empty() {
         cmd::tx::unwatch_all(&mut core.lock(), &mut client.tx);
     }
@@ -278,8 +401,29 @@ fn serve(core: &Core, mut stream: TcpStream, handle: &Arc<ClientHandle>) {
     ));
 }
 
+/// Writes the pending replies with one blocking `write`; false if the peer is gone.
+fn flush(core: &Core, conn: &mut Conn) -> bool {
+    if conn.out.buf.is_empty() {
+        return true;
+    }
+    if conn.stream.write_all(&conn.out.buf).is_err() {
+        return false;
+    }
+    conn.wrote(core, conn.out.buf.len());
+    conn.out.buf.clear();
+    if conn.out.buf.capacity() > OUT_KEEP {
+        conn.out.buf = Vec::new();
+    }
+    true
+}
+
 /// Runs a batch of requests under one acquisition of the keyspace lock.
-fn execute(core: &Core, client: &mut ClientState, out: &mut Reply, batch: &[Request]) {
+pub(super) fn execute(
+    core: &Core,
+    client: &mut ClientState,
+    out: &mut Reply,
+    batch: &mut [Request],
+) {
     let sh = &core.shared;
     {
         let Some(mut store) = crate::scripting::lock_or_busy(core, out, batch) else {
@@ -291,11 +435,11 @@ fn execute(core: &Core, client: &mut ClientState, out: &mut Reply, batch: &[Requ
             out,
             shared: sh,
         };
-        for req in batch.iter() {
+        for req in batch.iter_mut() {
             // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped.
             let before = ctx.out.buf.len();
             let skip_this = std::mem::take(&mut ctx.client.reply_skip);
-            cmd::dispatch(&mut ctx, req);
+            cmd::dispatch_owned(&mut ctx, req);
             if ctx.client.reply_off || skip_this {
                 ctx.out.buf.truncate(before);
             }

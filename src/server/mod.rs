@@ -2,68 +2,84 @@
 //!
 //! # Thread design
 //!
-//! **One thread per connection; every command runs under one lock around the
-//! keyspace** (`Core::db`, a `Mutex<Store>`). A connection thread blocks in `read`,
-//! parses every whole request in what arrived, takes the lock *once* for the whole
-//! batch, executes the batch, releases the lock and writes all the replies with one
-//! `write`. So a pipeline of 16 commands costs one read, one lock and one write.
+//! **Every connection has its own thread; every command runs under one lock around
+//! the keyspace** (`Core::db`, a `Mutex<Store>`); **busy connections are lent to
+//! one poller thread** (`hot.rs`). A connection thread blocks in `read`, parses
+//! every whole request in what arrived, takes the lock *once* for the whole batch,
+//! executes it, releases the lock and writes all the replies with one `write`. So
+//! a pipeline of 16 commands costs one read, one lock and one write.
 //!
-//! Why this one (std only: no epoll, no `unsafe`, no libc):
+//! While the server is busy (a client's request comes within 100 ms of its
+//! previous one, with at least 16 commands run meanwhile at 20,000 a second or
+//! more), the client's thread hands the whole connection state to the poller and
+//! sleeps until the poller gives it back: after 10 ms without a request while the
+//! server is quiet, 100 ms in any case, all of them when the server's rate falls
+//! under 10,000 a second, or before a request the poller must not run (blocking
+//! commands, scripts, subscriptions). The poller sweeps its connections with
+//! nonblocking reads and runs what arrived through the same `conn::execute`.
+//!
+//! Why (std only: no epoll, no `unsafe`, no libc):
 //! - *Single executor thread fed by channels* adds two thread hand-offs (wake-ups)
 //!   per request on top of the socket wake-up; on the 2-core machine a hand-off
 //!   costs as much as the command itself.
-//! - *Nonblocking sockets polled by a few threads* without epoll means spinning over
-//!   every socket with `read` returning `WouldBlock`: CPU burnt in proportion to idle
-//!   clients, and latency from the polling period.
-//! - *Thread per connection* lets the kernel do the readiness work (a thread sleeping
-//!   in `read` is exactly an epoll registration), and each command's critical
-//!   section is only the execution itself; parsing and socket I/O run in parallel
-//!   outside the lock. Threads are cheap at 1,000+ connections (their stacks are
-//!   virtual memory touched only as far as used).
+//! - *Thread per connection alone* lets the kernel do the readiness work (a thread
+//!   sleeping in `read` is exactly an epoll registration) and costs nothing for
+//!   idle clients, but each request of an unpipelined client wakes a sleeping
+//!   thread: the client's `write` pays the scheduler's wake-up and we pay two
+//!   context switches. Profiled with redis-benchmark (50 clients) the benchmark
+//!   itself spent ~35 % more CPU per request against us than against Redis, and
+//!   it is the bottleneck on 2 cores: plain SET/GET/PING ran at 0.7-0.8 of Redis.
+//! - *Nonblocking sockets polled by one thread* never sleeps while requests flow
+//!   (so no wake-ups), but burns a core spinning over idle clients.
+//! - The mix keeps the strengths of both: on a quiet or moderately loaded server
+//!   every client sleeps in its own thread (10 clients at 9,000 requests/s in all
+//!   cost the same CPU as Redis; the poller alone burnt a core on them); on a
+//!   busy one the poller serves them, spinning only while the load lasts and
+//!   yielding the CPU between empty sweeps.
 //!
 //! Atomicity: a command holds the lock from start to finish, so every command (and
-//! later a Lua script or a MULTI/EXEC block, which will simply run under the same
-//! guard) is atomic with respect to all others, as in single-threaded Redis.
+//! a Lua script or a MULTI/EXEC block, which simply run under the same guard) is
+//! atomic with respect to all others, as in single-threaded Redis.
 //!
 //! What later features do within this design:
 //! - *BUSY scripts*: a long script holds the lock; other connection threads will
 //!   check an atomic "script busy" flag (and use `try_lock`) before waiting for the
 //!   lock, answering `-BUSY` at once, while SCRIPT KILL sets an atomic kill flag
-//!   that the Lua instruction budget polls.
+//!   that the Lua instruction budget polls. Scripts never run on the poller.
 //! - *Blocking pops*: the connection waits on a `Condvar` paired with the lock
-//!   (`wait_timeout` releases the guard while parked); pushes `notify_all`.
+//!   (`wait_timeout` releases the guard while parked); pushes `notify_all`. The
+//!   poller hands a blocking command (flag `BLOCKING`, or a name in
+//!   `hot::THREAD_ONLY`) back to the client's thread before running it.
 //! - *Pub/sub and output limits* (built, see `outbox.rs` and `cmd/pubsub.rs`):
 //!   messages are appended to a per-client outbound queue in the registry; a
 //!   client's first SUBSCRIBE starts a writer thread draining it, after which all
 //!   its replies go through the same queue (pushed while the keyspace lock is
 //!   held, so order is preserved); the queue length is the output-buffer limit.
+//!   Such clients stay on their own thread.
 //! - *MULTI/EXEC* (built, `cmd/tx.rs`): EXEC runs the queue inside its own
 //!   dispatch, under the batch's one lock acquisition.
 //!
 //! Measured with `../shared/bench/compare-redis.sh` (redis-benchmark, 50 clients,
 //! `-r 100000`; plain n=100k and pipelined `-P 16` n=1M), release build against
 //! redis-server 7.0.15 `--save '' --appendonly no` on the 2-core dev VM, ratio
-//! ferrous/redis from one interleaved run (2026-11-23, while other jobs kept the
-//! load average between 8 and 10, so single ratios swing by ±30 % between runs):
+//! ferrous/redis. Thread only: one interleaved run (2026-11-23); with the poller:
+//! medians of 3 interleaved rounds (2026-11-24 00:22 UTC, load average 2.5 from
+//! other jobs; single ratios swing by ±15 % between runs on this shared machine):
 //!
-//! | test | plain | `-P 16` |
-//! | --- | --- | --- |
-//! | PING_INLINE | 1.68 | 1.24 |
-//! | PING_MBULK | 1.28 | 1.47 |
-//! | SET | 1.48 | 1.05 |
-//! | GET | 2.38 | 0.87 |
-//! | INCR | 1.85 | 1.81 |
-//! | MSET (10 keys) | 1.04 | 2.26 |
+//! | test | thread only, plain | with poller, plain | thread only, `-P 16` | with poller, `-P 16` |
+//! | --- | --- | --- | --- | --- |
+//! | PING_INLINE | 0.82 | 1.04 | 1.01 | 1.18 |
+//! | PING_MBULK | 0.78 | 1.01 | 0.88 | 1.04 |
+//! | SET | 0.79 | 1.11 | 1.07 | 1.05 |
+//! | GET | 1.01 | 1.03 | 1.02 | 1.02 |
+//! | INCR | 0.80 | 1.07 | 1.05 | 1.17 |
+//! | MSET (10 keys) | 0.87 | 1.12 | 1.03 | 1.00 |
 //!
-//! geomean 1.47 (earlier runs of the same design: 1.30 and 1.32, with single
-//! tests as low as 0.7). The weak spot is plain MSET (0.5 to 1.0 across runs): its
-//! execution is the longest, and with 50 threads on 2 busy cores a thread
-//! preempted while it holds the lock stalls the others (visible as a higher p99
-//! than Redis's, while the median latency is lower); its profile is led by the
-//! keyspace's hash-chain walk. Pipelined, parsing and socket I/O of different
-//! clients run on both cores in parallel, only execution is serial. Profiles of
-//! plain SET show ~75 % of server time in the kernel's send/recv and scheduler,
-//! i.e. the same syscalls Redis makes, plus the thread wake-ups.
+//! geomean 0.92 before, 1.07 with the poller (single runs of the final design:
+//! 1.05 to 1.10). With 500 clients (`-c 500`, plain GET) about 1.08; 10 clients
+//! at 9,000 requests/s in all: the same CPU time as Redis. Pipelined, the poller
+//! does all the work of its clients on one core, as Redis's event loop does; the
+//! profile is then led by the keyspace's hash-table lookups (cache misses).
 //!
 //! # Shutdown and signals
 //!
@@ -77,6 +93,7 @@
 pub mod client;
 pub mod config;
 mod conn;
+pub mod hot;
 pub mod log;
 pub mod outbox;
 
@@ -165,6 +182,8 @@ pub struct Shared {
     /// The `Core` this state belongs to (set once the server is bound), so a
     /// script can lend its natives a handle on the server.
     core: std::sync::OnceLock<std::sync::Weak<Core>>,
+    /// Mirror of `client-output-buffer-limit`'s pubsub class, read by every outbox.
+    pub pubsub_limits: Arc<outbox::Limits>,
     next_client_id: AtomicU64,
     shutting_down: AtomicBool,
     listen_addrs: Vec<SocketAddr>,
@@ -190,6 +209,9 @@ impl Shared {
             max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
             notify_flags: std::sync::atomic::AtomicU32::new(config.notify_keyspace_events),
             query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
+            pubsub_limits: Arc::new(outbox::Limits::new(
+                config.client_output_buffer_limit[config::ObufClass::Pubsub as usize],
+            )),
             config: RwLock::new(config),
             stats: Stats::default(),
             commands: Commands::new(),
@@ -229,6 +251,8 @@ impl Shared {
         self.logger.set_level(c.loglevel);
         self.notify_flags
             .store(c.notify_keyspace_events, Ordering::Relaxed);
+        self.pubsub_limits
+            .store(c.client_output_buffer_limit[config::ObufClass::Pubsub as usize]);
     }
 
     /// Counts one error reply whose text (after the `-`) is `msg`, under its first
@@ -286,6 +310,8 @@ pub struct Core {
     /// The one lock that makes commands atomic (see the module doc).
     pub db: Mutex<Store>,
     pub shared: Shared,
+    /// The way in to the poller that serves busy connections (see `hot.rs`).
+    pub hot: hot::Hot,
 }
 
 impl Core {
@@ -362,6 +388,7 @@ impl Server {
         let core = Arc::new(Core {
             db: Mutex::new(Store::new(databases)),
             shared,
+            hot: hot::Hot::default(),
         });
         let _ = core.shared.core.set(Arc::downgrade(&core));
         Ok(Server { listeners, core })

@@ -16,12 +16,16 @@
 //! - `pending` counts bytes queued plus bytes being written; a push that would pass
 //!   the hard limit, or that finds the queue above the soft limit for longer than
 //!   the soft period, is refused and the caller disconnects the client
-//!   (`client-output-buffer-limit pubsub 32mb 8mb 60`); the server goes on;
+//!   (`client-output-buffer-limit pubsub 32mb 8mb 60` by default; the limits are
+//!   read from [`Limits`], which CONFIG SET updates, at every push); the server
+//!   goes on;
 //! - `close` lets the writer drain what is queued and stop; the connection thread
 //!   joins it before closing the socket, so a final reply (QUIT's `+OK`) is sent.
+use super::config::ObufLimit;
 use std::io::Write;
 use std::net::TcpStream;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -29,6 +33,50 @@ use std::time::{Duration, Instant};
 pub const PUBSUB_HARD_LIMIT: usize = 32 * 1024 * 1024;
 pub const PUBSUB_SOFT_LIMIT: usize = 8 * 1024 * 1024;
 pub const PUBSUB_SOFT_SECONDS: u64 = 60;
+
+/// The pubsub class's `client-output-buffer-limit`, shared by every outbox of a
+/// server and updated in place by CONFIG SET (relaxed atomics: a push sees the old
+/// or the new value of each field).
+#[derive(Debug)]
+pub struct Limits {
+    hard: AtomicU64,
+    soft: AtomicU64,
+    soft_seconds: AtomicU64,
+}
+
+impl Limits {
+    pub fn new(l: ObufLimit) -> Limits {
+        Limits {
+            hard: AtomicU64::new(l.hard),
+            soft: AtomicU64::new(l.soft),
+            soft_seconds: AtomicU64::new(l.soft_seconds),
+        }
+    }
+
+    pub fn store(&self, l: ObufLimit) {
+        self.hard.store(l.hard, Ordering::Relaxed);
+        self.soft.store(l.soft, Ordering::Relaxed);
+        self.soft_seconds.store(l.soft_seconds, Ordering::Relaxed);
+    }
+
+    pub fn load(&self) -> ObufLimit {
+        ObufLimit {
+            hard: self.hard.load(Ordering::Relaxed),
+            soft: self.soft.load(Ordering::Relaxed),
+            soft_seconds: self.soft_seconds.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::new(ObufLimit {
+            hard: PUBSUB_HARD_LIMIT as u64,
+            soft: PUBSUB_SOFT_LIMIT as u64,
+            soft_seconds: PUBSUB_SOFT_SECONDS,
+        })
+    }
+}
 
 #[derive(Debug, Default)]
 struct State {
@@ -45,9 +93,19 @@ struct State {
 pub struct Outbox {
     state: Mutex<State>,
     ready: Condvar,
+    limits: Arc<Limits>,
 }
 
 impl Outbox {
+    /// An outbox that enforces `limits` (the server's, shared by all clients).
+    pub fn with_limits(limits: Arc<Limits>) -> Outbox {
+        Outbox {
+            state: Mutex::default(),
+            ready: Condvar::new(),
+            limits,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -81,11 +139,13 @@ impl Outbox {
     /// Queues `bytes`; false when the output buffer limit is passed (the caller
     /// then disconnects the client and the bytes are dropped).
     pub fn push(&self, bytes: &[u8]) -> bool {
+        let l = self.limits.load();
+        let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
         self.push_limited(
             bytes,
-            PUBSUB_HARD_LIMIT,
-            PUBSUB_SOFT_LIMIT,
-            Duration::from_secs(PUBSUB_SOFT_SECONDS),
+            size(l.hard),
+            size(l.soft),
+            Duration::from_secs(l.soft_seconds),
         )
     }
 
@@ -94,11 +154,12 @@ impl Outbox {
         if st.closed {
             return false;
         }
+        // As Redis: the limits are reached at, not past, their size.
         let after = st.pending + bytes.len();
-        if hard > 0 && after > hard {
+        if hard > 0 && after >= hard {
             return false;
         }
-        if soft > 0 && after > soft {
+        if soft > 0 && after >= soft {
             let since = *st.soft_since.get_or_insert_with(Instant::now);
             if since.elapsed() > soft_period {
                 return false;
@@ -106,10 +167,15 @@ impl Outbox {
         } else {
             st.soft_since = None;
         }
+        // The writer waits only while the queue is empty, so only the push that
+        // makes it non-empty needs to wake it (a wake-up is a system call).
+        let was_empty = st.buf.is_empty();
         st.buf.extend_from_slice(bytes);
         st.pending = after;
         drop(st);
-        self.ready.notify_one();
+        if was_empty {
+            self.ready.notify_one();
+        }
         true
     }
 
@@ -171,13 +237,24 @@ mod tests {
         let o = Outbox::default();
         let soon = Duration::from_millis(50);
         assert!(o.push_limited(b"12345", 10, 0, soon));
-        assert!(!o.push_limited(b"123456", 10, 0, soon));
+        assert!(!o.push_limited(b"12345", 10, 0, soon));
         assert_eq!(o.pending(), 5);
-        // Above the soft limit: allowed until the period has passed.
+        // At the soft limit: allowed until the period has passed.
         assert!(o.push_limited(b"1", 0, 4, soon));
         assert!(o.push_limited(b"1", 0, 4, soon));
         std::thread::sleep(Duration::from_millis(80));
         assert!(!o.push_limited(b"1", 0, 4, soon));
         assert_eq!(o.pending(), 7);
+        // The shared limits are read at every push.
+        let limits = Arc::new(Limits::default());
+        let o = Outbox::with_limits(limits.clone());
+        assert!(o.push(&[0; 100]));
+        limits.store(ObufLimit {
+            hard: 150,
+            soft: 0,
+            soft_seconds: 0,
+        });
+        assert!(!o.push(&[0; 50]));
+        assert!(o.push(&[0; 49]));
     }
 }

@@ -2,11 +2,13 @@
 //! loopback port, and the Lua engine through its API and the `ferrous-lua` binary.
 mod functions;
 mod hash;
+mod hot;
 mod keys;
 mod lua_api;
 mod lua_redislibs;
 mod lua_scripts;
 mod notify;
+mod output_limits;
 mod pubsub;
 mod scripting;
 mod server;

@@ -104,3 +104,107 @@ fn set_expire_del_rename_and_expired_events() {
         events("z", "expired")[1]
     );
 }
+
+/// The two pmessages for `key` and `event` in database `db`.
+fn events_in(db: usize, key: &str, event: &str) -> Vec<String> {
+    events(key, event)
+        .into_iter()
+        .map(|m| m.replace("__keyspace@0__", &format!("__keyspace@{db}__")))
+        .map(|m| m.replace("__keyevent@0__", &format!("__keyevent@{db}__")))
+        .collect()
+}
+
+#[test]
+fn string_bit_and_key_command_events() {
+    let srv = start_server();
+    let mut s = srv.connect();
+    let mut p = srv.connect();
+    assert_eq!(p.q("CONFIG SET notify-keyspace-events KEA"), "+OK\r\n");
+    assert_eq!(
+        s.q("PSUBSCRIBE __key*__:*"),
+        "*3\r\n$10\r\npsubscribe\r\n$10\r\n__key*__:*\r\n:1\r\n"
+    );
+    // Commands that change nothing send nothing (recorded from redis-server 7.0.15).
+    let commands: &[&[&str]] = &[
+        &["set", "s", "10"],
+        &["incr", "s"],
+        &["decrby", "s", "2"],
+        &["incrby", "s", "0"],
+        &["incrbyfloat", "s", "1.5"],
+        &["append", "s", "xyz"],
+        &["append", "s", ""],
+        &["append", "n", "abc"],
+        &["setrange", "s", "1", "QQ"],
+        &["setrange", "s", "0", ""],
+        &["setrange", "none", "0", ""],
+        &["getdel", "s"],
+        &["getdel", "s"],
+        &["set", "g", "v"],
+        &["getex", "g"],
+        &["getex", "g", "ex", "100"],
+        &["getex", "g", "persist"],
+        &["getex", "g", "persist"],
+        &["getex", "g", "exat", "1"],
+        &["set", "p", "v", "ex", "100"],
+        &["persist", "p"],
+        &["persist", "p"],
+        &["copy", "p", "p2"],
+        &["copy", "p", "p2"],
+        &["copy", "p", "p2", "db", "2"],
+        &["move", "p", "3"],
+        &["setbit", "b", "7", "1"],
+        &["setbit", "b", "7", "1"],
+        &["setbit", "b", "7", "0"],
+        &["setbit", "b", "100", "0"],
+        &["bitop", "not", "d", "b"],
+        &["bitop", "or", "d", "nosuch"],
+        &["bitop", "or", "d", "nosuch"],
+        &["getset", "g2", "v"],
+    ];
+    for c in commands {
+        let args: Vec<&[u8]> = c.iter().map(|a| a.as_bytes()).collect();
+        let r = p.cmd(&args);
+        assert_ne!(r.first(), Some(&b'-'), "{c:?}");
+    }
+    let mut want = Vec::new();
+    for (db, k, e) in [
+        (0, "s", "set"),
+        (0, "s", "incrby"),
+        (0, "s", "incrby"),
+        (0, "s", "incrby"),
+        (0, "s", "incrbyfloat"),
+        (0, "s", "append"),
+        (0, "s", "append"),
+        (0, "n", "append"),
+        (0, "s", "setrange"),
+        (0, "s", "del"),
+        (0, "g", "set"),
+        (0, "g", "expire"),
+        (0, "g", "persist"),
+        (0, "g", "del"),
+        (0, "p", "set"),
+        (0, "p", "expire"),
+        (0, "p", "persist"),
+        (0, "p2", "copy_to"),
+        (2, "p2", "copy_to"),
+        (0, "p", "move_from"),
+        (3, "p", "move_to"),
+        (0, "b", "setbit"),
+        (0, "b", "setbit"),
+        (0, "b", "setbit"),
+        (0, "d", "set"),
+        (0, "d", "del"),
+        (0, "g2", "set"),
+    ] {
+        want.extend(events_in(db, k, e));
+    }
+    for w in &want {
+        assert_eq!(String::from_utf8_lossy(&s.read_reply()), *w);
+    }
+    // Nothing else was sent: the next message is this marker's.
+    assert_eq!(p.q("set end 1"), "+OK\r\n");
+    assert_eq!(
+        String::from_utf8_lossy(&s.read_reply()),
+        events("end", "set")[0]
+    );
+}

@@ -498,3 +498,25 @@ const BITS: Cases = &[
     (&[b"ttl", b"t"], b":-1\r\n"),
     (&[b"bitcount", b"f", b"-2", b"-5", b"x"], b":0\r\n"),
 ];
+
+#[test]
+fn large_values_are_stored_whole_with_every_set_option() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    let a = vec![b'a'; 200_000];
+    let b = vec![b'b'; 5_000];
+    assert_eq!(c.cmd(&[b"set", b"k", &a]), b"+OK\r\n");
+    // GET returns the old value; NX refuses and leaves the value in place.
+    let mut old = b"$200000\r\n".to_vec();
+    old.extend_from_slice(&a);
+    old.extend_from_slice(b"\r\n");
+    assert_eq!(c.cmd(&[b"set", b"k", &b, b"get"]), old);
+    assert_eq!(c.cmd(&[b"set", b"k", &a, b"nx"]), b"$-1\r\n");
+    assert_eq!(c.q("strlen k"), ":5000\r\n");
+    // Inside MULTI the queued SET keeps its value until EXEC.
+    assert_eq!(c.q("multi"), "+OK\r\n");
+    assert_eq!(c.cmd(&[b"set", b"k", &a, b"xx"]), b"+QUEUED\r\n");
+    assert_eq!(c.q("exec"), "*1\r\n+OK\r\n");
+    assert_eq!(c.cmd(&[b"get", b"k"]), old);
+    assert_eq!(c.q("object encoding k"), "$3\r\nraw\r\n");
+}

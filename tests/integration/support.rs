@@ -44,6 +44,11 @@ pub fn start_server_with(args: &[&str]) -> TestServer {
 }
 
 impl TestServer {
+    /// The running server's handle (e.g. to reach its `Core`).
+    pub fn handle(&self) -> &ServerHandle {
+        &self.handle
+    }
+
     /// A new client connection.
     pub fn connect(&self) -> Conn {
         let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to test server");
