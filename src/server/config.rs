@@ -46,6 +46,9 @@ pub struct Config {
     pub notify_keyspace_events: u32,
     /// Path of the config file this configuration came from (INFO's `config_file`).
     pub config_file: String,
+    /// `zset-max-listpack-entries` / `-value` (aliases `zset-max-ziplist-*`).
+    pub zset_max_listpack_entries: usize,
+    pub zset_max_listpack_value: usize,
 }
 
 impl Default for Config {
@@ -78,6 +81,8 @@ impl Default for Config {
             daemonize: false,
             notify_keyspace_events: 0,
             config_file: String::new(),
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
         }
     }
 }
@@ -188,6 +193,10 @@ static PARAMS: &[Param] = &[
     p("pidfile", Kind::Str, false),
     p("protected-mode", Kind::Bool, true),
     p("daemonize", Kind::Bool, false),
+    p("zset-max-listpack-entries", Kind::Int(0, i64::MAX), true),
+    p("zset-max-listpack-value", Kind::Int(0, i64::MAX), true),
+    p("zset-max-ziplist-entries", Kind::Int(0, i64::MAX), true),
+    p("zset-max-ziplist-value", Kind::Int(0, i64::MAX), true),
 ];
 
 /// Why a value was refused; the text is Redis's reason as CONFIG SET and the
@@ -339,6 +348,12 @@ impl Config {
                     ));
                 }
             }
+            ("zset-max-listpack-entries" | "zset-max-ziplist-entries", Kind::Int(a, b)) => {
+                self.zset_max_listpack_entries = int(value, a, b)? as usize
+            }
+            ("zset-max-listpack-value" | "zset-max-ziplist-value", Kind::Int(a, b)) => {
+                self.zset_max_listpack_value = int(value, a, b)? as usize
+            }
             _ => return Err(SetError::Unknown),
         }
         Ok(())
@@ -378,6 +393,12 @@ impl Config {
             "pidfile" => self.pidfile.clone(),
             "protected-mode" => yn(self.protected_mode),
             "daemonize" => yn(self.daemonize),
+            "zset-max-listpack-entries" | "zset-max-ziplist-entries" => {
+                self.zset_max_listpack_entries.to_string()
+            }
+            "zset-max-listpack-value" | "zset-max-ziplist-value" => {
+                self.zset_max_listpack_value.to_string()
+            }
             _ => return None,
         })
     }

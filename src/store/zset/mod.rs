@@ -161,8 +161,8 @@ impl ZSet {
         }
     }
 
-    /// Changes the score of `member` (present with score `old`) to `new`.
-    pub fn update(&mut self, member: &[u8], old: f64, new: f64) {
+    /// Changes the score of `member` (present) to `new`.
+    pub fn update(&mut self, member: &[u8], new: f64) {
         match self {
             ZSet::Listpack(v) => {
                 let new = lp_score(new);
@@ -173,7 +173,7 @@ impl ZSet {
                 let at = v.partition_point(|(x, s)| less(*s, x, new, member));
                 v.insert(at, (m, new));
             }
-            ZSet::Skiplist(s) => s.update_score(member, old, new),
+            ZSet::Skiplist(s) => s.update_score(member, new),
         }
     }
 
@@ -182,7 +182,7 @@ impl ZSet {
         match self.score(member) {
             Some(old) => {
                 if old != score {
-                    self.update(member, old, score);
+                    self.update(member, score);
                 }
                 Some(old)
             }

@@ -28,6 +28,8 @@ pub const MAX_LEVEL: usize = 32;
 const NIL: u32 = 0;
 /// `up` of a node whose tower is one level high.
 const NO_UP: u32 = u32::MAX;
+/// `back` of a free slot.
+const FREED: u32 = u32::MAX;
 
 /// One link of a tower: the next node at this level and how many level-0 steps
 /// away it is.
@@ -207,19 +209,7 @@ impl SkipList {
 
     /// Inserts `member` (which must be absent) with `score`.
     pub fn insert(&mut self, member: &[u8], score: f64) {
-        let mut update = [NIL; MAX_LEVEL];
-        let mut rank = [0; MAX_LEVEL];
-        self.descend(&mut update, &mut rank, |s, m| less(s, m, score, member));
         let h = self.random_height();
-        if h > self.height {
-            for i in self.height..h {
-                update[i] = NIL;
-                rank[i] = 0;
-                self.level_mut(NIL, i).span = self.len as u32;
-                self.level_mut(NIL, i).next = NIL;
-            }
-            self.height = h;
-        }
         let up = if h > 1 {
             let tower: Box<[Level]> = vec![Level::default(); h - 1].into();
             match self.free_uppers.pop() {
@@ -238,7 +228,7 @@ impl SkipList {
         let node = Node {
             member: member.into(),
             score,
-            back: if update[0] == NIL { NIL } else { update[0] },
+            back: NIL,
             l0: Level::default(),
             up,
         };
@@ -252,6 +242,33 @@ impl SkipList {
                 (self.nodes.len() - 1) as u32
             }
         };
+        self.link(x);
+        let hash = self.index.hash(member);
+        self.index.insert(&NodesView(&self.nodes), x, hash);
+    }
+
+    /// Links node `x` (member, score and tower set; not linked) into its place.
+    fn link(&mut self, x: u32) {
+        let mut update = [NIL; MAX_LEVEL];
+        let mut rank = [0; MAX_LEVEL];
+        {
+            let n = &self.nodes[x as usize];
+            let (score, member) = (n.score, &n.member);
+            self.descend(&mut update, &mut rank, |s, m| less(s, m, score, member));
+        }
+        let h = self.node_height(x);
+        if h > self.height {
+            for i in self.height..h {
+                update[i] = NIL;
+                rank[i] = 0;
+                *self.level_mut(NIL, i) = Level {
+                    next: NIL,
+                    span: self.len as u32,
+                };
+            }
+            self.height = h;
+        }
+        self.nodes[x as usize].back = update[0];
         for i in 0..h {
             let prev = self.level(update[i], i);
             let before_x = rank[0] - rank[i];
@@ -264,8 +281,9 @@ impl SkipList {
                 span: before_x + 1,
             };
         }
-        for i in h..self.height {
-            self.level_mut(update[i], i).span += 1;
+        // Links above x's tower now pass over one more node.
+        for (i, &u) in update.iter().enumerate().take(self.height).skip(h) {
+            self.level_mut(u, i).span += 1;
         }
         let next0 = self.level(x, 0).next;
         if next0 == NIL {
@@ -274,13 +292,11 @@ impl SkipList {
             self.nodes[next0 as usize].back = x;
         }
         self.len += 1;
-        let hash = self.index.hash(member);
-        self.index.insert(&NodesView(&self.nodes), x, hash);
     }
 
-    /// Unlinks node `x` given its predecessors, frees its slot; returns its member
-    /// and score. The member index is not touched.
-    fn unlink(&mut self, x: u32, update: &[u32; MAX_LEVEL]) -> (Box<[u8]>, f64) {
+    /// Unlinks node `x` given its predecessors `update` (from a descent that
+    /// stopped just before it). The node keeps its slot, member and tower.
+    fn unlink(&mut self, x: u32, update: &[u32; MAX_LEVEL]) {
         for (i, &u) in update.iter().enumerate().take(self.height) {
             let ul = self.level(u, i);
             if ul.next == x {
@@ -304,9 +320,14 @@ impl SkipList {
             self.height -= 1;
         }
         self.len -= 1;
+    }
+
+    /// Frees the slot of an unlinked node; returns its member and score.
+    fn free_node(&mut self, x: u32) -> (Box<[u8]>, f64) {
         let node = &mut self.nodes[x as usize];
         let member = std::mem::take(&mut node.member);
         let score = node.score;
+        node.back = FREED;
         if node.up != NO_UP {
             let u = node.up;
             node.up = NO_UP;
@@ -314,24 +335,30 @@ impl SkipList {
             self.free_uppers.push(u);
         }
         self.free.push(x);
-        // Slots of the header levels above `height` are stale; reset when reused.
         (member, score)
+    }
+
+    /// The predecessors of node `x` at every level.
+    fn predecessors(&self, x: u32) -> [u32; MAX_LEVEL] {
+        let mut update = [NIL; MAX_LEVEL];
+        let mut rank = [0; MAX_LEVEL];
+        let n = &self.nodes[x as usize];
+        let (score, member) = (n.score, &n.member);
+        self.descend(&mut update, &mut rank, |s, m| less(s, m, score, member));
+        update
     }
 
     /// Removes `member`; answers its score.
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
         let hash = self.index.hash(member);
         let x = self.index.remove(&NodesView(&self.nodes), member, hash)?;
-        let score = self.nodes[x as usize].score;
-        let mut update = [NIL; MAX_LEVEL];
-        let mut rank = [0; MAX_LEVEL];
-        self.descend(&mut update, &mut rank, |s, m| less(s, m, score, member));
-        let (_, score) = self.unlink(x, &update);
-        Some(score)
+        let update = self.predecessors(x);
+        self.unlink(x, &update);
+        Some(self.free_node(x).1)
     }
 
-    /// Changes the score of `member` (present, with score `old`) to `new`.
-    pub fn update_score(&mut self, member: &[u8], old: f64, new: f64) {
+    /// Changes the score of `member` (present) to `new`. The node keeps its slot.
+    pub fn update_score(&mut self, member: &[u8], new: f64) {
         let Some(x) = self.index.find(&NodesView(&self.nodes), member) else {
             return;
         };
@@ -346,17 +373,29 @@ impl SkipList {
             let f = &self.nodes[next as usize];
             less(new, member, f.score, &f.member)
         };
-        if back_ok && next_ok {
+        if !(back_ok && next_ok) {
+            let update = self.predecessors(x);
+            self.unlink(x, &update);
             self.nodes[x as usize].score = new;
-            return;
+            self.link(x);
+        } else {
+            self.nodes[x as usize].score = new;
         }
-        let mut update = [NIL; MAX_LEVEL];
-        let mut rank = [0; MAX_LEVEL];
-        self.descend(&mut update, &mut rank, |s, m| less(s, m, old, member));
-        let hash = self.index.hash(member);
-        self.index.remove(&NodesView(&self.nodes), member, hash);
-        let (m, _) = self.unlink(x, &update);
-        self.insert(&m, new);
+    }
+
+    /// Live elements in arena slots `start..`, visiting slots until `count`
+    /// elements are found; returns them and the slot to continue from (0: done).
+    pub fn scan_slots(&self, start: usize, count: usize) -> (Vec<(&[u8], f64)>, usize) {
+        let mut out = Vec::new();
+        let mut i = start.max(1);
+        while i < self.nodes.len() && out.len() < count {
+            let n = &self.nodes[i];
+            if n.back != FREED {
+                out.push((&*n.member, n.score));
+            }
+            i += 1;
+        }
+        (out, if i >= self.nodes.len() { 0 } else { i })
     }
 
     /// 0-based rank of `member` in ascending order, with its score.
@@ -444,7 +483,8 @@ impl SkipList {
             let member = &self.nodes[cur as usize].member;
             let hash = self.index.hash(member);
             self.index.remove(&NodesView(&self.nodes), member, hash);
-            let (m, s) = self.unlink(cur, &update);
+            self.unlink(cur, &update);
+            let (m, s) = self.free_node(cur);
             each(&m, s);
         }
     }
@@ -567,7 +607,7 @@ mod tests {
                     let s = rnd(50) as f64;
                     match scores.get(&m).copied() {
                         Some(old) => {
-                            sl.update_score(&m, old, s);
+                            sl.update_score(&m, s);
                             model.remove(&key(old, &m));
                         }
                         None => sl.insert(&m, s),
