@@ -11,3 +11,4 @@ mod server;
 mod strings;
 mod support;
 mod tx;
+mod zset;
