@@ -22,6 +22,10 @@ pub mod pubsub;
 pub mod server;
 pub mod string;
 pub mod tx;
+pub mod zset;
+pub mod zset_ops;
+pub mod zset_pop;
+pub mod zset_range;
 
 use crate::resp::Reply;
 use crate::server::client::ClientState;
@@ -150,6 +154,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         tx::COMMANDS,
         crate::scripting::commands::COMMANDS,
         crate::scripting::function::COMMANDS,
+        zset::COMMANDS,
     ];
     families.iter().flat_map(|f| f.iter()).collect()
 }

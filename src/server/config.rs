@@ -49,6 +49,9 @@ pub struct Config {
     pub client_output_buffer_limit: [ObufLimit; 3],
     /// Path of the config file this configuration came from (INFO's `config_file`).
     pub config_file: String,
+    /// `zset-max-listpack-entries` / `-value` (aliases `zset-max-ziplist-*`).
+    pub zset_max_listpack_entries: usize,
+    pub zset_max_listpack_value: usize,
 }
 
 impl Default for Config {
@@ -94,6 +97,8 @@ impl Default for Config {
                 },
             ],
             config_file: String::new(),
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
         }
     }
 }
@@ -267,6 +272,10 @@ static PARAMS: &[Param] = &[
     p("protected-mode", Kind::Bool, true),
     p("daemonize", Kind::Bool, false),
     p("client-output-buffer-limit", Kind::Str, true),
+    p("zset-max-listpack-entries", Kind::Int(0, i64::MAX), true),
+    p("zset-max-listpack-value", Kind::Int(0, i64::MAX), true),
+    p("zset-max-ziplist-entries", Kind::Int(0, i64::MAX), true),
+    p("zset-max-ziplist-value", Kind::Int(0, i64::MAX), true),
 ];
 
 /// Why a value was refused; the text is Redis's reason as CONFIG SET and the
@@ -422,6 +431,12 @@ impl Config {
                 self.client_output_buffer_limit =
                     parse_obuf_limits(value, self.client_output_buffer_limit)?
             }
+            ("zset-max-listpack-entries" | "zset-max-ziplist-entries", Kind::Int(a, b)) => {
+                self.zset_max_listpack_entries = int(value, a, b)? as usize
+            }
+            ("zset-max-listpack-value" | "zset-max-ziplist-value", Kind::Int(a, b)) => {
+                self.zset_max_listpack_value = int(value, a, b)? as usize
+            }
             _ => return Err(SetError::Unknown),
         }
         Ok(())
@@ -470,6 +485,12 @@ impl Config {
                     parts.push(format!("{name} {} {} {}", l.hard, l.soft, l.soft_seconds));
                 }
                 parts.join(" ")
+            }
+            "zset-max-listpack-entries" | "zset-max-ziplist-entries" => {
+                self.zset_max_listpack_entries.to_string()
+            }
+            "zset-max-listpack-value" | "zset-max-ziplist-value" => {
+                self.zset_max_listpack_value.to_string()
             }
             _ => return None,
         })

@@ -8,6 +8,7 @@
 //! | `value.rs` | the value type and Redis's string encodings (int / embstr / raw) |
 //! | `expire.rs` | the clock, TTL arithmetic and the active expiry cycle |
 //! | `glob.rs` | Redis's glob matcher (KEYS, SCAN MATCH, CONFIG GET) |
+//! | `zset/` | the sorted-set type: listpack and skiplist encodings, range specs |
 //! | `watch.rs` | version counters of WATCHed keys, bumped by every change a [`Db`] makes |
 //!
 //! Invariants:
@@ -33,6 +34,7 @@ pub mod key;
 pub mod table;
 pub mod value;
 pub mod watch;
+pub mod zset;
 
 pub use expire::now_ms;
 pub use glob::glob_match;

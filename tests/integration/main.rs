@@ -15,3 +15,4 @@ mod server;
 mod strings;
 mod support;
 mod tx;
+mod zset;

@@ -1,0 +1,510 @@
+//! Sorted-set commands: the command table of the family, the shared helpers
+//! (typed lookups, limits, score replies), and the single-member commands
+//! ZADD ZINCRBY ZREM ZSCORE ZMSCORE ZCARD ZCOUNT ZLEXCOUNT ZRANK ZREVRANK ZSCAN.
+//!
+//! The rest of the family lives beside this file:
+//! | file | commands |
+//! | --- | --- |
+//! | `zset_range.rs` | ZRANGE and its older forms, ZRANGESTORE, ZREMRANGEBY* |
+//! | `zset_pop.rs` | ZPOPMIN ZPOPMAX ZMPOP ZRANDMEMBER, and the pop functions the blocking forms share |
+//! | `zset_ops.rs` | ZUNION ZINTER ZDIFF (+STORE), ZINTERCARD |
+//!
+//! Invariants: replies and error texts are redis-server 7.0's; argument errors are
+//! reported before the key is looked up, as Redis does; a sorted set that loses its
+//! last member is removed from the keyspace (with a `del` event after the
+//! command's own); every write goes through `Arc::make_mut`, so a snapshot
+//! holding the old value keeps it (see `store::value`).
+use super::notify::{notify, GENERIC, ZSET};
+use super::string::count_read;
+use super::{errors, flags, zset_ops, zset_pop, zset_range, CommandSpec, Ctx};
+use crate::resp::Reply;
+use crate::store::zset::{parse_score, LexRange, Limits, ScoreRange, ZSet};
+use crate::store::{glob_match, Db, Value};
+use std::sync::Arc;
+
+const W: u32 = flags::WRITE;
+const R: u32 = flags::READONLY;
+const M: u32 = flags::DENYOOM;
+const F: u32 = flags::FAST;
+
+pub static COMMANDS: &[CommandSpec] = &[
+    CommandSpec::one_key("zadd", -4, W | M | F, zadd),
+    CommandSpec::one_key("zincrby", 4, W | M | F, zincrby),
+    CommandSpec::one_key("zrem", -3, W | F, zrem),
+    CommandSpec::one_key("zscore", 3, R | F, zscore),
+    CommandSpec::one_key("zmscore", -3, R | F, zmscore),
+    CommandSpec::one_key("zcard", 2, R | F, zcard),
+    CommandSpec::one_key("zcount", 4, R | F, zcount),
+    CommandSpec::one_key("zlexcount", 4, R | F, zlexcount),
+    CommandSpec::one_key("zrank", 3, R | F, zrank),
+    CommandSpec::one_key("zrevrank", 3, R | F, zrevrank),
+    CommandSpec::one_key("zscan", -3, R, zscan),
+    CommandSpec::one_key("zrange", -4, R, zset_range::zrange),
+    CommandSpec::new("zrangestore", -5, W | M, 1, 2, 1, zset_range::zrangestore),
+    CommandSpec::one_key("zrevrange", -4, R, zset_range::zrevrange),
+    CommandSpec::one_key("zrangebyscore", -4, R, zset_range::zrangebyscore),
+    CommandSpec::one_key("zrevrangebyscore", -4, R, zset_range::zrevrangebyscore),
+    CommandSpec::one_key("zrangebylex", -4, R, zset_range::zrangebylex),
+    CommandSpec::one_key("zrevrangebylex", -4, R, zset_range::zrevrangebylex),
+    CommandSpec::one_key("zremrangebyrank", 4, W, zset_range::zremrangebyrank),
+    CommandSpec::one_key("zremrangebyscore", 4, W, zset_range::zremrangebyscore),
+    CommandSpec::one_key("zremrangebylex", 4, W, zset_range::zremrangebylex),
+    CommandSpec::one_key("zpopmin", -2, W | F, zset_pop::zpopmin),
+    CommandSpec::one_key("zpopmax", -2, W | F, zset_pop::zpopmax),
+    CommandSpec::new("zmpop", -4, W, 0, 0, 0, zset_pop::zmpop),
+    CommandSpec::one_key("zrandmember", -2, R, zset_pop::zrandmember),
+    CommandSpec::new("zunion", -3, R, 0, 0, 0, zset_ops::zunion),
+    CommandSpec::new("zinter", -3, R, 0, 0, 0, zset_ops::zinter),
+    CommandSpec::new("zdiff", -3, R, 0, 0, 0, zset_ops::zdiff),
+    CommandSpec::one_key("zunionstore", -4, W | M, zset_ops::zunionstore),
+    CommandSpec::one_key("zinterstore", -4, W | M, zset_ops::zinterstore),
+    CommandSpec::one_key("zdiffstore", -4, W | M, zset_ops::zdiffstore),
+    CommandSpec::new("zintercard", -3, R, 0, 0, 0, zset_ops::zintercard),
+];
+
+/// The error of a helper that has already written an error reply (WRONGTYPE).
+#[derive(Debug)]
+pub struct Replied;
+
+/// The listpack thresholds from the configuration.
+pub fn limits(ctx: &Ctx<'_>) -> Limits {
+    let c = ctx.shared.config();
+    Limits {
+        entries: c.zset_max_listpack_entries,
+        value: c.zset_max_listpack_value,
+    }
+}
+
+/// The sorted set under `key` for reading: `Ok(None)` when missing, `Err(Replied)`
+/// (after replying WRONGTYPE) for another type. Counts the lookup as a read.
+pub fn read_zset<'a>(
+    db: &'a mut Db,
+    shared: &crate::server::Shared,
+    out: &mut Reply,
+    key: &[u8],
+) -> Result<Option<&'a ZSet>, Replied> {
+    let found = db.lookup(key);
+    count_read(shared, found.is_some());
+    match found {
+        None => Ok(None),
+        Some(i) => match &db.entry(i).value {
+            Value::ZSet(z) => Ok(Some(z)),
+            _ => {
+                out.error(errors::WRONGTYPE);
+                Err(Replied)
+            }
+        },
+    }
+}
+
+/// Index of the sorted set under `key` for writing (`None`: missing);
+/// `Err(Replied)` after replying WRONGTYPE.
+pub fn write_zset(db: &mut Db, key: &[u8], out: &mut Reply) -> Result<Option<usize>, Replied> {
+    match db.lookup(key) {
+        Some(i) => match db.entry(i).value {
+            Value::ZSet(_) => Ok(Some(i)),
+            _ => {
+                out.error(errors::WRONGTYPE);
+                Err(Replied)
+            }
+        },
+        None => Ok(None),
+    }
+}
+
+/// The sorted set at entry `i` for modification (copied first if a snapshot
+/// shares it). The caller has checked the type.
+pub fn zset_mut(db: &mut Db, i: usize) -> &mut ZSet {
+    let v = &mut db.entry_mut(i).value;
+    if !matches!(v, Value::ZSet(_)) {
+        *v = Value::ZSet(Arc::new(ZSet::new()));
+    }
+    match v {
+        Value::ZSet(z) => Arc::make_mut(z),
+        _ => unreachable!("made a sorted set just above"),
+    }
+}
+
+/// Removes the key at entry `i` when its set is empty; true if it did.
+pub fn remove_if_empty(db: &mut Db, i: usize) -> bool {
+    let empty = matches!(&db.entry(i).value, Value::ZSet(z) if z.is_empty());
+    if empty {
+        db.remove_at(i);
+    }
+    empty
+}
+
+/// Sends the events of a command that removed members: its own, then `del` if
+/// the key went away.
+pub fn notify_removal(ctx: &mut Ctx<'_>, event: &str, key: &[u8], deleted_key: bool) {
+    notify(ctx, ZSET, event, key);
+    if deleted_key {
+        notify(ctx, GENERIC, "del", key);
+    }
+}
+
+/// A member with its score as one element of a WITHSCORES-style reply: two
+/// bulk strings in RESP2, a pair array in RESP3.
+pub fn reply_pair(out: &mut Reply, member: &[u8], score: f64) {
+    if out.proto >= 3 {
+        out.array(2);
+    }
+    out.bulk(member);
+    out.double(score);
+}
+
+/// Header of a reply of `n` members, with or without scores.
+pub fn reply_pairs_header(out: &mut Reply, n: usize, with_scores: bool) {
+    if with_scores && out.proto < 3 {
+        out.array(n * 2);
+    } else {
+        out.array(n);
+    }
+}
+
+/// A rank argument (`ERR value is not an integer or out of range`).
+pub fn long_arg(out: &mut Reply, b: &[u8]) -> Option<i64> {
+    let n = crate::store::value::parse_i64_strict(b);
+    if n.is_none() {
+        out.error(errors::NOT_INTEGER);
+    }
+    n
+}
+
+fn zadd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let (mut nx, mut xx, mut gt, mut lt, mut ch, mut incr) =
+        (false, false, false, false, false, false);
+    let mut i = 2;
+    while i < args.len() {
+        match args[i].to_ascii_uppercase().as_slice() {
+            b"NX" => nx = true,
+            b"XX" => xx = true,
+            b"GT" => gt = true,
+            b"LT" => lt = true,
+            b"CH" => ch = true,
+            b"INCR" => incr = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    let elements = args.len() - i;
+    if elements == 0 || !elements.is_multiple_of(2) {
+        return ctx.out.error(errors::SYNTAX);
+    }
+    if nx && xx {
+        return ctx
+            .out
+            .error("ERR XX and NX options at the same time are not compatible");
+    }
+    if (nx && (gt || lt)) || (gt && lt) {
+        return ctx
+            .out
+            .error("ERR GT, LT, and/or NX options at the same time are not compatible");
+    }
+    if incr && elements > 2 {
+        return ctx
+            .out
+            .error("ERR INCR option supports a single increment-element pair");
+    }
+    let mut pairs = Vec::with_capacity(elements / 2);
+    for p in args[i..].chunks_exact(2) {
+        let Some(s) = parse_score(&p[0]) else {
+            return ctx.out.error(errors::NOT_FLOAT);
+        };
+        pairs.push((s, &p[1][..]));
+    }
+    let opts = AddOpts {
+        nx,
+        xx,
+        gt,
+        lt,
+        incr,
+    };
+    let Some(outcome) = add_pairs(ctx, &args[1], &pairs, opts) else {
+        return;
+    };
+    if incr {
+        match outcome.last_score {
+            Some(s) => ctx.out.double(s),
+            None => ctx.out.null(),
+        }
+    } else {
+        let n = if ch {
+            outcome.added + outcome.updated
+        } else {
+            outcome.added
+        };
+        ctx.out.integer(n as i64);
+    }
+}
+
+fn zincrby(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(by) = parse_score(&args[2]) else {
+        return ctx.out.error(errors::NOT_FLOAT);
+    };
+    let opts = AddOpts {
+        incr: true,
+        ..AddOpts::default()
+    };
+    if let Some(o) = add_pairs(ctx, &args[1], &[(by, &args[3][..])], opts) {
+        match o.last_score {
+            Some(s) => ctx.out.double(s),
+            None => ctx.out.null(),
+        }
+    }
+}
+
+/// ZADD's options.
+#[derive(Default, Clone, Copy)]
+struct AddOpts {
+    nx: bool,
+    xx: bool,
+    gt: bool,
+    lt: bool,
+    incr: bool,
+}
+
+/// What ZADD did.
+struct AddOutcome {
+    added: usize,
+    updated: usize,
+    /// With INCR: the new score, or `None` when the option set skipped it.
+    last_score: Option<f64>,
+}
+
+/// The body of ZADD and ZINCRBY: applies `pairs` to the set under `key`
+/// (creating it unless XX), sends the notification, and returns the counts;
+/// `None` after replying an error (WRONGTYPE, NaN).
+fn add_pairs(
+    ctx: &mut Ctx<'_>,
+    key: &[u8],
+    pairs: &[(f64, &[u8])],
+    o: AddOpts,
+) -> Option<AddOutcome> {
+    let limits = limits(ctx);
+    let db = ctx.store.db(ctx.client.db);
+    let mut out = AddOutcome {
+        added: 0,
+        updated: 0,
+        last_score: None,
+    };
+    let i = match write_zset(db, key, ctx.out).ok()? {
+        Some(i) => i,
+        None if o.xx => return Some(out),
+        None => db.insert_new(key, Value::ZSet(Arc::new(ZSet::new()))),
+    };
+    let z = zset_mut(db, i);
+    let mut nan = false;
+    for &(score, member) in pairs {
+        match z.score(member) {
+            Some(cur) => {
+                if o.nx {
+                    continue;
+                }
+                let new = if o.incr { cur + score } else { score };
+                if new.is_nan() {
+                    nan = true;
+                    break;
+                }
+                if (o.lt && new >= cur) || (o.gt && new <= cur) {
+                    continue;
+                }
+                if new != cur {
+                    z.update(member, new);
+                    out.updated += 1;
+                }
+                out.last_score = Some(new);
+            }
+            None => {
+                if o.xx {
+                    continue;
+                }
+                z.insert(member, score, limits);
+                out.added += 1;
+                out.last_score = Some(score);
+            }
+        }
+    }
+    remove_if_empty(db, i);
+    let changed = out.added + out.updated;
+    ctx.store.dirty += changed as u64;
+    if changed > 0 {
+        notify(ctx, ZSET, if o.incr { "zincr" } else { "zadd" }, key);
+    }
+    if nan {
+        ctx.out.error("ERR resulting score is not a number (NaN)");
+        return None;
+    }
+    Some(out)
+}
+
+fn zrem(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let db = ctx.store.db(ctx.client.db);
+    let i = match write_zset(db, &args[1], ctx.out) {
+        Err(_) => return,
+        Ok(None) => return ctx.out.integer(0),
+        Ok(Some(i)) => i,
+    };
+    let z = zset_mut(db, i);
+    let mut removed = 0;
+    for m in &args[2..] {
+        removed += i64::from(z.remove(m).is_some());
+        if z.is_empty() {
+            break;
+        }
+    }
+    let gone = remove_if_empty(db, i);
+    if removed > 0 {
+        ctx.store.dirty += removed as u64;
+        notify_removal(ctx, "zrem", &args[1], gone);
+    }
+    ctx.out.integer(removed);
+}
+
+fn zscore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+        match z.and_then(|z| z.score(&args[2])) {
+            Some(s) => ctx.out.double(s),
+            None => ctx.out.null(),
+        }
+    }
+}
+
+fn zmscore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+        ctx.out.array(args.len() - 2);
+        for m in &args[2..] {
+            match z.and_then(|z| z.score(m)) {
+                Some(s) => ctx.out.double(s),
+                None => ctx.out.null(),
+            }
+        }
+    }
+}
+
+fn zcard(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+        ctx.out.integer(z.map_or(0, ZSet::len) as i64);
+    }
+}
+
+fn zcount(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(r) = ScoreRange::parse(&args[2], &args[3]) else {
+        return ctx.out.error("ERR min or max is not a float");
+    };
+    if let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+        let (lo, hi) = z.map_or((0, 0), |z| z.score_ranks(&r));
+        ctx.out.integer((hi - lo) as i64);
+    }
+}
+
+fn zlexcount(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(r) = LexRange::parse(&args[2], &args[3]) else {
+        return ctx.out.error("ERR min or max not valid string range item");
+    };
+    if let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+        let (lo, hi) = z.map_or((0, 0), |z| z.lex_ranks(&r));
+        ctx.out.integer((hi - lo) as i64);
+    }
+}
+
+fn rank_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], rev: bool) {
+    if let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+        match z.and_then(|z| z.rank(&args[2]).map(|(r, _)| (r, z.len()))) {
+            Some((r, len)) => ctx.out.integer(if rev { len - 1 - r } else { r } as i64),
+            None => ctx.out.null(),
+        }
+    }
+}
+
+fn zrank(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    rank_generic(ctx, args, false);
+}
+
+fn zrevrank(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    rank_generic(ctx, args, true);
+}
+
+/// A score as Redis's listpack stores it in text (what ZSCAN of a small set
+/// shows): an integral value within +-2^62 as an integer, others as `%.17g`.
+pub fn listpack_text(s: f64) -> Vec<u8> {
+    const LIMIT: f64 = 4_611_686_018_427_387_904.0; // 2^62
+    if s.is_finite() && s.fract() == 0.0 && (-LIMIT..=LIMIT).contains(&s) {
+        (s as i64).to_string().into_bytes()
+    } else {
+        crate::resp::reply::format_double(s).into_bytes()
+    }
+}
+
+/// ZSCAN key cursor [MATCH pattern] [COUNT count]. A small ("listpack") set is
+/// returned whole with cursor 0, as Redis does. A skiplist set is walked by node
+/// slot: a member keeps its slot for as long as it stays in the set (a score
+/// change moves it in the order, not in the arena), so every member present for
+/// the whole scan is returned exactly once.
+fn zscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(cursor) = std::str::from_utf8(&args[2])
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    else {
+        return ctx.out.error("ERR invalid cursor");
+    };
+    let mut count: i64 = 10;
+    let mut pattern: Option<&[u8]> = None;
+    let mut i = 3;
+    while i < args.len() {
+        let has_value = args.len() - i >= 2;
+        match args[i].to_ascii_uppercase().as_slice() {
+            b"COUNT" if has_value => {
+                let Some(n) = long_arg(ctx.out, &args[i + 1]) else {
+                    return;
+                };
+                if n < 1 {
+                    return ctx.out.error(errors::SYNTAX);
+                }
+                count = n;
+            }
+            b"MATCH" if has_value => {
+                let p = &args[i + 1];
+                pattern = (p.as_slice() != b"*").then_some(p.as_slice());
+            }
+            _ => return ctx.out.error(errors::SYNTAX),
+        }
+        i += 2;
+    }
+    let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) else {
+        return;
+    };
+    let keep = |m: &[u8]| pattern.is_none_or(|p| glob_match(p, m, false));
+    let mut found: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut next = 0u64;
+    match z {
+        None => {}
+        Some(ZSet::Listpack(v)) => {
+            for (m, s) in v {
+                if keep(m) {
+                    found.push((m.to_vec(), listpack_text(*s)));
+                }
+            }
+        }
+        Some(ZSet::Skiplist(sl)) => {
+            let start = usize::try_from(cursor).unwrap_or(usize::MAX);
+            let (items, after) = sl.scan_slots(start, count as usize);
+            for (m, s) in items {
+                if keep(m) {
+                    found.push((
+                        m.to_vec(),
+                        crate::resp::reply::format_double(s).into_bytes(),
+                    ));
+                }
+            }
+            next = after as u64;
+        }
+    }
+    ctx.out.array(2);
+    ctx.out.bulk(next.to_string().as_bytes());
+    ctx.out.array(found.len() * 2);
+    for (m, s) in found {
+        ctx.out.bulk(&m);
+        ctx.out.bulk(&s);
+    }
+}

@@ -1,0 +1,170 @@
+//! The member index of a skiplist-encoded sorted set: member bytes -> node slot.
+//!
+//! An open-addressing hash table (linear probing) of `(slot, hash)` pairs. It does
+//! not hold the member bytes itself: the skiplist's nodes own them, and a probe
+//! compares against `nodes.member(slot)` (only when the stored 32-bit hash
+//! matches). That saves a second copy of every member, which is most of the
+//! memory a sorted set of short members would otherwise spend.
+//!
+//! Invariants: `slots.len()` is a power of two (or zero); slot value 0 means empty
+//! (node slot 0 is the skiplist header, never indexed); the load stays at or below
+//! 3/4; every entry is reachable from its home position `hash & mask` without
+//! crossing an empty slot (deletion shifts later entries back to keep this).
+use super::skiplist::NodesView;
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
+
+/// A per-process random seed, so members cannot be chosen to collide.
+pub fn seed() -> u64 {
+    static SEED: OnceLock<u64> = OnceLock::new();
+    *SEED.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0x5eedu64))
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Slot {
+    node: u32,
+    hash: u32,
+}
+
+/// Member -> node slot.
+#[derive(Debug, Clone, Default)]
+pub struct MemberIndex {
+    slots: Vec<Slot>,
+    len: usize,
+}
+
+#[inline]
+fn fold(a: u64, b: u64) -> u64 {
+    let m = (a as u128) * (b as u128);
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
+impl MemberIndex {
+    pub fn new() -> MemberIndex {
+        MemberIndex::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Slot>()
+    }
+
+    /// The seeded hash of `member` (multiply-fold over 8-byte words).
+    #[inline]
+    pub fn hash(&self, member: &[u8]) -> u32 {
+        const K1: u64 = 0xa076_1d64_78bd_642f;
+        const K2: u64 = 0xe703_7ed1_a0b4_28db;
+        let mut h = seed() ^ (member.len() as u64).wrapping_mul(K1);
+        let mut chunks = member.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = fold(h ^ u64::from_le_bytes(w), K2 ^ h.rotate_left(17));
+        }
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = fold(h ^ u64::from_le_bytes(w) ^ K1, K2);
+        let h = fold(h, K1);
+        (h ^ (h >> 32)) as u32
+    }
+
+    #[inline]
+    fn mask(&self) -> usize {
+        self.slots.len().wrapping_sub(1)
+    }
+
+    /// Position in `slots` of `member`, if present.
+    fn position(&self, nodes: &NodesView<'_>, member: &[u8], hash: u32) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.mask();
+        let mut i = hash as usize & mask;
+        loop {
+            let s = self.slots[i];
+            if s.node == 0 {
+                return None;
+            }
+            if s.hash == hash && nodes.member(s.node) == member {
+                return Some(i);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The node slot of `member`.
+    pub fn find(&self, nodes: &NodesView<'_>, member: &[u8]) -> Option<u32> {
+        let h = self.hash(member);
+        self.position(nodes, member, h).map(|i| self.slots[i].node)
+    }
+
+    /// Adds `node` (whose member is not yet indexed) under `hash`.
+    pub fn insert(&mut self, _nodes: &NodesView<'_>, node: u32, hash: u32) {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.resize((self.slots.len() * 2).max(8));
+        }
+        self.place(Slot { node, hash });
+        self.len += 1;
+    }
+
+    fn place(&mut self, s: Slot) {
+        let mask = self.mask();
+        let mut i = s.hash as usize & mask;
+        while self.slots[i].node != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = s;
+    }
+
+    fn resize(&mut self, cap: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); cap]);
+        for s in old {
+            if s.node != 0 {
+                self.place(s);
+            }
+        }
+    }
+
+    /// Removes `member`; answers its node slot.
+    pub fn remove(&mut self, nodes: &NodesView<'_>, member: &[u8], hash: u32) -> Option<u32> {
+        let mut hole = self.position(nodes, member, hash)?;
+        let node = self.slots[hole].node;
+        let mask = self.mask();
+        let mut j = hole;
+        loop {
+            j = (j + 1) & mask;
+            let s = self.slots[j];
+            if s.node == 0 {
+                break;
+            }
+            let home = s.hash as usize & mask;
+            // The entry at j may move back into the hole unless its home lies
+            // cyclically within (hole, j].
+            let stays = if hole <= j {
+                hole < home && home <= j
+            } else {
+                hole < home || home <= j
+            };
+            if !stays {
+                self.slots[hole] = s;
+                hole = j;
+            }
+        }
+        self.slots[hole] = Slot::default();
+        self.len -= 1;
+        if self.len == 0 {
+            self.slots = Vec::new();
+        } else if self.slots.len() > 64 && self.len * 8 < self.slots.len() {
+            self.resize(self.slots.len() / 2);
+        }
+        Some(node)
+    }
+}
