@@ -17,6 +17,7 @@ pub mod float80;
 pub mod hash;
 pub mod keys;
 pub mod lcs;
+pub mod list;
 pub mod notify;
 pub mod pubsub;
 pub mod server;
@@ -144,6 +145,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         hash::COMMANDS,
         keys::COMMANDS,
         lcs::COMMANDS,
+        list::COMMANDS,
         pubsub::COMMANDS,
         server::COMMANDS,
         string::COMMANDS,

@@ -30,6 +30,7 @@ pub mod expire;
 pub mod glob;
 pub mod hash;
 pub mod key;
+pub mod list;
 pub mod table;
 pub mod value;
 pub mod watch;

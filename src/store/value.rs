@@ -27,6 +27,7 @@ pub enum Value {
     Emb(Arc<[u8]>),
     Raw(Arc<Vec<u8>>),
     Hash(Arc<crate::store::hash::Hash>),
+    List(Arc<crate::store::list::List>),
 }
 
 impl Value {
@@ -61,6 +62,7 @@ impl Value {
         match self {
             Value::Int(_) | Value::Emb(_) | Value::Raw(_) => "string",
             Value::Hash(_) => "hash",
+            Value::List(_) => "list",
         }
     }
 
@@ -71,6 +73,7 @@ impl Value {
             Value::Emb(_) => "embstr",
             Value::Raw(_) => "raw",
             Value::Hash(h) => h.encoding(),
+            Value::List(l) => l.encoding(),
         }
     }
 
@@ -86,7 +89,7 @@ impl Value {
             Value::Int(n) => Some(format_i64(*n, tmp)),
             Value::Emb(b) => Some(b),
             Value::Raw(v) => Some(v.as_slice()),
-            Value::Hash(_) => None,
+            Value::Hash(_) | Value::List(_) => None,
         }
     }
 
