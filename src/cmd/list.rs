@@ -1,4 +1,5 @@
-//! List commands: LPUSH ... LMPOP (the blocking forms are not here yet).
+//! List commands: LPUSH ... LMPOP, and the blocking BLPOP BRPOP BLMOVE
+//! BRPOPLPUSH BLMPOP (waiting itself is `server::blocking`'s business).
 //!
 //! Invariants: replies and error texts are redis-server 7.0's; a list whose last
 //! element goes is removed from the keyspace (with a `del` event); every command
@@ -7,15 +8,20 @@
 use super::notify::{self, notify};
 use super::string::count_read;
 use super::{errors, flags, CommandSpec, Ctx};
+use crate::resp::Reply;
+use crate::server::blocking;
 use crate::store::list::List;
 use crate::store::value::parse_i64_strict;
 use crate::store::{Db, Value};
 use std::sync::Arc;
+use std::time::Instant;
 
 const W: u32 = flags::WRITE;
 const R: u32 = flags::READONLY;
 const M: u32 = flags::DENYOOM;
 const F: u32 = flags::FAST;
+/// Blocking commands: may wait, and scripts may not call them.
+const B: u32 = flags::BLOCKING | flags::NOSCRIPT;
 
 pub static COMMANDS: &[CommandSpec] = &[
     // LPUSH key element [element ...]
@@ -43,6 +49,14 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("rpoplpush", 3, W | M, 1, 2, 1, rpoplpush),
     // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
     CommandSpec::keyless("lmpop", -4, W, lmpop),
+    // BLPOP key [key ...] timeout
+    CommandSpec::new("blpop", -3, W | B, 1, -2, 1, blpop),
+    CommandSpec::new("brpop", -3, W | B, 1, -2, 1, brpop),
+    // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
+    CommandSpec::new("blmove", 6, W | M | B, 1, 2, 1, blmove),
+    CommandSpec::new("brpoplpush", 4, W | M | B, 1, 2, 1, brpoplpush),
+    // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+    CommandSpec::keyless("blmpop", -5, W | B, blmpop),
 ];
 
 /// The list under `key` for reading: `Ok(None)` when missing, `Err(())` after
@@ -147,6 +161,7 @@ fn push_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool, only_existing: 
     }
     let n = l.len();
     ctx.store.dirty += (args.len() - 2) as u64;
+    ctx.store.blocked.signal(ctx.client.db, &args[1]);
     notify(
         ctx,
         notify::LIST,
@@ -498,6 +513,7 @@ fn move_generic(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], from_left: bool, to_l
         l.push_back(&v);
     }
     ctx.store.dirty += 1;
+    ctx.store.blocked.signal(ctx.client.db, dst);
     notify(
         ctx,
         notify::LIST,
@@ -520,18 +536,32 @@ fn rpoplpush(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
 fn lmpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(numkeys) = parse_i64_strict(&args[1]) else {
+    mpop_generic(ctx, args, 1, None);
+}
+
+/// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+fn blmpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    match blocking::parse_timeout(&args[1]) {
+        Ok(deadline) => mpop_generic(ctx, args, 2, Some(deadline)),
+        Err(e) => ctx.out.error(e),
+    }
+}
+
+/// LMPOP and BLMPOP from their `numkeys` argument (at `at`) on; `block`: the
+/// deadline of BLMPOP.
+fn mpop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, block: Option<Option<Instant>>) {
+    let Some(numkeys) = parse_i64_strict(&args[at]) else {
         return ctx.out.error("ERR numkeys should be greater than 0");
     };
     if numkeys <= 0 {
         return ctx.out.error("ERR numkeys should be greater than 0");
     }
     let numkeys = numkeys as usize;
-    if numkeys > args.len() - 2 {
+    if numkeys > args.len() - at - 1 {
         return ctx.out.error(errors::SYNTAX);
     }
-    let keys = &args[2..2 + numkeys];
-    let rest = &args[2 + numkeys..];
+    let keys = &args[at + 1..at + 1 + numkeys];
+    let rest = &args[at + 1 + numkeys..];
     let Some(left) = rest.first().and_then(|a| side(a)) else {
         return ctx.out.error(errors::SYNTAX);
     };
@@ -560,5 +590,89 @@ fn lmpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             }
         }
     }
-    ctx.out.null_array();
+    match block {
+        Some(deadline) => block_or_reply(ctx, keys, args, deadline, Reply::null_array),
+        None => ctx.out.null_array(),
+    }
+}
+
+/// The reply of a blocking command that times out (RESP2: a nil array).
+const TIMEOUT_REPLY: &[u8] = b"*-1\r\n";
+
+/// Nothing to pop: wait for `keys` (see `server::blocking`), or, where waiting
+/// is not possible (inside EXEC, a script, a served waiter), reply `immediate`.
+fn block_or_reply(
+    ctx: &mut Ctx<'_>,
+    keys: &[Vec<u8>],
+    args: &[Vec<u8>],
+    deadline: Option<Instant>,
+    immediate: fn(&mut Reply),
+) {
+    if ctx.client.no_block || ctx.client.tx.in_multi() {
+        return immediate(ctx.out);
+    }
+    let req = ctx
+        .store
+        .blocked
+        .block(ctx.client, keys, args, deadline, TIMEOUT_REPLY);
+    ctx.client.block = Some(req);
+}
+
+/// BLPOP/BRPOP key [key ...] timeout
+fn bpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool) {
+    let deadline = match blocking::parse_timeout(&args[args.len() - 1]) {
+        Ok(d) => d,
+        Err(e) => return ctx.out.error(e),
+    };
+    let keys = &args[1..args.len() - 1];
+    for key in keys {
+        match read_list!(ctx, key) {
+            Err(()) => return,
+            Ok(None) => continue,
+            Ok(Some(_)) => {
+                let vals = pop_n(ctx, key, left, 1);
+                if let Some(v) = vals.first() {
+                    ctx.out.array(2);
+                    ctx.out.bulk(key);
+                    ctx.out.bulk(v);
+                    return;
+                }
+            }
+        }
+    }
+    block_or_reply(ctx, keys, args, deadline, Reply::null_array);
+}
+
+fn blpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    bpop(ctx, args, true);
+}
+
+fn brpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    bpop(ctx, args, false);
+}
+
+/// BLMOVE/BRPOPLPUSH once the arguments are parsed.
+fn bmove(ctx: &mut Ctx<'_>, args: &[Vec<u8>], from_left: bool, to_left: bool, timeout: &[u8]) {
+    let deadline = match blocking::parse_timeout(timeout) {
+        Ok(d) => d,
+        Err(e) => return ctx.out.error(e),
+    };
+    match read_list!(ctx, &args[1]) {
+        Err(()) => {}
+        Ok(Some(_)) => move_generic(ctx, &args[1], &args[2], from_left, to_left),
+        Ok(None) => block_or_reply(ctx, &args[1..2], args, deadline, Reply::null),
+    }
+}
+
+/// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
+fn blmove(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let (Some(from), Some(to)) = (side(&args[3]), side(&args[4])) else {
+        return ctx.out.error(errors::SYNTAX);
+    };
+    bmove(ctx, args, from, to, &args[5]);
+}
+
+/// BRPOPLPUSH source destination timeout
+fn brpoplpush(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    bmove(ctx, args, false, true, &args[3]);
 }

@@ -210,7 +210,8 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
     (
         "client",
         &[
-            "id", "setname", "getname", "list", "info", "kill", "reply", "no-evict", "help",
+            "id", "setname", "getname", "list", "info", "kill", "reply", "no-evict", "unblock",
+            "help",
         ],
     ),
     ("config", &["get", "set", "resetstat", "help"]),

@@ -2,7 +2,8 @@
 //! redis-server 7.0.15 answered to the same requests (recorded below, in order,
 //! on one connection of a fresh server), plus a randomized test against a `Vec`
 //! model.
-use super::support::{run_cases, start_server, Cases};
+use super::support::{eventually, multibulk, run_cases, start_server, Cases, Conn};
+use std::time::{Duration, Instant};
 
 const CASES: Cases = &[
     (&[b"FLUSHALL"], b"+OK\x0d\x0a"),
@@ -134,6 +135,40 @@ const CASES: Cases = &[
     (&[b"LPOP", b"tx"], b"+QUEUED\x0d\x0a"),
     (&[b"EXEC"], b"*2\x0d\x0a:1\x0d\x0a$1\x0d\x0a1\x0d\x0a"),
     (&[b"EVAL", b"redis.call('rpush', KEYS[1], 'a', 'b') return redis.call('lrange', KEYS[1], 0, -1)", b"1", b"ev"], b"*2\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"0.01"], b"*-1\x0d\x0a"),
+    (&[b"BRPOP", b"nol", b"nol2", b"0.01"], b"*-1\x0d\x0a"),
+    (&[b"BLMOVE", b"nol", b"x", b"LEFT", b"RIGHT", b"0.01"], b"*-1\x0d\x0a"),
+    (&[b"BRPOPLPUSH", b"nol", b"x", b"0.01"], b"*-1\x0d\x0a"),
+    (&[b"BLMPOP", b"0.01", b"1", b"nol", b"LEFT"], b"*-1\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"x"], b"-ERR timeout is not a float or out of range\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"-1"], b"-ERR timeout is negative\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"inf"], b"-ERR timeout is negative\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"1e100"], b"-ERR timeout is negative\x0d\x0a"),
+    (&[b"RPUSH", b"bl", b"a", b"b", b"c", b"d"], b":4\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"bl", b"0"], b"*2\x0d\x0a$2\x0d\x0abl\x0d\x0a$1\x0d\x0aa\x0d\x0a"),
+    (&[b"BRPOP", b"bl", b"0"], b"*2\x0d\x0a$2\x0d\x0abl\x0d\x0a$1\x0d\x0ad\x0d\x0a"),
+    (&[b"BLMPOP", b"0", b"2", b"nol", b"bl", b"RIGHT", b"COUNT", b"5"], b"*2\x0d\x0a$2\x0d\x0abl\x0d\x0a*2\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0ab\x0d\x0a"),
+    (&[b"RPUSH", b"bl", b"a", b"b", b"c"], b":3\x0d\x0a"),
+    (&[b"BLMOVE", b"bl", b"dst", b"LEFT", b"LEFT", b"0"], b"$1\x0d\x0aa\x0d\x0a"),
+    (&[b"BRPOPLPUSH", b"dst", b"dst2", b"0"], b"$1\x0d\x0aa\x0d\x0a"),
+    (&[b"SET", b"str", b"x"], b"+OK\x0d\x0a"),
+    (&[b"BLPOP", b"str", b"0"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
+    (&[b"BLMPOP", b"0.01", b"0", b"nol", b"LEFT"], b"-ERR numkeys should be greater than 0\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"0.001"], b"*-1\x0d\x0a"),
+    (&[b"MULTI"], b"+OK\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"0"], b"+QUEUED\x0d\x0a"),
+    (&[b"BLMOVE", b"nol", b"x", b"LEFT", b"RIGHT", b"0"], b"+QUEUED\x0d\x0a"),
+    (&[b"BRPOPLPUSH", b"nol", b"x", b"0"], b"+QUEUED\x0d\x0a"),
+    (&[b"BLMPOP", b"0", b"1", b"nol", b"LEFT"], b"+QUEUED\x0d\x0a"),
+    (&[b"EXEC"], b"*4\x0d\x0a*-1\x0d\x0a$-1\x0d\x0a$-1\x0d\x0a*-1\x0d\x0a"),
+    (&[b"EVAL", b"return redis.call('blpop','nol',0)", b"0"], b"-ERR This Redis command is not allowed from script script: f91a66c0381b0e1a423ba7cd008254f3cb4bca2f, on @user_script:1.\x0d\x0a"),
+    (&[b"CLIENT", b"UNBLOCK", b"99999"], b":0\x0d\x0a"),
+    (&[b"CLIENT", b"UNBLOCK", b"99999", b"TIMEOUT"], b":0\x0d\x0a"),
+    (&[b"CLIENT", b"UNBLOCK", b"99999", b"bad"], b"-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\x0d\x0a"),
+    (&[b"CLIENT", b"UNBLOCK", b"x"], b"-ERR value is not an integer or out of range\x0d\x0a"),
+    (&[b"BLMOVE", b"bl", b"dst", b"UP", b"LEFT", b"0"], b"-ERR syntax error\x0d\x0a"),
+    (&[b"BLMPOP", b"x", b"1", b"nol", b"LEFT"], b"-ERR timeout is not a float or out of range\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"9999999999999999"], b"-ERR timeout is negative\x0d\x0a"),
 ];
 
 #[test]
@@ -243,4 +278,146 @@ fn random_list_operations_match_a_vec_model() {
     }
     let all = c.cmd(&[b"LRANGE", b"k", b"0", b"-1"]);
     assert_eq!(all, array(&model));
+}
+
+fn blocked_clients(c: &mut Conn) -> usize {
+    let info = String::from_utf8_lossy(&c.cmd(&[b"INFO", b"clients"])).into_owned();
+    info.lines()
+        .find_map(|l| l.strip_prefix("blocked_clients:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
+/// Waits until `n` clients are blocked.
+fn until_blocked(c: &mut Conn, n: usize) {
+    assert!(
+        eventually(Duration::from_secs(5), || blocked_clients(c) == n),
+        "expected {n} blocked clients"
+    );
+}
+
+#[test]
+fn blocked_clients_are_served_first_come_first_served() {
+    let srv = start_server();
+    let mut a = srv.connect();
+    let mut b = srv.connect();
+    let mut p = srv.connect();
+    a.send(&multibulk(&[b"BLPOP", b"q1", b"q2", b"0"]));
+    until_blocked(&mut p, 1);
+    b.send(&multibulk(&[b"BLPOP", b"q2", b"0"]));
+    until_blocked(&mut p, 2);
+    assert_eq!(
+        p.cmd(&[b"RPUSH", b"q2", b"x", b"y", b"z"]),
+        b":3\r\n".to_vec()
+    );
+    assert_eq!(a.read_reply(), b"*2\r\n$2\r\nq2\r\n$1\r\nx\r\n".to_vec());
+    assert_eq!(b.read_reply(), b"*2\r\n$2\r\nq2\r\n$1\r\ny\r\n".to_vec());
+    assert_eq!(
+        p.cmd(&[b"LRANGE", b"q2", b"0", b"-1"]),
+        b"*1\r\n$1\r\nz\r\n".to_vec()
+    );
+    assert_eq!(blocked_clients(&mut p), 0);
+}
+
+#[test]
+fn pushes_from_exec_lmove_and_scripts_wake_blocked_clients() {
+    let srv = start_server();
+    let mut w = srv.connect();
+    let mut p = srv.connect();
+    // MULTI/EXEC: served after the transaction, with the last state
+    w.send(&multibulk(&[b"BRPOP", b"k", b"0"]));
+    until_blocked(&mut p, 1);
+    assert_eq!(p.cmd(&[b"MULTI"]), b"+OK\r\n".to_vec());
+    assert_eq!(
+        p.cmd(&[b"RPUSH", b"k", b"1", b"2"]),
+        b"+QUEUED\r\n".to_vec()
+    );
+    assert_eq!(p.cmd(&[b"RPOP", b"k"]), b"+QUEUED\r\n".to_vec());
+    assert_eq!(p.cmd(&[b"EXEC"]), b"*2\r\n:2\r\n$1\r\n2\r\n".to_vec());
+    assert_eq!(w.read_reply(), b"*2\r\n$1\r\nk\r\n$1\r\n1\r\n".to_vec());
+    // LMOVE into the key a client waits on
+    w.send(&multibulk(&[
+        b"BLMOVE", b"dst", b"final", b"LEFT", b"RIGHT", b"0",
+    ]));
+    until_blocked(&mut p, 1);
+    assert_eq!(p.cmd(&[b"RPUSH", b"src", b"m"]), b":1\r\n".to_vec());
+    assert_eq!(
+        p.cmd(&[b"LMOVE", b"src", b"dst", b"LEFT", b"LEFT"]),
+        b"$1\r\nm\r\n".to_vec()
+    );
+    assert_eq!(w.read_reply(), b"$1\r\nm\r\n".to_vec());
+    assert_eq!(
+        p.cmd(&[b"LRANGE", b"final", b"0", b"-1"]),
+        b"*1\r\n$1\r\nm\r\n".to_vec()
+    );
+    assert_eq!(p.cmd(&[b"EXISTS", b"dst", b"src"]), b":0\r\n".to_vec());
+    // a script's push
+    w.send(&multibulk(&[
+        b"BLMPOP", b"0", b"1", b"s", b"LEFT", b"COUNT", b"2",
+    ]));
+    until_blocked(&mut p, 1);
+    let script = b"return redis.call('rpush', KEYS[1], 'a', 'b', 'c')";
+    assert_eq!(p.cmd(&[b"EVAL", script, b"1", b"s"]), b":3\r\n".to_vec());
+    assert_eq!(
+        w.read_reply(),
+        b"*2\r\n$1\r\ns\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n".to_vec()
+    );
+}
+
+#[test]
+fn blocking_pops_time_out_and_can_be_unblocked() {
+    let srv = start_server();
+    let mut w = srv.connect();
+    let mut p = srv.connect();
+    let start = Instant::now();
+    assert_eq!(w.cmd(&[b"BLPOP", b"none", b"0.2"]), b"*-1\r\n".to_vec());
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(190) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+    let id = String::from_utf8_lossy(&w.cmd(&[b"CLIENT", b"ID"]))
+        .trim_start_matches(':')
+        .trim()
+        .to_string();
+    w.send(&multibulk(&[b"BLPOP", b"none", b"0"]));
+    until_blocked(&mut p, 1);
+    assert_eq!(
+        p.cmd(&[b"CLIENT", b"UNBLOCK", id.as_bytes()]),
+        b":1\r\n".to_vec()
+    );
+    assert_eq!(w.read_reply(), b"*-1\r\n".to_vec());
+    w.send(&multibulk(&[
+        b"BLMOVE", b"none", b"x", b"LEFT", b"LEFT", b"0",
+    ]));
+    until_blocked(&mut p, 1);
+    assert_eq!(
+        p.cmd(&[b"CLIENT", b"UNBLOCK", id.as_bytes(), b"ERROR"]),
+        b":1\r\n".to_vec()
+    );
+    assert_eq!(
+        w.read_reply(),
+        b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n".to_vec()
+    );
+    assert_eq!(
+        p.cmd(&[b"CLIENT", b"UNBLOCK", id.as_bytes()]),
+        b":0\r\n".to_vec()
+    );
+    // the connection goes on normally afterwards
+    assert_eq!(w.cmd(&[b"PING"]), b"+PONG\r\n".to_vec());
+}
+
+#[test]
+fn a_blocked_client_that_disconnects_leaves_nothing_behind() {
+    let srv = start_server();
+    let mut p = srv.connect();
+    {
+        let mut w = srv.connect();
+        w.send(&multibulk(&[b"BLPOP", b"gone", b"0"]));
+        until_blocked(&mut p, 1);
+    }
+    until_blocked(&mut p, 0);
+    // nothing is popped for the departed client
+    assert_eq!(p.cmd(&[b"RPUSH", b"gone", b"v"]), b":1\r\n".to_vec());
+    assert_eq!(p.cmd(&[b"LLEN", b"gone"]), b":1\r\n".to_vec());
 }
