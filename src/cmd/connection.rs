@@ -250,6 +250,7 @@ fn client(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         b"setname" | b"reply" | b"no-evict" => n == 3,
         b"kill" => n >= 3,
         b"list" => n >= 2,
+        b"unblock" => n == 3 || n == 4,
         _ => {
             unknown_subcommand(ctx.out, &args[1], "client");
             return;
@@ -313,6 +314,24 @@ fn client(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             }
         }
         b"kill" => client_kill(ctx, args),
+        // CLIENT UNBLOCK client-id [TIMEOUT|ERROR]
+        b"unblock" => {
+            let Some(id) = crate::resp::parse::parse_i64_strict(&args[2]) else {
+                return ctx.out.error(super::errors::NOT_INTEGER);
+            };
+            let with_error = match args.get(3).map(|a| a.to_ascii_lowercase()) {
+                None => false,
+                Some(r) if r == b"timeout" => false,
+                Some(r) if r == b"error" => true,
+                Some(_) => {
+                    return ctx
+                        .out
+                        .error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+                }
+            };
+            let done = id >= 0 && ctx.store.blocked.unblock(id as u64, with_error);
+            ctx.out.integer(done as i64);
+        }
         _ => {
             ctx.out.array(CLIENT_HELP.len());
             for l in CLIENT_HELP {

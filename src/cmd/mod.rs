@@ -17,6 +17,7 @@ pub mod float80;
 pub mod hash;
 pub mod keys;
 pub mod lcs;
+pub mod list;
 pub mod notify;
 pub mod pubsub;
 pub mod server;
@@ -148,6 +149,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         hash::COMMANDS,
         keys::COMMANDS,
         lcs::COMMANDS,
+        list::COMMANDS,
         pubsub::COMMANDS,
         server::COMMANDS,
         string::COMMANDS,
@@ -213,7 +215,8 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
     (
         "client",
         &[
-            "id", "setname", "getname", "list", "info", "kill", "reply", "no-evict", "help",
+            "id", "setname", "getname", "list", "info", "kill", "reply", "no-evict", "unblock",
+            "help",
         ],
     ),
     ("config", &["get", "set", "resetstat", "help"]),

@@ -403,10 +403,11 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
             let _ = write!(
                 t,
                 "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\n\
-                 client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\nblocked_clients:0\r\n\
+                 client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\nblocked_clients:{}\r\n\
                  tracking_clients:0\r\nclients_in_timeout_table:0\r\n",
                 sh.clients().len(),
-                sh.config().maxclients
+                sh.config().maxclients,
+                ctx.store.blocked.count()
             );
         }
         "memory" => {

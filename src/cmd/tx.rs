@@ -141,9 +141,11 @@ fn exec(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
         return;
     }
     ctx.out.array(queue.len());
+    let was = std::mem::replace(&mut ctx.client.no_block, true);
     for args in &queue {
         super::dispatch(ctx, args);
     }
+    ctx.client.no_block = was;
 }
 
 fn watch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {

@@ -258,6 +258,7 @@ pub(crate) fn execute(
         db: ctx.client.db,
         authenticated: true,
         resp: 2,
+        no_block: true,
         ..ClientState::default()
     };
     vm.host = Some(Box::new(ScriptHost::new(

@@ -40,6 +40,11 @@ pub struct ClientState {
     pub subs: crate::cmd::pubsub::Subs,
     /// MULTI queue and WATCHed keys (see `cmd::tx`).
     pub tx: crate::cmd::tx::TxState,
+    /// Blocking commands answer at once instead of waiting (inside EXEC, in a
+    /// script, when serving a blocked client).
+    pub no_block: bool,
+    /// Set by a blocking command that must wait (see `server::blocking`).
+    pub block: Option<super::blocking::BlockRequest>,
 }
 
 impl ClientState {
@@ -102,6 +107,18 @@ impl ClientHandle {
     pub fn kill(&self) {
         self.killed.store(true, Ordering::SeqCst);
         let _ = self.stream.shutdown(Shutdown::Both);
+    }
+
+    /// Whether the peer has closed the connection (checked by a blocked client's
+    /// thread, which is not reading): a nonblocking peek that sees end of file.
+    pub fn peer_closed(&self) -> bool {
+        if self.stream.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let mut b = [0u8; 1];
+        let closed = matches!(self.stream.peek(&mut b), Ok(0));
+        let _ = self.stream.set_nonblocking(false);
+        closed
     }
 
     /// Starts the outbox's writer thread on a clone of the socket.

@@ -429,27 +429,46 @@ pub(super) fn execute(
         let Some(mut store) = crate::scripting::lock_or_busy(core, out, batch) else {
             return;
         };
-        let mut ctx = Ctx {
-            store: &mut store,
-            client,
-            out,
-            shared: sh,
-        };
         for req in batch.iter_mut() {
+            let mut ctx = Ctx {
+                store: &mut store,
+                client: &mut *client,
+                out: &mut *out,
+                shared: sh,
+            };
             // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped.
             let before = ctx.out.buf.len();
             let skip_this = std::mem::take(&mut ctx.client.reply_skip);
             cmd::dispatch_owned(&mut ctx, req);
-            if ctx.client.reply_off || skip_this {
-                ctx.out.buf.truncate(before);
+            if ctx.store.blocked.has_ready() {
+                super::blocking::serve_ready(&mut ctx);
             }
-            if std::mem::take(&mut ctx.client.reply_skip_next) {
-                ctx.client.reply_skip = true;
+            // A blocking command with nothing to pop: wait without the lock.
+            if let Some(block) = ctx.client.block.take() {
+                drop(store);
+                let reply = super::blocking::wait(core, client, block);
+                if reply.is_empty() {
+                    client.close_after_reply = true;
+                }
+                out.buf.extend_from_slice(&reply);
+                store = core.lock();
             }
-            if ctx.client.close_after_reply {
+            if client.reply_off || skip_this {
+                out.buf.truncate(before);
+            }
+            if std::mem::take(&mut client.reply_skip_next) {
+                client.reply_skip = true;
+            }
+            if client.close_after_reply {
                 break;
             }
         }
+        let ctx = Ctx {
+            store: &mut store,
+            client: &mut *client,
+            out: &mut *out,
+            shared: sh,
+        };
         // A client with a writer thread (pub/sub) sends everything through its
         // outbox, queued before the lock is released so that replies and published
         // messages keep the order in which they were produced.

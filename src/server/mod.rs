@@ -90,6 +90,7 @@
 //! persistence yet, and replies already written are in the kernel's socket buffers);
 //! once persistence lands, an operator should use `SHUTDOWN` (or `redis-cli
 //! shutdown`) to get a final save.
+pub mod blocking;
 pub mod client;
 pub mod config;
 mod conn;

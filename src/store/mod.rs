@@ -31,6 +31,7 @@ pub mod expire;
 pub mod glob;
 pub mod hash;
 pub mod key;
+pub mod list;
 pub mod table;
 pub mod value;
 pub mod watch;
@@ -82,6 +83,8 @@ pub struct Store {
     expire_next_db: usize,
     /// The Lua scripting engine and its script cache (created on first use).
     pub scripts: crate::scripting::engine::ScriptSlot,
+    /// Clients blocked on keys (BLPOP and friends).
+    pub blocked: crate::server::blocking::Blocked,
 }
 
 impl Store {
@@ -92,6 +95,7 @@ impl Store {
             dirty: 0,
             expire_next_db: 0,
             scripts: Default::default(),
+            blocked: Default::default(),
         };
         s.set_lru_clock(expire::lru_clock(now_ms()));
         s

@@ -28,6 +28,7 @@ pub enum Value {
     Raw(Arc<Vec<u8>>),
     Hash(Arc<crate::store::hash::Hash>),
     ZSet(Arc<crate::store::zset::ZSet>),
+    List(Arc<crate::store::list::List>),
 }
 
 impl Value {
@@ -63,6 +64,7 @@ impl Value {
             Value::Int(_) | Value::Emb(_) | Value::Raw(_) => "string",
             Value::Hash(_) => "hash",
             Value::ZSet(_) => "zset",
+            Value::List(_) => "list",
         }
     }
 
@@ -74,6 +76,7 @@ impl Value {
             Value::Raw(_) => "raw",
             Value::Hash(h) => h.encoding(),
             Value::ZSet(z) => z.encoding(),
+            Value::List(l) => l.encoding(),
         }
     }
 
@@ -89,7 +92,7 @@ impl Value {
             Value::Int(n) => Some(format_i64(*n, tmp)),
             Value::Emb(b) => Some(b),
             Value::Raw(v) => Some(v.as_slice()),
-            Value::Hash(_) | Value::ZSet(_) => None,
+            Value::Hash(_) | Value::ZSet(_) | Value::List(_) => None,
         }
     }
 

@@ -4,6 +4,7 @@ mod functions;
 mod hash;
 mod hot;
 mod keys;
+mod list;
 mod lua_api;
 mod lua_redislibs;
 mod lua_scripts;

@@ -1,0 +1,678 @@
+//! List commands: LPUSH ... LMPOP, and the blocking BLPOP BRPOP BLMOVE
+//! BRPOPLPUSH BLMPOP (waiting itself is `server::blocking`'s business).
+//!
+//! Invariants: replies and error texts are redis-server 7.0's; a list whose last
+//! element goes is removed from the keyspace (with a `del` event); every command
+//! on a key of another type answers WRONGTYPE; writes go through
+//! `Arc::make_mut`, so a snapshot holding the old value keeps it.
+use super::notify::{self, notify};
+use super::string::count_read;
+use super::{errors, flags, CommandSpec, Ctx};
+use crate::resp::Reply;
+use crate::server::blocking;
+use crate::store::list::List;
+use crate::store::value::parse_i64_strict;
+use crate::store::{Db, Value};
+use std::sync::Arc;
+use std::time::Instant;
+
+const W: u32 = flags::WRITE;
+const R: u32 = flags::READONLY;
+const M: u32 = flags::DENYOOM;
+const F: u32 = flags::FAST;
+/// Blocking commands: may wait, and scripts may not call them.
+const B: u32 = flags::BLOCKING | flags::NOSCRIPT;
+
+pub static COMMANDS: &[CommandSpec] = &[
+    // LPUSH key element [element ...]
+    CommandSpec::one_key("lpush", -3, W | M | F, lpush),
+    CommandSpec::one_key("rpush", -3, W | M | F, rpush),
+    CommandSpec::one_key("lpushx", -3, W | M | F, lpushx),
+    CommandSpec::one_key("rpushx", -3, W | M | F, rpushx),
+    // LPOP key [count]
+    CommandSpec::one_key("lpop", -2, W | F, lpop),
+    CommandSpec::one_key("rpop", -2, W | F, rpop),
+    CommandSpec::one_key("llen", 2, R | F, llen),
+    // LRANGE key start stop
+    CommandSpec::one_key("lrange", 4, R, lrange),
+    CommandSpec::one_key("lindex", 3, R, lindex),
+    CommandSpec::one_key("lset", 4, W | M, lset),
+    // LINSERT key BEFORE|AFTER pivot element
+    CommandSpec::one_key("linsert", 5, W | M, linsert),
+    // LREM key count element
+    CommandSpec::one_key("lrem", 4, W, lrem),
+    CommandSpec::one_key("ltrim", 4, W, ltrim),
+    // LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
+    CommandSpec::one_key("lpos", -3, R, lpos),
+    // LMOVE source destination LEFT|RIGHT LEFT|RIGHT
+    CommandSpec::new("lmove", 5, W | M, 1, 2, 1, lmove),
+    CommandSpec::new("rpoplpush", 3, W | M, 1, 2, 1, rpoplpush),
+    // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
+    CommandSpec::keyless("lmpop", -4, W, lmpop),
+    // BLPOP key [key ...] timeout
+    CommandSpec::new("blpop", -3, W | B, 1, -2, 1, blpop),
+    CommandSpec::new("brpop", -3, W | B, 1, -2, 1, brpop),
+    // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
+    CommandSpec::new("blmove", 6, W | M | B, 1, 2, 1, blmove),
+    CommandSpec::new("brpoplpush", 4, W | M | B, 1, 2, 1, brpoplpush),
+    // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+    CommandSpec::keyless("blmpop", -5, W | B, blmpop),
+];
+
+/// The list under `key` for reading: `Ok(None)` when missing, `Err(())` after
+/// replying WRONGTYPE.
+fn read_list<'a>(
+    db: &'a mut Db,
+    shared: &crate::server::Shared,
+    out: &mut crate::resp::Reply,
+    key: &[u8],
+) -> Result<Option<&'a List>, ()> {
+    let found = db.lookup(key);
+    count_read(shared, found.is_some());
+    match found {
+        None => Ok(None),
+        Some(i) => match &db.entry(i).value {
+            Value::List(l) => Ok(Some(l)),
+            _ => {
+                out.error(errors::WRONGTYPE);
+                Err(())
+            }
+        },
+    }
+}
+
+/// `read_list` on the client's database.
+macro_rules! read_list {
+    ($ctx:expr, $key:expr) => {
+        read_list($ctx.store.db($ctx.client.db), $ctx.shared, $ctx.out, $key)
+    };
+}
+
+/// Entry index of the list under `key` (created empty when `create`);
+/// `Err(())` after replying WRONGTYPE.
+fn write_list(
+    db: &mut Db,
+    key: &[u8],
+    create: bool,
+    out: &mut crate::resp::Reply,
+) -> Result<Option<usize>, ()> {
+    match db.lookup(key) {
+        Some(i) => match db.entry(i).value {
+            Value::List(_) => Ok(Some(i)),
+            _ => {
+                out.error(errors::WRONGTYPE);
+                Err(())
+            }
+        },
+        None if create => Ok(Some(db.insert_new(key, Value::List(Arc::new(List::new()))))),
+        None => Ok(None),
+    }
+}
+
+/// The list at entry `i` for modification.
+fn list_mut(db: &mut Db, i: usize) -> &mut List {
+    let v = &mut db.entry_mut(i).value;
+    if !matches!(v, Value::List(_)) {
+        *v = Value::List(Arc::new(List::new()));
+    }
+    match v {
+        Value::List(l) => Arc::make_mut(l),
+        _ => unreachable!("just made a list"),
+    }
+}
+
+/// Removes the key when its list became empty, with the `del` event.
+fn drop_if_empty(ctx: &mut Ctx<'_>, key: &[u8]) {
+    let db = ctx.store.db(ctx.client.db);
+    if let Some(i) = db.lookup_no_touch(key) {
+        if matches!(&db.entry(i).value, Value::List(l) if l.is_empty()) {
+            db.remove_at(i);
+            notify(ctx, notify::GENERIC, "del", key);
+        }
+    }
+}
+
+/// LEFT or RIGHT.
+fn side(arg: &[u8]) -> Option<bool> {
+    if arg.eq_ignore_ascii_case(b"left") {
+        Some(true)
+    } else if arg.eq_ignore_ascii_case(b"right") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn push_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool, only_existing: bool) {
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(found) = write_list(db, &args[1], !only_existing, ctx.out) else {
+        return;
+    };
+    let Some(i) = found else {
+        return ctx.out.integer(0);
+    };
+    let l = list_mut(db, i);
+    for v in &args[2..] {
+        if left {
+            l.push_front(v);
+        } else {
+            l.push_back(v);
+        }
+    }
+    let n = l.len();
+    ctx.store.dirty += (args.len() - 2) as u64;
+    ctx.store.blocked.signal(ctx.client.db, &args[1]);
+    notify(
+        ctx,
+        notify::LIST,
+        if left { "lpush" } else { "rpush" },
+        &args[1],
+    );
+    ctx.out.integer(n as i64);
+}
+
+fn lpush(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    push_generic(ctx, args, true, false);
+}
+
+fn rpush(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    push_generic(ctx, args, false, false);
+}
+
+fn lpushx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    push_generic(ctx, args, true, true);
+}
+
+fn rpushx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    push_generic(ctx, args, false, true);
+}
+
+/// Pops up to `count` elements from one end of the list under `key` (which
+/// must exist and be a list); emits the pop event and removes an emptied key.
+pub(crate) fn pop_n(ctx: &mut Ctx<'_>, key: &[u8], left: bool, count: usize) -> Vec<Vec<u8>> {
+    let db = ctx.store.db(ctx.client.db);
+    let Some(i) = db.lookup(key) else {
+        return Vec::new();
+    };
+    let l = list_mut(db, i);
+    let mut out = Vec::with_capacity(count.min(l.len()));
+    for _ in 0..count {
+        match if left { l.pop_front() } else { l.pop_back() } {
+            Some(v) => out.push(v),
+            None => break,
+        }
+    }
+    if !out.is_empty() {
+        ctx.store.dirty += out.len() as u64;
+        notify(ctx, notify::LIST, if left { "lpop" } else { "rpop" }, key);
+        drop_if_empty(ctx, key);
+    }
+    out
+}
+
+/// LPOP/RPOP key [count]
+fn pop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool) {
+    if args.len() > 3 {
+        let name = String::from_utf8_lossy(&args[0]).to_ascii_lowercase();
+        return super::wrong_arity(ctx.out, &name);
+    }
+    let count = match args.get(2) {
+        None => None,
+        Some(a) => match parse_i64_strict(a) {
+            Some(n) if n >= 0 => Some(n as usize),
+            _ => return ctx.out.error("ERR value is out of range, must be positive"),
+        },
+    };
+    match read_list!(ctx, &args[1]) {
+        Err(()) => return,
+        Ok(None) => {
+            return if count.is_some() {
+                ctx.out.null_array()
+            } else {
+                ctx.out.null()
+            }
+        }
+        Ok(Some(_)) => {}
+    }
+    match count {
+        None => {
+            let v = pop_n(ctx, &args[1], left, 1);
+            match v.first() {
+                Some(v) => ctx.out.bulk(v),
+                None => ctx.out.null(),
+            }
+        }
+        Some(n) => {
+            let vals = pop_n(ctx, &args[1], left, n);
+            ctx.out.array(vals.len());
+            for v in &vals {
+                ctx.out.bulk(v);
+            }
+        }
+    }
+}
+
+fn lpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    pop_generic(ctx, args, true);
+}
+
+fn rpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    pop_generic(ctx, args, false);
+}
+
+fn llen(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Ok(l) = read_list!(ctx, &args[1]) {
+        let n = l.map_or(0, |l| l.len());
+        ctx.out.integer(n as i64);
+    }
+}
+
+/// A start/stop pair resolved against `len` as Redis does: negative counts
+/// from the end; None when the range is empty.
+fn clamp_range(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> {
+    let len = len as i64;
+    let mut start = if start < 0 { len + start } else { start };
+    let mut stop = if stop < 0 { len + stop } else { stop };
+    if start < 0 {
+        start = 0;
+    }
+    if start > stop || start >= len {
+        return None;
+    }
+    if stop >= len {
+        stop = len - 1;
+    }
+    Some((start as usize, stop as usize))
+}
+
+fn lrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let (Some(start), Some(stop)) = (parse_i64_strict(&args[2]), parse_i64_strict(&args[3])) else {
+        return ctx.out.error(errors::NOT_INTEGER);
+    };
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(l) = read_list(db, ctx.shared, ctx.out, &args[1]) else {
+        return;
+    };
+    let Some(l) = l else {
+        return ctx.out.array(0);
+    };
+    match clamp_range(start, stop, l.len()) {
+        None => ctx.out.array(0),
+        Some((a, b)) => {
+            let items = l.range(a, b);
+            ctx.out.array(items.len());
+            for v in items {
+                ctx.out.bulk(v);
+            }
+        }
+    }
+}
+
+fn lindex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(idx) = parse_i64_strict(&args[2]) else {
+        return ctx.out.error(errors::NOT_INTEGER);
+    };
+    let db = ctx.store.db(ctx.client.db);
+    let found = db.lookup(&args[1]);
+    count_read(ctx.shared, found.is_some());
+    let Some(i) = found else {
+        return ctx.out.null();
+    };
+    let Value::List(l) = &db.entry(i).value else {
+        return ctx.out.error(errors::WRONGTYPE);
+    };
+    let len = l.len() as i64;
+    let at = if idx < 0 { len + idx } else { idx };
+    match (at >= 0).then(|| l.get(at as usize)).flatten() {
+        Some(v) => ctx.out.bulk(v),
+        None => ctx.out.null(),
+    }
+}
+
+fn lset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(idx) = parse_i64_strict(&args[2]) else {
+        return ctx.out.error(errors::NOT_INTEGER);
+    };
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(found) = write_list(db, &args[1], false, ctx.out) else {
+        return;
+    };
+    let Some(i) = found else {
+        return ctx.out.error(errors::NO_SUCH_KEY);
+    };
+    let len = match &db.entry(i).value {
+        Value::List(l) => l.len() as i64,
+        _ => 0,
+    };
+    let at = if idx < 0 { len + idx } else { idx };
+    if at < 0 || at >= len {
+        return ctx.out.error("ERR index out of range");
+    }
+    list_mut(db, i).set(at as usize, &args[3]);
+    ctx.store.dirty += 1;
+    notify(ctx, notify::LIST, "lset", &args[1]);
+    ctx.out.ok();
+}
+
+fn linsert(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let after = if args[2].eq_ignore_ascii_case(b"after") {
+        true
+    } else if args[2].eq_ignore_ascii_case(b"before") {
+        false
+    } else {
+        return ctx.out.error(errors::SYNTAX);
+    };
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(found) = write_list(db, &args[1], false, ctx.out) else {
+        return;
+    };
+    let Some(i) = found else {
+        return ctx.out.integer(0);
+    };
+    let has_pivot =
+        matches!(&db.entry(i).value, Value::List(l) if l.iter().any(|e| e == args[3].as_slice()));
+    if !has_pivot {
+        return ctx.out.integer(-1);
+    }
+    let l = list_mut(db, i);
+    l.insert(&args[3], after, &args[4]);
+    let n = l.len();
+    ctx.store.dirty += 1;
+    notify(ctx, notify::LIST, "linsert", &args[1]);
+    ctx.out.integer(n as i64);
+}
+
+fn lrem(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(count) = parse_i64_strict(&args[2]) else {
+        return ctx.out.error(errors::NOT_INTEGER);
+    };
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(found) = write_list(db, &args[1], false, ctx.out) else {
+        return;
+    };
+    let Some(i) = found else {
+        return ctx.out.integer(0);
+    };
+    let removed = list_mut(db, i).remove(&args[3], count);
+    if removed > 0 {
+        ctx.store.dirty += removed as u64;
+        notify(ctx, notify::LIST, "lrem", &args[1]);
+        drop_if_empty(ctx, &args[1]);
+    }
+    ctx.out.integer(removed as i64);
+}
+
+fn ltrim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let (Some(start), Some(stop)) = (parse_i64_strict(&args[2]), parse_i64_strict(&args[3])) else {
+        return ctx.out.error(errors::NOT_INTEGER);
+    };
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(found) = write_list(db, &args[1], false, ctx.out) else {
+        return;
+    };
+    let Some(i) = found else {
+        return ctx.out.ok();
+    };
+    let l = list_mut(db, i);
+    match clamp_range(start, stop, l.len()) {
+        Some((a, b)) => l.trim(a, b),
+        None => *l = List::new(),
+    }
+    ctx.store.dirty += 1;
+    notify(ctx, notify::LIST, "ltrim", &args[1]);
+    drop_if_empty(ctx, &args[1]);
+    ctx.out.ok();
+}
+
+/// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
+fn lpos(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let mut rank = 1i64;
+    let mut count = None;
+    let mut maxlen = 0usize;
+    let mut i = 3;
+    while i < args.len() {
+        let opt = args[i].to_ascii_lowercase();
+        let Some(val) = args.get(i + 1) else {
+            return ctx.out.error(errors::SYNTAX);
+        };
+        let Some(n) = parse_i64_strict(val) else {
+            return ctx.out.error(errors::NOT_INTEGER);
+        };
+        match opt.as_slice() {
+            b"rank" => {
+                if n == 0 {
+                    return ctx.out.error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
+                }
+                if n == i64::MIN {
+                    return ctx.out.error("ERR value is out of range");
+                }
+                rank = n;
+            }
+            b"count" => {
+                if n < 0 {
+                    return ctx.out.error("ERR COUNT can't be negative");
+                }
+                count = Some(n as usize);
+            }
+            b"maxlen" => {
+                if n < 0 {
+                    return ctx.out.error("ERR MAXLEN can't be negative");
+                }
+                maxlen = n as usize;
+            }
+            _ => return ctx.out.error(errors::SYNTAX),
+        }
+        i += 2;
+    }
+    let Ok(l) = read_list!(ctx, &args[1]) else {
+        return;
+    };
+    let found = l
+        .map(|l| l.positions(&args[2], rank, count.unwrap_or(1), maxlen))
+        .unwrap_or_default();
+    match count {
+        None => match found.first() {
+            Some(&p) => ctx.out.integer(p as i64),
+            None => ctx.out.null(),
+        },
+        Some(_) => {
+            ctx.out.array(found.len());
+            for p in found {
+                ctx.out.integer(p as i64);
+            }
+        }
+    }
+}
+
+/// Moves one element from `src` (its `from_left` end) to `dst` (its `to_left`
+/// end); replies with the element, or nil when `src` is missing.
+fn move_generic(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], from_left: bool, to_left: bool) {
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(found) = write_list(db, src, false, ctx.out) else {
+        return;
+    };
+    if found.is_none() {
+        count_read(ctx.shared, false);
+        return ctx.out.null();
+    }
+    if write_list(db, dst, false, ctx.out).is_err() {
+        return;
+    }
+    let vals = pop_n(ctx, src, from_left, 1);
+    let Some(v) = vals.into_iter().next() else {
+        return ctx.out.null();
+    };
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(Some(j)) = write_list(db, dst, true, ctx.out) else {
+        return;
+    };
+    let l = list_mut(db, j);
+    if to_left {
+        l.push_front(&v);
+    } else {
+        l.push_back(&v);
+    }
+    ctx.store.dirty += 1;
+    ctx.store.blocked.signal(ctx.client.db, dst);
+    notify(
+        ctx,
+        notify::LIST,
+        if to_left { "lpush" } else { "rpush" },
+        dst,
+    );
+    ctx.out.bulk(&v);
+}
+
+fn lmove(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let (Some(from), Some(to)) = (side(&args[3]), side(&args[4])) else {
+        return ctx.out.error(errors::SYNTAX);
+    };
+    move_generic(ctx, &args[1], &args[2], from, to);
+}
+
+fn rpoplpush(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    move_generic(ctx, &args[1], &args[2], false, true);
+}
+
+/// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
+fn lmpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    mpop_generic(ctx, args, 1, None);
+}
+
+/// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+fn blmpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    match blocking::parse_timeout(&args[1]) {
+        Ok(deadline) => mpop_generic(ctx, args, 2, Some(deadline)),
+        Err(e) => ctx.out.error(e),
+    }
+}
+
+/// LMPOP and BLMPOP from their `numkeys` argument (at `at`) on; `block`: the
+/// deadline of BLMPOP.
+fn mpop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, block: Option<Option<Instant>>) {
+    let Some(numkeys) = parse_i64_strict(&args[at]) else {
+        return ctx.out.error("ERR numkeys should be greater than 0");
+    };
+    if numkeys <= 0 {
+        return ctx.out.error("ERR numkeys should be greater than 0");
+    }
+    let numkeys = numkeys as usize;
+    if numkeys > args.len() - at - 1 {
+        return ctx.out.error(errors::SYNTAX);
+    }
+    let keys = &args[at + 1..at + 1 + numkeys];
+    let rest = &args[at + 1 + numkeys..];
+    let Some(left) = rest.first().and_then(|a| side(a)) else {
+        return ctx.out.error(errors::SYNTAX);
+    };
+    let mut count = 1usize;
+    match rest.len() {
+        1 => {}
+        3 if rest[1].eq_ignore_ascii_case(b"count") => match parse_i64_strict(&rest[2]) {
+            Some(n) if n > 0 => count = n as usize,
+            _ => return ctx.out.error("ERR count should be greater than 0"),
+        },
+        _ => return ctx.out.error(errors::SYNTAX),
+    }
+    for key in keys {
+        match read_list!(ctx, key) {
+            Err(()) => return,
+            Ok(None) => continue,
+            Ok(Some(_)) => {
+                let vals = pop_n(ctx, key, left, count);
+                ctx.out.array(2);
+                ctx.out.bulk(key);
+                ctx.out.array(vals.len());
+                for v in &vals {
+                    ctx.out.bulk(v);
+                }
+                return;
+            }
+        }
+    }
+    match block {
+        Some(deadline) => block_or_reply(ctx, keys, args, deadline, Reply::null_array),
+        None => ctx.out.null_array(),
+    }
+}
+
+/// The reply of a blocking command that times out (RESP2: a nil array).
+const TIMEOUT_REPLY: &[u8] = b"*-1\r\n";
+
+/// Nothing to pop: wait for `keys` (see `server::blocking`), or, where waiting
+/// is not possible (inside EXEC, a script, a served waiter), reply `immediate`.
+fn block_or_reply(
+    ctx: &mut Ctx<'_>,
+    keys: &[Vec<u8>],
+    args: &[Vec<u8>],
+    deadline: Option<Instant>,
+    immediate: fn(&mut Reply),
+) {
+    if ctx.client.no_block || ctx.client.tx.in_multi() {
+        return immediate(ctx.out);
+    }
+    let req = ctx
+        .store
+        .blocked
+        .block(ctx.client, keys, args, deadline, TIMEOUT_REPLY);
+    ctx.client.block = Some(req);
+}
+
+/// BLPOP/BRPOP key [key ...] timeout
+fn bpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool) {
+    let deadline = match blocking::parse_timeout(&args[args.len() - 1]) {
+        Ok(d) => d,
+        Err(e) => return ctx.out.error(e),
+    };
+    let keys = &args[1..args.len() - 1];
+    for key in keys {
+        match read_list!(ctx, key) {
+            Err(()) => return,
+            Ok(None) => continue,
+            Ok(Some(_)) => {
+                let vals = pop_n(ctx, key, left, 1);
+                if let Some(v) = vals.first() {
+                    ctx.out.array(2);
+                    ctx.out.bulk(key);
+                    ctx.out.bulk(v);
+                    return;
+                }
+            }
+        }
+    }
+    block_or_reply(ctx, keys, args, deadline, Reply::null_array);
+}
+
+fn blpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    bpop(ctx, args, true);
+}
+
+fn brpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    bpop(ctx, args, false);
+}
+
+/// BLMOVE/BRPOPLPUSH once the arguments are parsed.
+fn bmove(ctx: &mut Ctx<'_>, args: &[Vec<u8>], from_left: bool, to_left: bool, timeout: &[u8]) {
+    let deadline = match blocking::parse_timeout(timeout) {
+        Ok(d) => d,
+        Err(e) => return ctx.out.error(e),
+    };
+    match read_list!(ctx, &args[1]) {
+        Err(()) => {}
+        Ok(Some(_)) => move_generic(ctx, &args[1], &args[2], from_left, to_left),
+        Ok(None) => block_or_reply(ctx, &args[1..2], args, deadline, Reply::null),
+    }
+}
+
+/// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
+fn blmove(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let (Some(from), Some(to)) = (side(&args[3]), side(&args[4])) else {
+        return ctx.out.error(errors::SYNTAX);
+    };
+    bmove(ctx, args, from, to, &args[5]);
+}
+
+/// BRPOPLPUSH source destination timeout
+fn brpoplpush(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    bmove(ctx, args, false, true, &args[3]);
+}

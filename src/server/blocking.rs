@@ -1,0 +1,284 @@
+//! Blocking pops: clients waiting on keys, and serving them when a key fills.
+//!
+//! The registry ([`Blocked`]) lives in the store, so it changes only under the
+//! store lock, in the same critical section as the data:
+//!
+//! 1. a blocking command (BLPOP, BLMOVE, ...) that finds nothing registers its
+//!    client as a waiter on each of its keys (FIFO per key) and leaves a
+//!    [`BlockRequest`] in the client state instead of a reply;
+//! 2. the connection thread then gives up the lock and [`wait`]s on the waiter's
+//!    mailbox, with the timeout, and watching for the client going away;
+//! 3. every write that may fill a key (a push, a move into it) calls
+//!    [`Blocked::signal`]; after each command, still under the lock,
+//!    [`serve_ready`] runs the first waiter's command again, in its non-blocking
+//!    form and on its behalf, and posts the reply to its mailbox — as Redis's
+//!    `handleClientsBlockedOnKeys` does, so the waiter is served before any
+//!    other client can take the element, and in arrival order.
+//!
+//! The blocking core knows nothing of lists: a waiter is its keys and the
+//! command to run again; sorted sets' blocking pops plug in the same way.
+//! Invariant: a client id is in `waiters` iff it is in the queue of each of its
+//! keys.
+use crate::cmd::{self, Ctx};
+use crate::resp::Reply;
+use crate::server::client::ClientState;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// Where a blocked client's reply is posted.
+#[derive(Debug, Default)]
+pub struct Mailbox {
+    reply: Mutex<Option<Vec<u8>>>,
+    ready: Condvar,
+}
+
+impl Mailbox {
+    fn post(&self, reply: Vec<u8>) {
+        let mut slot = self.reply.lock().unwrap_or_else(|e| e.into_inner());
+        *slot = Some(reply);
+        self.ready.notify_one();
+    }
+
+    fn take(&self) -> Option<Vec<u8>> {
+        self.reply.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+/// What a blocking command leaves in the client state when it must wait.
+#[derive(Debug)]
+pub struct BlockRequest {
+    pub mailbox: Arc<Mailbox>,
+    /// None: wait forever (timeout 0).
+    pub deadline: Option<Instant>,
+    /// The reply when the timeout passes.
+    pub timeout_reply: &'static [u8],
+}
+
+/// One waiting client.
+#[derive(Debug)]
+struct Waiter {
+    db: usize,
+    keys: Vec<Vec<u8>>,
+    /// The command to run again when a key fills.
+    args: Vec<Vec<u8>>,
+    resp: u8,
+    mailbox: Arc<Mailbox>,
+    timeout_reply: &'static [u8],
+}
+
+/// The registry of blocked clients.
+#[derive(Debug, Default)]
+pub struct Blocked {
+    waiters: HashMap<u64, Waiter>,
+    queues: HashMap<(usize, Vec<u8>), VecDeque<u64>>,
+    ready: Vec<(usize, Vec<u8>)>,
+}
+
+impl Blocked {
+    /// Number of blocked clients (INFO `blocked_clients`).
+    pub fn count(&self) -> usize {
+        self.waiters.len()
+    }
+
+    /// Registers `client_id` as waiting on `keys` of database `db`; `args` is
+    /// the command to run again when one fills.
+    pub fn block(
+        &mut self,
+        client: &ClientState,
+        keys: &[Vec<u8>],
+        args: &[Vec<u8>],
+        deadline: Option<Instant>,
+        timeout_reply: &'static [u8],
+    ) -> BlockRequest {
+        let mailbox = Arc::new(Mailbox::default());
+        for k in keys {
+            self.queues
+                .entry((client.db, k.clone()))
+                .or_default()
+                .push_back(client.id);
+        }
+        self.waiters.insert(
+            client.id,
+            Waiter {
+                db: client.db,
+                keys: keys.to_vec(),
+                args: args.to_vec(),
+                resp: client.resp,
+                mailbox: mailbox.clone(),
+                timeout_reply,
+            },
+        );
+        BlockRequest {
+            mailbox,
+            deadline,
+            timeout_reply,
+        }
+    }
+
+    /// Removes a waiter from the registry.
+    fn remove(&mut self, id: u64) -> Option<Waiter> {
+        let w = self.waiters.remove(&id)?;
+        for k in &w.keys {
+            let slot = (w.db, k.clone());
+            if let Some(q) = self.queues.get_mut(&slot) {
+                q.retain(|&c| c != id);
+                if q.is_empty() {
+                    self.queues.remove(&slot);
+                }
+            }
+        }
+        Some(w)
+    }
+
+    /// CLIENT UNBLOCK: ends a wait with its timeout reply, or with the
+    /// UNBLOCKED error; false when the client is not blocked.
+    pub fn unblock(&mut self, id: u64, with_error: bool) -> bool {
+        let Some(w) = self.remove(id) else {
+            return false;
+        };
+        let reply = if with_error {
+            b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n".to_vec()
+        } else {
+            w.timeout_reply.to_vec()
+        };
+        w.mailbox.post(reply);
+        true
+    }
+
+    /// A write may have filled `key`: remember it if someone waits on it.
+    #[inline]
+    pub fn signal(&mut self, db: usize, key: &[u8]) {
+        if self.queues.is_empty() {
+            return;
+        }
+        let slot = (db, key.to_vec());
+        if self.queues.contains_key(&slot) && !self.ready.contains(&slot) {
+            self.ready.push(slot);
+        }
+    }
+
+    /// Whether some key was signalled since the last [`serve_ready`].
+    #[inline]
+    pub fn has_ready(&self) -> bool {
+        !self.ready.is_empty()
+    }
+}
+
+/// Serves the clients waiting on keys that filled, first come first served,
+/// running each one's command again in non-blocking form on its behalf.
+pub fn serve_ready(ctx: &mut Ctx<'_>) {
+    let mut rounds = 0;
+    while ctx.store.blocked.has_ready() && rounds < 10_000 {
+        rounds += 1;
+        let ready = std::mem::take(&mut ctx.store.blocked.ready);
+        for (db, key) in ready {
+            let slot = (db, key);
+            while let Some(&id) = ctx.store.blocked.queues.get(&slot).and_then(|q| q.front()) {
+                if !key_has_elements(ctx, slot.0, &slot.1) {
+                    break;
+                }
+                let Some(w) = ctx.store.blocked.remove(id) else {
+                    break;
+                };
+                let mut client = ClientState {
+                    id,
+                    db: w.db,
+                    resp: w.resp,
+                    authenticated: true,
+                    no_block: true,
+                    ..ClientState::default()
+                };
+                let mut out = Reply::new();
+                out.proto = w.resp;
+                let mut sub = Ctx {
+                    store: &mut *ctx.store,
+                    client: &mut client,
+                    out: &mut out,
+                    shared: ctx.shared,
+                };
+                cmd::dispatch(&mut sub, &w.args);
+                w.mailbox.post(out.buf);
+            }
+        }
+    }
+}
+
+/// Whether `key` in `db` holds a non-empty collection a waiter could pop.
+fn key_has_elements(ctx: &mut Ctx<'_>, db: usize, key: &[u8]) -> bool {
+    let d = ctx.store.db(db);
+    match d.lookup_no_touch(key) {
+        Some(i) => match &d.entry(i).value {
+            crate::store::Value::List(l) => !l.is_empty(),
+            _ => false,
+        },
+        None => false,
+    }
+}
+
+/// Waits, without the store lock, until the request is served, times out, is
+/// unblocked, or the client goes away; returns the reply to send (empty when
+/// the client is gone).
+pub fn wait(core: &super::Core, client: &ClientState, req: BlockRequest) -> Vec<u8> {
+    const SLICE: Duration = Duration::from_millis(50);
+    loop {
+        {
+            let mut slot = req.mailbox.reply.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(r) = slot.take() {
+                return r;
+            }
+            let slice = match req.deadline {
+                Some(d) => d.saturating_duration_since(Instant::now()).min(SLICE),
+                None => SLICE,
+            };
+            let (mut slot, _) = req
+                .mailbox
+                .ready
+                .wait_timeout(slot, slice)
+                .unwrap_or_else(|e| e.into_inner());
+            if let Some(r) = slot.take() {
+                return r;
+            }
+        }
+        let timed_out = req.deadline.is_some_and(|d| Instant::now() >= d);
+        let gone = client
+            .handle
+            .as_ref()
+            .is_some_and(|h| h.is_killed() || h.peer_closed())
+            || core.shared.is_shutting_down();
+        if timed_out || gone {
+            let mut store = core.lock();
+            if let Some(r) = req.mailbox.take() {
+                return r;
+            }
+            store.blocked.remove(client.id);
+            return if gone {
+                Vec::new()
+            } else {
+                req.timeout_reply.to_vec()
+            };
+        }
+    }
+}
+
+/// Parses a blocking command's timeout (seconds, fractional) into a deadline
+/// (None: forever), with Redis 7.0's errors.
+pub fn parse_timeout(arg: &[u8]) -> Result<Option<Instant>, &'static str> {
+    let secs: f64 = std::str::from_utf8(arg)
+        .ok()
+        .filter(|s| !s.is_empty() && !s.starts_with(char::is_whitespace))
+        .and_then(|s| s.parse().ok())
+        .filter(|x: &f64| !x.is_nan())
+        .ok_or("ERR timeout is not a float or out of range")?;
+    let ms = secs * 1000.0;
+    // Redis casts to a 64-bit integer: infinities and overflows come out negative.
+    if !(0.0..9_223_372_036_854_775_808.0).contains(&ms) {
+        return Err("ERR timeout is negative");
+    }
+    if ms == 0.0 {
+        return Ok(None);
+    }
+    Ok(Some(
+        Instant::now() + Duration::from_micros((ms * 1000.0) as u64),
+    ))
+}

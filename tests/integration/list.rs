@@ -1,0 +1,423 @@
+//! List commands over TCP: replies compared byte for byte with what
+//! redis-server 7.0.15 answered to the same requests (recorded below, in order,
+//! on one connection of a fresh server), plus a randomized test against a `Vec`
+//! model.
+use super::support::{eventually, multibulk, run_cases, start_server, Cases, Conn};
+use std::time::{Duration, Instant};
+
+const CASES: Cases = &[
+    (&[b"FLUSHALL"], b"+OK\x0d\x0a"),
+    (&[b"RPUSH", b"l", b"a", b"b", b"c"], b":3\x0d\x0a"),
+    (&[b"LPUSH", b"l", b"z", b"y"], b":5\x0d\x0a"),
+    (&[b"LRANGE", b"l", b"0", b"-1"], b"*5\x0d\x0a$1\x0d\x0ay\x0d\x0a$1\x0d\x0az\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a"),
+    (&[b"LLEN", b"l"], b":5\x0d\x0a"),
+    (&[b"LLEN", b"nol"], b":0\x0d\x0a"),
+    (&[b"OBJECT", b"ENCODING", b"l"], b"$9\x0d\x0aquicklist\x0d\x0a"),
+    (&[b"TYPE", b"l"], b"+list\x0d\x0a"),
+    (&[b"LPUSHX", b"nol", b"a"], b":0\x0d\x0a"),
+    (&[b"RPUSHX", b"nol", b"a"], b":0\x0d\x0a"),
+    (&[b"LPUSHX", b"l", b"x"], b":6\x0d\x0a"),
+    (&[b"RPUSHX", b"l", b"w"], b":7\x0d\x0a"),
+    (&[b"EXISTS", b"nol"], b":0\x0d\x0a"),
+    (&[b"LRANGE", b"l", b"1", b"2"], b"*2\x0d\x0a$1\x0d\x0ay\x0d\x0a$1\x0d\x0az\x0d\x0a"),
+    (&[b"LRANGE", b"l", b"-2", b"-1"], b"*2\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aw\x0d\x0a"),
+    (&[b"LRANGE", b"l", b"-100", b"100"], b"*7\x0d\x0a$1\x0d\x0ax\x0d\x0a$1\x0d\x0ay\x0d\x0a$1\x0d\x0az\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aw\x0d\x0a"),
+    (&[b"LRANGE", b"l", b"5", b"2"], b"*0\x0d\x0a"),
+    (&[b"LRANGE", b"l", b"50", b"60"], b"*0\x0d\x0a"),
+    (&[b"LRANGE", b"nol", b"0", b"-1"], b"*0\x0d\x0a"),
+    (&[b"LRANGE", b"l", b"a", b"1"], b"-ERR value is not an integer or out of range\x0d\x0a"),
+    (&[b"LINDEX", b"l", b"0"], b"$1\x0d\x0ax\x0d\x0a"),
+    (&[b"LINDEX", b"l", b"-1"], b"$1\x0d\x0aw\x0d\x0a"),
+    (&[b"LINDEX", b"l", b"100"], b"$-1\x0d\x0a"),
+    (&[b"LINDEX", b"l", b"-100"], b"$-1\x0d\x0a"),
+    (&[b"LINDEX", b"nol", b"0"], b"$-1\x0d\x0a"),
+    (&[b"LINDEX", b"l", b"x"], b"-ERR value is not an integer or out of range\x0d\x0a"),
+    (&[b"LSET", b"l", b"0", b"X"], b"+OK\x0d\x0a"),
+    (&[b"LSET", b"l", b"-1", b"W"], b"+OK\x0d\x0a"),
+    (&[b"LSET", b"l", b"100", b"v"], b"-ERR index out of range\x0d\x0a"),
+    (&[b"LSET", b"nol", b"0", b"v"], b"-ERR no such key\x0d\x0a"),
+    (&[b"LRANGE", b"l", b"0", b"-1"], b"*7\x0d\x0a$1\x0d\x0aX\x0d\x0a$1\x0d\x0ay\x0d\x0a$1\x0d\x0az\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aW\x0d\x0a"),
+    (&[b"LINSERT", b"l", b"BEFORE", b"a", b"A0"], b":8\x0d\x0a"),
+    (&[b"LINSERT", b"l", b"after", b"a", b"A1"], b":9\x0d\x0a"),
+    (&[b"LINSERT", b"l", b"before", b"zz", b"q"], b":-1\x0d\x0a"),
+    (&[b"LINSERT", b"nol", b"before", b"a", b"q"], b":0\x0d\x0a"),
+    (&[b"LINSERT", b"l", b"middle", b"a", b"q"], b"-ERR syntax error\x0d\x0a"),
+    (&[b"LRANGE", b"l", b"0", b"-1"], b"*9\x0d\x0a$1\x0d\x0aX\x0d\x0a$1\x0d\x0ay\x0d\x0a$1\x0d\x0az\x0d\x0a$2\x0d\x0aA0\x0d\x0a$1\x0d\x0aa\x0d\x0a$2\x0d\x0aA1\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aW\x0d\x0a"),
+    (&[b"RPUSH", b"r", b"a", b"b", b"a", b"c", b"a", b"b", b"a"], b":7\x0d\x0a"),
+    (&[b"LREM", b"r", b"2", b"a"], b":2\x0d\x0a"),
+    (&[b"LRANGE", b"r", b"0", b"-1"], b"*5\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0aa\x0d\x0a"),
+    (&[b"LREM", b"r", b"-1", b"a"], b":1\x0d\x0a"),
+    (&[b"LRANGE", b"r", b"0", b"-1"], b"*4\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a"),
+    (&[b"LREM", b"r", b"0", b"b"], b":2\x0d\x0a"),
+    (&[b"LRANGE", b"r", b"0", b"-1"], b"*2\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aa\x0d\x0a"),
+    (&[b"LREM", b"nol", b"0", b"a"], b":0\x0d\x0a"),
+    (&[b"LREM", b"r", b"x", b"a"], b"-ERR value is not an integer or out of range\x0d\x0a"),
+    (&[b"LREM", b"r", b"0", b"a"], b":1\x0d\x0a"),
+    (&[b"LREM", b"r", b"0", b"c"], b":1\x0d\x0a"),
+    (&[b"EXISTS", b"r"], b":0\x0d\x0a"),
+    (&[b"RPUSH", b"t", b"1", b"2", b"3", b"4", b"5", b"6"], b":6\x0d\x0a"),
+    (&[b"LTRIM", b"t", b"1", b"-2"], b"+OK\x0d\x0a"),
+    (&[b"LRANGE", b"t", b"0", b"-1"], b"*4\x0d\x0a$1\x0d\x0a2\x0d\x0a$1\x0d\x0a3\x0d\x0a$1\x0d\x0a4\x0d\x0a$1\x0d\x0a5\x0d\x0a"),
+    (&[b"LTRIM", b"t", b"10", b"20"], b"+OK\x0d\x0a"),
+    (&[b"EXISTS", b"t"], b":0\x0d\x0a"),
+    (&[b"LTRIM", b"nol", b"0", b"1"], b"+OK\x0d\x0a"),
+    (&[b"RPUSH", b"p", b"a", b"b", b"c", b"d"], b":4\x0d\x0a"),
+    (&[b"LPOP", b"p"], b"$1\x0d\x0aa\x0d\x0a"),
+    (&[b"RPOP", b"p"], b"$1\x0d\x0ad\x0d\x0a"),
+    (&[b"LPOP", b"p", b"0"], b"*0\x0d\x0a"),
+    (&[b"LPOP", b"p", b"5"], b"*2\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a"),
+    (&[b"EXISTS", b"p"], b":0\x0d\x0a"),
+    (&[b"LPOP", b"nol"], b"$-1\x0d\x0a"),
+    (&[b"LPOP", b"nol", b"2"], b"*-1\x0d\x0a"),
+    (&[b"RPOP", b"nol", b"2"], b"*-1\x0d\x0a"),
+    (&[b"LPOP", b"p", b"-1"], b"-ERR value is out of range, must be positive\x0d\x0a"),
+    (&[b"LPOP", b"l", b"x"], b"-ERR value is out of range, must be positive\x0d\x0a"),
+    (&[b"LPOP", b"l", b"1", b"2"], b"-ERR wrong number of arguments for 'lpop' command\x0d\x0a"),
+    (&[b"RPOP", b"l", b"2"], b"*2\x0d\x0a$1\x0d\x0aW\x0d\x0a$1\x0d\x0ac\x0d\x0a"),
+    (&[b"SET", b"s", b"x"], b"+OK\x0d\x0a"),
+    (&[b"LPUSH", b"s", b"a"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
+    (&[b"LRANGE", b"s", b"0", b"1"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
+    (&[b"LLEN", b"s"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
+    (&[b"LPOP", b"s"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
+    (&[b"LINDEX", b"s", b"0"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
+    (&[b"LPOS", b"s", b"a"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
+    (&[b"LMOVE", b"s", b"l", b"LEFT", b"LEFT"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
+    (&[b"LMOVE", b"l", b"s", b"LEFT", b"LEFT"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
+    (&[b"RPUSH", b"q", b"a", b"b", b"c", b"a", b"b", b"c", b"a"], b":7\x0d\x0a"),
+    (&[b"LPOS", b"q", b"a"], b":0\x0d\x0a"),
+    (&[b"LPOS", b"q", b"a", b"RANK", b"2"], b":3\x0d\x0a"),
+    (&[b"LPOS", b"q", b"a", b"RANK", b"-1"], b":6\x0d\x0a"),
+    (&[b"LPOS", b"q", b"a", b"COUNT", b"0"], b"*3\x0d\x0a:0\x0d\x0a:3\x0d\x0a:6\x0d\x0a"),
+    (&[b"LPOS", b"q", b"a", b"COUNT", b"2", b"RANK", b"-1"], b"*2\x0d\x0a:6\x0d\x0a:3\x0d\x0a"),
+    (&[b"LPOS", b"q", b"a", b"MAXLEN", b"3", b"COUNT", b"0"], b"*1\x0d\x0a:0\x0d\x0a"),
+    (&[b"LPOS", b"q", b"z"], b"$-1\x0d\x0a"),
+    (&[b"LPOS", b"q", b"z", b"COUNT", b"2"], b"*0\x0d\x0a"),
+    (&[b"LPOS", b"nol", b"a"], b"$-1\x0d\x0a"),
+    (&[b"LPOS", b"nol", b"a", b"COUNT", b"1"], b"*0\x0d\x0a"),
+    (&[b"LPOS", b"q", b"a", b"RANK", b"0"], b"-ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list\x0d\x0a"),
+    (&[b"LPOS", b"q", b"a", b"COUNT", b"-1"], b"-ERR COUNT can't be negative\x0d\x0a"),
+    (&[b"LPOS", b"q", b"a", b"MAXLEN", b"-1"], b"-ERR MAXLEN can't be negative\x0d\x0a"),
+    (&[b"LPOS", b"q", b"a", b"RANK"], b"-ERR syntax error\x0d\x0a"),
+    (&[b"LPOS", b"q", b"a", b"FOO", b"1"], b"-ERR syntax error\x0d\x0a"),
+    (&[b"LPOS", b"q", b"a", b"RANK", b"x"], b"-ERR value is not an integer or out of range\x0d\x0a"),
+    (&[b"RPUSH", b"m1", b"1", b"2", b"3"], b":3\x0d\x0a"),
+    (&[b"LMOVE", b"m1", b"m2", b"LEFT", b"RIGHT"], b"$1\x0d\x0a1\x0d\x0a"),
+    (&[b"LMOVE", b"m1", b"m2", b"RIGHT", b"LEFT"], b"$1\x0d\x0a3\x0d\x0a"),
+    (&[b"LRANGE", b"m1", b"0", b"-1"], b"*1\x0d\x0a$1\x0d\x0a2\x0d\x0a"),
+    (&[b"LRANGE", b"m2", b"0", b"-1"], b"*2\x0d\x0a$1\x0d\x0a3\x0d\x0a$1\x0d\x0a1\x0d\x0a"),
+    (&[b"LMOVE", b"m1", b"m1", b"LEFT", b"RIGHT"], b"$1\x0d\x0a2\x0d\x0a"),
+    (&[b"LRANGE", b"m1", b"0", b"-1"], b"*1\x0d\x0a$1\x0d\x0a2\x0d\x0a"),
+    (&[b"LMOVE", b"nol", b"m2", b"LEFT", b"LEFT"], b"$-1\x0d\x0a"),
+    (&[b"LMOVE", b"m1", b"m2", b"UP", b"LEFT"], b"-ERR syntax error\x0d\x0a"),
+    (&[b"RPOPLPUSH", b"m1", b"m2"], b"$1\x0d\x0a2\x0d\x0a"),
+    (&[b"RPOPLPUSH", b"m1", b"m2"], b"$-1\x0d\x0a"),
+    (&[b"EXISTS", b"m1"], b":0\x0d\x0a"),
+    (&[b"LRANGE", b"m2", b"0", b"-1"], b"*3\x0d\x0a$1\x0d\x0a2\x0d\x0a$1\x0d\x0a3\x0d\x0a$1\x0d\x0a1\x0d\x0a"),
+    (&[b"RPOPLPUSH", b"nol", b"m2"], b"$-1\x0d\x0a"),
+    (&[b"RPUSH", b"mp", b"a", b"b", b"c"], b":3\x0d\x0a"),
+    (&[b"LMPOP", b"2", b"nol", b"mp", b"LEFT"], b"*2\x0d\x0a$2\x0d\x0amp\x0d\x0a*1\x0d\x0a$1\x0d\x0aa\x0d\x0a"),
+    (&[b"LMPOP", b"1", b"mp", b"RIGHT", b"COUNT", b"5"], b"*2\x0d\x0a$2\x0d\x0amp\x0d\x0a*2\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0ab\x0d\x0a"),
+    (&[b"LMPOP", b"1", b"mp", b"LEFT"], b"*-1\x0d\x0a"),
+    (&[b"LMPOP", b"0", b"mp", b"LEFT"], b"-ERR numkeys should be greater than 0\x0d\x0a"),
+    (&[b"LMPOP", b"x", b"mp", b"LEFT"], b"-ERR numkeys should be greater than 0\x0d\x0a"),
+    (&[b"LMPOP", b"3", b"mp", b"LEFT"], b"-ERR syntax error\x0d\x0a"),
+    (&[b"LMPOP", b"1", b"mp", b"UP"], b"-ERR syntax error\x0d\x0a"),
+    (&[b"LMPOP", b"1", b"mp", b"LEFT", b"COUNT", b"0"], b"-ERR count should be greater than 0\x0d\x0a"),
+    (&[b"LMPOP", b"1", b"mp", b"LEFT", b"COUNT"], b"-ERR syntax error\x0d\x0a"),
+    (&[b"LMPOP", b"1", b"mp", b"LEFT", b"FOO", b"1"], b"-ERR syntax error\x0d\x0a"),
+    (&[b"LMPOP", b"1", b"s", b"LEFT"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
+    (&[b"LMPOP", b"1"], b"-ERR wrong number of arguments for 'lmpop' command\x0d\x0a"),
+    (&[b"RPUSH", b"bin", b"a\x00b", b"\xff\xfe"], b":2\x0d\x0a"),
+    (&[b"LRANGE", b"bin", b"0", b"-1"], b"*2\x0d\x0a$3\x0d\x0aa\x00b\x0d\x0a$2\x0d\x0a\xff\xfe\x0d\x0a"),
+    (&[b"LPOS", b"bin", b"\xff\xfe"], b":1\x0d\x0a"),
+    (&[b"MULTI"], b"+OK\x0d\x0a"),
+    (&[b"RPUSH", b"tx", b"1"], b"+QUEUED\x0d\x0a"),
+    (&[b"LPOP", b"tx"], b"+QUEUED\x0d\x0a"),
+    (&[b"EXEC"], b"*2\x0d\x0a:1\x0d\x0a$1\x0d\x0a1\x0d\x0a"),
+    (&[b"EVAL", b"redis.call('rpush', KEYS[1], 'a', 'b') return redis.call('lrange', KEYS[1], 0, -1)", b"1", b"ev"], b"*2\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"0.01"], b"*-1\x0d\x0a"),
+    (&[b"BRPOP", b"nol", b"nol2", b"0.01"], b"*-1\x0d\x0a"),
+    (&[b"BLMOVE", b"nol", b"x", b"LEFT", b"RIGHT", b"0.01"], b"*-1\x0d\x0a"),
+    (&[b"BRPOPLPUSH", b"nol", b"x", b"0.01"], b"*-1\x0d\x0a"),
+    (&[b"BLMPOP", b"0.01", b"1", b"nol", b"LEFT"], b"*-1\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"x"], b"-ERR timeout is not a float or out of range\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"-1"], b"-ERR timeout is negative\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"inf"], b"-ERR timeout is negative\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"1e100"], b"-ERR timeout is negative\x0d\x0a"),
+    (&[b"RPUSH", b"bl", b"a", b"b", b"c", b"d"], b":4\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"bl", b"0"], b"*2\x0d\x0a$2\x0d\x0abl\x0d\x0a$1\x0d\x0aa\x0d\x0a"),
+    (&[b"BRPOP", b"bl", b"0"], b"*2\x0d\x0a$2\x0d\x0abl\x0d\x0a$1\x0d\x0ad\x0d\x0a"),
+    (&[b"BLMPOP", b"0", b"2", b"nol", b"bl", b"RIGHT", b"COUNT", b"5"], b"*2\x0d\x0a$2\x0d\x0abl\x0d\x0a*2\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0ab\x0d\x0a"),
+    (&[b"RPUSH", b"bl", b"a", b"b", b"c"], b":3\x0d\x0a"),
+    (&[b"BLMOVE", b"bl", b"dst", b"LEFT", b"LEFT", b"0"], b"$1\x0d\x0aa\x0d\x0a"),
+    (&[b"BRPOPLPUSH", b"dst", b"dst2", b"0"], b"$1\x0d\x0aa\x0d\x0a"),
+    (&[b"SET", b"str", b"x"], b"+OK\x0d\x0a"),
+    (&[b"BLPOP", b"str", b"0"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
+    (&[b"BLMPOP", b"0.01", b"0", b"nol", b"LEFT"], b"-ERR numkeys should be greater than 0\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"0.001"], b"*-1\x0d\x0a"),
+    (&[b"MULTI"], b"+OK\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"0"], b"+QUEUED\x0d\x0a"),
+    (&[b"BLMOVE", b"nol", b"x", b"LEFT", b"RIGHT", b"0"], b"+QUEUED\x0d\x0a"),
+    (&[b"BRPOPLPUSH", b"nol", b"x", b"0"], b"+QUEUED\x0d\x0a"),
+    (&[b"BLMPOP", b"0", b"1", b"nol", b"LEFT"], b"+QUEUED\x0d\x0a"),
+    (&[b"EXEC"], b"*4\x0d\x0a*-1\x0d\x0a$-1\x0d\x0a$-1\x0d\x0a*-1\x0d\x0a"),
+    (&[b"EVAL", b"return redis.call('blpop','nol',0)", b"0"], b"-ERR This Redis command is not allowed from script script: f91a66c0381b0e1a423ba7cd008254f3cb4bca2f, on @user_script:1.\x0d\x0a"),
+    (&[b"CLIENT", b"UNBLOCK", b"99999"], b":0\x0d\x0a"),
+    (&[b"CLIENT", b"UNBLOCK", b"99999", b"TIMEOUT"], b":0\x0d\x0a"),
+    (&[b"CLIENT", b"UNBLOCK", b"99999", b"bad"], b"-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\x0d\x0a"),
+    (&[b"CLIENT", b"UNBLOCK", b"x"], b"-ERR value is not an integer or out of range\x0d\x0a"),
+    (&[b"BLMOVE", b"bl", b"dst", b"UP", b"LEFT", b"0"], b"-ERR syntax error\x0d\x0a"),
+    (&[b"BLMPOP", b"x", b"1", b"nol", b"LEFT"], b"-ERR timeout is not a float or out of range\x0d\x0a"),
+    (&[b"BLPOP", b"nol", b"9999999999999999"], b"-ERR timeout is negative\x0d\x0a"),
+];
+
+#[test]
+fn list_replies_match_redis() {
+    run_cases(CASES);
+}
+
+/// A small deterministic generator for the model test.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn bulk(v: &[u8]) -> Vec<u8> {
+    let mut out = format!("${}\r\n", v.len()).into_bytes();
+    out.extend_from_slice(v);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+fn array(items: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", items.len()).into_bytes();
+    for i in items {
+        out.extend_from_slice(&bulk(i));
+    }
+    out
+}
+
+#[test]
+fn random_list_operations_match_a_vec_model() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    let mut model: Vec<Vec<u8>> = Vec::new();
+    let mut rng = Lcg(7);
+    for step in 0..3000 {
+        let v = format!("v{}", rng.below(20)).into_bytes();
+        let len = model.len() as i64;
+        match rng.below(8) {
+            0 => {
+                model.insert(0, v.clone());
+                let want = format!(":{}\r\n", model.len()).into_bytes();
+                assert_eq!(c.cmd(&[b"LPUSH", b"k", &v]), want, "step {step}");
+            }
+            1 => {
+                model.push(v.clone());
+                let want = format!(":{}\r\n", model.len()).into_bytes();
+                assert_eq!(c.cmd(&[b"RPUSH", b"k", &v]), want, "step {step}");
+            }
+            2 => {
+                let want = if model.is_empty() {
+                    b"$-1\r\n".to_vec()
+                } else {
+                    bulk(&model.remove(0))
+                };
+                assert_eq!(c.cmd(&[b"LPOP", b"k"]), want, "step {step}");
+            }
+            3 => {
+                let want = match model.pop() {
+                    Some(x) => bulk(&x),
+                    None => b"$-1\r\n".to_vec(),
+                };
+                assert_eq!(c.cmd(&[b"RPOP", b"k"]), want, "step {step}");
+            }
+            4 => {
+                let a = rng.below(40) as i64 - 20;
+                let b = rng.below(40) as i64 - 20;
+                let s = if a < 0 { (len + a).max(0) } else { a };
+                let e = if b < 0 { len + b } else { b.min(len - 1) };
+                let want: Vec<Vec<u8>> = if s > e || s >= len {
+                    Vec::new()
+                } else {
+                    model[s as usize..=e as usize].to_vec()
+                };
+                let (sa, sb) = (a.to_string(), b.to_string());
+                let got = c.cmd(&[b"LRANGE", b"k", sa.as_bytes(), sb.as_bytes()]);
+                assert_eq!(got, array(&want), "step {step}: LRANGE {a} {b}");
+            }
+            5 if !model.is_empty() => {
+                let i = rng.below(model.len() as u64) as usize;
+                model[i] = v.clone();
+                let si = i.to_string();
+                assert_eq!(
+                    c.cmd(&[b"LSET", b"k", si.as_bytes(), &v]),
+                    b"+OK\r\n".to_vec()
+                );
+            }
+            6 => {
+                let n = model.iter().filter(|x| **x == v).count().min(1);
+                if let Some(p) = model.iter().position(|x| *x == v) {
+                    model.remove(p);
+                }
+                let want = format!(":{n}\r\n").into_bytes();
+                assert_eq!(c.cmd(&[b"LREM", b"k", b"1", &v]), want, "step {step}");
+            }
+            _ => {
+                let want = format!(":{}\r\n", model.len()).into_bytes();
+                assert_eq!(c.cmd(&[b"LLEN", b"k"]), want, "step {step}");
+            }
+        }
+    }
+    let all = c.cmd(&[b"LRANGE", b"k", b"0", b"-1"]);
+    assert_eq!(all, array(&model));
+}
+
+fn blocked_clients(c: &mut Conn) -> usize {
+    let info = String::from_utf8_lossy(&c.cmd(&[b"INFO", b"clients"])).into_owned();
+    info.lines()
+        .find_map(|l| l.strip_prefix("blocked_clients:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
+/// Waits until `n` clients are blocked.
+fn until_blocked(c: &mut Conn, n: usize) {
+    assert!(
+        eventually(Duration::from_secs(5), || blocked_clients(c) == n),
+        "expected {n} blocked clients"
+    );
+}
+
+#[test]
+fn blocked_clients_are_served_first_come_first_served() {
+    let srv = start_server();
+    let mut a = srv.connect();
+    let mut b = srv.connect();
+    let mut p = srv.connect();
+    a.send(&multibulk(&[b"BLPOP", b"q1", b"q2", b"0"]));
+    until_blocked(&mut p, 1);
+    b.send(&multibulk(&[b"BLPOP", b"q2", b"0"]));
+    until_blocked(&mut p, 2);
+    assert_eq!(
+        p.cmd(&[b"RPUSH", b"q2", b"x", b"y", b"z"]),
+        b":3\r\n".to_vec()
+    );
+    assert_eq!(a.read_reply(), b"*2\r\n$2\r\nq2\r\n$1\r\nx\r\n".to_vec());
+    assert_eq!(b.read_reply(), b"*2\r\n$2\r\nq2\r\n$1\r\ny\r\n".to_vec());
+    assert_eq!(
+        p.cmd(&[b"LRANGE", b"q2", b"0", b"-1"]),
+        b"*1\r\n$1\r\nz\r\n".to_vec()
+    );
+    assert_eq!(blocked_clients(&mut p), 0);
+}
+
+#[test]
+fn pushes_from_exec_lmove_and_scripts_wake_blocked_clients() {
+    let srv = start_server();
+    let mut w = srv.connect();
+    let mut p = srv.connect();
+    // MULTI/EXEC: served after the transaction, with the last state
+    w.send(&multibulk(&[b"BRPOP", b"k", b"0"]));
+    until_blocked(&mut p, 1);
+    assert_eq!(p.cmd(&[b"MULTI"]), b"+OK\r\n".to_vec());
+    assert_eq!(
+        p.cmd(&[b"RPUSH", b"k", b"1", b"2"]),
+        b"+QUEUED\r\n".to_vec()
+    );
+    assert_eq!(p.cmd(&[b"RPOP", b"k"]), b"+QUEUED\r\n".to_vec());
+    assert_eq!(p.cmd(&[b"EXEC"]), b"*2\r\n:2\r\n$1\r\n2\r\n".to_vec());
+    assert_eq!(w.read_reply(), b"*2\r\n$1\r\nk\r\n$1\r\n1\r\n".to_vec());
+    // LMOVE into the key a client waits on
+    w.send(&multibulk(&[
+        b"BLMOVE", b"dst", b"final", b"LEFT", b"RIGHT", b"0",
+    ]));
+    until_blocked(&mut p, 1);
+    assert_eq!(p.cmd(&[b"RPUSH", b"src", b"m"]), b":1\r\n".to_vec());
+    assert_eq!(
+        p.cmd(&[b"LMOVE", b"src", b"dst", b"LEFT", b"LEFT"]),
+        b"$1\r\nm\r\n".to_vec()
+    );
+    assert_eq!(w.read_reply(), b"$1\r\nm\r\n".to_vec());
+    assert_eq!(
+        p.cmd(&[b"LRANGE", b"final", b"0", b"-1"]),
+        b"*1\r\n$1\r\nm\r\n".to_vec()
+    );
+    assert_eq!(p.cmd(&[b"EXISTS", b"dst", b"src"]), b":0\r\n".to_vec());
+    // a script's push
+    w.send(&multibulk(&[
+        b"BLMPOP", b"0", b"1", b"s", b"LEFT", b"COUNT", b"2",
+    ]));
+    until_blocked(&mut p, 1);
+    let script = b"return redis.call('rpush', KEYS[1], 'a', 'b', 'c')";
+    assert_eq!(p.cmd(&[b"EVAL", script, b"1", b"s"]), b":3\r\n".to_vec());
+    assert_eq!(
+        w.read_reply(),
+        b"*2\r\n$1\r\ns\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n".to_vec()
+    );
+}
+
+#[test]
+fn blocking_pops_time_out_and_can_be_unblocked() {
+    let srv = start_server();
+    let mut w = srv.connect();
+    let mut p = srv.connect();
+    let start = Instant::now();
+    assert_eq!(w.cmd(&[b"BLPOP", b"none", b"0.2"]), b"*-1\r\n".to_vec());
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(190) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+    let id = String::from_utf8_lossy(&w.cmd(&[b"CLIENT", b"ID"]))
+        .trim_start_matches(':')
+        .trim()
+        .to_string();
+    w.send(&multibulk(&[b"BLPOP", b"none", b"0"]));
+    until_blocked(&mut p, 1);
+    assert_eq!(
+        p.cmd(&[b"CLIENT", b"UNBLOCK", id.as_bytes()]),
+        b":1\r\n".to_vec()
+    );
+    assert_eq!(w.read_reply(), b"*-1\r\n".to_vec());
+    w.send(&multibulk(&[
+        b"BLMOVE", b"none", b"x", b"LEFT", b"LEFT", b"0",
+    ]));
+    until_blocked(&mut p, 1);
+    assert_eq!(
+        p.cmd(&[b"CLIENT", b"UNBLOCK", id.as_bytes(), b"ERROR"]),
+        b":1\r\n".to_vec()
+    );
+    assert_eq!(
+        w.read_reply(),
+        b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n".to_vec()
+    );
+    assert_eq!(
+        p.cmd(&[b"CLIENT", b"UNBLOCK", id.as_bytes()]),
+        b":0\r\n".to_vec()
+    );
+    // the connection goes on normally afterwards
+    assert_eq!(w.cmd(&[b"PING"]), b"+PONG\r\n".to_vec());
+}
+
+#[test]
+fn a_blocked_client_that_disconnects_leaves_nothing_behind() {
+    let srv = start_server();
+    let mut p = srv.connect();
+    {
+        let mut w = srv.connect();
+        w.send(&multibulk(&[b"BLPOP", b"gone", b"0"]));
+        until_blocked(&mut p, 1);
+    }
+    until_blocked(&mut p, 0);
+    // nothing is popped for the departed client
+    assert_eq!(p.cmd(&[b"RPUSH", b"gone", b"v"]), b":1\r\n".to_vec());
+    assert_eq!(p.cmd(&[b"LLEN", b"gone"]), b":1\r\n".to_vec());
+}
