@@ -591,31 +591,9 @@ fn mpop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, block: Option<Op
         }
     }
     match block {
-        Some(deadline) => block_or_reply(ctx, keys, args, deadline, Reply::null_array),
+        Some(deadline) => blocking::block_or_reply(ctx, keys, args, deadline, Reply::null_array),
         None => ctx.out.null_array(),
     }
-}
-
-/// The reply of a blocking command that times out (RESP2: a nil array).
-const TIMEOUT_REPLY: &[u8] = b"*-1\r\n";
-
-/// Nothing to pop: wait for `keys` (see `server::blocking`), or, where waiting
-/// is not possible (inside EXEC, a script, a served waiter), reply `immediate`.
-fn block_or_reply(
-    ctx: &mut Ctx<'_>,
-    keys: &[Vec<u8>],
-    args: &[Vec<u8>],
-    deadline: Option<Instant>,
-    immediate: fn(&mut Reply),
-) {
-    if ctx.client.no_block || ctx.client.tx.in_multi() {
-        return immediate(ctx.out);
-    }
-    let req = ctx
-        .store
-        .blocked
-        .block(ctx.client, keys, args, deadline, TIMEOUT_REPLY);
-    ctx.client.block = Some(req);
 }
 
 /// BLPOP/BRPOP key [key ...] timeout
@@ -640,7 +618,7 @@ fn bpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool) {
             }
         }
     }
-    block_or_reply(ctx, keys, args, deadline, Reply::null_array);
+    blocking::block_or_reply(ctx, keys, args, deadline, Reply::null_array);
 }
 
 fn blpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -660,7 +638,7 @@ fn bmove(ctx: &mut Ctx<'_>, args: &[Vec<u8>], from_left: bool, to_left: bool, ti
     match read_list!(ctx, &args[1]) {
         Err(()) => {}
         Ok(Some(_)) => move_generic(ctx, &args[1], &args[2], from_left, to_left),
-        Ok(None) => block_or_reply(ctx, &args[1..2], args, deadline, Reply::null),
+        Ok(None) => blocking::block_or_reply(ctx, &args[1..2], args, deadline, Reply::null),
     }
 }
 

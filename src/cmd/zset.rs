@@ -26,6 +26,8 @@ const W: u32 = flags::WRITE;
 const R: u32 = flags::READONLY;
 const M: u32 = flags::DENYOOM;
 const F: u32 = flags::FAST;
+/// Blocking pops: may wait, and scripts may not call them.
+const BLOCK: u32 = flags::BLOCKING | flags::NOSCRIPT;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::one_key("zadd", -4, W | M | F, zadd),
@@ -52,6 +54,11 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::one_key("zpopmin", -2, W | F, zset_pop::zpopmin),
     CommandSpec::one_key("zpopmax", -2, W | F, zset_pop::zpopmax),
     CommandSpec::new("zmpop", -4, W, 0, 0, 0, zset_pop::zmpop),
+    // BZPOPMIN key [key ...] timeout
+    CommandSpec::new("bzpopmin", -3, W | BLOCK, 1, -2, 1, zset_pop::bzpopmin),
+    CommandSpec::new("bzpopmax", -3, W | BLOCK, 1, -2, 1, zset_pop::bzpopmax),
+    // BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+    CommandSpec::new("bzmpop", -5, W | BLOCK, 0, 0, 0, zset_pop::bzmpop),
     CommandSpec::one_key("zrandmember", -2, R, zset_pop::zrandmember),
     CommandSpec::new("zunion", -3, R, 0, 0, 0, zset_ops::zunion),
     CommandSpec::new("zinter", -3, R, 0, 0, 0, zset_ops::zinter),
@@ -329,6 +336,7 @@ fn add_pairs(
     let changed = out.added + out.updated;
     ctx.store.dirty += changed as u64;
     if changed > 0 {
+        ctx.store.blocked.signal(ctx.client.db, key);
         notify(ctx, ZSET, if o.incr { "zincr" } else { "zadd" }, key);
     }
     if nan {

@@ -17,6 +17,8 @@ use super::zset::{
     notify_removal, remove_if_empty, reply_pair, reply_pairs_header, write_zset, zset_mut,
 };
 use super::{errors, Ctx};
+use crate::resp::Reply;
+use crate::server::blocking;
 use crate::store::Value;
 
 /// The reply layout of a pop.
@@ -285,5 +287,39 @@ fn emit(out: &mut crate::resp::Reply, m: &[u8], s: f64, with_scores: bool) {
         reply_pair(out, m, s);
     } else {
         out.bulk(m);
+    }
+}
+
+/// BZPOPMIN/BZPOPMAX key [key ...] timeout
+fn bzpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>], max: bool) {
+    let deadline = match blocking::parse_timeout(&args[args.len() - 1]) {
+        Ok(d) => d,
+        Err(e) => return ctx.out.error(e),
+    };
+    let keys = &args[1..args.len() - 1];
+    if !try_pop(ctx, keys, max, 1, PopShape::KeyFirst) {
+        blocking::block_or_reply(ctx, keys, args, deadline, Reply::null_array);
+    }
+}
+
+pub fn bzpopmin(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    bzpop(ctx, args, false);
+}
+
+pub fn bzpopmax(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    bzpop(ctx, args, true);
+}
+
+/// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+pub fn bzmpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let deadline = match blocking::parse_timeout(&args[1]) {
+        Ok(d) => d,
+        Err(e) => return ctx.out.error(e),
+    };
+    let Some((keys, max, count)) = parse_mpop(ctx.out, args, 2) else {
+        return;
+    };
+    if !try_pop(ctx, &args[keys.clone()], max, count, PopShape::Nested) {
+        blocking::block_or_reply(ctx, &args[keys], args, deadline, Reply::null_array);
     }
 }

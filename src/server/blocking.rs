@@ -210,6 +210,7 @@ fn key_has_elements(ctx: &mut Ctx<'_>, db: usize, key: &[u8]) -> bool {
     match d.lookup_no_touch(key) {
         Some(i) => match &d.entry(i).value {
             crate::store::Value::List(l) => !l.is_empty(),
+            crate::store::Value::ZSet(z) => !z.is_empty(),
             _ => false,
         },
         None => false,
@@ -259,6 +260,29 @@ pub fn wait(core: &super::Core, client: &ClientState, req: BlockRequest) -> Vec<
             };
         }
     }
+}
+
+/// The reply of a blocking command that times out (RESP2: a nil array).
+const TIMEOUT_REPLY: &[u8] = b"*-1\r\n";
+
+/// A blocking command found nothing: wait for `keys` (the connection thread
+/// does, after the command returns), or, where waiting is not possible (inside
+/// EXEC, in a script, while serving a waiter), reply `immediate` at once.
+pub fn block_or_reply(
+    ctx: &mut Ctx<'_>,
+    keys: &[Vec<u8>],
+    args: &[Vec<u8>],
+    deadline: Option<Instant>,
+    immediate: fn(&mut Reply),
+) {
+    if ctx.client.no_block || ctx.client.tx.in_multi() {
+        return immediate(ctx.out);
+    }
+    let req = ctx
+        .store
+        .blocked
+        .block(ctx.client, keys, args, deadline, TIMEOUT_REPLY);
+    ctx.client.block = Some(req);
 }
 
 /// Parses a blocking command's timeout (seconds, fractional) into a deadline

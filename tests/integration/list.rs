@@ -421,3 +421,50 @@ fn a_blocked_client_that_disconnects_leaves_nothing_behind() {
     assert_eq!(p.cmd(&[b"RPUSH", b"gone", b"v"]), b":1\r\n".to_vec());
     assert_eq!(p.cmd(&[b"LLEN", b"gone"]), b":1\r\n".to_vec());
 }
+
+/// BZPOPMIN/BZPOPMAX/BZMPOP share the blocking core (recorded from redis-server 7.0.15).
+const ZSET_BLOCKING_CASES: Cases = &[
+    (&[b"FLUSHALL"], b"+OK\x0d\x0a"),
+    (&[b"BZPOPMIN", b"nz", b"0.01"], b"*-1\x0d\x0a"),
+    (&[b"BZPOPMAX", b"nz", b"nz2", b"0.01"], b"*-1\x0d\x0a"),
+    (&[b"BZMPOP", b"0.01", b"1", b"nz", b"MIN"], b"*-1\x0d\x0a"),
+    (&[b"ZADD", b"z", b"1", b"a", b"2", b"b", b"3", b"c"], b":3\x0d\x0a"),
+    (&[b"BZPOPMIN", b"nz", b"z", b"0"], b"*3\x0d\x0a$1\x0d\x0az\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0a1\x0d\x0a"),
+    (&[b"BZPOPMAX", b"z", b"0"], b"*3\x0d\x0a$1\x0d\x0az\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0a3\x0d\x0a"),
+    (&[b"BZMPOP", b"0", b"1", b"z", b"MIN", b"COUNT", b"5"], b"*2\x0d\x0a$1\x0d\x0az\x0d\x0a*1\x0d\x0a*2\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0a2\x0d\x0a"),
+    (&[b"EXISTS", b"z"], b":0\x0d\x0a"),
+    (&[b"BZPOPMIN", b"nz", b"x"], b"-ERR timeout is not a float or out of range\x0d\x0a"),
+    (&[b"BZPOPMIN", b"nz", b"-1"], b"-ERR timeout is negative\x0d\x0a"),
+    (&[b"BZMPOP", b"0", b"0", b"nz", b"MIN"], b"-ERR numkeys should be greater than 0\x0d\x0a"),
+    (&[b"BZMPOP", b"0", b"1", b"nz", b"UP"], b"-ERR syntax error\x0d\x0a"),
+    (&[b"SET", b"s", b"x"], b"+OK\x0d\x0a"),
+    (&[b"BZPOPMIN", b"s", b"0"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
+    (&[b"MULTI"], b"+OK\x0d\x0a"),
+    (&[b"BZPOPMIN", b"nz", b"0"], b"+QUEUED\x0d\x0a"),
+    (&[b"BZMPOP", b"0", b"1", b"nz", b"MAX"], b"+QUEUED\x0d\x0a"),
+    (&[b"EXEC"], b"*2\x0d\x0a*-1\x0d\x0a*-1\x0d\x0a"),
+    (&[b"EVAL", b"return redis.call('bzpopmin','nz',0)", b"0"], b"-ERR This Redis command is not allowed from script script: aab381d1ea681b27fde50097a368babefba921d8, on @user_script:1.\x0d\x0a"),
+];
+
+#[test]
+fn zset_blocking_pop_replies_match_redis() {
+    run_cases(ZSET_BLOCKING_CASES);
+}
+
+#[test]
+fn zadd_wakes_a_blocked_bzpopmin() {
+    let srv = start_server();
+    let mut w = srv.connect();
+    let mut p = srv.connect();
+    w.send(&multibulk(&[b"BZPOPMIN", b"zz", b"0"]));
+    until_blocked(&mut p, 1);
+    assert_eq!(
+        p.cmd(&[b"ZADD", b"zz", b"2", b"b", b"1", b"a"]),
+        b":2\r\n".to_vec()
+    );
+    assert_eq!(
+        w.read_reply(),
+        b"*3\r\n$2\r\nzz\r\n$1\r\na\r\n$1\r\n1\r\n".to_vec()
+    );
+    assert_eq!(p.cmd(&[b"ZCARD", b"zz"]), b":1\r\n".to_vec());
+}
