@@ -21,6 +21,7 @@ pub mod list;
 pub mod notify;
 pub mod pubsub;
 pub mod server;
+pub mod set;
 pub mod string;
 pub mod tx;
 pub mod zset;
@@ -152,6 +153,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         list::COMMANDS,
         pubsub::COMMANDS,
         server::COMMANDS,
+        set::COMMANDS,
         string::COMMANDS,
         tx::COMMANDS,
         crate::scripting::commands::COMMANDS,

@@ -28,7 +28,6 @@ pub enum Input {
     Missing,
     ZSet(Arc<ZSet>),
     /// Members with their scores, e.g. a plain set's members with score 1.
-    #[cfg_attr(not(test), allow(dead_code))]
     Members(HashMap<Vec<u8>, f64>),
 }
 
@@ -72,9 +71,7 @@ impl Input {
 
 /// Looks up every input key (counting hits and misses) and checks its type;
 /// `Err(Replied)` after replying WRONGTYPE.
-///
-/// SET INPUT HOOK: when the set type (`Value::Set`) is merged, its arm goes here:
-/// `Some(Value::Set(s)) => Input::Members(<each member> -> 1.0)`.
+/// A plain set counts as a sorted set whose scores are all 1.
 pub fn gather_inputs(ctx: &mut Ctx<'_>, keys: &[Vec<u8>]) -> Result<Vec<Input>, Replied> {
     let db = ctx.store.db(ctx.client.db);
     let mut inputs = Vec::with_capacity(keys.len());
@@ -84,6 +81,9 @@ pub fn gather_inputs(ctx: &mut Ctx<'_>, keys: &[Vec<u8>]) -> Result<Vec<Input>, 
         let input = match found.map(|i| &db.entry(i).value) {
             None => Input::Missing,
             Some(Value::ZSet(z)) => Input::ZSet(z.clone()),
+            Some(Value::Set(s)) => {
+                Input::Members(s.members().into_iter().map(|m| (m, 1.0)).collect())
+            }
             Some(_) => {
                 ctx.out.error(errors::WRONGTYPE);
                 return Err(Replied);

@@ -51,6 +51,8 @@ pub struct Config {
     pub config_file: String,
     /// `zset-max-listpack-entries` / `-value` (aliases `zset-max-ziplist-*`).
     pub zset_max_listpack_entries: usize,
+    /// `set-max-intset-entries`.
+    pub set_max_intset_entries: usize,
     pub zset_max_listpack_value: usize,
 }
 
@@ -98,6 +100,7 @@ impl Default for Config {
             ],
             config_file: String::new(),
             zset_max_listpack_entries: 128,
+            set_max_intset_entries: 512,
             zset_max_listpack_value: 64,
         }
     }
@@ -273,6 +276,7 @@ static PARAMS: &[Param] = &[
     p("daemonize", Kind::Bool, false),
     p("client-output-buffer-limit", Kind::Str, true),
     p("zset-max-listpack-entries", Kind::Int(0, i64::MAX), true),
+    p("set-max-intset-entries", Kind::Int(0, i64::MAX), true),
     p("zset-max-listpack-value", Kind::Int(0, i64::MAX), true),
     p("zset-max-ziplist-entries", Kind::Int(0, i64::MAX), true),
     p("zset-max-ziplist-value", Kind::Int(0, i64::MAX), true),
@@ -431,6 +435,9 @@ impl Config {
                 self.client_output_buffer_limit =
                     parse_obuf_limits(value, self.client_output_buffer_limit)?
             }
+            ("set-max-intset-entries", Kind::Int(a, b)) => {
+                self.set_max_intset_entries = int(value, a, b)? as usize
+            }
             ("zset-max-listpack-entries" | "zset-max-ziplist-entries", Kind::Int(a, b)) => {
                 self.zset_max_listpack_entries = int(value, a, b)? as usize
             }
@@ -486,6 +493,7 @@ impl Config {
                 }
                 parts.join(" ")
             }
+            "set-max-intset-entries" => self.set_max_intset_entries.to_string(),
             "zset-max-listpack-entries" | "zset-max-ziplist-entries" => {
                 self.zset_max_listpack_entries.to_string()
             }

@@ -32,6 +32,7 @@ pub mod glob;
 pub mod hash;
 pub mod key;
 pub mod list;
+pub mod set;
 pub mod table;
 pub mod value;
 pub mod watch;

@@ -29,6 +29,7 @@ pub enum Value {
     Hash(Arc<crate::store::hash::Hash>),
     ZSet(Arc<crate::store::zset::ZSet>),
     List(Arc<crate::store::list::List>),
+    Set(Arc<crate::store::set::Set>),
 }
 
 impl Value {
@@ -65,6 +66,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::ZSet(_) => "zset",
             Value::List(_) => "list",
+            Value::Set(_) => "set",
         }
     }
 
@@ -77,6 +79,7 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::ZSet(z) => z.encoding(),
             Value::List(l) => l.encoding(),
+            Value::Set(s) => s.encoding(),
         }
     }
 
@@ -92,7 +95,7 @@ impl Value {
             Value::Int(n) => Some(format_i64(*n, tmp)),
             Value::Emb(b) => Some(b),
             Value::Raw(v) => Some(v.as_slice()),
-            Value::Hash(_) | Value::ZSet(_) | Value::List(_) => None,
+            Value::Hash(_) | Value::ZSet(_) | Value::List(_) | Value::Set(_) => None,
         }
     }
 

@@ -13,6 +13,7 @@ mod output_limits;
 mod pubsub;
 mod scripting;
 mod server;
+mod set;
 mod strings;
 mod support;
 mod tx;

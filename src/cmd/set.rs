@@ -1,0 +1,548 @@
+//! Set commands: SADD ... SSCAN.
+//!
+//! Invariants: replies and error texts are redis-server 7.0's; a set whose last
+//! member goes is removed from the keyspace (with a `del` event); every command
+//! on a key of another type answers WRONGTYPE; writes go through
+//! `Arc::make_mut`, so a snapshot holding the old value keeps it.
+//!
+//! Order: an intset lists members in increasing order, as Redis does; a
+//! hashtable lists them in its own order (Redis's differs: clients must not rely
+//! on it). SSCAN walks positions of the dense member array, so members moved by
+//! a concurrent removal may be missed (Redis's cursor keeps its guarantee).
+use super::notify::{self, notify};
+use super::string::count_read;
+use super::{errors, flags, CommandSpec, Ctx};
+use crate::resp::Reply;
+use crate::store::set::Set;
+use crate::store::value::parse_i64_strict;
+use crate::store::{glob_match, Db, Value};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+const W: u32 = flags::WRITE;
+const R: u32 = flags::READONLY;
+const M: u32 = flags::DENYOOM;
+const F: u32 = flags::FAST;
+
+pub static COMMANDS: &[CommandSpec] = &[
+    // SADD key member [member ...]
+    CommandSpec::one_key("sadd", -3, W | M | F, sadd),
+    CommandSpec::one_key("srem", -3, W | F, srem),
+    CommandSpec::one_key("smembers", 2, R, smembers),
+    CommandSpec::one_key("sismember", 3, R | F, sismember),
+    CommandSpec::one_key("smismember", -3, R | F, smismember),
+    CommandSpec::one_key("scard", 2, R | F, scard),
+    // SPOP key [count]
+    CommandSpec::one_key("spop", -2, W | F, spop),
+    // SRANDMEMBER key [count]
+    CommandSpec::one_key("srandmember", -2, R, srandmember),
+    // SMOVE source destination member
+    CommandSpec::new("smove", 4, W | F, 1, 2, 1, smove),
+    CommandSpec::new("sunion", -2, R, 1, -1, 1, sunion),
+    CommandSpec::new("sinter", -2, R, 1, -1, 1, sinter),
+    CommandSpec::new("sdiff", -2, R, 1, -1, 1, sdiff),
+    CommandSpec::new("sunionstore", -3, W | M, 1, -1, 1, sunionstore),
+    CommandSpec::new("sinterstore", -3, W | M, 1, -1, 1, sinterstore),
+    CommandSpec::new("sdiffstore", -3, W | M, 1, -1, 1, sdiffstore),
+    // SINTERCARD numkeys key [key ...] [LIMIT limit]
+    CommandSpec::keyless("sintercard", -3, R, sintercard),
+    // SSCAN key cursor [MATCH pattern] [COUNT count]
+    CommandSpec::one_key("sscan", -3, R, sscan),
+];
+
+/// `set-max-intset-entries`.
+fn max_ints(ctx: &Ctx<'_>) -> usize {
+    ctx.shared.config().set_max_intset_entries
+}
+
+/// The set under `key` for reading: `Ok(None)` when missing, `Err(())` after
+/// replying WRONGTYPE.
+fn read_set<'a>(
+    db: &'a mut Db,
+    shared: &crate::server::Shared,
+    out: &mut Reply,
+    key: &[u8],
+) -> Result<Option<&'a Set>, ()> {
+    let found = db.lookup(key);
+    count_read(shared, found.is_some());
+    match found {
+        None => Ok(None),
+        Some(i) => match &db.entry(i).value {
+            Value::Set(s) => Ok(Some(s)),
+            _ => {
+                out.error(errors::WRONGTYPE);
+                Err(())
+            }
+        },
+    }
+}
+
+macro_rules! read_set {
+    ($ctx:expr, $key:expr) => {
+        read_set($ctx.store.db($ctx.client.db), $ctx.shared, $ctx.out, $key)
+    };
+}
+
+/// Entry index of the set under `key` (created empty when `create`); `Err(())`
+/// after replying WRONGTYPE.
+fn write_set(db: &mut Db, key: &[u8], create: bool, out: &mut Reply) -> Result<Option<usize>, ()> {
+    match db.lookup(key) {
+        Some(i) => match db.entry(i).value {
+            Value::Set(_) => Ok(Some(i)),
+            _ => {
+                out.error(errors::WRONGTYPE);
+                Err(())
+            }
+        },
+        None if create => Ok(Some(db.insert_new(key, Value::Set(Arc::new(Set::new()))))),
+        None => Ok(None),
+    }
+}
+
+fn set_mut(db: &mut Db, i: usize) -> &mut Set {
+    let v = &mut db.entry_mut(i).value;
+    if !matches!(v, Value::Set(_)) {
+        *v = Value::Set(Arc::new(Set::new()));
+    }
+    match v {
+        Value::Set(s) => Arc::make_mut(s),
+        _ => unreachable!("just made a set"),
+    }
+}
+
+/// Removes the key when its set became empty, with the `del` event.
+fn drop_if_empty(ctx: &mut Ctx<'_>, key: &[u8]) {
+    let db = ctx.store.db(ctx.client.db);
+    if let Some(i) = db.lookup_no_touch(key) {
+        if matches!(&db.entry(i).value, Value::Set(s) if s.is_empty()) {
+            db.remove_at(i);
+            notify(ctx, notify::GENERIC, "del", key);
+        }
+    }
+}
+
+fn sadd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let limit = max_ints(ctx);
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(Some(i)) = write_set(db, &args[1], true, ctx.out) else {
+        return;
+    };
+    let s = set_mut(db, i);
+    let added = args[2..].iter().filter(|m| s.add(m, limit)).count();
+    if added > 0 {
+        ctx.store.dirty += added as u64;
+        notify(ctx, notify::SET, "sadd", &args[1]);
+    }
+    ctx.out.integer(added as i64);
+}
+
+fn srem(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(found) = write_set(db, &args[1], false, ctx.out) else {
+        return;
+    };
+    let Some(i) = found else {
+        return ctx.out.integer(0);
+    };
+    let s = set_mut(db, i);
+    let removed = args[2..].iter().filter(|m| s.remove(m)).count();
+    if removed > 0 {
+        ctx.store.dirty += removed as u64;
+        notify(ctx, notify::SET, "srem", &args[1]);
+        drop_if_empty(ctx, &args[1]);
+    }
+    ctx.out.integer(removed as i64);
+}
+
+/// Writes a set's members as a RESP3 set / RESP2 array.
+fn reply_members(out: &mut Reply, members: &[Vec<u8>]) {
+    out.set(members.len());
+    for m in members {
+        out.bulk(m);
+    }
+}
+
+fn smembers(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let db = ctx.store.db(ctx.client.db);
+    match read_set(db, ctx.shared, ctx.out, &args[1]) {
+        Err(()) => {}
+        Ok(None) => ctx.out.set(0),
+        Ok(Some(s)) => {
+            let members = s.members();
+            reply_members(ctx.out, &members);
+        }
+    }
+}
+
+fn sismember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Ok(s) = read_set!(ctx, &args[1]) {
+        let yes = s.is_some_and(|s| s.contains(&args[2]));
+        ctx.out.integer(yes as i64);
+    }
+}
+
+fn smismember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let db = ctx.store.db(ctx.client.db);
+    if let Ok(s) = read_set(db, ctx.shared, ctx.out, &args[1]) {
+        ctx.out.array(args.len() - 2);
+        for m in &args[2..] {
+            let yes = s.is_some_and(|s| s.contains(m));
+            ctx.out.integer(yes as i64);
+        }
+    }
+}
+
+fn scard(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Ok(s) = read_set!(ctx, &args[1]) {
+        let n = s.map_or(0, |s| s.len());
+        ctx.out.integer(n as i64);
+    }
+}
+
+/// SPOP key [count]
+fn spop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if args.len() > 3 {
+        return ctx.out.error(errors::SYNTAX);
+    }
+    let count = match args.get(2) {
+        None => None,
+        Some(a) => match parse_i64_strict(a) {
+            Some(n) if n >= 0 => Some(n as usize),
+            _ => return ctx.out.error("ERR value is out of range, must be positive"),
+        },
+    };
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(found) = write_set(db, &args[1], false, ctx.out) else {
+        return;
+    };
+    let Some(i) = found else {
+        return match count {
+            None => ctx.out.null(),
+            Some(_) => ctx.out.set(0),
+        };
+    };
+    let want = count.unwrap_or(1);
+    let mut popped = Vec::new();
+    for _ in 0..want {
+        let len = match &db.entry(i).value {
+            Value::Set(s) => s.len(),
+            _ => 0,
+        };
+        if len == 0 {
+            break;
+        }
+        let pick = db.rng.below(len);
+        popped.push(set_mut(db, i).take_at(pick));
+    }
+    if !popped.is_empty() {
+        ctx.store.dirty += popped.len() as u64;
+        notify(ctx, notify::SET, "spop", &args[1]);
+        drop_if_empty(ctx, &args[1]);
+    }
+    match count {
+        None => match popped.first() {
+            Some(m) => ctx.out.bulk(m),
+            None => ctx.out.null(),
+        },
+        Some(_) => reply_members(ctx.out, &popped),
+    }
+}
+
+/// SRANDMEMBER key [count]: a positive count gives distinct members, a
+/// negative one |count| picks that may repeat.
+fn srandmember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if args.len() > 3 {
+        return ctx.out.error(errors::SYNTAX);
+    }
+    let count = match args.get(2) {
+        None => None,
+        Some(a) => match parse_i64_strict(a) {
+            Some(i64::MIN) => {
+                return ctx.out.error(
+                    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+                )
+            }
+            Some(n) => Some(n),
+            None => return ctx.out.error(errors::NOT_INTEGER),
+        },
+    };
+    let db = ctx.store.db(ctx.client.db);
+    let found = db.lookup(&args[1]);
+    count_read(ctx.shared, found.is_some());
+    let Some(i) = found else {
+        return match count {
+            None => ctx.out.null(),
+            Some(_) => ctx.out.array(0),
+        };
+    };
+    let len = match &db.entry(i).value {
+        Value::Set(s) => s.len(),
+        _ => return ctx.out.error(errors::WRONGTYPE),
+    };
+    let mut picks: Vec<usize> = Vec::new();
+    match count {
+        None => picks.push(db.rng.below(len)),
+        Some(n) if n < 0 => {
+            for _ in 0..n.unsigned_abs() {
+                picks.push(db.rng.below(len));
+            }
+        }
+        Some(n) => {
+            let n = (n as usize).min(len);
+            // a partial Fisher-Yates shuffle of the positions
+            let mut pos: Vec<usize> = (0..len).collect();
+            for k in 0..n {
+                let j = k + db.rng.below(len - k);
+                pos.swap(k, j);
+            }
+            pos.truncate(n);
+            picks = pos;
+        }
+    }
+    let Value::Set(s) = &db.entry(i).value else {
+        return;
+    };
+    let members: Vec<Vec<u8>> = picks.iter().map(|&p| s.at(p).to_vec()).collect();
+    match count {
+        None => ctx.out.bulk(&members[0]),
+        Some(_) => {
+            ctx.out.array(members.len());
+            for m in &members {
+                ctx.out.bulk(m);
+            }
+        }
+    }
+}
+
+/// SMOVE source destination member
+fn smove(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let (src, dst, member) = (&args[1], &args[2], &args[3]);
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(found) = write_set(db, src, false, ctx.out) else {
+        return;
+    };
+    if write_set(db, dst, false, ctx.out).is_err() {
+        return;
+    }
+    let Some(i) = found else {
+        return ctx.out.integer(0);
+    };
+    let present = matches!(&db.entry(i).value, Value::Set(s) if s.contains(member));
+    if !present {
+        return ctx.out.integer(0);
+    }
+    if src == dst {
+        return ctx.out.integer(1);
+    }
+    set_mut(db, i).remove(member);
+    notify(ctx, notify::SET, "srem", src);
+    drop_if_empty(ctx, src);
+    let limit = max_ints(ctx);
+    let db = ctx.store.db(ctx.client.db);
+    if let Ok(Some(j)) = write_set(db, dst, true, ctx.out) {
+        if set_mut(db, j).add(member, limit) {
+            notify(ctx, notify::SET, "sadd", dst);
+        }
+    }
+    ctx.store.dirty += 1;
+    ctx.out.integer(1);
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Op {
+    Union,
+    Inter,
+    Diff,
+}
+
+/// The members of the sets under `keys` (missing keys are empty sets), or
+/// `Err(())` after WRONGTYPE.
+fn inputs(ctx: &mut Ctx<'_>, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<Vec<u8>>>>, ()> {
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        let db = ctx.store.db(ctx.client.db);
+        let s = read_set(db, ctx.shared, ctx.out, k)?;
+        out.push(s.map(|s| s.members()));
+    }
+    Ok(out)
+}
+
+/// The result of SUNION/SINTER/SDIFF over `keys`, in first-seen order.
+fn combine(ctx: &mut Ctx<'_>, keys: &[Vec<u8>], op: Op) -> Result<Vec<Vec<u8>>, ()> {
+    let sets = inputs(ctx, keys)?;
+    let mut result: Vec<Vec<u8>> = Vec::new();
+    match op {
+        Op::Union => {
+            let mut seen = HashSet::new();
+            for m in sets.into_iter().flatten().flatten() {
+                if seen.insert(m.clone()) {
+                    result.push(m);
+                }
+            }
+        }
+        Op::Inter => {
+            if sets.iter().any(|s| s.is_none()) {
+                return Ok(Vec::new());
+            }
+            let sets: Vec<Vec<Vec<u8>>> = sets.into_iter().flatten().collect();
+            let others: Vec<HashSet<&Vec<u8>>> =
+                sets[1..].iter().map(|s| s.iter().collect()).collect();
+            for m in &sets[0] {
+                if others.iter().all(|o| o.contains(m)) {
+                    result.push(m.clone());
+                }
+            }
+        }
+        Op::Diff => {
+            let mut it = sets.into_iter();
+            let first = it.next().flatten().unwrap_or_default();
+            let rest: HashSet<Vec<u8>> = it.flatten().flatten().collect();
+            result = first.into_iter().filter(|m| !rest.contains(m)).collect();
+        }
+    }
+    Ok(result)
+}
+
+fn read_op(ctx: &mut Ctx<'_>, args: &[Vec<u8>], op: Op) {
+    if let Ok(r) = combine(ctx, &args[1..], op) {
+        reply_members(ctx.out, &r);
+    }
+}
+
+fn sunion(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    read_op(ctx, args, Op::Union);
+}
+
+fn sinter(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    read_op(ctx, args, Op::Inter);
+}
+
+fn sdiff(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    read_op(ctx, args, Op::Diff);
+}
+
+/// SUNIONSTORE/SINTERSTORE/SDIFFSTORE destination key [key ...]
+fn store_op(ctx: &mut Ctx<'_>, args: &[Vec<u8>], op: Op, event: &str) {
+    let Ok(r) = combine(ctx, &args[2..], op) else {
+        return;
+    };
+    let dst = &args[1];
+    let limit = max_ints(ctx);
+    let db = ctx.store.db(ctx.client.db);
+    if r.is_empty() {
+        if db.remove(dst).is_some() {
+            notify(ctx, notify::GENERIC, "del", dst);
+        }
+        ctx.store.dirty += 1;
+        return ctx.out.integer(0);
+    }
+    let mut s = Set::new();
+    for m in &r {
+        s.add(m, limit);
+    }
+    let n = s.len();
+    db.set(dst, Value::Set(Arc::new(s)), false);
+    ctx.store.dirty += 1;
+    notify(ctx, notify::SET, event, dst);
+    ctx.out.integer(n as i64);
+}
+
+fn sunionstore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    store_op(ctx, args, Op::Union, "sunionstore");
+}
+
+fn sinterstore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    store_op(ctx, args, Op::Inter, "sinterstore");
+}
+
+fn sdiffstore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    store_op(ctx, args, Op::Diff, "sdiffstore");
+}
+
+/// SINTERCARD numkeys key [key ...] [LIMIT limit]
+fn sintercard(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let numkeys = match parse_i64_strict(&args[1]) {
+        Some(n) if n > 0 => n as usize,
+        Some(_) => return ctx.out.error("ERR numkeys should be greater than 0"),
+        None => return ctx.out.error("ERR numkeys should be greater than 0"),
+    };
+    if numkeys > args.len() - 2 {
+        return ctx
+            .out
+            .error("ERR Number of keys can't be greater than number of args");
+    }
+    let keys = &args[2..2 + numkeys];
+    let rest = &args[2 + numkeys..];
+    let mut limit = 0usize;
+    match rest.len() {
+        0 => {}
+        2 if rest[0].eq_ignore_ascii_case(b"limit") => match parse_i64_strict(&rest[1]) {
+            Some(n) if n >= 0 => limit = n as usize,
+            Some(_) => return ctx.out.error("ERR LIMIT can't be negative"),
+            None => return ctx.out.error(errors::NOT_INTEGER),
+        },
+        _ => return ctx.out.error(errors::SYNTAX),
+    }
+    if let Ok(r) = combine(ctx, keys, Op::Inter) {
+        let n = if limit > 0 {
+            r.len().min(limit)
+        } else {
+            r.len()
+        };
+        ctx.out.integer(n as i64);
+    }
+}
+
+/// SSCAN key cursor [MATCH pattern] [COUNT count]
+fn sscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let Some(cursor) = std::str::from_utf8(&args[2])
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    else {
+        return ctx.out.error("ERR invalid cursor");
+    };
+    let mut pattern: Option<&[u8]> = None;
+    let mut count = 10usize;
+    let mut i = 3;
+    while i < args.len() {
+        let opt = args[i].to_ascii_lowercase();
+        if i + 1 >= args.len() {
+            return ctx.out.error(errors::SYNTAX);
+        }
+        match opt.as_slice() {
+            b"match" => pattern = Some(&args[i + 1]),
+            b"count" => match parse_i64_strict(&args[i + 1]) {
+                Some(n) if n >= 1 => count = n as usize,
+                Some(_) => return ctx.out.error(errors::SYNTAX),
+                None => return ctx.out.error(errors::NOT_INTEGER),
+            },
+            _ => return ctx.out.error(errors::SYNTAX),
+        }
+        i += 2;
+    }
+    let db = ctx.store.db(ctx.client.db);
+    let Ok(s) = read_set(db, ctx.shared, ctx.out, &args[1]) else {
+        return;
+    };
+    let (next, found): (u64, Vec<Vec<u8>>) = match s {
+        None => (0, Vec::new()),
+        // small encodings are sent whole, as Redis does
+        Some(s @ Set::Ints(_)) => (0, s.members()),
+        Some(s) => {
+            let start = cursor as usize;
+            let end = (start + count).min(s.len());
+            let items = (start.min(end)..end).map(|p| s.at(p).to_vec()).collect();
+            (if end >= s.len() { 0 } else { end as u64 }, items)
+        }
+    };
+    let found: Vec<Vec<u8>> = found
+        .into_iter()
+        .filter(|m| pattern.is_none_or(|p| glob_match(p, m, false)))
+        .collect();
+    ctx.out.array(2);
+    ctx.out.bulk(next.to_string().as_bytes());
+    ctx.out.array(found.len());
+    for m in &found {
+        ctx.out.bulk(m);
+    }
+}

@@ -1,0 +1,222 @@
+//! The set value type: unordered distinct byte strings.
+//!
+//! Two encodings, as Redis 7.0 reports them in OBJECT ENCODING:
+//! - "intset": every member is the canonical decimal form of an `i64` and there
+//!   are at most `set-max-intset-entries` (512) of them: a sorted `Vec<i64>`, so
+//!   SMEMBERS lists them in increasing order, as Redis does;
+//! - "hashtable": past either limit the set converts once and never converts
+//!   back. Members sit in a dense `Vec` (a random member is O(1) to pick, for
+//!   SPOP and SRANDMEMBER) plus an index from member to position; a removal
+//!   moves the last member into the hole.
+//!
+//! Invariant: in the hashtable form, `index` maps every member of `items` to its
+//! position.
+use super::value::parse_i64_strict;
+use std::collections::HashMap;
+
+/// Redis's default `set-max-intset-entries`.
+pub const MAX_INTSET_ENTRIES: usize = 512;
+
+/// A set value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Set {
+    Ints(Vec<i64>),
+    Table {
+        items: Vec<Box<[u8]>>,
+        index: HashMap<Box<[u8]>, usize>,
+    },
+}
+
+impl Default for Set {
+    fn default() -> Self {
+        Set::Ints(Vec::new())
+    }
+}
+
+/// A member's bytes, borrowed or formatted from an integer.
+pub enum Member<'a> {
+    Int(i64),
+    Bytes(&'a [u8]),
+}
+
+impl Member<'_> {
+    pub fn to_vec(&self) -> Vec<u8> {
+        match self {
+            Member::Int(n) => n.to_string().into_bytes(),
+            Member::Bytes(b) => b.to_vec(),
+        }
+    }
+}
+
+impl Set {
+    pub fn new() -> Set {
+        Set::default()
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Set::Ints(v) => v.len(),
+            Set::Table { items, .. } => items.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The name OBJECT ENCODING reports.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Set::Ints(_) => "intset",
+            Set::Table { .. } => "hashtable",
+        }
+    }
+
+    pub fn contains(&self, m: &[u8]) -> bool {
+        match self {
+            Set::Ints(v) => parse_i64_strict(m).is_some_and(|n| v.binary_search(&n).is_ok()),
+            Set::Table { index, .. } => index.contains_key(m),
+        }
+    }
+
+    /// Converts to the hashtable form.
+    fn convert_to_table(&mut self) {
+        if let Set::Ints(v) = self {
+            let items: Vec<Box<[u8]>> = v
+                .iter()
+                .map(|n| n.to_string().into_bytes().into())
+                .collect();
+            let index = items
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.clone(), i))
+                .collect();
+            *self = Set::Table { items, index };
+        }
+    }
+
+    /// Adds `m`; false when already there. `max_ints`: set-max-intset-entries.
+    pub fn add(&mut self, m: &[u8], max_ints: usize) -> bool {
+        if let Set::Ints(v) = self {
+            match parse_i64_strict(m) {
+                Some(n) => match v.binary_search(&n) {
+                    Ok(_) => return false,
+                    Err(pos) if v.len() < max_ints => {
+                        v.insert(pos, n);
+                        return true;
+                    }
+                    Err(_) => self.convert_to_table(),
+                },
+                None => self.convert_to_table(),
+            }
+        }
+        match self {
+            Set::Table { items, index } => {
+                if index.contains_key(m) {
+                    return false;
+                }
+                let b: Box<[u8]> = m.into();
+                index.insert(b.clone(), items.len());
+                items.push(b);
+                true
+            }
+            Set::Ints(_) => false,
+        }
+    }
+
+    /// Removes `m`; false when it was not there.
+    pub fn remove(&mut self, m: &[u8]) -> bool {
+        match self {
+            Set::Ints(v) => match parse_i64_strict(m).and_then(|n| v.binary_search(&n).ok()) {
+                Some(pos) => {
+                    v.remove(pos);
+                    true
+                }
+                None => false,
+            },
+            Set::Table { items, index } => {
+                let Some(pos) = index.remove(m) else {
+                    return false;
+                };
+                items.swap_remove(pos);
+                if pos < items.len() {
+                    if let Some(slot) = index.get_mut(&items[pos]) {
+                        *slot = pos;
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    /// Member at position `i` (`0..len`): the `i`-th smallest for an intset.
+    pub fn at(&self, i: usize) -> Member<'_> {
+        match self {
+            Set::Ints(v) => Member::Int(v[i]),
+            Set::Table { items, .. } => Member::Bytes(&items[i]),
+        }
+    }
+
+    /// Every member, as bytes.
+    pub fn members(&self) -> Vec<Vec<u8>> {
+        (0..self.len()).map(|i| self.at(i).to_vec()).collect()
+    }
+
+    /// Removes and returns the member at position `i`.
+    pub fn take_at(&mut self, i: usize) -> Vec<u8> {
+        let m = self.at(i).to_vec();
+        self.remove(&m);
+        m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn intset_converts_on_a_string_or_past_the_limit() {
+        let mut s = Set::new();
+        assert!(s.add(b"3", 4));
+        assert!(s.add(b"-1", 4));
+        assert!(!s.add(b"3", 4));
+        assert_eq!(s.encoding(), "intset");
+        assert_eq!(s.members(), vec![b"-1".to_vec(), b"3".to_vec()]);
+        assert!(s.add(b"07", 4)); // not canonical: a string
+        assert_eq!(s.encoding(), "hashtable");
+        let mut t = Set::new();
+        for n in 0..4 {
+            t.add(n.to_string().as_bytes(), 4);
+        }
+        assert_eq!(t.encoding(), "intset");
+        t.add(b"9", 4);
+        assert_eq!(t.encoding(), "hashtable");
+        assert!(t.contains(b"9") && t.contains(b"0") && !t.contains(b"5"));
+    }
+
+    #[test]
+    fn random_operations_match_a_btreeset() {
+        let mut s = Set::new();
+        let mut m = BTreeSet::new();
+        let mut x = 99u64;
+        for _ in 0..20000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let r = x >> 33;
+            let v = if r.is_multiple_of(7) {
+                format!("s{}", r % 50).into_bytes()
+            } else {
+                (r % 300).to_string().into_bytes()
+            };
+            if r.is_multiple_of(3) {
+                assert_eq!(s.remove(&v), m.remove(&v));
+            } else {
+                assert_eq!(s.add(&v, 512), m.insert(v.clone()));
+            }
+            assert_eq!(s.len(), m.len());
+        }
+        let mut got = s.members();
+        got.sort();
+        assert_eq!(got, m.into_iter().collect::<Vec<_>>());
+    }
+}
