@@ -22,6 +22,7 @@ pub mod notify;
 pub mod pubsub;
 pub mod server;
 pub mod set;
+pub mod sort;
 pub mod string;
 pub mod tx;
 pub mod zset;
@@ -154,6 +155,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         pubsub::COMMANDS,
         server::COMMANDS,
         set::COMMANDS,
+        sort::COMMANDS,
         string::COMMANDS,
         tx::COMMANDS,
         crate::scripting::commands::COMMANDS,

@@ -14,6 +14,7 @@ mod pubsub;
 mod scripting;
 mod server;
 mod set;
+mod sort;
 mod strings;
 mod support;
 mod tx;

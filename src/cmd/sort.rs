@@ -1,0 +1,254 @@
+//! SORT and SORT_RO: the elements of a list, set or sorted set, sorted by
+//! their own value or by weights found through a pattern, optionally mapped
+//! through GET patterns and stored as a list.
+//!
+//! SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC]
+//!      [ALPHA] [STORE destination]
+//!
+//! Rules, as in Redis 7.0: a pattern's first `*` is replaced by the element; a
+//! `->field` suffix reads a hash field instead of a string; `#` in GET is the
+//! element itself; a BY pattern without `*` means "do not sort". Numeric sorts
+//! parse each weight as a double (a missing one is 0) and break ties by
+//! comparing the elements' bytes; ALPHA compares bytes. DESC reverses the
+//! comparison. LIMIT applies after sorting.
+use super::notify::{self, notify};
+use super::{errors, flags, CommandSpec, Ctx};
+use crate::store::list::List;
+use crate::store::{Db, Value};
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+pub static COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("sort", -2, flags::WRITE | flags::DENYOOM, 1, 1, 1, sort),
+    CommandSpec::new("sort_ro", -2, flags::READONLY, 1, 1, 1, sort_ro),
+];
+
+fn sort(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    sort_generic(ctx, args, false);
+}
+
+fn sort_ro(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    sort_generic(ctx, args, true);
+}
+
+/// The parsed options.
+struct Options<'a> {
+    by: Option<&'a [u8]>,
+    limit: Option<(i64, i64)>,
+    gets: Vec<&'a [u8]>,
+    desc: bool,
+    alpha: bool,
+    store: Option<&'a [u8]>,
+}
+
+fn parse<'a>(args: &'a [Vec<u8>], read_only: bool) -> Result<Options<'a>, &'static str> {
+    let mut o = Options {
+        by: None,
+        limit: None,
+        gets: Vec::new(),
+        desc: false,
+        alpha: false,
+        store: None,
+    };
+    let mut i = 2;
+    while i < args.len() {
+        let word = args[i].to_ascii_lowercase();
+        let left = args.len() - i - 1;
+        match word.as_slice() {
+            b"asc" => o.desc = false,
+            b"desc" => o.desc = true,
+            b"alpha" => o.alpha = true,
+            b"limit" if left >= 2 => {
+                let num =
+                    |b: &[u8]| crate::store::value::parse_i64_strict(b).ok_or(errors::NOT_INTEGER);
+                o.limit = Some((num(&args[i + 1])?, num(&args[i + 2])?));
+                i += 2;
+            }
+            b"store" if left >= 1 && !read_only => {
+                o.store = Some(&args[i + 1]);
+                i += 1;
+            }
+            b"by" if left >= 1 => {
+                o.by = Some(&args[i + 1]);
+                i += 1;
+            }
+            b"get" if left >= 1 => {
+                o.gets.push(&args[i + 1]);
+                i += 1;
+            }
+            _ => return Err(errors::SYNTAX),
+        }
+        i += 1;
+    }
+    Ok(o)
+}
+
+/// The value a pattern points at for `elem`: the string under the key made by
+/// replacing the first `*`, or a field of the hash there (`key->field`).
+/// `#` is the element itself. None when there is nothing (or a pattern
+/// without `*`).
+fn lookup(db: &mut Db, pattern: &[u8], elem: &[u8]) -> Option<Vec<u8>> {
+    if pattern == b"#" {
+        return Some(elem.to_vec());
+    }
+    let star = pattern.iter().position(|&c| c == b'*')?;
+    let (key_pat, field) = match pattern.windows(2).rposition(|w| w == b"->") {
+        Some(p) if p > star && p + 2 < pattern.len() => (&pattern[..p], Some(&pattern[p + 2..])),
+        _ => (pattern, None),
+    };
+    let mut key = key_pat[..star].to_vec();
+    key.extend_from_slice(elem);
+    key.extend_from_slice(&key_pat[star + 1..]);
+    let i = db.lookup(&key)?;
+    let mut tmp = [0u8; 20];
+    match (&db.entry(i).value, field) {
+        (Value::Hash(h), Some(f)) => h.get(f).map(|v| v.to_vec()),
+        (v, None) => v.str_bytes(&mut tmp).map(|b| b.to_vec()),
+        _ => None,
+    }
+}
+
+/// The elements of the value under `key`: `Ok(None)` when missing, `Err(())`
+/// after WRONGTYPE.
+fn elements(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Vec<Vec<u8>>>, ()> {
+    let db = ctx.store.db(ctx.client.db);
+    let Some(i) = db.lookup(key) else {
+        return Ok(None);
+    };
+    let items = match &db.entry(i).value {
+        Value::List(l) => l.iter().map(|v| v.to_vec()).collect(),
+        Value::Set(s) => s.members(),
+        Value::ZSet(z) => z.iter().map(|(m, _)| m.to_vec()).collect(),
+        _ => {
+            ctx.out.error(errors::WRONGTYPE);
+            return Err(());
+        }
+    };
+    Ok(Some(items))
+}
+
+fn parse_score(b: &[u8]) -> Option<f64> {
+    let s = std::str::from_utf8(b).ok()?;
+    if s.is_empty() || s.starts_with(char::is_whitespace) || s.ends_with(char::is_whitespace) {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|x| !x.is_nan())
+}
+
+fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
+    let o = match parse(args, read_only) {
+        Ok(o) => o,
+        Err(e) => return ctx.out.error(e),
+    };
+    let Ok(found) = elements(ctx, &args[1]) else {
+        return;
+    };
+    let is_zset = matches!(
+        ctx.store
+            .db(ctx.client.db)
+            .lookup_no_touch(&args[1])
+            .map(|i| matches!(ctx.store.db(ctx.client.db).entry(i).value, Value::ZSet(_))),
+        Some(true)
+    );
+    let mut items = found.unwrap_or_default();
+    let dont_sort = o.by.is_some_and(|p| !p.contains(&b'*'));
+    if !dont_sort {
+        let db = ctx.store.db(ctx.client.db);
+        // (element, numeric weight, alpha weight)
+        let mut keyed: Vec<(Vec<u8>, f64, Option<Vec<u8>>)> = Vec::with_capacity(items.len());
+        for e in items {
+            let w = match o.by {
+                Some(p) => lookup(db, p, &e),
+                None => Some(e.clone()),
+            };
+            let score = if o.alpha {
+                0.0
+            } else {
+                match &w {
+                    None => 0.0,
+                    Some(b) => match parse_score(b) {
+                        Some(x) => x,
+                        None => {
+                            return ctx
+                                .out
+                                .error("ERR One or more scores can't be converted into double")
+                        }
+                    },
+                }
+            };
+            keyed.push((e, score, if o.alpha { w } else { None }));
+        }
+        keyed.sort_by(|a, b| {
+            let c = if o.alpha {
+                match (&a.2, &b.2) {
+                    (None, None) => Ordering::Equal,
+                    (None, Some(_)) => Ordering::Less,
+                    (Some(_), None) => Ordering::Greater,
+                    (Some(x), Some(y)) => x.cmp(y),
+                }
+            } else {
+                a.1.partial_cmp(&b.1)
+                    .unwrap_or(Ordering::Equal)
+                    .then_with(|| a.0.cmp(&b.0))
+            };
+            if o.desc {
+                c.reverse()
+            } else {
+                c
+            }
+        });
+        items = keyed.into_iter().map(|k| k.0).collect();
+    } else if is_zset && o.desc {
+        items.reverse();
+    }
+    if let Some((offset, count)) = o.limit {
+        let len = items.len() as i64;
+        let start = offset.clamp(0, len) as usize;
+        let end = if count < 0 {
+            len
+        } else {
+            (start as i64).saturating_add(count).min(len)
+        } as usize;
+        items = items[start..end.max(start)].to_vec();
+    }
+    // GET patterns map each element to one or more values (None: nil)
+    let db = ctx.store.db(ctx.client.db);
+    let out_vals: Vec<Option<Vec<u8>>> = if o.gets.is_empty() {
+        items.into_iter().map(Some).collect()
+    } else {
+        let mut v = Vec::with_capacity(items.len() * o.gets.len());
+        for e in &items {
+            for g in &o.gets {
+                v.push(lookup(db, g, e));
+            }
+        }
+        v
+    };
+    match o.store {
+        None => {
+            ctx.out.array(out_vals.len());
+            for v in &out_vals {
+                match v {
+                    Some(b) => ctx.out.bulk(b),
+                    None => ctx.out.null(),
+                }
+            }
+        }
+        Some(dst) => {
+            let n = out_vals.len();
+            let db = ctx.store.db(ctx.client.db);
+            if n == 0 {
+                if db.remove(dst).is_some() {
+                    notify(ctx, notify::GENERIC, "del", dst);
+                }
+            } else {
+                let list = List::from_items(out_vals.iter().map(|v| v.as_deref().unwrap_or(b"")));
+                db.set(dst, Value::List(Arc::new(list)), false);
+                ctx.store.blocked.signal(ctx.client.db, dst);
+                notify(ctx, notify::LIST, "sortstore", dst);
+            }
+            ctx.store.dirty += 1;
+            ctx.out.integer(n as i64);
+        }
+    }
+}
