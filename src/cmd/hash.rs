@@ -4,6 +4,7 @@
 //! field is deleted is removed from the keyspace; every command on a key of another
 //! type answers WRONGTYPE; writes go through `Arc::make_mut`, so a snapshot holding
 //! the old value keeps it (see `store::value`).
+use super::notify::{self, notify};
 use super::string::{count_read, int_arg};
 use super::{errors, flags, CommandSpec, Ctx};
 use crate::cmd::float80::F80;
@@ -112,6 +113,7 @@ fn set_pairs(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> Option<i64> {
         added += i64::from(h.set(&pair[0], &pair[1]));
     }
     ctx.store.dirty += 1;
+    notify(ctx, notify::HASH, "hset", &args[1]);
     Some(added)
 }
 
@@ -138,6 +140,7 @@ fn hsetnx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     hash_mut(db, i).set(&args[2], &args[3]);
     ctx.store.dirty += 1;
+    notify(ctx, notify::HASH, "hset", &args[1]);
     ctx.out.integer(1);
 }
 
@@ -226,11 +229,16 @@ fn hdel(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             break;
         }
     }
-    if h.is_empty() {
+    let emptied = h.is_empty();
+    if emptied {
         db.remove_at(i);
     }
     if removed > 0 {
         ctx.store.dirty += 1;
+        notify(ctx, notify::HASH, "hdel", &args[1]);
+        if emptied {
+            notify(ctx, notify::GENERIC, "del", &args[1]);
+        }
     }
     ctx.out.integer(removed);
 }
@@ -279,6 +287,7 @@ fn hincrby(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let text = new.to_string();
     hash_mut(db, i).set(&args[2], text.as_bytes());
     ctx.store.dirty += 1;
+    notify(ctx, notify::HASH, "hincrby", &args[1]);
     ctx.out.integer(new);
 }
 
@@ -309,6 +318,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let text = sum.to_human_string();
     hash_mut(db, i).set(&args[2], &text);
     ctx.store.dirty += 1;
+    notify(ctx, notify::HASH, "hincrbyfloat", &args[1]);
     ctx.out.bulk(&text);
 }
 

@@ -498,11 +498,22 @@ fn move_generic(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], from_left: bool, to_l
     if write_list(db, dst, false, ctx.out).is_err() {
         return;
     }
-    let vals = pop_n(ctx, src, from_left, 1);
-    let Some(v) = vals.into_iter().next() else {
+    // Redis's order: the push (and its event) first, then the pop's event and
+    // the source's removal if it emptied (it may be the destination too).
+    let Some(i) = found else {
         return ctx.out.null();
     };
-    let db = ctx.store.db(ctx.client.db);
+    let popped = {
+        let l = list_mut(db, i);
+        if from_left {
+            l.pop_front()
+        } else {
+            l.pop_back()
+        }
+    };
+    let Some(v) = popped else {
+        return ctx.out.null();
+    };
     let Ok(Some(j)) = write_list(db, dst, true, ctx.out) else {
         return;
     };
@@ -520,6 +531,13 @@ fn move_generic(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], from_left: bool, to_l
         if to_left { "lpush" } else { "rpush" },
         dst,
     );
+    notify(
+        ctx,
+        notify::LIST,
+        if from_left { "lpop" } else { "rpop" },
+        src,
+    );
+    drop_if_empty(ctx, src);
     ctx.out.bulk(&v);
 }
 

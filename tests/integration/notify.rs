@@ -208,3 +208,121 @@ fn string_bit_and_key_command_events() {
         events("end", "set")[0]
     );
 }
+
+/// Events of the hash, list, set, sorted set and SORT commands, in order, as
+/// redis-server 7.0.15 published them for the same command sequence.
+#[test]
+fn data_type_command_events_match_redis() {
+    let srv = start_server();
+    let mut p = srv.connect();
+    let mut sub = srv.connect();
+    assert_eq!(p.q("CONFIG SET notify-keyspace-events KEA"), "+OK\r\n");
+    assert_eq!(
+        sub.cmd(&[b"PSUBSCRIBE", b"__keyevent@0__:*"]),
+        b"*3\r\n$10\r\npsubscribe\r\n$16\r\n__keyevent@0__:*\r\n:1\r\n".to_vec()
+    );
+    let commands: &[&[&[u8]]] = &[
+        &[b"HSET", b"h", b"a", b"1", b"b", b"2"],
+        &[b"HSETNX", b"h", b"c", b"3"],
+        &[b"HINCRBY", b"h", b"a", b"5"],
+        &[b"HINCRBYFLOAT", b"h", b"b", b"1.5"],
+        &[b"HDEL", b"h", b"a", b"b", b"c"],
+        &[b"RPUSH", b"l", b"a", b"b", b"c"],
+        &[b"LPUSH", b"l", b"z"],
+        &[b"LPOP", b"l"],
+        &[b"RPOP", b"l"],
+        &[b"LSET", b"l", b"0", b"x"],
+        &[b"LINSERT", b"l", b"BEFORE", b"x", b"w"],
+        &[b"LREM", b"l", b"0", b"w"],
+        &[b"LTRIM", b"l", b"0", b"0"],
+        &[b"LMOVE", b"l", b"l2", b"LEFT", b"RIGHT"],
+        &[b"RPOPLPUSH", b"l2", b"l3"],
+        &[b"SADD", b"s", b"1", b"2", b"3"],
+        &[b"SREM", b"s", b"1"],
+        &[b"SADD", b"one", b"x"],
+        &[b"SPOP", b"one"],
+        &[b"SMOVE", b"s", b"s2", b"2"],
+        &[b"SADD", b"t", b"9"],
+        &[b"SUNIONSTORE", b"u", b"s2", b"t"],
+        &[b"SINTERSTORE", b"u", b"s2", b"t"],
+        &[b"SDIFFSTORE", b"u", b"s2", b"t"],
+        &[b"ZADD", b"z", b"1", b"a", b"2", b"b", b"3", b"c"],
+        &[b"ZINCRBY", b"z", b"5", b"a"],
+        &[b"ZREM", b"z", b"b"],
+        &[b"ZPOPMIN", b"z"],
+        &[b"ZADD", b"z", b"1", b"q", b"2", b"r"],
+        &[b"ZREMRANGEBYRANK", b"z", b"0", b"0"],
+        &[b"ZADD", b"z2", b"1", b"x"],
+        &[b"ZUNIONSTORE", b"zu", b"2", b"z", b"z2"],
+        &[b"ZINTERSTORE", b"zi", b"2", b"z", b"z2"],
+        &[b"RPUSH", b"so", b"3", b"1", b"2"],
+        &[b"SORT", b"so", b"STORE", b"sorted"],
+        &[
+            b"DEL", b"so", b"sorted", b"zu", b"t", b"z", b"z2", b"s2", b"u", b"l3",
+        ],
+    ];
+    for c in commands {
+        p.cmd(c);
+    }
+    let want: &[&str] = &[
+        "hset h",
+        "hset h",
+        "hincrby h",
+        "hincrbyfloat h",
+        "hdel h",
+        "del h",
+        "rpush l",
+        "lpush l",
+        "lpop l",
+        "rpop l",
+        "lset l",
+        "linsert l",
+        "lrem l",
+        "ltrim l",
+        "rpush l2",
+        "lpop l",
+        "del l",
+        "lpush l3",
+        "rpop l2",
+        "del l2",
+        "sadd s",
+        "srem s",
+        "sadd one",
+        "spop one",
+        "del one",
+        "srem s",
+        "sadd s2",
+        "sadd t",
+        "sunionstore u",
+        "del u",
+        "sdiffstore u",
+        "zadd z",
+        "zincr z",
+        "zrem z",
+        "zpopmin z",
+        "zadd z",
+        "zremrangebyrank z",
+        "zadd z2",
+        "zunionstore zu",
+        "rpush so",
+        "sortstore sorted",
+        "del so",
+        "del sorted",
+        "del zu",
+        "del t",
+        "del z",
+        "del z2",
+        "del s2",
+        "del u",
+        "del l3",
+    ];
+    for (n, w) in want.iter().enumerate() {
+        let msg = String::from_utf8_lossy(&sub.read_reply()).into_owned();
+        let parts: Vec<&str> = msg.split("\r\n").collect();
+        // *4 $8 pmessage $n pattern $n channel $n key
+        let channel = parts.get(6).copied().unwrap_or_default();
+        let event = channel.strip_prefix("__keyevent@0__:").unwrap_or(channel);
+        let key = parts.get(8).copied().unwrap_or_default();
+        assert_eq!(format!("{event} {key}"), *w, "event {n}");
+    }
+}
