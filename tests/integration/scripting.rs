@@ -288,3 +288,43 @@ fn script_heap_is_bounded_and_the_server_lives_on() {
     assert_eq!(c.cmd(&[b"GET", b"keep"]), b"$2\r\nme\r\n".to_vec());
     assert_eq!(c.cmd(&[b"EVAL", b"return 7", b"0"]), b":7\r\n".to_vec());
 }
+
+/// Scripts as applications write them: a sliding-window rate limiter on a
+/// sorted set, a compare-and-delete lock release, a queue move between lists
+/// with an owner hash, a JSON document kept with cjson, a msgpack round trip,
+/// bit and struct (replies recorded from redis-server 7.0.15).
+const APPLICATION_CASES: Cases = &[
+    (&[b"FLUSHALL"], b"+OK\x0d\x0a"),
+    (&[b"EVAL", b"local key = KEYS[1]\x0alocal now = tonumber(ARGV[1])\x0alocal window = tonumber(ARGV[2])\x0alocal limit = tonumber(ARGV[3])\x0aredis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)\x0alocal count = redis.call('ZCARD', key)\x0aif count < limit then\x0a  redis.call('ZADD', key, now, ARGV[4])\x0a  redis.call('PEXPIRE', key, window)\x0a  return {1, limit - count - 1}\x0aend\x0alocal oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')\x0areturn {0, tonumber(oldest[2]) + window - now}", b"1", b"rl", b"1000", b"1000", b"3", b"req0"], b"*2\x0d\x0a:1\x0d\x0a:2\x0d\x0a"),
+    (&[b"EVAL", b"local key = KEYS[1]\x0alocal now = tonumber(ARGV[1])\x0alocal window = tonumber(ARGV[2])\x0alocal limit = tonumber(ARGV[3])\x0aredis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)\x0alocal count = redis.call('ZCARD', key)\x0aif count < limit then\x0a  redis.call('ZADD', key, now, ARGV[4])\x0a  redis.call('PEXPIRE', key, window)\x0a  return {1, limit - count - 1}\x0aend\x0alocal oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')\x0areturn {0, tonumber(oldest[2]) + window - now}", b"1", b"rl", b"1100", b"1000", b"3", b"req1"], b"*2\x0d\x0a:1\x0d\x0a:1\x0d\x0a"),
+    (&[b"EVAL", b"local key = KEYS[1]\x0alocal now = tonumber(ARGV[1])\x0alocal window = tonumber(ARGV[2])\x0alocal limit = tonumber(ARGV[3])\x0aredis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)\x0alocal count = redis.call('ZCARD', key)\x0aif count < limit then\x0a  redis.call('ZADD', key, now, ARGV[4])\x0a  redis.call('PEXPIRE', key, window)\x0a  return {1, limit - count - 1}\x0aend\x0alocal oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')\x0areturn {0, tonumber(oldest[2]) + window - now}", b"1", b"rl", b"1200", b"1000", b"3", b"req2"], b"*2\x0d\x0a:1\x0d\x0a:0\x0d\x0a"),
+    (&[b"EVAL", b"local key = KEYS[1]\x0alocal now = tonumber(ARGV[1])\x0alocal window = tonumber(ARGV[2])\x0alocal limit = tonumber(ARGV[3])\x0aredis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)\x0alocal count = redis.call('ZCARD', key)\x0aif count < limit then\x0a  redis.call('ZADD', key, now, ARGV[4])\x0a  redis.call('PEXPIRE', key, window)\x0a  return {1, limit - count - 1}\x0aend\x0alocal oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')\x0areturn {0, tonumber(oldest[2]) + window - now}", b"1", b"rl", b"1300", b"1000", b"3", b"req3"], b"*2\x0d\x0a:0\x0d\x0a:700\x0d\x0a"),
+    (&[b"EVAL", b"local key = KEYS[1]\x0alocal now = tonumber(ARGV[1])\x0alocal window = tonumber(ARGV[2])\x0alocal limit = tonumber(ARGV[3])\x0aredis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)\x0alocal count = redis.call('ZCARD', key)\x0aif count < limit then\x0a  redis.call('ZADD', key, now, ARGV[4])\x0a  redis.call('PEXPIRE', key, window)\x0a  return {1, limit - count - 1}\x0aend\x0alocal oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')\x0areturn {0, tonumber(oldest[2]) + window - now}", b"1", b"rl", b"2500", b"1000", b"3", b"req4"], b"*2\x0d\x0a:1\x0d\x0a:2\x0d\x0a"),
+    (&[b"ZRANGE", b"rl", b"0", b"-1", b"WITHSCORES"], b"*2\x0d\x0a$4\x0d\x0areq4\x0d\x0a$4\x0d\x0a2500\x0d\x0a"),
+    (&[b"SET", b"lock", b"token1"], b"+OK\x0d\x0a"),
+    (&[b"EVAL", b"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", b"1", b"lock", b"other"], b":0\x0d\x0a"),
+    (&[b"EVAL", b"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", b"1", b"lock", b"token1"], b":1\x0d\x0a"),
+    (&[b"EXISTS", b"lock"], b":0\x0d\x0a"),
+    (&[b"RPUSH", b"pending", b"j1", b"j2", b"j3"], b":3\x0d\x0a"),
+    (&[b"EVAL", b"local job = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')\x0aif not job then return false end\x0aredis.call('HSET', KEYS[3], job, ARGV[1])\x0areturn {job, redis.call('LLEN', KEYS[1]), redis.call('LLEN', KEYS[2])}", b"3", b"pending", b"working", b"owners", b"w1"], b"*3\x0d\x0a$2\x0d\x0aj3\x0d\x0a:2\x0d\x0a:1\x0d\x0a"),
+    (&[b"EVAL", b"local job = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')\x0aif not job then return false end\x0aredis.call('HSET', KEYS[3], job, ARGV[1])\x0areturn {job, redis.call('LLEN', KEYS[1]), redis.call('LLEN', KEYS[2])}", b"3", b"pending", b"working", b"owners", b"w2"], b"*3\x0d\x0a$2\x0d\x0aj2\x0d\x0a:1\x0d\x0a:2\x0d\x0a"),
+    (&[b"HGETALL", b"owners"], b"*4\x0d\x0a$2\x0d\x0aj3\x0d\x0a$2\x0d\x0aw1\x0d\x0a$2\x0d\x0aj2\x0d\x0a$2\x0d\x0aw2\x0d\x0a"),
+    (&[b"LRANGE", b"working", b"0", b"-1"], b"*2\x0d\x0a$2\x0d\x0aj2\x0d\x0a$2\x0d\x0aj3\x0d\x0a"),
+    (&[b"EVAL", b"local job = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')\x0aif not job then return false end\x0aredis.call('HSET', KEYS[3], job, ARGV[1])\x0areturn {job, redis.call('LLEN', KEYS[1]), redis.call('LLEN', KEYS[2])}", b"3", b"none", b"working", b"owners", b"w3"], b"$-1\x0d\x0a"),
+    (&[b"EVAL", b"local doc = cjson.decode(redis.call('GET', KEYS[1]) or '{\"n\":0,\"tags\":[]}')\x0adoc.n = doc.n + 1\x0atable.insert(doc.tags, ARGV[1])\x0alocal out = cjson.encode({n = doc.n, tags = doc.tags, last = doc.tags[#doc.tags]})\x0aredis.call('SET', KEYS[1], out)\x0areturn out", b"1", b"doc", b"a"], b"$31\x0d\x0a{\"last\":\"a\",\"tags\":[\"a\"],\"n\":1}\x0d\x0a"),
+    (&[b"EVAL", b"local doc = cjson.decode(redis.call('GET', KEYS[1]) or '{\"n\":0,\"tags\":[]}')\x0adoc.n = doc.n + 1\x0atable.insert(doc.tags, ARGV[1])\x0alocal out = cjson.encode({n = doc.n, tags = doc.tags, last = doc.tags[#doc.tags]})\x0aredis.call('SET', KEYS[1], out)\x0areturn out", b"1", b"doc", b"b"], b"$35\x0d\x0a{\"last\":\"b\",\"tags\":[\"a\",\"b\"],\"n\":2}\x0d\x0a"),
+    (&[b"GET", b"doc"], b"$35\x0d\x0a{\"last\":\"b\",\"tags\":[\"a\",\"b\"],\"n\":2}\x0d\x0a"),
+    (&[b"EVAL", b"local packed = cmsgpack.pack({ARGV[1], tonumber(ARGV[2]), {a = 1}, true})\x0aredis.call('SET', KEYS[1], packed)\x0alocal t = cmsgpack.unpack(redis.call('GET', KEYS[1]))\x0areturn {#packed, t[1], t[2], t[3].a, t[4] and 1 or 0}", b"1", b"mp", b"hello", b"42"], b"*5\x0d\x0a:13\x0d\x0a$5\x0d\x0ahello\x0d\x0a:42\x0d\x0a:1\x0d\x0a:1\x0d\x0a"),
+    (&[b"EVAL", b"return cjson.encode(cjson.decode('[1,2.5,\"x\",null,{\"k\":[true,false]}]'))", b"0"], b"$35\x0d\x0a[1,2.5,\"x\",null,{\"k\":[true,false]}]\x0d\x0a"),
+    (&[b"EVAL", b"return cjson.encode({['\\u{1F600}'] = 'ok'})", b"0"], b"$17\x0d\x0a{\"u{1F600}\":\"ok\"}\x0d\x0a"),
+    (&[b"EVAL", b"return cjson.decode('\"\\\\ud83d\\\\ude00\"')", b"0"], b"$4\x0d\x0a\xf0\x9f\x98\x80\x0d\x0a"),
+    (&[b"EVAL", b"return {cjson.encode({1,2,nil,4})}", b"0"], b"*1\x0d\x0a$12\x0d\x0a[1,2,null,4]\x0d\x0a"),
+    (&[b"EVAL", b"local ok, e = pcall(cjson.encode, {[1]=1, [5]=5}) return e", b"0"], b"$20\x0d\x0a[1,null,null,null,5]\x0d\x0a"),
+    (&[b"EVAL", b"return bit.tohex(bit.bxor(0xF0F0, -1))", b"0"], b"$8\x0d\x0affff0f0f\x0d\x0a"),
+    (&[b"EVAL", b"return {struct.unpack('<i2 >I4', struct.pack('<i2 >I4', -2, 7))}", b"0"], b"*3\x0d\x0a:-2\x0d\x0a:7\x0d\x0a:7\x0d\x0a"),
+];
+
+#[test]
+fn application_scripts_give_redis_replies() {
+    run_cases(APPLICATION_CASES);
+}
