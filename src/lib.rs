@@ -30,6 +30,7 @@
 
 pub mod cmd;
 pub mod lua;
+pub mod persist;
 pub mod resp;
 pub mod scripting;
 pub mod server;

@@ -232,7 +232,9 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
     ("script", &["load", "exists", "flush", "kill", "help"]),
     (
         "function",
-        &["load", "delete", "flush", "list", "stats", "kill", "help"],
+        &[
+            "load", "delete", "flush", "list", "stats", "kill", "dump", "restore", "help",
+        ],
     ),
     (
         "object",

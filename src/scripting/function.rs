@@ -11,7 +11,13 @@
 //! Invariants: a function name belongs to at most one library; a library is
 //! replaced as a whole (REPLACE) or not at all; FUNCTION FLUSH drops the state.
 //! FUNCTION LIST lists functions sorted by name (Redis lists them in its hash
-//! table's order). DUMP/RESTORE are not implemented.
+//! table's order).
+//!
+//! FUNCTION DUMP writes Redis's own payload (each library's code as an RDB
+//! function record, 0xF5 and a length-prefixed string, then the RDB version and
+//! a CRC-64), so a payload moves between this server and redis-server 7.0 both
+//! ways. FUNCTION RESTORE is all or nothing: the libraries are loaded into a
+//! fresh state, which replaces the old one only when every library loaded.
 use super::engine::execute;
 use super::env::{self, error_table};
 use crate::cmd::{flags, unknown_subcommand, wrong_arity, CommandSpec, Ctx};
@@ -528,13 +534,37 @@ fn function(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             ctx.out.integer(funcs as i64);
         }
         (b"kill", 2) => super::kill_under_lock(ctx),
+        (b"dump", 2) => {
+            let payload = ctx.store.scripts.functions().dump();
+            ctx.out.bulk(&payload);
+        }
+        (b"restore", 3 | 4) => {
+            let policy = match args.get(3).map(|p| p.to_ascii_lowercase()) {
+                None => Restore::Append,
+                Some(p) if p == b"append" => Restore::Append,
+                Some(p) if p == b"replace" => Restore::Replace,
+                Some(p) if p == b"flush" => Restore::Flush,
+                Some(_) => {
+                    return ctx.out.error(
+                        "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
+                    )
+                }
+            };
+            match restore(ctx, &args[2], policy) {
+                Ok(()) => ctx.out.ok(),
+                Err(e) => ctx.out.error(&e),
+            }
+        }
         (b"help", 2) => {
             ctx.out.array(FUNCTION_HELP.len());
             for line in FUNCTION_HELP {
                 ctx.out.simple(line);
             }
         }
-        (b"load" | b"delete" | b"flush" | b"stats" | b"kill" | b"help", _) => {
+        (
+            b"load" | b"delete" | b"flush" | b"stats" | b"kill" | b"help" | b"dump" | b"restore",
+            _,
+        ) => {
             let name = format!("function|{}", String::from_utf8_lossy(&sub));
             wrong_arity(ctx.out, &name);
         }
@@ -602,4 +632,129 @@ fn list(ctx: &mut Ctx<'_>, opts: &[Vec<u8>]) {
             out.bulk(&lib.code);
         }
     }
+}
+
+/// The RDB version FUNCTION DUMP writes (Redis 7.0's).
+const RDB_VERSION: u16 = 10;
+/// RDB opcode of a function library record.
+const RDB_OPCODE_FUNCTION2: u8 = 0xF5;
+
+/// Appends an RDB length.
+fn put_len(out: &mut Vec<u8>, n: usize) {
+    if n < 1 << 6 {
+        out.push(n as u8);
+    } else if n < 1 << 14 {
+        out.push(0x40 | (n >> 8) as u8);
+        out.push(n as u8);
+    } else if n <= u32::MAX as usize {
+        out.push(0x80);
+        out.extend_from_slice(&(n as u32).to_be_bytes());
+    } else {
+        out.push(0x81);
+        out.extend_from_slice(&(n as u64).to_be_bytes());
+    }
+}
+
+/// Reads an RDB length at `*pos`.
+fn get_len(b: &[u8], pos: &mut usize) -> Option<usize> {
+    let first = *b.get(*pos)?;
+    *pos += 1;
+    match first >> 6 {
+        0 => Some((first & 0x3F) as usize),
+        1 => {
+            let second = *b.get(*pos)?;
+            *pos += 1;
+            Some((((first & 0x3F) as usize) << 8) | second as usize)
+        }
+        _ if first == 0x80 => {
+            let v = b.get(*pos..*pos + 4)?;
+            *pos += 4;
+            Some(u32::from_be_bytes([v[0], v[1], v[2], v[3]]) as usize)
+        }
+        _ if first == 0x81 => {
+            let v = b.get(*pos..*pos + 8)?;
+            *pos += 8;
+            usize::try_from(u64::from_be_bytes(v.try_into().ok()?)).ok()
+        }
+        _ => None,
+    }
+}
+
+impl Functions {
+    /// FUNCTION DUMP's payload.
+    fn dump(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for lib in self.libs.values() {
+            out.push(RDB_OPCODE_FUNCTION2);
+            put_len(&mut out, lib.code.len());
+            out.extend_from_slice(&lib.code);
+        }
+        out.extend_from_slice(&RDB_VERSION.to_le_bytes());
+        let crc = crate::persist::crc64::crc64(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        out
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Restore {
+    Append,
+    Replace,
+    Flush,
+}
+
+/// The library codes in a DUMP payload, or None when it is not one.
+fn parse_dump(payload: &[u8]) -> Option<Vec<Vec<u8>>> {
+    if payload.len() < 10 {
+        return None;
+    }
+    let (body, crc) = payload.split_at(payload.len() - 8);
+    if crate::persist::crc64::crc64(body) != u64::from_le_bytes(crc.try_into().ok()?) {
+        return None;
+    }
+    let (records, version) = body.split_at(body.len() - 2);
+    if u16::from_le_bytes([version[0], version[1]]) > RDB_VERSION {
+        return None;
+    }
+    let mut codes = Vec::new();
+    let mut pos = 0;
+    while pos < records.len() {
+        if records[pos] != RDB_OPCODE_FUNCTION2 {
+            return None;
+        }
+        pos += 1;
+        let n = get_len(records, &mut pos)?;
+        codes.push(records.get(pos..pos + n)?.to_vec());
+        pos += n;
+    }
+    Some(codes)
+}
+
+/// FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]: all or nothing.
+fn restore(ctx: &mut Ctx<'_>, payload: &[u8], policy: Restore) -> Result<(), String> {
+    let codes = parse_dump(payload).ok_or("ERR DUMP payload version or checksum are wrong")?;
+    let old = ctx.store.scripts.functions();
+    let names: Vec<String> = codes
+        .iter()
+        .filter_map(|c| parse_metadata(c).ok())
+        .collect();
+    if policy == Restore::Append {
+        if let Some(n) = names.iter().find(|n| old.libs.contains_key(*n)) {
+            return Err(format!("ERR Library {n} already exists"));
+        }
+    }
+    let mut fresh = Functions::new();
+    if policy != Restore::Flush {
+        for (name, lib) in &old.libs {
+            if policy == Restore::Replace && names.contains(name) {
+                continue;
+            }
+            fresh.load(&lib.code, false)?;
+        }
+    }
+    for code in &codes {
+        fresh.load(code, false)?;
+    }
+    *old = fresh;
+    Ok(())
 }

@@ -100,3 +100,29 @@ fn functions_survive_script_flush_and_keep_state_per_library() {
         b"-ERR Function not found\r\n".to_vec()
     );
 }
+
+/// FUNCTION DUMP writes redis-server 7.0.15's own payload (byte for byte), and
+/// FUNCTION RESTORE takes its payloads with each policy.
+const DUMP_CASES: Cases = &[
+    (&[b"FUNCTION", b"FLUSH"], b"+OK\x0d\x0a"),
+    (&[b"FUNCTION", b"DUMP"], b"$10\x0d\x0a\x0a\x00]\x9b\\@\x0f\x7f\xa2\xda\x0d\x0a"),
+    (&[b"FUNCTION", b"LOAD", b"#!lua name=l1\x0aredis.register_function('f1', function() return 1 end)\x0a"], b"$2\x0d\x0al1\x0d\x0a"),
+    (&[b"FUNCTION", b"DUMP"], b"$82\x0d\x0a\xf5@E#!lua name=l1\x0aredis.register_function('f1', function() return 1 end)\x0a\x0a\x00`\x94\xb9C\xfak\x02\x7f\x0d\x0a"),
+    (&[b"FUNCTION", b"RESTORE", b"\xf5@E#!lua name=l1\x0aredis.register_function('f1', function() return 1 end)\x0a\x0a\x00`\x94\xb9C\xfak\x02\x7f"], b"-ERR Library l1 already exists\x0d\x0a"),
+    (&[b"FUNCTION", b"FLUSH"], b"+OK\x0d\x0a"),
+    (&[b"FUNCTION", b"RESTORE", b"\xf5@E#!lua name=l2\x0aredis.register_function('f2', function() return 2 end)\x0a\xf5@E#!lua name=l1\x0aredis.register_function('f1', function() return 1 end)\x0a\x0a\x00T\x9a\xcf\xd5\x1f\xec+\x06"], b"+OK\x0d\x0a"),
+    (&[b"FCALL", b"f2", b"0"], b":2\x0d\x0a"),
+    (&[b"FUNCTION", b"RESTORE", b"\xf5@E#!lua name=l1\x0aredis.register_function('f1', function() return 1 end)\x0a\x0a\x00`\x94\xb9C\xfak\x02\x7f", b"REPLACE"], b"+OK\x0d\x0a"),
+    (&[b"FUNCTION", b"RESTORE", b"\xf5@E#!lua name=l1\x0aredis.register_function('f1', function() return 1 end)\x0a\x0a\x00`\x94\xb9C\xfak\x02\x7f", b"FLUSH"], b"+OK\x0d\x0a"),
+    (&[b"FCALL", b"f2", b"0"], b"-ERR Function not found\x0d\x0a"),
+    (&[b"FCALL", b"f1", b"0"], b":1\x0d\x0a"),
+    (&[b"FUNCTION", b"RESTORE", b"junk"], b"-ERR DUMP payload version or checksum are wrong\x0d\x0a"),
+    (&[b"FUNCTION", b"RESTORE", b"\xf5@E#!lua name=l1\x0aredis.register_function('f1', function() return 1 end)\x0a\x0a\x00`\x94\xb9C\xfak\x02x"], b"-ERR DUMP payload version or checksum are wrong\x0d\x0a"),
+    (&[b"FUNCTION", b"RESTORE", b"\xf5@E#!lua name=l1\x0aredis.register_function('f1', function() return 1 end)\x0a\x0a\x00`\x94\xb9C\xfak\x02\x7f", b"bad"], b"-ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.\x0d\x0a"),
+    (&[b"FUNCTION", b"RESTORE"], b"-ERR wrong number of arguments for 'function|restore' command\x0d\x0a"),
+];
+
+#[test]
+fn function_dump_and_restore_match_redis() {
+    run_cases(DUMP_CASES);
+}
