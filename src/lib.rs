@@ -17,10 +17,12 @@
 //! | module | job |
 //! | --- | --- |
 //! | [`resp`] | RESP2 wire format: an incremental request parser (multibulk and inline) and the reply writer |
-//! | [`server`] | listener, connections, client state, configuration, the thread design |
+//! | [`server`] | listener, connections, client state, blocked clients, configuration, the thread design |
 //! | [`cmd`] | the command table as data (name, arity, flags, keys, handler) and one file per command family |
 //! | [`store`] | the databases: keys to typed values, expiry (lazy and active), glob matching, SCAN cursors |
 //! | [`lua`] | a Lua 5.1 engine usable on its own: lexer, compiler, register VM, arena heap with a GC, standard library |
+//! | [`scripting`] | EVAL and FUNCTION on that engine: Redis 7.0's sandbox, the script cache, `redis.call`, reply<->Lua conversions |
+//! | [`persist`] | persistence building blocks (today the CRC-64 of RDB and DUMP payloads) |
 //! | [`sha1`] | SHA-1, for script ids and `redis.sha1hex` |
 //!
 //! The `ferrous` binary (`src/main.rs`) reads flags and a redis.conf-style file and
