@@ -147,4 +147,21 @@ do
   assert(m == '[string "x = "\255..."]:1: unfinished string near \'"\255\'' and #m == 51, m)
 end
 
+-- a value that went through `and`/`or` has no name (5.1 counts TEST as
+-- writing its register), whatever the operands were called
+do
+  local function msg(src)
+    local f = assert(loadstring(src, "=s"))
+    local ok, m = pcall(f)
+    assert(not ok)
+    return m
+  end
+  aaa = nil
+  assert(msg("x = (aaa or aaa) + 1") == "s:1: attempt to perform arithmetic on a nil value")
+  assert(msg("local t = {} x = (t.a or t.b) + 1") == "s:1: attempt to perform arithmetic on a nil value")
+  assert(msg("x = (aaa and aaa) .. 'x'") == "s:1: attempt to concatenate a nil value")
+  assert(msg("x = aaa + 1") == "s:1: attempt to perform arithmetic on global 'aaa' (a nil value)")
+  assert(msg("if aaa then end x = aaa + 1") == "s:1: attempt to perform arithmetic on global 'aaa' (a nil value)")
+end
+
 print("OK")

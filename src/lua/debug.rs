@@ -14,7 +14,9 @@ use super::proto::chunk_id;
 use super::state::{CallInfo, LuaError, Vm, CI_LUA, CI_TAIL};
 use super::value::Value;
 
-/// Does `op` write register A (5.1's `testAMode`)?
+/// Does `op` write register A (5.1's `testAMode`)? As in 5.1's opcode table,
+/// TEST counts as writing A: so a value that went through `and`/`or` has no
+/// name (`(a or b) + 1` blames "a nil value", not `global 'a'`).
 fn writes_a(op: OpCode) -> bool {
     !matches!(
         op,
@@ -25,7 +27,6 @@ fn writes_a(op: OpCode) -> bool {
             | OpCode::Eq
             | OpCode::Lt
             | OpCode::Le
-            | OpCode::Test
             | OpCode::Return
             | OpCode::TForLoop
             | OpCode::SetList
