@@ -151,4 +151,30 @@ assert(seen == "12345", "tree walk with yields")
 ok, v = pcall(coroutine.wrap(loadstring("local t = {} return t.x.y", "=w")))
 assert(v == "w:1: attempt to index field 'x' (a nil value)", v)
 
+-- each coroutine has its own global table (getfenv(0)), inherited from its
+-- creator; setfenv(0, t) inside one changes only that one
+do
+  local G = getfenv(0)
+  local mine = setmetatable({}, {__index = G})
+  local co = coroutine.create(function ()
+    setfenv(0, mine)
+    assert(getfenv(0) == mine)
+    assert(getfenv(1) == G)                       -- the function keeps its own
+    assert(getfenv(loadstring("")) == mine)       -- new chunks get the thread's
+    local inner = coroutine.create(function () coroutine.yield(getfenv(0)) end)
+    local _, env = coroutine.resume(inner)
+    assert(env == mine)                           -- inherited from the creator
+    coroutine.yield()
+    assert(getfenv(0) == mine)
+  end)
+  assert(coroutine.resume(co))
+  assert(getfenv(0) == G)                         -- the main thread is untouched
+  assert(coroutine.resume(co))
+  local other = coroutine.create(function () coroutine.yield(getfenv(0)) end)
+  local t = {}
+  debug.setfenv(other, t)
+  assert(debug.getfenv(other) == t)
+  assert(select(2, coroutine.resume(other)) == t)
+end
+
 print("OK")

@@ -107,6 +107,10 @@ pub struct LuaThread {
     pub status: CoStatus,
     /// `n_ccalls` when this coroutine was last resumed.
     pub base_ccalls: u32,
+    /// This thread's global table (`getfenv(0)`) while it is not running; the
+    /// running thread's is `Vm::globals`. A new coroutine starts with its
+    /// creator's.
+    pub env: Option<TableRef>,
 }
 
 impl LuaThread {
@@ -118,6 +122,7 @@ impl LuaThread {
             open_upvals: Vec::new(),
             status: CoStatus::Suspended,
             base_ccalls: 0,
+            env: None,
         }
     }
 }

@@ -155,6 +155,9 @@ impl Vm {
                 }
                 Gray::Thread(t) => {
                     let th = self.heap.threads.get(t);
+                    if let Some(env) = th.env {
+                        scratch.push(Value::Table(env));
+                    }
                     let extent = th
                         .frames
                         .iter()

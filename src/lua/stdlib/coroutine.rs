@@ -29,6 +29,7 @@ impl Vm {
         th.open_upvals = ups;
         th.top = self.top;
         th.status = status;
+        th.env = Some(self.globals);
     }
 
     fn load_running(&mut self, t: ThreadRef) {
@@ -38,6 +39,9 @@ impl Vm {
         self.open_upvals = std::mem::take(&mut th.open_upvals);
         self.top = th.top;
         th.status = CoStatus::Running;
+        if let Some(env) = th.env {
+            self.globals = env;
+        }
         self.cur_thread = t;
     }
 
@@ -47,6 +51,7 @@ impl Vm {
         th.stack = vec![Value::Nil; 48];
         th.stack[0] = f;
         th.top = 1;
+        th.env = Some(self.globals);
         self.heap.total += 48 * 16 + 256;
         self.heap.threads.insert(th)
     }

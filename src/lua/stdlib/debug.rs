@@ -302,7 +302,8 @@ fn d_getfenv(vm: &mut Vm) -> Result<usize, LuaError> {
             Function::Lua(c) => Value::Table(c.env),
             Function::Native(c) => Value::Table(c.env),
         },
-        Value::Thread(_) => Value::Table(vm.globals),
+        Value::Thread(t) if t == vm.cur_thread => Value::Table(vm.globals),
+        Value::Thread(t) => Value::Table(vm.heap.threads.get(t).env.unwrap_or(vm.globals)),
         _ => Value::Nil,
     };
     vm.push(env);
@@ -317,6 +318,8 @@ fn d_setfenv(vm: &mut Vm) -> Result<usize, LuaError> {
             Function::Lua(c) => c.env = t,
             Function::Native(c) => c.env = t,
         },
+        Value::Thread(th) if th == vm.cur_thread => vm.globals = t,
+        Value::Thread(th) => vm.heap.threads.get_mut(th).env = Some(t),
         _ => return Err(vm.error_str("'setfenv' cannot change environment of given object")),
     }
     vm.push(o);
