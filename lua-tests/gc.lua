@@ -132,4 +132,35 @@ local ok, msg = pcall(collectgarbage, "bogus")
 assert(not ok and msg == "bad argument #1 to '?' (invalid option 'bogus')", msg)
 assert(type(gcinfo()) == "number", "gcinfo")
 
+-- userdata finalizers (newproxy): run newest first; a finalized userdata is
+-- already gone where it was a weak value, still there where it was a weak key;
+-- a finalizer's error comes out of the collection that ran it
+do
+  local order = {}
+  local u = newproxy(true)
+  local weakv = setmetatable({}, {__mode = "v"})
+  local weakk = setmetatable({}, {__mode = "k"})
+  for i = 1, 3 do
+    local p = newproxy(u)
+    weakv[i] = p
+    weakk[p] = i
+  end
+  getmetatable(u).__gc = function (o)
+    order[#order + 1] = weakk[o] or 0
+    for i = 1, 3 do assert(weakv[i] == nil) end
+  end
+  u = nil
+  collectgarbage()
+  assert(#order == 4 and order[1] == 3 and order[2] == 2 and order[3] == 1 and order[4] == 0,
+         table.concat(order, " "))
+  assert(next(weakk) ~= nil)       -- keys go in a later cycle
+  collectgarbage()
+  assert(next(weakk) == nil)
+  local bad = newproxy(true)
+  getmetatable(bad).__gc = function () error("!!!") end
+  bad = nil
+  local ok, err = pcall(collectgarbage)
+  assert(not ok and string.find(err, "!!!"), err)
+end
+
 print("OK")

@@ -316,6 +316,7 @@ pub(crate) fn execute(
     if vm.memory_used() > SCRIPT_HEAP_LIMIT / 2 {
         // after a script that filled the heap, give the memory back now
         vm.collect_garbage();
+        let _ = vm.take_gc_error();
     }
     true
 }

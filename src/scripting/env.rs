@@ -35,7 +35,6 @@
 //! natives and replaces `pcall` with one that hands a table's `err` string back
 //! to the script instead of the table ([`error_table`] builds one).
 use crate::lua::func::NativeFn;
-use crate::lua::heap::UserData;
 use crate::lua::state::{LuaError, Vm};
 use crate::lua::stdlib;
 use crate::lua::value::{TableRef, Value};
@@ -416,11 +415,9 @@ fn install_random(vm: &mut Vm) {
     let Value::Table(math) = vm.raw_get_str(vm.globals(), "math") else {
         return;
     };
-    let state = vm.heap.userdata.insert(UserData {
-        meta: None,
-        data: Some(Box::new(Rand48(RAND48_DEFAULT))),
-        finalized: false,
-    });
+    let state = vm
+        .heap
+        .new_userdata(None, Some(Box::new(Rand48(RAND48_DEFAULT))));
     let ups = vec![Value::UserData(state)];
     let random = vm.new_native_closure(script_random, "random", ups.clone());
     vm.raw_set_str(math, "random", random);

@@ -41,6 +41,7 @@ impl Vm {
     pub(crate) fn gc_check(&mut self) -> Result<(), LuaError> {
         if !self.heap.stopped || self.heap.limit.is_some_and(|l| self.heap.total > l) {
             self.collect_garbage();
+            self.take_gc_error()?;
         }
         if let Some(limit) = self.heap.limit {
             if self.heap.total > limit {
@@ -232,7 +233,9 @@ impl Vm {
         self.propagate(&mut m);
         // userdata with __gc that just died: resurrect for finalization
         let mut to_finalize = Vec::new();
-        let uds: Vec<UdRef> = self.heap.userdata.handles().collect();
+        // Newest first, as 5.1 calls finalizers.
+        let mut uds: Vec<UdRef> = self.heap.userdata.handles().collect();
+        uds.sort_by_key(|&u| std::cmp::Reverse(self.heap.userdata.get(u).seq));
         for u in uds {
             if !self.heap.userdata.is_marked(u) && !self.heap.userdata.get(u).finalized {
                 let f = self.metamethod(Value::UserData(u), Tm::Gc);
@@ -244,11 +247,16 @@ impl Vm {
             }
         }
         self.propagate(&mut m);
-        // clear weak entries
+        // clear weak entries; as in 5.1, a userdata about to be finalized is
+        // cleared where it is a weak value, but stays as a weak key until a
+        // later cycle frees it
+        let finalizing: std::collections::HashSet<UdRef> =
+            to_finalize.iter().map(|(u, _)| *u).collect();
         for (t, wk, wv) in std::mem::take(&mut m.weak) {
             let mut dead = Vec::new();
             self.heap.table(t).for_each(|k, v| {
-                if (wk && self.is_dead(k)) || (wv && self.is_dead(v)) {
+                let value_finalizing = matches!(v, Value::UserData(u) if finalizing.contains(u));
+                if (wk && self.is_dead(k)) || (wv && (self.is_dead(v) || value_finalizing)) {
                     dead.push(*k);
                 }
             });
@@ -293,8 +301,18 @@ impl Vm {
         for (u, f) in to_finalize {
             self.heap.userdata.get_mut(u).finalized = true;
             let saved = self.top;
-            let _ = self.pcall_value(f, &[Value::UserData(u)]);
+            if let Err(e) = self.pcall_value(f, &[Value::UserData(u)]) {
+                self.heap.gc_error.get_or_insert(e);
+            }
             self.top = saved;
+        }
+    }
+
+    /// Raises the error a finalizer gave in the last collection, if any.
+    pub(crate) fn take_gc_error(&mut self) -> Result<(), LuaError> {
+        match self.heap.gc_error.take() {
+            Some(e) => Err(LuaError::Error(e)),
+            None => Ok(()),
         }
     }
 

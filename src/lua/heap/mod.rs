@@ -29,6 +29,9 @@ pub struct UserData {
     pub data: Option<Box<dyn Any + Send>>,
     /// Its `__gc` already ran; the next collection that finds it dead frees it.
     pub finalized: bool,
+    /// Creation order (finalizers run newest first, as in 5.1); set by
+    /// [`Heap::new_userdata`].
+    pub seq: u64,
 }
 
 /// All heap objects and the collector's parameters.
@@ -52,6 +55,11 @@ pub struct Heap {
     pub stopped: bool,
     /// Incremented by every collection (marks protos once per cycle).
     pub epoch: u32,
+    /// Userdata created so far (the next one's `seq`).
+    pub ud_seq: u64,
+    /// The first error a finalizer (`__gc`) raised in the last collection, to
+    /// be raised where the collection was triggered (as 5.1 does).
+    pub gc_error: Option<super::value::Value>,
     /// Work requested by `collectgarbage("step")` since the last cycle.
     pub step_debt: usize,
 }
@@ -81,6 +89,8 @@ impl Default for Heap {
             stepmul: 200,
             stopped: false,
             epoch: 1,
+            ud_seq: 0,
+            gc_error: None,
             step_debt: 0,
         }
     }
@@ -141,6 +151,21 @@ impl Heap {
             self.total = (self.total + after).saturating_sub(before);
         }
         Ok(())
+    }
+
+    /// A new userdata with metatable `meta` owning `data`.
+    pub fn new_userdata(
+        &mut self,
+        meta: Option<TableRef>,
+        data: Option<Box<dyn Any + Send>>,
+    ) -> super::value::UdRef {
+        self.ud_seq += 1;
+        self.userdata.insert(UserData {
+            meta,
+            data,
+            finalized: false,
+            seq: self.ud_seq,
+        })
     }
 
     pub fn new_function(&mut self, f: Function) -> FuncRef {

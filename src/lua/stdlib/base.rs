@@ -7,7 +7,6 @@
 //! and raises 5.1's own argument errors.
 
 use crate::lua::func::Function;
-use crate::lua::heap::UserData;
 use crate::lua::state::{LuaError, Vm};
 use crate::lua::table::KeyError;
 use crate::lua::value::{Type, Value};
@@ -515,6 +514,7 @@ fn b_collectgarbage(vm: &mut Vm) -> Result<usize, LuaError> {
         }
         "collect" => {
             vm.collect_garbage();
+            vm.take_gc_error()?;
             0.0
         }
         "count" => vm.heap.total as f64 / 1024.0,
@@ -526,6 +526,7 @@ fn b_collectgarbage(vm: &mut Vm) -> Result<usize, LuaError> {
             let done = vm.heap.total + vm.heap.step_debt > vm.heap.threshold;
             if done {
                 vm.collect_garbage();
+                vm.take_gc_error()?;
             }
             return push1(vm, Value::Bool(done));
         }
@@ -560,11 +561,7 @@ fn b_newproxy(vm: &mut Vm) -> Result<usize, LuaError> {
         _ => return Err(vm.arg_error(1, "boolean or proxy expected")),
     };
     vm.heap.total += 64;
-    let u = vm.heap.userdata.insert(UserData {
-        meta,
-        data: None,
-        finalized: false,
-    });
+    let u = vm.heap.new_userdata(meta, None);
     push1(vm, Value::UserData(u))
 }
 

@@ -19,7 +19,6 @@
 //! `io.popen` is not provided.
 
 use super::os::{make_temp_file, push_error};
-use crate::lua::heap::UserData;
 use crate::lua::state::{LuaError, Vm};
 use crate::lua::value::{TableRef, UdRef, Value};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -268,11 +267,7 @@ fn new_file_mode(vm: &mut Vm, h: Handle, mode: &[u8]) -> Value {
     let meta = file_meta(vm);
     let mut lf = LuaFile::new(h);
     lf.writable = mode.first() != Some(&b'r') || mode.contains(&b'+');
-    let u = vm.heap.userdata.insert(UserData {
-        meta,
-        data: Some(Box::new(lf)),
-        finalized: false,
-    });
+    let u = vm.heap.new_userdata(meta, Some(Box::new(lf)));
     Value::UserData(u)
 }
 

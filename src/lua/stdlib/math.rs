@@ -14,7 +14,6 @@
 //! userdata shared as an upvalue by `random` and `randomseed` (one state per
 //! `Vm`, nothing global).
 
-use crate::lua::heap::UserData;
 use crate::lua::state::{LuaError, Vm};
 use crate::lua::value::Value;
 
@@ -319,11 +318,7 @@ pub fn open(vm: &mut Vm) {
     let t = vm.register_lib("math", funcs);
     vm.raw_set_str(t, "pi", Value::Num(std::f64::consts::PI));
     vm.raw_set_str(t, "huge", Value::Num(f64::INFINITY));
-    let state = vm.heap.userdata.insert(UserData {
-        meta: None,
-        data: Some(Box::new(Rng::new(1))),
-        finalized: false,
-    });
+    let state = vm.heap.new_userdata(None, Some(Box::new(Rng::new(1))));
     let ups = vec![Value::UserData(state)];
     let random = vm.new_native_closure(m_random, "random", ups.clone());
     vm.raw_set_str(t, "random", random);
