@@ -97,4 +97,34 @@ assert(type(dumped) == "string" and loadstring(dumped)(21) == 42, "dump round tr
 -- _VERSION and gcinfo.
 assert(_VERSION == "Lua 5.1" and type(gcinfo()) == "number", "_VERSION and gcinfo")
 
+-- load with a reader stops reading once a syntax error is certain: after the
+-- byte past the failing token, as 5.1's lexer reads it (counts from lua5.1)
+do
+  local function reads(src)
+    local i = 0
+    local f, m = load(function () i = i + 1 return string.sub(src, i, i) end)
+    return i, f, m
+  end
+  local n, f, m = reads("*a = 123")
+  assert(n == 2 and f == nil and m == "(load):1: unexpected symbol near '*'", m)
+  assert((reads("x = = 1")) == 6)
+  assert((reads("for i=1 do end")) == 11)
+  assert((reads("a.b:c = 1")) == 8)
+  local n2, f2 = reads("local x = 1\nreturn x")
+  assert(n2 == 21 and f2() == 1)
+end
+
+-- a dumped function with upvalues loads with fresh nil ones
+do
+  local a, b = 20, 30
+  local x = loadstring(string.dump(function (s)
+    if s == "set" then a = 10 + b; b = b + 1 else return a end
+  end))
+  assert(x() == nil)
+  assert(debug.setupvalue(x, 1, "hi") == "a" and x() == "hi")
+  assert(debug.setupvalue(x, 2, 13) == "b")
+  x("set")
+  assert(x() == 23)
+end
+
 print("OK")

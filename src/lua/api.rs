@@ -61,9 +61,14 @@ impl Vm {
                 let lp = LProto::load(p, None, &mut |b| Value::Str(heap.intern(b)));
                 self.heap.total += lp.mem_size();
                 let env = self.globals;
+                // A dumped function may have upvalues: as in 5.1, a loaded one
+                // gets fresh ones holding nil.
+                let upvals = (0..lp.num_upvalues)
+                    .map(|_| self.heap.new_upval(super::func::UpVal::Closed(Value::Nil)))
+                    .collect();
                 let f = self.heap.new_function(Function::Lua(LClosure {
                     proto: Arc::new(lp),
-                    upvals: Vec::new(),
+                    upvals,
                     env,
                 }));
                 Ok(Value::Func(f))

@@ -382,10 +382,10 @@ fn b_load(vm: &mut Vm) -> Result<usize, LuaError> {
     };
     // 5.1 compiles while it reads, so a reader that never ends still stops at
     // the first syntax error, and an error raised by the reader comes back as
-    // `nil, message`. We read whole pieces and, each time the text has doubled,
-    // compile what we have: an error that is not at the end of the text cannot
-    // be changed by more input, so it is final. Doubling keeps the total
-    // compile work linear in the chunk's size.
+    // `nil, message`. We read whole pieces and compile what we have (after each
+    // piece while the text is short, then each time it has doubled, which keeps
+    // the compile work linear): an error that the last byte read did not change
+    // cannot be changed by more input, so it is final.
     // (Binary chunks, which start with ESC, are only read whole.)
     let mut src = Vec::new();
     let mut next_check = 64;
@@ -420,11 +420,21 @@ fn b_load(vm: &mut Vm) -> Result<usize, LuaError> {
                 return Ok(2);
             }
         }
-        if src.len() >= next_check && src.first() != Some(&0x1b) {
-            next_check = src.len() * 2;
+        // Short texts are checked after every piece, longer ones each time
+        // they have doubled.
+        let small = src.len() < 64;
+        if (small || src.len() >= next_check) && src.first() != Some(&0x1b) {
+            if !small {
+                next_check = src.len() * 2;
+            }
             if let Err(e) = crate::lua::parse::compile(&src, &name) {
+                // Final when the last byte read made no difference: 5.1's lexer
+                // has always read one byte past the token it fails on.
                 if !e.bytes.ends_with(b"near '<eof>'") {
-                    break;
+                    let without_last = crate::lua::parse::compile(&src[..src.len() - 1], &name);
+                    if matches!(without_last, Err(e2) if e2.bytes == e.bytes) {
+                        break;
+                    }
                 }
             }
         }
