@@ -59,6 +59,12 @@ fn read_hash<'a>(
     }
 }
 
+/// `hash-max-listpack-entries` and `hash-max-listpack-value`.
+fn listpack_limits(ctx: &Ctx<'_>) -> (usize, usize) {
+    let c = ctx.shared.config();
+    (c.hash_max_listpack_entries, c.hash_max_listpack_value)
+}
+
 /// Index of the hash under `key` for writing, creating an empty one when
 /// `create`; `Err(())` after replying WRONGTYPE.
 fn write_hash(
@@ -98,6 +104,7 @@ fn hash_mut(db: &mut Db, i: usize) -> &mut Hash {
 /// Shared body of HSET and HMSET; returns the number of new fields, or `None`
 /// after replying an error.
 fn set_pairs(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> Option<i64> {
+    let limits = listpack_limits(ctx);
     if !args.len().is_multiple_of(2) {
         let name = String::from_utf8_lossy(&args[0]).to_ascii_lowercase();
         ctx.out.error(&format!(
@@ -110,7 +117,7 @@ fn set_pairs(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> Option<i64> {
     let h = hash_mut(db, i);
     let mut added = 0;
     for pair in args[2..].chunks_exact(2) {
-        added += i64::from(h.set(&pair[0], &pair[1]));
+        added += i64::from(h.set_within(&pair[0], &pair[1], limits));
     }
     ctx.store.dirty += 1;
     notify(ctx, notify::HASH, "hset", &args[1]);
@@ -130,6 +137,7 @@ fn hmset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn hsetnx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let limits = listpack_limits(ctx);
     let db = ctx.store.db(ctx.client.db);
     let Ok(Some(i)) = write_hash(db, &args[1], true, ctx.out) else {
         return;
@@ -138,7 +146,7 @@ fn hsetnx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if exists {
         return ctx.out.integer(0);
     }
-    hash_mut(db, i).set(&args[2], &args[3]);
+    hash_mut(db, i).set_within(&args[2], &args[3], limits);
     ctx.store.dirty += 1;
     notify(ctx, notify::HASH, "hset", &args[1]);
     ctx.out.integer(1);
@@ -265,6 +273,7 @@ fn hstrlen(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn hincrby(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let limits = listpack_limits(ctx);
     let Some(by) = int_arg(ctx, &args[3]) else {
         return;
     };
@@ -285,13 +294,14 @@ fn hincrby(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error("ERR increment or decrement would overflow");
     };
     let text = new.to_string();
-    hash_mut(db, i).set(&args[2], text.as_bytes());
+    hash_mut(db, i).set_within(&args[2], text.as_bytes(), limits);
     ctx.store.dirty += 1;
     notify(ctx, notify::HASH, "hincrby", &args[1]);
     ctx.out.integer(new);
 }
 
 fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let limits = listpack_limits(ctx);
     let Some(by) = F80::parse(&args[3]) else {
         return ctx.out.error(errors::NOT_FLOAT);
     };
@@ -316,7 +326,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error("ERR increment would produce NaN or Infinity");
     }
     let text = sum.to_human_string();
-    hash_mut(db, i).set(&args[2], &text);
+    hash_mut(db, i).set_within(&args[2], &text, limits);
     ctx.store.dirty += 1;
     notify(ctx, notify::HASH, "hincrbyfloat", &args[1]);
     ctx.out.bulk(&text);

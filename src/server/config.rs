@@ -53,6 +53,9 @@ pub struct Config {
     pub zset_max_listpack_entries: usize,
     /// `set-max-intset-entries`.
     pub set_max_intset_entries: usize,
+    /// `hash-max-listpack-entries` and `hash-max-listpack-value`.
+    pub hash_max_listpack_entries: usize,
+    pub hash_max_listpack_value: usize,
     pub zset_max_listpack_value: usize,
 }
 
@@ -101,6 +104,8 @@ impl Default for Config {
             config_file: String::new(),
             zset_max_listpack_entries: 128,
             set_max_intset_entries: 512,
+            hash_max_listpack_entries: 512,
+            hash_max_listpack_value: 64,
             zset_max_listpack_value: 64,
         }
     }
@@ -277,6 +282,18 @@ static PARAMS: &[Param] = &[
     p("client-output-buffer-limit", Kind::Str, true),
     p("zset-max-listpack-entries", Kind::Int(0, i64::MAX), true),
     p("set-max-intset-entries", Kind::Int(0, i64::MAX), true),
+    p("hash-max-listpack-entries", Kind::Int(0, i64::MAX), true),
+    p(
+        "hash-max-listpack-value",
+        Kind::Mem(0, i64::MAX as u64),
+        true,
+    ),
+    p("hash-max-ziplist-entries", Kind::Int(0, i64::MAX), true),
+    p(
+        "hash-max-ziplist-value",
+        Kind::Mem(0, i64::MAX as u64),
+        true,
+    ),
     p("zset-max-listpack-value", Kind::Int(0, i64::MAX), true),
     p("zset-max-ziplist-entries", Kind::Int(0, i64::MAX), true),
     p("zset-max-ziplist-value", Kind::Int(0, i64::MAX), true),
@@ -435,6 +452,12 @@ impl Config {
                 self.client_output_buffer_limit =
                     parse_obuf_limits(value, self.client_output_buffer_limit)?
             }
+            ("hash-max-listpack-entries" | "hash-max-ziplist-entries", Kind::Int(a, b)) => {
+                self.hash_max_listpack_entries = int(value, a, b)? as usize
+            }
+            ("hash-max-listpack-value" | "hash-max-ziplist-value", Kind::Mem(a, b)) => {
+                self.hash_max_listpack_value = mem(value, a, b)? as usize
+            }
             ("set-max-intset-entries", Kind::Int(a, b)) => {
                 self.set_max_intset_entries = int(value, a, b)? as usize
             }
@@ -494,6 +517,12 @@ impl Config {
                 parts.join(" ")
             }
             "set-max-intset-entries" => self.set_max_intset_entries.to_string(),
+            "hash-max-listpack-entries" | "hash-max-ziplist-entries" => {
+                self.hash_max_listpack_entries.to_string()
+            }
+            "hash-max-listpack-value" | "hash-max-ziplist-value" => {
+                self.hash_max_listpack_value.to_string()
+            }
             "zset-max-listpack-entries" | "zset-max-ziplist-entries" => {
                 self.zset_max_listpack_entries.to_string()
             }

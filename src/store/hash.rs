@@ -12,8 +12,8 @@
 //! Invariant: when `index` is `Some`, it maps every field in `pairs` to its position.
 use std::collections::HashMap;
 
-/// Redis's default `hash-max-listpack-entries`.
-pub const MAX_LISTPACK_ENTRIES: usize = 128;
+/// Redis 7.0's default `hash-max-listpack-entries`.
+pub const MAX_LISTPACK_ENTRIES: usize = 512;
 /// Redis's default `hash-max-listpack-value`.
 pub const MAX_LISTPACK_VALUE: usize = 64;
 
@@ -65,12 +65,13 @@ impl Hash {
 
     /// Converts to the "hashtable" encoding when a pair of these lengths, or one
     /// more pair, would break the listpack limits.
-    fn grow_check(&mut self, flen: usize, vlen: usize, adding: bool) {
+    fn grow_check(&mut self, flen: usize, vlen: usize, adding: bool, limits: (usize, usize)) {
         if self.index.is_some() {
             return;
         }
+        let (max_entries, max_value) = limits;
         let n = self.pairs.len() + usize::from(adding);
-        if n > MAX_LISTPACK_ENTRIES || flen > MAX_LISTPACK_VALUE || vlen > MAX_LISTPACK_VALUE {
+        if n > max_entries || flen > max_value || vlen > max_value {
             let ix = self
                 .pairs
                 .iter()
@@ -81,16 +82,24 @@ impl Hash {
         }
     }
 
-    /// Sets `field` to `value`; true when the field is new.
+    /// Sets `field` to `value` with the default listpack limits; true when the
+    /// field is new.
     pub fn set(&mut self, field: &[u8], value: &[u8]) -> bool {
+        self.set_within(field, value, (MAX_LISTPACK_ENTRIES, MAX_LISTPACK_VALUE))
+    }
+
+    /// Sets `field` to `value`, converting to "hashtable" past `limits`
+    /// (`hash-max-listpack-entries`, `hash-max-listpack-value`); true when the
+    /// field is new.
+    pub fn set_within(&mut self, field: &[u8], value: &[u8], limits: (usize, usize)) -> bool {
         match self.position(field) {
             Some(i) => {
-                self.grow_check(field.len(), value.len(), false);
+                self.grow_check(field.len(), value.len(), false, limits);
                 self.pairs[i].1 = value.into();
                 false
             }
             None => {
-                self.grow_check(field.len(), value.len(), true);
+                self.grow_check(field.len(), value.len(), true, limits);
                 let f: Box<[u8]> = field.into();
                 if let Some(ix) = &mut self.index {
                     ix.insert(f.clone(), self.pairs.len());
@@ -155,11 +164,13 @@ mod tests {
         assert_eq!(h.get(b"big").map(<[u8]>::len), Some(65));
         assert_eq!(h.len(), 2);
         let mut h = Hash::new();
-        for i in 0..129 {
+        for i in 0..512 {
             h.set(i.to_string().as_bytes(), b"v");
         }
+        assert_eq!(h.encoding(), "listpack");
+        h.set(b"512", b"v");
         assert_eq!(h.encoding(), "hashtable");
-        for i in 0..129 {
+        for i in 0..513 {
             assert!(h.remove(i.to_string().as_bytes()));
         }
         assert!(h.is_empty());

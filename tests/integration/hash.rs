@@ -146,3 +146,28 @@ fn random_ops_match_a_hashmap_model() {
         .collect();
     assert_eq!(pairs, model);
 }
+
+/// The listpack limits are CONFIG-settable (and default to 7.0's 512 entries,
+/// 64 bytes), recorded from redis-server 7.0.15.
+const LIMIT_CASES: Cases = &[
+    (&[b"FLUSHALL"], b"+OK\x0d\x0a"),
+    (&[b"CONFIG", b"GET", b"hash-max-listpack-entries"], b"*2\x0d\x0a$25\x0d\x0ahash-max-listpack-entries\x0d\x0a$3\x0d\x0a512\x0d\x0a"),
+    (&[b"CONFIG", b"GET", b"hash-max-ziplist-value"], b"*2\x0d\x0a$22\x0d\x0ahash-max-ziplist-value\x0d\x0a$2\x0d\x0a64\x0d\x0a"),
+    (&[b"CONFIG", b"SET", b"hash-max-listpack-entries", b"2"], b"+OK\x0d\x0a"),
+    (&[b"HSET", b"h", b"a", b"1", b"b", b"2"], b":2\x0d\x0a"),
+    (&[b"OBJECT", b"ENCODING", b"h"], b"$8\x0d\x0alistpack\x0d\x0a"),
+    (&[b"HSET", b"h", b"c", b"3"], b":1\x0d\x0a"),
+    (&[b"OBJECT", b"ENCODING", b"h"], b"$9\x0d\x0ahashtable\x0d\x0a"),
+    (&[b"CONFIG", b"SET", b"hash-max-ziplist-value", b"3"], b"+OK\x0d\x0a"),
+    (&[b"HSET", b"h2", b"a", b"1234"], b":1\x0d\x0a"),
+    (&[b"OBJECT", b"ENCODING", b"h2"], b"$9\x0d\x0ahashtable\x0d\x0a"),
+    (&[b"CONFIG", b"GET", b"hash-max-listpack-value"], b"*2\x0d\x0a$23\x0d\x0ahash-max-listpack-value\x0d\x0a$1\x0d\x0a3\x0d\x0a"),
+    (&[b"CONFIG", b"SET", b"hash-max-listpack-entries", b"128"], b"+OK\x0d\x0a"),
+    (&[b"CONFIG", b"SET", b"hash-max-listpack-value", b"64"], b"+OK\x0d\x0a"),
+    (&[b"CONFIG", b"SET", b"hash-max-listpack-value", b"x"], b"-ERR CONFIG SET failed (possibly related to argument 'hash-max-listpack-value') - argument must be a memory value\x0d\x0a"),
+];
+
+#[test]
+fn hash_listpack_limits_follow_config() {
+    run_cases(LIMIT_CASES);
+}
