@@ -302,7 +302,6 @@ pub fn parse_timeout(arg: &[u8]) -> Result<Option<Instant>, &'static str> {
     if ms == 0.0 {
         return Ok(None);
     }
-    Ok(Some(
-        Instant::now() + Duration::from_micros((ms * 1000.0) as u64),
-    ))
+    // (a deadline past what the clock can hold is as good as forever)
+    Ok(Instant::now().checked_add(Duration::from_micros((ms * 1000.0) as u64)))
 }
