@@ -231,6 +231,7 @@ fn rename_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], nx: bool) {
     db.set_expire(j, e.expire_at);
     ctx.store.dirty += 1;
     notify(ctx, GENERIC, "rename_from", src);
+    ctx.store.blocked.signal(ctx.client.db, dst);
     notify(ctx, GENERIC, "rename_to", dst);
     if nx {
         ctx.out.integer(1)
@@ -307,6 +308,7 @@ fn copy(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let k = target.insert_new(dst, value);
     target.set_expire(k, at);
     ctx.store.dirty += 1;
+    ctx.store.blocked.signal(dst_db, dst);
     notify_in(ctx, GENERIC, "copy_to", dst, dst_db);
     ctx.out.integer(1);
 }
@@ -334,6 +336,7 @@ fn move_cmd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     to.set_expire(j, e.expire_at);
     ctx.store.dirty += 1;
     notify_in(ctx, GENERIC, "move_from", key, src_db);
+    ctx.store.blocked.signal(dst_db, key);
     notify_in(ctx, GENERIC, "move_to", key, dst_db);
     ctx.out.integer(1);
 }

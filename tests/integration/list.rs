@@ -468,3 +468,22 @@ fn zadd_wakes_a_blocked_bzpopmin() {
     );
     assert_eq!(p.cmd(&[b"ZCARD", b"zz"]), b":1\r\n".to_vec());
 }
+
+#[test]
+fn a_key_renamed_or_moved_into_place_wakes_waiters() {
+    let srv = start_server();
+    let mut w = srv.connect();
+    let mut p = srv.connect();
+    w.send(&multibulk(&[b"BLPOP", b"dst", b"0"]));
+    until_blocked(&mut p, 1);
+    assert_eq!(p.cmd(&[b"RPUSH", b"src", b"a", b"b"]), b":2\r\n".to_vec());
+    assert_eq!(p.cmd(&[b"RENAME", b"src", b"dst"]), b"+OK\r\n".to_vec());
+    assert_eq!(w.read_reply(), b"*2\r\n$3\r\ndst\r\n$1\r\na\r\n".to_vec());
+    // MOVE from another database
+    w.send(&multibulk(&[b"BRPOP", b"moved", b"0"]));
+    until_blocked(&mut p, 1);
+    assert_eq!(p.cmd(&[b"SELECT", b"1"]), b"+OK\r\n".to_vec());
+    assert_eq!(p.cmd(&[b"RPUSH", b"moved", b"m"]), b":1\r\n".to_vec());
+    assert_eq!(p.cmd(&[b"MOVE", b"moved", b"0"]), b":1\r\n".to_vec());
+    assert_eq!(w.read_reply(), b"*2\r\n$5\r\nmoved\r\n$1\r\nm\r\n".to_vec());
+}
