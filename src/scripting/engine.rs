@@ -278,6 +278,11 @@ pub(crate) fn execute(
                 let msg = vm.new_str(b"Script killed by user with SCRIPT KILL...");
                 return Err(LuaError::Error(msg));
             }
+            if crate::scripting::is_busy(sh) {
+                // Run by the poller: its other clients go back to their threads,
+                // where they get BUSY (or send SCRIPT KILL) instead of waiting.
+                crate::server::hot::release_aside();
+            }
             Ok(())
         }),
     );

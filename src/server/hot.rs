@@ -27,11 +27,15 @@
 //!   fewer than `BUSY_OPS` commands, or for `BUSY_GAP` in any case, on EOF,
 //!   errors or a kill, when a write would
 //!   block (the thread finishes it), before a request it must not run itself
-//!   (blocking commands, scripts, subscriptions: they would stall every busy
-//!   client, or need the client's own thread), and on a protocol error;
+//!   (blocking commands, subscriptions: they would stall every busy client, or
+//!   need the client's own thread), and on a protocol error;
 //! - a connection sent back for such a command stays with its thread for a
-//!   second ([`STAY_HOME`]), so a client sending scripts back to back does not
-//!   pay two hand-offs per request.
+//!   second ([`STAY_HOME`]), so a client sending them back to back does not
+//!   pay two hand-offs per request;
+//! - scripts run here, but with the other connections set aside: a script
+//!   that passes the busy threshold sends them all home from its hook (see
+//!   [`release_aside`]), so their clients are answered `BUSY` by their threads
+//!   and can send SCRIPT KILL, as they would if the script ran anywhere else.
 //!
 //! Invariants:
 //! - exactly one party holds a `Conn` and reads or writes its socket;
@@ -41,6 +45,7 @@
 use super::conn::{Conn, BIG_BULK, BUSY_GAP, BUSY_OPS, BUSY_RATE};
 use super::Core;
 use crate::cmd::flags;
+use std::cell::RefCell;
 use std::io::{ErrorKind, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
@@ -59,21 +64,12 @@ const RATE_WINDOW: Duration = Duration::from_millis(20);
 const IDLE_WAIT: Duration = Duration::from_millis(250);
 
 /// Commands the poller hands back to the connection's thread instead of running:
-/// they may wait (blocking pops), run for long (scripts, EXEC of queued scripts,
-/// DEBUG), or switch the client to a writer thread (subscriptions).
+/// they may wait (blocking pops, DEBUG SLEEP, WAIT), or switch the client to a
+/// writer thread (subscriptions, MONITOR).
 const THREAD_ONLY: &[&str] = &[
     "subscribe",
     "psubscribe",
     "ssubscribe",
-    "eval",
-    "evalsha",
-    "eval_ro",
-    "evalsha_ro",
-    "fcall",
-    "fcall_ro",
-    "script",
-    "function",
-    "exec",
     "debug",
     "monitor",
     "blpop",
@@ -88,6 +84,56 @@ const THREAD_ONLY: &[&str] = &[
     "xreadgroup",
     "wait",
 ];
+
+/// Commands that may run Lua for long (scripts, EXEC of queued scripts, FUNCTION
+/// LOAD). The poller runs them, but with its other connections set aside (see
+/// [`release_aside`]): should the script pass the busy threshold, they go back to
+/// their threads, whose clients then get `BUSY` or send SCRIPT KILL, instead of
+/// waiting behind the script on this thread.
+const SCRIPTS: &[&str] = &[
+    "eval",
+    "evalsha",
+    "eval_ro",
+    "evalsha_ro",
+    "fcall",
+    "fcall_ro",
+    "script",
+    "function",
+    "exec",
+];
+
+thread_local! {
+    /// On the poller thread, while it runs a batch with a script: its other
+    /// connections and its inbox.
+    static ASIDE: RefCell<Option<Aside>> = const { RefCell::new(None) };
+}
+
+/// What the poller holds besides the connection whose script runs.
+struct Aside {
+    #[allow(clippy::vec_box)]
+    conns: Vec<Box<Conn>>,
+    rx: Receiver<Box<Conn>>,
+}
+
+/// Called by a script's hook once the script has run past the busy threshold.
+/// On the poller thread, sends every connection it holds besides the script's
+/// own back to its thread, and keeps doing so for connections lent meanwhile.
+/// Elsewhere it does nothing.
+pub fn release_aside() {
+    ASIDE.with(|a| {
+        let Ok(mut a) = a.try_borrow_mut() else {
+            return;
+        };
+        if let Some(a) = a.as_mut() {
+            for c in a.conns.drain(..) {
+                send_home(c);
+            }
+            while let Ok(c) = a.rx.try_recv() {
+                send_home(c);
+            }
+        }
+    });
+}
 
 /// The way in to the poller, kept in [`Core`]. The thread starts on first use.
 #[derive(Default)]
@@ -148,12 +194,23 @@ impl Hot {
     }
 }
 
-/// Which commands the poller runs itself: per command-table row, plus a filter
-/// by (name length, first letter) that spares most requests the name lookup.
+/// Where a command runs when its connection is on the poller.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Runs {
+    /// On the poller, as part of its sweep.
+    Here,
+    /// On the poller, with the other connections set aside (see [`SCRIPTS`]).
+    Aside,
+    /// On the connection's own thread (see [`THREAD_ONLY`]).
+    Thread,
+}
+
+/// Where each command runs: per command-table row, plus a filter by (name
+/// length, first letter) that spares most requests the name lookup.
 struct RunsHere {
-    by_spec: Vec<bool>,
-    /// Bit `letter - 'a'` of `maybe[len]`: some command the poller does not run
-    /// has a name of that length and first letter.
+    by_spec: Vec<Runs>,
+    /// Bit `letter - 'a'` of `maybe[len]`: some command that does not simply
+    /// run here has a name of that length and first letter.
     maybe: [u32; 33],
 }
 
@@ -164,13 +221,19 @@ impl RunsHere {
             .specs
             .iter()
             .map(|s| {
-                let here = s.flags & flags::BLOCKING == 0 && !THREAD_ONLY.contains(&s.name);
-                if !here {
+                let runs = if s.flags & flags::BLOCKING != 0 || THREAD_ONLY.contains(&s.name) {
+                    Runs::Thread
+                } else if SCRIPTS.contains(&s.name) {
+                    Runs::Aside
+                } else {
+                    Runs::Here
+                };
+                if runs != Runs::Here {
                     if let Some(bit) = Self::bit(s.name.as_bytes()) {
                         maybe[s.name.len()] |= bit;
                     }
                 }
-                here
+                runs
             })
             .collect();
         RunsHere { by_spec, maybe }
@@ -182,13 +245,15 @@ impl RunsHere {
         (name.len() <= 32 && first.is_ascii_lowercase()).then(|| 1 << (first - b'a'))
     }
 
-    fn allows(&self, commands: &crate::cmd::Commands, req: &[Vec<u8>]) -> bool {
+    fn runs(&self, commands: &crate::cmd::Commands, req: &[Vec<u8>]) -> Runs {
         let Some(name) = req.first() else {
-            return true;
+            return Runs::Here;
         };
         match Self::bit(name) {
-            Some(bit) if self.maybe[name.len()] & bit == 0 => true,
-            _ => commands.lookup(name).is_none_or(|i| self.by_spec[i]),
+            Some(bit) if self.maybe[name.len()] & bit == 0 => Runs::Here,
+            _ => commands
+                .lookup(name)
+                .map_or(Runs::Here, |i| self.by_spec[i]),
         }
     }
 }
@@ -199,11 +264,14 @@ enum Step {
     Idle,
     /// Requests were read and answered.
     Served,
+    /// Requests were read; they include a script, to run with the other
+    /// connections set aside (see [`finish`]).
+    Script,
     /// The connection goes back to its thread.
     Home,
 }
 
-fn run(core: &Arc<Core>, rx: Receiver<Box<Conn>>) {
+fn run(core: &Arc<Core>, mut rx: Receiver<Box<Conn>>) {
     let sh = &core.shared;
     let commands = &sh.commands;
     let runs_here = RunsHere::new(commands);
@@ -253,6 +321,27 @@ fn run(core: &Arc<Core>, rx: Receiver<Box<Conn>>) {
                     i += 1;
                 }
                 Step::Home => send_home(conns.swap_remove(i)),
+                Step::Script => {
+                    active = true;
+                    let mut c = conns.swap_remove(i);
+                    let aside = Aside {
+                        conns: std::mem::take(&mut conns),
+                        rx,
+                    };
+                    ASIDE.with(|a| *a.borrow_mut() = Some(aside));
+                    let step = finish(core, &mut c);
+                    let Some(aside) = ASIDE.with(|a| a.borrow_mut().take()) else {
+                        // Cannot happen (only `release_aside` looks, and leaves
+                        // it in place); without an inbox the poller must stop.
+                        send_home(c);
+                        return;
+                    };
+                    (conns, rx) = (aside.conns, aside.rx);
+                    match step {
+                        Step::Home => send_home(c),
+                        _ => conns.push(c),
+                    }
+                }
             }
         }
         if !active {
@@ -312,14 +401,27 @@ fn step(core: &Core, runs_here: &RunsHere, c: &mut Conn, now: Instant, ops: u64)
     };
     c.got_input(core, n, now);
     c.parse_batch(core);
-    let here = |req: &Vec<Vec<u8>>| runs_here.allows(&sh.commands, req);
     if c.fatal.is_some() {
         return Step::Home;
     }
-    if !c.batch.iter().all(here) {
-        c.stay_until = Some(now + STAY_HOME);
-        return Step::Home;
+    let runs = c
+        .batch
+        .iter()
+        .map(|req| runs_here.runs(&sh.commands, req))
+        .max()
+        .unwrap_or(Runs::Here);
+    match runs {
+        Runs::Here => finish(core, c),
+        Runs::Aside => Step::Script,
+        Runs::Thread => {
+            c.stay_until = Some(now + STAY_HOME);
+            Step::Home
+        }
     }
+}
+
+/// Runs the parsed batch of `c` and writes the replies.
+fn finish(core: &Core, c: &mut Conn) -> Step {
     // A panicking handler ends this client only, as it would end its thread.
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.run_batch(core)));
     if ran.is_err() {

@@ -42,14 +42,18 @@
 //! atomic with respect to all others, as in single-threaded Redis.
 //!
 //! What later features do within this design:
-//! - *BUSY scripts*: a long script holds the lock; other connection threads will
-//!   check an atomic "script busy" flag (and use `try_lock`) before waiting for the
-//!   lock, answering `-BUSY` at once, while SCRIPT KILL sets an atomic kill flag
-//!   that the Lua instruction budget polls. Scripts never run on the poller.
-//! - *Blocking pops*: the connection waits on a `Condvar` paired with the lock
-//!   (`wait_timeout` releases the guard while parked); pushes `notify_all`. The
-//!   poller hands a blocking command (flag `BLOCKING`, or a name in
-//!   `hot::THREAD_ONLY`) back to the client's thread before running it.
+//! - *BUSY scripts* (built, `scripting/mod.rs`): a long script holds the lock;
+//!   other connection threads check an atomic "script running" state (and use
+//!   `try_lock`) before waiting for the lock, answering `-BUSY` once the script
+//!   is past the threshold, while SCRIPT KILL sets an atomic kill flag that the
+//!   Lua instruction hook polls. The poller runs scripts too, with its other
+//!   connections set aside; the hook sends them back to their threads once the
+//!   script is busy (`hot::release_aside`).
+//! - *Blocking pops* (built, `blocking.rs`): a waiter registry in the store;
+//!   the connection waits on its mailbox without the lock, and the command that
+//!   fills a key serves the first waiter before releasing the lock. The poller
+//!   hands a blocking command (flag `BLOCKING`, or a name in `hot::THREAD_ONLY`)
+//!   back to the client's thread before running it.
 //! - *Pub/sub and output limits* (built, see `outbox.rs` and `cmd/pubsub.rs`):
 //!   messages are appended to a per-client outbound queue in the registry; a
 //!   client's first SUBSCRIBE starts a writer thread draining it, after which all

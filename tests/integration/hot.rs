@@ -138,3 +138,46 @@ fn busy_client_transactions_and_reply_modes() {
     assert_eq!(c.q("select 0"), "+OK\r\n");
     assert_eq!(c.q("get t"), "$1\r\n2\r\n");
 }
+
+/// A script run by the poller that passes the busy threshold sends the poller's
+/// other clients back to their threads: they get BUSY, and one of them stops the
+/// script with SCRIPT KILL, as they would with the script on a thread.
+#[test]
+fn busy_script_on_the_poller_releases_the_other_clients() {
+    let srv = crate::support::start_server_with(&["--lua-time-limit", "100"]);
+    srv.handle().core().hot.set_eager(true);
+    let mut runner = srv.connect();
+    let mut other = srv.connect();
+    make_busy(&mut runner);
+    make_busy(&mut other);
+    // Both are on the poller now; keep `other` there while the script starts.
+    runner.send(&multibulk(&[
+        b"EVAL",
+        b"local i = 0 while true do i = i + 1 end",
+        b"0",
+    ]));
+    std::thread::sleep(Duration::from_millis(300));
+    let start = std::time::Instant::now();
+    assert_eq!(
+        String::from_utf8_lossy(&other.cmd(&[b"GET", b"x"])),
+        "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n"
+    );
+    assert!(start.elapsed() < Duration::from_secs(3));
+    assert_eq!(other.cmd(&[b"SCRIPT", b"KILL"]), b"+OK\r\n".to_vec());
+    assert_eq!(
+        String::from_utf8_lossy(&runner.read_reply()),
+        "-ERR Script killed by user with SCRIPT KILL... script: \
+         3fcf51a9b854b8f66cb8685600b0d7df968f4398, on @user_script:1.\r\n"
+    );
+    // Both go on, and back on the poller.
+    make_busy(&mut runner);
+    make_busy(&mut other);
+    assert_eq!(
+        runner.cmd(&[b"EVAL", b"return redis.call('incr', KEYS[1])", b"1", b"n"]),
+        b":1\r\n".to_vec()
+    );
+    assert_eq!(
+        other.q("evalsha 2bab3b661081db58bd2341920e0ba7cf5dc77b25 1 n"),
+        ":2\r\n"
+    );
+}
