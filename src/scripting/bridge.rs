@@ -166,6 +166,14 @@ fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, &'sta
 
 /// `redis.log(level, msg, ...)`: the messages joined by spaces, to the server log.
 fn redis_log(vm: &mut Vm) -> Result<usize, LuaError> {
+    let (level, text) = log_args(vm)?;
+    with_host(vm, |h| h.core.shared.logger.log(level, 'M', &text));
+    Ok(0)
+}
+
+/// The level and the message of a `redis.log(level, part...)` call (the parts
+/// joined by spaces), or its error.
+pub(crate) fn log_args(vm: &mut Vm) -> Result<(LogLevel, String), LuaError> {
     let n = vm.arg_count();
     if n < 2 {
         return Err(error_table(
@@ -196,9 +204,7 @@ fn redis_log(vm: &mut Vm) -> Result<usize, LuaError> {
             msg.extend_from_slice(&b);
         }
     }
-    let text = String::from_utf8_lossy(&msg).into_owned();
-    with_host(vm, |h| h.core.shared.logger.log(level, 'M', &text));
-    Ok(0)
+    Ok((level, String::from_utf8_lossy(&msg).into_owned()))
 }
 
 /// `redis.setresp(2|3)`: the protocol the script's commands reply in.

@@ -23,6 +23,7 @@ use super::env::{self, error_table};
 use crate::cmd::{flags, unknown_subcommand, wrong_arity, CommandSpec, Ctx};
 use crate::lua::func::Function as LuaFunction;
 use crate::lua::{LuaError, Value, Vm};
+use crate::server::config::LogLevel;
 use std::collections::{BTreeMap, HashMap};
 
 pub static COMMANDS: &[CommandSpec] = &[
@@ -74,11 +75,18 @@ pub struct Functions {
     handler: Value,
     libs: BTreeMap<String, Library>,
     owner: HashMap<String, String>,
+    /// `redis.log` lines of the last loads, not yet written.
+    load_log: Vec<(LogLevel, String)>,
 }
 
 /// What `redis.register_function` collects while a library loads.
 #[derive(Default)]
-struct Registrations(Vec<(String, Value, u8, Option<Vec<u8>>)>);
+struct Registrations {
+    /// name, callback, flags, description
+    functions: Vec<(String, Value, u8, Option<Vec<u8>>)>,
+    /// What `redis.log` was asked to write, in order.
+    log: Vec<(LogLevel, String)>,
+}
 
 impl Functions {
     pub fn new() -> Functions {
@@ -97,7 +105,13 @@ impl Functions {
             handler,
             libs: BTreeMap::new(),
             owner: HashMap::new(),
+            load_log: Vec::new(),
         }
+    }
+
+    /// The `redis.log` lines the libraries loaded since the last call wrote.
+    pub fn take_load_log(&mut self) -> Vec<(LogLevel, String)> {
+        std::mem::take(&mut self.load_log)
     }
 
     /// Number of libraries and of functions (FUNCTION STATS).
@@ -136,8 +150,10 @@ impl Functions {
             .host
             .take()
             .and_then(|h| h.downcast::<Registrations>().ok())
-            .map(|r| r.0)
+            .map(|r| *r)
             .unwrap_or_default();
+        self.load_log.extend(regs.log);
+        let regs = regs.functions;
         if let Err(e) = result {
             let msg = match &e {
                 LuaError::Error(Value::Table(t)) => {
@@ -244,9 +260,17 @@ fn parse_metadata(code: &[u8]) -> Result<String, String> {
     Ok(name)
 }
 
-/// `redis.log` while a library loads: accepted, not written (the load has no
-/// server handle).
-fn load_time_log(_vm: &mut Vm) -> Result<usize, LuaError> {
+/// `redis.log` while a library loads: kept with the registrations, and written
+/// to the server log by whoever asked for the load (see `Functions::take_load_log`).
+fn load_time_log(vm: &mut Vm) -> Result<usize, LuaError> {
+    let line = super::bridge::log_args(vm)?;
+    if let Some(regs) = vm
+        .host
+        .as_mut()
+        .and_then(|h| h.downcast_mut::<Registrations>())
+    {
+        regs.log.push(line);
+    }
     Ok(0)
 }
 
@@ -335,10 +359,10 @@ fn register_function(vm: &mut Vm) -> Result<usize, LuaError> {
         .and_then(|h| h.downcast_mut::<Registrations>())
     {
         Some(regs) => {
-            if regs.0.iter().any(|r| r.0 == name) {
+            if regs.functions.iter().any(|r| r.0 == name) {
                 true
             } else {
-                regs.0.push((name, callback, flags, description));
+                regs.functions.push((name, callback, flags, description));
                 false
             }
         }
@@ -491,7 +515,12 @@ fn function(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                     return ctx.out.error(&format!("ERR Unknown option given: {o}"));
                 }
             }
-            match ctx.store.scripts.functions().load(&args[n - 1], replace) {
+            let functions = ctx.store.scripts.functions();
+            let loaded = functions.load(&args[n - 1], replace);
+            for (level, text) in functions.take_load_log() {
+                ctx.shared.logger.log(level, 'M', &text);
+            }
+            match loaded {
                 Ok(name) => ctx.out.bulk(name.as_bytes()),
                 Err(e) => ctx.out.error(&e),
             }
@@ -550,7 +579,11 @@ fn function(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                     )
                 }
             };
-            match restore(ctx, &args[2], policy) {
+            let restored = restore(ctx, &args[2], policy);
+            for (level, text) in ctx.store.scripts.functions().take_load_log() {
+                ctx.shared.logger.log(level, 'M', &text);
+            }
+            match restored {
                 Ok(()) => ctx.out.ok(),
                 Err(e) => ctx.out.error(&e),
             }

@@ -126,3 +126,46 @@ const DUMP_CASES: Cases = &[
 fn function_dump_and_restore_match_redis() {
     run_cases(DUMP_CASES);
 }
+
+/// `redis.log` writes to the server log from a script, from a function and
+/// while a library loads (as 7.0 does), at the level asked for.
+#[test]
+fn redis_log_reaches_the_server_log() {
+    let path = std::env::temp_dir().join(format!("ferrous-log-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let srv =
+        crate::support::start_server_with(&["--logfile", path.to_str().expect("utf-8 temp path")]);
+    let mut c = srv.connect();
+    let lib = b"#!lua name=logged\n\
+        redis.log(redis.LOG_VERBOSE, 'hidden') redis.log(redis.LOG_WARNING, 'loading', 'logged')\n\
+        redis.register_function('lf', function() redis.log(redis.LOG_NOTICE, 'in lf') return 1 end)";
+    assert_eq!(
+        c.cmd(&[&b"FUNCTION"[..], b"LOAD", lib]),
+        b"$6\r\nlogged\r\n".to_vec()
+    );
+    assert_eq!(c.cmd(&[&b"FCALL"[..], b"lf", b"0"]), b":1\r\n".to_vec());
+    assert_eq!(
+        c.cmd(&[
+            &b"EVAL"[..],
+            b"redis.log(redis.LOG_WARNING, 'from eval')",
+            b"0"
+        ]),
+        b"$-1\r\n".to_vec()
+    );
+    // Below the default `notice` level: not written.
+    assert_eq!(
+        c.cmd(&[&b"EVAL"[..], b"redis.log(redis.LOG_DEBUG, 'too low')", b"0"]),
+        b"$-1\r\n".to_vec()
+    );
+    drop(c);
+    drop(srv);
+    let log = std::fs::read_to_string(&path).expect("read the log");
+    let _ = std::fs::remove_file(&path);
+    let lines: Vec<&str> = log.lines().collect();
+    let find = |tail: &str| lines.iter().position(|l| l.ends_with(tail));
+    let load = find(" # loading logged").expect("load-time log line");
+    let call = find(" * in lf").expect("function log line");
+    let eval = find(" # from eval").expect("eval log line");
+    assert!(load < call && call < eval, "{log}");
+    assert!(find("too low").is_none(), "{log}");
+}

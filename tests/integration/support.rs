@@ -26,13 +26,19 @@ pub fn start_server() -> TestServer {
 }
 
 /// Starts a server with extra redis-server-style flags, e.g. `["--requirepass", "x"]`.
-/// `bind` and `port` are always 127.0.0.1 and a free port.
+/// `bind` and `port` are always 127.0.0.1 and a free port. The server logs
+/// nothing unless the flags name a `--logfile`.
 pub fn start_server_with(args: &[&str]) -> TestServer {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let mut config = Config::from_args(&args).expect("test server flags");
     config.bind = vec!["127.0.0.1".to_string()];
     config.port = 0;
-    let server = Server::bind_with_logger(config, Logger::quiet()).expect("bind test server");
+    let logger = if config.logfile.is_empty() {
+        Logger::quiet()
+    } else {
+        Logger::new(config.loglevel, &config.logfile).expect("open the test log file")
+    };
+    let server = Server::bind_with_logger(config, logger).expect("bind test server");
     let port = server.port();
     let handle = server.handle();
     let thread = std::thread::spawn(move || server.run());
