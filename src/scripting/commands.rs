@@ -137,7 +137,7 @@ fn script(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                     .error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
             }
         }
-        (b"kill", 2) => super::kill_under_lock(ctx),
+        (b"kill", 2) => super::kill_under_lock(ctx, true),
         (b"help", 2) => {
             ctx.out.array(SCRIPT_HELP.len());
             for line in SCRIPT_HELP {

@@ -234,6 +234,7 @@ pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], rea
         (f, &[], handler),
         sha,
         read_only || flags.no_writes,
+        false,
     );
     ctx.store.scripts.put(engine);
 }
@@ -250,6 +251,7 @@ pub(crate) fn execute(
     (f, args, handler): (Value, &[Value], Value),
     name: &str,
     read_only: bool,
+    function: bool,
 ) -> bool {
     // Lend the keyspace to the VM for the run.
     let store = std::mem::replace(ctx.store, Store::new(0));
@@ -268,7 +270,7 @@ pub(crate) fn execute(
         read_only,
     )));
     let run = &ctx.shared.script;
-    run.begin(ctx.shared.now_ms());
+    run.begin(ctx.shared.now_ms(), function);
     let killer = core.clone();
     vm.set_hook(
         HOOK_INTERVAL,

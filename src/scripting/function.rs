@@ -441,6 +441,7 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
         call,
         &name,
         read_only || no_writes,
+        true,
     ) {
         ctx.store.scripts.put_functions(funcs);
     }
@@ -562,7 +563,7 @@ fn function(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             ctx.out.bulk(b"functions_count");
             ctx.out.integer(funcs as i64);
         }
-        (b"kill", 2) => super::kill_under_lock(ctx),
+        (b"kill", 2) => super::kill_under_lock(ctx, false),
         (b"dump", 2) => {
             let payload = ctx.store.scripts.functions().dump();
             ctx.out.bulk(&payload);

@@ -45,11 +45,15 @@ pub struct RunState {
     wrote: AtomicBool,
     /// SCRIPT KILL was accepted; the hook stops the script at its next check.
     kill: AtomicBool,
+    /// The running script is a function (FCALL), not an EVAL script: the
+    /// BUSY text names FUNCTION KILL, and only FUNCTION KILL stops it.
+    function: AtomicBool,
 }
 
 impl RunState {
-    pub(crate) fn begin(&self, now_ms: u64) {
+    pub(crate) fn begin(&self, now_ms: u64, function: bool) {
         self.wrote.store(false, Ordering::Relaxed);
+        self.function.store(function, Ordering::Relaxed);
         self.kill.store(false, Ordering::Relaxed);
         self.started_ms.store(now_ms.max(1), Ordering::Release);
     }
@@ -76,9 +80,12 @@ impl RunState {
     }
 }
 
-/// The `BUSY` error text.
+/// The `BUSY` error text while an EVAL script runs.
 pub const BUSY_ERROR: &str =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+/// The `BUSY` error text while a function runs.
+pub const BUSY_FUNCTION_ERROR: &str =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
 const UNKILLABLE_ERROR: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
 const NOTBUSY_ERROR: &str = "NOTBUSY No scripts in execution right now.";
 
@@ -100,33 +107,47 @@ pub fn busy_reply(shared: &crate::server::Shared, args: &[Vec<u8>], out: &mut Re
     let name = word(0).unwrap_or_default();
     let kill_cmd = name == b"script" || name == b"function";
     if kill_cmd && word(1).as_deref() == Some(b"kill") && args.len() == 2 {
-        kill(shared, out);
+        kill(shared, out, name == b"script");
     } else if name == b"shutdown" && word(1).as_deref() == Some(b"nosave") {
         // No reply: the script stops at its next hook check (see `engine::run`)
         // and the server exits.
         shared.request_shutdown();
     } else {
-        out.error(BUSY_ERROR);
+        out.error(busy_text(shared));
         shared.count_error(b"BUSY");
     }
 }
 
-/// SCRIPT KILL: asks the running script to stop.
-fn kill(shared: &crate::server::Shared, out: &mut Reply) {
+/// The BUSY text for the script that runs (an EVAL script or a function).
+fn busy_text(shared: &crate::server::Shared) -> &'static str {
+    if shared.script.function.load(Ordering::Relaxed) {
+        BUSY_FUNCTION_ERROR
+    } else {
+        BUSY_ERROR
+    }
+}
+
+/// SCRIPT KILL (`eval`) or FUNCTION KILL: asks the running script to stop. As
+/// in 7.0, each stops only its own kind; the other gets the BUSY text that
+/// names the right one.
+fn kill(shared: &crate::server::Shared, out: &mut Reply, eval: bool) {
     let run = &shared.script;
     if run.running_since().is_none() {
         out.error(NOTBUSY_ERROR);
     } else if run.wrote.load(Ordering::Relaxed) {
         out.error(UNKILLABLE_ERROR);
+    } else if eval == run.function.load(Ordering::Relaxed) {
+        out.error(busy_text(shared));
     } else {
         run.kill.store(true, Ordering::Relaxed);
         out.ok();
     }
 }
 
-/// SCRIPT KILL run the ordinary way (holding the lock), so no script runs.
-pub(crate) fn kill_under_lock(ctx: &mut Ctx<'_>) {
-    kill(ctx.shared, ctx.out);
+/// SCRIPT KILL or FUNCTION KILL run the ordinary way (holding the lock), so no
+/// script runs.
+pub(crate) fn kill_under_lock(ctx: &mut Ctx<'_>, eval: bool) {
+    kill(ctx.shared, ctx.out, eval);
 }
 
 /// Takes the keyspace lock for a connection's batch, or, when a script has been

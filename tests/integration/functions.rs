@@ -2,6 +2,7 @@
 //! redis-server 7.0.15 answered to the same requests (recorded below, in order,
 //! on one connection of a fresh server).
 use super::support::{run_cases, start_server, Cases};
+use std::time::Duration;
 
 const CASES: Cases = &[
     (&[b"FUNCTION", b"FLUSH"], b"+OK\x0d\x0a"),
@@ -168,4 +169,49 @@ fn redis_log_reaches_the_server_log() {
     let eval = find(" # from eval").expect("eval log line");
     assert!(load < call && call < eval, "{log}");
     assert!(find("too low").is_none(), "{log}");
+}
+
+/// A busy function: others get the BUSY text naming FUNCTION KILL, SCRIPT KILL
+/// does not stop it (it answers that text), FUNCTION KILL does. And the other
+/// way round for an EVAL script. Texts recorded from redis-server 7.0.15.
+#[test]
+fn each_kill_command_stops_only_its_own_kind() {
+    const FUNCTION_BUSY: &str = "-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.\r\n";
+    const SCRIPT_BUSY: &str = "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n";
+    let srv = crate::support::start_server_with(&["--lua-time-limit", "100"]);
+    let mut runner = srv.connect();
+    let lib = b"#!lua name=busyl\n\
+        redis.register_function('spin', function() while true do end end)";
+    assert_eq!(
+        runner.cmd(&[&b"FUNCTION"[..], b"LOAD", lib]),
+        b"$5\r\nbusyl\r\n".to_vec()
+    );
+    let text = |r: Vec<u8>| String::from_utf8_lossy(&r).into_owned();
+
+    runner.send(&crate::support::multibulk(&[b"FCALL", b"spin", b"0"]));
+    std::thread::sleep(Duration::from_millis(300));
+    let mut other = srv.connect();
+    assert_eq!(text(other.cmd(&[b"GET", b"x"])), FUNCTION_BUSY);
+    assert_eq!(text(other.cmd(&[b"SCRIPT", b"KILL"])), FUNCTION_BUSY);
+    assert_eq!(text(other.cmd(&[b"FUNCTION", b"KILL"])), "+OK\r\n");
+    assert_eq!(
+        text(runner.read_reply()),
+        "-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.\r\n"
+    );
+
+    runner.send(&crate::support::multibulk(&[
+        b"EVAL",
+        b"while true do end",
+        b"0",
+    ]));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(text(other.cmd(&[b"GET", b"x"])), SCRIPT_BUSY);
+    assert_eq!(text(other.cmd(&[b"FUNCTION", b"KILL"])), SCRIPT_BUSY);
+    assert_eq!(text(other.cmd(&[b"SCRIPT", b"KILL"])), "+OK\r\n");
+    assert!(text(runner.read_reply())
+        .starts_with("-ERR Script killed by user with SCRIPT KILL... script: "));
+    assert_eq!(
+        text(other.cmd(&[b"FUNCTION", b"KILL"])),
+        "-NOTBUSY No scripts in execution right now.\r\n"
+    );
 }
