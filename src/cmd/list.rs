@@ -88,12 +88,13 @@ macro_rules! read_list {
     };
 }
 
-/// Entry index of the list under `key` (created empty when `create`);
+/// Entry index of the list under `key` (created empty, with nodes following
+/// `list-max-listpack-size` = `fill`, when `create` is `Some(fill)`);
 /// `Err(())` after replying WRONGTYPE.
 fn write_list(
     db: &mut Db,
     key: &[u8],
-    create: bool,
+    create: Option<i32>,
     out: &mut crate::resp::Reply,
 ) -> Result<Option<usize>, ()> {
     match db.lookup(key) {
@@ -104,8 +105,9 @@ fn write_list(
                 Err(())
             }
         },
-        None if create => Ok(Some(db.insert_new(key, Value::List(Arc::new(List::new()))))),
-        None => Ok(None),
+        None => {
+            Ok(create.map(|fill| db.insert_new(key, Value::List(Arc::new(List::with_fill(fill))))))
+        }
     }
 }
 
@@ -144,8 +146,9 @@ fn side(arg: &[u8]) -> Option<bool> {
 }
 
 fn push_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool, only_existing: bool) {
+    let fill = (!only_existing).then(|| ctx.shared.config().list_max_listpack_size);
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_list(db, &args[1], !only_existing, ctx.out) else {
+    let Ok(found) = write_list(db, &args[1], fill, ctx.out) else {
         return;
     };
     let Some(i) = found else {
@@ -334,7 +337,7 @@ fn lset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_list(db, &args[1], false, ctx.out) else {
+    let Ok(found) = write_list(db, &args[1], None, ctx.out) else {
         return;
     };
     let Some(i) = found else {
@@ -363,7 +366,7 @@ fn linsert(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error(errors::SYNTAX);
     };
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_list(db, &args[1], false, ctx.out) else {
+    let Ok(found) = write_list(db, &args[1], None, ctx.out) else {
         return;
     };
     let Some(i) = found else {
@@ -387,7 +390,7 @@ fn lrem(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_list(db, &args[1], false, ctx.out) else {
+    let Ok(found) = write_list(db, &args[1], None, ctx.out) else {
         return;
     };
     let Some(i) = found else {
@@ -407,7 +410,7 @@ fn ltrim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_list(db, &args[1], false, ctx.out) else {
+    let Ok(found) = write_list(db, &args[1], None, ctx.out) else {
         return;
     };
     let Some(i) = found else {
@@ -487,15 +490,16 @@ fn lpos(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// Moves one element from `src` (its `from_left` end) to `dst` (its `to_left`
 /// end); replies with the element, or nil when `src` is missing.
 fn move_generic(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], from_left: bool, to_left: bool) {
+    let fill = ctx.shared.config().list_max_listpack_size;
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_list(db, src, false, ctx.out) else {
+    let Ok(found) = write_list(db, src, None, ctx.out) else {
         return;
     };
     if found.is_none() {
         count_read(ctx.shared, false);
         return ctx.out.null();
     }
-    if write_list(db, dst, false, ctx.out).is_err() {
+    if write_list(db, dst, None, ctx.out).is_err() {
         return;
     }
     // Redis's order: the push (and its event) first, then the pop's event and
@@ -514,7 +518,7 @@ fn move_generic(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], from_left: bool, to_l
     let Some(v) = popped else {
         return ctx.out.null();
     };
-    let Ok(Some(j)) = write_list(db, dst, true, ctx.out) else {
+    let Ok(Some(j)) = write_list(db, dst, Some(fill), ctx.out) else {
         return;
     };
     let l = list_mut(db, j);

@@ -53,6 +53,11 @@ pub struct Config {
     pub zset_max_listpack_entries: usize,
     /// `set-max-intset-entries`.
     pub set_max_intset_entries: usize,
+    /// `list-max-listpack-size` (alias `list-max-ziplist-size`): a list's node
+    /// size, taken when the list is created.
+    pub list_max_listpack_size: i32,
+    /// `list-compress-depth`: accepted and reported; nodes are never compressed.
+    pub list_compress_depth: i32,
     /// `hash-max-listpack-entries` and `hash-max-listpack-value`.
     pub hash_max_listpack_entries: usize,
     pub hash_max_listpack_value: usize,
@@ -104,6 +109,8 @@ impl Default for Config {
             config_file: String::new(),
             zset_max_listpack_entries: 128,
             set_max_intset_entries: 512,
+            list_max_listpack_size: crate::store::list::DEFAULT_FILL,
+            list_compress_depth: 0,
             hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,
             zset_max_listpack_value: 64,
@@ -297,6 +304,17 @@ static PARAMS: &[Param] = &[
     p("zset-max-listpack-value", Kind::Int(0, i64::MAX), true),
     p("zset-max-ziplist-entries", Kind::Int(0, i64::MAX), true),
     p("zset-max-ziplist-value", Kind::Int(0, i64::MAX), true),
+    p(
+        "list-max-listpack-size",
+        Kind::Int(i32::MIN as i64, i32::MAX as i64),
+        true,
+    ),
+    p(
+        "list-max-ziplist-size",
+        Kind::Int(i32::MIN as i64, i32::MAX as i64),
+        true,
+    ),
+    p("list-compress-depth", Kind::Int(0, i32::MAX as i64), true),
 ];
 
 /// Why a value was refused; the text is Redis's reason as CONFIG SET and the
@@ -467,6 +485,12 @@ impl Config {
             ("zset-max-listpack-value" | "zset-max-ziplist-value", Kind::Int(a, b)) => {
                 self.zset_max_listpack_value = int(value, a, b)? as usize
             }
+            ("list-max-listpack-size" | "list-max-ziplist-size", Kind::Int(a, b)) => {
+                self.list_max_listpack_size = int(value, a, b)? as i32
+            }
+            ("list-compress-depth", Kind::Int(a, b)) => {
+                self.list_compress_depth = int(value, a, b)? as i32
+            }
             _ => return Err(SetError::Unknown),
         }
         Ok(())
@@ -517,6 +541,10 @@ impl Config {
                 parts.join(" ")
             }
             "set-max-intset-entries" => self.set_max_intset_entries.to_string(),
+            "list-max-listpack-size" | "list-max-ziplist-size" => {
+                self.list_max_listpack_size.to_string()
+            }
+            "list-compress-depth" => self.list_compress_depth.to_string(),
             "hash-max-listpack-entries" | "hash-max-ziplist-entries" => {
                 self.hash_max_listpack_entries.to_string()
             }

@@ -14,12 +14,31 @@
 //!   at most a node) or start a new node when it is full; a value larger than a
 //!   node gets a node of its own.
 //!
+//! Node size follows `list-max-listpack-size` (its value when the list was
+//! created, as in Redis): -1 to -5 cap a node at 4, 8, 16, 32 or 64 KB; a
+//! positive value caps the entry count, with nodes still kept within 8 KB.
+//!
 //! Invariants: no node is empty; `len` is the sum of the nodes' counts. Edits in
 //! the middle (LSET, LINSERT, LREM, LTRIM) rebuild only the nodes they touch.
 use std::collections::VecDeque;
 
 /// Bytes a node may hold before a push starts a new one (Redis's -2: 8 KB).
 pub const NODE_BYTES: usize = 8192;
+
+/// Redis 7.0's default `list-max-listpack-size`.
+pub const DEFAULT_FILL: i32 = -2;
+
+/// The node limits a `list-max-listpack-size` value stands for: (bytes, entries).
+fn node_limits(fill: i32) -> (usize, usize) {
+    match fill {
+        f if f >= 0 => (NODE_BYTES, (f as usize).max(1)),
+        -1 => (4096, usize::MAX),
+        -2 => (NODE_BYTES, usize::MAX),
+        -3 => (16384, usize::MAX),
+        -4 => (32768, usize::MAX),
+        _ => (65536, usize::MAX),
+    }
+}
 
 /// One packed node.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -96,8 +115,9 @@ impl Node {
         }
     }
 
-    fn has_room(&self, n: usize) -> bool {
-        self.buf.len() + encoded_len(n) <= NODE_BYTES
+    fn has_room(&self, n: usize, fill: i32) -> bool {
+        let (bytes, entries) = node_limits(fill);
+        self.count < entries && self.buf.len() + encoded_len(n) <= bytes
     }
 }
 
@@ -118,12 +138,12 @@ impl<'a> Iterator for NodeIter<'a> {
     }
 }
 
-/// Packs `items` into nodes of at most [`NODE_BYTES`] (a bigger item alone).
-fn pack<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Vec<Node> {
+/// Packs `items` into nodes within the limits of `fill` (a bigger item alone).
+fn pack<'a>(items: impl IntoIterator<Item = &'a [u8]>, fill: i32) -> Vec<Node> {
     let mut nodes: Vec<Node> = Vec::new();
     for v in items {
         match nodes.last_mut() {
-            Some(n) if n.has_room(v.len()) => {
+            Some(n) if n.has_room(v.len(), fill) => {
                 encode(&mut n.buf, v);
                 n.count += 1;
             }
@@ -139,10 +159,18 @@ fn pack<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Vec<Node> {
 }
 
 /// A list value.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct List {
     nodes: VecDeque<Node>,
     len: usize,
+    /// `list-max-listpack-size` when the list was created.
+    fill: i32,
+}
+
+impl Default for List {
+    fn default() -> List {
+        List::with_fill(DEFAULT_FILL)
+    }
 }
 
 impl List {
@@ -150,11 +178,25 @@ impl List {
         List::default()
     }
 
+    /// An empty list whose nodes follow `list-max-listpack-size` = `fill`.
+    pub fn with_fill(fill: i32) -> List {
+        List {
+            nodes: VecDeque::new(),
+            len: 0,
+            fill,
+        }
+    }
+
     /// A list of `items`, in order.
     pub fn from_items<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> List {
-        let nodes: VecDeque<Node> = pack(items).into();
+        List::from_items_with_fill(items, DEFAULT_FILL)
+    }
+
+    /// A list of `items`, in order, with nodes that follow `fill`.
+    pub fn from_items_with_fill<'a>(items: impl IntoIterator<Item = &'a [u8]>, fill: i32) -> List {
+        let nodes: VecDeque<Node> = pack(items, fill).into();
         let len = nodes.iter().map(|n| n.count).sum();
-        List { nodes, len }
+        List { nodes, len, fill }
     }
 
     pub fn len(&self) -> usize {
@@ -176,8 +218,9 @@ impl List {
     }
 
     pub fn push_back(&mut self, v: &[u8]) {
+        let fill = self.fill;
         match self.nodes.back_mut() {
-            Some(n) if n.has_room(v.len()) => {
+            Some(n) if n.has_room(v.len(), fill) => {
                 encode(&mut n.buf, v);
                 n.count += 1;
             }
@@ -193,8 +236,9 @@ impl List {
     }
 
     pub fn push_front(&mut self, v: &[u8]) {
+        let fill = self.fill;
         match self.nodes.front_mut() {
-            Some(n) if n.has_room(v.len()) => {
+            Some(n) if n.has_room(v.len(), fill) => {
                 let mut e = Vec::with_capacity(encoded_len(v.len()));
                 encode(&mut e, v);
                 n.buf.splice(0..0, e);
@@ -306,7 +350,7 @@ impl List {
     /// Replaces node `k` by the nodes packing `items` (none when empty).
     fn rebuild_node(&mut self, k: usize, items: Vec<Vec<u8>>) {
         let old = self.nodes[k].count;
-        let new_nodes = pack(items.iter().map(|v| v.as_slice()));
+        let new_nodes = pack(items.iter().map(|v| v.as_slice()), self.fill);
         let added: usize = new_nodes.iter().map(|n| n.count).sum();
         self.nodes.remove(k);
         for (off, n) in new_nodes.into_iter().enumerate() {
@@ -405,7 +449,7 @@ impl List {
             .into_iter()
             .map(|v| v.to_vec())
             .collect();
-        *self = List::from_items(kept.iter().map(|v| v.as_slice()));
+        *self = List::from_items_with_fill(kept.iter().map(|v| v.as_slice()), self.fill);
     }
 
     /// LPOS: positions of elements equal to `v`, scanning from the head
@@ -450,6 +494,36 @@ impl List {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `list-max-listpack-size`: a positive fill caps entries per node, a
+    /// negative one bytes per node; pushes at both ends, LINSERT's rebuild and
+    /// LTRIM all keep to the list's own fill.
+    #[test]
+    fn nodes_follow_the_fill() {
+        let mut l = List::with_fill(5);
+        for i in 0..12u8 {
+            l.push_back(&[i]);
+            l.push_front(&[i]);
+        }
+        assert_eq!(l.len(), 24);
+        assert!(l.nodes.iter().all(|n| n.count <= 5), "{:?}", l.nodes);
+        assert!(l.insert(&[3], true, b"x"));
+        assert!(l.nodes.iter().all(|n| n.count <= 5));
+        l.trim(1, 20);
+        assert_eq!(l.len(), 20);
+        assert!(l.nodes.iter().all(|n| n.count <= 5));
+        assert_eq!(l.nodes.len(), 4);
+
+        let v = [b'v'; 100];
+        for (fill, bytes) in [(-1, 4096), (-2, 8192), (-5, 65536)] {
+            let mut l = List::with_fill(fill);
+            for _ in 0..2000 {
+                l.push_back(&v);
+            }
+            let per_node = bytes / encoded_len(v.len());
+            assert_eq!(l.nodes.len(), 2000usize.div_ceil(per_node), "fill {fill}");
+        }
+    }
 
     fn model_check(l: &List, m: &[Vec<u8>]) {
         assert_eq!(l.len(), m.len());
