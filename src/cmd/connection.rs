@@ -381,8 +381,14 @@ fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own_cmd: &str) -> String {
     } else {
         now.saturating_sub(h.last_active_ms.load(Ordering::Relaxed)) / 1000
     };
+    // `b`: waiting in a blocking command; `N`: no flag.
+    let flags = if ctx.store.blocked.is_blocked(h.id) {
+        "b"
+    } else {
+        "N"
+    };
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 multi=-1 \
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 \
          qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r \
          cmd={} user=default redir=-1 resp={}",
         h.id,
@@ -392,6 +398,7 @@ fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own_cmd: &str) -> String {
         String::from_utf8_lossy(&name),
         h.created.elapsed().as_secs(),
         idle,
+        flags,
         db,
         cmd,
         resp

@@ -573,6 +573,9 @@ fn swapdb(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error(errors::DB_INDEX);
     }
     ctx.store.swap_dbs(a as usize, b as usize);
+    // Clients blocked in either database may now find their keys filled.
+    ctx.store.blocked.signal_db(a as usize);
+    ctx.store.blocked.signal_db(b as usize);
     ctx.store.dirty += 1;
     ctx.out.ok();
 }

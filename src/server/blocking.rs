@@ -81,6 +81,11 @@ impl Blocked {
         self.waiters.len()
     }
 
+    /// Whether client `id` waits in a blocking command (CLIENT LIST flag `b`).
+    pub fn is_blocked(&self, id: u64) -> bool {
+        self.waiters.contains_key(&id)
+    }
+
     /// Registers `client_id` as waiting on `keys` of database `db`; `args` is
     /// the command to run again when one fills.
     pub fn block(
@@ -158,6 +163,16 @@ impl Blocked {
         }
     }
 
+    /// Every key of `db` may have filled (SWAPDB brought in a whole database):
+    /// remember each one someone waits on.
+    pub fn signal_db(&mut self, db: usize) {
+        for slot in self.queues.keys() {
+            if slot.0 == db && !self.ready.contains(slot) {
+                self.ready.push(slot.clone());
+            }
+        }
+    }
+
     /// Whether some key was signalled since the last [`serve_ready`].
     #[inline]
     pub fn has_ready(&self) -> bool {
@@ -175,7 +190,12 @@ pub fn serve_ready(ctx: &mut Ctx<'_>) {
         for (db, key) in ready {
             let slot = (db, key);
             while let Some(&id) = ctx.store.blocked.queues.get(&slot).and_then(|q| q.front()) {
-                if !key_has_elements(ctx, slot.0, &slot.1) {
+                let wants_zset = ctx.store.blocked.waiters.get(&id).is_some_and(|w| {
+                    w.args
+                        .first()
+                        .is_some_and(|n| n.len() > 2 && n[..2].eq_ignore_ascii_case(b"bz"))
+                });
+                if !key_has_elements(ctx, slot.0, &slot.1, wants_zset) {
                     break;
                 }
                 let Some(w) = ctx.store.blocked.remove(id) else {
@@ -204,13 +224,15 @@ pub fn serve_ready(ctx: &mut Ctx<'_>) {
     }
 }
 
-/// Whether `key` in `db` holds a non-empty collection a waiter could pop.
-fn key_has_elements(ctx: &mut Ctx<'_>, db: usize, key: &[u8]) -> bool {
+/// Whether `key` in `db` holds a non-empty collection of the type the waiter
+/// pops (a sorted set for BZPOP*/BZMPOP, else a list). A key of another type
+/// leaves the waiter blocked, as in Redis (its command would fail WRONGTYPE).
+fn key_has_elements(ctx: &mut Ctx<'_>, db: usize, key: &[u8], zset: bool) -> bool {
     let d = ctx.store.db(db);
     match d.lookup_no_touch(key) {
         Some(i) => match &d.entry(i).value {
-            crate::store::Value::List(l) => !l.is_empty(),
-            crate::store::Value::ZSet(z) => !z.is_empty(),
+            crate::store::Value::List(l) => !zset && !l.is_empty(),
+            crate::store::Value::ZSet(z) => zset && !z.is_empty(),
             _ => false,
         },
         None => false,

@@ -487,3 +487,34 @@ fn a_key_renamed_or_moved_into_place_wakes_waiters() {
     assert_eq!(p.cmd(&[b"MOVE", b"moved", b"0"]), b":1\r\n".to_vec());
     assert_eq!(w.read_reply(), b"*2\r\n$5\r\nmoved\r\n$1\r\nm\r\n".to_vec());
 }
+
+/// SWAPDB brings in a whole database: waiters whose keys it fills are served
+/// (as 7.0 does). A key that fills with the wrong type for a waiter (a sorted
+/// set under BLPOP) leaves it blocked rather than failing it with WRONGTYPE.
+#[test]
+fn swapdb_wakes_waiters_and_a_wrong_type_does_not() {
+    let srv = start_server();
+    let mut w = srv.connect();
+    let mut p = srv.connect();
+    w.send(&multibulk(&[b"BLPOP", b"sk", b"0"]));
+    until_blocked(&mut p, 1);
+    // CLIENT LIST shows the waiter with flag `b`, the other without.
+    let list = String::from_utf8_lossy(&p.cmd(&[b"CLIENT", b"LIST"])).into_owned();
+    let blocked: Vec<&str> = list.lines().filter(|l| l.contains(" flags=b ")).collect();
+    assert_eq!(blocked.len(), 1, "{list}");
+    assert!(blocked[0].contains(" cmd=blpop "), "{list}");
+    assert_eq!(list.matches(" flags=N ").count(), 1, "{list}");
+    assert_eq!(p.cmd(&[b"SELECT", b"1"]), b"+OK\r\n".to_vec());
+    assert_eq!(p.cmd(&[b"RPUSH", b"sk", b"v1"]), b":1\r\n".to_vec());
+    assert_eq!(p.cmd(&[b"SWAPDB", b"0", b"1"]), b"+OK\r\n".to_vec());
+    assert_eq!(w.read_reply(), b"*2\r\n$2\r\nsk\r\n$2\r\nv1\r\n".to_vec());
+
+    assert_eq!(p.cmd(&[b"SELECT", b"0"]), b"+OK\r\n".to_vec());
+    w.send(&multibulk(&[b"BLPOP", b"zk", b"0"]));
+    until_blocked(&mut p, 1);
+    assert_eq!(p.cmd(&[b"ZADD", b"zk", b"1", b"a"]), b":1\r\n".to_vec());
+    until_blocked(&mut p, 1);
+    assert_eq!(p.cmd(&[b"DEL", b"zk"]), b":1\r\n".to_vec());
+    assert_eq!(p.cmd(&[b"RPUSH", b"zk", b"l"]), b":1\r\n".to_vec());
+    assert_eq!(w.read_reply(), b"*2\r\n$2\r\nzk\r\n$1\r\nl\r\n".to_vec());
+}
