@@ -144,7 +144,7 @@ impl<E: DictEntry> FromIterator<E> for Dict<E> {
         let iter = iter.into_iter();
         let mut d = Dict::with_capacity(iter.size_hint().0);
         for e in iter {
-            d.insert(e);
+            let _ = d.insert(e);
         }
         d
     }
@@ -318,7 +318,7 @@ impl<E: DictEntry> Dict<E> {
 
     /// Visits the bucket named by `cursor`, calling `f` with each of its entries,
     /// and returns the next cursor (0 when the scan is complete).
-    pub fn scan_step(&self, cursor: u64, f: &mut impl FnMut(&E)) -> u64 {
+    pub fn scan_step<'a>(&'a self, cursor: u64, f: &mut impl FnMut(&'a E)) -> u64 {
         if self.buckets.is_empty() {
             return 0;
         }
@@ -335,7 +335,7 @@ impl<E: DictEntry> Dict<E> {
     /// One HSCAN/SSCAN call: visits buckets from `cursor` until `count` entries
     /// were passed to `f`, `10 * count` buckets were visited (as Redis bounds a
     /// sparse table's walk) or the scan completed; returns the next cursor.
-    pub fn scan(&self, mut cursor: u64, count: usize, mut f: impl FnMut(&E)) -> u64 {
+    pub fn scan<'a>(&'a self, mut cursor: u64, count: usize, mut f: impl FnMut(&'a E)) -> u64 {
         let mut seen = 0usize;
         let mut visits = count.max(1).saturating_mul(10);
         loop {
