@@ -244,6 +244,11 @@ impl<E: DictEntry> Dict<E> {
                 return Err((i, e));
             }
         }
+        Ok(self.insert_hashed(hash, e))
+    }
+
+    /// Adds `e`, known to be absent, whose key hashes to `hash`.
+    fn insert_hashed(&mut self, hash: u32, e: E) -> usize {
         if self.slots.len() >= self.buckets.len() {
             self.rebuild((self.buckets.len() * 2).max(MIN_BUCKETS));
         }
@@ -256,7 +261,26 @@ impl<E: DictEntry> Dict<E> {
             hash,
             next,
         });
-        Ok(i)
+        i
+    }
+
+    /// The position of the entry under `key`, adding `make()` (whose key must be
+    /// `key`) when there is none; true when it was added. Hashes `key` once.
+    pub fn find_or_insert_with(&mut self, key: &[u8], make: impl FnOnce() -> E) -> (usize, bool) {
+        let hash = hash_bytes(key);
+        if !self.buckets.is_empty() {
+            if let Some(i) = self.find_hashed(key, hash) {
+                return (i, false);
+            }
+        }
+        let e = make();
+        debug_assert!(e.key() == key);
+        (self.insert_hashed(hash, e), true)
+    }
+
+    /// The entry at position `i`, to change anything but its key.
+    pub fn at_mut(&mut self, i: usize) -> &mut E {
+        &mut self.slots[i].entry
     }
 
     /// Removes the entry under `key` and returns it.
@@ -409,16 +433,24 @@ mod tests {
             let span = if (step / 4000) % 2 == 0 { 3000 } else { 40 };
             let k = format!("k{}", rng.below(span)).into_bytes();
             match rng.below(4) {
-                0 | 1 => {
+                0 => {
                     let v = step.to_string().into_bytes();
                     let new = m.insert(k.clone(), v.clone()).is_none();
                     match d.insert(pair(&k, &v)) {
                         Ok(_) => assert!(new),
                         Err((i, _)) => {
                             assert!(!new);
-                            d.slots[i].entry.1 = v.into();
+                            d.at_mut(i).1 = v.into();
                         }
                     }
+                }
+                1 => {
+                    let v = step.to_string().into_bytes();
+                    let new = m.insert(k.clone(), v.clone()).is_none();
+                    let (i, added) = d.find_or_insert_with(&k, || pair(&k, &v));
+                    assert_eq!(added, new);
+                    d.at_mut(i).1 = v.into();
+                    assert_eq!(d.at(i).0.as_ref(), &k[..]);
                 }
                 2 => {
                     let got = d.remove(&k).map(|(_, v)| v.to_vec());

@@ -112,13 +112,13 @@ impl Hash {
                 pairs.push((field.into(), value.into()));
                 true
             }
-            Repr::Table(d) => match d.get_mut(field) {
-                Some(p) => {
-                    p.1 = value.into();
-                    false
+            Repr::Table(d) => {
+                let (i, added) = d.find_or_insert_with(field, || (field.into(), value.into()));
+                if !added {
+                    d.at_mut(i).1 = value.into();
                 }
-                None => d.insert((field.into(), value.into())).is_ok(),
-            },
+                added
+            }
         }
     }
 

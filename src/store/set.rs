@@ -102,7 +102,7 @@ impl Set {
             }
         }
         match self {
-            Set::Table(d) => !d.contains(m) && d.insert(m.into()).is_ok(),
+            Set::Table(d) => d.find_or_insert_with(m, || m.into()).1,
             Set::Ints(_) => false,
         }
     }
