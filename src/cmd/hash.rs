@@ -416,9 +416,10 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
 }
 
-/// HSCAN key cursor [MATCH pattern] [COUNT count]. The cursor is a position in
-/// the hash's dense pair list; a small ("listpack") hash is returned whole with
-/// cursor 0, as Redis does.
+/// HSCAN key cursor [MATCH pattern] [COUNT count]. On a "hashtable" hash the
+/// cursor is Redis's reverse-binary bucket cursor (see `store::dict`), so a field
+/// present for the whole scan is returned at least once; a small ("listpack")
+/// hash is returned whole with cursor 0, as Redis does.
 fn hscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(cursor) = std::str::from_utf8(&args[2])
         .ok()
@@ -457,20 +458,16 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.out.bulk(b"0");
         return ctx.out.array(0);
     };
-    let (start, end) = if h.encoding() == "listpack" {
-        (0, h.len())
-    } else {
-        let s = usize::try_from(cursor).unwrap_or(usize::MAX).min(h.len());
-        (s, s.saturating_add(count as usize).min(h.len()))
-    };
-    let next = if end >= h.len() { 0 } else { end };
     let mut found: Vec<(&[u8], &[u8])> = Vec::new();
-    for p in start..end {
-        let (f, v) = h.pair_at(p);
-        if pattern.is_none_or(|pat| glob_match(pat, f, false)) {
-            found.push((f, v));
-        }
-    }
+    let next = h.scan(
+        cursor,
+        usize::try_from(count).unwrap_or(usize::MAX),
+        |f, v| {
+            if pattern.is_none_or(|pat| glob_match(pat, f, false)) {
+                found.push((f, v));
+            }
+        },
+    );
     ctx.out.array(2);
     ctx.out.bulk(next.to_string().as_bytes());
     ctx.out.array(found.len() * 2);

@@ -493,7 +493,10 @@ fn sintercard(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
 }
 
-/// SSCAN key cursor [MATCH pattern] [COUNT count]
+/// SSCAN key cursor [MATCH pattern] [COUNT count]. On a "hashtable" set the
+/// cursor is Redis's reverse-binary bucket cursor (see `store::dict`), so a member
+/// present for the whole scan is returned at least once; an intset is returned
+/// whole with cursor 0, as Redis does.
 fn sscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(cursor) = std::str::from_utf8(&args[2])
         .ok()
@@ -524,17 +527,8 @@ fn sscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Ok(s) = read_set(db, ctx.shared, ctx.out, &args[1]) else {
         return;
     };
-    let (next, found): (u64, Vec<Vec<u8>>) = match s {
-        None => (0, Vec::new()),
-        // small encodings are sent whole, as Redis does
-        Some(s @ Set::Ints(_)) => (0, s.members()),
-        Some(s) => {
-            let start = cursor as usize;
-            let end = (start + count).min(s.len());
-            let items = (start.min(end)..end).map(|p| s.at(p).to_vec()).collect();
-            (if end >= s.len() { 0 } else { end as u64 }, items)
-        }
-    };
+    let mut found: Vec<Vec<u8>> = Vec::new();
+    let next = s.map_or(0, |s| s.scan(cursor, count, |m| found.push(m.to_vec())));
     let found: Vec<Vec<u8>> = found
         .into_iter()
         .filter(|m| pattern.is_none_or(|p| glob_match(p, m, false)))

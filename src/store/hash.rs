@@ -6,11 +6,13 @@
 //!   pair closes the gap), found by a linear scan, so replies list fields in the
 //!   order Redis's listpack would.
 //! - "hashtable": past either limit the hash converts once and never converts back.
-//!   Pairs still sit in a dense `Vec` (so a random pair is O(1) to pick), plus an
-//!   index from field to position; a deletion moves the last pair into the hole.
+//!   Pairs sit in a [`Dict`] (see `dict.rs`): densely packed, so a random pair is
+//!   O(1) to pick, chained by field hash, and scanned with a bucket cursor that
+//!   keeps HSCAN's guarantee across deletions and resizes.
 //!
-//! Invariant: when `index` is `Some`, it maps every field in `pairs` to its position.
-use std::collections::HashMap;
+//! Invariant: fields are distinct; each pair is stored once (the dict's index holds
+//! no copy of the field).
+use super::dict::Dict;
 
 /// Redis 7.0's default `hash-max-listpack-entries`.
 pub const MAX_LISTPACK_ENTRIES: usize = 512;
@@ -20,11 +22,24 @@ pub const MAX_LISTPACK_VALUE: usize = 64;
 /// One field and its value.
 type Pair = (Box<[u8]>, Box<[u8]>);
 
+#[derive(Debug, Clone, PartialEq)]
+enum Repr {
+    Listpack(Vec<Pair>),
+    Table(Dict<Pair>),
+}
+
 /// A hash value.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Hash {
-    pairs: Vec<Pair>,
-    index: Option<HashMap<Box<[u8]>, usize>>,
+    repr: Repr,
+}
+
+impl Default for Hash {
+    fn default() -> Self {
+        Hash {
+            repr: Repr::Listpack(Vec::new()),
+        }
+    }
 }
 
 impl Hash {
@@ -34,51 +49,43 @@ impl Hash {
 
     /// Number of pairs.
     pub fn len(&self) -> usize {
-        self.pairs.len()
+        match &self.repr {
+            Repr::Listpack(v) => v.len(),
+            Repr::Table(d) => d.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
+        self.len() == 0
     }
 
     /// The name OBJECT ENCODING reports.
     pub fn encoding(&self) -> &'static str {
-        if self.index.is_some() {
-            "hashtable"
-        } else {
-            "listpack"
-        }
-    }
-
-    /// Position of `field`, if present.
-    fn position(&self, field: &[u8]) -> Option<usize> {
-        match &self.index {
-            Some(ix) => ix.get(field).copied(),
-            None => self.pairs.iter().position(|(f, _)| &**f == field),
+        match &self.repr {
+            Repr::Listpack(_) => "listpack",
+            Repr::Table(_) => "hashtable",
         }
     }
 
     /// The value stored under `field`.
     pub fn get(&self, field: &[u8]) -> Option<&[u8]> {
-        self.position(field).map(|i| &*self.pairs[i].1)
+        match &self.repr {
+            Repr::Listpack(v) => v.iter().find(|(f, _)| &**f == field).map(|(_, v)| &**v),
+            Repr::Table(d) => d.get(field).map(|(_, v)| &**v),
+        }
     }
 
     /// Converts to the "hashtable" encoding when a pair of these lengths, or one
     /// more pair, would break the listpack limits.
     fn grow_check(&mut self, flen: usize, vlen: usize, adding: bool, limits: (usize, usize)) {
-        if self.index.is_some() {
+        let Repr::Listpack(pairs) = &mut self.repr else {
             return;
-        }
+        };
         let (max_entries, max_value) = limits;
-        let n = self.pairs.len() + usize::from(adding);
+        let n = pairs.len() + usize::from(adding);
         if n > max_entries || flen > max_value || vlen > max_value {
-            let ix = self
-                .pairs
-                .iter()
-                .enumerate()
-                .map(|(i, (f, _))| (f.clone(), i))
-                .collect();
-            self.index = Some(ix);
+            let d = std::mem::take(pairs).into_iter().collect();
+            self.repr = Repr::Table(d);
         }
     }
 
@@ -92,53 +99,76 @@ impl Hash {
     /// (`hash-max-listpack-entries`, `hash-max-listpack-value`); true when the
     /// field is new.
     pub fn set_within(&mut self, field: &[u8], value: &[u8], limits: (usize, usize)) -> bool {
-        match self.position(field) {
-            Some(i) => {
-                self.grow_check(field.len(), value.len(), false, limits);
-                self.pairs[i].1 = value.into();
-                false
+        if let Repr::Listpack(pairs) = &mut self.repr {
+            let at = pairs.iter().position(|(f, _)| &**f == field);
+            self.grow_check(field.len(), value.len(), at.is_none(), limits);
+            if let (Repr::Listpack(pairs), Some(i)) = (&mut self.repr, at) {
+                pairs[i].1 = value.into();
+                return false;
             }
-            None => {
-                self.grow_check(field.len(), value.len(), true, limits);
-                let f: Box<[u8]> = field.into();
-                if let Some(ix) = &mut self.index {
-                    ix.insert(f.clone(), self.pairs.len());
-                }
-                self.pairs.push((f, value.into()));
+        }
+        match &mut self.repr {
+            Repr::Listpack(pairs) => {
+                pairs.push((field.into(), value.into()));
                 true
+            }
+            Repr::Table(d) => {
+                let (i, added) = d.find_or_insert_with(field, || (field.into(), value.into()));
+                if !added {
+                    d.at_mut(i).1 = value.into();
+                }
+                added
             }
         }
     }
 
     /// Removes `field`; true when it was there.
     pub fn remove(&mut self, field: &[u8]) -> bool {
-        let Some(i) = self.position(field) else {
-            return false;
-        };
-        match &mut self.index {
-            None => {
-                self.pairs.remove(i);
-            }
-            Some(ix) => {
-                ix.remove(field);
-                self.pairs.swap_remove(i);
-                if let Some((moved, _)) = self.pairs.get(i) {
-                    ix.insert(moved.clone(), i);
+        match &mut self.repr {
+            Repr::Listpack(pairs) => match pairs.iter().position(|(f, _)| &**f == field) {
+                Some(i) => {
+                    pairs.remove(i);
+                    true
                 }
-            }
+                None => false,
+            },
+            Repr::Table(d) => d.remove(field).is_some(),
         }
-        true
     }
 
     /// All pairs, in the order replies list them.
     pub fn pairs(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        self.pairs.iter().map(|(f, v)| (&**f, &**v))
+        (0..self.len()).map(|i| self.pair_at(i))
     }
 
-    /// The pair at position `i` (`i < len()`), for random picks and cursors.
+    /// The pair at position `i` (`i < len()`), for random picks.
     pub fn pair_at(&self, i: usize) -> (&[u8], &[u8]) {
-        let (f, v) = &self.pairs[i];
+        let (f, v) = match &self.repr {
+            Repr::Listpack(pairs) => &pairs[i],
+            Repr::Table(d) => d.at(i),
+        };
         (f, v)
+    }
+
+    /// One HSCAN call: calls `f` with the pairs the step returns and answers the
+    /// next cursor. A listpack is returned whole with cursor 0, as Redis does; a
+    /// hashtable walks buckets from `cursor` until about `count` pairs were
+    /// returned (see [`Dict::scan`]).
+    pub fn scan<'a>(
+        &'a self,
+        cursor: u64,
+        count: usize,
+        mut f: impl FnMut(&'a [u8], &'a [u8]),
+    ) -> u64 {
+        match &self.repr {
+            Repr::Listpack(pairs) => {
+                for (k, v) in pairs {
+                    f(k, v);
+                }
+                0
+            }
+            Repr::Table(d) => d.scan(cursor, count, |(k, v)| f(k, v)),
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! | file | job |
 //! | --- | --- |
 //! | `table.rs` | the hash table of one database: chains over a dense entry array, reverse-binary SCAN cursor, O(1) random picks |
+//! | `dict.rs` | the generic hash table of hash and set values: chains over a dense entry array, reverse-binary SCAN cursor, O(1) random picks |
 //! | `key.rs` | keys, stored inline in the entry when short (22 bytes or fewer) |
 //! | `value.rs` | the value type and Redis's string encodings (int / embstr / raw) |
 //! | `expire.rs` | the clock, TTL arithmetic and the active expiry cycle |
@@ -27,6 +28,7 @@
 //! until the next insertion or removal in that database; [`Db::set`] and
 //! [`Db::insert_new`] add, [`Db::remove`] / [`Db::remove_at`] delete,
 //! [`Db::set_expire`] sets or clears a TTL.
+pub mod dict;
 pub mod expire;
 pub mod glob;
 pub mod hash;

@@ -5,14 +5,13 @@
 //!   are at most `set-max-intset-entries` (512) of them: a sorted `Vec<i64>`, so
 //!   SMEMBERS lists them in increasing order, as Redis does;
 //! - "hashtable": past either limit the set converts once and never converts
-//!   back. Members sit in a dense `Vec` (a random member is O(1) to pick, for
-//!   SPOP and SRANDMEMBER) plus an index from member to position; a removal
-//!   moves the last member into the hole.
+//!   back. Members sit in a [`Dict`] (see `dict.rs`): densely packed, so a random
+//!   member is O(1) to pick (SPOP, SRANDMEMBER), chained by hash, and scanned with
+//!   a bucket cursor that keeps SSCAN's guarantee across removals and resizes.
 //!
-//! Invariant: in the hashtable form, `index` maps every member of `items` to its
-//! position.
+//! Invariant: members are distinct, and each is stored once.
+use super::dict::Dict;
 use super::value::parse_i64_strict;
-use std::collections::HashMap;
 
 /// Redis's default `set-max-intset-entries`.
 pub const MAX_INTSET_ENTRIES: usize = 512;
@@ -21,10 +20,7 @@ pub const MAX_INTSET_ENTRIES: usize = 512;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Set {
     Ints(Vec<i64>),
-    Table {
-        items: Vec<Box<[u8]>>,
-        index: HashMap<Box<[u8]>, usize>,
-    },
+    Table(Dict<Box<[u8]>>),
 }
 
 impl Default for Set {
@@ -56,7 +52,7 @@ impl Set {
     pub fn len(&self) -> usize {
         match self {
             Set::Ints(v) => v.len(),
-            Set::Table { items, .. } => items.len(),
+            Set::Table(d) => d.len(),
         }
     }
 
@@ -68,30 +64,25 @@ impl Set {
     pub fn encoding(&self) -> &'static str {
         match self {
             Set::Ints(_) => "intset",
-            Set::Table { .. } => "hashtable",
+            Set::Table(_) => "hashtable",
         }
     }
 
     pub fn contains(&self, m: &[u8]) -> bool {
         match self {
             Set::Ints(v) => parse_i64_strict(m).is_some_and(|n| v.binary_search(&n).is_ok()),
-            Set::Table { index, .. } => index.contains_key(m),
+            Set::Table(d) => d.contains(m),
         }
     }
 
     /// Converts to the hashtable form.
     fn convert_to_table(&mut self) {
         if let Set::Ints(v) = self {
-            let items: Vec<Box<[u8]>> = v
+            let d = v
                 .iter()
                 .map(|n| n.to_string().into_bytes().into())
                 .collect();
-            let index = items
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (m.clone(), i))
-                .collect();
-            *self = Set::Table { items, index };
+            *self = Set::Table(d);
         }
     }
 
@@ -111,15 +102,7 @@ impl Set {
             }
         }
         match self {
-            Set::Table { items, index } => {
-                if index.contains_key(m) {
-                    return false;
-                }
-                let b: Box<[u8]> = m.into();
-                index.insert(b.clone(), items.len());
-                items.push(b);
-                true
-            }
+            Set::Table(d) => d.find_or_insert_with(m, || m.into()).1,
             Set::Ints(_) => false,
         }
     }
@@ -134,18 +117,7 @@ impl Set {
                 }
                 None => false,
             },
-            Set::Table { items, index } => {
-                let Some(pos) = index.remove(m) else {
-                    return false;
-                };
-                items.swap_remove(pos);
-                if pos < items.len() {
-                    if let Some(slot) = index.get_mut(&items[pos]) {
-                        *slot = pos;
-                    }
-                }
-                true
-            }
+            Set::Table(d) => d.remove(m).is_some(),
         }
     }
 
@@ -153,7 +125,7 @@ impl Set {
     pub fn at(&self, i: usize) -> Member<'_> {
         match self {
             Set::Ints(v) => Member::Int(v[i]),
-            Set::Table { items, .. } => Member::Bytes(&items[i]),
+            Set::Table(d) => Member::Bytes(d.at(i)),
         }
     }
 
@@ -164,9 +136,26 @@ impl Set {
 
     /// Removes and returns the member at position `i`.
     pub fn take_at(&mut self, i: usize) -> Vec<u8> {
-        let m = self.at(i).to_vec();
-        self.remove(&m);
-        m
+        match self {
+            Set::Ints(v) => v.remove(i).to_string().into_bytes(),
+            Set::Table(d) => d.remove_at(i).into_vec(),
+        }
+    }
+
+    /// One SSCAN call: calls `f` with the members the step returns and answers
+    /// the next cursor. An intset is returned whole with cursor 0, as Redis does;
+    /// a hashtable walks buckets from `cursor` until about `count` members were
+    /// returned (see [`Dict::scan`]).
+    pub fn scan<'a>(&'a self, cursor: u64, count: usize, mut f: impl FnMut(Member<'a>)) -> u64 {
+        match self {
+            Set::Ints(v) => {
+                for &n in v {
+                    f(Member::Int(n));
+                }
+                0
+            }
+            Set::Table(d) => d.scan(cursor, count, |m| f(Member::Bytes(m))),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! against a `HashMap` model.
 use super::support::start_server;
 use super::support::{run_cases, Cases};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const CASES: Cases = &[
     (&[b"DEL", b"h", b"s"], b":0\x0d\x0a"),
@@ -170,4 +170,78 @@ const LIMIT_CASES: Cases = &[
 #[test]
 fn hash_listpack_limits_follow_config() {
     run_cases(LIMIT_CASES);
+}
+
+/// The bulk strings of an HSCAN reply: the cursor, then field, value, ...
+fn bulks(reply: &[u8]) -> Vec<Vec<u8>> {
+    let text = String::from_utf8_lossy(reply).into_owned();
+    let mut out = Vec::new();
+    let mut lines = text.split("\r\n");
+    while let Some(l) = lines.next() {
+        if l.starts_with('$') {
+            out.push(lines.next().unwrap_or_default().as_bytes().to_vec());
+        }
+    }
+    out
+}
+
+/// The HSCAN guarantee on a hashtable-encoded hash: a field present for the whole
+/// scan is returned (with its value) at least once, while other fields are added
+/// (enough to grow the table) and deleted (enough to shrink it) between calls.
+#[test]
+fn hscan_returns_every_surviving_field_under_writes() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    let mut live: Vec<String> = (0..2000).map(|i| format!("f{i}")).collect();
+    let values: Vec<String> = (0..2000).map(|i| format!("v{i}")).collect();
+    for (fs, vs) in live.chunks(500).zip(values.chunks(500)) {
+        let mut hset: Vec<&[u8]> = vec![b"HSET", b"h"];
+        for (f, v) in fs.iter().zip(vs) {
+            hset.push(f.as_bytes());
+            hset.push(v.as_bytes());
+        }
+        assert_eq!(c.cmd(&hset), b":500\r\n".to_vec());
+    }
+    assert_eq!(
+        c.cmd(&[b"OBJECT", b"ENCODING", b"h"]),
+        b"$9\r\nhashtable\r\n".to_vec()
+    );
+    let mut deleted: HashSet<String> = HashSet::new();
+    let mut seen: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    let mut cursor = b"0".to_vec();
+    for step in 0.. {
+        let items = bulks(&c.cmd(&[b"HSCAN", b"h", &cursor, b"COUNT", b"10"]));
+        assert_eq!(items.len() % 2, 1);
+        cursor = items[0].clone();
+        for pair in items[1..].chunks(2) {
+            seen.insert(pair[0].clone(), pair[1].clone());
+        }
+        if cursor == b"0" {
+            break;
+        }
+        if step < 25 {
+            for j in 0..60 {
+                let f = format!("g{step}:{j}");
+                assert_eq!(
+                    c.cmd(&[b"HSET", b"h", f.as_bytes(), b"x"]),
+                    b":1\r\n".to_vec()
+                );
+                live.push(f);
+            }
+        } else if live.len() > 100 {
+            for _ in 0..40 {
+                let f = live.swap_remove((next(&mut rng) % live.len() as u64) as usize);
+                assert_eq!(c.cmd(&[b"HDEL", b"h", f.as_bytes()]), b":1\r\n".to_vec());
+                deleted.insert(f);
+            }
+        }
+    }
+    for (i, v) in values.iter().enumerate() {
+        let f = format!("f{i}");
+        if !deleted.contains(&f) {
+            assert_eq!(seen.get(f.as_bytes()), Some(&v.as_bytes().to_vec()), "{f}");
+        }
+    }
+    assert!(live.len() <= 100, "the scan ended before the shrink phase");
 }

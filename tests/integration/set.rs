@@ -225,3 +225,59 @@ fn random_set_operations_match_a_btreeset_model() {
     let want: Vec<Vec<u8>> = model.iter().map(|m| m.as_bytes().to_vec()).collect();
     assert_eq!(got, want);
 }
+
+/// The SSCAN guarantee on a hashtable-encoded set: a member present for the whole
+/// scan is returned at least once, while other members are added (enough to grow
+/// the table) and removed (enough to shrink it) between calls.
+#[test]
+fn sscan_returns_every_surviving_member_under_writes() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    let mut live: Vec<String> = (0..2000).map(|i| format!("m{i}")).collect();
+    for chunk in live.chunks(500) {
+        let mut sadd: Vec<&[u8]> = vec![b"SADD", b"s"];
+        sadd.extend(chunk.iter().map(|m| m.as_bytes()));
+        assert_eq!(c.cmd(&sadd), b":500\r\n".to_vec());
+    }
+    assert_eq!(
+        c.cmd(&[b"OBJECT", b"ENCODING", b"s"]),
+        b"$9\r\nhashtable\r\n".to_vec()
+    );
+    let mut removed: BTreeSet<String> = BTreeSet::new();
+    let mut seen: BTreeSet<Vec<u8>> = BTreeSet::new();
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut cursor = b"0".to_vec();
+    for step in 0.. {
+        let mut items = bulks(&c.cmd(&[b"SSCAN", b"s", &cursor, b"COUNT", b"10"]));
+        cursor = items.remove(0);
+        seen.extend(items);
+        if cursor == b"0" {
+            break;
+        }
+        if step < 25 {
+            // grow past 2048 buckets
+            for j in 0..60 {
+                let m = format!("n{step}:{j}");
+                assert_eq!(c.cmd(&[b"SADD", b"s", m.as_bytes()]), b":1\r\n".to_vec());
+                live.push(m);
+            }
+        } else if live.len() > 100 {
+            // then shrink well under 1/8 full
+            for _ in 0..40 {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                let m = live.swap_remove((rng % live.len() as u64) as usize);
+                assert_eq!(c.cmd(&[b"SREM", b"s", m.as_bytes()]), b":1\r\n".to_vec());
+                removed.insert(m);
+            }
+        }
+    }
+    for i in 0..2000 {
+        let m = format!("m{i}");
+        if !removed.contains(&m) {
+            assert!(seen.contains(m.as_bytes()), "{m} was never returned");
+        }
+    }
+    assert!(live.len() <= 100, "the scan ended before the shrink phase");
+}

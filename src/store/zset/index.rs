@@ -11,14 +11,8 @@
 //! 3/4; every entry is reachable from its home position `hash & mask` without
 //! crossing an empty slot (deletion shifts later entries back to keep this).
 use super::skiplist::NodesView;
-use std::hash::BuildHasher;
-use std::sync::OnceLock;
 
-/// A per-process random seed, so members cannot be chosen to collide.
-pub fn seed() -> u64 {
-    static SEED: OnceLock<u64> = OnceLock::new();
-    *SEED.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0x5eedu64))
-}
+pub use crate::store::dict::seed;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Slot {
@@ -31,12 +25,6 @@ struct Slot {
 pub struct MemberIndex {
     slots: Vec<Slot>,
     len: usize,
-}
-
-#[inline]
-fn fold(a: u64, b: u64) -> u64 {
-    let m = (a as u128) * (b as u128);
-    (m as u64) ^ ((m >> 64) as u64)
 }
 
 impl MemberIndex {
@@ -56,24 +44,10 @@ impl MemberIndex {
         self.slots.capacity() * std::mem::size_of::<Slot>()
     }
 
-    /// The seeded hash of `member` (multiply-fold over 8-byte words).
+    /// The seeded hash of `member` (the one the hash and set tables use).
     #[inline]
     pub fn hash(&self, member: &[u8]) -> u32 {
-        const K1: u64 = 0xa076_1d64_78bd_642f;
-        const K2: u64 = 0xe703_7ed1_a0b4_28db;
-        let mut h = seed() ^ (member.len() as u64).wrapping_mul(K1);
-        let mut chunks = member.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            h = fold(h ^ u64::from_le_bytes(w), K2 ^ h.rotate_left(17));
-        }
-        let rest = chunks.remainder();
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = fold(h ^ u64::from_le_bytes(w) ^ K1, K2);
-        let h = fold(h, K1);
-        (h ^ (h >> 32)) as u32
+        crate::store::dict::hash_bytes(member)
     }
 
     #[inline]
