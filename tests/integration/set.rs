@@ -263,7 +263,7 @@ fn sscan_returns_every_surviving_member_under_writes() {
             }
         } else if live.len() > 100 {
             // then shrink well under 1/8 full
-            for _ in 0..40 {
+            for _ in 0..(live.len() - 100).min(200) {
                 rng ^= rng << 13;
                 rng ^= rng >> 7;
                 rng ^= rng << 17;
