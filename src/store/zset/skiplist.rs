@@ -45,7 +45,6 @@ pub struct Level {
 /// One element (or the header).
 #[derive(Debug, Clone)]
 struct Node {
-    member: Box<[u8]>,
     score: f64,
     back: u32,
     l0: Level,
@@ -58,6 +57,9 @@ struct Node {
 #[derive(Debug, Clone)]
 pub struct SkipList {
     nodes: Vec<Node>,
+    /// Each node's member (by slot), apart from the nodes so that a node is
+    /// 24 bytes: a search reads members only to break ties of scores.
+    members: Vec<Box<[u8]>>,
     free: Vec<u32>,
     /// Towers taller than one: per tower a cell whose `next` is its height,
     /// then its levels 1..height.
@@ -90,8 +92,8 @@ impl SkipList {
         let mut header_up = vec![Level::default(); MAX_LEVEL];
         header_up[0].next = MAX_LEVEL as u32;
         SkipList {
+            members: vec![Box::default()],
             nodes: vec![Node {
-                member: Box::default(),
                 score: 0.0,
                 back: NIL,
                 l0: Level::default(),
@@ -119,6 +121,7 @@ impl SkipList {
     /// Bytes of heap this set holds, roughly (for MEMORY-style estimates).
     pub fn heap_bytes(&self) -> usize {
         self.nodes.capacity() * std::mem::size_of::<Node>()
+            + self.members.capacity() * std::mem::size_of::<Box<[u8]>>()
             + self.index.heap_bytes()
             + self.uppers.capacity() * std::mem::size_of::<Level>()
     }
@@ -173,7 +176,7 @@ impl SkipList {
     }
 
     fn nodes_view(&self) -> NodesView<'_> {
-        NodesView(&self.nodes)
+        NodesView(&self.members)
     }
 
     /// Walks down from the header keeping to nodes for which `before` is true
@@ -193,8 +196,8 @@ impl SkipList {
                 if l.next == NIL {
                     break;
                 }
-                let n = &self.nodes[l.next as usize];
-                if !before(n.score, &n.member) {
+                let score = self.nodes[l.next as usize].score;
+                if !before(score, &self.members[l.next as usize]) {
                     break;
                 }
                 r += l.span;
@@ -239,7 +242,6 @@ impl SkipList {
             NO_UP
         };
         let node = Node {
-            member: member.into(),
             score,
             back: NIL,
             l0: Level::default(),
@@ -248,16 +250,18 @@ impl SkipList {
         let x = match self.free.pop() {
             Some(x) => {
                 self.nodes[x as usize] = node;
+                self.members[x as usize] = member.into();
                 x
             }
             None => {
                 self.nodes.push(node);
+                self.members.push(member.into());
                 (self.nodes.len() - 1) as u32
             }
         };
         self.link(x);
         let hash = self.index.hash(member);
-        self.index.insert(&NodesView(&self.nodes), x, hash);
+        self.index.insert(&NodesView(&self.members), x, hash);
     }
 
     /// Links node `x` (member, score and tower set; not linked) into its place.
@@ -265,8 +269,7 @@ impl SkipList {
         let mut update = [NIL; MAX_LEVEL];
         let mut rank = [0; MAX_LEVEL];
         {
-            let n = &self.nodes[x as usize];
-            let (score, member) = (n.score, &n.member);
+            let (score, member) = (self.nodes[x as usize].score, &self.members[x as usize]);
             self.descend(&mut update, &mut rank, |s, m| less(s, m, score, member));
         }
         let h = self.node_height(x);
@@ -337,8 +340,8 @@ impl SkipList {
 
     /// Frees the slot of an unlinked node; returns its member and score.
     fn free_node(&mut self, x: u32) -> (Box<[u8]>, f64) {
+        let member = std::mem::take(&mut self.members[x as usize]);
         let node = &mut self.nodes[x as usize];
-        let member = std::mem::take(&mut node.member);
         let score = node.score;
         node.back = FREED;
         if node.up != NO_UP {
@@ -355,8 +358,7 @@ impl SkipList {
     fn predecessors(&self, x: u32) -> [u32; MAX_LEVEL] {
         let mut update = [NIL; MAX_LEVEL];
         let mut rank = [0; MAX_LEVEL];
-        let n = &self.nodes[x as usize];
-        let (score, member) = (n.score, &n.member);
+        let (score, member) = (self.nodes[x as usize].score, &self.members[x as usize]);
         self.descend(&mut update, &mut rank, |s, m| less(s, m, score, member));
         update
     }
@@ -364,7 +366,7 @@ impl SkipList {
     /// Removes `member`; answers its score.
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
         let hash = self.index.hash(member);
-        let x = self.index.remove(&NodesView(&self.nodes), member, hash)?;
+        let x = self.index.remove(&NodesView(&self.members), member, hash)?;
         let update = self.predecessors(x);
         self.unlink(x, &update);
         Some(self.free_node(x).1)
@@ -372,19 +374,19 @@ impl SkipList {
 
     /// Changes the score of `member` (present) to `new`. The node keeps its slot.
     pub fn update_score(&mut self, member: &[u8], new: f64) {
-        let Some(x) = self.index.find(&NodesView(&self.nodes), member) else {
+        let Some(x) = self.index.find(&NodesView(&self.members), member) else {
             return;
         };
         // Still in place when the neighbours stay on the right sides: just rewrite.
         let n = &self.nodes[x as usize];
         let back_ok = n.back == NIL || {
-            let b = &self.nodes[n.back as usize];
-            less(b.score, &b.member, new, member)
+            let b = n.back as usize;
+            less(self.nodes[b].score, &self.members[b], new, member)
         };
         let next = n.l0.next;
         let next_ok = next == NIL || {
-            let f = &self.nodes[next as usize];
-            less(new, member, f.score, &f.member)
+            let f = next as usize;
+            less(new, member, self.nodes[f].score, &self.members[f])
         };
         if !(back_ok && next_ok) {
             let update = self.predecessors(x);
@@ -404,7 +406,7 @@ impl SkipList {
         while i < self.nodes.len() && out.len() < count {
             let n = &self.nodes[i];
             if n.back != FREED {
-                out.push((&*n.member, n.score));
+                out.push((&*self.members[i], n.score));
             }
             i += 1;
         }
@@ -443,8 +445,8 @@ impl SkipList {
         if r >= self.len {
             return None;
         }
-        let n = &self.nodes[self.node_at(r) as usize];
-        Some((&n.member, n.score))
+        let x = self.node_at(r) as usize;
+        Some((&self.members[x], self.nodes[x].score))
     }
 
     /// Elements from rank `r` upwards (ascending order).
@@ -493,9 +495,9 @@ impl SkipList {
         for _ in 0..count {
             let cur = next;
             next = self.level(cur, 0).next;
-            let member = &self.nodes[cur as usize].member;
+            let member = &self.members[cur as usize];
             let hash = self.index.hash(member);
-            self.index.remove(&NodesView(&self.nodes), member, hash);
+            self.index.remove(&NodesView(&self.members), member, hash);
             self.unlink(cur, &update);
             let (m, s) = self.free_node(cur);
             each(&m, s);
@@ -518,11 +520,20 @@ impl SkipList {
             if prev != NIL {
                 let p = &self.nodes[prev as usize];
                 assert!(
-                    less(p.score, &p.member, n.score, &n.member),
+                    less(
+                        p.score,
+                        &self.members[prev as usize],
+                        n.score,
+                        &self.members[x as usize]
+                    ),
                     "order at rank {r}"
                 );
             }
-            assert_eq!(self.index.find(&NodesView(&self.nodes), &n.member), Some(x));
+            assert_eq!(
+                self.index
+                    .find(&NodesView(&self.members), &self.members[x as usize]),
+                Some(x)
+            );
             ranks.insert(x, r);
             prev = x;
             x = n.l0.next;
@@ -561,12 +572,12 @@ impl SkipList {
 }
 
 /// Read access to the arena's members, for the member index.
-pub struct NodesView<'a>(&'a [Node]);
+pub struct NodesView<'a>(&'a [Box<[u8]>]);
 
 impl NodesView<'_> {
     #[inline]
     pub fn member(&self, x: u32) -> &[u8] {
-        &self.0[x as usize].member
+        &self.0[x as usize]
     }
 }
 
@@ -583,9 +594,10 @@ impl<'a> Iterator for Iter<'a> {
         if self.x == NIL {
             return None;
         }
-        let n = &self.list.nodes[self.x as usize];
+        let x = self.x as usize;
+        let n = &self.list.nodes[x];
         self.x = if self.rev { n.back } else { n.l0.next };
-        Some((&n.member, n.score))
+        Some((&self.list.members[x], n.score))
     }
 }
 
