@@ -303,8 +303,8 @@ fn add_pairs(
     let z = zset_mut(db, i);
     let mut nan = false;
     for &(score, member) in pairs {
-        match z.score(member) {
-            Some(cur) => {
+        match z.find(member) {
+            Some((at, cur)) => {
                 if o.nx {
                     continue;
                 }
@@ -317,7 +317,7 @@ fn add_pairs(
                     continue;
                 }
                 if new != cur {
-                    z.update(member, new);
+                    z.update_found(at, member, new);
                     out.updated += 1;
                 }
                 out.last_score = Some(new);
@@ -445,10 +445,10 @@ pub fn listpack_text(s: f64) -> Vec<u8> {
 }
 
 /// ZSCAN key cursor [MATCH pattern] [COUNT count]. A small ("listpack") set is
-/// returned whole with cursor 0, as Redis does. A skiplist set is walked by node
-/// slot: a member keeps its slot for as long as it stays in the set (a score
-/// change moves it in the order, not in the arena), so every member present for
-/// the whole scan is returned exactly once.
+/// returned whole with cursor 0, as Redis does. A skiplist set is walked by
+/// member slot: a member keeps its slot for as long as it stays in the set (a
+/// score change moves it in the order, not in the slots), so every member
+/// present for the whole scan is returned exactly once.
 fn zscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(cursor) = std::str::from_utf8(&args[2])
         .ok()

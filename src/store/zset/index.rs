@@ -1,13 +1,14 @@
-//! The member index of a skiplist-encoded sorted set: member bytes -> node slot.
+//! The member index of a skiplist-encoded sorted set: member bytes -> node (the
+//! offset of its record in the skiplist's arena).
 //!
-//! An open-addressing hash table (linear probing) of `(slot, hash)` pairs. It does
+//! An open-addressing hash table (linear probing) of `(node, hash)` pairs. It does
 //! not hold the member bytes itself: the skiplist's nodes own them, and a probe
-//! compares against `nodes.member(slot)` (only when the stored 32-bit hash
+//! compares against `nodes.member(node)` (only when the stored 32-bit hash
 //! matches). That saves a second copy of every member, which is most of the
 //! memory a sorted set of short members would otherwise spend.
 //!
 //! Invariants: `slots.len()` is a power of two (or zero); slot value 0 means empty
-//! (node slot 0 is the skiplist header, never indexed); the load stays at or below
+//! (node 0 is the skiplist header, never indexed); the load stays at or below
 //! 3/4; every entry is reachable from its home position `hash & mask` without
 //! crossing an empty slot (deletion shifts later entries back to keep this).
 use super::skiplist::NodesView;
@@ -20,7 +21,7 @@ struct Slot {
     hash: u32,
 }
 
-/// Member -> node slot.
+/// Member -> node.
 #[derive(Debug, Clone, Default)]
 pub struct MemberIndex {
     slots: Vec<Slot>,

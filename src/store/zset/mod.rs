@@ -44,6 +44,10 @@ impl Default for Limits {
     }
 }
 
+/// Where an element is (see [`ZSet::find`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found(u64);
+
 /// A sorted set.
 #[derive(Debug, Clone)]
 pub enum ZSet {
@@ -161,6 +165,33 @@ impl ZSet {
         }
     }
 
+    /// Where `member` is, with its score: a handle for [`ZSet::update_found`],
+    /// valid until the set next changes. Saves the second lookup of a
+    /// read-then-update (ZADD, ZINCRBY).
+    pub fn find(&self, member: &[u8]) -> Option<(Found, f64)> {
+        match self {
+            ZSet::Listpack(v) => {
+                let i = v.iter().position(|(m, _)| &**m == member)?;
+                Some((Found(i as u64), v[i].1))
+            }
+            ZSet::Skiplist(s) => s.find(member).map(|(x, sc)| (Found(x as u64), sc)),
+        }
+    }
+
+    /// Changes the score of the element `at` (from [`ZSet::find`] for
+    /// `member`, with no change since) to `new`.
+    pub fn update_found(&mut self, at: Found, member: &[u8], new: f64) {
+        match self {
+            ZSet::Listpack(v) => {
+                let new = lp_score(new);
+                let (m, _) = v.remove(at.0 as usize);
+                let at = v.partition_point(|(x, s)| less(*s, x, new, member));
+                v.insert(at, (m, new));
+            }
+            ZSet::Skiplist(s) => s.update_node(at.0 as u32, new),
+        }
+    }
+
     /// Changes the score of `member` (present) to `new`.
     pub fn update(&mut self, member: &[u8], new: f64) {
         match self {
@@ -179,6 +210,9 @@ impl ZSet {
 
     /// Sets the score of `member`, adding it if absent; answers the old score.
     pub fn set(&mut self, member: &[u8], score: f64, limits: Limits) -> Option<f64> {
+        if let ZSet::Skiplist(s) = self {
+            return s.set(member, score);
+        }
         match self.score(member) {
             Some(old) => {
                 if old != score {

@@ -2,18 +2,29 @@
 //! queries in O(log n), plus a member index ([`super::index::MemberIndex`]) for
 //! O(1) score lookups.
 //!
-//! Layout (no `unsafe`, no pointers): every node lives in one `Vec<Node>` arena and
-//! is named by its `u32` position. Slot 0 is the header, a node without a member
-//! whose tower is [`MAX_LEVEL`] high; since nothing ever links *to* the header,
-//! `0` doubles as "no node" in forward and backward links. Freed slots go on a
-//! free list and are reused by later insertions.
+//! Layout (no `unsafe`, no pointers): every node is a *record* of 64-bit words
+//! in one arena, `cells`, and is named by the `u32` offset of its record. A
+//! record holds, in order:
 //!
-//! A node's tower: level 0 sits in the node itself (every node has it); the levels
-//! above (a quarter of the nodes have any) sit in one flat arena of [`Level`]s,
-//! each tower a run of cells: a cell recording its height, then levels 1 and
-//! up. A step of a search reads the tower cell directly (no box to follow), and
-//! a node costs 40 bytes plus its member's bytes. Freed towers go on a free list
+//! | word | contents |
+//! | --- | --- |
+//! | 0 | the score (`f64` bits) |
+//! | 1 | `back` (low half), the member's slot (high half) |
+//! | 2 | level 0's `next` (low half), the tower's height (high half) |
+//! | 2 + i | level `i` (1 ≤ i < height): `next` (low half), `span` (high half) |
+//!
+//! So a node and its whole tower are contiguous, as in Redis's C layout: a step
+//! of a search reads the score and the level it follows from one place. Level
+//! 0 needs no stored span: it is 1, or 0 on the link to "no node" (see the
+//! span rule below). The record at offset 0 is the header, a tower of
+//! [`MAX_LEVEL`] levels; since nothing ever links *to* the header, `0` doubles
+//! as "no node" in forward and backward links. Freed records go on a free list
 //! per height and are reused by towers of the same height.
+//!
+//! Members live apart, in `members`, by *slot* (a node's record names its
+//! slot; `slot_node` maps back): a search reads a member only to break a tie
+//! of scores. A member keeps its slot for as long as it stays in the set, even
+//! when its score changes, which is what ZSCAN's cursor counts in.
 //!
 //! Invariants (checked by [`SkipList::check`] in tests):
 //! - level 0 links all nodes in order of (score, member bytes), and `back` links
@@ -22,17 +33,18 @@
 //! - span: for a link from `x` to `y` at any level, `span = rank(y) - rank(x)`,
 //!   where the header has rank 0, nodes have ranks `1..=len`, and "no node" has
 //!   rank `len`. So summing spans along a search path gives a node's rank.
-//! - the member index maps exactly the live nodes' members to their slots.
+//! - `slot_node[s]` is the node whose record names slot `s`, or [`FREED`];
+//! - the member index maps exactly the live nodes' members to their nodes.
 use super::index::MemberIndex;
 
 /// Highest tower (enough for 2^64 elements at p = 1/4).
 pub const MAX_LEVEL: usize = 32;
-/// The header's slot, and "no node" in links.
+/// The header's record, and "no node" in links.
 const NIL: u32 = 0;
-/// `up` of a node whose tower is one level high.
-const NO_UP: u32 = u32::MAX;
-/// `back` of a free slot.
+/// `slot_node` of a free member slot.
 const FREED: u32 = u32::MAX;
+/// Words of a record before its level 1.
+const HEAD_WORDS: usize = 2;
 
 /// One link of a tower: the next node at this level and how many level-0 steps
 /// away it is.
@@ -42,30 +54,19 @@ pub struct Level {
     pub span: u32,
 }
 
-/// One element (or the header).
-#[derive(Debug, Clone)]
-struct Node {
-    score: f64,
-    back: u32,
-    l0: Level,
-    /// Index in `SkipList::uppers` of this node's level 1 (its height is in
-    /// the cell before), or `NO_UP`.
-    up: u32,
-}
-
 /// A sorted set in the skiplist encoding.
 #[derive(Debug, Clone)]
 pub struct SkipList {
-    nodes: Vec<Node>,
-    /// Each node's member (by slot), apart from the nodes so that a node is
-    /// 24 bytes: a search reads members only to break ties of scores.
+    /// The node records (see the module doc).
+    cells: Vec<u64>,
+    /// Freed records by height (index `h - 1` for height `h`).
+    free_records: Vec<Vec<u32>>,
+    /// Member bytes by slot (slot 0 unused, so that a ZSCAN cursor of 0 means
+    /// "from the start").
     members: Vec<Box<[u8]>>,
-    free: Vec<u32>,
-    /// Towers taller than one: per tower a cell whose `next` is its height,
-    /// then its levels 1..height.
-    uppers: Vec<Level>,
-    /// Freed towers by height (index `h - 2` for height `h`), as `up` values.
-    free_uppers: Vec<Vec<u32>>,
+    /// The node of each slot, or `FREED`.
+    slot_node: Vec<u32>,
+    free_slots: Vec<u32>,
     /// Last node (0 when empty).
     tail: u32,
     len: usize,
@@ -87,21 +88,31 @@ fn less(s1: f64, m1: &[u8], s2: f64, m2: &[u8]) -> bool {
     s1 < s2 || (s1 == s2 && m1 < m2)
 }
 
+#[inline]
+fn low(w: u64) -> u32 {
+    w as u32
+}
+
+#[inline]
+fn high(w: u64) -> u32 {
+    (w >> 32) as u32
+}
+
+#[inline]
+fn pack(low: u32, high: u32) -> u64 {
+    (low as u64) | ((high as u64) << 32)
+}
+
 impl SkipList {
     pub fn new() -> SkipList {
-        let mut header_up = vec![Level::default(); MAX_LEVEL];
-        header_up[0].next = MAX_LEVEL as u32;
+        let mut cells = vec![0u64; HEAD_WORDS + MAX_LEVEL];
+        cells[2] = pack(NIL, MAX_LEVEL as u32);
         SkipList {
+            cells,
+            free_records: vec![Vec::new(); MAX_LEVEL],
             members: vec![Box::default()],
-            nodes: vec![Node {
-                score: 0.0,
-                back: NIL,
-                l0: Level::default(),
-                up: 1,
-            }],
-            free: Vec::new(),
-            uppers: header_up,
-            free_uppers: vec![Vec::new(); MAX_LEVEL - 1],
+            slot_node: vec![FREED],
+            free_slots: Vec::new(),
             tail: NIL,
             len: 0,
             height: 1,
@@ -120,39 +131,80 @@ impl SkipList {
 
     /// Bytes of heap this set holds, roughly (for MEMORY-style estimates).
     pub fn heap_bytes(&self) -> usize {
-        self.nodes.capacity() * std::mem::size_of::<Node>()
+        self.cells.capacity() * 8
             + self.members.capacity() * std::mem::size_of::<Box<[u8]>>()
+            + self.slot_node.capacity() * 4
             + self.index.heap_bytes()
-            + self.uppers.capacity() * std::mem::size_of::<Level>()
+    }
+
+    #[inline]
+    fn score_of(&self, x: u32) -> f64 {
+        f64::from_bits(self.cells[x as usize])
+    }
+
+    #[inline]
+    fn set_score(&mut self, x: u32, score: f64) {
+        self.cells[x as usize] = score.to_bits();
+    }
+
+    #[inline]
+    fn back(&self, x: u32) -> u32 {
+        low(self.cells[x as usize + 1])
+    }
+
+    #[inline]
+    fn set_back(&mut self, x: u32, back: u32) {
+        let w = &mut self.cells[x as usize + 1];
+        *w = pack(back, high(*w));
+    }
+
+    #[inline]
+    fn slot(&self, x: u32) -> u32 {
+        high(self.cells[x as usize + 1])
+    }
+
+    #[inline]
+    fn member_of(&self, x: u32) -> &[u8] {
+        &self.members[self.slot(x) as usize]
+    }
+
+    fn node_height(&self, x: u32) -> usize {
+        high(self.cells[x as usize + 2]) as usize
     }
 
     #[inline]
     fn level(&self, x: u32, i: usize) -> Level {
-        let n = &self.nodes[x as usize];
+        let w = self.cells[x as usize + HEAD_WORDS + i];
         if i == 0 {
-            n.l0
+            let next = low(w);
+            Level {
+                next,
+                span: u32::from(next != NIL),
+            }
         } else {
-            self.uppers[n.up as usize + i - 1]
+            Level {
+                next: low(w),
+                span: high(w),
+            }
         }
     }
 
+    /// Sets level `i` of `x` (at level 0 only `next`: its span is implied).
     #[inline]
-    fn level_mut(&mut self, x: u32, i: usize) -> &mut Level {
-        let n = &mut self.nodes[x as usize];
-        if i == 0 {
-            &mut n.l0
+    fn set_level(&mut self, x: u32, i: usize, l: Level) {
+        let w = &mut self.cells[x as usize + HEAD_WORDS + i];
+        *w = if i == 0 {
+            pack(l.next, high(*w))
         } else {
-            &mut self.uppers[n.up as usize + i - 1]
-        }
+            pack(l.next, l.span)
+        };
     }
 
-    fn node_height(&self, x: u32) -> usize {
-        let up = self.nodes[x as usize].up;
-        if up == NO_UP {
-            1
-        } else {
-            self.uppers[up as usize - 1].next as usize
-        }
+    /// Adds `delta` (wrapping, so -1 is `u32::MAX`) to the span of level `i >= 1`.
+    #[inline]
+    fn add_span(&mut self, x: u32, i: usize, delta: u32) {
+        let w = &mut self.cells[x as usize + HEAD_WORDS + i];
+        *w = pack(low(*w), high(*w).wrapping_add(delta));
     }
 
     /// A tower height with P(h > k) = 4^-k.
@@ -172,11 +224,14 @@ impl SkipList {
     /// The score of `member`, if present.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         let x = self.index.find(&self.nodes_view(), member)?;
-        Some(self.nodes[x as usize].score)
+        Some(self.score_of(x))
     }
 
     fn nodes_view(&self) -> NodesView<'_> {
-        NodesView(&self.members)
+        NodesView {
+            cells: &self.cells,
+            members: &self.members,
+        }
     }
 
     /// Walks down from the header keeping to nodes for which `before` is true
@@ -193,11 +248,38 @@ impl SkipList {
         for i in (0..self.height).rev() {
             loop {
                 let l = self.level(x, i);
+                if l.next == NIL || !before(self.score_of(l.next), self.member_of(l.next)) {
+                    break;
+                }
+                r += l.span;
+                x = l.next;
+            }
+            update[i] = x;
+            rank[i] = r;
+        }
+        r as usize
+    }
+
+    /// [`descend`](Self::descend) to the place of (`score`, `member`), keeping
+    /// to the elements ordered before it; reads a member only on a tie of
+    /// scores.
+    fn descend_to(
+        &self,
+        update: &mut [u32; MAX_LEVEL],
+        rank: &mut [u32; MAX_LEVEL],
+        score: f64,
+        member: &[u8],
+    ) -> usize {
+        let mut x = NIL;
+        let mut r: u32 = 0;
+        for i in (0..self.height).rev() {
+            loop {
+                let l = self.level(x, i);
                 if l.next == NIL {
                     break;
                 }
-                let score = self.nodes[l.next as usize].score;
-                if !before(score, &self.members[l.next as usize]) {
+                let s = self.score_of(l.next);
+                if s > score || (s == score && self.member_of(l.next) >= member) {
                     break;
                 }
                 r += l.span;
@@ -219,118 +301,121 @@ impl SkipList {
 
     /// Inserts `member` (which must be absent) with `score`.
     pub fn insert(&mut self, member: &[u8], score: f64) {
-        let h = self.random_height();
-        let up = if h > 1 {
-            match self.free_uppers[h - 2].pop() {
-                Some(u) => {
-                    let cells = &mut self.uppers[u as usize..u as usize + h - 1];
-                    cells.fill(Level::default());
-                    u
-                }
-                None => {
-                    self.uppers.push(Level {
-                        next: h as u32,
-                        span: 0,
-                    });
-                    let u = self.uppers.len() as u32;
-                    self.uppers
-                        .resize(self.uppers.len() + h - 1, Level::default());
-                    u
-                }
+        let slot = match self.free_slots.pop() {
+            Some(s) => {
+                self.members[s as usize] = member.into();
+                s
             }
-        } else {
-            NO_UP
+            None => {
+                self.members.push(member.into());
+                self.slot_node.push(FREED);
+                (self.members.len() - 1) as u32
+            }
         };
-        let node = Node {
-            score,
-            back: NIL,
-            l0: Level::default(),
-            up,
-        };
-        let x = match self.free.pop() {
+        let h = self.random_height();
+        // Offsets stay below 2^32 words (32 GB of records, ~1.3e9 nodes).
+        let x = match self.free_records[h - 1].pop() {
             Some(x) => {
-                self.nodes[x as usize] = node;
-                self.members[x as usize] = member.into();
+                let r = x as usize;
+                self.cells[r + HEAD_WORDS + 1..r + HEAD_WORDS + h].fill(0);
                 x
             }
             None => {
-                self.nodes.push(node);
-                self.members.push(member.into());
-                (self.nodes.len() - 1) as u32
+                let x = self.cells.len() as u32;
+                self.cells.resize(self.cells.len() + HEAD_WORDS + h, 0);
+                x
             }
         };
+        let r = x as usize;
+        self.cells[r] = score.to_bits();
+        self.cells[r + 1] = pack(NIL, slot);
+        self.cells[r + 2] = pack(NIL, h as u32);
+        self.slot_node[slot as usize] = x;
         self.link(x);
         let hash = self.index.hash(member);
-        self.index.insert(&NodesView(&self.members), x, hash);
+        let view = NodesView {
+            cells: &self.cells,
+            members: &self.members,
+        };
+        self.index.insert(&view, x, hash);
     }
 
     /// Links node `x` (member, score and tower set; not linked) into its place.
     fn link(&mut self, x: u32) {
         let mut update = [NIL; MAX_LEVEL];
         let mut rank = [0; MAX_LEVEL];
-        {
-            let (score, member) = (self.nodes[x as usize].score, &self.members[x as usize]);
-            self.descend(&mut update, &mut rank, |s, m| less(s, m, score, member));
-        }
+        let score = self.score_of(x);
+        self.descend_to(&mut update, &mut rank, score, self.member_of(x));
         let h = self.node_height(x);
         if h > self.height {
             for i in self.height..h {
                 update[i] = NIL;
                 rank[i] = 0;
-                *self.level_mut(NIL, i) = Level {
-                    next: NIL,
-                    span: self.len as u32,
-                };
+                let span = self.len as u32;
+                self.set_level(NIL, i, Level { next: NIL, span });
             }
             self.height = h;
         }
-        self.nodes[x as usize].back = update[0];
+        self.set_back(x, update[0]);
         for i in 0..h {
             let prev = self.level(update[i], i);
             let before_x = rank[0] - rank[i];
-            *self.level_mut(x, i) = Level {
-                next: prev.next,
-                span: prev.span - before_x,
-            };
-            *self.level_mut(update[i], i) = Level {
-                next: x,
-                span: before_x + 1,
-            };
+            self.set_level(
+                x,
+                i,
+                Level {
+                    next: prev.next,
+                    span: prev.span - before_x,
+                },
+            );
+            self.set_level(
+                update[i],
+                i,
+                Level {
+                    next: x,
+                    span: before_x + 1,
+                },
+            );
         }
         // Links above x's tower now pass over one more node.
         for (i, &u) in update.iter().enumerate().take(self.height).skip(h) {
-            self.level_mut(u, i).span += 1;
+            self.add_span(u, i, 1);
         }
         let next0 = self.level(x, 0).next;
         if next0 == NIL {
             self.tail = x;
         } else {
-            self.nodes[next0 as usize].back = x;
+            self.set_back(next0, x);
         }
         self.len += 1;
     }
 
     /// Unlinks node `x` given its predecessors `update` (from a descent that
-    /// stopped just before it). The node keeps its slot, member and tower.
+    /// stopped just before it). The node keeps its record, member and slot.
     fn unlink(&mut self, x: u32, update: &[u32; MAX_LEVEL]) {
         for (i, &u) in update.iter().enumerate().take(self.height) {
             let ul = self.level(u, i);
             if ul.next == x {
                 let xl = self.level(x, i);
-                *self.level_mut(u, i) = Level {
-                    next: xl.next,
-                    span: ul.span + xl.span - 1,
-                };
+                self.set_level(
+                    u,
+                    i,
+                    Level {
+                        next: xl.next,
+                        span: ul.span + xl.span - 1,
+                    },
+                );
             } else {
-                self.level_mut(u, i).span -= 1;
+                // Only above x's tower (at level 0 the predecessor links to x).
+                self.add_span(u, i, u32::MAX);
             }
         }
         let next0 = self.level(x, 0).next;
-        let back = self.nodes[x as usize].back;
+        let back = self.back(x);
         if next0 == NIL {
             self.tail = back;
         } else {
-            self.nodes[next0 as usize].back = back;
+            self.set_back(next0, back);
         }
         while self.height > 1 && self.level(NIL, self.height - 1).next == NIL {
             self.height -= 1;
@@ -338,88 +423,117 @@ impl SkipList {
         self.len -= 1;
     }
 
-    /// Frees the slot of an unlinked node; returns its member and score.
+    /// Frees the record and slot of an unlinked node; returns its member and
+    /// score.
     fn free_node(&mut self, x: u32) -> (Box<[u8]>, f64) {
-        let member = std::mem::take(&mut self.members[x as usize]);
-        let node = &mut self.nodes[x as usize];
-        let score = node.score;
-        node.back = FREED;
-        if node.up != NO_UP {
-            let u = node.up;
-            node.up = NO_UP;
-            let h = self.uppers[u as usize - 1].next as usize;
-            self.free_uppers[h - 2].push(u);
-        }
-        self.free.push(x);
-        (member, score)
+        let slot = self.slot(x);
+        let member = std::mem::take(&mut self.members[slot as usize]);
+        self.slot_node[slot as usize] = FREED;
+        self.free_slots.push(slot);
+        let h = self.node_height(x);
+        self.free_records[h - 1].push(x);
+        (member, self.score_of(x))
     }
 
     /// The predecessors of node `x` at every level.
     fn predecessors(&self, x: u32) -> [u32; MAX_LEVEL] {
         let mut update = [NIL; MAX_LEVEL];
         let mut rank = [0; MAX_LEVEL];
-        let (score, member) = (self.nodes[x as usize].score, &self.members[x as usize]);
-        self.descend(&mut update, &mut rank, |s, m| less(s, m, score, member));
+        self.descend_to(&mut update, &mut rank, self.score_of(x), self.member_of(x));
         update
     }
 
     /// Removes `member`; answers its score.
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
         let hash = self.index.hash(member);
-        let x = self.index.remove(&NodesView(&self.members), member, hash)?;
+        let view = NodesView {
+            cells: &self.cells,
+            members: &self.members,
+        };
+        let x = self.index.remove(&view, member, hash)?;
         let update = self.predecessors(x);
         self.unlink(x, &update);
         Some(self.free_node(x).1)
     }
 
-    /// Changes the score of `member` (present) to `new`. The node keeps its slot.
+    /// Changes the score of `member` (present) to `new`. The node keeps its
+    /// record and slot.
     pub fn update_score(&mut self, member: &[u8], new: f64) {
-        let Some(x) = self.index.find(&NodesView(&self.members), member) else {
-            return;
-        };
-        // Still in place when the neighbours stay on the right sides: just rewrite.
-        let n = &self.nodes[x as usize];
-        let back_ok = n.back == NIL || {
-            let b = n.back as usize;
-            less(self.nodes[b].score, &self.members[b], new, member)
-        };
-        let next = n.l0.next;
-        let next_ok = next == NIL || {
-            let f = next as usize;
-            less(new, member, self.nodes[f].score, &self.members[f])
-        };
-        if !(back_ok && next_ok) {
-            let update = self.predecessors(x);
-            self.unlink(x, &update);
-            self.nodes[x as usize].score = new;
-            self.link(x);
-        } else {
-            self.nodes[x as usize].score = new;
+        if let Some(x) = self.index.find(&self.nodes_view(), member) {
+            self.update_node(x, new);
         }
     }
 
-    /// Live elements in arena slots `start..`, visiting slots until `count`
+    /// Sets the score of `member`, adding it if absent; answers the old score.
+    /// One index lookup either way.
+    pub fn set(&mut self, member: &[u8], score: f64) -> Option<f64> {
+        match self.index.find(&self.nodes_view(), member) {
+            Some(x) => {
+                let old = self.score_of(x);
+                if old != score {
+                    self.update_node(x, score);
+                }
+                Some(old)
+            }
+            None => {
+                self.insert(member, score);
+                None
+            }
+        }
+    }
+
+    /// The node of `member` and its score, if present (a handle for
+    /// [`update_node`](Self::update_node), valid until the next change).
+    pub fn find(&self, member: &[u8]) -> Option<(u32, f64)> {
+        let x = self.index.find(&self.nodes_view(), member)?;
+        Some((x, self.score_of(x)))
+    }
+
+    /// Changes the score of node `x` (from [`find`](Self::find)) to `new`.
+    pub fn update_node(&mut self, x: u32, new: f64) {
+        let member = &self.members[self.slot(x) as usize];
+        // Still in place when the neighbours stay on the right sides: just rewrite.
+        let back = self.back(x);
+        let back_ok = back == NIL || less(self.score_of(back), self.member_of(back), new, member);
+        let next = self.level(x, 0).next;
+        let next_ok = next == NIL || less(new, member, self.score_of(next), self.member_of(next));
+        if !(back_ok && next_ok) {
+            let update = self.predecessors(x);
+            self.unlink(x, &update);
+            self.set_score(x, new);
+            self.link(x);
+        } else {
+            self.set_score(x, new);
+        }
+    }
+
+    /// Live elements in member slots `start..`, visiting slots until `count`
     /// elements are found; returns them and the slot to continue from (0: done).
     pub fn scan_slots(&self, start: usize, count: usize) -> (Vec<(&[u8], f64)>, usize) {
         let mut out = Vec::new();
         let mut i = start.max(1);
-        while i < self.nodes.len() && out.len() < count {
-            let n = &self.nodes[i];
-            if n.back != FREED {
-                out.push((&*self.members[i], n.score));
+        while i < self.members.len() && out.len() < count {
+            let x = self.slot_node[i];
+            if x != FREED {
+                out.push((&*self.members[i], self.score_of(x)));
             }
             i += 1;
         }
-        (out, if i >= self.nodes.len() { 0 } else { i })
+        (out, if i >= self.members.len() { 0 } else { i })
     }
 
     /// 0-based rank of `member` in ascending order, with its score.
     pub fn rank(&self, member: &[u8]) -> Option<(usize, f64)> {
         let score = self.score(member)?;
-        Some((self.count_before(|s, m| less(s, m, score, member)), score))
+        let mut update = [NIL; MAX_LEVEL];
+        let mut rank = [0; MAX_LEVEL];
+        Some((
+            self.descend_to(&mut update, &mut rank, score, member),
+            score,
+        ))
     }
 
-    /// Slot of the node at 0-based rank `r` (`r < len`).
+    /// The node at 0-based rank `r` (`r < len`).
     fn node_at(&self, r: usize) -> u32 {
         let want = r as u32 + 1;
         let mut x = NIL;
@@ -445,8 +559,8 @@ impl SkipList {
         if r >= self.len {
             return None;
         }
-        let x = self.node_at(r) as usize;
-        Some((&self.members[x], self.nodes[x].score))
+        let x = self.node_at(r);
+        Some((self.member_of(x), self.score_of(x)))
     }
 
     /// Elements from rank `r` upwards (ascending order).
@@ -495,9 +609,13 @@ impl SkipList {
         for _ in 0..count {
             let cur = next;
             next = self.level(cur, 0).next;
-            let member = &self.members[cur as usize];
+            let member = &self.members[self.slot(cur) as usize];
             let hash = self.index.hash(member);
-            self.index.remove(&NodesView(&self.members), member, hash);
+            let view = NodesView {
+                cells: &self.cells,
+                members: &self.members,
+            };
+            self.index.remove(&view, member, hash);
             self.unlink(cur, &update);
             let (m, s) = self.free_node(cur);
             each(&m, s);
@@ -515,32 +633,32 @@ impl SkipList {
         let mut r = 0u32;
         while x != NIL {
             r += 1;
-            let n = &self.nodes[x as usize];
-            assert_eq!(n.back, prev, "back link of rank {r}");
+            assert_eq!(self.back(x), prev, "back link of rank {r}");
             if prev != NIL {
-                let p = &self.nodes[prev as usize];
                 assert!(
                     less(
-                        p.score,
-                        &self.members[prev as usize],
-                        n.score,
-                        &self.members[x as usize]
+                        self.score_of(prev),
+                        self.member_of(prev),
+                        self.score_of(x),
+                        self.member_of(x)
                     ),
                     "order at rank {r}"
                 );
             }
+            assert_eq!(self.slot_node[self.slot(x) as usize], x, "slot of rank {r}");
             assert_eq!(
-                self.index
-                    .find(&NodesView(&self.members), &self.members[x as usize]),
+                self.index.find(&self.nodes_view(), self.member_of(x)),
                 Some(x)
             );
             ranks.insert(x, r);
             prev = x;
-            x = n.l0.next;
+            x = self.level(x, 0).next;
         }
         assert_eq!(r as usize, self.len, "length");
         assert_eq!(self.tail, prev, "tail");
         assert_eq!(self.index.len(), self.len, "index size");
+        let live = self.slot_node.iter().filter(|&&x| x != FREED).count();
+        assert_eq!(live, self.len, "live slots");
         let rank_of = |y: u32| -> u32 {
             if y == NIL {
                 self.len as u32
@@ -572,12 +690,16 @@ impl SkipList {
 }
 
 /// Read access to the arena's members, for the member index.
-pub struct NodesView<'a>(&'a [Box<[u8]>]);
+pub struct NodesView<'a> {
+    cells: &'a [u64],
+    members: &'a [Box<[u8]>],
+}
 
 impl NodesView<'_> {
+    /// The member of node `x`.
     #[inline]
     pub fn member(&self, x: u32) -> &[u8] {
-        &self.0[x as usize]
+        &self.members[high(self.cells[x as usize + 1]) as usize]
     }
 }
 
@@ -594,10 +716,13 @@ impl<'a> Iterator for Iter<'a> {
         if self.x == NIL {
             return None;
         }
-        let x = self.x as usize;
-        let n = &self.list.nodes[x];
-        self.x = if self.rev { n.back } else { n.l0.next };
-        Some((&self.list.members[x], n.score))
+        let (list, x) = (self.list, self.x);
+        self.x = if self.rev {
+            list.back(x)
+        } else {
+            list.level(x, 0).next
+        };
+        Some((list.member_of(x), list.score_of(x)))
     }
 }
 
