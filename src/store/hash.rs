@@ -10,22 +10,73 @@
 //!   O(1) to pick, chained by field hash, and scanned with a bucket cursor that
 //!   keeps HSCAN's guarantee across deletions and resizes.
 //!
+//! In both, a pair is one allocation ([`Packed`]): the field's length, the field,
+//! the value. A million small pairs then cost about what Redis's dict entries
+//! and strings cost, instead of two allocations and two fat pointers each.
+//!
 //! Invariant: fields are distinct; each pair is stored once (the dict's index holds
 //! no copy of the field).
-use super::dict::Dict;
+use super::dict::{Dict, DictEntry};
 
 /// Redis 7.0's default `hash-max-listpack-entries`.
 pub const MAX_LISTPACK_ENTRIES: usize = 512;
 /// Redis's default `hash-max-listpack-value`.
 pub const MAX_LISTPACK_VALUE: usize = 64;
 
-/// One field and its value.
-type Pair = (Box<[u8]>, Box<[u8]>);
+/// One field and its value, in one allocation: the field's length (one byte
+/// when below 255, else 255 and four bytes, little-endian), the field, the value.
+#[derive(Debug, Clone, PartialEq)]
+struct Packed(Box<[u8]>);
+
+impl Packed {
+    fn new(field: &[u8], value: &[u8]) -> Packed {
+        let n = field.len();
+        let mut b = Vec::with_capacity(5 + n + value.len());
+        if n < 255 {
+            b.push(n as u8);
+        } else {
+            b.push(255);
+            b.extend_from_slice(&(n as u32).to_le_bytes());
+        }
+        b.extend_from_slice(field);
+        b.extend_from_slice(value);
+        Packed(b.into_boxed_slice())
+    }
+
+    /// (field, value).
+    #[inline]
+    fn split(&self) -> (&[u8], &[u8]) {
+        let b = &self.0;
+        let (start, n) = match b.first() {
+            Some(255) if b.len() >= 5 => (5, u32::from_le_bytes([b[1], b[2], b[3], b[4]]) as usize),
+            Some(&n) => (1, n as usize),
+            None => (0, 0),
+        };
+        let end = (start + n).min(b.len());
+        (&b[start..end], &b[end..])
+    }
+
+    #[inline]
+    fn field(&self) -> &[u8] {
+        self.split().0
+    }
+
+    #[inline]
+    fn value(&self) -> &[u8] {
+        self.split().1
+    }
+}
+
+impl DictEntry for Packed {
+    fn key(&self) -> &[u8] {
+        self.field()
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Repr {
-    Listpack(Vec<Pair>),
-    Table(Dict<Pair>),
+    Listpack(Vec<Packed>),
+    Table(Dict<Packed>),
 }
 
 /// A hash value.
@@ -70,8 +121,8 @@ impl Hash {
     /// The value stored under `field`.
     pub fn get(&self, field: &[u8]) -> Option<&[u8]> {
         match &self.repr {
-            Repr::Listpack(v) => v.iter().find(|(f, _)| &**f == field).map(|(_, v)| &**v),
-            Repr::Table(d) => d.get(field).map(|(_, v)| &**v),
+            Repr::Listpack(v) => v.iter().find(|p| p.field() == field).map(Packed::value),
+            Repr::Table(d) => d.get(field).map(Packed::value),
         }
     }
 
@@ -100,22 +151,22 @@ impl Hash {
     /// field is new.
     pub fn set_within(&mut self, field: &[u8], value: &[u8], limits: (usize, usize)) -> bool {
         if let Repr::Listpack(pairs) = &mut self.repr {
-            let at = pairs.iter().position(|(f, _)| &**f == field);
+            let at = pairs.iter().position(|p| p.field() == field);
             self.grow_check(field.len(), value.len(), at.is_none(), limits);
             if let (Repr::Listpack(pairs), Some(i)) = (&mut self.repr, at) {
-                pairs[i].1 = value.into();
+                pairs[i] = Packed::new(field, value);
                 return false;
             }
         }
         match &mut self.repr {
             Repr::Listpack(pairs) => {
-                pairs.push((field.into(), value.into()));
+                pairs.push(Packed::new(field, value));
                 true
             }
             Repr::Table(d) => {
-                let (i, added) = d.find_or_insert_with(field, || (field.into(), value.into()));
+                let (i, added) = d.find_or_insert_with(field, || Packed::new(field, value));
                 if !added {
-                    d.at_mut(i).1 = value.into();
+                    *d.at_mut(i) = Packed::new(field, value);
                 }
                 added
             }
@@ -125,7 +176,7 @@ impl Hash {
     /// Removes `field`; true when it was there.
     pub fn remove(&mut self, field: &[u8]) -> bool {
         match &mut self.repr {
-            Repr::Listpack(pairs) => match pairs.iter().position(|(f, _)| &**f == field) {
+            Repr::Listpack(pairs) => match pairs.iter().position(|p| p.field() == field) {
                 Some(i) => {
                     pairs.remove(i);
                     true
@@ -143,11 +194,10 @@ impl Hash {
 
     /// The pair at position `i` (`i < len()`), for random picks.
     pub fn pair_at(&self, i: usize) -> (&[u8], &[u8]) {
-        let (f, v) = match &self.repr {
-            Repr::Listpack(pairs) => &pairs[i],
-            Repr::Table(d) => d.at(i),
-        };
-        (f, v)
+        match &self.repr {
+            Repr::Listpack(pairs) => pairs[i].split(),
+            Repr::Table(d) => d.at(i).split(),
+        }
     }
 
     /// One HSCAN call: calls `f` with the pairs the step returns and answers the
@@ -162,12 +212,16 @@ impl Hash {
     ) -> u64 {
         match &self.repr {
             Repr::Listpack(pairs) => {
-                for (k, v) in pairs {
+                for p in pairs {
+                    let (k, v) = p.split();
                     f(k, v);
                 }
                 0
             }
-            Repr::Table(d) => d.scan(cursor, count, |(k, v)| f(k, v)),
+            Repr::Table(d) => d.scan(cursor, count, |p| {
+                let (k, v) = p.split();
+                f(k, v)
+            }),
         }
     }
 }
@@ -175,6 +229,23 @@ impl Hash {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_pairs_split_back_into_field_and_value() {
+        for (f, v) in [
+            (&b""[..], &b""[..]),
+            (b"f", b""),
+            (b"", b"v"),
+            (b"field", b"value"),
+        ] {
+            assert_eq!(Packed::new(f, v).split(), (f, v));
+        }
+        for n in [254, 255, 256, 70_000] {
+            let f = vec![b'f'; n];
+            let p = Packed::new(&f, b"tail");
+            assert_eq!(p.split(), (&f[..], &b"tail"[..]), "field of {n} bytes");
+        }
+    }
 
     #[test]
     fn listpack_keeps_insertion_order_and_converts_past_limits() {
