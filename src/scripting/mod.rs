@@ -152,31 +152,19 @@ pub(crate) fn kill_under_lock(ctx: &mut Ctx<'_>, eval: bool) {
 
 /// Takes the keyspace lock for a connection's batch, or, when a script has been
 /// running past the busy threshold, answers the batch through [`busy_reply`]
-/// and returns None. While a script runs but is not yet busy, waits in short
-/// sleeps so that the threshold is noticed; with no script running, simply
-/// blocks on the lock. (A connection that started waiting before a script
-/// began waits for the script to end: it cannot tell what holds the lock.)
+/// and returns None. A connection waiting for the lock keeps checking (see
+/// `server::storelock`), so one that started waiting just before a script
+/// took the lock still answers BUSY once the script is past the threshold.
 pub fn lock_or_busy<'a>(
     core: &'a crate::server::Core,
     out: &mut Reply,
     batch: &[crate::resp::parse::Request],
-) -> Option<std::sync::MutexGuard<'a, crate::store::Store>> {
-    use std::sync::TryLockError;
-    loop {
-        match core.db.try_lock() {
-            Ok(g) => return Some(g),
-            Err(TryLockError::Poisoned(e)) => return Some(e.into_inner()),
-            Err(TryLockError::WouldBlock) => {}
+) -> Option<crate::server::storelock::StoreGuard<'a>> {
+    let guard = core.db.lock_or_give_up(|| is_busy(&core.shared));
+    if guard.is_none() {
+        for req in batch {
+            busy_reply(&core.shared, req, out);
         }
-        if core.shared.script.running_since().is_none() {
-            return Some(core.lock());
-        }
-        if is_busy(&core.shared) {
-            for req in batch {
-                busy_reply(&core.shared, req, out);
-            }
-            return None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(2));
     }
+    guard
 }

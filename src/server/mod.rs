@@ -3,7 +3,8 @@
 //! # Thread design
 //!
 //! **Every connection has its own thread; every command runs under one lock around
-//! the keyspace** (`Core::db`, a `Mutex<Store>`); **busy connections are lent to
+//! the keyspace** (`Core::db`, a `Mutex<Store>` whose waiters can give up, see
+//! `storelock.rs`); **busy connections are lent to
 //! one poller thread** (`hot.rs`). A connection thread blocks in `read`, parses
 //! every whole request in what arrived, takes the lock *once* for the whole batch,
 //! executes it, releases the lock and writes all the replies with one `write`. So
@@ -15,7 +16,7 @@
 //! sleeps until the poller gives it back: after 10 ms without a request while the
 //! server is quiet, 100 ms in any case, all of them when the server's rate falls
 //! under 10,000 a second, or before a request the poller must not run (blocking
-//! commands, scripts, subscriptions). The poller sweeps its connections with
+//! commands, subscriptions). The poller sweeps its connections with
 //! nonblocking reads and runs what arrived through the same `conn::execute`.
 //!
 //! Why (std only: no epoll, no `unsafe`, no libc):
@@ -43,10 +44,10 @@
 //!
 //! What later features do within this design:
 //! - *BUSY scripts* (built, `scripting/mod.rs`): a long script holds the lock;
-//!   other connection threads check an atomic "script running" state (and use
-//!   `try_lock`) before waiting for the lock, answering `-BUSY` once the script
-//!   is past the threshold, while SCRIPT KILL sets an atomic kill flag that the
-//!   Lua instruction hook polls. The poller runs scripts too, with its other
+//!   a connection waiting for the lock re-checks every few milliseconds
+//!   (`storelock.rs`) whether a script is past the threshold, and then answers
+//!   `-BUSY`, while SCRIPT KILL sets an atomic kill flag that the Lua
+//!   instruction hook polls. The poller runs scripts too, with its other
 //!   connections set aside; the hook sends them back to their threads once the
 //!   script is busy (`hot::release_aside`).
 //! - *Blocking pops* (built, `blocking.rs`): a waiter registry in the store;
@@ -101,6 +102,7 @@ mod conn;
 pub mod hot;
 pub mod log;
 pub mod outbox;
+pub mod storelock;
 
 use crate::cmd::Commands;
 use crate::store::Store;
@@ -313,7 +315,7 @@ impl Shared {
 /// Everything the threads share: the keyspace behind its lock, and the rest.
 pub struct Core {
     /// The one lock that makes commands atomic (see the module doc).
-    pub db: Mutex<Store>,
+    pub db: storelock::StoreLock,
     pub shared: Shared,
     /// The way in to the poller that serves busy connections (see `hot.rs`).
     pub hot: hot::Hot,
@@ -322,8 +324,8 @@ pub struct Core {
 impl Core {
     /// Locks the keyspace. A panic in a handler poisons the mutex; the keyspace is
     /// still consistent at command granularity, so later commands go on.
-    pub fn lock(&self) -> MutexGuard<'_, Store> {
-        self.db.lock().unwrap_or_else(|e| e.into_inner())
+    pub fn lock(&self) -> storelock::StoreGuard<'_> {
+        self.db.lock()
     }
 }
 
@@ -391,7 +393,7 @@ impl Server {
         let databases = config.databases;
         let shared = Shared::new(config, logger, port, addrs);
         let core = Arc::new(Core {
-            db: Mutex::new(Store::new(databases)),
+            db: storelock::StoreLock::new(Store::new(databases)),
             shared,
             hot: hot::Hot::default(),
         });

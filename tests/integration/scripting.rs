@@ -328,3 +328,42 @@ const APPLICATION_CASES: Cases = &[
 fn application_scripts_give_redis_replies() {
     run_cases(APPLICATION_CASES);
 }
+
+/// A connection that started waiting for the keyspace lock before a script
+/// began (here behind a DEBUG SLEEP queued ahead of the script in the same
+/// transaction) still answers BUSY once the script is past the threshold,
+/// rather than waiting for the script to end.
+#[test]
+fn a_client_already_waiting_gets_busy_too() {
+    let srv = start_server_with(&["--lua-time-limit", "100"]);
+    let mut runner = srv.connect();
+    assert_eq!(runner.cmd(&[b"MULTI"]), b"+OK\r\n".to_vec());
+    assert_eq!(
+        runner.cmd(&[b"DEBUG", b"SLEEP", b"0.3"]),
+        b"+QUEUED\r\n".to_vec()
+    );
+    assert_eq!(
+        runner.cmd(&[b"EVAL", b"while true do end", b"0"]),
+        b"+QUEUED\r\n".to_vec()
+    );
+    runner.send(&super::support::multibulk(&[b"EXEC"]));
+    std::thread::sleep(Duration::from_millis(100));
+    // Waits behind DEBUG SLEEP, then the script begins: BUSY 100 ms later.
+    let mut other = srv.connect();
+    let start = Instant::now();
+    assert_eq!(
+        String::from_utf8_lossy(&other.cmd(&[b"GET", b"x"])),
+        "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n"
+    );
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_millis(250) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+    assert_eq!(other.cmd(&[b"SCRIPT", b"KILL"]), b"+OK\r\n".to_vec());
+    assert_eq!(
+        String::from_utf8_lossy(&runner.read_reply()),
+        "*2\r\n+OK\r\n-ERR Script killed by user with SCRIPT KILL... script: \
+         694a5fe1ddb97a4c6a1bf299d9537c7d3d0f84e7, on @user_script:1.\r\n"
+    );
+}
