@@ -291,6 +291,12 @@ pub(crate) fn execute(
     // Defence in depth: should the engine ever panic, the keyspace it holds
     // must still come back (the panic is reported as an error reply).
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // KEYS and ARGV were allocated from here, outside the VM's safe
+        // points: collect now if that made a cycle due, or scripts that
+        // allocate nothing themselves would pile up every call's tables.
+        if vm.heap.gc_due() {
+            vm.gc_check()?;
+        }
         vm.call_protected(f, args, Some(handler))
     }));
     vm.clear_hook();

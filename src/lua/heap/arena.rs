@@ -144,6 +144,11 @@ impl<T> Arena<T> {
         self.live
     }
 
+    /// Slots in the arena, live or free: what a sweep walks.
+    pub fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.live == 0
     }
