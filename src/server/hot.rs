@@ -19,8 +19,11 @@
 //!   more, the thread sends its whole [`Conn`] here and waits on its own channel
 //!   (below that rate a wake-up per request costs less CPU than a spinning
 //!   poller: at 9,000 requests/s from 10 clients the poller alone burnt a core);
-//! - the poller reads, parses, executes (through `conn::execute`, the same path as
-//!   the thread's) and writes the replies, with the socket in nonblocking mode;
+//! - the poller reads, parses and executes (through `conn::execute`, the same
+//!   path as the thread's) what each connection sent, and at the end of the
+//!   sweep writes all the replies, with the sockets in nonblocking mode (as
+//!   Redis writes before it sleeps: a client with many connections wakes once
+//!   for many replies);
 //! - it sends every `Conn` back when the server's rate falls below half of
 //!   `BUSY_RATE` over [`RATE_WINDOW`]; and one `Conn`, the socket blocking again,
 //!   when the client has sent nothing for [`DEMOTE_IDLE`] while the server ran
@@ -344,6 +347,17 @@ fn run(core: &Arc<Core>, mut rx: Receiver<Box<Conn>>) {
                 }
             }
         }
+        // The replies of the whole sweep go out together, as Redis writes
+        // them before it sleeps: a client with several connections (like
+        // redis-benchmark) then wakes once for many replies, not once for each.
+        let mut i = 0;
+        while i < conns.len() {
+            if conns[i].out.buf.is_empty() || flush(core, &mut conns[i]) {
+                i += 1;
+            } else {
+                send_home(conns.swap_remove(i));
+            }
+        }
         if !active {
             std::thread::yield_now();
         }
@@ -420,7 +434,8 @@ fn step(core: &Core, runs_here: &RunsHere, c: &mut Conn, now: Instant, ops: u64)
     }
 }
 
-/// Runs the parsed batch of `c` and writes the replies.
+/// Runs the parsed batch of `c`; the replies wait in its output buffer for
+/// the end of the sweep (see [`flush`]).
 fn finish(core: &Core, c: &mut Conn) -> Step {
     // A panicking handler ends this client only, as it would end its thread.
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.run_batch(core)));
@@ -432,6 +447,13 @@ fn finish(core: &Core, c: &mut Conn) -> Step {
     if c.client.close_after_reply || !c.client.authenticated || c.handle.outbox.is_started() {
         return Step::Home;
     }
+    Step::Served
+}
+
+/// Writes what `c` has to send; false when some is left (the socket's buffer
+/// is full) or the write failed: the connection's thread then finishes it
+/// with a blocking write (or meets the error).
+fn flush(core: &Core, c: &mut Conn) -> bool {
     let mut written = 0;
     while written < c.out.buf.len() {
         match c.stream.write(&c.out.buf[written..]) {
@@ -445,10 +467,9 @@ fn finish(core: &Core, c: &mut Conn) -> Step {
         c.wrote(core, written);
     }
     if written < c.out.buf.len() {
-        // The rest is the thread's, with a blocking write (or its error).
         c.out.buf.drain(..written);
-        return Step::Home;
+        return false;
     }
     c.out.buf.clear();
-    Step::Served
+    true
 }
