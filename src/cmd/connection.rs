@@ -250,6 +250,12 @@ fn client(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         b"setname" | b"reply" | b"no-evict" => n == 3,
         b"kill" => n >= 3,
         b"list" => n >= 2,
+        b"unblock" if n > 4 => {
+            // arity -3 lets it through; the handler then refuses it this way
+            return ctx.out.error(
+                "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.",
+            );
+        }
         b"unblock" => n == 3 || n == 4,
         _ => {
             unknown_subcommand(ctx.out, &args[1], "client");

@@ -427,29 +427,6 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     else {
         return ctx.out.error("ERR invalid cursor");
     };
-    let mut count: i64 = 10;
-    let mut pattern: Option<&[u8]> = None;
-    let mut i = 3;
-    while i < args.len() {
-        let has_value = args.len() - i >= 2;
-        match args[i].to_ascii_uppercase().as_slice() {
-            b"COUNT" if has_value => {
-                let Some(n) = int_arg(ctx, &args[i + 1]) else {
-                    return;
-                };
-                if n < 1 {
-                    return ctx.out.error(errors::SYNTAX);
-                }
-                count = n;
-            }
-            b"MATCH" if has_value => {
-                let p = &args[i + 1];
-                pattern = (p.as_slice() != b"*").then_some(p.as_slice());
-            }
-            _ => return ctx.out.error(errors::SYNTAX),
-        }
-        i += 2;
-    }
     let Ok(h) = read_hash(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) else {
         return;
     };
@@ -458,16 +435,16 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.out.bulk(b"0");
         return ctx.out.array(0);
     };
+    let (count, pattern) = match super::scan_options(&args[3..]) {
+        Ok(o) => o,
+        Err(e) => return ctx.out.error(e),
+    };
     let mut found: Vec<(&[u8], &[u8])> = Vec::new();
-    let next = h.scan(
-        cursor,
-        usize::try_from(count).unwrap_or(usize::MAX),
-        |f, v| {
-            if pattern.is_none_or(|pat| glob_match(pat, f, false)) {
-                found.push((f, v));
-            }
-        },
-    );
+    let next = h.scan(cursor, count, |f, v| {
+        if pattern.is_none_or(|pat| glob_match(pat, f, false)) {
+            found.push((f, v));
+        }
+    });
     ctx.out.array(2);
     ctx.out.bulk(next.to_string().as_bytes());
     ctx.out.array(found.len() * 2);

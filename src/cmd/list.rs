@@ -14,7 +14,6 @@ use crate::store::list::List;
 use crate::store::value::parse_i64_strict;
 use crate::store::{Db, Value};
 use std::sync::Arc;
-use std::time::Instant;
 
 const W: u32 = flags::WRITE;
 const R: u32 = flags::READONLY;
@@ -311,10 +310,9 @@ fn lrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
 }
 
+/// LINDEX key index. As in Redis, the key is looked up (and its type checked)
+/// before the index is parsed: a missing key answers nil whatever the index.
 fn lindex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(idx) = parse_i64_strict(&args[2]) else {
-        return ctx.out.error(errors::NOT_INTEGER);
-    };
     let db = ctx.store.db(ctx.client.db);
     let found = db.lookup(&args[1]);
     count_read(ctx.shared, found.is_some());
@@ -324,6 +322,9 @@ fn lindex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Value::List(l) = &db.entry(i).value else {
         return ctx.out.error(errors::WRONGTYPE);
     };
+    let Some(idx) = parse_i64_strict(&args[2]) else {
+        return ctx.out.error(errors::NOT_INTEGER);
+    };
     let len = l.len() as i64;
     let at = if idx < 0 { len + idx } else { idx };
     match (at >= 0).then(|| l.get(at as usize)).flatten() {
@@ -332,16 +333,18 @@ fn lindex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
 }
 
+/// LSET key index element. The key (missing: "no such key") and its type
+/// are checked before the index is parsed, as in Redis.
 fn lset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(idx) = parse_i64_strict(&args[2]) else {
-        return ctx.out.error(errors::NOT_INTEGER);
-    };
     let db = ctx.store.db(ctx.client.db);
     let Ok(found) = write_list(db, &args[1], None, ctx.out) else {
         return;
     };
     let Some(i) = found else {
         return ctx.out.error(errors::NO_SUCH_KEY);
+    };
+    let Some(idx) = parse_i64_strict(&args[2]) else {
+        return ctx.out.error(errors::NOT_INTEGER);
     };
     let len = match &db.entry(i).value {
         Value::List(l) => l.len() as i64,
@@ -430,6 +433,7 @@ fn ltrim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
 fn lpos(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let mut rank = 1i64;
+    let mut wrapped = false;
     let mut count = None;
     let mut maxlen = 0usize;
     let mut i = 3;
@@ -438,34 +442,37 @@ fn lpos(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         let Some(val) = args.get(i + 1) else {
             return ctx.out.error(errors::SYNTAX);
         };
-        let Some(n) = parse_i64_strict(val) else {
-            return ctx.out.error(errors::NOT_INTEGER);
-        };
+        // As in 7.0: RANK must be an integer; COUNT and MAXLEN answer their
+        // "can't be negative" text for anything but a non-negative integer.
+        let n = parse_i64_strict(val);
         match opt.as_slice() {
             b"rank" => {
+                let Some(n) = n else {
+                    return ctx.out.error(errors::NOT_INTEGER);
+                };
                 if n == 0 {
                     return ctx.out.error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
                 }
-                if n == i64::MIN {
-                    return ctx.out.error("ERR value is out of range");
-                }
-                rank = n;
+                // 7.0 negates the rank in a C long: the lowest one wraps, then
+                // acts as -1 (from the tail) and makes COUNT's stop test
+                // overflow, so every match is listed.
+                wrapped = n == i64::MIN;
+                rank = if wrapped { -1 } else { n };
             }
-            b"count" => {
-                if n < 0 {
-                    return ctx.out.error("ERR COUNT can't be negative");
-                }
-                count = Some(n as usize);
-            }
-            b"maxlen" => {
-                if n < 0 {
-                    return ctx.out.error("ERR MAXLEN can't be negative");
-                }
-                maxlen = n as usize;
-            }
+            b"count" => match n {
+                Some(n) if n >= 0 => count = Some(n as usize),
+                _ => return ctx.out.error("ERR COUNT can't be negative"),
+            },
+            b"maxlen" => match n {
+                Some(n) if n >= 0 => maxlen = n as usize,
+                _ => return ctx.out.error("ERR MAXLEN can't be negative"),
+            },
             _ => return ctx.out.error(errors::SYNTAX),
         }
         i += 2;
+    }
+    if wrapped {
+        count = count.map(|_| 0);
     }
     let Ok(l) = read_list!(ctx, &args[1]) else {
         return;
@@ -563,15 +570,12 @@ fn lmpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 /// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
 fn blmpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    match blocking::parse_timeout(&args[1]) {
-        Ok(deadline) => mpop_generic(ctx, args, 2, Some(deadline)),
-        Err(e) => ctx.out.error(e),
-    }
+    mpop_generic(ctx, args, 2, Some(&args[1]));
 }
 
-/// LMPOP and BLMPOP from their `numkeys` argument (at `at`) on; `block`: the
-/// deadline of BLMPOP.
-fn mpop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, block: Option<Option<Instant>>) {
+/// LMPOP and BLMPOP from their `numkeys` argument (at `at`) on; `timeout`:
+/// BLMPOP's, read after the other arguments, as 7.0 does.
+fn mpop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, timeout: Option<&[u8]>) {
     let Some(numkeys) = parse_i64_strict(&args[at]) else {
         return ctx.out.error("ERR numkeys should be greater than 0");
     };
@@ -596,6 +600,11 @@ fn mpop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, block: Option<Op
         },
         _ => return ctx.out.error(errors::SYNTAX),
     }
+    let block = match timeout.map(blocking::parse_timeout) {
+        None => None,
+        Some(Ok(deadline)) => Some(deadline),
+        Some(Err(e)) => return ctx.out.error(e),
+    };
     for key in keys {
         match read_list!(ctx, key) {
             Err(()) => return,

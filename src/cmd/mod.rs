@@ -390,6 +390,32 @@ enum Args<'a> {
 }
 
 /// Runs one request: lookup, checks, handler, statistics.
+/// The `[MATCH pattern] [COUNT count]` options of HSCAN, SSCAN and ZSCAN:
+/// (count, pattern; `None` for none or `*`), or the error text. Redis parses
+/// them after looking up the key, so a missing key answers an empty scan and a
+/// key of another type WRONGTYPE whatever the options say.
+pub fn scan_options(opts: &[Vec<u8>]) -> Result<(usize, Option<&[u8]>), &'static str> {
+    let mut count = 10usize;
+    let mut pattern = None;
+    for pair in opts.chunks(2) {
+        let [name, value] = pair else {
+            return Err(errors::SYNTAX);
+        };
+        if name.eq_ignore_ascii_case(b"count") {
+            match crate::store::value::parse_i64_strict(value) {
+                Some(n) if n >= 1 => count = usize::try_from(n).unwrap_or(usize::MAX),
+                Some(_) => return Err(errors::SYNTAX),
+                None => return Err(errors::NOT_INTEGER),
+            }
+        } else if name.eq_ignore_ascii_case(b"match") {
+            pattern = (value.as_slice() != b"*").then_some(value.as_slice());
+        } else {
+            return Err(errors::SYNTAX);
+        }
+    }
+    Ok((count, pattern))
+}
+
 pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     run(ctx, Args::Borrowed(args));
 }

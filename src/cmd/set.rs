@@ -476,10 +476,10 @@ fn sintercard(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let mut limit = 0usize;
     match rest.len() {
         0 => {}
+        // Redis reads LIMIT with one message for any bad value.
         2 if rest[0].eq_ignore_ascii_case(b"limit") => match parse_i64_strict(&rest[1]) {
             Some(n) if n >= 0 => limit = n as usize,
-            Some(_) => return ctx.out.error("ERR LIMIT can't be negative"),
-            None => return ctx.out.error(errors::NOT_INTEGER),
+            _ => return ctx.out.error("ERR LIMIT can't be negative"),
         },
         _ => return ctx.out.error(errors::SYNTAX),
     }
@@ -504,28 +504,13 @@ fn sscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     else {
         return ctx.out.error("ERR invalid cursor");
     };
-    let mut pattern: Option<&[u8]> = None;
-    let mut count = 10usize;
-    let mut i = 3;
-    while i < args.len() {
-        let opt = args[i].to_ascii_lowercase();
-        if i + 1 >= args.len() {
-            return ctx.out.error(errors::SYNTAX);
-        }
-        match opt.as_slice() {
-            b"match" => pattern = Some(&args[i + 1]),
-            b"count" => match parse_i64_strict(&args[i + 1]) {
-                Some(n) if n >= 1 => count = n as usize,
-                Some(_) => return ctx.out.error(errors::SYNTAX),
-                None => return ctx.out.error(errors::NOT_INTEGER),
-            },
-            _ => return ctx.out.error(errors::SYNTAX),
-        }
-        i += 2;
-    }
     let db = ctx.store.db(ctx.client.db);
     let Ok(s) = read_set(db, ctx.shared, ctx.out, &args[1]) else {
         return;
+    };
+    let (count, pattern) = match s.map_or(Ok((10, None)), |_| super::scan_options(&args[3..])) {
+        Ok(o) => o,
+        Err(e) => return ctx.out.error(e),
     };
     let mut found: Vec<Vec<u8>> = Vec::new();
     let next = s.map_or(0, |s| s.scan(cursor, count, |m| found.push(m.to_vec())));

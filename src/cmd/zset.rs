@@ -456,31 +456,12 @@ fn zscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     else {
         return ctx.out.error("ERR invalid cursor");
     };
-    let mut count: i64 = 10;
-    let mut pattern: Option<&[u8]> = None;
-    let mut i = 3;
-    while i < args.len() {
-        let has_value = args.len() - i >= 2;
-        match args[i].to_ascii_uppercase().as_slice() {
-            b"COUNT" if has_value => {
-                let Some(n) = long_arg(ctx.out, &args[i + 1]) else {
-                    return;
-                };
-                if n < 1 {
-                    return ctx.out.error(errors::SYNTAX);
-                }
-                count = n;
-            }
-            b"MATCH" if has_value => {
-                let p = &args[i + 1];
-                pattern = (p.as_slice() != b"*").then_some(p.as_slice());
-            }
-            _ => return ctx.out.error(errors::SYNTAX),
-        }
-        i += 2;
-    }
     let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) else {
         return;
+    };
+    let (count, pattern) = match z.map_or(Ok((10, None)), |_| super::scan_options(&args[3..])) {
+        Ok(o) => o,
+        Err(e) => return ctx.out.error(e),
     };
     let keep = |m: &[u8]| pattern.is_none_or(|p| glob_match(p, m, false));
     let mut found: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
@@ -496,7 +477,7 @@ fn zscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         Some(ZSet::Skiplist(sl)) => {
             let start = usize::try_from(cursor).unwrap_or(usize::MAX);
-            let (items, after) = sl.scan_slots(start, count as usize);
+            let (items, after) = sl.scan_slots(start, count);
             for (m, s) in items {
                 if keep(m) {
                     found.push((

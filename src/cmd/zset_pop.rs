@@ -312,12 +312,13 @@ pub fn bzpopmax(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 /// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
 pub fn bzmpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    // As in 7.0, the timeout is read after the other arguments.
+    let Some((keys, max, count)) = parse_mpop(ctx.out, args, 2) else {
+        return;
+    };
     let deadline = match blocking::parse_timeout(&args[1]) {
         Ok(d) => d,
         Err(e) => return ctx.out.error(e),
-    };
-    let Some((keys, max, count)) = parse_mpop(ctx.out, args, 2) else {
-        return;
     };
     if !try_pop(ctx, &args[keys.clone()], max, count, PopShape::Nested) {
         blocking::block_or_reply(ctx, &args[keys], args, deadline, Reply::null_array);

@@ -217,11 +217,25 @@ pub fn serve_ready(ctx: &mut Ctx<'_>) {
                     out: &mut out,
                     shared: ctx.shared,
                 };
-                cmd::dispatch(&mut sub, &w.args);
+                cmd::dispatch(&mut sub, &key_first(&w.args, &w.keys, &slot.1));
                 w.mailbox.post(out.buf);
             }
         }
     }
+}
+
+/// The waiter's command with `key` moved to the front of its keys, so that
+/// running it again pops from the key that filled, as Redis serves a waiter
+/// from the ready key (BRPOP a b, with b filled before a in one transaction,
+/// answers from b). The keys sit in the command, in order, as one run.
+fn key_first(args: &[Vec<u8>], keys: &[Vec<u8>], key: &[u8]) -> Vec<Vec<u8>> {
+    let mut args = args.to_vec();
+    let n = keys.len();
+    let start = (1..=args.len().saturating_sub(n)).find(|&s| args.get(s..s + n) == Some(keys));
+    if let (Some(s), Some(pos)) = (start, keys.iter().position(|k| k.as_slice() == key)) {
+        args[s..=s + pos].rotate_right(1);
+    }
+    args
 }
 
 /// Whether `key` in `db` holds a non-empty collection of the type the waiter
@@ -307,13 +321,48 @@ pub fn block_or_reply(
     ctx.client.block = Some(req);
 }
 
+/// A C99 hexadecimal float (`0x10`, `-0x1.8p3`), which Redis's `strtold`
+/// accepts where Rust's parser does not; the whole text must be the number.
+fn hex_float(s: &str) -> Option<f64> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let body = body
+        .strip_prefix("0x")
+        .or_else(|| body.strip_prefix("0X"))?;
+    let (mant, exp) = match body.find(['p', 'P']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut v = 0f64;
+    for c in int.chars() {
+        v = v * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in frac.chars() {
+        v += f64::from(c.to_digit(16)?) * scale;
+        scale /= 16.0;
+    }
+    if let Some(e) = exp {
+        let e: i32 = e.parse().ok()?;
+        v *= 2f64.powi(e);
+    }
+    Some(if neg { -v } else { v })
+}
+
 /// Parses a blocking command's timeout (seconds, fractional) into a deadline
 /// (None: forever), with Redis 7.0's errors.
 pub fn parse_timeout(arg: &[u8]) -> Result<Option<Instant>, &'static str> {
     let secs: f64 = std::str::from_utf8(arg)
         .ok()
         .filter(|s| !s.is_empty() && !s.starts_with(char::is_whitespace))
-        .and_then(|s| s.parse().ok())
+        .and_then(|s| s.parse().ok().or_else(|| hex_float(s)))
         .filter(|x: &f64| !x.is_nan())
         .ok_or("ERR timeout is not a float or out of range")?;
     let ms = secs * 1000.0;
@@ -326,4 +375,47 @@ pub fn parse_timeout(arg: &[u8]) -> Result<Option<Instant>, &'static str> {
     }
     // (a deadline past what the clock can hold is as good as forever)
     Ok(Instant::now().checked_add(Duration::from_micros((ms * 1000.0) as u64)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_first;
+
+    fn v(words: &[&str]) -> Vec<Vec<u8>> {
+        words.iter().map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn hex_float_timeouts_read_as_strtold_reads_them() {
+        use super::hex_float;
+        assert_eq!(hex_float("0x10"), Some(16.0));
+        assert_eq!(hex_float("-0X1.8p1"), Some(-3.0));
+        assert_eq!(hex_float("0x.8"), Some(0.5));
+        assert_eq!(hex_float("0x"), None);
+        assert_eq!(hex_float("0x1g"), None);
+        assert_eq!(hex_float("10"), None);
+    }
+
+    #[test]
+    fn the_ready_key_moves_to_the_front_of_the_keys() {
+        let keys = v(&["a", "b", "c"]);
+        assert_eq!(
+            key_first(&v(&["BRPOP", "a", "b", "c", "0"]), &keys, b"c"),
+            v(&["BRPOP", "c", "a", "b", "0"])
+        );
+        assert_eq!(
+            key_first(
+                &v(&["BLMPOP", "0", "3", "a", "b", "c", "LEFT"]),
+                &keys,
+                b"b"
+            ),
+            v(&["BLMPOP", "0", "3", "b", "a", "c", "LEFT"])
+        );
+        let one = v(&["a"]);
+        assert_eq!(
+            key_first(&v(&["BLMOVE", "a", "a", "LEFT", "RIGHT", "0"]), &one, b"a"),
+            v(&["BLMOVE", "a", "a", "LEFT", "RIGHT", "0"])
+        );
+        assert_eq!(key_first(&v(&["X"]), &[], b"a"), v(&["X"]));
+    }
 }

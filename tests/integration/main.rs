@@ -5,6 +5,7 @@ mod hash;
 mod hot;
 mod keys;
 mod list;
+mod list_edges;
 mod lua_api;
 mod lua_redislibs;
 mod lua_scripts;
