@@ -318,15 +318,17 @@ fn srandmember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 fn smove(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let (src, dst, member) = (&args[1], &args[2], &args[3]);
     let db = ctx.store.db(ctx.client.db);
+    // As in Redis: a missing source answers 0 before the destination's type
+    // is looked at.
     let Ok(found) = write_set(db, src, false, ctx.out) else {
         return;
+    };
+    let Some(i) = found else {
+        return ctx.out.integer(0);
     };
     if write_set(db, dst, false, ctx.out).is_err() {
         return;
     }
-    let Some(i) = found else {
-        return ctx.out.integer(0);
-    };
     let present = matches!(&db.entry(i).value, Value::Set(s) if s.contains(member));
     if !present {
         return ctx.out.integer(0);

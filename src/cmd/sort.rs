@@ -115,6 +115,13 @@ fn elements(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Vec<Vec<u8>>>, ()> {
     let Some(i) = db.lookup(key) else {
         return Ok(None);
     };
+    // Redis's SORT (SORT_RO too) destructively converts a sorted set it reads
+    // to the skiplist encoding, which OBJECT ENCODING then shows.
+    if let Value::ZSet(z) = &mut db.entry_mut(i).value {
+        if z.encoding() == "listpack" {
+            std::sync::Arc::make_mut(z).convert();
+        }
+    }
     let items = match &db.entry(i).value {
         Value::List(l) => l.iter().map(|v| v.to_vec()).collect(),
         Value::Set(s) => s.members(),
@@ -127,12 +134,46 @@ fn elements(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Vec<Vec<u8>>>, ()> {
     Ok(Some(items))
 }
 
+/// A sort weight as Redis reads it: `strtod` over the whole text (leading
+/// white space allowed, the empty text is 0), refusing NaN and what strtod
+/// flags as out of range (overflow to infinity, underflow to zero or below the
+/// normal range).
 fn parse_score(b: &[u8]) -> Option<f64> {
-    let s = std::str::from_utf8(b).ok()?;
-    if s.is_empty() || s.starts_with(char::is_whitespace) || s.ends_with(char::is_whitespace) {
+    let v = crate::store::zset::range::strtod_whole(b)?;
+    if v.is_nan() {
         return None;
     }
-    s.parse::<f64>().ok().filter(|x| !x.is_nan())
+    let text = b.trim_ascii_start();
+    let body = text
+        .strip_prefix(b"-")
+        .or_else(|| text.strip_prefix(b"+"))
+        .unwrap_or(text);
+    if v.is_infinite() {
+        let named = body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity");
+        return named.then_some(v);
+    }
+    if v != 0.0 && v.abs() < f64::MIN_POSITIVE {
+        return None;
+    }
+    if v == 0.0 {
+        let hex = body.len() > 1 && body[0] == b'0' && body[1].eq_ignore_ascii_case(&b'x');
+        let mantissa = if hex {
+            body[2..].split(|c| c.eq_ignore_ascii_case(&b'p')).next()
+        } else {
+            body.split(|c| c.eq_ignore_ascii_case(&b'e')).next()
+        };
+        let nonzero = |c: &u8| {
+            if hex {
+                c.is_ascii_hexdigit() && *c != b'0'
+            } else {
+                (b'1'..=b'9').contains(c)
+            }
+        };
+        if mantissa.is_some_and(|m| m.iter().any(nonzero)) {
+            return None;
+        }
+    }
+    Some(v)
 }
 
 fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {

@@ -136,8 +136,9 @@ impl ZSet {
         }
     }
 
-    /// Converts a listpack set to a skiplist.
-    fn convert(&mut self) {
+    /// Converts a listpack set to a skiplist (SORT does this to the set it
+    /// sorts, as Redis's does).
+    pub fn convert(&mut self) {
         if let ZSet::Listpack(v) = self {
             let mut sl = SkipList::new();
             for (m, s) in v.iter() {

@@ -25,7 +25,7 @@ pub struct ScoreRange {
 /// Reads a number as C's `strtod` does, where the whole text must be used:
 /// leading white space allowed, the empty text reads as 0 (strtod reads nothing
 /// and stops at the end), and the text ends at a NUL byte.
-fn strtod_whole(b: &[u8]) -> Option<f64> {
+pub(crate) fn strtod_whole(b: &[u8]) -> Option<f64> {
     let b = match b.iter().position(|&c| c == 0) {
         Some(n) => &b[..n],
         None => b,
