@@ -76,7 +76,7 @@ impl DictEntry for Packed {
 #[derive(Debug, Clone, PartialEq)]
 enum Repr {
     Listpack(Vec<Packed>),
-    Table(Dict<Packed>),
+    Table(Box<Dict<Packed>>),
 }
 
 /// A hash value.
@@ -136,7 +136,7 @@ impl Hash {
         let n = pairs.len() + usize::from(adding);
         if n > max_entries || flen > max_value || vlen > max_value {
             let d = std::mem::take(pairs).into_iter().collect();
-            self.repr = Repr::Table(d);
+            self.repr = Repr::Table(Box::new(d));
         }
     }
 

@@ -20,7 +20,7 @@ pub const MAX_INTSET_ENTRIES: usize = 512;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Set {
     Ints(Vec<i64>),
-    Table(Dict<Box<[u8]>>),
+    Table(Box<Dict<Box<[u8]>>>),
 }
 
 impl Default for Set {
@@ -82,7 +82,7 @@ impl Set {
                 .iter()
                 .map(|n| n.to_string().into_bytes().into())
                 .collect();
-            *self = Set::Table(d);
+            *self = Set::Table(Box::new(d));
         }
     }
 

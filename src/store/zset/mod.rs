@@ -52,7 +52,7 @@ pub struct Found(u64);
 #[derive(Debug, Clone)]
 pub enum ZSet {
     Listpack(Vec<(Box<[u8]>, f64)>),
-    Skiplist(SkipList),
+    Skiplist(Box<SkipList>),
 }
 
 impl Default for ZSet {
@@ -105,7 +105,7 @@ impl ZSet {
             for (m, s) in pairs {
                 sl.insert(&m, s);
             }
-            ZSet::Skiplist(sl)
+            ZSet::Skiplist(Box::new(sl))
         }
     }
 
@@ -144,7 +144,7 @@ impl ZSet {
             for (m, s) in v.iter() {
                 sl.insert(m, *s);
             }
-            *self = ZSet::Skiplist(sl);
+            *self = ZSet::Skiplist(Box::new(sl));
         }
     }
 
@@ -371,7 +371,7 @@ mod tests {
             value: 8,
         };
         let mut a = ZSet::new();
-        let mut b = ZSet::Skiplist(SkipList::new());
+        let mut b = ZSet::Skiplist(Box::default());
         for (i, m) in ["d", "a", "c", "b", "e", "f"].iter().enumerate() {
             a.insert(m.as_bytes(), (i % 3) as f64, small);
             b.insert(m.as_bytes(), (i % 3) as f64, small);
