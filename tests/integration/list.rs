@@ -289,7 +289,7 @@ fn blocked_clients(c: &mut Conn) -> usize {
 }
 
 /// Waits until `n` clients are blocked.
-fn until_blocked(c: &mut Conn, n: usize) {
+pub(super) fn until_blocked(c: &mut Conn, n: usize) {
     assert!(
         eventually(Duration::from_secs(5), || blocked_clients(c) == n),
         "expected {n} blocked clients"

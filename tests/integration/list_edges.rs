@@ -3,7 +3,7 @@
 //! hexadecimal timeouts, CLIENT UNBLOCK's arity), each reply byte for byte what
 //! redis-server 7.0.15 answered; and blocking pops served from the key that
 //! filled, in MULTI, pipelined behind a wait, and their keyspace events.
-use super::support::{eventually, run_cases, start_server, Cases, Conn, TestServer};
+use super::support::{run_cases, start_server, Cases, Conn, TestServer};
 use std::time::{Duration, Instant};
 
 const CASES: Cases = &[
@@ -208,16 +208,9 @@ fn replies_match_redis() {
     run_cases(CASES);
 }
 
-/// Waits until the server reports `n` blocked clients (INFO clients).
+/// Waits until the server reports `n` blocked clients.
 fn wait_blocked(srv: &TestServer, n: usize) {
-    let mut c = srv.connect();
-    let want = format!("blocked_clients:{n}\r\n");
-    assert!(
-        eventually(Duration::from_secs(5), || c
-            .q("INFO clients")
-            .contains(&want)),
-        "never saw {want:?}"
-    );
+    super::list::until_blocked(&mut srv.connect(), n);
 }
 
 /// Sends a command without waiting for its reply.

@@ -234,21 +234,23 @@ impl SkipList {
         }
     }
 
-    /// Walks down from the header keeping to nodes for which `before` is true
-    /// (a prefix of the order). Fills `update[i]` with the last such node at
-    /// level `i` and `rank[i]` with its rank; returns the number of such nodes.
+    /// Walks down from the header keeping to nodes for which `before(score,
+    /// node)` is true (a prefix of the order). Fills `update[i]` with the last
+    /// such node at level `i` and `rank[i]` with its rank; returns the number of
+    /// such nodes. The predicate gets the node, not its member, so that a
+    /// search by score reads a member only when it needs one.
     fn descend(
         &self,
         update: &mut [u32; MAX_LEVEL],
         rank: &mut [u32; MAX_LEVEL],
-        mut before: impl FnMut(f64, &[u8]) -> bool,
+        mut before: impl FnMut(f64, u32) -> bool,
     ) -> usize {
         let mut x = NIL;
         let mut r: u32 = 0;
         for i in (0..self.height).rev() {
             loop {
                 let l = self.level(x, i);
-                if l.next == NIL || !before(self.score_of(l.next), self.member_of(l.next)) {
+                if l.next == NIL || !before(self.score_of(l.next), l.next) {
                     break;
                 }
                 r += l.span;
@@ -270,33 +272,17 @@ impl SkipList {
         score: f64,
         member: &[u8],
     ) -> usize {
-        let mut x = NIL;
-        let mut r: u32 = 0;
-        for i in (0..self.height).rev() {
-            loop {
-                let l = self.level(x, i);
-                if l.next == NIL {
-                    break;
-                }
-                let s = self.score_of(l.next);
-                if s > score || (s == score && self.member_of(l.next) >= member) {
-                    break;
-                }
-                r += l.span;
-                x = l.next;
-            }
-            update[i] = x;
-            rank[i] = r;
-        }
-        r as usize
+        self.descend(update, rank, |s, x| {
+            s < score || (s == score && self.member_of(x) < member)
+        })
     }
 
     /// Number of elements for which `before` holds; `before` must be true for a
     /// prefix of the order and false after it. O(log n).
-    pub fn count_before(&self, before: impl FnMut(f64, &[u8]) -> bool) -> usize {
+    pub fn count_before(&self, mut before: impl FnMut(f64, &[u8]) -> bool) -> usize {
         let mut update = [NIL; MAX_LEVEL];
         let mut rank = [0; MAX_LEVEL];
-        self.descend(&mut update, &mut rank, before)
+        self.descend(&mut update, &mut rank, |s, x| before(s, self.member_of(x)))
     }
 
     /// Inserts `member` (which must be absent) with `score`.
