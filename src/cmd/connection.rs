@@ -3,9 +3,9 @@
 //!
 //! Only the `default` user exists: it has no password unless `requirepass` is set,
 //! and then AUTH with that password (or `AUTH default <password>`) authenticates.
+use super::ClientHandle;
+use super::REDIS_VERSION;
 use super::{c_str, error_bytes, flags::*, unknown_subcommand, wrong_arity, CommandSpec, Ctx};
-use crate::server::client::ClientHandle;
-use crate::server::REDIS_VERSION;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -335,7 +335,7 @@ fn client(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                         .error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
                 }
             };
-            let done = id >= 0 && ctx.store.blocked.unblock(id as u64, with_error);
+            let done = id >= 0 && ctx.blocked.unblock(id as u64, with_error);
             ctx.out.integer(done as i64);
         }
         _ => {
@@ -388,7 +388,7 @@ fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own_cmd: &str) -> String {
         now.saturating_sub(h.last_active_ms.load(Ordering::Relaxed)) / 1000
     };
     // `b`: waiting in a blocking command; `N`: no flag.
-    let flags = if ctx.store.blocked.is_blocked(h.id) {
+    let flags = if ctx.blocked.is_blocked(h.id) {
         "b"
     } else {
         "N"

@@ -41,7 +41,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 /// replying WRONGTYPE) for another type. Counts the lookup as a read.
 fn read_hash<'a>(
     db: &'a mut Db,
-    shared: &crate::server::Shared,
+    shared: &crate::cmd::Shared,
     out: &mut crate::resp::Reply,
     key: &[u8],
 ) -> Result<Option<&'a Hash>, ()> {

@@ -231,7 +231,7 @@ fn rename_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], nx: bool) {
     db.set_expire(j, e.expire_at);
     ctx.store.dirty += 1;
     notify(ctx, GENERIC, "rename_from", src);
-    ctx.store.blocked.signal(ctx.client.db, dst);
+    ctx.blocked.signal(ctx.client.db, dst);
     notify(ctx, GENERIC, "rename_to", dst);
     if nx {
         ctx.out.integer(1)
@@ -308,7 +308,7 @@ fn copy(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let k = target.insert_new(dst, value);
     target.set_expire(k, at);
     ctx.store.dirty += 1;
-    ctx.store.blocked.signal(dst_db, dst);
+    ctx.blocked.signal(dst_db, dst);
     notify_in(ctx, GENERIC, "copy_to", dst, dst_db);
     ctx.out.integer(1);
 }
@@ -336,7 +336,7 @@ fn move_cmd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     to.set_expire(j, e.expire_at);
     ctx.store.dirty += 1;
     notify_in(ctx, GENERIC, "move_from", key, src_db);
-    ctx.store.blocked.signal(dst_db, key);
+    ctx.blocked.signal(dst_db, key);
     notify_in(ctx, GENERIC, "move_to", key, dst_db);
     ctx.out.integer(1);
 }
@@ -574,8 +574,8 @@ fn swapdb(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     ctx.store.swap_dbs(a as usize, b as usize);
     // Clients blocked in either database may now find their keys filled.
-    ctx.store.blocked.signal_db(a as usize);
-    ctx.store.blocked.signal_db(b as usize);
+    ctx.blocked.signal_db(a as usize);
+    ctx.blocked.signal_db(b as usize);
     ctx.store.dirty += 1;
     ctx.out.ok();
 }

@@ -5,11 +5,11 @@
 //! element goes is removed from the keyspace (with a `del` event); every command
 //! on a key of another type answers WRONGTYPE; writes go through
 //! `Arc::make_mut`, so a snapshot holding the old value keeps it.
+use super::blocking;
 use super::notify::{self, notify};
 use super::string::count_read;
 use super::{errors, flags, CommandSpec, Ctx};
 use crate::resp::Reply;
-use crate::server::blocking;
 use crate::store::list::List;
 use crate::store::value::parse_i64_strict;
 use crate::store::{Db, Value};
@@ -62,7 +62,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 /// replying WRONGTYPE.
 fn read_list<'a>(
     db: &'a mut Db,
-    shared: &crate::server::Shared,
+    shared: &crate::cmd::Shared,
     out: &mut crate::resp::Reply,
     key: &[u8],
 ) -> Result<Option<&'a List>, ()> {
@@ -163,7 +163,7 @@ fn push_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool, only_existing: 
     }
     let n = l.len();
     ctx.store.dirty += (args.len() - 2) as u64;
-    ctx.store.blocked.signal(ctx.client.db, &args[1]);
+    ctx.blocked.signal(ctx.client.db, &args[1]);
     notify(
         ctx,
         notify::LIST,
@@ -535,7 +535,7 @@ fn move_generic(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], from_left: bool, to_l
         l.push_back(&v);
     }
     ctx.store.dirty += 1;
-    ctx.store.blocked.signal(ctx.client.db, dst);
+    ctx.blocked.signal(ctx.client.db, dst);
     notify(
         ctx,
         notify::LIST,

@@ -1,137 +1,73 @@
-//! The command table, as data, and the types every command handler sees.
+//! Commands: the table as data, the context a handler sees, and one file per
+//! command family.
 //!
 //! Each command family lives in its own file and exports a `COMMANDS` slice of
-//! [`CommandSpec`]; [`table`] gathers them into one lookup table. A handler gets a
-//! [`Ctx`] (the store, the calling client, the reply buffer, the shared server
-//! state) and the request's arguments (`args[0]` is the command name as sent), and
-//! writes exactly one reply. Arity is checked before the handler runs, as Redis
-//! does: a positive arity is exact, a negative one is a minimum.
+//! [`CommandSpec`] rows (`table.rs`). A handler gets a [`Ctx`] (the keyspace
+//! parts, the calling client, the reply buffer, the shared server state) and the
+//! request's arguments (`args[0]` is the command name as sent), and writes exactly
+//! one reply. Arity is checked before the handler runs, as Redis does: a positive
+//! arity is exact, a negative one is a minimum.
 //!
 //! [`dispatch`] is the one entry point for running a request: lookup
 //! (case-insensitive), the unknown-command and arity errors, the NOAUTH gate, the
 //! handler, and the per-command statistics INFO commandstats reports. Its checks
 //! come in Redis's order: unknown command, then arity, then authentication.
+//!
+//! This layer sits above `store` and below `scripting`: it holds everything a
+//! command may see (client state, shared server state, the blocked-client and
+//! pub/sub registries), but no sockets and no threads, which are the server's.
+//!
+//! | file | job |
+//! | --- | --- |
+//! | `table.rs` | the row type, flags, the indexed table with statistics |
+//! | `ctx.rs` | [`Keyspace`] (what the keyspace lock guards) and [`Ctx`] |
+//! | `shared.rs` | [`Shared`]: config, stats, the client registry, the running script's state |
+//! | `client.rs` | one client's state ([`ClientState`]) and its registry entry ([`ClientHandle`]) |
+//! | `config.rs` | the configuration parameters: files, flags, CONFIG GET/SET |
+//! | `log.rs` | the server log in redis-server's format |
+//! | `blocking.rs` | clients blocked on keys, served when a key fills |
+//! | `outbox.rs` | the outbound queue of clients that receive pushed messages |
+//! | `notify.rs` | keyspace notifications |
+//! | `string.rs`, `bitops.rs`, `lcs.rs` | strings and bits |
+//! | `keys.rs` | keys, expiry, databases |
+//! | `hash.rs`, `list.rs`, `set.rs`, `zset*.rs`, `sort.rs` | the collection types |
+//! | `connection.rs`, `server.rs` | connection and server commands |
+//! | `tx.rs`, `pubsub.rs` | MULTI/EXEC/WATCH, pub/sub |
 pub mod bitops;
+pub mod blocking;
+pub mod client;
+pub mod config;
 pub mod connection;
+pub mod ctx;
 pub mod float80;
 pub mod hash;
 pub mod keys;
 pub mod lcs;
 pub mod list;
+pub mod log;
 pub mod notify;
+pub mod outbox;
 pub mod pubsub;
 pub mod server;
 pub mod set;
+pub mod shared;
 pub mod sort;
 pub mod string;
+pub mod table;
 pub mod tx;
 pub mod zset;
 pub mod zset_ops;
 pub mod zset_pop;
 pub mod zset_range;
 
+pub use client::{ClientHandle, ClientState};
+pub use ctx::{Ctx, Keyspace, ScriptSlot};
+pub use shared::{Shared, REDIS_VERSION};
+pub use table::{flags, CommandSpec, Commands, Handler, OwningHandler};
+
 use crate::resp::Reply;
-use crate::server::client::ClientState;
-use crate::server::Shared;
-use crate::store::Store;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
-
-/// A command handler. `args[0]` is the command name; the arity has been checked.
-pub type Handler = fn(&mut Ctx<'_>, &[Vec<u8>]);
-
-/// A handler that may take ownership of argument buffers (`std::mem::take`), used
-/// instead of [`Handler`] when the caller owns the request ([`dispatch_owned`]):
-/// SET stores a large value without copying it.
-pub type OwningHandler = fn(&mut Ctx<'_>, &mut [Vec<u8>]);
-
-/// Everything a handler may touch while it runs. The caller holds whatever makes
-/// the command atomic (see `server`) for as long as the `Ctx` lives.
-pub struct Ctx<'a> {
-    pub store: &'a mut Store,
-    pub client: &'a mut ClientState,
-    pub out: &'a mut Reply,
-    pub shared: &'a Shared,
-}
-
-/// One row of the command table (Redis's `redisCommand`, trimmed).
-#[derive(Clone, Copy)]
-pub struct CommandSpec {
-    /// Lower-case name, as COMMAND reports it.
-    pub name: &'static str,
-    /// `N` = exactly N arguments including the name; `-N` = at least N.
-    pub arity: i32,
-    /// Bit set of the `flags::*` constants.
-    pub flags: u32,
-    /// Position of the first key argument (0: none), of the last (negative counts
-    /// from the end), and the step between keys, as COMMAND INFO reports them.
-    pub first_key: i32,
-    pub last_key: i32,
-    pub step: i32,
-    pub handler: Handler,
-}
-
-impl CommandSpec {
-    /// A row whose key arguments are `first_key..=last_key` by `step`.
-    pub const fn new(
-        name: &'static str,
-        arity: i32,
-        flags: u32,
-        first_key: i32,
-        last_key: i32,
-        step: i32,
-        handler: Handler,
-    ) -> CommandSpec {
-        CommandSpec {
-            name,
-            arity,
-            flags,
-            first_key,
-            last_key,
-            step,
-            handler,
-        }
-    }
-
-    /// A row for a command that takes no key arguments.
-    pub const fn keyless(
-        name: &'static str,
-        arity: i32,
-        flags: u32,
-        handler: Handler,
-    ) -> CommandSpec {
-        CommandSpec::new(name, arity, flags, 0, 0, 0, handler)
-    }
-
-    /// A row for a command whose only key is its first argument.
-    pub const fn one_key(
-        name: &'static str,
-        arity: i32,
-        flags: u32,
-        handler: Handler,
-    ) -> CommandSpec {
-        CommandSpec::new(name, arity, flags, 1, 1, 1, handler)
-    }
-}
-
-/// Command flags, named as COMMAND INFO names them.
-pub mod flags {
-    pub const WRITE: u32 = 1 << 0;
-    pub const READONLY: u32 = 1 << 1;
-    pub const DENYOOM: u32 = 1 << 2;
-    pub const ADMIN: u32 = 1 << 3;
-    pub const PUBSUB: u32 = 1 << 4;
-    pub const NOSCRIPT: u32 = 1 << 5;
-    pub const BLOCKING: u32 = 1 << 6;
-    pub const LOADING: u32 = 1 << 7;
-    pub const STALE: u32 = 1 << 8;
-    pub const FAST: u32 = 1 << 9;
-    pub const NO_AUTH: u32 = 1 << 10;
-    pub const MAY_REPLICATE: u32 = 1 << 11;
-    pub const NO_MULTI: u32 = 1 << 12;
-    pub const ALLOW_BUSY: u32 = 1 << 13;
-}
 
 /// Error texts shared by many commands, exactly as redis-server 7.0 sends them.
 pub mod errors {
@@ -141,189 +77,6 @@ pub mod errors {
     pub const NOT_FLOAT: &str = "ERR value is not a valid float";
     pub const NO_SUCH_KEY: &str = "ERR no such key";
     pub const DB_INDEX: &str = "ERR DB index is out of range";
-}
-
-/// Every command this server knows, gathered from the family files.
-pub fn table() -> Vec<&'static CommandSpec> {
-    let families: &[&'static [CommandSpec]] = &[
-        bitops::COMMANDS,
-        connection::COMMANDS,
-        hash::COMMANDS,
-        keys::COMMANDS,
-        lcs::COMMANDS,
-        list::COMMANDS,
-        pubsub::COMMANDS,
-        server::COMMANDS,
-        set::COMMANDS,
-        sort::COMMANDS,
-        string::COMMANDS,
-        tx::COMMANDS,
-        crate::scripting::commands::COMMANDS,
-        crate::scripting::function::COMMANDS,
-        zset::COMMANDS,
-    ];
-    families.iter().flat_map(|f| f.iter()).collect()
-}
-
-/// Calls and time of one command (INFO commandstats).
-#[derive(Debug, Default)]
-pub struct CommandStats {
-    pub calls: AtomicU64,
-    pub usec: AtomicU64,
-    /// Refused before running (arity, NOAUTH).
-    pub rejected_calls: AtomicU64,
-    /// Ran and replied with an error.
-    pub failed_calls: AtomicU64,
-}
-
-/// FNV-1a: a fast hash for the command-name index (short, trusted keys: the
-/// table's own names; a client's lookup string only selects a bucket).
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
-
-/// The command table indexed for lookup, with statistics per command.
-pub struct Commands {
-    pub specs: Vec<&'static CommandSpec>,
-    index: FnvMap<Box<[u8]>, usize>,
-    pub stats: Vec<CommandStats>,
-    /// For each spec, its [`OwningHandler`] if it has one (from `string::OWNING`).
-    pub owning: Vec<Option<OwningHandler>>,
-    /// For each spec, the range of its subcommands in `subs` (empty: none).
-    pub sub_ranges: Vec<std::ops::Range<usize>>,
-    /// Subcommand names as INFO prints them (`config|get`), with their statistics.
-    pub subs: Vec<(String, CommandStats)>,
-}
-
-/// Container commands and their subcommands. Redis keeps statistics per
-/// subcommand (`cmdstat_config|get`); this list gives the dispatcher the names.
-const SUBCOMMANDS: &[(&str, &[&str])] = &[
-    (
-        "client",
-        &[
-            "id", "setname", "getname", "list", "info", "kill", "reply", "no-evict", "unblock",
-            "help",
-        ],
-    ),
-    ("config", &["get", "set", "resetstat", "help"]),
-    (
-        "command",
-        &["count", "info", "docs", "list", "getkeys", "help"],
-    ),
-    ("debug", &["sleep", "help"]),
-    ("script", &["load", "exists", "flush", "kill", "help"]),
-    (
-        "function",
-        &[
-            "load", "delete", "flush", "list", "stats", "kill", "dump", "restore", "help",
-        ],
-    ),
-    (
-        "object",
-        &["encoding", "refcount", "idletime", "freq", "help"],
-    ),
-];
-
-impl Default for Commands {
-    fn default() -> Self {
-        Commands::new()
-    }
-}
-
-impl Commands {
-    pub fn new() -> Commands {
-        let specs = table();
-        let index = specs
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.name.as_bytes().to_vec().into_boxed_slice(), i))
-            .collect();
-        let stats = specs.iter().map(|_| CommandStats::default()).collect();
-        let owning = specs
-            .iter()
-            .map(|s| {
-                string::OWNING
-                    .iter()
-                    .find(|(name, _)| *name == s.name)
-                    .map(|(_, h)| *h)
-            })
-            .collect();
-        let mut subs = Vec::new();
-        let mut sub_ranges = Vec::new();
-        for s in &specs {
-            let start = subs.len();
-            if let Some((_, names)) = SUBCOMMANDS.iter().find(|(c, _)| *c == s.name) {
-                for n in names.iter() {
-                    subs.push((format!("{}|{}", s.name, n), CommandStats::default()));
-                }
-            }
-            sub_ranges.push(start..subs.len());
-        }
-        Commands {
-            specs,
-            index,
-            stats,
-            owning,
-            sub_ranges,
-            subs,
-        }
-    }
-
-    /// The statistics slot for a request of command `i`: the command's own, or for
-    /// a container command its subcommand's (None: an unknown subcommand, which
-    /// Redis does not count).
-    fn stats_for(&self, i: usize, args: &[Vec<u8>]) -> Option<&CommandStats> {
-        let range = self.sub_ranges[i].clone();
-        if range.is_empty() {
-            return Some(&self.stats[i]);
-        }
-        let name_len = self.specs[i].name.len() + 1;
-        let sub = args.get(1)?;
-        self.subs[range]
-            .iter()
-            .find(|(n, _)| n.as_bytes()[name_len..].eq_ignore_ascii_case(sub))
-            .map(|(_, s)| s)
-    }
-
-    /// Index of the command called `name`, ignoring ASCII case.
-    pub fn lookup(&self, name: &[u8]) -> Option<usize> {
-        let mut lower = [0u8; 32];
-        if name.len() > lower.len() {
-            return None;
-        }
-        for (d, s) in lower.iter_mut().zip(name) {
-            *d = s.to_ascii_lowercase();
-        }
-        self.index.get(&lower[..name.len()]).copied()
-    }
-
-    /// CONFIG RESETSTAT.
-    pub fn reset_stats(&self) {
-        for s in self.stats.iter().chain(self.subs.iter().map(|(_, s)| s)) {
-            s.calls.store(0, Ordering::Relaxed);
-            s.usec.store(0, Ordering::Relaxed);
-            s.rejected_calls.store(0, Ordering::Relaxed);
-            s.failed_calls.store(0, Ordering::Relaxed);
-        }
-    }
 }
 
 /// Writes an error reply from bytes, replacing CR and LF with spaces (a reply line

@@ -14,7 +14,7 @@
 //! Invariants: with notifications off the cost is one relaxed atomic load per
 //! command; the expired logs are only filled while `x` is on.
 use super::Ctx;
-use crate::server::Shared;
+use super::Shared;
 use crate::store::Store;
 use std::sync::atomic::Ordering;
 

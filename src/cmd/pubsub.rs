@@ -8,7 +8,7 @@
 //!   registry walk.
 //!
 //! Delivery: PUBLISH frames the message once and appends it to each receiver's
-//! outbox (`server/outbox.rs`), whose writer thread sends it. A client's first
+//! outbox (`cmd/outbox.rs`), whose writer thread sends it. A client's first
 //! subscription starts that writer; from then on all its replies go through the
 //! same queue, in the order produced under the keyspace lock. A receiver whose
 //! queue passes the pubsub output limit is disconnected; the publisher goes on.
@@ -27,9 +27,8 @@
 //! in its `Subs`; the disconnect path ([`forget_client`]) removes all of them.
 //! Lock order: keyspace, then registry, then an outbox.
 use super::{flags::*, CommandSpec, Ctx};
+use super::{ClientHandle, Shared};
 use crate::resp::Reply;
-use crate::server::client::ClientHandle;
-use crate::server::Shared;
 use crate::store::glob_match;
 use std::collections::HashMap;
 use std::sync::{Arc, MutexGuard};
@@ -110,12 +109,11 @@ fn confirm(out: &mut Reply, kind: &str, name: Option<&[u8]>, count: usize) {
     out.integer(count as i64);
 }
 
-/// Starts the client's writer thread if it has none (first subscription).
+/// Sends all the client's output through its outbox from now on (its first
+/// subscription; the server starts the writer thread).
 fn ensure_outbox(ctx: &mut Ctx<'_>) {
     if let Some(h) = &ctx.client.handle {
-        if !h.outbox.is_started() {
-            h.start_outbox();
-        }
+        h.outbox.attach();
     }
 }
 

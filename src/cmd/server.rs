@@ -4,12 +4,12 @@
 //! clients, memory, persistence, stats, replication, keyspace, commandstats);
 //! memory figures come from the process's resident set (`/proc/self/statm`) since
 //! safe Rust cannot hook the allocator.
+use super::config::{Config, SetError};
+use super::shared::{unix_micros, REDIS_VERSION};
 use super::{
     c_str, error_bytes, flags, flags::*, unknown_subcommand, wrong_arity, CommandSpec, Ctx,
 };
 use crate::resp::Reply;
-use crate::server::config::{Config, SetError};
-use crate::server::{unix_micros, REDIS_VERSION};
 use crate::store::glob::glob_match;
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
@@ -407,12 +407,12 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                  tracking_clients:0\r\nclients_in_timeout_table:0\r\n",
                 sh.clients().len(),
                 sh.config().maxclients,
-                ctx.store.blocked.count()
+                ctx.blocked.count()
             );
         }
         "memory" => {
             let rss = resident_bytes();
-            let lua = ctx.store.scripts.memory() as u64;
+            let lua = sh.scripts_memory.load(std::sync::atomic::Ordering::Relaxed);
             let c = sh.config();
             let _ = write!(
                 t,
@@ -426,7 +426,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 human(c.maxmemory),
                 c.maxmemory_policy,
                 human(lua),
-                ctx.store.scripts.len(),
+                sh.scripts_cached.load(std::sync::atomic::Ordering::Relaxed),
             );
         }
         "persistence" => {

@@ -59,7 +59,7 @@ fn max_ints(ctx: &Ctx<'_>) -> usize {
 /// replying WRONGTYPE.
 fn read_set<'a>(
     db: &'a mut Db,
-    shared: &crate::server::Shared,
+    shared: &crate::cmd::Shared,
     out: &mut Reply,
     key: &[u8],
 ) -> Result<Option<&'a Set>, ()> {

@@ -285,7 +285,7 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
             } else {
                 let list = List::from_items(out_vals.iter().map(|v| v.as_deref().unwrap_or(b"")));
                 db.set(dst, Value::List(Arc::new(list)), false);
-                ctx.store.blocked.signal(ctx.client.db, dst);
+                ctx.blocked.signal(ctx.client.db, dst);
                 notify(ctx, notify::LIST, "sortstore", dst);
             }
             ctx.store.dirty += 1;

@@ -57,7 +57,7 @@ pub(crate) fn max_bulk_len(ctx: &Ctx<'_>) -> u64 {
 
 /// Counts a lookup by a reading command in INFO's `keyspace_hits` or
 /// `keyspace_misses` (commands that only write do not count, as in Redis).
-pub(crate) fn count_read(shared: &crate::server::Shared, hit: bool) {
+pub(crate) fn count_read(shared: &crate::cmd::Shared, hit: bool) {
     let c = if hit {
         &shared.stats.keyspace_hits
     } else {

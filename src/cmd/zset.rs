@@ -86,7 +86,7 @@ pub fn limits(ctx: &Ctx<'_>) -> Limits {
 /// (after replying WRONGTYPE) for another type. Counts the lookup as a read.
 pub fn read_zset<'a>(
     db: &'a mut Db,
-    shared: &crate::server::Shared,
+    shared: &crate::cmd::Shared,
     out: &mut Reply,
     key: &[u8],
 ) -> Result<Option<&'a ZSet>, Replied> {
@@ -336,7 +336,7 @@ fn add_pairs(
     let changed = out.added + out.updated;
     ctx.store.dirty += changed as u64;
     if changed > 0 {
-        ctx.store.blocked.signal(ctx.client.db, key);
+        ctx.blocked.signal(ctx.client.db, key);
         notify(ctx, ZSET, if o.incr { "zincr" } else { "zadd" }, key);
     }
     if nan {

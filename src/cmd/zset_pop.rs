@@ -12,13 +12,13 @@
 //! Invariants: a pop takes from the low end (`min`) or the high end, in that
 //! end's order; it sends `zpopmin`/`zpopmax` and, when the set empties, deletes the
 //! key and sends `del`; `dirty` grows by the number of members popped.
+use super::blocking;
 use super::string::count_read;
 use super::zset::{
     notify_removal, remove_if_empty, reply_pair, reply_pairs_header, write_zset, zset_mut,
 };
 use super::{errors, Ctx};
 use crate::resp::Reply;
-use crate::server::blocking;
 use crate::store::Value;
 
 /// The reply layout of a pop.

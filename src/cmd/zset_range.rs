@@ -226,7 +226,7 @@ pub fn store_result(ctx: &mut Ctx<'_>, dst: &[u8], pairs: Vec<(Vec<u8>, f64)>, e
         let z = ZSet::from_pairs(pairs, limits(ctx));
         let db = ctx.store.db(ctx.client.db);
         db.set(dst, Value::ZSet(Arc::new(z)), false);
-        ctx.store.blocked.signal(ctx.client.db, dst);
+        ctx.blocked.signal(ctx.client.db, dst);
         ctx.store.dirty += 1;
         ctx.out.integer(n as i64);
         notify(ctx, ZSET, event, dst);

@@ -1,3 +1,3 @@
-//! Persistence building blocks. Today: the CRC-64 Redis puts on RDB files and
-//! DUMP payloads (FUNCTION DUMP/RESTORE use it); RDB and AOF come later.
-pub mod crc64;
+//! Persistence: RDB files, the AOF and DUMP payloads (being built). The CRC-64
+//! they carry is `digest::crc64`, re-exported here.
+pub use crate::digest::crc64;

@@ -14,13 +14,12 @@
 //! `{err = "..."}`; `redis.pcall` returns that table.
 use super::convert;
 use super::env::error_table;
-use crate::cmd::{flags, Ctx};
+use crate::cmd::blocking::Blocked;
+use crate::cmd::config::LogLevel;
+use crate::cmd::{flags, ClientState, Ctx, ScriptSlot, Shared};
 use crate::lua::func::NativeFn;
 use crate::lua::{LuaError, Value, Vm};
 use crate::resp::Reply;
-use crate::server::client::ClientState;
-use crate::server::config::LogLevel;
-use crate::server::Core;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -35,29 +34,40 @@ pub const REDIS_FUNCTIONS: &[(&str, NativeFn)] = &[
     ("acl_check_cmd", redis_acl_check_cmd),
 ];
 
-/// What a running script lends its natives.
+/// What a running script lends its natives: the keyspace's data and blocked
+/// registry (its scripting slot stays empty: scripts cannot run scripts), a
+/// client of the script's own, and the shared server state.
 pub struct ScriptHost {
     store: Store,
+    blocked: Blocked,
+    no_scripts: ScriptSlot,
     client: ClientState,
-    core: Arc<Core>,
+    shared: Arc<Shared>,
     read_only: bool,
     out: Reply,
 }
 
 impl ScriptHost {
-    pub fn new(store: Store, client: ClientState, core: Arc<Core>, read_only: bool) -> ScriptHost {
+    pub fn new(
+        (store, blocked): (Store, Blocked),
+        client: ClientState,
+        shared: Arc<Shared>,
+        read_only: bool,
+    ) -> ScriptHost {
         ScriptHost {
             store,
+            blocked,
+            no_scripts: ScriptSlot::default(),
             client,
-            core,
+            shared,
             read_only,
             out: Reply::new(),
         }
     }
 
     /// Gives the keyspace back.
-    pub fn into_store(self) -> Store {
-        self.store
+    pub fn into_keyspace(self) -> (Store, Blocked) {
+        (self.store, self.blocked)
     }
 }
 
@@ -134,7 +144,7 @@ fn refuse(vm: &mut Vm, msg: &str, raise: bool) -> Result<usize, LuaError> {
 
 /// Checks and runs one command for the script; the raw reply bytes.
 fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, &'static str> {
-    let shared = &host.core.shared;
+    let shared = &host.shared;
     let Some(i) = shared.commands.lookup(&args[0]) else {
         return Err("ERR Unknown Redis command called from script");
     };
@@ -156,6 +166,8 @@ fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, &'sta
     host.out.proto = host.client.resp;
     let mut ctx = Ctx {
         store: &mut host.store,
+        blocked: &mut host.blocked,
+        scripts: &mut host.no_scripts,
         client: &mut host.client,
         out: &mut host.out,
         shared,
@@ -167,7 +179,7 @@ fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, &'sta
 /// `redis.log(level, msg, ...)`: the messages joined by spaces, to the server log.
 fn redis_log(vm: &mut Vm) -> Result<usize, LuaError> {
     let (level, text) = log_args(vm)?;
-    with_host(vm, |h| h.core.shared.logger.log(level, 'M', &text));
+    with_host(vm, |h| h.shared.logger.log(level, 'M', &text));
     Ok(0)
 }
 
@@ -254,7 +266,7 @@ fn redis_acl_check_cmd(vm: &mut Vm) -> Result<usize, LuaError> {
         Ok(a) => a,
         Err(msg) => return Err(error_table(vm, msg.as_bytes())),
     };
-    let known = with_host(vm, |h| h.core.shared.commands.lookup(&args[0]).is_some());
+    let known = with_host(vm, |h| h.shared.commands.lookup(&args[0]).is_some());
     if known != Some(true) {
         return Err(error_table(
             vm,

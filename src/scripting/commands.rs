@@ -69,16 +69,19 @@ fn eval_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], by_sha: bool, read_only: bo
     };
     let sha = if by_sha {
         let sha = String::from_utf8_lossy(&args[1]).to_ascii_lowercase();
-        if sha.len() != 40 || !ctx.store.scripts.engine().exists(&sha) {
+        if sha.len() != 40 || !engine::state(ctx.scripts).engine().exists(&sha) {
             return ctx
                 .out
                 .error("NOSCRIPT No matching script. Please use EVAL.");
         }
         sha
     } else {
-        match ctx.store.scripts.engine().load(&args[1]) {
+        match engine::state(ctx.scripts).engine().load(&args[1]) {
             Ok(sha) => sha,
-            Err(e) => return ctx.out.error(&e),
+            Err(e) => {
+                ctx.out.error(&e);
+                return engine::publish_stats(ctx);
+            }
         }
     };
     let keys = &args[3..3 + nkeys];
@@ -111,7 +114,7 @@ fn script(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let sub = args[1].to_ascii_lowercase();
     let n = args.len();
     match (sub.as_slice(), n) {
-        (b"load", 3) => match ctx.store.scripts.engine().load(&args[2]) {
+        (b"load", 3) => match engine::state(ctx.scripts).engine().load(&args[2]) {
             Ok(sha) => ctx.out.bulk(sha.as_bytes()),
             Err(e) => ctx.out.error(&e),
         },
@@ -119,18 +122,18 @@ fn script(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             ctx.out.array(n - 2);
             for sha in &args[2..] {
                 let sha = String::from_utf8_lossy(sha).to_ascii_lowercase();
-                let found = ctx.store.scripts.engine().exists(&sha);
+                let found = engine::state(ctx.scripts).engine().exists(&sha);
                 ctx.out.integer(found as i64);
             }
         }
         (b"flush", 2) => {
-            ctx.store.scripts.flush();
+            engine::state(ctx.scripts).flush();
             ctx.out.ok();
         }
         (b"flush", 3) => {
             let mode = args[2].to_ascii_lowercase();
             if mode == b"async" || mode == b"sync" {
-                ctx.store.scripts.flush();
+                engine::state(ctx.scripts).flush();
                 ctx.out.ok();
             } else {
                 ctx.out
@@ -150,4 +153,5 @@ fn script(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         _ => unknown_subcommand(ctx.out, &args[1], "script"),
     }
+    engine::publish_stats(ctx);
 }

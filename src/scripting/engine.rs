@@ -1,29 +1,28 @@
 //! The scripting engine: one long-lived Lua state, the script cache keyed by
 //! SHA-1, and how one script runs against the keyspace.
 //!
-//! The engine lives in the [`Store`] (`Store::scripts`), so it is guarded by the
-//! same lock as the data and SCRIPT FLUSH simply drops it; it is created on
-//! first use.
+//! The engine lives in the keyspace (its [`ScriptSlot`] holds a [`Scripts`]),
+//! so it is guarded by the same lock as the data and SCRIPT FLUSH simply drops
+//! it; it is created on first use.
 //!
 //! Running a script: the natives that call commands (`redis.call`) need the
 //! keyspace, but a native is a plain `fn(&mut Vm)`. So for the length of the run
-//! the engine *moves* what commands need into the VM's host slot — the store
-//! (swapped with an empty placeholder), a client state of the script's own
-//! (database of the caller, RESP2), a handle on the server — and moves the store
-//! back afterwards, whatever the outcome. No reference crosses the VM boundary.
+//! the engine *moves* what commands need into the VM's host slot — the store and
+//! the blocked-client registry (swapped with empty placeholders), a client state
+//! of the script's own (database of the caller, RESP2), the shared server state —
+//! and moves them back afterwards, whatever the outcome. No reference crosses the
+//! VM boundary.
 //!
 //! Scripts are compiled as Redis 7.0 compiles them: the body alone, chunk name
 //! `@user_script`, so messages read `user_script:LINE:`; a `#!lua` shebang line
 //! is parsed for flags and blanked (kept as a comment, so line numbers hold).
 use super::bridge::{self, ScriptHost};
 use super::{convert, env};
-use crate::cmd::Ctx;
+use crate::cmd::{ClientState, Ctx, ScriptSlot};
 use crate::lua::{LuaError, Value, Vm};
-use crate::server::client::ClientState;
-use crate::server::Core;
 use crate::store::Store;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 /// How many VM events (backward jumps, calls) pass between two looks at the
 /// kill flag.
@@ -35,19 +34,35 @@ const HOOK_INTERVAL: u32 = 1000;
 /// scripts that fetch large replies.
 pub const SCRIPT_HEAP_LIMIT: usize = 512 << 20;
 
-/// The scripting state's place in the store: the EVAL engine and the FUNCTION
+/// The scripting state kept in the keyspace: the EVAL engine and the FUNCTION
 /// libraries, each empty until first used.
 #[derive(Default)]
-pub struct ScriptSlot(Option<Box<Engine>>, Option<Box<super::function::Functions>>);
+pub struct Scripts(Option<Box<Engine>>, Option<Box<super::function::Functions>>);
 
-impl std::fmt::Debug for ScriptSlot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.0.as_ref().map_or(0, |e| e.scripts.len());
-        write!(f, "ScriptSlot({n} scripts)")
+/// The scripting state in the keyspace's slot, created on first use.
+pub fn state(slot: &mut ScriptSlot) -> &mut Scripts {
+    let b = slot.0.get_or_insert_with(|| Box::new(Scripts::default()));
+    if !b.is::<Scripts>() {
+        *b = Box::new(Scripts::default());
+    }
+    match b.downcast_mut::<Scripts>() {
+        Some(s) => s,
+        None => unreachable!("the slot was just given a Scripts"),
     }
 }
 
-impl ScriptSlot {
+/// Publishes the EVAL state's figures for INFO (`number_of_cached_scripts`,
+/// `used_memory_lua`), which commands below scripting read from `Shared`.
+pub fn publish_stats(ctx: &mut Ctx<'_>) {
+    let s = state(ctx.scripts);
+    let (n, mem) = (s.len(), s.memory());
+    ctx.shared.scripts_cached.store(n as u64, Ordering::Relaxed);
+    ctx.shared
+        .scripts_memory
+        .store(mem as u64, Ordering::Relaxed);
+}
+
+impl Scripts {
     /// The engine, created on first use.
     pub fn engine(&mut self) -> &mut Engine {
         self.0.get_or_insert_with(|| Box::new(Engine::new()))
@@ -144,7 +159,7 @@ impl Engine {
     /// Compiles and caches `body` (SCRIPT LOAD, EVAL); returns its SHA-1, or the
     /// error reply text.
     pub fn load(&mut self, body: &[u8]) -> Result<String, String> {
-        let sha = crate::sha1::sha1_hex(body);
+        let sha = crate::digest::sha1::sha1_hex(body);
         if self.scripts.contains_key(&sha) {
             return Ok(sha);
         }
@@ -211,13 +226,9 @@ fn parse_shebang(body: &[u8]) -> Result<(ScriptFlags, Vec<u8>), String> {
 /// Runs the cached script `sha` with `keys` and `argv` and writes its reply.
 /// `read_only`: EVAL_RO/EVALSHA_RO (the script's own `no-writes` flag adds to it).
 pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], read_only: bool) {
-    let Some(core) = ctx.shared.core_arc() else {
-        ctx.out.error("ERR scripting needs a running server");
-        return;
-    };
-    let mut engine = ctx.store.scripts.take();
+    let mut engine = state(ctx.scripts).take();
     let Some(script) = engine.scripts.get(sha) else {
-        ctx.store.scripts.put(engine);
+        state(ctx.scripts).put(engine);
         ctx.out
             .error("NOSCRIPT No matching script. Please use EVAL.");
         return;
@@ -229,14 +240,14 @@ pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], rea
     let handler = vm.get_global(env::ERR_HANDLER);
     execute(
         ctx,
-        &core,
         vm,
         (f, &[], handler),
         sha,
         read_only || flags.no_writes,
         false,
     );
-    ctx.store.scripts.put(engine);
+    state(ctx.scripts).put(engine);
+    publish_stats(ctx);
 }
 
 /// Calls `f(args)` under `handler` in `vm` with the keyspace lent to the VM
@@ -246,7 +257,6 @@ pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], rea
 /// panicked) and must be dropped rather than put back.
 pub(crate) fn execute(
     ctx: &mut Ctx<'_>,
-    core: &Arc<Core>,
     vm: &mut Vm,
     (f, args, handler): (Value, &[Value], Value),
     name: &str,
@@ -255,6 +265,7 @@ pub(crate) fn execute(
 ) -> bool {
     // Lend the keyspace to the VM for the run.
     let store = std::mem::replace(ctx.store, Store::new(0));
+    let blocked = std::mem::take(ctx.blocked);
     let client = ClientState {
         id: u64::MAX,
         db: ctx.client.db,
@@ -264,26 +275,28 @@ pub(crate) fn execute(
         ..ClientState::default()
     };
     vm.host = Some(Box::new(ScriptHost::new(
-        store,
+        (store, blocked),
         client,
-        core.clone(),
+        ctx.shared.clone(),
         read_only,
     )));
     let run = &ctx.shared.script;
     run.begin(ctx.shared.now_ms(), function);
-    let killer = core.clone();
+    let sh = ctx.shared.clone();
     vm.set_hook(
         HOOK_INTERVAL,
         Box::new(move |vm: &mut Vm| {
-            let sh = &killer.shared;
             if sh.script.kill_requested() || sh.is_shutting_down() {
                 let msg = vm.new_str(b"Script killed by user with SCRIPT KILL...");
                 return Err(LuaError::Error(msg));
             }
-            if crate::scripting::is_busy(sh) {
-                // Run by the poller: its other clients go back to their threads,
-                // where they get BUSY (or send SCRIPT KILL) instead of waiting.
-                crate::server::hot::release_aside();
+            if crate::scripting::is_busy(&sh) {
+                // The server sends the poller's other clients home and wakes
+                // the connections waiting for the lock: they answer BUSY (or
+                // send SCRIPT KILL) instead of waiting for the script.
+                if let Some(busy) = sh.hooks.script_busy.get() {
+                    busy();
+                }
             }
             Ok(())
         }),
@@ -305,7 +318,7 @@ pub(crate) fn execute(
     // Take the keyspace back before anything else can fail.
     let host = vm.host.take().and_then(|h| h.downcast::<ScriptHost>().ok());
     match host {
-        Some(h) => *ctx.store = h.into_store(),
+        Some(h) => (*ctx.store, *ctx.blocked) = h.into_keyspace(),
         None => ctx
             .shared
             .logger

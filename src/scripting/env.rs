@@ -42,7 +42,7 @@ use crate::lua::{bit, cjson, cmsgpack, struct_};
 
 /// `redis.REDIS_VERSION` and the number `redis.REDIS_VERSION_NUM` encodes
 /// (`major << 16 | minor << 8 | patch`).
-pub const REDIS_VERSION: &str = crate::server::REDIS_VERSION;
+pub const REDIS_VERSION: &str = crate::cmd::REDIS_VERSION;
 
 /// Name of the global message handler EVAL scripts run under.
 pub const ERR_HANDLER: &str = "__redis__err__handler";
@@ -321,7 +321,7 @@ fn redis_sha1hex(vm: &mut Vm) -> Result<usize, LuaError> {
         Some(s) => vm.str_bytes(s).to_vec(),
         None => Vec::new(),
     };
-    let hex = crate::sha1::sha1_hex(&bytes);
+    let hex = crate::digest::sha1::sha1_hex(&bytes);
     let v = vm.new_str(hex.as_bytes());
     vm.push(v);
     Ok(1)

@@ -18,12 +18,12 @@
 //! a CRC-64), so a payload moves between this server and redis-server 7.0 both
 //! ways. FUNCTION RESTORE is all or nothing: the libraries are loaded into a
 //! fresh state, which replaces the old one only when every library loaded.
-use super::engine::execute;
+use super::engine::{self, execute};
 use super::env::{self, error_table};
+use crate::cmd::config::LogLevel;
 use crate::cmd::{flags, unknown_subcommand, wrong_arity, CommandSpec, Ctx};
 use crate::lua::func::Function as LuaFunction;
 use crate::lua::{LuaError, Value, Vm};
-use crate::server::config::LogLevel;
 use std::collections::{BTreeMap, HashMap};
 
 pub static COMMANDS: &[CommandSpec] = &[
@@ -404,11 +404,8 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
             .out
             .error("ERR Number of keys can't be greater than number of args");
     }
-    let Some(core) = ctx.shared.core_arc() else {
-        return ctx.out.error("ERR scripting needs a running server");
-    };
     let name = String::from_utf8_lossy(&args[1]).into_owned();
-    let mut funcs = ctx.store.scripts.take_functions();
+    let mut funcs = engine::state(ctx.scripts).take_functions();
     let found = funcs
         .owner
         .get(&name)
@@ -416,12 +413,12 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
         .and_then(|lib| lib.functions.get(&name))
         .map(|f| (f.pin, f.flags));
     let Some((pin, fflags)) = found else {
-        ctx.store.scripts.put_functions(funcs);
+        engine::state(ctx.scripts).put_functions(funcs);
         return ctx.out.error("ERR Function not found");
     };
     let no_writes = fflags & 1 != 0;
     if read_only && !no_writes {
-        ctx.store.scripts.put_functions(funcs);
+        engine::state(ctx.scripts).put_functions(funcs);
         return ctx
             .out
             .error("ERR Can not execute a script with write flag using *_ro command.");
@@ -436,14 +433,13 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
     let call = (f, &args[..], handler);
     if execute(
         ctx,
-        &core,
         &mut funcs.vm,
         call,
         &name,
         read_only || no_writes,
         true,
     ) {
-        ctx.store.scripts.put_functions(funcs);
+        engine::state(ctx.scripts).put_functions(funcs);
     }
 }
 
@@ -516,7 +512,7 @@ fn function(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                     return ctx.out.error(&format!("ERR Unknown option given: {o}"));
                 }
             }
-            let functions = ctx.store.scripts.functions();
+            let functions = engine::state(ctx.scripts).functions();
             let loaded = functions.load(&args[n - 1], replace);
             for (level, text) in functions.take_load_log() {
                 ctx.shared.logger.log(level, 'M', &text);
@@ -528,20 +524,20 @@ fn function(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         (b"delete", 3) => {
             let name = String::from_utf8_lossy(&args[2]).into_owned();
-            if ctx.store.scripts.functions().delete(&name) {
+            if engine::state(ctx.scripts).functions().delete(&name) {
                 ctx.out.ok();
             } else {
                 ctx.out.error("ERR Library not found");
             }
         }
         (b"flush", 2) => {
-            ctx.store.scripts.flush_functions();
+            engine::state(ctx.scripts).flush_functions();
             ctx.out.ok();
         }
         (b"flush", 3) => {
             let mode = args[2].to_ascii_lowercase();
             if mode == b"async" || mode == b"sync" {
-                ctx.store.scripts.flush_functions();
+                engine::state(ctx.scripts).flush_functions();
                 ctx.out.ok();
             } else {
                 ctx.out
@@ -550,7 +546,7 @@ fn function(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         (b"list", _) => list(ctx, &args[2..]),
         (b"stats", 2) => {
-            let (libs, funcs) = ctx.store.scripts.functions().counts();
+            let (libs, funcs) = engine::state(ctx.scripts).functions().counts();
             ctx.out.map(2);
             ctx.out.bulk(b"running_script");
             ctx.out.null();
@@ -565,7 +561,7 @@ fn function(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         (b"kill", 2) => super::kill_under_lock(ctx, false),
         (b"dump", 2) => {
-            let payload = ctx.store.scripts.functions().dump();
+            let payload = engine::state(ctx.scripts).functions().dump();
             ctx.out.bulk(&payload);
         }
         (b"restore", 3 | 4) => {
@@ -581,7 +577,7 @@ fn function(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                 }
             };
             let restored = restore(ctx, &args[2], policy);
-            for (level, text) in ctx.store.scripts.functions().take_load_log() {
+            for (level, text) in engine::state(ctx.scripts).functions().take_load_log() {
                 ctx.shared.logger.log(level, 'M', &text);
             }
             match restored {
@@ -624,7 +620,7 @@ fn list(ctx: &mut Ctx<'_>, opts: &[Vec<u8>]) {
         }
         i += 1;
     }
-    let funcs = ctx.store.scripts.functions();
+    let funcs = engine::state(ctx.scripts).functions();
     let libs: Vec<(&String, &Library)> = funcs
         .libs
         .iter()
@@ -724,7 +720,7 @@ impl Functions {
             out.extend_from_slice(&lib.code);
         }
         out.extend_from_slice(&RDB_VERSION.to_le_bytes());
-        let crc = crate::persist::crc64::crc64(&out);
+        let crc = crate::digest::crc64::crc64(&out);
         out.extend_from_slice(&crc.to_le_bytes());
         out
     }
@@ -743,7 +739,7 @@ fn parse_dump(payload: &[u8]) -> Option<Vec<Vec<u8>>> {
         return None;
     }
     let (body, crc) = payload.split_at(payload.len() - 8);
-    if crate::persist::crc64::crc64(body) != u64::from_le_bytes(crc.try_into().ok()?) {
+    if crate::digest::crc64::crc64(body) != u64::from_le_bytes(crc.try_into().ok()?) {
         return None;
     }
     let (records, version) = body.split_at(body.len() - 2);
@@ -767,7 +763,7 @@ fn parse_dump(payload: &[u8]) -> Option<Vec<Vec<u8>>> {
 /// FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]: all or nothing.
 fn restore(ctx: &mut Ctx<'_>, payload: &[u8], policy: Restore) -> Result<(), String> {
     let codes = parse_dump(payload).ok_or("ERR DUMP payload version or checksum are wrong")?;
-    let old = ctx.store.scripts.functions();
+    let old = engine::state(ctx.scripts).functions();
     let names: Vec<String> = codes
         .iter()
         .filter_map(|c| parse_metadata(c).ok())

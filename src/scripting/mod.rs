@@ -21,9 +21,9 @@
 //! stay when it fails later. Other connections find the lock taken; when a
 //! script has run longer than `busy-reply-threshold` (alias `lua-time-limit`)
 //! they answer `BUSY` instead of waiting, except for `SCRIPT KILL` and
-//! `SHUTDOWN NOSAVE` (see [`busy_reply`]). [`RunState`] is what they read: when
-//! the running script started, whether it wrote, whether a kill was asked for.
-//! The VM's hook polls the kill flag.
+//! `SHUTDOWN NOSAVE` (see [`busy_reply`]). `cmd::shared::RunState` (in
+//! `Shared::script`) is what they read: when the running script started, whether
+//! it wrote, whether a kill was asked for. The VM's hook polls the kill flag.
 pub mod bridge;
 pub mod commands;
 pub mod convert;
@@ -31,54 +31,11 @@ pub mod engine;
 pub mod env;
 pub mod function;
 
-use crate::cmd::Ctx;
+use crate::cmd::{CommandSpec, Ctx, Shared};
 use crate::resp::Reply;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-/// The running script, as other connections see it (lives in `Shared`).
-#[derive(Debug, Default)]
-pub struct RunState {
-    /// Milliseconds since the Unix epoch when the running script started; 0 when
-    /// none runs.
-    started_ms: AtomicU64,
-    /// The running script has called a write command (it cannot be killed).
-    wrote: AtomicBool,
-    /// SCRIPT KILL was accepted; the hook stops the script at its next check.
-    kill: AtomicBool,
-    /// The running script is a function (FCALL), not an EVAL script: the
-    /// BUSY text names FUNCTION KILL, and only FUNCTION KILL stops it.
-    function: AtomicBool,
-}
-
-impl RunState {
-    pub(crate) fn begin(&self, now_ms: u64, function: bool) {
-        self.wrote.store(false, Ordering::Relaxed);
-        self.function.store(function, Ordering::Relaxed);
-        self.kill.store(false, Ordering::Relaxed);
-        self.started_ms.store(now_ms.max(1), Ordering::Release);
-    }
-
-    pub(crate) fn end(&self) {
-        self.started_ms.store(0, Ordering::Release);
-        self.kill.store(false, Ordering::Relaxed);
-    }
-
-    pub(crate) fn set_wrote(&self) {
-        self.wrote.store(true, Ordering::Relaxed);
-    }
-
-    pub(crate) fn kill_requested(&self) -> bool {
-        self.kill.load(Ordering::Relaxed)
-    }
-
-    /// Start time of the running script, if one runs.
-    pub fn running_since(&self) -> Option<u64> {
-        match self.started_ms.load(Ordering::Acquire) {
-            0 => None,
-            t => Some(t),
-        }
-    }
-}
+/// The command families of this layer, added to the server's table.
+pub const FAMILIES: &[&[CommandSpec]] = &[commands::COMMANDS, function::COMMANDS];
 
 /// The `BUSY` error text while an EVAL script runs.
 pub const BUSY_ERROR: &str =
@@ -91,7 +48,7 @@ const NOTBUSY_ERROR: &str = "NOTBUSY No scripts in execution right now.";
 
 /// True when a script has been running for longer than the busy threshold:
 /// connections then answer through [`busy_reply`] instead of waiting for the lock.
-pub fn is_busy(shared: &crate::server::Shared) -> bool {
+pub fn is_busy(shared: &Shared) -> bool {
     let Some(since) = shared.script.running_since() else {
         return false;
     };
@@ -102,7 +59,7 @@ pub fn is_busy(shared: &crate::server::Shared) -> bool {
 /// Answers one request while a script is busy, without the store lock:
 /// `SCRIPT KILL` (kills a script that has not written), `SHUTDOWN NOSAVE`
 /// (stops the server), anything else `BUSY`.
-pub fn busy_reply(shared: &crate::server::Shared, args: &[Vec<u8>], out: &mut Reply) {
+pub fn busy_reply(shared: &Shared, args: &[Vec<u8>], out: &mut Reply) {
     let word = |i: usize| args.get(i).map(|a| a.to_ascii_lowercase());
     let name = word(0).unwrap_or_default();
     let kill_cmd = name == b"script" || name == b"function";
@@ -119,8 +76,8 @@ pub fn busy_reply(shared: &crate::server::Shared, args: &[Vec<u8>], out: &mut Re
 }
 
 /// The BUSY text for the script that runs (an EVAL script or a function).
-fn busy_text(shared: &crate::server::Shared) -> &'static str {
-    if shared.script.function.load(Ordering::Relaxed) {
+fn busy_text(shared: &Shared) -> &'static str {
+    if shared.script.is_function() {
         BUSY_FUNCTION_ERROR
     } else {
         BUSY_ERROR
@@ -130,16 +87,16 @@ fn busy_text(shared: &crate::server::Shared) -> &'static str {
 /// SCRIPT KILL (`eval`) or FUNCTION KILL: asks the running script to stop. As
 /// in 7.0, each stops only its own kind; the other gets the BUSY text that
 /// names the right one.
-fn kill(shared: &crate::server::Shared, out: &mut Reply, eval: bool) {
+fn kill(shared: &Shared, out: &mut Reply, eval: bool) {
     let run = &shared.script;
     if run.running_since().is_none() {
         out.error(NOTBUSY_ERROR);
-    } else if run.wrote.load(Ordering::Relaxed) {
+    } else if run.wrote() {
         out.error(UNKILLABLE_ERROR);
-    } else if eval == run.function.load(Ordering::Relaxed) {
+    } else if eval == run.is_function() {
         out.error(busy_text(shared));
     } else {
-        run.kill.store(true, Ordering::Relaxed);
+        run.request_kill();
         out.ok();
     }
 }
@@ -148,23 +105,4 @@ fn kill(shared: &crate::server::Shared, out: &mut Reply, eval: bool) {
 /// script runs.
 pub(crate) fn kill_under_lock(ctx: &mut Ctx<'_>, eval: bool) {
     kill(ctx.shared, ctx.out, eval);
-}
-
-/// Takes the keyspace lock for a connection's batch, or, when a script has been
-/// running past the busy threshold, answers the batch through [`busy_reply`]
-/// and returns None. A connection waiting for the lock keeps checking (see
-/// `server::storelock`), so one that started waiting just before a script
-/// took the lock still answers BUSY once the script is past the threshold.
-pub fn lock_or_busy<'a>(
-    core: &'a crate::server::Core,
-    out: &mut Reply,
-    batch: &[crate::resp::parse::Request],
-) -> Option<crate::server::storelock::StoreGuard<'a>> {
-    let guard = core.db.lock_or_give_up(|| is_busy(&core.shared));
-    if guard.is_none() {
-        for req in batch {
-            busy_reply(&core.shared, req, out);
-        }
-    }
-    guard
 }

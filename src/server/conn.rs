@@ -17,10 +17,10 @@
 //!   comes back; the poller returns it on idleness, on EOF or errors, and before any
 //!   request it must not run itself (see `hot.rs`). Whoever holds the `Conn` is the
 //!   only reader and writer of the socket, so requests and replies keep their order.
-use super::client::{ClientHandle, ClientState};
-use super::outbox::Outbox;
 use super::Core;
-use crate::cmd::{self, Ctx};
+use crate::cmd::client::Connection;
+use crate::cmd::outbox::Outbox;
+use crate::cmd::{self, ClientHandle, ClientState};
 use crate::resp::parse::{ProtocolError, Request, RequestParser};
 use crate::resp::Reply;
 use std::io::{ErrorKind, Read, Write};
@@ -48,12 +48,22 @@ const OUT_KEEP: usize = 64 * 1024;
 /// re-entry (pcall, metamethods) recurses in Rust (see `LUA_THREAD_STACK`).
 const STACK: usize = crate::lua::state::LUA_THREAD_STACK;
 
+/// The socket as the client registry sees it: something to close.
+#[derive(Debug)]
+struct Socket(Arc<TcpStream>);
+
+impl Connection for Socket {
+    fn close(&self) {
+        let _ = self.0.shutdown(std::net::Shutdown::Both);
+    }
+}
+
 /// Registers the client and starts its thread (or refuses it over `maxclients`).
-pub(super) fn spawn(core: Arc<Core>, mut stream: TcpStream) {
+pub(super) fn spawn(core: Arc<Core>, stream: TcpStream) {
     let sh = &core.shared;
     let _ = stream.set_nodelay(true);
     let maxclients = sh.config().maxclients;
-    let id = sh.next_client_id.fetch_add(1, Ordering::Relaxed);
+    let id = sh.new_client_id();
     #[cfg(unix)]
     let fd = {
         use std::os::fd::AsRawFd;
@@ -61,13 +71,18 @@ pub(super) fn spawn(core: Arc<Core>, mut stream: TcpStream) {
     };
     #[cfg(not(unix))]
     let fd = -1i64;
-    let handle = match ClientHandle::new(id, &stream, fd, sh.now_ms()) {
-        Ok(mut h) => {
-            h.outbox = Arc::new(Outbox::with_limits(sh.pubsub_limits.clone()));
-            Arc::new(h)
-        }
-        Err(_) => return,
+    let (Ok(addr), Ok(laddr)) = (stream.peer_addr(), stream.local_addr()) else {
+        return;
     };
+    let stream = Arc::new(stream);
+    let handle = Arc::new(ClientHandle::new(
+        id,
+        (addr, laddr),
+        fd,
+        sh.now_ms(),
+        Box::new(Socket(stream.clone())),
+        Arc::new(Outbox::with_limits(sh.pubsub_limits.clone())),
+    ));
     {
         let mut clients = sh.clients();
         if clients.len() as u64 >= maxclients {
@@ -75,7 +90,7 @@ pub(super) fn spawn(core: Arc<Core>, mut stream: TcpStream) {
             sh.stats
                 .rejected_connections
                 .fetch_add(1, Ordering::Relaxed);
-            let _ = stream.write_all(b"-ERR max number of clients reached\r\n");
+            let _ = (&*stream).write_all(b"-ERR max number of clients reached\r\n");
             return;
         }
         clients.insert(id, handle.clone());
@@ -133,7 +148,11 @@ impl Input {
 /// Everything one connection owns: the socket, its buffers, the client state.
 /// Moves between the connection's thread and the poller (see the module doc).
 pub(super) struct Conn {
-    pub(super) stream: TcpStream,
+    /// The socket, shared only with the client's registry entry (to close it)
+    /// and its outbox's writer thread: one descriptor per client.
+    pub(super) stream: Arc<TcpStream>,
+    /// The outbox's writer thread, once the outbox is attached.
+    pub(super) writer: Option<std::thread::JoinHandle<()>>,
     pub(super) handle: Arc<ClientHandle>,
     pub(super) client: ClientState,
     pub(super) input: Input,
@@ -207,7 +226,13 @@ impl Conn {
     pub(super) fn run_batch(&mut self, core: &Core) {
         let sh = &core.shared;
         if !self.batch.is_empty() {
-            execute(core, &mut self.client, &mut self.out, &mut self.batch);
+            execute(
+                core,
+                &mut self.client,
+                &mut self.out,
+                &mut self.batch,
+                &self.stream,
+            );
             for req in self.batch.drain(..) {
                 self.parser.recycle(req);
             }
@@ -251,17 +276,18 @@ impl Conn {
             && self.batch.is_empty()
             && self.out.buf.is_empty()
             && self.fatal.is_none()
-            && !self.handle.outbox.is_started()
+            && !self.handle.outbox.is_attached()
             && self.parser.wanted().is_none_or(|w| w < BIG_BULK)
     }
 }
 
-fn serve(core: &Arc<Core>, stream: TcpStream, handle: Arc<ClientHandle>) {
+fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
     let sh = &core.shared;
     let (home, back) = channel();
     let id = handle.id;
     let mut conn = Box::new(Conn {
         stream,
+        writer: None,
         client: ClientState {
             id: handle.id,
             resp: 2,
@@ -295,7 +321,7 @@ fn serve(core: &Arc<Core>, stream: TcpStream, handle: Arc<ClientHandle>) {
                 conn.input.start = 0;
                 conn.input.end = 0;
                 let need = (wanted - have) as u64;
-                let got = (&conn.stream).take(need).read_to_end(&mut bulk);
+                let got = (&*conn.stream).take(need).read_to_end(&mut bulk);
                 if got.is_err() || bulk.len() < wanted {
                     break;
                 }
@@ -323,7 +349,7 @@ fn serve(core: &Arc<Core>, stream: TcpStream, handle: Arc<ClientHandle>) {
             ));
             break;
         } else {
-            let n = match conn.stream.read(&mut conn.input.buf[conn.input.end..]) {
+            let n = match (&*conn.stream).read(&mut conn.input.buf[conn.input.end..]) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
@@ -347,7 +373,13 @@ fn serve(core: &Arc<Core>, stream: TcpStream, handle: Arc<ClientHandle>) {
             }
         }
 
-        if !conn.out.buf.is_empty() && conn.handle.outbox.is_started() {
+        if conn.handle.outbox.is_attached() && conn.writer.is_none() {
+            conn.writer = start_writer(&conn);
+            if conn.writer.is_none() {
+                break 'conn;
+            }
+        }
+        if !conn.out.buf.is_empty() && conn.handle.outbox.is_attached() {
             // Left over after the batch (a protocol error): the writer thread owns
             // the socket's output now.
             if !conn.handle.outbox.push(&conn.out.buf) {
@@ -385,14 +417,18 @@ fn serve(core: &Arc<Core>, stream: TcpStream, handle: Arc<ClientHandle>) {
         stream,
         handle,
         mut client,
+        writer,
         ..
     } = *conn;
     if !client.tx.watched.is_empty() {
-        cmd::tx::unwatch_all(&mut core.lock(), &mut client.tx);
+        cmd::tx::unwatch_all(&mut core.lock().store, &mut client.tx);
     }
     cmd::pubsub::forget_client(sh, handle.id, &mut client.subs);
     // Lets the writer thread (if any) send what is queued, e.g. QUIT's +OK.
     handle.outbox.close();
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
     let _ = stream.shutdown(std::net::Shutdown::Both);
     sh.clients().remove(&handle.id);
     sh.logger.verbose(&format!(
@@ -406,7 +442,7 @@ fn flush(core: &Core, conn: &mut Conn) -> bool {
     if conn.out.buf.is_empty() {
         return true;
     }
-    if conn.stream.write_all(&conn.out.buf).is_err() {
+    if (&*conn.stream).write_all(&conn.out.buf).is_err() {
         return false;
     }
     conn.wrote(core, conn.out.buf.len());
@@ -417,41 +453,49 @@ fn flush(core: &Core, conn: &mut Conn) -> bool {
     true
 }
 
+/// Starts the thread that writes what the client's outbox queues (see
+/// `cmd/outbox.rs`), on the connection's socket. None if no thread could start.
+fn start_writer(conn: &Conn) -> Option<std::thread::JoinHandle<()>> {
+    let outbox = conn.handle.outbox.clone();
+    let stream = conn.stream.clone();
+    std::thread::Builder::new()
+        .name("outbox".into())
+        .stack_size(64 * 1024)
+        .spawn(move || outbox.drain_into(&*stream))
+        .ok()
+}
+
 /// Runs a batch of requests under one acquisition of the keyspace lock.
 pub(super) fn execute(
     core: &Core,
     client: &mut ClientState,
     out: &mut Reply,
     batch: &mut [Request],
+    peer: &TcpStream,
 ) {
     let sh = &core.shared;
     {
-        let Some(mut store) = crate::scripting::lock_or_busy(core, out, batch) else {
+        let Some(mut ks) = super::lock::lock_or_busy(&core.ks, sh, out, batch) else {
             return;
         };
         for req in batch.iter_mut() {
-            let mut ctx = Ctx {
-                store: &mut store,
-                client: &mut *client,
-                out: &mut *out,
-                shared: sh,
-            };
+            let mut ctx = ks.ctx(client, out, sh);
             // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped.
             let before = ctx.out.buf.len();
             let skip_this = std::mem::take(&mut ctx.client.reply_skip);
             cmd::dispatch_owned(&mut ctx, req);
-            if ctx.store.blocked.has_ready() {
-                super::blocking::serve_ready(&mut ctx);
+            if ctx.blocked.has_ready() {
+                cmd::blocking::serve_ready(&mut ctx);
             }
             // A blocking command with nothing to pop: wait without the lock.
-            if let Some(block) = ctx.client.block.take() {
-                drop(store);
-                let reply = super::blocking::wait(core, client, block);
+            if let Some(block) = client.block.take() {
+                drop(ks);
+                let reply = super::wait::wait(core, client, peer, block);
                 if reply.is_empty() {
                     client.close_after_reply = true;
                 }
                 out.buf.extend_from_slice(&reply);
-                store = core.lock();
+                ks = core.lock();
             }
             if client.reply_off || skip_this {
                 out.buf.truncate(before);
@@ -463,23 +507,18 @@ pub(super) fn execute(
                 break;
             }
         }
-        let ctx = Ctx {
-            store: &mut store,
-            client: &mut *client,
-            out: &mut *out,
-            shared: sh,
-        };
         // A client with a writer thread (pub/sub) sends everything through its
         // outbox, queued before the lock is released so that replies and published
         // messages keep the order in which they were produced.
-        if let Some(h) = &ctx.client.handle {
-            if !ctx.out.buf.is_empty() && h.outbox.is_started() {
-                if !h.outbox.push(&ctx.out.buf) {
+        if let Some(h) = &client.handle {
+            if !out.buf.is_empty() && h.outbox.is_attached() {
+                if !h.outbox.push(&out.buf) {
                     h.kill();
                 }
-                ctx.out.buf.clear();
+                out.buf.clear();
             }
         }
+        drop(ks);
     }
     if let Some(h) = &client.handle {
         h.db.store(client.db, Ordering::Relaxed);

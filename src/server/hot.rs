@@ -397,7 +397,7 @@ fn step(core: &Core, runs_here: &RunsHere, c: &mut Conn, now: Instant, ops: u64)
     if wanted.is_some_and(|w| w >= BIG_BULK) || !c.input.make_room(limit, wanted) {
         return Step::Home;
     }
-    let n = match c.stream.read(&mut c.input.buf[c.input.end..]) {
+    let n = match (&*c.stream).read(&mut c.input.buf[c.input.end..]) {
         Ok(0) => return Step::Home,
         Ok(n) => n,
         Err(e) if e.kind() == ErrorKind::WouldBlock => {
@@ -444,7 +444,7 @@ fn finish(core: &Core, c: &mut Conn) -> Step {
         c.client.close_after_reply = true;
         return Step::Home;
     }
-    if c.client.close_after_reply || !c.client.authenticated || c.handle.outbox.is_started() {
+    if c.client.close_after_reply || !c.client.authenticated || c.handle.outbox.is_attached() {
         return Step::Home;
     }
     Step::Served
@@ -456,7 +456,7 @@ fn finish(core: &Core, c: &mut Conn) -> Step {
 fn flush(core: &Core, c: &mut Conn) -> bool {
     let mut written = 0;
     while written < c.out.buf.len() {
-        match c.stream.write(&c.out.buf[written..]) {
+        match (&*c.stream).write(&c.out.buf[written..]) {
             Ok(0) => break,
             Ok(k) => written += k,
             Err(e) if e.kind() == ErrorKind::Interrupted => {}

@@ -95,228 +95,38 @@
 //! persistence yet, and replies already written are in the kernel's socket buffers);
 //! once persistence lands, an operator should use `SHUTDOWN` (or `redis-cli
 //! shutdown`) to get a final save.
-pub mod blocking;
-pub mod client;
-pub mod config;
-mod conn;
+pub mod conn;
 pub mod hot;
-pub mod log;
-pub mod outbox;
-pub mod storelock;
+pub mod lock;
+mod wait;
 
-use crate::cmd::Commands;
-use crate::store::Store;
-use client::ClientHandle;
+pub use crate::cmd::shared::Stats;
+pub use crate::cmd::{config, log};
+pub use crate::cmd::{Shared, REDIS_VERSION};
+
+use crate::cmd::{Commands, Keyspace};
 use config::Config;
+use lock::{KeyspaceGuard, KeyspaceLock};
 use log::Logger;
-use std::collections::BTreeMap;
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-/// The version this server reports (INFO `redis_version`, HELLO): the Redis
-/// version whose behaviour it follows, so clients enable the right features.
-pub const REDIS_VERSION: &str = "7.0.15";
-
-/// Server-wide counters (INFO stats). Relaxed atomics: exact totals, no ordering.
-#[derive(Debug, Default)]
-pub struct Stats {
-    pub total_connections_received: AtomicU64,
-    pub total_commands_processed: AtomicU64,
-    pub rejected_connections: AtomicU64,
-    pub total_net_input_bytes: AtomicU64,
-    pub total_net_output_bytes: AtomicU64,
-    pub total_error_replies: AtomicU64,
-    pub total_reads_processed: AtomicU64,
-    pub total_writes_processed: AtomicU64,
-    pub keyspace_hits: AtomicU64,
-    pub keyspace_misses: AtomicU64,
-    pub expired_keys: AtomicU64,
-    /// Commands per second over the last second, sampled by the cron.
-    pub instantaneous_ops_per_sec: AtomicU64,
-}
-
-impl Stats {
-    /// CONFIG RESETSTAT: zero the counters (not the gauges).
-    pub fn reset(&self) {
-        for c in [
-            &self.total_connections_received,
-            &self.total_commands_processed,
-            &self.rejected_connections,
-            &self.total_net_input_bytes,
-            &self.total_net_output_bytes,
-            &self.total_error_replies,
-            &self.total_reads_processed,
-            &self.total_writes_processed,
-            &self.keyspace_hits,
-            &self.keyspace_misses,
-            &self.expired_keys,
-        ] {
-            c.store(0, Ordering::Relaxed);
-        }
-    }
-}
-
-/// State shared by every connection and readable by command handlers:
-/// configuration, statistics, the client registry.
-pub struct Shared {
-    pub config: RwLock<Config>,
-    pub stats: Stats,
-    /// The command table with per-command statistics.
-    pub commands: Commands,
-    /// Every connected client by id (ids increase, so this is connection order).
-    pub clients: Mutex<BTreeMap<u64, Arc<ClientHandle>>>,
-    pub logger: Logger,
-    /// Error replies by their first word (`ERR`, `WRONGTYPE`, ...): INFO errorstats.
-    pub errors: Mutex<BTreeMap<String, u64>>,
-    /// Pub/sub subscriptions of all clients (see `cmd::pubsub`).
-    pub pubsub: Mutex<crate::cmd::pubsub::Registry>,
-    pub started: Instant,
-    /// 40 hex digits, random per start (INFO `run_id`).
-    pub run_id: String,
-    /// The TCP port actually bound (useful when configured as 0).
-    pub port: u16,
-    /// Mirror of `proto-max-bulk-len`, read by parsers without the config lock.
-    pub max_bulk_len: AtomicU64,
-    /// Mirror of `notify-keyspace-events` (flag bits), read on every write.
-    pub notify_flags: std::sync::atomic::AtomicU32,
-    /// Mirror of `client-query-buffer-limit`.
-    pub query_buffer_limit: AtomicU64,
-    /// The running script, read by connections that find the lock taken.
-    pub script: crate::scripting::RunState,
-    /// The `Core` this state belongs to (set once the server is bound), so a
-    /// script can lend its natives a handle on the server.
-    core: std::sync::OnceLock<std::sync::Weak<Core>>,
-    /// Mirror of `client-output-buffer-limit`'s pubsub class, read by every outbox.
-    pub pubsub_limits: Arc<outbox::Limits>,
-    next_client_id: AtomicU64,
-    shutting_down: AtomicBool,
-    listen_addrs: Vec<SocketAddr>,
-}
-
-impl Default for Shared {
-    fn default() -> Self {
-        Shared::new(Config::default(), Logger::quiet(), 0, Vec::new())
-    }
-}
-
-impl std::fmt::Debug for Shared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared")
-            .field("port", &self.port)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Shared {
-    fn new(config: Config, logger: Logger, port: u16, listen_addrs: Vec<SocketAddr>) -> Shared {
-        Shared {
-            max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
-            notify_flags: std::sync::atomic::AtomicU32::new(config.notify_keyspace_events),
-            query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
-            pubsub_limits: Arc::new(outbox::Limits::new(
-                config.client_output_buffer_limit[config::ObufClass::Pubsub as usize],
-            )),
-            config: RwLock::new(config),
-            stats: Stats::default(),
-            commands: Commands::new(),
-            clients: Mutex::new(BTreeMap::new()),
-            logger,
-            errors: Mutex::new(BTreeMap::new()),
-            pubsub: Mutex::default(),
-            started: Instant::now(),
-            run_id: make_run_id(),
-            port,
-            script: Default::default(),
-            core: std::sync::OnceLock::new(),
-            next_client_id: AtomicU64::new(1),
-            shutting_down: AtomicBool::new(false),
-            listen_addrs,
-        }
-    }
-
-    /// A read view of the configuration.
-    /// The server this state belongs to, while it exists (None for a state
-    /// built outside a server, as in unit tests).
-    pub fn core_arc(&self) -> Option<Arc<Core>> {
-        self.core.get().and_then(std::sync::Weak::upgrade)
-    }
-
-    pub fn config(&self) -> std::sync::RwLockReadGuard<'_, Config> {
-        self.config.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Applies CONFIG SET's already-validated changes to the mirrors others read.
-    pub fn config_changed(&self) {
-        let c = self.config();
-        self.max_bulk_len
-            .store(c.proto_max_bulk_len, Ordering::Relaxed);
-        self.query_buffer_limit
-            .store(c.client_query_buffer_limit, Ordering::Relaxed);
-        self.logger.set_level(c.loglevel);
-        self.notify_flags
-            .store(c.notify_keyspace_events, Ordering::Relaxed);
-        self.pubsub_limits
-            .store(c.client_output_buffer_limit[config::ObufClass::Pubsub as usize]);
-    }
-
-    /// Counts one error reply whose text (after the `-`) is `msg`, under its first
-    /// word, as INFO errorstats reports. Distinct codes are capped at 128, as in Redis.
-    pub fn count_error(&self, msg: &[u8]) {
-        self.stats
-            .total_error_replies
-            .fetch_add(1, Ordering::Relaxed);
-        let code = msg
-            .split(|&b| b == b' ' || b == b'\r')
-            .next()
-            .unwrap_or(b"ERR");
-        let code = String::from_utf8_lossy(code).into_owned();
-        let mut errors = self.errors.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = errors.get_mut(&code) {
-            *n += 1;
-        } else if errors.len() < 128 {
-            errors.insert(code, 1);
-        }
-    }
-
-    /// Milliseconds since the server started.
-    pub fn now_ms(&self) -> u64 {
-        self.started.elapsed().as_millis() as u64
-    }
-
-    /// The registry, locked.
-    pub fn clients(&self) -> MutexGuard<'_, BTreeMap<u64, Arc<ClientHandle>>> {
-        self.clients.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Asks the server to stop: listeners close, clients are disconnected and
-    /// [`Server::run`] returns. Safe to call from a command handler.
-    pub fn request_shutdown(&self) {
-        if self.shutting_down.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        // Wake each accept loop blocked in `accept` with a throwaway connection.
-        for addr in &self.listen_addrs {
-            let mut a = *addr;
-            if a.ip().is_unspecified() {
-                a.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-            }
-            let _ = TcpStream::connect_timeout(&a, Duration::from_millis(500));
-        }
-    }
-
-    pub fn is_shutting_down(&self) -> bool {
-        self.shutting_down.load(Ordering::SeqCst)
-    }
+/// The command table of a server: this crate's families, cmd's and scripting's.
+pub fn command_table() -> Commands {
+    let mut families: Vec<&'static [crate::cmd::CommandSpec]> =
+        crate::cmd::table::FAMILIES.to_vec();
+    families.extend_from_slice(crate::scripting::FAMILIES);
+    Commands::new(&families)
 }
 
 /// Everything the threads share: the keyspace behind its lock, and the rest.
 pub struct Core {
     /// The one lock that makes commands atomic (see the module doc).
-    pub db: storelock::StoreLock,
-    pub shared: Shared,
+    pub ks: KeyspaceLock,
+    pub shared: Arc<Shared>,
     /// The way in to the poller that serves busy connections (see `hot.rs`).
     pub hot: hot::Hot,
 }
@@ -324,8 +134,8 @@ pub struct Core {
 impl Core {
     /// Locks the keyspace. A panic in a handler poisons the mutex; the keyspace is
     /// still consistent at command granularity, so later commands go on.
-    pub fn lock(&self) -> storelock::StoreGuard<'_> {
-        self.db.lock()
+    pub fn lock(&self) -> KeyspaceGuard<'_> {
+        self.ks.lock()
     }
 }
 
@@ -386,18 +196,18 @@ impl Server {
                 "no bind address",
             ));
         }
-        let addrs = listeners
+        let addrs: Vec<SocketAddr> = listeners
             .iter()
             .filter_map(|l| l.local_addr().ok())
             .collect();
         let databases = config.databases;
-        let shared = Shared::new(config, logger, port, addrs);
+        let shared = Arc::new(Shared::new(config, logger, command_table(), port));
         let core = Arc::new(Core {
-            db: storelock::StoreLock::new(Store::new(databases)),
+            ks: KeyspaceLock::new(Keyspace::new(databases)),
             shared,
             hot: hot::Hot::default(),
         });
-        let _ = core.shared.core.set(Arc::downgrade(&core));
+        install_hooks(&core, addrs);
         Ok(Server { listeners, core })
     }
 
@@ -486,9 +296,9 @@ fn cron(core: &Arc<Core>) {
         };
         std::thread::sleep(Duration::from_millis(1000 / hz));
         {
-            let mut store = core.lock();
-            store.active_expire_cycle(crate::store::now_ms());
-            crate::cmd::notify::flush_expired(&mut store, &core.shared);
+            let mut ks = core.lock();
+            ks.store.active_expire_cycle(crate::store::now_ms());
+            crate::cmd::notify::flush_expired(&mut ks.store, &core.shared);
         }
         let elapsed = last_ops.0.elapsed();
         if elapsed >= Duration::from_secs(1) {
@@ -511,26 +321,28 @@ fn cron(core: &Arc<Core>) {
     }
 }
 
-/// Unix time in microseconds.
-pub fn unix_micros() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_micros())
-        .unwrap_or(0)
-}
-
-/// A run id: 40 hex digits from std's randomly seeded hasher, the clock and the pid.
-fn make_run_id() -> String {
-    use std::collections::hash_map::RandomState;
-    use std::hash::{BuildHasher, Hasher};
-    let mut out = String::new();
-    for i in 0..3u64 {
-        let mut h = RandomState::new().build_hasher();
-        h.write_u128(unix_micros());
-        h.write_u32(std::process::id());
-        h.write_u64(i);
-        out.push_str(&format!("{:016x}", h.finish()));
-    }
-    out.truncate(40);
-    out
+/// Gives the lower layers their two ways to reach the server (see
+/// `cmd::shared::ServerHooks`): waking the accept loops at shutdown, and, while
+/// a script is busy, sending the poller's other connections home and waking
+/// the connections waiting for the lock so they answer `BUSY`.
+fn install_hooks(core: &Arc<Core>, listen_addrs: Vec<SocketAddr>) {
+    let wake = move || {
+        // Wake each accept loop blocked in `accept` with a throwaway connection.
+        for addr in &listen_addrs {
+            let mut a = *addr;
+            if a.ip().is_unspecified() {
+                a.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            let _ = TcpStream::connect_timeout(&a, Duration::from_millis(500));
+        }
+    };
+    let _ = core.shared.hooks.wake_listeners.set(Box::new(wake));
+    let weak = Arc::downgrade(core);
+    let busy = move || {
+        hot::release_aside();
+        if let Some(core) = weak.upgrade() {
+            core.ks.poke_waiters();
+        }
+    };
+    let _ = core.shared.hooks.script_busy.set(Box::new(busy));
 }

@@ -84,10 +84,6 @@ pub struct Store {
     pub dirty: u64,
     /// Database the active expiry cycle resumes with.
     expire_next_db: usize,
-    /// The Lua scripting engine and its script cache (created on first use).
-    pub scripts: crate::scripting::engine::ScriptSlot,
-    /// Clients blocked on keys (BLPOP and friends).
-    pub blocked: crate::server::blocking::Blocked,
 }
 
 impl Store {
@@ -97,8 +93,6 @@ impl Store {
             dbs: (0..databases.max(1)).map(|_| Db::default()).collect(),
             dirty: 0,
             expire_next_db: 0,
-            scripts: Default::default(),
-            blocked: Default::default(),
         };
         s.set_lru_clock(expire::lru_clock(now_ms()));
         s

@@ -1,13 +1,14 @@
 //! Blocking pops: clients waiting on keys, and serving them when a key fills.
 //!
-//! The registry ([`Blocked`]) lives in the store, so it changes only under the
-//! store lock, in the same critical section as the data:
+//! The registry ([`Blocked`]) lives in the keyspace (`Keyspace::blocked`), so it
+//! changes only under the keyspace lock, in the same critical section as the data:
 //!
 //! 1. a blocking command (BLPOP, BLMOVE, ...) that finds nothing registers its
 //!    client as a waiter on each of its keys (FIFO per key) and leaves a
 //!    [`BlockRequest`] in the client state instead of a reply;
-//! 2. the connection thread then gives up the lock and [`wait`]s on the waiter's
-//!    mailbox, with the timeout, and watching for the client going away;
+//! 2. the connection thread then gives up the lock and waits on the waiter's
+//!    mailbox (`server/wait.rs`), with the timeout, and watching for the client
+//!    going away;
 //! 3. every write that may fill a key (a push, a move into it) calls
 //!    [`Blocked::signal`]; after each command, still under the lock,
 //!    [`serve_ready`] runs the first waiter's command again, in its non-blocking
@@ -19,9 +20,9 @@
 //! command to run again; sorted sets' blocking pops plug in the same way.
 //! Invariant: a client id is in `waiters` iff it is in the queue of each of its
 //! keys.
-use crate::cmd::{self, Ctx};
+use super::ClientState;
+use super::Ctx;
 use crate::resp::Reply;
-use crate::server::client::ClientState;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -34,14 +35,27 @@ pub struct Mailbox {
 }
 
 impl Mailbox {
-    fn post(&self, reply: Vec<u8>) {
+    pub fn post(&self, reply: Vec<u8>) {
         let mut slot = self.reply.lock().unwrap_or_else(|e| e.into_inner());
         *slot = Some(reply);
         self.ready.notify_one();
     }
 
-    fn take(&self) -> Option<Vec<u8>> {
+    pub fn take(&self) -> Option<Vec<u8>> {
         self.reply.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// Waits up to `slice` for a reply; the reply if one was posted.
+    pub fn wait_for(&self, slice: Duration) -> Option<Vec<u8>> {
+        let mut slot = self.reply.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = slot.take() {
+            return Some(r);
+        }
+        let (mut slot, _) = self
+            .ready
+            .wait_timeout(slot, slice)
+            .unwrap_or_else(|e| e.into_inner());
+        slot.take()
     }
 }
 
@@ -121,6 +135,12 @@ impl Blocked {
         }
     }
 
+    /// Takes client `id` out of the registry (its wait ended without a reply:
+    /// timeout, or the client went away).
+    pub fn forget(&mut self, id: u64) {
+        self.remove(id);
+    }
+
     /// Removes a waiter from the registry.
     fn remove(&mut self, id: u64) -> Option<Waiter> {
         let w = self.waiters.remove(&id)?;
@@ -184,13 +204,13 @@ impl Blocked {
 /// running each one's command again in non-blocking form on its behalf.
 pub fn serve_ready(ctx: &mut Ctx<'_>) {
     let mut rounds = 0;
-    while ctx.store.blocked.has_ready() && rounds < 10_000 {
+    while ctx.blocked.has_ready() && rounds < 10_000 {
         rounds += 1;
-        let ready = std::mem::take(&mut ctx.store.blocked.ready);
+        let ready = std::mem::take(&mut ctx.blocked.ready);
         for (db, key) in ready {
             let slot = (db, key);
-            while let Some(&id) = ctx.store.blocked.queues.get(&slot).and_then(|q| q.front()) {
-                let wants_zset = ctx.store.blocked.waiters.get(&id).is_some_and(|w| {
+            while let Some(&id) = ctx.blocked.queues.get(&slot).and_then(|q| q.front()) {
+                let wants_zset = ctx.blocked.waiters.get(&id).is_some_and(|w| {
                     w.args
                         .first()
                         .is_some_and(|n| n.len() > 2 && n[..2].eq_ignore_ascii_case(b"bz"))
@@ -198,7 +218,7 @@ pub fn serve_ready(ctx: &mut Ctx<'_>) {
                 if !key_has_elements(ctx, slot.0, &slot.1, wants_zset) {
                     break;
                 }
-                let Some(w) = ctx.store.blocked.remove(id) else {
+                let Some(w) = ctx.blocked.remove(id) else {
                     break;
                 };
                 let mut client = ClientState {
@@ -213,11 +233,13 @@ pub fn serve_ready(ctx: &mut Ctx<'_>) {
                 out.proto = w.resp;
                 let mut sub = Ctx {
                     store: &mut *ctx.store,
+                    blocked: &mut *ctx.blocked,
+                    scripts: &mut *ctx.scripts,
                     client: &mut client,
                     out: &mut out,
                     shared: ctx.shared,
                 };
-                cmd::dispatch(&mut sub, &key_first(&w.args, &w.keys, &slot.1));
+                super::dispatch(&mut sub, &key_first(&w.args, &w.keys, &slot.1));
                 w.mailbox.post(out.buf);
             }
         }
@@ -253,51 +275,6 @@ fn key_has_elements(ctx: &mut Ctx<'_>, db: usize, key: &[u8], zset: bool) -> boo
     }
 }
 
-/// Waits, without the store lock, until the request is served, times out, is
-/// unblocked, or the client goes away; returns the reply to send (empty when
-/// the client is gone).
-pub fn wait(core: &super::Core, client: &ClientState, req: BlockRequest) -> Vec<u8> {
-    const SLICE: Duration = Duration::from_millis(50);
-    loop {
-        {
-            let mut slot = req.mailbox.reply.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(r) = slot.take() {
-                return r;
-            }
-            let slice = match req.deadline {
-                Some(d) => d.saturating_duration_since(Instant::now()).min(SLICE),
-                None => SLICE,
-            };
-            let (mut slot, _) = req
-                .mailbox
-                .ready
-                .wait_timeout(slot, slice)
-                .unwrap_or_else(|e| e.into_inner());
-            if let Some(r) = slot.take() {
-                return r;
-            }
-        }
-        let timed_out = req.deadline.is_some_and(|d| Instant::now() >= d);
-        let gone = client
-            .handle
-            .as_ref()
-            .is_some_and(|h| h.is_killed() || h.peer_closed())
-            || core.shared.is_shutting_down();
-        if timed_out || gone {
-            let mut store = core.lock();
-            if let Some(r) = req.mailbox.take() {
-                return r;
-            }
-            store.blocked.remove(client.id);
-            return if gone {
-                Vec::new()
-            } else {
-                req.timeout_reply.to_vec()
-            };
-        }
-    }
-}
-
 /// The reply of a blocking command that times out (RESP2: a nil array).
 const TIMEOUT_REPLY: &[u8] = b"*-1\r\n";
 
@@ -315,7 +292,6 @@ pub fn block_or_reply(
         return immediate(ctx.out);
     }
     let req = ctx
-        .store
         .blocked
         .block(ctx.client, keys, args, deadline, TIMEOUT_REPLY);
     ctx.client.block = Some(req);

@@ -4,12 +4,13 @@
 //! message published by another client. The publisher must not write to the
 //! subscriber's socket itself either: a slow subscriber would then stall the
 //! publisher (and, since publishing runs under the keyspace lock, everyone). So a
-//! client's first SUBSCRIBE starts a *writer thread* for it; publishers append the
-//! framed message to this queue and signal a condition variable; the writer thread
-//! takes everything queued and writes it with one `write_all`.
+//! client's first SUBSCRIBE *attaches* its outbox; publishers append the framed
+//! message to this queue and signal a condition variable; a writer thread (the
+//! server starts one for each attached outbox, see `server/conn.rs`) takes
+//! everything queued and writes it with one `write_all` ([`Outbox::drain_into`]).
 //!
 //! Invariants:
-//! - once the writer is started, *all* output of the client goes through the queue:
+//! - once the outbox is attached, *all* output of the client goes through the queue:
 //!   the connection thread moves its replies here while it still holds the keyspace
 //!   lock, so replies and messages leave in the order they were produced (a
 //!   SUBSCRIBE confirmation always precedes the first message it enables);
@@ -23,10 +24,8 @@
 //!   joins it before closing the socket, so a final reply (QUIT's `+OK`) is sent.
 use super::config::ObufLimit;
 use std::io::Write;
-use std::net::TcpStream;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// Redis's default `client-output-buffer-limit pubsub 32mb 8mb 60`.
@@ -83,9 +82,8 @@ struct State {
     buf: Vec<u8>,
     pending: usize,
     closed: bool,
-    started: bool,
+    attached: bool,
     soft_since: Option<Instant>,
-    writer: Option<JoinHandle<()>>,
 }
 
 /// The queue; lives in the client's registry entry.
@@ -110,30 +108,15 @@ impl Outbox {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Whether the writer thread runs (then all output goes through `push`).
-    pub fn is_started(&self) -> bool {
-        self.lock().started
+    /// Whether all output of the client goes through this queue.
+    pub fn is_attached(&self) -> bool {
+        self.lock().attached
     }
 
-    /// Starts the writer thread on a clone of the client's socket (idempotent).
-    /// False if no thread could be started.
-    pub fn start(self: &std::sync::Arc<Self>, stream: TcpStream) -> bool {
-        let mut st = self.lock();
-        if st.started {
-            return true;
-        }
-        let me = self.clone();
-        match std::thread::Builder::new()
-            .stack_size(64 * 1024)
-            .spawn(move || me.run(stream))
-        {
-            Ok(h) => {
-                st.started = true;
-                st.writer = Some(h);
-                true
-            }
-            Err(_) => false,
-        }
+    /// From now on all output of the client goes through this queue (its first
+    /// subscription). The server then starts a writer thread on it.
+    pub fn attach(&self) {
+        self.lock().attached = true;
     }
 
     /// Queues `bytes`; false when the output buffer limit is passed (the caller
@@ -184,21 +167,15 @@ impl Outbox {
         self.lock().pending
     }
 
-    /// Stops the writer after it has written what is queued, and waits for it.
+    /// Stops the writer once it has written what is queued (the server joins it).
     pub fn close(&self) {
-        let writer = {
-            let mut st = self.lock();
-            st.closed = true;
-            st.writer.take()
-        };
+        self.lock().closed = true;
         self.ready.notify_one();
-        if let Some(w) = writer {
-            let _ = w.join();
-        }
     }
 
-    /// The writer thread: wait for bytes, write them, repeat until closed.
-    fn run(&self, mut stream: TcpStream) {
+    /// The writer's loop: wait for bytes, write them to `w`, repeat until closed
+    /// or until a write fails (the peer is gone; the queue is then closed).
+    pub fn drain_into(&self, mut w: impl Write) {
         let mut chunk = Vec::new();
         loop {
             {
@@ -211,7 +188,7 @@ impl Outbox {
                 }
                 std::mem::swap(&mut chunk, &mut st.buf);
             }
-            let ok = stream.write_all(&chunk).is_ok();
+            let ok = w.write_all(&chunk).is_ok();
             let n = chunk.len();
             chunk.clear();
             if chunk.capacity() > 1024 * 1024 {

@@ -7,7 +7,10 @@
 //!   (`Shared::clients`), read by CLIENT LIST/INFO/KILL and the cron from other
 //!   threads. Its fields are atomics or behind small mutexes; the connection thread
 //!   mirrors `db` and activity into it after every batch of commands.
-use std::net::{Shutdown, SocketAddr, TcpStream};
+//!
+//! The handle does not own the socket (the server does); it holds a
+//! [`Connection`], the one thing the rest of the program may do to it: close it.
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -37,9 +40,9 @@ pub struct ClientState {
     /// e.g. in unit tests).
     pub handle: Option<Arc<ClientHandle>>,
     /// Channels and patterns this client is subscribed to (see `cmd::pubsub`).
-    pub subs: crate::cmd::pubsub::Subs,
+    pub subs: super::pubsub::Subs,
     /// MULTI queue and WATCHed keys (see `cmd::tx`).
-    pub tx: crate::cmd::tx::TxState,
+    pub tx: super::tx::TxState,
     /// Blocking commands answer at once instead of waiting (inside EXEC, in a
     /// script, when serving a blocked client).
     pub no_block: bool,
@@ -55,6 +58,12 @@ impl ClientState {
         }
         self.name = name;
     }
+}
+
+/// How the rest of the program reaches a client's connection, which the server
+/// owns: closing it makes the connection's thread stop (its read returns).
+pub trait Connection: Send + Sync + std::fmt::Debug {
+    fn close(&self);
 }
 
 /// A client's entry in the registry, shared between its thread and the rest of the
@@ -77,19 +86,26 @@ pub struct ClientHandle {
     pub last_cmd: AtomicUsize,
     /// Set by CLIENT KILL / shutdown; the connection thread then stops.
     pub killed: AtomicBool,
-    /// A clone of the socket, so another thread can shut it down (which wakes the
-    /// owner thread out of its blocking read).
-    stream: TcpStream,
-    /// Outbound queue and writer thread for pushed messages (see `outbox.rs`).
+    /// Closes the connection from any thread.
+    conn: Box<dyn Connection>,
+    /// Outbound queue for pushed messages (see `outbox.rs`).
     pub outbox: Arc<super::outbox::Outbox>,
 }
 
 impl ClientHandle {
-    pub fn new(id: u64, stream: &TcpStream, fd: i64, now_ms: u64) -> std::io::Result<ClientHandle> {
-        Ok(ClientHandle {
+    /// The entry of client `id` connected from `addr` to `laddr`.
+    pub fn new(
+        id: u64,
+        (addr, laddr): (SocketAddr, SocketAddr),
+        fd: i64,
+        now_ms: u64,
+        conn: Box<dyn Connection>,
+        outbox: Arc<super::outbox::Outbox>,
+    ) -> ClientHandle {
+        ClientHandle {
             id,
-            addr: stream.peer_addr()?,
-            laddr: stream.local_addr()?,
+            addr,
+            laddr,
             fd,
             created: Instant::now(),
             last_active_ms: AtomicU64::new(now_ms),
@@ -98,35 +114,15 @@ impl ClientHandle {
             resp: AtomicU8::new(2),
             last_cmd: AtomicUsize::new(0),
             killed: AtomicBool::new(false),
-            stream: stream.try_clone()?,
-            outbox: Arc::default(),
-        })
+            conn,
+            outbox,
+        }
     }
 
     /// Closes the connection from any thread: the owner's read returns at once.
     pub fn kill(&self) {
         self.killed.store(true, Ordering::SeqCst);
-        let _ = self.stream.shutdown(Shutdown::Both);
-    }
-
-    /// Whether the peer has closed the connection (checked by a blocked client's
-    /// thread, which is not reading): a nonblocking peek that sees end of file.
-    pub fn peer_closed(&self) -> bool {
-        if self.stream.set_nonblocking(true).is_err() {
-            return false;
-        }
-        let mut b = [0u8; 1];
-        let closed = matches!(self.stream.peek(&mut b), Ok(0));
-        let _ = self.stream.set_nonblocking(false);
-        closed
-    }
-
-    /// Starts the outbox's writer thread on a clone of the socket.
-    pub fn start_outbox(&self) -> bool {
-        match self.stream.try_clone() {
-            Ok(s) => self.outbox.start(s),
-            Err(_) => false,
-        }
+        self.conn.close();
     }
 
     pub fn is_killed(&self) -> bool {

@@ -1,0 +1,313 @@
+//! The server-wide state that command handlers may read and change: configuration,
+//! statistics, the command table, the client registry, the pub/sub registry, the
+//! log, and the state of the running script.
+//!
+//! [`Shared`] is built once by the server and handed to every handler as
+//! `ctx.shared` (an `Arc`, so scripting can keep a handle for the length of a
+//! run). It holds no sockets and starts no threads: what only the server can do
+//! (wake its accept loops at shutdown, send busy connections home while a script
+//! runs) reaches it through the two hooks the server installs ([`ServerHooks`]).
+//!
+//! Invariants:
+//! - everything here is safe to read without the keyspace lock: atomics, or small
+//!   mutexes that are never held while taking the keyspace lock (lock order:
+//!   keyspace, then `pubsub`, then `clients`, then an outbox; `config` and
+//!   `errors` are leaves);
+//! - the mirrors (`max_bulk_len`, `notify_flags`, ...) always equal the config
+//!   values they mirror once [`Shared::config_changed`] has run after a change.
+use super::client::ClientHandle;
+use super::config::{self, Config};
+use super::log::Logger;
+use super::outbox;
+use super::table::Commands;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// The version this server reports (INFO `redis_version`, HELLO): the Redis
+/// version whose behaviour it follows, so clients enable the right features.
+pub const REDIS_VERSION: &str = "7.0.15";
+
+/// Server-wide counters (INFO stats). Relaxed atomics: exact totals, no ordering.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub total_connections_received: AtomicU64,
+    pub total_commands_processed: AtomicU64,
+    pub rejected_connections: AtomicU64,
+    pub total_net_input_bytes: AtomicU64,
+    pub total_net_output_bytes: AtomicU64,
+    pub total_error_replies: AtomicU64,
+    pub total_reads_processed: AtomicU64,
+    pub total_writes_processed: AtomicU64,
+    pub keyspace_hits: AtomicU64,
+    pub keyspace_misses: AtomicU64,
+    pub expired_keys: AtomicU64,
+    /// Commands per second over the last second, sampled by the cron.
+    pub instantaneous_ops_per_sec: AtomicU64,
+}
+
+impl Stats {
+    /// CONFIG RESETSTAT: zero the counters (not the gauges).
+    pub fn reset(&self) {
+        for c in [
+            &self.total_connections_received,
+            &self.total_commands_processed,
+            &self.rejected_connections,
+            &self.total_net_input_bytes,
+            &self.total_net_output_bytes,
+            &self.total_error_replies,
+            &self.total_reads_processed,
+            &self.total_writes_processed,
+            &self.keyspace_hits,
+            &self.keyspace_misses,
+            &self.expired_keys,
+        ] {
+            c.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The running script, as other connections see it: when it started, whether it
+/// wrote, whether a kill was asked for. Scripting writes it; the server reads it
+/// to answer `BUSY` without the keyspace lock; the VM's hook polls the kill flag.
+#[derive(Debug, Default)]
+pub struct RunState {
+    /// Milliseconds since the Unix epoch when the running script started; 0 when
+    /// none runs.
+    started_ms: AtomicU64,
+    /// The running script has called a write command (it cannot be killed).
+    wrote: AtomicBool,
+    /// SCRIPT KILL was accepted; the hook stops the script at its next check.
+    kill: AtomicBool,
+    /// The running script is a function (FCALL), not an EVAL script: the
+    /// BUSY text names FUNCTION KILL, and only FUNCTION KILL stops it.
+    function: AtomicBool,
+}
+
+impl RunState {
+    pub fn begin(&self, now_ms: u64, function: bool) {
+        self.wrote.store(false, Ordering::Relaxed);
+        self.function.store(function, Ordering::Relaxed);
+        self.kill.store(false, Ordering::Relaxed);
+        self.started_ms.store(now_ms.max(1), Ordering::Release);
+    }
+
+    pub fn end(&self) {
+        self.started_ms.store(0, Ordering::Release);
+        self.kill.store(false, Ordering::Relaxed);
+    }
+
+    pub fn set_wrote(&self) {
+        self.wrote.store(true, Ordering::Relaxed);
+    }
+
+    pub fn wrote(&self) -> bool {
+        self.wrote.load(Ordering::Relaxed)
+    }
+
+    pub fn is_function(&self) -> bool {
+        self.function.load(Ordering::Relaxed)
+    }
+
+    pub fn request_kill(&self) {
+        self.kill.store(true, Ordering::Relaxed);
+    }
+
+    pub fn kill_requested(&self) -> bool {
+        self.kill.load(Ordering::Relaxed)
+    }
+
+    /// Start time of the running script, if one runs.
+    pub fn running_since(&self) -> Option<u64> {
+        match self.started_ms.load(Ordering::Acquire) {
+            0 => None,
+            t => Some(t),
+        }
+    }
+}
+
+/// What the server lets the lower layers ask of it, installed once at bind time.
+/// Both are plain callbacks so that nothing below `server` names its types.
+#[derive(Default)]
+pub struct ServerHooks {
+    /// Wakes the accept loops so they see the shutdown flag.
+    pub wake_listeners: OnceLock<Box<dyn Fn() + Send + Sync>>,
+    /// Called by a script's hook on the thread running it once the script is past
+    /// the busy threshold (the poller sends its other connections home).
+    pub script_busy: OnceLock<Box<dyn Fn() + Send + Sync>>,
+}
+
+/// State shared by every connection and readable by command handlers.
+pub struct Shared {
+    pub config: RwLock<Config>,
+    pub stats: Stats,
+    /// The command table with per-command statistics.
+    pub commands: Commands,
+    /// Every connected client by id (ids increase, so this is connection order).
+    pub clients: Mutex<BTreeMap<u64, Arc<ClientHandle>>>,
+    pub logger: Logger,
+    /// Error replies by their first word (`ERR`, `WRONGTYPE`, ...): INFO errorstats.
+    pub errors: Mutex<BTreeMap<String, u64>>,
+    /// Pub/sub subscriptions of all clients (see `cmd::pubsub`).
+    pub pubsub: Mutex<super::pubsub::Registry>,
+    pub started: Instant,
+    /// 40 hex digits, random per start (INFO `run_id`).
+    pub run_id: String,
+    /// The TCP port actually bound (useful when configured as 0).
+    pub port: u16,
+    /// Mirror of `proto-max-bulk-len`, read by parsers without the config lock.
+    pub max_bulk_len: AtomicU64,
+    /// Mirror of `notify-keyspace-events` (flag bits), read on every write.
+    pub notify_flags: AtomicU32,
+    /// Mirror of `client-query-buffer-limit`.
+    pub query_buffer_limit: AtomicU64,
+    /// The running script, read by connections that find the lock taken.
+    pub script: RunState,
+    /// Script statistics for INFO, kept by scripting: cached EVAL scripts and the
+    /// bytes of the EVAL state's Lua heap.
+    pub scripts_cached: AtomicU64,
+    pub scripts_memory: AtomicU64,
+    /// Mirror of `client-output-buffer-limit`'s pubsub class, read by every outbox.
+    pub pubsub_limits: Arc<outbox::Limits>,
+    pub hooks: ServerHooks,
+    next_client_id: AtomicU64,
+    shutting_down: AtomicBool,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared::new(Config::default(), Logger::quiet(), Commands::new(&[]), 0)
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    /// The shared state of a server bound to `port`, answering the commands of
+    /// `commands`.
+    pub fn new(config: Config, logger: Logger, commands: Commands, port: u16) -> Shared {
+        Shared {
+            max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
+            notify_flags: AtomicU32::new(config.notify_keyspace_events),
+            query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
+            pubsub_limits: Arc::new(outbox::Limits::new(
+                config.client_output_buffer_limit[config::ObufClass::Pubsub as usize],
+            )),
+            config: RwLock::new(config),
+            stats: Stats::default(),
+            commands,
+            clients: Mutex::new(BTreeMap::new()),
+            logger,
+            errors: Mutex::new(BTreeMap::new()),
+            pubsub: Mutex::default(),
+            started: Instant::now(),
+            run_id: make_run_id(),
+            port,
+            script: RunState::default(),
+            scripts_cached: AtomicU64::new(0),
+            scripts_memory: AtomicU64::new(0),
+            hooks: ServerHooks::default(),
+            next_client_id: AtomicU64::new(1),
+            shutting_down: AtomicBool::new(false),
+        }
+    }
+
+    /// A read view of the configuration.
+    pub fn config(&self) -> std::sync::RwLockReadGuard<'_, Config> {
+        self.config.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies CONFIG SET's already-validated changes to the mirrors others read.
+    pub fn config_changed(&self) {
+        let c = self.config();
+        self.max_bulk_len
+            .store(c.proto_max_bulk_len, Ordering::Relaxed);
+        self.query_buffer_limit
+            .store(c.client_query_buffer_limit, Ordering::Relaxed);
+        self.logger.set_level(c.loglevel);
+        self.notify_flags
+            .store(c.notify_keyspace_events, Ordering::Relaxed);
+        self.pubsub_limits
+            .store(c.client_output_buffer_limit[config::ObufClass::Pubsub as usize]);
+    }
+
+    /// Counts one error reply whose text (after the `-`) is `msg`, under its first
+    /// word, as INFO errorstats reports. Distinct codes are capped at 128, as in Redis.
+    pub fn count_error(&self, msg: &[u8]) {
+        self.stats
+            .total_error_replies
+            .fetch_add(1, Ordering::Relaxed);
+        let code = msg
+            .split(|&b| b == b' ' || b == b'\r')
+            .next()
+            .unwrap_or(b"ERR");
+        let code = String::from_utf8_lossy(code).into_owned();
+        let mut errors = self.errors.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = errors.get_mut(&code) {
+            *n += 1;
+        } else if errors.len() < 128 {
+            errors.insert(code, 1);
+        }
+    }
+
+    /// Milliseconds since the server started.
+    pub fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    /// The registry, locked.
+    pub fn clients(&self) -> MutexGuard<'_, BTreeMap<u64, Arc<ClientHandle>>> {
+        self.clients.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A fresh client id (CLIENT ID): ids increase and are never reused.
+    pub fn new_client_id(&self) -> u64 {
+        self.next_client_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Asks the server to stop: listeners close, clients are disconnected and the
+    /// server's run loop returns. Safe to call from a command handler.
+    pub fn request_shutdown(&self) {
+        if self.shutting_down.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        if let Some(wake) = self.hooks.wake_listeners.get() {
+            wake();
+        }
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+}
+
+/// Unix time in microseconds.
+pub fn unix_micros() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0)
+}
+
+/// A run id: 40 hex digits from std's randomly seeded hasher, the clock and the pid.
+fn make_run_id() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = String::new();
+    for i in 0..3u64 {
+        let mut h = RandomState::new().build_hasher();
+        h.write_u128(unix_micros());
+        h.write_u32(std::process::id());
+        h.write_u64(i);
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out.truncate(40);
+    out
+}

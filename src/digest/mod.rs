@@ -1,0 +1,10 @@
+//! Digests and checksums, written from their specifications: the lowest layer,
+//! used by scripting (script ids, FUNCTION DUMP payloads) and persistence (RDB
+//! files, DUMP payloads). Nothing here depends on the rest of the crate.
+//!
+//! | file | job |
+//! | --- | --- |
+//! | `sha1.rs` | SHA-1: script ids (`EVALSHA`), `redis.sha1hex` |
+//! | `crc64.rs` | CRC-64/Jones as Redis computes it: the trailer of RDB files and DUMP payloads |
+pub mod crc64;
+pub mod sha1;
