@@ -5,7 +5,7 @@
 //! with zero bytes and becomes "raw"; BITOP's result is always "raw".
 use super::notify::{notify, GENERIC, STRING};
 use super::string::{count_read, cur_db, int_arg, max_bulk_len};
-use super::{errors, flags, CommandSpec, Ctx};
+use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::store::value::parse_i64_strict;
 use crate::store::Value;
 
@@ -16,46 +16,41 @@ pub static COMMANDS: &[CommandSpec] = &[
         name: "setbit",
         arity: 4,
         flags: flags::WRITE | flags::DENYOOM,
-        first_key: 1,
-        last_key: 1,
-        step: 1,
+        keys: Keys::ONE,
         handler: setbit,
+        ..CommandSpec::DEFAULT
     },
     CommandSpec {
         name: "getbit",
         arity: 3,
         flags: flags::READONLY | flags::FAST,
-        first_key: 1,
-        last_key: 1,
-        step: 1,
+        keys: Keys::ONE,
         handler: getbit,
+        ..CommandSpec::DEFAULT
     },
     CommandSpec {
         name: "bitcount",
         arity: -2,
         flags: flags::READONLY,
-        first_key: 1,
-        last_key: 1,
-        step: 1,
+        keys: Keys::ONE,
         handler: bitcount,
+        ..CommandSpec::DEFAULT
     },
     CommandSpec {
         name: "bitpos",
         arity: -3,
         flags: flags::READONLY,
-        first_key: 1,
-        last_key: 1,
-        step: 1,
+        keys: Keys::ONE,
         handler: bitpos,
+        ..CommandSpec::DEFAULT
     },
     CommandSpec {
         name: "bitop",
         arity: -4,
         flags: flags::WRITE | flags::DENYOOM,
-        first_key: 2,
-        last_key: -1,
-        step: 1,
+        keys: Keys::range(2, -1, 1),
         handler: bitop,
+        ..CommandSpec::DEFAULT
     },
 ];
 

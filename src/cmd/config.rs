@@ -62,6 +62,9 @@ pub struct Config {
     pub hash_max_listpack_entries: usize,
     pub hash_max_listpack_value: usize,
     pub zset_max_listpack_value: usize,
+    /// `enable-debug-command`: `no` (the default), `yes`, or `local` (loopback
+    /// connections only).
+    pub enable_debug_command: String,
 }
 
 impl Default for Config {
@@ -114,6 +117,7 @@ impl Default for Config {
             hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,
             zset_max_listpack_value: 64,
+            enable_debug_command: "no".to_string(),
         }
     }
 }
@@ -315,6 +319,11 @@ static PARAMS: &[Param] = &[
         true,
     ),
     p("list-compress-depth", Kind::Int(0, i32::MAX as i64), true),
+    p(
+        "enable-debug-command",
+        Kind::Enum(&["no", "yes", "local"]),
+        false,
+    ),
 ];
 
 /// Why a value was refused; the text is Redis's reason as CONFIG SET and the
@@ -491,6 +500,9 @@ impl Config {
             ("list-compress-depth", Kind::Int(a, b)) => {
                 self.list_compress_depth = int(value, a, b)? as i32
             }
+            ("enable-debug-command", Kind::Enum(allowed)) => {
+                self.enable_debug_command = word(value, allowed)?
+            }
             _ => return Err(SetError::Unknown),
         }
         Ok(())
@@ -557,6 +569,7 @@ impl Config {
             "zset-max-listpack-value" | "zset-max-ziplist-value" => {
                 self.zset_max_listpack_value.to_string()
             }
+            "enable-debug-command" => self.enable_debug_command.clone(),
             _ => return None,
         })
     }

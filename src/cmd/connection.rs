@@ -5,38 +5,156 @@
 //! and then AUTH with that password (or `AUTH default <password>`) authenticates.
 use super::ClientHandle;
 use super::REDIS_VERSION;
-use super::{c_str, error_bytes, flags::*, unknown_subcommand, wrong_arity, CommandSpec, Ctx};
+use super::{c_str, error_bytes, flags::*, wrong_arity, CommandSpec, Ctx, Keys};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::keyless("ping", -1, FAST, ping),
-    CommandSpec::keyless("echo", 2, FAST, echo),
-    CommandSpec::keyless(
-        "quit",
-        -1,
-        ALLOW_BUSY | NOSCRIPT | LOADING | STALE | FAST | NO_AUTH,
-        quit,
-    ),
-    CommandSpec::keyless(
-        "reset",
-        1,
-        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
-        reset,
-    ),
-    CommandSpec::keyless(
-        "auth",
-        -2,
-        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
-        auth,
-    ),
-    CommandSpec::keyless(
-        "hello",
-        -1,
-        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
-        hello,
-    ),
-    CommandSpec::keyless("client", -2, NOSCRIPT | LOADING | STALE, client),
+    CommandSpec {
+        name: "ping",
+        arity: -1,
+        flags: FAST | SUBSCRIBED_OK,
+        keys: Keys::NONE,
+        handler: ping,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "echo",
+        arity: 2,
+        flags: FAST,
+        keys: Keys::NONE,
+        handler: echo,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "quit",
+        arity: -1,
+        flags: ALLOW_BUSY
+            | NOSCRIPT
+            | LOADING
+            | STALE
+            | FAST
+            | NO_AUTH
+            | NOT_QUEUED
+            | SUBSCRIBED_OK,
+        keys: Keys::NONE,
+        handler: quit,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "reset",
+        arity: 1,
+        flags: NOSCRIPT
+            | LOADING
+            | STALE
+            | FAST
+            | NO_AUTH
+            | ALLOW_BUSY
+            | NOT_QUEUED
+            | SUBSCRIBED_OK,
+        keys: Keys::NONE,
+        handler: reset,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "auth",
+        arity: -2,
+        flags: NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        keys: Keys::NONE,
+        handler: auth,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hello",
+        arity: -1,
+        flags: NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        keys: Keys::NONE,
+        handler: hello,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "client",
+        arity: -2,
+        subcommands: CLIENT_SUBCOMMANDS,
+        ..CommandSpec::DEFAULT
+    },
+];
+
+/// Flags of CLIENT's subcommands, as 7.0 gives them.
+const CLIENT_FLAGS: u32 = NOSCRIPT | LOADING | STALE;
+const CLIENT_ADMIN: u32 = ADMIN | NOSCRIPT | LOADING | STALE;
+
+static CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "id",
+        arity: 2,
+        flags: CLIENT_FLAGS,
+        handler: client_id,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "getname",
+        arity: 2,
+        flags: CLIENT_FLAGS,
+        handler: client_getname,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "setname",
+        arity: 3,
+        flags: CLIENT_FLAGS,
+        handler: client_setname,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "info",
+        arity: 2,
+        flags: CLIENT_FLAGS,
+        handler: client_info,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "list",
+        arity: -2,
+        flags: CLIENT_ADMIN,
+        handler: client_list,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "reply",
+        arity: 3,
+        flags: CLIENT_FLAGS,
+        handler: client_reply,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "no-evict",
+        arity: 3,
+        flags: CLIENT_ADMIN,
+        handler: client_no_evict,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "kill",
+        arity: -3,
+        flags: CLIENT_ADMIN,
+        handler: client_kill,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "unblock",
+        arity: -3,
+        flags: CLIENT_ADMIN,
+        handler: client_unblock,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: LOADING | STALE,
+        handler: client_help,
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
@@ -242,108 +360,98 @@ const CLIENT_HELP: &[&str] = &[
     "    Prints this help.",
 ];
 
-fn client(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let sub = args[1].to_ascii_lowercase();
-    let n = args.len();
-    let arity_ok = match sub.as_slice() {
-        b"id" | b"getname" | b"info" | b"help" => n == 2,
-        b"setname" | b"reply" | b"no-evict" => n == 3,
-        b"kill" => n >= 3,
-        b"list" => n >= 2,
-        b"unblock" if n > 4 => {
-            // arity -3 lets it through; the handler then refuses it this way
-            return ctx.out.error(
-                "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.",
-            );
-        }
-        b"unblock" => n == 3 || n == 4,
-        _ => {
-            unknown_subcommand(ctx.out, &args[1], "client");
-            return;
-        }
-    };
-    if !arity_ok {
-        wrong_arity(
-            ctx.out,
-            &format!("client|{}", String::from_utf8_lossy(&sub)),
-        );
+/// CLIENT ID
+fn client_id(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    ctx.out.integer(ctx.client.id as i64);
+}
+
+/// CLIENT GETNAME
+fn client_getname(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    if ctx.client.name.is_empty() {
+        ctx.out.null();
+    } else {
+        ctx.out.bulk(&ctx.client.name.clone());
+    }
+}
+
+/// CLIENT SETNAME connection-name
+fn client_setname(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if !valid_name(&args[2]) {
+        ctx.out.error(BAD_NAME);
         return;
     }
-    match sub.as_slice() {
-        b"id" => ctx.out.integer(ctx.client.id as i64),
-        b"getname" => {
-            if ctx.client.name.is_empty() {
-                ctx.out.null();
-            } else {
-                ctx.out.bulk(&ctx.client.name.clone());
-            }
-        }
-        b"setname" => {
-            if !valid_name(&args[2]) {
-                ctx.out.error(BAD_NAME);
-                return;
-            }
-            ctx.client.set_name(args[2].clone());
+    ctx.client.set_name(args[2].clone());
+    ctx.out.ok();
+}
+
+/// CLIENT INFO
+fn client_info(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    let line = match &ctx.client.handle {
+        Some(h) => describe(ctx, h, "client|info") + "\n",
+        None => String::new(),
+    };
+    ctx.out.bulk(line.as_bytes());
+}
+
+/// CLIENT REPLY ON|OFF|SKIP
+fn client_reply(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let mode = args[2].to_ascii_lowercase();
+    match mode.as_slice() {
+        b"on" => {
+            ctx.client.reply_off = false;
+            ctx.client.reply_skip_next = false;
             ctx.out.ok();
         }
-        b"info" => {
-            let line = match &ctx.client.handle {
-                Some(h) => describe(ctx, h, "client|info") + "\n",
-                None => String::new(),
-            };
-            ctx.out.bulk(line.as_bytes());
-        }
-        b"list" => client_list(ctx, args),
-        b"reply" => {
-            let mode = args[2].to_ascii_lowercase();
-            match mode.as_slice() {
-                b"on" => {
-                    ctx.client.reply_off = false;
-                    ctx.client.reply_skip_next = false;
-                    ctx.out.ok();
-                }
-                b"off" => ctx.client.reply_off = true,
-                b"skip" => {
-                    if !ctx.client.reply_off {
-                        ctx.client.reply_skip_next = true;
-                    }
-                }
-                _ => ctx.out.error(super::errors::SYNTAX),
+        b"off" => ctx.client.reply_off = true,
+        b"skip" => {
+            if !ctx.client.reply_off {
+                ctx.client.reply_skip_next = true;
             }
         }
-        // There is no client eviction (maxmemory-clients), so the flag changes nothing.
-        b"no-evict" => {
-            if args[2].eq_ignore_ascii_case(b"on") || args[2].eq_ignore_ascii_case(b"off") {
-                ctx.out.ok();
-            } else {
-                ctx.out.error(super::errors::SYNTAX);
-            }
+        _ => ctx.out.error(super::errors::SYNTAX),
+    }
+}
+
+/// CLIENT NO-EVICT ON|OFF. There is no client eviction (maxmemory-clients), so
+/// the flag changes nothing.
+fn client_no_evict(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if args[2].eq_ignore_ascii_case(b"on") || args[2].eq_ignore_ascii_case(b"off") {
+        ctx.out.ok();
+    } else {
+        ctx.out.error(super::errors::SYNTAX);
+    }
+}
+
+/// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]
+fn client_unblock(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if args.len() > 4 {
+        // arity -3 lets it through; 7.0's handler then refuses it this way
+        return ctx.out.error(
+            "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.",
+        );
+    }
+    let Some(id) = crate::resp::parse::parse_i64_strict(&args[2]) else {
+        return ctx.out.error(super::errors::NOT_INTEGER);
+    };
+    let with_error = match args.get(3).map(|a| a.to_ascii_lowercase()) {
+        None => false,
+        Some(r) if r == b"timeout" => false,
+        Some(r) if r == b"error" => true,
+        Some(_) => {
+            return ctx
+                .out
+                .error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
         }
-        b"kill" => client_kill(ctx, args),
-        // CLIENT UNBLOCK client-id [TIMEOUT|ERROR]
-        b"unblock" => {
-            let Some(id) = crate::resp::parse::parse_i64_strict(&args[2]) else {
-                return ctx.out.error(super::errors::NOT_INTEGER);
-            };
-            let with_error = match args.get(3).map(|a| a.to_ascii_lowercase()) {
-                None => false,
-                Some(r) if r == b"timeout" => false,
-                Some(r) if r == b"error" => true,
-                Some(_) => {
-                    return ctx
-                        .out
-                        .error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
-                }
-            };
-            let done = id >= 0 && ctx.blocked.unblock(id as u64, with_error);
-            ctx.out.integer(done as i64);
-        }
-        _ => {
-            ctx.out.array(CLIENT_HELP.len());
-            for l in CLIENT_HELP {
-                ctx.out.simple(l);
-            }
-        }
+    };
+    let done = id >= 0 && ctx.blocked.unblock(id as u64, with_error);
+    ctx.out.integer(done as i64);
+}
+
+/// CLIENT HELP
+fn client_help(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    ctx.out.array(CLIENT_HELP.len());
+    for l in CLIENT_HELP {
+        ctx.out.simple(l);
     }
 }
 
@@ -375,10 +483,9 @@ fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own_cmd: &str) -> String {
             i => ctx
                 .shared
                 .commands
-                .specs
+                .rows
                 .get(i - 1)
-                .map(|s| s.name)
-                .unwrap_or("NULL")
+                .map_or("NULL", |r| r.full_name.as_str())
                 .to_string(),
         }
     };

@@ -6,7 +6,7 @@
 //! the old value keeps it (see `store::value`).
 use super::notify::{self, notify};
 use super::string::{count_read, int_arg};
-use super::{errors, flags, CommandSpec, Ctx};
+use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::cmd::float80::F80;
 use crate::store::hash::Hash;
 use crate::store::value::parse_i64_strict;
@@ -19,22 +19,134 @@ const M: u32 = flags::DENYOOM;
 const F: u32 = flags::FAST;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::one_key("hset", -4, W | M | F, hset),
-    CommandSpec::one_key("hmset", -4, W | M | F, hmset),
-    CommandSpec::one_key("hsetnx", 4, W | M | F, hsetnx),
-    CommandSpec::one_key("hget", 3, R | F, hget),
-    CommandSpec::one_key("hmget", -3, R | F, hmget),
-    CommandSpec::one_key("hgetall", 2, R, hgetall),
-    CommandSpec::one_key("hkeys", 2, R, hkeys),
-    CommandSpec::one_key("hvals", 2, R, hvals),
-    CommandSpec::one_key("hdel", -3, W | F, hdel),
-    CommandSpec::one_key("hlen", 2, R | F, hlen),
-    CommandSpec::one_key("hexists", 3, R | F, hexists),
-    CommandSpec::one_key("hstrlen", 3, R | F, hstrlen),
-    CommandSpec::one_key("hincrby", 4, W | M | F, hincrby),
-    CommandSpec::one_key("hincrbyfloat", 4, W | M | F, hincrbyfloat),
-    CommandSpec::one_key("hrandfield", -2, R, hrandfield),
-    CommandSpec::one_key("hscan", -3, R, hscan),
+    CommandSpec {
+        name: "hset",
+        arity: -4,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: hset,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hmset",
+        arity: -4,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: hmset,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hsetnx",
+        arity: 4,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: hsetnx,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hget",
+        arity: 3,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: hget,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hmget",
+        arity: -3,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: hmget,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hgetall",
+        arity: 2,
+        flags: R,
+        keys: Keys::ONE,
+        handler: hgetall,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hkeys",
+        arity: 2,
+        flags: R,
+        keys: Keys::ONE,
+        handler: hkeys,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hvals",
+        arity: 2,
+        flags: R,
+        keys: Keys::ONE,
+        handler: hvals,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hdel",
+        arity: -3,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: hdel,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hlen",
+        arity: 2,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: hlen,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hexists",
+        arity: 3,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: hexists,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hstrlen",
+        arity: 3,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: hstrlen,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hincrby",
+        arity: 4,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: hincrby,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hincrbyfloat",
+        arity: 4,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: hincrbyfloat,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hrandfield",
+        arity: -2,
+        flags: R,
+        keys: Keys::ONE,
+        handler: hrandfield,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "hscan",
+        arity: -3,
+        flags: R,
+        keys: Keys::ONE,
+        handler: hscan,
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 /// The hash under `key` for reading: `Ok(None)` when missing, `Err(())` (after

@@ -6,7 +6,7 @@
 //! (`(ms + 500) / 1000`); every reply and error text is redis-server 7.0's.
 use super::notify::{notify, notify_in, GENERIC};
 use super::string::{count_read, cur_db, int_arg};
-use super::{errors, flags, CommandSpec, Ctx};
+use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::store::expire::idle_seconds;
 use crate::store::value::parse_i64_strict;
 use crate::store::{glob_match, now_ms, Value};
@@ -16,41 +16,220 @@ const R: u32 = flags::READONLY;
 const F: u32 = flags::FAST;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("del", -2, W, 1, -1, 1, del),
-    CommandSpec::new("unlink", -2, W | F, 1, -1, 1, del),
-    CommandSpec::new("exists", -2, R | F, 1, -1, 1, exists),
-    CommandSpec::new("type", 2, R | F, 1, 1, 1, type_cmd),
-    CommandSpec::new("keys", 2, R, 0, 0, 0, keys),
-    CommandSpec::new("scan", -2, R, 0, 0, 0, scan),
-    CommandSpec::new("randomkey", 1, R, 0, 0, 0, randomkey),
-    CommandSpec::new("rename", 3, W, 1, 2, 1, rename),
-    CommandSpec::new("renamenx", 3, W | F, 1, 2, 1, renamenx),
-    CommandSpec::new("copy", -3, W | flags::DENYOOM, 1, 2, 1, copy),
-    CommandSpec::new("touch", -2, R | F, 1, -1, 1, touch),
-    CommandSpec::new("object", -2, 0, 0, 0, 0, object),
-    CommandSpec::new("expire", -3, W | F, 1, 1, 1, expire),
-    CommandSpec::new("pexpire", -3, W | F, 1, 1, 1, pexpire),
-    CommandSpec::new("expireat", -3, W | F, 1, 1, 1, expireat),
-    CommandSpec::new("pexpireat", -3, W | F, 1, 1, 1, pexpireat),
-    CommandSpec::new("ttl", 2, R | F, 1, 1, 1, ttl),
-    CommandSpec::new("pttl", 2, R | F, 1, 1, 1, pttl),
-    CommandSpec::new("expiretime", 2, R | F, 1, 1, 1, expiretime),
-    CommandSpec::new("pexpiretime", 2, R | F, 1, 1, 1, pexpiretime),
-    CommandSpec::new("persist", 2, W | F, 1, 1, 1, persist),
-    CommandSpec::new(
-        "select",
-        2,
-        flags::LOADING | flags::STALE | F,
-        0,
-        0,
-        0,
-        select,
-    ),
-    CommandSpec::new("swapdb", 3, W | F, 0, 0, 0, swapdb),
-    CommandSpec::new("move", 3, W | F, 1, 1, 1, move_cmd),
-    CommandSpec::new("dbsize", 1, R | F, 0, 0, 0, dbsize),
-    CommandSpec::new("flushdb", -1, W, 0, 0, 0, flushdb),
-    CommandSpec::new("flushall", -1, W, 0, 0, 0, flushall),
+    CommandSpec {
+        name: "del",
+        arity: -2,
+        flags: W,
+        keys: Keys::ALL,
+        handler: del,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "unlink",
+        arity: -2,
+        flags: W | F,
+        keys: Keys::ALL,
+        handler: del,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "exists",
+        arity: -2,
+        flags: R | F,
+        keys: Keys::ALL,
+        handler: exists,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "type",
+        arity: 2,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: type_cmd,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "keys",
+        arity: 2,
+        flags: R,
+        keys: Keys::NONE,
+        handler: keys,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "scan",
+        arity: -2,
+        flags: R,
+        keys: Keys::NONE,
+        handler: scan,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "randomkey",
+        arity: 1,
+        flags: R,
+        keys: Keys::NONE,
+        handler: randomkey,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "rename",
+        arity: 3,
+        flags: W,
+        keys: Keys::range(1, 2, 1),
+        handler: rename,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "renamenx",
+        arity: 3,
+        flags: W | F,
+        keys: Keys::range(1, 2, 1),
+        handler: renamenx,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "copy",
+        arity: -3,
+        flags: W | flags::DENYOOM,
+        keys: Keys::range(1, 2, 1),
+        handler: copy,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "touch",
+        arity: -2,
+        flags: R | F,
+        keys: Keys::ALL,
+        handler: touch,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "object",
+        arity: -2,
+        subcommands: OBJECT_SUBCOMMANDS,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "expire",
+        arity: -3,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: expire,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "pexpire",
+        arity: -3,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: pexpire,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "expireat",
+        arity: -3,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: expireat,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "pexpireat",
+        arity: -3,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: pexpireat,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "ttl",
+        arity: 2,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: ttl,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "pttl",
+        arity: 2,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: pttl,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "expiretime",
+        arity: 2,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: expiretime,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "pexpiretime",
+        arity: 2,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: pexpiretime,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "persist",
+        arity: 2,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: persist,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "select",
+        arity: 2,
+        flags: flags::LOADING | flags::STALE | F,
+        keys: Keys::NONE,
+        handler: select,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "swapdb",
+        arity: 3,
+        flags: W | F,
+        keys: Keys::NONE,
+        handler: swapdb,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "move",
+        arity: 3,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: move_cmd,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "dbsize",
+        arity: 1,
+        flags: R | F,
+        keys: Keys::NONE,
+        handler: dbsize,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "flushdb",
+        arity: -1,
+        flags: W,
+        keys: Keys::NONE,
+        handler: flushdb,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "flushall",
+        arity: -1,
+        flags: W,
+        keys: Keys::NONE,
+        handler: flushall,
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 fn del(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -362,55 +541,109 @@ const OBJECT_HELP: &[&str] = &[
 /// Integers Redis keeps as shared objects (REFCOUNT reports `i32::MAX` for them).
 const SHARED_INTEGERS: i64 = 10_000;
 
-fn object(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let sub = args[1].to_ascii_lowercase();
-    let (name, arity) = match sub.as_slice() {
-        b"help" => ("help", 2),
-        b"encoding" => ("encoding", 3),
-        b"refcount" => ("refcount", 3),
-        b"idletime" => ("idletime", 3),
-        b"freq" => ("freq", 3),
-        _ => {
-            let shown = String::from_utf8_lossy(&args[1]);
-            return ctx.out.error(&format!(
-                "ERR unknown subcommand '{shown}'. Try OBJECT HELP."
-            ));
-        }
-    };
-    if args.len() != arity {
-        return ctx.out.error(&format!(
-            "ERR wrong number of arguments for 'object|{name}' command"
-        ));
+/// OBJECT's subcommands: the three that read a key (with the key as argument 2).
+const OBJECT_KEY: Keys = Keys::range(2, 2, 1);
+
+static OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "encoding",
+        arity: 3,
+        flags: flags::READONLY,
+        keys: OBJECT_KEY,
+        handler: object_encoding,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "refcount",
+        arity: 3,
+        flags: flags::READONLY,
+        keys: OBJECT_KEY,
+        handler: object_refcount,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "idletime",
+        arity: 3,
+        flags: flags::READONLY,
+        keys: OBJECT_KEY,
+        handler: object_idletime,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "freq",
+        arity: 3,
+        flags: flags::READONLY,
+        keys: OBJECT_KEY,
+        handler: object_freq,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: flags::LOADING | flags::STALE,
+        handler: object_help,
+        ..CommandSpec::DEFAULT
+    },
+];
+
+/// OBJECT HELP
+fn object_help(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    ctx.out.array(OBJECT_HELP.len());
+    for line in OBJECT_HELP {
+        ctx.out.simple(line);
     }
-    if name == "help" {
-        ctx.out.array(OBJECT_HELP.len());
-        for line in OBJECT_HELP {
-            ctx.out.simple(line);
-        }
-        return;
-    }
+}
+
+/// The entry OBJECT's subcommands look at (without touching it), counted as a
+/// keyspace hit or miss; a miss has been answered with a nil.
+fn object_entry<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Option<(&'a crate::store::Entry, u32)> {
     let db = ctx.store.db(ctx.client.db);
-    let found = db.lookup_no_touch(&args[2]);
+    let found = db.lookup_no_touch(key);
     count_read(ctx.shared, found.is_some());
     let Some(i) = found else {
-        return ctx.out.null();
+        ctx.out.null();
+        return None;
     };
-    let e = db.entry(i);
-    match name {
-        "encoding" => ctx.out.bulk(e.value.encoding().as_bytes()),
-        "refcount" => match e.value {
-            Value::Int(n) if (0..SHARED_INTEGERS).contains(&n) => {
-                ctx.out.integer(i64::from(i32::MAX))
-            }
-            _ => ctx.out.integer(1),
-        },
-        // Measured on the same coarse clock that stamps accesses, as Redis does.
-        "idletime" => ctx.out.integer(idle_seconds(e.lru, db.lru_clock) as i64),
-        _ => ctx.out.error(
+    let clock = db.lru_clock;
+    Some((db.entry(i), clock))
+}
+
+/// OBJECT ENCODING key
+fn object_encoding(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Some((e, _)) = object_entry(ctx, &args[2]) {
+        let enc = e.value.encoding();
+        ctx.out.bulk(enc.as_bytes());
+    }
+}
+
+/// OBJECT REFCOUNT key: shared integers report Redis's "immortal" count.
+fn object_refcount(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Some((e, _)) = object_entry(ctx, &args[2]) {
+        let n = match e.value {
+            Value::Int(n) if (0..SHARED_INTEGERS).contains(&n) => i64::from(i32::MAX),
+            _ => 1,
+        };
+        ctx.out.integer(n);
+    }
+}
+
+/// OBJECT IDLETIME key, measured on the same coarse clock that stamps
+/// accesses, as Redis does.
+fn object_idletime(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if let Some((e, clock)) = object_entry(ctx, &args[2]) {
+        let idle = idle_seconds(e.lru, clock) as i64;
+        ctx.out.integer(idle);
+    }
+}
+
+/// OBJECT FREQ key: no LFU policy can be selected yet.
+fn object_freq(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if object_entry(ctx, &args[2]).is_some() {
+        ctx.out.error(
             "ERR An LFU maxmemory policy is not selected, access frequency not tracked. \
              Please note that when switching between policies at runtime LRU and LFU data \
              will take some time to adjust.",
-        ),
+        );
     }
 }
 

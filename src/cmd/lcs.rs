@@ -8,17 +8,16 @@
 //! it is the same one redis-server reports. With IDX, the walk also yields the
 //! matching ranges, last ones first, each `[a_start, a_end] [b_start, b_end]`.
 use super::string::{count_read, max_bulk_len};
-use super::{errors, flags, CommandSpec, Ctx};
+use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::store::value::parse_i64_strict;
 
 pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
     name: "lcs",
     arity: -3,
     flags: flags::READONLY,
-    first_key: 1,
-    last_key: 2,
-    step: 1,
+    keys: Keys::range(1, 2, 1),
     handler: lcs,
+    ..CommandSpec::DEFAULT
 }];
 
 fn lcs(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {

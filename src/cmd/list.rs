@@ -8,7 +8,7 @@
 use super::blocking;
 use super::notify::{self, notify};
 use super::string::count_read;
-use super::{errors, flags, CommandSpec, Ctx};
+use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::resp::Reply;
 use crate::store::list::List;
 use crate::store::value::parse_i64_strict;
@@ -20,42 +20,196 @@ const R: u32 = flags::READONLY;
 const M: u32 = flags::DENYOOM;
 const F: u32 = flags::FAST;
 /// Blocking commands: may wait, and scripts may not call them.
-const B: u32 = flags::BLOCKING | flags::NOSCRIPT;
+const B: u32 = flags::BLOCKING | flags::NOSCRIPT | flags::OWN_THREAD;
 
 pub static COMMANDS: &[CommandSpec] = &[
     // LPUSH key element [element ...]
-    CommandSpec::one_key("lpush", -3, W | M | F, lpush),
-    CommandSpec::one_key("rpush", -3, W | M | F, rpush),
-    CommandSpec::one_key("lpushx", -3, W | M | F, lpushx),
-    CommandSpec::one_key("rpushx", -3, W | M | F, rpushx),
+    CommandSpec {
+        name: "lpush",
+        arity: -3,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: lpush,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "rpush",
+        arity: -3,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: rpush,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "lpushx",
+        arity: -3,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: lpushx,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "rpushx",
+        arity: -3,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: rpushx,
+        ..CommandSpec::DEFAULT
+    },
     // LPOP key [count]
-    CommandSpec::one_key("lpop", -2, W | F, lpop),
-    CommandSpec::one_key("rpop", -2, W | F, rpop),
-    CommandSpec::one_key("llen", 2, R | F, llen),
+    CommandSpec {
+        name: "lpop",
+        arity: -2,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: lpop,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "rpop",
+        arity: -2,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: rpop,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "llen",
+        arity: 2,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: llen,
+        ..CommandSpec::DEFAULT
+    },
     // LRANGE key start stop
-    CommandSpec::one_key("lrange", 4, R, lrange),
-    CommandSpec::one_key("lindex", 3, R, lindex),
-    CommandSpec::one_key("lset", 4, W | M, lset),
+    CommandSpec {
+        name: "lrange",
+        arity: 4,
+        flags: R,
+        keys: Keys::ONE,
+        handler: lrange,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "lindex",
+        arity: 3,
+        flags: R,
+        keys: Keys::ONE,
+        handler: lindex,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "lset",
+        arity: 4,
+        flags: W | M,
+        keys: Keys::ONE,
+        handler: lset,
+        ..CommandSpec::DEFAULT
+    },
     // LINSERT key BEFORE|AFTER pivot element
-    CommandSpec::one_key("linsert", 5, W | M, linsert),
+    CommandSpec {
+        name: "linsert",
+        arity: 5,
+        flags: W | M,
+        keys: Keys::ONE,
+        handler: linsert,
+        ..CommandSpec::DEFAULT
+    },
     // LREM key count element
-    CommandSpec::one_key("lrem", 4, W, lrem),
-    CommandSpec::one_key("ltrim", 4, W, ltrim),
+    CommandSpec {
+        name: "lrem",
+        arity: 4,
+        flags: W,
+        keys: Keys::ONE,
+        handler: lrem,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "ltrim",
+        arity: 4,
+        flags: W,
+        keys: Keys::ONE,
+        handler: ltrim,
+        ..CommandSpec::DEFAULT
+    },
     // LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
-    CommandSpec::one_key("lpos", -3, R, lpos),
+    CommandSpec {
+        name: "lpos",
+        arity: -3,
+        flags: R,
+        keys: Keys::ONE,
+        handler: lpos,
+        ..CommandSpec::DEFAULT
+    },
     // LMOVE source destination LEFT|RIGHT LEFT|RIGHT
-    CommandSpec::new("lmove", 5, W | M, 1, 2, 1, lmove),
-    CommandSpec::new("rpoplpush", 3, W | M, 1, 2, 1, rpoplpush),
+    CommandSpec {
+        name: "lmove",
+        arity: 5,
+        flags: W | M,
+        keys: Keys::range(1, 2, 1),
+        handler: lmove,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "rpoplpush",
+        arity: 3,
+        flags: W | M,
+        keys: Keys::range(1, 2, 1),
+        handler: rpoplpush,
+        ..CommandSpec::DEFAULT
+    },
     // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
-    CommandSpec::keyless("lmpop", -4, W, lmpop),
+    CommandSpec {
+        name: "lmpop",
+        arity: -4,
+        flags: W,
+        keys: Keys::NONE,
+        handler: lmpop,
+        ..CommandSpec::DEFAULT
+    },
     // BLPOP key [key ...] timeout
-    CommandSpec::new("blpop", -3, W | B, 1, -2, 1, blpop),
-    CommandSpec::new("brpop", -3, W | B, 1, -2, 1, brpop),
+    CommandSpec {
+        name: "blpop",
+        arity: -3,
+        flags: W | B,
+        keys: Keys::range(1, -2, 1),
+        handler: blpop,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "brpop",
+        arity: -3,
+        flags: W | B,
+        keys: Keys::range(1, -2, 1),
+        handler: brpop,
+        ..CommandSpec::DEFAULT
+    },
     // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
-    CommandSpec::new("blmove", 6, W | M | B, 1, 2, 1, blmove),
-    CommandSpec::new("brpoplpush", 4, W | M | B, 1, 2, 1, brpoplpush),
+    CommandSpec {
+        name: "blmove",
+        arity: 6,
+        flags: W | M | B,
+        keys: Keys::range(1, 2, 1),
+        handler: blmove,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "brpoplpush",
+        arity: 4,
+        flags: W | M | B,
+        keys: Keys::range(1, 2, 1),
+        handler: brpoplpush,
+        ..CommandSpec::DEFAULT
+    },
     // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
-    CommandSpec::keyless("blmpop", -5, W | B, blmpop),
+    CommandSpec {
+        name: "blmpop",
+        arity: -5,
+        flags: W | B,
+        keys: Keys::NONE,
+        handler: blmpop,
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 /// The list under `key` for reading: `Ok(None)` when missing, `Err(())` after

@@ -31,16 +31,19 @@
 //! | `string.rs`, `bitops.rs`, `lcs.rs` | strings and bits |
 //! | `keys.rs` | keys, expiry, databases |
 //! | `hash.rs`, `list.rs`, `set.rs`, `zset*.rs`, `sort.rs` | the collection types |
-//! | `connection.rs`, `server.rs` | connection and server commands |
+//! | `connection.rs`, `server.rs` | connection and server commands (CLIENT, CONFIG, DEBUG, SHUTDOWN) |
+//! | `command.rs`, `info.rs` | COMMAND (the table as clients see it) and INFO |
 //! | `tx.rs`, `pubsub.rs` | MULTI/EXEC/WATCH, pub/sub |
 pub mod bitops;
 pub mod blocking;
 pub mod client;
+pub mod command;
 pub mod config;
 pub mod connection;
 pub mod ctx;
 pub mod float80;
 pub mod hash;
+pub mod info;
 pub mod keys;
 pub mod lcs;
 pub mod list;
@@ -63,7 +66,7 @@ pub mod zset_range;
 pub use client::{ClientHandle, ClientState};
 pub use ctx::{Ctx, Keyspace, ScriptSlot};
 pub use shared::{Shared, REDIS_VERSION};
-pub use table::{flags, CommandSpec, Commands, Handler, OwningHandler};
+pub use table::{flags, CommandSpec, Commands, Handler, Keys, OwningHandler};
 
 use crate::resp::Reply;
 use std::sync::atomic::Ordering;
@@ -185,43 +188,46 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         Args::Owned(a) => a,
     };
     let shared = ctx.shared;
-    let stats = &shared.stats;
+    let commands = &shared.commands;
     if args.is_empty() {
         // The wire never yields an empty request; internal callers might.
         ctx.out.error("ERR empty command");
         return;
     }
-    let Some(i) = shared.commands.lookup(&args[0]) else {
-        unknown_command(ctx.out, args);
-        shared.count_error(b"ERR");
-        ctx.client.tx.aborted |= ctx.client.tx.in_multi();
-        return;
+    let i = match commands.resolve(args) {
+        table::Lookup::Found(i) => i,
+        table::Lookup::UnknownCommand => {
+            unknown_command(ctx.out, args);
+            shared.count_error(b"ERR");
+            ctx.client.tx.aborted |= ctx.client.tx.in_multi();
+            return;
+        }
+        table::Lookup::UnknownSubcommand(i) => {
+            unknown_subcommand(ctx.out, &args[1], commands.rows[i].spec.name);
+            shared.count_error(b"ERR");
+            ctx.client.tx.aborted |= ctx.client.tx.in_multi();
+            return;
+        }
     };
-    let spec = shared.commands.specs[i];
+    let row = &commands.rows[i];
+    let spec = row.spec;
     let argc = args.len() as i32;
     if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
-        wrong_arity(ctx.out, spec.name);
+        wrong_arity(ctx.out, &row.full_name);
         ctx.client.tx.aborted |= ctx.client.tx.in_multi();
-        shared.commands.stats[i]
-            .rejected_calls
-            .fetch_add(1, Ordering::Relaxed);
+        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
         shared.count_error(b"ERR");
         return;
     }
-    let cstats = shared.commands.stats_for(i, args);
     if !ctx.client.authenticated && spec.flags & flags::NO_AUTH == 0 {
         ctx.out.error("NOAUTH Authentication required.");
-        if let Some(c) = cstats {
-            c.rejected_calls.fetch_add(1, Ordering::Relaxed);
-        }
+        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
         shared.count_error(b"NOAUTH");
         return;
     }
-    if ctx.client.subs.count() > 0
-        && ctx.client.resp == 2
-        && !pubsub::allowed_in_subscribe_mode(spec.name)
+    if ctx.client.subs.count() > 0 && ctx.client.resp == 2 && spec.flags & flags::SUBSCRIBED_OK == 0
     {
-        let why = pubsub::subscribe_mode_refusal(spec.name);
+        let why = pubsub::subscribe_mode_refusal(&row.full_name);
         if ctx.client.tx.in_multi() && spec.name == "exec" {
             tx::discard_transaction(ctx);
             ctx.out.error(&format!(
@@ -233,12 +239,10 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
             shared.count_error(b"ERR");
             ctx.client.tx.aborted |= ctx.client.tx.in_multi();
         }
-        if let Some(c) = cstats {
-            c.rejected_calls.fetch_add(1, Ordering::Relaxed);
-        }
+        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
         return;
     }
-    if ctx.client.tx.in_multi() && !tx::runs_inside_multi(spec.name) {
+    if ctx.client.tx.in_multi() && spec.flags & flags::NOT_QUEUED == 0 {
         if spec.flags & flags::NO_MULTI != 0 {
             ctx.out
                 .error("ERR Command not allowed inside a transaction");
@@ -252,40 +256,28 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     }
     let before = ctx.out.buf.len();
     let start = Instant::now();
-    match request {
-        Args::Owned(a) => match shared.commands.owning[i] {
-            Some(h) => h(ctx, a),
-            None => (spec.handler)(ctx, a),
-        },
-        Args::Borrowed(a) => (spec.handler)(ctx, a),
+    match (request, spec.owning) {
+        (Args::Owned(a), Some(h)) => h(ctx, a),
+        (Args::Owned(a), None) => (spec.handler)(ctx, a),
+        (Args::Borrowed(a), _) => (spec.handler)(ctx, a),
     }
     let usec = start.elapsed().as_micros() as u64;
     notify::after_command(ctx);
     let reply = &ctx.out.buf[before..];
-    if reply.first() == Some(&b'-') {
+    let failed = reply.first() == Some(&b'-');
+    if failed {
         shared.count_error(&reply[1..]);
     }
-    // A container's handler checks its subcommand's name and arity itself; Redis
-    // refuses those before running anything, so they count as rejected (or, for
-    // an unknown subcommand, not at all) rather than as calls.
-    let Some(cstats) = cstats else { return };
-    if !sub_ranges_empty(shared, i) && reply.starts_with(b"-ERR wrong number of arguments") {
-        cstats.rejected_calls.fetch_add(1, Ordering::Relaxed);
-        return;
+    row.stats.calls.fetch_add(1, Ordering::Relaxed);
+    row.stats.usec.fetch_add(usec, Ordering::Relaxed);
+    if failed {
+        row.stats.failed_calls.fetch_add(1, Ordering::Relaxed);
     }
-    cstats.calls.fetch_add(1, Ordering::Relaxed);
-    cstats.usec.fetch_add(usec, Ordering::Relaxed);
-    if reply.first() == Some(&b'-') {
-        cstats.failed_calls.fetch_add(1, Ordering::Relaxed);
-    }
-    stats
+    shared
+        .stats
         .total_commands_processed
         .fetch_add(1, Ordering::Relaxed);
     if let Some(h) = &ctx.client.handle {
         h.last_cmd.store(i + 1, Ordering::Relaxed);
     }
-}
-
-fn sub_ranges_empty(shared: &Shared, i: usize) -> bool {
-    shared.commands.sub_ranges[i].is_empty()
 }

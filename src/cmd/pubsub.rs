@@ -26,7 +26,7 @@
 //! Invariants: a client is in `Registry` for a channel/pattern exactly when it is
 //! in its `Subs`; the disconnect path ([`forget_client`]) removes all of them.
 //! Lock order: keyspace, then registry, then an outbox.
-use super::{flags::*, CommandSpec, Ctx};
+use super::{flags::*, CommandSpec, Ctx, Keys};
 use super::{ClientHandle, Shared};
 use crate::resp::Reply;
 use crate::store::glob_match;
@@ -36,17 +36,52 @@ use std::sync::{Arc, MutexGuard};
 const SUB: u32 = PUBSUB | NOSCRIPT | LOADING | STALE;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::keyless("subscribe", -2, SUB, subscribe),
-    CommandSpec::keyless("unsubscribe", -1, SUB, unsubscribe),
-    CommandSpec::keyless("psubscribe", -2, SUB, psubscribe),
-    CommandSpec::keyless("punsubscribe", -1, SUB, punsubscribe),
-    CommandSpec::keyless(
-        "publish",
-        3,
-        PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE,
-        publish,
-    ),
-    CommandSpec::keyless("pubsub", -2, PUBSUB | LOADING | STALE, pubsub),
+    CommandSpec {
+        name: "subscribe",
+        arity: -2,
+        flags: SUB | OWN_THREAD | SUBSCRIBED_OK,
+        keys: Keys::NONE,
+        handler: subscribe,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "unsubscribe",
+        arity: -1,
+        flags: SUB | SUBSCRIBED_OK,
+        keys: Keys::NONE,
+        handler: unsubscribe,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "psubscribe",
+        arity: -2,
+        flags: SUB | OWN_THREAD | SUBSCRIBED_OK,
+        keys: Keys::NONE,
+        handler: psubscribe,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "punsubscribe",
+        arity: -1,
+        flags: SUB | SUBSCRIBED_OK,
+        keys: Keys::NONE,
+        handler: punsubscribe,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "publish",
+        arity: 3,
+        flags: PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE,
+        keys: Keys::NONE,
+        handler: publish,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "pubsub",
+        arity: -2,
+        subcommands: PUBSUB_SUBCOMMANDS,
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 /// Every client's subscriptions.
@@ -69,22 +104,6 @@ impl Subs {
     pub fn count(&self) -> usize {
         self.channels.len() + self.patterns.len()
     }
-}
-
-/// Whether command `name` may run while a RESP2 client is subscribed.
-pub fn allowed_in_subscribe_mode(name: &str) -> bool {
-    matches!(
-        name,
-        "subscribe"
-            | "unsubscribe"
-            | "psubscribe"
-            | "punsubscribe"
-            | "ssubscribe"
-            | "sunsubscribe"
-            | "ping"
-            | "quit"
-            | "reset"
-    )
 }
 
 /// The refusal text for `name` in subscribe mode (without the `ERR ` prefix).
@@ -270,44 +289,100 @@ fn publish(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     ctx.out.integer(n as i64);
 }
 
-fn pubsub(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let sub = args[1].to_ascii_lowercase();
-    let reg = registry(ctx.shared);
-    match (sub.as_slice(), args.len()) {
-        (b"channels", 2 | 3) => {
-            let mut names: Vec<&Vec<u8>> = reg
-                .channels
-                .keys()
-                .filter(|c| args.len() == 2 || glob_match(&args[2], c, false))
-                .collect();
-            names.sort();
-            ctx.out.array(names.len());
-            for n in names {
-                ctx.out.bulk(n);
-            }
-        }
-        (b"numsub", _) => {
-            ctx.out.array((args.len() - 2) * 2);
-            for ch in &args[2..] {
-                ctx.out.bulk(ch);
-                ctx.out
-                    .integer(reg.channels.get(ch).map_or(0, |l| l.len()) as i64);
-            }
-        }
-        (b"numpat", 2) => {
-            let mut pats: Vec<&Vec<u8>> = reg.patterns.iter().map(|(p, _)| p).collect();
-            pats.sort();
-            pats.dedup();
-            ctx.out.integer(pats.len() as i64);
-        }
-        (b"channels", _) => {
-            // The table's arity (-2) lets this through; the handler refuses it.
-            let mut msg = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
-            msg.extend_from_slice(super::c_str(&args[1], 128));
-            msg.extend_from_slice(b"'. Try PUBSUB HELP.");
-            super::error_bytes(ctx.out, &msg);
-        }
-        (b"numpat", _) => super::wrong_arity(ctx.out, "pubsub|numpat"),
-        _ => super::unknown_subcommand(ctx.out, &args[1], "pubsub"),
+const INTROSPECT: u32 = PUBSUB | LOADING | STALE;
+
+static PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "channels",
+        arity: -2,
+        flags: INTROSPECT,
+        handler: pubsub_channels,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "numsub",
+        arity: -2,
+        flags: INTROSPECT,
+        handler: pubsub_numsub,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "numpat",
+        arity: 2,
+        flags: INTROSPECT,
+        handler: pubsub_numpat,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: LOADING | STALE,
+        handler: pubsub_help,
+        ..CommandSpec::DEFAULT
+    },
+];
+
+/// PUBSUB CHANNELS [pattern]
+fn pubsub_channels(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if args.len() > 3 {
+        // The table's arity (-2) lets this through; the handler refuses it.
+        let mut msg = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
+        msg.extend_from_slice(super::c_str(&args[1], 128));
+        msg.extend_from_slice(b"'. Try PUBSUB HELP.");
+        return super::error_bytes(ctx.out, &msg);
     }
+    let reg = registry(ctx.shared);
+    let mut names: Vec<&Vec<u8>> = reg
+        .channels
+        .keys()
+        .filter(|c| args.len() == 2 || glob_match(&args[2], c, false))
+        .collect();
+    names.sort();
+    ctx.out.array(names.len());
+    for n in names {
+        ctx.out.bulk(n);
+    }
+}
+
+/// PUBSUB NUMSUB [channel ...]
+fn pubsub_numsub(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let reg = registry(ctx.shared);
+    ctx.out.array((args.len() - 2) * 2);
+    for ch in &args[2..] {
+        ctx.out.bulk(ch);
+        ctx.out
+            .integer(reg.channels.get(ch).map_or(0, |l| l.len()) as i64);
+    }
+}
+
+/// PUBSUB NUMPAT
+fn pubsub_numpat(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    let reg = registry(ctx.shared);
+    let mut pats: Vec<&Vec<u8>> = reg.patterns.iter().map(|(p, _)| p).collect();
+    pats.sort();
+    pats.dedup();
+    ctx.out.integer(pats.len() as i64);
+}
+
+/// PUBSUB HELP
+fn pubsub_help(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    super::command::help_lines(
+        ctx.out,
+        &[
+            "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "CHANNELS [<pattern>]",
+            "    Return the currently active channels matching a <pattern> (default: '*').",
+            "NUMPAT",
+            "    Return number of subscriptions to patterns.",
+            "NUMSUB [<channel> ...]",
+            "    Return the number of subscribers for the specified channels, excluding",
+            "    pattern subscriptions(default: no channels).",
+            "SHARDCHANNELS [<pattern>]",
+            "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+            "SHARDNUMSUB [<shardchannel> ...]",
+            "    Return the number of subscribers for the specified shard level channel(s)",
+            "HELP",
+            "    Prints this help.",
+        ],
+    );
 }

@@ -11,7 +11,7 @@
 //! a concurrent removal may be missed (Redis's cursor keeps its guarantee).
 use super::notify::{self, notify};
 use super::string::count_read;
-use super::{errors, flags, CommandSpec, Ctx};
+use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::resp::Reply;
 use crate::store::set::Set;
 use crate::store::value::parse_i64_strict;
@@ -26,28 +26,147 @@ const F: u32 = flags::FAST;
 
 pub static COMMANDS: &[CommandSpec] = &[
     // SADD key member [member ...]
-    CommandSpec::one_key("sadd", -3, W | M | F, sadd),
-    CommandSpec::one_key("srem", -3, W | F, srem),
-    CommandSpec::one_key("smembers", 2, R, smembers),
-    CommandSpec::one_key("sismember", 3, R | F, sismember),
-    CommandSpec::one_key("smismember", -3, R | F, smismember),
-    CommandSpec::one_key("scard", 2, R | F, scard),
+    CommandSpec {
+        name: "sadd",
+        arity: -3,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: sadd,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "srem",
+        arity: -3,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: srem,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "smembers",
+        arity: 2,
+        flags: R,
+        keys: Keys::ONE,
+        handler: smembers,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "sismember",
+        arity: 3,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: sismember,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "smismember",
+        arity: -3,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: smismember,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "scard",
+        arity: 2,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: scard,
+        ..CommandSpec::DEFAULT
+    },
     // SPOP key [count]
-    CommandSpec::one_key("spop", -2, W | F, spop),
+    CommandSpec {
+        name: "spop",
+        arity: -2,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: spop,
+        ..CommandSpec::DEFAULT
+    },
     // SRANDMEMBER key [count]
-    CommandSpec::one_key("srandmember", -2, R, srandmember),
+    CommandSpec {
+        name: "srandmember",
+        arity: -2,
+        flags: R,
+        keys: Keys::ONE,
+        handler: srandmember,
+        ..CommandSpec::DEFAULT
+    },
     // SMOVE source destination member
-    CommandSpec::new("smove", 4, W | F, 1, 2, 1, smove),
-    CommandSpec::new("sunion", -2, R, 1, -1, 1, sunion),
-    CommandSpec::new("sinter", -2, R, 1, -1, 1, sinter),
-    CommandSpec::new("sdiff", -2, R, 1, -1, 1, sdiff),
-    CommandSpec::new("sunionstore", -3, W | M, 1, -1, 1, sunionstore),
-    CommandSpec::new("sinterstore", -3, W | M, 1, -1, 1, sinterstore),
-    CommandSpec::new("sdiffstore", -3, W | M, 1, -1, 1, sdiffstore),
+    CommandSpec {
+        name: "smove",
+        arity: 4,
+        flags: W | F,
+        keys: Keys::range(1, 2, 1),
+        handler: smove,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "sunion",
+        arity: -2,
+        flags: R,
+        keys: Keys::ALL,
+        handler: sunion,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "sinter",
+        arity: -2,
+        flags: R,
+        keys: Keys::ALL,
+        handler: sinter,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "sdiff",
+        arity: -2,
+        flags: R,
+        keys: Keys::ALL,
+        handler: sdiff,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "sunionstore",
+        arity: -3,
+        flags: W | M,
+        keys: Keys::ALL,
+        handler: sunionstore,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "sinterstore",
+        arity: -3,
+        flags: W | M,
+        keys: Keys::ALL,
+        handler: sinterstore,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "sdiffstore",
+        arity: -3,
+        flags: W | M,
+        keys: Keys::ALL,
+        handler: sdiffstore,
+        ..CommandSpec::DEFAULT
+    },
     // SINTERCARD numkeys key [key ...] [LIMIT limit]
-    CommandSpec::keyless("sintercard", -3, R, sintercard),
+    CommandSpec {
+        name: "sintercard",
+        arity: -3,
+        flags: R,
+        keys: Keys::NONE,
+        handler: sintercard,
+        ..CommandSpec::DEFAULT
+    },
     // SSCAN key cursor [MATCH pattern] [COUNT count]
-    CommandSpec::one_key("sscan", -3, R, sscan),
+    CommandSpec {
+        name: "sscan",
+        arity: -3,
+        flags: R,
+        keys: Keys::ONE,
+        handler: sscan,
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 /// `set-max-intset-entries`.

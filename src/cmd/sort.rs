@@ -12,15 +12,29 @@
 //! comparing the elements' bytes; ALPHA compares bytes. DESC reverses the
 //! comparison. LIMIT applies after sorting.
 use super::notify::{self, notify};
-use super::{errors, flags, CommandSpec, Ctx};
+use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::store::list::List;
 use crate::store::{Db, Value};
 use std::cmp::Ordering;
 use std::sync::Arc;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("sort", -2, flags::WRITE | flags::DENYOOM, 1, 1, 1, sort),
-    CommandSpec::new("sort_ro", -2, flags::READONLY, 1, 1, 1, sort_ro),
+    CommandSpec {
+        name: "sort",
+        arity: -2,
+        flags: flags::WRITE | flags::DENYOOM,
+        keys: Keys::ONE,
+        handler: sort,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "sort_ro",
+        arity: -2,
+        flags: flags::READONLY,
+        keys: Keys::ONE,
+        handler: sort_ro,
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 fn sort(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {

@@ -7,7 +7,7 @@
 //! a write that replaces the value clears the TTL only where Redis does (SET,
 //! GETSET, MSET), counters and APPEND/SETRANGE keep it.
 use super::notify::{notify, GENERIC, STRING};
-use super::{errors, flags, CommandSpec, Ctx};
+use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::cmd::float80::F80;
 use crate::store::value::parse_i64_strict;
 use crate::store::{now_ms, Db, Value};
@@ -20,27 +20,175 @@ const M: u32 = flags::DENYOOM;
 const F: u32 = flags::FAST;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("get", 2, R | F, 1, 1, 1, get),
-    CommandSpec::new("set", -3, W | M, 1, 1, 1, set),
-    CommandSpec::new("setnx", 3, W | M | F, 1, 1, 1, setnx),
-    CommandSpec::new("setex", 4, W | M, 1, 1, 1, setex),
-    CommandSpec::new("psetex", 4, W | M, 1, 1, 1, psetex),
-    CommandSpec::new("getset", 3, W | M | F, 1, 1, 1, getset),
-    CommandSpec::new("getdel", 2, W | F, 1, 1, 1, getdel),
-    CommandSpec::new("getex", -2, W | F, 1, 1, 1, getex),
-    CommandSpec::new("mget", -2, R | F, 1, -1, 1, mget),
-    CommandSpec::new("mset", -3, W | M, 1, -1, 2, mset),
-    CommandSpec::new("msetnx", -3, W | M, 1, -1, 2, msetnx),
-    CommandSpec::new("append", 3, W | M | F, 1, 1, 1, append),
-    CommandSpec::new("strlen", 2, R | F, 1, 1, 1, strlen),
-    CommandSpec::new("getrange", 4, R, 1, 1, 1, getrange),
-    CommandSpec::new("substr", 4, R, 1, 1, 1, getrange),
-    CommandSpec::new("setrange", 4, W | M, 1, 1, 1, setrange),
-    CommandSpec::new("incr", 2, W | M | F, 1, 1, 1, incr),
-    CommandSpec::new("decr", 2, W | M | F, 1, 1, 1, decr),
-    CommandSpec::new("incrby", 3, W | M | F, 1, 1, 1, incrby),
-    CommandSpec::new("decrby", 3, W | M | F, 1, 1, 1, decrby),
-    CommandSpec::new("incrbyfloat", 3, W | M | F, 1, 1, 1, incrbyfloat),
+    CommandSpec {
+        name: "get",
+        arity: 2,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: get,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "set",
+        arity: -3,
+        flags: W | M,
+        keys: Keys::ONE,
+        handler: set,
+        owning: Some(set_owning),
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "setnx",
+        arity: 3,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: setnx,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "setex",
+        arity: 4,
+        flags: W | M,
+        keys: Keys::ONE,
+        handler: setex,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "psetex",
+        arity: 4,
+        flags: W | M,
+        keys: Keys::ONE,
+        handler: psetex,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "getset",
+        arity: 3,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: getset,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "getdel",
+        arity: 2,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: getdel,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "getex",
+        arity: -2,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: getex,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "mget",
+        arity: -2,
+        flags: R | F,
+        keys: Keys::ALL,
+        handler: mget,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "mset",
+        arity: -3,
+        flags: W | M,
+        keys: Keys::range(1, -1, 2),
+        handler: mset,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "msetnx",
+        arity: -3,
+        flags: W | M,
+        keys: Keys::range(1, -1, 2),
+        handler: msetnx,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "append",
+        arity: 3,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: append,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "strlen",
+        arity: 2,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: strlen,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "getrange",
+        arity: 4,
+        flags: R,
+        keys: Keys::ONE,
+        handler: getrange,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "substr",
+        arity: 4,
+        flags: R,
+        keys: Keys::ONE,
+        handler: getrange,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "setrange",
+        arity: 4,
+        flags: W | M,
+        keys: Keys::ONE,
+        handler: setrange,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "incr",
+        arity: 2,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: incr,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "decr",
+        arity: 2,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: decr,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "incrby",
+        arity: 3,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: incrby,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "decrby",
+        arity: 3,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: decrby,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "incrbyfloat",
+        arity: 3,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: incrbyfloat,
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 /// The selected database.
@@ -216,10 +364,6 @@ fn expire_or_reply(ctx: &mut Ctx<'_>, arg: &[u8], kind: ExpireArg, cmd: &str) ->
         }
     }
 }
-
-/// Commands with an [`OwningHandler`](super::OwningHandler): they store a large
-/// argument by taking its buffer instead of copying it.
-pub const OWNING: &[(&str, super::OwningHandler)] = &[("set", set_owning)];
 
 /// Values at least this long are taken from the request rather than copied (the
 /// parser gives them buffers of their exact size; smaller ones come from its

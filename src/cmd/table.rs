@@ -1,82 +1,121 @@
 //! The command table: one row per command (Redis's `redisCommand`), gathered from
 //! the family files into [`Commands`], the indexed table with per-command statistics.
 //!
+//! The table is the only place a command's properties live. A row says:
+//! - its name, arity and key positions, as COMMAND INFO reports them;
+//! - its flags: Redis's own (`write`, `readonly`, `noscript`, ...), which COMMAND
+//!   INFO prints, and Ferrous's own (`OWN_THREAD`, `RUNS_SCRIPT`, `NOT_QUEUED`,
+//!   `SUBSCRIBED_OK`), which say where and when the server may run it;
+//! - its handler, and for SET-like commands a second handler that may take the
+//!   request's buffers instead of copying them;
+//! - its subcommands, for a container command such as CONFIG or CLIENT: rows of
+//!   their own with their own arity, flags, handler and statistics (`config|get`),
+//!   as in Redis 7's table. The dispatcher resolves `CONFIG GET` to the `get` row
+//!   before any check, so the arity error names `config|get`.
+//!
 //! Each family (a file of `cmd/`, and `scripting`'s files) exports a `COMMANDS`
-//! slice of [`CommandSpec`] rows; the server builds one [`Commands`] from all of
-//! them ([`FAMILIES`] lists this layer's) and puts it in `Shared::commands`.
+//! slice of [`CommandSpec`] rows written as struct literals; the server builds one
+//! [`Commands`] from all of them ([`FAMILIES`] lists this layer's) and puts it in
+//! `Shared::commands`.
+//!
+//! Invariants of [`Commands`]: `rows` holds every top-level row, each followed by
+//! its subcommands (`rows[i].subs` is the range of those); `index` maps the
+//! lower-case name of each top-level row to its position; every row has its own
+//! statistics.
 use super::Ctx;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// A command handler. `args[0]` is the command name; the arity has been checked.
+/// A command handler. `args[0]` is the command name (for a subcommand, `args[1]`
+/// is the subcommand's); the arity has been checked.
 pub type Handler = fn(&mut Ctx<'_>, &[Vec<u8>]);
 
 /// A handler that may take ownership of argument buffers (`std::mem::take`), used
-/// instead of [`Handler`] when the caller owns the request ([`dispatch_owned`]):
+/// instead of [`Handler`] when the caller owns the request (`dispatch_owned`):
 /// SET stores a large value without copying it.
 pub type OwningHandler = fn(&mut Ctx<'_>, &mut [Vec<u8>]);
 
-/// One row of the command table (Redis's `redisCommand`, trimmed).
+/// Where a command's key arguments are, as COMMAND INFO reports them: the first
+/// (0: none), the last (negative counts from the end), and the step between keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keys {
+    pub first: i32,
+    pub last: i32,
+    pub step: i32,
+}
+
+impl Keys {
+    /// No key arguments.
+    pub const NONE: Keys = Keys::range(0, 0, 0);
+    /// One key, the first argument.
+    pub const ONE: Keys = Keys::range(1, 1, 1);
+    /// Every argument is a key.
+    pub const ALL: Keys = Keys::range(1, -1, 1);
+
+    pub const fn range(first: i32, last: i32, step: i32) -> Keys {
+        Keys { first, last, step }
+    }
+
+    /// The positions of the keys in a request of `argc` arguments (none when the
+    /// request is too short for them).
+    pub fn positions(&self, argc: usize) -> impl Iterator<Item = usize> {
+        let argc = argc as i64;
+        let last = if self.last < 0 {
+            argc + self.last as i64
+        } else {
+            self.last as i64
+        };
+        let (first, step) = (self.first as i64, self.step.max(1) as usize);
+        let end = if first == 0 || last >= argc {
+            0
+        } else {
+            last + 1
+        };
+        (first.max(1)..end.max(first.max(1)))
+            .step_by(step)
+            .map(|i| i as usize)
+    }
+}
+
+/// One row of the command table.
 #[derive(Clone, Copy)]
 pub struct CommandSpec {
-    /// Lower-case name, as COMMAND reports it.
+    /// Lower-case name, as COMMAND reports it (a subcommand's own name: `get`).
     pub name: &'static str,
-    /// `N` = exactly N arguments including the name; `-N` = at least N.
+    /// `N` = exactly N arguments including the name(s); `-N` = at least N.
     pub arity: i32,
-    /// Bit set of the `flags::*` constants.
+    /// Bit set of the [`flags`] constants.
     pub flags: u32,
-    /// Position of the first key argument (0: none), of the last (negative counts
-    /// from the end), and the step between keys, as COMMAND INFO reports them.
-    pub first_key: i32,
-    pub last_key: i32,
-    pub step: i32,
+    pub keys: Keys,
     pub handler: Handler,
+    /// A handler taking the request's buffers, when the caller owns them.
+    pub owning: Option<OwningHandler>,
+    /// A container's subcommands (empty for a plain command).
+    pub subcommands: &'static [CommandSpec],
 }
 
 impl CommandSpec {
-    /// A row whose key arguments are `first_key..=last_key` by `step`.
-    pub const fn new(
-        name: &'static str,
-        arity: i32,
-        flags: u32,
-        first_key: i32,
-        last_key: i32,
-        step: i32,
-        handler: Handler,
-    ) -> CommandSpec {
-        CommandSpec {
-            name,
-            arity,
-            flags,
-            first_key,
-            last_key,
-            step,
-            handler,
-        }
-    }
-
-    /// A row for a command that takes no key arguments.
-    pub const fn keyless(
-        name: &'static str,
-        arity: i32,
-        flags: u32,
-        handler: Handler,
-    ) -> CommandSpec {
-        CommandSpec::new(name, arity, flags, 0, 0, 0, handler)
-    }
-
-    /// A row for a command whose only key is its first argument.
-    pub const fn one_key(
-        name: &'static str,
-        arity: i32,
-        flags: u32,
-        handler: Handler,
-    ) -> CommandSpec {
-        CommandSpec::new(name, arity, flags, 1, 1, 1, handler)
-    }
+    /// The fields a row leaves out: no flags, no keys, no subcommands, a handler
+    /// that should not be reached (a container run without a subcommand fails its
+    /// arity check first).
+    pub const DEFAULT: CommandSpec = CommandSpec {
+        name: "",
+        arity: -1,
+        flags: 0,
+        keys: Keys::NONE,
+        handler: unreachable_handler,
+        owning: None,
+        subcommands: &[],
+    };
 }
 
-/// Command flags, named as COMMAND INFO names them.
+fn unreachable_handler(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    super::unknown_command(ctx.out, args);
+}
+
+/// Command flags. The first group are Redis's, named as COMMAND INFO names them;
+/// the second are Ferrous's own (not reported), saying where the server may run a
+/// command and how it treats it in special client states.
 pub mod flags {
     pub const WRITE: u32 = 1 << 0;
     pub const READONLY: u32 = 1 << 1;
@@ -92,14 +131,48 @@ pub mod flags {
     pub const MAY_REPLICATE: u32 = 1 << 11;
     pub const NO_MULTI: u32 = 1 << 12;
     pub const ALLOW_BUSY: u32 = 1 << 13;
+
+    /// Runs on the connection's own thread, never on the poller: it may wait
+    /// (blocking pops, DEBUG SLEEP, WAIT) or turn the connection into one that
+    /// receives pushed messages (SUBSCRIBE, MONITOR).
+    pub const OWN_THREAD: u32 = 1 << 24;
+    /// May run Lua for long (EVAL, FCALL, FUNCTION LOAD, EXEC of queued scripts):
+    /// the poller runs it with its other connections set aside.
+    pub const RUNS_SCRIPT: u32 = 1 << 25;
+    /// Runs at once inside MULTI instead of being queued (EXEC, DISCARD, MULTI,
+    /// WATCH, QUIT, RESET).
+    pub const NOT_QUEUED: u32 = 1 << 26;
+    /// Allowed while a RESP2 client is subscribed ((P|S)SUBSCRIBE,
+    /// (P|S)UNSUBSCRIBE, PING, QUIT, RESET).
+    pub const SUBSCRIBED_OK: u32 = 1 << 27;
+
+    /// Redis's flags with the names COMMAND INFO prints, in its order.
+    pub const NAMES: &[(u32, &str)] = &[
+        (WRITE, "write"),
+        (READONLY, "readonly"),
+        (DENYOOM, "denyoom"),
+        (ADMIN, "admin"),
+        (PUBSUB, "pubsub"),
+        (NOSCRIPT, "noscript"),
+        (BLOCKING, "blocking"),
+        (LOADING, "loading"),
+        (STALE, "stale"),
+        (FAST, "fast"),
+        (NO_AUTH, "no_auth"),
+        (MAY_REPLICATE, "may_replicate"),
+        (NO_MULTI, "no_multi"),
+        (ALLOW_BUSY, "allow_busy"),
+    ];
 }
 
 /// The command families of this layer. Higher layers add their own (scripting's
 /// EVAL and FUNCTION) when the server builds its table.
 pub const FAMILIES: &[&[CommandSpec]] = &[
     super::bitops::COMMANDS,
+    super::command::COMMANDS,
     super::connection::COMMANDS,
     super::hash::COMMANDS,
+    super::info::COMMANDS,
     super::keys::COMMANDS,
     super::lcs::COMMANDS,
     super::list::COMMANDS,
@@ -121,6 +194,25 @@ pub struct CommandStats {
     pub rejected_calls: AtomicU64,
     /// Ran and replied with an error.
     pub failed_calls: AtomicU64,
+}
+
+/// One row of the indexed table.
+pub struct Row {
+    pub spec: &'static CommandSpec,
+    /// `get`, or `config|get` for a subcommand (INFO, CLIENT LIST `cmd=`, errors).
+    pub full_name: String,
+    /// The top-level row of a subcommand.
+    pub parent: Option<usize>,
+    /// The positions of a container's subcommand rows.
+    pub subs: std::ops::Range<usize>,
+    pub stats: CommandStats,
+}
+
+impl Row {
+    /// Whether this row is a container (it has subcommands).
+    pub fn is_container(&self) -> bool {
+        !self.subs.is_empty()
+    }
 }
 
 /// FNV-1a: a fast hash for the command-name index (short, trusted keys: the
@@ -147,104 +239,57 @@ impl std::hash::Hasher for Fnv {
 
 type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
-/// The command table indexed for lookup, with statistics per command.
-pub struct Commands {
-    pub specs: Vec<&'static CommandSpec>,
-    index: FnvMap<Box<[u8]>, usize>,
-    pub stats: Vec<CommandStats>,
-    /// For each spec, its [`OwningHandler`] if it has one (from `super::string::OWNING`).
-    pub owning: Vec<Option<OwningHandler>>,
-    /// For each spec, the range of its subcommands in `subs` (empty: none).
-    pub sub_ranges: Vec<std::ops::Range<usize>>,
-    /// Subcommand names as INFO prints them (`config|get`), with their statistics.
-    pub subs: Vec<(String, CommandStats)>,
+/// What a request names: a row of the table, or why it names none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    Found(usize),
+    UnknownCommand,
+    /// A container with a subcommand it does not have (the container's row).
+    UnknownSubcommand(usize),
 }
 
-/// Container commands and their subcommands. Redis keeps statistics per
-/// subcommand (`cmdstat_config|get`); this list gives the dispatcher the names.
-const SUBCOMMANDS: &[(&str, &[&str])] = &[
-    (
-        "client",
-        &[
-            "id", "setname", "getname", "list", "info", "kill", "reply", "no-evict", "unblock",
-            "help",
-        ],
-    ),
-    ("config", &["get", "set", "resetstat", "help"]),
-    (
-        "command",
-        &["count", "info", "docs", "list", "getkeys", "help"],
-    ),
-    ("debug", &["sleep", "help"]),
-    ("script", &["load", "exists", "flush", "kill", "help"]),
-    (
-        "function",
-        &[
-            "load", "delete", "flush", "list", "stats", "kill", "dump", "restore", "help",
-        ],
-    ),
-    (
-        "object",
-        &["encoding", "refcount", "idletime", "freq", "help"],
-    ),
-];
+/// The command table indexed for lookup, with statistics per row.
+pub struct Commands {
+    pub rows: Vec<Row>,
+    index: FnvMap<Box<[u8]>, usize>,
+    /// Number of top-level commands (COMMAND COUNT).
+    top_level: usize,
+}
 
 impl Commands {
     pub fn new(families: &[&'static [CommandSpec]]) -> Commands {
-        let specs: Vec<&'static CommandSpec> = families.iter().flat_map(|f| f.iter()).collect();
-        let index = specs
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.name.as_bytes().to_vec().into_boxed_slice(), i))
-            .collect();
-        let stats = specs.iter().map(|_| CommandStats::default()).collect();
-        let owning = specs
-            .iter()
-            .map(|s| {
-                super::string::OWNING
-                    .iter()
-                    .find(|(name, _)| *name == s.name)
-                    .map(|(_, h)| *h)
-            })
-            .collect();
-        let mut subs = Vec::new();
-        let mut sub_ranges = Vec::new();
-        for s in &specs {
-            let start = subs.len();
-            if let Some((_, names)) = SUBCOMMANDS.iter().find(|(c, _)| *c == s.name) {
-                for n in names.iter() {
-                    subs.push((format!("{}|{}", s.name, n), CommandStats::default()));
-                }
+        let mut rows = Vec::new();
+        let mut index = FnvMap::default();
+        let mut top_level = 0;
+        for spec in families.iter().flat_map(|f| f.iter()) {
+            let at = rows.len();
+            index.insert(spec.name.as_bytes().to_vec().into_boxed_slice(), at);
+            top_level += 1;
+            rows.push(Row {
+                spec,
+                full_name: spec.name.to_string(),
+                parent: None,
+                subs: at + 1..at + 1 + spec.subcommands.len(),
+                stats: CommandStats::default(),
+            });
+            for sub in spec.subcommands {
+                rows.push(Row {
+                    spec: sub,
+                    full_name: format!("{}|{}", spec.name, sub.name),
+                    parent: Some(at),
+                    subs: 0..0,
+                    stats: CommandStats::default(),
+                });
             }
-            sub_ranges.push(start..subs.len());
         }
         Commands {
-            specs,
+            rows,
             index,
-            stats,
-            owning,
-            sub_ranges,
-            subs,
+            top_level,
         }
     }
 
-    /// The statistics slot for a request of command `i`: the command's own, or for
-    /// a container command its subcommand's (None: an unknown subcommand, which
-    /// Redis does not count).
-    pub(super) fn stats_for(&self, i: usize, args: &[Vec<u8>]) -> Option<&CommandStats> {
-        let range = self.sub_ranges[i].clone();
-        if range.is_empty() {
-            return Some(&self.stats[i]);
-        }
-        let name_len = self.specs[i].name.len() + 1;
-        let sub = args.get(1)?;
-        self.subs[range]
-            .iter()
-            .find(|(n, _)| n.as_bytes()[name_len..].eq_ignore_ascii_case(sub))
-            .map(|(_, s)| s)
-    }
-
-    /// Index of the command called `name`, ignoring ASCII case.
+    /// Position of the top-level command called `name`, ignoring ASCII case.
     pub fn lookup(&self, name: &[u8]) -> Option<usize> {
         let mut lower = [0u8; 32];
         if name.len() > lower.len() {
@@ -256,13 +301,99 @@ impl Commands {
         self.index.get(&lower[..name.len()]).copied()
     }
 
+    /// The row a request names: a container with at least one more argument
+    /// resolves to its subcommand (as Redis's `lookupCommand` does); a container
+    /// alone resolves to itself (whose arity then decides).
+    pub fn resolve(&self, args: &[Vec<u8>]) -> Lookup {
+        let Some(i) = args.first().and_then(|n| self.lookup(n)) else {
+            return Lookup::UnknownCommand;
+        };
+        let row = &self.rows[i];
+        match args.get(1) {
+            Some(sub) if row.is_container() => self.rows[row.subs.clone()]
+                .iter()
+                .position(|r| r.spec.name.as_bytes().eq_ignore_ascii_case(sub))
+                .map_or(Lookup::UnknownSubcommand(i), |k| {
+                    Lookup::Found(row.subs.start + k)
+                }),
+            _ => Lookup::Found(i),
+        }
+    }
+
+    /// The top-level rows, in table order.
+    pub fn top_level(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(|r| r.parent.is_none())
+    }
+
+    /// Number of top-level commands (COMMAND COUNT).
+    pub fn count(&self) -> usize {
+        self.top_level
+    }
+
+    /// The subcommand rows of row `i`.
+    pub fn subcommands(&self, i: usize) -> &[Row] {
+        &self.rows[self.rows[i].subs.clone()]
+    }
+
     /// CONFIG RESETSTAT.
     pub fn reset_stats(&self) {
-        for s in self.stats.iter().chain(self.subs.iter().map(|(_, s)| s)) {
+        for s in self.rows.iter().map(|r| &r.stats) {
             s.calls.store(0, Ordering::Relaxed);
             s.usec.store(0, Ordering::Relaxed);
             s.rejected_calls.store(0, Ordering::Relaxed);
             s.failed_calls.store(0, Ordering::Relaxed);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_positions_follow_first_last_step() {
+        let p = |k: Keys, argc| k.positions(argc).collect::<Vec<_>>();
+        assert_eq!(p(Keys::ONE, 2), vec![1]);
+        assert_eq!(p(Keys::NONE, 3), Vec::<usize>::new());
+        assert_eq!(p(Keys::ALL, 4), vec![1, 2, 3]);
+        // MSET k v k v: first 1, last -1, step 2.
+        assert_eq!(p(Keys::range(1, -1, 2), 5), vec![1, 3]);
+        // BLPOP a b 0: the keys stop before the timeout.
+        assert_eq!(p(Keys::range(1, -2, 1), 4), vec![1, 2]);
+        // Too short for its keys: none.
+        assert_eq!(p(Keys::range(2, 2, 1), 2), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn containers_resolve_to_their_subcommands() {
+        static SUBS: &[CommandSpec] = &[CommandSpec {
+            name: "get",
+            arity: -3,
+            ..CommandSpec::DEFAULT
+        }];
+        static FAMILY: &[CommandSpec] = &[
+            CommandSpec {
+                name: "config",
+                arity: -2,
+                subcommands: SUBS,
+                ..CommandSpec::DEFAULT
+            },
+            CommandSpec {
+                name: "ping",
+                ..CommandSpec::DEFAULT
+            },
+        ];
+        let c = Commands::new(&[FAMILY]);
+        let a = |w: &[&str]| w.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
+        assert_eq!(c.count(), 2);
+        assert_eq!(c.resolve(&a(&["CONFIG", "Get", "x"])), Lookup::Found(1));
+        assert_eq!(c.rows[1].full_name, "config|get");
+        assert_eq!(c.resolve(&a(&["config"])), Lookup::Found(0));
+        assert_eq!(
+            c.resolve(&a(&["config", "nope"])),
+            Lookup::UnknownSubcommand(0)
+        );
+        assert_eq!(c.resolve(&a(&["ping", "x"])), Lookup::Found(2));
+        assert_eq!(c.resolve(&a(&["nope"])), Lookup::UnknownCommand);
     }
 }

@@ -20,17 +20,52 @@
 //! (EXEC, DISCARD, UNWATCH, RESET or disconnect: [`unwatch_all`]).
 //!
 //! [`WatchedKeys`]: crate::store::watch::WatchedKeys
-use super::{flags::*, CommandSpec, Ctx};
+use super::{flags::*, CommandSpec, Ctx, Keys};
 use crate::store::{now_ms, Store};
 
 const TX: u32 = NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("multi", 1, TX, 0, 0, 0, multi),
-    CommandSpec::new("exec", 1, NOSCRIPT | LOADING | STALE, 0, 0, 0, exec),
-    CommandSpec::new("discard", 1, TX, 0, 0, 0, discard),
-    CommandSpec::new("watch", -2, TX, 1, -1, 1, watch),
-    CommandSpec::new("unwatch", 1, TX, 0, 0, 0, unwatch),
+    CommandSpec {
+        name: "multi",
+        arity: 1,
+        flags: TX | NOT_QUEUED,
+        keys: Keys::NONE,
+        handler: multi,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "exec",
+        arity: 1,
+        flags: NOSCRIPT | LOADING | STALE | RUNS_SCRIPT | NOT_QUEUED,
+        keys: Keys::NONE,
+        handler: exec,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "discard",
+        arity: 1,
+        flags: TX | NOT_QUEUED,
+        keys: Keys::NONE,
+        handler: discard,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "watch",
+        arity: -2,
+        flags: TX | NOT_QUEUED,
+        keys: Keys::ALL,
+        handler: watch,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "unwatch",
+        arity: 1,
+        flags: TX,
+        keys: Keys::NONE,
+        handler: unwatch,
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 /// One WATCHed key of a client.
@@ -58,14 +93,6 @@ impl TxState {
     pub fn in_multi(&self) -> bool {
         self.queue.is_some()
     }
-}
-
-/// Whether command `name` runs at once inside MULTI instead of being queued.
-pub fn runs_inside_multi(name: &str) -> bool {
-    matches!(
-        name,
-        "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
-    )
 }
 
 /// Unregisters every key this client watches.

@@ -16,7 +16,7 @@
 //! holding the old value keeps it (see `store::value`).
 use super::notify::{notify, GENERIC, ZSET};
 use super::string::count_read;
-use super::{errors, flags, zset_ops, zset_pop, zset_range, CommandSpec, Ctx};
+use super::{errors, flags, zset_ops, zset_pop, zset_range, CommandSpec, Ctx, Keys};
 use crate::resp::Reply;
 use crate::store::zset::{parse_score, LexRange, Limits, ScoreRange, ZSet};
 use crate::store::{glob_match, Db, Value};
@@ -27,46 +27,291 @@ const R: u32 = flags::READONLY;
 const M: u32 = flags::DENYOOM;
 const F: u32 = flags::FAST;
 /// Blocking pops: may wait, and scripts may not call them.
-const BLOCK: u32 = flags::BLOCKING | flags::NOSCRIPT;
+const BLOCK: u32 = flags::BLOCKING | flags::NOSCRIPT | flags::OWN_THREAD;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::one_key("zadd", -4, W | M | F, zadd),
-    CommandSpec::one_key("zincrby", 4, W | M | F, zincrby),
-    CommandSpec::one_key("zrem", -3, W | F, zrem),
-    CommandSpec::one_key("zscore", 3, R | F, zscore),
-    CommandSpec::one_key("zmscore", -3, R | F, zmscore),
-    CommandSpec::one_key("zcard", 2, R | F, zcard),
-    CommandSpec::one_key("zcount", 4, R | F, zcount),
-    CommandSpec::one_key("zlexcount", 4, R | F, zlexcount),
-    CommandSpec::one_key("zrank", 3, R | F, zrank),
-    CommandSpec::one_key("zrevrank", 3, R | F, zrevrank),
-    CommandSpec::one_key("zscan", -3, R, zscan),
-    CommandSpec::one_key("zrange", -4, R, zset_range::zrange),
-    CommandSpec::new("zrangestore", -5, W | M, 1, 2, 1, zset_range::zrangestore),
-    CommandSpec::one_key("zrevrange", -4, R, zset_range::zrevrange),
-    CommandSpec::one_key("zrangebyscore", -4, R, zset_range::zrangebyscore),
-    CommandSpec::one_key("zrevrangebyscore", -4, R, zset_range::zrevrangebyscore),
-    CommandSpec::one_key("zrangebylex", -4, R, zset_range::zrangebylex),
-    CommandSpec::one_key("zrevrangebylex", -4, R, zset_range::zrevrangebylex),
-    CommandSpec::one_key("zremrangebyrank", 4, W, zset_range::zremrangebyrank),
-    CommandSpec::one_key("zremrangebyscore", 4, W, zset_range::zremrangebyscore),
-    CommandSpec::one_key("zremrangebylex", 4, W, zset_range::zremrangebylex),
-    CommandSpec::one_key("zpopmin", -2, W | F, zset_pop::zpopmin),
-    CommandSpec::one_key("zpopmax", -2, W | F, zset_pop::zpopmax),
-    CommandSpec::new("zmpop", -4, W, 0, 0, 0, zset_pop::zmpop),
+    CommandSpec {
+        name: "zadd",
+        arity: -4,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: zadd,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zincrby",
+        arity: 4,
+        flags: W | M | F,
+        keys: Keys::ONE,
+        handler: zincrby,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zrem",
+        arity: -3,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: zrem,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zscore",
+        arity: 3,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: zscore,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zmscore",
+        arity: -3,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: zmscore,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zcard",
+        arity: 2,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: zcard,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zcount",
+        arity: 4,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: zcount,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zlexcount",
+        arity: 4,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: zlexcount,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zrank",
+        arity: 3,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: zrank,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zrevrank",
+        arity: 3,
+        flags: R | F,
+        keys: Keys::ONE,
+        handler: zrevrank,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zscan",
+        arity: -3,
+        flags: R,
+        keys: Keys::ONE,
+        handler: zscan,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zrange",
+        arity: -4,
+        flags: R,
+        keys: Keys::ONE,
+        handler: zset_range::zrange,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zrangestore",
+        arity: -5,
+        flags: W | M,
+        keys: Keys::range(1, 2, 1),
+        handler: zset_range::zrangestore,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zrevrange",
+        arity: -4,
+        flags: R,
+        keys: Keys::ONE,
+        handler: zset_range::zrevrange,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zrangebyscore",
+        arity: -4,
+        flags: R,
+        keys: Keys::ONE,
+        handler: zset_range::zrangebyscore,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zrevrangebyscore",
+        arity: -4,
+        flags: R,
+        keys: Keys::ONE,
+        handler: zset_range::zrevrangebyscore,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zrangebylex",
+        arity: -4,
+        flags: R,
+        keys: Keys::ONE,
+        handler: zset_range::zrangebylex,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zrevrangebylex",
+        arity: -4,
+        flags: R,
+        keys: Keys::ONE,
+        handler: zset_range::zrevrangebylex,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zremrangebyrank",
+        arity: 4,
+        flags: W,
+        keys: Keys::ONE,
+        handler: zset_range::zremrangebyrank,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zremrangebyscore",
+        arity: 4,
+        flags: W,
+        keys: Keys::ONE,
+        handler: zset_range::zremrangebyscore,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zremrangebylex",
+        arity: 4,
+        flags: W,
+        keys: Keys::ONE,
+        handler: zset_range::zremrangebylex,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zpopmin",
+        arity: -2,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: zset_pop::zpopmin,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zpopmax",
+        arity: -2,
+        flags: W | F,
+        keys: Keys::ONE,
+        handler: zset_pop::zpopmax,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zmpop",
+        arity: -4,
+        flags: W,
+        keys: Keys::NONE,
+        handler: zset_pop::zmpop,
+        ..CommandSpec::DEFAULT
+    },
     // BZPOPMIN key [key ...] timeout
-    CommandSpec::new("bzpopmin", -3, W | BLOCK, 1, -2, 1, zset_pop::bzpopmin),
-    CommandSpec::new("bzpopmax", -3, W | BLOCK, 1, -2, 1, zset_pop::bzpopmax),
+    CommandSpec {
+        name: "bzpopmin",
+        arity: -3,
+        flags: W | BLOCK,
+        keys: Keys::range(1, -2, 1),
+        handler: zset_pop::bzpopmin,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "bzpopmax",
+        arity: -3,
+        flags: W | BLOCK,
+        keys: Keys::range(1, -2, 1),
+        handler: zset_pop::bzpopmax,
+        ..CommandSpec::DEFAULT
+    },
     // BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
-    CommandSpec::new("bzmpop", -5, W | BLOCK, 0, 0, 0, zset_pop::bzmpop),
-    CommandSpec::one_key("zrandmember", -2, R, zset_pop::zrandmember),
-    CommandSpec::new("zunion", -3, R, 0, 0, 0, zset_ops::zunion),
-    CommandSpec::new("zinter", -3, R, 0, 0, 0, zset_ops::zinter),
-    CommandSpec::new("zdiff", -3, R, 0, 0, 0, zset_ops::zdiff),
-    CommandSpec::one_key("zunionstore", -4, W | M, zset_ops::zunionstore),
-    CommandSpec::one_key("zinterstore", -4, W | M, zset_ops::zinterstore),
-    CommandSpec::one_key("zdiffstore", -4, W | M, zset_ops::zdiffstore),
-    CommandSpec::new("zintercard", -3, R, 0, 0, 0, zset_ops::zintercard),
+    CommandSpec {
+        name: "bzmpop",
+        arity: -5,
+        flags: W | BLOCK,
+        keys: Keys::NONE,
+        handler: zset_pop::bzmpop,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zrandmember",
+        arity: -2,
+        flags: R,
+        keys: Keys::ONE,
+        handler: zset_pop::zrandmember,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zunion",
+        arity: -3,
+        flags: R,
+        keys: Keys::NONE,
+        handler: zset_ops::zunion,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zinter",
+        arity: -3,
+        flags: R,
+        keys: Keys::NONE,
+        handler: zset_ops::zinter,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zdiff",
+        arity: -3,
+        flags: R,
+        keys: Keys::NONE,
+        handler: zset_ops::zdiff,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zunionstore",
+        arity: -4,
+        flags: W | M,
+        keys: Keys::ONE,
+        handler: zset_ops::zunionstore,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zinterstore",
+        arity: -4,
+        flags: W | M,
+        keys: Keys::ONE,
+        handler: zset_ops::zinterstore,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zdiffstore",
+        arity: -4,
+        flags: W | M,
+        keys: Keys::ONE,
+        handler: zset_ops::zdiffstore,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "zintercard",
+        arity: -3,
+        flags: R,
+        keys: Keys::NONE,
+        handler: zset_ops::zintercard,
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 /// The error of a helper that has already written an error reply (WRONGTYPE).

@@ -145,10 +145,10 @@ fn refuse(vm: &mut Vm, msg: &str, raise: bool) -> Result<usize, LuaError> {
 /// Checks and runs one command for the script; the raw reply bytes.
 fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, &'static str> {
     let shared = &host.shared;
-    let Some(i) = shared.commands.lookup(&args[0]) else {
+    let crate::cmd::table::Lookup::Found(i) = shared.commands.resolve(args) else {
         return Err("ERR Unknown Redis command called from script");
     };
-    let spec = shared.commands.specs[i];
+    let spec = shared.commands.rows[i].spec;
     let argc = args.len() as i32;
     if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
         return Err("ERR Wrong number of args calling Redis command from script");

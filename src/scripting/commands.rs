@@ -4,31 +4,92 @@
 //! first, then the script); a script is cached by the SHA-1 of its body, so
 //! EVALSHA works after EVAL or SCRIPT LOAD; SHA-1s are matched case-insensitively.
 use super::engine;
-use crate::cmd::{flags, unknown_subcommand, wrong_arity, CommandSpec, Ctx};
+use crate::cmd::{flags, CommandSpec, Ctx, Keys};
 
 const SCRIPTING: u32 = flags::NOSCRIPT | flags::STALE | flags::MAY_REPLICATE;
 
 pub static COMMANDS: &[CommandSpec] = &[
     // EVAL script numkeys [key ...] [arg ...]
-    CommandSpec::keyless("eval", -3, SCRIPTING, eval),
+    CommandSpec {
+        name: "eval",
+        arity: -3,
+        flags: SCRIPTING | flags::RUNS_SCRIPT,
+        keys: Keys::NONE,
+        handler: eval,
+        ..CommandSpec::DEFAULT
+    },
     // EVALSHA sha1 numkeys [key ...] [arg ...]
-    CommandSpec::keyless("evalsha", -3, SCRIPTING, evalsha),
+    CommandSpec {
+        name: "evalsha",
+        arity: -3,
+        flags: SCRIPTING | flags::RUNS_SCRIPT,
+        keys: Keys::NONE,
+        handler: evalsha,
+        ..CommandSpec::DEFAULT
+    },
     // EVAL_RO script numkeys [key ...] [arg ...]
-    CommandSpec::keyless(
-        "eval_ro",
-        -3,
-        flags::NOSCRIPT | flags::STALE | flags::READONLY,
-        eval_ro,
-    ),
+    CommandSpec {
+        name: "eval_ro",
+        arity: -3,
+        flags: flags::NOSCRIPT | flags::STALE | flags::READONLY | flags::RUNS_SCRIPT,
+        keys: Keys::NONE,
+        handler: eval_ro,
+        ..CommandSpec::DEFAULT
+    },
     // EVALSHA_RO sha1 numkeys [key ...] [arg ...]
-    CommandSpec::keyless(
-        "evalsha_ro",
-        -3,
-        flags::NOSCRIPT | flags::STALE | flags::READONLY,
-        evalsha_ro,
-    ),
+    CommandSpec {
+        name: "evalsha_ro",
+        arity: -3,
+        flags: flags::NOSCRIPT | flags::STALE | flags::READONLY | flags::RUNS_SCRIPT,
+        keys: Keys::NONE,
+        handler: evalsha_ro,
+        ..CommandSpec::DEFAULT
+    },
     // SCRIPT LOAD|EXISTS|FLUSH|KILL|HELP ...
-    CommandSpec::keyless("script", -2, flags::NOSCRIPT, script),
+    CommandSpec {
+        name: "script",
+        arity: -2,
+        subcommands: SCRIPT_SUBCOMMANDS,
+        ..CommandSpec::DEFAULT
+    },
+];
+
+static SCRIPT_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "load",
+        arity: 3,
+        flags: flags::NOSCRIPT | flags::STALE,
+        handler: script_load,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "exists",
+        arity: -3,
+        flags: flags::NOSCRIPT,
+        handler: script_exists,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "flush",
+        arity: -2,
+        flags: flags::NOSCRIPT,
+        handler: script_flush,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "kill",
+        arity: 2,
+        flags: flags::NOSCRIPT | flags::ALLOW_BUSY,
+        handler: script_kill,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: flags::LOADING | flags::STALE,
+        handler: script_help,
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 fn eval(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -109,49 +170,52 @@ const SCRIPT_HELP: &[&str] = &[
     "    Prints this help.",
 ];
 
-/// SCRIPT LOAD script | EXISTS sha1 [sha1 ...] | FLUSH [ASYNC|SYNC] | KILL | HELP
-fn script(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let sub = args[1].to_ascii_lowercase();
-    let n = args.len();
-    match (sub.as_slice(), n) {
-        (b"load", 3) => match engine::state(ctx.scripts).engine().load(&args[2]) {
-            Ok(sha) => ctx.out.bulk(sha.as_bytes()),
-            Err(e) => ctx.out.error(&e),
-        },
-        (b"exists", 3..) => {
-            ctx.out.array(n - 2);
-            for sha in &args[2..] {
-                let sha = String::from_utf8_lossy(sha).to_ascii_lowercase();
-                let found = engine::state(ctx.scripts).engine().exists(&sha);
-                ctx.out.integer(found as i64);
-            }
-        }
-        (b"flush", 2) => {
-            engine::state(ctx.scripts).flush();
-            ctx.out.ok();
-        }
-        (b"flush", 3) => {
-            let mode = args[2].to_ascii_lowercase();
-            if mode == b"async" || mode == b"sync" {
-                engine::state(ctx.scripts).flush();
-                ctx.out.ok();
-            } else {
-                ctx.out
-                    .error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
-            }
-        }
-        (b"kill", 2) => super::kill_under_lock(ctx, true),
-        (b"help", 2) => {
-            ctx.out.array(SCRIPT_HELP.len());
-            for line in SCRIPT_HELP {
-                ctx.out.simple(line);
-            }
-        }
-        (b"load" | b"exists" | b"flush" | b"kill" | b"help", _) => {
-            let name = format!("script|{}", String::from_utf8_lossy(&sub));
-            wrong_arity(ctx.out, &name);
-        }
-        _ => unknown_subcommand(ctx.out, &args[1], "script"),
+/// SCRIPT LOAD script
+fn script_load(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    match engine::state(ctx.scripts).engine().load(&args[2]) {
+        Ok(sha) => ctx.out.bulk(sha.as_bytes()),
+        Err(e) => ctx.out.error(&e),
     }
     engine::publish_stats(ctx);
+}
+
+/// SCRIPT EXISTS sha1 [sha1 ...]
+fn script_exists(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    ctx.out.array(args.len() - 2);
+    for sha in &args[2..] {
+        let sha = String::from_utf8_lossy(sha).to_ascii_lowercase();
+        let found = engine::state(ctx.scripts).engine().exists(&sha);
+        ctx.out.integer(found as i64);
+    }
+}
+
+/// SCRIPT FLUSH [ASYNC|SYNC]
+fn script_flush(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let mode_ok = match args.get(2) {
+        None => args.len() == 2,
+        Some(m) => {
+            args.len() == 3 && (m.eq_ignore_ascii_case(b"async") || m.eq_ignore_ascii_case(b"sync"))
+        }
+    };
+    if !mode_ok {
+        return ctx
+            .out
+            .error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+    }
+    engine::state(ctx.scripts).flush();
+    ctx.out.ok();
+    engine::publish_stats(ctx);
+}
+
+/// SCRIPT KILL (run the ordinary way, holding the lock: no script runs then).
+fn script_kill(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    super::kill_under_lock(ctx, true);
+}
+
+/// SCRIPT HELP
+fn script_help(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    ctx.out.array(SCRIPT_HELP.len());
+    for line in SCRIPT_HELP {
+        ctx.out.simple(line);
+    }
 }

@@ -21,28 +21,105 @@
 use super::engine::{self, execute};
 use super::env::{self, error_table};
 use crate::cmd::config::LogLevel;
-use crate::cmd::{flags, unknown_subcommand, wrong_arity, CommandSpec, Ctx};
+use crate::cmd::{flags, CommandSpec, Ctx, Keys};
 use crate::lua::func::Function as LuaFunction;
 use crate::lua::{LuaError, Value, Vm};
 use std::collections::{BTreeMap, HashMap};
 
 pub static COMMANDS: &[CommandSpec] = &[
     // FCALL function numkeys [key ...] [arg ...]
-    CommandSpec::keyless(
-        "fcall",
-        -3,
-        flags::NOSCRIPT | flags::STALE | flags::MAY_REPLICATE,
-        fcall,
-    ),
+    CommandSpec {
+        name: "fcall",
+        arity: -3,
+        flags: flags::NOSCRIPT | flags::STALE | flags::MAY_REPLICATE | flags::RUNS_SCRIPT,
+        keys: Keys::NONE,
+        handler: fcall,
+        ..CommandSpec::DEFAULT
+    },
     // FCALL_RO function numkeys [key ...] [arg ...]
-    CommandSpec::keyless(
-        "fcall_ro",
-        -3,
-        flags::NOSCRIPT | flags::STALE | flags::READONLY,
-        fcall_ro,
-    ),
-    // FUNCTION LOAD|DELETE|FLUSH|LIST|STATS|KILL|HELP ...
-    CommandSpec::keyless("function", -2, flags::NOSCRIPT, function),
+    CommandSpec {
+        name: "fcall_ro",
+        arity: -3,
+        flags: flags::NOSCRIPT | flags::STALE | flags::READONLY | flags::RUNS_SCRIPT,
+        keys: Keys::NONE,
+        handler: fcall_ro,
+        ..CommandSpec::DEFAULT
+    },
+    // FUNCTION LOAD|DELETE|FLUSH|LIST|STATS|KILL|DUMP|RESTORE|HELP ...
+    CommandSpec {
+        name: "function",
+        arity: -2,
+        subcommands: FUNCTION_SUBCOMMANDS,
+        ..CommandSpec::DEFAULT
+    },
+];
+
+const WRITES: u32 = flags::WRITE | flags::NOSCRIPT;
+
+static FUNCTION_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "load",
+        arity: -3,
+        flags: WRITES | flags::DENYOOM | flags::RUNS_SCRIPT,
+        handler: function_load,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "delete",
+        arity: 3,
+        flags: WRITES,
+        handler: function_delete,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "flush",
+        arity: -2,
+        flags: WRITES,
+        handler: function_flush,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "list",
+        arity: -2,
+        flags: flags::NOSCRIPT,
+        handler: function_list,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "stats",
+        arity: 2,
+        flags: flags::NOSCRIPT | flags::ALLOW_BUSY,
+        handler: function_stats,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "kill",
+        arity: 2,
+        flags: flags::NOSCRIPT | flags::ALLOW_BUSY,
+        handler: function_kill,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "dump",
+        arity: 2,
+        flags: flags::NOSCRIPT,
+        handler: function_dump,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "restore",
+        arity: -3,
+        flags: WRITES | flags::DENYOOM | flags::RUNS_SCRIPT,
+        handler: function_restore,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: flags::LOADING | flags::STALE,
+        handler: function_help,
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 /// The flag names a function may declare, in the order FUNCTION LIST prints them.
@@ -496,109 +573,126 @@ const FUNCTION_HELP: &[&str] = &[
     "    Prints this help.",
 ];
 
-/// FUNCTION LOAD [REPLACE] code | DELETE lib | FLUSH [ASYNC|SYNC] |
-/// LIST [LIBRARYNAME pattern] [WITHCODE] | STATS | KILL | HELP
-fn function(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let sub = args[1].to_ascii_lowercase();
+/// The refusal 7.0 gives a FUNCTION subcommand with more arguments than it
+/// takes (the table's arity lets them through).
+fn too_many(ctx: &mut Ctx<'_>, sub: &[u8]) {
+    let mut msg = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
+    msg.extend_from_slice(crate::cmd::c_str(sub, 128));
+    msg.extend_from_slice(b"'. Try FUNCTION HELP.");
+    crate::cmd::error_bytes(ctx.out, &msg);
+}
+
+/// FUNCTION LOAD [REPLACE] function-code
+fn function_load(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let n = args.len();
-    match (sub.as_slice(), n) {
-        (b"load", 3..) => {
-            let mut replace = false;
-            for opt in &args[2..n - 1] {
-                if opt.eq_ignore_ascii_case(b"replace") {
-                    replace = true;
-                } else {
-                    let o = String::from_utf8_lossy(opt);
-                    return ctx.out.error(&format!("ERR Unknown option given: {o}"));
-                }
-            }
-            let functions = engine::state(ctx.scripts).functions();
-            let loaded = functions.load(&args[n - 1], replace);
-            for (level, text) in functions.take_load_log() {
-                ctx.shared.logger.log(level, 'M', &text);
-            }
-            match loaded {
-                Ok(name) => ctx.out.bulk(name.as_bytes()),
-                Err(e) => ctx.out.error(&e),
-            }
+    let mut replace = false;
+    for opt in &args[2..n - 1] {
+        if opt.eq_ignore_ascii_case(b"replace") {
+            replace = true;
+        } else {
+            let o = String::from_utf8_lossy(opt);
+            return ctx.out.error(&format!("ERR Unknown option given: {o}"));
         }
-        (b"delete", 3) => {
-            let name = String::from_utf8_lossy(&args[2]).into_owned();
-            if engine::state(ctx.scripts).functions().delete(&name) {
-                ctx.out.ok();
-            } else {
-                ctx.out.error("ERR Library not found");
-            }
+    }
+    let functions = engine::state(ctx.scripts).functions();
+    let loaded = functions.load(&args[n - 1], replace);
+    for (level, text) in functions.take_load_log() {
+        ctx.shared.logger.log(level, 'M', &text);
+    }
+    match loaded {
+        Ok(name) => ctx.out.bulk(name.as_bytes()),
+        Err(e) => ctx.out.error(&e),
+    }
+}
+
+/// FUNCTION DELETE library-name
+fn function_delete(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let name = String::from_utf8_lossy(&args[2]).into_owned();
+    if engine::state(ctx.scripts).functions().delete(&name) {
+        ctx.out.ok();
+    } else {
+        ctx.out.error("ERR Library not found");
+    }
+}
+
+/// FUNCTION FLUSH [ASYNC|SYNC]
+fn function_flush(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if args.len() > 3 {
+        return too_many(ctx, &args[1]);
+    }
+    if let Some(mode) = args.get(2) {
+        if !mode.eq_ignore_ascii_case(b"async") && !mode.eq_ignore_ascii_case(b"sync") {
+            return ctx
+                .out
+                .error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
         }
-        (b"flush", 2) => {
-            engine::state(ctx.scripts).flush_functions();
-            ctx.out.ok();
-        }
-        (b"flush", 3) => {
-            let mode = args[2].to_ascii_lowercase();
-            if mode == b"async" || mode == b"sync" {
-                engine::state(ctx.scripts).flush_functions();
-                ctx.out.ok();
-            } else {
-                ctx.out
-                    .error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
-            }
-        }
-        (b"list", _) => list(ctx, &args[2..]),
-        (b"stats", 2) => {
-            let (libs, funcs) = engine::state(ctx.scripts).functions().counts();
-            ctx.out.map(2);
-            ctx.out.bulk(b"running_script");
-            ctx.out.null();
-            ctx.out.bulk(b"engines");
-            ctx.out.map(1);
-            ctx.out.bulk(b"LUA");
-            ctx.out.map(2);
-            ctx.out.bulk(b"libraries_count");
-            ctx.out.integer(libs as i64);
-            ctx.out.bulk(b"functions_count");
-            ctx.out.integer(funcs as i64);
-        }
-        (b"kill", 2) => super::kill_under_lock(ctx, false),
-        (b"dump", 2) => {
-            let payload = engine::state(ctx.scripts).functions().dump();
-            ctx.out.bulk(&payload);
-        }
-        (b"restore", 3 | 4) => {
-            let policy = match args.get(3).map(|p| p.to_ascii_lowercase()) {
-                None => Restore::Append,
-                Some(p) if p == b"append" => Restore::Append,
-                Some(p) if p == b"replace" => Restore::Replace,
-                Some(p) if p == b"flush" => Restore::Flush,
-                Some(_) => {
-                    return ctx.out.error(
-                        "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
-                    )
-                }
-            };
-            let restored = restore(ctx, &args[2], policy);
-            for (level, text) in engine::state(ctx.scripts).functions().take_load_log() {
-                ctx.shared.logger.log(level, 'M', &text);
-            }
-            match restored {
-                Ok(()) => ctx.out.ok(),
-                Err(e) => ctx.out.error(&e),
-            }
-        }
-        (b"help", 2) => {
-            ctx.out.array(FUNCTION_HELP.len());
-            for line in FUNCTION_HELP {
-                ctx.out.simple(line);
-            }
-        }
-        (
-            b"load" | b"delete" | b"flush" | b"stats" | b"kill" | b"help" | b"dump" | b"restore",
-            _,
-        ) => {
-            let name = format!("function|{}", String::from_utf8_lossy(&sub));
-            wrong_arity(ctx.out, &name);
-        }
-        _ => unknown_subcommand(ctx.out, &args[1], "function"),
+    }
+    engine::state(ctx.scripts).flush_functions();
+    ctx.out.ok();
+}
+
+/// FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]
+fn function_list(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    list(ctx, &args[2..]);
+}
+
+/// FUNCTION STATS
+fn function_stats(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    let (libs, funcs) = engine::state(ctx.scripts).functions().counts();
+    ctx.out.map(2);
+    ctx.out.bulk(b"running_script");
+    ctx.out.null();
+    ctx.out.bulk(b"engines");
+    ctx.out.map(1);
+    ctx.out.bulk(b"LUA");
+    ctx.out.map(2);
+    ctx.out.bulk(b"libraries_count");
+    ctx.out.integer(libs as i64);
+    ctx.out.bulk(b"functions_count");
+    ctx.out.integer(funcs as i64);
+}
+
+/// FUNCTION KILL (run the ordinary way, holding the lock: no function runs then).
+fn function_kill(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    super::kill_under_lock(ctx, false);
+}
+
+/// FUNCTION DUMP
+fn function_dump(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    let payload = engine::state(ctx.scripts).functions().dump();
+    ctx.out.bulk(&payload);
+}
+
+/// FUNCTION RESTORE serialized-value [FLUSH|APPEND|REPLACE]
+fn function_restore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if args.len() > 4 {
+        return too_many(ctx, &args[1]);
+    }
+    let policy =
+        match args.get(3).map(|p| p.to_ascii_lowercase()) {
+            None => Restore::Append,
+            Some(p) if p == b"append" => Restore::Append,
+            Some(p) if p == b"replace" => Restore::Replace,
+            Some(p) if p == b"flush" => Restore::Flush,
+            Some(_) => return ctx.out.error(
+                "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
+            ),
+        };
+    let restored = restore(ctx, &args[2], policy);
+    for (level, text) in engine::state(ctx.scripts).functions().take_load_log() {
+        ctx.shared.logger.log(level, 'M', &text);
+    }
+    match restored {
+        Ok(()) => ctx.out.ok(),
+        Err(e) => ctx.out.error(&e),
+    }
+}
+
+/// FUNCTION HELP
+fn function_help(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    ctx.out.array(FUNCTION_HELP.len());
+    for line in FUNCTION_HELP {
+        ctx.out.simple(line);
     }
 }
 

@@ -66,45 +66,6 @@ const RATE_WINDOW: Duration = Duration::from_millis(20);
 /// How often an idle poller looks at the shutdown flag.
 const IDLE_WAIT: Duration = Duration::from_millis(250);
 
-/// Commands the poller hands back to the connection's thread instead of running:
-/// they may wait (blocking pops, DEBUG SLEEP, WAIT), or switch the client to a
-/// writer thread (subscriptions, MONITOR).
-const THREAD_ONLY: &[&str] = &[
-    "subscribe",
-    "psubscribe",
-    "ssubscribe",
-    "debug",
-    "monitor",
-    "blpop",
-    "brpop",
-    "brpoplpush",
-    "blmove",
-    "blmpop",
-    "bzpopmin",
-    "bzpopmax",
-    "bzmpop",
-    "xread",
-    "xreadgroup",
-    "wait",
-];
-
-/// Commands that may run Lua for long (scripts, EXEC of queued scripts, FUNCTION
-/// LOAD). The poller runs them, but with its other connections set aside (see
-/// [`release_aside`]): should the script pass the busy threshold, they go back to
-/// their threads, whose clients then get `BUSY` or send SCRIPT KILL, instead of
-/// waiting behind the script on this thread.
-const SCRIPTS: &[&str] = &[
-    "eval",
-    "evalsha",
-    "eval_ro",
-    "evalsha_ro",
-    "fcall",
-    "fcall_ro",
-    "script",
-    "function",
-    "exec",
-];
-
 thread_local! {
     /// On the poller thread, while it runs a batch with a script: its other
     /// connections and its inbox.
@@ -202,9 +163,9 @@ impl Hot {
 enum Runs {
     /// On the poller, as part of its sweep.
     Here,
-    /// On the poller, with the other connections set aside (see [`SCRIPTS`]).
+    /// On the poller, with the other connections set aside (flag `RUNS_SCRIPT`).
     Aside,
-    /// On the connection's own thread (see [`THREAD_ONLY`]).
+    /// On the connection's own thread (flag `OWN_THREAD`).
     Thread,
 }
 
@@ -220,20 +181,25 @@ struct RunsHere {
 impl RunsHere {
     fn new(commands: &crate::cmd::Commands) -> RunsHere {
         let mut maybe = [0u32; 33];
-        let by_spec = commands
-            .specs
-            .iter()
-            .map(|s| {
-                let runs = if s.flags & flags::BLOCKING != 0 || THREAD_ONLY.contains(&s.name) {
+        let by_spec = (0..commands.rows.len())
+            .map(|i| {
+                let row = &commands.rows[i];
+                // A container runs where the most demanding of its subcommands runs.
+                let flags = commands
+                    .subcommands(i)
+                    .iter()
+                    .fold(row.spec.flags, |f, sub| f | sub.spec.flags);
+                let runs = if flags & (flags::BLOCKING | flags::OWN_THREAD) != 0 {
                     Runs::Thread
-                } else if SCRIPTS.contains(&s.name) {
+                } else if flags & flags::RUNS_SCRIPT != 0 {
                     Runs::Aside
                 } else {
                     Runs::Here
                 };
-                if runs != Runs::Here {
-                    if let Some(bit) = Self::bit(s.name.as_bytes()) {
-                        maybe[s.name.len()] |= bit;
+                let name = row.spec.name;
+                if runs != Runs::Here && row.parent.is_none() {
+                    if let Some(bit) = Self::bit(name.as_bytes()) {
+                        maybe[name.len()] |= bit;
                     }
                 }
                 runs

@@ -335,7 +335,7 @@ fn application_scripts_give_redis_replies() {
 /// rather than waiting for the script to end.
 #[test]
 fn a_client_already_waiting_gets_busy_too() {
-    let srv = start_server_with(&["--lua-time-limit", "100"]);
+    let srv = start_server_with(&["--lua-time-limit", "100", "--enable-debug-command", "yes"]);
     let mut runner = srv.connect();
     assert_eq!(runner.cmd(&[b"MULTI"]), b"+OK\r\n".to_vec());
     assert_eq!(

@@ -756,7 +756,7 @@ fn time_reply() {
 
 #[test]
 fn commands_are_atomic_debug_sleep_blocks_everyone() {
-    let srv = start_server();
+    let srv = start_server_with(&["--enable-debug-command", "yes"]);
     let mut sleeper = srv.connect();
     let mut other = srv.connect();
     sleeper.send(&multibulk(&[b"debug", b"sleep", b"1"]));
@@ -772,6 +772,29 @@ fn commands_are_atomic_debug_sleep_blocks_everyone() {
         other.q("debug foo"),
         "-ERR unknown subcommand 'foo'. Try DEBUG HELP.\r\n"
     );
+}
+
+/// DEBUG is refused unless `enable-debug-command` allows it, as in 7.0 (a DEBUG
+/// SLEEP of a billion seconds would otherwise freeze the server for good).
+#[test]
+fn debug_is_refused_by_default() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    assert_eq!(
+        c.q("debug sleep 1000000000"),
+        "-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", \
+         you can run it from a local connection, otherwise you need to set this option in the \
+         configuration file, and then restart the server.\r\n"
+    );
+    assert_eq!(c.q("ping"), "+PONG\r\n");
+    assert_eq!(
+        c.q("config get enable-debug-command"),
+        "*2\r\n$20\r\nenable-debug-command\r\n$2\r\nno\r\n"
+    );
+    // `local` lets loopback clients (these tests') run it.
+    let srv = start_server_with(&["--enable-debug-command", "local"]);
+    let mut c = srv.connect();
+    assert_eq!(c.q("debug sleep 0"), "+OK\r\n");
 }
 
 #[test]
@@ -960,4 +983,40 @@ fn idle_clients_time_out() {
     assert_eq!(c.q("ping"), "+PONG\r\n");
     std::thread::sleep(Duration::from_millis(2300));
     assert!(c.is_closed());
+}
+
+/// Container commands resolve their subcommand before any check, as Redis 7's
+/// table does: unknown subcommands, arity errors named `container|sub`, and the
+/// handlers' own refusals. Recorded from redis-server 7.0.15.
+#[test]
+fn container_commands_check_their_subcommands_first() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    for (request, reply) in [
+        ("config nope", "-ERR unknown subcommand 'nope'. Try CONFIG HELP.\r\n"),
+        ("config set a b c", "-ERR syntax error\r\n"),
+        ("client nope", "-ERR unknown subcommand 'nope'. Try CLIENT HELP.\r\n"),
+        ("client id x", "-ERR wrong number of arguments for 'client|id' command\r\n"),
+        ("client unblock 1 2 3", "-ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.\r\n"),
+        ("object", "-ERR wrong number of arguments for 'object' command\r\n"),
+        ("object nope", "-ERR unknown subcommand 'nope'. Try OBJECT HELP.\r\n"),
+        ("object encoding", "-ERR wrong number of arguments for 'object|encoding' command\r\n"),
+        ("object help x", "-ERR wrong number of arguments for 'object|help' command\r\n"),
+        ("command nope", "-ERR unknown subcommand 'nope'. Try COMMAND HELP.\r\n"),
+        ("command getkeys", "-ERR wrong number of arguments for 'command|getkeys' command\r\n"),
+        ("command getkeys get", "-ERR wrong number of arguments for 'command|getkeys' command\r\n"),
+        ("command getkeys object encoding k", "*1\r\n$1\r\nk\r\n"),
+        ("command getkeys config get x", "-ERR The command has no key arguments\r\n"),
+        ("pubsub nope", "-ERR unknown subcommand 'nope'. Try PUBSUB HELP.\r\n"),
+        ("pubsub numpat x", "-ERR wrong number of arguments for 'pubsub|numpat' command\r\n"),
+        ("pubsub channels a b", "-ERR unknown subcommand or wrong number of arguments for 'channels'. Try PUBSUB HELP.\r\n"),
+        ("script nope", "-ERR unknown subcommand 'nope'. Try SCRIPT HELP.\r\n"),
+        ("script flush a b", "-ERR SCRIPT FLUSH only support SYNC|ASYNC option\r\n"),
+        ("script kill x", "-ERR wrong number of arguments for 'script|kill' command\r\n"),
+        ("function restore a b c", "-ERR unknown subcommand or wrong number of arguments for 'restore'. Try FUNCTION HELP.\r\n"),
+        ("function flush a b", "-ERR unknown subcommand or wrong number of arguments for 'flush'. Try FUNCTION HELP.\r\n"),
+        ("function delete", "-ERR wrong number of arguments for 'function|delete' command\r\n"),
+    ] {
+        assert_eq!(c.q(request), reply, "{request}");
+    }
 }
