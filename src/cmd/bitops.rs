@@ -3,8 +3,9 @@
 //! Bit 0 is the most significant bit of byte 0, as in Redis. Ranges are in bytes,
 //! or in bits with the `BIT` option (Redis 7). A string grown by SETBIT is padded
 //! with zero bytes and becomes "raw"; BITOP's result is always "raw".
+use super::args::{int_arg, max_bulk_len};
+use super::lookup::count_read;
 use super::notify::{notify, GENERIC, STRING};
-use super::string::{count_read, cur_db, int_arg, max_bulk_len};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::store::value::parse_i64_strict;
 use crate::store::Value;
@@ -74,7 +75,7 @@ fn setbit(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         Some(b @ (0 | 1)) => b == 1,
         _ => return ctx.out.error("ERR bit is not an integer or out of range"),
     };
-    let db = cur_db(ctx);
+    let db = ctx.db();
     let mut changed = false;
     let i = match db.lookup(&args[1]) {
         Some(i) => {

@@ -18,7 +18,7 @@ use super::blocking::Blocked;
 use super::client::ClientState;
 use super::shared::Shared;
 use crate::resp::Reply;
-use crate::store::Store;
+use crate::store::{Db, Store};
 use std::any::Any;
 use std::sync::Arc;
 
@@ -81,4 +81,11 @@ pub struct Ctx<'a> {
     pub client: &'a mut ClientState,
     pub out: &'a mut Reply,
     pub shared: &'a Arc<Shared>,
+}
+
+impl Ctx<'_> {
+    /// The client's selected database.
+    pub fn db(&mut self) -> &mut Db {
+        self.store.db(self.client.db)
+    }
 }

@@ -4,14 +4,15 @@
 //! field is deleted is removed from the keyspace; every command on a key of another
 //! type answers WRONGTYPE; writes go through `Arc::make_mut`, so a snapshot holding
 //! the old value keeps it (see `store::value`).
+use super::args::int_arg;
+use super::lookup::{count_read, value_mut, write_existing, write_or_create};
 use super::notify::{self, notify};
-use super::string::{count_read, int_arg};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::cmd::float80::F80;
+use crate::read;
 use crate::store::hash::Hash;
 use crate::store::value::parse_i64_strict;
-use crate::store::{glob_match, Db, Value};
-use std::sync::Arc;
+use crate::store::{glob_match, Value};
 
 const W: u32 = flags::WRITE;
 const R: u32 = flags::READONLY;
@@ -149,68 +150,10 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
 ];
 
-/// The hash under `key` for reading: `Ok(None)` when missing, `Err(())` (after
-/// replying WRONGTYPE) for another type. Counts the lookup as a read.
-fn read_hash<'a>(
-    db: &'a mut Db,
-    shared: &crate::cmd::Shared,
-    out: &mut crate::resp::Reply,
-    key: &[u8],
-) -> Result<Option<&'a Hash>, ()> {
-    let found = db.lookup(key);
-    count_read(shared, found.is_some());
-    match found {
-        None => Ok(None),
-        Some(i) => match &db.entry(i).value {
-            Value::Hash(h) => Ok(Some(h)),
-            _ => {
-                out.error(errors::WRONGTYPE);
-                Err(())
-            }
-        },
-    }
-}
-
 /// `hash-max-listpack-entries` and `hash-max-listpack-value`.
 fn listpack_limits(ctx: &Ctx<'_>) -> (usize, usize) {
     let c = ctx.shared.config();
     (c.hash_max_listpack_entries, c.hash_max_listpack_value)
-}
-
-/// Index of the hash under `key` for writing, creating an empty one when
-/// `create`; `Err(())` after replying WRONGTYPE.
-fn write_hash(
-    db: &mut Db,
-    key: &[u8],
-    create: bool,
-    out: &mut crate::resp::Reply,
-) -> Result<Option<usize>, ()> {
-    match db.lookup(key) {
-        Some(i) => match db.entry(i).value {
-            Value::Hash(_) => Ok(Some(i)),
-            _ => {
-                out.error(errors::WRONGTYPE);
-                Err(())
-            }
-        },
-        None if create => Ok(Some(db.insert_new(key, Value::Hash(Arc::new(Hash::new()))))),
-        None => Ok(None),
-    }
-}
-
-/// The hash at entry `i` for modification (copied first if a snapshot shares it).
-fn hash_mut(db: &mut Db, i: usize) -> &mut Hash {
-    match &mut db.entry_mut(i).value {
-        Value::Hash(h) => Arc::make_mut(h),
-        // write_hash checked the type; an empty placeholder keeps this total.
-        other => {
-            *other = Value::Hash(Arc::new(Hash::new()));
-            match other {
-                Value::Hash(h) => Arc::make_mut(h),
-                _ => unreachable!("just assigned a hash"),
-            }
-        }
-    }
 }
 
 /// Shared body of HSET and HMSET; returns the number of new fields, or `None`
@@ -225,8 +168,8 @@ fn set_pairs(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> Option<i64> {
         return None;
     }
     let db = ctx.store.db(ctx.client.db);
-    let i = write_hash(db, &args[1], true, ctx.out).ok()??;
-    let h = hash_mut(db, i);
+    let i = write_or_create(db, &args[1], ctx.out, Hash::new).ok()?;
+    let h = value_mut::<Hash>(db, i);
     let mut added = 0;
     for pair in args[2..].chunks_exact(2) {
         added += i64::from(h.set_within(&pair[0], &pair[1], limits));
@@ -251,21 +194,21 @@ fn hmset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 fn hsetnx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let limits = listpack_limits(ctx);
     let db = ctx.store.db(ctx.client.db);
-    let Ok(Some(i)) = write_hash(db, &args[1], true, ctx.out) else {
+    let Ok(i) = write_or_create(db, &args[1], ctx.out, Hash::new) else {
         return;
     };
     let exists = matches!(&db.entry(i).value, Value::Hash(h) if h.get(&args[2]).is_some());
     if exists {
         return ctx.out.integer(0);
     }
-    hash_mut(db, i).set_within(&args[2], &args[3], limits);
+    value_mut::<Hash>(db, i).set_within(&args[2], &args[3], limits);
     ctx.store.dirty += 1;
     notify(ctx, notify::HASH, "hset", &args[1]);
     ctx.out.integer(1);
 }
 
 fn hget(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if let Ok(h) = read_hash(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+    if let Ok(h) = read!(ctx, Hash, &args[1]) {
         match h.and_then(|h| h.get(&args[2])) {
             Some(v) => ctx.out.bulk(v),
             None => ctx.out.null(),
@@ -336,12 +279,12 @@ fn hvals(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 fn hdel(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
-    let i = match write_hash(db, &args[1], false, ctx.out) {
-        Err(()) => return,
+    let i = match write_existing::<Hash>(db, &args[1], ctx.out) {
+        Err(_) => return,
         Ok(None) => return ctx.out.integer(0),
         Ok(Some(i)) => i,
     };
-    let h = hash_mut(db, i);
+    let h = value_mut::<Hash>(db, i);
     let mut removed = 0;
     for f in &args[2..] {
         removed += i64::from(h.remove(f));
@@ -364,21 +307,21 @@ fn hdel(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn hlen(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if let Ok(h) = read_hash(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+    if let Ok(h) = read!(ctx, Hash, &args[1]) {
         let n = h.map_or(0, Hash::len);
         ctx.out.integer(n as i64);
     }
 }
 
 fn hexists(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if let Ok(h) = read_hash(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+    if let Ok(h) = read!(ctx, Hash, &args[1]) {
         let n = h.and_then(|h| h.get(&args[2])).is_some();
         ctx.out.integer(i64::from(n));
     }
 }
 
 fn hstrlen(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if let Ok(h) = read_hash(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+    if let Ok(h) = read!(ctx, Hash, &args[1]) {
         let n = h.and_then(|h| h.get(&args[2])).map_or(0, <[u8]>::len);
         ctx.out.integer(n as i64);
     }
@@ -390,7 +333,7 @@ fn hincrby(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return;
     };
     let db = ctx.store.db(ctx.client.db);
-    let Ok(Some(i)) = write_hash(db, &args[1], true, ctx.out) else {
+    let Ok(i) = write_or_create(db, &args[1], ctx.out, Hash::new) else {
         return;
     };
     let old = match &db.entry(i).value {
@@ -406,7 +349,7 @@ fn hincrby(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error("ERR increment or decrement would overflow");
     };
     let text = new.to_string();
-    hash_mut(db, i).set_within(&args[2], text.as_bytes(), limits);
+    value_mut::<Hash>(db, i).set_within(&args[2], text.as_bytes(), limits);
     ctx.store.dirty += 1;
     notify(ctx, notify::HASH, "hincrby", &args[1]);
     ctx.out.integer(new);
@@ -421,7 +364,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error("ERR value is NaN or Infinity");
     }
     let db = ctx.store.db(ctx.client.db);
-    let Ok(Some(i)) = write_hash(db, &args[1], true, ctx.out) else {
+    let Ok(i) = write_or_create(db, &args[1], ctx.out, Hash::new) else {
         return;
     };
     let old = match &db.entry(i).value {
@@ -438,7 +381,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error("ERR increment would produce NaN or Infinity");
     }
     let text = sum.to_human_string();
-    hash_mut(db, i).set_within(&args[2], &text, limits);
+    value_mut::<Hash>(db, i).set_within(&args[2], &text, limits);
     ctx.store.dirty += 1;
     notify(ctx, notify::HASH, "hincrbyfloat", &args[1]);
     ctx.out.bulk(&text);
@@ -539,7 +482,7 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     else {
         return ctx.out.error("ERR invalid cursor");
     };
-    let Ok(h) = read_hash(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) else {
+    let Ok(h) = read!(ctx, Hash, &args[1]) else {
         return;
     };
     let Some(h) = h else {
@@ -547,7 +490,7 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.out.bulk(b"0");
         return ctx.out.array(0);
     };
-    let (count, pattern) = match super::scan_options(&args[3..]) {
+    let (count, pattern) = match super::args::scan_options(&args[3..]) {
         Ok(o) => o,
         Err(e) => return ctx.out.error(e),
     };

@@ -4,8 +4,9 @@
 //! Invariants: expired keys are invisible to every command here (lookups delete them
 //! lazily); a key moved or copied keeps its TTL; TTL replies round as Redis does
 //! (`(ms + 500) / 1000`); every reply and error text is redis-server 7.0's.
+use super::args::int_arg;
+use super::lookup::count_read;
 use super::notify::{notify, notify_in, GENERIC};
-use super::string::{count_read, cur_db, int_arg};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::store::expire::idle_seconds;
 use crate::store::value::parse_i64_strict;
@@ -235,7 +236,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 fn del(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let mut removed = 0;
     for k in &args[1..] {
-        if cur_db(ctx).remove(k).is_some() {
+        if ctx.db().remove(k).is_some() {
             removed += 1;
             notify(ctx, GENERIC, "del", k);
         }
@@ -350,7 +351,7 @@ fn scan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         i += 2;
     }
-    let db = cur_db(ctx);
+    let db = ctx.db();
     let mut visited: i64 = 0;
     let mut found: Vec<Vec<u8>> = Vec::new();
     let mut budget = count.saturating_mul(10);
@@ -382,7 +383,7 @@ fn scan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn randomkey(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    match cur_db(ctx).random_key() {
+    match ctx.db().random_key() {
         Some(k) => ctx.out.bulk(&k),
         None => ctx.out.null(),
     }
@@ -390,7 +391,7 @@ fn randomkey(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
 
 fn rename_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], nx: bool) {
     let (src, dst) = (&args[1], &args[2]);
-    let db = cur_db(ctx);
+    let db = ctx.db();
     let Some(i) = db.lookup(src) else {
         return ctx.out.error(errors::NO_SUCH_KEY);
     };
@@ -690,7 +691,7 @@ fn expire_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], relative: bool, seconds: 
         }
         when += now;
     }
-    let db = cur_db(ctx);
+    let db = ctx.db();
     let Some(i) = db.lookup(&args[1]) else {
         return ctx.out.integer(0);
     };
@@ -774,7 +775,7 @@ fn pexpiretime(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn persist(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let db = cur_db(ctx);
+    let db = ctx.db();
     match db.lookup(&args[1]) {
         Some(i) if db.entry(i).expire_at != 0 => {
             db.set_expire(i, 0);

@@ -7,7 +7,8 @@
 //! larger). That walk fixes which subsequence is reported when several exist;
 //! it is the same one redis-server reports. With IDX, the walk also yields the
 //! matching ranges, last ones first, each `[a_start, a_end] [b_start, b_end]`.
-use super::string::{count_read, max_bulk_len};
+use super::args::max_bulk_len;
+use super::lookup::count_read;
 use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::store::value::parse_i64_strict;
 

@@ -6,14 +6,14 @@
 //! on a key of another type answers WRONGTYPE; writes go through
 //! `Arc::make_mut`, so a snapshot holding the old value keeps it.
 use super::blocking;
+use super::lookup::{count_read, read, value_mut, write_existing, write_or_create, Replied};
 use super::notify::{self, notify};
-use super::string::count_read;
 use super::{errors, flags, CommandSpec, Ctx, Keys};
+use crate::read;
 use crate::resp::Reply;
 use crate::store::list::List;
 use crate::store::value::parse_i64_strict;
-use crate::store::{Db, Value};
-use std::sync::Arc;
+use crate::store::Value;
 
 const W: u32 = flags::WRITE;
 const R: u32 = flags::READONLY;
@@ -212,70 +212,6 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
 ];
 
-/// The list under `key` for reading: `Ok(None)` when missing, `Err(())` after
-/// replying WRONGTYPE.
-fn read_list<'a>(
-    db: &'a mut Db,
-    shared: &crate::cmd::Shared,
-    out: &mut crate::resp::Reply,
-    key: &[u8],
-) -> Result<Option<&'a List>, ()> {
-    let found = db.lookup(key);
-    count_read(shared, found.is_some());
-    match found {
-        None => Ok(None),
-        Some(i) => match &db.entry(i).value {
-            Value::List(l) => Ok(Some(l)),
-            _ => {
-                out.error(errors::WRONGTYPE);
-                Err(())
-            }
-        },
-    }
-}
-
-/// `read_list` on the client's database.
-macro_rules! read_list {
-    ($ctx:expr, $key:expr) => {
-        read_list($ctx.store.db($ctx.client.db), $ctx.shared, $ctx.out, $key)
-    };
-}
-
-/// Entry index of the list under `key` (created empty, with nodes following
-/// `list-max-listpack-size` = `fill`, when `create` is `Some(fill)`);
-/// `Err(())` after replying WRONGTYPE.
-fn write_list(
-    db: &mut Db,
-    key: &[u8],
-    create: Option<i32>,
-    out: &mut crate::resp::Reply,
-) -> Result<Option<usize>, ()> {
-    match db.lookup(key) {
-        Some(i) => match db.entry(i).value {
-            Value::List(_) => Ok(Some(i)),
-            _ => {
-                out.error(errors::WRONGTYPE);
-                Err(())
-            }
-        },
-        None => {
-            Ok(create.map(|fill| db.insert_new(key, Value::List(Arc::new(List::with_fill(fill))))))
-        }
-    }
-}
-
-/// The list at entry `i` for modification.
-fn list_mut(db: &mut Db, i: usize) -> &mut List {
-    let v = &mut db.entry_mut(i).value;
-    if !matches!(v, Value::List(_)) {
-        *v = Value::List(Arc::new(List::new()));
-    }
-    match v {
-        Value::List(l) => Arc::make_mut(l),
-        _ => unreachable!("just made a list"),
-    }
-}
-
 /// Removes the key when its list became empty, with the `del` event.
 fn drop_if_empty(ctx: &mut Ctx<'_>, key: &[u8]) {
     let db = ctx.store.db(ctx.client.db);
@@ -301,13 +237,17 @@ fn side(arg: &[u8]) -> Option<bool> {
 fn push_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool, only_existing: bool) {
     let fill = (!only_existing).then(|| ctx.shared.config().list_max_listpack_size);
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_list(db, &args[1], fill, ctx.out) else {
+    let found = match fill {
+        Some(fill) => write_or_create(db, &args[1], ctx.out, || List::with_fill(fill)).map(Some),
+        None => write_existing::<List>(db, &args[1], ctx.out),
+    };
+    let Ok(found) = found else {
         return;
     };
     let Some(i) = found else {
         return ctx.out.integer(0);
     };
-    let l = list_mut(db, i);
+    let l = value_mut::<List>(db, i);
     for v in &args[2..] {
         if left {
             l.push_front(v);
@@ -350,7 +290,7 @@ pub(crate) fn pop_n(ctx: &mut Ctx<'_>, key: &[u8], left: bool, count: usize) -> 
     let Some(i) = db.lookup(key) else {
         return Vec::new();
     };
-    let l = list_mut(db, i);
+    let l = value_mut::<List>(db, i);
     let mut out = Vec::with_capacity(count.min(l.len()));
     for _ in 0..count {
         match if left { l.pop_front() } else { l.pop_back() } {
@@ -379,8 +319,8 @@ fn pop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool) {
             _ => return ctx.out.error("ERR value is out of range, must be positive"),
         },
     };
-    match read_list!(ctx, &args[1]) {
-        Err(()) => return,
+    match read!(ctx, List, &args[1]) {
+        Err(Replied) => return,
         Ok(None) => {
             return if count.is_some() {
                 ctx.out.null_array()
@@ -417,7 +357,7 @@ fn rpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn llen(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if let Ok(l) = read_list!(ctx, &args[1]) {
+    if let Ok(l) = read!(ctx, List, &args[1]) {
         let n = l.map_or(0, |l| l.len());
         ctx.out.integer(n as i64);
     }
@@ -446,7 +386,7 @@ fn lrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let db = ctx.store.db(ctx.client.db);
-    let Ok(l) = read_list(db, ctx.shared, ctx.out, &args[1]) else {
+    let Ok(l) = read::<List>(db, ctx.shared, ctx.out, &args[1]) else {
         return;
     };
     let Some(l) = l else {
@@ -491,7 +431,7 @@ fn lindex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// are checked before the index is parsed, as in Redis.
 fn lset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_list(db, &args[1], None, ctx.out) else {
+    let Ok(found) = write_existing::<List>(db, &args[1], ctx.out) else {
         return;
     };
     let Some(i) = found else {
@@ -508,7 +448,7 @@ fn lset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if at < 0 || at >= len {
         return ctx.out.error("ERR index out of range");
     }
-    list_mut(db, i).set(at as usize, &args[3]);
+    value_mut::<List>(db, i).set(at as usize, &args[3]);
     ctx.store.dirty += 1;
     notify(ctx, notify::LIST, "lset", &args[1]);
     ctx.out.ok();
@@ -523,7 +463,7 @@ fn linsert(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error(errors::SYNTAX);
     };
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_list(db, &args[1], None, ctx.out) else {
+    let Ok(found) = write_existing::<List>(db, &args[1], ctx.out) else {
         return;
     };
     let Some(i) = found else {
@@ -534,7 +474,7 @@ fn linsert(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if !has_pivot {
         return ctx.out.integer(-1);
     }
-    let l = list_mut(db, i);
+    let l = value_mut::<List>(db, i);
     l.insert(&args[3], after, &args[4]);
     let n = l.len();
     ctx.store.dirty += 1;
@@ -547,13 +487,13 @@ fn lrem(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_list(db, &args[1], None, ctx.out) else {
+    let Ok(found) = write_existing::<List>(db, &args[1], ctx.out) else {
         return;
     };
     let Some(i) = found else {
         return ctx.out.integer(0);
     };
-    let removed = list_mut(db, i).remove(&args[3], count);
+    let removed = value_mut::<List>(db, i).remove(&args[3], count);
     if removed > 0 {
         ctx.store.dirty += removed as u64;
         notify(ctx, notify::LIST, "lrem", &args[1]);
@@ -567,13 +507,13 @@ fn ltrim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_list(db, &args[1], None, ctx.out) else {
+    let Ok(found) = write_existing::<List>(db, &args[1], ctx.out) else {
         return;
     };
     let Some(i) = found else {
         return ctx.out.ok();
     };
-    let l = list_mut(db, i);
+    let l = value_mut::<List>(db, i);
     match clamp_range(start, stop, l.len()) {
         Some((a, b)) => l.trim(a, b),
         None => *l = List::new(),
@@ -628,7 +568,7 @@ fn lpos(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if wrapped {
         count = count.map(|_| 0);
     }
-    let Ok(l) = read_list!(ctx, &args[1]) else {
+    let Ok(l) = read!(ctx, List, &args[1]) else {
         return;
     };
     let found = l
@@ -653,14 +593,14 @@ fn lpos(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 fn move_generic(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], from_left: bool, to_left: bool) {
     let fill = ctx.shared.config().list_max_listpack_size;
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_list(db, src, None, ctx.out) else {
+    let Ok(found) = write_existing::<List>(db, src, ctx.out) else {
         return;
     };
     if found.is_none() {
         count_read(ctx.shared, false);
         return ctx.out.null();
     }
-    if write_list(db, dst, None, ctx.out).is_err() {
+    if write_existing::<List>(db, dst, ctx.out).is_err() {
         return;
     }
     // Redis's order: the push (and its event) first, then the pop's event and
@@ -669,7 +609,7 @@ fn move_generic(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], from_left: bool, to_l
         return ctx.out.null();
     };
     let popped = {
-        let l = list_mut(db, i);
+        let l = value_mut::<List>(db, i);
         if from_left {
             l.pop_front()
         } else {
@@ -679,10 +619,10 @@ fn move_generic(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], from_left: bool, to_l
     let Some(v) = popped else {
         return ctx.out.null();
     };
-    let Ok(Some(j)) = write_list(db, dst, Some(fill), ctx.out) else {
+    let Ok(j) = write_or_create(db, dst, ctx.out, || List::with_fill(fill)) else {
         return;
     };
-    let l = list_mut(db, j);
+    let l = value_mut::<List>(db, j);
     if to_left {
         l.push_front(&v);
     } else {
@@ -760,8 +700,8 @@ fn mpop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, timeout: Option<
         Some(Err(e)) => return ctx.out.error(e),
     };
     for key in keys {
-        match read_list!(ctx, key) {
-            Err(()) => return,
+        match read!(ctx, List, key) {
+            Err(Replied) => return,
             Ok(None) => continue,
             Ok(Some(_)) => {
                 let vals = pop_n(ctx, key, left, count);
@@ -789,8 +729,8 @@ fn bpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool) {
     };
     let keys = &args[1..args.len() - 1];
     for key in keys {
-        match read_list!(ctx, key) {
-            Err(()) => return,
+        match read!(ctx, List, key) {
+            Err(Replied) => return,
             Ok(None) => continue,
             Ok(Some(_)) => {
                 let vals = pop_n(ctx, key, left, 1);
@@ -820,8 +760,8 @@ fn bmove(ctx: &mut Ctx<'_>, args: &[Vec<u8>], from_left: bool, to_left: bool, ti
         Ok(d) => d,
         Err(e) => return ctx.out.error(e),
     };
-    match read_list!(ctx, &args[1]) {
-        Err(()) => {}
+    match read!(ctx, List, &args[1]) {
+        Err(Replied) => {}
         Ok(Some(_)) => move_generic(ctx, &args[1], &args[2], from_left, to_left),
         Ok(None) => blocking::block_or_reply(ctx, &args[1..2], args, deadline, Reply::null),
     }

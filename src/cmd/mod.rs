@@ -28,12 +28,15 @@
 //! | `blocking.rs` | clients blocked on keys, served when a key fills |
 //! | `outbox.rs` | the outbound queue of clients that receive pushed messages |
 //! | `notify.rs` | keyspace notifications |
+//! | `lookup.rs` | the value of one type under a key, or WRONGTYPE ([`lookup::read`], `read!`) |
+//! | `args.rs` | argument helpers: integers, ranges, SCAN options, the bulk length bound |
 //! | `string.rs`, `bitops.rs`, `lcs.rs` | strings and bits |
 //! | `keys.rs` | keys, expiry, databases |
 //! | `hash.rs`, `list.rs`, `set.rs`, `zset*.rs`, `sort.rs` | the collection types |
 //! | `connection.rs`, `server.rs` | connection and server commands (CLIENT, CONFIG, DEBUG, SHUTDOWN) |
 //! | `command.rs`, `info.rs` | COMMAND (the table as clients see it) and INFO |
 //! | `tx.rs`, `pubsub.rs` | MULTI/EXEC/WATCH, pub/sub |
+pub mod args;
 pub mod bitops;
 pub mod blocking;
 pub mod client;
@@ -48,6 +51,7 @@ pub mod keys;
 pub mod lcs;
 pub mod list;
 pub mod log;
+pub mod lookup;
 pub mod notify;
 pub mod outbox;
 pub mod pubsub;
@@ -146,32 +150,6 @@ enum Args<'a> {
 }
 
 /// Runs one request: lookup, checks, handler, statistics.
-/// The `[MATCH pattern] [COUNT count]` options of HSCAN, SSCAN and ZSCAN:
-/// (count, pattern; `None` for none or `*`), or the error text. Redis parses
-/// them after looking up the key, so a missing key answers an empty scan and a
-/// key of another type WRONGTYPE whatever the options say.
-pub fn scan_options(opts: &[Vec<u8>]) -> Result<(usize, Option<&[u8]>), &'static str> {
-    let mut count = 10usize;
-    let mut pattern = None;
-    for pair in opts.chunks(2) {
-        let [name, value] = pair else {
-            return Err(errors::SYNTAX);
-        };
-        if name.eq_ignore_ascii_case(b"count") {
-            match crate::store::value::parse_i64_strict(value) {
-                Some(n) if n >= 1 => count = usize::try_from(n).unwrap_or(usize::MAX),
-                Some(_) => return Err(errors::SYNTAX),
-                None => return Err(errors::NOT_INTEGER),
-            }
-        } else if name.eq_ignore_ascii_case(b"match") {
-            pattern = (value.as_slice() != b"*").then_some(value.as_slice());
-        } else {
-            return Err(errors::SYNTAX);
-        }
-    }
-    Ok((count, pattern))
-}
-
 pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     run(ctx, Args::Borrowed(args));
 }

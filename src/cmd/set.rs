@@ -9,13 +9,14 @@
 //! hashtable lists them in its own order (Redis's differs: clients must not rely
 //! on it). SSCAN walks positions of the dense member array, so members moved by
 //! a concurrent removal may be missed (Redis's cursor keeps its guarantee).
+use super::lookup::{count_read, read, value_mut, write_existing, write_or_create, Replied};
 use super::notify::{self, notify};
-use super::string::count_read;
 use super::{errors, flags, CommandSpec, Ctx, Keys};
+use crate::read;
 use crate::resp::Reply;
 use crate::store::set::Set;
 use crate::store::value::parse_i64_strict;
-use crate::store::{glob_match, Db, Value};
+use crate::store::{glob_match, Value};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -174,61 +175,6 @@ fn max_ints(ctx: &Ctx<'_>) -> usize {
     ctx.shared.config().set_max_intset_entries
 }
 
-/// The set under `key` for reading: `Ok(None)` when missing, `Err(())` after
-/// replying WRONGTYPE.
-fn read_set<'a>(
-    db: &'a mut Db,
-    shared: &crate::cmd::Shared,
-    out: &mut Reply,
-    key: &[u8],
-) -> Result<Option<&'a Set>, ()> {
-    let found = db.lookup(key);
-    count_read(shared, found.is_some());
-    match found {
-        None => Ok(None),
-        Some(i) => match &db.entry(i).value {
-            Value::Set(s) => Ok(Some(s)),
-            _ => {
-                out.error(errors::WRONGTYPE);
-                Err(())
-            }
-        },
-    }
-}
-
-macro_rules! read_set {
-    ($ctx:expr, $key:expr) => {
-        read_set($ctx.store.db($ctx.client.db), $ctx.shared, $ctx.out, $key)
-    };
-}
-
-/// Entry index of the set under `key` (created empty when `create`); `Err(())`
-/// after replying WRONGTYPE.
-fn write_set(db: &mut Db, key: &[u8], create: bool, out: &mut Reply) -> Result<Option<usize>, ()> {
-    match db.lookup(key) {
-        Some(i) => match db.entry(i).value {
-            Value::Set(_) => Ok(Some(i)),
-            _ => {
-                out.error(errors::WRONGTYPE);
-                Err(())
-            }
-        },
-        None if create => Ok(Some(db.insert_new(key, Value::Set(Arc::new(Set::new()))))),
-        None => Ok(None),
-    }
-}
-
-fn set_mut(db: &mut Db, i: usize) -> &mut Set {
-    let v = &mut db.entry_mut(i).value;
-    if !matches!(v, Value::Set(_)) {
-        *v = Value::Set(Arc::new(Set::new()));
-    }
-    match v {
-        Value::Set(s) => Arc::make_mut(s),
-        _ => unreachable!("just made a set"),
-    }
-}
-
 /// Removes the key when its set became empty, with the `del` event.
 fn drop_if_empty(ctx: &mut Ctx<'_>, key: &[u8]) {
     let db = ctx.store.db(ctx.client.db);
@@ -243,10 +189,10 @@ fn drop_if_empty(ctx: &mut Ctx<'_>, key: &[u8]) {
 fn sadd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let limit = max_ints(ctx);
     let db = ctx.store.db(ctx.client.db);
-    let Ok(Some(i)) = write_set(db, &args[1], true, ctx.out) else {
+    let Ok(i) = write_or_create(db, &args[1], ctx.out, Set::new) else {
         return;
     };
-    let s = set_mut(db, i);
+    let s = value_mut::<Set>(db, i);
     let added = args[2..].iter().filter(|m| s.add(m, limit)).count();
     if added > 0 {
         ctx.store.dirty += added as u64;
@@ -257,13 +203,13 @@ fn sadd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 fn srem(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_set(db, &args[1], false, ctx.out) else {
+    let Ok(found) = write_existing::<Set>(db, &args[1], ctx.out) else {
         return;
     };
     let Some(i) = found else {
         return ctx.out.integer(0);
     };
-    let s = set_mut(db, i);
+    let s = value_mut::<Set>(db, i);
     let removed = args[2..].iter().filter(|m| s.remove(m)).count();
     if removed > 0 {
         ctx.store.dirty += removed as u64;
@@ -283,8 +229,8 @@ fn reply_members(out: &mut Reply, members: &[Vec<u8>]) {
 
 fn smembers(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
-    match read_set(db, ctx.shared, ctx.out, &args[1]) {
-        Err(()) => {}
+    match read::<Set>(db, ctx.shared, ctx.out, &args[1]) {
+        Err(Replied) => {}
         Ok(None) => ctx.out.set(0),
         Ok(Some(s)) => {
             let members = s.members();
@@ -294,7 +240,7 @@ fn smembers(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn sismember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if let Ok(s) = read_set!(ctx, &args[1]) {
+    if let Ok(s) = read!(ctx, Set, &args[1]) {
         let yes = s.is_some_and(|s| s.contains(&args[2]));
         ctx.out.integer(yes as i64);
     }
@@ -302,7 +248,7 @@ fn sismember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 fn smismember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
-    if let Ok(s) = read_set(db, ctx.shared, ctx.out, &args[1]) {
+    if let Ok(s) = read::<Set>(db, ctx.shared, ctx.out, &args[1]) {
         ctx.out.array(args.len() - 2);
         for m in &args[2..] {
             let yes = s.is_some_and(|s| s.contains(m));
@@ -312,7 +258,7 @@ fn smismember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn scard(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if let Ok(s) = read_set!(ctx, &args[1]) {
+    if let Ok(s) = read!(ctx, Set, &args[1]) {
         let n = s.map_or(0, |s| s.len());
         ctx.out.integer(n as i64);
     }
@@ -331,7 +277,7 @@ fn spop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         },
     };
     let db = ctx.store.db(ctx.client.db);
-    let Ok(found) = write_set(db, &args[1], false, ctx.out) else {
+    let Ok(found) = write_existing::<Set>(db, &args[1], ctx.out) else {
         return;
     };
     let Some(i) = found else {
@@ -351,7 +297,7 @@ fn spop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             break;
         }
         let pick = db.rng.below(len);
-        popped.push(set_mut(db, i).take_at(pick));
+        popped.push(value_mut::<Set>(db, i).take_at(pick));
     }
     if !popped.is_empty() {
         ctx.store.dirty += popped.len() as u64;
@@ -439,13 +385,13 @@ fn smove(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
     // As in Redis: a missing source answers 0 before the destination's type
     // is looked at.
-    let Ok(found) = write_set(db, src, false, ctx.out) else {
+    let Ok(found) = write_existing::<Set>(db, src, ctx.out) else {
         return;
     };
     let Some(i) = found else {
         return ctx.out.integer(0);
     };
-    if write_set(db, dst, false, ctx.out).is_err() {
+    if write_existing::<Set>(db, dst, ctx.out).is_err() {
         return;
     }
     let present = matches!(&db.entry(i).value, Value::Set(s) if s.contains(member));
@@ -455,13 +401,13 @@ fn smove(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if src == dst {
         return ctx.out.integer(1);
     }
-    set_mut(db, i).remove(member);
+    value_mut::<Set>(db, i).remove(member);
     notify(ctx, notify::SET, "srem", src);
     drop_if_empty(ctx, src);
     let limit = max_ints(ctx);
     let db = ctx.store.db(ctx.client.db);
-    if let Ok(Some(j)) = write_set(db, dst, true, ctx.out) {
-        if set_mut(db, j).add(member, limit) {
+    if let Ok(j) = write_or_create(db, dst, ctx.out, Set::new) {
+        if value_mut::<Set>(db, j).add(member, limit) {
             notify(ctx, notify::SET, "sadd", dst);
         }
     }
@@ -477,19 +423,19 @@ enum Op {
 }
 
 /// The members of the sets under `keys` (missing keys are empty sets), or
-/// `Err(())` after WRONGTYPE.
-fn inputs(ctx: &mut Ctx<'_>, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<Vec<u8>>>>, ()> {
+/// `Err(Replied)` after WRONGTYPE.
+fn inputs(ctx: &mut Ctx<'_>, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<Vec<u8>>>>, Replied> {
     let mut out = Vec::with_capacity(keys.len());
     for k in keys {
         let db = ctx.store.db(ctx.client.db);
-        let s = read_set(db, ctx.shared, ctx.out, k)?;
+        let s = read::<Set>(db, ctx.shared, ctx.out, k)?;
         out.push(s.map(|s| s.members()));
     }
     Ok(out)
 }
 
 /// The result of SUNION/SINTER/SDIFF over `keys`, in first-seen order.
-fn combine(ctx: &mut Ctx<'_>, keys: &[Vec<u8>], op: Op) -> Result<Vec<Vec<u8>>, ()> {
+fn combine(ctx: &mut Ctx<'_>, keys: &[Vec<u8>], op: Op) -> Result<Vec<Vec<u8>>, Replied> {
     let sets = inputs(ctx, keys)?;
     let mut result: Vec<Vec<u8>> = Vec::new();
     match op {
@@ -626,10 +572,11 @@ fn sscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error("ERR invalid cursor");
     };
     let db = ctx.store.db(ctx.client.db);
-    let Ok(s) = read_set(db, ctx.shared, ctx.out, &args[1]) else {
+    let Ok(s) = read::<Set>(db, ctx.shared, ctx.out, &args[1]) else {
         return;
     };
-    let (count, pattern) = match s.map_or(Ok((10, None)), |_| super::scan_options(&args[3..])) {
+    let (count, pattern) = match s.map_or(Ok((10, None)), |_| super::args::scan_options(&args[3..]))
+    {
         Ok(o) => o,
         Err(e) => return ctx.out.error(e),
     };

@@ -6,11 +6,13 @@
 //! see `store::value`); commands that modify a string in place leave it "raw";
 //! a write that replaces the value clears the TTL only where Redis does (SET,
 //! GETSET, MSET), counters and APPEND/SETRANGE keep it.
+use super::args::{clamp_range, int_arg, max_bulk_len};
+use super::lookup::count_read;
 use super::notify::{notify, GENERIC, STRING};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::cmd::float80::F80;
 use crate::store::value::parse_i64_strict;
-use crate::store::{now_ms, Db, Value};
+use crate::store::{now_ms, Value};
 
 pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 
@@ -190,38 +192,6 @@ pub static COMMANDS: &[CommandSpec] = &[
         ..CommandSpec::DEFAULT
     },
 ];
-
-/// The selected database.
-pub(crate) fn cur_db<'a>(ctx: &'a mut Ctx<'_>) -> &'a mut Db {
-    ctx.store.db(ctx.client.db)
-}
-
-/// Longest string a command may build: the `proto-max-bulk-len` setting.
-pub(crate) fn max_bulk_len(ctx: &Ctx<'_>) -> u64 {
-    ctx.shared
-        .max_bulk_len
-        .load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// Counts a lookup by a reading command in INFO's `keyspace_hits` or
-/// `keyspace_misses` (commands that only write do not count, as in Redis).
-pub(crate) fn count_read(shared: &crate::cmd::Shared, hit: bool) {
-    let c = if hit {
-        &shared.stats.keyspace_hits
-    } else {
-        &shared.stats.keyspace_misses
-    };
-    c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// Parses an integer argument, replying Redis's error when it is not one.
-pub(crate) fn int_arg(ctx: &mut Ctx<'_>, arg: &[u8]) -> Option<i64> {
-    let n = parse_i64_strict(arg);
-    if n.is_none() {
-        ctx.out.error(errors::NOT_INTEGER);
-    }
-    n
-}
 
 /// Replies with a string value, or WRONGTYPE.
 fn reply_string(ctx_out: &mut crate::resp::Reply, v: &Value) {
@@ -424,7 +394,7 @@ fn set_value(ctx: &mut Ctx<'_>, args: &[Vec<u8>], taken: Option<Vec<u8>>) {
 }
 
 fn setnx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let db = cur_db(ctx);
+    let db = ctx.db();
     if db.lookup(&args[1]).is_some() {
         return ctx.out.integer(0);
     }
@@ -438,7 +408,7 @@ fn setex_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], kind: ExpireArg, cmd: &str
     let Some(at) = expire_or_reply(ctx, &args[2], kind, cmd) else {
         return;
     };
-    let db = cur_db(ctx);
+    let db = ctx.db();
     let i = db.set(&args[1], Value::from_bytes_try_int(&args[3]), false);
     db.set_expire(i, at);
     ctx.store.dirty += 1;
@@ -459,7 +429,8 @@ fn getset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if !reply_get(ctx, &args[1]) {
         return;
     }
-    cur_db(ctx).set(&args[1], Value::from_bytes_try_int(&args[2]), false);
+    ctx.db()
+        .set(&args[1], Value::from_bytes_try_int(&args[2]), false);
     ctx.store.dirty += 1;
     notify(ctx, STRING, "set", &args[1]);
 }
@@ -545,7 +516,8 @@ fn mset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return arity_error(ctx, "mset");
     }
     for kv in args[1..].chunks(2) {
-        cur_db(ctx).set(&kv[0], Value::from_bytes_try_int(&kv[1]), false);
+        ctx.db()
+            .set(&kv[0], Value::from_bytes_try_int(&kv[1]), false);
         notify(ctx, STRING, "set", &kv[0]);
     }
     ctx.store.dirty += (args.len() / 2) as u64;
@@ -556,12 +528,13 @@ fn msetnx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if args.len().is_multiple_of(2) {
         return arity_error(ctx, "msetnx");
     }
-    let db = cur_db(ctx);
+    let db = ctx.db();
     if args[1..].chunks(2).any(|kv| db.lookup(&kv[0]).is_some()) {
         return ctx.out.integer(0);
     }
     for kv in args[1..].chunks(2) {
-        cur_db(ctx).set(&kv[0], Value::from_bytes_try_int(&kv[1]), false);
+        ctx.db()
+            .set(&kv[0], Value::from_bytes_try_int(&kv[1]), false);
         notify(ctx, STRING, "set", &kv[0]);
     }
     ctx.store.dirty += (args.len() / 2) as u64;
@@ -599,29 +572,6 @@ fn strlen(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         Some(Some(n)) => ctx.out.integer(n as i64),
         Some(None) => ctx.out.error(errors::WRONGTYPE),
     }
-}
-
-/// Normalises a Redis `start..=end` byte range over a string of `len` bytes;
-/// `None` when it selects nothing.
-pub(crate) fn clamp_range(mut start: i64, mut end: i64, len: i64) -> Option<(usize, usize)> {
-    if start < 0 && end < 0 && start > end {
-        return None;
-    }
-    if start < 0 {
-        start = start.saturating_add(len);
-    }
-    if end < 0 {
-        end = end.saturating_add(len);
-    }
-    start = start.max(0);
-    end = end.max(0);
-    if end >= len {
-        end = len - 1;
-    }
-    if start > end || len == 0 {
-        return None;
-    }
-    Some((start as usize, end as usize))
 }
 
 fn getrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {

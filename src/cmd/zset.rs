@@ -14,9 +14,11 @@
 //! last member is removed from the keyspace (with a `del` event after the
 //! command's own); every write goes through `Arc::make_mut`, so a snapshot
 //! holding the old value keeps it (see `store::value`).
+pub use super::lookup::Replied;
+use super::lookup::{value_mut, write_existing};
 use super::notify::{notify, GENERIC, ZSET};
-use super::string::count_read;
 use super::{errors, flags, zset_ops, zset_pop, zset_range, CommandSpec, Ctx, Keys};
+use crate::read;
 use crate::resp::Reply;
 use crate::store::zset::{parse_score, LexRange, Limits, ScoreRange, ZSet};
 use crate::store::{glob_match, Db, Value};
@@ -314,66 +316,12 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
 ];
 
-/// The error of a helper that has already written an error reply (WRONGTYPE).
-#[derive(Debug)]
-pub struct Replied;
-
 /// The listpack thresholds from the configuration.
 pub fn limits(ctx: &Ctx<'_>) -> Limits {
     let c = ctx.shared.config();
     Limits {
         entries: c.zset_max_listpack_entries,
         value: c.zset_max_listpack_value,
-    }
-}
-
-/// The sorted set under `key` for reading: `Ok(None)` when missing, `Err(Replied)`
-/// (after replying WRONGTYPE) for another type. Counts the lookup as a read.
-pub fn read_zset<'a>(
-    db: &'a mut Db,
-    shared: &crate::cmd::Shared,
-    out: &mut Reply,
-    key: &[u8],
-) -> Result<Option<&'a ZSet>, Replied> {
-    let found = db.lookup(key);
-    count_read(shared, found.is_some());
-    match found {
-        None => Ok(None),
-        Some(i) => match &db.entry(i).value {
-            Value::ZSet(z) => Ok(Some(z)),
-            _ => {
-                out.error(errors::WRONGTYPE);
-                Err(Replied)
-            }
-        },
-    }
-}
-
-/// Index of the sorted set under `key` for writing (`None`: missing);
-/// `Err(Replied)` after replying WRONGTYPE.
-pub fn write_zset(db: &mut Db, key: &[u8], out: &mut Reply) -> Result<Option<usize>, Replied> {
-    match db.lookup(key) {
-        Some(i) => match db.entry(i).value {
-            Value::ZSet(_) => Ok(Some(i)),
-            _ => {
-                out.error(errors::WRONGTYPE);
-                Err(Replied)
-            }
-        },
-        None => Ok(None),
-    }
-}
-
-/// The sorted set at entry `i` for modification (copied first if a snapshot
-/// shares it). The caller has checked the type.
-pub fn zset_mut(db: &mut Db, i: usize) -> &mut ZSet {
-    let v = &mut db.entry_mut(i).value;
-    if !matches!(v, Value::ZSet(_)) {
-        *v = Value::ZSet(Arc::new(ZSet::new()));
-    }
-    match v {
-        Value::ZSet(z) => Arc::make_mut(z),
-        _ => unreachable!("made a sorted set just above"),
     }
 }
 
@@ -540,12 +488,12 @@ fn add_pairs(
         updated: 0,
         last_score: None,
     };
-    let i = match write_zset(db, key, ctx.out).ok()? {
+    let i = match write_existing::<ZSet>(db, key, ctx.out).ok()? {
         Some(i) => i,
         None if o.xx => return Some(out),
         None => db.insert_new(key, Value::ZSet(Arc::new(ZSet::new()))),
     };
-    let z = zset_mut(db, i);
+    let z = value_mut::<ZSet>(db, i);
     let mut nan = false;
     for &(score, member) in pairs {
         match z.find(member) {
@@ -593,12 +541,12 @@ fn add_pairs(
 
 fn zrem(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
-    let i = match write_zset(db, &args[1], ctx.out) {
+    let i = match write_existing::<ZSet>(db, &args[1], ctx.out) {
         Err(_) => return,
         Ok(None) => return ctx.out.integer(0),
         Ok(Some(i)) => i,
     };
-    let z = zset_mut(db, i);
+    let z = value_mut::<ZSet>(db, i);
     let mut removed = 0;
     for m in &args[2..] {
         removed += i64::from(z.remove(m).is_some());
@@ -615,7 +563,7 @@ fn zrem(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn zscore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+    if let Ok(z) = read!(ctx, ZSet, &args[1]) {
         match z.and_then(|z| z.score(&args[2])) {
             Some(s) => ctx.out.double(s),
             None => ctx.out.null(),
@@ -624,7 +572,7 @@ fn zscore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn zmscore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+    if let Ok(z) = read!(ctx, ZSet, &args[1]) {
         ctx.out.array(args.len() - 2);
         for m in &args[2..] {
             match z.and_then(|z| z.score(m)) {
@@ -636,7 +584,7 @@ fn zmscore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn zcard(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+    if let Ok(z) = read!(ctx, ZSet, &args[1]) {
         ctx.out.integer(z.map_or(0, ZSet::len) as i64);
     }
 }
@@ -645,7 +593,7 @@ fn zcount(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(r) = ScoreRange::parse(&args[2], &args[3]) else {
         return ctx.out.error("ERR min or max is not a float");
     };
-    if let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+    if let Ok(z) = read!(ctx, ZSet, &args[1]) {
         let (lo, hi) = z.map_or((0, 0), |z| z.score_ranks(&r));
         ctx.out.integer((hi - lo) as i64);
     }
@@ -655,14 +603,14 @@ fn zlexcount(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(r) = LexRange::parse(&args[2], &args[3]) else {
         return ctx.out.error("ERR min or max not valid string range item");
     };
-    if let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+    if let Ok(z) = read!(ctx, ZSet, &args[1]) {
         let (lo, hi) = z.map_or((0, 0), |z| z.lex_ranks(&r));
         ctx.out.integer((hi - lo) as i64);
     }
 }
 
 fn rank_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], rev: bool) {
-    if let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) {
+    if let Ok(z) = read!(ctx, ZSet, &args[1]) {
         match z.and_then(|z| z.rank(&args[2]).map(|(r, _)| (r, z.len()))) {
             Some((r, len)) => ctx.out.integer(if rev { len - 1 - r } else { r } as i64),
             None => ctx.out.null(),
@@ -701,10 +649,11 @@ fn zscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     else {
         return ctx.out.error("ERR invalid cursor");
     };
-    let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) else {
+    let Ok(z) = read!(ctx, ZSet, &args[1]) else {
         return;
     };
-    let (count, pattern) = match z.map_or(Ok((10, None)), |_| super::scan_options(&args[3..])) {
+    let (count, pattern) = match z.map_or(Ok((10, None)), |_| super::args::scan_options(&args[3..]))
+    {
         Ok(o) => o,
         Err(e) => return ctx.out.error(e),
     };

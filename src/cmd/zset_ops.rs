@@ -13,7 +13,7 @@
 //!
 //! Invariants: every input key is looked up (and type-checked) before the
 //! options are parsed, so WRONGTYPE wins over a bad option, as in Redis.
-use super::string::count_read;
+use super::lookup::count_read;
 use super::zset::Replied;
 use super::zset_range::store_result;
 use super::{errors, Ctx};

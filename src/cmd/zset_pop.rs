@@ -13,12 +13,11 @@
 //! end's order; it sends `zpopmin`/`zpopmax` and, when the set empties, deletes the
 //! key and sends `del`; `dirty` grows by the number of members popped.
 use super::blocking;
-use super::string::count_read;
-use super::zset::{
-    notify_removal, remove_if_empty, reply_pair, reply_pairs_header, write_zset, zset_mut,
-};
+use super::lookup::{count_read, value_mut, write_existing};
+use super::zset::{notify_removal, remove_if_empty, reply_pair, reply_pairs_header};
 use super::{errors, Ctx};
 use crate::resp::Reply;
+use crate::store::zset::ZSet;
 use crate::store::Value;
 
 /// The reply layout of a pop.
@@ -46,7 +45,7 @@ pub fn try_pop(
     let db = ctx.store.db(ctx.client.db);
     let mut found = None;
     for k in keys {
-        match write_zset(db, k, ctx.out) {
+        match write_existing::<ZSet>(db, k, ctx.out) {
             Err(_) => return true,
             Ok(None) => continue,
             Ok(Some(i)) => {
@@ -58,7 +57,7 @@ pub fn try_pop(
     let Some((key, i)) = found else {
         return false;
     };
-    let popped = zset_mut(db, i).pop(count.max(1), max);
+    let popped = value_mut::<ZSet>(db, i).pop(count.max(1), max);
     let gone = remove_if_empty(db, i);
     let n = popped.len();
     match shape {
@@ -102,7 +101,7 @@ fn zpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>], max: bool) {
         },
     };
     let db = ctx.store.db(ctx.client.db);
-    match write_zset(db, &args[1], ctx.out) {
+    match write_existing::<ZSet>(db, &args[1], ctx.out) {
         Err(_) => return,
         Ok(None) => return ctx.out.array(0),
         Ok(Some(_)) if count == 0 => return ctx.out.array(0),

@@ -12,12 +12,13 @@
 //! the key's type); ZRANGESTORE writes its result in the encoding its size calls
 //! for, deletes the destination when the result is empty, and reports
 //! `zrangestore` (or `del`).
+use super::lookup::{value_mut, write_existing};
 use super::notify::{notify, GENERIC, ZSET};
 use super::zset::{
-    limits, long_arg, notify_removal, read_zset, remove_if_empty, reply_pair, reply_pairs_header,
-    write_zset, zset_mut,
+    limits, long_arg, notify_removal, remove_if_empty, reply_pair, reply_pairs_header,
 };
 use super::{errors, Ctx};
+use crate::read;
 use crate::store::zset::{LexRange, ScoreRange, ZSet};
 use crate::store::Value;
 use std::sync::Arc;
@@ -123,7 +124,7 @@ fn range_generic(
         }
     };
     let key = &args[key_at];
-    let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, key) else {
+    let Ok(z) = read!(ctx, ZSet, key) else {
         return;
     };
     // Select (first rank, count) in the walk's direction.
@@ -297,7 +298,7 @@ fn remrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>], kind: Kind) {
     };
     let key = &args[1];
     let db = ctx.store.db(ctx.client.db);
-    let i = match write_zset(db, key, ctx.out) {
+    let i = match write_existing::<ZSet>(db, key, ctx.out) {
         Err(_) => return,
         Ok(None) => return ctx.out.integer(0),
         Ok(Some(i)) => i,
@@ -327,7 +328,7 @@ fn remrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>], kind: Kind) {
     if removed == 0 {
         return ctx.out.integer(0);
     }
-    zset_mut(db, i).remove_ranks(lo, removed, |_, _| {});
+    value_mut::<ZSet>(db, i).remove_ranks(lo, removed, |_, _| {});
     let gone = remove_if_empty(db, i);
     ctx.store.dirty += removed as u64;
     let event = match kind {
