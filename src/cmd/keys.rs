@@ -837,16 +837,28 @@ fn flushdb(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error(errors::SYNTAX);
     };
     let n = ctx.store.dbsize(ctx.client.db);
-    ctx.store.flush_db(ctx.client.db, lazy);
+    let old = ctx.store.flush_db(ctx.client.db);
+    free_flushed(ctx, old, lazy);
     ctx.store.dirty += n as u64;
     ctx.out.ok();
+}
+
+/// Frees a flushed keyspace: on the server's lazy-free thread for ASYNC when
+/// there is enough of it to be worth it (Redis's threshold is 64 keys), here
+/// otherwise.
+fn free_flushed(ctx: &mut Ctx<'_>, old: Vec<crate::store::Db>, lazy: bool) {
+    let keys: usize = old.iter().map(|d| d.table.len()).sum();
+    if lazy && keys > 64 {
+        ctx.shared.free_later(Box::new(old));
+    }
 }
 
 fn flushall(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(lazy) = flush_mode(args) else {
         return ctx.out.error(errors::SYNTAX);
     };
-    ctx.store.flush_all(lazy);
+    let old = ctx.store.flush_all();
+    free_flushed(ctx, old, lazy);
     ctx.store.dirty += 1;
     ctx.out.ok();
 }

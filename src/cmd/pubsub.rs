@@ -14,14 +14,10 @@
 //! queue passes the pubsub output limit is disconnected; the publisher goes on.
 //!
 //! Why a writer thread rather than the publisher writing to the subscriber's
-//! socket (a cloned `TcpStream`): the publisher runs under the keyspace lock, and a
-//! subscriber that stops reading would block it in `write` once the kernel buffers
-//! fill, stalling every client. With the queue the publisher only copies bytes;
-//! the limit check makes the queue bounded. Measured (release, redis-benchmark
-//! `PUBLISH ch <19 bytes>` with 20 clients and one `redis-cli subscribe` reader,
-//! all 100,000 messages delivered; two interleaved runs on the loaded 2-core VM),
-//! ferrous/redis-server 7.0 throughput: 1.13 and 1.14 plain, 1.48 and 1.04 with
-//! `-P 16`.
+//! socket: the publisher runs under the keyspace lock, and a subscriber that stops
+//! reading would block it in `write` once the kernel buffers fill, stalling every
+//! client. With the queue the publisher only copies bytes; the limit check makes
+//! the queue bounded. (Throughput against Redis: `docs/measurements.md`.)
 //!
 //! Invariants: a client is in `Registry` for a channel/pattern exactly when it is
 //! in its `Subs`; the disconnect path ([`forget_client`]) removes all of them.

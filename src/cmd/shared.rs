@@ -6,7 +6,8 @@
 //! `ctx.shared` (an `Arc`, so scripting can keep a handle for the length of a
 //! run). It holds no sockets and starts no threads: what only the server can do
 //! (wake its accept loops at shutdown, send busy connections home while a script
-//! runs) reaches it through the two hooks the server installs ([`ServerHooks`]).
+//! runs, free big values on another thread) reaches it through the hooks the
+//! server installs ([`ServerHooks`]).
 //!
 //! Invariants:
 //! - everything here is safe to read without the keyspace lock: atomics, or small
@@ -128,7 +129,7 @@ impl RunState {
 }
 
 /// What the server lets the lower layers ask of it, installed once at bind time.
-/// Both are plain callbacks so that nothing below `server` names its types.
+/// They are plain callbacks so that nothing below `server` names its types.
 #[derive(Default)]
 pub struct ServerHooks {
     /// Wakes the accept loops so they see the shutdown flag.
@@ -136,6 +137,8 @@ pub struct ServerHooks {
     /// Called by a script's hook on the thread running it once the script is past
     /// the busy threshold (the poller sends its other connections home).
     pub script_busy: OnceLock<Box<dyn Fn() + Send + Sync>>,
+    /// Drops what it is given on the server's lazy-free thread.
+    pub free_later: OnceLock<Box<dyn Fn(Box<dyn Send>) + Send + Sync>>,
 }
 
 /// State shared by every connection and readable by command handlers.
@@ -280,6 +283,15 @@ impl Shared {
         }
         if let Some(wake) = self.hooks.wake_listeners.get() {
             wake();
+        }
+    }
+
+    /// Frees `garbage` off the request path (FLUSHALL ASYNC, UNLINK of a big
+    /// value): on the server's lazy-free thread, or here when there is none.
+    pub fn free_later(&self, garbage: Box<dyn Send>) {
+        match self.hooks.free_later.get() {
+            Some(free) => free(garbage),
+            None => drop(garbage),
         }
     }
 

@@ -1,23 +1,26 @@
-//! The TCP server: listener, connections, the thread design, shared state.
+//! The TCP server: listeners, connection threads, the poller, the keyspace lock
+//! and its policy, the cron. This is the only layer that owns sockets and starts
+//! threads; everything a command sees lives in `cmd`.
 //!
 //! # Thread design
 //!
 //! **Every connection has its own thread; every command runs under one lock around
-//! the keyspace** (`Core::db`, a `Mutex<Store>` whose waiters can give up, see
-//! `storelock.rs`); **busy connections are lent to
-//! one poller thread** (`hot.rs`). A connection thread blocks in `read`, parses
-//! every whole request in what arrived, takes the lock *once* for the whole batch,
-//! executes it, releases the lock and writes all the replies with one `write`. So
-//! a pipeline of 16 commands costs one read, one lock and one write.
+//! the keyspace** (`Core::ks`, a `Mutex<Keyspace>` whose waiters can give up, see
+//! `lock.rs`); **busy connections are lent to one poller thread** (`hot.rs`). A
+//! connection thread blocks in `read`, parses every whole request in what
+//! arrived, takes the lock *once* for the whole batch, executes it, releases the
+//! lock and writes all the replies with one `write`. So a pipeline of 16 commands
+//! costs one read, one lock and one write.
 //!
 //! While the server is busy (a client's request comes within 100 ms of its
 //! previous one, with at least 16 commands run meanwhile at 20,000 a second or
 //! more), the client's thread hands the whole connection state to the poller and
 //! sleeps until the poller gives it back: after 10 ms without a request while the
 //! server is quiet, 100 ms in any case, all of them when the server's rate falls
-//! under 10,000 a second, or before a request the poller must not run (blocking
-//! commands, subscriptions). The poller sweeps its connections with
-//! nonblocking reads and runs what arrived through the same `conn::execute`.
+//! under 10,000 a second, or before a request the poller must not run (commands
+//! flagged `OWN_THREAD`: blocking commands, subscriptions). The poller sweeps its
+//! connections with nonblocking reads and runs what arrived through the same
+//! `conn::execute`.
 //!
 //! Why (std only: no epoll, no `unsafe`, no libc):
 //! - *Single executor thread fed by channels* adds two thread hand-offs (wake-ups)
@@ -27,64 +30,42 @@
 //!   sleeping in `read` is exactly an epoll registration) and costs nothing for
 //!   idle clients, but each request of an unpipelined client wakes a sleeping
 //!   thread: the client's `write` pays the scheduler's wake-up and we pay two
-//!   context switches. Profiled with redis-benchmark (50 clients) the benchmark
-//!   itself spent ~35 % more CPU per request against us than against Redis, and
-//!   it is the bottleneck on 2 cores: plain SET/GET/PING ran at 0.7-0.8 of Redis.
+//!   context switches; redis-benchmark itself then spent ~35 % more CPU per
+//!   request against us than against Redis.
 //! - *Nonblocking sockets polled by one thread* never sleeps while requests flow
 //!   (so no wake-ups), but burns a core spinning over idle clients.
 //! - The mix keeps the strengths of both: on a quiet or moderately loaded server
-//!   every client sleeps in its own thread (10 clients at 9,000 requests/s in all
-//!   cost the same CPU as Redis; the poller alone burnt a core on them); on a
-//!   busy one the poller serves them, spinning only while the load lasts and
-//!   yielding the CPU between empty sweeps.
+//!   every client sleeps in its own thread; on a busy one the poller serves them,
+//!   spinning only while the load lasts and yielding the CPU between empty sweeps.
+//!   The figures behind these choices are in `docs/measurements.md`.
 //!
 //! Atomicity: a command holds the lock from start to finish, so every command (and
 //! a Lua script or a MULTI/EXEC block, which simply run under the same guard) is
 //! atomic with respect to all others, as in single-threaded Redis.
 //!
-//! What later features do within this design:
-//! - *BUSY scripts* (built, `scripting/mod.rs`): a long script holds the lock;
-//!   a connection waiting for the lock re-checks every few milliseconds
-//!   (`storelock.rs`) whether a script is past the threshold, and then answers
-//!   `-BUSY`, while SCRIPT KILL sets an atomic kill flag that the Lua
-//!   instruction hook polls. The poller runs scripts too, with its other
-//!   connections set aside; the hook sends them back to their threads once the
-//!   script is busy (`hot::release_aside`).
-//! - *Blocking pops* (built, `blocking.rs`): a waiter registry in the store;
-//!   the connection waits on its mailbox without the lock, and the command that
-//!   fills a key serves the first waiter before releasing the lock. The poller
-//!   hands a blocking command (flag `BLOCKING`, or a name in `hot::THREAD_ONLY`)
-//!   back to the client's thread before running it.
-//! - *Pub/sub and output limits* (built, see `outbox.rs` and `cmd/pubsub.rs`):
-//!   messages are appended to a per-client outbound queue in the registry; a
-//!   client's first SUBSCRIBE starts a writer thread draining it, after which all
-//!   its replies go through the same queue (pushed while the keyspace lock is
-//!   held, so order is preserved); the queue length is the output-buffer limit.
-//!   Such clients stay on their own thread.
-//! - *MULTI/EXEC* (built, `cmd/tx.rs`): EXEC runs the queue inside its own
-//!   dispatch, under the batch's one lock acquisition.
+//! # Threads and locks
 //!
-//! Measured with `../shared/bench/compare-redis.sh` (redis-benchmark, 50 clients,
-//! `-r 100000`; plain n=100k and pipelined `-P 16` n=1M), release build against
-//! redis-server 7.0.15 `--save '' --appendonly no` on the 2-core dev VM, ratio
-//! ferrous/redis. Thread only: one interleaved run (2026-11-23); with the poller:
-//! medians of 3 interleaved rounds (2026-11-24 00:22 UTC, load average 2.5 from
-//! other jobs; single ratios swing by ±15 % between runs on this shared machine):
+//! | thread | how many | what it does | waits on |
+//! | --- | --- | --- | --- |
+//! | main (`Server::run`) | 1 | accepts on the first listener, then disconnects everyone at shutdown | `accept` |
+//! | accept | one per further listener | accepts on its listener | `accept` |
+//! | connection (`conn.rs`) | one per client | reads, parses, runs batches, writes; waits for blocked commands (`wait.rs`) | `read`, the keyspace lock, its lent-out channel, a blocked client's mailbox |
+//! | poller (`hot.rs`) | 1, started on first use | serves busy connections with nonblocking reads | its inbox when idle; never blocks while it holds connections |
+//! | cron | 1 | active expiry, ops/sec sample, idle-client timeouts, `hz` times a second | a sleep |
+//! | outbox writer (`conn.rs`) | one per client with an attached outbox (pub/sub) | writes what publishers queue | the outbox's condition variable |
+//! | lazy free | 1 | frees what commands hand it (`FLUSHALL ASYNC`), off the request path | its channel |
 //!
-//! | test | thread only, plain | with poller, plain | thread only, `-P 16` | with poller, `-P 16` |
-//! | --- | --- | --- | --- | --- |
-//! | PING_INLINE | 0.82 | 1.04 | 1.01 | 1.18 |
-//! | PING_MBULK | 0.78 | 1.01 | 0.88 | 1.04 |
-//! | SET | 0.79 | 1.11 | 1.07 | 1.05 |
-//! | GET | 1.01 | 1.03 | 1.02 | 1.02 |
-//! | INCR | 0.80 | 1.07 | 1.05 | 1.17 |
-//! | MSET (10 keys) | 0.87 | 1.12 | 1.03 | 1.00 |
+//! | lock | guards | taken by | order |
+//! | --- | --- | --- | --- |
+//! | keyspace (`KeyspaceLock`) | data, blocked clients, the scripting state | every command batch, the cron, a blocked client's timeout | first: nothing else is held when it is taken |
+//! | `Shared::pubsub` | channel and pattern subscriptions | SUBSCRIBE, PUBLISH, a client's exit | after the keyspace |
+//! | `Shared::clients` | the client registry | accept, exit, CLIENT LIST/KILL, the cron | after the keyspace and `pubsub` |
+//! | an outbox's state | one client's queued output | publishers, the client's thread, its writer | after all the above |
+//! | leaves: `Shared::config` (read-write), `Shared::errors`, a client's name, a blocked client's mailbox, the log file, the poller's inbox | their one value | anyone | never held while taking another lock |
 //!
-//! geomean 0.92 before, 1.07 with the poller (single runs of the final design:
-//! 1.05 to 1.10). With 500 clients (`-c 500`, plain GET) about 1.08; 10 clients
-//! at 9,000 requests/s in all: the same CPU time as Redis. Pipelined, the poller
-//! does all the work of its clients on one core, as Redis's event loop does; the
-//! profile is then led by the keyspace's hash-table lookups (cache misses).
+//! Waiting for the keyspace lock costs no CPU: a waiter sleeps on the lock's gate
+//! until a release or a poke (a script past the busy threshold pokes everyone,
+//! who then answer `BUSY`; see `lock.rs`).
 //!
 //! # Shutdown and signals
 //!
@@ -321,10 +302,11 @@ fn cron(core: &Arc<Core>) {
     }
 }
 
-/// Gives the lower layers their two ways to reach the server (see
-/// `cmd::shared::ServerHooks`): waking the accept loops at shutdown, and, while
-/// a script is busy, sending the poller's other connections home and waking
-/// the connections waiting for the lock so they answer `BUSY`.
+/// Gives the lower layers their ways to reach the server (see
+/// `cmd::shared::ServerHooks`): waking the accept loops at shutdown; while a
+/// script is busy, sending the poller's other connections home and waking the
+/// connections waiting for the lock so they answer `BUSY`; freeing big values
+/// on the lazy-free thread.
 fn install_hooks(core: &Arc<Core>, listen_addrs: Vec<SocketAddr>) {
     let wake = move || {
         // Wake each accept loop blocked in `accept` with a throwaway connection.
@@ -345,4 +327,20 @@ fn install_hooks(core: &Arc<Core>, listen_addrs: Vec<SocketAddr>) {
         }
     };
     let _ = core.shared.hooks.script_busy.set(Box::new(busy));
+    // The lazy-free thread: drops what it is sent, one thing at a time.
+    let (tx, rx) = std::sync::mpsc::channel::<Box<dyn Send>>();
+    let started = std::thread::Builder::new()
+        .name("lazyfree".into())
+        .spawn(move || {
+            for garbage in rx {
+                drop(garbage);
+            }
+        });
+    if started.is_ok() {
+        let free = move |garbage: Box<dyn Send>| {
+            // If the thread is gone, the garbage comes back and is dropped here.
+            let _ = tx.send(garbage);
+        };
+        let _ = core.shared.hooks.free_later.set(Box::new(free));
+    }
 }

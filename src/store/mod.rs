@@ -169,8 +169,10 @@ impl Store {
         d.watched.touch_where(|k| table.find(k).is_some());
     }
 
-    /// FLUSHDB. With `lazy`, the old contents are freed on another thread.
-    pub fn flush_db(&mut self, db: usize, lazy: bool) {
+    /// FLUSHDB: empties database `db` and hands back its old contents, for the
+    /// caller to drop here or on another thread (FLUSHDB ASYNC).
+    #[must_use = "the old contents are freed when dropped"]
+    pub fn flush_db(&mut self, db: usize) -> Vec<Db> {
         self.touch_all_watched(db);
         let clock = self.dbs[db].lru_clock;
         let mut old = std::mem::take(&mut self.dbs[db]);
@@ -179,11 +181,13 @@ impl Store {
         self.dbs[db].expired_log = std::mem::take(&mut old.expired_log);
         self.dbs[db].lru_clock = clock;
         self.dbs[db].expired_keys = old.expired_keys;
-        drop_maybe_lazily(vec![old], lazy);
+        vec![old]
     }
 
-    /// FLUSHALL. With `lazy`, the old contents are freed on another thread.
-    pub fn flush_all(&mut self, lazy: bool) {
+    /// FLUSHALL: empties every database and hands back the old contents (see
+    /// [`Store::flush_db`]).
+    #[must_use = "the old contents are freed when dropped"]
+    pub fn flush_all(&mut self) -> Vec<Db> {
         for db in 0..self.dbs.len() {
             self.touch_all_watched(db);
         }
@@ -198,25 +202,13 @@ impl Store {
                 ..Db::default()
             });
         }
-        let old = std::mem::replace(&mut self.dbs, fresh);
-        drop_maybe_lazily(old, lazy);
+        std::mem::replace(&mut self.dbs, fresh)
     }
 
     pub(crate) fn set_lru_clock(&mut self, clock: u32) {
         for d in &mut self.dbs {
             d.lru_clock = clock;
         }
-    }
-}
-
-fn drop_maybe_lazily(old: Vec<Db>, lazy: bool) {
-    let keys: usize = old.iter().map(|d| d.table.len()).sum();
-    // Freeing a few keys is cheaper than starting a thread (Redis's threshold is 64).
-    if lazy && keys > 64 {
-        // If no thread can be started, the closure and the data are dropped here.
-        let _ = std::thread::Builder::new()
-            .name("lazyfree".into())
-            .spawn(move || drop(old));
     }
 }
 
@@ -428,9 +420,9 @@ mod tests {
         assert!(s.db(2).exists(b"a"));
         let (x, y) = s.two_dbs(2, 0);
         assert!(x.exists(b"a") && y.exists(b"b"));
-        s.flush_db(2, false);
+        drop(s.flush_db(2));
         assert_eq!((s.dbsize(0), s.dbsize(2)), (1, 0));
-        s.flush_all(true);
+        drop(s.flush_all());
         assert_eq!(s.dbsize(0), 0);
         assert_eq!(s.db_count(), 3);
     }
