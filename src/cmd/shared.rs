@@ -128,6 +128,9 @@ impl RunState {
     }
 }
 
+/// Something to free off the request path (a flushed keyspace, a big value).
+pub type Garbage = Box<dyn Send>;
+
 /// What the server lets the lower layers ask of it, installed once at bind time.
 /// They are plain callbacks so that nothing below `server` names its types.
 #[derive(Default)]
@@ -138,7 +141,7 @@ pub struct ServerHooks {
     /// the busy threshold (the poller sends its other connections home).
     pub script_busy: OnceLock<Box<dyn Fn() + Send + Sync>>,
     /// Drops what it is given on the server's lazy-free thread.
-    pub free_later: OnceLock<Box<dyn Fn(Box<dyn Send>) + Send + Sync>>,
+    pub free_later: OnceLock<Box<dyn Fn(Garbage) + Send + Sync>>,
 }
 
 /// State shared by every connection and readable by command handlers.
@@ -288,7 +291,7 @@ impl Shared {
 
     /// Frees `garbage` off the request path (FLUSHALL ASYNC, UNLINK of a big
     /// value): on the server's lazy-free thread, or here when there is none.
-    pub fn free_later(&self, garbage: Box<dyn Send>) {
+    pub fn free_later(&self, garbage: Garbage) {
         match self.hooks.free_later.get() {
             Some(free) => free(garbage),
             None => drop(garbage),
