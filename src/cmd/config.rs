@@ -326,6 +326,22 @@ static PARAMS: &[Param] = &[
     ),
 ];
 
+/// Descriptors kept for the server's own use (listeners, files, the log) beside
+/// one per client, as Redis's `CONFIG_MIN_RESERVED_FDS`.
+pub const RESERVED_FDS: u64 = 32;
+
+/// The process's limit on open file descriptors (the soft `ulimit -n`), read
+/// from `/proc/self/limits`; `None` when unlimited or unknown.
+pub fn open_files_limit() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = text.lines().find(|l| l.starts_with("Max open files"))?;
+    line["Max open files".len()..]
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// Why a value was refused; the text is Redis's reason as CONFIG SET and the
 /// config file loader print it.
 #[derive(Debug, PartialEq, Eq)]
@@ -442,7 +458,20 @@ impl Config {
                 }
             }
             ("logfile", _) => self.logfile = value.to_string(),
-            ("maxclients", Kind::Int(a, b)) => self.maxclients = int(value, a, b)? as u64,
+            ("maxclients", Kind::Int(a, b)) => {
+                let n = int(value, a, b)? as u64;
+                // At run time, refuse what the descriptor limit cannot hold (at
+                // startup the server lowers it instead, with a warning).
+                if let Some(limit) = open_files_limit().filter(|_| runtime) {
+                    if n > self.maxclients && n + RESERVED_FDS > limit {
+                        return Err(SetError::Invalid(format!(
+                            "The operating system is not able to handle the specified number of clients, try with {}",
+                            limit.saturating_sub(RESERVED_FDS)
+                        )));
+                    }
+                }
+                self.maxclients = n
+            }
             ("proto-max-bulk-len", Kind::Mem(a, b)) => self.proto_max_bulk_len = mem(value, a, b)?,
             ("client-query-buffer-limit", Kind::Mem(a, b)) => {
                 self.client_query_buffer_limit = mem(value, a, b)?

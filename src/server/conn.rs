@@ -30,8 +30,11 @@ use std::sync::mpsc::{channel, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Initial size of a connection's input buffer.
-const READ_CHUNK: usize = 16 * 1024;
+/// Initial size of a connection's input buffer: enough for the requests most
+/// clients send; it doubles when a read fills it (pipelines, big values).
+const INPUT_START: usize = 1024;
+/// A buffer grown past this is given back once it is empty again.
+const INPUT_KEEP: usize = 64 * 1024;
 /// Bulks at least this long are read into their own buffer (see `serve`).
 pub(super) const BIG_BULK: usize = 64 * 1024;
 /// A connection is lent to the poller (see `hot.rs`) when its request comes less
@@ -46,7 +49,7 @@ pub(super) const BUSY_RATE: u64 = 20_000;
 const OUT_KEEP: usize = 64 * 1024;
 /// Thread stack size for connection threads: they run Lua scripts, whose native
 /// re-entry (pcall, metamethods) recurses in Rust (see `LUA_THREAD_STACK`).
-const STACK: usize = crate::lua::state::LUA_THREAD_STACK;
+pub(super) const STACK: usize = crate::lua::state::LUA_THREAD_STACK;
 
 /// The socket as the client registry sees it: something to close.
 #[derive(Debug)]
@@ -58,12 +61,12 @@ impl Connection for Socket {
     }
 }
 
-/// Registers the client and starts its thread (or refuses it over `maxclients`).
-pub(super) fn spawn(core: Arc<Core>, stream: TcpStream) {
+/// Registers the client and serves it on this thread (a pool thread) until it
+/// closes, or refuses it over `maxclients`.
+pub(super) fn serve_new(core: &Arc<Core>, stream: TcpStream, id: u64) {
     let sh = &core.shared;
     let _ = stream.set_nodelay(true);
     let maxclients = sh.config().maxclients;
-    let id = sh.new_client_id();
     #[cfg(unix)]
     let fd = {
         use std::os::fd::AsRawFd;
@@ -99,16 +102,7 @@ pub(super) fn spawn(core: Arc<Core>, stream: TcpStream) {
         .total_connections_received
         .fetch_add(1, Ordering::Relaxed);
     sh.logger.verbose(&format!("Accepted {}", handle.addr));
-    let core2 = core.clone();
-    let h2 = handle.clone();
-    let spawned = std::thread::Builder::new()
-        .stack_size(STACK)
-        .spawn(move || serve(&core2, stream, h2));
-    if spawned.is_err() {
-        sh.logger
-            .warning("Error creating a thread for a new client");
-        sh.clients().remove(&id);
-    }
+    serve(core, stream, handle);
 }
 
 /// The connection's input buffer: `buf[start..end]` holds unparsed bytes.
@@ -135,11 +129,11 @@ impl Input {
         if self.buf.len() >= limit {
             return false;
         }
-        let mut new_len = (self.buf.len() * 2).max(READ_CHUNK);
+        let mut new_len = (self.buf.len() * 2).max(INPUT_START);
         if let Some(w) = wanted {
             new_len = new_len.max(w);
         }
-        let new_len = new_len.min(limit.max(READ_CHUNK));
+        let new_len = new_len.min(limit.max(INPUT_START));
         self.buf.resize(new_len, 0);
         true
     }
@@ -297,7 +291,7 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
         },
         handle,
         input: Input {
-            buf: vec![0; READ_CHUNK],
+            buf: vec![0; INPUT_START],
             start: 0,
             end: 0,
         },
@@ -306,7 +300,8 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
         batch: Vec::new(),
         fatal: None,
         last_read: Instant::now(),
-        ops_at_read: 0,
+        // As if read now: a new client is not "busy" until it sends back to back.
+        ops_at_read: sh.stats.total_commands_processed.load(Ordering::Relaxed),
         stay_until: None,
         home,
     });
@@ -394,8 +389,8 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
             break;
         }
         // Give back memory a big request left behind.
-        if conn.input.end == 0 && conn.input.buf.len() > 4 * READ_CHUNK {
-            conn.input.buf = vec![0; READ_CHUNK];
+        if conn.input.end == 0 && conn.input.buf.len() > INPUT_KEEP {
+            conn.input.buf = vec![0; INPUT_START];
         }
         // A busy client: lend the connection to the poller until it is idle again.
         if conn.wants_poller(gap, ops, core.hot.eager()) {

@@ -47,9 +47,10 @@
 //!
 //! | thread | how many | what it does | waits on |
 //! | --- | --- | --- | --- |
-//! | main (`Server::run`) | 1 | accepts on the first listener, then disconnects everyone at shutdown | `accept` |
+//! | main (`Server::run`) | 1 | accepts on the first listener and queues the connection for the pool, then disconnects everyone at shutdown | `accept` |
 //! | accept | one per further listener | accepts on its listener | `accept` |
-//! | connection (`conn.rs`) | one per client | reads, parses, runs batches, writes; waits for blocked commands (`wait.rs`) | `read`, the keyspace lock, its lent-out channel, a blocked client's mailbox |
+//! | connection (`conn.rs`, `pool.rs`) | one per client, plus up to 16 parked | reads, parses, runs batches, writes; waits for blocked commands (`wait.rs`); then parks for the next connection | `read`, the keyspace lock, its lent-out channel, a blocked client's mailbox; parked: the pool's condition variable |
+//! | spawner (`pool.rs`) | 1 | starts connection threads when accepted connections outnumber parked threads | the pool's condition variable |
 //! | poller (`hot.rs`) | 1, started on first use | serves busy connections with nonblocking reads | its inbox when idle; never blocks while it holds connections |
 //! | cron | 1 | active expiry, ops/sec sample, idle-client timeouts, `hz` times a second | a sleep |
 //! | outbox writer (`conn.rs`) | one per client with an attached outbox (pub/sub) | writes what publishers queue | the outbox's condition variable |
@@ -61,7 +62,7 @@
 //! | `Shared::pubsub` | channel and pattern subscriptions | SUBSCRIBE, PUBLISH, a client's exit | after the keyspace |
 //! | `Shared::clients` | the client registry | accept, exit, CLIENT LIST/KILL, the cron | after the keyspace and `pubsub` |
 //! | an outbox's state | one client's queued output | publishers, the client's thread, its writer | after all the above |
-//! | leaves: `Shared::config` (read-write), `Shared::errors`, a client's name, a blocked client's mailbox, the log file, the poller's inbox | their one value | anyone | never held while taking another lock |
+//! | leaves: `Shared::config` (read-write), `Shared::errors`, a client's name, a blocked client's mailbox, the log file, the poller's inbox, the pool's queue | their one value | anyone | never held while taking another lock |
 //!
 //! Waiting for the keyspace lock costs no CPU: a waiter sleeps on the lock's gate
 //! until a release or a poke (a script past the busy threshold pokes everyone,
@@ -79,6 +80,7 @@
 pub mod conn;
 pub mod hot;
 pub mod lock;
+mod pool;
 mod wait;
 
 pub use crate::cmd::shared::Stats;
@@ -110,6 +112,8 @@ pub struct Core {
     pub shared: Arc<Shared>,
     /// The way in to the poller that serves busy connections (see `hot.rs`).
     pub hot: hot::Hot,
+    /// The connection threads (see `pool.rs`).
+    pool: pool::Pool,
 }
 
 impl Core {
@@ -150,7 +154,8 @@ impl Server {
     }
 
     /// As [`Server::bind`], with a given logger (tests pass [`Logger::quiet`]).
-    pub fn bind_with_logger(config: Config, logger: Logger) -> io::Result<Server> {
+    pub fn bind_with_logger(mut config: Config, logger: Logger) -> io::Result<Server> {
+        fit_descriptor_limit(&mut config, &logger);
         let mut listeners = Vec::new();
         let mut port = config.port;
         for addr in &config.bind {
@@ -187,6 +192,7 @@ impl Server {
             ks: KeyspaceLock::new(Keyspace::new(databases)),
             shared,
             hot: hot::Hot::default(),
+            pool: pool::Pool::default(),
         });
         install_hooks(&core, addrs);
         Ok(Server { listeners, core })
@@ -219,6 +225,15 @@ impl Server {
                 .spawn(move || cron(&core))
                 .ok()
         };
+        let spawner = {
+            let core = core.clone();
+            std::thread::Builder::new()
+                .name("spawner".into())
+                .spawn(move || pool::spawner(core))
+                .ok()
+        };
+        // One accepter per listener, so connections get their ids in the
+        // order they arrived; the first listener's is this thread.
         let mut accepters = Vec::new();
         let mut listeners = self.listeners.into_iter();
         let first = listeners.next();
@@ -231,6 +246,10 @@ impl Server {
         }
         for a in accepters {
             let _ = a.join();
+        }
+        core.pool.close();
+        if let Some(s) = spawner {
+            let _ = s.join();
         }
         for client in sh.clients().values() {
             client.kill();
@@ -258,7 +277,7 @@ fn accept_loop(core: &Arc<Core>, listener: TcpListener) {
                 continue;
             }
         };
-        conn::spawn(core.clone(), stream);
+        core.pool.submit(stream, sh.new_client_id());
     }
 }
 
@@ -300,6 +319,48 @@ fn cron(core: &Arc<Core>) {
             }
         }
     }
+}
+
+/// Makes `maxclients` honest about the descriptor limit, as Redis does at
+/// startup: each client takes one descriptor and the server keeps
+/// `RESERVED_FDS` for itself, so with `ulimit -n` below `maxclients + 32`,
+/// `maxclients` is lowered (with Redis's warnings) and the clients past it get
+/// `-ERR max number of clients reached` instead of connections that are never
+/// answered. (Redis first tries to raise the limit; std has no `setrlimit`.)
+///
+/// Then it grows the process's descriptor table to what the clients may need,
+/// by opening and closing that many descriptors now, while the process has one
+/// thread: the kernel grows the table by doubling, and in a multi-threaded
+/// process every growth waits for an RCU grace period, which stalled `accept`
+/// long enough for the listen queue to overflow (a one-second SYN retransmit
+/// for the client) when thousands connected at once.
+fn fit_descriptor_limit(config: &mut Config, logger: &Logger) {
+    use crate::cmd::config::{open_files_limit, RESERVED_FDS};
+    let Some(limit) = open_files_limit() else {
+        return;
+    };
+    let wanted = config.maxclients.saturating_add(RESERVED_FDS);
+    if limit < wanted {
+        let lowered = limit.saturating_sub(RESERVED_FDS).max(1);
+        logger.warning(&format!(
+            "You requested maxclients of {} requiring at least {wanted} max file descriptors.",
+            config.maxclients
+        ));
+        logger.warning(&format!(
+            "Server can't set maximum open files to {wanted} because of OS error: \
+             raising the limit needs setrlimit, which std does not offer."
+        ));
+        logger.warning(&format!(
+            "Current maximum open files is {limit}. maxclients has been reduced to {lowered} \
+             to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'."
+        ));
+        config.maxclients = lowered;
+    }
+    let reserve = wanted.min(limit).min(1 << 20) as usize;
+    let held: Vec<std::fs::File> = (0..reserve)
+        .map_while(|_| std::fs::File::open("/dev/null").ok())
+        .collect();
+    drop(held);
 }
 
 /// Gives the lower layers their ways to reach the server (see

@@ -153,7 +153,12 @@ impl Conn {
 
     /// One whole reply frame (nested arrays included). Panics after 5 s.
     pub fn read_reply(&mut self) -> Vec<u8> {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        self.read_reply_within(Duration::from_secs(5))
+    }
+
+    /// One whole reply frame; panics after `limit` (for commands that take long).
+    pub fn read_reply_within(&mut self, limit: Duration) -> Vec<u8> {
+        let deadline = Instant::now() + limit;
         loop {
             if !self.buf.is_empty() {
                 if let Some(n) = frame_len(&self.buf) {
@@ -163,7 +168,7 @@ impl Conn {
             let left = deadline.saturating_duration_since(Instant::now());
             assert!(
                 !left.is_zero(),
-                "no whole reply within 5 s; have {:?}",
+                "no whole reply within {limit:?}; have {:?}",
                 String::from_utf8_lossy(&self.buf)
             );
             self.stream.set_read_timeout(Some(left)).ok();
