@@ -356,7 +356,13 @@ fn fit_descriptor_limit(config: &mut Config, logger: &Logger) {
         ));
         config.maxclients = lowered;
     }
-    let reserve = wanted.min(limit).min(1 << 20) as usize;
+    // The table never shrinks: once per process is enough (tests start many
+    // servers in one process).
+    static RESERVED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let reserve = wanted.min(limit).min(1 << 20);
+    if RESERVED.fetch_max(reserve, Ordering::Relaxed) >= reserve {
+        return;
+    }
     let held: Vec<std::fs::File> = (0..reserve)
         .map_while(|_| std::fs::File::open("/dev/null").ok())
         .collect();

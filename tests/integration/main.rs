@@ -13,6 +13,7 @@ mod lua_scripts;
 mod notify;
 mod output_limits;
 mod pubsub;
+mod resources;
 mod scripting;
 mod server;
 mod set;
