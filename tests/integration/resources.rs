@@ -141,7 +141,7 @@ fn the_client_past_maxclients_is_refused() {
 #[test]
 fn ten_thousand_clients_then_one_refused() {
     let n = 10_000u64.min(own_fd_limit().saturating_sub(200)).max(50);
-    let mut server = Process::start("", &format!("--maxclients {n}"));
+    let server = Process::start("", &format!("--maxclients {n}"));
     let start = Instant::now();
     let mut clients: Vec<TcpStream> = (0..n).map(|_| server.connect()).collect();
     for (i, c) in clients.iter_mut().enumerate() {
