@@ -191,6 +191,7 @@ fn reset(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     ctx.client.db = 0;
     ctx.client.set_name(Vec::new());
     ctx.client.reply_off = false;
+    ctx.client.reply_skip = false;
     ctx.client.reply_skip_next = false;
     ctx.client.resp = 2;
     ctx.client.authenticated = ctx.shared.config().requirepass.is_none();
@@ -399,6 +400,7 @@ fn client_reply(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     match mode.as_slice() {
         b"on" => {
             ctx.client.reply_off = false;
+            ctx.client.reply_skip = false;
             ctx.client.reply_skip_next = false;
             ctx.out.ok();
         }

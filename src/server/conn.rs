@@ -476,8 +476,10 @@ pub(super) fn execute(
         for req in batch.iter_mut() {
             let mut ctx = ks.ctx(client, out, sh);
             // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped.
+            // A SKIP asked for by the previous command applies to this one;
+            // CLIENT REPLY ON clears it while it runs, so its +OK is sent.
             let before = ctx.out.buf.len();
-            let skip_this = std::mem::take(&mut ctx.client.reply_skip);
+            ctx.client.reply_skip = std::mem::take(&mut ctx.client.reply_skip_next);
             cmd::dispatch_owned(&mut ctx, req);
             if ctx.blocked.has_ready() {
                 cmd::blocking::serve_ready(&mut ctx);
@@ -492,11 +494,8 @@ pub(super) fn execute(
                 out.buf.extend_from_slice(&reply);
                 ks = core.lock();
             }
-            if client.reply_off || skip_this {
+            if client.reply_off || std::mem::take(&mut client.reply_skip) {
                 out.buf.truncate(before);
-            }
-            if std::mem::take(&mut client.reply_skip_next) {
-                client.reply_skip = true;
             }
             if client.close_after_reply {
                 break;

@@ -1020,3 +1020,20 @@ fn container_commands_check_their_subcommands_first() {
         assert_eq!(c.q(request), reply, "{request}");
     }
 }
+
+/// CLIENT REPLY ON right after CLIENT REPLY SKIP clears the skip and answers
+/// +OK (the Tcl suite's "CLIENT REPLY ON: unset SKIP flag"); SKIP silences only
+/// the next command, OFF all until ON. Recorded from redis-server 7.0.15.
+#[test]
+fn client_reply_skip_off_and_on() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    c.send(b"CLIENT REPLY SKIP\r\nCLIENT REPLY ON\r\nPING\r\n");
+    assert_eq!(s(&c.read_reply()), "+OK\r\n");
+    assert_eq!(s(&c.read_reply()), "+PONG\r\n");
+    c.send(b"CLIENT REPLY SKIP\r\nPING a\r\nPING b\r\n");
+    assert_eq!(s(&c.read_reply()), "$1\r\nb\r\n");
+    c.send(b"CLIENT REPLY OFF\r\nPING a\r\nPING b\r\nCLIENT REPLY SKIP\r\nCLIENT REPLY ON\r\nPING c\r\n");
+    assert_eq!(s(&c.read_reply()), "+OK\r\n");
+    assert_eq!(s(&c.read_reply()), "$1\r\nc\r\n");
+}
