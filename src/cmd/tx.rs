@@ -17,7 +17,9 @@
 //! live at WATCH time has logically expired since (Redis 7.0 does the same).
 //!
 //! Invariants: every watch this client registered is unregistered exactly once
-//! (EXEC, DISCARD, UNWATCH, RESET or disconnect: [`unwatch_all`]).
+//! (EXEC, DISCARD, UNWATCH, RESET or disconnect: [`unwatch_all`]; after a
+//! DISCARD or EXEC answered while a script was busy, at the client's next
+//! command: [`unwatch_dropped`]).
 //!
 //! [`WatchedKeys`]: crate::store::watch::WatchedKeys
 use super::{flags::*, CommandSpec, Ctx, Keys};
@@ -87,17 +89,40 @@ pub struct TxState {
     /// A command was refused while queueing: EXEC must answer EXECABORT.
     pub aborted: bool,
     pub watched: Vec<Watch>,
+    /// Watches dropped while a busy script held the keyspace (DISCARD or EXEC
+    /// answered without the lock): unregistered at the client's next command
+    /// under the lock, or when it disconnects.
+    pub unwatch_later: Vec<Watch>,
 }
 
 impl TxState {
     pub fn in_multi(&self) -> bool {
         self.queue.is_some()
     }
+
+    /// Leaves MULTI and drops the watches without the keyspace (a busy script
+    /// holds it); the watches are unregistered later (`unwatch_later`).
+    pub fn discard_while_busy(&mut self) {
+        self.queue = None;
+        self.aborted = false;
+        let dropped = std::mem::take(&mut self.watched);
+        self.unwatch_later.extend(dropped);
+    }
 }
 
-/// Unregisters every key this client watches.
+/// Unregisters every key this client watches (and the watches it dropped while
+/// the keyspace was busy).
 pub fn unwatch_all(store: &mut Store, tx: &mut TxState) {
-    for w in tx.watched.drain(..) {
+    for w in tx.watched.drain(..).chain(tx.unwatch_later.drain(..)) {
+        if w.db < store.db_count() {
+            store.db(w.db).watched.unwatch(&w.key);
+        }
+    }
+}
+
+/// Unregisters the watches the client dropped while the keyspace was busy.
+pub fn unwatch_dropped(store: &mut Store, tx: &mut TxState) {
+    for w in tx.unwatch_later.drain(..) {
         if w.db < store.db_count() {
             store.db(w.db).watched.unwatch(&w.key);
         }

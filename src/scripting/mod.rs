@@ -31,7 +31,7 @@ pub mod engine;
 pub mod env;
 pub mod function;
 
-use crate::cmd::{CommandSpec, Ctx, Shared};
+use crate::cmd::{ClientState, CommandSpec, Ctx, Shared};
 use crate::resp::Reply;
 
 /// The command families of this layer, added to the server's table.
@@ -56,22 +56,86 @@ pub fn is_busy(shared: &Shared) -> bool {
     shared.now_ms().saturating_sub(since) >= limit
 }
 
-/// Answers one request while a script is busy, without the store lock:
-/// `SCRIPT KILL` (kills a script that has not written), `SHUTDOWN NOSAVE`
-/// (stops the server), anything else `BUSY`.
-pub fn busy_reply(shared: &Shared, args: &[Vec<u8>], out: &mut Reply) {
-    let word = |i: usize| args.get(i).map(|a| a.to_ascii_lowercase());
-    let name = word(0).unwrap_or_default();
-    let kill_cmd = name == b"script" || name == b"function";
-    if kill_cmd && word(1).as_deref() == Some(b"kill") && args.len() == 2 {
-        kill(shared, out, name == b"script");
-    } else if name == b"shutdown" && word(1).as_deref() == Some(b"nosave") {
+/// Answers one request while a script is busy, without the keyspace lock, as
+/// Redis 7.0 answers commands that arrive during a timed-out script:
+/// - an unknown command or a wrong arity gets its usual error;
+/// - `SCRIPT KILL` / `FUNCTION KILL` kill a script that has not written;
+///   `SHUTDOWN NOSAVE` stops the server;
+/// - MULTI, DISCARD and QUIT (flagged `allow-busy`, and needing only the
+///   client's own state) run; EXEC inside MULTI discards the transaction with
+///   `EXECABORT ... BUSY ...`;
+/// - anything else gets `BUSY`, and inside MULTI flags the transaction so its
+///   EXEC answers EXECABORT (nothing of it runs half-way).
+///
+/// WATCH, UNWATCH, AUTH, HELLO, RESET and FUNCTION STATS are `allow-busy` in
+/// Redis too, but need more than the client's state; here they get `BUSY`.
+pub fn busy_reply(shared: &Shared, client: &mut ClientState, args: &[Vec<u8>], out: &mut Reply) {
+    use crate::cmd::table::Lookup;
+    let commands = &shared.commands;
+    let flag = |client: &mut ClientState| client.tx.aborted |= client.tx.in_multi();
+    let i = match commands.resolve(args) {
+        Lookup::Found(i) => i,
+        Lookup::UnknownCommand => {
+            crate::cmd::unknown_command(out, args);
+            shared.count_error(b"ERR");
+            return flag(client);
+        }
+        Lookup::UnknownSubcommand(i) => {
+            crate::cmd::unknown_subcommand(out, &args[1], commands.rows[i].spec.name);
+            shared.count_error(b"ERR");
+            return flag(client);
+        }
+    };
+    let row = &commands.rows[i];
+    let argc = args.len() as i32;
+    if (row.spec.arity > 0 && argc != row.spec.arity) || argc < -row.spec.arity {
+        crate::cmd::wrong_arity(out, &row.full_name);
+        shared.count_error(b"ERR");
+        return flag(client);
+    }
+    let nosave = args
+        .get(1)
+        .is_some_and(|a| a.eq_ignore_ascii_case(b"nosave"));
+    match row.full_name.as_str() {
+        "script|kill" => kill(shared, out, true),
+        "function|kill" => kill(shared, out, false),
         // No reply: the script stops at its next hook check (see `engine::run`)
         // and the server exits.
-        shared.request_shutdown();
-    } else {
-        out.error(busy_text(shared));
-        shared.count_error(b"BUSY");
+        "shutdown" if nosave => shared.request_shutdown(),
+        "multi" if client.tx.in_multi() => {
+            out.error("ERR MULTI calls can not be nested");
+            shared.count_error(b"ERR");
+        }
+        "multi" => {
+            client.tx.queue = Some(Vec::new());
+            client.tx.aborted = false;
+            out.ok();
+        }
+        "discard" if !client.tx.in_multi() => {
+            out.error("ERR DISCARD without MULTI");
+            shared.count_error(b"ERR");
+        }
+        "discard" => {
+            client.tx.discard_while_busy();
+            out.ok();
+        }
+        "exec" if client.tx.in_multi() => {
+            client.tx.discard_while_busy();
+            out.error(&format!(
+                "EXECABORT Transaction discarded because of: {}",
+                busy_text(shared)
+            ));
+            shared.count_error(b"EXECABORT");
+        }
+        "quit" => {
+            client.close_after_reply = true;
+            out.ok();
+        }
+        _ => {
+            out.error(busy_text(shared));
+            shared.count_error(b"BUSY");
+            flag(client);
+        }
     }
 }
 

@@ -415,7 +415,7 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
         writer,
         ..
     } = *conn;
-    if !client.tx.watched.is_empty() {
+    if !client.tx.watched.is_empty() || !client.tx.unwatch_later.is_empty() {
         cmd::tx::unwatch_all(&mut core.lock().store, &mut client.tx);
     }
     cmd::pubsub::forget_client(sh, handle.id, &mut client.subs);
@@ -470,9 +470,12 @@ pub(super) fn execute(
 ) {
     let sh = &core.shared;
     {
-        let Some(mut ks) = super::lock::lock_or_busy(&core.ks, sh, out, batch) else {
+        let Some(mut ks) = super::lock::lock_or_busy(&core.ks, sh, client, out, batch) else {
             return;
         };
+        if !client.tx.unwatch_later.is_empty() {
+            cmd::tx::unwatch_dropped(&mut ks.store, &mut client.tx);
+        }
         for req in batch.iter_mut() {
             let mut ctx = ks.ctx(client, out, sh);
             // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped.

@@ -21,7 +21,7 @@
 //!   `try_lock` / `give_up` (it holds the gate mutex from those until it sleeps);
 //! - a poisoned lock is still handed out: the keyspace is consistent at command
 //!   granularity, so later commands go on after a panicking handler.
-use crate::cmd::{Keyspace, Shared};
+use crate::cmd::{ClientState, Keyspace, Shared};
 use crate::resp::parse::Request;
 use crate::resp::Reply;
 use std::ops::{Deref, DerefMut};
@@ -137,13 +137,17 @@ impl DerefMut for KeyspaceGuard<'_> {
 pub fn lock_or_busy<'a>(
     lock: &'a KeyspaceLock,
     shared: &Shared,
+    client: &mut ClientState,
     out: &mut Reply,
     batch: &[Request],
 ) -> Option<KeyspaceGuard<'a>> {
     let guard = lock.lock_or_give_up(|| crate::scripting::is_busy(shared));
     if guard.is_none() {
         for req in batch {
-            crate::scripting::busy_reply(shared, req, out);
+            crate::scripting::busy_reply(shared, client, req, out);
+            if client.close_after_reply {
+                break;
+            }
         }
     }
     guard

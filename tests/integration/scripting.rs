@@ -393,3 +393,50 @@ fn keys_and_argv_of_many_calls_are_collected() {
         .expect("used_memory_lua in INFO");
     assert!(lua < 4 << 20, "used_memory_lua {lua}");
 }
+
+/// A transaction that meets a busy script is never run half-way (the Tcl
+/// suite's "MULTI and script timeout" and "just EXEC and script timeout"):
+/// MULTI runs while the script is busy (it is `allow-busy`), a command queued
+/// meanwhile gets BUSY and flags the transaction, EXEC then answers EXECABORT;
+/// an EXEC arriving during the script is itself refused with EXECABORT ... BUSY
+/// and leaves MULTI. Texts recorded from redis-server 7.0.15.
+#[test]
+fn transactions_meeting_a_busy_script_never_run_half_way() {
+    let srv = start_server_with(&["--lua-time-limit", "10"]);
+    let mut admin = srv.connect();
+    let mut looper = srv.connect();
+    let mut tx = srv.connect();
+    assert_eq!(admin.q("set xx 1"), "+OK\r\n");
+    looper.send(&multibulk(&[b"EVAL", b"while true do end", b"0"]));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(tx.q("multi"), "+OK\r\n");
+    assert!(tx
+        .q("incr xx")
+        .starts_with("-BUSY Redis is busy running a script."));
+    assert_eq!(admin.q("script kill"), "+OK\r\n");
+    assert!(looper
+        .read_reply()
+        .starts_with(b"-ERR Script killed by user with SCRIPT KILL..."));
+    assert_eq!(tx.q("incr xx"), "+QUEUED\r\n");
+    assert_eq!(
+        tx.q("exec"),
+        "-EXECABORT Transaction discarded because of previous errors.\r\n"
+    );
+    assert_eq!(admin.q("get xx"), "$1\r\n1\r\n");
+    assert_eq!(tx.q("ping asdf"), "$4\r\nasdf\r\n");
+
+    // EXEC during the script: refused, the transaction discarded.
+    assert_eq!(tx.q("multi"), "+OK\r\n");
+    assert_eq!(tx.q("incr xx"), "+QUEUED\r\n");
+    looper.send(&multibulk(&[b"EVAL", b"while true do end", b"0"]));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        tx.q("exec"),
+        "-EXECABORT Transaction discarded because of: BUSY Redis is busy running a script. \
+         You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n"
+    );
+    assert_eq!(admin.q("script kill"), "+OK\r\n");
+    looper.read_reply();
+    assert_eq!(admin.q("get xx"), "$1\r\n1\r\n");
+    assert_eq!(tx.q("ping asdf"), "$4\r\nasdf\r\n");
+}
