@@ -26,7 +26,7 @@ use std::sync::atomic::Ordering;
 
 /// How many VM events (backward jumps, calls) pass between two looks at the
 /// kill flag.
-const HOOK_INTERVAL: u32 = 1000;
+pub(crate) const HOOK_INTERVAL: u32 = 1000;
 
 /// Cap on a scripting state's Lua heap: a script that keeps allocating gets the
 /// Lua error "not enough memory" (after a full collection), and the server

@@ -122,6 +122,9 @@ static FUNCTION_SUBCOMMANDS: &[CommandSpec] = &[
     },
 ];
 
+/// How long a library's body may run at FUNCTION LOAD (Redis's 500 ms).
+const LOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The flag names a function may declare, in the order FUNCTION LIST prints them.
 const FLAG_NAMES: [&str; 5] = [
     "no-writes",
@@ -222,7 +225,20 @@ impl Functions {
             }
         }
         vm.host = Some(Box::new(Registrations::default()));
+        // The body only registers functions: past LOAD_TIMEOUT it is stopped,
+        // as Redis stops it (a library that loops would hold the server).
+        let started = std::time::Instant::now();
+        vm.set_hook(
+            super::engine::HOOK_INTERVAL,
+            Box::new(move |vm: &mut Vm| {
+                if started.elapsed() > LOAD_TIMEOUT {
+                    return Err(error_table(vm, b"ERR FUNCTION LOAD timeout"));
+                }
+                Ok(())
+            }),
+        );
         let result = vm.call(chunk, &[]);
+        vm.clear_hook();
         let regs = vm
             .host
             .take()

@@ -215,3 +215,23 @@ fn each_kill_command_stops_only_its_own_kind() {
         "-NOTBUSY No scripts in execution right now.\r\n"
     );
 }
+
+/// A library whose body never ends is stopped after 500 ms, as Redis stops
+/// it, and the server goes on (the Tcl suite's "LIBRARIES - load timeout").
+#[test]
+fn a_library_body_that_loops_times_out() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    let started = std::time::Instant::now();
+    assert_eq!(
+        c.cmd(&[
+            b"FUNCTION",
+            b"LOAD",
+            b"#!lua name=lib\nlocal a = 1\nwhile 1 do a = a + 1 end"
+        ]),
+        b"-ERR Error registering functions: ERR FUNCTION LOAD timeout\r\n".to_vec()
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert_eq!(c.cmd(&[b"PING"]), b"+PONG\r\n".to_vec());
+    assert_eq!(c.cmd(&[b"FUNCTION", b"LIST"]), b"*0\r\n".to_vec());
+}
