@@ -46,6 +46,52 @@ pub fn clamp_range(mut start: i64, mut end: i64, len: i64) -> Option<(usize, usi
     Some((start as usize, end as usize))
 }
 
+/// The budget of a reply that repeats elements: SRANDMEMBER, HRANDFIELD and
+/// ZRANDMEMBER with a negative count pick with repetition, so their reply is not
+/// bounded by the data it reads (a count of -9223372036854775807 asks for
+/// exabytes; Redis 7.0 builds it until memory runs out). Here such a reply may
+/// be at most `proto-max-bulk-len` bytes, the largest value a client may store:
+/// the count is refused at once when even the smallest frames would pass it,
+/// and the reply is abandoned if its real elements do.
+pub struct RepeatBudget {
+    start: usize,
+    limit: usize,
+}
+
+/// The refusal of a reply past its budget.
+pub const REPLY_TOO_LARGE: &str =
+    "ERR count is out of range: the reply would be larger than proto-max-bulk-len";
+
+/// The smallest RESP frame of an element: an empty bulk, `$0\r\n\r\n`.
+const MIN_FRAME: u64 = 6;
+
+impl RepeatBudget {
+    /// The budget for `picks` picks of `frames` frames each, or `None` after
+    /// replying the refusal.
+    pub fn new(ctx: &mut Ctx<'_>, picks: u64, frames: u64) -> Option<RepeatBudget> {
+        let limit = max_bulk_len(ctx);
+        if picks.saturating_mul(frames).saturating_mul(MIN_FRAME) > limit {
+            ctx.out.error(REPLY_TOO_LARGE);
+            return None;
+        }
+        Some(RepeatBudget {
+            start: ctx.out.buf.len(),
+            limit: usize::try_from(limit).unwrap_or(usize::MAX),
+        })
+    }
+
+    /// Whether the reply written since the budget began has passed it; if so
+    /// the reply is replaced by the refusal.
+    pub fn spent(&self, out: &mut crate::resp::Reply) -> bool {
+        if out.buf.len() - self.start <= self.limit {
+            return false;
+        }
+        out.buf.truncate(self.start);
+        out.error(REPLY_TOO_LARGE);
+        true
+    }
+}
+
 /// The `[MATCH pattern] [COUNT count]` options of HSCAN, SSCAN and ZSCAN:
 /// (count, pattern; `None` for none or `*`), or the error text. Redis parses
 /// them after looking up the key, so a missing key answers an empty scan and a

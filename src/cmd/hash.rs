@@ -4,7 +4,7 @@
 //! field is deleted is removed from the keyspace; every command on a key of another
 //! type answers WRONGTYPE; writes go through `Arc::make_mut`, so a snapshot holding
 //! the old value keeps it (see `store::value`).
-use super::args::int_arg;
+use super::args::{int_arg, RepeatBudget};
 use super::lookup::{count_read, value_mut, write_existing, write_or_create};
 use super::notify::{self, notify};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
@@ -436,13 +436,20 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let per = if with_values { 2 } else { 1 };
     if count < 0 {
         // Repeats allowed: each pick independent, streamed (no list of picks).
-        let n = count.unsigned_abs() as usize;
-        ctx.out.array(n * per);
+        let n = count.unsigned_abs();
+        let Some(budget) = RepeatBudget::new(ctx, n, per as u64) else {
+            return;
+        };
+        let db = ctx.store.db(ctx.client.db);
+        ctx.out.array(n as usize * per);
         for _ in 0..n {
             let (f, v) = h.pair_at(db.rng.below(len));
             ctx.out.bulk(f);
             if with_values {
                 ctx.out.bulk(v);
+            }
+            if budget.spent(ctx.out) {
+                return;
             }
         }
         return;

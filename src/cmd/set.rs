@@ -9,6 +9,7 @@
 //! hashtable lists them in its own order (Redis's differs: clients must not rely
 //! on it). SSCAN walks positions of the dense member array, so members moved by
 //! a concurrent removal may be missed (Redis's cursor keeps its guarantee).
+use super::args::RepeatBudget;
 use super::lookup::{count_read, read, value_mut, write_existing, write_or_create, Replied};
 use super::notify::{self, notify};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
@@ -344,14 +345,29 @@ fn srandmember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         Value::Set(s) => s.len(),
         _ => return ctx.out.error(errors::WRONGTYPE),
     };
-    let mut picks: Vec<usize> = Vec::new();
-    match count {
-        None => picks.push(db.rng.below(len)),
-        Some(n) if n < 0 => {
-            for _ in 0..n.unsigned_abs() {
-                picks.push(db.rng.below(len));
+    if let Some(n) = count.filter(|&n| n < 0) {
+        // Repeats allowed: each pick independent, streamed into the reply.
+        let n = n.unsigned_abs();
+        let Some(budget) = RepeatBudget::new(ctx, n, 1) else {
+            return;
+        };
+        let db = ctx.store.db(ctx.client.db);
+        let Value::Set(s) = db.entry(i).value.clone() else {
+            return;
+        };
+        ctx.out.array(n as usize);
+        for _ in 0..n {
+            let m = s.at(db.rng.below(len)).to_vec();
+            ctx.out.bulk(&m);
+            if budget.spent(ctx.out) {
+                return;
             }
         }
+        return;
+    }
+    let mut picks: Vec<usize> = Vec::new();
+    match count {
+        None | Some(i64::MIN..=-1) => picks.push(db.rng.below(len)),
         Some(n) => {
             let n = (n as usize).min(len);
             // a partial Fisher-Yates shuffle of the positions

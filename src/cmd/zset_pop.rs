@@ -233,11 +233,19 @@ pub fn zrandmember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     if count < 0 {
         // Repeats allowed: each pick independent.
-        let n = count.unsigned_abs() as usize;
-        reply_pairs_header(ctx.out, n, with_scores);
+        let n = count.unsigned_abs();
+        let frames = if with_scores { 2 } else { 1 };
+        let Some(budget) = super::args::RepeatBudget::new(ctx, n, frames) else {
+            return;
+        };
+        let db = ctx.store.db(ctx.client.db);
+        reply_pairs_header(ctx.out, n as usize, with_scores);
         for _ in 0..n {
             if let Some((m, s)) = z.get(db.rng.below(len)) {
                 emit(ctx.out, m, s, with_scores);
+            }
+            if budget.spent(ctx.out) {
+                return;
             }
         }
         return;

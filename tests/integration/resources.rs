@@ -224,3 +224,40 @@ fn a_low_descriptor_limit_lowers_maxclients() {
         b"-ERR CONFIG SET failed (possibly related to argument 'maxclients') - The operating system is not able to handle the specified number of clients, try with 992\r\n",
     );
 }
+
+/// SRANDMEMBER, HRANDFIELD and ZRANDMEMBER with a huge negative count ask for
+/// a reply of exabytes (Redis 7.0 builds it until memory runs out); here the
+/// reply may not pass proto-max-bulk-len: refused at once when even empty
+/// elements would pass it, abandoned when the real ones do. Smaller counts
+/// answer as Redis does.
+#[test]
+fn replies_that_repeat_elements_are_bounded() {
+    let srv = start_server_with(&["--proto-max-bulk-len", "1mb"]);
+    let mut c = srv.connect();
+    let refused =
+        "-ERR count is out of range: the reply would be larger than proto-max-bulk-len\r\n";
+    assert_eq!(c.q("sadd s a b c"), ":3\r\n");
+    assert_eq!(c.q("hset h f v"), ":1\r\n");
+    assert_eq!(c.q("zadd z 1 m"), ":1\r\n");
+    let start = Instant::now();
+    for req in [
+        "srandmember s -9223372036854775807",
+        "hrandfield h -9223372036854775807",
+        "zrandmember z -9223372036854775807",
+        "hrandfield h -4000000000000000000 withvalues",
+    ] {
+        assert_eq!(c.q(req), refused, "{req}");
+    }
+    assert!(start.elapsed() < Duration::from_secs(2));
+    // Within the frame budget, but the elements are big: abandoned.
+    let big = vec![b'x'; 100_000];
+    assert_eq!(
+        String::from_utf8_lossy(&c.cmd(&[b"SADD", b"big", &big])),
+        ":1\r\n"
+    );
+    assert_eq!(c.q("srandmember big -20"), refused);
+    let five = c.cmd(&[b"SRANDMEMBER", b"big", b"-5"]);
+    assert!(five.starts_with(b"*5\r\n$100000\r\n"));
+    assert_eq!(five.len(), 4 + 5 * (9 + 100_000 + 2));
+    assert_eq!(c.q("ping"), "+PONG\r\n");
+}
