@@ -6,5 +6,7 @@
 //! | --- | --- |
 //! | `sha1.rs` | SHA-1: script ids (`EVALSHA`), `redis.sha1hex` |
 //! | `crc64.rs` | CRC-64/Jones as Redis computes it: the trailer of RDB files and DUMP payloads |
+//! | `siphash.rs` | SipHash-1-2 with a per-process random key: the hash of every table client data reaches |
 pub mod crc64;
 pub mod sha1;
+pub mod siphash;

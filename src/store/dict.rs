@@ -25,8 +25,8 @@
 //! for the whole scan is returned at least once across grows and shrinks (a shrink
 //! may return some twice).
 //!
-//! Hashing: a seeded multiply-fold hash ([`hash_bytes`]); the seed is random per
-//! process, so clients cannot pick keys that collide predictably.
+//! Hashing: SipHash-1-2 under a random per-process key ([`hash_bytes`]), as Redis
+//! hashes its dictionaries, so clients cannot choose keys that collide.
 //!
 //! Invariants:
 //! - `buckets.len()` is 0 (never used, or emptied) or a power of two `>= MIN_BUCKETS`,
@@ -34,7 +34,6 @@
 //! - every slot `i` is in exactly one chain, that of bucket `slots[i].hash & mask`,
 //!   and `slots[i].hash == hash_bytes(slots[i].entry.key())`;
 //! - no two entries have equal keys; `slots.len() < u32::MAX`.
-use std::sync::OnceLock;
 
 /// The smallest non-empty bucket array.
 pub const MIN_BUCKETS: usize = 4;
@@ -57,36 +56,11 @@ impl DictEntry for (Box<[u8]>, Box<[u8]>) {
     }
 }
 
-/// A per-process random seed, so keys cannot be chosen to collide.
-pub fn seed() -> u64 {
-    use std::hash::BuildHasher;
-    static SEED: OnceLock<u64> = OnceLock::new();
-    *SEED.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0x5eedu64))
-}
-
-#[inline]
-fn fold(a: u64, b: u64) -> u64 {
-    let m = (a as u128) * (b as u128);
-    (m as u64) ^ ((m >> 64) as u64)
-}
-
-/// The seeded hash of `bytes` (multiply-fold over 8-byte words).
+/// The hash of `bytes`: SipHash-1-2 under the process's random key (see
+/// `digest/siphash.rs`), truncated to the 32 bits an entry keeps.
 #[inline]
 pub fn hash_bytes(bytes: &[u8]) -> u32 {
-    const K1: u64 = 0xa076_1d64_78bd_642f;
-    const K2: u64 = 0xe703_7ed1_a0b4_28db;
-    let mut h = seed() ^ (bytes.len() as u64).wrapping_mul(K1);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = fold(h ^ u64::from_le_bytes(w), K2 ^ h.rotate_left(17));
-    }
-    let rest = chunks.remainder();
-    let mut w = [0u8; 8];
-    w[..rest.len()].copy_from_slice(rest);
-    h = fold(h ^ u64::from_le_bytes(w) ^ K1, K2);
-    let h = fold(h, K1);
+    let h = crate::digest::siphash::hash(bytes);
     (h ^ (h >> 32)) as u32
 }
 
@@ -399,6 +373,71 @@ impl<E: DictEntry> Dict<E> {
 
 #[cfg(test)]
 mod tests {
+
+    /// The multiply-fold hash these tables used before, with the seed an
+    /// attacker would assume (0): the function an attack is built against.
+    fn old_unkeyed(bytes: &[u8]) -> u32 {
+        const K1: u64 = 0xa076_1d64_78bd_642f;
+        const K2: u64 = 0xe703_7ed1_a0b4_28db;
+        let fold = |a: u64, b: u64| {
+            let m = (a as u128) * (b as u128);
+            (m as u64) ^ ((m >> 64) as u64)
+        };
+        let mut h = (bytes.len() as u64).wrapping_mul(K1);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+            h = fold(h ^ w, K2 ^ h.rotate_left(17));
+        }
+        let mut w = [0u8; 8];
+        w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        h = fold(h ^ u64::from_le_bytes(w) ^ K1, K2);
+        let h = fold(h, K1);
+        (h ^ (h >> 32)) as u32
+    }
+
+    /// 24-byte keys whose second word cancels the state after the first: under
+    /// the unkeyed function every one hashes the same, whatever its first word.
+    fn flood(n: u64) -> Vec<Vec<u8>> {
+        const K1: u64 = 0xa076_1d64_78bd_642f;
+        const K2: u64 = 0xe703_7ed1_a0b4_28db;
+        let fold = |a: u64, b: u64| {
+            let m = (a as u128) * (b as u128);
+            (m as u64) ^ ((m >> 64) as u64)
+        };
+        (0..n)
+            .map(|i| {
+                let h0 = 24u64.wrapping_mul(K1);
+                let h1 = fold(h0 ^ i, K2 ^ h0.rotate_left(17));
+                let mut k = i.to_le_bytes().to_vec();
+                k.extend_from_slice(&h1.to_le_bytes());
+                k.extend_from_slice(b"constant");
+                k
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keys_built_to_collide_do_not_collide_under_the_keyed_hash() {
+        let keys = flood(40_000);
+        let old: std::collections::HashSet<u32> = keys.iter().map(|k| old_unkeyed(k)).collect();
+        assert_eq!(old.len(), 1, "the attack collides under the unkeyed hash");
+        let new: std::collections::HashSet<u32> = keys.iter().map(|k| hash_bytes(k)).collect();
+        assert!(new.len() > 39_000, "{} distinct hashes", new.len());
+        // And so a table of them costs what random keys cost: no bucket of
+        // the grown table holds more than a handful.
+        let mut d: Dict<Box<[u8]>> = Dict::new();
+        for k in &keys {
+            assert!(d.insert(k.clone().into_boxed_slice()).is_ok());
+        }
+        let mask = d.bucket_count() as u32 - 1;
+        let mut per_bucket = std::collections::HashMap::new();
+        for k in &keys {
+            *per_bucket.entry(hash_bytes(k) & mask).or_insert(0u32) += 1;
+        }
+        let longest = per_bucket.values().max().copied().unwrap_or(0);
+        assert!(longest < 16, "longest chain {longest}");
+    }
     use super::*;
     use std::collections::{HashMap, HashSet};
 

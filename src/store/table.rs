@@ -42,9 +42,6 @@
 //! the larger table that expands it (they hold exactly the keys with that hash
 //! suffix, wherever they currently live), and advances the cursor on the smaller
 //! table's mask, as Redis's `dictScan` does.
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
-
 use super::key::Key;
 use super::value::Value;
 
@@ -88,7 +85,6 @@ pub struct Table {
     old: Vec<u32>,
     migrated: usize,
     volatile: Vec<u32>,
-    hasher: RandomState,
 }
 
 impl Default for Table {
@@ -105,7 +101,6 @@ impl Table {
             old: Vec::new(),
             migrated: 0,
             volatile: Vec::new(),
-            hasher: RandomState::new(),
         }
     }
 
@@ -127,9 +122,10 @@ impl Table {
         self.buckets.len()
     }
 
-    /// The key's hash, truncated to the 32 bits an entry keeps.
+    /// The key's hash (SipHash-1-2 under the process's random key, as the
+    /// other tables), truncated to the 32 bits an entry keeps.
     pub fn hash(&self, key: &[u8]) -> u32 {
-        self.hasher.hash_one(key) as u32
+        crate::store::dict::hash_bytes(key)
     }
 
     /// Index of `key`'s entry.
@@ -388,10 +384,7 @@ impl Table {
 
     /// Drops everything.
     pub fn clear(&mut self) {
-        *self = Table {
-            hasher: std::mem::take(&mut self.hasher),
-            ..Table::new()
-        };
+        *self = Table::new();
     }
 
     /// Checks every structural invariant (tests).

@@ -13,8 +13,6 @@
 //! crossing an empty slot (deletion shifts later entries back to keep this).
 use super::skiplist::NodesView;
 
-pub use crate::store::dict::seed;
-
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Slot {
     node: u32,
@@ -45,7 +43,7 @@ impl MemberIndex {
         self.slots.capacity() * std::mem::size_of::<Slot>()
     }
 
-    /// The seeded hash of `member` (the one the hash and set tables use).
+    /// The keyed hash of `member` (the one the hash and set tables use).
     #[inline]
     pub fn hash(&self, member: &[u8]) -> u32 {
         crate::store::dict::hash_bytes(member)

@@ -117,7 +117,7 @@ impl SkipList {
             len: 0,
             height: 1,
             index: MemberIndex::new(),
-            rng: 0x9E37_79B9_7F4A_7C15 ^ (super::index::seed() | 1),
+            rng: 0x9E37_79B9_7F4A_7C15 ^ (crate::digest::siphash::process_key().0 | 1),
         }
     }
 
