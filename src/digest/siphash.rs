@@ -99,7 +99,7 @@ mod tests {
             key.1 ^ 0x7465_6462_7974_6573,
         ];
         let mut words = data.chunks_exact(8);
-        let mut absorb = |v: &mut [u64; 4], m: u64| {
+        let absorb = |v: &mut [u64; 4], m: u64| {
             v[3] ^= m;
             round(v);
             round(v);
