@@ -160,6 +160,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         tx::COMMANDS,
         crate::scripting::commands::COMMANDS,
         crate::scripting::function::COMMANDS,
+        crate::persist::commands::COMMANDS,
         zset::COMMANDS,
     ];
     families.iter().flat_map(|f| f.iter()).collect()

@@ -1,3 +1,22 @@
-//! Persistence building blocks. Today: the CRC-64 Redis puts on RDB files and
-//! DUMP payloads (FUNCTION DUMP/RESTORE use it); RDB and AOF come later.
+//! Persistence: Redis's own formats, so data moves between redis-server and
+//! Ferrous in both directions.
+//!
+//! | file | job |
+//! | --- | --- |
+//! | `crc64.rs` | the CRC-64 of RDB files and DUMP payloads |
+//! | `lzf.rs` | LZF compression of strings, as liblzf in Redis |
+//! | `legacy.rs` | ziplist and zipmap, the packed encodings of older Redis versions (read only) |
+//! | `rdb/` | RDB version 10: files and the value encoding, both directions |
+//! | `dump.rs` | DUMP payloads: a value, the RDB version, a CRC-64 |
+//! | `commands.rs` | DUMP and RESTORE |
+//!
+//! The in-memory listpack and intset types these formats share live in
+//! `store` (`store/listpack.rs`, `store/intset.rs`), since values will be kept
+//! in them too. Persistence sits above the scripting layer: RDB files carry
+//! the function libraries, read and loaded through `scripting::function`.
+pub mod commands;
 pub mod crc64;
+pub mod dump;
+pub mod legacy;
+pub mod lzf;
+pub mod rdb;

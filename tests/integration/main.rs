@@ -13,6 +13,8 @@ mod lua_scripts;
 mod notify;
 mod output_limits;
 mod pubsub;
+mod rdb;
+mod rdb_support;
 mod scripting;
 mod server;
 mod set;
