@@ -164,8 +164,12 @@ pub fn load(bytes: &[u8], opts: &FileOptions) -> Result<Loaded> {
                 db = n as usize;
             }
             opcodes::RESIZEDB => {
+                let keys = r.length()?;
                 r.length()?;
-                r.length()?;
+                // a hint from the file: believed as far as the bytes left
+                // could hold that many keys (three bytes each at least)
+                let n = keys.min(r.remaining() as u64 / 3) as usize;
+                loaded.store.db(db).table.reserve(n);
             }
             opcodes::AUX => {
                 let k = r.string_vec()?;

@@ -45,6 +45,7 @@
 //! | `value_save.rs` | one value in the encoding 7.0 picks for it, for files and DUMP |
 //! | `load.rs` | a whole file into a fresh [`Store`](crate::store::Store) |
 //! | `save.rs` | a whole file from the databases and function libraries |
+//! | `tests.rs` | every encoding across its thresholds, the legacy encodings, fuzzing |
 //!
 //! Invariants: loading never panics and never allocates more than the input
 //! can back (every length is checked against the bytes that remain); any
@@ -53,6 +54,8 @@
 pub mod load;
 pub mod read;
 pub mod save;
+#[cfg(test)]
+mod tests;
 pub mod value_load;
 pub mod value_save;
 pub mod write;
