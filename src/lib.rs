@@ -22,7 +22,7 @@
 //! | [`store`] | the databases: keys to typed values, expiry (lazy and active), glob matching, SCAN cursors |
 //! | [`lua`] | a Lua 5.1 engine usable on its own: lexer, compiler, register VM, arena heap with a GC, standard library |
 //! | [`scripting`] | EVAL and FUNCTION on that engine: Redis 7.0's sandbox, the script cache, `redis.call`, reply<->Lua conversions |
-//! | [`persist`] | persistence building blocks (today the CRC-64 of RDB and DUMP payloads) |
+//! | [`persist`] | Redis's persistence formats: RDB version 10 both ways, DUMP/RESTORE, LZF, CRC-64 |
 //! | [`sha1`] | SHA-1, for script ids and `redis.sha1hex` |
 //!
 //! The `ferrous` binary (`src/main.rs`) reads flags and a redis.conf-style file and

@@ -256,6 +256,83 @@ fn a_file_saved_by_redis_loads_with_the_same_dataset() {
     }
 }
 
+/// The thresholds in force when a file loads decide the encodings, as in
+/// Redis: with small ones, packed values past the entry counts convert, and a
+/// packed hash or sorted set with long elements but few entries stays packed
+/// (Redis looks at the count only there).
+#[test]
+fn encodings_on_load_follow_the_thresholds_in_force() {
+    let dir = temp_dir("rdb-thresholds");
+    let fixture = fixtures_dir().join("types.rdb");
+    std::fs::copy(&fixture, dir.join("types.rdb")).expect("copy the fixture");
+    let small = [
+        "--hash-max-listpack-entries",
+        "4",
+        "--hash-max-listpack-value",
+        "8",
+        "--set-max-intset-entries",
+        "4",
+        "--zset-max-listpack-entries",
+        "4",
+        "--zset-max-listpack-value",
+        "8",
+        "--list-max-listpack-size",
+        "2",
+    ];
+    let Some(redis) = RedisProc::start(&dir, "types.rdb", &small) else {
+        return;
+    };
+    let opts = FileOptions {
+        values: ferrous::persist::rdb::value_load::LoadOptions {
+            encodings: ferrous::persist::rdb::Encodings {
+                hash_max_listpack_entries: 4,
+                hash_max_listpack_value: 8,
+                set_max_intset_entries: 4,
+                zset_max_listpack_entries: 4,
+                zset_max_listpack_value: 8,
+                list_max_listpack_size: 2,
+            },
+            deep: false,
+        },
+        ..FileOptions::default()
+    };
+    let srv = start_server();
+    load_into_with(&srv, &std::fs::read(&fixture).expect("fixture"), &opts);
+    assert_same(
+        &dataset(&mut srv.connect()),
+        &dataset(&mut redis.connect()),
+        "small thresholds",
+    );
+}
+
+/// RESTORE of a packed hash and sorted set whose elements are longer than the
+/// `*-max-listpack-value` now in force: they stay packed (redis-server 7.0.15
+/// answers "listpack" for both).
+#[test]
+fn restored_packed_values_keep_their_encoding() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    let long = vec![b'v'; 60];
+    call(&mut c, &[b"HSET", b"h", b"f", &long]);
+    call(&mut c, &[b"ZADD", b"z", b"1", &long]);
+    let (ph, pz) = (
+        call(&mut c, &[b"DUMP", b"h"]).bytes(),
+        call(&mut c, &[b"DUMP", b"z"]).bytes(),
+    );
+    callw(&mut c, "CONFIG SET hash-max-listpack-value 8");
+    callw(&mut c, "CONFIG SET zset-max-listpack-value 8");
+    assert_eq!(
+        call(&mut c, &[b"RESTORE", b"h2", b"0", &ph]),
+        R::Simple("OK".into())
+    );
+    assert_eq!(
+        call(&mut c, &[b"RESTORE", b"z2", b"0", &pz]),
+        R::Simple("OK".into())
+    );
+    assert_eq!(callw(&mut c, "OBJECT ENCODING h2").bytes(), b"listpack");
+    assert_eq!(callw(&mut c, "OBJECT ENCODING z2").bytes(), b"listpack");
+}
+
 /// Ferrous's file for the dataset: checked by redis-check-rdb, then loaded by
 /// redis-server, which must print the same dataset as Ferrous loading it.
 fn check_in_redis(dir: &Path, name: &str, bytes: &[u8]) {

@@ -316,7 +316,12 @@ pub fn temp_dir(name: &str) -> PathBuf {
 /// Loads an RDB file's bytes into the running test server `srv` (replacing
 /// its keys and function libraries); panics if the file does not load.
 pub fn load_into(srv: &TestServer, bytes: &[u8]) -> Loaded {
-    let loaded = load(bytes, &FileOptions::default()).expect("the file loads");
+    load_into_with(srv, bytes, &FileOptions::default())
+}
+
+/// [`load_into`] with loading options (encoding thresholds...).
+pub fn load_into_with(srv: &TestServer, bytes: &[u8], opts: &FileOptions) -> Loaded {
+    let loaded = load(bytes, opts).expect("the file loads");
     let functions = load_functions(&loaded.functions).expect("the libraries load");
     let core = srv.handle().core();
     let mut store = core.lock();
