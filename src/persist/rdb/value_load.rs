@@ -163,7 +163,7 @@ fn zset_from(
 fn load_zset(r: &mut Reader<'_>, enc: &Encodings, binary: bool) -> Result<Option<Value>> {
     let start = r.offset();
     let n = r.count("zset")?;
-    let mut pairs = Vec::with_capacity(n.min(r.remaining()));
+    let mut pairs = Vec::with_capacity(n.min(4096));
     let (mut longest, mut total) = (0usize, 0usize);
     for _ in 0..n {
         let m = r.string_vec()?;
