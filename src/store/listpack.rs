@@ -840,6 +840,71 @@ mod tests {
     }
 
     #[test]
+    fn random_edits_match_a_vec_model() {
+        let mut lp = Listpack::new();
+        let mut model: Vec<Vec<u8>> = Vec::new();
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut rand = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n.max(1) as u64) as usize
+        };
+        for step in 0..4000 {
+            let v: Vec<u8> = match rand(5) {
+                0 => (rand(200_000) as i64 - 100_000).to_string().into_bytes(),
+                1 => vec![b'a' + rand(26) as u8; rand(70)],
+                2 => vec![b'b'; 4000 + rand(200)],
+                3 => i64::MIN.to_string().into_bytes(),
+                _ => format!("v{step}").into_bytes(),
+            };
+            let i = rand(model.len() + 1);
+            match rand(6) {
+                0 => {
+                    lp.push_back(&v);
+                    model.push(v);
+                }
+                1 => {
+                    lp.push_front(&v);
+                    model.insert(0, v);
+                }
+                2 if !model.is_empty() && i < model.len() => {
+                    let p = lp.seek(i as i64).unwrap();
+                    let after = rand(2) == 0;
+                    let q = lp.insert(p, &v, after).unwrap();
+                    assert!(lp.entry(q).unwrap().eq_bytes(&v));
+                    model.insert(i + usize::from(after), v);
+                }
+                3 if i < model.len() => {
+                    let p = lp.seek(-(model.len() as i64) + i as i64).unwrap();
+                    assert!(lp.replace(p, &v));
+                    model[i] = v;
+                }
+                4 if i < model.len() => {
+                    lp.delete(lp.seek(i as i64).unwrap());
+                    model.remove(i);
+                }
+                _ if i < model.len() => {
+                    let n = rand(4);
+                    let gone = lp.delete_range(i as i64, n);
+                    let end = (i + n).min(model.len());
+                    assert_eq!(gone, end - i);
+                    model.drain(i..end);
+                }
+                _ => {}
+            }
+            assert_eq!(lp.len(), model.len());
+            if step % 97 == 0 {
+                assert_eq!(all(&lp), model);
+                Listpack::from_bytes(lp.as_bytes().to_vec()).expect("still well-formed");
+            }
+        }
+        assert_eq!(all(&lp), model);
+        let back: Vec<Vec<u8>> = lp.iter().rev().map(|e| e.to_vec()).collect();
+        assert_eq!(back, model.iter().rev().cloned().collect::<Vec<_>>());
+    }
+
+    #[test]
     fn count_saturates_at_65535_and_is_then_walked() {
         let mut lp = Listpack::new();
         for i in 0..65540 {

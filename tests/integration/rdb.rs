@@ -414,6 +414,63 @@ fn dump_payloads_restore_both_ways() {
     assert_same(&dataset(&mut fc), &dataset(&mut rc), "restored");
 }
 
+/// LZF output is redis-server's, byte for byte: DUMP payloads of strings of
+/// every length from 21 bytes to 6 KB and every kind of redundancy (runs,
+/// repeated words, near-noise) are identical, compressed or not.
+#[test]
+fn lzf_output_matches_redis_on_many_strings() {
+    let dir = temp_dir("rdb-lzf");
+    let Some(redis) = RedisProc::start(&dir, "dump.rdb", &[]) else {
+        return;
+    };
+    let srv = start_server();
+    let (mut rc, mut fc) = (redis.connect(), srv.connect());
+    let mut x = 0x1234_5678_9abc_def1u64;
+    let mut next = move || {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (x >> 33) as usize
+    };
+    let words: [&[u8]; 6] = [
+        b"alpha",
+        b"beta ",
+        b"x",
+        b"value:",
+        b"\x00\xff",
+        b"0123456789",
+    ];
+    let mut compressed = 0;
+    for n in 0..400 {
+        let len = 21 + next() % (if n < 300 { 300 } else { 6000 });
+        let mut v = Vec::with_capacity(len);
+        let style = next() % 4;
+        while v.len() < len {
+            match style {
+                0 => v.push(b'a' + (next() % 3) as u8),
+                1 => v.extend_from_slice(words[next() % words.len()]),
+                2 => v.push((next() % 256) as u8),
+                _ => {
+                    let run = 1 + next() % 40;
+                    let b = (next() % 256) as u8;
+                    v.extend(std::iter::repeat_n(b, run));
+                }
+            }
+        }
+        v.truncate(len);
+        let key = format!("s{n}");
+        for c in [&mut rc, &mut fc] {
+            assert_eq!(
+                call(c, &[b"SET", key.as_bytes(), &v]),
+                R::Simple("OK".into())
+            );
+        }
+        let pr = call(&mut rc, &[b"DUMP", key.as_bytes()]).bytes();
+        let pf = call(&mut fc, &[b"DUMP", key.as_bytes()]).bytes();
+        assert_eq!(pf, pr, "DUMP of a {len}-byte string (style {style})");
+        compressed += usize::from(pr.get(1) == Some(&0xC3));
+    }
+    assert!(compressed > 100, "{compressed} of 400 compressed");
+}
+
 /// RESTORE's checks and their texts, recorded from redis-server 7.0.15. Of
 /// note: a string may run into the footer (Redis reads the value from the
 /// whole payload), bytes after the value are ignored, an older version is
