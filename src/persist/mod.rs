@@ -11,7 +11,7 @@
 //! | `commands.rs` | DUMP and RESTORE |
 //!
 //! The in-memory listpack and intset types these formats share live in
-//! `store` (`store/listpack.rs`, `store/intset.rs`), since values will be kept
+//! `store` (`store/listpack/`, `store/intset.rs`), since values will be kept
 //! in them too. Persistence sits above the scripting layer: RDB files carry
 //! the function libraries, read and loaded through `scripting::function`.
 pub mod commands;
