@@ -167,15 +167,12 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// A length (a special string encoding here is an error).
+    /// A length. As in Redis (`rdbLoadLen` without asking for the encoding
+    /// flag), a special-encoding byte here stands for its low 6 bits.
     pub fn length(&mut self) -> Result<u64> {
-        let start = self.offset();
         match self.len_or_encoding()? {
             Len::Plain(n) => Ok(n),
-            Len::Encoded(e) => Err(self.error_at(
-                start,
-                format!("string encoding {e} where a length was expected"),
-            )),
+            Len::Encoded(e) => Ok(e as u64),
         }
     }
 
@@ -216,6 +213,11 @@ impl<'a> Reader<'a> {
                 let packed = self.take(clen as usize, "an LZF string")?;
                 let len = usize::try_from(len)
                     .map_err(|_| self.error_at(start, "invalid LZF compressed string"))?;
+                if len == 0 {
+                    // Redis compares what liblzf produced (0 bytes on any
+                    // error) with the declared length: 0 always matches
+                    return Ok(RdbStr::Lzf(Vec::new()));
+                }
                 lzf::decompress(packed, len).map(RdbStr::Lzf).map_err(|e| {
                     self.error_at(start, format!("invalid LZF compressed string: {e}"))
                 })
@@ -253,36 +255,30 @@ impl<'a> Reader<'a> {
             254 => Ok(f64::INFINITY),
             253 => Ok(f64::NAN),
             n => {
-                let text = self.take(n as usize, "a double")?;
-                parse_c_double(text).ok_or_else(|| self.error_at(start, "invalid double value"))
+                // read as `sscanf("%lg")`: a numeric prefix is enough
+                match c_strtod(self.take(n as usize, "a double")?) {
+                    (v, true) => Ok(v),
+                    (_, false) => Err(self.error_at(start, "invalid double value")),
+                }
             }
         }
     }
 }
 
-/// Parses a double written by C's `%.17g` (or `inf`, `nan`), as `strtod`
-/// would: a number, nothing after it but spaces.
-pub fn parse_c_double(text: &[u8]) -> Option<f64> {
-    let s = std::str::from_utf8(text).ok()?.trim();
-    let lower = s.to_ascii_lowercase();
-    let body = lower.trim_start_matches(['+', '-']);
-    let neg = lower.starts_with('-');
-    let special = match body {
-        "inf" | "infinity" => Some(f64::INFINITY),
-        "nan" => Some(f64::NAN),
-        _ => None,
+/// C's `strtod` over `text` read as a C string (up to a NUL): leading white
+/// space skipped, the longest numeric prefix taken. The value and whether any
+/// number was read (`sscanf("%lg")` fails without one; `strtod` gives 0).
+pub fn c_strtod(text: &[u8]) -> (f64, bool) {
+    let text = match text.iter().position(|&b| b == 0) {
+        Some(n) => &text[..n],
+        None => text,
     };
-    if let Some(v) = special {
-        return Some(if neg { -v } else { v });
-    }
-    if s.is_empty()
-        || !s
-            .bytes()
-            .all(|c| c.is_ascii_digit() || b"+-.eE".contains(&c))
-    {
-        return None;
-    }
-    s.parse::<f64>().ok()
+    let start = text
+        .iter()
+        .position(|&c| !matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'))
+        .unwrap_or(text.len());
+    let (v, used) = crate::lua::cjson_decode::strtod(&text[start..]);
+    (v, used > 0)
 }
 
 #[cfg(test)]
@@ -357,8 +353,10 @@ mod tests {
         assert_eq!(r.text_double().unwrap(), 1.5);
         assert!(r.text_double().is_err());
         assert_eq!(
-            parse_c_double(b"-1.0000000000000001e+20"),
-            Some(-1.0000000000000001e20)
+            c_strtod(b"-1.0000000000000001e+20"),
+            (-1.0000000000000001e20, true)
         );
+        assert_eq!(c_strtod(b" 2.5xyz"), (2.5, true));
+        assert_eq!(c_strtod(b"\x002"), (0.0, false));
     }
 }

@@ -18,7 +18,10 @@
 //! refuses them (in the packed encodings Redis checks only with
 //! `sanitize-dump-payload yes`; here they are refused always, since the store's
 //! types hold each member once, except intsets, which a shallow load sorts and
-//! deduplicates instead); NaN scores are refused. An empty collection is
+//! deduplicates instead); NaN scores are refused; a packed sorted set stored
+//! out of order is sorted (Redis keeps the damaged order). Otherwise Redis's
+//! leniencies are kept: score text is read as `strtod` reads it, a length byte
+//! in the special-encoding form counts its low 6 bits. An empty collection is
 //! reported as `Ok(None)`: a file skips such a key, RESTORE refuses it.
 use super::read::{RdbStr, Reader};
 use super::{type_name, types, Encodings, RdbError};
@@ -96,12 +99,14 @@ fn entry_vec(e: &Entry<'_>) -> Vec<u8> {
     e.to_vec()
 }
 
-/// A score stored as text in a packed sorted set (`zzlStrtod`), refusing what
-/// is not a number.
+/// A score stored in a packed sorted set, read as Redis reads it
+/// (`zzlStrtod`: at most 127 bytes up to a NUL, leading spaces skipped, the
+/// longest prefix `strtod` takes, 0 when there is none); only NaN is refused,
+/// since the store orders by score.
 fn packed_score(e: &Entry<'_>) -> Option<f64> {
     let s = match e {
         Entry::Int(n) => *n as f64,
-        Entry::Str(s) => super::read::parse_c_double(s)?,
+        Entry::Str(s) => super::read::c_strtod(&s[..s.len().min(127)]).0,
     };
     (!s.is_nan()).then_some(s)
 }
