@@ -305,12 +305,29 @@ impl Drop for RedisProc {
     }
 }
 
-/// A fresh temporary directory for one test.
-pub fn temp_dir(name: &str) -> PathBuf {
+/// A temporary directory, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh temporary directory for one test (declare it before the servers
+/// that use it, so that they stop first).
+pub fn temp_dir(name: &str) -> TempDir {
     let d = std::env::temp_dir().join(format!("ferrous-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("create a temp dir");
-    d
+    TempDir(d)
 }
 
 /// Loads an RDB file's bytes into the running test server `srv` (replacing
