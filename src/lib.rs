@@ -54,7 +54,7 @@
 //! | [`store`] | the databases: keys to typed values, expiry (lazy and active), glob matching, SCAN cursors |
 //! | [`cmd`] | the command table as data and one file per command family, with the state commands see |
 //! | [`scripting`] | EVAL and FUNCTION on the engine: Redis 7.0's sandbox, the script cache, `redis.call`, reply<->Lua conversions |
-//! | [`persist`] | persistence |
+//! | [`persist`] | Redis's persistence formats: RDB version 10 both ways, DUMP/RESTORE, LZF |
 //! | [`server`] | listener, connection threads, the poller, the keyspace lock, the cron |
 //!
 //! The `ferrous` binary (`src/main.rs`) reads flags and a redis.conf-style file and

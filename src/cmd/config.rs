@@ -39,6 +39,12 @@ pub struct Config {
     pub appendfilename: String,
     pub dir: String,
     pub dbfilename: String,
+    /// `rdbcompression`: LZF for strings in RDB files and DUMP payloads.
+    pub rdbcompression: bool,
+    /// `rdbchecksum`: the CRC-64 trailer of RDB files.
+    pub rdbchecksum: bool,
+    /// `sanitize-dump-payload`: `no`, `yes` or `clients`.
+    pub sanitize_dump_payload: String,
     pub pidfile: String,
     pub protected_mode: bool,
     pub daemonize: bool,
@@ -92,6 +98,9 @@ impl Default for Config {
             appendfilename: "appendonly.aof".to_string(),
             dir: ".".to_string(),
             dbfilename: "dump.rdb".to_string(),
+            rdbcompression: true,
+            rdbchecksum: true,
+            sanitize_dump_payload: "no".to_string(),
             pidfile: String::new(),
             protected_mode: true,
             daemonize: false,
@@ -287,6 +296,13 @@ static PARAMS: &[Param] = &[
     p("appendfilename", Kind::Str, false),
     p("dir", Kind::Str, true),
     p("dbfilename", Kind::Str, true),
+    p("rdbcompression", Kind::Bool, true),
+    p("rdbchecksum", Kind::Bool, true),
+    p(
+        "sanitize-dump-payload",
+        Kind::Enum(&["no", "yes", "clients"]),
+        true,
+    ),
     p("pidfile", Kind::Str, false),
     p("protected-mode", Kind::Bool, true),
     p("daemonize", Kind::Bool, false),
@@ -495,6 +511,11 @@ impl Config {
             ("appendfilename", _) => self.appendfilename = value.to_string(),
             ("dir", _) => self.dir = value.to_string(),
             ("dbfilename", _) => self.dbfilename = value.to_string(),
+            ("rdbcompression", _) => self.rdbcompression = boolean(value)?,
+            ("rdbchecksum", _) => self.rdbchecksum = boolean(value)?,
+            ("sanitize-dump-payload", Kind::Enum(allowed)) => {
+                self.sanitize_dump_payload = word(value, allowed)?
+            }
             ("pidfile", _) => self.pidfile = value.to_string(),
             ("protected-mode", _) => self.protected_mode = boolean(value)?,
             ("daemonize", _) => {
@@ -568,6 +589,9 @@ impl Config {
             "appendfilename" => self.appendfilename.clone(),
             "dir" => self.dir.clone(),
             "dbfilename" => self.dbfilename.clone(),
+            "rdbcompression" => yn(self.rdbcompression),
+            "rdbchecksum" => yn(self.rdbchecksum),
+            "sanitize-dump-payload" => self.sanitize_dump_payload.clone(),
             "pidfile" => self.pidfile.clone(),
             "protected-mode" => yn(self.protected_mode),
             "daemonize" => yn(self.daemonize),

@@ -1,3 +1,24 @@
-//! Persistence: RDB files, the AOF and DUMP payloads (being built). The CRC-64
-//! they carry is `digest::crc64`, re-exported here.
+//! Persistence: Redis's own formats, so data moves between redis-server and
+//! Ferrous in both directions.
+//!
+//! | file | job |
+//! | --- | --- |
+//! | `lzf.rs` | LZF compression of strings, as liblzf in Redis |
+//! | `legacy.rs` | ziplist and zipmap, the packed encodings of older Redis versions (read only) |
+//! | `rdb/` | RDB version 10: files and the value encoding, both directions |
+//! | `dump.rs` | DUMP payloads: a value, the RDB version, a CRC-64 |
+//! | `commands.rs` | DUMP and RESTORE |
+//!
+//! The in-memory listpack and intset types these formats share live in
+//! `store` (`store/listpack/`, `store/intset.rs`), since values will be kept
+//! in them too. Persistence sits above the scripting layer: RDB files carry
+//! the function libraries, read and loaded through `scripting::function`.
+pub mod commands;
 pub use crate::digest::crc64;
+pub mod dump;
+pub mod legacy;
+pub mod lzf;
+pub mod rdb;
+
+/// The command families of this layer, added to the server's table.
+pub const FAMILIES: &[&[crate::cmd::CommandSpec]] = &[commands::COMMANDS];

@@ -312,6 +312,21 @@ impl Functions {
     }
 }
 
+/// What persistence needs (RDB files carry one FUNCTION2 record per library).
+impl Functions {
+    /// Every library's source, in name order.
+    pub fn library_codes(&self) -> Vec<&[u8]> {
+        self.libs.values().map(|l| l.code.as_slice()).collect()
+    }
+
+    /// Loads one library from its source, refusing a name already loaded (as
+    /// loading an RDB file's FUNCTION2 record does); the library's name, or
+    /// Redis's error text.
+    pub fn load_library(&mut self, code: &[u8]) -> Result<String, String> {
+        self.load(code, false)
+    }
+}
+
 impl Default for Functions {
     fn default() -> Self {
         Functions::new()

@@ -102,6 +102,7 @@ pub fn command_table() -> Commands {
     let mut families: Vec<&'static [crate::cmd::CommandSpec]> =
         crate::cmd::table::FAMILIES.to_vec();
     families.extend_from_slice(crate::scripting::FAMILIES);
+    families.extend_from_slice(crate::persist::FAMILIES);
     Commands::new(&families)
 }
 

@@ -10,6 +10,7 @@
 //! | `expire.rs` | the clock, TTL arithmetic and the active expiry cycle |
 //! | `glob.rs` | Redis's glob matcher (KEYS, SCAN MATCH, CONFIG GET) |
 //! | `zset/` | the sorted-set type: listpack and skiplist encodings, range specs |
+//! | `listpack/`, `intset.rs` | Redis's listpack and intset byte formats as types (RDB and DUMP use them) |
 //! | `watch.rs` | version counters of WATCHed keys, bumped by every change a [`Db`] makes |
 //!
 //! Invariants:
@@ -32,8 +33,10 @@ pub mod dict;
 pub mod expire;
 pub mod glob;
 pub mod hash;
+pub mod intset;
 pub mod key;
 pub mod list;
+pub mod listpack;
 pub mod set;
 pub mod table;
 pub mod value;

@@ -190,6 +190,15 @@ impl Table {
         i
     }
 
+    /// Makes room for `n` entries in all, so that inserting them resizes
+    /// nothing (RDB loading's RESIZEDB hint, as Redis's `dictExpand`).
+    pub fn reserve(&mut self, n: usize) {
+        if n > self.buckets.len() {
+            self.start_resize(n.next_power_of_two());
+        }
+        self.entries.reserve(n.saturating_sub(self.entries.len()));
+    }
+
     /// Removes entry `i` and returns it. The last entry moves into slot `i`, so
     /// indices held by the caller are invalid afterwards.
     /// The returned entry keeps its `expire_at` (RENAME and MOVE carry it over).

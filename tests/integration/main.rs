@@ -1,6 +1,7 @@
 //! Ferrous's black-box tests, one test binary: the real server over TCP on a free
 //! loopback port, and the Lua engine through its API and the `ferrous-lua` binary.
 mod arg_order;
+mod dump_corrupt;
 mod functions;
 mod hash;
 mod hot;
@@ -13,6 +14,8 @@ mod lua_scripts;
 mod notify;
 mod output_limits;
 mod pubsub;
+mod rdb;
+mod rdb_support;
 mod resources;
 mod scripting;
 mod server;
