@@ -11,6 +11,7 @@
 //! (case-insensitive), the unknown-command and arity errors, the NOAUTH gate, the
 //! handler, and the per-command statistics INFO commandstats reports. Its checks
 //! come in Redis's order: unknown command, then arity, then authentication.
+pub mod bitfield;
 pub mod bitops;
 pub mod connection;
 pub mod float80;
@@ -146,6 +147,7 @@ pub mod errors {
 /// Every command this server knows, gathered from the family files.
 pub fn table() -> Vec<&'static CommandSpec> {
     let families: &[&'static [CommandSpec]] = &[
+        bitfield::COMMANDS,
         bitops::COMMANDS,
         connection::COMMANDS,
         hash::COMMANDS,

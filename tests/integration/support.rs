@@ -243,3 +243,24 @@ pub fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// A client with `notify-keyspace-events KEA` set, and a second connection
+/// subscribed to every `__keyevent@*__` channel.
+pub fn event_listener(srv: &TestServer) -> (Conn, Conn) {
+    let mut c = srv.connect();
+    let mut s = srv.connect();
+    assert_eq!(c.q("CONFIG SET notify-keyspace-events KEA"), "+OK\r\n");
+    s.send(&multibulk(&[b"PSUBSCRIBE", b"__keyevent*"]));
+    s.read_reply();
+    (c, s)
+}
+
+/// Reads the next key events from a subscriber of [`event_listener`] and
+/// checks them against `want` (event, key), in order.
+pub fn expect_events(s: &mut Conn, want: &[(&str, &str)]) {
+    for (ev, key) in want {
+        let got = String::from_utf8_lossy(&s.read_reply()).into_owned();
+        let tail = format!("__keyevent@0__:{ev}\r\n${}\r\n{key}\r\n", key.len());
+        assert!(got.ends_with(&tail), "want {ev} {key}, got {got:?}");
+    }
+}
