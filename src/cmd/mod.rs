@@ -16,6 +16,7 @@ pub mod bitops;
 pub mod connection;
 pub mod float80;
 pub mod hash;
+pub mod hll;
 pub mod keys;
 pub mod lcs;
 pub mod list;
@@ -151,6 +152,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         bitops::COMMANDS,
         connection::COMMANDS,
         hash::COMMANDS,
+        hll::COMMANDS,
         keys::COMMANDS,
         lcs::COMMANDS,
         list::COMMANDS,

@@ -62,6 +62,13 @@ pub struct Config {
     pub hash_max_listpack_entries: usize,
     pub hash_max_listpack_value: usize,
     pub zset_max_listpack_value: usize,
+    /// `hll-sparse-max-bytes`: the longest a sparse HyperLogLog may grow
+    /// before it turns dense.
+    pub hll_sparse_max_bytes: usize,
+    /// `stream-node-max-bytes` / `-entries`: when a stream starts a new node
+    /// (0: no limit of that kind).
+    pub stream_node_max_bytes: usize,
+    pub stream_node_max_entries: usize,
 }
 
 impl Default for Config {
@@ -114,6 +121,9 @@ impl Default for Config {
             hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,
             zset_max_listpack_value: 64,
+            hll_sparse_max_bytes: 3000,
+            stream_node_max_bytes: 4096,
+            stream_node_max_entries: 100,
         }
     }
 }
@@ -315,6 +325,9 @@ static PARAMS: &[Param] = &[
         true,
     ),
     p("list-compress-depth", Kind::Int(0, i32::MAX as i64), true),
+    p("hll-sparse-max-bytes", Kind::Mem(0, i64::MAX as u64), true),
+    p("stream-node-max-bytes", Kind::Mem(0, i64::MAX as u64), true),
+    p("stream-node-max-entries", Kind::Int(0, i64::MAX), true),
 ];
 
 /// Why a value was refused; the text is Redis's reason as CONFIG SET and the
@@ -491,6 +504,15 @@ impl Config {
             ("list-compress-depth", Kind::Int(a, b)) => {
                 self.list_compress_depth = int(value, a, b)? as i32
             }
+            ("hll-sparse-max-bytes", Kind::Mem(a, b)) => {
+                self.hll_sparse_max_bytes = mem(value, a, b)? as usize
+            }
+            ("stream-node-max-bytes", Kind::Mem(a, b)) => {
+                self.stream_node_max_bytes = mem(value, a, b)? as usize
+            }
+            ("stream-node-max-entries", Kind::Int(a, b)) => {
+                self.stream_node_max_entries = int(value, a, b)? as usize
+            }
             _ => return Err(SetError::Unknown),
         }
         Ok(())
@@ -557,6 +579,9 @@ impl Config {
             "zset-max-listpack-value" | "zset-max-ziplist-value" => {
                 self.zset_max_listpack_value.to_string()
             }
+            "hll-sparse-max-bytes" => self.hll_sparse_max_bytes.to_string(),
+            "stream-node-max-bytes" => self.stream_node_max_bytes.to_string(),
+            "stream-node-max-entries" => self.stream_node_max_entries.to_string(),
             _ => return None,
         })
     }

@@ -9,6 +9,7 @@
 //! | `value.rs` | the value type and Redis's string encodings (int / embstr / raw) |
 //! | `expire.rs` | the clock, TTL arithmetic and the active expiry cycle |
 //! | `glob.rs` | Redis's glob matcher (KEYS, SCAN MATCH, CONFIG GET) |
+//! | `hll.rs` | HyperLogLog sketches in Redis's dense and sparse byte formats, its hash and estimator |
 //! | `zset/` | the sorted-set type: listpack and skiplist encodings, range specs |
 //! | `watch.rs` | version counters of WATCHed keys, bumped by every change a [`Db`] makes |
 //!
@@ -32,6 +33,7 @@ pub mod dict;
 pub mod expire;
 pub mod glob;
 pub mod hash;
+pub mod hll;
 pub mod key;
 pub mod list;
 pub mod set;

@@ -4,6 +4,7 @@ mod arg_order;
 mod bitfield;
 mod functions;
 mod hash;
+mod hll;
 mod hot;
 mod keys;
 mod list;

@@ -264,3 +264,48 @@ pub fn expect_events(s: &mut Conn, want: &[(&str, &str)]) {
         assert!(got.ends_with(&tail), "want {ev} {key}, got {got:?}");
     }
 }
+
+/// A redis-server 7.0 process started by a test, as the reference to compare
+/// with; killed when dropped.
+pub struct Reference {
+    pub port: u16,
+    child: std::process::Child,
+}
+
+/// Starts `redis-server` on a free port (no persistence), or `None` when it
+/// is not installed, so tests that need it skip cleanly (CI has only Rust).
+pub fn start_reference() -> Option<Reference> {
+    use std::process::{Command, Stdio};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no", "--dir", "/tmp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let reference = Reference { port, child };
+    let up = eventually(Duration::from_secs(5), || {
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    up.then_some(reference)
+}
+
+impl Reference {
+    pub fn connect(&self) -> Conn {
+        Conn::from_stream(
+            TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis-server"),
+        )
+    }
+}
+
+impl Drop for Reference {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
