@@ -15,12 +15,14 @@ pub mod bitfield;
 pub mod bitops;
 pub mod connection;
 pub mod float80;
+pub mod geo;
 pub mod hash;
 pub mod hll;
 pub mod keys;
 pub mod lcs;
 pub mod list;
 pub mod notify;
+pub mod pqsort;
 pub mod pubsub;
 pub mod server;
 pub mod set;
@@ -151,6 +153,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         bitfield::COMMANDS,
         bitops::COMMANDS,
         connection::COMMANDS,
+        geo::COMMANDS,
         hash::COMMANDS,
         hll::COMMANDS,
         keys::COMMANDS,

@@ -8,6 +8,7 @@
 //! | `key.rs` | keys, stored inline in the entry when short (22 bytes or fewer) |
 //! | `value.rs` | the value type and Redis's string encodings (int / embstr / raw) |
 //! | `expire.rs` | the clock, TTL arithmetic and the active expiry cycle |
+//! | `geohash.rs` | Redis's 52-bit geohash scores, haversine distances and the cells a GEO search scans |
 //! | `glob.rs` | Redis's glob matcher (KEYS, SCAN MATCH, CONFIG GET) |
 //! | `hll.rs` | HyperLogLog sketches in Redis's dense and sparse byte formats, its hash and estimator |
 //! | `zset/` | the sorted-set type: listpack and skiplist encodings, range specs |
@@ -31,6 +32,7 @@
 //! [`Db::set_expire`] sets or clears a TTL.
 pub mod dict;
 pub mod expire;
+pub mod geohash;
 pub mod glob;
 pub mod hash;
 pub mod hll;

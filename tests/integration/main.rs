@@ -3,6 +3,7 @@
 mod arg_order;
 mod bitfield;
 mod functions;
+mod geo;
 mod hash;
 mod hll;
 mod hot;
