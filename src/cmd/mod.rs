@@ -27,6 +27,10 @@ pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod sort;
+pub mod stream;
+pub mod stream_group;
+pub mod stream_info;
+pub mod stream_read;
 pub mod string;
 pub mod tx;
 pub mod zset;
@@ -163,6 +167,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         server::COMMANDS,
         set::COMMANDS,
         sort::COMMANDS,
+        stream::COMMANDS,
         string::COMMANDS,
         tx::COMMANDS,
         crate::scripting::commands::COMMANDS,
@@ -247,6 +252,18 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
         "object",
         &["encoding", "refcount", "idletime", "freq", "help"],
     ),
+    (
+        "xgroup",
+        &[
+            "create",
+            "setid",
+            "destroy",
+            "createconsumer",
+            "delconsumer",
+            "help",
+        ],
+    ),
+    ("xinfo", &["consumers", "groups", "stream", "help"]),
 ];
 
 impl Default for Commands {

@@ -11,6 +11,7 @@
 //! | `geohash.rs` | Redis's 52-bit geohash scores, haversine distances and the cells a GEO search scans |
 //! | `glob.rs` | Redis's glob matcher (KEYS, SCAN MATCH, CONFIG GET) |
 //! | `hll.rs` | HyperLogLog sketches in Redis's dense and sparse byte formats, its hash and estimator |
+//! | `stream/` | the stream type: listpack nodes in Redis's layout, consumer groups |
 //! | `zset/` | the sorted-set type: listpack and skiplist encodings, range specs |
 //! | `watch.rs` | version counters of WATCHed keys, bumped by every change a [`Db`] makes |
 //!
@@ -39,6 +40,7 @@ pub mod hll;
 pub mod key;
 pub mod list;
 pub mod set;
+pub mod stream;
 pub mod table;
 pub mod value;
 pub mod watch;
