@@ -90,14 +90,7 @@ fn parse<'a>(ctx: &Ctx<'_>, args: &'a [Vec<u8>], group_cmd: bool) -> Result<Requ
                 streams_at = i + 1;
                 let n = args.len() - streams_at;
                 if !n.is_multiple_of(2) {
-                    let (name, symbol) = if group_cmd {
-                        ("xreadgroup", '>')
-                    } else {
-                        ("xread", '$')
-                    };
-                    return Err(format!(
-                        "ERR Unbalanced '{name}' list of streams: for each stream key an ID or '{symbol}' must be specified."
-                    ));
+                    return Err("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.".into());
                 }
                 req.keys = &args[streams_at..streams_at + n / 2];
                 req.id_args = &args[streams_at + n / 2..];

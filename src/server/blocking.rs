@@ -17,6 +17,12 @@
 //!
 //! The blocking core knows nothing of lists: a waiter is its keys and the
 //! command to run again; sorted sets' blocking pops plug in the same way.
+//! Stream readers (XREAD, XREADGROUP) differ in two ways, as in Redis: they
+//! do not consume what they read, so every stream waiter of a signalled key
+//! is offered the new entries in turn (`cmd::stream_read::serve_blocked`
+//! answers for that one key); and an XREADGROUP waiter ends with an error
+//! when its key is deleted or replaced by another type, which is checked
+//! after every command while such waiters exist.
 //! Invariant: a client id is in `waiters` iff it is in the queue of each of its
 //! keys.
 use crate::cmd::{self, Ctx};

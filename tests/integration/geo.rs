@@ -1,7 +1,7 @@
 //! Geo commands over TCP: replies compared byte for byte with what
 //! redis-server 7.0.15 answered (recorded below), the events it fired, and,
 //! when redis-server is installed, random searches run on both servers.
-use super::support::{event_listener, expect_events, run_cases, start_server, Cases, Conn};
+use super::support::{event_listener, expect_events, run_cases, start_server, Cases, Conn, Rand};
 
 /// GEOADD's options and errors, positions at the limits, GEOPOS / GEOHASH /
 /// GEODIST in every unit, each search command with every option (sorting,
@@ -185,26 +185,6 @@ fn events_as_redis_fires_them() {
             ("set", "marker"),
         ],
     );
-}
-
-/// A small xorshift generator for the random searches.
-struct Rand(u64);
-
-impl Rand {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.unit()
-    }
 }
 
 fn both(a: &mut Conn, b: &mut Conn, args: &[String]) {
