@@ -43,6 +43,17 @@ struct Request<'a> {
     id_args: &'a [Vec<u8>],
 }
 
+/// The lower-case name of an option word, if it is one of XREAD's (without
+/// allocating: this is the path of every XREADGROUP).
+fn option_name(arg: &[u8]) -> &'static [u8] {
+    for name in [&b"block"[..], b"count", b"streams", b"group", b"noack"] {
+        if arg.eq_ignore_ascii_case(name) {
+            return name;
+        }
+    }
+    b""
+}
+
 /// The client is a script's (Redis refuses BLOCK there).
 fn in_script(ctx: &Ctx<'_>) -> bool {
     ctx.client.id == u64::MAX
@@ -61,8 +72,8 @@ fn parse<'a>(ctx: &Ctx<'_>, args: &'a [Vec<u8>], group_cmd: bool) -> Result<Requ
     let mut i = 1;
     while i < args.len() {
         let more = args.len() - i - 1;
-        let opt = args[i].to_ascii_lowercase();
-        match opt.as_slice() {
+        let opt = option_name(&args[i]);
+        match opt {
             b"block" if more > 0 => {
                 if in_script(ctx) {
                     return Err(format!(

@@ -256,9 +256,24 @@ impl RunsHere {
             Some(bit) if self.maybe[name.len()] & bit == 0 => Runs::Here,
             _ => commands
                 .lookup(name)
-                .map_or(Runs::Here, |i| self.by_spec[i]),
+                .map_or(Runs::Here, |i| match self.by_spec[i] {
+                    Runs::Thread if reads_without_block(commands.specs[i].name, req) => Runs::Here,
+                    r => r,
+                }),
         }
     }
+}
+
+/// XREAD / XREADGROUP without a BLOCK option never wait, so the poller may
+/// run them. (A BLOCK word anywhere before STREAMS, even a group or consumer
+/// name, sends the request home: the safe side.)
+fn reads_without_block(name: &str, req: &[Vec<u8>]) -> bool {
+    matches!(name, "xread" | "xreadgroup")
+        && !req
+            .iter()
+            .skip(1)
+            .take_while(|a| !a.eq_ignore_ascii_case(b"streams"))
+            .any(|a| a.eq_ignore_ascii_case(b"block"))
 }
 
 /// What one look at a connection led to.

@@ -27,8 +27,10 @@ pub struct Nack {
     pub consumer: Arc<[u8]>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consumer {
+    /// The consumer's name, shared by its NACKs.
+    pub name: Arc<[u8]>,
     /// Last time the consumer read or claimed, in ms since the epoch.
     pub seen_time: u64,
     pub pel: BTreeSet<StreamId>,
@@ -70,6 +72,7 @@ impl Group {
         self.consumers.insert(
             name.to_vec(),
             Consumer {
+                name: Arc::from(name),
                 seen_time: now,
                 pel: BTreeSet::new(),
             },
@@ -86,27 +89,25 @@ impl Group {
         Some(c.pel.len())
     }
 
-    /// Records a delivery of `id` to `consumer` at `now` (a new NACK, or one
-    /// taken over from whoever had it, with its count reset to 1).
+    /// Records a delivery of `id` to `consumer` (which must exist) at `now`:
+    /// a new NACK, or one taken over from whoever had it, with its count
+    /// reset to 1.
     pub fn deliver(&mut self, id: StreamId, consumer: &[u8], now: u64) {
-        let name: Arc<[u8]> = match self.pel.get(&id) {
-            Some(n) if &*n.consumer == consumer => n.consumer.clone(),
-            _ => Arc::from(consumer),
+        let Some(c) = self.consumers.get_mut(consumer) else {
+            return;
         };
-        if let Some(old) = self.pel.insert(
-            id,
-            Nack {
-                delivery_time: now,
-                delivery_count: 1,
-                consumer: name,
-            },
-        ) {
-            if let Some(c) = self.consumers.get_mut(&*old.consumer) {
-                c.pel.remove(&id);
+        c.pel.insert(id);
+        let nack = Nack {
+            delivery_time: now,
+            delivery_count: 1,
+            consumer: c.name.clone(),
+        };
+        if let Some(old) = self.pel.insert(id, nack) {
+            if &*old.consumer != consumer {
+                if let Some(prev) = self.consumers.get_mut(&*old.consumer) {
+                    prev.pel.remove(&id);
+                }
             }
-        }
-        if let Some(c) = self.consumers.get_mut(consumer) {
-            c.pel.insert(id);
         }
     }
 
@@ -131,12 +132,13 @@ impl Group {
         if &*n.consumer == consumer {
             return;
         }
-        let old = std::mem::replace(&mut n.consumer, Arc::from(consumer));
-        if let Some(c) = self.consumers.get_mut(&*old) {
-            c.pel.remove(&id);
-        }
-        if let Some(c) = self.consumers.get_mut(consumer) {
-            c.pel.insert(id);
+        let Some(c) = self.consumers.get_mut(consumer) else {
+            return;
+        };
+        c.pel.insert(id);
+        let old = std::mem::replace(&mut n.consumer, c.name.clone());
+        if let Some(prev) = self.consumers.get_mut(&*old) {
+            prev.pel.remove(&id);
         }
     }
 }

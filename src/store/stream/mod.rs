@@ -158,6 +158,8 @@ pub struct Iter<'a> {
     end: StreamId,
     rev: bool,
     done: bool,
+    /// No node visited yet.
+    fresh: bool,
 }
 
 impl<'a> Iterator for Iter<'a> {
@@ -178,7 +180,16 @@ impl<'a> Iterator for Iter<'a> {
                         return None;
                     };
                     let node = Node::new(lp, master);
-                    let e = if self.rev { node.last() } else { node.first() };
+                    // Only the first node visited can hold entries outside
+                    // the range on its near side: seek into it.
+                    let first_node = std::mem::replace(&mut self.fresh, false);
+                    let e = match (self.rev, first_node) {
+                        (false, false) => Some(node.first()),
+                        (true, false) => Some(node.last()),
+                        (false, true) => node.seek(self.start),
+                        (true, true) => node.seek_back(self.end),
+                    };
+                    let Some(e) = e else { continue };
                     (node, e)
                 }
             };
@@ -305,6 +316,7 @@ impl Stream {
             end,
             rev,
             done: start > end,
+            fresh: true,
         }
     }
 

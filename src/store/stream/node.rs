@@ -214,6 +214,65 @@ impl<'a> Node<'a> {
         Some(self.entry_at(p))
     }
 
+    /// The first entry with an ID at least `start` (live or deleted), or
+    /// None if every entry is below it. Walks from whichever end of the node
+    /// `start` lies nearer to, as the IDs go.
+    pub fn seek(&self, start: StreamId) -> Option<Entry> {
+        let first = self.first();
+        if first.id >= start {
+            return Some(first);
+        }
+        let last = self.last();
+        if last.id < start {
+            return None;
+        }
+        if wide(start) - wide(first.id) <= wide(last.id) - wide(start) {
+            let mut e = first;
+            while e.id < start {
+                e = self.after(&e)?;
+            }
+            Some(e)
+        } else {
+            let mut e = last;
+            while let Some(p) = self.before(&e) {
+                if p.id < start {
+                    break;
+                }
+                e = p;
+            }
+            Some(e)
+        }
+    }
+
+    /// The last entry with an ID at most `end` (live or deleted), or None
+    /// if every entry is above it.
+    pub fn seek_back(&self, end: StreamId) -> Option<Entry> {
+        let last = self.last();
+        if last.id <= end {
+            return Some(last);
+        }
+        let first = self.first();
+        if first.id > end {
+            return None;
+        }
+        if wide(last.id) - wide(end) <= wide(end) - wide(first.id) {
+            let mut e = last;
+            while e.id > end {
+                e = self.before(&e)?;
+            }
+            Some(e)
+        } else {
+            let mut e = first;
+            while let Some(n) = self.after(&e) {
+                if n.id > end {
+                    break;
+                }
+                e = n;
+            }
+            Some(e)
+        }
+    }
+
     /// The field/value pairs of an entry.
     pub fn fields(&self, e: &Entry) -> Fields<'a> {
         Fields {
@@ -228,6 +287,11 @@ impl<'a> Node<'a> {
             left: e.nfields,
         }
     }
+}
+
+/// An ID as one 128-bit number (for distances between IDs).
+fn wide(id: StreamId) -> u128 {
+    (u128::from(id.ms) << 64) | u128::from(id.seq)
 }
 
 /// Iterator over the (field, value) pairs of one entry.
@@ -307,6 +371,13 @@ mod tests {
         assert_eq!(n.before(&e3).unwrap().id, e2.id);
         assert_eq!(n.before(&e2).unwrap().id, e1.id);
         assert!(n.before(&e1).is_none());
+        assert_eq!(n.seek(id(100, 6)).map(|e| e.id), Some(e2.id));
+        assert_eq!(n.seek(id(100, 7)).map(|e| e.id), Some(e3.id));
+        assert_eq!(n.seek(id(129, 9)).map(|e| e.id), Some(e3.id));
+        assert!(n.seek(id(130, 1)).is_none());
+        assert_eq!(n.seek_back(id(129, 0)).map(|e| e.id), Some(e2.id));
+        assert_eq!(n.seek_back(id(100, 5)).map(|e| e.id), Some(e1.id));
+        assert!(n.seek_back(id(100, 4)).is_none());
         assert_eq!((live(&node), total(&node)), (3, 3));
         let at = e2.at;
         flag_deleted(&mut node, at);
