@@ -18,6 +18,12 @@
 //!
 //! The blocking core knows nothing of lists: a waiter is its keys and the
 //! command to run again; sorted sets' blocking pops plug in the same way.
+//! Stream readers (XREAD, XREADGROUP) differ in two ways, as in Redis: they
+//! do not consume what they read, so every stream waiter of a signalled key
+//! is offered the new entries in turn (`cmd::stream_read::serve_blocked`
+//! answers for that one key); and an XREADGROUP waiter ends with an error
+//! when its key is deleted or replaced by another type, which is checked
+//! after every command while such waiters exist.
 //! Invariant: a client id is in `waiters` iff it is in the queue of each of its
 //! keys.
 use super::ClientState;
@@ -87,6 +93,9 @@ pub struct Blocked {
     waiters: HashMap<u64, Waiter>,
     queues: HashMap<(usize, Vec<u8>), VecDeque<u64>>,
     ready: Vec<(usize, Vec<u8>)>,
+    /// Waiters in XREADGROUP: while there are any, every command ends with
+    /// a check of their keys (see [`serve_ready`]).
+    stream_groups: usize,
 }
 
 impl Blocked {
@@ -117,6 +126,7 @@ impl Blocked {
                 .or_default()
                 .push_back(client.id);
         }
+        self.stream_groups += usize::from(is_xreadgroup(args));
         self.waiters.insert(
             client.id,
             Waiter {
@@ -144,6 +154,7 @@ impl Blocked {
     /// Removes a waiter from the registry.
     fn remove(&mut self, id: u64) -> Option<Waiter> {
         let w = self.waiters.remove(&id)?;
+        self.stream_groups -= usize::from(is_xreadgroup(&w.args));
         for k in &w.keys {
             let slot = (w.db, k.clone());
             if let Some(q) = self.queues.get_mut(&slot) {
@@ -193,23 +204,143 @@ impl Blocked {
         }
     }
 
-    /// Whether some key was signalled since the last [`serve_ready`].
+    /// Whether some key was signalled since the last [`serve_ready`] (or
+    /// XREADGROUP waiters need their keys checked).
     #[inline]
     pub fn has_ready(&self) -> bool {
-        !self.ready.is_empty()
+        !self.ready.is_empty() || self.stream_groups > 0
+    }
+}
+
+/// A waiter in XREAD or XREADGROUP (served by `cmd::stream_read`).
+fn is_stream_waiter(args: &[Vec<u8>]) -> bool {
+    args.first()
+        .is_some_and(|n| n.eq_ignore_ascii_case(b"xread") || n.eq_ignore_ascii_case(b"xreadgroup"))
+}
+
+fn is_xreadgroup(args: &[Vec<u8>]) -> bool {
+    args.first()
+        .is_some_and(|n| n.eq_ignore_ascii_case(b"xreadgroup"))
+}
+
+/// The client a waiter's command runs as when it is served.
+fn waiter_client(id: u64, w: &Waiter) -> ClientState {
+    ClientState {
+        id,
+        db: w.db,
+        resp: w.resp,
+        authenticated: true,
+        no_block: true,
+        ..ClientState::default()
+    }
+}
+
+/// Runs `serve` as the waiter `id`'s client; when it replies, the waiter
+/// leaves the registry with that reply (counted as its command's failure if
+/// it is an error, as Redis counts a blocked command when it ends).
+fn serve_as(ctx: &mut Ctx<'_>, id: u64, serve: impl FnOnce(&mut Ctx<'_>, &[Vec<u8>]) -> bool) {
+    let Some(w) = ctx.blocked.waiters.get(&id) else {
+        return;
+    };
+    let args = w.args.clone();
+    let mut client = waiter_client(id, w);
+    let mut out = Reply::new();
+    out.proto = w.resp;
+    let mut sub = Ctx {
+        store: &mut *ctx.store,
+        blocked: &mut *ctx.blocked,
+        scripts: &mut *ctx.scripts,
+        client: &mut client,
+        out: &mut out,
+        shared: ctx.shared,
+    };
+    if !serve(&mut sub, &args) {
+        return;
+    }
+    let Some(w) = ctx.blocked.remove(id) else {
+        return;
+    };
+    if let Some(msg) = out.buf.strip_prefix(b"-") {
+        ctx.shared.count_error(msg);
+        let cmd = ctx.shared.commands.lookup(&args[0]);
+        if let Some(stats) = cmd
+            .and_then(|i| ctx.shared.commands.rows.get(i))
+            .map(|r| &r.stats)
+        {
+            stats
+                .failed_calls
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    w.mailbox.post(out.buf);
+}
+
+/// Ends with an error the XREADGROUP waits whose keys were deleted or
+/// replaced by another type (Redis signals those keys when they go).
+fn unblock_gone_stream_groups(ctx: &mut Ctx<'_>) {
+    let ids: Vec<u64> = ctx
+        .blocked
+        .waiters
+        .iter()
+        .filter(|(_, w)| is_xreadgroup(&w.args))
+        .map(|(id, _)| *id)
+        .collect();
+    for id in ids {
+        serve_as(
+            ctx,
+            id,
+            |sub, args| match crate::cmd::stream_read::group_key_gone(sub, args) {
+                Some(e) => {
+                    sub.out.error(e);
+                    true
+                }
+                None => false,
+            },
+        );
     }
 }
 
 /// Serves the clients waiting on keys that filled, first come first served,
 /// running each one's command again in non-blocking form on its behalf.
 pub fn serve_ready(ctx: &mut Ctx<'_>) {
+    if ctx.blocked.stream_groups > 0 {
+        unblock_gone_stream_groups(ctx);
+    }
     let mut rounds = 0;
-    while ctx.blocked.has_ready() && rounds < 10_000 {
+    while !ctx.blocked.ready.is_empty() && rounds < 10_000 {
         rounds += 1;
         let ready = std::mem::take(&mut ctx.blocked.ready);
         for (db, key) in ready {
             let slot = (db, key);
-            while let Some(&id) = ctx.blocked.queues.get(&slot).and_then(|q| q.front()) {
+            // Stream waiters do not consume the key: each one in line is
+            // served if there is something after the ID it waits for.
+            let queue: Vec<u64> = ctx
+                .blocked
+                .queues
+                .get(&slot)
+                .map(|q| q.iter().copied().collect())
+                .unwrap_or_default();
+            for id in queue {
+                let stream = ctx
+                    .blocked
+                    .waiters
+                    .get(&id)
+                    .is_some_and(|w| is_stream_waiter(&w.args));
+                if stream {
+                    let key = slot.1.clone();
+                    serve_as(ctx, id, |sub, args| {
+                        crate::cmd::stream_read::serve_blocked(sub, args, &key)
+                    });
+                }
+            }
+            while let Some(&id) = ctx.blocked.queues.get(&slot).and_then(|q| {
+                q.iter().find(|id| {
+                    ctx.blocked
+                        .waiters
+                        .get(id)
+                        .is_some_and(|w| !is_stream_waiter(&w.args))
+                })
+            }) {
                 let wants_zset = ctx.blocked.waiters.get(&id).is_some_and(|w| {
                     w.args
                         .first()

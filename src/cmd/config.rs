@@ -71,6 +71,13 @@ pub struct Config {
     /// `enable-debug-command`: `no` (the default), `yes`, or `local` (loopback
     /// connections only).
     pub enable_debug_command: String,
+    /// `hll-sparse-max-bytes`: the longest a sparse HyperLogLog may grow
+    /// before it turns dense.
+    pub hll_sparse_max_bytes: usize,
+    /// `stream-node-max-bytes` / `-entries`: when a stream starts a new node
+    /// (0: no limit of that kind).
+    pub stream_node_max_bytes: usize,
+    pub stream_node_max_entries: usize,
 }
 
 impl Default for Config {
@@ -127,6 +134,9 @@ impl Default for Config {
             hash_max_listpack_value: 64,
             zset_max_listpack_value: 64,
             enable_debug_command: "no".to_string(),
+            hll_sparse_max_bytes: 3000,
+            stream_node_max_bytes: 4096,
+            stream_node_max_entries: 100,
         }
     }
 }
@@ -340,6 +350,9 @@ static PARAMS: &[Param] = &[
         Kind::Enum(&["no", "yes", "local"]),
         false,
     ),
+    p("hll-sparse-max-bytes", Kind::Mem(0, i64::MAX as u64), true),
+    p("stream-node-max-bytes", Kind::Mem(0, i64::MAX as u64), true),
+    p("stream-node-max-entries", Kind::Int(0, i64::MAX), true),
 ];
 
 /// Descriptors kept for the server's own use (listeners, files, the log) beside
@@ -553,6 +566,15 @@ impl Config {
             ("enable-debug-command", Kind::Enum(allowed)) => {
                 self.enable_debug_command = word(value, allowed)?
             }
+            ("hll-sparse-max-bytes", Kind::Mem(a, b)) => {
+                self.hll_sparse_max_bytes = mem(value, a, b)? as usize
+            }
+            ("stream-node-max-bytes", Kind::Mem(a, b)) => {
+                self.stream_node_max_bytes = mem(value, a, b)? as usize
+            }
+            ("stream-node-max-entries", Kind::Int(a, b)) => {
+                self.stream_node_max_entries = int(value, a, b)? as usize
+            }
             _ => return Err(SetError::Unknown),
         }
         Ok(())
@@ -623,6 +645,9 @@ impl Config {
                 self.zset_max_listpack_value.to_string()
             }
             "enable-debug-command" => self.enable_debug_command.clone(),
+            "hll-sparse-max-bytes" => self.hll_sparse_max_bytes.to_string(),
+            "stream-node-max-bytes" => self.stream_node_max_bytes.to_string(),
+            "stream-node-max-entries" => self.stream_node_max_entries.to_string(),
             _ => return None,
         })
     }

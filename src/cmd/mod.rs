@@ -37,6 +37,7 @@
 //! | `command.rs`, `info.rs` | COMMAND (the table as clients see it) and INFO |
 //! | `tx.rs`, `pubsub.rs` | MULTI/EXEC/WATCH, pub/sub |
 pub mod args;
+pub mod bitfield;
 pub mod bitops;
 pub mod blocking;
 pub mod client;
@@ -45,7 +46,9 @@ pub mod config;
 pub mod connection;
 pub mod ctx;
 pub mod float80;
+pub mod geo;
 pub mod hash;
+pub mod hll;
 pub mod info;
 pub mod keys;
 pub mod lcs;
@@ -54,11 +57,16 @@ pub mod log;
 pub mod lookup;
 pub mod notify;
 pub mod outbox;
+pub mod pqsort;
 pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod shared;
 pub mod sort;
+pub mod stream;
+pub mod stream_group;
+pub mod stream_info;
+pub mod stream_read;
 pub mod string;
 pub mod table;
 pub mod tx;

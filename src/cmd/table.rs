@@ -142,6 +142,9 @@ pub mod flags {
     /// Runs at once inside MULTI instead of being queued (EXEC, DISCARD, MULTI,
     /// WATCH, QUIT, RESET).
     pub const NOT_QUEUED: u32 = 1 << 26;
+    /// Waits only when its BLOCK option is given (XREAD, XREADGROUP): without
+    /// it the poller may run it.
+    pub const BLOCK_OPTION: u32 = 1 << 28;
     /// Allowed while a RESP2 client is subscribed ((P|S)SUBSCRIBE,
     /// (P|S)UNSUBSCRIBE, PING, QUIT, RESET).
     pub const SUBSCRIBED_OK: u32 = 1 << 27;
@@ -168,10 +171,13 @@ pub mod flags {
 /// The command families of this layer. Higher layers add their own (scripting's
 /// EVAL and FUNCTION) when the server builds its table.
 pub const FAMILIES: &[&[CommandSpec]] = &[
+    super::bitfield::COMMANDS,
     super::bitops::COMMANDS,
     super::command::COMMANDS,
     super::connection::COMMANDS,
+    super::geo::COMMANDS,
     super::hash::COMMANDS,
+    super::hll::COMMANDS,
     super::info::COMMANDS,
     super::keys::COMMANDS,
     super::lcs::COMMANDS,
@@ -180,6 +186,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     super::server::COMMANDS,
     super::set::COMMANDS,
     super::sort::COMMANDS,
+    super::stream::COMMANDS,
     super::string::COMMANDS,
     super::tx::COMMANDS,
     super::zset::COMMANDS,

@@ -371,7 +371,7 @@ pub fn long_arg(out: &mut Reply, b: &[u8]) -> Option<i64> {
     n
 }
 
-fn zadd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+pub(crate) fn zadd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let (mut nx, mut xx, mut gt, mut lt, mut ch, mut incr) =
         (false, false, false, false, false, false);
     let mut i = 2;

@@ -59,6 +59,19 @@ impl Reply {
         }
     }
 
+    /// A double already formatted by the caller (e.g. `%.17Lf` trimmed, as
+    /// Redis's "human" doubles of GEOPOS). RESP2: a bulk string; RESP3:
+    /// `,<text>`.
+    pub fn double_text(&mut self, text: &[u8]) {
+        if self.proto >= 3 {
+            self.buf.push(b',');
+            self.buf.extend_from_slice(text);
+            self.buf.extend_from_slice(b"\r\n");
+        } else {
+            self.bulk(text);
+        }
+    }
+
     /// A boolean. RESP2: `:1` / `:0`; RESP3: `#t` / `#f`.
     pub fn boolean(&mut self, b: bool) {
         if self.proto >= 3 {

@@ -222,9 +222,28 @@ impl RunsHere {
             Some(bit) if self.maybe[name.len()] & bit == 0 => Runs::Here,
             _ => commands
                 .lookup(name)
-                .map_or(Runs::Here, |i| self.by_spec[i]),
+                .map_or(Runs::Here, |i| match self.by_spec[i] {
+                    Runs::Thread
+                        if commands.rows[i].spec.flags & flags::BLOCK_OPTION != 0
+                            && !has_block_option(req) =>
+                    {
+                        Runs::Here
+                    }
+                    r => r,
+                }),
         }
     }
+}
+
+/// Whether a request of a `BLOCK_OPTION` command (XREAD, XREADGROUP) gives
+/// BLOCK: without it, it never waits and the poller may run it. (A BLOCK word
+/// anywhere before STREAMS, even a group or consumer name, sends the request
+/// home: the safe side.)
+fn has_block_option(req: &[Vec<u8>]) -> bool {
+    req.iter()
+        .skip(1)
+        .take_while(|a| !a.eq_ignore_ascii_case(b"streams"))
+        .any(|a| a.eq_ignore_ascii_case(b"block"))
 }
 
 /// What one look at a connection led to.

@@ -8,7 +8,10 @@
 //! | `key.rs` | keys, stored inline in the entry when short (22 bytes or fewer) |
 //! | `value.rs` | the value type and Redis's string encodings (int / embstr / raw) |
 //! | `expire.rs` | the clock, TTL arithmetic and the active expiry cycle |
+//! | `geohash.rs` | Redis's 52-bit geohash scores, haversine distances and the cells a GEO search scans |
 //! | `glob.rs` | Redis's glob matcher (KEYS, SCAN MATCH, CONFIG GET) |
+//! | `hll.rs` | HyperLogLog sketches in Redis's dense and sparse byte formats, its hash and estimator |
+//! | `stream/` | the stream type: listpack nodes in Redis's layout, consumer groups |
 //! | `zset/` | the sorted-set type: listpack and skiplist encodings, range specs |
 //! | `listpack/`, `intset.rs` | Redis's listpack and intset byte formats as types (RDB and DUMP use them) |
 //! | `watch.rs` | version counters of WATCHed keys, bumped by every change a [`Db`] makes |
@@ -31,13 +34,16 @@
 //! [`Db::set_expire`] sets or clears a TTL.
 pub mod dict;
 pub mod expire;
+pub mod geohash;
 pub mod glob;
 pub mod hash;
+pub mod hll;
 pub mod intset;
 pub mod key;
 pub mod list;
 pub mod listpack;
 pub mod set;
+pub mod stream;
 pub mod table;
 pub mod value;
 pub mod watch;

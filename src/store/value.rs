@@ -13,8 +13,8 @@
 //! through `Arc::make_mut`, so a snapshot holding a clone keeps the old bytes while
 //! the live value is copied once on its first write after the snapshot.
 //!
-//! Later data types (lists, hashes, sets, sorted sets) become more variants, each
-//! behind an `Arc` by the same rule.
+//! Later data types (lists, hashes, sets, sorted sets, streams) become more
+//! variants, each behind an `Arc` by the same rule.
 use std::sync::Arc;
 
 /// Longest string Redis stores as "embstr".
@@ -30,6 +30,7 @@ pub enum Value {
     ZSet(Arc<crate::store::zset::ZSet>),
     List(Arc<crate::store::list::List>),
     Set(Arc<crate::store::set::Set>),
+    Stream(Arc<crate::store::stream::Stream>),
 }
 
 impl Value {
@@ -67,6 +68,7 @@ impl Value {
             Value::ZSet(_) => "zset",
             Value::List(_) => "list",
             Value::Set(_) => "set",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -80,6 +82,7 @@ impl Value {
             Value::ZSet(z) => z.encoding(),
             Value::List(l) => l.encoding(),
             Value::Set(s) => s.encoding(),
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -95,7 +98,9 @@ impl Value {
             Value::Int(n) => Some(format_i64(*n, tmp)),
             Value::Emb(b) => Some(b),
             Value::Raw(v) => Some(v.as_slice()),
-            Value::Hash(_) | Value::ZSet(_) | Value::List(_) | Value::Set(_) => None,
+            Value::Hash(_) | Value::ZSet(_) | Value::List(_) | Value::Set(_) | Value::Stream(_) => {
+                None
+            }
         }
     }
 

@@ -1,9 +1,12 @@
 //! Ferrous's black-box tests, one test binary: the real server over TCP on a free
 //! loopback port, and the Lua engine through its API and the `ferrous-lua` binary.
 mod arg_order;
+mod bitfield;
 mod dump_corrupt;
 mod functions;
+mod geo;
 mod hash;
+mod hll;
 mod hot;
 mod keys;
 mod list;
@@ -21,6 +24,9 @@ mod scripting;
 mod server;
 mod set;
 mod sort;
+mod stream;
+mod stream_blocking;
+mod stream_model;
 mod strings;
 mod support;
 mod tx;

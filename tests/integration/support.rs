@@ -248,3 +248,101 @@ pub fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// A client with `notify-keyspace-events KEA` set, and a second connection
+/// subscribed to every `__keyevent@*__` channel.
+pub fn event_listener(srv: &TestServer) -> (Conn, Conn) {
+    let mut c = srv.connect();
+    let mut s = srv.connect();
+    assert_eq!(c.q("CONFIG SET notify-keyspace-events KEA"), "+OK\r\n");
+    s.send(&multibulk(&[b"PSUBSCRIBE", b"__keyevent*"]));
+    s.read_reply();
+    (c, s)
+}
+
+/// Reads the next key events from a subscriber of [`event_listener`] and
+/// checks them against `want` (event, key), in order.
+pub fn expect_events(s: &mut Conn, want: &[(&str, &str)]) {
+    for (ev, key) in want {
+        let got = String::from_utf8_lossy(&s.read_reply()).into_owned();
+        let tail = format!("__keyevent@0__:{ev}\r\n${}\r\n{key}\r\n", key.len());
+        assert!(got.ends_with(&tail), "want {ev} {key}, got {got:?}");
+    }
+}
+
+/// A redis-server 7.0 process started by a test, as the reference to compare
+/// with; killed when dropped.
+pub struct Reference {
+    pub port: u16,
+    child: std::process::Child,
+}
+
+/// Starts `redis-server` on a free port (no persistence), or `None` when it
+/// is not installed, so tests that need it skip cleanly (CI has only Rust).
+pub fn start_reference() -> Option<Reference> {
+    use std::process::{Command, Stdio};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no", "--dir", "/tmp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let reference = Reference { port, child };
+    let up = eventually(Duration::from_secs(5), || {
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    up.then_some(reference)
+}
+
+impl Reference {
+    pub fn connect(&self) -> Conn {
+        Conn::from_stream(
+            TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis-server"),
+        )
+    }
+}
+
+impl Drop for Reference {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A small xorshift generator for randomized tests (seeded, reproducible).
+pub struct Rand(pub u64);
+
+impl Rand {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// True `percent` times in a hundred.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    /// A float in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A float in `[lo, hi)`.
+    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.unit()
+    }
+}
