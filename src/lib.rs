@@ -16,6 +16,7 @@
 //!
 //! | module | job |
 //! | --- | --- |
+//! | [`num`] | numbers as C reads and prints them (`strtod`, `strtoul`, Redis's `string2ll`, `%.17g`/`%.14g`, the 80-bit `long double`): the lowest layer, used by all others |
 //! | [`resp`] | RESP2 wire format: an incremental request parser (multibulk and inline) and the reply writer |
 //! | [`server`] | listener, connections, client state, blocked clients, configuration, the thread design |
 //! | [`cmd`] | the command table as data (name, arity, flags, keys, handler) and one file per command family |
@@ -32,6 +33,7 @@
 
 pub mod cmd;
 pub mod lua;
+pub mod num;
 pub mod persist;
 pub mod resp;
 pub mod scripting;

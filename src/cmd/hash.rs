@@ -7,7 +7,7 @@
 use super::notify::{self, notify};
 use super::string::{count_read, int_arg};
 use super::{errors, flags, CommandSpec, Ctx};
-use crate::cmd::float80::F80;
+use crate::num::F80;
 use crate::store::hash::Hash;
 use crate::store::value::parse_i64_strict;
 use crate::store::{glob_match, Db, Value};

@@ -13,7 +13,6 @@
 //! come in Redis's order: unknown command, then arity, then authentication.
 pub mod bitops;
 pub mod connection;
-pub mod float80;
 pub mod hash;
 pub mod keys;
 pub mod lcs;

@@ -8,7 +8,7 @@
 //! GETSET, MSET), counters and APPEND/SETRANGE keep it.
 use super::notify::{notify, GENERIC, STRING};
 use super::{errors, flags, CommandSpec, Ctx};
-use crate::cmd::float80::F80;
+use crate::num::F80;
 use crate::store::value::parse_i64_strict;
 use crate::store::{now_ms, Db, Value};
 
