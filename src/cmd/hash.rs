@@ -7,9 +7,9 @@
 use super::notify::{self, notify};
 use super::string::{count_read, int_arg};
 use super::{errors, flags, CommandSpec, Ctx};
+use crate::num::string2ll;
 use crate::num::F80;
 use crate::store::hash::Hash;
-use crate::store::value::parse_i64_strict;
 use crate::store::{glob_match, Db, Value};
 use std::sync::Arc;
 
@@ -282,7 +282,7 @@ fn hincrby(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return;
     };
     let old = match &db.entry(i).value {
-        Value::Hash(h) => h.get(&args[2]).map(parse_i64_strict),
+        Value::Hash(h) => h.get(&args[2]).map(string2ll),
         _ => None,
     };
     let old = match old {

@@ -7,8 +7,8 @@
 use super::notify::{notify, notify_in, GENERIC};
 use super::string::{count_read, cur_db, int_arg};
 use super::{errors, flags, CommandSpec, Ctx};
+use crate::num::string2ll;
 use crate::store::expire::idle_seconds;
-use crate::store::value::parse_i64_strict;
 use crate::store::{glob_match, now_ms, Value};
 
 const W: u32 = flags::WRITE;
@@ -250,7 +250,7 @@ fn renamenx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 /// Parses a database index argument: `Err(())` after replying the error.
 fn db_index(ctx: &mut Ctx<'_>, arg: &[u8]) -> Result<usize, ()> {
-    match parse_i64_strict(arg) {
+    match string2ll(arg) {
         Some(n) if n >= i64::from(i32::MIN) && n <= i64::from(i32::MAX) => {
             if n < 0 || n as usize >= ctx.store.db_count() {
                 ctx.out.error(errors::DB_INDEX);
@@ -561,7 +561,7 @@ fn select(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn swapdb(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let parse = |a: &[u8]| parse_i64_strict(a).filter(|n| i32::try_from(*n).is_ok());
+    let parse = |a: &[u8]| string2ll(a).filter(|n| i32::try_from(*n).is_ok());
     let Some(a) = parse(&args[1]) else {
         return ctx.out.error("ERR invalid first DB index");
     };

@@ -8,10 +8,10 @@
 use super::notify::{self, notify};
 use super::string::count_read;
 use super::{errors, flags, CommandSpec, Ctx};
+use crate::num::string2ll;
 use crate::resp::Reply;
 use crate::server::blocking;
 use crate::store::list::List;
-use crate::store::value::parse_i64_strict;
 use crate::store::{Db, Value};
 use std::sync::Arc;
 
@@ -220,7 +220,7 @@ fn pop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool) {
     }
     let count = match args.get(2) {
         None => None,
-        Some(a) => match parse_i64_strict(a) {
+        Some(a) => match string2ll(a) {
             Some(n) if n >= 0 => Some(n as usize),
             _ => return ctx.out.error("ERR value is out of range, must be positive"),
         },
@@ -288,7 +288,7 @@ fn clamp_range(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> {
 }
 
 fn lrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let (Some(start), Some(stop)) = (parse_i64_strict(&args[2]), parse_i64_strict(&args[3])) else {
+    let (Some(start), Some(stop)) = (string2ll(&args[2]), string2ll(&args[3])) else {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let db = ctx.store.db(ctx.client.db);
@@ -322,7 +322,7 @@ fn lindex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Value::List(l) = &db.entry(i).value else {
         return ctx.out.error(errors::WRONGTYPE);
     };
-    let Some(idx) = parse_i64_strict(&args[2]) else {
+    let Some(idx) = string2ll(&args[2]) else {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let len = l.len() as i64;
@@ -343,7 +343,7 @@ fn lset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(i) = found else {
         return ctx.out.error(errors::NO_SUCH_KEY);
     };
-    let Some(idx) = parse_i64_strict(&args[2]) else {
+    let Some(idx) = string2ll(&args[2]) else {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let len = match &db.entry(i).value {
@@ -389,7 +389,7 @@ fn linsert(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn lrem(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(count) = parse_i64_strict(&args[2]) else {
+    let Some(count) = string2ll(&args[2]) else {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let db = ctx.store.db(ctx.client.db);
@@ -409,7 +409,7 @@ fn lrem(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn ltrim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let (Some(start), Some(stop)) = (parse_i64_strict(&args[2]), parse_i64_strict(&args[3])) else {
+    let (Some(start), Some(stop)) = (string2ll(&args[2]), string2ll(&args[3])) else {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let db = ctx.store.db(ctx.client.db);
@@ -444,7 +444,7 @@ fn lpos(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         };
         // As in 7.0: RANK must be an integer; COUNT and MAXLEN answer their
         // "can't be negative" text for anything but a non-negative integer.
-        let n = parse_i64_strict(val);
+        let n = string2ll(val);
         match opt.as_slice() {
             b"rank" => {
                 let Some(n) = n else {
@@ -576,7 +576,7 @@ fn blmpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// LMPOP and BLMPOP from their `numkeys` argument (at `at`) on; `timeout`:
 /// BLMPOP's, read after the other arguments, as 7.0 does.
 fn mpop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, timeout: Option<&[u8]>) {
-    let Some(numkeys) = parse_i64_strict(&args[at]) else {
+    let Some(numkeys) = string2ll(&args[at]) else {
         return ctx.out.error("ERR numkeys should be greater than 0");
     };
     if numkeys <= 0 {
@@ -594,7 +594,7 @@ fn mpop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, timeout: Option<
     let mut count = 1usize;
     match rest.len() {
         1 => {}
-        3 if rest[1].eq_ignore_ascii_case(b"count") => match parse_i64_strict(&rest[2]) {
+        3 if rest[1].eq_ignore_ascii_case(b"count") => match string2ll(&rest[2]) {
             Some(n) if n > 0 => count = n as usize,
             _ => return ctx.out.error("ERR count should be greater than 0"),
         },

@@ -401,7 +401,7 @@ pub fn scan_options(opts: &[Vec<u8>]) -> Result<(usize, Option<&[u8]>), &'static
             return Err(errors::SYNTAX);
         };
         if name.eq_ignore_ascii_case(b"count") {
-            match crate::store::value::parse_i64_strict(value) {
+            match crate::num::string2ll(value) {
                 Some(n) if n >= 1 => count = usize::try_from(n).unwrap_or(usize::MAX),
                 Some(_) => return Err(errors::SYNTAX),
                 None => return Err(errors::NOT_INTEGER),

@@ -12,9 +12,9 @@
 use super::notify::{self, notify};
 use super::string::count_read;
 use super::{errors, flags, CommandSpec, Ctx};
+use crate::num::string2ll;
 use crate::resp::Reply;
 use crate::store::set::Set;
-use crate::store::value::parse_i64_strict;
 use crate::store::{glob_match, Db, Value};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -206,7 +206,7 @@ fn spop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     let count = match args.get(2) {
         None => None,
-        Some(a) => match parse_i64_strict(a) {
+        Some(a) => match string2ll(a) {
             Some(n) if n >= 0 => Some(n as usize),
             _ => return ctx.out.error("ERR value is out of range, must be positive"),
         },
@@ -256,7 +256,7 @@ fn srandmember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     let count = match args.get(2) {
         None => None,
-        Some(a) => match parse_i64_strict(a) {
+        Some(a) => match string2ll(a) {
             Some(i64::MIN) => {
                 return ctx.out.error(
                     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
@@ -463,7 +463,7 @@ fn sdiffstore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 /// SINTERCARD numkeys key [key ...] [LIMIT limit]
 fn sintercard(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let numkeys = match parse_i64_strict(&args[1]) {
+    let numkeys = match string2ll(&args[1]) {
         Some(n) if n > 0 => n as usize,
         Some(_) => return ctx.out.error("ERR numkeys should be greater than 0"),
         None => return ctx.out.error("ERR numkeys should be greater than 0"),
@@ -479,7 +479,7 @@ fn sintercard(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     match rest.len() {
         0 => {}
         // Redis reads LIMIT with one message for any bad value.
-        2 if rest[0].eq_ignore_ascii_case(b"limit") => match parse_i64_strict(&rest[1]) {
+        2 if rest[0].eq_ignore_ascii_case(b"limit") => match string2ll(&rest[1]) {
             Some(n) if n >= 0 => limit = n as usize,
             _ => return ctx.out.error("ERR LIMIT can't be negative"),
         },

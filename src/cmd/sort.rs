@@ -59,8 +59,7 @@ fn parse<'a>(args: &'a [Vec<u8>], read_only: bool) -> Result<Options<'a>, &'stat
             b"desc" => o.desc = true,
             b"alpha" => o.alpha = true,
             b"limit" if left >= 2 => {
-                let num =
-                    |b: &[u8]| crate::store::value::parse_i64_strict(b).ok_or(errors::NOT_INTEGER);
+                let num = |b: &[u8]| crate::num::string2ll(b).ok_or(errors::NOT_INTEGER);
                 o.limit = Some((num(&args[i + 1])?, num(&args[i + 2])?));
                 i += 2;
             }

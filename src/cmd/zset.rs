@@ -171,7 +171,7 @@ pub fn reply_pairs_header(out: &mut Reply, n: usize, with_scores: bool) {
 
 /// A rank argument (`ERR value is not an integer or out of range`).
 pub fn long_arg(out: &mut Reply, b: &[u8]) -> Option<i64> {
-    let n = crate::store::value::parse_i64_strict(b);
+    let n = crate::num::string2ll(b);
     if n.is_none() {
         out.error(errors::NOT_INTEGER);
     }

@@ -150,7 +150,7 @@ fn generic(
     op: Op,
     card: bool,
 ) {
-    let Some(setnum) = crate::store::value::parse_i64_strict(&args[numkeys_at]) else {
+    let Some(setnum) = crate::num::string2ll(&args[numkeys_at]) else {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     if setnum < 1 {
@@ -196,7 +196,7 @@ fn generic(
             with_scores = true;
             j += 1;
         } else if card && remaining >= 2 && word == b"LIMIT" {
-            match crate::store::value::parse_i64_strict(&args[j + 1]) {
+            match crate::num::string2ll(&args[j + 1]) {
                 Some(n) if n >= 0 => limit = n as u64,
                 _ => return ctx.out.error("ERR LIMIT can't be negative"),
             }

@@ -15,6 +15,7 @@
 //!
 //! Later data types (lists, hashes, sets, sorted sets) become more variants, each
 //! behind an `Arc` by the same rule.
+use crate::num::string2ll;
 use std::sync::Arc;
 
 /// Longest string Redis stores as "embstr".
@@ -47,7 +48,7 @@ impl Value {
     /// form of an `i64`, otherwise by length.
     pub fn from_bytes_try_int(b: &[u8]) -> Value {
         if b.len() <= 20 {
-            if let Some(n) = parse_i64_strict(b) {
+            if let Some(n) = string2ll(b) {
                 return Value::Int(n);
             }
         }
@@ -145,66 +146,9 @@ pub fn format_i64(n: i64, tmp: &mut [u8; 20]) -> &[u8] {
     &tmp[i..]
 }
 
-/// Parses the canonical decimal form of an `i64`, as Redis's `string2ll`: an
-/// optional `-`, digits without leading zeros ("0" itself is fine, "-0" is not),
-/// nothing else (no spaces, no `+`), within range.
-pub fn parse_i64_strict(b: &[u8]) -> Option<i64> {
-    let (neg, digits) = match b.first()? {
-        b'-' => (true, &b[1..]),
-        _ => (false, b),
-    };
-    let first = *digits.first()?;
-    if first == b'0' {
-        return if digits.len() == 1 && !neg {
-            Some(0)
-        } else {
-            None
-        };
-    }
-    let mut acc: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        acc = acc.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
-    }
-    if neg {
-        if acc > (i64::MAX as u64) + 1 {
-            None
-        } else {
-            Some((acc as i64).wrapping_neg())
-        }
-    } else {
-        i64::try_from(acc).ok()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn strict_integer_parsing() {
-        assert_eq!(parse_i64_strict(b"0"), Some(0));
-        assert_eq!(parse_i64_strict(b"-12"), Some(-12));
-        assert_eq!(parse_i64_strict(b"9223372036854775807"), Some(i64::MAX));
-        assert_eq!(parse_i64_strict(b"-9223372036854775808"), Some(i64::MIN));
-        assert_eq!(parse_i64_strict(b"9223372036854775808"), None);
-        assert_eq!(parse_i64_strict(b"-9223372036854775809"), None);
-        for bad in [
-            &b""[..],
-            b"-",
-            b"-0",
-            b"01",
-            b"+1",
-            b" 1",
-            b"1 ",
-            b"1a",
-            b"1.0",
-        ] {
-            assert_eq!(parse_i64_strict(bad), None, "{:?}", bad);
-        }
-    }
 
     #[test]
     fn formatting_round_trips() {
