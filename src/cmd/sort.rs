@@ -133,46 +133,13 @@ fn elements(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Vec<Vec<u8>>>, ()> {
     Ok(Some(items))
 }
 
-/// A sort weight as Redis reads it: `strtod` over the whole text (leading
-/// white space allowed, the empty text is 0), refusing NaN and what strtod
-/// flags as out of range (overflow to infinity, underflow to zero or below the
-/// normal range).
+/// A sort weight as Redis reads it: C's `strtod` ([`crate::num::strtod`]) with
+/// nothing after the number in the C string (leading white space allowed, the
+/// empty text is 0), refusing NaN and whatever strtod flags ERANGE (overflow to
+/// infinity; underflow: an inexact result below the normal range, zero included).
 fn parse_score(b: &[u8]) -> Option<f64> {
-    let v = crate::store::zset::range::strtod_whole(b)?;
-    if v.is_nan() {
-        return None;
-    }
-    let text = b.trim_ascii_start();
-    let body = text
-        .strip_prefix(b"-")
-        .or_else(|| text.strip_prefix(b"+"))
-        .unwrap_or(text);
-    if v.is_infinite() {
-        let named = body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity");
-        return named.then_some(v);
-    }
-    if v != 0.0 && v.abs() < f64::MIN_POSITIVE {
-        return None;
-    }
-    if v == 0.0 {
-        let hex = body.len() > 1 && body[0] == b'0' && body[1].eq_ignore_ascii_case(&b'x');
-        let mantissa = if hex {
-            body[2..].split(|c| c.eq_ignore_ascii_case(&b'p')).next()
-        } else {
-            body.split(|c| c.eq_ignore_ascii_case(&b'e')).next()
-        };
-        let nonzero = |c: &u8| {
-            if hex {
-                c.is_ascii_hexdigit() && *c != b'0'
-            } else {
-                (b'1'..=b'9').contains(c)
-            }
-        };
-        if mantissa.is_some_and(|m| m.iter().any(nonzero)) {
-            return None;
-        }
-    }
-    Some(v)
+    let r = crate::num::strtod(b);
+    (r.at_c_end(b) && !r.erange && !r.value.is_nan()).then_some(r.value)
 }
 
 fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {

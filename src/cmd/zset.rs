@@ -17,8 +17,9 @@
 use super::notify::{notify, GENERIC, ZSET};
 use super::string::count_read;
 use super::{errors, flags, zset_ops, zset_pop, zset_range, CommandSpec, Ctx};
+use crate::num::string2d;
 use crate::resp::Reply;
-use crate::store::zset::{parse_score, LexRange, Limits, ScoreRange, ZSet};
+use crate::store::zset::{LexRange, Limits, ScoreRange, ZSet};
 use crate::store::{glob_match, Db, Value};
 use std::sync::Arc;
 
@@ -215,7 +216,7 @@ fn zadd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     let mut pairs = Vec::with_capacity(elements / 2);
     for p in args[i..].chunks_exact(2) {
-        let Some(s) = parse_score(&p[0]) else {
+        let Some(s) = string2d(&p[0]) else {
             return ctx.out.error(errors::NOT_FLOAT);
         };
         pairs.push((s, &p[1][..]));
@@ -246,7 +247,7 @@ fn zadd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn zincrby(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(by) = parse_score(&args[2]) else {
+    let Some(by) = string2d(&args[2]) else {
         return ctx.out.error(errors::NOT_FLOAT);
     };
     let opts = AddOpts {

@@ -17,7 +17,8 @@ use super::string::count_read;
 use super::zset::Replied;
 use super::zset_range::store_result;
 use super::{errors, Ctx};
-use crate::store::zset::{parse_score, ZSet};
+use crate::num::string2d;
+use crate::store::zset::ZSet;
 use crate::store::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -178,7 +179,7 @@ fn generic(
         if op != Op::Diff && !card && remaining > setnum && word == b"WEIGHTS" {
             j += 1;
             for w in weights.iter_mut() {
-                match parse_score(&args[j]) {
+                match string2d(&args[j]) {
                     Some(v) => *w = v,
                     None => return ctx.out.error("ERR weight value is not a float"),
                 }

@@ -17,19 +17,16 @@
 
 use std::io::Write;
 
-/// C's `isspace` in the "C" locale: space, `\t`, `\n`, `\v`, `\f`, `\r`.
-pub fn is_c_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
+use crate::num::{is_c_space, strtod, strtoul};
 
 /// Parses `s` the way Lua 5.1's `luaO_str2d` does, returning `None` where Lua
 /// would fail (where `tonumber(s)` gives `nil`).
 ///
-/// Accepted: optional white space, then what glibc's `strtod` reads (an optional
-/// sign; decimal digits with an optional fraction and `e` exponent; `0x` hex digits
-/// with an optional fraction and `p` binary exponent; `inf`, `infinity`, `nan`,
-/// `nan(chars)` in any letter case), then optional white space, then the end.
-/// Like the C original, the text ends at the first NUL byte: `"1\0x"` reads as 1.
+/// Lua's rule on top of C's `strtod` ([`crate::num::strtod`], which reads
+/// optional white space, a sign, and a decimal, hexadecimal, `inf` or `nan`
+/// number): at least one byte must be read, and only white space may follow, up
+/// to the end of the C string. Like the C original, the text ends at the first
+/// NUL byte: `"1\0x"` reads as 1.
 ///
 /// ```
 /// use ferrous::lua::numfmt::str2number;
@@ -38,300 +35,35 @@ pub fn is_c_space(b: u8) -> bool {
 /// assert_eq!(str2number(b".5"), Some(0.5));
 /// ```
 pub fn str2number(s: &[u8]) -> Option<f64> {
-    let s = match s.iter().position(|&b| b == 0) {
-        Some(nul) => &s[..nul],
-        None => s,
-    };
-    let mut i = 0;
-    while i < s.len() && is_c_space(s[i]) {
-        i += 1;
+    let r = strtod(s);
+    if r.end == 0 {
+        return None;
     }
-    let (value, used) = strtod(&s[i..])?;
-    i += used;
-    while i < s.len() && is_c_space(s[i]) {
-        i += 1;
-    }
-    if i == s.len() {
-        Some(value)
-    } else {
-        None
-    }
+    only_spaces_follow(s, r.end).then_some(r.value)
+}
+
+/// True when nothing but C white space follows `s[end..]` up to the end of the
+/// C string (the end of `s` or its first NUL byte).
+fn only_spaces_follow(s: &[u8], end: usize) -> bool {
+    s[end..]
+        .iter()
+        .take_while(|&&b| b != 0)
+        .all(|&b| is_c_space(b))
 }
 
 /// `tonumber(s, base)` for a base other than 10 (`2 <= base <= 36`; the caller
-/// checks the range and raises `base out of range`). Lua 5.1 uses C's `strtoul`:
-/// optional white space, an optional sign, for base 16 an optional `0x`, at least
-/// one digit of the base (letters in either case), then only white space. The
-/// value wraps like C's unsigned long: `"-ff"` in base 16 is 2^64 - 255, and an
-/// overflowing number saturates at 2^64 - 1. The text ends at the first NUL byte.
-/// Base 10 goes through [`str2number`] in 5.1, not through here.
+/// checks the range and raises `base out of range`). Lua 5.1 uses C's `strtoul`
+/// ([`crate::num::strtoul`]: optional white space, an optional sign, for base 16
+/// an optional `0x`, digits of the base in either case; `"-ff"` wraps to
+/// 2^64 - 255, an overflow saturates at 2^64 - 1), and then, like
+/// [`str2number`], wants at least one digit and only white space after it, up to
+/// the first NUL byte. Base 10 goes through [`str2number`] in 5.1, not through here.
 pub fn str2number_base(s: &[u8], base: u32) -> Option<f64> {
-    if !(2..=36).contains(&base) {
+    let r = strtoul(s, base);
+    if r.end == 0 {
         return None;
     }
-    let s = match s.iter().position(|&b| b == 0) {
-        Some(nul) => &s[..nul],
-        None => s,
-    };
-    let mut i = 0;
-    while i < s.len() && is_c_space(s[i]) {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
-    let digit = |b: u8| (b as char).to_digit(base);
-    if base == 16
-        && s.get(i) == Some(&b'0')
-        && s.get(i + 1).is_some_and(|b| b | 0x20 == b'x')
-        && s.get(i + 2).is_some_and(|&b| digit(b).is_some())
-    {
-        i += 2;
-    }
-    let start = i;
-    let mut n: u64 = 0;
-    let mut overflow = false;
-    while i < s.len() {
-        let Some(d) = digit(s[i]) else { break };
-        match n
-            .checked_mul(base as u64)
-            .and_then(|v| v.checked_add(d as u64))
-        {
-            Some(v) => n = v,
-            None => overflow = true,
-        }
-        i += 1;
-    }
-    if i == start {
-        return None;
-    }
-    while i < s.len() && is_c_space(s[i]) {
-        i += 1;
-    }
-    if i != s.len() {
-        return None;
-    }
-    let n = if overflow {
-        u64::MAX
-    } else if neg {
-        n.wrapping_neg()
-    } else {
-        n
-    };
-    Some(n as f64)
-}
-
-/// Reads the longest prefix of `s` that glibc's `strtod` accepts (white space
-/// already skipped). Returns the value and the number of bytes used, or `None`
-/// when no number starts here.
-fn strtod(s: &[u8]) -> Option<(f64, usize)> {
-    let mut i = 0;
-    let neg = match s.first() {
-        Some(b'-') => {
-            i = 1;
-            true
-        }
-        Some(b'+') => {
-            i = 1;
-            false
-        }
-        _ => false,
-    };
-    let rest = &s[i..];
-    let (mag, used) = if starts_with_ci(rest, b"inf") {
-        let n = if starts_with_ci(rest, b"infinity") {
-            8
-        } else {
-            3
-        };
-        (f64::INFINITY, n)
-    } else if starts_with_ci(rest, b"nan") {
-        let mut n = 3;
-        // glibc also takes "nan(n-char-sequence)" when the parenthesis closes.
-        if rest.get(3) == Some(&b'(') {
-            let mut j = 4;
-            while j < rest.len() && (rest[j].is_ascii_alphanumeric() || rest[j] == b'_') {
-                j += 1;
-            }
-            if rest.get(j) == Some(&b')') {
-                n = j + 1;
-            }
-        }
-        (f64::NAN, n)
-    } else if rest.len() >= 2
-        && rest[0] == b'0'
-        && (rest[1] | 0x20) == b'x'
-        && hex_has_digits(&rest[2..])
-    {
-        let (v, n) = parse_hex(&rest[2..]);
-        (v, n + 2)
-    } else {
-        parse_decimal(rest)?
-    };
-    Some((if neg { -mag } else { mag }, i + used))
-}
-
-fn starts_with_ci(s: &[u8], word: &[u8]) -> bool {
-    s.len() >= word.len() && s[..word.len()].eq_ignore_ascii_case(word)
-}
-
-/// True when a hex mantissa starts here: a hex digit, or `.` then a hex digit.
-fn hex_has_digits(s: &[u8]) -> bool {
-    match s.first() {
-        Some(b) if b.is_ascii_hexdigit() => true,
-        Some(b'.') => s.get(1).is_some_and(|b| b.is_ascii_hexdigit()),
-        _ => false,
-    }
-}
-
-/// Decimal part of `strtod`: digits, optional `.digits`, optional exponent (only
-/// taken when at least one exponent digit follows). Needs at least one mantissa digit.
-fn parse_decimal(s: &[u8]) -> Option<(f64, usize)> {
-    let mut i = 0;
-    let mut digits = 0;
-    while i < s.len() && s[i].is_ascii_digit() {
-        i += 1;
-        digits += 1;
-    }
-    if i < s.len() && s[i] == b'.' {
-        i += 1;
-        while i < s.len() && s[i].is_ascii_digit() {
-            i += 1;
-            digits += 1;
-        }
-    }
-    if digits == 0 {
-        return None;
-    }
-    let mant_end = i;
-    if i < s.len() && (s[i] | 0x20) == b'e' {
-        let mut j = i + 1;
-        if j < s.len() && (s[j] == b'+' || s[j] == b'-') {
-            j += 1;
-        }
-        if j < s.len() && s[j].is_ascii_digit() {
-            while j < s.len() && s[j].is_ascii_digit() {
-                j += 1;
-            }
-            i = j;
-        }
-    }
-    // Everything in s[..i] is ASCII digits, '.', 'e', signs: valid UTF-8 that Rust's
-    // exact parser accepts (it takes "5." and ".5"; a lone "." was excluded above).
-    let text = std::str::from_utf8(&s[..i]).ok()?;
-    let v = text.parse::<f64>().ok().or_else(|| {
-        // Defensive: fall back to the mantissa alone (cannot happen for valid input).
-        std::str::from_utf8(&s[..mant_end]).ok()?.parse().ok()
-    })?;
-    Some((v, i))
-}
-
-/// Hexadecimal part of `strtod` after the `0x`: hex digits, optional `.` and more
-/// hex digits, optional `p[+-]digits` binary exponent. Correctly rounded
-/// (round-half-even), like glibc.
-fn parse_hex(s: &[u8]) -> (f64, usize) {
-    let mut i = 0;
-    let mut mant: u64 = 0; // first 16 significant hex digits
-    let mut sticky = false; // any nonzero digit beyond them
-    let mut exp2: i64 = 0; // value = mant * 2^exp2 (+ sticky)
-    let mut sig = 0; // significant digits taken into mant
-    let mut seen_point = false;
-    while i < s.len() {
-        let b = s[i];
-        if b == b'.' && !seen_point {
-            seen_point = true;
-            i += 1;
-            continue;
-        }
-        let d = match (b as char).to_digit(16) {
-            Some(d) => d as u64,
-            None => break,
-        };
-        if sig < 16 {
-            if mant != 0 || d != 0 {
-                mant = mant * 16 + d;
-                sig += 1;
-            }
-            if seen_point {
-                exp2 -= 4;
-            }
-        } else {
-            sticky |= d != 0;
-            if !seen_point {
-                exp2 += 4;
-            }
-        }
-        i += 1;
-    }
-    if i < s.len() && (s[i] | 0x20) == b'p' {
-        let mut j = i + 1;
-        let eneg = match s.get(j) {
-            Some(b'-') => {
-                j += 1;
-                true
-            }
-            Some(b'+') => {
-                j += 1;
-                false
-            }
-            _ => false,
-        };
-        if j < s.len() && s[j].is_ascii_digit() {
-            let mut e: i64 = 0;
-            while j < s.len() && s[j].is_ascii_digit() {
-                e = (e * 10 + (s[j] - b'0') as i64).min(1 << 40);
-                j += 1;
-            }
-            exp2 += if eneg { -e } else { e };
-            i = j;
-        }
-    }
-    (round_binary(mant, sticky, exp2), i)
-}
-
-/// `mant * 2^exp2` (plus a little more when `sticky`) rounded to the nearest `f64`,
-/// ties to even, with gradual underflow and overflow to infinity.
-fn round_binary(mant: u64, sticky: bool, exp2: i64) -> f64 {
-    if mant == 0 {
-        return 0.0;
-    }
-    let lz = mant.leading_zeros() as i64;
-    let m = mant << lz; // top bit set
-    let e = exp2 - lz; // value = m * 2^e
-    let mut top = 63 + e; // exponent of the leading bit
-    if top > 1023 {
-        return f64::INFINITY;
-    }
-    // Number of low bits of m to drop: 11 for a normal number, more when subnormal.
-    let shift = if top >= -1022 { 11 } else { 11 + (-1022 - top) };
-    if shift > 64 {
-        return 0.0;
-    }
-    let m128 = m as u128;
-    let shift = shift as u32;
-    let mut kept = (m128 >> shift) as u64;
-    let rem = m128 & ((1u128 << shift) - 1);
-    let half = 1u128 << (shift - 1);
-    if rem > half || (rem == half && (sticky || kept & 1 == 1)) {
-        kept += 1;
-    }
-    if top >= -1022 {
-        if kept == 1 << 53 {
-            kept >>= 1;
-            top += 1;
-            if top > 1023 {
-                return f64::INFINITY;
-            }
-        }
-        let bits = (((top + 1023) as u64) << 52) | (kept & ((1 << 52) - 1));
-        f64::from_bits(bits)
-    } else {
-        // Subnormal: the biased exponent field is 0; a carry into bit 52 turns it
-        // into the smallest normal number, which is exactly what the bits say.
-        f64::from_bits(kept)
-    }
+    only_spaces_follow(s, r.end).then_some(r.value as f64)
 }
 
 /// Appends `tostring(x)` for a number: C's `%.14g`.
