@@ -144,6 +144,58 @@ impl F80 {
         }
     }
 
+    /// The product with a small integer, rounded once (C's `x * 1000.0` in
+    /// `long double`, which Redis applies to a timeout in seconds).
+    pub fn times(self, m: u32) -> F80 {
+        match self.kind {
+            Kind::Finite { mant, exp } => {
+                let product = Big::from_u64(mant).mul(&Big::from_u64(u64::from(m)));
+                round(self.neg, product, exp, false)
+            }
+            Kind::Inf if m == 0 => F80 {
+                neg: false,
+                kind: Kind::Nan,
+            },
+            _ => self,
+        }
+    }
+
+    /// C's `(long long)ceill(x)` as x86-64 computes it (Redis rounds a timeout
+    /// in milliseconds up this way): the smallest integer not below `x`; NaN,
+    /// infinities and results outside `i64` give `i64::MIN` (the "integer
+    /// indefinite" value of the conversion instruction).
+    pub fn ceil_to_i64(&self) -> i64 {
+        let Kind::Finite { mant, exp } = self.kind else {
+            return i64::MIN;
+        };
+        // The integer part's magnitude (saturated far above i64) and whether a
+        // fraction was dropped.
+        let (int, frac) = if exp >= 0 {
+            let bits = 64 - i64::from(mant.leading_zeros());
+            if mant != 0 && bits + exp > 64 {
+                (u128::MAX, false)
+            } else {
+                (u128::from(mant) << exp, false)
+            }
+        } else if exp <= -64 {
+            (0, mant != 0)
+        } else {
+            let shift = (-exp) as u32;
+            (u128::from(mant >> shift), mant & ((1u64 << shift) - 1) != 0)
+        };
+        if self.neg {
+            // Rounding up moves a negative number toward zero: drop the fraction.
+            if int > 1u128 << 63 {
+                i64::MIN
+            } else {
+                (int as i64).wrapping_neg()
+            }
+        } else {
+            let up = int.saturating_add(u128::from(frac));
+            i64::try_from(up).unwrap_or(i64::MIN)
+        }
+    }
+
     /// `%.17Lf` with trailing zeros (and a trailing `.`) removed; `-0` becomes `0`.
     pub fn to_human_string(&self) -> Vec<u8> {
         let (mant, exp) = match self.kind {
@@ -426,6 +478,39 @@ mod tests {
             F80::parse(b"0x1.8p1").map(|v| v.to_human_string()),
             Some(b"3".to_vec())
         );
+    }
+
+    #[test]
+    fn timeouts_scale_and_round_up_as_redis_does() {
+        // (long long)ceill(x * 1000.0) in long double, as redis-server 7.0.15
+        // computes a blocking timeout in milliseconds (negative results are its
+        // errors); values printed by the same expression compiled with gcc on x86-64.
+        let ms = |s: &str| F80::parse(s.as_bytes()).map(|x| x.times(1000).ceil_to_i64());
+        assert_eq!(ms("9223372036854775.807"), Some(i64::MAX));
+        assert_eq!(ms("9223372036854775.806"), Some(9223372036854775806));
+        assert_eq!(ms("9223372036854775.808"), Some(i64::MIN));
+        assert_eq!(ms("9223372036854775.8075"), Some(i64::MIN));
+        assert_eq!(ms("-9223372036854775.808"), Some(-i64::MAX));
+        assert_eq!(ms("-9223372036854775.8079"), Some(-i64::MAX));
+        assert_eq!(ms("-9223372036854775.8085"), Some(i64::MIN));
+        assert_eq!(ms("-0.0001"), Some(0));
+        assert_eq!(ms("0.0005"), Some(1));
+        assert_eq!(ms("0.0004"), Some(1));
+        assert_eq!(ms("1e-400"), Some(1));
+        assert_eq!(ms("1.5"), Some(1500));
+        assert_eq!(ms("0x10"), Some(16000));
+        assert_eq!(ms("-0X1.8p1"), Some(-3000));
+        assert_eq!(ms("0x.8"), Some(500));
+        assert_eq!(ms("inf"), Some(i64::MIN));
+        assert_eq!(ms("-inf"), Some(i64::MIN));
+        assert_eq!(ms("-1"), Some(-1000));
+        assert_eq!(ms("1e18"), Some(i64::MIN));
+        assert_eq!(ms("9.2e15"), Some(9200000000000000000));
+        assert_eq!(ms("9.3e15"), Some(i64::MIN));
+        assert_eq!(ms("0x"), None);
+        assert_eq!(ms("1e-5000"), None);
+        assert_eq!(ms("1e5000"), None);
+        assert_eq!(ms("0x1g"), None);
     }
 
     #[test]
