@@ -438,11 +438,13 @@ fn zrevrank(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// shows): an integral value within +-2^62 as an integer, others as `%.17g`.
 pub fn listpack_text(s: f64) -> Vec<u8> {
     const LIMIT: f64 = 4_611_686_018_427_387_904.0; // 2^62
+    let mut out = Vec::with_capacity(24);
     if s.is_finite() && s.fract() == 0.0 && (-LIMIT..=LIMIT).contains(&s) {
-        (s as i64).to_string().into_bytes()
+        crate::num::push_i64(&mut out, s as i64);
     } else {
-        crate::resp::reply::format_double(s).into_bytes()
+        crate::num::fmt_g(s, 17, &mut out);
     }
+    out
 }
 
 /// ZSCAN key cursor [MATCH pattern] [COUNT count]. A small ("listpack") set is
@@ -481,10 +483,9 @@ fn zscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             let (items, after) = sl.scan_slots(start, count);
             for (m, s) in items {
                 if keep(m) {
-                    found.push((
-                        m.to_vec(),
-                        crate::resp::reply::format_double(s).into_bytes(),
-                    ));
+                    let mut text = Vec::with_capacity(24);
+                    crate::num::fmt_g(s, 17, &mut text);
+                    found.push((m.to_vec(), text));
                 }
             }
             next = after as u64;

@@ -384,7 +384,10 @@ mod tests {
         ] {
             assert_eq!(parse_timeout(neg), negative, "{neg:?}");
         }
-        assert!(matches!(parse_timeout(b"9223372036854775.807"), Ok(Some(_))));
+        assert!(matches!(
+            parse_timeout(b"9223372036854775.807"),
+            Ok(Some(_))
+        ));
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //!
 //! Later data types (lists, hashes, sets, sorted sets) become more variants, each
 //! behind an `Arc` by the same rule.
-use crate::num::string2ll;
+use crate::num::{ll2string, string2ll};
 use std::sync::Arc;
 
 /// Longest string Redis stores as "embstr".
@@ -93,7 +93,7 @@ impl Value {
     /// into `tmp`, so no allocation happens on this path.
     pub fn str_bytes<'a>(&'a self, tmp: &'a mut [u8; 20]) -> Option<&'a [u8]> {
         match self {
-            Value::Int(n) => Some(format_i64(*n, tmp)),
+            Value::Int(n) => Some(ll2string(*n, tmp)),
             Value::Emb(b) => Some(b),
             Value::Raw(v) => Some(v.as_slice()),
             Value::Hash(_) | Value::ZSet(_) | Value::List(_) | Value::Set(_) => None,
@@ -127,36 +127,9 @@ impl Value {
     }
 }
 
-/// Writes the decimal form of `n` at the end of `tmp` and returns that slice.
-pub fn format_i64(n: i64, tmp: &mut [u8; 20]) -> &[u8] {
-    let mut i = tmp.len();
-    let mut u = n.unsigned_abs();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (u % 10) as u8;
-        u /= 10;
-        if u == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        i -= 1;
-        tmp[i] = b'-';
-    }
-    &tmp[i..]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formatting_round_trips() {
-        let mut t = [0u8; 20];
-        for n in [0, 1, -1, 42, i64::MAX, i64::MIN, 1000, -1000] {
-            assert_eq!(format_i64(n, &mut t), n.to_string().as_bytes());
-        }
-    }
 
     #[test]
     fn encodings_follow_redis_rules() {
