@@ -421,10 +421,7 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// present for the whole scan is returned at least once; a small ("listpack")
 /// hash is returned whole with cursor 0, as Redis does.
 fn hscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(cursor) = std::str::from_utf8(&args[2])
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-    else {
+    let Some(cursor) = crate::num::scan_cursor(&args[2]) else {
         return ctx.out.error("ERR invalid cursor");
     };
     let Ok(h) = read_hash(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) else {

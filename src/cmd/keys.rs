@@ -109,41 +109,8 @@ fn keys(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
 }
 
-/// Parses a SCAN cursor as Redis does (`strtoul`: optional sign, wrapping negation,
-/// overflow is an error, an empty string is 0).
-pub fn parse_cursor(arg: &[u8]) -> Option<u64> {
-    let mut i = 0;
-    while i < arg.len() && matches!(arg[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
-        i += 1;
-    }
-    let neg = match arg.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let digits = &arg[i..];
-    if digits.is_empty() {
-        // No number at all: valid only when nothing at all was given.
-        return arg.is_empty().then_some(0);
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
-    }
-    Some(if neg { v.wrapping_neg() } else { v })
-}
-
 fn scan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(mut cursor) = parse_cursor(&args[1]) else {
+    let Some(mut cursor) = crate::num::scan_cursor(&args[1]) else {
         return ctx.out.error("ERR invalid cursor");
     };
     let mut count: i64 = 10;

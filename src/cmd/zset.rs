@@ -453,10 +453,7 @@ pub fn listpack_text(s: f64) -> Vec<u8> {
 /// score change moves it in the order, not in the slots), so every member
 /// present for the whole scan is returned exactly once.
 fn zscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(cursor) = std::str::from_utf8(&args[2])
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-    else {
+    let Some(cursor) = crate::num::scan_cursor(&args[2]) else {
         return ctx.out.error("ERR invalid cursor");
     };
     let Ok(z) = read_zset(ctx.store.db(ctx.client.db), ctx.shared, ctx.out, &args[1]) else {

@@ -26,6 +26,11 @@ fn glob_patterns() {
     run_cases(GLOB);
 }
 
+#[test]
+fn scan_cursors_parse_alike_in_all_four_scans() {
+    run_cases(SCAN_CURSORS);
+}
+
 /// Parses a flat array of bulk strings (KEYS) or SCAN's `[cursor, [keys]]`.
 fn bulks(reply: &[u8]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
@@ -526,4 +531,82 @@ const GLOB: Cases = &[
     (&[b"keys", b"a[a-]"], b"*1\r\n$2\r\na]\r\n"),
     (&[b"keys", b"a[-a]"], b"*1\r\n$2\r\na-\r\n"),
     (&[b"keys", b"a[\\-]"], b"*1\r\n$2\r\na-\r\n"),
+];
+
+/// Cursors as redis-server 7.0.15's parseScanCursorOrReply reads them, the same
+/// for SCAN, HSCAN, SSCAN and ZSCAN (C's strtoul: "" is 0, "-1" is 2^64 - 1,
+/// "+7" and "1\0abc" are fine; leading space, "0x10", 2^64 are errors). The
+/// database is empty for SCAN and the values are small, so every reply is whole.
+const SCAN_CURSORS: Cases = &[
+    (&[b"SCAN", b"-1"], b"*2\r\n$1\r\n0\r\n*0\r\n"),
+    (
+        &[b"SCAN", b"18446744073709551615"],
+        b"*2\r\n$1\r\n0\r\n*0\r\n",
+    ),
+    (
+        &[b"SCAN", b"18446744073709551616"],
+        b"-ERR invalid cursor\r\n",
+    ),
+    (
+        &[b"SCAN", b"-18446744073709551616"],
+        b"-ERR invalid cursor\r\n",
+    ),
+    (&[b"SCAN", b"0x10"], b"-ERR invalid cursor\r\n"),
+    (&[b"SCAN", b" 1"], b"-ERR invalid cursor\r\n"),
+    (&[b"SCAN", b"1 "], b"-ERR invalid cursor\r\n"),
+    (&[b"SCAN", b"+1"], b"*2\r\n$1\r\n0\r\n*0\r\n"),
+    (&[b"SCAN", b""], b"*2\r\n$1\r\n0\r\n*0\r\n"),
+    (&[b"SCAN", b"-"], b"-ERR invalid cursor\r\n"),
+    (&[b"SCAN", b"007"], b"*2\r\n$1\r\n0\r\n*0\r\n"),
+    (&[b"SCAN", b"1\0abc"], b"*2\r\n$1\r\n0\r\n*0\r\n"),
+    (&[b"SCAN", b"1.5"], b"-ERR invalid cursor\r\n"),
+    (&[b"HSET", b"h", b"f", b"v"], b":1\r\n"),
+    (&[b"SADD", b"s", b"1", b"2"], b":2\r\n"),
+    (&[b"ZADD", b"z", b"1", b"a"], b":1\r\n"),
+    (
+        &[b"HSCAN", b"h", b"-1"],
+        b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n",
+    ),
+    (&[b"HSCAN", b"h", b" 1"], b"-ERR invalid cursor\r\n"),
+    (
+        &[b"HSCAN", b"h", b""],
+        b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n",
+    ),
+    (
+        &[b"HSCAN", b"h", b"1\0abc"],
+        b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n",
+    ),
+    (
+        &[b"HSCAN", b"h", b"18446744073709551616"],
+        b"-ERR invalid cursor\r\n",
+    ),
+    (&[b"HSCAN", b"nokey", b"-1"], b"*2\r\n$1\r\n0\r\n*0\r\n"),
+    (&[b"HSCAN", b"nokey", b"x"], b"-ERR invalid cursor\r\n"),
+    (&[b"HSCAN", b"s", b"x"], b"-ERR invalid cursor\r\n"),
+    (
+        &[b"SSCAN", b"s", b"-1"],
+        b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\n1\r\n$1\r\n2\r\n",
+    ),
+    (
+        &[b"SSCAN", b"s", b"+7"],
+        b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\n1\r\n$1\r\n2\r\n",
+    ),
+    (&[b"SSCAN", b"s", b"\t1"], b"-ERR invalid cursor\r\n"),
+    (
+        &[b"SSCAN", b"s", b""],
+        b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\n1\r\n$1\r\n2\r\n",
+    ),
+    (
+        &[b"ZSCAN", b"z", b"-1"],
+        b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n",
+    ),
+    (&[b"ZSCAN", b"z", b"0x10"], b"-ERR invalid cursor\r\n"),
+    (
+        &[b"ZSCAN", b"z", b""],
+        b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n",
+    ),
+    (
+        &[b"ZSCAN", b"z", b"-18446744073709551615"],
+        b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n",
+    ),
 ];
