@@ -146,6 +146,11 @@ fn eval_and_script_replies_match_redis() {
 }
 
 #[test]
+fn numkeys_is_read_as_string2ll() {
+    run_cases(NUMKEYS);
+}
+
+#[test]
 fn busy_script_gets_busy_replies_and_script_kill_stops_it() {
     let srv = start_server_with(&["--lua-time-limit", "100"]);
     let mut runner = srv.connect();
@@ -391,3 +396,58 @@ fn keys_and_argv_of_many_calls_are_collected() {
         .expect("used_memory_lua in INFO");
     assert!(lua < 4 << 20, "used_memory_lua {lua}");
 }
+
+/// EVAL/EVALSHA/FCALL read numkeys as Redis's getLongLongFromObject does (no
+/// `+`, no leading zero, no `-0`, no space); replies from redis-server 7.0.15.
+const NUMKEYS: Cases = &[
+    (
+        &[
+            b"FUNCTION",
+            b"LOAD",
+            b"REPLACE",
+            b"#!lua name=numlib\nredis.register_function('numf', function(k,a) return #k end)",
+        ],
+        b"$6\r\nnumlib\r\n",
+    ),
+    (
+        &[b"EVAL", b"return 1", b"+0"],
+        b"-ERR value is not an integer or out of range\r\n",
+    ),
+    (
+        &[b"EVAL", b"return 1", b"01"],
+        b"-ERR value is not an integer or out of range\r\n",
+    ),
+    (
+        &[b"EVAL", b"return 1", b"-0"],
+        b"-ERR value is not an integer or out of range\r\n",
+    ),
+    (
+        &[b"EVAL", b"return 1", b" 0"],
+        b"-ERR value is not an integer or out of range\r\n",
+    ),
+    (
+        &[
+            b"EVALSHA",
+            b"0000000000000000000000000000000000000000",
+            b"+0",
+        ],
+        b"-ERR value is not an integer or out of range\r\n",
+    ),
+    (
+        &[b"FCALL", b"numf", b"+0"],
+        b"-ERR Bad number of keys provided\r\n",
+    ),
+    (
+        &[b"FCALL", b"numf", b"01"],
+        b"-ERR Bad number of keys provided\r\n",
+    ),
+    (
+        &[b"FCALL", b"numf", b"-0"],
+        b"-ERR Bad number of keys provided\r\n",
+    ),
+    (
+        &[b"FCALL_RO", b"numf", b"+1", b"a"],
+        b"-ERR Bad number of keys provided\r\n",
+    ),
+    (&[b"FCALL", b"numf", b"1", b"a"], b":1\r\n"),
+];
