@@ -333,33 +333,32 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn hrandfield(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    // As Redis 7.0: the count first (a range-checked integer), then the rest of
+    // the arguments, then WITHVALUES's tighter range, all before the key.
     let mut with_values = false;
-    let count = match args.len() {
-        2 => None,
-        3 | 4 => {
-            if args.len() == 4 {
-                if !args[3].eq_ignore_ascii_case(b"WITHVALUES") {
-                    return ctx.out.error(errors::SYNTAX);
-                }
-                with_values = true;
-            }
-            let Some(n) = int_arg(ctx, &args[2]) else {
+    let count = match args.get(2) {
+        None => None,
+        Some(a) => {
+            let Some(n) = int_arg(ctx, a) else {
                 return;
             };
+            if n == i64::MIN {
+                return ctx.out.error(
+                    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+                );
+            }
+            if args.len() > 4 || (args.len() == 4 && !args[3].eq_ignore_ascii_case(b"WITHVALUES")) {
+                return ctx.out.error(errors::SYNTAX);
+            }
+            if args.len() == 4 {
+                with_values = true;
+                if !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&n) {
+                    return ctx.out.error("ERR value is out of range");
+                }
+            }
             Some(n)
         }
-        _ => return ctx.out.error(errors::SYNTAX),
     };
-    if let Some(n) = count {
-        if n == i64::MIN {
-            return ctx.out.error(
-                "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-            );
-        }
-        if with_values && n < -(i64::MAX / 2) {
-            return ctx.out.error("ERR value is out of range");
-        }
-    }
     let db = ctx.store.db(ctx.client.db);
     let found = db.lookup(&args[1]);
     count_read(ctx.shared, found.is_some());

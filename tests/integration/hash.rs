@@ -9,6 +9,11 @@ use std::collections::{HashMap, HashSet};
 const TRANSCRIPT: &str = include_str!("../transcripts/hash.txt");
 
 #[test]
+fn hrandfield_checks_its_count_before_the_key() {
+    run_transcript(TRANSCRIPT, "hrandfield_checks_its_count_before_the_key");
+}
+
+#[test]
 fn hash_replies_match_redis() {
     run_transcript(TRANSCRIPT, "hash_replies_match_redis");
 }
