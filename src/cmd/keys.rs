@@ -338,10 +338,11 @@ fn object(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         b"idletime" => ("idletime", 3),
         b"freq" => ("freq", 3),
         _ => {
-            let shown = String::from_utf8_lossy(&args[1]);
-            return ctx.out.error(&format!(
-                "ERR unknown subcommand '{shown}'. Try OBJECT HELP."
-            ));
+            // addReplyErrorFormat's "%.128s": up to a NUL, at most 128 bytes.
+            let mut msg = b"ERR unknown subcommand '".to_vec();
+            msg.extend_from_slice(super::c_str(&args[1], 128));
+            msg.extend_from_slice(b"'. Try OBJECT HELP.");
+            return super::error_bytes(ctx.out, &msg);
         }
     };
     if args.len() != arity {
@@ -386,14 +387,17 @@ fn object(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 fn expire_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], relative: bool, seconds: bool, cmd: &str) {
     let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
     for opt in &args[3..] {
-        match opt.to_ascii_uppercase().as_slice() {
+        // strcasecmp on the C string: "GT\0x" is GT.
+        match super::c_str(opt, usize::MAX).to_ascii_uppercase().as_slice() {
             b"NX" => nx = true,
             b"XX" => xx = true,
             b"GT" => gt = true,
             b"LT" => lt = true,
             _ => {
-                let shown = String::from_utf8_lossy(opt);
-                return ctx.out.error(&format!("ERR Unsupported option {shown}"));
+                // addReplyErrorFormat's "%s": the option up to a NUL, raw bytes.
+                let mut msg = b"ERR Unsupported option ".to_vec();
+                msg.extend_from_slice(super::c_str(opt, usize::MAX));
+                return super::error_bytes(ctx.out, &msg);
             }
         }
     }

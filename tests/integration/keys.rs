@@ -11,6 +11,11 @@ use std::time::Duration;
 const TRANSCRIPT: &str = include_str!("../transcripts/keys.txt");
 
 #[test]
+fn error_texts_are_c_strings() {
+    run_transcript(TRANSCRIPT, "error_texts_are_c_strings");
+}
+
+#[test]
 fn generic_key_commands() {
     run_transcript(TRANSCRIPT, "generic_key_commands");
 }
