@@ -249,6 +249,10 @@ fn bitpos(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             None => return ctx.out.error(errors::NOT_INTEGER),
         },
     };
+    // Redis 7.0 checks BIT|BYTE before it reads the end.
+    let Some(is_bit) = unit_arg(args, 5) else {
+        return ctx.out.error(errors::SYNTAX);
+    };
     let end_given = args.len() >= 5;
     let end = match args.get(4) {
         None => -1,
@@ -256,9 +260,6 @@ fn bitpos(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             Some(n) => n,
             None => return ctx.out.error(errors::NOT_INTEGER),
         },
-    };
-    let Some(is_bit) = unit_arg(args, 5) else {
-        return ctx.out.error(errors::SYNTAX);
     };
     let total = if is_bit {
         s.len() as i64 * 8

@@ -10,6 +10,11 @@ use std::time::Duration;
 const TRANSCRIPT: &str = include_str!("../transcripts/strings.txt");
 
 #[test]
+fn bitpos_reads_its_unit_before_its_end() {
+    run_transcript(TRANSCRIPT, "bitpos_reads_its_unit_before_its_end");
+}
+
+#[test]
 fn set_and_its_options() {
     run_transcript(TRANSCRIPT, "set_and_its_options");
 }
