@@ -157,7 +157,21 @@ impl Pair {
                 .cmd(&[b"BLPOP", b"__ferrous_diff_errno__", b"-1"]);
             assert_eq!(r, b"-ERR timeout is negative\r\n".to_vec());
         }
-        (self.redis.cmd(&refs), self.ferrous.cmd(&refs))
+        let request = super::support::multibulk(&refs);
+        self.redis.send(&request);
+        self.ferrous.send(&request);
+        let limit = Duration::from_secs(10);
+        let r = self.redis.try_read_reply(limit);
+        let f = self.ferrous.try_read_reply(limit);
+        match (r, f) {
+            (Some(r), Some(f)) => (r, f),
+            (r, f) => panic!(
+                "no reply within {limit:?} to {} (redis-server: {}, Ferrous: {})",
+                super::transcript::write_request(args),
+                if r.is_some() { "answered" } else { "silent" },
+                if f.is_some() { "answered" } else { "silent" },
+            ),
+        }
     }
 }
 

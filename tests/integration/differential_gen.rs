@@ -529,10 +529,12 @@ pub fn command(r: &mut Rng) -> Vec<Vec<u8>> {
         // sort weights
         _ => push!("SET", format!("w_{}", r.pick(MEMBERS)), r.pick(SCORES)),
     }
-    // Now and then an argument too few or too many.
-    if r.chance(3) && a.len() > 1 {
+    // Now and then an argument too few or too many (not for blocking commands,
+    // whose last argument is the timeout).
+    let blocking = a[0].starts_with('B') && !a[0].starts_with("BIT");
+    if !blocking && r.chance(3) && a.len() > 1 {
         a.pop();
-    } else if r.chance(2) {
+    } else if !blocking && r.chance(2) {
         a.push(r.pick(VALUES).into());
     }
     a.into_iter().map(String::into_bytes).collect()

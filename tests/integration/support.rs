@@ -297,19 +297,28 @@ impl Conn {
 
     /// One whole reply frame (nested arrays included). Panics after 5 s.
     pub fn read_reply(&mut self) -> Vec<u8> {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        match self.try_read_reply(Duration::from_secs(5)) {
+            Some(reply) => reply,
+            None => panic!(
+                "no whole reply within 5 s; have {:?}",
+                String::from_utf8_lossy(&self.buf)
+            ),
+        }
+    }
+
+    /// One whole reply frame, or `None` when none came within `limit`.
+    pub fn try_read_reply(&mut self, limit: Duration) -> Option<Vec<u8>> {
+        let deadline = Instant::now() + limit;
         loop {
             match Resp::decode(&self.buf) {
-                Ok(Some((_, n))) => return self.buf.drain(..n).collect(),
+                Ok(Some((_, n))) => return Some(self.buf.drain(..n).collect()),
                 Ok(None) => {}
                 Err(e) => panic!("{e}"),
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(
-                !left.is_zero(),
-                "no whole reply within 5 s; have {:?}",
-                String::from_utf8_lossy(&self.buf)
-            );
+            if left.is_zero() {
+                return None;
+            }
             self.stream.set_read_timeout(Some(left)).ok();
             let mut chunk = [0u8; 65536];
             match self.stream.read(&mut chunk) {
