@@ -475,15 +475,21 @@ fn sintercard(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     let keys = &args[2..2 + numkeys];
     let rest = &args[2 + numkeys..];
+    // Options left to right, as Redis 7.0 reads them: LIMIT may repeat (the
+    // last wins), a bad value is an error before what follows is looked at.
     let mut limit = 0usize;
-    match rest.len() {
-        0 => {}
-        // Redis reads LIMIT with one message for any bad value.
-        2 if rest[0].eq_ignore_ascii_case(b"limit") => match string2ll(&rest[1]) {
-            Some(n) if n >= 0 => limit = n as usize,
-            _ => return ctx.out.error("ERR LIMIT can't be negative"),
-        },
-        _ => return ctx.out.error(errors::SYNTAX),
+    let mut j = 0;
+    while j < rest.len() {
+        if rest[j].eq_ignore_ascii_case(b"limit") && j + 1 < rest.len() {
+            // Redis reads LIMIT with one message for any bad value.
+            match string2ll(&rest[j + 1]) {
+                Some(n) if n >= 0 => limit = n as usize,
+                _ => return ctx.out.error("ERR LIMIT can't be negative"),
+            }
+            j += 2;
+        } else {
+            return ctx.out.error(errors::SYNTAX);
+        }
     }
     if let Ok(r) = combine(ctx, keys, Op::Inter) {
         let n = if limit > 0 {

@@ -11,6 +11,11 @@ use std::collections::BTreeSet;
 const TRANSCRIPT: &str = include_str!("../transcripts/set.txt");
 
 #[test]
+fn sintercard_reads_options_left_to_right() {
+    run_transcript(TRANSCRIPT, "sintercard_reads_options_left_to_right");
+}
+
+#[test]
 fn set_replies_match_redis() {
     run_transcript(TRANSCRIPT, "set_replies_match_redis");
 }
