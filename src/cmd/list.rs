@@ -591,15 +591,22 @@ fn mpop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, timeout: Option<
     let Some(left) = rest.first().and_then(|a| side(a)) else {
         return ctx.out.error(errors::SYNTAX);
     };
-    let mut count = 1usize;
-    match rest.len() {
-        1 => {}
-        3 if rest[1].eq_ignore_ascii_case(b"count") => match string2ll(&rest[2]) {
-            Some(n) if n > 0 => count = n as usize,
-            _ => return ctx.out.error("ERR count should be greater than 0"),
-        },
-        _ => return ctx.out.error(errors::SYNTAX),
+    // Options left to right, as Redis 7.0 reads them: one COUNT, a bad value is
+    // an error before what follows is looked at.
+    let mut count: Option<usize> = None;
+    let mut j = 1;
+    while j < rest.len() {
+        if count.is_none() && rest[j].eq_ignore_ascii_case(b"count") && j + 1 < rest.len() {
+            match string2ll(&rest[j + 1]) {
+                Some(n) if n > 0 => count = Some(n as usize),
+                _ => return ctx.out.error("ERR count should be greater than 0"),
+            }
+            j += 2;
+        } else {
+            return ctx.out.error(errors::SYNTAX);
+        }
     }
+    let count = count.unwrap_or(1);
     let block = match timeout.map(blocking::parse_timeout) {
         None => None,
         Some(Ok(deadline)) => Some(deadline),

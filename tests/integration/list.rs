@@ -10,6 +10,11 @@ use std::time::{Duration, Instant};
 const TRANSCRIPT: &str = include_str!("../transcripts/list.txt");
 
 #[test]
+fn lmpop_reads_options_left_to_right() {
+    run_transcript(TRANSCRIPT, "lmpop_reads_options_left_to_right");
+}
+
+#[test]
 fn list_replies_match_redis() {
     run_transcript(TRANSCRIPT, "list_replies_match_redis");
 }
