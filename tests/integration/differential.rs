@@ -25,7 +25,8 @@
 //! Only what Redis 7.0 leaves undefined is normalised before comparing:
 //! - the order of hashtable members: SMEMBERS, SINTER/SUNION/SDIFF, HKEYS, HVALS,
 //!   HGETALL (as pairs), KEYS, SORT of a set where ties keep the set's order
-//!   (a BY pattern without `*`, or ALPHA with BY), the elements of SCAN/HSCAN/SSCAN/ZSCAN
+//!   (a BY pattern without `*`, or ALPHA with BY; with LIMIT, compared by
+//!   length), the elements of SCAN/HSCAN/SSCAN/ZSCAN
 //!   replies from cursor 0 (whose cursors are compared only for being 0 or
 //!   not; scans are asked with COUNT 1000, which covers the whole small
 //!   keyspace); a scan from another cursor (where it points depends on the
@@ -199,6 +200,14 @@ fn same(args: &[Vec<u8>], redis: &[u8], ferrous: &[u8], sorting_a_set: bool) -> 
             sorted(&r, 1) == sorted(&f, 1)
         }
         "HGETALL" => sorted(&r, 2) == sorted(&f, 2),
+        "SORT" | "SORT_RO"
+            if sorting_a_set
+                && sort_ties_keep_set_order(args)
+                && args.iter().any(|a| a.eq_ignore_ascii_case(b"LIMIT")) =>
+        {
+            // Which elements a LIMIT keeps depends on the set's order too.
+            same_shape(&r, &f)
+        }
         "SORT" | "SORT_RO" if sorting_a_set && sort_ties_keep_set_order(args) => {
             let gets = args
                 .iter()
