@@ -34,6 +34,9 @@ fn sort_ro(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// The parsed options.
 struct Options<'a> {
     by: Option<&'a [u8]>,
+    /// A BY pattern without `*` was given: no sorting, even if a later BY has a
+    /// `*` (Redis's `dontsort` is never cleared by the parser).
+    dont_sort: bool,
     limit: Option<(i64, i64)>,
     gets: Vec<&'a [u8]>,
     desc: bool,
@@ -44,6 +47,7 @@ struct Options<'a> {
 fn parse<'a>(args: &'a [Vec<u8>], read_only: bool) -> Result<Options<'a>, &'static str> {
     let mut o = Options {
         by: None,
+        dont_sort: false,
         limit: None,
         gets: Vec::new(),
         desc: false,
@@ -69,6 +73,7 @@ fn parse<'a>(args: &'a [Vec<u8>], read_only: bool) -> Result<Options<'a>, &'stat
             }
             b"by" if left >= 1 => {
                 o.by = Some(&args[i + 1]);
+                o.dont_sort |= !args[i + 1].contains(&b'*');
                 i += 1;
             }
             b"get" if left >= 1 => {
@@ -150,15 +155,22 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
     let Ok(found) = elements(ctx, &args[1]) else {
         return;
     };
-    let is_zset = matches!(
-        ctx.store
-            .db(ctx.client.db)
-            .lookup_no_touch(&args[1])
-            .map(|i| matches!(ctx.store.db(ctx.client.db).entry(i).value, Value::ZSet(_))),
-        Some(true)
-    );
+    let db = ctx.store.db(ctx.client.db);
+    let is_set = db
+        .lookup_no_touch(&args[1])
+        .is_some_and(|i| matches!(db.entry(i).value, Value::Set(_)));
     let mut items = found.unwrap_or_default();
-    let dont_sort = o.by.is_some_and(|p| !p.contains(&b'*'));
+    let mut dont_sort = o.dont_sort;
+    let mut o = o;
+    if dont_sort && is_set && o.store.is_some() {
+        // Redis sorts a set it would leave unsorted when it stores the result,
+        // so what is stored does not depend on the set's hashtable order:
+        // ALPHA, by the elements themselves. (It does the same for a SORT
+        // called from a script; that case is not told apart here yet.)
+        dont_sort = false;
+        o.alpha = true;
+        o.by = None;
+    }
     if !dont_sort {
         let db = ctx.store.db(ctx.client.db);
         // (element, numeric weight, alpha weight)
@@ -205,7 +217,9 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
             }
         });
         items = keyed.into_iter().map(|k| k.0).collect();
-    } else if is_zset && o.desc {
+    } else if o.desc && !is_set {
+        // Unsorted, a list or a sorted set still honours DESC: its own order
+        // backwards (a set has no order of its own to reverse).
         items.reverse();
     }
     if let Some((offset, count)) = o.limit {

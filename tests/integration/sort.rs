@@ -7,6 +7,11 @@ const TRANSCRIPT: &str = include_str!("../transcripts/sort.txt");
 
 use super::transcript::run_transcript;
 #[test]
+fn sort_without_sorting_follows_redis() {
+    run_transcript(TRANSCRIPT, "sort_without_sorting_follows_redis");
+}
+
+#[test]
 fn sort_replies_match_redis() {
     run_transcript(TRANSCRIPT, "sort_replies_match_redis");
 }
