@@ -35,6 +35,8 @@
 //!   compared by shape (the kind of reply and its length); SPOP, whose pick
 //!   changes the data, is compared the same way and followed by a DEL of its
 //!   key on both servers;
+//! - lex ranges over a sorted set whose scores differ (undefined in Redis's
+//!   documentation) are not sent at all;
 //! - clocks: TTL/EXPIRETIME may differ by 1 second and PTTL/PEXPIRETIME by 1000
 //!   ms between the two servers;
 //! - redis-server's stale `errno`: its SORT tests `errno == ERANGE` without
@@ -312,6 +314,9 @@ fn run(pair: &mut Pair, seed: u64, n: usize, progress: bool) -> Option<Found> {
     let started = Instant::now();
     for i in 0..n {
         let args = command(&mut rng);
+        if undefined_lex_range(pair, &args) {
+            continue;
+        }
         let (r, f) = pair.send(&args);
         history.push(args.clone());
         if !same(&args, &r, &f, pair.sorting_a_set) {
@@ -329,6 +334,27 @@ fn run(pair: &mut Pair, seed: u64, n: usize, progress: bool) -> Option<Found> {
         }
     }
     None
+}
+
+/// True for a lex-range request on a sorted set whose scores are not all equal:
+/// Redis leaves its answer undefined, so it is sent to neither server.
+fn undefined_lex_range(pair: &mut Pair, args: &[Vec<u8>]) -> bool {
+    let name = args[0].to_ascii_uppercase();
+    let lex = matches!(
+        name.as_slice(),
+        b"ZRANGEBYLEX" | b"ZREVRANGEBYLEX" | b"ZLEXCOUNT" | b"ZREMRANGEBYLEX"
+    ) || (name == b"ZRANGE" && args.iter().any(|a| a.eq_ignore_ascii_case(b"BYLEX")));
+    if !lex || args.len() < 2 {
+        return false;
+    }
+    let reply = pair
+        .redis
+        .cmd(&[b"ZRANGE", &args[1], b"0", b"-1", b"WITHSCORES"]);
+    let Ok(Some((Resp::Agg(b'*', Some(items)), _))) = Resp::decode(&reply) else {
+        return false; // not a sorted set: the request's error is defined
+    };
+    let scores: Vec<&Resp> = items.iter().skip(1).step_by(2).collect();
+    scores.windows(2).any(|w| w[0] != w[1])
 }
 
 /// Replays `history` on fresh data; true when its last request still differs.
