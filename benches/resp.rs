@@ -1,6 +1,6 @@
 //! Criterion benches for the wire layer: parsing requests (a pipeline of 16
 //! multibulk SETs, inline PINGs, one large bulk) and writing replies (status,
-//! integers, bulks, an array of 100 bulks).
+//! integers, doubles, bulks, an array of 100 bulks).
 //!
 //! Run with `cargo bench --bench resp`.
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -78,6 +78,34 @@ fn writing(c: &mut Criterion) {
             out.buf.clear();
             for i in 0..16i64 {
                 out.integer(black_box(i * 1_234_567));
+            }
+            black_box(out.buf.len())
+        })
+    });
+    // Scores as ZSCORE/ZINCRBY reply them (`%.17g`): integral, short and long fractions.
+    let doubles: [f64; 16] = [
+        1.0,
+        2.5,
+        0.1,
+        std::f64::consts::PI,
+        1e-5,
+        100.0,
+        -7.25,
+        1e21,
+        42.0,
+        0.3,
+        1.0 / 3.0,
+        -0.5,
+        12345.678,
+        2e-300,
+        7.0,
+        9007199254740993.0,
+    ];
+    g.bench_function("double_x16", |b| {
+        b.iter(|| {
+            out.buf.clear();
+            for &d in &doubles {
+                out.double(black_box(d));
             }
             black_box(out.buf.len())
         })

@@ -4,7 +4,7 @@
 //!
 //! Run with `cargo bench --bench store`.
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use ferrous::cmd::float80::F80;
+use ferrous::num::F80;
 use ferrous::store::{glob_match, Store, Value};
 
 const KEYS: usize = 100_000;

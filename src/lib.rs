@@ -47,7 +47,7 @@
 //!
 //! | module | job |
 //! | --- | --- |
-//! | `num` | C's number parsing and printing, once (strtol, strtod, `%.17g`, long double) |
+//! | [`num`] | numbers as C reads and prints them (`strtod`, `strtoul`, Redis's `string2ll`, `%.17g`/`%.14g`, the 80-bit `long double`): the lowest layer, used by all others |
 //! | [`digest`] | SHA-1 (script ids), CRC-64 (RDB and DUMP trailers) |
 //! | [`resp`] | the RESP wire format: an incremental request parser and the reply writer |
 //! | [`lua`] | a Lua 5.1 engine usable on its own: lexer, compiler, register VM, arena heap with a GC, standard library, Redis's script libraries |
@@ -65,6 +65,7 @@
 pub mod cmd;
 pub mod digest;
 pub mod lua;
+pub mod num;
 pub mod persist;
 pub mod resp;
 pub mod scripting;

@@ -5,11 +5,11 @@
 //! Invariant: a helper that refuses an argument has written Redis's error reply
 //! (the `Option` or `Result` says so), so a handler just returns.
 use super::{errors, Ctx};
-use crate::store::value::parse_i64_strict;
+use crate::num::string2ll;
 
 /// Parses an integer argument, replying Redis's error when it is not one.
 pub fn int_arg(ctx: &mut Ctx<'_>, arg: &[u8]) -> Option<i64> {
-    let n = parse_i64_strict(arg);
+    let n = string2ll(arg);
     if n.is_none() {
         ctx.out.error(errors::NOT_INTEGER);
     }
@@ -104,7 +104,7 @@ pub fn scan_options(opts: &[Vec<u8>]) -> Result<(usize, Option<&[u8]>), &'static
             return Err(errors::SYNTAX);
         };
         if name.eq_ignore_ascii_case(b"count") {
-            match parse_i64_strict(value) {
+            match string2ll(value) {
                 Some(n) if n >= 1 => count = usize::try_from(n).unwrap_or(usize::MAX),
                 Some(_) => return Err(errors::SYNTAX),
                 None => return Err(errors::NOT_INTEGER),

@@ -22,7 +22,7 @@ use super::args::max_bulk_len;
 use super::lookup::count_read;
 use super::notify::{notify, STRING};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
-use crate::store::value::parse_i64_strict;
+use crate::num::string2ll;
 use crate::store::Value;
 
 pub static COMMANDS: &[CommandSpec] = &[
@@ -82,7 +82,7 @@ fn parse_type(arg: &[u8]) -> Option<(bool, u32)> {
         b'u' => false,
         _ => return None,
     };
-    let bits = parse_i64_strict(super::c_str(&arg[1..], usize::MAX))?;
+    let bits = string2ll(super::c_str(&arg[1..], usize::MAX))?;
     let max = if signed { 64 } else { 63 };
     (1..=max).contains(&bits).then_some((signed, bits as u32))
 }
@@ -94,7 +94,7 @@ fn parse_offset(arg: &[u8], bits: u32, limit: u64) -> Option<u64> {
         Some(b'#') => (true, &arg[1..]),
         _ => (false, arg),
     };
-    let mut n = parse_i64_strict(digits)?;
+    let mut n = string2ll(digits)?;
     if hash {
         // (Redis multiplies in a C long long; a product past its range wraps there)
         n = n.wrapping_mul(i64::from(bits));
@@ -135,7 +135,7 @@ fn parse(args: &[Vec<u8>], limit: u64) -> Result<Vec<Field>, &'static str> {
         let op = match kind {
             0 => Op::Get,
             _ => {
-                let v = parse_i64_strict(&args[j + 3]).ok_or(errors::NOT_INTEGER)?;
+                let v = string2ll(&args[j + 3]).ok_or(errors::NOT_INTEGER)?;
                 if kind == 1 {
                     Op::Set(v)
                 } else {

@@ -7,7 +7,7 @@ use super::args::{int_arg, max_bulk_len};
 use super::lookup::count_read;
 use super::notify::{notify, GENERIC, STRING};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
-use crate::store::value::parse_i64_strict;
+use crate::num::string2ll;
 use crate::store::Value;
 
 const BIT_OFFSET: &str = "ERR bit offset is not an integer or out of range";
@@ -58,7 +58,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 /// A bit offset argument: from 0 up to the bits of `proto-max-bulk-len` bytes.
 fn bit_offset(ctx: &mut Ctx<'_>, arg: &[u8]) -> Option<u64> {
     let limit = max_bulk_len(ctx);
-    match parse_i64_strict(arg) {
+    match string2ll(arg) {
         Some(n) if n >= 0 && ((n as u64) >> 3) < limit => Some(n as u64),
         _ => {
             ctx.out.error(BIT_OFFSET);
@@ -71,7 +71,7 @@ fn setbit(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(offset) = bit_offset(ctx, &args[2]) else {
         return;
     };
-    let on = match parse_i64_strict(&args[3]) {
+    let on = match string2ll(&args[3]) {
         Some(b @ (0 | 1)) => b == 1,
         _ => return ctx.out.error("ERR bit is not an integer or out of range"),
     };
@@ -188,8 +188,7 @@ fn bitcount(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let count = match args.len() {
         2 => s.iter().map(|b| b.count_ones() as i64).sum(),
         4 | 5 => {
-            let (Some(start), Some(end)) = (parse_i64_strict(&args[2]), parse_i64_strict(&args[3]))
-            else {
+            let (Some(start), Some(end)) = (string2ll(&args[2]), string2ll(&args[3])) else {
                 return ctx.out.error(errors::NOT_INTEGER);
             };
             // An empty negative range answers 0 before the unit is even looked at.
@@ -241,21 +240,22 @@ fn bitpos(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     let start = match args.get(3) {
         None => 0,
-        Some(a) => match parse_i64_strict(a) {
+        Some(a) => match string2ll(a) {
             Some(n) => n,
             None => return ctx.out.error(errors::NOT_INTEGER),
         },
+    };
+    // Redis 7.0 checks BIT|BYTE before it reads the end.
+    let Some(is_bit) = unit_arg(args, 5) else {
+        return ctx.out.error(errors::SYNTAX);
     };
     let end_given = args.len() >= 5;
     let end = match args.get(4) {
         None => -1,
-        Some(a) => match parse_i64_strict(a) {
+        Some(a) => match string2ll(a) {
             Some(n) => n,
             None => return ctx.out.error(errors::NOT_INTEGER),
         },
-    };
-    let Some(is_bit) = unit_arg(args, 5) else {
-        return ctx.out.error(errors::SYNTAX);
     };
     let total = if is_bit {
         s.len() as i64 * 8

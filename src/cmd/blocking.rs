@@ -428,60 +428,22 @@ pub fn block_or_reply(
     ctx.client.block = Some(req);
 }
 
-/// A C99 hexadecimal float (`0x10`, `-0x1.8p3`), which Redis's `strtold`
-/// accepts where Rust's parser does not; the whole text must be the number.
-fn hex_float(s: &str) -> Option<f64> {
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let body = body
-        .strip_prefix("0x")
-        .or_else(|| body.strip_prefix("0X"))?;
-    let (mant, exp) = match body.find(['p', 'P']) {
-        Some(i) => (&body[..i], Some(&body[i + 1..])),
-        None => (body, None),
-    };
-    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
-    if int.is_empty() && frac.is_empty() {
-        return None;
-    }
-    let mut v = 0f64;
-    for c in int.chars() {
-        v = v * 16.0 + f64::from(c.to_digit(16)?);
-    }
-    let mut scale = 1.0 / 16.0;
-    for c in frac.chars() {
-        v += f64::from(c.to_digit(16)?) * scale;
-        scale /= 16.0;
-    }
-    if let Some(e) = exp {
-        let e: i32 = e.parse().ok()?;
-        v *= 2f64.powi(e);
-    }
-    Some(if neg { -v } else { v })
-}
-
 /// Parses a blocking command's timeout (seconds, fractional) into a deadline
-/// (None: forever), with Redis 7.0's errors.
+/// (None: forever), as Redis 7.0's `getTimeoutFromObjectOrReply` does: the text
+/// is read as a `long double` (`string2ld`, [`crate::num::F80`]), times 1000 in
+/// `long double`, rounded up (`ceill`) and cast to a 64-bit integer of
+/// milliseconds (out of range is negative); negative is an error, 0 is forever.
 pub fn parse_timeout(arg: &[u8]) -> Result<Option<Instant>, &'static str> {
-    let secs: f64 = std::str::from_utf8(arg)
-        .ok()
-        .filter(|s| !s.is_empty() && !s.starts_with(char::is_whitespace))
-        .and_then(|s| s.parse().ok().or_else(|| hex_float(s)))
-        .filter(|x: &f64| !x.is_nan())
-        .ok_or("ERR timeout is not a float or out of range")?;
-    let ms = secs * 1000.0;
-    // Redis casts to a 64-bit integer: infinities and overflows come out negative.
-    if !(0.0..9_223_372_036_854_775_808.0).contains(&ms) {
+    let secs = crate::num::F80::parse(arg).ok_or("ERR timeout is not a float or out of range")?;
+    let ms = secs.times(1000).ceil_to_i64();
+    if ms < 0 {
         return Err("ERR timeout is negative");
     }
-    if ms == 0.0 {
+    if ms == 0 {
         return Ok(None);
     }
     // (a deadline past what the clock can hold is as good as forever)
-    Ok(Instant::now().checked_add(Duration::from_micros((ms * 1000.0) as u64)))
+    Ok(Instant::now().checked_add(Duration::from_millis(ms as u64)))
 }
 
 #[cfg(test)]
@@ -494,13 +456,45 @@ mod tests {
 
     #[test]
     fn hex_float_timeouts_read_as_strtold_reads_them() {
-        use super::hex_float;
-        assert_eq!(hex_float("0x10"), Some(16.0));
-        assert_eq!(hex_float("-0X1.8p1"), Some(-3.0));
-        assert_eq!(hex_float("0x.8"), Some(0.5));
-        assert_eq!(hex_float("0x"), None);
-        assert_eq!(hex_float("0x1g"), None);
-        assert_eq!(hex_float("10"), None);
+        // What redis-server 7.0.15 answers for BLPOP's timeout (Ok: it waits).
+        use super::parse_timeout;
+        let not_float = Err("ERR timeout is not a float or out of range");
+        let negative = Err("ERR timeout is negative");
+        assert!(matches!(parse_timeout(b"0x10"), Ok(Some(_))));
+        assert_eq!(parse_timeout(b"-0X1.8p1"), negative);
+        assert!(matches!(parse_timeout(b"0x.8"), Ok(Some(_))));
+        assert_eq!(parse_timeout(b"0x"), not_float);
+        assert_eq!(parse_timeout(b"0x1g"), not_float);
+        assert!(matches!(parse_timeout(b"10"), Ok(Some(_))));
+        for bad in [
+            &b"1e5000"[..],
+            b"1e-5000",
+            b"0x1p-20000",
+            b" 1",
+            b"1 ",
+            b"nan",
+            b"",
+        ] {
+            assert_eq!(parse_timeout(bad), not_float, "{bad:?}");
+        }
+        assert!(matches!(parse_timeout(b"0.0004"), Ok(Some(_))));
+        assert!(matches!(parse_timeout(b"1e-400"), Ok(Some(_))));
+        for forever in [&b"0"[..], b"-0", b"-0.0001", b"-1e-400"] {
+            assert_eq!(parse_timeout(forever), Ok(None), "{forever:?}");
+        }
+        for neg in [
+            &b"-1"[..],
+            b"inf",
+            b"1e400",
+            b"1e18",
+            b"9223372036854775.808",
+        ] {
+            assert_eq!(parse_timeout(neg), negative, "{neg:?}");
+        }
+        assert!(matches!(
+            parse_timeout(b"9223372036854775.807"),
+            Ok(Some(_))
+        ));
     }
 
     #[test]

@@ -244,7 +244,7 @@ const BAD_NAME: &str = "ERR Client names cannot contain spaces, newlines or spec
 fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let mut ver = None;
     if args.len() >= 2 {
-        match super::super::resp::parse::parse_i64_strict(&args[1]) {
+        match crate::num::string2ll(&args[1]) {
             None => {
                 ctx.out
                     .error("ERR Protocol version is not an integer or out of range");
@@ -432,7 +432,7 @@ fn client_unblock(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.",
         );
     }
-    let Some(id) = crate::resp::parse::parse_i64_strict(&args[2]) else {
+    let Some(id) = crate::num::string2ll(&args[2]) else {
         return ctx.out.error(super::errors::NOT_INTEGER);
     };
     let with_error = match args.get(3).map(|a| a.to_ascii_lowercase()) {
@@ -546,7 +546,7 @@ fn client_list(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     } else if args.len() >= 4 && args[2].eq_ignore_ascii_case(b"id") {
         let mut v = Vec::new();
         for a in &args[3..] {
-            match crate::resp::parse::parse_i64_strict(a) {
+            match crate::num::string2ll(a) {
                 Some(n) if n > 0 => v.push(n as u64),
                 _ => {
                     ctx.out.error("ERR Invalid client ID");
@@ -598,7 +598,7 @@ fn client_kill(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         let (opt, val) = (&pair[0], &pair[1]);
         let o = opt.to_ascii_lowercase();
         match o.as_slice() {
-            b"id" => match crate::resp::parse::parse_i64_strict(val) {
+            b"id" => match crate::num::string2ll(val) {
                 Some(n) if n > 0 => id = Some(n as u64),
                 _ => {
                     ctx.out.error("ERR client-id should be greater than 0");

@@ -23,9 +23,10 @@ use super::notify::{notify, GENERIC};
 use super::pqsort::pqsort;
 use super::zset_range::store_result;
 use super::{errors, flags, CommandSpec, Ctx, Keys};
+use crate::num::string2d as parse_score;
 use crate::resp::Reply;
 use crate::store::geohash::{self, Search, Shape};
-use crate::store::zset::range::{parse_score, ScoreRange};
+use crate::store::zset::range::ScoreRange;
 use crate::store::zset::ZSet;
 use std::cmp::Ordering;
 
@@ -409,7 +410,7 @@ fn parse(args: &[Vec<u8>], src: usize, form: Form, z: Option<&ZSet>) -> Result<R
             b"asc" => req.sort = Sort::Asc,
             b"desc" => req.sort = Sort::Desc,
             b"count" if left >= 1 => {
-                let n = crate::store::value::parse_i64_strict(&args[i + 1])
+                let n = crate::num::string2ll(&args[i + 1])
                     .ok_or_else(|| errors::NOT_INTEGER.to_string())?;
                 if n <= 0 {
                     return Err("ERR COUNT must be > 0".into());

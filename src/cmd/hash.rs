@@ -8,10 +8,10 @@ use super::args::{int_arg, RepeatBudget};
 use super::lookup::{count_read, value_mut, write_existing, write_or_create};
 use super::notify::{self, notify};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
-use crate::cmd::float80::F80;
+use crate::num::string2ll;
+use crate::num::F80;
 use crate::read;
 use crate::store::hash::Hash;
-use crate::store::value::parse_i64_strict;
 use crate::store::{glob_match, Value};
 
 const W: u32 = flags::WRITE;
@@ -337,7 +337,7 @@ fn hincrby(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return;
     };
     let old = match &db.entry(i).value {
-        Value::Hash(h) => h.get(&args[2]).map(parse_i64_strict),
+        Value::Hash(h) => h.get(&args[2]).map(string2ll),
         _ => None,
     };
     let old = match old {
@@ -388,33 +388,32 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn hrandfield(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    // As Redis 7.0: the count first (a range-checked integer), then the rest of
+    // the arguments, then WITHVALUES's tighter range, all before the key.
     let mut with_values = false;
-    let count = match args.len() {
-        2 => None,
-        3 | 4 => {
-            if args.len() == 4 {
-                if !args[3].eq_ignore_ascii_case(b"WITHVALUES") {
-                    return ctx.out.error(errors::SYNTAX);
-                }
-                with_values = true;
-            }
-            let Some(n) = int_arg(ctx, &args[2]) else {
+    let count = match args.get(2) {
+        None => None,
+        Some(a) => {
+            let Some(n) = int_arg(ctx, a) else {
                 return;
             };
+            if n == i64::MIN {
+                return ctx.out.error(
+                    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+                );
+            }
+            if args.len() > 4 || (args.len() == 4 && !args[3].eq_ignore_ascii_case(b"WITHVALUES")) {
+                return ctx.out.error(errors::SYNTAX);
+            }
+            if args.len() == 4 {
+                with_values = true;
+                if !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&n) {
+                    return ctx.out.error("ERR value is out of range");
+                }
+            }
             Some(n)
         }
-        _ => return ctx.out.error(errors::SYNTAX),
     };
-    if let Some(n) = count {
-        if n == i64::MIN {
-            return ctx.out.error(
-                "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-            );
-        }
-        if with_values && n < -(i64::MAX / 2) {
-            return ctx.out.error("ERR value is out of range");
-        }
-    }
     let db = ctx.store.db(ctx.client.db);
     let found = db.lookup(&args[1]);
     count_read(ctx.shared, found.is_some());
@@ -483,10 +482,7 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// present for the whole scan is returned at least once; a small ("listpack")
 /// hash is returned whole with cursor 0, as Redis does.
 fn hscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(cursor) = std::str::from_utf8(&args[2])
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-    else {
+    let Some(cursor) = crate::num::scan_cursor(&args[2]) else {
         return ctx.out.error("ERR invalid cursor");
     };
     let Ok(h) = read!(ctx, Hash, &args[1]) else {

@@ -8,8 +8,8 @@ use super::args::int_arg;
 use super::lookup::count_read;
 use super::notify::{notify, notify_in, GENERIC};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
+use crate::num::string2ll;
 use crate::store::expire::idle_seconds;
-use crate::store::value::parse_i64_strict;
 use crate::store::{glob_match, now_ms, Value};
 
 const W: u32 = flags::WRITE;
@@ -289,41 +289,8 @@ fn keys(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
 }
 
-/// Parses a SCAN cursor as Redis does (`strtoul`: optional sign, wrapping negation,
-/// overflow is an error, an empty string is 0).
-pub fn parse_cursor(arg: &[u8]) -> Option<u64> {
-    let mut i = 0;
-    while i < arg.len() && matches!(arg[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
-        i += 1;
-    }
-    let neg = match arg.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let digits = &arg[i..];
-    if digits.is_empty() {
-        // No number at all: valid only when nothing at all was given.
-        return arg.is_empty().then_some(0);
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
-    }
-    Some(if neg { v.wrapping_neg() } else { v })
-}
-
 fn scan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(mut cursor) = parse_cursor(&args[1]) else {
+    let Some(mut cursor) = crate::num::scan_cursor(&args[1]) else {
         return ctx.out.error("ERR invalid cursor");
     };
     let mut count: i64 = 10;
@@ -430,7 +397,7 @@ fn renamenx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 /// Parses a database index argument: `Err(())` after replying the error.
 fn db_index(ctx: &mut Ctx<'_>, arg: &[u8]) -> Result<usize, ()> {
-    match parse_i64_strict(arg) {
+    match string2ll(arg) {
         Some(n) if n >= i64::from(i32::MIN) && n <= i64::from(i32::MAX) => {
             if n < 0 || n as usize >= ctx.store.db_count() {
                 ctx.out.error(errors::DB_INDEX);
@@ -653,14 +620,20 @@ fn object_freq(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 fn expire_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], relative: bool, seconds: bool, cmd: &str) {
     let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
     for opt in &args[3..] {
-        match opt.to_ascii_uppercase().as_slice() {
+        // strcasecmp on the C string: "GT\0x" is GT.
+        match super::c_str(opt, usize::MAX)
+            .to_ascii_uppercase()
+            .as_slice()
+        {
             b"NX" => nx = true,
             b"XX" => xx = true,
             b"GT" => gt = true,
             b"LT" => lt = true,
             _ => {
-                let shown = String::from_utf8_lossy(opt);
-                return ctx.out.error(&format!("ERR Unsupported option {shown}"));
+                // addReplyErrorFormat's "%s": the option up to a NUL, raw bytes.
+                let mut msg = b"ERR Unsupported option ".to_vec();
+                msg.extend_from_slice(super::c_str(opt, usize::MAX));
+                return super::error_bytes(ctx.out, &msg);
             }
         }
     }
@@ -795,7 +768,7 @@ fn select(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn swapdb(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let parse = |a: &[u8]| parse_i64_strict(a).filter(|n| i32::try_from(*n).is_ok());
+    let parse = |a: &[u8]| string2ll(a).filter(|n| i32::try_from(*n).is_ok());
     let Some(a) = parse(&args[1]) else {
         return ctx.out.error("ERR invalid first DB index");
     };

@@ -10,7 +10,7 @@
 use super::args::max_bulk_len;
 use super::lookup::count_read;
 use super::{errors, flags, CommandSpec, Ctx, Keys};
-use crate::store::value::parse_i64_strict;
+use crate::num::string2ll;
 
 pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
     name: "lcs",
@@ -47,7 +47,7 @@ fn lcs(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             b"LEN" => want_len = true,
             b"WITHMATCHLEN" => with_len = true,
             b"MINMATCHLEN" if j + 1 < args.len() => {
-                match parse_i64_strict(&args[j + 1]) {
+                match string2ll(&args[j + 1]) {
                     Some(n) => min_len = n.max(0),
                     None => return ctx.out.error(errors::NOT_INTEGER),
                 }

@@ -9,10 +9,10 @@ use super::blocking;
 use super::lookup::{count_read, read, value_mut, write_existing, write_or_create, Replied};
 use super::notify::{self, notify};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
+use crate::num::string2ll;
 use crate::read;
 use crate::resp::Reply;
 use crate::store::list::List;
-use crate::store::value::parse_i64_strict;
 use crate::store::Value;
 
 const W: u32 = flags::WRITE;
@@ -314,7 +314,7 @@ fn pop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool) {
     }
     let count = match args.get(2) {
         None => None,
-        Some(a) => match parse_i64_strict(a) {
+        Some(a) => match string2ll(a) {
             Some(n) if n >= 0 => Some(n as usize),
             _ => return ctx.out.error("ERR value is out of range, must be positive"),
         },
@@ -382,7 +382,7 @@ fn clamp_range(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> {
 }
 
 fn lrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let (Some(start), Some(stop)) = (parse_i64_strict(&args[2]), parse_i64_strict(&args[3])) else {
+    let (Some(start), Some(stop)) = (string2ll(&args[2]), string2ll(&args[3])) else {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let db = ctx.store.db(ctx.client.db);
@@ -416,7 +416,7 @@ fn lindex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Value::List(l) = &db.entry(i).value else {
         return ctx.out.error(errors::WRONGTYPE);
     };
-    let Some(idx) = parse_i64_strict(&args[2]) else {
+    let Some(idx) = string2ll(&args[2]) else {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let len = l.len() as i64;
@@ -437,7 +437,7 @@ fn lset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(i) = found else {
         return ctx.out.error(errors::NO_SUCH_KEY);
     };
-    let Some(idx) = parse_i64_strict(&args[2]) else {
+    let Some(idx) = string2ll(&args[2]) else {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let len = match &db.entry(i).value {
@@ -483,7 +483,7 @@ fn linsert(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn lrem(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(count) = parse_i64_strict(&args[2]) else {
+    let Some(count) = string2ll(&args[2]) else {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let db = ctx.store.db(ctx.client.db);
@@ -503,7 +503,7 @@ fn lrem(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn ltrim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let (Some(start), Some(stop)) = (parse_i64_strict(&args[2]), parse_i64_strict(&args[3])) else {
+    let (Some(start), Some(stop)) = (string2ll(&args[2]), string2ll(&args[3])) else {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     let db = ctx.store.db(ctx.client.db);
@@ -538,7 +538,7 @@ fn lpos(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         };
         // As in 7.0: RANK must be an integer; COUNT and MAXLEN answer their
         // "can't be negative" text for anything but a non-negative integer.
-        let n = parse_i64_strict(val);
+        let n = string2ll(val);
         match opt.as_slice() {
             b"rank" => {
                 let Some(n) = n else {
@@ -670,7 +670,7 @@ fn blmpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// LMPOP and BLMPOP from their `numkeys` argument (at `at`) on; `timeout`:
 /// BLMPOP's, read after the other arguments, as 7.0 does.
 fn mpop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, timeout: Option<&[u8]>) {
-    let Some(numkeys) = parse_i64_strict(&args[at]) else {
+    let Some(numkeys) = string2ll(&args[at]) else {
         return ctx.out.error("ERR numkeys should be greater than 0");
     };
     if numkeys <= 0 {
@@ -685,15 +685,22 @@ fn mpop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, timeout: Option<
     let Some(left) = rest.first().and_then(|a| side(a)) else {
         return ctx.out.error(errors::SYNTAX);
     };
-    let mut count = 1usize;
-    match rest.len() {
-        1 => {}
-        3 if rest[1].eq_ignore_ascii_case(b"count") => match parse_i64_strict(&rest[2]) {
-            Some(n) if n > 0 => count = n as usize,
-            _ => return ctx.out.error("ERR count should be greater than 0"),
-        },
-        _ => return ctx.out.error(errors::SYNTAX),
+    // Options left to right, as Redis 7.0 reads them: one COUNT, a bad value is
+    // an error before what follows is looked at.
+    let mut count: Option<usize> = None;
+    let mut j = 1;
+    while j < rest.len() {
+        if count.is_none() && rest[j].eq_ignore_ascii_case(b"count") && j + 1 < rest.len() {
+            match string2ll(&rest[j + 1]) {
+                Some(n) if n > 0 => count = Some(n as usize),
+                _ => return ctx.out.error("ERR count should be greater than 0"),
+            }
+            j += 2;
+        } else {
+            return ctx.out.error(errors::SYNTAX);
+        }
     }
+    let count = count.unwrap_or(1);
     let block = match timeout.map(blocking::parse_timeout) {
         None => None,
         Some(Ok(deadline)) => Some(deadline),

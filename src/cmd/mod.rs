@@ -45,7 +45,6 @@ pub mod command;
 pub mod config;
 pub mod connection;
 pub mod ctx;
-pub mod float80;
 pub mod geo;
 pub mod hash;
 pub mod hll;

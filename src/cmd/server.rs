@@ -216,10 +216,8 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                 wrong_arity(ctx.out, "debug");
                 return;
             }
-            let secs = std::str::from_utf8(&args[2])
-                .ok()
-                .and_then(|s| s.trim().parse::<f64>().ok())
-                .unwrap_or(0.0);
+            // Redis reads it with a bare strtod: the number at the start, or 0.
+            let secs = crate::num::strtod(&args[2]).value;
             if secs.is_finite() && secs > 0.0 {
                 // In slices, so a shutdown (a signal, once handled) ends it.
                 let end = std::time::Instant::now()

@@ -13,10 +13,10 @@ use super::args::RepeatBudget;
 use super::lookup::{count_read, read, value_mut, write_existing, write_or_create, Replied};
 use super::notify::{self, notify};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
+use crate::num::string2ll;
 use crate::read;
 use crate::resp::Reply;
 use crate::store::set::Set;
-use crate::store::value::parse_i64_strict;
 use crate::store::{glob_match, Value};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -272,7 +272,7 @@ fn spop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     let count = match args.get(2) {
         None => None,
-        Some(a) => match parse_i64_strict(a) {
+        Some(a) => match string2ll(a) {
             Some(n) if n >= 0 => Some(n as usize),
             _ => return ctx.out.error("ERR value is out of range, must be positive"),
         },
@@ -322,7 +322,7 @@ fn srandmember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     let count = match args.get(2) {
         None => None,
-        Some(a) => match parse_i64_strict(a) {
+        Some(a) => match string2ll(a) {
             Some(i64::MIN) => {
                 return ctx.out.error(
                     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
@@ -544,7 +544,7 @@ fn sdiffstore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 /// SINTERCARD numkeys key [key ...] [LIMIT limit]
 fn sintercard(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let numkeys = match parse_i64_strict(&args[1]) {
+    let numkeys = match string2ll(&args[1]) {
         Some(n) if n > 0 => n as usize,
         Some(_) => return ctx.out.error("ERR numkeys should be greater than 0"),
         None => return ctx.out.error("ERR numkeys should be greater than 0"),
@@ -556,15 +556,21 @@ fn sintercard(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     let keys = &args[2..2 + numkeys];
     let rest = &args[2 + numkeys..];
+    // Options left to right, as Redis 7.0 reads them: LIMIT may repeat (the
+    // last wins), a bad value is an error before what follows is looked at.
     let mut limit = 0usize;
-    match rest.len() {
-        0 => {}
-        // Redis reads LIMIT with one message for any bad value.
-        2 if rest[0].eq_ignore_ascii_case(b"limit") => match parse_i64_strict(&rest[1]) {
-            Some(n) if n >= 0 => limit = n as usize,
-            _ => return ctx.out.error("ERR LIMIT can't be negative"),
-        },
-        _ => return ctx.out.error(errors::SYNTAX),
+    let mut j = 0;
+    while j < rest.len() {
+        if rest[j].eq_ignore_ascii_case(b"limit") && j + 1 < rest.len() {
+            // Redis reads LIMIT with one message for any bad value.
+            match string2ll(&rest[j + 1]) {
+                Some(n) if n >= 0 => limit = n as usize,
+                _ => return ctx.out.error("ERR LIMIT can't be negative"),
+            }
+            j += 2;
+        } else {
+            return ctx.out.error(errors::SYNTAX);
+        }
     }
     if let Ok(r) = combine(ctx, keys, Op::Inter) {
         let n = if limit > 0 {
@@ -581,10 +587,7 @@ fn sintercard(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// present for the whole scan is returned at least once; an intset is returned
 /// whole with cursor 0, as Redis does.
 fn sscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(cursor) = std::str::from_utf8(&args[2])
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-    else {
+    let Some(cursor) = crate::num::scan_cursor(&args[2]) else {
         return ctx.out.error("ERR invalid cursor");
     };
     let db = ctx.store.db(ctx.client.db);

@@ -48,6 +48,9 @@ fn sort_ro(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// The parsed options.
 struct Options<'a> {
     by: Option<&'a [u8]>,
+    /// A BY pattern without `*` was given: no sorting, even if a later BY has a
+    /// `*` (Redis's `dontsort` is never cleared by the parser).
+    dont_sort: bool,
     limit: Option<(i64, i64)>,
     gets: Vec<&'a [u8]>,
     desc: bool,
@@ -58,6 +61,7 @@ struct Options<'a> {
 fn parse<'a>(args: &'a [Vec<u8>], read_only: bool) -> Result<Options<'a>, &'static str> {
     let mut o = Options {
         by: None,
+        dont_sort: false,
         limit: None,
         gets: Vec::new(),
         desc: false,
@@ -73,8 +77,7 @@ fn parse<'a>(args: &'a [Vec<u8>], read_only: bool) -> Result<Options<'a>, &'stat
             b"desc" => o.desc = true,
             b"alpha" => o.alpha = true,
             b"limit" if left >= 2 => {
-                let num =
-                    |b: &[u8]| crate::store::value::parse_i64_strict(b).ok_or(errors::NOT_INTEGER);
+                let num = |b: &[u8]| crate::num::string2ll(b).ok_or(errors::NOT_INTEGER);
                 o.limit = Some((num(&args[i + 1])?, num(&args[i + 2])?));
                 i += 2;
             }
@@ -84,6 +87,7 @@ fn parse<'a>(args: &'a [Vec<u8>], read_only: bool) -> Result<Options<'a>, &'stat
             }
             b"by" if left >= 1 => {
                 o.by = Some(&args[i + 1]);
+                o.dont_sort |= !args[i + 1].contains(&b'*');
                 i += 1;
             }
             b"get" if left >= 1 => {
@@ -148,46 +152,13 @@ fn elements(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Vec<Vec<u8>>>, ()> {
     Ok(Some(items))
 }
 
-/// A sort weight as Redis reads it: `strtod` over the whole text (leading
-/// white space allowed, the empty text is 0), refusing NaN and what strtod
-/// flags as out of range (overflow to infinity, underflow to zero or below the
-/// normal range).
+/// A sort weight as Redis reads it: C's `strtod` ([`crate::num::strtod`]) with
+/// nothing after the number in the C string (leading white space allowed, the
+/// empty text is 0), refusing NaN and whatever strtod flags ERANGE (overflow to
+/// infinity; underflow: an inexact result below the normal range, zero included).
 fn parse_score(b: &[u8]) -> Option<f64> {
-    let v = crate::store::zset::range::strtod_whole(b)?;
-    if v.is_nan() {
-        return None;
-    }
-    let text = b.trim_ascii_start();
-    let body = text
-        .strip_prefix(b"-")
-        .or_else(|| text.strip_prefix(b"+"))
-        .unwrap_or(text);
-    if v.is_infinite() {
-        let named = body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity");
-        return named.then_some(v);
-    }
-    if v != 0.0 && v.abs() < f64::MIN_POSITIVE {
-        return None;
-    }
-    if v == 0.0 {
-        let hex = body.len() > 1 && body[0] == b'0' && body[1].eq_ignore_ascii_case(&b'x');
-        let mantissa = if hex {
-            body[2..].split(|c| c.eq_ignore_ascii_case(&b'p')).next()
-        } else {
-            body.split(|c| c.eq_ignore_ascii_case(&b'e')).next()
-        };
-        let nonzero = |c: &u8| {
-            if hex {
-                c.is_ascii_hexdigit() && *c != b'0'
-            } else {
-                (b'1'..=b'9').contains(c)
-            }
-        };
-        if mantissa.is_some_and(|m| m.iter().any(nonzero)) {
-            return None;
-        }
-    }
-    Some(v)
+    let r = crate::num::strtod(b);
+    (r.at_c_end(b) && !r.erange && !r.value.is_nan()).then_some(r.value)
 }
 
 fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
@@ -198,15 +169,22 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
     let Ok(found) = elements(ctx, &args[1]) else {
         return;
     };
-    let is_zset = matches!(
-        ctx.store
-            .db(ctx.client.db)
-            .lookup_no_touch(&args[1])
-            .map(|i| matches!(ctx.store.db(ctx.client.db).entry(i).value, Value::ZSet(_))),
-        Some(true)
-    );
+    let db = ctx.store.db(ctx.client.db);
+    let is_set = db
+        .lookup_no_touch(&args[1])
+        .is_some_and(|i| matches!(db.entry(i).value, Value::Set(_)));
     let mut items = found.unwrap_or_default();
-    let dont_sort = o.by.is_some_and(|p| !p.contains(&b'*'));
+    let mut dont_sort = o.dont_sort;
+    let mut o = o;
+    if dont_sort && is_set && o.store.is_some() {
+        // Redis sorts a set it would leave unsorted when it stores the result,
+        // so what is stored does not depend on the set's hashtable order:
+        // ALPHA, by the elements themselves. (It does the same for a SORT
+        // called from a script; that case is not told apart here yet.)
+        dont_sort = false;
+        o.alpha = true;
+        o.by = None;
+    }
     if !dont_sort {
         let db = ctx.store.db(ctx.client.db);
         // (element, numeric weight, alpha weight)
@@ -253,7 +231,9 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
             }
         });
         items = keyed.into_iter().map(|k| k.0).collect();
-    } else if is_zset && o.desc {
+    } else if o.desc && !is_set {
+        // Unsorted, a list or a sorted set still honours DESC: its own order
+        // backwards (a set has no order of its own to reverse).
         items.reverse();
     }
     if let Some((offset, count)) = o.limit {

@@ -19,10 +19,10 @@
 use super::lookup::count_read;
 use super::notify::{notify, STREAM};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
+use crate::num::string2ll;
 use crate::resp::Reply;
 use crate::store::stream::listpack::Elem;
 use crate::store::stream::{EntryRef, Limits, Strategy, Stream, StreamId, Trim};
-use crate::store::value::parse_i64_strict;
 use crate::store::{now_ms, Db, Value};
 use std::sync::Arc;
 
@@ -201,7 +201,7 @@ fn strtoull(s: &[u8]) -> Option<u64> {
 
 /// Redis's `string2ull`.
 fn string2ull(s: &[u8]) -> Option<u64> {
-    match parse_i64_strict(s) {
+    match string2ll(s) {
         Some(n) if n < 0 => None,
         Some(n) => Some(n as u64),
         None => strtoull(s),
@@ -270,7 +270,7 @@ pub(crate) fn parse_range(start: &[u8], end: &[u8]) -> Result<(StreamId, StreamI
 
 /// An integer argument with Redis's generic error.
 pub(crate) fn int_arg(arg: &[u8]) -> Result<i64, &'static str> {
-    parse_i64_strict(arg).ok_or(errors::NOT_INTEGER)
+    string2ll(arg).ok_or(errors::NOT_INTEGER)
 }
 
 /// The stream node limits from the configuration.
@@ -292,7 +292,7 @@ fn reply_elem(out: &mut Reply, e: Elem<'_>) {
         Elem::Str(s) => out.bulk(s),
         Elem::Int(n) => {
             let mut tmp = [0u8; 20];
-            out.bulk(crate::store::value::format_i64(n, &mut tmp));
+            out.bulk(crate::num::ll2string(n, &mut tmp));
         }
     }
 }

@@ -406,7 +406,7 @@ pub(crate) fn xclaim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     else {
         return no_group(ctx.out, &args[1], &args[2], b"");
     };
-    let Some(min_idle) = crate::store::value::parse_i64_strict(&args[4]) else {
+    let Some(min_idle) = crate::num::string2ll(&args[4]) else {
         return ctx
             .out
             .error("ERR Invalid min-idle-time argument for XCLAIM");
@@ -427,7 +427,7 @@ pub(crate) fn xclaim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         let more = j + 1 < args.len();
         let opt = args[j].to_ascii_lowercase();
         let num = |what: &str| -> Result<i64, String> {
-            crate::store::value::parse_i64_strict(&args[j + 1])
+            crate::num::string2ll(&args[j + 1])
                 .ok_or_else(|| format!("ERR Invalid {what} option argument for XCLAIM"))
         };
         let parsed = match opt.as_slice() {
@@ -532,7 +532,7 @@ pub(crate) fn xclaim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
 pub(crate) fn xautoclaim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     const MAX_COUNT: i64 = i64::MAX / 16;
-    let Some(min_idle) = crate::store::value::parse_i64_strict(&args[4]) else {
+    let Some(min_idle) = crate::num::string2ll(&args[4]) else {
         return ctx
             .out
             .error("ERR Invalid min-idle-time argument for XAUTOCLAIM");
@@ -553,7 +553,7 @@ pub(crate) fn xautoclaim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let mut j = 6;
     while j < args.len() {
         if args[j].eq_ignore_ascii_case(b"count") && j + 1 < args.len() {
-            match crate::store::value::parse_i64_strict(&args[j + 1]) {
+            match crate::num::string2ll(&args[j + 1]) {
                 Some(n) if (1..=MAX_COUNT).contains(&n) => count = n,
                 _ => return ctx.out.error("ERR COUNT must be > 0"),
             }

@@ -118,7 +118,7 @@ fn stream_info(out: &mut Reply, s: &Stream, args: &[Vec<u8>]) {
             if !opts[1].eq_ignore_ascii_case(b"count") {
                 return subcommand_syntax_error(out, args);
             }
-            count = match crate::store::value::parse_i64_strict(&opts[2]) {
+            count = match crate::num::string2ll(&opts[2]) {
                 Some(n) if n < 0 => 10,
                 Some(n) => n,
                 None => return out.error(errors::NOT_INTEGER),

@@ -82,7 +82,7 @@ fn parse<'a>(ctx: &Ctx<'_>, args: &'a [Vec<u8>], group_cmd: bool) -> Result<Requ
                     ));
                 }
                 i += 1;
-                let ms = crate::store::value::parse_i64_strict(&args[i])
+                let ms = crate::num::string2ll(&args[i])
                     .ok_or("ERR timeout is not an integer or out of range")?;
                 if ms < 0 {
                     return Err("ERR timeout is negative".into());

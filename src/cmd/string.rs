@@ -10,8 +10,8 @@ use super::args::{clamp_range, int_arg, max_bulk_len};
 use super::lookup::count_read;
 use super::notify::{notify, GENERIC, STRING};
 use super::{errors, flags, CommandSpec, Ctx, Keys};
-use crate::cmd::float80::F80;
-use crate::store::value::parse_i64_strict;
+use crate::num::string2ll;
+use crate::num::F80;
 use crate::store::{now_ms, Value};
 
 pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
@@ -296,7 +296,7 @@ fn parse_set_opts(args: &[Vec<u8>], first: usize, is_set: bool) -> Option<SetOpt
 /// Turns an expire argument into an absolute time in ms, as Redis validates it.
 /// `Err(true)`: not an integer; `Err(false)`: invalid expire time.
 fn expire_at_ms(arg: &[u8], kind: ExpireArg) -> Result<u64, bool> {
-    let n = parse_i64_strict(arg).ok_or(true)?;
+    let n = string2ll(arg).ok_or(true)?;
     if n <= 0 {
         return Err(false);
     }
@@ -649,7 +649,7 @@ fn incr_by(ctx: &mut Ctx<'_>, key: &[u8], by: i64) {
                 let mut tmp = [0u8; 20];
                 match v.str_bytes(&mut tmp) {
                     None => return ctx.out.error(errors::WRONGTYPE),
-                    Some(b) => match parse_i64_strict(b) {
+                    Some(b) => match string2ll(b) {
                         Some(n) => n,
                         None => return ctx.out.error(errors::NOT_INTEGER),
                     },

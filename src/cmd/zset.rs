@@ -18,9 +18,10 @@ pub use super::lookup::Replied;
 use super::lookup::{value_mut, write_existing};
 use super::notify::{notify, GENERIC, ZSET};
 use super::{errors, flags, zset_ops, zset_pop, zset_range, CommandSpec, Ctx, Keys};
+use crate::num::string2d;
 use crate::read;
 use crate::resp::Reply;
-use crate::store::zset::{parse_score, LexRange, Limits, ScoreRange, ZSet};
+use crate::store::zset::{LexRange, Limits, ScoreRange, ZSet};
 use crate::store::{glob_match, Db, Value};
 use std::sync::Arc;
 
@@ -364,7 +365,7 @@ pub fn reply_pairs_header(out: &mut Reply, n: usize, with_scores: bool) {
 
 /// A rank argument (`ERR value is not an integer or out of range`).
 pub fn long_arg(out: &mut Reply, b: &[u8]) -> Option<i64> {
-    let n = crate::store::value::parse_i64_strict(b);
+    let n = crate::num::string2ll(b);
     if n.is_none() {
         out.error(errors::NOT_INTEGER);
     }
@@ -408,7 +409,7 @@ pub(crate) fn zadd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     let mut pairs = Vec::with_capacity(elements / 2);
     for p in args[i..].chunks_exact(2) {
-        let Some(s) = parse_score(&p[0]) else {
+        let Some(s) = string2d(&p[0]) else {
             return ctx.out.error(errors::NOT_FLOAT);
         };
         pairs.push((s, &p[1][..]));
@@ -439,7 +440,7 @@ pub(crate) fn zadd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 fn zincrby(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(by) = parse_score(&args[2]) else {
+    let Some(by) = string2d(&args[2]) else {
         return ctx.out.error(errors::NOT_FLOAT);
     };
     let opts = AddOpts {
@@ -630,11 +631,13 @@ fn zrevrank(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// shows): an integral value within +-2^62 as an integer, others as `%.17g`.
 pub fn listpack_text(s: f64) -> Vec<u8> {
     const LIMIT: f64 = 4_611_686_018_427_387_904.0; // 2^62
+    let mut out = Vec::with_capacity(24);
     if s.is_finite() && s.fract() == 0.0 && (-LIMIT..=LIMIT).contains(&s) {
-        (s as i64).to_string().into_bytes()
+        crate::num::push_i64(&mut out, s as i64);
     } else {
-        crate::resp::reply::format_double(s).into_bytes()
+        crate::num::fmt_g(s, 17, &mut out);
     }
+    out
 }
 
 /// ZSCAN key cursor [MATCH pattern] [COUNT count]. A small ("listpack") set is
@@ -643,10 +646,7 @@ pub fn listpack_text(s: f64) -> Vec<u8> {
 /// score change moves it in the order, not in the slots), so every member
 /// present for the whole scan is returned exactly once.
 fn zscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(cursor) = std::str::from_utf8(&args[2])
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-    else {
+    let Some(cursor) = crate::num::scan_cursor(&args[2]) else {
         return ctx.out.error("ERR invalid cursor");
     };
     let Ok(z) = read!(ctx, ZSet, &args[1]) else {
@@ -674,10 +674,9 @@ fn zscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             let (items, after) = sl.scan_slots(start, count);
             for (m, s) in items {
                 if keep(m) {
-                    found.push((
-                        m.to_vec(),
-                        crate::resp::reply::format_double(s).into_bytes(),
-                    ));
+                    let mut text = Vec::with_capacity(24);
+                    crate::num::fmt_g(s, 17, &mut text);
+                    found.push((m.to_vec(), text));
                 }
             }
             next = after as u64;

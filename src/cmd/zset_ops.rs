@@ -17,7 +17,8 @@ use super::lookup::count_read;
 use super::zset::Replied;
 use super::zset_range::store_result;
 use super::{errors, Ctx};
-use crate::store::zset::{parse_score, ZSet};
+use crate::num::string2d;
+use crate::store::zset::ZSet;
 use crate::store::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -150,7 +151,7 @@ fn generic(
     op: Op,
     card: bool,
 ) {
-    let Some(setnum) = crate::store::value::parse_i64_strict(&args[numkeys_at]) else {
+    let Some(setnum) = crate::num::string2ll(&args[numkeys_at]) else {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     if setnum < 1 {
@@ -178,7 +179,7 @@ fn generic(
         if op != Op::Diff && !card && remaining > setnum && word == b"WEIGHTS" {
             j += 1;
             for w in weights.iter_mut() {
-                match parse_score(&args[j]) {
+                match string2d(&args[j]) {
                     Some(v) => *w = v,
                     None => return ctx.out.error("ERR weight value is not a float"),
                 }
@@ -196,7 +197,7 @@ fn generic(
             with_scores = true;
             j += 1;
         } else if card && remaining >= 2 && word == b"LIMIT" {
-            match crate::store::value::parse_i64_strict(&args[j + 1]) {
+            match crate::num::string2ll(&args[j + 1]) {
                 Some(n) if n >= 0 => limit = n as u64,
                 _ => return ctx.out.error("ERR LIMIT can't be negative"),
             }

@@ -95,7 +95,7 @@ fn zpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>], max: bool) {
     }
     let count = match args.get(2) {
         None => 1,
-        Some(a) => match crate::store::value::parse_i64_strict(a) {
+        Some(a) => match crate::num::string2ll(a) {
             Some(n) if n >= 0 => n as u64,
             _ => return ctx.out.error("ERR value is out of range, must be positive"),
         },
@@ -127,7 +127,7 @@ pub fn parse_mpop(
     args: &[Vec<u8>],
     numkeys_at: usize,
 ) -> Option<(std::ops::Range<usize>, bool, usize)> {
-    let numkeys = match crate::store::value::parse_i64_strict(&args[numkeys_at]) {
+    let numkeys = match crate::num::string2ll(&args[numkeys_at]) {
         Some(n) if n > 0 => n as usize,
         _ => {
             out.error("ERR numkeys should be greater than 0");
@@ -158,7 +158,7 @@ pub fn parse_mpop(
         let more = args.len() - 1 - j;
         if count.is_none() && args[j].eq_ignore_ascii_case(b"COUNT") && more > 0 {
             j += 1;
-            match crate::store::value::parse_i64_strict(&args[j]) {
+            match crate::num::string2ll(&args[j]) {
                 Some(n) if n > 0 => count = Some(n as usize),
                 _ => {
                     out.error("ERR count should be greater than 0");
@@ -188,7 +188,7 @@ pub fn zrandmember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let count = match args.get(2) {
         None => None,
         Some(a) => {
-            let Some(n) = crate::store::value::parse_i64_strict(a) else {
+            let Some(n) = crate::num::string2ll(a) else {
                 return ctx.out.error(errors::NOT_INTEGER);
             };
             if n == i64::MIN {

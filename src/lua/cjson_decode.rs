@@ -60,125 +60,6 @@ struct Parser<'a> {
     index: usize,
 }
 
-/// C's `strtod` on `s`: the value and the number of bytes it used (0: no number).
-pub(crate) fn strtod(s: &[u8]) -> (f64, usize) {
-    let at = |i: usize| s.get(i).copied().unwrap_or(0);
-    let mut i = 0;
-    let neg = match at(0) {
-        b'-' => {
-            i = 1;
-            true
-        }
-        b'+' => {
-            i = 1;
-            false
-        }
-        _ => false,
-    };
-    let sign = |v: f64| if neg { -v } else { v };
-    let lower3: Vec<u8> = (i..i + 3).map(|j| at(j).to_ascii_lowercase()).collect();
-    if lower3 == b"inf" {
-        let word = b"infinity";
-        let full = (0..8).all(|j| at(i + j).to_ascii_lowercase() == word[j]);
-        return (sign(f64::INFINITY), i + if full { 8 } else { 3 });
-    }
-    if lower3 == b"nan" {
-        let mut end = i + 3;
-        if at(end) == b'(' {
-            let mut j = end + 1;
-            while at(j).is_ascii_alphanumeric() || at(j) == b'_' {
-                j += 1;
-            }
-            if at(j) == b')' {
-                end = j + 1;
-            }
-        }
-        return (sign(f64::NAN), end);
-    }
-    if at(i) == b'0' && (at(i + 1) | 0x20) == b'x' {
-        let mut j = i + 2;
-        let mut v = 0f64;
-        let mut any = false;
-        while at(j).is_ascii_hexdigit() {
-            v = v * 16.0 + (at(j) as char).to_digit(16).unwrap_or(0) as f64;
-            j += 1;
-            any = true;
-        }
-        if at(j) == b'.' {
-            let mut scale = 1.0 / 16.0;
-            let mut k = j + 1;
-            while at(k).is_ascii_hexdigit() {
-                v += (at(k) as char).to_digit(16).unwrap_or(0) as f64 * scale;
-                scale /= 16.0;
-                k += 1;
-                any = true;
-            }
-            if any {
-                j = k;
-            }
-        }
-        if !any {
-            // "0x" without digits: strtod reads just the "0"
-            return (sign(0.0), i + 1);
-        }
-        if (at(j) | 0x20) == b'p' {
-            let mut k = j + 1;
-            let eneg = at(k) == b'-';
-            if at(k) == b'-' || at(k) == b'+' {
-                k += 1;
-            }
-            if at(k).is_ascii_digit() {
-                let mut e: i32 = 0;
-                while at(k).is_ascii_digit() {
-                    e = e.saturating_mul(10).saturating_add((at(k) - b'0') as i32);
-                    k += 1;
-                }
-                v *= 2f64.powi(if eneg { -e } else { e });
-                j = k;
-            }
-        }
-        return (sign(v), j);
-    }
-    let start = i;
-    let mut digits = 0;
-    while at(i).is_ascii_digit() {
-        i += 1;
-        digits += 1;
-    }
-    if at(i) == b'.' {
-        i += 1;
-        while at(i).is_ascii_digit() {
-            i += 1;
-            digits += 1;
-        }
-    }
-    if digits == 0 {
-        return (0.0, 0);
-    }
-    let mant_end = i;
-    if (at(i) | 0x20) == b'e' {
-        let mut k = i + 1;
-        if at(k) == b'-' || at(k) == b'+' {
-            k += 1;
-        }
-        if at(k).is_ascii_digit() {
-            while at(k).is_ascii_digit() {
-                k += 1;
-            }
-            i = k;
-        }
-    }
-    let text = std::str::from_utf8(&s[start..i]).unwrap_or("0");
-    let v = match text.parse::<f64>() {
-        Ok(v) => v,
-        Err(_) => std::str::from_utf8(&s[start..mant_end])
-            .ok()
-            .and_then(|t| t.parse::<f64>().ok())
-            .unwrap_or(0.0),
-    };
-    (sign(v), i)
-}
-
 impl<'a> Parser<'a> {
     #[inline]
     fn at(&self, i: usize) -> u8 {
@@ -209,12 +90,13 @@ impl<'a> Parser<'a> {
     }
 
     fn number(&mut self) -> Tok {
-        let (v, used) = strtod(&self.data[self.pos.min(self.data.len())..]);
-        if used == 0 {
+        // C's strtod, as lua-cjson calls it at the token's first byte.
+        let r = crate::num::strtod(&self.data[self.pos.min(self.data.len())..]);
+        if r.end == 0 {
             return Tok::Error("invalid number");
         }
-        self.pos += used;
-        Tok::Num(v)
+        self.pos += r.end;
+        Tok::Num(r.value)
     }
 
     fn starts_with(&self, w: &[u8]) -> bool {

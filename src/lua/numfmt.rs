@@ -1,35 +1,31 @@
-//! Converting between Lua numbers (`f64`) and their text, exactly as Lua 5.1 does.
+//! Lua 5.1's rules for numbers and text, on top of the crate's C-style number
+//! module ([`crate::num`], which does the reading and printing itself).
 //!
 //! * [`str2number`] is the string-to-number rule used by `tonumber(s)`, by the
-//!   automatic coercion of strings in arithmetic, and by the lexer for numerals.
-//!   Lua 5.1 hands the text to C's `strtod` (glibc flavour: decimal, hexadecimal
-//!   with optional fraction and `p` exponent, `inf`, `infinity`, `nan`), allows
-//!   C-`isspace` white space around it, and rejects anything else left over.
+//!   automatic coercion of strings in arithmetic, and by the lexer for numerals:
+//!   C's `strtod` (glibc flavour: decimal, hexadecimal with optional fraction and
+//!   `p` exponent, `inf`, `infinity`, `nan`) with C-`isspace` white space around
+//!   it and nothing else left over. [`str2number_base`] is `tonumber(s, base)`.
 //! * [`fmt_number`] is `tostring` of a number: C's `printf("%.14g")`.
-//! * [`fmt_float`] is the shared core of printf's `%e %E %f %F %g %G`, also used by
-//!   `string.format` (see `stdlib/format.rs`).
+//! * [`fmt_float`] (re-exported from [`crate::num::fmt`]) is the core of printf's
+//!   `%e %E %f %F %g %G`, used by `string.format` (see `stdlib/format.rs`) and cjson.
 //!
-//! Invariants: every function is total (no panics for any input bytes or any `f64`),
-//! decimal conversions are correctly rounded in both directions (we lean on Rust's
-//! `f64::from_str` and `{:e}`/`{:.N}` formatting, which are exact, like glibc), and the
-//! output bytes are what glibc's printf prints, including `-nan` for a NaN whose sign
+//! Invariants: every function is total (no panics for any input bytes or any
+//! `f64`); conversions are correctly rounded in both directions, and the output
+//! bytes are what glibc's printf prints, including `-nan` for a NaN whose sign
 //! bit is set (which is what `0/0` produces on x86).
 
-use std::io::Write;
-
-/// C's `isspace` in the "C" locale: space, `\t`, `\n`, `\v`, `\f`, `\r`.
-pub fn is_c_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
+pub use crate::num::fmt_float;
+use crate::num::{is_c_space, strtod, strtoul};
 
 /// Parses `s` the way Lua 5.1's `luaO_str2d` does, returning `None` where Lua
 /// would fail (where `tonumber(s)` gives `nil`).
 ///
-/// Accepted: optional white space, then what glibc's `strtod` reads (an optional
-/// sign; decimal digits with an optional fraction and `e` exponent; `0x` hex digits
-/// with an optional fraction and `p` binary exponent; `inf`, `infinity`, `nan`,
-/// `nan(chars)` in any letter case), then optional white space, then the end.
-/// Like the C original, the text ends at the first NUL byte: `"1\0x"` reads as 1.
+/// Lua's rule on top of C's `strtod` ([`crate::num::strtod`], which reads
+/// optional white space, a sign, and a decimal, hexadecimal, `inf` or `nan`
+/// number): at least one byte must be read, and only white space may follow, up
+/// to the end of the C string. Like the C original, the text ends at the first
+/// NUL byte: `"1\0x"` reads as 1.
 ///
 /// ```
 /// use ferrous::lua::numfmt::str2number;
@@ -38,560 +34,42 @@ pub fn is_c_space(b: u8) -> bool {
 /// assert_eq!(str2number(b".5"), Some(0.5));
 /// ```
 pub fn str2number(s: &[u8]) -> Option<f64> {
-    let s = match s.iter().position(|&b| b == 0) {
-        Some(nul) => &s[..nul],
-        None => s,
-    };
-    let mut i = 0;
-    while i < s.len() && is_c_space(s[i]) {
-        i += 1;
+    let r = strtod(s);
+    if r.end == 0 {
+        return None;
     }
-    let (value, used) = strtod(&s[i..])?;
-    i += used;
-    while i < s.len() && is_c_space(s[i]) {
-        i += 1;
-    }
-    if i == s.len() {
-        Some(value)
-    } else {
-        None
-    }
+    only_spaces_follow(s, r.end).then_some(r.value)
+}
+
+/// True when nothing but C white space follows `s[end..]` up to the end of the
+/// C string (the end of `s` or its first NUL byte).
+fn only_spaces_follow(s: &[u8], end: usize) -> bool {
+    s[end..]
+        .iter()
+        .take_while(|&&b| b != 0)
+        .all(|&b| is_c_space(b))
 }
 
 /// `tonumber(s, base)` for a base other than 10 (`2 <= base <= 36`; the caller
-/// checks the range and raises `base out of range`). Lua 5.1 uses C's `strtoul`:
-/// optional white space, an optional sign, for base 16 an optional `0x`, at least
-/// one digit of the base (letters in either case), then only white space. The
-/// value wraps like C's unsigned long: `"-ff"` in base 16 is 2^64 - 255, and an
-/// overflowing number saturates at 2^64 - 1. The text ends at the first NUL byte.
-/// Base 10 goes through [`str2number`] in 5.1, not through here.
+/// checks the range and raises `base out of range`). Lua 5.1 uses C's `strtoul`
+/// ([`crate::num::strtoul`]: optional white space, an optional sign, for base 16
+/// an optional `0x`, digits of the base in either case; `"-ff"` wraps to
+/// 2^64 - 255, an overflow saturates at 2^64 - 1), and then, like
+/// [`str2number`], wants at least one digit and only white space after it, up to
+/// the first NUL byte. Base 10 goes through [`str2number`] in 5.1, not through here.
 pub fn str2number_base(s: &[u8], base: u32) -> Option<f64> {
-    if !(2..=36).contains(&base) {
+    let r = strtoul(s, base);
+    if r.end == 0 {
         return None;
     }
-    let s = match s.iter().position(|&b| b == 0) {
-        Some(nul) => &s[..nul],
-        None => s,
-    };
-    let mut i = 0;
-    while i < s.len() && is_c_space(s[i]) {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
-    let digit = |b: u8| (b as char).to_digit(base);
-    if base == 16
-        && s.get(i) == Some(&b'0')
-        && s.get(i + 1).is_some_and(|b| b | 0x20 == b'x')
-        && s.get(i + 2).is_some_and(|&b| digit(b).is_some())
-    {
-        i += 2;
-    }
-    let start = i;
-    let mut n: u64 = 0;
-    let mut overflow = false;
-    while i < s.len() {
-        let Some(d) = digit(s[i]) else { break };
-        match n
-            .checked_mul(base as u64)
-            .and_then(|v| v.checked_add(d as u64))
-        {
-            Some(v) => n = v,
-            None => overflow = true,
-        }
-        i += 1;
-    }
-    if i == start {
-        return None;
-    }
-    while i < s.len() && is_c_space(s[i]) {
-        i += 1;
-    }
-    if i != s.len() {
-        return None;
-    }
-    let n = if overflow {
-        u64::MAX
-    } else if neg {
-        n.wrapping_neg()
-    } else {
-        n
-    };
-    Some(n as f64)
+    only_spaces_follow(s, r.end).then_some(r.value as f64)
 }
 
-/// Reads the longest prefix of `s` that glibc's `strtod` accepts (white space
-/// already skipped). Returns the value and the number of bytes used, or `None`
-/// when no number starts here.
-fn strtod(s: &[u8]) -> Option<(f64, usize)> {
-    let mut i = 0;
-    let neg = match s.first() {
-        Some(b'-') => {
-            i = 1;
-            true
-        }
-        Some(b'+') => {
-            i = 1;
-            false
-        }
-        _ => false,
-    };
-    let rest = &s[i..];
-    let (mag, used) = if starts_with_ci(rest, b"inf") {
-        let n = if starts_with_ci(rest, b"infinity") {
-            8
-        } else {
-            3
-        };
-        (f64::INFINITY, n)
-    } else if starts_with_ci(rest, b"nan") {
-        let mut n = 3;
-        // glibc also takes "nan(n-char-sequence)" when the parenthesis closes.
-        if rest.get(3) == Some(&b'(') {
-            let mut j = 4;
-            while j < rest.len() && (rest[j].is_ascii_alphanumeric() || rest[j] == b'_') {
-                j += 1;
-            }
-            if rest.get(j) == Some(&b')') {
-                n = j + 1;
-            }
-        }
-        (f64::NAN, n)
-    } else if rest.len() >= 2
-        && rest[0] == b'0'
-        && (rest[1] | 0x20) == b'x'
-        && hex_has_digits(&rest[2..])
-    {
-        let (v, n) = parse_hex(&rest[2..]);
-        (v, n + 2)
-    } else {
-        parse_decimal(rest)?
-    };
-    Some((if neg { -mag } else { mag }, i + used))
-}
-
-fn starts_with_ci(s: &[u8], word: &[u8]) -> bool {
-    s.len() >= word.len() && s[..word.len()].eq_ignore_ascii_case(word)
-}
-
-/// True when a hex mantissa starts here: a hex digit, or `.` then a hex digit.
-fn hex_has_digits(s: &[u8]) -> bool {
-    match s.first() {
-        Some(b) if b.is_ascii_hexdigit() => true,
-        Some(b'.') => s.get(1).is_some_and(|b| b.is_ascii_hexdigit()),
-        _ => false,
-    }
-}
-
-/// Decimal part of `strtod`: digits, optional `.digits`, optional exponent (only
-/// taken when at least one exponent digit follows). Needs at least one mantissa digit.
-fn parse_decimal(s: &[u8]) -> Option<(f64, usize)> {
-    let mut i = 0;
-    let mut digits = 0;
-    while i < s.len() && s[i].is_ascii_digit() {
-        i += 1;
-        digits += 1;
-    }
-    if i < s.len() && s[i] == b'.' {
-        i += 1;
-        while i < s.len() && s[i].is_ascii_digit() {
-            i += 1;
-            digits += 1;
-        }
-    }
-    if digits == 0 {
-        return None;
-    }
-    let mant_end = i;
-    if i < s.len() && (s[i] | 0x20) == b'e' {
-        let mut j = i + 1;
-        if j < s.len() && (s[j] == b'+' || s[j] == b'-') {
-            j += 1;
-        }
-        if j < s.len() && s[j].is_ascii_digit() {
-            while j < s.len() && s[j].is_ascii_digit() {
-                j += 1;
-            }
-            i = j;
-        }
-    }
-    // Everything in s[..i] is ASCII digits, '.', 'e', signs: valid UTF-8 that Rust's
-    // exact parser accepts (it takes "5." and ".5"; a lone "." was excluded above).
-    let text = std::str::from_utf8(&s[..i]).ok()?;
-    let v = text.parse::<f64>().ok().or_else(|| {
-        // Defensive: fall back to the mantissa alone (cannot happen for valid input).
-        std::str::from_utf8(&s[..mant_end]).ok()?.parse().ok()
-    })?;
-    Some((v, i))
-}
-
-/// Hexadecimal part of `strtod` after the `0x`: hex digits, optional `.` and more
-/// hex digits, optional `p[+-]digits` binary exponent. Correctly rounded
-/// (round-half-even), like glibc.
-fn parse_hex(s: &[u8]) -> (f64, usize) {
-    let mut i = 0;
-    let mut mant: u64 = 0; // first 16 significant hex digits
-    let mut sticky = false; // any nonzero digit beyond them
-    let mut exp2: i64 = 0; // value = mant * 2^exp2 (+ sticky)
-    let mut sig = 0; // significant digits taken into mant
-    let mut seen_point = false;
-    while i < s.len() {
-        let b = s[i];
-        if b == b'.' && !seen_point {
-            seen_point = true;
-            i += 1;
-            continue;
-        }
-        let d = match (b as char).to_digit(16) {
-            Some(d) => d as u64,
-            None => break,
-        };
-        if sig < 16 {
-            if mant != 0 || d != 0 {
-                mant = mant * 16 + d;
-                sig += 1;
-            }
-            if seen_point {
-                exp2 -= 4;
-            }
-        } else {
-            sticky |= d != 0;
-            if !seen_point {
-                exp2 += 4;
-            }
-        }
-        i += 1;
-    }
-    if i < s.len() && (s[i] | 0x20) == b'p' {
-        let mut j = i + 1;
-        let eneg = match s.get(j) {
-            Some(b'-') => {
-                j += 1;
-                true
-            }
-            Some(b'+') => {
-                j += 1;
-                false
-            }
-            _ => false,
-        };
-        if j < s.len() && s[j].is_ascii_digit() {
-            let mut e: i64 = 0;
-            while j < s.len() && s[j].is_ascii_digit() {
-                e = (e * 10 + (s[j] - b'0') as i64).min(1 << 40);
-                j += 1;
-            }
-            exp2 += if eneg { -e } else { e };
-            i = j;
-        }
-    }
-    (round_binary(mant, sticky, exp2), i)
-}
-
-/// `mant * 2^exp2` (plus a little more when `sticky`) rounded to the nearest `f64`,
-/// ties to even, with gradual underflow and overflow to infinity.
-fn round_binary(mant: u64, sticky: bool, exp2: i64) -> f64 {
-    if mant == 0 {
-        return 0.0;
-    }
-    let lz = mant.leading_zeros() as i64;
-    let m = mant << lz; // top bit set
-    let e = exp2 - lz; // value = m * 2^e
-    let mut top = 63 + e; // exponent of the leading bit
-    if top > 1023 {
-        return f64::INFINITY;
-    }
-    // Number of low bits of m to drop: 11 for a normal number, more when subnormal.
-    let shift = if top >= -1022 { 11 } else { 11 + (-1022 - top) };
-    if shift > 64 {
-        return 0.0;
-    }
-    let m128 = m as u128;
-    let shift = shift as u32;
-    let mut kept = (m128 >> shift) as u64;
-    let rem = m128 & ((1u128 << shift) - 1);
-    let half = 1u128 << (shift - 1);
-    if rem > half || (rem == half && (sticky || kept & 1 == 1)) {
-        kept += 1;
-    }
-    if top >= -1022 {
-        if kept == 1 << 53 {
-            kept >>= 1;
-            top += 1;
-            if top > 1023 {
-                return f64::INFINITY;
-            }
-        }
-        let bits = (((top + 1023) as u64) << 52) | (kept & ((1 << 52) - 1));
-        f64::from_bits(bits)
-    } else {
-        // Subnormal: the biased exponent field is 0; a carry into bit 52 turns it
-        // into the smallest normal number, which is exactly what the bits say.
-        f64::from_bits(kept)
-    }
-}
-
-/// Appends `tostring(x)` for a number: C's `%.14g`.
-///
-/// Integral values below 10^14 in magnitude (the common case) take a fast path that
-/// prints the integer directly; everything else goes through [`fmt_float`].
+/// Appends `tostring(x)` for a number: C's `%.14g` (Lua 5.1's `LUA_NUMBER_FMT`),
+/// through the crate's one printf ([`crate::num::fmt_g`]).
+#[inline]
 pub fn fmt_number(x: f64, out: &mut Vec<u8>) {
-    if x == x.trunc() && x.abs() < 1e14 {
-        let n = x as i64;
-        if n == 0 && x.is_sign_negative() {
-            out.extend_from_slice(b"-0");
-            return;
-        }
-        push_i64(n, out);
-        return;
-    }
-    if x.is_sign_negative() {
-        out.push(b'-');
-    }
-    fmt_float(x.abs(), b'g', 14, false, out);
-}
-
-/// Appends the decimal digits of `n` (with a `-` when negative).
-pub fn push_i64(n: i64, out: &mut Vec<u8>) {
-    let mut buf = [0u8; 20];
-    let mut pos = buf.len();
-    let mut u = n.unsigned_abs();
-    loop {
-        pos -= 1;
-        buf[pos] = b'0' + (u % 10) as u8;
-        u /= 10;
-        if u == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&buf[pos..]);
-}
-
-/// Appends the body of a C printf floating conversion of `x`, *without its sign*
-/// (the caller prints `-`, `+` or space, looking at `x.is_sign_negative()`), and
-/// without padding. `conv` is one of `e E f F g G`; `prec` is the precision
-/// (C's default is 6; for `g`, 0 means 1); `alt` is the `#` flag (keep the decimal
-/// point, and for `g` keep trailing zeros). Infinities print `inf`/`INF`, NaNs
-/// `nan`/`NAN`. Any other `conv` byte is treated as `g`.
-pub fn fmt_float(x: f64, conv: u8, prec: usize, alt: bool, out: &mut Vec<u8>) {
-    let upper = conv.is_ascii_uppercase();
-    let x = x.abs();
-    if !x.is_finite() {
-        let word: &[u8] = match (x.is_nan(), upper) {
-            (true, false) => b"nan",
-            (true, true) => b"NAN",
-            (false, false) => b"inf",
-            (false, true) => b"INF",
-        };
-        out.extend_from_slice(word);
-        return;
-    }
-    match conv | 0x20 {
-        b'f' => {
-            // Rust prints the exact decimal expansion, rounded half-to-even like glibc.
-            let _ = write!(out, "{:.*}", prec, x);
-            if alt && prec == 0 {
-                out.push(b'.');
-            }
-        }
-        b'e' => {
-            let start = out.len();
-            let _ = write!(out, "{:.*e}", prec, x);
-            fix_exponent(out, start, upper, alt && prec == 0);
-        }
-        _ => fmt_g(x, prec.max(1), upper, alt, out),
-    }
-}
-
-/// Rewrites Rust's exponent form at `out[start..]` ("1.5e-7", "1e21") into C's
-/// ("1.5e-07", "1e+21"), optionally adding a `.` after a lone leading digit.
-fn fix_exponent(out: &mut Vec<u8>, start: usize, upper: bool, add_point: bool) {
-    let epos = match out[start..].iter().position(|&b| b == b'e') {
-        Some(p) => start + p,
-        None => return,
-    };
-    let exp: i32 = parse_small_int(&out[epos + 1..]);
-    out.truncate(epos);
-    if add_point {
-        out.push(b'.');
-    }
-    push_c_exponent(exp, upper, out);
-}
-
-/// Appends `e+XX` / `e-XX` (at least two exponent digits), as C prints them.
-fn push_c_exponent(exp: i32, upper: bool, out: &mut Vec<u8>) {
-    out.push(if upper { b'E' } else { b'e' });
-    out.push(if exp < 0 { b'-' } else { b'+' });
-    let a = exp.unsigned_abs();
-    if a < 10 {
-        out.push(b'0');
-    }
-    push_i64(a as i64, out);
-}
-
-fn parse_small_int(s: &[u8]) -> i32 {
-    let (neg, digits) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        _ => (false, s),
-    };
-    let mut v: i32 = 0;
-    for &b in digits {
-        v = v.saturating_mul(10).saturating_add((b - b'0') as i32);
-    }
-    if neg {
-        -v
-    } else {
-        v
-    }
-}
-
-/// `%g`: `prec` significant digits; `%e` style when the exponent X is < -4 or
-/// >= prec, else `%f` style; trailing zeros (and a bare point) removed unless `alt`.
-fn fmt_g(x: f64, prec: usize, upper: bool, alt: bool, out: &mut Vec<u8>) {
-    let start = out.len();
-    let exp = match shortest_digits(x, prec, out) {
-        Some(exp) => exp,
-        None => {
-            let _ = write!(out, "{:.*e}", prec - 1, x);
-            let epos = match out[start..].iter().position(|&b| b == b'e') {
-                Some(p) => start + p,
-                None => return,
-            };
-            let exp = parse_small_int(&out[epos + 1..]);
-            out.truncate(epos);
-            exp
-        }
-    };
-    // out[start..] is now "d" or "d.ddd": the `prec` significant digits, rounded.
-    if exp < -4 || exp >= prec as i32 {
-        if !alt {
-            strip_zeros(out, start);
-        } else if prec == 1 {
-            out.push(b'.');
-        }
-        push_c_exponent(exp, upper, out);
-        return;
-    }
-    // Re-place the decimal point: same digits, fixed notation.
-    let mut digits = [0u8; 800];
-    let mut nd = 0;
-    for &b in &out[start..] {
-        if b != b'.' && nd < digits.len() {
-            digits[nd] = b;
-            nd += 1;
-        }
-    }
-    out.truncate(start);
-    if exp >= 0 {
-        let int_len = exp as usize + 1; // <= prec = nd
-        out.extend_from_slice(&digits[..int_len.min(nd)]);
-        if int_len < nd || alt {
-            out.push(b'.');
-            out.extend_from_slice(&digits[int_len.min(nd)..nd]);
-        }
-    } else {
-        out.extend_from_slice(b"0.");
-        for _ in 0..(-exp - 1) {
-            out.push(b'0');
-        }
-        out.extend_from_slice(&digits[..nd]);
-    }
-    if !alt {
-        strip_zeros(out, start);
-    }
-}
-
-/// Fast path of `%g` for a normal `x` and `prec <= 15`, built on Rust's shortest
-/// round-trip digits D (k of them) instead of slow exact formatting. Why it is
-/// exact: D and x both lie in x's rounding interval, which is under 2.3e-16
-/// relative wide, while numbers of 15 significant digits are over 1e-15 relative
-/// apart, so that interval holds at most one number of <= 15 digits, and if it
-/// holds one, D is it.
-/// * k <= prec: D itself is the correctly rounded result (padded with zeros).
-/// * k > prec (needs prec <= 14): the rounding boundaries (prec+1 digits ending
-///   in 5) can only be in the interval as D itself; unless D is one, rounding D
-///   to `prec` digits gives what rounding x does. If D is one, we give up.
-///
-/// Appends "d.ddd" (exactly `prec` digits) and returns the decimal exponent, or
-/// appends nothing and returns `None` (the caller formats exactly).
-fn shortest_digits(x: f64, prec: usize, out: &mut Vec<u8>) -> Option<i32> {
-    // Subnormals carry fewer bits: the width argument does not hold for them.
-    if prec > 15 || !(x.is_normal() || x == 0.0) {
-        return None;
-    }
-    let start = out.len();
-    let _ = write!(out, "{:e}", x);
-    let epos = start + out[start..].iter().position(|&b| b == b'e')?;
-    let mut exp = parse_small_int(&out[epos + 1..]);
-    let mut d = [b'0'; 24];
-    let mut k = 0;
-    for &b in &out[start..epos] {
-        if b.is_ascii_digit() && k < d.len() {
-            d[k] = b;
-            k += 1;
-        }
-    }
-    out.truncate(start);
-    if k > prec {
-        if prec > 14 {
-            return None;
-        }
-        let next = d[prec];
-        let rest_nonzero = d[prec + 1..k].iter().any(|&b| b != b'0');
-        if next == b'5' && !rest_nonzero {
-            return None;
-        }
-        if next >= b'5' {
-            // (A 5 here has nonzero digits after it: the exact tie returned above.)
-            // Round up with carry.
-            let mut i = prec;
-            loop {
-                if i == 0 {
-                    // 99..9 became 100..0: one more digit before the point.
-                    d[0] = b'1';
-                    exp += 1;
-                    break;
-                }
-                i -= 1;
-                if d[i] == b'9' {
-                    d[i] = b'0';
-                } else {
-                    d[i] += 1;
-                    break;
-                }
-            }
-        }
-        k = prec;
-    }
-    out.push(d[0]);
-    if prec > 1 {
-        out.push(b'.');
-        out.extend_from_slice(&d[1..k]);
-        for _ in k.max(1)..prec {
-            out.push(b'0');
-        }
-    }
-    Some(exp)
-}
-
-/// Removes trailing zeros after a decimal point in `out[start..]`, and the point
-/// itself when nothing follows it.
-fn strip_zeros(out: &mut Vec<u8>, start: usize) {
-    if !out[start..].contains(&b'.') {
-        return;
-    }
-    while out.len() > start && out[out.len() - 1] == b'0' {
-        out.pop();
-    }
-    if out.len() > start && out[out.len() - 1] == b'.' {
-        out.pop();
-    }
+    crate::num::fmt_g(x, 14, out);
 }
 
 #[cfg(test)]
@@ -601,12 +79,6 @@ mod tests {
     fn num(x: f64) -> String {
         let mut v = Vec::new();
         fmt_number(x, &mut v);
-        String::from_utf8(v).unwrap()
-    }
-
-    fn ff(x: f64, conv: u8, prec: usize, alt: bool) -> String {
-        let mut v = Vec::new();
-        fmt_float(x, conv, prec, alt, &mut v);
         String::from_utf8(v).unwrap()
     }
 
@@ -752,29 +224,5 @@ mod tests {
         // NaN prints with glibc's sign: 0/0 on x86 has its sign bit set.
         assert_eq!(num(-f64::NAN), "-nan");
         assert_eq!(num(f64::NAN), "nan");
-    }
-
-    #[test]
-    fn printf_float_forms() {
-        // Expected values from lua5.1's string.format (glibc printf).
-        assert_eq!(ff(0.5, b'f', 0, false), "0");
-        assert_eq!(ff(1.5, b'f', 0, false), "2");
-        assert_eq!(ff(2.5, b'f', 0, false), "2");
-        assert_eq!(ff(0.125, b'f', 2, false), "0.12");
-        assert_eq!(ff(0.375, b'f', 2, false), "0.38");
-        assert_eq!(ff(0.5, b'e', 0, false), "5e-01");
-        assert_eq!(ff(2.5, b'e', 1, false), "2.5e+00");
-        assert_eq!(ff(1e21, b'f', 0, false), "1000000000000000000000");
-        assert_eq!(ff(2f64.powi(70), b'g', 6, false), "1.18059e+21");
-        assert_eq!(ff(2f64.powi(70), b'g', 3, false), "1.18e+21");
-        assert_eq!(ff(0.375, b'g', 3, false), "0.375");
-        assert_eq!(ff(1.0, b'e', 0, true), "1.e+00");
-        assert_eq!(ff(1.0, b'g', 6, true), "1.00000");
-        assert_eq!(ff(100000.0, b'g', 6, false), "100000");
-        assert_eq!(ff(1000000.0, b'g', 6, false), "1e+06");
-        assert_eq!(ff(1e-300, b'E', 3, false), "1.000E-300");
-        assert_eq!(ff(f64::INFINITY, b'G', 6, false), "INF");
-        assert_eq!(ff(9.9999, b'g', 3, false), "10");
-        assert_eq!(ff(0.00099999, b'g', 2, false), "0.001");
     }
 }

@@ -20,8 +20,8 @@ use super::rdb::Encodings;
 use crate::cmd::errors;
 use crate::cmd::notify::{notify, GENERIC};
 use crate::cmd::{flags, CommandSpec, Ctx, Keys};
+use crate::num::string2ll;
 use crate::store::now_ms;
-use crate::store::value::parse_i64_strict;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -84,7 +84,7 @@ fn restore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             b"replace" => replace = true,
             b"absttl" => absttl = true,
             b"idletime" if more >= 1 && freq.is_none() => {
-                let Some(v) = parse_i64_strict(&args[j + 1]) else {
+                let Some(v) = string2ll(&args[j + 1]) else {
                     return ctx.out.error(errors::NOT_INTEGER);
                 };
                 if v < 0 {
@@ -94,7 +94,7 @@ fn restore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                 j += 1;
             }
             b"freq" if more >= 1 && idle.is_none() => {
-                let Some(v) = parse_i64_strict(&args[j + 1]) else {
+                let Some(v) = string2ll(&args[j + 1]) else {
                     return ctx.out.error(errors::NOT_INTEGER);
                 };
                 if !(0..=255).contains(&v) {
@@ -115,7 +115,7 @@ fn restore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if !replace && ctx.store.db(dbi).lookup(key).is_some() {
         return ctx.out.error("BUSYKEY Target key name already exists.");
     }
-    let Some(ttl) = parse_i64_strict(&args[2]) else {
+    let Some(ttl) = string2ll(&args[2]) else {
         return ctx.out.error(errors::NOT_INTEGER);
     };
     if ttl < 0 {

@@ -228,7 +228,7 @@ pub(crate) mod tests {
                 body.push(254);
                 body.extend_from_slice(&(prev as u32).to_le_bytes());
             }
-            match crate::store::value::parse_i64_strict(it) {
+            match crate::num::string2ll(it) {
                 Some(v @ 0..=12) => body.push(0xF1 + v as u8),
                 Some(v) if i8::try_from(v).is_ok() => {
                     body.push(0xFE);

@@ -26,6 +26,8 @@
 //!   argument buffers are reused; a large bulk may be read by the caller straight
 //!   into its own buffer ([`RequestParser::wanted`], [`RequestParser::complete_bulk`]).
 
+use crate::num::string2ll;
+
 /// Longest inline request, or `*`/`$` header line, waited for without a newline
 /// (Redis's `PROTO_INLINE_MAX_SIZE`).
 pub const INLINE_MAX: usize = 64 * 1024;
@@ -280,43 +282,9 @@ fn header_line(
     if cr + 2 > buf.len() {
         return Ok(None);
     }
-    let n = parse_i64_strict(&buf[*pos + 1..cr]);
+    let n = string2ll(&buf[*pos + 1..cr]);
     *pos = cr + 2;
     Ok(Some(n))
-}
-
-/// Parses a decimal integer the way Redis's `string2ll` does: an optional `-`, no
-/// `+`, no spaces, no leading zeros (except `0` itself), within `i64`.
-pub fn parse_i64_strict(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() > 20 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (neg, digits) = match s[0] {
-        b'-' => (true, &s[1..]),
-        _ => (false, s),
-    };
-    if digits.is_empty() || !(b'1'..=b'9').contains(&digits[0]) {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add((d - b'0') as u64)?;
-    }
-    if neg {
-        if v > i64::MAX as u64 + 1 {
-            None
-        } else {
-            Some((v as i64).wrapping_neg())
-        }
-    } else {
-        i64::try_from(v).ok()
-    }
 }
 
 impl RequestParser {
@@ -775,18 +743,6 @@ mod tests {
             Ok(Some(v(&["SET", "abcde", "v"])))
         );
         assert_eq!(p.wanted(), None);
-    }
-
-    #[test]
-    fn strict_integers() {
-        assert_eq!(parse_i64_strict(b"0"), Some(0));
-        assert_eq!(parse_i64_strict(b"-0"), None);
-        assert_eq!(parse_i64_strict(b"-12"), Some(-12));
-        assert_eq!(parse_i64_strict(b"9223372036854775807"), Some(i64::MAX));
-        assert_eq!(parse_i64_strict(b"9223372036854775808"), None);
-        assert_eq!(parse_i64_strict(b"-9223372036854775808"), Some(i64::MIN));
-        assert_eq!(parse_i64_strict(b"1a"), None);
-        assert_eq!(parse_i64_strict(b" 1"), None);
     }
 
     #[test]

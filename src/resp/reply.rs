@@ -10,6 +10,8 @@
 //! string), so handlers can be written once; when HELLO 3 lands, they switch on
 //! [`Reply::proto`].
 
+use crate::num::push_i64;
+
 /// An output buffer that replies are appended to. One per connection; flushed to
 /// the socket after a batch of pipelined commands has executed.
 #[derive(Debug, Default)]
@@ -46,16 +48,17 @@ impl Reply {
         }
     }
 
-    /// A double, formatted as Redis's `%.17g` (`inf`, `-inf`, `nan`).
+    /// A double, formatted as Redis's `%.17g` (`inf`, `-inf`, `nan`, `-nan`).
     /// RESP2: a bulk string; RESP3: `,<double>`.
     pub fn double(&mut self, d: f64) {
-        let text = format_double(d);
+        let mut text = Vec::with_capacity(24);
+        crate::num::fmt_g(d, 17, &mut text);
         if self.proto >= 3 {
             self.buf.push(b',');
-            self.buf.extend_from_slice(text.as_bytes());
+            self.buf.extend_from_slice(&text);
             self.buf.extend_from_slice(b"\r\n");
         } else {
-            self.bulk(text.as_bytes());
+            self.bulk(&text);
         }
     }
 
@@ -166,81 +169,9 @@ impl Reply {
     }
 }
 
-/// Appends the decimal digits of `n` without allocating.
-pub fn push_i64(out: &mut Vec<u8>, n: i64) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    let neg = n < 0;
-    let mut u = n.unsigned_abs();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (u % 10) as u8;
-        u /= 10;
-        if u == 0 {
-            break;
-        }
-    }
-    if neg {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&tmp[i..]);
-}
-
-/// Formats `d` as C's `printf("%.17g")` does (what Redis uses for doubles in
-/// replies): 17 significant digits, trailing zeros dropped, exponent form when the
-/// exponent is below -4 or at least 17; `inf`, `-inf`, `nan` for the specials.
-pub fn format_double(d: f64) -> String {
-    if d.is_nan() {
-        return "nan".to_string();
-    }
-    if d.is_infinite() {
-        return if d > 0.0 { "inf" } else { "-inf" }.to_string();
-    }
-    if d == 0.0 {
-        return if d.is_sign_negative() { "-0" } else { "0" }.to_string();
-    }
-    // Scientific form rounded to 17 significant digits gives the decimal exponent.
-    let sci = format!("{:.16e}", d);
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if (-4..17).contains(&exp) {
-        let fixed = format!("{:.*}", (16 - exp) as usize, d);
-        trim_zeros(&fixed).to_string()
-    } else {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{}e{}{:02}", trim_zeros(mantissa), sign, exp.abs())
-    }
-}
-
-/// Drops trailing zeros after a decimal point, and the point if nothing is left.
-fn trim_zeros(s: &str) -> &str {
-    if !s.contains('.') {
-        return s;
-    }
-    s.trim_end_matches('0').trim_end_matches('.')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn doubles_like_printf_17g() {
-        // Expected values from C's printf("%.17g").
-        assert_eq!(format_double(1.5), "1.5");
-        assert_eq!(format_double(0.1), "0.10000000000000001");
-        assert_eq!(format_double(3.0), "3");
-        assert_eq!(format_double(-2.25), "-2.25");
-        assert_eq!(format_double(1e17), "1e+17");
-        assert_eq!(format_double(1.5e17), "1.5e+17");
-        assert_eq!(format_double(12345678901234567.0), "12345678901234568");
-        assert_eq!(format_double(0.0001), "0.0001");
-        assert_eq!(format_double(0.00001), "1.0000000000000001e-05");
-        assert_eq!(format_double(f64::INFINITY), "inf");
-        assert_eq!(format_double(f64::NEG_INFINITY), "-inf");
-        assert_eq!(format_double(1e300), "1.0000000000000001e+300");
-        assert_eq!(format_double(0.0), "0");
-    }
 
     #[test]
     fn resp2_shapes_of_resp3_types() {

@@ -110,10 +110,8 @@ fn evalsha_ro(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 /// The number of keys argument, checked against the arguments that follow.
 fn numkeys(args: &[Vec<u8>]) -> Result<usize, &'static str> {
-    let n: i64 = std::str::from_utf8(&args[2])
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .ok_or("ERR value is not an integer or out of range")?;
+    let n: i64 =
+        crate::num::string2ll(&args[2]).ok_or("ERR value is not an integer or out of range")?;
     if n < 0 {
         return Err("ERR Number of keys can't be negative");
     }

@@ -497,10 +497,7 @@ fn fcall_ro(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 /// FCALL / FCALL_RO function numkeys [key ...] [arg ...]
 fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
-    let nkeys: i64 = match std::str::from_utf8(&args[2])
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
+    let nkeys: i64 = match crate::num::string2ll(&args[2]) {
         Some(n) => n,
         None => return ctx.out.error("ERR Bad number of keys provided"),
     };

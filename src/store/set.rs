@@ -11,7 +11,7 @@
 //!
 //! Invariant: members are distinct, and each is stored once.
 use super::dict::Dict;
-use super::value::parse_i64_strict;
+use crate::num::string2ll;
 
 /// Redis's default `set-max-intset-entries`.
 pub const MAX_INTSET_ENTRIES: usize = 512;
@@ -70,7 +70,7 @@ impl Set {
 
     pub fn contains(&self, m: &[u8]) -> bool {
         match self {
-            Set::Ints(v) => parse_i64_strict(m).is_some_and(|n| v.binary_search(&n).is_ok()),
+            Set::Ints(v) => string2ll(m).is_some_and(|n| v.binary_search(&n).is_ok()),
             Set::Table(d) => d.contains(m),
         }
     }
@@ -89,7 +89,7 @@ impl Set {
     /// Adds `m`; false when already there. `max_ints`: set-max-intset-entries.
     pub fn add(&mut self, m: &[u8], max_ints: usize) -> bool {
         if let Set::Ints(v) = self {
-            match parse_i64_strict(m) {
+            match string2ll(m) {
                 Some(n) => match v.binary_search(&n) {
                     Ok(_) => return false,
                     Err(pos) if v.len() < max_ints => {
@@ -110,7 +110,7 @@ impl Set {
     /// Removes `m`; false when it was not there.
     pub fn remove(&mut self, m: &[u8]) -> bool {
         match self {
-            Set::Ints(v) => match parse_i64_strict(m).and_then(|n| v.binary_search(&n).ok()) {
+            Set::Ints(v) => match string2ll(m).and_then(|n| v.binary_search(&n).ok()) {
                 Some(pos) => {
                     v.remove(pos);
                     true

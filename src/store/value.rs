@@ -15,6 +15,7 @@
 //!
 //! Later data types (lists, hashes, sets, sorted sets, streams) become more
 //! variants, each behind an `Arc` by the same rule.
+use crate::num::{ll2string, string2ll};
 use std::sync::Arc;
 
 /// Longest string Redis stores as "embstr".
@@ -48,7 +49,7 @@ impl Value {
     /// form of an `i64`, otherwise by length.
     pub fn from_bytes_try_int(b: &[u8]) -> Value {
         if b.len() <= 20 {
-            if let Some(n) = parse_i64_strict(b) {
+            if let Some(n) = string2ll(b) {
                 return Value::Int(n);
             }
         }
@@ -95,7 +96,7 @@ impl Value {
     /// into `tmp`, so no allocation happens on this path.
     pub fn str_bytes<'a>(&'a self, tmp: &'a mut [u8; 20]) -> Option<&'a [u8]> {
         match self {
-            Value::Int(n) => Some(format_i64(*n, tmp)),
+            Value::Int(n) => Some(ll2string(*n, tmp)),
             Value::Emb(b) => Some(b),
             Value::Raw(v) => Some(v.as_slice()),
             Value::Hash(_) | Value::ZSet(_) | Value::List(_) | Value::Set(_) | Value::Stream(_) => {
@@ -131,93 +132,9 @@ impl Value {
     }
 }
 
-/// Writes the decimal form of `n` at the end of `tmp` and returns that slice.
-pub fn format_i64(n: i64, tmp: &mut [u8; 20]) -> &[u8] {
-    let mut i = tmp.len();
-    let mut u = n.unsigned_abs();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (u % 10) as u8;
-        u /= 10;
-        if u == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        i -= 1;
-        tmp[i] = b'-';
-    }
-    &tmp[i..]
-}
-
-/// Parses the canonical decimal form of an `i64`, as Redis's `string2ll`: an
-/// optional `-`, digits without leading zeros ("0" itself is fine, "-0" is not),
-/// nothing else (no spaces, no `+`), within range.
-pub fn parse_i64_strict(b: &[u8]) -> Option<i64> {
-    let (neg, digits) = match b.first()? {
-        b'-' => (true, &b[1..]),
-        _ => (false, b),
-    };
-    let first = *digits.first()?;
-    if first == b'0' {
-        return if digits.len() == 1 && !neg {
-            Some(0)
-        } else {
-            None
-        };
-    }
-    let mut acc: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        acc = acc.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
-    }
-    if neg {
-        if acc > (i64::MAX as u64) + 1 {
-            None
-        } else {
-            Some((acc as i64).wrapping_neg())
-        }
-    } else {
-        i64::try_from(acc).ok()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn strict_integer_parsing() {
-        assert_eq!(parse_i64_strict(b"0"), Some(0));
-        assert_eq!(parse_i64_strict(b"-12"), Some(-12));
-        assert_eq!(parse_i64_strict(b"9223372036854775807"), Some(i64::MAX));
-        assert_eq!(parse_i64_strict(b"-9223372036854775808"), Some(i64::MIN));
-        assert_eq!(parse_i64_strict(b"9223372036854775808"), None);
-        assert_eq!(parse_i64_strict(b"-9223372036854775809"), None);
-        for bad in [
-            &b""[..],
-            b"-",
-            b"-0",
-            b"01",
-            b"+1",
-            b" 1",
-            b"1 ",
-            b"1a",
-            b"1.0",
-        ] {
-            assert_eq!(parse_i64_strict(bad), None, "{:?}", bad);
-        }
-    }
-
-    #[test]
-    fn formatting_round_trips() {
-        let mut t = [0u8; 20];
-        for n in [0, 1, -1, 42, i64::MAX, i64::MIN, 1000, -1000] {
-            assert_eq!(format_i64(n, &mut t), n.to_string().as_bytes());
-        }
-    }
 
     #[test]
     fn encodings_follow_redis_rules() {

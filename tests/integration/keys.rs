@@ -1,46 +1,43 @@
 //! Key and keyspace commands over TCP: scripted sessions whose replies were
 //! recorded from redis-server 7.0.15, the SCAN guarantee under concurrent writes,
 //! and the commands whose answers are unordered or random (checked by property).
-use super::support::{eventually, run_cases, Cases};
-use super::support::{start_server, Conn};
+use super::support::eventually;
+use super::support::{bulks, start_server, Conn};
+use super::transcript::run_transcript;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+/// The recorded sessions of this file (see `transcript.rs` for the format).
+const TRANSCRIPT: &str = include_str!("../transcripts/keys.txt");
+
+#[test]
+fn error_texts_are_c_strings() {
+    run_transcript(TRANSCRIPT, "error_texts_are_c_strings");
+}
+
 #[test]
 fn generic_key_commands() {
-    run_cases(KEYS_GENERIC);
+    run_transcript(TRANSCRIPT, "generic_key_commands");
 }
 
 #[test]
 fn expire_family() {
-    run_cases(EXPIRE);
+    run_transcript(TRANSCRIPT, "expire_family");
 }
 
 #[test]
 fn scan_keys_and_select_errors() {
-    run_cases(SCAN_KEYS_SELECT);
+    run_transcript(TRANSCRIPT, "scan_keys_and_select_errors");
 }
 
 #[test]
 fn glob_patterns() {
-    run_cases(GLOB);
+    run_transcript(TRANSCRIPT, "glob_patterns");
 }
 
-/// Parses a flat array of bulk strings (KEYS) or SCAN's `[cursor, [keys]]`.
-fn bulks(reply: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < reply.len() {
-        let end = i + reply[i..].windows(2).position(|w| w == b"\r\n").unwrap();
-        let head = &reply[i..end];
-        i = end + 2;
-        if head[0] == b'$' {
-            let n: usize = std::str::from_utf8(&head[1..]).unwrap().parse().unwrap();
-            out.push(reply[i..i + n].to_vec());
-            i += n + 2;
-        }
-    }
-    out
+#[test]
+fn scan_cursors_parse_alike_in_all_four_scans() {
+    run_transcript(TRANSCRIPT, "scan_cursors_parse_alike_in_all_four_scans");
 }
 
 /// One SCAN call: the next cursor and the keys.
@@ -308,222 +305,3 @@ fn expiry_times_near_the_end_of_time() {
         "-ERR invalid expire time in 'pexpire' command\r\n"
     );
 }
-
-#[rustfmt::skip]
-const KEYS_GENERIC: Cases = &[
-    (&[b"flushall"], b"+OK\r\n"),
-    (&[b"set", b"a", b"1"], b"+OK\r\n"),
-    (&[b"set", b"b", b"2"], b"+OK\r\n"),
-    (&[b"del", b"a", b"b", b"c"], b":2\r\n"),
-    (&[b"del", b"a"], b":0\r\n"),
-    (&[b"exists", b"a", b"b", b"b", b"nokey"], b":0\r\n"),
-    (&[b"set", b"a", b"1"], b"+OK\r\n"),
-    (&[b"exists", b"a", b"a", b"a"], b":3\r\n"),
-    (&[b"type", b"a"], b"+string\r\n"),
-    (&[b"type", b"nokey"], b"+none\r\n"),
-    (&[b"unlink", b"a"], b":1\r\n"),
-    (&[b"set", b"a", b"1"], b"+OK\r\n"),
-    (&[b"rename", b"a", b"a"], b"+OK\r\n"),
-    (&[b"rename", b"nokey", b"nokey"], b"-ERR no such key\r\n"),
-    (&[b"rename", b"nokey", b"x"], b"-ERR no such key\r\n"),
-    (&[b"renamenx", b"a", b"a"], b":0\r\n"),
-    (&[b"set", b"b", b"2"], b"+OK\r\n"),
-    (&[b"expire", b"a", b"100"], b":1\r\n"),
-    (&[b"rename", b"a", b"b"], b"+OK\r\n"),
-    (&[b"ttl", b"b"], b":100\r\n"),
-    (&[b"get", b"b"], b"$1\r\n1\r\n"),
-    (&[b"exists", b"a"], b":0\r\n"),
-    (&[b"set", b"a", b"1"], b"+OK\r\n"),
-    (&[b"renamenx", b"a", b"b"], b":0\r\n"),
-    (&[b"renamenx", b"a", b"c"], b":1\r\n"),
-    (&[b"get", b"c"], b"$1\r\n1\r\n"),
-    (&[b"copy", b"c", b"c"], b"-ERR source and destination objects are the same\r\n"),
-    (&[b"copy", b"c", b"d"], b":1\r\n"),
-    (&[b"get", b"d"], b"$1\r\n1\r\n"),
-    (&[b"ttl", b"d"], b":-1\r\n"),
-    (&[b"copy", b"c", b"d"], b":0\r\n"),
-    (&[b"copy", b"c", b"d", b"replace"], b":1\r\n"),
-    (&[b"copy", b"c", b"d", b"db", b"1"], b":1\r\n"),
-    (&[b"copy", b"c", b"d", b"db", b"1", b"replace"], b":1\r\n"),
-    (&[b"copy", b"c", b"c", b"db", b"1"], b":1\r\n"),
-    (&[b"copy", b"c", b"d", b"db", b"16"], b"-ERR DB index is out of range\r\n"),
-    (&[b"copy", b"c", b"d", b"db", b"-1"], b"-ERR DB index is out of range\r\n"),
-    (&[b"copy", b"c", b"d", b"db", b"x"], b"-ERR value is not an integer or out of range\r\n"),
-    (&[b"copy", b"c", b"d", b"foo"], b"-ERR syntax error\r\n"),
-    (&[b"copy", b"nokey", b"d"], b":0\r\n"),
-    (&[b"select", b"1"], b"+OK\r\n"),
-    (&[b"get", b"d"], b"$1\r\n1\r\n"),
-    (&[b"get", b"c"], b"$1\r\n1\r\n"),
-    (&[b"ttl", b"d"], b":-1\r\n"),
-    (&[b"select", b"0"], b"+OK\r\n"),
-    (&[b"move", b"d", b"1"], b":0\r\n"),
-    (&[b"move", b"c", b"1"], b":0\r\n"),
-    (&[b"move", b"c", b"1"], b":0\r\n"),
-    (&[b"move", b"nokey", b"1"], b":0\r\n"),
-    (&[b"move", b"c", b"0"], b"-ERR source and destination objects are the same\r\n"),
-    (&[b"move", b"c", b"16"], b"-ERR DB index is out of range\r\n"),
-    (&[b"move", b"c", b"x"], b"-ERR value is not an integer or out of range\r\n"),
-    (&[b"select", b"1"], b"+OK\r\n"),
-    (&[b"ttl", b"c"], b":-1\r\n"),
-    (&[b"exists", b"c", b"d"], b":2\r\n"),
-    (&[b"select", b"0"], b"+OK\r\n"),
-    (&[b"swapdb", b"0", b"1"], b"+OK\r\n"),
-    (&[b"get", b"c"], b"$1\r\n1\r\n"),
-    (&[b"get", b"d"], b"$1\r\n1\r\n"),
-    (&[b"swapdb", b"0", b"1"], b"+OK\r\n"),
-    (&[b"swapdb", b"0", b"0"], b"+OK\r\n"),
-    (&[b"swapdb", b"x", b"1"], b"-ERR invalid first DB index\r\n"),
-    (&[b"swapdb", b"0", b"x"], b"-ERR invalid second DB index\r\n"),
-    (&[b"swapdb", b"0", b"-1"], b"-ERR DB index is out of range\r\n"),
-    (&[b"swapdb", b"0", b"16"], b"-ERR DB index is out of range\r\n"),
-    (&[b"dbsize"], b":3\r\n"),
-    (&[b"select", b"1"], b"+OK\r\n"),
-    (&[b"dbsize"], b":2\r\n"),
-    (&[b"flushdb"], b"+OK\r\n"),
-    (&[b"dbsize"], b":0\r\n"),
-    (&[b"select", b"0"], b"+OK\r\n"),
-    (&[b"dbsize"], b":3\r\n"),
-    (&[b"flushall", b"async"], b"+OK\r\n"),
-    (&[b"flushall", b"sync"], b"+OK\r\n"),
-    (&[b"flushall", b"foo"], b"-ERR syntax error\r\n"),
-    (&[b"flushdb", b"async"], b"+OK\r\n"),
-    (&[b"flushdb", b"sync", b"foo"], b"-ERR syntax error\r\n"),
-];
-
-#[rustfmt::skip]
-const EXPIRE: Cases = &[
-    (&[b"flushall"], b"+OK\r\n"),
-    (&[b"set", b"k", b"v"], b"+OK\r\n"),
-    (&[b"expire", b"k", b"10", b"foo"], b"-ERR Unsupported option foo\r\n"),
-    (&[b"expire", b"k", b"10", b"nx", b"xx"], b"-ERR NX and XX, GT or LT options at the same time are not compatible\r\n"),
-    (&[b"expire", b"k", b"10", b"gt", b"lt"], b"-ERR GT and LT options at the same time are not compatible\r\n"),
-    (&[b"expire", b"k", b"10", b"nx", b"gt"], b"-ERR NX and XX, GT or LT options at the same time are not compatible\r\n"),
-    (&[b"expire", b"k", b"x", b"foo"], b"-ERR Unsupported option foo\r\n"),
-    (&[b"expire", b"k", b"x"], b"-ERR value is not an integer or out of range\r\n"),
-    (&[b"expire", b"k", b"9223372036854775807"], b"-ERR invalid expire time in 'expire' command\r\n"),
-    (&[b"expire", b"k", b"9223372036854775"], b"-ERR invalid expire time in 'expire' command\r\n"),
-    (&[b"expire", b"k", b"-9223372036854775"], b":1\r\n"),
-    (&[b"expire", b"nokey", b"10"], b":0\r\n"),
-    (&[b"ttl", b"k"], b":-2\r\n"),
-    (&[b"expire", b"k", b"100", b"xx"], b":0\r\n"),
-    (&[b"expire", b"k", b"100", b"gt"], b":0\r\n"),
-    (&[b"expire", b"k", b"100", b"lt"], b":0\r\n"),
-    (&[b"expire", b"k", b"200", b"nx"], b":0\r\n"),
-    (&[b"expire", b"k", b"200"], b":0\r\n"),
-    (&[b"ttl", b"k"], b":-2\r\n"),
-    (&[b"expire", b"k", b"100", b"nx"], b":0\r\n"),
-    (&[b"expire", b"k", b"50", b"gt"], b":0\r\n"),
-    (&[b"expire", b"k", b"300", b"gt"], b":0\r\n"),
-    (&[b"ttl", b"k"], b":-2\r\n"),
-    (&[b"expire", b"k", b"400", b"lt"], b":0\r\n"),
-    (&[b"expire", b"k", b"100", b"lt"], b":0\r\n"),
-    (&[b"ttl", b"k"], b":-2\r\n"),
-    (&[b"persist", b"k"], b":0\r\n"),
-    (&[b"persist", b"k"], b":0\r\n"),
-    (&[b"ttl", b"k"], b":-2\r\n"),
-    (&[b"persist", b"nokey"], b":0\r\n"),
-    (&[b"ttl", b"nokey"], b":-2\r\n"),
-    (&[b"pttl", b"nokey"], b":-2\r\n"),
-    (&[b"expiretime", b"nokey"], b":-2\r\n"),
-    (&[b"expiretime", b"k"], b":-2\r\n"),
-    (&[b"pexpiretime", b"k"], b":-2\r\n"),
-    (&[b"expireat", b"k", b"99999999999"], b":0\r\n"),
-    (&[b"expiretime", b"k"], b":-2\r\n"),
-    (&[b"pexpireat", b"k", b"99999999999000"], b":0\r\n"),
-    (&[b"pexpiretime", b"k"], b":-2\r\n"),
-    (&[b"pexpire", b"k", b"9223372036854775807"], b"-ERR invalid expire time in 'pexpire' command\r\n"),
-    (&[b"pexpire", b"k", b"100000"], b":0\r\n"),
-    (&[b"ttl", b"k"], b":-2\r\n"),
-    (&[b"pexpireat", b"k", b"9223372036854775807"], b":0\r\n"),
-    (&[b"pexpiretime", b"k"], b":-2\r\n"),
-    (&[b"expire", b"k", b"-1"], b":0\r\n"),
-    (&[b"exists", b"k"], b":0\r\n"),
-    (&[b"set", b"k", b"v"], b"+OK\r\n"),
-    (&[b"expireat", b"k", b"1"], b":1\r\n"),
-    (&[b"exists", b"k"], b":0\r\n"),
-    (&[b"set", b"k", b"v"], b"+OK\r\n"),
-    (&[b"pexpire", b"k", b"0"], b":1\r\n"),
-    (&[b"exists", b"k"], b":0\r\n"),
-    (&[b"set", b"k", b"v"], b"+OK\r\n"),
-    (&[b"expire", b"k", b"0", b"gt"], b":0\r\n"),
-    (&[b"set", b"k", b"v"], b"+OK\r\n"),
-    (&[b"expire", b"k", b"-5", b"lt"], b":1\r\n"),
-    (&[b"exists", b"k"], b":0\r\n"),
-    (&[b"set", b"k", b"v"], b"+OK\r\n"),
-    (&[b"touch", b"k", b"k", b"nokey"], b":2\r\n"),
-    (&[b"object", b"encoding", b"k"], b"$6\r\nembstr\r\n"),
-    (&[b"object", b"encoding", b"nokey"], b"$-1\r\n"),
-    (&[b"object", b"refcount", b"k"], b":1\r\n"),
-    (&[b"object", b"freq", b"k"], b"-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.\r\n"),
-    (&[b"object", b"freq", b"nokey"], b"$-1\r\n"),
-    (&[b"object", b"foo", b"k"], b"-ERR unknown subcommand 'foo'. Try OBJECT HELP.\r\n"),
-    (&[b"object", b"encoding"], b"-ERR wrong number of arguments for 'object|encoding' command\r\n"),
-    (&[b"object", b"help"], b"*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+ENCODING <key>\r\n+    Return the kind of internal representation used in order to store the value\r\n+    associated with a <key>.\r\n+FREQ <key>\r\n+    Return the access frequency index of the <key>. The returned integer is\r\n+    proportional to the logarithm of the recent access frequency of the key.\r\n+IDLETIME <key>\r\n+    Return the idle time of the <key>, that is the approximated number of\r\n+    seconds elapsed since the last access to the key.\r\n+REFCOUNT <key>\r\n+    Return the number of references of the value associated with the specified\r\n+    <key>.\r\n+HELP\r\n+    Prints this help.\r\n"),
-    (&[b"object", b"help", b"x"], b"-ERR wrong number of arguments for 'object|help' command\r\n"),
-    (&[b"object", b"HELP"], b"*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+ENCODING <key>\r\n+    Return the kind of internal representation used in order to store the value\r\n+    associated with a <key>.\r\n+FREQ <key>\r\n+    Return the access frequency index of the <key>. The returned integer is\r\n+    proportional to the logarithm of the recent access frequency of the key.\r\n+IDLETIME <key>\r\n+    Return the idle time of the <key>, that is the approximated number of\r\n+    seconds elapsed since the last access to the key.\r\n+REFCOUNT <key>\r\n+    Return the number of references of the value associated with the specified\r\n+    <key>.\r\n+HELP\r\n+    Prints this help.\r\n"),
-    (&[b"object", b"Encoding", b"k"], b"$6\r\nembstr\r\n"),
-    (&[b"randomkey"], b"$1\r\nk\r\n"),
-];
-
-#[rustfmt::skip]
-const SCAN_KEYS_SELECT: Cases = &[
-    (&[b"flushall"], b"+OK\r\n"),
-    (&[b"flushall"], b"+OK\r\n"),
-    (&[b"randomkey"], b"$-1\r\n"),
-    (&[b"keys", b"*"], b"*0\r\n"),
-    (&[b"set", b"", b"e"], b"+OK\r\n"),
-    (&[b"keys", b"*"], b"*1\r\n$0\r\n\r\n"),
-    (&[b"keys", b"**"], b"*0\r\n"),
-    (&[b"keys", b"?"], b"*0\r\n"),
-    (&[b"scan", b"0", b"count", b"0"], b"-ERR syntax error\r\n"),
-    (&[b"scan", b"0", b"count", b"-1"], b"-ERR syntax error\r\n"),
-    (&[b"scan", b"0", b"count", b"x"], b"-ERR value is not an integer or out of range\r\n"),
-    (&[b"scan", b"x"], b"-ERR invalid cursor\r\n"),
-    (&[b"scan", b"18446744073709551616"], b"-ERR invalid cursor\r\n"),
-    (&[b"scan", b"0", b"match"], b"-ERR syntax error\r\n"),
-    (&[b"scan", b"0", b"foo", b"bar"], b"-ERR syntax error\r\n"),
-    (&[b"scan", b"", b"count", b"100"], b"*2\r\n$1\r\n0\r\n*1\r\n$0\r\n\r\n"),
-    (&[b"scan", b"0", b"match", b"*", b"count", b"100"], b"*2\r\n$1\r\n0\r\n*1\r\n$0\r\n\r\n"),
-    (&[b"scan", b"0", b"type", b"list"], b"*2\r\n$1\r\n0\r\n*0\r\n"),
-    (&[b"dbsize"], b":1\r\n"),
-    (&[b"select", b"x"], b"-ERR value is not an integer or out of range\r\n"),
-    (&[b"select", b"16"], b"-ERR DB index is out of range\r\n"),
-    (&[b"select", b"-1"], b"-ERR DB index is out of range\r\n"),
-    (&[b"select", b"15"], b"+OK\r\n"),
-    (&[b"select", b"0"], b"+OK\r\n"),
-];
-
-#[rustfmt::skip]
-const GLOB: Cases = &[
-    (&[b"flushall"], b"+OK\r\n"),
-    (&[b"set", b"k1", b"a\x00b"], b"+OK\r\n"),
-    (&[b"keys", b"a*"], b"*0\r\n"),
-    (&[b"set", b"h\x00llo", b"v"], b"+OK\r\n"),
-    (&[b"keys", b"h?llo"], b"*1\r\n$5\r\nh\x00llo\r\n"),
-    (&[b"keys", b"h[^a]llo"], b"*1\r\n$5\r\nh\x00llo\r\n"),
-    (&[b"flushall"], b"+OK\r\n"),
-    (&[b"set", b"hello", b"1"], b"+OK\r\n"),
-    (&[b"keys", b"h[a-z]llo"], b"*1\r\n$5\r\nhello\r\n"),
-    (&[b"keys", b"h[z-a]llo"], b"*1\r\n$5\r\nhello\r\n"),
-    (&[b"keys", b"h[^e]llo"], b"*0\r\n"),
-    (&[b"keys", b"h[e"], b"*0\r\n"),
-    (&[b"keys", b"h\\ello"], b"*1\r\n$5\r\nhello\r\n"),
-    (&[b"keys", b"["], b"*0\r\n"),
-    (&[b"keys", b"hello["], b"*0\r\n"),
-    (&[b"keys", b"*["], b"*0\r\n"),
-    (&[b"keys", b"h*o"], b"*1\r\n$5\r\nhello\r\n"),
-    (&[b"keys", b"*l*l*"], b"*1\r\n$5\r\nhello\r\n"),
-    (&[b"keys", b"????"], b"*0\r\n"),
-    (&[b"keys", b"?????"], b"*1\r\n$5\r\nhello\r\n"),
-    (&[b"keys", b"[h]ell[o-]"], b"*1\r\n$5\r\nhello\r\n"),
-    (&[b"keys", b"[\\h]*"], b"*1\r\n$5\r\nhello\r\n"),
-    (&[b"keys", b"*\\"], b"*0\r\n"),
-    (&[b"set", b"a]", b"1"], b"+OK\r\n"),
-    (&[b"keys", b"a[]]"], b"*0\r\n"),
-    (&[b"keys", b"a[\\]]"], b"*1\r\n$2\r\na]\r\n"),
-    (&[b"keys", b"a[]"], b"*0\r\n"),
-    (&[b"set", b"a-", b"1"], b"+OK\r\n"),
-    (&[b"keys", b"a[a-]"], b"*1\r\n$2\r\na]\r\n"),
-    (&[b"keys", b"a[-a]"], b"*1\r\n$2\r\na-\r\n"),
-    (&[b"keys", b"a[\\-]"], b"*1\r\n$2\r\na-\r\n"),
-];

@@ -1,179 +1,22 @@
-//! List commands over TCP: replies compared byte for byte with what
-//! redis-server 7.0.15 answered to the same requests (recorded below, in order,
-//! on one connection of a fresh server), plus a randomized test against a `Vec`
-//! model.
-use super::support::{eventually, multibulk, run_cases, start_server, Cases, Conn};
+//! List commands over TCP: replies compared byte for byte with what redis-server
+//! 7.0.15 answered to the same requests (recorded in `tests/transcripts/`, in
+//! order, on one connection of a fresh server), plus a randomized test against a
+//! `Vec` model.
+use super::support::{eventually, multibulk, start_server, Conn};
+use super::transcript::run_transcript;
 use std::time::{Duration, Instant};
 
-const CASES: Cases = &[
-    (&[b"FLUSHALL"], b"+OK\x0d\x0a"),
-    (&[b"RPUSH", b"l", b"a", b"b", b"c"], b":3\x0d\x0a"),
-    (&[b"LPUSH", b"l", b"z", b"y"], b":5\x0d\x0a"),
-    (&[b"LRANGE", b"l", b"0", b"-1"], b"*5\x0d\x0a$1\x0d\x0ay\x0d\x0a$1\x0d\x0az\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a"),
-    (&[b"LLEN", b"l"], b":5\x0d\x0a"),
-    (&[b"LLEN", b"nol"], b":0\x0d\x0a"),
-    (&[b"OBJECT", b"ENCODING", b"l"], b"$9\x0d\x0aquicklist\x0d\x0a"),
-    (&[b"TYPE", b"l"], b"+list\x0d\x0a"),
-    (&[b"LPUSHX", b"nol", b"a"], b":0\x0d\x0a"),
-    (&[b"RPUSHX", b"nol", b"a"], b":0\x0d\x0a"),
-    (&[b"LPUSHX", b"l", b"x"], b":6\x0d\x0a"),
-    (&[b"RPUSHX", b"l", b"w"], b":7\x0d\x0a"),
-    (&[b"EXISTS", b"nol"], b":0\x0d\x0a"),
-    (&[b"LRANGE", b"l", b"1", b"2"], b"*2\x0d\x0a$1\x0d\x0ay\x0d\x0a$1\x0d\x0az\x0d\x0a"),
-    (&[b"LRANGE", b"l", b"-2", b"-1"], b"*2\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aw\x0d\x0a"),
-    (&[b"LRANGE", b"l", b"-100", b"100"], b"*7\x0d\x0a$1\x0d\x0ax\x0d\x0a$1\x0d\x0ay\x0d\x0a$1\x0d\x0az\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aw\x0d\x0a"),
-    (&[b"LRANGE", b"l", b"5", b"2"], b"*0\x0d\x0a"),
-    (&[b"LRANGE", b"l", b"50", b"60"], b"*0\x0d\x0a"),
-    (&[b"LRANGE", b"nol", b"0", b"-1"], b"*0\x0d\x0a"),
-    (&[b"LRANGE", b"l", b"a", b"1"], b"-ERR value is not an integer or out of range\x0d\x0a"),
-    (&[b"LINDEX", b"l", b"0"], b"$1\x0d\x0ax\x0d\x0a"),
-    (&[b"LINDEX", b"l", b"-1"], b"$1\x0d\x0aw\x0d\x0a"),
-    (&[b"LINDEX", b"l", b"100"], b"$-1\x0d\x0a"),
-    (&[b"LINDEX", b"l", b"-100"], b"$-1\x0d\x0a"),
-    (&[b"LINDEX", b"nol", b"0"], b"$-1\x0d\x0a"),
-    (&[b"LINDEX", b"l", b"x"], b"-ERR value is not an integer or out of range\x0d\x0a"),
-    (&[b"LSET", b"l", b"0", b"X"], b"+OK\x0d\x0a"),
-    (&[b"LSET", b"l", b"-1", b"W"], b"+OK\x0d\x0a"),
-    (&[b"LSET", b"l", b"100", b"v"], b"-ERR index out of range\x0d\x0a"),
-    (&[b"LSET", b"nol", b"0", b"v"], b"-ERR no such key\x0d\x0a"),
-    (&[b"LRANGE", b"l", b"0", b"-1"], b"*7\x0d\x0a$1\x0d\x0aX\x0d\x0a$1\x0d\x0ay\x0d\x0a$1\x0d\x0az\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aW\x0d\x0a"),
-    (&[b"LINSERT", b"l", b"BEFORE", b"a", b"A0"], b":8\x0d\x0a"),
-    (&[b"LINSERT", b"l", b"after", b"a", b"A1"], b":9\x0d\x0a"),
-    (&[b"LINSERT", b"l", b"before", b"zz", b"q"], b":-1\x0d\x0a"),
-    (&[b"LINSERT", b"nol", b"before", b"a", b"q"], b":0\x0d\x0a"),
-    (&[b"LINSERT", b"l", b"middle", b"a", b"q"], b"-ERR syntax error\x0d\x0a"),
-    (&[b"LRANGE", b"l", b"0", b"-1"], b"*9\x0d\x0a$1\x0d\x0aX\x0d\x0a$1\x0d\x0ay\x0d\x0a$1\x0d\x0az\x0d\x0a$2\x0d\x0aA0\x0d\x0a$1\x0d\x0aa\x0d\x0a$2\x0d\x0aA1\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aW\x0d\x0a"),
-    (&[b"RPUSH", b"r", b"a", b"b", b"a", b"c", b"a", b"b", b"a"], b":7\x0d\x0a"),
-    (&[b"LREM", b"r", b"2", b"a"], b":2\x0d\x0a"),
-    (&[b"LRANGE", b"r", b"0", b"-1"], b"*5\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0aa\x0d\x0a"),
-    (&[b"LREM", b"r", b"-1", b"a"], b":1\x0d\x0a"),
-    (&[b"LRANGE", b"r", b"0", b"-1"], b"*4\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a"),
-    (&[b"LREM", b"r", b"0", b"b"], b":2\x0d\x0a"),
-    (&[b"LRANGE", b"r", b"0", b"-1"], b"*2\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0aa\x0d\x0a"),
-    (&[b"LREM", b"nol", b"0", b"a"], b":0\x0d\x0a"),
-    (&[b"LREM", b"r", b"x", b"a"], b"-ERR value is not an integer or out of range\x0d\x0a"),
-    (&[b"LREM", b"r", b"0", b"a"], b":1\x0d\x0a"),
-    (&[b"LREM", b"r", b"0", b"c"], b":1\x0d\x0a"),
-    (&[b"EXISTS", b"r"], b":0\x0d\x0a"),
-    (&[b"RPUSH", b"t", b"1", b"2", b"3", b"4", b"5", b"6"], b":6\x0d\x0a"),
-    (&[b"LTRIM", b"t", b"1", b"-2"], b"+OK\x0d\x0a"),
-    (&[b"LRANGE", b"t", b"0", b"-1"], b"*4\x0d\x0a$1\x0d\x0a2\x0d\x0a$1\x0d\x0a3\x0d\x0a$1\x0d\x0a4\x0d\x0a$1\x0d\x0a5\x0d\x0a"),
-    (&[b"LTRIM", b"t", b"10", b"20"], b"+OK\x0d\x0a"),
-    (&[b"EXISTS", b"t"], b":0\x0d\x0a"),
-    (&[b"LTRIM", b"nol", b"0", b"1"], b"+OK\x0d\x0a"),
-    (&[b"RPUSH", b"p", b"a", b"b", b"c", b"d"], b":4\x0d\x0a"),
-    (&[b"LPOP", b"p"], b"$1\x0d\x0aa\x0d\x0a"),
-    (&[b"RPOP", b"p"], b"$1\x0d\x0ad\x0d\x0a"),
-    (&[b"LPOP", b"p", b"0"], b"*0\x0d\x0a"),
-    (&[b"LPOP", b"p", b"5"], b"*2\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a"),
-    (&[b"EXISTS", b"p"], b":0\x0d\x0a"),
-    (&[b"LPOP", b"nol"], b"$-1\x0d\x0a"),
-    (&[b"LPOP", b"nol", b"2"], b"*-1\x0d\x0a"),
-    (&[b"RPOP", b"nol", b"2"], b"*-1\x0d\x0a"),
-    (&[b"LPOP", b"p", b"-1"], b"-ERR value is out of range, must be positive\x0d\x0a"),
-    (&[b"LPOP", b"l", b"x"], b"-ERR value is out of range, must be positive\x0d\x0a"),
-    (&[b"LPOP", b"l", b"1", b"2"], b"-ERR wrong number of arguments for 'lpop' command\x0d\x0a"),
-    (&[b"RPOP", b"l", b"2"], b"*2\x0d\x0a$1\x0d\x0aW\x0d\x0a$1\x0d\x0ac\x0d\x0a"),
-    (&[b"SET", b"s", b"x"], b"+OK\x0d\x0a"),
-    (&[b"LPUSH", b"s", b"a"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"LRANGE", b"s", b"0", b"1"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"LLEN", b"s"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"LPOP", b"s"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"LINDEX", b"s", b"0"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"LPOS", b"s", b"a"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"LMOVE", b"s", b"l", b"LEFT", b"LEFT"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"LMOVE", b"l", b"s", b"LEFT", b"LEFT"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"RPUSH", b"q", b"a", b"b", b"c", b"a", b"b", b"c", b"a"], b":7\x0d\x0a"),
-    (&[b"LPOS", b"q", b"a"], b":0\x0d\x0a"),
-    (&[b"LPOS", b"q", b"a", b"RANK", b"2"], b":3\x0d\x0a"),
-    (&[b"LPOS", b"q", b"a", b"RANK", b"-1"], b":6\x0d\x0a"),
-    (&[b"LPOS", b"q", b"a", b"COUNT", b"0"], b"*3\x0d\x0a:0\x0d\x0a:3\x0d\x0a:6\x0d\x0a"),
-    (&[b"LPOS", b"q", b"a", b"COUNT", b"2", b"RANK", b"-1"], b"*2\x0d\x0a:6\x0d\x0a:3\x0d\x0a"),
-    (&[b"LPOS", b"q", b"a", b"MAXLEN", b"3", b"COUNT", b"0"], b"*1\x0d\x0a:0\x0d\x0a"),
-    (&[b"LPOS", b"q", b"z"], b"$-1\x0d\x0a"),
-    (&[b"LPOS", b"q", b"z", b"COUNT", b"2"], b"*0\x0d\x0a"),
-    (&[b"LPOS", b"nol", b"a"], b"$-1\x0d\x0a"),
-    (&[b"LPOS", b"nol", b"a", b"COUNT", b"1"], b"*0\x0d\x0a"),
-    (&[b"LPOS", b"q", b"a", b"RANK", b"0"], b"-ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list\x0d\x0a"),
-    (&[b"LPOS", b"q", b"a", b"COUNT", b"-1"], b"-ERR COUNT can't be negative\x0d\x0a"),
-    (&[b"LPOS", b"q", b"a", b"MAXLEN", b"-1"], b"-ERR MAXLEN can't be negative\x0d\x0a"),
-    (&[b"LPOS", b"q", b"a", b"RANK"], b"-ERR syntax error\x0d\x0a"),
-    (&[b"LPOS", b"q", b"a", b"FOO", b"1"], b"-ERR syntax error\x0d\x0a"),
-    (&[b"LPOS", b"q", b"a", b"RANK", b"x"], b"-ERR value is not an integer or out of range\x0d\x0a"),
-    (&[b"RPUSH", b"m1", b"1", b"2", b"3"], b":3\x0d\x0a"),
-    (&[b"LMOVE", b"m1", b"m2", b"LEFT", b"RIGHT"], b"$1\x0d\x0a1\x0d\x0a"),
-    (&[b"LMOVE", b"m1", b"m2", b"RIGHT", b"LEFT"], b"$1\x0d\x0a3\x0d\x0a"),
-    (&[b"LRANGE", b"m1", b"0", b"-1"], b"*1\x0d\x0a$1\x0d\x0a2\x0d\x0a"),
-    (&[b"LRANGE", b"m2", b"0", b"-1"], b"*2\x0d\x0a$1\x0d\x0a3\x0d\x0a$1\x0d\x0a1\x0d\x0a"),
-    (&[b"LMOVE", b"m1", b"m1", b"LEFT", b"RIGHT"], b"$1\x0d\x0a2\x0d\x0a"),
-    (&[b"LRANGE", b"m1", b"0", b"-1"], b"*1\x0d\x0a$1\x0d\x0a2\x0d\x0a"),
-    (&[b"LMOVE", b"nol", b"m2", b"LEFT", b"LEFT"], b"$-1\x0d\x0a"),
-    (&[b"LMOVE", b"m1", b"m2", b"UP", b"LEFT"], b"-ERR syntax error\x0d\x0a"),
-    (&[b"RPOPLPUSH", b"m1", b"m2"], b"$1\x0d\x0a2\x0d\x0a"),
-    (&[b"RPOPLPUSH", b"m1", b"m2"], b"$-1\x0d\x0a"),
-    (&[b"EXISTS", b"m1"], b":0\x0d\x0a"),
-    (&[b"LRANGE", b"m2", b"0", b"-1"], b"*3\x0d\x0a$1\x0d\x0a2\x0d\x0a$1\x0d\x0a3\x0d\x0a$1\x0d\x0a1\x0d\x0a"),
-    (&[b"RPOPLPUSH", b"nol", b"m2"], b"$-1\x0d\x0a"),
-    (&[b"RPUSH", b"mp", b"a", b"b", b"c"], b":3\x0d\x0a"),
-    (&[b"LMPOP", b"2", b"nol", b"mp", b"LEFT"], b"*2\x0d\x0a$2\x0d\x0amp\x0d\x0a*1\x0d\x0a$1\x0d\x0aa\x0d\x0a"),
-    (&[b"LMPOP", b"1", b"mp", b"RIGHT", b"COUNT", b"5"], b"*2\x0d\x0a$2\x0d\x0amp\x0d\x0a*2\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0ab\x0d\x0a"),
-    (&[b"LMPOP", b"1", b"mp", b"LEFT"], b"*-1\x0d\x0a"),
-    (&[b"LMPOP", b"0", b"mp", b"LEFT"], b"-ERR numkeys should be greater than 0\x0d\x0a"),
-    (&[b"LMPOP", b"x", b"mp", b"LEFT"], b"-ERR numkeys should be greater than 0\x0d\x0a"),
-    (&[b"LMPOP", b"3", b"mp", b"LEFT"], b"-ERR syntax error\x0d\x0a"),
-    (&[b"LMPOP", b"1", b"mp", b"UP"], b"-ERR syntax error\x0d\x0a"),
-    (&[b"LMPOP", b"1", b"mp", b"LEFT", b"COUNT", b"0"], b"-ERR count should be greater than 0\x0d\x0a"),
-    (&[b"LMPOP", b"1", b"mp", b"LEFT", b"COUNT"], b"-ERR syntax error\x0d\x0a"),
-    (&[b"LMPOP", b"1", b"mp", b"LEFT", b"FOO", b"1"], b"-ERR syntax error\x0d\x0a"),
-    (&[b"LMPOP", b"1", b"s", b"LEFT"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"LMPOP", b"1"], b"-ERR wrong number of arguments for 'lmpop' command\x0d\x0a"),
-    (&[b"RPUSH", b"bin", b"a\x00b", b"\xff\xfe"], b":2\x0d\x0a"),
-    (&[b"LRANGE", b"bin", b"0", b"-1"], b"*2\x0d\x0a$3\x0d\x0aa\x00b\x0d\x0a$2\x0d\x0a\xff\xfe\x0d\x0a"),
-    (&[b"LPOS", b"bin", b"\xff\xfe"], b":1\x0d\x0a"),
-    (&[b"MULTI"], b"+OK\x0d\x0a"),
-    (&[b"RPUSH", b"tx", b"1"], b"+QUEUED\x0d\x0a"),
-    (&[b"LPOP", b"tx"], b"+QUEUED\x0d\x0a"),
-    (&[b"EXEC"], b"*2\x0d\x0a:1\x0d\x0a$1\x0d\x0a1\x0d\x0a"),
-    (&[b"EVAL", b"redis.call('rpush', KEYS[1], 'a', 'b') return redis.call('lrange', KEYS[1], 0, -1)", b"1", b"ev"], b"*2\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a"),
-    (&[b"BLPOP", b"nol", b"0.01"], b"*-1\x0d\x0a"),
-    (&[b"BRPOP", b"nol", b"nol2", b"0.01"], b"*-1\x0d\x0a"),
-    (&[b"BLMOVE", b"nol", b"x", b"LEFT", b"RIGHT", b"0.01"], b"*-1\x0d\x0a"),
-    (&[b"BRPOPLPUSH", b"nol", b"x", b"0.01"], b"*-1\x0d\x0a"),
-    (&[b"BLMPOP", b"0.01", b"1", b"nol", b"LEFT"], b"*-1\x0d\x0a"),
-    (&[b"BLPOP", b"nol", b"x"], b"-ERR timeout is not a float or out of range\x0d\x0a"),
-    (&[b"BLPOP", b"nol", b"-1"], b"-ERR timeout is negative\x0d\x0a"),
-    (&[b"BLPOP", b"nol", b"inf"], b"-ERR timeout is negative\x0d\x0a"),
-    (&[b"BLPOP", b"nol", b"1e100"], b"-ERR timeout is negative\x0d\x0a"),
-    (&[b"RPUSH", b"bl", b"a", b"b", b"c", b"d"], b":4\x0d\x0a"),
-    (&[b"BLPOP", b"nol", b"bl", b"0"], b"*2\x0d\x0a$2\x0d\x0abl\x0d\x0a$1\x0d\x0aa\x0d\x0a"),
-    (&[b"BRPOP", b"bl", b"0"], b"*2\x0d\x0a$2\x0d\x0abl\x0d\x0a$1\x0d\x0ad\x0d\x0a"),
-    (&[b"BLMPOP", b"0", b"2", b"nol", b"bl", b"RIGHT", b"COUNT", b"5"], b"*2\x0d\x0a$2\x0d\x0abl\x0d\x0a*2\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0ab\x0d\x0a"),
-    (&[b"RPUSH", b"bl", b"a", b"b", b"c"], b":3\x0d\x0a"),
-    (&[b"BLMOVE", b"bl", b"dst", b"LEFT", b"LEFT", b"0"], b"$1\x0d\x0aa\x0d\x0a"),
-    (&[b"BRPOPLPUSH", b"dst", b"dst2", b"0"], b"$1\x0d\x0aa\x0d\x0a"),
-    (&[b"SET", b"str", b"x"], b"+OK\x0d\x0a"),
-    (&[b"BLPOP", b"str", b"0"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"BLMPOP", b"0.01", b"0", b"nol", b"LEFT"], b"-ERR numkeys should be greater than 0\x0d\x0a"),
-    (&[b"BLPOP", b"nol", b"0.001"], b"*-1\x0d\x0a"),
-    (&[b"MULTI"], b"+OK\x0d\x0a"),
-    (&[b"BLPOP", b"nol", b"0"], b"+QUEUED\x0d\x0a"),
-    (&[b"BLMOVE", b"nol", b"x", b"LEFT", b"RIGHT", b"0"], b"+QUEUED\x0d\x0a"),
-    (&[b"BRPOPLPUSH", b"nol", b"x", b"0"], b"+QUEUED\x0d\x0a"),
-    (&[b"BLMPOP", b"0", b"1", b"nol", b"LEFT"], b"+QUEUED\x0d\x0a"),
-    (&[b"EXEC"], b"*4\x0d\x0a*-1\x0d\x0a$-1\x0d\x0a$-1\x0d\x0a*-1\x0d\x0a"),
-    (&[b"EVAL", b"return redis.call('blpop','nol',0)", b"0"], b"-ERR This Redis command is not allowed from script script: f91a66c0381b0e1a423ba7cd008254f3cb4bca2f, on @user_script:1.\x0d\x0a"),
-    (&[b"CLIENT", b"UNBLOCK", b"99999"], b":0\x0d\x0a"),
-    (&[b"CLIENT", b"UNBLOCK", b"99999", b"TIMEOUT"], b":0\x0d\x0a"),
-    (&[b"CLIENT", b"UNBLOCK", b"99999", b"bad"], b"-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\x0d\x0a"),
-    (&[b"CLIENT", b"UNBLOCK", b"x"], b"-ERR value is not an integer or out of range\x0d\x0a"),
-    (&[b"BLMOVE", b"bl", b"dst", b"UP", b"LEFT", b"0"], b"-ERR syntax error\x0d\x0a"),
-    (&[b"BLMPOP", b"x", b"1", b"nol", b"LEFT"], b"-ERR timeout is not a float or out of range\x0d\x0a"),
-    (&[b"BLPOP", b"nol", b"9999999999999999"], b"-ERR timeout is negative\x0d\x0a"),
-];
+/// The recorded sessions of this file (see `transcript.rs` for the format).
+const TRANSCRIPT: &str = include_str!("../transcripts/list.txt");
+
+#[test]
+fn lmpop_reads_options_left_to_right() {
+    run_transcript(TRANSCRIPT, "lmpop_reads_options_left_to_right");
+}
 
 #[test]
 fn list_replies_match_redis() {
-    run_cases(CASES);
+    run_transcript(TRANSCRIPT, "list_replies_match_redis");
 }
 
 /// A small deterministic generator for the model test.
@@ -422,33 +265,9 @@ fn a_blocked_client_that_disconnects_leaves_nothing_behind() {
     assert_eq!(p.cmd(&[b"LLEN", b"gone"]), b":1\r\n".to_vec());
 }
 
-/// BZPOPMIN/BZPOPMAX/BZMPOP share the blocking core (recorded from redis-server 7.0.15).
-const ZSET_BLOCKING_CASES: Cases = &[
-    (&[b"FLUSHALL"], b"+OK\x0d\x0a"),
-    (&[b"BZPOPMIN", b"nz", b"0.01"], b"*-1\x0d\x0a"),
-    (&[b"BZPOPMAX", b"nz", b"nz2", b"0.01"], b"*-1\x0d\x0a"),
-    (&[b"BZMPOP", b"0.01", b"1", b"nz", b"MIN"], b"*-1\x0d\x0a"),
-    (&[b"ZADD", b"z", b"1", b"a", b"2", b"b", b"3", b"c"], b":3\x0d\x0a"),
-    (&[b"BZPOPMIN", b"nz", b"z", b"0"], b"*3\x0d\x0a$1\x0d\x0az\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0a1\x0d\x0a"),
-    (&[b"BZPOPMAX", b"z", b"0"], b"*3\x0d\x0a$1\x0d\x0az\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0a3\x0d\x0a"),
-    (&[b"BZMPOP", b"0", b"1", b"z", b"MIN", b"COUNT", b"5"], b"*2\x0d\x0a$1\x0d\x0az\x0d\x0a*1\x0d\x0a*2\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0a2\x0d\x0a"),
-    (&[b"EXISTS", b"z"], b":0\x0d\x0a"),
-    (&[b"BZPOPMIN", b"nz", b"x"], b"-ERR timeout is not a float or out of range\x0d\x0a"),
-    (&[b"BZPOPMIN", b"nz", b"-1"], b"-ERR timeout is negative\x0d\x0a"),
-    (&[b"BZMPOP", b"0", b"0", b"nz", b"MIN"], b"-ERR numkeys should be greater than 0\x0d\x0a"),
-    (&[b"BZMPOP", b"0", b"1", b"nz", b"UP"], b"-ERR syntax error\x0d\x0a"),
-    (&[b"SET", b"s", b"x"], b"+OK\x0d\x0a"),
-    (&[b"BZPOPMIN", b"s", b"0"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"MULTI"], b"+OK\x0d\x0a"),
-    (&[b"BZPOPMIN", b"nz", b"0"], b"+QUEUED\x0d\x0a"),
-    (&[b"BZMPOP", b"0", b"1", b"nz", b"MAX"], b"+QUEUED\x0d\x0a"),
-    (&[b"EXEC"], b"*2\x0d\x0a*-1\x0d\x0a*-1\x0d\x0a"),
-    (&[b"EVAL", b"return redis.call('bzpopmin','nz',0)", b"0"], b"-ERR This Redis command is not allowed from script script: aab381d1ea681b27fde50097a368babefba921d8, on @user_script:1.\x0d\x0a"),
-];
-
 #[test]
 fn zset_blocking_pop_replies_match_redis() {
-    run_cases(ZSET_BLOCKING_CASES);
+    run_transcript(TRANSCRIPT, "zset_blocking_pop_replies_match_redis");
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! loopback port, and the Lua engine through its API and the `ferrous-lua` binary.
 mod arg_order;
 mod bitfield;
+mod differential;
+mod differential_gen;
 mod dump_corrupt;
 mod functions;
 mod geo;
@@ -29,5 +31,6 @@ mod stream_blocking;
 mod stream_model;
 mod strings;
 mod support;
+mod transcript;
 mod tx;
 mod zset;

@@ -14,10 +14,13 @@
 //!   Tcl suite is extracted (`REDIS_TESTS_DIR` or `.redis-tests/`) and
 //!   redis-server is installed: each loads in Ferrous as it loads in redis-server.
 use crate::rdb_support::*;
-use crate::support::{run_cases, start_server, Cases};
+use crate::support::start_server;
+use crate::transcript::run_transcript;
 use ferrous::persist::rdb::load::{load, FileOptions};
 use ferrous::persist::rdb::save::SaveOptions;
 use std::path::{Path, PathBuf};
+
+const TRANSCRIPT: &str = include_str!("../transcripts/rdb.txt");
 
 fn args(parts: &[&[u8]]) -> Vec<Vec<u8>> {
     parts.iter().map(|p| p.to_vec()).collect()
@@ -471,92 +474,9 @@ fn lzf_output_matches_redis_on_many_strings() {
     assert!(compressed > 100, "{compressed} of 400 compressed");
 }
 
-/// RESTORE's checks and their texts, recorded from redis-server 7.0.15. Of
-/// note: a string may run into the footer (Redis reads the value from the
-/// whole payload), bytes after the value are ignored, an older version is
-/// fine, `clients` sanitizes RESTORE; an LZF string declaring 0 bytes is empty
-/// whatever follows, a length byte in the special-encoding form stands for its
-/// low 6 bits, a packed sorted set's score text is read as `strtod` reads it
-/// (the number it starts with, 0 if none). Found by a differential fuzz. One known difference is left out: an
-/// intset out of order (accepted without `sanitize-dump-payload`) keeps its
-/// damaged order in Redis (SMEMBERS answers 5 then 1, SISMEMBER 5 answers 0);
-/// Ferrous sorts it; likewise a packed sorted set out of order (ZRANGE then
-/// differs), and a NaN score, which Redis takes and Ferrous refuses.
-const RESTORE_CASES: Cases = &[
-    (&[b"SET", b"k", b"v"], b"+OK\r\n"),
-    (&[b"DUMP", b"k"], b"$13\r\n\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xce\r\n"),
-    (&[b"DUMP", b"nokey"], b"$-1\r\n"),
-    (&[b"RESTORE", b"k", b"0", b"\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xce"], b"-BUSYKEY Target key name already exists.\r\n"),
-    (&[b"RESTORE", b"k", b"0", b"\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xce", b"bogus"], b"-ERR syntax error\r\n"),
-    (&[b"RESTORE", b"k", b"0", b"x", b"IDLETIME"], b"-ERR syntax error\r\n"),
-    (&[b"RESTORE", b"k", b"0", b"x", b"IDLETIME", b"-1"], b"-ERR Invalid IDLETIME value, must be >= 0\r\n"),
-    (&[b"RESTORE", b"k", b"0", b"x", b"IDLETIME", b"a"], b"-ERR value is not an integer or out of range\r\n"),
-    (&[b"RESTORE", b"k", b"0", b"x", b"FREQ", b"256"], b"-ERR Invalid FREQ value, must be >= 0 and <= 255\r\n"),
-    (&[b"RESTORE", b"k", b"0", b"x", b"FREQ", b"-1"], b"-ERR Invalid FREQ value, must be >= 0 and <= 255\r\n"),
-    (&[b"RESTORE", b"k", b"0", b"x", b"FREQ", b"1", b"IDLETIME", b"1"], b"-ERR syntax error\r\n"),
-    (&[b"RESTORE", b"k", b"0", b"x", b"IDLETIME", b"1", b"FREQ", b"1"], b"-ERR syntax error\r\n"),
-    (&[b"RESTORE", b"k", b"0", b"x", b"REPLACE", b"REPLACE", b"ABSTTL"], b"-ERR DUMP payload version or checksum are wrong\r\n"),
-    (&[b"RESTORE", b"k2", b"-1", b"x"], b"-ERR Invalid TTL value, must be >= 0\r\n"),
-    (&[b"RESTORE", b"k2", b"1x", b"x"], b"-ERR value is not an integer or out of range\r\n"),
-    (&[b"RESTORE", b"k2", b"0", b"x"], b"-ERR DUMP payload version or checksum are wrong\r\n"),
-    (&[b"RESTORE", b"k2", b"0", b""], b"-ERR DUMP payload version or checksum are wrong\r\n"),
-    (&[b"RESTORE", b"k2", b"0", b"\x00\x01v\x0b\x00\xf8\xd7s\xc1\xe4\xa7cG"], b"-ERR DUMP payload version or checksum are wrong\r\n"),
-    (&[b"RESTORE", b"k2", b"0", b"\x00\x01v\x09\x00A\xfa\x9f~M\xbe\xe9\x7f"], b"+OK\r\n"),
-    (&[b"GET", b"k2"], b"$1\r\nv\r\n"),
-    (&[b"RESTORE", b"k3", b"0", b"\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xcf"], b"-ERR DUMP payload version or checksum are wrong\r\n"),
-    (&[b"RESTORE", b"k3", b"0", b"\x00\x05v\n\x00_\xa2\x0421\xd5\xbd\xab"], b"+OK\r\n"),
-    (&[b"GET", b"k3"], b"$5\r\nv\n\x00_\xa2\r\n"),
-    (&[b"RESTORE", b"k4", b"0", b"\x00\rv\n\x00\xc3\xf7\x913`\x0f\xd2a"], b"-ERR Bad data format\r\n"),
-    (&[b"RESTORE", b"k4", b"0", b"\x08\x01v\n\x00\nso7\x162\xf4M"], b"-ERR Bad data format\r\n"),
-    (&[b"RESTORE", b"k4", b"0", b"\x12\x00\n\x00i\xf6\x84[j\x1b\xbfW"], b"-ERR Bad data format\r\n"),
-    (&[b"RESTORE", b"k4", b"0", b"\x02\x00\n\x00:\xce9\x00\x9b\x899\xe8"], b"-ERR Bad data format\r\n"),
-    (&[b"RESTORE", b"k4", b"0", b"\x02\x02\x01a\x01a\n\x00W\xbev/\xc2\xd6R:"], b"-ERR Bad data format\r\n"),
-    (&[b"RESTORE", b"k4", b"0", b"\x00\x01vEXTRA\n\x00~!\xea\xe7\xb3\x95\xae\x88"], b"+OK\r\n"),
-    (&[b"GET", b"k4"], b"$1\r\nv\r\n"),
-    (&[b"RESTORE", b"k5", b"0", b"\x0b\x0c\x02\x00\x00\x00\x02\x00\x00\x00\x05\x00\x01\x00\n\x00\xe3\xb7\xf2\xd8\x10Q\xc5c"], b"+OK\r\n"),
-    (&[b"SCARD", b"k5"], b":2\r\n"),
-    (&[b"RESTORE", b"k", b"1", b"\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xce", b"REPLACE", b"ABSTTL"], b"+OK\r\n"),
-    (&[b"EXISTS", b"k"], b":0\r\n"),
-    (&[b"RESTORE", b"k", b"9223372036854775807", b"\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xce"], b"+OK\r\n"),
-    (&[b"EXISTS", b"k"], b":0\r\n"),
-    (&[b"RESTORE", b"k", b"0", b"\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xce", b"replace", b"absttl", b"freq", b"0"], b"+OK\r\n"),
-    (&[b"GET", b"k"], b"$1\r\nv\r\n"),
-    (&[b"RESTORE", b"k", b"4102444800000", b"\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xce", b"replace", b"absttl"], b"+OK\r\n"),
-    (&[b"PEXPIRETIME", b"k"], b":4102444800000\r\n"),
-    (&[b"RESTORE", b"k", b"0", b"\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xce", b"replace"], b"+OK\r\n"),
-    (&[b"PEXPIRETIME", b"k"], b":-1\r\n"),
-    (&[b"RESTORE"], b"-ERR wrong number of arguments for 'restore' command\r\n"),
-    (&[b"DUMP"], b"-ERR wrong number of arguments for 'dump' command\r\n"),
-    (&[b"RESTORE", b"a", b"b"], b"-ERR wrong number of arguments for 'restore' command\r\n"),
-    (&[b"RESTORE", b"lz0", b"0", b"\x00\xc3\x05\x00\x01abcd\n\x00\xdb\x87\x7f?o\xec\xd5@"], b"+OK\r\n"),
-    (&[b"GET", b"lz0"], b"$0\r\n\r\n"),
-    (&[b"RESTORE", b"sc2", b"0", b"\x02\xc2\x01a\x01b\n\x00\x81Ij\x88\xcd\xce\x14D"], b"+OK\r\n"),
-    (&[b"SCARD", b"sc2"], b":2\r\n"),
-    (&[b"RESTORE", b"zl", b"0", b"\x1100\x00\x00\x00\x08\x00\x82m1\x03\x862.5xyz\x07\x82m2\x03\x83abc\x04\x82m3\x03\x82 7\x03\x82m4\x03\x861e1000\x07\xff\n\x00\xfe\xca\xa2:\xd5N\xfb`"], b"+OK\r\n"),
-    (&[b"ZSCORE", b"zl", b"m1"], b"$3\r\n2.5\r\n"),
-    (&[b"ZSCORE", b"zl", b"m2"], b"$1\r\n0\r\n"),
-    (&[b"ZSCORE", b"zl", b"m3"], b"$1\r\n7\r\n"),
-    (&[b"ZSCORE", b"zl", b"m4"], b"$3\r\ninf\r\n"),
-    (&[b"ZCARD", b"zl"], b":4\r\n"),
-    (&[b"CONFIG", b"SET", b"rdbcompression", b"no"], b"+OK\r\n"),
-    (&[b"SET", b"c", b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"], b"+OK\r\n"),
-    (&[b"DUMP", b"c"], b"$54\r\n\x00*aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n\x00ZG\xf3Z\x1c\x94a\xbc\r\n"),
-    (&[b"CONFIG", b"SET", b"rdbcompression", b"yes"], b"+OK\r\n"),
-    (&[b"DUMP", b"c"], b"$23\r\n\x00\xc3\x09*\x01aa\xe0\x1d\x00\x01aa\n\x00\xf2`\x95\xdcM\\\xa9X\r\n"),
-    (&[b"CONFIG", b"GET", b"rdbcompression"], b"*2\r\n$14\r\nrdbcompression\r\n$3\r\nyes\r\n"),
-    (&[b"CONFIG", b"SET", b"sanitize-dump-payload", b"yes"], b"+OK\r\n"),
-    (&[b"RESTORE", b"dup", b"0", b"\x10\x11\x0f\x00\x00\x00\x04\x00\x81a\x02\x01\x01\x81a\x02\x02\x01\xff\n\x00\xb8l\xfe@:2h6"], b"-ERR Bad data format\r\n"),
-    (&[b"RESTORE", b"k6", b"0", b"\x0b\x0c\x02\x00\x00\x00\x02\x00\x00\x00\x05\x00\x01\x00\n\x00\xe3\xb7\xf2\xd8\x10Q\xc5c"], b"-ERR Bad data format\r\n"),
-    (&[b"CONFIG", b"SET", b"sanitize-dump-payload", b"clients"], b"+OK\r\n"),
-    (&[b"RESTORE", b"k6", b"0", b"\x0b\x0c\x02\x00\x00\x00\x02\x00\x00\x00\x05\x00\x01\x00\n\x00\xe3\xb7\xf2\xd8\x10Q\xc5c"], b"-ERR Bad data format\r\n"),
-    (&[b"CONFIG", b"SET", b"sanitize-dump-payload", b"no"], b"+OK\r\n"),
-    (&[b"CONFIG", b"GET", b"sanitize-dump-payload"], b"*2\r\n$21\r\nsanitize-dump-payload\r\n$2\r\nno\r\n"),
-    (&[b"CONFIG", b"SET", b"sanitize-dump-payload", b"maybe"], b"-ERR CONFIG SET failed (possibly related to argument 'sanitize-dump-payload') - argument(s) must be one of the following: no, yes, clients\r\n"),
-];
-
 #[test]
 fn restore_checks_and_errors_match_redis() {
-    run_cases(RESTORE_CASES);
+    run_transcript(TRANSCRIPT, "restore_cases");
 }
 
 /// A relative TTL counts from now; IDLETIME sets the access time (within a

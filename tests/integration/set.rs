@@ -1,148 +1,23 @@
-//! Set commands over TCP: replies compared byte for byte with what
-//! redis-server 7.0.15 answered (recorded below, in order, on one connection of
-//! a fresh server; members of hashtable-encoded sets are sorted by a script,
-//! since their order is the table's), plus random-pick properties and a
-//! randomized test against a `BTreeSet` model.
-use super::support::{run_cases, start_server, Cases};
+//! Set commands over TCP: replies compared byte for byte with what redis-server
+//! 7.0.15 answered (recorded in `tests/transcripts/`, in order, on one connection
+//! of a fresh server; members of hashtable-encoded sets are sorted by a script,
+//! since their order is the table's), plus random-pick properties and a randomized
+//! test against a `BTreeSet` model.
+use super::support::{bulks, start_server};
+use super::transcript::run_transcript;
 use std::collections::BTreeSet;
 
-const CASES: Cases = &[
-    (&[b"FLUSHALL"], b"+OK\x0d\x0a"),
-    (&[b"SADD", b"i", b"3", b"1", b"2", b"1"], b":3\x0d\x0a"),
-    (&[b"SMEMBERS", b"i"], b"*3\x0d\x0a$1\x0d\x0a1\x0d\x0a$1\x0d\x0a2\x0d\x0a$1\x0d\x0a3\x0d\x0a"),
-    (&[b"OBJECT", b"ENCODING", b"i"], b"$6\x0d\x0aintset\x0d\x0a"),
-    (&[b"TYPE", b"i"], b"+set\x0d\x0a"),
-    (&[b"SCARD", b"i"], b":3\x0d\x0a"),
-    (&[b"SCARD", b"nos"], b":0\x0d\x0a"),
-    (&[b"SISMEMBER", b"i", b"2"], b":1\x0d\x0a"),
-    (&[b"SISMEMBER", b"i", b"9"], b":0\x0d\x0a"),
-    (&[b"SISMEMBER", b"nos", b"1"], b":0\x0d\x0a"),
-    (&[b"SMISMEMBER", b"i", b"1", b"9", b"3"], b"*3\x0d\x0a:1\x0d\x0a:0\x0d\x0a:1\x0d\x0a"),
-    (&[b"SMISMEMBER", b"nos", b"1"], b"*1\x0d\x0a:0\x0d\x0a"),
-    (&[b"SADD", b"i", b"-5", b"10"], b":2\x0d\x0a"),
-    (&[b"SMEMBERS", b"i"], b"*5\x0d\x0a$2\x0d\x0a-5\x0d\x0a$1\x0d\x0a1\x0d\x0a$1\x0d\x0a2\x0d\x0a$1\x0d\x0a3\x0d\x0a$2\x0d\x0a10\x0d\x0a"),
-    (&[b"SADD", b"i", b"abc"], b":1\x0d\x0a"),
-    (&[b"OBJECT", b"ENCODING", b"i"], b"$9\x0d\x0ahashtable\x0d\x0a"),
-    (&[b"EVAL", b"local r = redis.call('smembers', KEYS[1]) table.sort(r) return r", b"1", b"i"], b"*6\x0d\x0a$2\x0d\x0a-5\x0d\x0a$1\x0d\x0a1\x0d\x0a$2\x0d\x0a10\x0d\x0a$1\x0d\x0a2\x0d\x0a$1\x0d\x0a3\x0d\x0a$3\x0d\x0aabc\x0d\x0a"),
-    (&[b"SREM", b"i", b"abc", b"zz", b"1"], b":2\x0d\x0a"),
-    (&[b"SREM", b"nos", b"a"], b":0\x0d\x0a"),
-    (&[b"SCARD", b"i"], b":4\x0d\x0a"),
-    (&[b"SMEMBERS", b"nos"], b"*0\x0d\x0a"),
-    (&[b"SADD", b"s", b"a", b"b", b"c"], b":3\x0d\x0a"),
-    (&[b"EVAL", b"local r = redis.call('sunion', KEYS[1], KEYS[2]) table.sort(r) return r", b"2", b"s", b"i"], b"*7\x0d\x0a$2\x0d\x0a-5\x0d\x0a$2\x0d\x0a10\x0d\x0a$1\x0d\x0a2\x0d\x0a$1\x0d\x0a3\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a"),
-    (&[b"EVAL", b"local r = redis.call('sinter', KEYS[1], KEYS[2]) table.sort(r) return r", b"2", b"s", b"s"], b"*3\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a"),
-    (&[b"SINTER", b"s", b"nos"], b"*0\x0d\x0a"),
-    (&[b"EVAL", b"local r = redis.call('sdiff', KEYS[1], KEYS[2]) table.sort(r) return r", b"2", b"s", b"nos"], b"*3\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a"),
-    (&[b"SDIFF", b"nos", b"s"], b"*0\x0d\x0a"),
-    (&[b"SADD", b"t", b"b", b"c", b"d"], b":3\x0d\x0a"),
-    (&[b"EVAL", b"local r = redis.call('sinter', KEYS[1], KEYS[2]) table.sort(r) return r", b"2", b"s", b"t"], b"*2\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a"),
-    (&[b"EVAL", b"local r = redis.call('sdiff', KEYS[1], KEYS[2]) table.sort(r) return r", b"2", b"s", b"t"], b"*1\x0d\x0a$1\x0d\x0aa\x0d\x0a"),
-    (&[b"EVAL", b"local r = redis.call('sunion', KEYS[1], KEYS[2]) table.sort(r) return r", b"2", b"s", b"t"], b"*4\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0ad\x0d\x0a"),
-    (&[b"SUNIONSTORE", b"u", b"s", b"t"], b":4\x0d\x0a"),
-    (&[b"EVAL", b"local r = redis.call('smembers', KEYS[1]) table.sort(r) return r", b"1", b"u"], b"*4\x0d\x0a$1\x0d\x0aa\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a$1\x0d\x0ad\x0d\x0a"),
-    (&[b"SINTERSTORE", b"u", b"s", b"t"], b":2\x0d\x0a"),
-    (&[b"EVAL", b"local r = redis.call('smembers', KEYS[1]) table.sort(r) return r", b"1", b"u"], b"*2\x0d\x0a$1\x0d\x0ab\x0d\x0a$1\x0d\x0ac\x0d\x0a"),
-    (&[b"SDIFFSTORE", b"u", b"s", b"t"], b":1\x0d\x0a"),
-    (&[b"SMEMBERS", b"u"], b"*1\x0d\x0a$1\x0d\x0aa\x0d\x0a"),
-    (&[b"SINTERSTORE", b"u", b"s", b"nos"], b":0\x0d\x0a"),
-    (&[b"EXISTS", b"u"], b":0\x0d\x0a"),
-    (&[b"SUNIONSTORE", b"u", b"nos", b"nos2"], b":0\x0d\x0a"),
-    (&[b"EXISTS", b"u"], b":0\x0d\x0a"),
-    (&[b"SADD", b"n1", b"1", b"2", b"3"], b":3\x0d\x0a"),
-    (&[b"SADD", b"n2", b"2", b"3", b"4"], b":3\x0d\x0a"),
-    (&[b"SINTERSTORE", b"n3", b"n1", b"n2"], b":2\x0d\x0a"),
-    (&[b"SMEMBERS", b"n3"], b"*2\x0d\x0a$1\x0d\x0a2\x0d\x0a$1\x0d\x0a3\x0d\x0a"),
-    (&[b"OBJECT", b"ENCODING", b"n3"], b"$6\x0d\x0aintset\x0d\x0a"),
-    (&[b"SINTERCARD", b"2", b"s", b"t"], b":2\x0d\x0a"),
-    (&[b"SINTERCARD", b"2", b"s", b"t", b"LIMIT", b"1"], b":1\x0d\x0a"),
-    (&[b"SINTERCARD", b"1", b"nos"], b":0\x0d\x0a"),
-    (&[b"SINTERCARD", b"0", b"s"], b"-ERR numkeys should be greater than 0\x0d\x0a"),
-    (&[b"SINTERCARD", b"5", b"s"], b"-ERR Number of keys can't be greater than number of args\x0d\x0a"),
-    (&[b"SINTERCARD", b"2", b"s", b"t", b"LIMIT", b"-1"], b"-ERR LIMIT can't be negative\x0d\x0a"),
-    (&[b"SINTERCARD", b"2", b"s", b"t", b"FOO", b"1"], b"-ERR syntax error\x0d\x0a"),
-    (&[b"SINTERCARD", b"x", b"s"], b"-ERR numkeys should be greater than 0\x0d\x0a"),
-    (&[b"SMOVE", b"s", b"t", b"a"], b":1\x0d\x0a"),
-    (&[b"SISMEMBER", b"t", b"a"], b":1\x0d\x0a"),
-    (&[b"SISMEMBER", b"s", b"a"], b":0\x0d\x0a"),
-    (&[b"SMOVE", b"s", b"t", b"zz"], b":0\x0d\x0a"),
-    (&[b"SMOVE", b"nos", b"t", b"a"], b":0\x0d\x0a"),
-    (&[b"SMOVE", b"s", b"s", b"b"], b":1\x0d\x0a"),
-    (&[b"SMOVE", b"s", b"t", b"b"], b":1\x0d\x0a"),
-    (&[b"SMOVE", b"s", b"t", b"c"], b":1\x0d\x0a"),
-    (&[b"EXISTS", b"s"], b":0\x0d\x0a"),
-    (&[b"SCARD", b"t"], b":4\x0d\x0a"),
-    (&[b"SET", b"str", b"x"], b"+OK\x0d\x0a"),
-    (&[b"SADD", b"str", b"a"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"SMEMBERS", b"str"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"SCARD", b"str"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"SISMEMBER", b"str", b"a"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"SUNION", b"str", b"t"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"SINTER", b"t", b"str"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"SMOVE", b"t", b"str", b"a"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"SMOVE", b"str", b"t", b"a"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"SPOP", b"str"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"SRANDMEMBER", b"str"], b"-WRONGTYPE Operation against a key holding the wrong kind of value\x0d\x0a"),
-    (&[b"SPOP", b"nos"], b"$-1\x0d\x0a"),
-    (&[b"SPOP", b"nos", b"2"], b"*0\x0d\x0a"),
-    (&[b"SPOP", b"t", b"-1"], b"-ERR value is out of range, must be positive\x0d\x0a"),
-    (&[b"SPOP", b"t", b"x"], b"-ERR value is out of range, must be positive\x0d\x0a"),
-    (&[b"SPOP", b"t", b"0"], b"*0\x0d\x0a"),
-    (&[b"SRANDMEMBER", b"nos"], b"$-1\x0d\x0a"),
-    (&[b"SRANDMEMBER", b"nos", b"3"], b"*0\x0d\x0a"),
-    (&[b"SRANDMEMBER", b"t", b"x"], b"-ERR value is not an integer or out of range\x0d\x0a"),
-    (&[b"SRANDMEMBER", b"t", b"0"], b"*0\x0d\x0a"),
-    (&[b"SADD", b"one", b"only"], b":1\x0d\x0a"),
-    (&[b"SPOP", b"one"], b"$4\x0d\x0aonly\x0d\x0a"),
-    (&[b"EXISTS", b"one"], b":0\x0d\x0a"),
-    (&[b"SADD", b"one", b"only"], b":1\x0d\x0a"),
-    (&[b"SRANDMEMBER", b"one"], b"$4\x0d\x0aonly\x0d\x0a"),
-    (&[b"SRANDMEMBER", b"one", b"3"], b"*1\x0d\x0a$4\x0d\x0aonly\x0d\x0a"),
-    (&[b"SRANDMEMBER", b"one", b"-3"], b"*3\x0d\x0a$4\x0d\x0aonly\x0d\x0a$4\x0d\x0aonly\x0d\x0a$4\x0d\x0aonly\x0d\x0a"),
-    (&[b"SPOP", b"one", b"5"], b"*1\x0d\x0a$4\x0d\x0aonly\x0d\x0a"),
-    (&[b"EXISTS", b"one"], b":0\x0d\x0a"),
-    (&[b"SADD", b"sc", b"1", b"2", b"3"], b":3\x0d\x0a"),
-    (&[b"SSCAN", b"sc", b"0"], b"*2\x0d\x0a$1\x0d\x0a0\x0d\x0a*3\x0d\x0a$1\x0d\x0a1\x0d\x0a$1\x0d\x0a2\x0d\x0a$1\x0d\x0a3\x0d\x0a"),
-    (&[b"SSCAN", b"sc", b"0", b"MATCH", b"2*"], b"*2\x0d\x0a$1\x0d\x0a0\x0d\x0a*1\x0d\x0a$1\x0d\x0a2\x0d\x0a"),
-    (&[b"SSCAN", b"nos", b"0"], b"*2\x0d\x0a$1\x0d\x0a0\x0d\x0a*0\x0d\x0a"),
-    (&[b"SSCAN", b"sc", b"x"], b"-ERR invalid cursor\x0d\x0a"),
-    (&[b"SSCAN", b"sc", b"0", b"COUNT", b"0"], b"-ERR syntax error\x0d\x0a"),
-    (&[b"SSCAN", b"sc", b"0", b"FOO", b"1"], b"-ERR syntax error\x0d\x0a"),
-    (&[b"CONFIG", b"SET", b"set-max-intset-entries", b"2"], b"+OK\x0d\x0a"),
-    (&[b"SADD", b"lim", b"1", b"2"], b":2\x0d\x0a"),
-    (&[b"OBJECT", b"ENCODING", b"lim"], b"$6\x0d\x0aintset\x0d\x0a"),
-    (&[b"SADD", b"lim", b"3"], b":1\x0d\x0a"),
-    (&[b"OBJECT", b"ENCODING", b"lim"], b"$9\x0d\x0ahashtable\x0d\x0a"),
-    (&[b"CONFIG", b"GET", b"set-max-intset-entries"], b"*2\x0d\x0a$22\x0d\x0aset-max-intset-entries\x0d\x0a$1\x0d\x0a2\x0d\x0a"),
-    (&[b"CONFIG", b"SET", b"set-max-intset-entries", b"512"], b"+OK\x0d\x0a"),
-    (&[b"SADD", b"bin", b"a\x00b", b"\xff"], b":2\x0d\x0a"),
-    (&[b"SISMEMBER", b"bin", b"a\x00b"], b":1\x0d\x0a"),
-    (&[b"SADD", b"zs", b"1"], b":1\x0d\x0a"),
-    (&[b"ZADD", b"zz", b"5", b"x"], b":1\x0d\x0a"),
-    (&[b"ZUNIONSTORE", b"zout", b"2", b"zs", b"zz"], b":2\x0d\x0a"),
-    (&[b"ZRANGE", b"zout", b"0", b"-1", b"WITHSCORES"], b"*4\x0d\x0a$1\x0d\x0a1\x0d\x0a$1\x0d\x0a1\x0d\x0a$1\x0d\x0ax\x0d\x0a$1\x0d\x0a5\x0d\x0a"),
-    (&[b"MULTI"], b"+OK\x0d\x0a"),
-    (&[b"SADD", b"tx", b"1"], b"+QUEUED\x0d\x0a"),
-    (&[b"SCARD", b"tx"], b"+QUEUED\x0d\x0a"),
-    (&[b"EXEC"], b"*2\x0d\x0a:1\x0d\x0a:1\x0d\x0a"),
-];
+/// The recorded sessions of this file (see `transcript.rs` for the format).
+const TRANSCRIPT: &str = include_str!("../transcripts/set.txt");
+
+#[test]
+fn sintercard_reads_options_left_to_right() {
+    run_transcript(TRANSCRIPT, "sintercard_reads_options_left_to_right");
+}
 
 #[test]
 fn set_replies_match_redis() {
-    run_cases(CASES);
-}
-
-/// The bulk strings of a flat array reply.
-fn bulks(reply: &[u8]) -> Vec<Vec<u8>> {
-    let text = String::from_utf8_lossy(reply).into_owned();
-    let mut out = Vec::new();
-    let mut lines = text.split("\r\n");
-    lines.next();
-    while let Some(l) = lines.next() {
-        if l.starts_with('$') {
-            out.push(lines.next().unwrap_or_default().as_bytes().to_vec());
-        }
-    }
-    out
+    run_transcript(TRANSCRIPT, "set_replies_match_redis");
 }
 
 #[test]

@@ -1,9 +1,11 @@
-//! Test support: an in-process server on a free loopback port, and a raw RESP
-//! client that returns reply frames as the exact bytes the server sent.
+//! Test support: an in-process server on a free loopback port, a raw RESP
+//! client that returns reply frames as the exact bytes the server sent, and the
+//! one RESP reply decoder of the tests ([`Resp`]).
 //!
 //! Every test starts its own server (`start_server`), so tests run in parallel
-//! without sharing state; dropping the [`TestServer`] shuts it down. [`run_cases`]
-//! replays a recorded session (request, exact reply from redis-server 7.0).
+//! without sharing state; dropping the [`TestServer`] shuts it down. Recorded
+//! redis-server sessions live in `tests/transcripts/` and are replayed by
+//! `transcript::run_transcript` (see `transcript.rs` for their format).
 #![allow(dead_code)]
 use ferrous::server::config::Config;
 use ferrous::server::log::Logger;
@@ -92,36 +94,178 @@ pub fn multibulk(args: &[&[u8]]) -> Vec<u8> {
     out
 }
 
-/// Length of the whole reply frame at the start of `b`, if complete.
-fn frame_len(b: &[u8]) -> Option<usize> {
-    let line_end = b.windows(2).position(|w| w == b"\r\n")?;
-    let head = std::str::from_utf8(&b[1..line_end]).ok();
-    let after = line_end + 2;
-    match *b.first()? {
-        b'+' | b'-' | b':' | b'_' | b',' | b'#' | b'(' => Some(after),
-        b'$' | b'=' | b'!' => {
-            let n: i64 = head?.parse().ok()?;
-            if n < 0 {
-                return Some(after);
+/// One RESP2/RESP3 value, kept exactly as sent so it encodes back to the same
+/// bytes. Binary-safe: string payloads are raw bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resp {
+    /// A one-line value: `+` status, `-` error, `:` integer, `_` null, `,`
+    /// double, `#` boolean, `(` big number; the bytes after the type byte.
+    Line(u8, Vec<u8>),
+    /// A length-prefixed string: `$` bulk, `=` verbatim, `!` blob error;
+    /// `None` is the null bulk `$-1`.
+    Blob(u8, Option<Vec<u8>>),
+    /// An aggregate: `*` array, `%` map, `~` set, `>` push, `|` attribute; `None`
+    /// is the null array `*-1`. A map's or attribute's keys and values alternate.
+    Agg(u8, Option<Vec<Resp>>),
+}
+
+impl Resp {
+    /// Decodes the value at the start of `b`: `Ok(Some((value, bytes used)))`,
+    /// `Ok(None)` when more bytes are needed, `Err` when it is not RESP.
+    pub fn decode(b: &[u8]) -> Result<Option<(Resp, usize)>, String> {
+        let Some(line_end) = b.windows(2).position(|w| w == b"\r\n") else {
+            return Ok(None);
+        };
+        let kind = b[0];
+        let head = &b[1..line_end];
+        let after = line_end + 2;
+        let count = || -> Result<i64, String> {
+            std::str::from_utf8(head)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| format!("bad length {:?}", String::from_utf8_lossy(head)))
+        };
+        match kind {
+            b'+' | b'-' | b':' | b'_' | b',' | b'#' | b'(' => {
+                Ok(Some((Resp::Line(kind, head.to_vec()), after)))
             }
-            let end = after + n as usize + 2;
-            (b.len() >= end).then_some(end)
-        }
-        b'*' | b'~' | b'>' | b'%' | b'|' => {
-            let n: i64 = head?.parse().ok()?;
-            let items = if matches!(b[0], b'%' | b'|') {
-                n * 2
-            } else {
-                n
-            };
-            let mut pos = after;
-            for _ in 0..items.max(0) {
-                pos += frame_len(&b[pos..])?;
+            b'$' | b'=' | b'!' => {
+                let n = count()?;
+                if n < 0 {
+                    return Ok(Some((Resp::Blob(kind, None), after)));
+                }
+                let end = after + n as usize;
+                if b.len() < end + 2 {
+                    return Ok(None);
+                }
+                if &b[end..end + 2] != b"\r\n" {
+                    return Err(format!("bulk of {n} bytes not followed by CRLF"));
+                }
+                Ok(Some((
+                    Resp::Blob(kind, Some(b[after..end].to_vec())),
+                    end + 2,
+                )))
             }
-            Some(pos)
+            b'*' | b'%' | b'~' | b'>' | b'|' => {
+                let n = count()?;
+                if n < 0 {
+                    return Ok(Some((Resp::Agg(kind, None), after)));
+                }
+                let items = if matches!(kind, b'%' | b'|') {
+                    n * 2
+                } else {
+                    n
+                };
+                let mut pos = after;
+                let mut out = Vec::new();
+                for _ in 0..items {
+                    match Resp::decode(&b[pos..])? {
+                        Some((v, used)) => {
+                            out.push(v);
+                            pos += used;
+                        }
+                        None => return Ok(None),
+                    }
+                }
+                Ok(Some((Resp::Agg(kind, Some(out)), pos)))
+            }
+            _ => Err(format!(
+                "not a RESP value: {:?}",
+                String::from_utf8_lossy(&b[..b.len().min(64)])
+            )),
         }
-        _ => panic!("not a RESP frame: {:?}", String::from_utf8_lossy(b)),
     }
+
+    /// Decodes `b`, which must hold exactly one whole value.
+    pub fn parse(b: &[u8]) -> Resp {
+        match Resp::decode(b) {
+            Ok(Some((v, used))) if used == b.len() => v,
+            other => panic!(
+                "not one whole RESP value ({other:?}): {:?}",
+                String::from_utf8_lossy(b)
+            ),
+        }
+    }
+
+    /// The exact wire bytes of this value.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Resp::Line(kind, text) => {
+                out.push(*kind);
+                out.extend_from_slice(text);
+            }
+            Resp::Blob(kind, None) | Resp::Agg(kind, None) => {
+                out.push(*kind);
+                out.extend_from_slice(b"-1");
+            }
+            Resp::Blob(kind, Some(data)) => {
+                out.push(*kind);
+                out.extend_from_slice(data.len().to_string().as_bytes());
+                out.extend_from_slice(b"\r\n");
+                out.extend_from_slice(data);
+            }
+            Resp::Agg(kind, Some(items)) => {
+                let n = if matches!(kind, b'%' | b'|') {
+                    items.len() / 2
+                } else {
+                    items.len()
+                };
+                out.push(*kind);
+                out.extend_from_slice(n.to_string().as_bytes());
+                out.extend_from_slice(b"\r\n");
+                for item in items {
+                    item.encode(out);
+                }
+                return;
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+
+    /// The payload of a bulk string (`None` for anything else, the null bulk included).
+    pub fn as_bulk(&self) -> Option<&[u8]> {
+        match self {
+            Resp::Blob(b'$', Some(data)) => Some(data),
+            _ => None,
+        }
+    }
+
+    /// The elements of an array (`None` for anything else, the null array included).
+    pub fn as_array(&self) -> Option<&[Resp]> {
+        match self {
+            Resp::Agg(b'*', Some(items)) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The value of an integer reply.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Resp::Line(b':', text) => std::str::from_utf8(text).ok()?.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// Every string payload in the value, depth first (for KEYS: the keys; for
+    /// SCAN's `[cursor, [keys]]`: the cursor, then the keys).
+    pub fn bulks(&self) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        self.collect_bulks(&mut out);
+        out
+    }
+
+    fn collect_bulks(&self, out: &mut Vec<Vec<u8>>) {
+        match self {
+            Resp::Blob(_, Some(data)) => out.push(data.clone()),
+            Resp::Agg(_, Some(items)) => items.iter().for_each(|i| i.collect_bulks(out)),
+            _ => {}
+        }
+    }
+}
+
+/// Every string payload of the reply `reply` (one whole RESP value), depth first.
+pub fn bulks(reply: &[u8]) -> Vec<Vec<u8>> {
+    Resp::parse(reply).bulks()
 }
 
 impl Conn {
@@ -158,19 +302,28 @@ impl Conn {
 
     /// One whole reply frame; panics after `limit` (for commands that take long).
     pub fn read_reply_within(&mut self, limit: Duration) -> Vec<u8> {
-        let deadline = Instant::now() + limit;
-        loop {
-            if !self.buf.is_empty() {
-                if let Some(n) = frame_len(&self.buf) {
-                    return self.buf.drain(..n).collect();
-                }
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            assert!(
-                !left.is_zero(),
+        match self.try_read_reply(limit) {
+            Some(reply) => reply,
+            None => panic!(
                 "no whole reply within {limit:?}; have {:?}",
                 String::from_utf8_lossy(&self.buf)
-            );
+            ),
+        }
+    }
+
+    /// One whole reply frame, or `None` when none came within `limit`.
+    pub fn try_read_reply(&mut self, limit: Duration) -> Option<Vec<u8>> {
+        let deadline = Instant::now() + limit;
+        loop {
+            match Resp::decode(&self.buf) {
+                Ok(Some((_, n))) => return Some(self.buf.drain(..n).collect()),
+                Ok(None) => {}
+                Err(e) => panic!("{e}"),
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
             self.stream.set_read_timeout(Some(left)).ok();
             let mut chunk = [0u8; 65536];
             match self.stream.read(&mut chunk) {
@@ -210,28 +363,6 @@ impl Conn {
                 Err(_) => return true,
             }
         }
-    }
-}
-
-/// A scripted session: each request with the exact reply redis-server 7.0 gave.
-pub type Cases = &'static [(&'static [&'static [u8]], &'static [u8])];
-
-/// Runs `cases` in order on one connection of a fresh server.
-pub fn run_cases(cases: Cases) {
-    let srv = start_server();
-    let mut c = srv.connect();
-    for (args, want) in cases {
-        let got = c.cmd(args);
-        let shown: Vec<String> = args
-            .iter()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        assert_eq!(
-            String::from_utf8_lossy(&got),
-            String::from_utf8_lossy(want),
-            "reply to {shown:?}"
-        );
-        assert_eq!(&got[..], *want, "reply bytes to {shown:?}");
     }
 }
 

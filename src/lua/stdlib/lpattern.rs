@@ -623,7 +623,7 @@ pub fn expand_replacement(
         } else {
             match m.capture_or_whole((d - b'1') as usize)? {
                 Capture::Range(a, b) => out.extend_from_slice(&src[a..b]),
-                Capture::Position(p) => crate::lua::numfmt::push_i64(p as i64 + 1, out),
+                Capture::Position(p) => crate::num::push_i64(out, p as i64 + 1),
             }
         }
     }

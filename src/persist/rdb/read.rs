@@ -7,8 +7,9 @@
 //! every error carries the offset where the item being read started, counted
 //! from the start of the file or payload.
 use super::RdbError;
+use crate::num::{ll2string as format_i64, string2ll};
 use crate::persist::lzf;
-use crate::store::value::{format_i64, parse_i64_strict, Value, EMBSTR_MAX};
+use crate::store::value::{Value, EMBSTR_MAX};
 
 type Result<T> = std::result::Result<T, RdbError>;
 
@@ -61,7 +62,7 @@ impl<'a> RdbStr<'a> {
             RdbStr::Raw(b) => Value::from_bytes_try_int(b),
             RdbStr::Lzf(v) => {
                 if v.len() <= 20 {
-                    if let Some(n) = parse_i64_strict(&v) {
+                    if let Some(n) = string2ll(&v) {
                         return Value::Int(n);
                     }
                 }
@@ -277,8 +278,8 @@ pub fn c_strtod(text: &[u8]) -> (f64, bool) {
         .iter()
         .position(|&c| !matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'))
         .unwrap_or(text.len());
-    let (v, used) = crate::lua::cjson_decode::strtod(&text[start..]);
-    (v, used > 0)
+    let r = crate::num::strtod(&text[start..]);
+    (r.value, r.end > 0)
 }
 
 #[cfg(test)]

@@ -18,7 +18,6 @@
 use super::types;
 use super::write::{put_int_string, put_len, StringWriter};
 use super::Encodings;
-use crate::resp::reply::format_double;
 use crate::store::intset::Intset;
 use crate::store::list::List;
 use crate::store::listpack::Listpack;
@@ -133,7 +132,9 @@ fn push_score(lp: &mut Listpack, score: f64) {
     if (-LIMIT..=LIMIT).contains(&score) && score.fract() == 0.0 {
         lp.push_back_int(score as i64);
     } else {
-        lp.push_back(format_double(score).as_bytes());
+        let mut text = Vec::new();
+        crate::num::fmt_g(score, 17, &mut text);
+        lp.push_back(&text);
     }
 }
 
@@ -189,7 +190,7 @@ impl ValueWriter {
                         match s.at(i) {
                             crate::store::set::Member::Bytes(b) => self.put_string(out, b),
                             crate::store::set::Member::Int(n) => {
-                                let b = crate::store::value::format_i64(n, &mut tmp);
+                                let b = crate::num::ll2string(n, &mut tmp);
                                 self.strings.put(out, b)
                             }
                         }

@@ -7,8 +7,8 @@
 //! 2. LZF-compressed, when compression is on, the string is longer than 20
 //!    bytes and compression saves at least 4 bytes;
 //! 3. as a length and the bytes.
+use crate::num::{ll2string as format_i64, string2ll};
 use crate::persist::lzf::Compressor;
-use crate::store::value::{format_i64, parse_i64_strict};
 
 /// Appends an RDB length.
 pub fn put_len(out: &mut Vec<u8>, n: u64) {
@@ -72,7 +72,7 @@ impl StringWriter {
     /// Appends string `s` (Redis's `rdbSaveRawString`).
     pub fn put(&mut self, out: &mut Vec<u8>, s: &[u8]) {
         if s.len() <= 11 {
-            if let Some(v) = parse_i64_strict(s) {
+            if let Some(v) = string2ll(s) {
                 if put_encoded_int(out, v) {
                     return;
                 }

@@ -46,7 +46,7 @@
 //! Reading never allocates: entries come out as [`Entry::Int`] or a borrowed
 //! [`Entry::Str`]. Callers keep the total size under [`MAX_SAFE_BYTES`] (Redis's
 //! `lpSafeToAdd`); see [`Listpack::safe_to_add`].
-use super::value::{format_i64, parse_i64_strict};
+use crate::num::{ll2string as format_i64, string2ll};
 
 /// Bytes of the header: total bytes (u32) and entry count (u16).
 pub const HEADER_SIZE: usize = 6;
@@ -87,7 +87,7 @@ impl<'a> Entry<'a> {
     pub fn eq_bytes(&self, b: &[u8]) -> bool {
         match *self {
             Entry::Str(s) => s == b,
-            Entry::Int(n) => parse_i64_strict(b) == Some(n),
+            Entry::Int(n) => string2ll(b) == Some(n),
         }
     }
 }
@@ -199,7 +199,7 @@ fn put_str_body(out: &mut Vec<u8>, s: &[u8]) -> usize {
 fn put_entry(out: &mut Vec<u8>, e: Entry<'_>) {
     let l = match e {
         Entry::Int(v) => put_int_body(out, v),
-        Entry::Str(s) => match parse_i64_strict(s) {
+        Entry::Str(s) => match string2ll(s) {
             Some(v) => put_int_body(out, v),
             None => put_str_body(out, s),
         },
@@ -209,7 +209,7 @@ fn put_entry(out: &mut Vec<u8>, e: Entry<'_>) {
 
 /// Bytes a whole entry for `s` takes, as Redis would encode it.
 pub fn entry_size(s: &[u8]) -> usize {
-    let l = match parse_i64_strict(s) {
+    let l = match string2ll(s) {
         Some(v) => int_body_size(v),
         None if s.len() < 64 => 1 + s.len(),
         None if s.len() < 4096 => 2 + s.len(),
@@ -497,7 +497,7 @@ impl Listpack {
     /// at every `skip + 1`-th entry (`skip` 1 looks at the fields of a hash's
     /// field/value pairs), as Redis's `lpFind`.
     pub fn find_from(&self, from: Pos, needle: &[u8], skip: usize) -> Option<Pos> {
-        let as_int = parse_i64_strict(needle);
+        let as_int = string2ll(needle);
         let mut pos = from;
         let end = self.eof_pos();
         while pos < end {

@@ -17,7 +17,7 @@
 //! Invariant: every offset this module hands out points at the start of an
 //! element of a well-formed listpack built by it; reading functions are only
 //! called with such offsets.
-use crate::store::value::parse_i64_strict;
+use crate::num::string2ll;
 
 /// Header bytes (total length and element count).
 pub const HDR: usize = 6;
@@ -37,14 +37,14 @@ impl Elem<'_> {
     pub fn int(self) -> i64 {
         match self {
             Elem::Int(n) => n,
-            Elem::Str(s) => parse_i64_strict(s).unwrap_or(0),
+            Elem::Str(s) => string2ll(s).unwrap_or(0),
         }
     }
 
     /// Appends the element's bytes (an integer in decimal).
     pub fn write_to(self, out: &mut Vec<u8>) {
         match self {
-            Elem::Int(n) => crate::resp::reply::push_i64(out, n),
+            Elem::Int(n) => crate::num::push_i64(out, n),
             Elem::Str(s) => out.extend_from_slice(s),
         }
     }
@@ -53,7 +53,7 @@ impl Elem<'_> {
     pub fn eq_bytes(self, b: &[u8]) -> bool {
         match self {
             Elem::Str(s) => s == b,
-            Elem::Int(n) => parse_i64_strict(b) == Some(n),
+            Elem::Int(n) => string2ll(b) == Some(n),
         }
     }
 }
@@ -177,7 +177,7 @@ fn int_element(v: i64, out: &mut Vec<u8>) {
 /// The whole element for a string (an integer when it is one).
 fn str_element(s: &[u8], out: &mut Vec<u8>) {
     if s.len() < 21 {
-        if let Some(v) = parse_i64_strict(s) {
+        if let Some(v) = string2ll(s) {
             return int_element(v, out);
         }
     }
@@ -190,7 +190,7 @@ fn str_element(s: &[u8], out: &mut Vec<u8>) {
 /// Bytes an element holding `s` takes.
 pub fn str_element_len(s: &[u8]) -> usize {
     if s.len() < 21 {
-        if let Some(v) = parse_i64_strict(s) {
+        if let Some(v) = string2ll(s) {
             let n = int_len(v);
             return n + backlen_size(n);
         }

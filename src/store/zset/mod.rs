@@ -25,7 +25,7 @@ pub mod index;
 pub mod range;
 pub mod skiplist;
 
-pub use range::{parse_score, LexRange, ScoreRange};
+pub use range::{LexRange, ScoreRange};
 use skiplist::SkipList;
 
 /// The listpack thresholds in force (`zset-max-listpack-entries` / `-value`).

@@ -1,17 +1,15 @@
-//! Range specifications of sorted-set commands, and the number parsers they use.
+//! Range specifications of sorted-set commands.
 //!
 //! - score ranges (`ZRANGEBYSCORE z (1 +inf`): each end is a number as C's
-//!   `strtod` reads it, optionally preceded by `(` for an exclusive bound;
+//!   `strtod` reads it ([`crate::num::strtod`]), optionally preceded by `(` for an
+//!   exclusive bound; a score argument (ZADD, ZINCRBY, WEIGHTS) is read more
+//!   strictly, by [`crate::num::string2d`];
 //! - lex ranges (`ZRANGEBYLEX z [a (c`): `[x` inclusive, `(x` exclusive, `-` the
-//!   smallest and `+` the largest possible member;
-//! - [`parse_score`]: a score argument (ZADD, ZINCRBY, WEIGHTS), which Redis reads
-//!   more strictly than a range end (no leading space, no trailing bytes, no
-//!   overflow to infinity, no underflow to zero, no NaN).
+//!   smallest and `+` the largest possible member.
 //!
 //! Each range turns into two predicates over (score, member) that hold for a
 //! prefix of the sorted order ("before the range starts", "not after the range
 //! ends"), so every range query is a pair of rank lookups.
-use crate::lua::numfmt::{is_c_space, str2number};
 
 /// `[min, max]` of scores, either end possibly exclusive.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,21 +20,12 @@ pub struct ScoreRange {
     pub max_ex: bool,
 }
 
-/// Reads a number as C's `strtod` does, where the whole text must be used:
-/// leading white space allowed, the empty text reads as 0 (strtod reads nothing
-/// and stops at the end), and the text ends at a NUL byte.
-pub(crate) fn strtod_whole(b: &[u8]) -> Option<f64> {
-    let b = match b.iter().position(|&c| c == 0) {
-        Some(n) => &b[..n],
-        None => b,
-    };
-    if b.is_empty() {
-        return Some(0.0);
-    }
-    if b.last().is_some_and(|&c| is_c_space(c)) {
-        return None;
-    }
-    str2number(b)
+/// A range end as Redis's `zslParseRange` reads it: C's `strtod`, and nothing may
+/// follow the number in the C string (so leading white space is allowed, the
+/// empty text reads as 0, and a NUL byte ends the text); ERANGE is ignored.
+fn strtod_whole(b: &[u8]) -> Option<f64> {
+    let r = crate::num::strtod(b);
+    r.at_c_end(b).then_some(r.value)
 }
 
 impl ScoreRange {
@@ -169,70 +158,9 @@ impl LexRange {
     }
 }
 
-/// Parses a score argument as Redis's `string2d` does; `None` is
-/// "value is not a valid float" (or the caller's own text).
-pub fn parse_score(b: &[u8]) -> Option<f64> {
-    if b.is_empty() || is_c_space(b[0]) || b.contains(&0) || is_c_space(b[b.len() - 1]) {
-        return None;
-    }
-    let v = str2number(b)?;
-    if v.is_nan() {
-        return None;
-    }
-    // strtod's ERANGE: overflow to +-HUGE_VAL, or underflow all the way to zero.
-    let lower: Vec<u8> = b.to_ascii_lowercase();
-    if v.is_infinite() && !lower.windows(3).any(|w| w == b"inf") {
-        return None;
-    }
-    if v == 0.0 && has_nonzero_mantissa(&lower) {
-        return None;
-    }
-    Some(v)
-}
-
-/// Whether the mantissa of a numeral (before its `e`/`p` exponent) has a nonzero
-/// digit, i.e. a zero result is an underflow.
-fn has_nonzero_mantissa(lower: &[u8]) -> bool {
-    let body = lower
-        .strip_prefix(b"-")
-        .or_else(|| lower.strip_prefix(b"+"))
-        .unwrap_or(lower);
-    if let Some(hex) = body.strip_prefix(b"0x") {
-        let end = hex.iter().position(|&c| c == b'p').unwrap_or(hex.len());
-        hex[..end]
-            .iter()
-            .any(|c| c.is_ascii_hexdigit() && *c != b'0')
-    } else {
-        let end = body.iter().position(|&c| c == b'e').unwrap_or(body.len());
-        body[..end].iter().any(|c| (b'1'..=b'9').contains(c))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn score_arguments_follow_string2d() {
-        assert_eq!(parse_score(b"1.5"), Some(1.5));
-        assert_eq!(parse_score(b"-inf"), Some(f64::NEG_INFINITY));
-        assert_eq!(parse_score(b"+Infinity"), Some(f64::INFINITY));
-        assert_eq!(parse_score(b"0x10"), Some(16.0));
-        assert_eq!(parse_score(b"1e-310"), Some(1e-310));
-        assert_eq!(parse_score(b"0e5"), Some(0.0));
-        for bad in [
-            &b""[..],
-            b" 1",
-            b"1 ",
-            b"nan",
-            b"1e400",
-            b"-1e-400",
-            b"1x",
-            b"1\x002",
-        ] {
-            assert_eq!(parse_score(bad), None, "{:?}", bad);
-        }
-    }
 
     #[test]
     fn range_ends_follow_strtod() {

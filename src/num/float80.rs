@@ -14,7 +14,10 @@
 //!   underflow to zero;
 //! - formatting is exact (`%.17Lf` rounds the exact binary value, ties to even).
 //!
-//! A small unsigned big integer (`Big`) does the exact decimal <-> binary steps.
+//! A small unsigned big integer ([`super::big::Big`]) does the exact decimal <->
+//! binary steps.
+
+use super::big::Big;
 
 /// Lowest exponent of the unit in the last place (subnormals bottom out here).
 const MIN_EXP: i64 = -16445;
@@ -138,6 +141,58 @@ impl F80 {
                     round(self.neg, a.sub(&b), e, false)
                 }
             }
+        }
+    }
+
+    /// The product with a small integer, rounded once (C's `x * 1000.0` in
+    /// `long double`, which Redis applies to a timeout in seconds).
+    pub fn times(self, m: u32) -> F80 {
+        match self.kind {
+            Kind::Finite { mant, exp } => {
+                let product = Big::from_u64(mant).mul(&Big::from_u64(u64::from(m)));
+                round(self.neg, product, exp, false)
+            }
+            Kind::Inf if m == 0 => F80 {
+                neg: false,
+                kind: Kind::Nan,
+            },
+            _ => self,
+        }
+    }
+
+    /// C's `(long long)ceill(x)` as x86-64 computes it (Redis rounds a timeout
+    /// in milliseconds up this way): the smallest integer not below `x`; NaN,
+    /// infinities and results outside `i64` give `i64::MIN` (the "integer
+    /// indefinite" value of the conversion instruction).
+    pub fn ceil_to_i64(&self) -> i64 {
+        let Kind::Finite { mant, exp } = self.kind else {
+            return i64::MIN;
+        };
+        // The integer part's magnitude (saturated far above i64) and whether a
+        // fraction was dropped.
+        let (int, frac) = if exp >= 0 {
+            let bits = 64 - i64::from(mant.leading_zeros());
+            if mant != 0 && bits + exp > 64 {
+                (u128::MAX, false)
+            } else {
+                (u128::from(mant) << exp, false)
+            }
+        } else if exp <= -64 {
+            (0, mant != 0)
+        } else {
+            let shift = (-exp) as u32;
+            (u128::from(mant >> shift), mant & ((1u64 << shift) - 1) != 0)
+        };
+        if self.neg {
+            // Rounding up moves a negative number toward zero: drop the fraction.
+            if int > 1u128 << 63 {
+                i64::MIN
+            } else {
+                (int as i64).wrapping_neg()
+            }
+        } else {
+            let up = int.saturating_add(u128::from(frac));
+            i64::try_from(up).unwrap_or(i64::MIN)
         }
     }
 
@@ -343,303 +398,6 @@ fn parse_hex(s: &[u8]) -> Option<F80> {
     Some(v)
 }
 
-/// A little-endian unsigned big integer in 32-bit limbs, just big enough for the
-/// conversions above (at most a few thousand limbs).
-#[derive(Debug, Clone, PartialEq)]
-struct Big(Vec<u32>);
-
-impl Big {
-    fn zero() -> Big {
-        Big(Vec::new())
-    }
-
-    fn from_u64(v: u64) -> Big {
-        let mut b = Big(vec![v as u32, (v >> 32) as u32]);
-        b.trim();
-        b
-    }
-
-    fn trim(&mut self) {
-        while self.0.last() == Some(&0) {
-            self.0.pop();
-        }
-    }
-
-    fn is_zero(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    fn pow10(n: usize) -> Big {
-        let mut b = Big::from_u64(1);
-        let mut left = n;
-        while left >= 9 {
-            b = b.mul_small(1_000_000_000);
-            left -= 9;
-        }
-        b.mul_small(10u32.pow(left as u32))
-    }
-
-    fn bit_len(&self) -> usize {
-        match self.0.last() {
-            None => 0,
-            Some(&top) => self.0.len() * 32 - top.leading_zeros() as usize,
-        }
-    }
-
-    fn bit(&self, i: usize) -> bool {
-        self.0
-            .get(i / 32)
-            .is_some_and(|&l| (l >> (i % 32)) & 1 == 1)
-    }
-
-    /// Whether any bit below position `i` is set.
-    fn any_below(&self, i: usize) -> bool {
-        let (limbs, bits) = (i / 32, i % 32);
-        self.0.iter().take(limbs).any(|&l| l != 0)
-            || (bits > 0
-                && self
-                    .0
-                    .get(limbs)
-                    .is_some_and(|&l| l & ((1u32 << bits) - 1) != 0))
-    }
-
-    fn low_u64(&self) -> u64 {
-        let lo = u64::from(self.0.first().copied().unwrap_or(0));
-        let hi = u64::from(self.0.get(1).copied().unwrap_or(0));
-        lo | (hi << 32)
-    }
-
-    fn mul_small(&self, m: u32) -> Big {
-        let mut out = Vec::with_capacity(self.0.len() + 1);
-        let mut carry = 0u64;
-        for &l in &self.0 {
-            let v = u64::from(l) * u64::from(m) + carry;
-            out.push(v as u32);
-            carry = v >> 32;
-        }
-        out.push(carry as u32);
-        let mut b = Big(out);
-        b.trim();
-        b
-    }
-
-    fn add_small(mut self, a: u32) -> Big {
-        let mut carry = u64::from(a);
-        for l in self.0.iter_mut() {
-            if carry == 0 {
-                break;
-            }
-            let v = u64::from(*l) + carry;
-            *l = v as u32;
-            carry = v >> 32;
-        }
-        if carry != 0 {
-            self.0.push(carry as u32);
-        }
-        self
-    }
-
-    fn mul(&self, o: &Big) -> Big {
-        let mut out = vec![0u32; self.0.len() + o.0.len() + 1];
-        for (i, &a) in self.0.iter().enumerate() {
-            let mut carry = 0u64;
-            for (j, &b) in o.0.iter().enumerate() {
-                let v = u64::from(a) * u64::from(b) + u64::from(out[i + j]) + carry;
-                out[i + j] = v as u32;
-                carry = v >> 32;
-            }
-            let mut k = i + o.0.len();
-            while carry != 0 {
-                let v = u64::from(out[k]) + carry;
-                out[k] = v as u32;
-                carry = v >> 32;
-                k += 1;
-            }
-        }
-        let mut b = Big(out);
-        b.trim();
-        b
-    }
-
-    fn add(&self, o: &Big) -> Big {
-        let n = self.0.len().max(o.0.len());
-        let mut out = Vec::with_capacity(n + 1);
-        let mut carry = 0u64;
-        for i in 0..n {
-            let v = u64::from(self.0.get(i).copied().unwrap_or(0))
-                + u64::from(o.0.get(i).copied().unwrap_or(0))
-                + carry;
-            out.push(v as u32);
-            carry = v >> 32;
-        }
-        out.push(carry as u32);
-        let mut b = Big(out);
-        b.trim();
-        b
-    }
-
-    /// `self - o`, requires `self >= o`.
-    fn sub(&self, o: &Big) -> Big {
-        let mut out = Vec::with_capacity(self.0.len());
-        let mut borrow = 0i64;
-        for i in 0..self.0.len() {
-            let mut v = i64::from(self.0[i]) - i64::from(o.0.get(i).copied().unwrap_or(0)) - borrow;
-            borrow = 0;
-            if v < 0 {
-                v += 1 << 32;
-                borrow = 1;
-            }
-            out.push(v as u32);
-        }
-        let mut b = Big(out);
-        b.trim();
-        b
-    }
-
-    fn cmp(&self, o: &Big) -> std::cmp::Ordering {
-        self.0
-            .len()
-            .cmp(&o.0.len())
-            .then_with(|| self.0.iter().rev().cmp(o.0.iter().rev()))
-    }
-
-    fn shl(&self, s: usize) -> Big {
-        if self.is_zero() {
-            return Big::zero();
-        }
-        let (limbs, bits) = (s / 32, (s % 32) as u32);
-        let mut out = vec![0u32; limbs];
-        let mut carry = 0u32;
-        for &l in &self.0 {
-            if bits == 0 {
-                out.push(l);
-            } else {
-                out.push((l << bits) | carry);
-                carry = l >> (32 - bits);
-            }
-        }
-        out.push(carry);
-        let mut b = Big(out);
-        b.trim();
-        b
-    }
-
-    fn shr(&self, s: usize) -> Big {
-        let (limbs, bits) = (s / 32, (s % 32) as u32);
-        if limbs >= self.0.len() {
-            return Big::zero();
-        }
-        let src = &self.0[limbs..];
-        let mut out = Vec::with_capacity(src.len());
-        for i in 0..src.len() {
-            let hi = src.get(i + 1).copied().unwrap_or(0);
-            out.push(if bits == 0 {
-                src[i]
-            } else {
-                (src[i] >> bits) | (hi << (32 - bits))
-            });
-        }
-        let mut b = Big(out);
-        b.trim();
-        b
-    }
-
-    /// `self / 2^s`, rounded to nearest, ties to even.
-    fn shr_round_even(&self, s: usize) -> Big {
-        let q = self.shr(s);
-        if s == 0 || !self.bit(s - 1) {
-            return q;
-        }
-        if self.any_below(s - 1) || q.bit(0) {
-            q.add_small(1)
-        } else {
-            q
-        }
-    }
-
-    /// Quotient and remainder by shift-and-subtract, one quotient bit per step.
-    /// The quotient is small here (about 66 bits), so this is a few dozen steps;
-    /// the shifted divisor is halved in place rather than rebuilt each step.
-    fn divrem(&self, d: &Big) -> (Big, Big) {
-        let mut rem = self.clone();
-        let mut q = Big::zero();
-        if self.cmp(d) == std::cmp::Ordering::Less {
-            return (q, rem);
-        }
-        let top = self.bit_len() - d.bit_len();
-        q.0 = vec![0u32; top / 32 + 1];
-        let mut shifted = d.shl(top);
-        for b in (0..=top).rev() {
-            if rem.cmp(&shifted) != std::cmp::Ordering::Less {
-                rem.sub_in_place(&shifted);
-                q.0[b / 32] |= 1 << (b % 32);
-            }
-            shifted.shr1_in_place();
-        }
-        q.trim();
-        (q, rem)
-    }
-
-    /// `self -= o`, requires `self >= o`.
-    fn sub_in_place(&mut self, o: &Big) {
-        let mut borrow = 0i64;
-        for i in 0..self.0.len() {
-            let mut v = i64::from(self.0[i]) - i64::from(o.0.get(i).copied().unwrap_or(0)) - borrow;
-            borrow = 0;
-            if v < 0 {
-                v += 1 << 32;
-                borrow = 1;
-            }
-            self.0[i] = v as u32;
-            if borrow == 0 && i >= o.0.len() {
-                break;
-            }
-        }
-        self.trim();
-    }
-
-    /// `self >>= 1`.
-    fn shr1_in_place(&mut self) {
-        let n = self.0.len();
-        for i in 0..n {
-            let hi = if i + 1 < n { self.0[i + 1] } else { 0 };
-            self.0[i] = (self.0[i] >> 1) | (hi << 31);
-        }
-        self.trim();
-    }
-
-    fn div_small(&self, d: u32) -> (Big, u32) {
-        let mut out = vec![0u32; self.0.len()];
-        let mut rem = 0u64;
-        for i in (0..self.0.len()).rev() {
-            let v = (rem << 32) | u64::from(self.0[i]);
-            out[i] = (v / u64::from(d)) as u32;
-            rem = v % u64::from(d);
-        }
-        let mut b = Big(out);
-        b.trim();
-        (b, rem as u32)
-    }
-
-    fn to_decimal(&self) -> Vec<u8> {
-        if self.is_zero() {
-            return b"0".to_vec();
-        }
-        let mut chunks = Vec::new();
-        let mut n = self.clone();
-        while !n.is_zero() {
-            let (q, r) = n.div_small(1_000_000_000);
-            chunks.push(r);
-            n = q;
-        }
-        let mut s = chunks.pop().map(|c| c.to_string()).unwrap_or_default();
-        for c in chunks.iter().rev() {
-            s.push_str(&format!("{c:09}"));
-        }
-        s.into_bytes()
-    }
-}
-
 /// The exponent after `e`/`p`: an optional sign and at least one digit, running to
 /// the end of the input (clamped at a million, far past any finite result).
 fn parse_exponent(s: &[u8]) -> Option<i64> {
@@ -720,6 +478,39 @@ mod tests {
             F80::parse(b"0x1.8p1").map(|v| v.to_human_string()),
             Some(b"3".to_vec())
         );
+    }
+
+    #[test]
+    fn timeouts_scale_and_round_up_as_redis_does() {
+        // (long long)ceill(x * 1000.0) in long double, as redis-server 7.0.15
+        // computes a blocking timeout in milliseconds (negative results are its
+        // errors); values printed by the same expression compiled with gcc on x86-64.
+        let ms = |s: &str| F80::parse(s.as_bytes()).map(|x| x.times(1000).ceil_to_i64());
+        assert_eq!(ms("9223372036854775.807"), Some(i64::MAX));
+        assert_eq!(ms("9223372036854775.806"), Some(9223372036854775806));
+        assert_eq!(ms("9223372036854775.808"), Some(i64::MIN));
+        assert_eq!(ms("9223372036854775.8075"), Some(i64::MIN));
+        assert_eq!(ms("-9223372036854775.808"), Some(-i64::MAX));
+        assert_eq!(ms("-9223372036854775.8079"), Some(-i64::MAX));
+        assert_eq!(ms("-9223372036854775.8085"), Some(i64::MIN));
+        assert_eq!(ms("-0.0001"), Some(0));
+        assert_eq!(ms("0.0005"), Some(1));
+        assert_eq!(ms("0.0004"), Some(1));
+        assert_eq!(ms("1e-400"), Some(1));
+        assert_eq!(ms("1.5"), Some(1500));
+        assert_eq!(ms("0x10"), Some(16000));
+        assert_eq!(ms("-0X1.8p1"), Some(-3000));
+        assert_eq!(ms("0x.8"), Some(500));
+        assert_eq!(ms("inf"), Some(i64::MIN));
+        assert_eq!(ms("-inf"), Some(i64::MIN));
+        assert_eq!(ms("-1"), Some(-1000));
+        assert_eq!(ms("1e18"), Some(i64::MIN));
+        assert_eq!(ms("9.2e15"), Some(9200000000000000000));
+        assert_eq!(ms("9.3e15"), Some(i64::MIN));
+        assert_eq!(ms("0x"), None);
+        assert_eq!(ms("1e-5000"), None);
+        assert_eq!(ms("1e5000"), None);
+        assert_eq!(ms("0x1g"), None);
     }
 
     #[test]
