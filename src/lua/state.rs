@@ -24,7 +24,7 @@
 //! | raise errors | `arg_error(i, msg)`, `type_error(i, "table")`, `error_str(msg)` (position added), `runtime_error(msg)`, `Err(LuaError::Error(v))` |
 //! | results | `push`, `pop`, return the count |
 //! | make values | `new_str`, `new_table`, `new_table_sized`, `new_list`, `new_native`, `new_native_closure` (+ `upvalue(i)`, `set_upvalue`) |
-//! | tables | `raw_get`, `raw_set`, `raw_get_str`, `raw_set_str`, `heap.table(t)` (`length`, `get_int`, `next`), `get_table` / `set_table` (with metamethods) |
+//! | tables | `raw_get`, `raw_set`, `raw_get_str`, `raw_set_str`, `raw_get_int`, `raw_set_int`, `raw_next`, `raw_len`, `get_table` / `set_table` (with metamethods) |
 //! | call Lua | `call_value(f, &args)`, `call_value1(f, a, b)`, `call_stack(nargs, nresults)` |
 //! | compare / convert | `equals`, `less_than`, `less_equal`, `to_number`, `to_str`, `tostring` (with `__tostring`), `number_to_str` |
 //! | metatables | `get_metatable`, `set_metatable` (for a string value it sets the metatable all strings share) |
@@ -196,7 +196,7 @@ pub const MAX_STACK: usize = 1_000_000;
 
 /// A Lua state: heap, globals, the running coroutine and its stack.
 pub struct Vm {
-    pub heap: Heap,
+    pub(crate) heap: Heap,
     pub(crate) stack: Vec<Value>,
     pub(crate) top: usize,
     pub(crate) frames: Vec<CallInfo>,

@@ -294,9 +294,7 @@ pub(crate) fn execute(
         // KEYS and ARGV were allocated from here, outside the VM's safe
         // points: collect now if that made a cycle due, or scripts that
         // allocate nothing themselves would pile up every call's tables.
-        if vm.heap.gc_due() {
-            vm.gc_check()?;
-        }
+        vm.collect_if_due()?;
         vm.call_protected(f, args, Some(handler))
     }));
     vm.clear_hook();

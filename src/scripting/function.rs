@@ -21,7 +21,6 @@
 use super::engine::execute;
 use super::env::{self, error_table};
 use crate::cmd::{flags, unknown_subcommand, wrong_arity, CommandSpec, Ctx};
-use crate::lua::func::Function as LuaFunction;
 use crate::lua::{LuaError, Value, Vm};
 use crate::server::config::LogLevel;
 use std::collections::{BTreeMap, HashMap};
@@ -139,11 +138,7 @@ impl Functions {
                 ("log", load_time_log),
             ],
         );
-        if let Value::Func(h) = chunk {
-            if let LuaFunction::Lua(c) = vm.heap.funcs.get_mut(h) {
-                c.env = load_env;
-            }
-        }
+        vm.set_fenv(chunk, load_env);
         vm.host = Some(Box::new(Registrations::default()));
         let result = vm.call(chunk, &[]);
         let regs = vm
@@ -180,11 +175,7 @@ impl Functions {
         let globals = self.vm.globals();
         let mut functions = BTreeMap::new();
         for (fname, f, flags, description) in regs {
-            if let Value::Func(h) = f {
-                if let LuaFunction::Lua(c) = self.vm.heap.funcs.get_mut(h) {
-                    c.env = globals;
-                }
-            }
+            self.vm.set_fenv(f, globals);
             let pin = self.vm.pin(f);
             self.owner.insert(fname.clone(), name.clone());
             functions.insert(
@@ -288,7 +279,7 @@ fn register_function(vm: &mut Vm) -> Result<usize, LuaError> {
             let mut flags = 0u8;
             let mut description = None;
             let mut k = Value::Nil;
-            while let Ok(Some((key, v))) = vm.heap.table(t).next(&k) {
+            while let Ok(Some((key, v))) = vm.raw_next(t, k) {
                 k = key;
                 let key =
                     match key {
