@@ -48,9 +48,13 @@
 //! # Budgets
 //!
 //! - [`Vm::set_hook`]: a Rust closure called every `interval` counted events
-//!   (backward jumps and Lua calls); returning an error stops the script with
-//!   that error. The server uses it for `SCRIPT KILL` and busy detection.
-//! - [`Vm::set_instruction_limit`]: a ready-made hook that fails with
+//!   (backward jumps, Lua calls, and work charged by natives such as pattern
+//!   matching and sorting); returning an error raises it in the script (an
+//!   ordinary, catchable one unless made with [`Vm::interrupt`]). The server
+//!   uses it for `SCRIPT KILL` and busy detection.
+//! - [`Vm::interrupt`]: what a hook returns to stop the script for good: an
+//!   error no `pcall` can catch (see there).
+//! - [`Vm::set_instruction_limit`]: a ready-made hook that interrupts with
 //!   "instruction budget exhausted" after roughly `n` events.
 //! - [`Vm::set_memory_limit`]: a cap on the heap estimate; allocation past it
 //!   (after a full collection) fails with the Lua error "not enough memory".
@@ -119,17 +123,54 @@ impl Vm {
         self.stack[func] = f;
         self.stack[func + 1..func + 1 + args.len()].copy_from_slice(args);
         self.top = func + 1 + args.len();
-        match self.pcall_at(func, -1, handler) {
-            Ok(()) => {
+        let r = match self.pcall_at(func, -1, handler) {
+            Ok(Ok(())) => {
                 let out = self.stack[func..self.top].to_vec();
                 self.top = h;
                 Ok(out)
             }
-            Err(e) => {
+            Ok(Err(e)) | Err(LuaError::Error(e)) => {
                 self.top = h;
                 Err(LuaError::Error(e))
             }
+            Err(LuaError::Yield) => {
+                self.top = h;
+                Err(LuaError::Yield)
+            }
+        };
+        // The outermost call into the VM is where an interrupt ends.
+        if self.frames.is_empty() {
+            self.interrupt = None;
         }
+        r
+    }
+
+    /// Makes `v` an interrupt: an error that no `pcall`, `xpcall`,
+    /// `coroutine.resume`/`wrap`, message handler or finalizer can stop. It
+    /// unwinds every Lua and native frame to the outermost call into the VM
+    /// ([`Vm::call`], [`Vm::call_protected`], [`Vm::eval`]), which returns it as
+    /// `Err(LuaError::Error(v))`; until then every protected call passes it on
+    /// and every counted event (backward jump, call, charged native work)
+    /// raises it again. Return the result from a hook:
+    /// `return Err(vm.interrupt(msg))`. This is how an error raised from
+    /// Redis's hook ends a script (SCRIPT KILL, SHUTDOWN NOSAVE).
+    ///
+    /// A memory error stays catchable, as in 5.1.
+    pub fn interrupt(&mut self, v: Value) -> LuaError {
+        self.interrupt = Some(v);
+        self.hook_count = self.hook_count.min(1);
+        LuaError::Error(v)
+    }
+
+    /// [`Vm::interrupt`] with a string message.
+    pub fn interrupt_str(&mut self, msg: &str) -> LuaError {
+        let v = self.new_str(msg.as_bytes());
+        self.interrupt(v)
+    }
+
+    /// True while an interrupt unwinds the running script.
+    pub fn is_interrupted(&self) -> bool {
+        self.interrupt.is_some()
     }
 
     /// Compiles and runs `source` (chunk name = the source), returning its results.
@@ -186,7 +227,11 @@ impl Vm {
                     Box::new(move |vm: &mut Vm| {
                         left = left.saturating_sub(interval as u64);
                         if left == 0 {
-                            Err(vm.runtime_error("instruction budget exhausted"))
+                            let e = vm.runtime_error("instruction budget exhausted");
+                            match e {
+                                LuaError::Error(v) => Err(vm.interrupt(v)),
+                                other => Err(other),
+                            }
                         } else {
                             Ok(())
                         }

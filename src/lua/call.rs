@@ -88,6 +88,11 @@ impl Vm {
             }
             Function::Native(n) => {
                 let f = n.f;
+                // a native call is a counted event, as a Lua call is
+                self.hook_count -= 1;
+                if self.hook_count <= 0 {
+                    self.run_hook()?;
+                }
                 self.ensure_stack(self.top + 40)?;
                 if self.frames.len() >= MAX_CALLS + 20 {
                     return Err(self.runtime_error("stack overflow"));
@@ -208,17 +213,21 @@ impl Vm {
 
     /// Protected call of `stack[func]`: on error, runs `handler` (if any) on the
     /// error value with the failing frames still in place, unwinds, and returns
-    /// the (handled) error value.
+    /// the (handled) error value as `Ok(Err(value))`.
+    ///
+    /// An interrupt ([`Vm::interrupt`]) is not caught: the frames are unwound
+    /// the same way, no handler runs, and it comes back as the outer `Err`, for
+    /// the caller to pass on with `?` (every catcher in the engine does).
     pub(crate) fn pcall_at(
         &mut self,
         func: usize,
         nresults: i32,
         handler: Option<Value>,
-    ) -> Result<(), Value> {
+    ) -> Result<Result<(), Value>, LuaError> {
         let saved_frames = self.frames.len();
         let saved_ccalls = self.n_ccalls;
         match self.call_at(func, nresults) {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(Ok(())),
             Err(e) => {
                 let mut ev = match e {
                     LuaError::Error(v) => v,
@@ -227,9 +236,22 @@ impl Vm {
                     }
                 };
                 // As in 5.1, a memory error skips the message handler (which
-                // could not allocate anyway).
+                // could not allocate anyway). An interrupt skips the handlers
+                // of the script's own xpcalls, but the embedder's handler of
+                // the outermost call (nothing below it) still sees it, with
+                // the interrupt lifted while it runs.
                 let out_of_memory = self.heap.limit.is_some_and(|l| self.heap.total > l);
-                if let Some(h) = handler.filter(|_| !out_of_memory) {
+                let outermost = saved_frames == 0;
+                let held = if outermost {
+                    self.interrupt.take()
+                } else {
+                    None
+                };
+                if held.is_some() {
+                    // a full interval for the handler before the hook runs again
+                    self.hook_count = self.hook_interval;
+                }
+                if let Some(h) = handler.filter(|_| !out_of_memory && self.interrupt.is_none()) {
                     // The handler runs above everything still on the stack.
                     let at = self.frames.last().map_or(self.top, |c| c.top.max(self.top));
                     self.top = at;
@@ -239,18 +261,21 @@ impl Vm {
                     self.top = at + 2;
                     ev = match self.call_at(at, 1) {
                         Ok(()) => self.stack[at],
-                        Err(LuaError::Error(v2)) => {
-                            let _ = v2;
-                            self.new_str(b"error in error handling")
-                        }
-                        Err(LuaError::Yield) => self.new_str(b"error in error handling"),
+                        Err(_) => self.new_str(b"error in error handling"),
                     };
+                }
+                if held.is_some() {
+                    self.interrupt = held;
                 }
                 self.close_upvals(func);
                 self.frames.truncate(saved_frames);
                 self.n_ccalls = saved_ccalls;
                 self.top = func;
-                Err(ev)
+                if let Some(v) = self.interrupt {
+                    // the handled value when the outermost handler ran
+                    return Err(LuaError::Error(if outermost { ev } else { v }));
+                }
+                Ok(Err(ev))
             }
         }
     }
@@ -292,16 +317,35 @@ impl Vm {
     }
 
     /// Runs the budget hook (called when the event counter reaches zero).
+    /// While an interrupt is pending, every counted event raises it again
+    /// instead, so no Lua code runs for long after one, caught or not.
     #[cold]
     pub(crate) fn run_hook(&mut self) -> Result<(), LuaError> {
+        if let Some(v) = self.interrupt {
+            self.hook_count = 1;
+            return Err(LuaError::Error(v));
+        }
         self.hook_count = self.hook_interval;
         if let Some(mut h) = self.hook.take() {
             let r = h(self);
             if self.hook.is_none() {
                 self.hook = Some(h);
             }
+            if self.interrupt.is_some() {
+                self.hook_count = 1;
+            }
             r?;
         }
         Ok(())
+    }
+
+    /// The pending interrupt as an error, for native code that catches
+    /// errors (resume, finalizers) to pass on instead of catching.
+    #[inline]
+    pub(crate) fn check_interrupt(&self) -> Result<(), LuaError> {
+        match self.interrupt {
+            Some(v) => Err(LuaError::Error(v)),
+            None => Ok(()),
+        }
     }
 }

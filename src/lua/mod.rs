@@ -48,6 +48,8 @@ pub(crate) mod debug;
 pub(crate) mod dump;
 pub(crate) mod func;
 pub(crate) mod heap;
+#[cfg(test)]
+mod interrupt_tests;
 pub(crate) mod lex;
 pub mod listing;
 pub(crate) mod meta;

@@ -21,6 +21,7 @@
 //! | need | call |
 //! | --- | --- |
 //! | read arguments | `arg_count`, `arg`, `check_any`, `check_number`, `check_int`, `check_str` / `check_bytes`, `check_table`, `check_type`, `opt_number`, `opt_int`, `opt_str` |
+//! | long work | `charge(units)` (the instruction budget), `check_memory(bytes)` (the heap limit) |
 //! | raise errors | `arg_error(i, msg)`, `type_error(i, "table")`, `error_str(msg)` (position added), `runtime_error(msg)`, `Err(LuaError::Error(v))` |
 //! | results | `push`, `pop`, return the count |
 //! | make values | `new_str`, `new_table`, `new_table_sized`, `new_list`, `new_native`, `new_native_closure` (+ `upvalue(i)`, `set_upvalue`) |
@@ -218,6 +219,9 @@ pub struct Vm {
     pub(crate) hook: Option<Hook>,
     pub(crate) hook_interval: i64,
     pub(crate) hook_count: i64,
+    /// A pending interrupt ([`Vm::interrupt`]): the error every protected
+    /// call re-raises until the outermost call into the VM returns it.
+    pub(crate) interrupt: Option<Value>,
     /// Loaders accept binary chunks (`string.dump` output); command line only.
     pub allow_binary_chunks: bool,
     /// Whatever the embedding program lends its native functions for the length
@@ -274,6 +278,7 @@ impl Vm {
             hook: None,
             hook_interval: i64::MAX,
             hook_count: i64::MAX,
+            interrupt: None,
             allow_binary_chunks: false,
             host: None,
         }
@@ -634,6 +639,40 @@ impl Vm {
             return Err(self.type_error(i, t.name()));
         }
         Ok(v)
+    }
+
+    /// Charges `units` of work to the instruction budget: a native that can
+    /// run long (pattern matching, sorting, building big strings) calls this
+    /// as it goes, about one unit per VM instruction's worth of work, so the
+    /// hook runs (and can interrupt) within bounded time. Fails with the
+    /// hook's error, or the pending interrupt.
+    #[inline]
+    pub fn charge(&mut self, units: u32) -> Result<(), LuaError> {
+        self.hook_count -= units as i64;
+        if self.hook_count <= 0 {
+            self.run_hook()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Fails with "not enough memory" when `bytes` more would not fit under
+    /// the heap limit even after a full collection. A native calls this before
+    /// building a big result outside the heap (a `Vec` that becomes a string),
+    /// so no script can allocate past the limit through a library function.
+    pub fn check_memory(&mut self, bytes: usize) -> Result<(), LuaError> {
+        let Some(limit) = self.heap.limit else {
+            return Ok(());
+        };
+        if self.heap.total.saturating_add(bytes) <= limit {
+            return Ok(());
+        }
+        self.collect_garbage();
+        if self.heap.total.saturating_add(bytes) <= limit {
+            return Ok(());
+        }
+        let v = self.new_str(b"not enough memory");
+        Err(LuaError::Error(v))
     }
 
     /// Converts a number to its interned `%.14g` string.

@@ -277,8 +277,9 @@ pub(crate) fn execute(
         Box::new(move |vm: &mut Vm| {
             let sh = &killer.shared;
             if sh.script.kill_requested() || sh.is_shutting_down() {
+                // An interrupt: no pcall in the script can catch it.
                 let msg = vm.new_str(b"Script killed by user with SCRIPT KILL...");
-                return Err(LuaError::Error(msg));
+                return Err(vm.interrupt(msg));
             }
             if crate::scripting::is_busy(sh) {
                 // Run by the poller: its other clients go back to their threads,

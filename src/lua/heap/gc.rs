@@ -232,6 +232,7 @@ impl Vm {
         roots.extend(self.type_meta.iter().flatten().map(|t| Value::Table(*t)));
         roots.extend(self.tm_names.iter().map(|s| Value::Str(*s)));
         roots.extend_from_slice(&self.roots);
+        roots.extend(self.interrupt);
         for v in roots {
             self.mark_value(v, &mut m);
         }
@@ -327,6 +328,7 @@ impl Vm {
 
     /// Raises the error a finalizer gave in the last collection, if any.
     pub(crate) fn take_gc_error(&mut self) -> Result<(), LuaError> {
+        self.check_interrupt()?;
         match self.heap.gc_error.take() {
             Some(e) => Err(LuaError::Error(e)),
             None => Ok(()),
@@ -342,7 +344,11 @@ impl Vm {
         self.stack[func] = f;
         self.stack[func + 1..func + 1 + args.len()].copy_from_slice(args);
         self.top = func + 1 + args.len();
-        let r = self.pcall_at(func, 0, None);
+        let r = match self.pcall_at(func, 0, None) {
+            Ok(r) => r,
+            Err(LuaError::Error(v)) => Err(v),
+            Err(LuaError::Yield) => Err(Value::Nil),
+        };
         self.top = func;
         r
     }

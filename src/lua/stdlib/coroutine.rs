@@ -188,6 +188,8 @@ fn co_resume(vm: &mut Vm) -> Result<usize, LuaError> {
             Ok(vals.len() + 1)
         }
         Err(e) => {
+            // an interrupt passes through, the coroutine dead
+            vm.check_interrupt()?;
             vm.push(Value::Bool(false));
             vm.push(e);
             Ok(2)
@@ -233,6 +235,7 @@ fn co_wrap_aux(vm: &mut Vm) -> Result<usize, LuaError> {
             Ok(vals.len())
         }
         Err(e) => {
+            vm.check_interrupt()?;
             let e = match e {
                 Value::Str(_) | Value::Num(_) => {
                     let pos = vm.where_(1);
