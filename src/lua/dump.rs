@@ -319,7 +319,7 @@ pub fn undump(data: &[u8]) -> Result<Proto, UndumpError> {
     }
     let source = r.bytes()?;
     let mut p = undump_function(&mut r, 0)?;
-    p.source = source;
+    p.source = std::sync::Arc::from(source);
     Ok(p)
 }
 

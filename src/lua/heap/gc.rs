@@ -85,6 +85,13 @@ impl Vm {
         }
         p.gc_epoch
             .store(epoch, std::sync::atomic::Ordering::Relaxed);
+        // a main chunk carries the chunk name its nested functions share
+        let name = if p.line_defined == 0 {
+            p.source.len()
+        } else {
+            0
+        };
+        self.heap.proto_bytes += p.mem_size() + name;
         scratch.extend_from_slice(&p.k);
         for q in &p.protos {
             self.mark_proto(q, epoch, scratch);
@@ -202,6 +209,7 @@ impl Vm {
     /// A full collection cycle.
     pub fn collect_garbage(&mut self) {
         self.heap.epoch = self.heap.epoch.wrapping_add(1);
+        self.heap.proto_bytes = 0;
         let mut m = Marker {
             gray: Vec::new(),
             weak: Vec::new(),
@@ -293,6 +301,7 @@ impl Vm {
             total += 256 + heap.threads.get(t).stack.len() * 16;
         }
         total += self.stack.len() * 16;
+        total += self.heap.proto_bytes;
         let heap = &mut self.heap;
         heap.total = total;
         heap.step_debt = 0;
