@@ -7,9 +7,9 @@
 //!   the reference machines run with `/etc/localtime` = UTC, so `os.date` and
 //!   `os.time` treat local time as UTC (`%Z` prints `UTC`, `!` formats print
 //!   `GMT`, as glibc does). `isdst` is always false.
-//! - `os.clock` is the CPU time of the process, read from
-//!   `/proc/self/schedstat` (nanoseconds on CPU), falling back to the wall time
-//!   since the library was opened.
+//! - `os.clock` is the CPU time of the process (every thread's, as C's
+//!   `clock()`), the sum of `/proc/self/task/*/schedstat` (nanoseconds on
+//!   CPU), falling back to the wall time since the library was opened.
 //! - `os.setlocale` knows only the "C" locale (`"POSIX"` and `""` name it too).
 //! - Dates use the proleptic Gregorian calendar on 64-bit seconds, so
 //!   `os.time` normalises out-of-range fields exactly as `mktime` does
@@ -226,16 +226,23 @@ fn now() -> i64 {
 
 /// CPU seconds used by this process (see the module docs).
 fn cpu_seconds(start: Instant) -> f64 {
-    if let Ok(s) = std::fs::read_to_string("/proc/self/schedstat") {
-        if let Some(ns) = s
-            .split_whitespace()
-            .next()
-            .and_then(|w| w.parse::<u64>().ok())
-        {
-            return ns as f64 / 1e9;
+    // (`/proc/self/schedstat` alone is the main thread's, and the command-line
+    // interpreter runs scripts on a thread of its own)
+    let mut total: Option<u64> = None;
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        for t in tasks.flatten() {
+            let ns = std::fs::read_to_string(t.path().join("schedstat"))
+                .ok()
+                .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok());
+            if let Some(ns) = ns {
+                total = Some(total.unwrap_or(0) + ns);
+            }
         }
     }
-    start.elapsed().as_secs_f64()
+    match total {
+        Some(ns) => ns as f64 / 1e9,
+        None => start.elapsed().as_secs_f64(),
+    }
 }
 
 thread_local! {
