@@ -32,6 +32,7 @@
 //! | `func.rs` | loaded prototypes, closures, upvalue cells | lfunc.c |
 //! | `table.rs` | array + hash tables, 5.1's `#` borders, stable `next` | ltable.c |
 //! | `string.rs` | interned byte strings | lstring.c |
+//! | `siphash.rs` | the keyed hashes (SipHash-1-2, multiply-shift) of strings and number keys, against hash flooding | lstring.c's `luaS_hash`, ltable.c's `hashnum` |
 //! | `heap/` | typed generational arenas, accounting, the collector | lmem.c, lgc.c |
 //! | `numfmt.rs` | number <-> text (`%.14g`, `lua_str2number`) | lobject.c, luaconf.h |
 //! | `stdlib/` | base, coroutine, string (+ patterns, format), table, math, os, io, debug, package | lbaselib.c, lstrlib.c, ltablib.c, lmathlib.c, loslib.c, liolib.c, ldblib.c, loadlib.c |
@@ -58,6 +59,7 @@ pub(crate) mod opcode;
 pub mod parse;
 pub(crate) mod proto;
 pub mod redislibs;
+pub mod siphash;
 pub mod state;
 pub mod stdlib;
 pub(crate) mod string;
