@@ -81,9 +81,20 @@ impl Vm {
                     top: base + max,
                     pc: 0,
                     nresults,
+                    tailcalls: 0,
                     closure: fref,
                     flags: CI_LUA,
                 });
+                if self.dhook.mask & MASK_CALL != 0 {
+                    // (as 5.1: the hook sees the first instruction as current)
+                    if let Some(ci) = self.frames.last_mut() {
+                        ci.pc = 1;
+                    }
+                    self.call_dhook(b"call", None)?;
+                    if let Some(ci) = self.frames.last_mut() {
+                        ci.pc = 0;
+                    }
+                }
                 Ok(true)
             }
             Function::Native(n) => {
@@ -103,10 +114,17 @@ impl Vm {
                     top: self.top,
                     pc: 0,
                     nresults,
+                    tailcalls: 0,
                     closure: fref,
                     flags: 0,
                 });
+                if self.dhook.mask & MASK_CALL != 0 {
+                    self.call_dhook(b"call", None)?;
+                }
                 let n = f(self)?;
+                if self.dhook.mask & MASK_RET != 0 {
+                    self.call_dhook(b"return", None)?;
+                }
                 // A collection point after every native call: a loop made only of
                 // library calls (`table.insert`, `rawset`, ...) may grow the heap
                 // without passing the VM's own points. Arguments and results are
@@ -226,6 +244,7 @@ impl Vm {
     ) -> Result<Result<(), Value>, LuaError> {
         let saved_frames = self.frames.len();
         let saved_ccalls = self.n_ccalls;
+        let saved_allow = self.allow_hook;
         match self.call_at(func, nresults) {
             Ok(()) => Ok(Ok(())),
             Err(e) => {
@@ -270,6 +289,7 @@ impl Vm {
                 self.close_upvals(func);
                 self.frames.truncate(saved_frames);
                 self.n_ccalls = saved_ccalls;
+                self.allow_hook = saved_allow;
                 self.top = func;
                 if let Some(v) = self.interrupt {
                     // the handled value when the outermost handler ran
@@ -335,6 +355,45 @@ impl Vm {
                 self.hook_count = 1;
             }
             r?;
+        }
+        Ok(())
+    }
+
+    /// Calls the running coroutine's debug hook for `event` ("call",
+    /// "return", "tail return", "line", "count") with `line` (5.1's
+    /// `luaD_callhook` + ldblib's `hookf`): above everything the running frame
+    /// uses, with hooks off while it runs. Its errors propagate.
+    #[cold]
+    pub(crate) fn call_dhook(&mut self, event: &[u8], line: Option<u32>) -> Result<(), LuaError> {
+        let f = self.dhook.func;
+        if !self.allow_hook || f.is_nil() {
+            return Ok(());
+        }
+        let saved_top = self.top;
+        let at = self.frames.last().map_or(self.top, |c| c.top.max(self.top));
+        self.ensure_stack(at + 4)?;
+        self.stack[at] = f;
+        self.stack[at + 1] = self.new_str(event);
+        self.stack[at + 2] = line.map_or(Value::Nil, |l| Value::Num(l as f64));
+        self.top = at + 3;
+        self.allow_hook = false;
+        let r = self.call_at(at, 0);
+        self.allow_hook = true;
+        self.top = saved_top;
+        r
+    }
+
+    /// The return hooks of the running frame, about to return: "return",
+    /// then one "tail return" per call it replaced.
+    #[cold]
+    pub(crate) fn return_hooks(&mut self) -> Result<(), LuaError> {
+        self.call_dhook(b"return", None)?;
+        let tails = self.frames.last().map_or(0, |c| c.tailcalls);
+        for _ in 0..tails {
+            if self.dhook.mask & MASK_RET == 0 {
+                break;
+            }
+            self.call_dhook(b"tail return", None)?;
         }
         Ok(())
     }

@@ -69,8 +69,6 @@ pub enum LuaError {
 pub const CI_LUA: u8 = 1;
 /// The frame was entered from Rust: its RETURN leaves the dispatch loop.
 pub const CI_ENTRY: u8 = 2;
-/// The frame replaced its caller by a tail call.
-pub const CI_TAIL: u8 = 4;
 
 /// One activation record.
 #[derive(Clone, Copy, Debug)]
@@ -85,8 +83,28 @@ pub struct CallInfo {
     pub pc: usize,
     /// Results the caller wants (-1: all).
     pub nresults: i32,
+    /// Calls this frame replaced by tail calls (each is a "tail" level for
+    /// the debug library, and a "tail return" hook event).
+    pub tailcalls: u32,
     pub closure: FuncRef,
     pub flags: u8,
+}
+
+/// Debug hook event masks (`debug.sethook`'s "c", "r", "l" and a count).
+pub const MASK_CALL: u8 = 1;
+pub const MASK_RET: u8 = 2;
+pub const MASK_LINE: u8 = 4;
+pub const MASK_COUNT: u8 = 8;
+
+/// A coroutine's debug hook (`debug.sethook`): the Lua function called on
+/// the events of `mask`; with [`MASK_COUNT`], every `base_count` instructions.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DebugHook {
+    pub func: Value,
+    pub mask: u8,
+    pub base_count: u32,
+    /// Instructions left before the next count event.
+    pub count: u32,
 }
 
 /// Coroutine status.
@@ -112,6 +130,9 @@ pub struct LuaThread {
     /// running thread's is `Vm::globals`. A new coroutine starts with its
     /// creator's.
     pub env: Option<TableRef>,
+    /// This thread's debug hook while it is not running (the running
+    /// thread's is `Vm::dhook`).
+    pub hook: DebugHook,
 }
 
 impl LuaThread {
@@ -124,6 +145,7 @@ impl LuaThread {
             status: CoStatus::Suspended,
             base_ccalls: 0,
             env: None,
+            hook: DebugHook::default(),
         }
     }
 }
@@ -222,6 +244,10 @@ pub struct Vm {
     /// A pending interrupt ([`Vm::interrupt`]): the error every protected
     /// call re-raises until the outermost call into the VM returns it.
     pub(crate) interrupt: Option<Value>,
+    /// The running coroutine's debug hook.
+    pub(crate) dhook: DebugHook,
+    /// False while a debug hook runs (hooks do not nest), as 5.1's `allowhook`.
+    pub(crate) allow_hook: bool,
     /// Loaders accept binary chunks (`string.dump` output); command line only.
     pub allow_binary_chunks: bool,
     /// Whatever the embedding program lends its native functions for the length
@@ -279,6 +305,8 @@ impl Vm {
             hook_interval: i64::MAX,
             hook_count: i64::MAX,
             interrupt: None,
+            dhook: DebugHook::default(),
+            allow_hook: true,
             allow_binary_chunks: false,
             host: None,
         }

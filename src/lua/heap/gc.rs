@@ -171,6 +171,7 @@ impl Vm {
                     if let Some(env) = th.env {
                         scratch.push(Value::Table(env));
                     }
+                    scratch.push(th.hook.func);
                     let extent = th
                         .frames
                         .iter()
@@ -241,6 +242,7 @@ impl Vm {
         roots.extend(self.tm_names.iter().map(|s| Value::Str(*s)));
         roots.extend_from_slice(&self.roots);
         roots.extend(self.interrupt);
+        roots.push(self.dhook.func);
         for v in roots {
             self.mark_value(v, &mut m);
         }

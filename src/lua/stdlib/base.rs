@@ -524,6 +524,9 @@ fn b_collectgarbage(vm: &mut Vm) -> Result<usize, LuaError> {
             0.0
         }
         "collect" => {
+            // as in 5.1, a full collection sets a new threshold: a "stop"
+            // before it ends there
+            vm.heap.stopped = false;
             vm.collect_garbage();
             vm.take_gc_error()?;
             0.0
@@ -595,11 +598,14 @@ fn fenv_target(
             if level == 0 {
                 return Ok(None);
             }
-            let n = vm.frames.len();
-            if level as usize >= n {
-                return Err(vm.arg_error(1, "invalid level"));
+            match crate::lua::debug::level_of(&vm.frames, level) {
+                None => Err(vm.arg_error(1, "invalid level")),
+                Some(crate::lua::debug::Level::Tail) => Err(vm.error_str(&format!(
+                    "no function environment for tail call at level {}",
+                    level
+                ))),
+                Some(crate::lua::debug::Level::Frame(i)) => Ok(Some(vm.frames[i].closure)),
             }
-            Ok(Some(vm.frames[n - 1 - level as usize].closure))
         }
     }
 }

@@ -30,6 +30,7 @@ impl Vm {
         th.top = self.top;
         th.status = status;
         th.env = Some(self.globals);
+        th.hook = std::mem::take(&mut self.dhook);
     }
 
     fn load_running(&mut self, t: ThreadRef) {
@@ -38,6 +39,7 @@ impl Vm {
         self.frames = std::mem::take(&mut th.frames);
         self.open_upvals = std::mem::take(&mut th.open_upvals);
         self.top = th.top;
+        self.dhook = std::mem::take(&mut th.hook);
         th.status = CoStatus::Running;
         if let Some(env) = th.env {
             self.globals = env;

@@ -1,5 +1,5 @@
-//! The os library (Lua 5.1's loslib.c): `clock time date difftime getenv
-//! remove rename tmpname exit setlocale`. Command line only: the server
+//! The os library (Lua 5.1's loslib.c): `clock time date difftime execute
+//! getenv remove rename tmpname exit setlocale`. Command line only: the server
 //! exposes just `os.clock`, which [`open_clock_only`] registers alone.
 //!
 //! Choices made without libc:
@@ -496,6 +496,31 @@ fn os_setlocale(vm: &mut Vm) -> Result<usize, LuaError> {
     Ok(1)
 }
 
+/// `os.execute([cmd])`: runs `cmd` with `/bin/sh -c` and returns what C's
+/// `system` returns, the raw wait status (exit code times 256); without a
+/// command, 1 (a shell is available). Our buffered output goes first.
+fn os_execute(vm: &mut Vm) -> Result<usize, LuaError> {
+    let cmd = match vm.opt_str(1)? {
+        None => {
+            vm.push(Value::Num(1.0));
+            return Ok(1);
+        }
+        Some(s) => String::from_utf8_lossy(vm.str_bytes(s)).into_owned(),
+    };
+    super::io::flush_all(vm);
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    let status = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(cmd)
+        .status();
+    let code = match status {
+        Ok(st) => std::os::unix::process::ExitStatusExt::into_raw(st) as f64,
+        Err(_) => -1.0,
+    };
+    vm.push(Value::Num(code));
+    Ok(1)
+}
+
 /// Opens the whole os library as the global `os` (command line).
 pub fn open(vm: &mut Vm) {
     START.with(|_| ());
@@ -503,6 +528,7 @@ pub fn open(vm: &mut Vm) {
         ("clock", os_clock),
         ("date", os_date),
         ("difftime", os_difftime),
+        ("execute", os_execute),
         ("exit", os_exit),
         ("getenv", os_getenv),
         ("remove", os_remove),
