@@ -3,9 +3,10 @@
 //! ```text
 //! ferrous-lua [options] [script [args]]
 //!   -e stat     execute string 'stat'
+//!   -l name     require library 'name'
 //!   -i          enter interactive mode after executing 'script'
 //!   -v          show version information
-//!   --bytecode  (or -l) list the compiled bytecode of 'script' like `luac -l`, do not run
+//!   --bytecode  list the compiled bytecode of 'script' like `luac -l -l`, do not run
 //!   --          stop handling options
 //!   -           execute stdin and stop handling options
 //! ```
@@ -27,9 +28,10 @@ fn usage() {
         "usage: {PROGNAME} [options] [script [args]].\n\
          Available options are:\n\
          \x20 -e stat  execute string 'stat'\n\
+         \x20 -l name  require library 'name'\n\
          \x20 -i       enter interactive mode after executing 'script'\n\
          \x20 -v       show version information\n\
-         \x20 --bytecode (-l) list bytecode instead of running\n\
+         \x20 --bytecode list bytecode instead of running\n\
          \x20 --       stop handling options\n\
          \x20 -        execute stdin and stop handling options"
     );
@@ -50,7 +52,6 @@ fn traceback_handler(vm: &mut Vm) -> Result<usize, LuaError> {
             let mut text = vm.to_bytes(msg).unwrap_or_default();
             text.extend_from_slice(b"\n");
             text.extend_from_slice(vm.traceback(1).as_bytes());
-            text.extend_from_slice(b"\n\t[C]: ?");
             let v = vm.new_str(&text);
             vm.push(v);
         }
@@ -189,7 +190,16 @@ fn real_main() -> u8 {
                 show_version = true;
             }
             "-v" => show_version = true,
-            "--bytecode" | "-l" => listing = true,
+            "--bytecode" => listing = true,
+            "-l" => {
+                i += 1;
+                let Some(name) = argv.get(i) else {
+                    usage();
+                    return 1;
+                };
+                actions.push(('l', name.clone()));
+            }
+            s if s.starts_with("-l") => actions.push(('l', s[2..].to_string())),
             "-e" => {
                 i += 1;
                 let Some(stat) = argv.get(i) else {
@@ -220,9 +230,20 @@ fn real_main() -> u8 {
     if show_version {
         version();
     }
-    for (_, stat) in &actions {
+    for (what, text) in &actions {
+        if *what == 'l' {
+            // lua.c's dolibrary: require(name), errors reported alike
+            let require = vm.get_global("require");
+            let name = vm.new_str(text.as_bytes());
+            let h = vm.new_native(traceback_handler, "traceback");
+            if let Err(e) = vm.call_protected(require, &[name], Some(h)) {
+                report(&mut vm, &e);
+                return 1;
+            }
+            continue;
+        }
         ran_something = true;
-        if !run_chunk(&mut vm, stat.as_bytes(), b"=(command line)", &[]) {
+        if !run_chunk(&mut vm, text.as_bytes(), b"=(command line)", &[]) {
             return 1;
         }
     }

@@ -21,6 +21,21 @@
 //! assert!(vm.error_message(&e).contains("instruction budget exhausted"));
 //! ```
 //!
+//! # The surface, by need
+//!
+//! | need | methods of [`Vm`] |
+//! | --- | --- |
+//! | run code | `load`, `load_chunk`, `eval`, `call`, `call_protected` (with a message handler) |
+//! | globals | `globals`, `get_global`, `set_global`, `registry` |
+//! | make values | `new_str`, `new_table`, `new_table_sized`, `new_list`, `new_native`, `new_native_closure`, `new_userdata` |
+//! | raw tables | `raw_get`, `raw_set`, `raw_get_str`, `raw_set_str`, `raw_get_int`, `raw_set_int`, `raw_next`, `raw_len` |
+//! | sandboxing | `set_readonly` / `is_readonly`, `get_fenv` / `set_fenv` (per-closure environments), `get_metatable` / `set_metatable` |
+//! | userdata | `new_userdata`, `userdata_mut` |
+//! | keep alive | `pin`, `pinned`, `unpin` |
+//! | budgets | `set_hook`, `clear_hook`, `set_instruction_limit`, `set_memory_limit`, `memory_used`, `collect_if_due`, `collect_garbage` |
+//! | read results | `to_bytes`, `to_string_lossy`, `to_number`, `str_bytes`, `error_message` |
+//! | natives | the toolbox in [`super::state`] (`arg`, `check_*`, `push`, errors, `call_value`) |
+//!
 //! # Keeping values alive
 //!
 //! A [`Value`] is a handle; the collector only knows about values reachable
@@ -33,16 +48,21 @@
 //! # Budgets
 //!
 //! - [`Vm::set_hook`]: a Rust closure called every `interval` counted events
-//!   (backward jumps and Lua calls); returning an error stops the script with
-//!   that error. The server uses it for `SCRIPT KILL` and busy detection.
-//! - [`Vm::set_instruction_limit`]: a ready-made hook that fails with
+//!   (backward jumps, Lua calls, and work charged by natives such as pattern
+//!   matching and sorting); returning an error raises it in the script (an
+//!   ordinary, catchable one unless made with [`Vm::interrupt`]). The server
+//!   uses it for `SCRIPT KILL` and busy detection.
+//! - [`Vm::interrupt`]: what a hook returns to stop the script for good: an
+//!   error no `pcall` can catch (see there).
+//! - [`Vm::set_instruction_limit`]: a ready-made hook that interrupts with
 //!   "instruction budget exhausted" after roughly `n` events.
 //! - [`Vm::set_memory_limit`]: a cap on the heap estimate; allocation past it
 //!   (after a full collection) fails with the Lua error "not enough memory".
 
 use super::func::{Function, LClosure, LProto};
 use super::state::{Hook, LuaError, Vm};
-use super::value::Value;
+use super::value::{TableRef, Value};
+use std::any::Any;
 use std::sync::Arc;
 
 impl Vm {
@@ -57,9 +77,14 @@ impl Vm {
         };
         match compiled {
             Ok(p) => {
+                // What the compiler built counts against the heap limit
+                // ("not enough memory", as lua_load's LUA_ERRMEM gives).
+                if self.check_memory(p.mem_size() + p.source.len()).is_err() {
+                    return Err(self.new_str(b"not enough memory"));
+                }
                 let heap = &mut self.heap;
                 let lp = LProto::load(p, None, &mut |b| Value::Str(heap.intern(b)));
-                self.heap.total += lp.mem_size();
+                self.heap.total += lp.tree_mem_size();
                 let env = self.globals;
                 // A dumped function may have upvalues: as in 5.1, a loaded one
                 // gets fresh ones holding nil.
@@ -103,17 +128,54 @@ impl Vm {
         self.stack[func] = f;
         self.stack[func + 1..func + 1 + args.len()].copy_from_slice(args);
         self.top = func + 1 + args.len();
-        match self.pcall_at(func, -1, handler) {
-            Ok(()) => {
+        let r = match self.pcall_at(func, -1, handler) {
+            Ok(Ok(())) => {
                 let out = self.stack[func..self.top].to_vec();
                 self.top = h;
                 Ok(out)
             }
-            Err(e) => {
+            Ok(Err(e)) | Err(LuaError::Error(e)) => {
                 self.top = h;
                 Err(LuaError::Error(e))
             }
+            Err(LuaError::Yield) => {
+                self.top = h;
+                Err(LuaError::Yield)
+            }
+        };
+        // The outermost call into the VM is where an interrupt ends.
+        if self.frames.is_empty() {
+            self.interrupt = None;
         }
+        r
+    }
+
+    /// Makes `v` an interrupt: an error that no `pcall`, `xpcall`,
+    /// `coroutine.resume`/`wrap`, message handler or finalizer can stop. It
+    /// unwinds every Lua and native frame to the outermost call into the VM
+    /// ([`Vm::call`], [`Vm::call_protected`], [`Vm::eval`]), which returns it as
+    /// `Err(LuaError::Error(v))`; until then every protected call passes it on
+    /// and every counted event (backward jump, call, charged native work)
+    /// raises it again. Return the result from a hook:
+    /// `return Err(vm.interrupt(msg))`. This is how an error raised from
+    /// Redis's hook ends a script (SCRIPT KILL, SHUTDOWN NOSAVE).
+    ///
+    /// A memory error stays catchable, as in 5.1.
+    pub fn interrupt(&mut self, v: Value) -> LuaError {
+        self.interrupt = Some(v);
+        self.hook_count = self.hook_count.min(1);
+        LuaError::Error(v)
+    }
+
+    /// [`Vm::interrupt`] with a string message.
+    pub fn interrupt_str(&mut self, msg: &str) -> LuaError {
+        let v = self.new_str(msg.as_bytes());
+        self.interrupt(v)
+    }
+
+    /// True while an interrupt unwinds the running script.
+    pub fn is_interrupted(&self) -> bool {
+        self.interrupt.is_some()
     }
 
     /// Compiles and runs `source` (chunk name = the source), returning its results.
@@ -170,7 +232,11 @@ impl Vm {
                     Box::new(move |vm: &mut Vm| {
                         left = left.saturating_sub(interval as u64);
                         if left == 0 {
-                            Err(vm.runtime_error("instruction budget exhausted"))
+                            let e = vm.runtime_error("instruction budget exhausted");
+                            match e {
+                                LuaError::Error(v) => Err(vm.interrupt(v)),
+                                other => Err(other),
+                            }
                         } else {
                             Ok(())
                         }
@@ -214,5 +280,200 @@ impl Vm {
             LuaError::Error(v) => format!("(error object is a {} value)", v.type_name()),
             LuaError::Yield => "attempt to yield across metamethod/C-call boundary".to_string(),
         }
+    }
+}
+
+/// `next` was given a key its table does not hold (Lua's "invalid key to 'next'").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidKey;
+
+impl Vm {
+    // ----- tables, raw (no metamethods) ----------------------------------
+
+    /// Raw `t[i]` for an integer key (`lua_rawgeti`).
+    pub fn raw_get_int(&self, t: TableRef, i: i64) -> Value {
+        self.heap.table(t).get_int(i)
+    }
+
+    /// Raw `t[i] = v` for an integer key (`lua_rawseti`); the growth of the
+    /// table counts against the heap. A read-only table is left unchanged.
+    pub fn raw_set_int(&mut self, t: TableRef, i: i64, v: Value) {
+        let _ = self.heap.table_set(t, Value::Num(i as f64), v);
+    }
+
+    /// The traversal step of `next` (`lua_next`): the entry after key `k`
+    /// (nil starts), `Ok(None)` after the last one.
+    pub fn raw_next(&self, t: TableRef, k: Value) -> Result<Option<(Value, Value)>, InvalidKey> {
+        self.heap.table(t).next(&k).map_err(|_| InvalidKey)
+    }
+
+    /// The raw length `#t` (a border, as 5.1's `luaH_getn` finds it).
+    pub fn raw_len(&self, t: TableRef) -> usize {
+        self.heap.table(t).length()
+    }
+
+    /// Makes every store into `t` fail with "Attempt to modify a readonly
+    /// table" (and `setmetatable` on it refuse), or lifts that. This is the
+    /// flag Redis's patched Lua gives `_G` and the library tables of scripts;
+    /// plain Lua never sets it.
+    pub fn set_readonly(&mut self, t: TableRef, readonly: bool) {
+        self.heap.table_mut(t).readonly = readonly;
+    }
+
+    /// Whether `t` is read-only (see [`Vm::set_readonly`]).
+    pub fn is_readonly(&self, t: TableRef) -> bool {
+        self.heap.table(t).readonly
+    }
+
+    // ----- functions -----------------------------------------------------
+
+    /// The environment of a function (`getfenv(f)`): the table its global
+    /// names are looked up in. `None` when `f` is not a function.
+    pub fn get_fenv(&self, f: Value) -> Option<TableRef> {
+        match f {
+            Value::Func(h) => Some(match self.heap.funcs.get(h) {
+                Function::Lua(c) => c.env,
+                Function::Native(n) => n.env,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Gives a function a new environment (`setfenv(f, env)`); false when `f`
+    /// is not a function. Every closure has its own, so this changes no other
+    /// closure made from the same code.
+    pub fn set_fenv(&mut self, f: Value, env: TableRef) -> bool {
+        match f {
+            Value::Func(h) => {
+                match self.heap.funcs.get_mut(h) {
+                    Function::Lua(c) => c.env = env,
+                    Function::Native(n) => n.env = env,
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    // ----- userdata ------------------------------------------------------
+
+    /// A new full userdata owning `data`, with metatable `meta`
+    /// (`lua_newuserdata` + `lua_setmetatable`). `data` is dropped when the
+    /// collector frees the userdata.
+    pub fn new_userdata(&mut self, meta: Option<TableRef>, data: Box<dyn Any + Send>) -> Value {
+        Value::UserData(self.heap.new_userdata(meta, Some(data)))
+    }
+
+    /// The Rust data of a userdata, if `v` is one holding a `T`.
+    pub fn userdata_mut<T: Any>(&mut self, v: Value) -> Option<&mut T> {
+        match v {
+            Value::UserData(u) => self.heap.userdata.get_mut(u).data.as_mut()?.downcast_mut(),
+            _ => None,
+        }
+    }
+
+    // ----- the collector -------------------------------------------------
+
+    /// Runs the collector if allocation made it due (a safe point the
+    /// embedder offers, e.g. after filling tables from Rust before a call);
+    /// fails with "not enough memory" when a heap limit cannot be met.
+    pub fn collect_if_due(&mut self) -> Result<(), LuaError> {
+        if self.heap.gc_due() {
+            self.gc_check()?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sandboxing calls an embedder uses (answers checked with lua5.1's
+    /// setfenv/next/rawlen equivalents).
+    #[test]
+    fn environments_tables_and_userdata_through_the_api() {
+        let mut vm = Vm::new();
+        let f = vm.load(b"return x", "=f").unwrap();
+        let env = vm.new_table();
+        vm.raw_set_str(env, "x", Value::Num(7.0));
+        assert_eq!(vm.get_fenv(f), Some(vm.globals()));
+        assert!(vm.set_fenv(f, env));
+        assert_eq!(vm.get_fenv(f), Some(env));
+        assert_eq!(vm.call(f, &[]).unwrap(), vec![Value::Num(7.0)]);
+        assert!(!vm.set_fenv(Value::Nil, env));
+
+        let t = vm.new_table();
+        for i in 1..=3 {
+            vm.raw_set_int(t, i, Value::Num(i as f64 * 10.0));
+        }
+        assert_eq!(vm.raw_len(t), 3);
+        assert_eq!(vm.raw_get_int(t, 2), Value::Num(20.0));
+        let mut k = Value::Nil;
+        let mut sum = 0.0;
+        while let Ok(Some((key, v))) = vm.raw_next(t, k) {
+            if let Value::Num(n) = v {
+                sum += n;
+            }
+            k = key;
+        }
+        assert_eq!(sum, 60.0);
+        assert_eq!(vm.raw_next(t, Value::Num(99.5)), Err(InvalidKey));
+
+        vm.set_readonly(t, true);
+        assert!(vm.is_readonly(t));
+        vm.set_global("t", Value::Table(t));
+        let e = vm.eval("t[1] = 0").unwrap_err();
+        assert!(vm
+            .error_message(&e)
+            .ends_with("Attempt to modify a readonly table"));
+        vm.set_readonly(t, false);
+        assert!(vm.eval("t[1] = 0").is_ok());
+
+        let u = vm.new_userdata(None, Box::new(41u32));
+        if let Some(n) = vm.userdata_mut::<u32>(u) {
+            *n += 1;
+        }
+        assert_eq!(vm.userdata_mut::<u32>(u).copied(), Some(42));
+        assert_eq!(vm.userdata_mut::<String>(u), None);
+    }
+}
+
+#[cfg(test)]
+mod load_tests {
+    use super::*;
+
+    const MANY_FUNCTIONS: &str = "local parts = {} \
+        for i = 1, 8000 do parts[#parts+1] = 'do local function f' .. i .. '() return ' .. i .. ' end end' end \
+        src = table.concat(parts, '\\n')";
+
+    /// A chunk named by its own long text with thousands of functions: every
+    /// function shares the one chunk name (it cost 2.9 GB when each copied it;
+    /// lua5.1 peaks at 7.7 MB on this script), and what the compiler built
+    /// counts against the heap.
+    #[test]
+    fn loadstring_of_many_functions_is_linear_and_counted() {
+        let mut vm = Vm::new();
+        assert!(vm.eval(MANY_FUNCTIONS).is_ok());
+        vm.collect_garbage();
+        let before = vm.memory_used();
+        vm.set_memory_limit(Some(before + (64 << 20)));
+        let r = vm
+            .eval("local f, e = loadstring(src) return f ~= nil, e")
+            .unwrap();
+        assert_eq!(r, vec![Value::Bool(true), Value::Nil]);
+        let grew = vm.memory_used() - before;
+        // counted (the 8000 prototypes are not free) and modest
+        assert!(grew > 1 << 20 && grew < 16 << 20, "{grew}");
+
+        // with little room left, the load fails as 5.1's LUA_ERRMEM does
+        let mut vm = Vm::new();
+        assert!(vm.eval(MANY_FUNCTIONS).is_ok());
+        vm.collect_garbage();
+        let before = vm.memory_used();
+        vm.set_memory_limit(Some(before + (512 << 10)));
+        let r = vm.eval("local f, e = loadstring(src) return f, e").unwrap();
+        assert_eq!(r[0], Value::Nil);
+        assert_eq!(vm.to_string_lossy(r[1]), "not enough memory");
     }
 }

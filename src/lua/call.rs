@@ -81,13 +81,29 @@ impl Vm {
                     top: base + max,
                     pc: 0,
                     nresults,
+                    tailcalls: 0,
                     closure: fref,
                     flags: CI_LUA,
                 });
+                if self.dhook.mask & MASK_CALL != 0 {
+                    // (as 5.1: the hook sees the first instruction as current)
+                    if let Some(ci) = self.frames.last_mut() {
+                        ci.pc = 1;
+                    }
+                    self.call_dhook(b"call", None)?;
+                    if let Some(ci) = self.frames.last_mut() {
+                        ci.pc = 0;
+                    }
+                }
                 Ok(true)
             }
             Function::Native(n) => {
                 let f = n.f;
+                // a native call is a counted event, as a Lua call is
+                self.hook_count -= 1;
+                if self.hook_count <= 0 {
+                    self.run_hook()?;
+                }
                 self.ensure_stack(self.top + 40)?;
                 if self.frames.len() >= MAX_CALLS + 20 {
                     return Err(self.runtime_error("stack overflow"));
@@ -98,10 +114,17 @@ impl Vm {
                     top: self.top,
                     pc: 0,
                     nresults,
+                    tailcalls: 0,
                     closure: fref,
                     flags: 0,
                 });
+                if self.dhook.mask & MASK_CALL != 0 {
+                    self.call_dhook(b"call", None)?;
+                }
                 let n = f(self)?;
+                if self.dhook.mask & MASK_RET != 0 {
+                    self.call_dhook(b"return", None)?;
+                }
                 // A collection point after every native call: a loop made only of
                 // library calls (`table.insert`, `rawset`, ...) may grow the heap
                 // without passing the VM's own points. Arguments and results are
@@ -208,17 +231,22 @@ impl Vm {
 
     /// Protected call of `stack[func]`: on error, runs `handler` (if any) on the
     /// error value with the failing frames still in place, unwinds, and returns
-    /// the (handled) error value.
+    /// the (handled) error value as `Ok(Err(value))`.
+    ///
+    /// An interrupt ([`Vm::interrupt`]) is not caught: the frames are unwound
+    /// the same way, no handler runs, and it comes back as the outer `Err`, for
+    /// the caller to pass on with `?` (every catcher in the engine does).
     pub(crate) fn pcall_at(
         &mut self,
         func: usize,
         nresults: i32,
         handler: Option<Value>,
-    ) -> Result<(), Value> {
+    ) -> Result<Result<(), Value>, LuaError> {
         let saved_frames = self.frames.len();
         let saved_ccalls = self.n_ccalls;
+        let saved_allow = self.allow_hook;
         match self.call_at(func, nresults) {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(Ok(())),
             Err(e) => {
                 let mut ev = match e {
                     LuaError::Error(v) => v,
@@ -227,9 +255,22 @@ impl Vm {
                     }
                 };
                 // As in 5.1, a memory error skips the message handler (which
-                // could not allocate anyway).
+                // could not allocate anyway). An interrupt skips the handlers
+                // of the script's own xpcalls, but the embedder's handler of
+                // the outermost call (nothing below it) still sees it, with
+                // the interrupt lifted while it runs.
                 let out_of_memory = self.heap.limit.is_some_and(|l| self.heap.total > l);
-                if let Some(h) = handler.filter(|_| !out_of_memory) {
+                let outermost = saved_frames == 0;
+                let held = if outermost {
+                    self.interrupt.take()
+                } else {
+                    None
+                };
+                if held.is_some() {
+                    // a full interval for the handler before the hook runs again
+                    self.hook_count = self.hook_interval;
+                }
+                if let Some(h) = handler.filter(|_| !out_of_memory && self.interrupt.is_none()) {
                     // The handler runs above everything still on the stack.
                     let at = self.frames.last().map_or(self.top, |c| c.top.max(self.top));
                     self.top = at;
@@ -239,18 +280,22 @@ impl Vm {
                     self.top = at + 2;
                     ev = match self.call_at(at, 1) {
                         Ok(()) => self.stack[at],
-                        Err(LuaError::Error(v2)) => {
-                            let _ = v2;
-                            self.new_str(b"error in error handling")
-                        }
-                        Err(LuaError::Yield) => self.new_str(b"error in error handling"),
+                        Err(_) => self.new_str(b"error in error handling"),
                     };
+                }
+                if held.is_some() {
+                    self.interrupt = held;
                 }
                 self.close_upvals(func);
                 self.frames.truncate(saved_frames);
                 self.n_ccalls = saved_ccalls;
+                self.allow_hook = saved_allow;
                 self.top = func;
-                Err(ev)
+                if let Some(v) = self.interrupt {
+                    // the handled value when the outermost handler ran
+                    return Err(LuaError::Error(if outermost { ev } else { v }));
+                }
+                Ok(Err(ev))
             }
         }
     }
@@ -292,16 +337,74 @@ impl Vm {
     }
 
     /// Runs the budget hook (called when the event counter reaches zero).
+    /// While an interrupt is pending, every counted event raises it again
+    /// instead, so no Lua code runs for long after one, caught or not.
     #[cold]
     pub(crate) fn run_hook(&mut self) -> Result<(), LuaError> {
+        if let Some(v) = self.interrupt {
+            self.hook_count = 1;
+            return Err(LuaError::Error(v));
+        }
         self.hook_count = self.hook_interval;
         if let Some(mut h) = self.hook.take() {
             let r = h(self);
             if self.hook.is_none() {
                 self.hook = Some(h);
             }
+            if self.interrupt.is_some() {
+                self.hook_count = 1;
+            }
             r?;
         }
         Ok(())
+    }
+
+    /// Calls the running coroutine's debug hook for `event` ("call",
+    /// "return", "tail return", "line", "count") with `line` (5.1's
+    /// `luaD_callhook` + ldblib's `hookf`): above everything the running frame
+    /// uses, with hooks off while it runs. Its errors propagate.
+    #[cold]
+    pub(crate) fn call_dhook(&mut self, event: &[u8], line: Option<u32>) -> Result<(), LuaError> {
+        let f = self.dhook.func;
+        if !self.allow_hook || f.is_nil() {
+            return Ok(());
+        }
+        let saved_top = self.top;
+        let at = self.frames.last().map_or(self.top, |c| c.top.max(self.top));
+        self.ensure_stack(at + 4)?;
+        self.stack[at] = f;
+        self.stack[at + 1] = self.new_str(event);
+        self.stack[at + 2] = line.map_or(Value::Nil, |l| Value::Num(l as f64));
+        self.top = at + 3;
+        self.allow_hook = false;
+        let r = self.call_at(at, 0);
+        self.allow_hook = true;
+        self.top = saved_top;
+        r
+    }
+
+    /// The return hooks of the running frame, about to return: "return",
+    /// then one "tail return" per call it replaced.
+    #[cold]
+    pub(crate) fn return_hooks(&mut self) -> Result<(), LuaError> {
+        self.call_dhook(b"return", None)?;
+        let tails = self.frames.last().map_or(0, |c| c.tailcalls);
+        for _ in 0..tails {
+            if self.dhook.mask & MASK_RET == 0 {
+                break;
+            }
+            self.call_dhook(b"tail return", None)?;
+        }
+        Ok(())
+    }
+
+    /// The pending interrupt as an error, for native code that catches
+    /// errors (resume, finalizers) to pass on instead of catching.
+    #[inline]
+    pub(crate) fn check_interrupt(&self) -> Result<(), LuaError> {
+        match self.interrupt {
+            Some(v) => Err(LuaError::Error(v)),
+            None => Ok(()),
+        }
     }
 }

@@ -244,9 +244,9 @@ pub fn int2fb(mut x: u32) -> u32 {
 
 impl FuncState {
     /// A fresh function state (`open_func`): registers 0 and 1 always exist.
-    pub fn new(source: &[u8], line: u32) -> Self {
+    pub fn new(source: std::sync::Arc<[u8]>, line: u32) -> Self {
         let f = Proto {
-            source: source.to_vec(),
+            source,
             max_stack_size: 2,
             ..Proto::default()
         };
@@ -652,14 +652,14 @@ mod tests {
 
     #[test]
     fn nil_merging() {
-        let mut fs = FuncState::new(b"=t", 1);
+        let mut fs = FuncState::new(std::sync::Arc::from(&b"=t"[..]), 1);
         fs.nactvar = 3;
         fs.nil(0, 1);
         fs.nil(1, 2);
         assert_eq!(fs.f.code.len(), 1);
         assert_eq!(get_b(fs.f.code[0]), 2);
         // at function start, registers past the active locals are already nil
-        let mut g = FuncState::new(b"=t", 1);
+        let mut g = FuncState::new(std::sync::Arc::from(&b"=t"[..]), 1);
         g.nil(0, 2);
         assert!(g.f.code.is_empty());
     }

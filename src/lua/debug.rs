@@ -11,8 +11,8 @@
 use super::func::{Function, LProto};
 use super::opcode::*;
 use super::proto::chunk_id;
-use super::state::{CallInfo, LuaError, Vm, CI_LUA, CI_TAIL};
-use super::value::Value;
+use super::state::{CallInfo, LuaError, Vm, CI_LUA};
+use super::value::{ThreadRef, Value};
 
 /// Does `op` write register A (5.1's `testAMode`)? As in 5.1's opcode table,
 /// TEST counts as writing A: so a value that went through `and`/`or` has no
@@ -144,11 +144,10 @@ impl Vm {
     /// `chunkid:line: ` of the frame `level` levels up (0 = running function),
     /// or "" when that is not a Lua function (5.1's `luaL_where`).
     pub fn where_(&self, level: usize) -> String {
-        let n = self.frames.len();
-        if level >= n {
+        let Some(Level::Frame(idx)) = level_of(&self.frames, level as i64) else {
             return String::new();
-        }
-        let ci = &self.frames[n - 1 - level];
+        };
+        let ci = &self.frames[idx];
         match (self.frame_proto(ci), self.frame_line(ci)) {
             (Some(p), Some(line)) if line > 0 => {
                 format!(
@@ -158,6 +157,14 @@ impl Vm {
                 )
             }
             _ => String::new(),
+        }
+    }
+
+    /// The frames of coroutine `t` (the running one's when `t` is it or None).
+    pub(crate) fn thread_frames(&self, t: Option<ThreadRef>) -> &[CallInfo] {
+        match t {
+            Some(t) if t != self.cur_thread => &self.heap.threads.get(t).frames,
+            _ => &self.frames,
         }
     }
 
@@ -205,14 +212,23 @@ impl Vm {
     /// instruction: `(name, namewhat)` with namewhat one of global, local,
     /// method, field, upvalue, for iterator, or "" when unknown.
     pub(crate) fn frame_function_name(&self, idx: usize) -> (String, &'static str) {
-        if idx == 0 || idx >= self.frames.len() {
+        self.frame_function_name_in(&self.frames, idx)
+    }
+
+    /// [`Vm::frame_function_name`] in the frames of any coroutine.
+    pub(crate) fn frame_function_name_in(
+        &self,
+        frames: &[CallInfo],
+        idx: usize,
+    ) -> (String, &'static str) {
+        if idx == 0 || idx >= frames.len() {
             return (String::new(), "");
         }
-        let ci = &self.frames[idx];
-        if ci.flags & CI_TAIL != 0 {
+        let ci = &frames[idx];
+        if ci.tailcalls > 0 {
             return (String::new(), "");
         }
-        let caller = &self.frames[idx - 1];
+        let caller = &frames[idx - 1];
         let Some(p) = self.frame_proto(caller) else {
             return (String::new(), "");
         };
@@ -240,48 +256,116 @@ impl Vm {
         self.frame_function_name(self.frames.len() - 1)
     }
 
-    /// A `stack traceback:` text like lua5.1's, starting `level` frames up.
+    /// A `stack traceback:` text like lua5.1's, starting `level` levels up
+    /// in the running coroutine, ending with the host's entry (`[C]: ?`, the
+    /// C function lua.c runs scripts under) when that is the main thread.
     pub fn traceback(&self, level: usize) -> String {
-        let mut out = String::from("stack traceback:");
-        let n = self.frames.len();
-        let mut shown = 0;
-        for idx in (0..n.saturating_sub(level)).rev() {
-            let ci = &self.frames[idx];
-            shown += 1;
-            if shown > 22 && idx > 10 {
-                if shown == 23 {
-                    out.push_str("\n\t...");
+        self.traceback_of(None, level)
+    }
+
+    /// [`Vm::traceback`] of coroutine `t` (None: the running one), following
+    /// 5.1's `db_errorfb`: tail calls show as `(tail call): ?`, and of a deep
+    /// stack the first 12 and last 10 levels with `...` between.
+    pub(crate) fn traceback_of(&self, t: Option<ThreadRef>, level: usize) -> String {
+        const LEVELS1: usize = 12;
+        const LEVELS2: usize = 10;
+        let thread = t.unwrap_or(self.cur_thread);
+        let frames = self.thread_frames(t);
+        // every level, top first
+        let mut levels: Vec<Level> = Vec::new();
+        for idx in (0..frames.len()).rev() {
+            levels.push(Level::Frame(idx));
+            if frames[idx].flags & CI_LUA != 0 {
+                for _ in 0..frames[idx].tailcalls {
+                    levels.push(Level::Tail);
                 }
+            }
+        }
+        let host = thread == self.main_thread;
+        let total = levels.len() + usize::from(host);
+        let exists = |l: usize| l < total;
+        let mut out = String::from("stack traceback:");
+        let mut level = level;
+        let mut firstpart = true;
+        while exists(level) {
+            let cur = level;
+            level += 1;
+            if level > LEVELS1 && firstpart {
+                if !exists(level + LEVELS2) {
+                    level -= 1;
+                } else {
+                    out.push_str("\n\t...");
+                    while exists(level + LEVELS2) {
+                        level += 1;
+                    }
+                }
+                firstpart = false;
                 continue;
             }
             out.push_str("\n\t");
-            let (name, namewhat) = self.frame_function_name(idx);
-            match self.frame_proto(ci) {
-                Some(p) => {
-                    let src = String::from_utf8_lossy(&chunk_id(&p.source)).into_owned();
-                    let line = p.line(ci.pc.saturating_sub(1));
-                    out.push_str(&format!("{}:{}:", src, line));
-                    if !namewhat.is_empty() {
-                        out.push_str(&format!(" in function '{}'", name));
-                    } else if p.line_defined == 0 {
-                        out.push_str(" in main chunk");
-                    } else {
-                        out.push_str(&format!(" in function <{}:{}>", src, p.line_defined));
+            match levels.get(cur) {
+                None => out.push_str("[C]: ?"),
+                Some(Level::Tail) => out.push_str("(tail call): ?"),
+                Some(Level::Frame(idx)) => {
+                    let ci = &frames[*idx];
+                    let (name, namewhat) = self.frame_function_name_in(frames, *idx);
+                    match self.frame_proto(ci) {
+                        Some(p) => {
+                            let src = String::from_utf8_lossy(&chunk_id(&p.source)).into_owned();
+                            let line = p.line(ci.pc.saturating_sub(1));
+                            out.push_str(&format!("{}:", src));
+                            if line > 0 {
+                                out.push_str(&format!("{}:", line));
+                            }
+                            if !namewhat.is_empty() {
+                                out.push_str(&format!(" in function '{}'", name));
+                            } else if p.line_defined == 0 {
+                                out.push_str(" in main chunk");
+                            } else {
+                                out.push_str(&format!(" in function <{}:{}>", src, p.line_defined));
+                            }
+                        }
+                        None => {
+                            out.push_str("[C]:");
+                            if !namewhat.is_empty() {
+                                out.push_str(&format!(" in function '{}'", name));
+                            } else {
+                                out.push_str(" ?");
+                            }
+                        }
                     }
                 }
-                None => {
-                    out.push_str("[C]:");
-                    if !namewhat.is_empty() {
-                        out.push_str(&format!(" in function '{}'", name));
-                    } else {
-                        out.push_str(" ?");
-                    }
-                }
-            }
-            if ci.flags & CI_TAIL != 0 {
-                out.push_str("\n\t(tail call): ?");
             }
         }
         out
+    }
+}
+
+/// A stack level as the debug library counts them: a frame, or a call a
+/// tail call replaced (5.1 keeps only their number).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Level {
+    Frame(usize),
+    Tail,
+}
+
+/// Level `level` (0 = the top frame) of `frames` (5.1's `lua_getstack`).
+pub(crate) fn level_of(frames: &[CallInfo], level: i64) -> Option<Level> {
+    let mut level = level;
+    let mut ci = frames.len() as i64 - 1;
+    while level > 0 && ci >= 0 {
+        level -= 1;
+        let f = &frames[ci as usize];
+        if f.flags & CI_LUA != 0 {
+            level -= f.tailcalls as i64;
+        }
+        ci -= 1;
+    }
+    if level == 0 && ci >= 0 {
+        Some(Level::Frame(ci as usize))
+    } else if level < 0 {
+        Some(Level::Tail)
+    } else {
+        None
     }
 }

@@ -244,11 +244,21 @@ fn check_code(p: &Proto) -> Result<(), UndumpError> {
             x < stack
         }
     };
+    // The word after a SETLIST with C = 0 is its block number, not an
+    // instruction: it is skipped, and no jump may land on it.
+    let is_data = |pc: usize| {
+        pc > 0 && {
+            let prev = p.code[pc - 1];
+            get_op(prev) == OpCode::SetList as u8 && get_c(prev) == 0
+        }
+    };
     let jump_ok = |pc: usize, sbx: i64| {
         let dest = pc as i64 + 1 + sbx;
-        dest >= 0 && (dest as usize) < n
+        dest >= 0 && (dest as usize) < n && !is_data(dest as usize)
     };
-    for (pc, &i) in p.code.iter().enumerate() {
+    let mut pc = 0;
+    while pc < n {
+        let i = p.code[pc];
         let op = get_op(i);
         if op as usize >= NUM_OPCODES {
             return bad;
@@ -307,6 +317,11 @@ fn check_code(p: &Proto) -> Result<(), UndumpError> {
         if !ok {
             return bad;
         }
+        pc += if op == OpCode::SetList as u8 && c == 0 {
+            2
+        } else {
+            1
+        };
     }
     Ok(())
 }
@@ -319,7 +334,7 @@ pub fn undump(data: &[u8]) -> Result<Proto, UndumpError> {
     }
     let source = r.bytes()?;
     let mut p = undump_function(&mut r, 0)?;
-    p.source = source;
+    p.source = std::sync::Arc::from(source);
     Ok(p)
 }
 

@@ -52,7 +52,7 @@ impl LProto {
         source: Option<Arc<[u8]>>,
         intern: &mut dyn FnMut(&[u8]) -> Value,
     ) -> LProto {
-        let source: Arc<[u8]> = source.unwrap_or_else(|| Arc::from(&p.source[..]));
+        let source: Arc<[u8]> = source.unwrap_or_else(|| p.source.clone());
         let k = p
             .constants
             .iter()
@@ -107,9 +107,24 @@ impl LProto {
         None
     }
 
-    /// Approximate bytes (for accounting).
+    /// Approximate bytes of this function alone (nested ones not included;
+    /// constant strings are heap strings, counted there), for accounting.
     pub fn mem_size(&self) -> usize {
-        128 + self.code.len() * 4 + self.k.len() * 16 + self.line_info.len() * 4
+        std::mem::size_of::<LProto>()
+            + self.code.len() * 4
+            + self.k.len() * 16
+            + self.protos.len() * 8
+            + self.line_info.len() * 4
+            + super::proto::debug_info_bytes(&self.loc_vars, &self.upvalue_names)
+    }
+
+    /// [`LProto::mem_size`] of this function and every nested one, plus the
+    /// chunk name once.
+    pub fn tree_mem_size(&self) -> usize {
+        fn walk(p: &LProto) -> usize {
+            p.mem_size() + p.protos.iter().map(|q| walk(q)).sum::<usize>()
+        }
+        walk(self) + self.source.len()
     }
 }
 

@@ -211,7 +211,7 @@ pub struct Lexer<'a> {
     /// Raw text of the token being scanned (see the module invariant).
     buf: Vec<u8>,
     /// The chunk name as given (`@file`, `=name` or source text).
-    pub source: Vec<u8>,
+    pub source: std::sync::Arc<[u8]>,
     /// A buffer handed back by the parser, reused for the next token's text.
     spare: Vec<u8>,
 }
@@ -281,7 +281,7 @@ impl<'a> Lexer<'a> {
             t: TokenInfo::eos(),
             ahead: TokenInfo::eos(),
             buf: Vec::new(),
-            source: source.to_vec(),
+            source: std::sync::Arc::from(source),
             spare: Vec::new(),
         };
         lx.advance();

@@ -100,7 +100,8 @@ pub enum OpCode {
 /// Number of opcodes.
 pub const NUM_OPCODES: usize = 38;
 
-/// Operand layout of an instruction.
+/// Operand layout of an instruction (named as in lopcodes.h).
+#[allow(clippy::upper_case_acronyms)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OpMode {
     ABC,
@@ -179,6 +180,7 @@ pub fn create_abc(op: OpCode, a: u32, b: u32, c: u32) -> u32 {
 pub fn create_abx(op: OpCode, a: u32, bx: u32) -> u32 {
     (op as u32) | (a << POS_A) | (bx << POS_BX)
 }
+#[cfg(test)]
 pub fn create_asbx(op: OpCode, a: u32, sbx: i32) -> u32 {
     create_abx(op, a, (sbx + MAXARG_SBX) as u32)
 }
@@ -299,34 +301,6 @@ impl OpCode {
             OpCode::Jmp | OpCode::ForLoop | OpCode::ForPrep => OpMode::AsBx,
             _ => OpMode::ABC,
         }
-    }
-
-    /// True for the tests (EQ LT LE TEST TESTSET): the next instruction is a JMP.
-    pub fn is_test(self) -> bool {
-        matches!(
-            self,
-            OpCode::Eq | OpCode::Lt | OpCode::Le | OpCode::Test | OpCode::TestSet
-        )
-    }
-
-    /// True when the instruction writes register A (used by the compiler's
-    /// jump patching and by the symbolic execution that names variables in errors).
-    pub fn sets_a(self) -> bool {
-        !matches!(
-            self,
-            OpCode::SetGlobal
-                | OpCode::SetUpval
-                | OpCode::SetTable
-                | OpCode::Jmp
-                | OpCode::Eq
-                | OpCode::Lt
-                | OpCode::Le
-                | OpCode::Test
-                | OpCode::Return
-                | OpCode::TailCall
-                | OpCode::SetList
-                | OpCode::Close
-        )
     }
 }
 

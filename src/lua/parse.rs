@@ -47,9 +47,11 @@ pub fn compile_at_depth(
     chunkname: &[u8],
     nccalls: u32,
 ) -> Result<Proto, SyntaxError> {
+    let lx = Lexer::new(source, chunkname);
+    let fs = FuncState::new(lx.source.clone(), 1);
     let mut p = Parser {
-        lx: Lexer::new(source, chunkname),
-        fs: FuncState::new(chunkname, 1),
+        lx,
+        fs,
         outer: Vec::new(),
         nccalls,
     };
@@ -357,7 +359,7 @@ impl<'a> Parser<'a> {
 
     /// Starts compiling a nested function (`open_func`).
     fn open_func(&mut self, line_defined: u32) {
-        let mut fs = FuncState::new(&self.lx.source, self.lx.lastline);
+        let mut fs = FuncState::new(self.lx.source.clone(), self.lx.lastline);
         fs.f.line_defined = line_defined;
         let parent = std::mem::replace(&mut self.fs, fs);
         self.outer.push(parent);

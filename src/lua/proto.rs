@@ -38,8 +38,10 @@ pub const VARARG_NEEDSARG: u8 = 4;
 /// A compiled function (Lua's `Proto`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Proto {
-    /// Chunk name as given to the loader (`@file.lua`, `=stdin`, or source text).
-    pub source: Vec<u8>,
+    /// Chunk name as given to the loader (`@file.lua`, `=stdin`, or source
+    /// text). One allocation shared by every function of the chunk: a chunk
+    /// named by its own long text must not cost that text once per function.
+    pub source: std::sync::Arc<[u8]>,
     pub line_defined: u32,
     pub last_line_defined: u32,
     pub num_upvalues: u8,
@@ -57,7 +59,32 @@ pub struct Proto {
     pub upvalue_names: Vec<Vec<u8>>,
 }
 
+/// Bytes held by a function's local-variable and upvalue names.
+pub fn debug_info_bytes(loc_vars: &[LocVar], upvalue_names: &[Vec<u8>]) -> usize {
+    loc_vars.iter().map(|v| 32 + v.name.len()).sum::<usize>()
+        + upvalue_names.iter().map(|n| 24 + n.len()).sum::<usize>()
+}
+
 impl Proto {
+    /// Bytes this function and its nested ones hold (the shared chunk name
+    /// not included): what loading it costs against the heap limit.
+    pub fn mem_size(&self) -> usize {
+        let own = std::mem::size_of::<Proto>()
+            + self.code.capacity() * 4
+            + self.constants.capacity() * std::mem::size_of::<Constant>()
+            + self
+                .constants
+                .iter()
+                .map(|c| match c {
+                    Constant::Str(s) => s.len(),
+                    _ => 0,
+                })
+                .sum::<usize>()
+            + self.line_info.capacity() * 4
+            + debug_info_bytes(&self.loc_vars, &self.upvalue_names);
+        own + self.protos.iter().map(Proto::mem_size).sum::<usize>()
+    }
+
     /// Name of the `n`-th (1-based) local variable active at `pc`, as
     /// `luaF_getlocalname` finds it.
     pub fn local_name(&self, mut n: usize, pc: usize) -> Option<&[u8]> {

@@ -21,10 +21,11 @@
 //! | need | call |
 //! | --- | --- |
 //! | read arguments | `arg_count`, `arg`, `check_any`, `check_number`, `check_int`, `check_str` / `check_bytes`, `check_table`, `check_type`, `opt_number`, `opt_int`, `opt_str` |
+//! | long work | `charge(units)` (the instruction budget), `check_memory(bytes)` (the heap limit) |
 //! | raise errors | `arg_error(i, msg)`, `type_error(i, "table")`, `error_str(msg)` (position added), `runtime_error(msg)`, `Err(LuaError::Error(v))` |
 //! | results | `push`, `pop`, return the count |
 //! | make values | `new_str`, `new_table`, `new_table_sized`, `new_list`, `new_native`, `new_native_closure` (+ `upvalue(i)`, `set_upvalue`) |
-//! | tables | `raw_get`, `raw_set`, `raw_get_str`, `raw_set_str`, `heap.table(t)` (`length`, `get_int`, `next`), `get_table` / `set_table` (with metamethods) |
+//! | tables | `raw_get`, `raw_set`, `raw_get_str`, `raw_set_str`, `raw_get_int`, `raw_set_int`, `raw_next`, `raw_len`, `get_table` / `set_table` (with metamethods) |
 //! | call Lua | `call_value(f, &args)`, `call_value1(f, a, b)`, `call_stack(nargs, nresults)` |
 //! | compare / convert | `equals`, `less_than`, `less_equal`, `to_number`, `to_str`, `tostring` (with `__tostring`), `number_to_str` |
 //! | metatables | `get_metatable`, `set_metatable` (for a string value it sets the metatable all strings share) |
@@ -68,8 +69,6 @@ pub enum LuaError {
 pub const CI_LUA: u8 = 1;
 /// The frame was entered from Rust: its RETURN leaves the dispatch loop.
 pub const CI_ENTRY: u8 = 2;
-/// The frame replaced its caller by a tail call.
-pub const CI_TAIL: u8 = 4;
 
 /// One activation record.
 #[derive(Clone, Copy, Debug)]
@@ -84,8 +83,28 @@ pub struct CallInfo {
     pub pc: usize,
     /// Results the caller wants (-1: all).
     pub nresults: i32,
+    /// Calls this frame replaced by tail calls (each is a "tail" level for
+    /// the debug library, and a "tail return" hook event).
+    pub tailcalls: u32,
     pub closure: FuncRef,
     pub flags: u8,
+}
+
+/// Debug hook event masks (`debug.sethook`'s "c", "r", "l" and a count).
+pub const MASK_CALL: u8 = 1;
+pub const MASK_RET: u8 = 2;
+pub const MASK_LINE: u8 = 4;
+pub const MASK_COUNT: u8 = 8;
+
+/// A coroutine's debug hook (`debug.sethook`): the Lua function called on
+/// the events of `mask`; with [`MASK_COUNT`], every `base_count` instructions.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DebugHook {
+    pub func: Value,
+    pub mask: u8,
+    pub base_count: u32,
+    /// Instructions left before the next count event.
+    pub count: u32,
 }
 
 /// Coroutine status.
@@ -111,6 +130,9 @@ pub struct LuaThread {
     /// running thread's is `Vm::globals`. A new coroutine starts with its
     /// creator's.
     pub env: Option<TableRef>,
+    /// This thread's debug hook while it is not running (the running
+    /// thread's is `Vm::dhook`).
+    pub hook: DebugHook,
 }
 
 impl LuaThread {
@@ -123,6 +145,7 @@ impl LuaThread {
             status: CoStatus::Suspended,
             base_ccalls: 0,
             env: None,
+            hook: DebugHook::default(),
         }
     }
 }
@@ -196,7 +219,7 @@ pub const MAX_STACK: usize = 1_000_000;
 
 /// A Lua state: heap, globals, the running coroutine and its stack.
 pub struct Vm {
-    pub heap: Heap,
+    pub(crate) heap: Heap,
     pub(crate) stack: Vec<Value>,
     pub(crate) top: usize,
     pub(crate) frames: Vec<CallInfo>,
@@ -218,6 +241,13 @@ pub struct Vm {
     pub(crate) hook: Option<Hook>,
     pub(crate) hook_interval: i64,
     pub(crate) hook_count: i64,
+    /// A pending interrupt ([`Vm::interrupt`]): the error every protected
+    /// call re-raises until the outermost call into the VM returns it.
+    pub(crate) interrupt: Option<Value>,
+    /// The running coroutine's debug hook.
+    pub(crate) dhook: DebugHook,
+    /// False while a debug hook runs (hooks do not nest), as 5.1's `allowhook`.
+    pub(crate) allow_hook: bool,
     /// Loaders accept binary chunks (`string.dump` output); command line only.
     pub allow_binary_chunks: bool,
     /// Whatever the embedding program lends its native functions for the length
@@ -274,6 +304,9 @@ impl Vm {
             hook: None,
             hook_interval: i64::MAX,
             hook_count: i64::MAX,
+            interrupt: None,
+            dhook: DebugHook::default(),
+            allow_hook: true,
             allow_binary_chunks: false,
             host: None,
         }
@@ -634,6 +667,40 @@ impl Vm {
             return Err(self.type_error(i, t.name()));
         }
         Ok(v)
+    }
+
+    /// Charges `units` of work to the instruction budget: a native that can
+    /// run long (pattern matching, sorting, building big strings) calls this
+    /// as it goes, about one unit per VM instruction's worth of work, so the
+    /// hook runs (and can interrupt) within bounded time. Fails with the
+    /// hook's error, or the pending interrupt.
+    #[inline]
+    pub fn charge(&mut self, units: u32) -> Result<(), LuaError> {
+        self.hook_count -= units as i64;
+        if self.hook_count <= 0 {
+            self.run_hook()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Fails with "not enough memory" when `bytes` more would not fit under
+    /// the heap limit even after a full collection. A native calls this before
+    /// building a big result outside the heap (a `Vec` that becomes a string),
+    /// so no script can allocate past the limit through a library function.
+    pub fn check_memory(&mut self, bytes: usize) -> Result<(), LuaError> {
+        let Some(limit) = self.heap.limit else {
+            return Ok(());
+        };
+        if self.heap.total.saturating_add(bytes) <= limit {
+            return Ok(());
+        }
+        self.collect_garbage();
+        if self.heap.total.saturating_add(bytes) <= limit {
+            return Ok(());
+        }
+        let v = self.new_str(b"not enough memory");
+        Err(LuaError::Error(v))
     }
 
     /// Converts a number to its interned `%.14g` string.

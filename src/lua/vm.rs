@@ -101,7 +101,62 @@ impl Vm {
     }
 
     /// Runs Lua frames from the top frame until a frame marked [`CI_ENTRY`] returns.
+    ///
+    /// Two instances of the loop exist: without debug hooks (no per-instruction
+    /// check at all) and with them (line and count events before each
+    /// instruction, call and return events at every call). A loop that finds
+    /// the hooks switched on or off (by `debug.sethook`, seen after a native
+    /// call, at a budget check or a frame change) saves its frame and returns
+    /// `true`, and the other instance resumes the same frame.
     pub(crate) fn execute(&mut self) -> Result<(), LuaError> {
+        loop {
+            let switch = if self.dhook.mask != 0 {
+                self.run::<true>()?
+            } else {
+                self.run::<false>()?
+            };
+            if !switch {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Line and count events before instruction `cur` of a Lua frame
+    /// (5.1's `traceexec`): `oldpc` is the pc after the previous traced
+    /// instruction of this frame (so a backward jump, or a new line, makes a
+    /// line event; entering a function too).
+    #[cold]
+    #[inline(never)]
+    fn trace_exec(
+        &mut self,
+        ci_idx: usize,
+        cur: usize,
+        oldpc: usize,
+        proto: &super::func::LProto,
+    ) -> Result<(), LuaError> {
+        if !self.allow_hook {
+            return Ok(());
+        }
+        let mask = self.dhook.mask;
+        self.frames[ci_idx].pc = cur + 1;
+        if mask & MASK_COUNT != 0 {
+            self.dhook.count = self.dhook.count.saturating_sub(1);
+            if self.dhook.count == 0 {
+                self.dhook.count = self.dhook.base_count;
+                self.call_dhook(b"count", None)?;
+            }
+        }
+        if self.dhook.mask & MASK_LINE != 0 {
+            let newline = proto.line(cur);
+            if cur == 0 || cur < oldpc || newline != proto.line(oldpc - 1) {
+                self.call_dhook(b"line", Some(newline))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The dispatch loop; `Ok(true)`: switch to the other instance (see [`Vm::execute`]).
+    fn run<const HOOKED: bool>(&mut self) -> Result<bool, LuaError> {
         // (proto, env) of a frame the CALL fast path just pushed
         let mut pending: Option<(Arc<super::func::LProto>, super::value::TableRef)> = None;
         'newframe: loop {
@@ -117,6 +172,11 @@ impl Vm {
                 },
             };
             let mut pc = ci_pc;
+            if HOOKED != (self.dhook.mask != 0) {
+                return Ok(true);
+            }
+            // (hooked loop) the pc after the last traced instruction
+            let mut oldpc = ci_pc;
             let code = &proto.code[..];
             let k = &proto.k[..];
 
@@ -155,6 +215,9 @@ impl Vm {
                             save!();
                             self.top = frame_top;
                             self.run_hook()?;
+                            if !HOOKED && self.dhook.mask != 0 {
+                                return Ok(true);
+                            }
                         }
                     }
                 }};
@@ -195,6 +258,10 @@ impl Vm {
             }
 
             loop {
+                if HOOKED {
+                    self.trace_exec(ci_idx, pc, oldpc, &proto)?;
+                    oldpc = pc + 1;
+                }
                 let i = code[pc];
                 pc += 1;
                 let a = base + get_a(i) as usize;
@@ -434,7 +501,7 @@ impl Vm {
                         }
                         save!();
                         // fast path: a fixed-parameter Lua function with room on the stack
-                        if let Value::Func(f) = self.stack[a] {
+                        if let (false, Value::Func(f)) = (HOOKED, self.stack[a]) {
                             if let Function::Lua(c) = self.heap.funcs.get(f) {
                                 let p = &c.proto;
                                 let nb = a + 1;
@@ -458,6 +525,7 @@ impl Vm {
                                         top: nb + max,
                                         pc: 0,
                                         nresults,
+                                        tailcalls: 0,
                                         closure: f,
                                         flags: CI_LUA,
                                     });
@@ -467,6 +535,9 @@ impl Vm {
                         }
                         if self.precall(a, nresults)? {
                             continue 'newframe;
+                        }
+                        if !HOOKED && self.dhook.mask != 0 {
+                            return Ok(true);
                         }
                         // a native (setfenv) may have changed this function's environment
                         if let Function::Lua(c) = self.heap.funcs.get(cl_ref) {
@@ -498,8 +569,9 @@ impl Vm {
                                 top: func + n,
                                 pc: 0,
                                 nresults: old.nresults,
+                                tailcalls: old.tailcalls.saturating_add(1),
                                 closure: new.closure,
-                                flags: CI_LUA | CI_TAIL | (old.flags & CI_ENTRY),
+                                flags: CI_LUA | (old.flags & CI_ENTRY),
                             };
                             self.top = func + n;
                             continue 'newframe;
@@ -508,6 +580,11 @@ impl Vm {
                     OP_RETURN => {
                         let b = get_b(i) as usize;
                         let n = if b != 0 { b - 1 } else { self.top - a };
+                        if HOOKED && self.dhook.mask & MASK_RET != 0 {
+                            save!();
+                            self.top = a + n;
+                            self.return_hooks()?;
+                        }
                         if !self.open_upvals.is_empty() {
                             self.close_upvals(base);
                         }
@@ -537,7 +614,7 @@ impl Vm {
                             self.top = dest + w;
                         }
                         if ci.flags & CI_ENTRY != 0 {
-                            return Ok(());
+                            return Ok(false);
                         }
                         continue 'newframe;
                     }
@@ -586,6 +663,19 @@ impl Vm {
                         self.top = cb + 3;
                         save!();
                         self.call_at(cb, get_c(i) as i32)?;
+                        if !HOOKED && self.dhook.mask != 0 {
+                            save!();
+                            self.top = frame_top;
+                            let v = self.stack[cb];
+                            if !v.is_nil() {
+                                self.stack[cb - 1] = v;
+                                self.frames[ci_idx].pc =
+                                    (pc as isize + 1 + get_sbx(code[pc]) as isize) as usize;
+                            } else {
+                                self.frames[ci_idx].pc = pc + 1;
+                            }
+                            return Ok(true);
+                        }
                         self.top = frame_top;
                         let v = self.stack[cb];
                         if !v.is_nil() {

@@ -261,7 +261,7 @@ fn write_table(vm: &mut Vm, t: TableRef, out: &mut Reply, depth: usize) {
 fn entries(vm: &Vm, t: TableRef) -> Vec<(Value, Value)> {
     let mut out = Vec::new();
     let mut k = Value::Nil;
-    while let Ok(Some((key, v))) = vm.heap.table(t).next(&k) {
+    while let Ok(Some((key, v))) = vm.raw_next(t, k) {
         out.push((key, v));
         k = key;
     }

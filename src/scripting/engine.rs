@@ -287,8 +287,9 @@ pub(crate) fn execute(
         HOOK_INTERVAL,
         Box::new(move |vm: &mut Vm| {
             if sh.script.kill_requested() || sh.is_shutting_down() {
+                // An interrupt: no pcall in the script can catch it.
                 let msg = vm.new_str(b"Script killed by user with SCRIPT KILL...");
-                return Err(LuaError::Error(msg));
+                return Err(vm.interrupt(msg));
             }
             if crate::scripting::is_busy(&sh) {
                 // The server sends the poller's other clients home and wakes
@@ -307,9 +308,7 @@ pub(crate) fn execute(
         // KEYS and ARGV were allocated from here, outside the VM's safe
         // points: collect now if that made a cycle due, or scripts that
         // allocate nothing themselves would pile up every call's tables.
-        if vm.heap.gc_due() {
-            vm.gc_check()?;
-        }
+        vm.collect_if_due()?;
         vm.call_protected(f, args, Some(handler))
     }));
     vm.clear_hook();

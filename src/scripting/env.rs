@@ -35,10 +35,10 @@
 //! natives and replaces `pcall` with one that hands a table's `err` string back
 //! to the script instead of the table ([`error_table`] builds one).
 use crate::lua::func::NativeFn;
+use crate::lua::redislibs::{bit, cjson, cmsgpack, struct_};
 use crate::lua::state::{LuaError, Vm};
 use crate::lua::stdlib;
 use crate::lua::value::{TableRef, Value};
-use crate::lua::{bit, cjson, cmsgpack, struct_};
 
 /// `redis.REDIS_VERSION` and the number `redis.REDIS_VERSION_NUM` encodes
 /// (`major << 16 | minor << 8 | patch`).
@@ -195,7 +195,7 @@ pub fn seal(vm: &mut Vm) {
     let g = vm.globals();
     let mt = vm.new_table();
     vm.register(mt, "__index", undeclared_global);
-    vm.heap.table_mut(g).meta = Some(mt);
+    vm.set_metatable(Value::Table(g), Some(mt));
     let mut stack = vec![g];
     let empty = vm.new_str(b"");
     if let Some(smt) = vm.get_metatable(empty) {
@@ -208,15 +208,15 @@ pub fn seal(vm: &mut Vm) {
 /// fields or metatables, read-only.
 fn protect_all(vm: &mut Vm, mut stack: Vec<TableRef>) {
     while let Some(t) = stack.pop() {
-        if vm.heap.table(t).readonly {
+        if vm.is_readonly(t) {
             continue;
         }
-        vm.heap.table_mut(t).readonly = true;
-        if let Some(m) = vm.heap.table(t).meta {
+        vm.set_readonly(t, true);
+        if let Some(m) = vm.get_metatable(Value::Table(t)) {
             stack.push(m);
         }
         let mut k = Value::Nil;
-        while let Ok(Some((key, v))) = vm.heap.table(t).next(&k) {
+        while let Ok(Some((key, v))) = vm.raw_next(t, k) {
             if let Value::Table(inner) = v {
                 stack.push(inner);
             }
@@ -230,8 +230,8 @@ fn protect_all(vm: &mut Vm, mut stack: Vec<TableRef>) {
 /// [`seal`]: the new tables stay writable, as in Redis.
 pub fn set_script_args(vm: &mut Vm, keys: &[Vec<u8>], argv: &[Vec<u8>]) {
     let g = vm.globals();
-    let was = vm.heap.table(g).readonly;
-    vm.heap.table_mut(g).readonly = false;
+    let was = vm.is_readonly(g);
+    vm.set_readonly(g, false);
     for (name, items) in [("KEYS", keys), ("ARGV", argv)] {
         let t = vm.new_table_sized(items.len(), 0);
         for (i, item) in items.iter().enumerate() {
@@ -240,7 +240,7 @@ pub fn set_script_args(vm: &mut Vm, keys: &[Vec<u8>], argv: &[Vec<u8>]) {
         }
         vm.raw_set_str(g, name, Value::Table(t));
     }
-    vm.heap.table_mut(g).readonly = was;
+    vm.set_readonly(g, was);
 }
 
 /// The globals table a FUNCTION library's body runs with: `{redis = {...}}`
@@ -258,8 +258,8 @@ pub fn new_load_env(vm: &mut Vm, funcs: &[(&'static str, NativeFn)]) -> TableRef
     vm.raw_set_str(env, "redis", Value::Table(redis));
     let mt = vm.new_table();
     vm.register(mt, "__index", undeclared_global);
-    vm.heap.table_mut(env).meta = Some(mt);
-    vm.heap.table_mut(redis).meta = Some(mt);
+    vm.set_metatable(Value::Table(env), Some(mt));
+    vm.set_metatable(Value::Table(redis), Some(mt));
     protect_all(vm, vec![env]);
     env
 }
@@ -267,10 +267,15 @@ pub fn new_load_env(vm: &mut Vm, funcs: &[(&'static str, NativeFn)]) -> TableRef
 /// An error value as Redis 7.0's natives raise it: `{err = msg}`. Its `pcall`
 /// gives the script `msg` itself; uncaught, the reply is `msg` verbatim.
 pub fn error_table(vm: &mut Vm, msg: &[u8]) -> LuaError {
+    LuaError::Error(error_value(vm, msg))
+}
+
+/// The error table `{err = msg}` itself, as a value.
+pub fn error_value(vm: &mut Vm, msg: &[u8]) -> Value {
     let t = vm.new_table_sized(0, 1);
     let s = vm.new_str(msg);
     vm.raw_set_str(t, "err", s);
-    LuaError::Error(Value::Table(t))
+    Value::Table(t)
 }
 
 // ----- natives ------------------------------------------------------------
@@ -415,10 +420,8 @@ fn install_random(vm: &mut Vm) {
     let Value::Table(math) = vm.raw_get_str(vm.globals(), "math") else {
         return;
     };
-    let state = vm
-        .heap
-        .new_userdata(None, Some(Box::new(Rand48(RAND48_DEFAULT))));
-    let ups = vec![Value::UserData(state)];
+    let state = vm.new_userdata(None, Box::new(Rand48(RAND48_DEFAULT)));
+    let ups = vec![state];
     let random = vm.new_native_closure(script_random, "random", ups.clone());
     vm.raw_set_str(math, "random", random);
     let seed = vm.new_native_closure(script_randomseed, "randomseed", ups);
@@ -426,11 +429,8 @@ fn install_random(vm: &mut Vm) {
 }
 
 fn with_rand48<T>(vm: &mut Vm, f: impl FnOnce(&mut Rand48) -> T) -> Option<T> {
-    let Value::UserData(u) = vm.upvalue(0) else {
-        return None;
-    };
-    let data = vm.heap.userdata.get_mut(u).data.as_mut()?;
-    data.downcast_mut::<Rand48>().map(f)
+    let u = vm.upvalue(0);
+    vm.userdata_mut::<Rand48>(u).map(f)
 }
 
 /// `math.random([m [, n]])` over the 48-bit generator, scaled as 5.1 scales.

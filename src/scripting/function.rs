@@ -22,7 +22,6 @@ use super::engine::{self, execute};
 use super::env::{self, error_table};
 use crate::cmd::config::LogLevel;
 use crate::cmd::{flags, CommandSpec, Ctx, Keys};
-use crate::lua::func::Function as LuaFunction;
 use crate::lua::{LuaError, Value, Vm};
 use std::collections::{BTreeMap, HashMap};
 
@@ -219,11 +218,7 @@ impl Functions {
                 ("log", load_time_log),
             ],
         );
-        if let Value::Func(h) = chunk {
-            if let LuaFunction::Lua(c) = vm.heap.funcs.get_mut(h) {
-                c.env = load_env;
-            }
-        }
+        vm.set_fenv(chunk, load_env);
         vm.host = Some(Box::new(Registrations::default()));
         // The body only registers functions: past LOAD_TIMEOUT it is stopped,
         // as Redis stops it (a library that loops would hold the server).
@@ -232,7 +227,9 @@ impl Functions {
             super::engine::HOOK_INTERVAL,
             Box::new(move |vm: &mut Vm| {
                 if started.elapsed() > LOAD_TIMEOUT {
-                    return Err(error_table(vm, b"ERR FUNCTION LOAD timeout"));
+                    // An interrupt, so nothing in the body can catch it.
+                    let e = env::error_value(vm, b"ERR FUNCTION LOAD timeout");
+                    return Err(vm.interrupt(e));
                 }
                 Ok(())
             }),
@@ -273,11 +270,7 @@ impl Functions {
         let globals = self.vm.globals();
         let mut functions = BTreeMap::new();
         for (fname, f, flags, description) in regs {
-            if let Value::Func(h) = f {
-                if let LuaFunction::Lua(c) = self.vm.heap.funcs.get_mut(h) {
-                    c.env = globals;
-                }
-            }
+            self.vm.set_fenv(f, globals);
             let pin = self.vm.pin(f);
             self.owner.insert(fname.clone(), name.clone());
             functions.insert(
@@ -396,7 +389,7 @@ fn register_function(vm: &mut Vm) -> Result<usize, LuaError> {
             let mut flags = 0u8;
             let mut description = None;
             let mut k = Value::Nil;
-            while let Ok(Some((key, v))) = vm.heap.table(t).next(&k) {
+            while let Ok(Some((key, v))) = vm.raw_next(t, k) {
                 k = key;
                 let key =
                     match key {

@@ -7,9 +7,9 @@ use ferrous::lua::{Value, Vm};
 
 fn vm() -> Vm {
     let mut vm = Vm::new();
-    ferrous::lua::cjson::open(&mut vm);
-    ferrous::lua::cmsgpack::open(&mut vm);
-    ferrous::lua::struct_::open(&mut vm);
+    ferrous::lua::redislibs::cjson::open(&mut vm);
+    ferrous::lua::redislibs::cmsgpack::open(&mut vm);
+    ferrous::lua::redislibs::struct_::open(&mut vm);
     vm
 }
 

@@ -133,6 +133,7 @@ impl<T> Arena<T> {
     }
 
     /// True when `h` still names a live object.
+    #[cfg(test)]
     pub fn contains(&self, h: Handle<T>) -> bool {
         self.slots
             .get(h.idx as usize)
@@ -147,10 +148,6 @@ impl<T> Arena<T> {
     /// Slots in the arena, live or free: what a sweep walks.
     pub fn slot_count(&self) -> usize {
         self.slots.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.live == 0
     }
 
     /// Sets the mark bit; returns true if it was clear (the object is newly reached).

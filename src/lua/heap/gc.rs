@@ -85,6 +85,13 @@ impl Vm {
         }
         p.gc_epoch
             .store(epoch, std::sync::atomic::Ordering::Relaxed);
+        // a main chunk carries the chunk name its nested functions share
+        let name = if p.line_defined == 0 {
+            p.source.len()
+        } else {
+            0
+        };
+        self.heap.proto_bytes += p.mem_size() + name;
         scratch.extend_from_slice(&p.k);
         for q in &p.protos {
             self.mark_proto(q, epoch, scratch);
@@ -164,6 +171,7 @@ impl Vm {
                     if let Some(env) = th.env {
                         scratch.push(Value::Table(env));
                     }
+                    scratch.push(th.hook.func);
                     let extent = th
                         .frames
                         .iter()
@@ -202,6 +210,7 @@ impl Vm {
     /// A full collection cycle.
     pub fn collect_garbage(&mut self) {
         self.heap.epoch = self.heap.epoch.wrapping_add(1);
+        self.heap.proto_bytes = 0;
         let mut m = Marker {
             gray: Vec::new(),
             weak: Vec::new(),
@@ -232,6 +241,8 @@ impl Vm {
         roots.extend(self.type_meta.iter().flatten().map(|t| Value::Table(*t)));
         roots.extend(self.tm_names.iter().map(|s| Value::Str(*s)));
         roots.extend_from_slice(&self.roots);
+        roots.extend(self.interrupt);
+        roots.push(self.dhook.func);
         for v in roots {
             self.mark_value(v, &mut m);
         }
@@ -292,6 +303,7 @@ impl Vm {
             total += 256 + heap.threads.get(t).stack.len() * 16;
         }
         total += self.stack.len() * 16;
+        total += self.heap.proto_bytes;
         let heap = &mut self.heap;
         heap.total = total;
         heap.step_debt = 0;
@@ -327,6 +339,7 @@ impl Vm {
 
     /// Raises the error a finalizer gave in the last collection, if any.
     pub(crate) fn take_gc_error(&mut self) -> Result<(), LuaError> {
+        self.check_interrupt()?;
         match self.heap.gc_error.take() {
             Some(e) => Err(LuaError::Error(e)),
             None => Ok(()),
@@ -342,7 +355,11 @@ impl Vm {
         self.stack[func] = f;
         self.stack[func + 1..func + 1 + args.len()].copy_from_slice(args);
         self.top = func + 1 + args.len();
-        let r = self.pcall_at(func, 0, None);
+        let r = match self.pcall_at(func, 0, None) {
+            Ok(r) => r,
+            Err(LuaError::Error(v)) => Err(v),
+            Err(LuaError::Yield) => Err(Value::Nil),
+        };
         self.top = func;
         r
     }

@@ -60,6 +60,8 @@ pub struct Heap {
     /// The first error a finalizer (`__gc`) raised in the last collection, to
     /// be raised where the collection was triggered (as 5.1 does).
     pub gc_error: Option<super::value::Value>,
+    /// Bytes of the function prototypes the last mark phase reached.
+    pub proto_bytes: usize,
     /// Work requested by `collectgarbage("step")` since the last cycle.
     pub step_debt: usize,
 }
@@ -92,6 +94,7 @@ impl Default for Heap {
             ud_seq: 0,
             gc_error: None,
             step_debt: 0,
+            proto_bytes: 0,
         }
     }
 }

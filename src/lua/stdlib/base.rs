@@ -293,7 +293,7 @@ fn prepend(vm: &mut Vm, first: Value, n: usize) -> usize {
 pub(crate) fn b_pcall(vm: &mut Vm) -> Result<usize, LuaError> {
     vm.check_any(1)?;
     let func = vm.frames.last().map_or(0, |c| c.base);
-    match vm.pcall_at(func, -1, None) {
+    match vm.pcall_at(func, -1, None)? {
         Ok(()) => {
             let n = vm.top - func;
             Ok(prepend(vm, Value::Bool(true), n))
@@ -316,7 +316,7 @@ fn b_xpcall(vm: &mut Vm) -> Result<usize, LuaError> {
     vm.stack[base] = handler;
     vm.stack[base + 1] = f;
     vm.top = base + 2;
-    match vm.pcall_at(base + 1, -1, Some(handler)) {
+    match vm.pcall_at(base + 1, -1, Some(handler))? {
         Ok(()) => {
             let n = vm.top - (base + 1);
             vm.stack[base] = Value::Bool(true);
@@ -346,6 +346,7 @@ fn b_unpack(vm: &mut Vm) -> Result<usize, LuaError> {
         return Err(vm.error_str("too many results to unpack"));
     }
     vm.ensure_stack(vm.top + n as usize + 1)?;
+    vm.charge((n / 16) as u32)?;
     for k in i..=j {
         let v = vm.heap.table(t).get_int(k);
         vm.push(v);
@@ -392,7 +393,7 @@ fn b_load(vm: &mut Vm) -> Result<usize, LuaError> {
     loop {
         let func = vm.top;
         vm.push(f);
-        let r = match vm.pcall_at(func, 1, None) {
+        let r = match vm.pcall_at(func, 1, None)? {
             Ok(()) => {
                 let r = vm.stack[func];
                 vm.top = func;
@@ -523,6 +524,9 @@ fn b_collectgarbage(vm: &mut Vm) -> Result<usize, LuaError> {
             0.0
         }
         "collect" => {
+            // as in 5.1, a full collection sets a new threshold: a "stop"
+            // before it ends there
+            vm.heap.stopped = false;
             vm.collect_garbage();
             vm.take_gc_error()?;
             0.0
@@ -594,11 +598,14 @@ fn fenv_target(
             if level == 0 {
                 return Ok(None);
             }
-            let n = vm.frames.len();
-            if level as usize >= n {
-                return Err(vm.arg_error(1, "invalid level"));
+            match crate::lua::debug::level_of(&vm.frames, level) {
+                None => Err(vm.arg_error(1, "invalid level")),
+                Some(crate::lua::debug::Level::Tail) => Err(vm.error_str(&format!(
+                    "no function environment for tail call at level {}",
+                    level
+                ))),
+                Some(crate::lua::debug::Level::Frame(i)) => Ok(Some(vm.frames[i].closure)),
             }
-            Ok(Some(vm.frames[n - 1 - level as usize].closure))
         }
     }
 }

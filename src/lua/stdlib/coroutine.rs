@@ -30,6 +30,7 @@ impl Vm {
         th.top = self.top;
         th.status = status;
         th.env = Some(self.globals);
+        th.hook = std::mem::take(&mut self.dhook);
     }
 
     fn load_running(&mut self, t: ThreadRef) {
@@ -38,6 +39,7 @@ impl Vm {
         self.frames = std::mem::take(&mut th.frames);
         self.open_upvals = std::mem::take(&mut th.open_upvals);
         self.top = th.top;
+        self.dhook = std::mem::take(&mut th.hook);
         th.status = CoStatus::Running;
         if let Some(env) = th.env {
             self.globals = env;
@@ -188,6 +190,8 @@ fn co_resume(vm: &mut Vm) -> Result<usize, LuaError> {
             Ok(vals.len() + 1)
         }
         Err(e) => {
+            // an interrupt passes through, the coroutine dead
+            vm.check_interrupt()?;
             vm.push(Value::Bool(false));
             vm.push(e);
             Ok(2)
@@ -233,6 +237,7 @@ fn co_wrap_aux(vm: &mut Vm) -> Result<usize, LuaError> {
             Ok(vals.len())
         }
         Err(e) => {
+            vm.check_interrupt()?;
             let e = match e {
                 Value::Str(_) | Value::Num(_) => {
                     let pos = vm.where_(1);

@@ -1,37 +1,34 @@
 //! The debug library (Lua 5.1's ldblib.c), command line only (the server
 //! removes it): `getinfo getlocal setlocal getupvalue setupvalue getmetatable
-//! setmetatable getfenv setfenv getregistry traceback`.
+//! setmetatable getfenv setfenv getregistry sethook gethook traceback`.
 //!
 //! Stack levels count as in 5.1: level 0 is the running native function (the
-//! debug function itself), level 1 its caller, and so on down the running
-//! coroutine's frames. An optional leading coroutine argument is accepted and
-//! then only its own name is checked: its frames are not inspected (the
-//! functions answer about the running coroutine) — a known limit.
+//! debug function itself), level 1 its caller, and so on down the frames;
+//! each call a tail call replaced counts as a level of its own (what = "tail").
+//! An optional leading coroutine argument makes `getinfo`, `getlocal`,
+//! `setlocal`, `sethook`, `gethook` and `traceback` work on that coroutine's
+//! frames (a suspended one's, or a dead one's that failed, which keeps them).
 //!
-//! Not provided: `sethook`/`gethook` (the runtime's hook is an instruction
-//! counter for budgets, not a per-line Lua callback) and `debug.debug`.
+//! Hooks are per coroutine, as in 5.1: `sethook(f, "crl", n)` calls `f` with
+//! "call", "return" / "tail return", "line" (with the line) and "count"
+//! events; the VM runs a separate instance of its loop while a hook is set,
+//! so programs without hooks pay nothing for them. Not provided: `debug.debug`.
 
+use crate::lua::debug::{level_of, Level};
 use crate::lua::func::Function;
 use crate::lua::proto::chunk_id;
-use crate::lua::state::{LuaError, Vm, CI_LUA};
-use crate::lua::value::{FuncRef, TableRef, Value};
+use crate::lua::state::{
+    CallInfo, DebugHook, LuaError, Vm, CI_LUA, MASK_CALL, MASK_COUNT, MASK_LINE, MASK_RET,
+};
+use crate::lua::value::{FuncRef, TableRef, ThreadRef, Value};
 
-/// Skips a leading thread argument: returns the index of the first real argument.
-fn first_arg(vm: &Vm) -> usize {
-    if matches!(vm.arg(1), Value::Thread(_)) {
-        2
-    } else {
-        1
-    }
-}
-
-/// Frame index (into `vm.frames`) of stack level `level`, if it exists.
-fn frame_at(vm: &Vm, level: i64) -> Option<usize> {
-    let n = vm.frames.len() as i64;
-    if level < 0 || level >= n {
-        None
-    } else {
-        Some((n - 1 - level) as usize)
+/// An optional leading coroutine argument: (that thread, or None for the
+/// running one; the index of the first real argument).
+fn thread_arg(vm: &Vm) -> (Option<ThreadRef>, usize) {
+    match vm.arg(1) {
+        Value::Thread(t) if t != vm.cur_thread => (Some(t), 2),
+        Value::Thread(_) => (None, 2),
+        _ => (None, 1),
     }
 }
 
@@ -41,17 +38,17 @@ fn set_str(vm: &mut Vm, t: TableRef, k: &str, v: &[u8]) {
 }
 
 /// Fills the `S` fields (source, short_src, what, linedefined, lastlinedefined).
-fn fill_source(vm: &mut Vm, t: TableRef, f: FuncRef) {
-    let info = match vm.heap.funcs.get(f) {
+fn fill_source(vm: &mut Vm, t: TableRef, f: Option<FuncRef>) {
+    let info = f.map(|f| match vm.heap.funcs.get(f) {
         Function::Lua(c) => Some((
             c.proto.source.clone(),
             c.proto.line_defined,
             c.proto.last_line_defined,
         )),
         Function::Native(_) => None,
-    };
+    });
     match info {
-        Some((src, ld, lld)) => {
+        Some(Some((src, ld, lld))) => {
             set_str(vm, t, "source", &src);
             let short = chunk_id(&src);
             set_str(vm, t, "short_src", &short);
@@ -59,29 +56,43 @@ fn fill_source(vm: &mut Vm, t: TableRef, f: FuncRef) {
             vm.raw_set_str(t, "linedefined", Value::Num(ld as f64));
             vm.raw_set_str(t, "lastlinedefined", Value::Num(lld as f64));
         }
-        None => {
+        Some(None) => {
             set_str(vm, t, "source", b"=[C]");
             set_str(vm, t, "short_src", b"[C]");
             set_str(vm, t, "what", b"C");
             vm.raw_set_str(t, "linedefined", Value::Num(-1.0));
             vm.raw_set_str(t, "lastlinedefined", Value::Num(-1.0));
         }
+        // a call lost to a tail call
+        None => {
+            set_str(vm, t, "source", b"=(tail call)");
+            set_str(vm, t, "short_src", b"(tail call)");
+            set_str(vm, t, "what", b"tail");
+            vm.raw_set_str(t, "linedefined", Value::Num(-1.0));
+            vm.raw_set_str(t, "lastlinedefined", Value::Num(-1.0));
+        }
     }
 }
 
+/// A copy of frame `idx` of thread `th` (None: the running one).
+fn frame_of(vm: &Vm, th: Option<ThreadRef>, idx: usize) -> CallInfo {
+    vm.thread_frames(th)[idx]
+}
+
 fn d_getinfo(vm: &mut Vm) -> Result<usize, LuaError> {
-    let a = first_arg(vm);
+    let (th, a) = thread_arg(vm);
     let opts: Vec<u8> = match vm.opt_str(a + 1)? {
         Some(s) => vm.str_bytes(s).to_vec(),
         None => b"flnSu".to_vec(),
     };
-    // (function, frame index when given by level)
+    // (function (None for a tail level), frame index when given by level)
     let (f, frame) = match vm.arg(a) {
-        Value::Func(f) => (f, None),
+        Value::Func(f) => (Some(f), None),
         Value::Num(_) | Value::Str(_) => {
             let level = vm.check_int(a)?;
-            match frame_at(vm, level) {
-                Some(idx) => (vm.frames[idx].closure, Some(idx)),
+            match level_of(vm.thread_frames(th), level) {
+                Some(Level::Frame(idx)) => (Some(frame_of(vm, th, idx).closure), Some(idx)),
+                Some(Level::Tail) => (None, None),
                 None => {
                     vm.push(Value::Nil);
                     return Ok(1);
@@ -101,7 +112,7 @@ fn d_getinfo(vm: &mut Vm) -> Result<usize, LuaError> {
             b'l' => {
                 let line = match frame {
                     Some(idx) => {
-                        let ci = vm.frames[idx];
+                        let ci = frame_of(vm, th, idx);
                         vm.frame_line(&ci).map_or(-1.0, |l| l as f64)
                     }
                     None => -1.0,
@@ -109,15 +120,16 @@ fn d_getinfo(vm: &mut Vm) -> Result<usize, LuaError> {
                 vm.raw_set_str(t, "currentline", Value::Num(line));
             }
             b'u' => {
-                let n = match vm.heap.funcs.get(f) {
-                    Function::Lua(c) => c.upvals.len(),
-                    Function::Native(n) => n.upvals.len(),
+                let n = match f.map(|f| vm.heap.funcs.get(f)) {
+                    Some(Function::Lua(c)) => c.upvals.len(),
+                    Some(Function::Native(n)) => n.upvals.len(),
+                    None => 0,
                 };
                 vm.raw_set_str(t, "nups", Value::Num(n as f64));
             }
             b'n' => {
                 let (name, what) = match frame {
-                    Some(idx) => vm.frame_function_name(idx),
+                    Some(idx) => vm.frame_function_name_in(vm.thread_frames(th), idx),
                     None => (String::new(), ""),
                 };
                 if !what.is_empty() {
@@ -125,14 +137,17 @@ fn d_getinfo(vm: &mut Vm) -> Result<usize, LuaError> {
                 }
                 set_str(vm, t, "namewhat", what.as_bytes());
             }
-            b'f' => vm.raw_set_str(t, "func", Value::Func(f)),
+            b'f' => {
+                if let Some(f) = f {
+                    vm.raw_set_str(t, "func", Value::Func(f));
+                }
+            }
             b'L' => {
-                let lines: Vec<u32> = match vm.heap.funcs.get(f) {
-                    Function::Lua(c) => c.proto.line_info.clone(),
-                    Function::Native(_) => Vec::new(),
+                let lines: Option<Vec<u32>> = match f.map(|f| vm.heap.funcs.get(f)) {
+                    Some(Function::Lua(c)) => Some(c.proto.line_info.clone()),
+                    _ => None,
                 };
-                let is_lua = matches!(vm.heap.funcs.get(f), Function::Lua(_));
-                if is_lua {
+                if let Some(lines) = lines {
                     let lt = vm.new_table();
                     for l in lines {
                         vm.raw_set(lt, Value::Num(l as f64), Value::Bool(true))?;
@@ -146,9 +161,12 @@ fn d_getinfo(vm: &mut Vm) -> Result<usize, LuaError> {
     Ok(1)
 }
 
-/// Name and stack slot of local `n` of frame `idx` (5.1's `lua_getlocal`).
-fn local_slot(vm: &Vm, idx: usize, n: i64) -> Option<(Vec<u8>, usize)> {
-    let ci = vm.frames[idx];
+/// Name and stack slot of local `n` of frame `idx` of thread `th` (5.1's
+/// `lua_getlocal`): a named local of a Lua function, or a temporary
+/// (`(*temporary)`) below the next frame's function slot.
+fn local_slot(vm: &Vm, th: Option<ThreadRef>, idx: usize, n: i64) -> Option<(Vec<u8>, usize)> {
+    let frames = vm.thread_frames(th);
+    let ci = frames[idx];
     if n < 1 {
         return None;
     }
@@ -160,10 +178,12 @@ fn local_slot(vm: &Vm, idx: usize, n: i64) -> Option<(Vec<u8>, usize)> {
         None
     };
     let slot = ci.base.checked_add(n as usize - 1)?;
-    let limit = if idx + 1 == vm.frames.len() {
-        vm.top
-    } else {
-        ci.top
+    let limit = match frames.get(idx + 1) {
+        Some(next) => next.func,
+        None => match th {
+            Some(t) => vm.heap.threads.get(t).top,
+            None => vm.top,
+        },
     };
     match name {
         Some(nm) => Some((nm, slot)),
@@ -172,21 +192,29 @@ fn local_slot(vm: &Vm, idx: usize, n: i64) -> Option<(Vec<u8>, usize)> {
     }
 }
 
-fn level_frame(vm: &mut Vm, a: usize) -> Result<usize, LuaError> {
+fn level_frame(vm: &mut Vm, th: Option<ThreadRef>, a: usize) -> Result<usize, LuaError> {
     let level = vm.check_int(a)?;
-    match frame_at(vm, level) {
-        Some(i) => Ok(i),
-        None => Err(vm.arg_error(a, "level out of range")),
+    match level_of(vm.thread_frames(th), level) {
+        Some(Level::Frame(i)) => Ok(i),
+        _ => Err(vm.arg_error(a, "level out of range")),
+    }
+}
+
+/// The stack slot `slot` of thread `th`.
+fn stack_slot(vm: &mut Vm, th: Option<ThreadRef>, slot: usize) -> Option<&mut Value> {
+    match th {
+        Some(t) => vm.heap.threads.get_mut(t).stack.get_mut(slot),
+        None => vm.stack.get_mut(slot),
     }
 }
 
 fn d_getlocal(vm: &mut Vm) -> Result<usize, LuaError> {
-    let a = first_arg(vm);
-    let idx = level_frame(vm, a)?;
+    let (th, a) = thread_arg(vm);
+    let idx = level_frame(vm, th, a)?;
     let n = vm.check_int(a + 1)?;
-    match local_slot(vm, idx, n) {
+    match local_slot(vm, th, idx, n) {
         Some((name, slot)) => {
-            let v = vm.stack[slot];
+            let v = stack_slot(vm, th, slot).map_or(Value::Nil, |v| *v);
             let s = vm.new_str(&name);
             vm.push(s);
             vm.push(v);
@@ -200,19 +228,88 @@ fn d_getlocal(vm: &mut Vm) -> Result<usize, LuaError> {
 }
 
 fn d_setlocal(vm: &mut Vm) -> Result<usize, LuaError> {
-    let a = first_arg(vm);
-    let idx = level_frame(vm, a)?;
+    let (th, a) = thread_arg(vm);
+    let idx = level_frame(vm, th, a)?;
     let n = vm.check_int(a + 1)?;
     let v = vm.check_any(a + 2)?;
-    match local_slot(vm, idx, n) {
+    match local_slot(vm, th, idx, n) {
         Some((name, slot)) => {
-            vm.stack[slot] = v;
+            if let Some(s) = stack_slot(vm, th, slot) {
+                *s = v;
+            }
             let s = vm.new_str(&name);
             vm.push(s);
         }
         None => vm.push(Value::Nil),
     }
     Ok(1)
+}
+
+/// The hook of thread `th` (None: the running one).
+fn hook_of(vm: &mut Vm, th: Option<ThreadRef>) -> &mut DebugHook {
+    match th {
+        Some(t) => &mut vm.heap.threads.get_mut(t).hook,
+        None => &mut vm.dhook,
+    }
+}
+
+/// `debug.sethook([thread,] f, mask [, count])`; no function (or an empty
+/// mask and no count) turns the hook off.
+fn d_sethook(vm: &mut Vm) -> Result<usize, LuaError> {
+    let (th, a) = thread_arg(vm);
+    let f = vm.arg(a);
+    let hook = if f.is_nil() || vm.arg_count() < a {
+        DebugHook::default()
+    } else {
+        let smask = vm.check_str(a + 1)?;
+        if !matches!(f, Value::Func(_)) {
+            return Err(vm.type_error(a, "function"));
+        }
+        let count = vm.opt_int(a + 2, 0)?;
+        let mut mask = 0u8;
+        for &c in vm.str_bytes(smask) {
+            match c {
+                b'c' => mask |= MASK_CALL,
+                b'r' => mask |= MASK_RET,
+                b'l' => mask |= MASK_LINE,
+                _ => {}
+            }
+        }
+        let base_count = count.clamp(0, u32::MAX as i64) as u32;
+        if base_count > 0 {
+            mask |= MASK_COUNT;
+        }
+        if mask == 0 {
+            DebugHook::default()
+        } else {
+            DebugHook {
+                func: f,
+                mask,
+                base_count,
+                count: base_count,
+            }
+        }
+    };
+    *hook_of(vm, th) = hook;
+    Ok(0)
+}
+
+/// `debug.gethook([thread])`: the function, the mask ("c", "r", "l") and
+/// the count.
+fn d_gethook(vm: &mut Vm) -> Result<usize, LuaError> {
+    let (th, _) = thread_arg(vm);
+    let h = *hook_of(vm, th);
+    let mut m = Vec::new();
+    for (bit, c) in [(MASK_CALL, b'c'), (MASK_RET, b'r'), (MASK_LINE, b'l')] {
+        if h.mask & bit != 0 {
+            m.push(c);
+        }
+    }
+    vm.push(h.func);
+    let ms = vm.new_str(&m);
+    vm.push(ms);
+    vm.push(Value::Num(h.base_count as f64));
+    Ok(3)
 }
 
 /// Name of upvalue `n` (1-based) of `f`, if it exists ("" for natives).
@@ -333,13 +430,14 @@ fn d_getregistry(vm: &mut Vm) -> Result<usize, LuaError> {
 }
 
 fn d_traceback(vm: &mut Vm) -> Result<usize, LuaError> {
-    let a = first_arg(vm);
+    let (th, a) = thread_arg(vm);
     let msg = vm.arg(a);
     if !msg.is_nil() && !matches!(msg, Value::Str(_) | Value::Num(_)) {
         vm.push(msg);
         return Ok(1);
     }
-    let level = vm.opt_int(a + 1, if a == 1 { 1 } else { 0 })?;
+    let running = th.is_none() && !matches!(vm.arg(1), Value::Thread(_));
+    let level = vm.opt_int(a + 1, if running { 1 } else { 0 })?;
     let mut text = match msg {
         Value::Nil => Vec::new(),
         m => {
@@ -348,9 +446,7 @@ fn d_traceback(vm: &mut Vm) -> Result<usize, LuaError> {
             t
         }
     };
-    text.extend_from_slice(vm.traceback(level.max(0) as usize).as_bytes());
-    // The bottom level is the host's entry, a C function in lua5.1's terms.
-    text.extend_from_slice(b"\n\t[C]: ?");
+    text.extend_from_slice(vm.traceback_of(th, level.max(0) as usize).as_bytes());
     let s = vm.new_str(&text);
     vm.push(s);
     Ok(1)
@@ -360,12 +456,14 @@ fn d_traceback(vm: &mut Vm) -> Result<usize, LuaError> {
 pub fn open(vm: &mut Vm) {
     let funcs: &[(&'static str, crate::lua::func::NativeFn)] = &[
         ("getfenv", d_getfenv),
+        ("gethook", d_gethook),
         ("getinfo", d_getinfo),
         ("getlocal", d_getlocal),
         ("getmetatable", d_getmetatable),
         ("getregistry", d_getregistry),
         ("getupvalue", d_getupvalue),
         ("setfenv", d_setfenv),
+        ("sethook", d_sethook),
         ("setlocal", d_setlocal),
         ("setmetatable", d_setmetatable),
         ("setupvalue", d_setupvalue),

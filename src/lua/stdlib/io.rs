@@ -1,5 +1,5 @@
 //! The io library (Lua 5.1's liolib.c), command line only: `io.open close
-//! read write lines input output type tmpfile` and `io.stdin/stdout/stderr`;
+//! read write lines input output type tmpfile popen` and `io.stdin/stdout/stderr`;
 //! file methods `read write lines seek close setvbuf flush` and `__tostring`.
 //!
 //! A file is a full userdata whose Rust data is a [`LuaFile`]; all files
@@ -16,7 +16,8 @@
 //!
 //! Failures return `nil, "name: message", errno` as 5.1 does (message texts
 //! are the C library's `strerror` words, see [`super::os::strerror`]).
-//! `io.popen` is not provided.
+//! `io.popen(cmd, mode)` runs `cmd` with `/bin/sh -c` and reads its output
+//! (`"r"`) or writes its input (`"w"`); closing the file waits for the command.
 
 use super::os::{make_temp_file, push_error};
 use crate::lua::state::{LuaError, Vm};
@@ -29,6 +30,9 @@ enum Handle {
     Stdout,
     Stderr,
     File(std::fs::File),
+    /// `io.popen`: the command, its stdout piped to us ("r") or its stdin
+    /// piped from us ("w").
+    Pipe(std::process::Child),
 }
 
 /// Output buffering of a file (`setvbuf`), as C's stdio does it.
@@ -95,6 +99,10 @@ impl LuaFile {
         let n = match &mut self.h {
             Some(Handle::Stdin) => std::io::stdin().read(&mut self.rbuf),
             Some(Handle::File(f)) => f.read(&mut self.rbuf),
+            Some(Handle::Pipe(c)) => match c.stdout.as_mut() {
+                Some(out) => out.read(&mut self.rbuf),
+                None => Err(std::io::Error::from_raw_os_error(9)),
+            },
             _ => Ok(0),
         };
         let n = n.unwrap_or(0);
@@ -143,6 +151,10 @@ impl LuaFile {
                     Ok(())
                 }
             }
+            Some(Handle::Pipe(c)) => match c.stdin.as_mut() {
+                Some(input) => input.write_all(b),
+                None => Err(std::io::Error::from_raw_os_error(9)), // EBADF
+            },
             Some(Handle::Stdin) => Err(std::io::Error::from_raw_os_error(9)),
             None => Ok(()),
         }
@@ -406,7 +418,13 @@ fn close_file(vm: &mut Vm, u: UdRef) -> Result<usize, LuaError> {
         return Ok(2);
     }
     let r = f.flush();
-    f.h = None;
+    if let Some(Handle::Pipe(mut c)) = f.h.take() {
+        // pclose: end our side, then wait for the command
+        drop(c.stdin.take());
+        drop(c.stdout.take());
+        let waited = c.wait().map(|_| ());
+        return Ok(push_result(vm, r.and(waited), Value::Bool(true)));
+    }
     Ok(push_result(vm, r, Value::Bool(true)))
 }
 
@@ -571,6 +589,30 @@ fn io_open(vm: &mut Vm) -> Result<usize, LuaError> {
             Ok(1)
         }
         Err(e) => Ok(push_error(vm, Some(&name), &e)),
+    }
+}
+
+fn io_popen(vm: &mut Vm) -> Result<usize, LuaError> {
+    let cmd = vm.check_bytes(1)?;
+    let mode = match vm.opt_str(2)? {
+        Some(s) => vm.str_bytes(s).to_vec(),
+        None => b"r".to_vec(),
+    };
+    let reading = mode.first() != Some(&b'w');
+    let mut c = std::process::Command::new("/bin/sh");
+    c.arg("-c").arg(String::from_utf8_lossy(&cmd).into_owned());
+    if reading {
+        c.stdout(std::process::Stdio::piped());
+    } else {
+        c.stdin(std::process::Stdio::piped());
+    }
+    match c.spawn() {
+        Ok(child) => {
+            let v = new_file_mode(vm, Handle::Pipe(child), if reading { b"r" } else { b"w" });
+            vm.push(v);
+            Ok(1)
+        }
+        Err(e) => Ok(push_error(vm, Some(&cmd), &e)),
     }
 }
 
@@ -746,6 +788,7 @@ pub fn open(vm: &mut Vm) {
         ("lines", io_lines),
         ("open", io_open),
         ("output", io_output),
+        ("popen", io_popen),
         ("read", io_read),
         ("tmpfile", io_tmpfile),
         ("type", io_type),

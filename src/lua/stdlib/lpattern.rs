@@ -30,6 +30,29 @@ pub const MAX_CAPTURES: usize = 32;
 /// Deepest recursion of the matcher before it gives up with `pattern too complex`.
 pub const MAX_DEPTH: usize = 200;
 
+/// Matcher steps between two reports to a [`Meter`].
+pub const METER_QUANTUM: u32 = 256;
+
+/// The error text matching stops with when a [`Meter`] says stop; the caller
+/// that supplied the meter knows the real reason and raises that instead.
+pub const STOPPED: &str = "pattern matching stopped";
+
+/// Where a matcher reports its work: every [`METER_QUANTUM`] steps it calls
+/// `tick`, and stops (with the error [`STOPPED`]) when `tick` answers false.
+/// This is how a pattern that backtracks for ages stays interruptible: the
+/// string library's meter charges the VM's instruction budget, so the hook
+/// (SCRIPT KILL, the instruction limit) runs during a long match.
+pub trait Meter {
+    fn tick(&mut self, steps: u32) -> bool;
+}
+
+/// No meter: matching runs to its end.
+impl Meter for () {
+    fn tick(&mut self, _steps: u32) -> bool {
+        true
+    }
+}
+
 /// One capture of a successful match, in 0-based byte offsets of the subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capture {
@@ -171,6 +194,8 @@ pub struct Matcher<'a> {
     level: usize,
     caps: [(usize, CapLen); MAX_CAPTURES],
     depth: usize,
+    /// Steps (calls of `do_match`) since the meter was last told.
+    steps: u32,
     /// The class `pat[p..ep]` every match must start with, when the pattern opens
     /// with such a class (after at most [`MAX_CAPTURES`] `(`) quantified by nothing
     /// or `+` (see [`Matcher::may_start_at`]).
@@ -190,6 +215,7 @@ impl<'a> Matcher<'a> {
             level: 0,
             caps: [(0, CapLen::Unfinished); MAX_CAPTURES],
             depth: 0,
+            steps: 0,
             first: None,
         };
         m.first = m.first_class();
@@ -239,9 +265,18 @@ impl<'a> Matcher<'a> {
 
     /// Tries the whole pattern at offset `s` (no anchor processing).
     pub fn try_at(&mut self, s: usize) -> Result<Option<Match>, String> {
+        self.try_at_metered(s, &mut ())
+    }
+
+    /// [`Matcher::try_at`], reporting its work to `m`.
+    pub fn try_at_metered(
+        &mut self,
+        s: usize,
+        meter: &mut dyn Meter,
+    ) -> Result<Option<Match>, String> {
         self.level = 0;
         self.depth = 0;
-        Ok(self.do_match(s, 0)?.map(|end| Match {
+        Ok(self.do_match(meter, s, 0)?.map(|end| Match {
             start: s,
             end,
             level: self.level,
@@ -253,9 +288,18 @@ impl<'a> Matcher<'a> {
     /// the captures in the matcher, to be taken with [`Matcher::snapshot`]. For
     /// loops over many positions: a failed try copies no capture array.
     pub fn end_at(&mut self, s: usize) -> Result<Option<usize>, String> {
+        self.end_at_metered(s, &mut ())
+    }
+
+    /// [`Matcher::end_at`], reporting its work to `m`.
+    pub fn end_at_metered(
+        &mut self,
+        s: usize,
+        meter: &mut dyn Meter,
+    ) -> Result<Option<usize>, String> {
         self.level = 0;
         self.depth = 0;
-        self.do_match(s, 0)
+        self.do_match(meter, s, 0)
     }
 
     /// The match `start..end` that [`Matcher::end_at`] just found, with its captures.
@@ -275,17 +319,34 @@ impl<'a> Matcher<'a> {
 
     /// Matches the pattern from `p` against the subject from `s`; returns the end
     /// of the match. Loops where 5.1 uses `goto init`, recurses where it recurses.
-    fn do_match(&mut self, s: usize, p: usize) -> Result<Option<usize>, String> {
+    fn do_match(
+        &mut self,
+        meter: &mut dyn Meter,
+        s: usize,
+        p: usize,
+    ) -> Result<Option<usize>, String> {
+        self.steps += 1;
+        if self.steps >= METER_QUANTUM {
+            self.steps = 0;
+            if !meter.tick(METER_QUANTUM) {
+                return Err(STOPPED.into());
+            }
+        }
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err("pattern too complex".into());
         }
-        let r = self.match_loop(s, p);
+        let r = self.match_loop(meter, s, p);
         self.depth -= 1;
         r
     }
 
-    fn match_loop(&mut self, mut s: usize, mut p: usize) -> Result<Option<usize>, String> {
+    fn match_loop(
+        &mut self,
+        meter: &mut dyn Meter,
+        mut s: usize,
+        mut p: usize,
+    ) -> Result<Option<usize>, String> {
         loop {
             if p >= self.pat.len() {
                 return Ok(Some(s));
@@ -293,12 +354,12 @@ impl<'a> Matcher<'a> {
             match self.pat[p] {
                 b'(' => {
                     return if self.pc(p + 1) == b')' {
-                        self.start_capture(s, p + 2, CapLen::Position)
+                        self.start_capture(meter, s, p + 2, CapLen::Position)
                     } else {
-                        self.start_capture(s, p + 1, CapLen::Unfinished)
+                        self.start_capture(meter, s, p + 1, CapLen::Unfinished)
                     };
                 }
-                b')' => return self.end_capture(s, p + 1),
+                b')' => return self.end_capture(meter, s, p + 1),
                 b'%' if self.pc(p + 1) == b'b' => match self.match_balance(s, p + 2)? {
                     Some(e) => {
                         s = e;
@@ -342,21 +403,21 @@ impl<'a> Matcher<'a> {
             match self.pc(ep) {
                 b'?' => {
                     if m {
-                        if let Some(e) = self.do_match(s + 1, ep + 1)? {
+                        if let Some(e) = self.do_match(meter, s + 1, ep + 1)? {
                             return Ok(Some(e));
                         }
                     }
                     p = ep + 1;
                 }
-                b'*' => return self.max_expand(s, p, ep),
+                b'*' => return self.max_expand(meter, s, p, ep),
                 b'+' => {
                     return if m {
-                        self.max_expand(s + 1, p, ep)
+                        self.max_expand(meter, s + 1, p, ep)
                     } else {
                         Ok(None)
                     }
                 }
-                b'-' => return self.min_expand(s, p, ep),
+                b'-' => return self.min_expand(meter, s, p, ep),
                 _ => {
                     if !m {
                         return Ok(None);
@@ -440,7 +501,13 @@ impl<'a> Matcher<'a> {
         !found
     }
 
-    fn max_expand(&mut self, s: usize, p: usize, ep: usize) -> Result<Option<usize>, String> {
+    fn max_expand(
+        &mut self,
+        meter: &mut dyn Meter,
+        s: usize,
+        p: usize,
+        ep: usize,
+    ) -> Result<Option<usize>, String> {
         let mut i = 0;
         while s + i < self.src.len() && self.single_match(self.src[s + i], p, ep) {
             i += 1;
@@ -454,7 +521,7 @@ impl<'a> Matcher<'a> {
                 Some(c) => self.src.get(at) == Some(&c),
             };
             if possible {
-                if let Some(e) = self.do_match(at, ep + 1)? {
+                if let Some(e) = self.do_match(meter, at, ep + 1)? {
                     return Ok(Some(e));
                 }
             }
@@ -491,9 +558,15 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    fn min_expand(&mut self, mut s: usize, p: usize, ep: usize) -> Result<Option<usize>, String> {
+    fn min_expand(
+        &mut self,
+        meter: &mut dyn Meter,
+        mut s: usize,
+        p: usize,
+        ep: usize,
+    ) -> Result<Option<usize>, String> {
         loop {
-            if let Some(e) = self.do_match(s, ep + 1)? {
+            if let Some(e) = self.do_match(meter, s, ep + 1)? {
                 return Ok(Some(e));
             }
             if s < self.src.len() && self.single_match(self.src[s], p, ep) {
@@ -504,26 +577,37 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    fn start_capture(&mut self, s: usize, p: usize, what: CapLen) -> Result<Option<usize>, String> {
+    fn start_capture(
+        &mut self,
+        meter: &mut dyn Meter,
+        s: usize,
+        p: usize,
+        what: CapLen,
+    ) -> Result<Option<usize>, String> {
         if self.level >= MAX_CAPTURES {
             return Err("too many captures".into());
         }
         self.caps[self.level] = (s, what);
         self.level += 1;
-        let r = self.do_match(s, p)?;
+        let r = self.do_match(meter, s, p)?;
         if r.is_none() {
             self.level -= 1;
         }
         Ok(r)
     }
 
-    fn end_capture(&mut self, s: usize, p: usize) -> Result<Option<usize>, String> {
+    fn end_capture(
+        &mut self,
+        meter: &mut dyn Meter,
+        s: usize,
+        p: usize,
+    ) -> Result<Option<usize>, String> {
         let l = (0..self.level)
             .rev()
             .find(|&i| self.caps[i].1 == CapLen::Unfinished)
             .ok_or_else(|| "invalid pattern capture".to_string())?;
         self.caps[l].1 = CapLen::Len(s - self.caps[l].0);
-        let r = self.do_match(s, p)?;
+        let r = self.do_match(meter, s, p)?;
         if r.is_none() {
             self.caps[l].1 = CapLen::Unfinished;
         }

@@ -1,5 +1,5 @@
-//! The os library (Lua 5.1's loslib.c): `clock time date difftime getenv
-//! remove rename tmpname exit setlocale`. Command line only: the server
+//! The os library (Lua 5.1's loslib.c): `clock time date difftime execute
+//! getenv remove rename tmpname exit setlocale`. Command line only: the server
 //! exposes just `os.clock`, which [`open_clock_only`] registers alone.
 //!
 //! Choices made without libc:
@@ -7,9 +7,9 @@
 //!   the reference machines run with `/etc/localtime` = UTC, so `os.date` and
 //!   `os.time` treat local time as UTC (`%Z` prints `UTC`, `!` formats print
 //!   `GMT`, as glibc does). `isdst` is always false.
-//! - `os.clock` is the CPU time of the process, read from
-//!   `/proc/self/schedstat` (nanoseconds on CPU), falling back to the wall time
-//!   since the library was opened.
+//! - `os.clock` is the CPU time of the process (every thread's, as C's
+//!   `clock()`), the sum of `/proc/self/task/*/schedstat` (nanoseconds on
+//!   CPU), falling back to the wall time since the library was opened.
 //! - `os.setlocale` knows only the "C" locale (`"POSIX"` and `""` name it too).
 //! - Dates use the proleptic Gregorian calendar on 64-bit seconds, so
 //!   `os.time` normalises out-of-range fields exactly as `mktime` does
@@ -226,16 +226,23 @@ fn now() -> i64 {
 
 /// CPU seconds used by this process (see the module docs).
 fn cpu_seconds(start: Instant) -> f64 {
-    if let Ok(s) = std::fs::read_to_string("/proc/self/schedstat") {
-        if let Some(ns) = s
-            .split_whitespace()
-            .next()
-            .and_then(|w| w.parse::<u64>().ok())
-        {
-            return ns as f64 / 1e9;
+    // (`/proc/self/schedstat` alone is the main thread's, and the command-line
+    // interpreter runs scripts on a thread of its own)
+    let mut total: Option<u64> = None;
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        for t in tasks.flatten() {
+            let ns = std::fs::read_to_string(t.path().join("schedstat"))
+                .ok()
+                .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok());
+            if let Some(ns) = ns {
+                total = Some(total.unwrap_or(0) + ns);
+            }
         }
     }
-    start.elapsed().as_secs_f64()
+    match total {
+        Some(ns) => ns as f64 / 1e9,
+        None => start.elapsed().as_secs_f64(),
+    }
 }
 
 thread_local! {
@@ -489,6 +496,31 @@ fn os_setlocale(vm: &mut Vm) -> Result<usize, LuaError> {
     Ok(1)
 }
 
+/// `os.execute([cmd])`: runs `cmd` with `/bin/sh -c` and returns what C's
+/// `system` returns, the raw wait status (exit code times 256); without a
+/// command, 1 (a shell is available). Our buffered output goes first.
+fn os_execute(vm: &mut Vm) -> Result<usize, LuaError> {
+    let cmd = match vm.opt_str(1)? {
+        None => {
+            vm.push(Value::Num(1.0));
+            return Ok(1);
+        }
+        Some(s) => String::from_utf8_lossy(vm.str_bytes(s)).into_owned(),
+    };
+    super::io::flush_all(vm);
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    let status = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(cmd)
+        .status();
+    let code = match status {
+        Ok(st) => std::os::unix::process::ExitStatusExt::into_raw(st) as f64,
+        Err(_) => -1.0,
+    };
+    vm.push(Value::Num(code));
+    Ok(1)
+}
+
 /// Opens the whole os library as the global `os` (command line).
 pub fn open(vm: &mut Vm) {
     START.with(|_| ());
@@ -496,6 +528,7 @@ pub fn open(vm: &mut Vm) {
         ("clock", os_clock),
         ("date", os_date),
         ("difftime", os_difftime),
+        ("execute", os_execute),
         ("exit", os_exit),
         ("getenv", os_getenv),
         ("remove", os_remove),

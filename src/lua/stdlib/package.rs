@@ -1,13 +1,15 @@
 //! The package library (Lua 5.1's loadlib.c, without dynamic libraries):
 //! `require`, `module`, and the `package` table with `path cpath loaded
-//! preload loaders seeall`. Command line only.
+//! preload loaders seeall loadlib`. Command line only.
 //!
 //! - `package.path` comes from `LUA_PATH` (`;;` in it stands for the default
 //!   path), `package.cpath` from `LUA_CPATH`.
 //! - `package.loaders` holds, in 5.1's order: the preload searcher, the Lua
 //!   file searcher over `package.path`, and two C searchers over
-//!   `package.cpath`. This engine cannot load native modules, so a C searcher
-//!   that finds a file reports that instead of loading it.
+//!   `package.cpath`. This engine cannot load native modules: as a 5.1 built
+//!   without dynamic-library support, `package.loadlib` answers `nil,
+//!   "dynamic libraries not enabled; ...", "absent"` and a C searcher that
+//!   finds a file fails with that message.
 //! - `require` marks a module being loaded with a sentinel in
 //!   `package.loaded` (a light userdata), so a cycle fails with 5.1's
 //!   "loop or previous error loading module" message; a module that is not
@@ -25,8 +27,9 @@ const DEFAULT_CPATH: &str = "./?.so;/usr/local/lib/lua/5.1/?.so;/usr/local/lib/l
 const SENTINEL: Value = Value::LightUserData(0x5e_47_1e);
 
 fn package_table(vm: &mut Vm) -> Result<TableRef, LuaError> {
-    let g = vm.globals();
-    match vm.raw_get_str(g, "package") {
+    // As in 5.1 (the package table is these functions' environment), not
+    // the global `package`, which scripts may replace.
+    match vm.upvalue(0) {
         Value::Table(t) => Ok(t),
         _ => Err(vm.error_str("'package' must be a table")),
     }
@@ -124,13 +127,31 @@ fn loader_lua(vm: &mut Vm) -> Result<usize, LuaError> {
     }
 }
 
+/// What 5.1 built without dynamic-library support (no `LUA_DL_*`) says when
+/// asked to load one.
+const DLMSG: &str = "dynamic libraries not enabled; check your Lua installation";
+
+/// `package.loadlib(path, funcname)`: as 5.1 answers where dynamic libraries
+/// are absent: `nil`, [`DLMSG`], `"absent"`.
+fn p_loadlib(vm: &mut Vm) -> Result<usize, LuaError> {
+    vm.check_str(1)?;
+    vm.check_str(2)?;
+    vm.push(Value::Nil);
+    let m = vm.new_str(DLMSG.as_bytes());
+    vm.push(m);
+    let w = vm.new_str(b"absent");
+    vm.push(w);
+    Ok(3)
+}
+
 /// Shared by both C searchers: report what was found or tried.
 fn c_search(vm: &mut Vm, name: &[u8]) -> Result<usize, LuaError> {
     match find_file(vm, name, "cpath")? {
         Ok(file) => Err(vm.error_str(&format!(
-            "error loading module '{}' from file '{}':\n\tnative modules are not supported",
+            "error loading module '{}' from file '{}':\n\t{}",
             String::from_utf8_lossy(name),
-            file
+            file,
+            DLMSG
         ))),
         Err(tried) => {
             let s = vm.new_str(tried.as_bytes());
@@ -301,7 +322,7 @@ fn env_path(var: &str, def: &str) -> String {
 /// Opens `require`, `module` and the `package` table; registers the libraries
 /// already open in `package.loaded`.
 pub fn open(vm: &mut Vm) {
-    let pkg = vm.register_lib("package", &[("seeall", p_seeall)]);
+    let pkg = vm.register_lib("package", &[("seeall", p_seeall), ("loadlib", p_loadlib)]);
     let loaders = vm.new_table();
     let fs: [(crate::lua::func::NativeFn, &'static str); 4] = [
         (loader_preload, "loader_preload"),
@@ -310,7 +331,7 @@ pub fn open(vm: &mut Vm) {
         (loader_croot, "loader_Croot"),
     ];
     for (i, (f, n)) in fs.into_iter().enumerate() {
-        let fv = vm.new_native(f, n);
+        let fv = vm.new_native_closure(f, n, vec![Value::Table(pkg)]);
         let _ = vm.raw_set(loaders, Value::Num((i + 1) as f64), fv);
     }
     vm.raw_set_str(pkg, "loaders", Value::Table(loaders));
@@ -343,6 +364,11 @@ pub fn open(vm: &mut Vm) {
         }
     }
     vm.raw_set_str(loaded, "_G", Value::Table(g));
-    vm.register_global("require", p_require);
-    vm.register_global("module", p_module);
+    for (name, f) in [
+        ("require", p_require as crate::lua::func::NativeFn),
+        ("module", p_module),
+    ] {
+        let fv = vm.new_native_closure(f, name, vec![Value::Table(pkg)]);
+        vm.set_global(name, fv);
+    }
 }

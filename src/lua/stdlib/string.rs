@@ -46,6 +46,56 @@ pub(crate) fn gc_point(vm: &mut Vm) -> Result<(), LuaError> {
     Ok(())
 }
 
+/// A pattern matcher's [`lpattern::Meter`] that charges the VM's budget: one
+/// unit per four matcher steps. The first error the charge gives (the hook's,
+/// or an interrupt) stops the match and is kept for [`VmMeter::finish`].
+struct VmMeter<'v> {
+    vm: &'v mut Vm,
+    err: Option<LuaError>,
+}
+
+impl lpattern::Meter for VmMeter<'_> {
+    fn tick(&mut self, steps: u32) -> bool {
+        match self.vm.charge(steps / 4) {
+            Ok(()) => true,
+            Err(e) => {
+                self.err = Some(e);
+                false
+            }
+        }
+    }
+}
+
+/// Runs one metered step of a matcher: the result, the meter's error if it
+/// stopped the match, or the pattern error as `luaL_error` raises it.
+fn metered<T>(
+    vm: &mut Vm,
+    f: impl FnOnce(&mut VmMeter<'_>) -> Result<T, String>,
+) -> Result<T, LuaError> {
+    let mut meter = VmMeter { vm, err: None };
+    let r = f(&mut meter);
+    if let Some(e) = meter.err {
+        return Err(e);
+    }
+    r.map_err(|e| vm.error_str(&e))
+}
+
+/// Bytes a native may build outside the heap before it accounts for them.
+const GROWTH_STEP: usize = 1 << 16;
+
+/// Accounts for a result buffer that grew to `len` bytes: charges the copying
+/// to the budget (one unit per 256 bytes) and checks the heap limit, each time
+/// the buffer passed `*next` (then moved one [`GROWTH_STEP`] further).
+#[inline]
+pub(crate) fn account_growth(vm: &mut Vm, len: usize, next: &mut usize) -> Result<(), LuaError> {
+    if len >= *next {
+        vm.charge((GROWTH_STEP / 256) as u32)?;
+        vm.check_memory(len)?;
+        *next = len + GROWTH_STEP;
+    }
+    Ok(())
+}
+
 /// `luaL_checkinteger`: the argument as C's `(ptrdiff_t)` of the number.
 pub(crate) fn check_integer(vm: &mut Vm, i: usize) -> Result<i64, LuaError> {
     Ok(c_long(vm.check_number(i)?))
@@ -152,14 +202,21 @@ fn s_rep(vm: &mut Vm) -> Result<usize, LuaError> {
         let v = vm.new_str(b"not enough memory");
         return Err(LuaError::Error(v));
     };
+    vm.check_memory(total)?;
+    let src = vm.str_rc(s);
     let mut out = Vec::with_capacity(total);
-    let src = vm.str_bytes(s);
-    if l == 1 {
-        out.resize(total, src[0]);
-    } else {
-        for _ in 0..n {
-            out.extend_from_slice(src);
+    let mut next = GROWTH_STEP;
+    while out.len() < total {
+        // whole copies of `src`, at least GROWTH_STEP bytes at a time
+        let chunk = (total - out.len()).min(GROWTH_STEP.max(l));
+        if l == 1 {
+            out.resize(out.len() + chunk, src[0]);
+        } else {
+            for _ in 0..chunk.div_ceil(l) {
+                out.extend_from_slice(&src);
+            }
         }
+        account_growth(vm, out.len(), &mut next)?;
     }
     push_str(vm, &out);
     Ok(1)
@@ -283,22 +340,18 @@ fn find_aux(vm: &mut Vm, find: bool) -> Result<usize, LuaError> {
         let mut s1 = init;
         loop {
             let r = if ms.may_start_at(s1) {
-                ms.end_at(s1)
+                metered(vm, |m| ms.end_at_metered(s1, m))?
             } else {
-                Ok(None)
+                None
             };
-            match r {
-                Err(e) => return Err(vm.error_str(&e)),
-                Ok(Some(e)) => {
-                    let m = ms.snapshot(s1, e);
-                    if find {
-                        vm.push(Value::Num((s1 + 1) as f64));
-                        vm.push(Value::Num(e as f64));
-                        return Ok(2 + push_captures(vm, &src, &m, false)?);
-                    }
-                    return push_captures(vm, &src, &m, true);
+            if let Some(e) = r {
+                let m = ms.snapshot(s1, e);
+                if find {
+                    vm.push(Value::Num((s1 + 1) as f64));
+                    vm.push(Value::Num(e as f64));
+                    return Ok(2 + push_captures(vm, &src, &m, false)?);
                 }
-                Ok(None) => {}
+                return push_captures(vm, &src, &m, true);
             }
             s1 += 1;
             if anchored || s1 > src.len() {
@@ -336,16 +389,15 @@ fn gmatch_aux(vm: &mut Vm) -> Result<usize, LuaError> {
             pos += 1;
             continue;
         }
-        match ms.end_at(pos) {
-            Err(e) => return Err(vm.error_str(&e)),
-            Ok(Some(e)) => {
+        match metered(vm, |m| ms.end_at_metered(pos, m))? {
+            Some(e) => {
                 // After an empty match the next search starts one byte further.
                 let next = if e == pos { e + 1 } else { e };
                 vm.set_upvalue(2, Value::Num(next as f64));
                 let m = ms.snapshot(pos, e);
                 return push_captures(vm, &src, &m, true);
             }
-            Ok(None) => pos += 1,
+            None => pos += 1,
         }
     }
     Ok(0)
@@ -396,14 +448,12 @@ fn s_gsub(vm: &mut Vm) -> Result<usize, LuaError> {
     let mut copied = 0;
     let mut pos = 0;
     let mut n: i64 = 0;
+    let mut next = GROWTH_STEP;
     while n < max_n {
         let e = if !ms.may_start_at(pos) {
             None
         } else {
-            match ms.end_at(pos) {
-                Ok(e) => e,
-                Err(e) => return Err(vm.error_str(&e)),
-            }
+            metered(vm, |m| ms.end_at_metered(pos, m))?
         };
         if let Some(e) = e {
             n += 1;
@@ -413,6 +463,7 @@ fn s_gsub(vm: &mut Vm) -> Result<usize, LuaError> {
             out.extend_from_slice(&src[copied..pos]);
             let m = ms.snapshot(pos, e);
             add_value(vm, &src, &m, &repl, &mut out)?;
+            account_growth(vm, out.len(), &mut next)?;
             copied = e;
         }
         match e {

@@ -91,6 +91,9 @@ fn t_insert(vm: &mut Vm) -> Result<usize, LuaError> {
             }
             let mut i = e;
             while i > pos {
+                if i & 1023 == 0 {
+                    vm.charge(64)?;
+                }
                 let v = geti(vm, t, i - 1);
                 seti(vm, t, i, v)?;
                 i -= 1;
@@ -113,6 +116,9 @@ fn t_remove(vm: &mut Vm) -> Result<usize, LuaError> {
     let r = geti(vm, t, pos);
     vm.push(r);
     while pos < e {
+        if pos & 1023 == 0 {
+            vm.charge(64)?;
+        }
         let v = geti(vm, t, pos + 1);
         seti(vm, t, pos, v)?;
         pos += 1;
@@ -139,7 +145,10 @@ fn t_concat(vm: &mut Vm) -> Result<usize, LuaError> {
         Some(s) => vm.str_rc(s),
         None => std::sync::Arc::from(&b""[..]),
     };
+    let mut next = 1 << 16;
     while i <= last {
+        vm.charge(1)?;
+        super::string::account_growth(vm, out.len(), &mut next)?;
         match vm.heap.table(t).get_int(i) {
             Value::Str(s) => out.extend_from_slice(vm.heap.str_bytes(s)),
             Value::Num(x) => fmt_number(x, &mut out),
@@ -227,6 +236,8 @@ impl Sorter {
     /// `a < b` by the comparator, or by Lua's `<` without one.
     #[inline]
     fn lt(&self, vm: &mut Vm, a: Value, b: Value) -> Result<bool, LuaError> {
+        // each comparison is work the hook must be able to interrupt
+        vm.charge(1)?;
         if self.comp.is_nil() {
             match (a, b) {
                 (Value::Num(x), Value::Num(y)) => Ok(x < y),

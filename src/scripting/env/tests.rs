@@ -391,11 +391,7 @@ fn function_load_environment() {
         let f = vm
             .load(src.as_bytes(), "@user_function")
             .map_err(|e| vm.error_message(&e))?;
-        if let Value::Func(h) = f {
-            if let crate::lua::func::Function::Lua(c) = vm.heap.funcs.get_mut(h) {
-                c.env = env;
-            }
-        }
+        vm.set_fenv(f, env);
         match vm.call(f, &[]) {
             Ok(v) => Ok(v
                 .first()

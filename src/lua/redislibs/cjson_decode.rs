@@ -11,8 +11,7 @@
 //! hostile input cannot exhaust the Rust stack.
 
 use super::cjson::{Cfg, DECODE_DEPTH_CAP};
-use super::state::{LuaError, Vm};
-use super::value::Value;
+use crate::lua::{LuaError, Value, Vm};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tok {
@@ -332,7 +331,7 @@ impl<'a> Parser<'a> {
                         (Tok::ObjEnd, "comma or object end")
                     }
                     None => {
-                        vm.heap.table_mut(t).set_int(top.next, v);
+                        vm.raw_set_int(t, top.next, v);
                         top.next += 1;
                         (Tok::ArrEnd, "comma or array end")
                     }
@@ -363,7 +362,7 @@ impl<'a> Parser<'a> {
 /// An object (with the key waiting for its value) or an array (with the
 /// index of its next item) being filled.
 struct Open {
-    t: super::value::TableRef,
+    t: crate::lua::TableRef,
     key: Option<Value>,
     next: i64,
 }

@@ -14,10 +14,8 @@
 //!
 //! The decoder lives in [`super::cjson_decode`].
 
-use super::func::NativeFn;
-use super::numfmt::{fmt_float, fmt_number};
-use super::state::{LuaError, Vm};
-use super::value::{TableRef, Value};
+use crate::lua::numfmt::{fmt_float, fmt_number};
+use crate::lua::{LuaError, NativeFn, TableRef, Value, Vm};
 
 /// Hard nesting caps, whatever the configured maximum: lua-cjson stops when
 /// `lua_checkstack` fails, which on Redis happens at 7998 levels when encoding
@@ -62,7 +60,7 @@ fn cfg_table(vm: &Vm) -> Option<TableRef> {
 }
 
 fn cfg_get(vm: &Vm, slot: i64) -> f64 {
-    let v = cfg_table(vm).map(|t| vm.heap.table(t).get_int(slot));
+    let v = cfg_table(vm).map(|t| vm.raw_get_int(t, slot));
     match v {
         Some(Value::Num(n)) => n,
         _ => DEFAULTS[(slot - 1) as usize],
@@ -71,7 +69,7 @@ fn cfg_get(vm: &Vm, slot: i64) -> f64 {
 
 fn cfg_set(vm: &mut Vm, slot: i64, n: f64) {
     if let Some(t) = cfg_table(vm) {
-        vm.heap.table_mut(t).set_int(slot, Value::Num(n));
+        vm.raw_set_int(t, slot, Value::Num(n));
     }
 }
 
@@ -271,12 +269,11 @@ fn append_number(cfg: &Cfg, n: f64, out: &mut Vec<u8>) -> EncResult {
 /// lua-cjson's `lua_array_length`: `Some(max)` when every key is an integer
 /// >= 1 and the array is not excessively sparse, `None` for an object.
 fn array_length(vm: &Vm, cfg: &Cfg, t: TableRef) -> Result<Option<i64>, String> {
-    let tb = vm.heap.table(t);
     // `max` is a C int: a key past i32::MAX stores i32::MIN, as the x86
     // conversion does in lua-cjson (and the table is then an object)
     let (mut max, mut items) = (0i32, 0i64);
     let mut k = Value::Nil;
-    while let Ok(Some((key, _))) = tb.next(&k) {
+    while let Ok(Some((key, _))) = vm.raw_next(t, k) {
         match key {
             Value::Num(n) if n >= 1.0 && n.floor() == n => {
                 if n > max as f64 {
@@ -361,13 +358,13 @@ fn encode_value(vm: &Vm, cfg: &Cfg, v: Value, out: &mut Vec<u8>) -> EncResult {
                         out.push(b',');
                     }
                     *i += 1;
-                    Some(vm.heap.table(*t).get_int(*i))
+                    Some(vm.raw_get_int(*t, *i))
                 } else {
                     out.push(b']');
                     None
                 }
             }
-            Frame::Obj { t, k, first } => match vm.heap.table(*t).next(k) {
+            Frame::Obj { t, k, first } => match vm.raw_next(*t, *k) {
                 Ok(Some((key, val))) => {
                     if !*first {
                         out.push(b',');

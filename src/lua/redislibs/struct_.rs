@@ -15,9 +15,7 @@
 //! Invariant: all reads are bounds-checked; oversized counts fail with
 //! struct's own errors.
 
-use super::func::NativeFn;
-use super::state::{LuaError, Vm};
-use super::value::Value;
+use crate::lua::{LuaError, NativeFn, Value, Vm};
 
 const MAXINTSIZE: usize = 32;
 const MAXALIGN: usize = 8;

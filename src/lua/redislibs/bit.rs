@@ -7,9 +7,7 @@
 //! 32 bits of its representation, which rounds half to even (`tobit(2.5) == 2`)
 //! and wraps modulo 2^32 (`tobit(2^40+3) == 3`).
 
-use super::func::NativeFn;
-use super::state::{LuaError, Vm};
-use super::value::Value;
+use crate::lua::{LuaError, NativeFn, Value, Vm};
 
 /// The 32-bit pattern of argument `i` (LuaBitOp's `barg`).
 fn barg(vm: &mut Vm, i: usize) -> Result<u32, LuaError> {

@@ -14,9 +14,7 @@
 //! Unpacking accepts the same forms (no bin or ext types: "Bad data format in
 //! input."); truncated input fails with "Missing bytes in input.".
 
-use super::func::NativeFn;
-use super::state::{LuaError, Vm};
-use super::value::Value;
+use crate::lua::{LuaError, NativeFn, TableRef, Value, Vm};
 
 /// Tables deeper than this are packed as nil.
 const MAX_NESTING: u32 = 16;
@@ -106,11 +104,10 @@ fn encode_len(
 
 /// lua-cmsgpack's `table_is_an_array`: every key an integer >= 1 and the
 /// number of keys equal to the largest.
-fn is_array(vm: &Vm, t: super::value::TableRef) -> bool {
-    let tb = vm.heap.table(t);
+fn is_array(vm: &Vm, t: TableRef) -> bool {
     let (mut count, mut max) = (0f64, 0f64);
     let mut k = Value::Nil;
-    while let Ok(Some((key, _))) = tb.next(&k) {
+    while let Ok(Some((key, _))) = vm.raw_next(t, k) {
         match key {
             Value::Num(n) if n > 0.0 && n.trunc() == n && n <= i32::MAX as f64 => {
                 max = f64::max(max, n);
@@ -134,23 +131,22 @@ fn encode_value(vm: &Vm, v: Value, level: u32, out: &mut Vec<u8>) {
         }
         Value::Table(t) if level < MAX_NESTING => {
             if is_array(vm, t) {
-                let len = vm.heap.table(t).length();
+                let len = vm.raw_len(t);
                 encode_len(len, 0x90, 16, None, 0xdc, 0xdd, out);
                 for i in 1..=len {
-                    let item = vm.heap.table(t).get_int(i as i64);
+                    let item = vm.raw_get_int(t, i as i64);
                     encode_value(vm, item, level + 1, out);
                 }
             } else {
-                let tb = vm.heap.table(t);
                 let mut n = 0usize;
                 let mut k = Value::Nil;
-                while let Ok(Some((key, _))) = tb.next(&k) {
+                while let Ok(Some((key, _))) = vm.raw_next(t, k) {
                     n += 1;
                     k = key;
                 }
                 encode_len(n, 0x80, 16, None, 0xde, 0xdf, out);
                 let mut k = Value::Nil;
-                while let Ok(Some((key, val))) = vm.heap.table(t).next(&k) {
+                while let Ok(Some((key, val))) = vm.raw_next(t, k) {
                     encode_value(vm, key, level + 1, out);
                     encode_value(vm, val, level + 1, out);
                     k = key;
@@ -191,7 +187,7 @@ enum Item {
 
 /// An array or map being filled.
 struct Frame {
-    t: super::value::TableRef,
+    t: TableRef,
     len: usize,
     done: usize,
     map: bool,
@@ -319,7 +315,7 @@ impl<'a> Cursor<'a> {
                     }
                 } else {
                     top.done += 1;
-                    vm.heap.table_mut(top.t).set_int(top.done as i64, v);
+                    vm.raw_set_int(top.t, top.done as i64, v);
                 }
                 let top = &open[open.len() - 1];
                 if top.done < top.len {
