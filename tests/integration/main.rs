@@ -6,6 +6,7 @@ mod differential;
 mod differential_gen;
 mod dump_corrupt;
 mod functions;
+mod fuzz;
 mod geo;
 mod hash;
 mod hll;
