@@ -58,12 +58,27 @@ impl ClientState {
         }
         self.name = name;
     }
+
+    /// Sets the protocol (HELLO, RESET) here and in the registry entry, at once:
+    /// messages pushed to this client by others are framed in it.
+    pub fn set_resp(&mut self, resp: u8) {
+        if let Some(h) = &self.handle {
+            h.resp.store(resp, Ordering::Relaxed);
+        }
+        self.resp = resp;
+    }
 }
 
 /// How the rest of the program reaches a client's connection, which the server
-/// owns: closing it makes the connection's thread stop (its read returns).
+/// owns: closing it makes the connection's thread stop (its read returns);
+/// starting a writer thread on it drains the client's outbox.
 pub trait Connection: Send + Sync + std::fmt::Debug {
     fn close(&self);
+    /// Starts the thread that writes what `outbox` queues to the socket (once);
+    /// false if no thread could start.
+    fn start_writer(&self, outbox: Arc<super::outbox::Outbox>) -> bool;
+    /// Waits for the writer thread, if one was started (after the outbox closed).
+    fn join_writer(&self);
 }
 
 /// A client's entry in the registry, shared between its thread and the rest of the
@@ -123,6 +138,20 @@ impl ClientHandle {
     pub fn kill(&self) {
         self.killed.store(true, Ordering::SeqCst);
         self.conn.close();
+    }
+
+    /// Sends all the client's output through its outbox from now on, starting
+    /// the writer thread the first time. Any thread may do it (a client pushing
+    /// to another); a client whose writer cannot start is closed.
+    pub fn attach_outbox(&self) {
+        if self.outbox.attach() && !self.conn.start_writer(self.outbox.clone()) {
+            self.kill();
+        }
+    }
+
+    /// Waits for the writer thread to finish what the closed outbox holds.
+    pub fn join_writer(&self) {
+        self.conn.join_writer();
     }
 
     pub fn is_killed(&self) -> bool {

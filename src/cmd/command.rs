@@ -164,7 +164,7 @@ fn info(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     for a in &args[2..] {
         match find(ctx, a) {
             Some(i) => entry(ctx, i),
-            None => ctx.out.null_array(),
+            None => ctx.out.null(),
         }
     }
 }

@@ -192,7 +192,8 @@ fn reset(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     ctx.client.set_name(Vec::new());
     ctx.client.reply_off = false;
     ctx.client.reply_skip_next = false;
-    ctx.client.resp = 2;
+    ctx.client.set_resp(2);
+    ctx.out.proto = 2;
     ctx.client.authenticated = ctx.shared.config().requirepass.is_none();
     ctx.out.simple("RESET");
 }
@@ -240,6 +241,9 @@ fn valid_name(name: &[u8]) -> bool {
 
 const BAD_NAME: &str = "ERR Client names cannot contain spaces, newlines or special characters.";
 
+/// HELLO [protover [AUTH username password] [SETNAME clientname]]: options take
+/// effect in order as they are read (as in 7.0: a SETNAME before a failing AUTH
+/// stays), then the protocol switches and the reply is the server's map.
 fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let mut ver = None;
     if args.len() >= 2 {
@@ -249,29 +253,30 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                     .error("ERR Protocol version is not an integer or out of range");
                 return;
             }
-            // RESP3 is not implemented yet: refused like an unknown version.
-            Some(2) => ver = Some(2u8),
+            Some(v @ (2 | 3)) => ver = Some(v as u8),
             Some(_) => {
                 ctx.out.error("NOPROTO unsupported protocol version");
                 return;
             }
         }
     }
-    let mut creds = None;
-    let mut name = None;
     let mut j = 2;
     while j < args.len() {
         let more = args.len() - j - 1;
         let opt = &args[j];
         if opt.eq_ignore_ascii_case(b"auth") && more >= 2 {
-            creds = Some((&args[j + 1], &args[j + 2]));
+            if !credentials_ok(ctx, &args[j + 1], &args[j + 2]) {
+                ctx.out.error(WRONGPASS);
+                return;
+            }
+            ctx.client.authenticated = true;
             j += 3;
         } else if opt.eq_ignore_ascii_case(b"setname") && more >= 1 {
             if !valid_name(&args[j + 1]) {
                 ctx.out.error(BAD_NAME);
                 return;
             }
-            name = Some(args[j + 1].clone());
+            ctx.client.set_name(args[j + 1].clone());
             j += 2;
         } else {
             let mut msg = b"ERR Syntax error in HELLO option '".to_vec();
@@ -281,13 +286,6 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             return;
         }
     }
-    if let Some((user, pass)) = creds {
-        if !credentials_ok(ctx, user, pass) {
-            ctx.out.error(WRONGPASS);
-            return;
-        }
-        ctx.client.authenticated = true;
-    }
     if !ctx.client.authenticated {
         ctx.out.error(
             "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH \
@@ -296,14 +294,12 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         );
         return;
     }
-    if let Some(n) = name {
-        ctx.client.set_name(n);
-    }
     if let Some(v) = ver {
-        ctx.client.resp = v;
+        ctx.client.set_resp(v);
+        ctx.out.proto = v;
     }
     let out = &mut *ctx.out;
-    out.array(14);
+    out.map(7);
     out.bulk(b"server");
     out.bulk(b"redis");
     out.bulk(b"version");
@@ -390,7 +386,7 @@ fn client_info(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
         Some(h) => describe(ctx, h, "client|info") + "\n",
         None => String::new(),
     };
-    ctx.out.bulk(line.as_bytes());
+    ctx.out.verbatim("txt", line.as_bytes());
 }
 
 /// CLIENT REPLY ON|OFF|SKIP
@@ -568,7 +564,7 @@ fn client_list(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             text.push('\n');
         }
     }
-    ctx.out.bulk(text.as_bytes());
+    ctx.out.verbatim("txt", text.as_bytes());
 }
 
 fn client_kill(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {

@@ -79,7 +79,7 @@ fn info(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         section(ctx, s, &mut text);
     }
-    ctx.out.bulk(text.as_bytes());
+    ctx.out.verbatim("txt", text.as_bytes());
 }
 
 /// Resident memory of this process in bytes, from /proc (0 where unavailable).

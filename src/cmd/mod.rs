@@ -167,6 +167,8 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     };
     let shared = ctx.shared;
     let commands = &shared.commands;
+    // The reply goes out in the protocol the client chose (HELLO).
+    ctx.out.proto = ctx.client.resp;
     if args.is_empty() {
         // The wire never yields an empty request; internal callers might.
         ctx.out.error("ERR empty command");

@@ -65,9 +65,10 @@ impl ScriptHost {
         }
     }
 
-    /// Gives the keyspace back.
-    pub fn into_keyspace(self) -> (Store, Blocked) {
-        (self.store, self.blocked)
+    /// Gives the keyspace back, with the protocol the script chose last
+    /// (`redis.setresp`), which decides how its booleans are returned.
+    pub fn into_keyspace(self) -> (Store, Blocked, u8) {
+        (self.store, self.blocked, self.client.resp)
     }
 }
 

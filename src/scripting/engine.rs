@@ -317,8 +317,9 @@ pub(crate) fn execute(
 
     // Take the keyspace back before anything else can fail.
     let host = vm.host.take().and_then(|h| h.downcast::<ScriptHost>().ok());
+    let mut script_resp = 2;
     match host {
-        Some(h) => (*ctx.store, *ctx.blocked) = h.into_keyspace(),
+        Some(h) => (*ctx.store, *ctx.blocked, script_resp) = h.into_keyspace(),
         None => ctx
             .shared
             .logger
@@ -327,7 +328,7 @@ pub(crate) fn execute(
     match result {
         Ok(Ok(values)) => {
             let v = values.first().copied().unwrap_or(Value::Nil);
-            convert::lua_to_reply(vm, v, ctx.out);
+            convert::lua_to_reply(vm, v, ctx.out, script_resp);
         }
         Ok(Err(e)) => error_reply(vm, &e, name, ctx.out),
         Err(_) => {

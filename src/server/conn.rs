@@ -19,7 +19,7 @@
 //!   only reader and writer of the socket, so requests and replies keep their order.
 use super::Core;
 use crate::cmd::client::Connection;
-use crate::cmd::outbox::Outbox;
+use crate::cmd::outbox::{HandOver, Outbox};
 use crate::cmd::{self, ClientHandle, ClientState};
 use crate::resp::parse::{ProtocolError, Request, RequestParser};
 use crate::resp::Reply;
@@ -27,7 +27,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{channel, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Initial size of a connection's input buffer.
@@ -48,13 +48,38 @@ const OUT_KEEP: usize = 64 * 1024;
 /// re-entry (pcall, metamethods) recurses in Rust (see `LUA_THREAD_STACK`).
 const STACK: usize = crate::lua::state::LUA_THREAD_STACK;
 
-/// The socket as the client registry sees it: something to close.
+/// The socket as the client registry sees it: something to close, and to start
+/// the outbox's writer thread on.
 #[derive(Debug)]
-struct Socket(Arc<TcpStream>);
+struct Socket {
+    stream: Arc<TcpStream>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
 
 impl Connection for Socket {
     fn close(&self) {
-        let _ = self.0.shutdown(std::net::Shutdown::Both);
+        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+    }
+
+    fn start_writer(&self, outbox: Arc<Outbox>) -> bool {
+        let mut slot = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_some() {
+            return true;
+        }
+        let stream = self.stream.clone();
+        *slot = std::thread::Builder::new()
+            .name("outbox".into())
+            .stack_size(64 * 1024)
+            .spawn(move || outbox.drain_into(&*stream))
+            .ok();
+        slot.is_some()
+    }
+
+    fn join_writer(&self) {
+        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(w) = w {
+            let _ = w.join();
+        }
     }
 }
 
@@ -80,7 +105,10 @@ pub(super) fn spawn(core: Arc<Core>, stream: TcpStream) {
         (addr, laddr),
         fd,
         sh.now_ms(),
-        Box::new(Socket(stream.clone())),
+        Box::new(Socket {
+            stream: stream.clone(),
+            writer: Mutex::new(None),
+        }),
         Arc::new(Outbox::with_limits(sh.pubsub_limits.clone())),
     ));
     {
@@ -151,8 +179,9 @@ pub(super) struct Conn {
     /// The socket, shared only with the client's registry entry (to close it)
     /// and its outbox's writer thread: one descriptor per client.
     pub(super) stream: Arc<TcpStream>,
-    /// The outbox's writer thread, once the outbox is attached.
-    pub(super) writer: Option<std::thread::JoinHandle<()>>,
+    /// `out` holds replies this connection writes itself while its outbox is
+    /// held for them (see `cmd/outbox.rs`): released once they are written.
+    pub(super) holding: bool,
     pub(super) handle: Arc<ClientHandle>,
     pub(super) client: ClientState,
     pub(super) input: Input,
@@ -226,7 +255,7 @@ impl Conn {
     pub(super) fn run_batch(&mut self, core: &Core) {
         let sh = &core.shared;
         if !self.batch.is_empty() {
-            execute(
+            self.holding |= execute(
                 core,
                 &mut self.client,
                 &mut self.out,
@@ -249,6 +278,24 @@ impl Conn {
                 sh.count_error(e.0.as_bytes());
             }
             self.client.close_after_reply = true;
+            self.hand_over();
+        }
+    }
+
+    /// Hands what `out` holds to the outbox (see `cmd/outbox.rs`): queued if the
+    /// outbox is attached, else written by this connection, holding the queue.
+    pub(super) fn hand_over(&mut self) {
+        match self.handle.outbox.hand_over(&mut self.out.buf) {
+            HandOver::Queued => {}
+            HandOver::Direct => self.holding |= !self.out.buf.is_empty(),
+            HandOver::Refused => self.handle.kill(),
+        }
+    }
+
+    /// `out` was written whole: the outbox may go on.
+    pub(super) fn written(&mut self) {
+        if std::mem::take(&mut self.holding) {
+            self.handle.outbox.release();
         }
     }
 
@@ -287,7 +334,7 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
     let id = handle.id;
     let mut conn = Box::new(Conn {
         stream,
-        writer: None,
+        holding: false,
         client: ClientState {
             id: handle.id,
             resp: 2,
@@ -373,20 +420,6 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
             }
         }
 
-        if conn.handle.outbox.is_attached() && conn.writer.is_none() {
-            conn.writer = start_writer(&conn);
-            if conn.writer.is_none() {
-                break 'conn;
-            }
-        }
-        if !conn.out.buf.is_empty() && conn.handle.outbox.is_attached() {
-            // Left over after the batch (a protocol error): the writer thread owns
-            // the socket's output now.
-            if !conn.handle.outbox.push(&conn.out.buf) {
-                break 'conn;
-            }
-            conn.out.buf.clear();
-        }
         if !flush(core, &mut conn) {
             break 'conn;
         }
@@ -417,7 +450,6 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
         stream,
         handle,
         mut client,
-        writer,
         ..
     } = *conn;
     if !client.tx.watched.is_empty() {
@@ -426,9 +458,7 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
     cmd::pubsub::forget_client(sh, handle.id, &mut client.subs);
     // Lets the writer thread (if any) send what is queued, e.g. QUIT's +OK.
     handle.outbox.close();
-    if let Some(w) = writer {
-        let _ = w.join();
-    }
+    handle.join_writer();
     let _ = stream.shutdown(std::net::Shutdown::Both);
     sh.clients().remove(&handle.id);
     sh.logger.verbose(&format!(
@@ -440,6 +470,7 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
 /// Writes the pending replies with one blocking `write`; false if the peer is gone.
 fn flush(core: &Core, conn: &mut Conn) -> bool {
     if conn.out.buf.is_empty() {
+        conn.written();
         return true;
     }
     if (&*conn.stream).write_all(&conn.out.buf).is_err() {
@@ -450,46 +481,56 @@ fn flush(core: &Core, conn: &mut Conn) -> bool {
     if conn.out.buf.capacity() > OUT_KEEP {
         conn.out.buf = Vec::new();
     }
+    conn.written();
     true
 }
 
-/// Starts the thread that writes what the client's outbox queues (see
-/// `cmd/outbox.rs`), on the connection's socket. None if no thread could start.
-fn start_writer(conn: &Conn) -> Option<std::thread::JoinHandle<()>> {
-    let outbox = conn.handle.outbox.clone();
-    let stream = conn.stream.clone();
-    std::thread::Builder::new()
-        .name("outbox".into())
-        .stack_size(64 * 1024)
-        .spawn(move || outbox.drain_into(&*stream))
-        .ok()
-}
-
-/// Runs a batch of requests under one acquisition of the keyspace lock.
+/// Runs a batch of requests under one acquisition of the keyspace lock. The
+/// replies are handed to the client's outbox before the lock is released (see
+/// `cmd/outbox.rs`); true when they stay in `out` for the connection to write
+/// with the outbox held.
 pub(super) fn execute(
     core: &Core,
     client: &mut ClientState,
     out: &mut Reply,
     batch: &mut [Request],
     peer: &TcpStream,
-) {
+) -> bool {
     let sh = &core.shared;
+    let mut holding = false;
     {
         let Some(mut ks) = super::lock::lock_or_busy(&core.ks, sh, out, batch) else {
-            return;
+            return hand_over(client, out);
         };
         for req in batch.iter_mut() {
             let mut ctx = ks.ctx(client, out, sh);
-            // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped.
+            // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped
+            // (push messages it wrote are kept).
             let before = ctx.out.buf.len();
             let skip_this = std::mem::take(&mut ctx.client.reply_skip);
             cmd::dispatch_owned(&mut ctx, req);
             if ctx.blocked.has_ready() {
                 cmd::blocking::serve_ready(&mut ctx);
             }
-            // A blocking command with nothing to pop: wait without the lock.
+            // A blocking command with nothing to pop: wait without the lock,
+            // after sending the replies before it (as Redis does before it
+            // sleeps).
             if let Some(block) = client.block.take() {
+                if hand_over(client, out) {
+                    holding = true;
+                }
                 drop(ks);
+                if holding {
+                    let sent = (&*peer).write_all(&out.buf).is_ok();
+                    out.buf.clear();
+                    if let Some(h) = &client.handle {
+                        h.outbox.release();
+                    }
+                    holding = false;
+                    if !sent {
+                        client.close_after_reply = true;
+                    }
+                }
                 let reply = super::wait::wait(core, client, peer, block);
                 if reply.is_empty() {
                     client.close_after_reply = true;
@@ -498,8 +539,9 @@ pub(super) fn execute(
                 ks = core.lock();
             }
             if client.reply_off || skip_this {
-                out.buf.truncate(before);
+                out.keep_pushes_only(before);
             }
+            out.pushes.clear();
             if std::mem::take(&mut client.reply_skip_next) {
                 client.reply_skip = true;
             }
@@ -507,22 +549,31 @@ pub(super) fn execute(
                 break;
             }
         }
-        // A client with a writer thread (pub/sub) sends everything through its
-        // outbox, queued before the lock is released so that replies and published
-        // messages keep the order in which they were produced.
-        if let Some(h) = &client.handle {
-            if !out.buf.is_empty() && h.outbox.is_attached() {
-                if !h.outbox.push(&out.buf) {
-                    h.kill();
-                }
-                out.buf.clear();
-            }
-        }
+        // Handed over before the lock is released, so that replies and the
+        // messages other clients push keep the order in which they were produced.
+        holding |= hand_over(client, out);
         drop(ks);
     }
     if let Some(h) = &client.handle {
         h.db.store(client.db, Ordering::Relaxed);
-        h.resp.store(client.resp, Ordering::Relaxed);
         h.last_active_ms.store(sh.now_ms(), Ordering::Relaxed);
+    }
+    holding
+}
+
+/// [`Conn::hand_over`] for a client state and its output: true when the
+/// connection must write `out` itself and then release the outbox.
+fn hand_over(client: &ClientState, out: &mut Reply) -> bool {
+    let Some(h) = &client.handle else {
+        return false;
+    };
+    match h.outbox.hand_over(&mut out.buf) {
+        HandOver::Queued => false,
+        HandOver::Direct => !out.buf.is_empty(),
+        HandOver::Refused => {
+            h.kill();
+            out.buf.clear();
+            false
+        }
     }
 }

@@ -437,5 +437,6 @@ fn flush(core: &Core, c: &mut Conn) -> bool {
         return false;
     }
     c.out.buf.clear();
+    c.written();
     true
 }
