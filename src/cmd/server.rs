@@ -236,6 +236,18 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             ctx.out.ok();
         }
         b"protocol" if args.len() == 3 => debug_protocol(ctx.out, &args[2]),
+        b"set-disable-deny-scripts" if args.len() == 3 => {
+            // atoi: leading digits, anything else is 0
+            let on = crate::cmd::c_str(&args[2], 64)
+                .iter()
+                .skip_while(|b| b.is_ascii_whitespace())
+                .take_while(|b| b.is_ascii_digit() || **b == b'-')
+                .any(|b| (b'1'..=b'9').contains(b));
+            ctx.shared
+                .scripts_may_call_noscript
+                .store(on, std::sync::atomic::Ordering::Relaxed);
+            ctx.out.ok();
+        }
         b"help" => help_lines(
             ctx.out,
             &[

@@ -177,6 +177,8 @@ pub struct Shared {
     /// Mirror of `client-output-buffer-limit`'s pubsub class, read by every outbox.
     pub pubsub_limits: Arc<outbox::Limits>,
     pub hooks: ServerHooks,
+    /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call `noscript` commands.
+    pub scripts_may_call_noscript: AtomicBool,
     next_client_id: AtomicU64,
     shutting_down: AtomicBool,
 }
@@ -220,6 +222,7 @@ impl Shared {
             scripts_cached: AtomicU64::new(0),
             scripts_memory: AtomicU64::new(0),
             hooks: ServerHooks::default(),
+            scripts_may_call_noscript: AtomicBool::new(false),
             next_client_id: AtomicU64::new(1),
             shutting_down: AtomicBool::new(false),
         }

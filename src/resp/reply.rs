@@ -179,9 +179,14 @@ impl Reply {
     }
 
     /// `-<msg>\r\n`; `msg` carries its own prefix (`ERR ...`, `WRONGTYPE ...`).
+    /// CR and LF in `msg` become spaces (a line cannot hold them; Redis does
+    /// the same to the errors it formats).
     pub fn error(&mut self, msg: &str) {
         self.buf.push(b'-');
-        self.buf.extend_from_slice(msg.as_bytes());
+        self.buf.extend(
+            msg.bytes()
+                .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+        );
         self.buf.extend_from_slice(b"\r\n");
     }
 

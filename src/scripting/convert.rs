@@ -149,6 +149,14 @@ fn parse_value(vm: &mut Vm, buf: &[u8], pos: &mut usize) -> Value {
             let s = vm.new_str(body);
             table1(vm, "big_number", s)
         }
+        b'|' => {
+            // Attributes are not shown to scripts: skip them, read the reply.
+            let n = parse_int(body).max(0);
+            for _ in 0..n * 2 {
+                parse_value(vm, buf, pos);
+            }
+            parse_value(vm, buf, pos)
+        }
         _ => Value::Nil,
     }
 }
