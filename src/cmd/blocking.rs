@@ -239,7 +239,14 @@ pub fn serve_ready(ctx: &mut Ctx<'_>) {
                     out: &mut out,
                     shared: ctx.shared,
                 };
+                // The served client is the current one while its command
+                // runs: its invalidations follow its reply.
+                let tracking = super::tracking::is_on(sub.shared);
+                let prev = tracking.then(|| super::tracking::begin(&mut sub));
                 super::dispatch(&mut sub, &key_first(&w.args, &w.keys, &slot.1));
+                if tracking || super::tracking::is_on(sub.shared) {
+                    super::tracking::end(&mut sub, prev.flatten());
+                }
                 w.mailbox.post(out.buf);
             }
         }

@@ -48,6 +48,12 @@ pub struct ClientState {
     pub no_block: bool,
     /// Set by a blocking command that must wait (see `server::blocking`).
     pub block: Option<super::blocking::BlockRequest>,
+    /// CLIENT TRACKING is on (its mode is in `cmd::tracking`)...
+    pub tracking: bool,
+    /// ... in BCAST mode (no keys are remembered).
+    pub tracking_bcast: bool,
+    /// CLIENT CACHING YES/NO was given for the next command (or transaction).
+    pub caching: bool,
 }
 
 impl ClientState {
@@ -105,6 +111,9 @@ pub struct ClientHandle {
     conn: Box<dyn Connection>,
     /// Outbound queue for pushed messages (see `outbox.rs`).
     pub outbox: Arc<super::outbox::Outbox>,
+    /// Subscribed to some channel or pattern (a RESP2 redirect target of
+    /// tracking gets its invalidations as pub/sub messages only then).
+    pub subscribed: AtomicBool,
 }
 
 impl ClientHandle {
@@ -131,6 +140,7 @@ impl ClientHandle {
             killed: AtomicBool::new(false),
             conn,
             outbox,
+            subscribed: AtomicBool::new(false),
         }
     }
 

@@ -65,6 +65,9 @@ pub struct Config {
     /// `enable-debug-command`: `no` (the default), `yes`, or `local` (loopback
     /// connections only).
     pub enable_debug_command: String,
+    /// `tracking-table-max-keys`: keys the client-side caching table may hold
+    /// before some are invalidated to make room (0: no limit).
+    pub tracking_table_max_keys: u64,
 }
 
 impl Default for Config {
@@ -118,6 +121,7 @@ impl Default for Config {
             hash_max_listpack_value: 64,
             zset_max_listpack_value: 64,
             enable_debug_command: "no".to_string(),
+            tracking_table_max_keys: 1_000_000,
         }
     }
 }
@@ -324,6 +328,7 @@ static PARAMS: &[Param] = &[
         Kind::Enum(&["no", "yes", "local"]),
         false,
     ),
+    p("tracking-table-max-keys", Kind::Int(0, i64::MAX), true),
 ];
 
 /// Why a value was refused; the text is Redis's reason as CONFIG SET and the
@@ -503,6 +508,9 @@ impl Config {
             ("enable-debug-command", Kind::Enum(allowed)) => {
                 self.enable_debug_command = word(value, allowed)?
             }
+            ("tracking-table-max-keys", Kind::Int(a, b)) => {
+                self.tracking_table_max_keys = int(value, a, b)? as u64
+            }
             _ => return Err(SetError::Unknown),
         }
         Ok(())
@@ -570,6 +578,7 @@ impl Config {
                 self.zset_max_listpack_value.to_string()
             }
             "enable-debug-command" => self.enable_debug_command.clone(),
+            "tracking-table-max-keys" => self.tracking_table_max_keys.to_string(),
             _ => return None,
         })
     }

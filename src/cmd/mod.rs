@@ -36,6 +36,7 @@
 //! | `connection.rs`, `server.rs` | connection and server commands (CLIENT, CONFIG, DEBUG, SHUTDOWN) |
 //! | `command.rs`, `info.rs` | COMMAND (the table as clients see it) and INFO |
 //! | `tx.rs`, `pubsub.rs` | MULTI/EXEC/WATCH, pub/sub |
+//! | `tracking.rs` | client-side caching: CLIENT TRACKING's key table, invalidation messages |
 pub mod args;
 pub mod bitops;
 pub mod blocking;
@@ -61,6 +62,7 @@ pub mod shared;
 pub mod sort;
 pub mod string;
 pub mod table;
+pub mod tracking;
 pub mod tx;
 pub mod zset;
 pub mod zset_ops;
@@ -140,6 +142,52 @@ pub fn unknown_subcommand(out: &mut Reply, sub: &[u8], command: &str) {
     msg.extend_from_slice(c_str(sub, 128));
     msg.extend_from_slice(format!("'. Try {} HELP.", command.to_ascii_uppercase()).as_bytes());
     error_bytes(out, &msg);
+}
+
+/// Client-side caching after a command: invalidations for the keys it changed,
+/// then the keys a read-only command of a tracking client read (a script's
+/// read-only calls make its caller's declared keys remembered when it ends), as
+/// Redis's `call` does.
+fn track_command(ctx: &mut Ctx<'_>, spec: &CommandSpec, args: &[Vec<u8>]) {
+    let shared = ctx.shared;
+    tracking::after_command(shared, ctx.store, Some(ctx.client.id));
+    let script = matches!(
+        spec.name,
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
+    );
+    if ctx.client.id == u64::MAX {
+        // A script's own call: its caller decides (after the script).
+        if spec.flags & flags::READONLY != 0 {
+            tracking::note_script_read(shared);
+        }
+        return;
+    }
+    if !ctx.client.tracking || ctx.client.tracking_bcast {
+        return;
+    }
+    let keys: Vec<&[u8]> = if script {
+        if !tracking::take_script_read(shared) {
+            return;
+        }
+        // The script's declared keys: numkeys, then that many keys.
+        let n = args
+            .get(2)
+            .and_then(|n| crate::resp::parse::parse_i64_strict(n))
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(0);
+        args.iter().skip(3).take(n).map(|k| k.as_slice()).collect()
+    } else if spec.flags & flags::READONLY != 0 {
+        spec.keys
+            .positions(args.len())
+            .filter_map(|i| args.get(i))
+            .map(|k| k.as_slice())
+            .collect()
+    } else {
+        return;
+    };
+    if !keys.is_empty() {
+        tracking::remember(shared, ctx.store, ctx.client.id, ctx.client.caching, &keys);
+    }
 }
 
 /// A request as the dispatcher gets it: borrowed, or owned by the caller (whose
@@ -236,13 +284,25 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     }
     let before = ctx.out.buf.len();
     let start = Instant::now();
-    match (request, spec.owning) {
-        (Args::Owned(a), Some(h)) => h(ctx, a),
-        (Args::Owned(a), None) => (spec.handler)(ctx, a),
-        (Args::Borrowed(a), _) => (spec.handler)(ctx, a),
-    }
+    let args: &[Vec<u8>] = match (request, spec.owning) {
+        (Args::Owned(a), Some(h)) => {
+            h(ctx, a);
+            a
+        }
+        (Args::Owned(a), None) => {
+            (spec.handler)(ctx, a);
+            a
+        }
+        (Args::Borrowed(a), _) => {
+            (spec.handler)(ctx, a);
+            a
+        }
+    };
     let usec = start.elapsed().as_micros() as u64;
     notify::after_command(ctx);
+    if tracking::is_on(shared) {
+        track_command(ctx, spec, args);
+    }
     let reply = &ctx.out.buf[before..];
     let failed = reply.first() == Some(&b'-');
     if failed {

@@ -33,7 +33,7 @@
 //!   joins it before closing the socket, so a final reply (QUIT's `+OK`) is sent.
 use super::config::ObufLimit;
 use std::io::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -115,6 +115,8 @@ pub struct Outbox {
     state: Mutex<State>,
     ready: Condvar,
     limits: Arc<Limits>,
+    /// `state.attached`, readable without the mutex (it only ever turns true).
+    attached: AtomicBool,
 }
 
 impl Outbox {
@@ -124,6 +126,7 @@ impl Outbox {
             state: Mutex::default(),
             ready: Condvar::new(),
             limits,
+            attached: AtomicBool::new(false),
         }
     }
 
@@ -132,14 +135,16 @@ impl Outbox {
     }
 
     /// Whether all output of the client goes through this queue.
+    #[inline]
     pub fn is_attached(&self) -> bool {
-        self.lock().attached
+        self.attached.load(Ordering::Acquire)
     }
 
     /// From now on all output of the client goes through this queue. True when
     /// it was not attached before (the caller then starts the writer thread).
     pub fn attach(&self) -> bool {
         let mut st = self.lock();
+        self.attached.store(true, Ordering::Release);
         !std::mem::replace(&mut st.attached, true)
     }
 

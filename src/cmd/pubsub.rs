@@ -38,7 +38,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         arity: -2,
         flags: SUB | OWN_THREAD | SUBSCRIBED_OK,
         keys: Keys::NONE,
-        handler: subscribe,
+        handler: |ctx, args| {
+            subscribe(ctx, args);
+            mark_subscribed(ctx);
+        },
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -46,7 +49,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         arity: -1,
         flags: SUB | SUBSCRIBED_OK,
         keys: Keys::NONE,
-        handler: unsubscribe,
+        handler: |ctx, args| {
+            unsubscribe(ctx, args);
+            mark_subscribed(ctx);
+        },
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -54,7 +60,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         arity: -2,
         flags: SUB | OWN_THREAD | SUBSCRIBED_OK,
         keys: Keys::NONE,
-        handler: psubscribe,
+        handler: |ctx, args| {
+            psubscribe(ctx, args);
+            mark_subscribed(ctx);
+        },
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -62,7 +71,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         arity: -1,
         flags: SUB | SUBSCRIBED_OK,
         keys: Keys::NONE,
-        handler: punsubscribe,
+        handler: |ctx, args| {
+            punsubscribe(ctx, args);
+            mark_subscribed(ctx);
+        },
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -134,6 +146,14 @@ fn confirm(out: &mut Reply, kind: &str, name: Option<&[u8]>, count: usize) {
 fn ensure_outbox(ctx: &mut Ctx<'_>) {
     if let Some(h) = &ctx.client.handle {
         h.attach_outbox();
+    }
+}
+
+/// Mirrors "has subscriptions" into the registry entry (read by tracking).
+fn mark_subscribed(ctx: &Ctx<'_>) {
+    if let Some(h) = &ctx.client.handle {
+        h.subscribed
+            .store(ctx.client.subs.count() > 0, Ordering::Relaxed);
     }
 }
 

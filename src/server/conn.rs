@@ -452,15 +452,13 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
         mut client,
         ..
     } = *conn;
-    if !client.tx.watched.is_empty() {
-        cmd::tx::unwatch_all(&mut core.lock().store, &mut client.tx);
+    if client.handle.is_some() {
+        detach(sh, &mut core.lock().store, &mut client);
     }
-    cmd::pubsub::forget_client(sh, handle.id, &mut client.subs);
     // Lets the writer thread (if any) send what is queued, e.g. QUIT's +OK.
     handle.outbox.close();
     handle.join_writer();
     let _ = stream.shutdown(std::net::Shutdown::Both);
-    sh.clients().remove(&handle.id);
     sh.logger.verbose(&format!(
         "Client closed connection id={} addr={}",
         handle.id, handle.addr
@@ -503,12 +501,35 @@ pub(super) fn execute(
             return hand_over(client, out);
         };
         for req in batch.iter_mut() {
+            // A client that receives pushes (its outbox attached) hands its
+            // replies over before each command, so a message pushed to it
+            // during the command follows the replies before it.
+            if client
+                .handle
+                .as_ref()
+                .is_some_and(|h| h.outbox.is_attached())
+            {
+                holding |= hand_over(client, out);
+            }
             let mut ctx = ks.ctx(client, out, sh);
             // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped
             // (push messages it wrote are kept).
             let before = ctx.out.buf.len();
             let skip_this = std::mem::take(&mut ctx.client.reply_skip);
+            let tracking = cmd::tracking::is_on(sh);
+            let prev = tracking.then(|| cmd::tracking::begin(&mut ctx));
+            let keeps_caching = req
+                .first()
+                .is_some_and(|n| n.eq_ignore_ascii_case(b"client"))
+                || ctx.client.tx.in_multi();
             cmd::dispatch_owned(&mut ctx, req);
+            if tracking || cmd::tracking::is_on(sh) {
+                cmd::tracking::end(&mut ctx, prev.flatten());
+            }
+            // CLIENT CACHING lasts for the next command (or transaction).
+            if !keeps_caching {
+                ctx.client.caching = false;
+            }
             if ctx.blocked.has_ready() {
                 cmd::blocking::serve_ready(&mut ctx);
             }
@@ -552,6 +573,9 @@ pub(super) fn execute(
         // Handed over before the lock is released, so that replies and the
         // messages other clients push keep the order in which they were produced.
         holding |= hand_over(client, out);
+        if client.close_after_reply {
+            detach(sh, &mut ks.store, client);
+        }
         drop(ks);
     }
     if let Some(h) = &client.handle {
@@ -559,6 +583,23 @@ pub(super) fn execute(
         h.last_active_ms.store(sh.now_ms(), Ordering::Relaxed);
     }
     holding
+}
+
+/// Takes a departing client out of everything others can reach it through: the
+/// registry (so a redirection to it is broken from now on), its watched keys,
+/// subscriptions and tracking. Under the keyspace lock, as soon as the client is
+/// known to be leaving (QUIT, or its connection's end), so nobody pushes to it
+/// while its last replies drain. Idempotent; it drops `client.handle`.
+fn detach(sh: &cmd::Shared, store: &mut crate::store::Store, client: &mut ClientState) {
+    let Some(handle) = client.handle.take() else {
+        return;
+    };
+    cmd::tx::unwatch_all(store, &mut client.tx);
+    if std::mem::take(&mut client.tracking) {
+        cmd::tracking::disable(sh, store, handle.id);
+    }
+    cmd::pubsub::forget_client(sh, handle.id, &mut client.subs);
+    sh.clients().remove(&handle.id);
 }
 
 /// [`Conn::hand_over`] for a client state and its output: true when the

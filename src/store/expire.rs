@@ -81,7 +81,7 @@ impl Store {
                     if db.table.entry(i).expire_at <= now_ms {
                         // The last volatile entry moves into this position, so
                         // the cursor stays to examine it next.
-                        db.touch_at(i);
+                        db.touch_expired_at(i);
                         db.log_expiry(i);
                         db.table.remove_at(i);
                         db.expired_keys += 1;

@@ -205,6 +205,30 @@ impl Store {
         std::mem::replace(&mut self.dbs, fresh)
     }
 
+    /// Turns every database's change log on or off (see `watch.rs`).
+    pub fn set_change_log(&mut self, on: bool) {
+        for d in &mut self.dbs {
+            d.watched.set_log(on);
+        }
+    }
+
+    /// Whether the change logs are on.
+    pub fn change_log_on(&self) -> bool {
+        self.dbs.first().is_some_and(|d| d.watched.logging())
+    }
+
+    /// Takes every database's change log: the keys changed since the last
+    /// call, with `true` for expiries (in database order, then change order).
+    pub fn take_changes(&mut self) -> Vec<(Vec<u8>, bool)> {
+        let mut all = Vec::new();
+        for d in &mut self.dbs {
+            if d.watched.has_log() {
+                all.extend(d.watched.take_log());
+            }
+        }
+        all
+    }
+
     pub(crate) fn set_lru_clock(&mut self, clock: u32) {
         for d in &mut self.dbs {
             d.lru_clock = clock;
@@ -247,7 +271,7 @@ impl Db {
         let i = self.table.find(key)?;
         let at = self.table.entry(i).expire_at;
         if at != 0 && at <= now_ms() {
-            self.watched.touch(key);
+            self.watched.touch_expired(key);
             self.log_expiry(i);
             self.table.remove_at(i);
             self.expired_keys += 1;
@@ -344,7 +368,7 @@ impl Db {
             let i = self.rng.below(n);
             let at = self.table.entry(i).expire_at;
             if at != 0 && at <= now_ms() {
-                self.touch_at(i);
+                self.touch_expired_at(i);
                 self.log_expiry(i);
                 self.table.remove_at(i);
                 self.expired_keys += 1;
@@ -363,12 +387,21 @@ impl Db {
         }
     }
 
-    /// Records a change of the key of entry `i` for WATCH.
+    /// Records a change of the key of entry `i` (WATCH, tracking).
     #[inline]
     pub fn touch_at(&mut self, i: usize) {
         if !self.watched.is_empty() {
             let key = self.table.entry(i).key.to_vec();
             self.watched.touch(&key);
+        }
+    }
+
+    /// Records that the key of entry `i` expired (WATCH, tracking).
+    #[inline]
+    pub fn touch_expired_at(&mut self, i: usize) {
+        if !self.watched.is_empty() {
+            let key = self.table.entry(i).key.to_vec();
+            self.watched.touch_expired(&key);
         }
     }
 

@@ -19,5 +19,6 @@ mod set;
 mod sort;
 mod strings;
 mod support;
+mod tracking;
 mod tx;
 mod zset;

@@ -691,7 +691,7 @@ fn command_introspection() {
     assert!(count >= 13);
     assert_eq!(
         c.q("command info ping nosuch"),
-        "*2\r\n*10\r\n$4\r\nping\r\n:-1\r\n*1\r\n+fast\r\n:0\r\n:0\r\n:0\r\n*1\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n*-1\r\n"
+        "*2\r\n*10\r\n$4\r\nping\r\n:-1\r\n*1\r\n+fast\r\n:0\r\n:0\r\n:0\r\n*1\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n$-1\r\n"
     );
     let list = c.q("command list");
     assert!(list.starts_with(&format!("*{count}\r\n")) && list.contains("$4\r\necho\r\n"));
