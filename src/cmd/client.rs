@@ -11,7 +11,7 @@
 //! The handle does not own the socket (the server does); it holds a
 //! [`Connection`], the one thing the rest of the program may do to it: close it.
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -54,6 +54,8 @@ pub struct ClientState {
     pub tracking_bcast: bool,
     /// CLIENT CACHING YES/NO was given for the next command (or transaction).
     pub caching: bool,
+    /// CLIENT NO-EVICT ON (flag `e` in CLIENT LIST; there is no client eviction).
+    pub no_evict: bool,
 }
 
 impl ClientState {
@@ -63,6 +65,34 @@ impl ClientState {
             *h.name.lock().unwrap_or_else(|e| e.into_inner()) = name.clone();
         }
         self.name = name;
+    }
+
+    /// Bytes of the queued commands' arguments, plus a pointer per argument
+    /// (CLIENT LIST `multi-mem`, as Redis counts it).
+    pub fn multi_mem(&self) -> u64 {
+        self.tx.queue.as_ref().map_or(0, |q| {
+            q.iter()
+                .map(|c| c.iter().map(|a| a.len() as u64 + 8).sum::<u64>())
+                .sum()
+        })
+    }
+
+    /// Copies what other clients' CLIENT LIST shows of this one into the
+    /// registry entry (after each batch of commands, and at once where it
+    /// matters: HELLO's protocol, SETNAME).
+    pub fn mirror(&self) {
+        let Some(h) = &self.handle else {
+            return;
+        };
+        h.db.store(self.db, Ordering::Relaxed);
+        h.sub.store(self.subs.channels.len(), Ordering::Relaxed);
+        h.psub.store(self.subs.patterns.len(), Ordering::Relaxed);
+        h.multi.store(
+            self.tx.queue.as_ref().map_or(-1, |q| q.len() as i64),
+            Ordering::Relaxed,
+        );
+        h.multi_mem.store(self.multi_mem(), Ordering::Relaxed);
+        h.no_evict.store(self.no_evict, Ordering::Relaxed);
     }
 
     /// Sets the protocol (HELLO, RESET) here and in the registry entry, at once:
@@ -114,6 +144,14 @@ pub struct ClientHandle {
     /// Subscribed to some channel or pattern (a RESP2 redirect target of
     /// tracking gets its invalidations as pub/sub messages only then).
     pub subscribed: AtomicBool,
+    /// Mirrors of the client's state for CLIENT LIST (see `ClientState::mirror`):
+    /// channels, patterns, queued commands (-1: not in MULTI), their bytes,
+    /// NO-EVICT.
+    pub sub: AtomicUsize,
+    pub psub: AtomicUsize,
+    pub multi: AtomicI64,
+    pub multi_mem: AtomicU64,
+    pub no_evict: AtomicBool,
 }
 
 impl ClientHandle {
@@ -141,6 +179,11 @@ impl ClientHandle {
             conn,
             outbox,
             subscribed: AtomicBool::new(false),
+            sub: AtomicUsize::new(0),
+            psub: AtomicUsize::new(0),
+            multi: AtomicI64::new(-1),
+            multi_mem: AtomicU64::new(0),
+            no_evict: AtomicBool::new(false),
         }
     }
 

@@ -3,12 +3,9 @@
 //!
 //! Only the `default` user exists: it has no password unless `requirepass` is set,
 //! and then AUTH with that password (or `AUTH default <password>`) authenticates.
-use super::tracking::Mode;
-use super::ClientHandle;
 use super::REDIS_VERSION;
 use super::{c_str, error_bytes, flags::*, wrong_arity, CommandSpec, Ctx, Keys};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -111,14 +108,14 @@ static CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
         name: "info",
         arity: 2,
         flags: CLIENT_FLAGS,
-        handler: client_info,
+        handler: super::clients::client_info,
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
         name: "list",
         arity: -2,
         flags: CLIENT_ADMIN,
-        handler: client_list,
+        handler: super::clients::client_list,
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -139,7 +136,7 @@ static CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
         name: "kill",
         arity: -3,
         flags: CLIENT_ADMIN,
-        handler: client_kill,
+        handler: super::clients::client_kill,
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -157,31 +154,45 @@ static CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
+        name: "pause",
+        arity: -3,
+        flags: CLIENT_ADMIN,
+        handler: super::pause::client_pause,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "unpause",
+        arity: 2,
+        flags: CLIENT_ADMIN,
+        handler: super::pause::client_unpause,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
         name: "tracking",
         arity: -3,
         flags: CLIENT_FLAGS,
-        handler: client_tracking,
+        handler: super::tracking::client_tracking,
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
         name: "caching",
         arity: 3,
         flags: CLIENT_FLAGS,
-        handler: client_caching,
+        handler: super::tracking::client_caching,
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
         name: "getredir",
         arity: 2,
         flags: CLIENT_FLAGS,
-        handler: client_getredir,
+        handler: super::tracking::client_getredir,
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
         name: "trackinginfo",
         arity: 2,
         flags: CLIENT_FLAGS,
-        handler: client_trackinginfo,
+        handler: super::tracking::client_trackinginfo,
         ..CommandSpec::DEFAULT
     },
 ];
@@ -356,10 +367,12 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 const CLIENT_HELP: &[&str] = &[
     "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CACHING (YES|NO)",
+    "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+    "GETREDIR",
+    "    Return the client ID we are redirecting to when tracking is enabled.",
     "GETNAME",
     "    Return the name of the current connection.",
-    "NO-EVICT (ON|OFF)",
-    "    Protect current client connection from eviction.",
     "ID",
     "    Return the ID of the current connection.",
     "INFO",
@@ -378,18 +391,27 @@ const CLIENT_HELP: &[&str] = &[
     "      Kill connections authenticated by <username>.",
     "    * SKIPME (YES|NO)",
     "      Skip killing current connection (default: yes).",
-    "    * ID <client-id>",
-    "      Kill connections by client id.",
     "LIST [options ...]",
     "    Return information about client connections. Options:",
     "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
     "      Return clients of specified type.",
-    "    * ID <client-id> [<client-id> ...]",
-    "      Return clients with the specified IDs.",
+    "UNPAUSE",
+    "    Stop the current client pause, resuming traffic.",
+    "PAUSE <timeout> [WRITE|ALL]",
+    "    Suspend all, or just write, clients for <timeout> milliseconds.",
     "REPLY (ON|OFF|SKIP)",
     "    Control the replies sent to the current connection.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
+    "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+    "         [OPTIN] [OPTOUT] [NOLOOP]",
+    "    Control server assisted client side caching.",
+    "TRACKINGINFO",
+    "    Report tracking status for the current connection.",
+    "NO-EVICT (ON|OFF)",
+    "    Protect current client connection from eviction.",
     "HELP",
     "    Prints this help.",
 ];
@@ -418,15 +440,6 @@ fn client_setname(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     ctx.out.ok();
 }
 
-/// CLIENT INFO
-fn client_info(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    let line = match &ctx.client.handle {
-        Some(h) => describe(ctx, h, "client|info") + "\n",
-        None => String::new(),
-    };
-    ctx.out.verbatim("txt", line.as_bytes());
-}
-
 /// CLIENT REPLY ON|OFF|SKIP
 fn client_reply(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let mode = args[2].to_ascii_lowercase();
@@ -434,6 +447,7 @@ fn client_reply(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         b"on" => {
             ctx.client.reply_off = false;
             ctx.client.reply_skip_next = false;
+            ctx.client.reply_skip = false;
             ctx.out.ok();
         }
         b"off" => ctx.client.reply_off = true,
@@ -446,14 +460,17 @@ fn client_reply(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
 }
 
-/// CLIENT NO-EVICT ON|OFF. There is no client eviction (maxmemory-clients), so
-/// the flag changes nothing.
+/// CLIENT NO-EVICT ON|OFF: the client's `e` flag. There is no client eviction
+/// (maxmemory-clients), so the flag protects from nothing yet.
 fn client_no_evict(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if args[2].eq_ignore_ascii_case(b"on") || args[2].eq_ignore_ascii_case(b"off") {
-        ctx.out.ok();
+    if args[2].eq_ignore_ascii_case(b"on") {
+        ctx.client.no_evict = true;
+    } else if args[2].eq_ignore_ascii_case(b"off") {
+        ctx.client.no_evict = false;
     } else {
-        ctx.out.error(super::errors::SYNTAX);
+        return ctx.out.error(super::errors::SYNTAX);
     }
+    ctx.out.ok();
 }
 
 /// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]
@@ -481,384 +498,10 @@ fn client_unblock(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     ctx.out.integer(done as i64);
 }
 
-/// CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX prefix ...] [BCAST] [OPTIN]
-/// [OPTOUT] [NOLOOP], with 7.0's checks in 7.0's order.
-fn client_tracking(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let mut mode = Mode::default();
-    let mut prefixes: Vec<Vec<u8>> = Vec::new();
-    let mut j = 3;
-    while j < args.len() {
-        let more = j + 1 < args.len();
-        let opt = args[j].to_ascii_lowercase();
-        match opt.as_slice() {
-            b"redirect" if more => {
-                j += 1;
-                if mode.redirect != 0 {
-                    return ctx
-                        .out
-                        .error("ERR A client can only redirect to a single other client");
-                }
-                let Some(id) = crate::resp::parse::parse_i64_strict(&args[j]) else {
-                    return ctx.out.error(super::errors::NOT_INTEGER);
-                };
-                let exists = id > 0
-                    && (id as u64 == ctx.client.id
-                        || ctx.shared.clients().contains_key(&(id as u64)));
-                if !exists {
-                    return ctx
-                        .out
-                        .error("ERR The client ID you want redirect to does not exist");
-                }
-                mode.redirect = id as u64;
-            }
-            b"bcast" => mode.bcast = true,
-            b"optin" => mode.optin = true,
-            b"optout" => mode.optout = true,
-            b"noloop" => mode.noloop = true,
-            b"prefix" if more => {
-                j += 1;
-                prefixes.push(args[j].clone());
-            }
-            _ => return ctx.out.error(super::errors::SYNTAX),
-        }
-        j += 1;
-    }
-    if args[2].eq_ignore_ascii_case(b"off") {
-        if ctx.client.tracking {
-            super::tracking::disable(ctx.shared, ctx.store, ctx.client.id);
-        }
-        ctx.client.tracking = false;
-        ctx.client.tracking_bcast = false;
-        ctx.client.caching = false;
-        return ctx.out.ok();
-    }
-    if !args[2].eq_ignore_ascii_case(b"on") {
-        return ctx.out.error(super::errors::SYNTAX);
-    }
-    if !mode.bcast && !prefixes.is_empty() {
-        return ctx
-            .out
-            .error("ERR PREFIX option requires BCAST mode to be enabled");
-    }
-    let old = super::tracking::state(ctx.shared)
-        .mode(ctx.client.id)
-        .cloned();
-    if old.as_ref().is_some_and(|o| o.bcast != mode.bcast) {
-        return ctx.out.error(
-            "ERR You can't switch BCAST mode on/off before disabling tracking for this client, \
-             and then re-enabling it with a different mode.",
-        );
-    }
-    if mode.bcast && (mode.optin || mode.optout) {
-        return ctx
-            .out
-            .error("ERR OPTIN and OPTOUT are not compatible with BCAST");
-    }
-    if mode.optin && mode.optout {
-        return ctx
-            .out
-            .error("ERR You can't specify both OPTIN mode and OPTOUT mode");
-    }
-    if old
-        .as_ref()
-        .is_some_and(|o| (mode.optin && o.optout) || (mode.optout && o.optin))
-    {
-        return ctx.out.error(
-            "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, \
-             and then re-enabling it with a different mode.",
-        );
-    }
-    if mode.bcast {
-        if let Some(msg) = super::tracking::prefix_collision(old.as_ref(), &prefixes) {
-            return error_bytes(ctx.out, &msg);
-        }
-    }
-    super::tracking::enable(ctx, mode, &prefixes);
-    ctx.out.ok();
-}
-
-/// CLIENT CACHING YES|NO: whether the next command's keys are remembered
-/// (OPTIN: only after YES; OPTOUT: not after NO).
-fn client_caching(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let mode = super::tracking::state(ctx.shared)
-        .mode(ctx.client.id)
-        .cloned();
-    let Some(mode) = mode else {
-        return ctx.out.error(
-            "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN \
-             or OPTOUT mode enabled",
-        );
-    };
-    if args[2].eq_ignore_ascii_case(b"yes") {
-        if !mode.optin {
-            return ctx.out.error(
-                "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.",
-            );
-        }
-    } else if args[2].eq_ignore_ascii_case(b"no") {
-        if !mode.optout {
-            return ctx.out.error(
-                "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.",
-            );
-        }
-    } else {
-        return ctx.out.error(super::errors::SYNTAX);
-    }
-    ctx.client.caching = true;
-    ctx.out.ok();
-}
-
-/// CLIENT GETREDIR: the redirect target (0: none), -1 when not tracking.
-fn client_getredir(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    let redirect = super::tracking::state(ctx.shared)
-        .mode(ctx.client.id)
-        .map_or(-1, |m| m.redirect as i64);
-    ctx.out.integer(redirect);
-}
-
-/// CLIENT TRACKINGINFO: a map of flags (a set), redirect and prefixes.
-fn client_trackinginfo(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    let mode = super::tracking::state(ctx.shared)
-        .mode(ctx.client.id)
-        .cloned();
-    let mut flags: Vec<&str> = vec![if mode.is_some() { "on" } else { "off" }];
-    if let Some(m) = &mode {
-        let caching = ctx.client.caching;
-        for (on, name) in [
-            (m.bcast, "bcast"),
-            (m.optin, "optin"),
-            (m.optin && caching, "caching-yes"),
-            (m.optout, "optout"),
-            (m.optout && caching, "caching-no"),
-            (m.noloop, "noloop"),
-            (m.broken, "broken_redirect"),
-        ] {
-            if on {
-                flags.push(name);
-            }
-        }
-    }
-    let out = &mut *ctx.out;
-    out.map(3);
-    out.bulk(b"flags");
-    out.set(flags.len());
-    for f in flags {
-        out.bulk(f.as_bytes());
-    }
-    out.bulk(b"redirect");
-    out.integer(mode.as_ref().map_or(-1, |m| m.redirect as i64));
-    out.bulk(b"prefixes");
-    let prefixes = mode.map(|m| m.prefixes).unwrap_or_default();
-    out.array(prefixes.len());
-    for p in prefixes {
-        out.bulk(&p);
-    }
-}
-
 /// CLIENT HELP
 fn client_help(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     ctx.out.array(CLIENT_HELP.len());
     for l in CLIENT_HELP {
         ctx.out.simple(l);
-    }
-}
-
-/// One CLIENT LIST line (without its trailing newline), with Redis's fields.
-/// Buffer sizes are not tracked per client and are reported as 0.
-fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own_cmd: &str) -> String {
-    let now = ctx.shared.now_ms();
-    let mine = h.id == ctx.client.id;
-    let name = if mine {
-        ctx.client.name.clone()
-    } else {
-        h.name()
-    };
-    let db = if mine {
-        ctx.client.db
-    } else {
-        h.db.load(Ordering::Relaxed)
-    };
-    let resp = if mine {
-        ctx.client.resp
-    } else {
-        h.resp.load(Ordering::Relaxed)
-    };
-    let cmd = if mine {
-        own_cmd.to_string()
-    } else {
-        match h.last_cmd.load(Ordering::Relaxed) {
-            0 => "NULL".to_string(),
-            i => ctx
-                .shared
-                .commands
-                .rows
-                .get(i - 1)
-                .map_or("NULL", |r| r.full_name.as_str())
-                .to_string(),
-        }
-    };
-    let idle = if mine {
-        0
-    } else {
-        now.saturating_sub(h.last_active_ms.load(Ordering::Relaxed)) / 1000
-    };
-    // `b`: waiting in a blocking command; `N`: no flag.
-    let flags = if ctx.blocked.is_blocked(h.id) {
-        "b"
-    } else {
-        "N"
-    };
-    format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 \
-         qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r \
-         cmd={} user=default redir=-1 resp={}",
-        h.id,
-        h.addr,
-        h.laddr,
-        h.fd,
-        String::from_utf8_lossy(&name),
-        h.created.elapsed().as_secs(),
-        idle,
-        flags,
-        db,
-        cmd,
-        resp
-    )
-}
-
-fn is_valid_type(t: &[u8]) -> bool {
-    [&b"normal"[..], b"master", b"replica", b"slave", b"pubsub"]
-        .iter()
-        .any(|x| t.eq_ignore_ascii_case(x))
-}
-
-fn unknown_type(ctx: &mut Ctx<'_>, t: &[u8]) {
-    let mut msg = b"ERR Unknown client type '".to_vec();
-    msg.extend_from_slice(c_str(t, 128));
-    msg.push(b'\'');
-    error_bytes(ctx.out, &msg);
-}
-
-fn client_list(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    // Every client is of type normal here (no replication, no pub/sub yet).
-    let mut only_normal = true;
-    let mut ids: Option<Vec<u64>> = None;
-    if args.len() == 4 && args[2].eq_ignore_ascii_case(b"type") {
-        if !is_valid_type(&args[3]) {
-            unknown_type(ctx, &args[3]);
-            return;
-        }
-        only_normal = args[3].eq_ignore_ascii_case(b"normal");
-    } else if args.len() >= 4 && args[2].eq_ignore_ascii_case(b"id") {
-        let mut v = Vec::new();
-        for a in &args[3..] {
-            match crate::resp::parse::parse_i64_strict(a) {
-                Some(n) if n > 0 => v.push(n as u64),
-                _ => {
-                    ctx.out.error("ERR Invalid client ID");
-                    return;
-                }
-            }
-        }
-        ids = Some(v);
-    } else if args.len() != 2 {
-        ctx.out.error(super::errors::SYNTAX);
-        return;
-    }
-    let handles: Vec<Arc<ClientHandle>> = ctx.shared.clients().values().cloned().collect();
-    let mut text = String::new();
-    if only_normal {
-        for h in &handles {
-            if ids.as_ref().is_some_and(|ids| !ids.contains(&h.id)) {
-                continue;
-            }
-            text.push_str(&describe(ctx, h, "client|list"));
-            text.push('\n');
-        }
-    }
-    ctx.out.verbatim("txt", text.as_bytes());
-}
-
-fn client_kill(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let handles: Vec<Arc<ClientHandle>> = ctx.shared.clients().values().cloned().collect();
-    let my_id = ctx.client.id;
-    // Old form: CLIENT KILL ip:port, replies OK or an error.
-    if args.len() == 3 {
-        let addr = String::from_utf8_lossy(&args[2]);
-        match handles.iter().find(|h| h.addr.to_string() == addr) {
-            Some(h) => {
-                kill(ctx, h, my_id);
-                ctx.out.ok();
-            }
-            None => ctx.out.error("ERR No such client"),
-        }
-        return;
-    }
-    if !args.len().is_multiple_of(2) {
-        ctx.out.error(super::errors::SYNTAX);
-        return;
-    }
-    let (mut id, mut addr, mut laddr, mut user, mut ctype) = (None, None, None, None, None);
-    let mut skipme = true;
-    for pair in args[2..].chunks(2) {
-        let (opt, val) = (&pair[0], &pair[1]);
-        let o = opt.to_ascii_lowercase();
-        match o.as_slice() {
-            b"id" => match crate::resp::parse::parse_i64_strict(val) {
-                Some(n) if n > 0 => id = Some(n as u64),
-                _ => {
-                    ctx.out.error("ERR client-id should be greater than 0");
-                    return;
-                }
-            },
-            b"addr" => addr = Some(String::from_utf8_lossy(val).into_owned()),
-            b"laddr" => laddr = Some(String::from_utf8_lossy(val).into_owned()),
-            b"user" => user = Some(val.clone()),
-            b"type" => {
-                if !is_valid_type(val) {
-                    unknown_type(ctx, val);
-                    return;
-                }
-                ctype = Some(val.to_ascii_lowercase());
-            }
-            b"skipme" => {
-                if val.eq_ignore_ascii_case(b"yes") {
-                    skipme = true;
-                } else if val.eq_ignore_ascii_case(b"no") {
-                    skipme = false;
-                } else {
-                    ctx.out.error(super::errors::SYNTAX);
-                    return;
-                }
-            }
-            _ => {
-                ctx.out.error(super::errors::SYNTAX);
-                return;
-            }
-        }
-    }
-    let mut killed = 0;
-    for h in &handles {
-        if id.is_some_and(|i| i != h.id)
-            || addr.as_ref().is_some_and(|a| *a != h.addr.to_string())
-            || laddr.as_ref().is_some_and(|a| *a != h.laddr.to_string())
-            || user.as_ref().is_some_and(|u| u.as_slice() != b"default")
-            || ctype.as_ref().is_some_and(|t| t.as_slice() != b"normal")
-            || (skipme && h.id == my_id)
-        {
-            continue;
-        }
-        kill(ctx, h, my_id);
-        killed += 1;
-    }
-    ctx.out.integer(killed);
-}
-
-/// Kills a client; killing oneself means closing after this reply.
-fn kill(ctx: &mut Ctx<'_>, h: &Arc<ClientHandle>, my_id: u64) {
-    if h.id == my_id {
-        ctx.client.close_after_reply = true;
-    } else {
-        h.kill();
     }
 }

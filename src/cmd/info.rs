@@ -157,7 +157,8 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                  tracking_clients:{}\r\nclients_in_timeout_table:0\r\n",
                 sh.clients().len(),
                 sh.config().maxclients,
-                ctx.blocked.count(),
+                ctx.blocked.count()
+                    + sh.pause.waiting.load(std::sync::atomic::Ordering::Relaxed),
                 sh.tracking_clients.load(std::sync::atomic::Ordering::Relaxed),
             );
         }

@@ -33,14 +33,17 @@
 //! | `string.rs`, `bitops.rs`, `lcs.rs` | strings and bits |
 //! | `keys.rs` | keys, expiry, databases |
 //! | `hash.rs`, `list.rs`, `set.rs`, `zset*.rs`, `sort.rs` | the collection types |
-//! | `connection.rs`, `server.rs` | connection and server commands (CLIENT, CONFIG, DEBUG, SHUTDOWN) |
+//! | `connection.rs`, `server.rs` | connection and server commands (HELLO, CLIENT, CONFIG, DEBUG, SHUTDOWN) |
+//! | `clients.rs` | CLIENT LIST, INFO and KILL: every client as 7.0 describes it |
 //! | `command.rs`, `info.rs` | COMMAND (the table as clients see it) and INFO |
 //! | `tx.rs`, `pubsub.rs` | MULTI/EXEC/WATCH, pub/sub |
 //! | `tracking.rs` | client-side caching: CLIENT TRACKING's key table, invalidation messages |
+//! | `pause.rs` | CLIENT PAUSE/UNPAUSE: which requests wait, the pause's state |
 pub mod args;
 pub mod bitops;
 pub mod blocking;
 pub mod client;
+pub mod clients;
 pub mod command;
 pub mod config;
 pub mod connection;
@@ -55,6 +58,7 @@ pub mod log;
 pub mod lookup;
 pub mod notify;
 pub mod outbox;
+pub mod pause;
 pub mod pubsub;
 pub mod server;
 pub mod set;
@@ -72,7 +76,7 @@ pub mod zset_range;
 pub use client::{ClientHandle, ClientState};
 pub use ctx::{Ctx, Keyspace, ScriptSlot};
 pub use shared::{Shared, REDIS_VERSION};
-pub use table::{flags, CommandSpec, Commands, Handler, Keys, OwningHandler};
+pub use table::{flags, CommandSpec, Commands, GetFlags, Handler, Keys, OwningHandler};
 
 use crate::resp::Reply;
 use std::sync::atomic::Ordering;
@@ -222,7 +226,17 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         ctx.out.error("ERR empty command");
         return;
     }
-    let i = match commands.resolve(args) {
+    let found = commands.resolve(args);
+    // CLIENT LIST's `cmd=`: the command last looked up, queued or refused too
+    // (NULL after an unknown one), as Redis's `lastcmd`.
+    if let Some(h) = &ctx.client.handle {
+        let last = match found {
+            table::Lookup::Found(i) => i + 1,
+            _ => 0,
+        };
+        h.last_cmd.store(last, Ordering::Relaxed);
+    }
+    let i = match found {
         table::Lookup::Found(i) => i,
         table::Lookup::UnknownCommand => {
             unknown_command(ctx.out, args);
@@ -317,7 +331,4 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         .stats
         .total_commands_processed
         .fetch_add(1, Ordering::Relaxed);
-    if let Some(h) = &ctx.client.handle {
-        h.last_cmd.store(i + 1, Ordering::Relaxed);
-    }
 }

@@ -177,6 +177,8 @@ pub struct Shared {
     /// Mirror of `client-output-buffer-limit`'s pubsub class, read by every outbox.
     pub pubsub_limits: Arc<outbox::Limits>,
     pub hooks: ServerHooks,
+    /// CLIENT PAUSE (see `cmd::pause`).
+    pub pause: super::pause::Pause,
     /// Client-side caching (see `cmd::tracking`); taken under the keyspace lock.
     pub tracking: Mutex<super::tracking::Tracking>,
     /// Tracking is going on (clients track, or the key table is not empty).
@@ -229,6 +231,7 @@ impl Shared {
             scripts_memory: AtomicU64::new(0),
             hooks: ServerHooks::default(),
             scripts_may_call_noscript: AtomicBool::new(false),
+            pause: super::pause::Pause::default(),
             tracking: Mutex::default(),
             tracking_on: AtomicBool::new(false),
             tracking_clients: AtomicUsize::new(0),

@@ -8,6 +8,8 @@
 //!   `SUBSCRIBED_OK`), which say where and when the server may run it;
 //! - its handler, and for SET-like commands a second handler that may take the
 //!   request's buffers instead of copying them;
+//! - for EVAL-like commands, how a request's flags follow from its arguments
+//!   (the script's declared flags), as Redis's `getflags`;
 //! - its subcommands, for a container command such as CONFIG or CLIENT: rows of
 //!   their own with their own arity, flags, handler and statistics (`config|get`),
 //!   as in Redis 7's table. The dispatcher resolves `CONFIG GET` to the `get` row
@@ -34,6 +36,11 @@ pub type Handler = fn(&mut Ctx<'_>, &[Vec<u8>]);
 /// instead of [`Handler`] when the caller owns the request (`dispatch_owned`):
 /// SET stores a large value without copying it.
 pub type OwningHandler = fn(&mut Ctx<'_>, &mut [Vec<u8>]);
+
+/// The flags a command really has for one request, when they depend on its
+/// arguments (Redis's `getflags`): EVAL and FCALL take the flags their script
+/// declares. Gets the table's flags and returns the request's.
+pub type GetFlags = fn(&mut Ctx<'_>, &[Vec<u8>], u32) -> u32;
 
 /// Where a command's key arguments are, as COMMAND INFO reports them: the first
 /// (0: none), the last (negative counts from the end), and the step between keys.
@@ -92,6 +99,8 @@ pub struct CommandSpec {
     pub owning: Option<OwningHandler>,
     /// A container's subcommands (empty for a plain command).
     pub subcommands: &'static [CommandSpec],
+    /// The request's flags, when they depend on its arguments (see [`GetFlags`]).
+    pub getflags: Option<GetFlags>,
 }
 
 impl CommandSpec {
@@ -106,6 +115,7 @@ impl CommandSpec {
         handler: unreachable_handler,
         owning: None,
         subcommands: &[],
+        getflags: None,
     };
 }
 

@@ -520,6 +520,176 @@ fn send(shared: &Shared, dest: &Arc<ClientHandle>, frame: &[u8], own: Option<(u6
     }
 }
 
+// ---------------------------------------------------------------- CLIENT subcommands
+
+/// CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX prefix ...] [BCAST] [OPTIN]
+/// [OPTOUT] [NOLOOP], with 7.0's checks in 7.0's order.
+pub fn client_tracking(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let mut mode = Mode::default();
+    let mut prefixes: Vec<Vec<u8>> = Vec::new();
+    let mut j = 3;
+    while j < args.len() {
+        let more = j + 1 < args.len();
+        let opt = args[j].to_ascii_lowercase();
+        match opt.as_slice() {
+            b"redirect" if more => {
+                j += 1;
+                if mode.redirect != 0 {
+                    return ctx
+                        .out
+                        .error("ERR A client can only redirect to a single other client");
+                }
+                let Some(id) = crate::resp::parse::parse_i64_strict(&args[j]) else {
+                    return ctx.out.error(super::errors::NOT_INTEGER);
+                };
+                let exists = id > 0
+                    && (id as u64 == ctx.client.id
+                        || ctx.shared.clients().contains_key(&(id as u64)));
+                if !exists {
+                    return ctx
+                        .out
+                        .error("ERR The client ID you want redirect to does not exist");
+                }
+                mode.redirect = id as u64;
+            }
+            b"bcast" => mode.bcast = true,
+            b"optin" => mode.optin = true,
+            b"optout" => mode.optout = true,
+            b"noloop" => mode.noloop = true,
+            b"prefix" if more => {
+                j += 1;
+                prefixes.push(args[j].clone());
+            }
+            _ => return ctx.out.error(super::errors::SYNTAX),
+        }
+        j += 1;
+    }
+    if args[2].eq_ignore_ascii_case(b"off") {
+        if ctx.client.tracking {
+            disable(ctx.shared, ctx.store, ctx.client.id);
+        }
+        ctx.client.tracking = false;
+        ctx.client.tracking_bcast = false;
+        ctx.client.caching = false;
+        return ctx.out.ok();
+    }
+    if !args[2].eq_ignore_ascii_case(b"on") {
+        return ctx.out.error(super::errors::SYNTAX);
+    }
+    if !mode.bcast && !prefixes.is_empty() {
+        return ctx
+            .out
+            .error("ERR PREFIX option requires BCAST mode to be enabled");
+    }
+    let old = state(ctx.shared).mode(ctx.client.id).cloned();
+    if old.as_ref().is_some_and(|o| o.bcast != mode.bcast) {
+        return ctx.out.error(
+            "ERR You can't switch BCAST mode on/off before disabling tracking for this client, \
+             and then re-enabling it with a different mode.",
+        );
+    }
+    if mode.bcast && (mode.optin || mode.optout) {
+        return ctx
+            .out
+            .error("ERR OPTIN and OPTOUT are not compatible with BCAST");
+    }
+    if mode.optin && mode.optout {
+        return ctx
+            .out
+            .error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+    }
+    if old
+        .as_ref()
+        .is_some_and(|o| (mode.optin && o.optout) || (mode.optout && o.optin))
+    {
+        return ctx.out.error(
+            "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, \
+             and then re-enabling it with a different mode.",
+        );
+    }
+    if mode.bcast {
+        if let Some(msg) = prefix_collision(old.as_ref(), &prefixes) {
+            return super::error_bytes(ctx.out, &msg);
+        }
+    }
+    enable(ctx, mode, &prefixes);
+    ctx.out.ok();
+}
+
+/// CLIENT CACHING YES|NO: whether the next command's keys are remembered
+/// (OPTIN: only after YES; OPTOUT: not after NO).
+pub fn client_caching(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let mode = state(ctx.shared).mode(ctx.client.id).cloned();
+    let Some(mode) = mode else {
+        return ctx.out.error(
+            "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN \
+             or OPTOUT mode enabled",
+        );
+    };
+    if args[2].eq_ignore_ascii_case(b"yes") {
+        if !mode.optin {
+            return ctx.out.error(
+                "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.",
+            );
+        }
+    } else if args[2].eq_ignore_ascii_case(b"no") {
+        if !mode.optout {
+            return ctx.out.error(
+                "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.",
+            );
+        }
+    } else {
+        return ctx.out.error(super::errors::SYNTAX);
+    }
+    ctx.client.caching = true;
+    ctx.out.ok();
+}
+
+/// CLIENT GETREDIR: the redirect target (0: none), -1 when not tracking.
+pub fn client_getredir(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    let redirect = state(ctx.shared)
+        .mode(ctx.client.id)
+        .map_or(-1, |m| m.redirect as i64);
+    ctx.out.integer(redirect);
+}
+
+/// CLIENT TRACKINGINFO: a map of flags (a set), redirect and prefixes.
+pub fn client_trackinginfo(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    let mode = state(ctx.shared).mode(ctx.client.id).cloned();
+    let mut flags: Vec<&str> = vec![if mode.is_some() { "on" } else { "off" }];
+    if let Some(m) = &mode {
+        let caching = ctx.client.caching;
+        for (on, name) in [
+            (m.bcast, "bcast"),
+            (m.optin, "optin"),
+            (m.optin && caching, "caching-yes"),
+            (m.optout, "optout"),
+            (m.optout && caching, "caching-no"),
+            (m.noloop, "noloop"),
+            (m.broken, "broken_redirect"),
+        ] {
+            if on {
+                flags.push(name);
+            }
+        }
+    }
+    let out = &mut *ctx.out;
+    out.map(3);
+    out.bulk(b"flags");
+    out.set(flags.len());
+    for f in flags {
+        out.bulk(f.as_bytes());
+    }
+    out.bulk(b"redirect");
+    out.integer(mode.as_ref().map_or(-1, |m| m.redirect as i64));
+    out.bulk(b"prefixes");
+    let prefixes = mode.map(|m| m.prefixes).unwrap_or_default();
+    out.array(prefixes.len());
+    for p in prefixes {
+        out.bulk(&p);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,7 @@
 //! [`WatchedKeys`]: crate::store::watch::WatchedKeys
 use super::{flags::*, CommandSpec, Ctx, Keys};
 use crate::store::{now_ms, Store};
+use std::sync::atomic::Ordering::Relaxed;
 
 const TX: u32 = NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY;
 
@@ -123,8 +124,9 @@ fn is_live(store: &Store, db: usize, key: &[u8]) -> bool {
     }
 }
 
-/// Whether any watched key changed since it was watched.
-fn watch_broken(store: &Store, tx: &TxState) -> bool {
+/// Whether any watched key changed since it was watched (EXEC would fail;
+/// CLIENT LIST's `d` flag).
+pub fn watch_broken(store: &Store, tx: &TxState) -> bool {
     tx.watched.iter().any(|w| {
         store.dbs()[w.db].watched.version(&w.key) != Some(w.version)
             || (w.live && !is_live(store, w.db, &w.key))
@@ -169,8 +171,13 @@ fn exec(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     }
     ctx.out.array(queue.len());
     let was = std::mem::replace(&mut ctx.client.no_block, true);
+    // CLIENT LIST keeps showing `cmd=exec`, as Redis does.
+    let last = ctx.client.handle.as_ref().map(|h| h.last_cmd.load(Relaxed));
     for args in &queue {
         super::dispatch(ctx, args);
+    }
+    if let (Some(h), Some(last)) = (&ctx.client.handle, last) {
+        h.last_cmd.store(last, Relaxed);
     }
     ctx.client.no_block = was;
 }

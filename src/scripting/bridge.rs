@@ -161,10 +161,12 @@ fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, &'sta
     {
         return Err("ERR This Redis command is not allowed from script");
     }
+    // A read-only script may not call what may be replicated either (so it
+    // can run during CLIENT PAUSE WRITE), as in 7.0.
+    if host.read_only && spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 {
+        return Err("ERR Write commands are not allowed from read-only scripts.");
+    }
     if spec.flags & flags::WRITE != 0 {
-        if host.read_only {
-            return Err("ERR Write commands are not allowed from read-only scripts.");
-        }
         shared.script.set_wrote();
     }
     host.out.buf.clear();

@@ -252,18 +252,25 @@ impl Conn {
     }
 
     /// Executes `batch` (if any), then answers a pending protocol error.
-    pub(super) fn run_batch(&mut self, core: &Core) {
+    /// `can_wait`: this is the connection's own thread, which may wait for a
+    /// CLIENT PAUSE (the poller may not; what must wait stays in `batch`).
+    pub(super) fn run_batch(&mut self, core: &Core, can_wait: bool) {
         let sh = &core.shared;
         if !self.batch.is_empty() {
-            self.holding |= execute(
+            let (holding, done) = execute(
                 core,
                 &mut self.client,
                 &mut self.out,
                 &mut self.batch,
-                &self.stream,
+                (&self.stream, can_wait),
             );
-            for req in self.batch.drain(..) {
+            self.holding |= holding;
+            for req in self.batch.drain(..done) {
                 self.parser.recycle(req);
+            }
+            if !self.batch.is_empty() {
+                // Held for a CLIENT PAUSE: the connection's thread runs the rest.
+                return;
             }
         }
         if let Some(e) = &self.fatal {
@@ -413,7 +420,7 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
             let one_at_a_time = !conn.client.authenticated;
             conn.parse_batch(core);
             let parsed_any = !conn.batch.is_empty();
-            conn.run_batch(core);
+            conn.run_batch(core, true);
             // One at a time (unauthenticated): go on while whole requests remain.
             if !one_at_a_time || !parsed_any || conn.client.close_after_reply {
                 break;
@@ -431,7 +438,7 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
             conn.input.buf = vec![0; READ_CHUNK];
         }
         // A busy client: lend the connection to the poller until it is idle again.
-        if conn.wants_poller(gap, ops, core.hot.eager()) {
+        if conn.wants_poller(gap, ops, core.hot.eager()) && !sh.pause.maybe_active() {
             conn = match super::hot::lend(core, conn, &back) {
                 Some(c) => c,
                 None => {
@@ -485,22 +492,27 @@ fn flush(core: &Core, conn: &mut Conn) -> bool {
 
 /// Runs a batch of requests under one acquisition of the keyspace lock. The
 /// replies are handed to the client's outbox before the lock is released (see
-/// `cmd/outbox.rs`); true when they stay in `out` for the connection to write
-/// with the outbox held.
+/// `cmd/outbox.rs`). Returns whether they stay in `out` for the connection to
+/// write with the outbox held, and how many requests ran: all of them, unless
+/// one must wait for a CLIENT PAUSE and this thread may not wait (`can_wait`
+/// false: the poller), which leaves it and the ones after it for the
+/// connection's own thread.
 pub(super) fn execute(
     core: &Core,
     client: &mut ClientState,
     out: &mut Reply,
     batch: &mut [Request],
-    peer: &TcpStream,
-) -> bool {
+    (peer, can_wait): (&TcpStream, bool),
+) -> (bool, usize) {
     let sh = &core.shared;
     let mut holding = false;
+    let mut done = 0;
+    let mut paused = false;
     {
         let Some(mut ks) = super::lock::lock_or_busy(&core.ks, sh, out, batch) else {
-            return hand_over(client, out);
+            return (hand_over(client, out), batch.len());
         };
-        for req in batch.iter_mut() {
+        while let Some(req) = batch.get_mut(done) {
             // A client that receives pushes (its outbox attached) hands its
             // replies over before each command, so a message pushed to it
             // during the command follows the replies before it.
@@ -511,11 +523,33 @@ pub(super) fn execute(
             {
                 holding |= hand_over(client, out);
             }
+            // CLIENT PAUSE: wait, without the lock, until this request may run.
+            if sh.pause.maybe_active() && cmd::pause::must_wait(&mut ks.ctx(client, out, sh), req) {
+                if !can_wait {
+                    break;
+                }
+                if !paused {
+                    paused = true;
+                    sh.pause.waiting.fetch_add(1, Ordering::Relaxed);
+                }
+                holding |= hand_over(client, out);
+                drop(ks);
+                write_held(client, out, peer, &mut holding);
+                let here = super::wait::wait_pause(core, client, peer);
+                ks = core.lock();
+                if !here {
+                    client.close_after_reply = true;
+                    break;
+                }
+                continue;
+            }
+            if std::mem::take(&mut paused) {
+                sh.pause.waiting.fetch_sub(1, Ordering::Relaxed);
+            }
             let mut ctx = ks.ctx(client, out, sh);
             // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped
             // (push messages it wrote are kept).
             let before = ctx.out.buf.len();
-            let skip_this = std::mem::take(&mut ctx.client.reply_skip);
             let tracking = cmd::tracking::is_on(sh);
             let prev = tracking.then(|| cmd::tracking::begin(&mut ctx));
             let keeps_caching = req
@@ -537,21 +571,9 @@ pub(super) fn execute(
             // after sending the replies before it (as Redis does before it
             // sleeps).
             if let Some(block) = client.block.take() {
-                if hand_over(client, out) {
-                    holding = true;
-                }
+                holding |= hand_over(client, out);
                 drop(ks);
-                if holding {
-                    let sent = (&*peer).write_all(&out.buf).is_ok();
-                    out.buf.clear();
-                    if let Some(h) = &client.handle {
-                        h.outbox.release();
-                    }
-                    holding = false;
-                    if !sent {
-                        client.close_after_reply = true;
-                    }
-                }
+                write_held(client, out, peer, &mut holding);
                 let reply = super::wait::wait(core, client, peer, block);
                 if reply.is_empty() {
                     client.close_after_reply = true;
@@ -559,6 +581,9 @@ pub(super) fn execute(
                 out.buf.extend_from_slice(&reply);
                 ks = core.lock();
             }
+            // Skipped when REPLY SKIP came just before (and REPLY ON did not
+            // undo it meanwhile).
+            let skip_this = std::mem::take(&mut client.reply_skip);
             if client.reply_off || skip_this {
                 out.keep_pushes_only(before);
             }
@@ -566,9 +591,14 @@ pub(super) fn execute(
             if std::mem::take(&mut client.reply_skip_next) {
                 client.reply_skip = true;
             }
+            done += 1;
             if client.close_after_reply {
+                done = batch.len();
                 break;
             }
+        }
+        if paused {
+            sh.pause.waiting.fetch_sub(1, Ordering::Relaxed);
         }
         // Handed over before the lock is released, so that replies and the
         // messages other clients push keep the order in which they were produced.
@@ -578,11 +608,27 @@ pub(super) fn execute(
         }
         drop(ks);
     }
+    client.mirror();
     if let Some(h) = &client.handle {
-        h.db.store(client.db, Ordering::Relaxed);
         h.last_active_ms.store(sh.now_ms(), Ordering::Relaxed);
     }
-    holding
+    (holding, done)
+}
+
+/// Before a wait without the lock: writes the replies so far (which the
+/// outbox is held for), so the client has them while this one waits.
+fn write_held(client: &mut ClientState, out: &mut Reply, peer: &TcpStream, holding: &mut bool) {
+    if !std::mem::take(holding) {
+        return;
+    }
+    let sent = (&*peer).write_all(&out.buf).is_ok();
+    out.buf.clear();
+    if let Some(h) = &client.handle {
+        h.outbox.release();
+    }
+    if !sent {
+        client.close_after_reply = true;
+    }
 }
 
 /// Takes a departing client out of everything others can reach it through: the

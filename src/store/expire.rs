@@ -58,6 +58,10 @@ impl Store {
         }
         let n = self.db_count();
         let mut removed = 0;
+        if self.dbs().first().is_some_and(|d| d.expire_hold > now_ms) {
+            // CLIENT PAUSE: expired keys stay until the pause ends.
+            return 0;
+        }
         for step in 0..n {
             let dbi = (self.expire_next_db + step) % n;
             let db = self.db(dbi);

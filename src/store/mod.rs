@@ -181,6 +181,7 @@ impl Store {
         self.dbs[db].expired_log = std::mem::take(&mut old.expired_log);
         self.dbs[db].lru_clock = clock;
         self.dbs[db].expired_keys = old.expired_keys;
+        self.dbs[db].expire_hold = old.expire_hold;
         vec![old]
     }
 
@@ -197,12 +198,21 @@ impl Store {
                 lru_clock: d.lru_clock,
                 expired_keys: d.expired_keys,
                 watched: std::mem::take(&mut d.watched),
+                expire_hold: d.expire_hold,
                 log_expired: d.log_expired,
                 expired_log: std::mem::take(&mut d.expired_log),
                 ..Db::default()
             });
         }
         std::mem::replace(&mut self.dbs, fresh)
+    }
+
+    /// Holds expiry (no expired key is deleted) until `until` (Unix ms; 0 ends
+    /// the hold), for CLIENT PAUSE.
+    pub fn set_expire_hold(&mut self, until: u64) {
+        for d in &mut self.dbs {
+            d.expire_hold = until;
+        }
     }
 
     /// Turns every database's change log on or off (see `watch.rs`).
@@ -251,6 +261,9 @@ pub struct Db {
     /// Keys some client WATCHes, with their versions. Every change below touches
     /// it; code outside this file changes keys only through these methods.
     pub watched: watch::WatchedKeys,
+    /// Until this Unix time in milliseconds (CLIENT PAUSE), expired keys are
+    /// not deleted: lookups treat them as missing, the active cycle skips them.
+    pub expire_hold: u64,
     /// While true (keyspace notifications of class `x` on), keys this database
     /// expires are logged here for `cmd::notify` to publish.
     pub log_expired: bool,
@@ -271,6 +284,10 @@ impl Db {
         let i = self.table.find(key)?;
         let at = self.table.entry(i).expire_at;
         if at != 0 && at <= now_ms() {
+            if self.expire_hold > at {
+                // Paused (CLIENT PAUSE): logically gone, not deleted yet.
+                return None;
+            }
             self.watched.touch_expired(key);
             self.log_expiry(i);
             self.table.remove_at(i);
@@ -359,7 +376,10 @@ impl Db {
     }
 
     /// A random live key (RANDOMKEY), deleting expired keys it happens upon.
+    /// While expiry is held (CLIENT PAUSE) expired keys stay; after 100 picks
+    /// of them one is returned, as Redis does rather than search forever.
     pub fn random_key(&mut self) -> Option<Vec<u8>> {
+        let mut tries = 100;
         loop {
             let n = self.table.len();
             if n == 0 {
@@ -367,6 +387,13 @@ impl Db {
             }
             let i = self.rng.below(n);
             let at = self.table.entry(i).expire_at;
+            if at != 0 && at <= now_ms() && self.expire_hold > at {
+                tries -= 1;
+                if tries == 0 {
+                    return Some(self.table.entry(i).key.to_vec());
+                }
+                continue;
+            }
             if at != 0 && at <= now_ms() {
                 self.touch_expired_at(i);
                 self.log_expiry(i);
