@@ -19,7 +19,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "echo",
         arity: 2,
-        flags: FAST,
+        flags: FAST | LOADING | STALE,
         keys: Keys::NONE,
         handler: echo,
         ..CommandSpec::DEFAULT

@@ -36,6 +36,7 @@
 //! | `connection.rs`, `server.rs` | connection and server commands (HELLO, CLIENT, CONFIG, DEBUG, SHUTDOWN) |
 //! | `clients.rs` | CLIENT LIST, INFO and KILL: every client as 7.0 describes it |
 //! | `command.rs`, `info.rs` | COMMAND (the table as clients see it) and INFO |
+//! | `docs/` | Redis 7.0's command documentation as data (COMMAND DOCS, key specs), generated |
 //! | `tx.rs`, `pubsub.rs` | MULTI/EXEC/WATCH, pub/sub |
 //! | `tracking.rs` | client-side caching: CLIENT TRACKING's key table, invalidation messages |
 //! | `pause.rs` | CLIENT PAUSE/UNPAUSE: which requests wait, the pause's state |
@@ -48,6 +49,7 @@ pub mod command;
 pub mod config;
 pub mod connection;
 pub mod ctx;
+pub mod docs;
 pub mod float80;
 pub mod hash;
 pub mod info;
@@ -152,8 +154,9 @@ pub fn unknown_subcommand(out: &mut Reply, sub: &[u8], command: &str) {
 /// then the keys a read-only command of a tracking client read (a script's
 /// read-only calls make its caller's declared keys remembered when it ends), as
 /// Redis's `call` does.
-fn track_command(ctx: &mut Ctx<'_>, spec: &CommandSpec, args: &[Vec<u8>]) {
+fn track_command(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) {
     let shared = ctx.shared;
+    let spec = shared.commands.rows[i].spec;
     tracking::after_command(shared, ctx.store, Some(ctx.client.id));
     let script = matches!(
         spec.name,
@@ -169,26 +172,20 @@ fn track_command(ctx: &mut Ctx<'_>, spec: &CommandSpec, args: &[Vec<u8>]) {
     if !ctx.client.tracking || ctx.client.tracking_bcast {
         return;
     }
-    let keys: Vec<&[u8]> = if script {
+    if script {
+        // A script that called a read-only command: its declared keys.
         if !tracking::take_script_read(shared) {
             return;
         }
-        // The script's declared keys: numkeys, then that many keys.
-        let n = args
-            .get(2)
-            .and_then(|n| crate::resp::parse::parse_i64_strict(n))
-            .and_then(|n| usize::try_from(n).ok())
-            .unwrap_or(0);
-        args.iter().skip(3).take(n).map(|k| k.as_slice()).collect()
-    } else if spec.flags & flags::READONLY != 0 {
-        spec.keys
-            .positions(args.len())
-            .filter_map(|i| args.get(i))
-            .map(|k| k.as_slice())
-            .collect()
-    } else {
+    } else if spec.flags & flags::READONLY == 0 {
         return;
-    };
+    }
+    let positions = command::request_keys(ctx, i, args);
+    let keys: Vec<&[u8]> = positions
+        .iter()
+        .filter_map(|&(k, _)| args.get(k))
+        .map(|k| k.as_slice())
+        .collect();
     if !keys.is_empty() {
         tracking::remember(shared, ctx.store, ctx.client.id, ctx.client.caching, &keys);
     }
@@ -315,7 +312,7 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     let usec = start.elapsed().as_micros() as u64;
     notify::after_command(ctx);
     if tracking::is_on(shared) {
-        track_command(ctx, spec, args);
+        track_command(ctx, i, args);
     }
     let reply = &ctx.out.buf[before..];
     let failed = reply.first() == Some(&b'-');

@@ -141,6 +141,11 @@ pub mod flags {
     pub const MAY_REPLICATE: u32 = 1 << 11;
     pub const NO_MULTI: u32 = 1 << 12;
     pub const ALLOW_BUSY: u32 = 1 << 13;
+    pub const SKIP_MONITOR: u32 = 1 << 14;
+    pub const SKIP_SLOWLOG: u32 = 1 << 15;
+    pub const ASKING: u32 = 1 << 16;
+    pub const NO_MANDATORY_KEYS: u32 = 1 << 17;
+    pub const NO_ASYNC_LOADING: u32 = 1 << 18;
 
     /// Runs on the connection's own thread, never on the poller: it may wait
     /// (blocking pops, DEBUG SLEEP, WAIT) or turn the connection into one that
@@ -156,7 +161,9 @@ pub mod flags {
     /// (P|S)UNSUBSCRIBE, PING, QUIT, RESET).
     pub const SUBSCRIBED_OK: u32 = 1 << 27;
 
-    /// Redis's flags with the names COMMAND INFO prints, in its order.
+    /// Redis's flags with the names COMMAND INFO prints, in its order
+    /// (`may_replicate` is never printed; `movablekeys`, which follows from the
+    /// key specifications, goes between `no_multi` and `allow_busy`).
     pub const NAMES: &[(u32, &str)] = &[
         (WRITE, "write"),
         (READONLY, "readonly"),
@@ -167,9 +174,14 @@ pub mod flags {
         (BLOCKING, "blocking"),
         (LOADING, "loading"),
         (STALE, "stale"),
+        (SKIP_MONITOR, "skip_monitor"),
+        (SKIP_SLOWLOG, "skip_slowlog"),
+        (ASKING, "asking"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
+        (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
         (ALLOW_BUSY, "allow_busy"),
     ];

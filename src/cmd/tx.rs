@@ -38,7 +38,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "exec",
         arity: 1,
-        flags: NOSCRIPT | LOADING | STALE | RUNS_SCRIPT | NOT_QUEUED,
+        flags: NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG | RUNS_SCRIPT | NOT_QUEUED,
         keys: Keys::NONE,
         handler: exec,
         ..CommandSpec::DEFAULT

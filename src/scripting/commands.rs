@@ -6,7 +6,16 @@
 use super::engine;
 use crate::cmd::{flags, CommandSpec, Ctx, Keys};
 
-const SCRIPTING: u32 = flags::NOSCRIPT | flags::STALE | flags::MAY_REPLICATE;
+const SCRIPTING: u32 = flags::NOSCRIPT
+    | flags::STALE
+    | flags::SKIP_MONITOR
+    | flags::MAY_REPLICATE
+    | flags::NO_MANDATORY_KEYS;
+const SCRIPTING_RO: u32 = flags::NOSCRIPT
+    | flags::STALE
+    | flags::READONLY
+    | flags::SKIP_MONITOR
+    | flags::NO_MANDATORY_KEYS;
 
 pub static COMMANDS: &[CommandSpec] = &[
     // EVAL script numkeys [key ...] [arg ...]
@@ -33,7 +42,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "eval_ro",
         arity: -3,
-        flags: flags::NOSCRIPT | flags::STALE | flags::READONLY | flags::RUNS_SCRIPT,
+        flags: SCRIPTING_RO | flags::RUNS_SCRIPT,
         keys: Keys::NONE,
         handler: eval_ro,
         getflags: Some(eval_flags),
@@ -43,7 +52,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "evalsha_ro",
         arity: -3,
-        flags: flags::NOSCRIPT | flags::STALE | flags::READONLY | flags::RUNS_SCRIPT,
+        flags: SCRIPTING_RO | flags::RUNS_SCRIPT,
         keys: Keys::NONE,
         handler: evalsha_ro,
         getflags: Some(evalsha_flags),

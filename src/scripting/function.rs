@@ -31,7 +31,12 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "fcall",
         arity: -3,
-        flags: flags::NOSCRIPT | flags::STALE | flags::MAY_REPLICATE | flags::RUNS_SCRIPT,
+        flags: flags::NOSCRIPT
+            | flags::STALE
+            | flags::SKIP_MONITOR
+            | flags::MAY_REPLICATE
+            | flags::NO_MANDATORY_KEYS
+            | flags::RUNS_SCRIPT,
         keys: Keys::NONE,
         handler: fcall,
         getflags: Some(fcall_flags),
@@ -41,7 +46,12 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "fcall_ro",
         arity: -3,
-        flags: flags::NOSCRIPT | flags::STALE | flags::READONLY | flags::RUNS_SCRIPT,
+        flags: flags::NOSCRIPT
+            | flags::STALE
+            | flags::READONLY
+            | flags::SKIP_MONITOR
+            | flags::NO_MANDATORY_KEYS
+            | flags::RUNS_SCRIPT,
         keys: Keys::NONE,
         handler: fcall_ro,
         getflags: Some(fcall_flags),

@@ -14,6 +14,7 @@ mod lua_scripts;
 mod notify;
 mod output_limits;
 mod pubsub;
+mod resp3;
 mod scripting;
 mod server;
 mod set;

@@ -118,6 +118,10 @@ fn frame_len(b: &[u8]) -> Option<usize> {
             for _ in 0..items.max(0) {
                 pos += frame_len(&b[pos..])?;
             }
+            if b[0] == b'|' {
+                // An attribute comes with the reply that follows it.
+                pos += frame_len(&b[pos..])?;
+            }
             Some(pos)
         }
         _ => panic!("not a RESP frame: {:?}", String::from_utf8_lossy(b)),
@@ -215,6 +219,11 @@ pub type Cases = &'static [(&'static [&'static [u8]], &'static [u8])];
 pub fn run_cases(cases: Cases) {
     let srv = start_server();
     let mut c = srv.connect();
+    replay(&mut c, cases);
+}
+
+/// Runs `cases` in order on the connection `c`.
+pub fn replay(c: &mut Conn, cases: Cases) {
     for (args, want) in cases {
         let got = c.cmd(args);
         let shown: Vec<String> = args
