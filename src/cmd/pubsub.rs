@@ -7,11 +7,15 @@
 //!   subscription order, so unsubscribe-all and the counts in replies need no
 //!   registry walk.
 //!
-//! Delivery: PUBLISH frames the message once and appends it to each receiver's
+//! Delivery: PUBLISH frames the message once per protocol (`*3` for RESP2
+//! receivers, a `>3` push for RESP3 ones) and appends it to each receiver's
 //! outbox (`cmd/outbox.rs`), whose writer thread sends it. A client's first
-//! subscription starts that writer; from then on all its replies go through the
-//! same queue, in the order produced under the keyspace lock. A receiver whose
-//! queue passes the pubsub output limit is disconnected; the publisher goes on.
+//! subscription attaches its outbox (and so starts that writer); from then on all
+//! its replies go through the same queue, in the order produced under the
+//! keyspace lock. A RESP3 client may run any command while subscribed (its
+//! replies and the messages interleave on the one connection); a RESP2 one only
+//! the subscribe-mode commands. A receiver whose queue passes the pubsub output
+//! limit is disconnected; the publisher goes on.
 //!
 //! Why a writer thread rather than the publisher writing to the subscriber's
 //! socket: the publisher runs under the keyspace lock, and a subscriber that stops
