@@ -284,7 +284,7 @@ impl Db {
         let i = self.table.find(key)?;
         let at = self.table.entry(i).expire_at;
         if at != 0 && at <= now_ms() {
-            if self.expire_hold > at {
+            if self.expire_hold > now_ms() {
                 // Paused (CLIENT PAUSE): logically gone, not deleted yet.
                 return None;
             }
@@ -387,7 +387,7 @@ impl Db {
             }
             let i = self.rng.below(n);
             let at = self.table.entry(i).expire_at;
-            if at != 0 && at <= now_ms() && self.expire_hold > at {
+            if at != 0 && at <= now_ms() && self.expire_hold > now_ms() {
                 tries -= 1;
                 if tries == 0 {
                     return Some(self.table.entry(i).key.to_vec());
@@ -445,6 +445,21 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_expiry_hold_keeps_expired_keys_until_it_ends() {
+        let mut s = Store::new(1);
+        let i = s.db(0).insert_new(b"k", Value::Int(1));
+        s.db(0).set_expire(i, now_ms() - 1);
+        s.set_expire_hold(now_ms() + 60_000);
+        assert!(s.db(0).lookup(b"k").is_none());
+        assert_eq!(s.dbsize(0), 1);
+        assert_eq!(s.active_expire_cycle(now_ms()), 0);
+        // A hold whose time has passed holds nothing.
+        s.set_expire_hold(now_ms() - 1);
+        assert!(s.db(0).lookup(b"k").is_none());
+        assert_eq!(s.dbsize(0), 0);
+    }
 
     #[test]
     fn set_replaces_and_clears_or_keeps_the_ttl() {
