@@ -46,6 +46,9 @@ pub struct ClientState {
     /// Blocking commands answer at once instead of waiting (inside EXEC, in a
     /// script, when serving a blocked client).
     pub no_block: bool,
+    /// This is the client a script's `redis.call` runs as (Redis's
+    /// `CLIENT_SCRIPT`): e.g. SORT then orders what it would leave unsorted.
+    pub in_script: bool,
     /// Set by a blocking command that must wait (see `server::blocking`).
     pub block: Option<super::blocking::BlockRequest>,
     /// CLIENT TRACKING is on (its mode is in `cmd::tracking`)...

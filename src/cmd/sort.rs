@@ -176,11 +176,10 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
     let mut items = found.unwrap_or_default();
     let mut dont_sort = o.dont_sort;
     let mut o = o;
-    if dont_sort && is_set && o.store.is_some() {
-        // Redis sorts a set it would leave unsorted when it stores the result,
-        // so what is stored does not depend on the set's hashtable order:
-        // ALPHA, by the elements themselves. (It does the same for a SORT
-        // called from a script; that case is not told apart here yet.)
+    if dont_sort && is_set && (o.store.is_some() || ctx.client.in_script) {
+        // Redis sorts a set it would leave unsorted when it stores the result
+        // or answers a script, so neither depends on the set's hashtable
+        // order: ALPHA, by the elements themselves.
         dont_sort = false;
         o.alpha = true;
         o.by = None;
