@@ -16,7 +16,7 @@
 //! bits, big-endian), `0x80` + u32 BE, `0x81` + u64 BE. A string is a length and
 //! its bytes, or `11xxxxxx` for a special encoding: an 8/16/32-bit integer
 //! (little-endian) standing for its decimal form, or LZF (`0xC3`, compressed
-//! length, original length, data; see `../lzf.rs`).
+//! length, original length, data; see `digest/lzf.rs`).
 //!
 //! Value types, and which Redis writes them (7.0 writes the ones marked *):
 //!
