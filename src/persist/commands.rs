@@ -64,11 +64,6 @@ fn dump_cmd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(i) = found else {
         return ctx.out.null();
     };
-    if !super::rdb::value_save::can_save(&db.entry(i).value) {
-        return ctx
-            .out
-            .error("ERR DUMP of stream values is not supported yet");
-    }
     let payload = dump::dump(&db.entry(i).value, compress, enc);
     ctx.out.bulk(&payload);
 }

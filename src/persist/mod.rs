@@ -3,7 +3,6 @@
 //!
 //! | file | job |
 //! | --- | --- |
-//! | `lzf.rs` | LZF compression of strings, as liblzf in Redis |
 //! | `legacy.rs` | ziplist and zipmap, the packed encodings of older Redis versions (read only) |
 //! | `rdb/` | RDB version 10: files and the value encoding, both directions |
 //! | `dump.rs` | DUMP payloads: a value, the RDB version, a CRC-64 |
@@ -11,13 +10,16 @@
 //!
 //! The in-memory listpack and intset types these formats share live in
 //! `store` (`store/listpack/`, `store/intset.rs`), since values will be kept
-//! in them too. Persistence sits above the scripting layer: RDB files carry
-//! the function libraries, read and loaded through `scripting::function`.
+//! in them too; LZF is in `digest` (`digest/lzf.rs`), since FUNCTION DUMP
+//! payloads, below this layer, compress library code with it. Persistence
+//! sits above the scripting layer: RDB files carry the function libraries,
+//! read and loaded through `scripting::function`.
 pub mod commands;
 pub use crate::digest::crc64;
 pub mod dump;
 pub mod legacy;
-pub mod lzf;
+/// LZF lives in the lowest layer (`digest`), since FUNCTION DUMP uses it too.
+pub use crate::digest::lzf;
 pub mod rdb;
 
 /// The command families of this layer, added to the server's table.

@@ -14,10 +14,13 @@
 //! table's order).
 //!
 //! FUNCTION DUMP writes Redis's own payload (each library's code as an RDB
-//! function record, 0xF5 and a length-prefixed string, then the RDB version and
-//! a CRC-64), so a payload moves between this server and redis-server 7.0 both
-//! ways. FUNCTION RESTORE is all or nothing: the libraries are loaded into a
-//! fresh state, which replaces the old one only when every library loaded.
+//! function record, 0xF5 and the code as an RDB string, LZF-compressed under
+//! `rdbcompression yes` when that saves at least 4 bytes, as Redis writes any
+//! string; then the RDB version and a CRC-64), so a payload moves between this
+//! server and redis-server 7.0 both ways. FUNCTION RESTORE also reads the
+//! records 7.0's release candidates wrote (0xF6: name, engine, description,
+//! code), as 7.0.15 does. It is all or nothing: the libraries are loaded into
+//! a fresh state, which replaces the old one only when every library loaded.
 use super::engine::{self, execute};
 use super::env::{self, error_table};
 use crate::cmd::config::LogLevel;
@@ -716,7 +719,8 @@ fn function_kill(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
 
 /// FUNCTION DUMP
 fn function_dump(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    let payload = engine::state(ctx.scripts).functions().dump();
+    let compress = ctx.shared.config().rdbcompression;
+    let payload = engine::state(ctx.scripts).functions().dump(compress);
     ctx.out.bulk(&payload);
 }
 
@@ -819,6 +823,8 @@ fn list(ctx: &mut Ctx<'_>, opts: &[Vec<u8>]) {
 const RDB_VERSION: u16 = 10;
 /// RDB opcode of a function library record.
 const RDB_OPCODE_FUNCTION2: u8 = 0xF5;
+/// The record 7.0's release candidates wrote (name, engine, description, code).
+const RDB_OPCODE_FUNCTION_PRE_GA: u8 = 0xF6;
 
 /// Appends an RDB length.
 fn put_len(out: &mut Vec<u8>, n: usize) {
@@ -836,39 +842,98 @@ fn put_len(out: &mut Vec<u8>, n: usize) {
     }
 }
 
-/// Reads an RDB length at `*pos`.
-fn get_len(b: &[u8], pos: &mut usize) -> Option<usize> {
+/// Reads an RDB length at `*pos`; for a special string encoding (`11xxxxxx`),
+/// `Err` with its number.
+fn get_len(b: &[u8], pos: &mut usize) -> Option<Result<usize, u8>> {
     let first = *b.get(*pos)?;
     *pos += 1;
     match first >> 6 {
-        0 => Some((first & 0x3F) as usize),
+        0 => Some(Ok((first & 0x3F) as usize)),
         1 => {
             let second = *b.get(*pos)?;
             *pos += 1;
-            Some((((first & 0x3F) as usize) << 8) | second as usize)
+            Some(Ok((((first & 0x3F) as usize) << 8) | second as usize))
         }
+        3 => Some(Err(first & 0x3F)),
         _ if first == 0x80 => {
             let v = b.get(*pos..*pos + 4)?;
             *pos += 4;
-            Some(u32::from_be_bytes([v[0], v[1], v[2], v[3]]) as usize)
+            Some(Ok(u32::from_be_bytes([v[0], v[1], v[2], v[3]]) as usize))
         }
         _ if first == 0x81 => {
             let v = b.get(*pos..*pos + 8)?;
             *pos += 8;
-            usize::try_from(u64::from_be_bytes(v.try_into().ok()?)).ok()
+            usize::try_from(u64::from_be_bytes(v.try_into().ok()?))
+                .ok()
+                .map(Ok)
         }
         _ => None,
     }
 }
 
+/// Reads an RDB string at `*pos`: plain, an 8/16/32-bit integer standing
+/// for its decimal form, or LZF-compressed (Redis's
+/// `rdbGenericLoadStringObject`).
+fn get_string(b: &[u8], pos: &mut usize) -> Option<Vec<u8>> {
+    let int = |bytes: &[u8]| -> i64 {
+        let mut v = [0u8; 8];
+        v[..bytes.len()].copy_from_slice(bytes);
+        // sign-extend from the width stored
+        let shift = 64 - 8 * bytes.len() as u32;
+        (i64::from_le_bytes(v) << shift) >> shift
+    };
+    let width = |n: usize, pos: &mut usize| -> Option<Vec<u8>> {
+        let v = b.get(*pos..*pos + n)?;
+        *pos += n;
+        Some(int(v).to_string().into_bytes())
+    };
+    match get_len(b, pos)? {
+        Ok(n) => {
+            let v = b.get(*pos..pos.checked_add(n)?)?.to_vec();
+            *pos += n;
+            Some(v)
+        }
+        Err(0) => width(1, pos),
+        Err(1) => width(2, pos),
+        Err(2) => width(4, pos),
+        Err(3) => {
+            let clen = get_len(b, pos)?.ok()?;
+            let len = get_len(b, pos)?.ok()?;
+            let packed = b.get(*pos..pos.checked_add(clen)?)?;
+            *pos += clen;
+            if len == 0 {
+                return Some(Vec::new());
+            }
+            crate::digest::lzf::decompress(packed, len).ok()
+        }
+        Err(_) => None,
+    }
+}
+
+/// Appends `s` as an RDB string: LZF-compressed when asked and it saves at
+/// least 4 bytes of a string over 20 bytes, else plain (library code, which
+/// starts with `#!`, is never an integer's decimal form).
+fn put_string(out: &mut Vec<u8>, s: &[u8], compress: bool) {
+    if compress && s.len() > 20 {
+        if let Some(packed) = crate::digest::lzf::compress(s, s.len() - 4) {
+            out.push(0xC3);
+            put_len(out, packed.len());
+            put_len(out, s.len());
+            out.extend_from_slice(&packed);
+            return;
+        }
+    }
+    put_len(out, s.len());
+    out.extend_from_slice(s);
+}
+
 impl Functions {
-    /// FUNCTION DUMP's payload.
-    fn dump(&self) -> Vec<u8> {
+    /// FUNCTION DUMP's payload (`compress`: `rdbcompression`).
+    fn dump(&self, compress: bool) -> Vec<u8> {
         let mut out = Vec::new();
         for lib in self.libs.values() {
             out.push(RDB_OPCODE_FUNCTION2);
-            put_len(&mut out, lib.code.len());
-            out.extend_from_slice(&lib.code);
+            put_string(&mut out, &lib.code, compress);
         }
         out.extend_from_slice(&RDB_VERSION.to_le_bytes());
         let crc = crate::digest::crc64::crc64(&out);
@@ -884,36 +949,63 @@ enum Restore {
     Flush,
 }
 
-/// The library codes in a DUMP payload, or None when it is not one.
-fn parse_dump(payload: &[u8]) -> Option<Vec<Vec<u8>>> {
+/// The library code a release-candidate record (0xF6) stands for: the
+/// `#!engine name=lib` line 7.0 GA expects, then the record's body.
+pub fn pre_ga_code(engine: &[u8], name: &[u8], body: &[u8]) -> Vec<u8> {
+    [b"#!", engine, b" name=", name, b"\n", body].concat()
+}
+
+/// The library codes in a FUNCTION DUMP payload, or the error 7.0.15 gives.
+fn parse_dump(payload: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    const WRONG: &str = "ERR DUMP payload version or checksum are wrong";
     if payload.len() < 10 {
-        return None;
+        return Err(WRONG.into());
     }
     let (body, crc) = payload.split_at(payload.len() - 8);
-    if crate::digest::crc64::crc64(body) != u64::from_le_bytes(crc.try_into().ok()?) {
-        return None;
+    let mut crc_le = [0u8; 8];
+    crc_le.copy_from_slice(crc);
+    if crate::digest::crc64::crc64(body) != u64::from_le_bytes(crc_le) {
+        return Err(WRONG.into());
     }
-    let (records, version) = body.split_at(body.len() - 2);
-    if u16::from_le_bytes([version[0], version[1]]) > RDB_VERSION {
-        return None;
+    let records = body.len() - 2;
+    if u16::from_le_bytes([body[records], body[records + 1]]) > RDB_VERSION {
+        return Err(WRONG.into());
     }
+    // As in Redis, records start before the footer but a string may run
+    // into it (it is read from the whole payload).
     let mut codes = Vec::new();
     let mut pos = 0;
-    while pos < records.len() {
-        if records[pos] != RDB_OPCODE_FUNCTION2 {
-            return None;
-        }
+    while pos < records {
+        let t = payload[pos];
         pos += 1;
-        let n = get_len(records, &mut pos)?;
-        codes.push(records.get(pos..pos + n)?.to_vec());
-        pos += n;
+        let string = |what: &str, pos: &mut usize| {
+            get_string(payload, pos).ok_or_else(|| format!("ERR Failed loading {what}"))
+        };
+        match t {
+            RDB_OPCODE_FUNCTION2 => codes.push(string("library payload", &mut pos)?),
+            RDB_OPCODE_FUNCTION_PRE_GA => {
+                // 7.0's release candidates: name, engine, description, body
+                let name = string("library name", &mut pos)?;
+                let engine = string("engine name", &mut pos)?;
+                match get_len(payload, &mut pos) {
+                    Some(Ok(0)) => {}
+                    Some(Ok(_)) => {
+                        string("library description", &mut pos)?;
+                    }
+                    _ => return Err("ERR Failed loading library description indicator".into()),
+                }
+                let blob = string("library blob", &mut pos)?;
+                codes.push(pre_ga_code(&engine, &name, &blob));
+            }
+            _ => return Err("ERR given type is not a function".into()),
+        }
     }
-    Some(codes)
+    Ok(codes)
 }
 
 /// FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]: all or nothing.
 fn restore(ctx: &mut Ctx<'_>, payload: &[u8], policy: Restore) -> Result<(), String> {
-    let codes = parse_dump(payload).ok_or("ERR DUMP payload version or checksum are wrong")?;
+    let codes = parse_dump(payload)?;
     let old = engine::state(ctx.scripts).functions();
     let names: Vec<String> = codes
         .iter()

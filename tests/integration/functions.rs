@@ -47,6 +47,14 @@ fn function_dump_and_restore_match_redis() {
     run_transcript(TRANSCRIPT, "function_dump_and_restore_match_redis");
 }
 
+#[test]
+fn function_dump_compresses_and_restore_reads_every_record() {
+    run_transcript(
+        TRANSCRIPT,
+        "function_dump_compresses_and_restore_reads_every_record",
+    );
+}
+
 /// `redis.log` writes to the server log from a script, from a function and
 /// while a library loads (as 7.0 does), at the level asked for.
 #[test]

@@ -16,7 +16,7 @@
 //! The output is built in chunks of about 64 KB; each chunk is added to the
 //! checksum and handed to the sink, so memory stays flat however big the
 //! dataset.
-use super::value_save::{can_save, rdb_type, ValueWriter};
+use super::value_save::{rdb_type, ValueWriter};
 use super::write::put_len;
 use super::{opcodes, Encodings, RDB_VERSION};
 use crate::persist::crc64;
@@ -134,12 +134,6 @@ pub fn save<W: Write>(
         put_len(&mut out.buf, db.table.len() as u64);
         put_len(&mut out.buf, db.table.volatile_len() as u64);
         for e in db.table.entries() {
-            if !can_save(&e.value) {
-                return Err(io::Error::new(
-                    io::ErrorKind::Unsupported,
-                    "streams cannot be written to RDB files yet",
-                ));
-            }
             if e.expire_at != 0 {
                 out.buf.push(opcodes::EXPIRETIME_MS);
                 out.buf.extend_from_slice(&e.expire_at.to_le_bytes());
@@ -168,7 +162,7 @@ pub fn save<W: Write>(
 /// [`save`] into a byte vector.
 pub fn save_to_vec(dbs: &[Db], functions: &[&[u8]], opts: &SaveOptions) -> Vec<u8> {
     let mut v = Vec::new();
-    // Writing to a Vec cannot fail; a stream (not writable yet) ends the file early.
+    // Writing to a Vec cannot fail.
     let _ = save(&mut v, dbs, functions, opts);
     v
 }

@@ -71,10 +71,7 @@ pub fn load_value(r: &mut Reader<'_>, t: u8, opts: &LoadOptions) -> Result<Optio
             ))
         }
         types::STREAM_LISTPACKS | types::STREAM_LISTPACKS_2 => {
-            return Err(RdbError::unsupported(
-                start,
-                format!("stream values (RDB type {t}) are not supported by this server"),
-            ))
+            Some(super::stream::load_stream(r, t)?)
         }
         types::SET_LISTPACK | types::STREAM_LISTPACKS_3 => {
             return Err(RdbError::corrupt(

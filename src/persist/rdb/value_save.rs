@@ -12,6 +12,7 @@
 //! | sorted set (skiplist) | ZSET_2: count, then member and binary score from the greatest to the smallest |
 //! | hash (listpack) | HASH_LISTPACK: field, value pairs in insertion order |
 //! | hash (hashtable) | HASH: count, fields and values |
+//! | stream | STREAM_LISTPACKS_2: its nodes as they are, metadata, consumer groups (see `stream.rs`) |
 //!
 //! Listpacks and intsets are written as strings, so they are LZF-compressed
 //! like any string when that pays.
@@ -35,16 +36,10 @@ const SIZE_SAFETY_LIMIT: usize = 8192;
 /// Bytes assumed per entry on top of its length when deciding.
 const SIZE_ESTIMATE_OVERHEAD: usize = 8;
 
-/// Whether the writer can encode `v`: every type but streams, whose RDB
-/// encoding is not written yet (DUMP and saves refuse them by name).
-pub fn can_save(v: &Value) -> bool {
-    !matches!(v, Value::Stream(_))
-}
-
 /// The type byte a value is written with.
 pub fn rdb_type(v: &Value) -> u8 {
     match v {
-        Value::Stream(_) => types::STREAM_LISTPACKS_3,
+        Value::Stream(_) => types::STREAM_LISTPACKS_2,
         Value::Int(_) | Value::Emb(_) | Value::Raw(_) => types::STRING,
         Value::List(_) => types::LIST_QUICKLIST_2,
         Value::Set(s) => match **s {
@@ -160,8 +155,7 @@ impl ValueWriter {
     /// Appends the value (without its type byte).
     pub fn put_value(&mut self, out: &mut Vec<u8>, v: &Value) {
         match v {
-            // Callers refuse streams first (see `can_save`).
-            Value::Stream(_) => {}
+            Value::Stream(s) => super::stream::put_stream(&mut self.strings, out, s),
             Value::Int(n) => put_int_string(out, *n),
             Value::Emb(b) => self.put_string(out, b),
             Value::Raw(b) => self.put_string(out, b),

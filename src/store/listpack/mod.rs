@@ -660,7 +660,12 @@ fn validate(buf: &[u8]) -> Result<(), Corrupt> {
             .and_then(|x| x.checked_add(backlen_size(l)))
             .filter(|&n| n <= eof)
             .ok_or(Corrupt("listpack entry runs past the end"))?;
-        if read_backlen(buf, next - 1) != Some(l) {
+        // The backlen must read back as `l` *and* take exactly its own
+        // bytes (its first byte unflagged, the others flagged), or a walk
+        // from the tail would step into the entry's data.
+        let bl = next - backlen_size(l);
+        let exact = buf[bl] & 0x80 == 0 && buf[bl + 1..next].iter().all(|b| b & 0x80 != 0);
+        if !exact || read_backlen(buf, next - 1) != Some(l) {
             return Err(Corrupt("listpack entry backlen does not match"));
         }
         pos = next;
