@@ -19,7 +19,6 @@ use crate::resp::Reply;
 use crate::store::set::Set;
 use crate::store::{glob_match, Value};
 use std::collections::HashSet;
-use std::sync::Arc;
 
 const W: u32 = flags::WRITE;
 const R: u32 = flags::READONLY;
@@ -524,7 +523,7 @@ fn store_op(ctx: &mut Ctx<'_>, args: &[Vec<u8>], op: Op, event: &str) {
         s.add(m, limit);
     }
     let n = s.len();
-    db.set(dst, Value::Set(Arc::new(s)), false);
+    db.set(dst, Value::Set(s), false);
     ctx.store.dirty += 1;
     notify(ctx, notify::SET, event, dst);
     ctx.out.integer(n as i64);

@@ -16,7 +16,6 @@ use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::store::list::List;
 use crate::store::{Db, Value};
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -137,7 +136,7 @@ fn elements(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Vec<Vec<u8>>>, ()> {
     // to the skiplist encoding, which OBJECT ENCODING then shows.
     if let Value::ZSet(z) = &mut db.entry_mut(i).value {
         if z.encoding() == "listpack" {
-            std::sync::Arc::make_mut(z).convert();
+            z.convert();
         }
     }
     let items = match &db.entry(i).value {
@@ -277,7 +276,7 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
                 }
             } else {
                 let list = List::from_items(out_vals.iter().map(|v| v.as_deref().unwrap_or(b"")));
-                db.set(dst, Value::List(Arc::new(list)), false);
+                db.set(dst, Value::List(list), false);
                 ctx.blocked.signal(ctx.client.db, dst);
                 notify(ctx, notify::LIST, "sortstore", dst);
             }

@@ -13,7 +13,8 @@
 //! | `hll.rs` | HyperLogLog sketches in Redis's dense and sparse byte formats, its hash and estimator |
 //! | `stream/` | the stream type: listpack nodes in Redis's layout, consumer groups |
 //! | `zset/` | the sorted-set type: listpack and skiplist encodings, range specs |
-//! | `listpack/`, `intset.rs` | Redis's listpack and intset byte formats as types (RDB and DUMP use them) |
+//! | `listpack/`, `intset.rs` | Redis's listpack and intset byte formats as types (small values, RDB and DUMP use them) |
+//! | `mem.rs` | byte accounting: what a block of the allocator costs (MEMORY USAGE, `used_memory`) |
 //! | `watch.rs` | version counters of WATCHed keys, bumped by every change a [`Db`] makes |
 //!
 //! Invariants:
@@ -42,6 +43,7 @@ pub mod intset;
 pub mod key;
 pub mod list;
 pub mod listpack;
+pub mod mem;
 pub mod set;
 pub mod stream;
 pub mod table;

@@ -27,10 +27,10 @@ pub enum Value {
     Int(i64),
     Emb(Arc<[u8]>),
     Raw(Arc<Vec<u8>>),
-    Hash(Arc<crate::store::hash::Hash>),
-    ZSet(Arc<crate::store::zset::ZSet>),
-    List(Arc<crate::store::list::List>),
-    Set(Arc<crate::store::set::Set>),
+    Hash(crate::store::hash::Hash),
+    ZSet(crate::store::zset::ZSet),
+    List(crate::store::list::List),
+    Set(crate::store::set::Set),
     Stream(Arc<crate::store::stream::Stream>),
 }
 

@@ -17,7 +17,6 @@ use crate::store::set::Set;
 use crate::store::value::Value;
 use crate::store::zset::{Limits, ZSet};
 use crate::store::Store;
-use std::sync::Arc;
 
 fn opts() -> LoadOptions {
     LoadOptions::default()
@@ -41,7 +40,7 @@ fn hash(n: usize, value_len: usize) -> Value {
     for i in 0..n {
         h.set(format!("f{i}").as_bytes(), &vec![b'v'; value_len]);
     }
-    Value::Hash(Arc::new(h))
+    Value::Hash(h)
 }
 
 fn set_of(members: impl IntoIterator<Item = Vec<u8>>) -> Value {
@@ -49,7 +48,7 @@ fn set_of(members: impl IntoIterator<Item = Vec<u8>>) -> Value {
     for m in members {
         s.add(&m, 512);
     }
-    Value::Set(Arc::new(s))
+    Value::Set(s)
 }
 
 fn zset(n: usize, member_len: usize) -> Value {
@@ -60,7 +59,7 @@ fn zset(n: usize, member_len: usize) -> Value {
             (m, i as f64 * 0.75 - 3.0)
         })
         .collect();
-    Value::ZSet(Arc::new(ZSet::from_pairs(pairs, Limits::default())))
+    Value::ZSet(ZSet::from_pairs(pairs, Limits::default()))
 }
 
 #[test]
@@ -163,15 +162,15 @@ fn collections_round_trip_on_both_sides_of_each_threshold() {
         ],
         Limits::default(),
     );
-    round_trip(&Value::ZSet(Arc::new(special)), types::ZSET_LISTPACK);
+    round_trip(&Value::ZSet(special), types::ZSET_LISTPACK);
     for n in [1, 79, 80, 1000] {
         let e = [b'x'; 100];
         let l = List::from_items((0..n).map(|_| &e[..]));
-        round_trip(&Value::List(Arc::new(l)), types::LIST_QUICKLIST_2);
+        round_trip(&Value::List(l), types::LIST_QUICKLIST_2);
     }
     let big = vec![b'y'; 9000];
     let l = List::from_items([&b"a"[..], &big, b"7", b"-70000"]);
-    round_trip(&Value::List(Arc::new(l)), types::LIST_QUICKLIST_2);
+    round_trip(&Value::List(l), types::LIST_QUICKLIST_2);
 }
 
 /// A payload: type byte, body, version, CRC.
@@ -202,20 +201,23 @@ fn with_count(n: usize, rest: &[u8]) -> Vec<u8> {
 
 fn strings(v: &Value) -> Vec<Vec<u8>> {
     match v {
-        Value::List(l) => l.iter().map(<[u8]>::to_vec).collect(),
+        Value::List(l) => l.iter().map(|e| e.to_vec()).collect(),
         Value::Set(s) => {
             let mut m = s.members();
             m.sort();
             m
         }
         Value::Hash(h) => {
-            let mut p: Vec<Vec<u8>> = h.pairs().map(|(f, v)| [f, b"=", v].concat()).collect();
+            let mut p: Vec<Vec<u8>> = h
+                .pairs()
+                .map(|(f, v)| [&f, &b"="[..], &v].concat())
+                .collect();
             p.sort();
             p
         }
         Value::ZSet(z) => z
             .iter()
-            .map(|(m, s)| [m, b"=", s.to_string().as_bytes()].concat())
+            .map(|(m, s)| [&m, &b"="[..], s.to_string().as_bytes()].concat())
             .collect(),
         other => vec![other
             .str_len()
@@ -389,7 +391,7 @@ fn stream_sample() -> Value {
             crate::store::stream::group::ENTRIES_READ_UNKNOWN,
         ),
     );
-    Value::Stream(Arc::new(s))
+    Value::Stream(std::sync::Arc::new(s))
 }
 
 /// Runs what stream commands do on a loaded stream: walks, lookups, a
@@ -637,7 +639,7 @@ fn sample_values() -> Vec<Value> {
         set_of([b"x".to_vec(), b"y".to_vec()]),
         zset(10, 3),
         zset(150, 3),
-        Value::List(Arc::new(List::from_items((0..300).map(|_| &e[..])))),
+        Value::List(List::from_items((0..300).map(|_| &e[..]))),
         stream_sample(),
     ]
 }
