@@ -306,7 +306,7 @@ parameters! {
     client_query_buffer_limit: u64 = "client-query-buffer-limit", Kind::Mem(1024 * 1024, LONG_MAX), "1073741824", 0;
     proto_max_bulk_len: u64 = "proto-max-bulk-len", Kind::Mem(1024 * 1024, LONG_MAX), "536870912", 0;
     maxmemory_clients: i64 = "maxmemory-clients", Kind::MemPercent(-100, LONG_MAX), "0", 0;
-    tracking_table_max_keys: usize = "tracking-table-max-keys", Kind::Int(0, LONG_MAX), "1000000", 0;
+    tracking_table_max_keys: u64 = "tracking-table-max-keys", Kind::Int(0, LONG_MAX), "1000000", 0;
 
     // --- memory
     maxmemory: u64 = "maxmemory", Kind::Mem(0, ULLONG_MAX), "0", 0;
