@@ -51,6 +51,10 @@ pub struct ClientState {
     pub in_script: bool,
     /// Set by a blocking command that must wait (see `server::blocking`).
     pub block: Option<super::blocking::BlockRequest>,
+    /// Positions of the running command's arguments that must not be shown
+    /// (passwords): SLOWLOG and MONITOR print `(redacted)` instead. Cleared by
+    /// the dispatcher before each command.
+    pub redacted: Vec<usize>,
     /// CLIENT TRACKING is on (its mode is in `cmd::tracking`)...
     pub tracking: bool,
     /// ... in BCAST mode (no keys are remembered).
@@ -62,6 +66,11 @@ pub struct ClientState {
 }
 
 impl ClientState {
+    /// Marks arguments of the running command as secret (see `redacted`).
+    pub fn redact_args(&mut self, positions: &[usize]) {
+        self.redacted.extend_from_slice(positions);
+    }
+
     /// Sets the name here and in the registry entry.
     pub fn set_name(&mut self, name: Vec<u8>) {
         if let Some(h) = &self.handle {

@@ -121,6 +121,38 @@ pub fn c_str(s: &[u8], max: usize) -> &[u8] {
     }
 }
 
+/// Redis's `sdscatrepr`: the bytes between double quotes, with `\\`, `\"`, `\n`,
+/// `\r`, `\t`, `\a`, `\b` escapes, other non-printable bytes as `\xHH`.
+pub fn repr(s: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for &b in s {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// An I/O error as C's `strerror` words it (`No such file or directory`), without
+/// Rust's ` (os error 2)` suffix.
+pub fn io_error_text(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
 /// `ERR unknown command 'foo', with args beginning with: 'a' 'b' `: the name (up to
 /// 128 bytes) and the arguments while the list is shorter than 128 bytes.
 pub fn unknown_command(out: &mut Reply, args: &[Vec<u8>]) {

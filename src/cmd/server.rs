@@ -1,21 +1,11 @@
-//! Server commands: CONFIG, TIME, DEBUG, SHUTDOWN. (COMMAND is in `command.rs`,
-//! INFO in `info.rs`.)
+//! Server commands: TIME, DEBUG, SHUTDOWN. (CONFIG is in `config/command.rs`,
+//! COMMAND in `command.rs`, INFO in `info.rs`.)
 use super::command::help_lines;
-use super::config::{Config, SetError};
 use super::shared::unix_micros;
-use super::{
-    c_str, error_bytes, flags::*, unknown_subcommand, wrong_arity, CommandSpec, Ctx, Keys,
-};
+use super::{flags::*, unknown_subcommand, wrong_arity, CommandSpec, Ctx, Keys};
 use crate::resp::Reply;
-use crate::store::glob::glob_match;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        name: "config",
-        arity: -2,
-        subcommands: CONFIG_SUBCOMMANDS,
-        ..CommandSpec::DEFAULT
-    },
     CommandSpec {
         name: "time",
         arity: 1,
@@ -42,139 +32,6 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
 ];
 
-const CONFIG_ADMIN: u32 = ADMIN | NOSCRIPT | LOADING | STALE;
-
-static CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        name: "get",
-        arity: -3,
-        flags: CONFIG_ADMIN,
-        handler: config_get,
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "set",
-        arity: -4,
-        flags: CONFIG_ADMIN,
-        handler: config_set,
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "resetstat",
-        arity: 2,
-        flags: CONFIG_ADMIN,
-        handler: config_resetstat,
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "help",
-        arity: 2,
-        flags: LOADING | STALE,
-        handler: config_help,
-        ..CommandSpec::DEFAULT
-    },
-];
-
-// ---------------------------------------------------------------- CONFIG
-
-/// CONFIG GET parameter [parameter ...]
-fn config_get(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let c = ctx.shared.config();
-    let mut names: Vec<&str> = Vec::new();
-    for pat in &args[2..] {
-        for name in Config::names() {
-            if glob_match(pat, name.as_bytes(), true) && !names.contains(&name) {
-                names.push(name);
-            }
-        }
-    }
-    ctx.out.map(names.len());
-    for name in names {
-        ctx.out.bulk(name.as_bytes());
-        ctx.out.bulk(c.get(name).unwrap_or_default().as_bytes());
-    }
-}
-
-/// CONFIG RESETSTAT
-fn config_resetstat(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    ctx.shared.stats.reset();
-    ctx.shared.commands.reset_stats();
-    ctx.shared
-        .errors
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clear();
-    ctx.out.ok();
-}
-
-/// CONFIG HELP
-fn config_help(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    help_lines(
-        ctx.out,
-        &[
-            "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "GET <pattern>",
-            "    Return parameters matching the glob-like <pattern> and their values.",
-            "SET <directive> <value>",
-            "    Set the configuration <directive> to <value>.",
-            "RESETSTAT",
-            "    Reset statistics reported by the INFO command.",
-            "HELP",
-            "    Prints this help.",
-        ],
-    );
-}
-
-/// CONFIG SET name value [name value ...]: all or nothing, like Redis 7.
-fn config_set(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    // Pairs of name and value, or 7.0's syntax error.
-    if !args.len().is_multiple_of(2) {
-        return ctx.out.error(super::errors::SYNTAX);
-    }
-    let pairs: Vec<(String, String)> = args[2..]
-        .chunks(2)
-        .map(|p| {
-            (
-                String::from_utf8_lossy(&p[0]).to_ascii_lowercase(),
-                String::from_utf8_lossy(&p[1]).into_owned(),
-            )
-        })
-        .collect();
-    let fail = |out: &mut Reply, name: &str, why: &str| {
-        let mut msg = b"ERR CONFIG SET failed (possibly related to argument '".to_vec();
-        msg.extend_from_slice(c_str(name.as_bytes(), 128));
-        msg.extend_from_slice(b"') - ");
-        msg.extend_from_slice(why.as_bytes());
-        error_bytes(out, &msg);
-    };
-    for (i, (name, _)) in pairs.iter().enumerate() {
-        if !Config::is_param(name) {
-            let mut msg = b"ERR Unknown option or number of arguments for CONFIG SET - '".to_vec();
-            msg.extend_from_slice(c_str(name.as_bytes(), 128));
-            msg.push(b'\'');
-            error_bytes(ctx.out, &msg);
-            return;
-        }
-        if pairs[..i].iter().any(|(m, _)| m == name) {
-            fail(ctx.out, name, "duplicate parameter");
-            return;
-        }
-    }
-    // Validate on a copy, then commit the whole copy.
-    let mut next = ctx.shared.config().clone();
-    for (name, value) in &pairs {
-        match next.set(name, value, true) {
-            Ok(()) => {}
-            Err(SetError::Immutable) => return fail(ctx.out, name, "can't set immutable config"),
-            Err(SetError::Invalid(why)) => return fail(ctx.out, name, &why),
-            Err(SetError::Unknown) => return fail(ctx.out, name, "unknown"),
-        }
-    }
-    *ctx.shared.config.write().unwrap_or_else(|e| e.into_inner()) = next;
-    ctx.shared.config_changed();
-    ctx.out.ok();
-}
-
 // ---------------------------------------------------------------- the rest
 
 fn time(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
@@ -190,17 +47,12 @@ fn time(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
 /// Whether DEBUG may run for this client: `enable-debug-command` is `yes`, or
 /// `local` and the client is on a loopback address (7.0's rule).
 fn debug_allowed(ctx: &Ctx<'_>) -> bool {
-    match ctx.shared.config().enable_debug_command.as_str() {
-        "yes" => true,
-        "local" => ctx
-            .client
-            .handle
-            .as_ref()
-            .is_none_or(|h| h.addr.ip().is_loopback()),
-        _ => false,
-    }
+    let setting = ctx.shared.config().enable_debug_command.clone();
+    super::config::command::protected_allowed(ctx, &setting)
 }
 
+/// DEBUG SLEEP <seconds>: blocks the whole server (it holds the keyspace lock),
+/// which is what tests use it for.
 fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if !debug_allowed(ctx) {
         return ctx.out.error(

@@ -142,7 +142,13 @@ pub struct ServerHooks {
     pub script_busy: OnceLock<Box<dyn Fn() + Send + Sync>>,
     /// Drops what it is given on the server's lazy-free thread.
     pub free_later: OnceLock<Box<dyn Fn(Garbage) + Send + Sync>>,
+    /// Listens on new addresses (`bind`) and port (CONFIG SET): the error is
+    /// CONFIG SET's reason, and then the old listeners stay.
+    pub rebind: OnceLock<RebindHook>,
 }
+
+/// See [`ServerHooks::rebind`].
+pub type RebindHook = Box<dyn Fn(&[String], u16) -> Result<(), String> + Send + Sync>;
 
 /// State shared by every connection and readable by command handlers.
 pub struct Shared {
@@ -257,6 +263,22 @@ impl Shared {
             .store(c.notify_keyspace_events, Ordering::Relaxed);
         self.pubsub_limits
             .store(c.client_output_buffer_limit[config::ObufClass::Pubsub as usize]);
+    }
+
+    /// CONFIG RESETSTAT: the INFO counters, the per-command statistics and the
+    /// error counts start again from zero.
+    pub fn reset_stats(&self) {
+        self.stats.reset();
+        self.commands.reset_stats();
+        self.errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// The `user ...` lines describing the ACL users (CONFIG REWRITE).
+    pub fn acl_user_lines(&self) -> Vec<String> {
+        Vec::new()
     }
 
     /// Counts one error reply whose text (after the `-`) is `msg`, under its first

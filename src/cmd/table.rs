@@ -196,6 +196,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     super::bitfield::COMMANDS,
     super::bitops::COMMANDS,
     super::command::COMMANDS,
+    super::config::command::COMMANDS,
     super::connection::COMMANDS,
     super::geo::COMMANDS,
     super::hash::COMMANDS,
