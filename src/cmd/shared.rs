@@ -84,6 +84,21 @@ pub struct RunState {
     /// The running script is a function (FCALL), not an EVAL script: the
     /// BUSY text names FUNCTION KILL, and only FUNCTION KILL stops it.
     function: AtomicBool,
+    /// The running function, for FUNCTION STATS while it is busy (set before
+    /// each FCALL; the registry cannot change while a function runs).
+    call: std::sync::Mutex<FunctionCall>,
+}
+
+/// What FUNCTION STATS tells of a running function.
+#[derive(Debug, Default, Clone)]
+pub struct FunctionCall {
+    /// The function's name as registered.
+    pub name: String,
+    /// The caller's command (FCALL and its arguments).
+    pub argv: Vec<Vec<u8>>,
+    /// Libraries and functions loaded.
+    pub libraries: usize,
+    pub functions: usize,
 }
 
 impl RunState {
@@ -117,6 +132,16 @@ impl RunState {
 
     pub fn kill_requested(&self) -> bool {
         self.kill.load(Ordering::Relaxed)
+    }
+
+    /// Records the function about to run (see [`FunctionCall`]).
+    pub fn set_function_call(&self, call: FunctionCall) {
+        *self.call.lock().unwrap_or_else(|e| e.into_inner()) = call;
+    }
+
+    /// The function last started by FCALL.
+    pub fn function_call(&self) -> FunctionCall {
+        self.call.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Start time of the running script, if one runs.

@@ -153,12 +153,7 @@ const FLAG_NAMES: [&str; 5] = [
 fn fcall_flags(ctx: &mut Ctx<'_>, args: &[Vec<u8>], declared: u32) -> u32 {
     let name = String::from_utf8_lossy(&args[1]);
     let funcs = engine::state(ctx.scripts).functions();
-    let found = funcs
-        .owner
-        .get(name.as_ref())
-        .and_then(|lib| funcs.libs.get(lib))
-        .and_then(|lib| lib.functions.get(name.as_ref()))
-        .map(|f| f.flags);
+    let found = funcs.find(&name).map(|f| f.flags);
     let Some(bits) = found else {
         return declared;
     };
@@ -192,7 +187,10 @@ pub struct Functions {
     vm: Vm,
     handler: Value,
     libs: BTreeMap<String, Library>,
-    owner: HashMap<String, String>,
+    /// Function name, lowercased (FCALL finds `test` as `TEST`, as Redis's
+    /// case-insensitive function dictionary does; library names are
+    /// case-sensitive) -> (library, the name as registered).
+    owner: HashMap<String, (String, String)>,
     /// `redis.log` lines of the last loads, not yet written.
     load_log: Vec<(LogLevel, String)>,
 }
@@ -230,6 +228,12 @@ impl Functions {
     /// The `redis.log` lines the libraries loaded since the last call wrote.
     pub fn take_load_log(&mut self) -> Vec<(LogLevel, String)> {
         std::mem::take(&mut self.load_log)
+    }
+
+    /// The function FCALL names, whatever its case.
+    fn find(&self, name: &str) -> Option<&Func> {
+        let (lib, fname) = self.owner.get(&name.to_lowercase())?;
+        self.libs.get(lib)?.functions.get(fname)
     }
 
     /// Number of libraries and of functions (FUNCTION STATS).
@@ -299,7 +303,7 @@ impl Functions {
             return Err("ERR No functions registered".into());
         }
         for (fname, ..) in &regs {
-            if let Some(lib) = self.owner.get(fname) {
+            if let Some((lib, _)) = self.owner.get(&fname.to_lowercase()) {
                 if *lib != name {
                     return Err(format!("ERR Function {fname} already exists"));
                 }
@@ -311,7 +315,8 @@ impl Functions {
         for (fname, f, flags, description) in regs {
             self.vm.set_fenv(f, globals);
             let pin = self.vm.pin(f);
-            self.owner.insert(fname.clone(), name.clone());
+            self.owner
+                .insert(fname.to_lowercase(), (name.clone(), fname.clone()));
             functions.insert(
                 fname,
                 Func {
@@ -338,7 +343,7 @@ impl Functions {
         };
         for (fname, f) in lib.functions {
             self.vm.unpin(f.pin);
-            self.owner.remove(&fname);
+            self.owner.remove(&fname.to_lowercase());
         }
         true
     }
@@ -545,14 +550,22 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
     let mut funcs = engine::state(ctx.scripts).take_functions();
     let found = funcs
         .owner
-        .get(&name)
-        .and_then(|lib| funcs.libs.get(lib))
-        .and_then(|lib| lib.functions.get(&name))
-        .map(|f| (f.pin, f.flags));
-    let Some((pin, fflags)) = found else {
+        .get(&name.to_lowercase())
+        .and_then(|(lib, fname)| Some((funcs.libs.get(lib)?.functions.get(fname)?, fname)))
+        .map(|(f, fname)| (f.pin, f.flags, fname.clone()));
+    let Some((pin, fflags, name)) = found else {
         engine::state(ctx.scripts).put_functions(funcs);
         return ctx.out.error("ERR Function not found");
     };
+    let (libraries, functions) = funcs.counts();
+    ctx.shared
+        .script
+        .set_function_call(crate::cmd::shared::FunctionCall {
+            name: name.clone(),
+            argv: args.to_vec(),
+            libraries,
+            functions,
+        });
     let no_writes = fflags & 1 != 0;
     if read_only && !no_writes {
         engine::state(ctx.scripts).put_functions(funcs);
