@@ -311,6 +311,17 @@ impl Functions {
         }
         self.delete(&name);
         let globals = self.vm.globals();
+        // Closures the body made besides the callbacks (local helpers) keep
+        // the load environment: from now on it reads the function globals,
+        // as Redis points its globals' `__index` back at the full API once a
+        // library has loaded (a helper calling `redis.call` then works).
+        self.vm.set_readonly(load_env, false);
+        self.vm.raw_set_str(load_env, "redis", Value::Nil);
+        let mt = self.vm.new_table();
+        self.vm.raw_set_str(mt, "__index", Value::Table(globals));
+        self.vm.set_readonly(mt, true);
+        self.vm.set_metatable(Value::Table(load_env), Some(mt));
+        self.vm.set_readonly(load_env, true);
         let mut functions = BTreeMap::new();
         for (fname, f, flags, description) in regs {
             self.vm.set_fenv(f, globals);
@@ -383,17 +394,28 @@ fn parse_metadata(code: &[u8]) -> Result<String, String> {
         return Err("ERR Missing library metadata".into());
     }
     let end = code.iter().position(|&b| b == b'\n').unwrap_or(code.len());
-    let line = String::from_utf8_lossy(&code[2..end]).into_owned();
-    let mut words = line.split(' ').filter(|w| !w.is_empty());
-    let engine = words.next().unwrap_or("");
+    // The line splits as Redis splits it (sdssplitargs: quotes allowed).
+    let Some(parts) = crate::resp::parse::split_args(&code[..end]) else {
+        return Err("ERR Invalid library metadata".into());
+    };
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let engine = parts
+        .first()
+        .map_or(String::new(), |p| text(p.get(2..).unwrap_or_default()));
     if !engine.eq_ignore_ascii_case("lua") {
         return Err(format!("ERR Engine '{engine}' not found"));
     }
     let mut name = None;
-    for w in words {
-        match w.strip_prefix("name=") {
-            Some(n) => name = Some(n.to_string()),
-            None => return Err(format!("ERR Invalid metadata value given: {w}")),
+    for w in &parts[1..] {
+        if w.len() >= 5 && w[..5].eq_ignore_ascii_case(b"name=") {
+            if name.is_some() {
+                return Err(
+                    "ERR Invalid metadata value, name argument was given multiple times".into(),
+                );
+            }
+            name = Some(text(&w[5..]));
+        } else {
+            return Err(format!("ERR Invalid metadata value given: {}", text(w)));
         }
     }
     let Some(name) = name else {
@@ -444,9 +466,16 @@ fn register_function(vm: &mut Vm) -> Result<usize, LuaError> {
                         ),
                     };
                 match key.as_slice() {
-                    b"function_name" => name = vm.to_bytes(v),
-                    b"callback" => callback = Some(v),
-                    b"description" => description = vm.to_bytes(v),
+                    b"function_name" => match vm.to_bytes(v) {
+                        Some(b) => name = Some(b),
+                        None => return fail(vm, "function_name argument given to redis.register_function must be a string"),
+                    },
+                    b"callback" if matches!(v, Value::Func(_)) => callback = Some(v),
+                    b"callback" => return fail(vm, "callback argument given to redis.register_function must be a function"),
+                    b"description" => match vm.to_bytes(v) {
+                        Some(b) => description = Some(b),
+                        None => return fail(vm, "description argument given to redis.register_function must be a string"),
+                    },
                     b"flags" => {
                         let Value::Table(ft) = v else {
                             return fail(vm, "flags argument to redis.register_function must be a table representing function flags");
@@ -483,7 +512,12 @@ fn register_function(vm: &mut Vm) -> Result<usize, LuaError> {
             (name, callback, flags, description)
         }
         2 => {
-            let name = vm.to_bytes(vm.arg(1)).unwrap_or_default();
+            let Some(name) = vm.to_bytes(vm.arg(1)) else {
+                return fail(
+                    vm,
+                    "first argument to redis.register_function must be a string",
+                );
+            };
             (name, vm.arg(2), 0, None)
         }
         _ => return fail(vm, "wrong number of arguments to redis.register_function"),
@@ -779,7 +813,10 @@ fn list(ctx: &mut Ctx<'_>, opts: &[Vec<u8>]) {
         let o = opts[i].to_ascii_lowercase();
         if o == b"withcode" && !with_code {
             with_code = true;
-        } else if o == b"libraryname" && pattern.is_none() && i + 1 < opts.len() {
+        } else if o == b"libraryname" && pattern.is_none() {
+            if i + 1 == opts.len() {
+                return ctx.out.error("ERR library name argument was not given");
+            }
             i += 1;
             pattern = Some(&opts[i]);
         } else {

@@ -9,6 +9,14 @@ use std::time::Duration;
 const TRANSCRIPT: &str = include_str!("../transcripts/functions.txt");
 
 #[test]
+fn library_metadata_registration_errors_and_helpers() {
+    run_transcript(
+        TRANSCRIPT,
+        "library_metadata_registration_errors_and_helpers",
+    );
+}
+
+#[test]
 fn function_and_fcall_replies_match_redis() {
     run_transcript(TRANSCRIPT, "function_and_fcall_replies_match_redis");
 }
