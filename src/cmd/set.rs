@@ -422,7 +422,10 @@ fn smove(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let limit = max_ints(ctx);
     let db = ctx.store.db(ctx.client.db);
     if let Ok(j) = write_or_create(db, dst, ctx.out, Set::new) {
-        if value_mut::<Set>(db, j).add(member, limit) {
+        // Already there: the destination is not modified (nor touched for
+        // WATCH), as in Redis.
+        let there = matches!(&db.entry(j).value, Value::Set(s) if s.contains(member));
+        if !there && value_mut::<Set>(db, j).add(member, limit) {
             notify(ctx, notify::SET, "sadd", dst);
         }
     }
