@@ -264,6 +264,9 @@ fn auth(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.out.error(super::errors::SYNTAX);
         return;
     }
+    // The password (and user name) never reach SLOWLOG or MONITOR.
+    ctx.client
+        .redact_args(if args.len() == 3 { &[1, 2] } else { &[1] });
     if args.len() == 2 && ctx.shared.config().requirepass.is_none() {
         ctx.out.error(
             "ERR AUTH <password> called without any password configured for the default user. \
@@ -315,6 +318,7 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         let more = args.len() - j - 1;
         let opt = &args[j];
         if opt.eq_ignore_ascii_case(b"auth") && more >= 2 {
+            ctx.client.redact_args(&[j + 1, j + 2]);
             if !credentials_ok(ctx, &args[j + 1], &args[j + 2]) {
                 ctx.out.error(WRONGPASS);
                 return;

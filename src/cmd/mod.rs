@@ -68,6 +68,7 @@ pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod shared;
+pub mod slowlog;
 pub mod sort;
 pub mod stream;
 pub mod stream_group;
@@ -333,6 +334,7 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         return;
     }
     let before = ctx.out.buf.len();
+    ctx.client.redacted.clear();
     let start = Instant::now();
     let args: &[Vec<u8>] = match (request, spec.owning) {
         (Args::Owned(a), Some(h)) => {
@@ -349,6 +351,7 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         }
     };
     let usec = start.elapsed().as_micros() as u64;
+    slowlog::after_command(ctx, spec.flags, args, usec);
     notify::after_command(ctx);
     if tracking::is_on(shared) {
         track_command(ctx, i, args);

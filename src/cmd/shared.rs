@@ -193,6 +193,8 @@ pub struct Shared {
     pub tracking_clients: AtomicUsize,
     /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call `noscript` commands.
     pub scripts_may_call_noscript: AtomicBool,
+    /// SLOWLOG's entries (see `cmd::slowlog`).
+    pub slowlog: super::slowlog::SlowLog,
     next_client_id: AtomicU64,
     shutting_down: AtomicBool,
 }
@@ -222,6 +224,10 @@ impl Shared {
             pubsub_limits: Arc::new(outbox::Limits::new(
                 config.client_output_buffer_limit[config::ObufClass::Pubsub as usize],
             )),
+            slowlog: super::slowlog::SlowLog::new(
+                config.slowlog_log_slower_than,
+                config.slowlog_max_len,
+            ),
             config: RwLock::new(config),
             stats: Stats::default(),
             commands,
@@ -263,6 +269,12 @@ impl Shared {
             .store(c.notify_keyspace_events, Ordering::Relaxed);
         self.pubsub_limits
             .store(c.client_output_buffer_limit[config::ObufClass::Pubsub as usize]);
+        self.slowlog
+            .slower_than
+            .store(c.slowlog_log_slower_than, Ordering::Relaxed);
+        self.slowlog
+            .max_len
+            .store(c.slowlog_max_len, Ordering::Relaxed);
     }
 
     /// CONFIG RESETSTAT: the INFO counters, the per-command statistics and the
