@@ -226,6 +226,7 @@ fn quit(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
 /// RESET: back to a fresh connection's state: db 0, RESP2, no name, and
 /// authentication as a new connection has it.
 fn reset(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    super::monitor::stop(ctx);
     super::tx::discard_transaction(ctx);
     super::pubsub::forget_client(ctx.shared, ctx.client.id, &mut ctx.client.subs);
     if let Some(h) = &ctx.client.handle {

@@ -60,6 +60,7 @@ pub mod lcs;
 pub mod list;
 pub mod log;
 pub mod lookup;
+pub mod monitor;
 pub mod notify;
 pub mod outbox;
 pub mod pause;
@@ -304,6 +305,16 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         shared.count_error(b"NOAUTH");
         return;
     }
+    if ctx.client.monitor
+        && spec.flags & (flags::WRITE | flags::READONLY | flags::MAY_REPLICATE) != 0
+    {
+        // A monitor is a replica to Redis, and replicas do not use the keyspace.
+        ctx.out
+            .error("ERR Replica can't interact with the keyspace");
+        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        shared.count_error(b"ERR");
+        return;
+    }
     if ctx.client.subs.count() > 0 && ctx.client.resp == 2 && spec.flags & flags::SUBSCRIBED_OK == 0
     {
         let why = pubsub::subscribe_mode_refusal(&row.full_name);
@@ -352,6 +363,7 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     };
     let usec = start.elapsed().as_micros() as u64;
     slowlog::after_command(ctx, spec.flags, args, usec);
+    monitor::after_command(ctx, spec.flags, args);
     notify::after_command(ctx);
     if tracking::is_on(shared) {
         track_command(ctx, i, args);

@@ -193,6 +193,8 @@ pub struct Shared {
     pub tracking_clients: AtomicUsize,
     /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call `noscript` commands.
     pub scripts_may_call_noscript: AtomicBool,
+    /// Clients in MONITOR mode (see `cmd::monitor`).
+    pub monitors: super::monitor::Monitors,
     /// SLOWLOG's entries (see `cmd::slowlog`).
     pub slowlog: super::slowlog::SlowLog,
     next_client_id: AtomicU64,
@@ -228,6 +230,7 @@ impl Shared {
                 config.slowlog_log_slower_than,
                 config.slowlog_max_len,
             ),
+            monitors: Default::default(),
             config: RwLock::new(config),
             stats: Stats::default(),
             commands,

@@ -207,6 +207,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     super::list::COMMANDS,
     super::pubsub::COMMANDS,
     super::server::COMMANDS,
+    super::monitor::COMMANDS,
     super::slowlog::COMMANDS,
     super::set::COMMANDS,
     super::sort::COMMANDS,
