@@ -53,6 +53,7 @@ pub mod ctx;
 pub mod docs;
 pub mod geo;
 pub mod hash;
+pub mod histogram;
 pub mod hll;
 pub mod info;
 pub mod keys;
@@ -66,6 +67,7 @@ pub mod outbox;
 pub mod pause;
 pub mod pqsort;
 pub mod pubsub;
+pub mod replication;
 pub mod server;
 pub mod set;
 pub mod shared;
@@ -375,6 +377,10 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     }
     row.stats.calls.fetch_add(1, Ordering::Relaxed);
     row.stats.usec.fetch_add(usec, Ordering::Relaxed);
+    if shared.latency_tracking.load(Ordering::Relaxed) && ctx.client.block.is_none() {
+        // Whole microseconds, in nanoseconds, as Redis records them.
+        row.stats.latency.record(usec.saturating_mul(1000));
+    }
     if failed {
         row.stats.failed_calls.fetch_add(1, Ordering::Relaxed);
     }
