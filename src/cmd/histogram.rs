@@ -72,6 +72,34 @@ impl Histogram {
         self.total.store(0, Ordering::Relaxed);
     }
 
+    /// LATENCY HISTOGRAM's view (HdrHistogram's logarithmic iteration from
+    /// 1024 ns, doubling): at each level, the level in whole microseconds (1, 2,
+    /// 4, ... 32, 65, 131) and the count of values up to the end of the level's
+    /// bucket, where that count grew.
+    pub fn log2_buckets(&self) -> Vec<(u64, u64)> {
+        let mut out = Vec::new();
+        let Some(counts) = self.counts.get() else {
+            return out;
+        };
+        let total = self.total();
+        let (mut seen, mut next, mut prev) = (0u64, 0usize, 0u64);
+        for shift in 0..=(MAX_SHIFT + 8) {
+            let top = index(1024u64 << shift).min(BUCKETS - 1);
+            while next <= top {
+                seen += counts[next].load(Ordering::Relaxed);
+                next += 1;
+            }
+            if seen > prev {
+                out.push(((1024u64 << shift) / 1000, seen));
+                prev = seen;
+            }
+            if seen >= total {
+                break;
+            }
+        }
+        out
+    }
+
     /// The value at `percentile` (0..=100), in nanoseconds; 0 when empty.
     pub fn value_at(&self, percentile: f64) -> u64 {
         let Some(counts) = self.counts.get() else {
@@ -118,6 +146,12 @@ mod tests {
         }
         assert_eq!(h.value_at(50.0), highest(index(50_000)));
         assert_eq!(h.value_at(100.0), highest(index(100_000)));
+        // 1, 3 and 30 microseconds, as Redis records them (in nanoseconds).
+        let g = Histogram::default();
+        for us in [1u64, 3, 30] {
+            g.record(us * 1000);
+        }
+        assert_eq!(g.log2_buckets(), [(1, 1), (4, 2), (32, 3)]);
         h.reset();
         assert_eq!(h.total(), 0);
     }

@@ -57,6 +57,7 @@ pub mod histogram;
 pub mod hll;
 pub mod info;
 pub mod keys;
+pub mod latency;
 pub mod lcs;
 pub mod list;
 pub mod log;
@@ -366,6 +367,7 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     let usec = start.elapsed().as_micros() as u64;
     slowlog::after_command(ctx, spec.flags, args, usec);
     monitor::after_command(ctx, spec.flags, args);
+    latency::after_command(ctx, spec.flags, usec);
     notify::after_command(ctx);
     if tracking::is_on(shared) {
         track_command(ctx, i, args);

@@ -206,6 +206,8 @@ pub struct Shared {
     pub monitors: super::monitor::Monitors,
     /// Mirror of `latency-tracking` (per-command latency histograms).
     pub latency_tracking: AtomicBool,
+    /// The latency monitor's events (see `cmd::latency`).
+    pub latency: super::latency::Monitor,
     /// SLOWLOG's entries (see `cmd::slowlog`).
     pub slowlog: super::slowlog::SlowLog,
     next_client_id: AtomicU64,
@@ -242,6 +244,7 @@ impl Shared {
                 config.slowlog_max_len,
             ),
             monitors: Default::default(),
+            latency: super::latency::Monitor::new(config.latency_monitor_threshold.max(0) as u64),
             latency_tracking: AtomicBool::new(config.latency_tracking),
             config: RwLock::new(config),
             stats: Stats::default(),
@@ -286,6 +289,9 @@ impl Shared {
             .store(c.client_output_buffer_limit[config::ObufClass::Pubsub as usize]);
         self.latency_tracking
             .store(c.latency_tracking, Ordering::Relaxed);
+        self.latency
+            .threshold
+            .store(c.latency_monitor_threshold.max(0) as u64, Ordering::Relaxed);
         self.slowlog
             .slower_than
             .store(c.slowlog_log_slower_than, Ordering::Relaxed);

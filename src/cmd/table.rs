@@ -207,6 +207,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     super::list::COMMANDS,
     super::pubsub::COMMANDS,
     super::server::COMMANDS,
+    super::latency::COMMANDS,
     super::replication::COMMANDS,
     super::monitor::COMMANDS,
     super::slowlog::COMMANDS,
