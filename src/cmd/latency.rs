@@ -95,6 +95,10 @@ impl Monitor {
         }
     }
 
+    fn events(&self) -> std::sync::MutexGuard<'_, BTreeMap<&'static str, Series>> {
+        self.events.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Adds a sample of `ms` milliseconds to `event` if it reaches the threshold.
     pub fn sample(&self, event: &'static str, ms: u64) {
         let t = self.threshold.load(Ordering::Relaxed);
@@ -102,7 +106,7 @@ impl Monitor {
             return;
         }
         let now = (super::shared::unix_micros() / 1_000_000) as i64;
-        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        let mut events = self.events();
         let s = events.entry(event).or_default();
         s.max = s.max.max(ms);
         match s.samples.back_mut() {
@@ -118,7 +122,7 @@ impl Monitor {
 
     /// Forgets the named events (all with `None`); answers how many there were.
     fn reset(&self, names: Option<&[Vec<u8>]>) -> usize {
-        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        let mut events = self.events();
         match names {
             None => {
                 let n = events.len();
@@ -160,12 +164,7 @@ pub fn after_command(ctx: &Ctx<'_>, spec_flags: u32, usec: u64) {
 
 /// LATENCY LATEST: each event's last sample time and latency, and its maximum.
 fn latency_latest(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    let events = ctx
-        .shared
-        .latency
-        .events
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
+    let events = ctx.shared.latency.events();
     ctx.out.array(events.len());
     for (name, s) in events.iter() {
         let (time, ms) = s.samples.back().copied().unwrap_or((0, 0));
@@ -179,12 +178,7 @@ fn latency_latest(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
 
 /// LATENCY HISTORY event: its samples, oldest first.
 fn latency_history(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let events = ctx
-        .shared
-        .latency
-        .events
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
+    let events = ctx.shared.latency.events();
     let Some(s) = events
         .iter()
         .find(|(k, _)| k.as_bytes() == args[2].as_slice())
