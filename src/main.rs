@@ -12,8 +12,47 @@ use ferrous::server::config::{Config, LogLevel};
 use ferrous::server::log::Logger;
 use ferrous::server::Server;
 
+/// The ways to start the server, on stderr; exits 1 as redis-server does.
+fn usage() -> ! {
+    let me = std::env::args()
+        .next()
+        .unwrap_or_else(|| "ferrous".to_string());
+    let forms = [
+        "[/path/to/redis.conf] [options] [-]",
+        "- (read config from stdin)",
+        "-v or --version",
+        "-h or --help",
+    ];
+    for (i, f) in forms.iter().enumerate() {
+        let lead = if i == 0 { "Usage:" } else { "      " };
+        eprintln!("{lead} {me} {f}");
+    }
+    eprintln!();
+    eprintln!("Examples:");
+    for ex in [
+        "(run the server with default conf)",
+        "/etc/redis/6379.conf",
+        "--port 7777",
+        "/etc/myredis.conf --loglevel verbose -",
+        "/etc/myredis.conf --loglevel verbose",
+    ] {
+        eprintln!("       {me} {ex}");
+    }
+    eprintln!("       echo 'maxmemory 128mb' | {me} -");
+    std::process::exit(1);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // As redis-server: `-h`/`--help` as the first argument prints the usage (on
+    // stderr) and exits 1; `--test-memory` is not offered (it needs raw memory).
+    if matches!(args.first().map(String::as_str), Some("-h" | "--help")) {
+        usage();
+    }
+    if matches!(args.first().map(String::as_str), Some("--test-memory")) {
+        eprintln!("--test-memory is not available in Ferrous: it tests raw memory, which needs unsafe code.");
+        std::process::exit(1);
+    }
     if args.iter().any(|a| a == "-v" || a == "--version") {
         println!(
             "Ferrous server v={} (Redis {} compatible)",

@@ -55,6 +55,8 @@ pub struct ClientState {
     /// (passwords): SLOWLOG and MONITOR print `(redacted)` instead. Cleared by
     /// the dispatcher before each command.
     pub redacted: Vec<usize>,
+    /// In MONITOR mode (see `cmd::monitor`).
+    pub monitor: bool,
     /// CLIENT TRACKING is on (its mode is in `cmd::tracking`)...
     pub tracking: bool,
     /// ... in BCAST mode (no keys are remembered).
@@ -164,6 +166,8 @@ pub struct ClientHandle {
     pub multi: AtomicI64,
     pub multi_mem: AtomicU64,
     pub no_evict: AtomicBool,
+    /// In MONITOR mode (flag `O` in CLIENT LIST).
+    pub monitor: AtomicBool,
 }
 
 impl ClientHandle {
@@ -196,6 +200,7 @@ impl ClientHandle {
             multi: AtomicI64::new(-1),
             multi_mem: AtomicU64::new(0),
             no_evict: AtomicBool::new(false),
+            monitor: AtomicBool::new(false),
         }
     }
 

@@ -53,21 +53,26 @@ pub mod ctx;
 pub mod docs;
 pub mod geo;
 pub mod hash;
+pub mod histogram;
 pub mod hll;
 pub mod info;
 pub mod keys;
+pub mod latency;
 pub mod lcs;
 pub mod list;
 pub mod log;
 pub mod lookup;
+pub mod monitor;
 pub mod notify;
 pub mod outbox;
 pub mod pause;
 pub mod pqsort;
 pub mod pubsub;
+pub mod replication;
 pub mod server;
 pub mod set;
 pub mod shared;
+pub mod slowlog;
 pub mod sort;
 pub mod stream;
 pub mod stream_group;
@@ -303,6 +308,16 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         shared.count_error(b"NOAUTH");
         return;
     }
+    if ctx.client.monitor
+        && spec.flags & (flags::WRITE | flags::READONLY | flags::MAY_REPLICATE) != 0
+    {
+        // A monitor is a replica to Redis, and replicas do not use the keyspace.
+        ctx.out
+            .error("ERR Replica can't interact with the keyspace");
+        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        shared.count_error(b"ERR");
+        return;
+    }
     if ctx.client.subs.count() > 0 && ctx.client.resp == 2 && spec.flags & flags::SUBSCRIBED_OK == 0
     {
         let why = pubsub::subscribe_mode_refusal(&row.full_name);
@@ -333,6 +348,7 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         return;
     }
     let before = ctx.out.buf.len();
+    ctx.client.redacted.clear();
     let start = Instant::now();
     let args: &[Vec<u8>] = match (request, spec.owning) {
         (Args::Owned(a), Some(h)) => {
@@ -349,6 +365,9 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         }
     };
     let usec = start.elapsed().as_micros() as u64;
+    slowlog::after_command(ctx, spec.flags, args, usec);
+    monitor::after_command(ctx, spec.flags, args);
+    latency::after_command(ctx, spec.flags, usec);
     notify::after_command(ctx);
     if tracking::is_on(shared) {
         track_command(ctx, i, args);
@@ -360,6 +379,10 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     }
     row.stats.calls.fetch_add(1, Ordering::Relaxed);
     row.stats.usec.fetch_add(usec, Ordering::Relaxed);
+    if shared.latency_tracking.load(Ordering::Relaxed) && ctx.client.block.is_none() {
+        // Whole microseconds, in nanoseconds, as Redis records them.
+        row.stats.latency.record(usec.saturating_mul(1000));
+    }
     if failed {
         row.stats.failed_calls.fetch_add(1, Ordering::Relaxed);
     }

@@ -46,9 +46,18 @@ pub struct Stats {
     pub expired_keys: AtomicU64,
     /// Commands per second over the last second, sampled by the cron.
     pub instantaneous_ops_per_sec: AtomicU64,
+    /// The largest `used_memory` INFO has seen (`used_memory_peak`).
+    pub used_memory_peak: AtomicU64,
 }
 
 impl Stats {
+    /// Notes a `used_memory` reading; answers the peak so far.
+    pub fn note_memory_peak(&self, used: u64) -> u64 {
+        self.used_memory_peak
+            .fetch_max(used, Ordering::Relaxed)
+            .max(used)
+    }
+
     /// CONFIG RESETSTAT: zero the counters (not the gauges).
     pub fn reset(&self) {
         for c in [
@@ -218,6 +227,14 @@ pub struct Shared {
     pub tracking_clients: AtomicUsize,
     /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call `noscript` commands.
     pub scripts_may_call_noscript: AtomicBool,
+    /// Clients in MONITOR mode (see `cmd::monitor`).
+    pub monitors: super::monitor::Monitors,
+    /// Mirror of `latency-tracking` (per-command latency histograms).
+    pub latency_tracking: AtomicBool,
+    /// The latency monitor's events (see `cmd::latency`).
+    pub latency: super::latency::Monitor,
+    /// SLOWLOG's entries (see `cmd::slowlog`).
+    pub slowlog: super::slowlog::SlowLog,
     next_client_id: AtomicU64,
     shutting_down: AtomicBool,
 }
@@ -247,6 +264,13 @@ impl Shared {
             pubsub_limits: Arc::new(outbox::Limits::new(
                 config.client_output_buffer_limit[config::ObufClass::Pubsub as usize],
             )),
+            slowlog: super::slowlog::SlowLog::new(
+                config.slowlog_log_slower_than,
+                config.slowlog_max_len,
+            ),
+            monitors: Default::default(),
+            latency: super::latency::Monitor::new(config.latency_monitor_threshold.max(0) as u64),
+            latency_tracking: AtomicBool::new(config.latency_tracking),
             config: RwLock::new(config),
             stats: Stats::default(),
             commands,
@@ -288,6 +312,17 @@ impl Shared {
             .store(c.notify_keyspace_events, Ordering::Relaxed);
         self.pubsub_limits
             .store(c.client_output_buffer_limit[config::ObufClass::Pubsub as usize]);
+        self.latency_tracking
+            .store(c.latency_tracking, Ordering::Relaxed);
+        self.latency
+            .threshold
+            .store(c.latency_monitor_threshold.max(0) as u64, Ordering::Relaxed);
+        self.slowlog
+            .slower_than
+            .store(c.slowlog_log_slower_than, Ordering::Relaxed);
+        self.slowlog
+            .max_len
+            .store(c.slowlog_max_len, Ordering::Relaxed);
     }
 
     /// CONFIG RESETSTAT: the INFO counters, the per-command statistics and the

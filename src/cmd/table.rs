@@ -207,6 +207,10 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     super::list::COMMANDS,
     super::pubsub::COMMANDS,
     super::server::COMMANDS,
+    super::latency::COMMANDS,
+    super::replication::COMMANDS,
+    super::monitor::COMMANDS,
+    super::slowlog::COMMANDS,
     super::set::COMMANDS,
     super::sort::COMMANDS,
     super::stream::COMMANDS,
@@ -224,6 +228,8 @@ pub struct CommandStats {
     pub rejected_calls: AtomicU64,
     /// Ran and replied with an error.
     pub failed_calls: AtomicU64,
+    /// Durations (INFO latencystats), while `latency-tracking` is on.
+    pub latency: super::histogram::Histogram,
 }
 
 /// One row of the indexed table.
@@ -372,6 +378,7 @@ impl Commands {
             s.usec.store(0, Ordering::Relaxed);
             s.rejected_calls.store(0, Ordering::Relaxed);
             s.failed_calls.store(0, Ordering::Relaxed);
+            s.latency.reset();
         }
     }
 }

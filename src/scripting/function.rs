@@ -568,6 +568,8 @@ fn fcall_ro(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 /// FCALL / FCALL_RO function numkeys [key ...] [arg ...]
 fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
+    // Shown to MONITOR before the function's own calls (FCALL is SKIP_MONITOR).
+    crate::cmd::monitor::feed(ctx, args);
     let nkeys: i64 = match crate::num::string2ll(&args[2]) {
         Some(n) => n,
         None => return ctx.out.error("ERR Bad number of keys provided"),

@@ -298,7 +298,11 @@ fn cron(core: &Arc<Core>) {
         std::thread::sleep(Duration::from_millis(1000 / hz));
         {
             let mut ks = core.lock();
+            let began = Instant::now();
             ks.store.active_expire_cycle(crate::store::now_ms());
+            // LATENCY's `expire-cycle` event.
+            sh.latency
+                .sample("expire-cycle", began.elapsed().as_millis() as u64);
             crate::cmd::notify::flush_expired(&mut ks.store, &core.shared);
             crate::cmd::tracking::cron(&core.shared, &mut ks.store);
         }
