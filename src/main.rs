@@ -65,6 +65,8 @@ fn main() {
     let port = config.port;
     let server = match Server::bind_with_logger(config, logger) {
         Ok(s) => s,
+        // The dataset could not be loaded: the log says why and where.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => std::process::exit(1),
         Err(e) => {
             eprintln!("Warning: Could not create server TCP listening socket {bind}:{port}: {e}");
             eprintln!("Failed listening on port {port} (tcp), aborting.");

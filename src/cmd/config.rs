@@ -7,9 +7,13 @@
 //! stored typed in [`Config`]; [`Config::get`] renders them the way CONFIG GET does
 //! (memory sizes in bytes, booleans as `yes`/`no`).
 //!
-//! Parameters that only matter to later features (persistence: `save`, `appendonly`,
-//! `dir`, ...; `maxmemory` and its policy; `lua-time-limit`) are accepted and
-//! reported so that existing redis.conf files load, but nothing reads them yet.
+//! Parameters that only matter to later features (`appendonly` and the AOF;
+//! `maxmemory` and its policy) are accepted and reported so that existing
+//! redis.conf files load, but nothing reads them yet. The RDB ones (`save`,
+//! `dir`, `dbfilename`, `stop-writes-on-bgsave-error`, ...) are read by
+//! `persist::rdbfile`; `dir` is kept as given (the process never changes its
+//! working directory, since tests run many servers in one process) and files
+//! are named under it.
 //! `tcp-keepalive` and `protected-mode` have no effect (std cannot set keepalive).
 //! `port` and `bind` cannot change at run time here (Redis 7 rebinds its listeners).
 use crate::resp::parse::split_args;
@@ -33,7 +37,14 @@ pub struct Config {
     pub lua_time_limit: u64,
     pub maxmemory: u64,
     pub maxmemory_policy: String,
+    /// `save`: pairs of seconds and changes, as given (checked by
+    /// [`save_points`]); empty: no automatic saves.
     pub save: String,
+    /// `stop-writes-on-bgsave-error`.
+    pub stop_writes_on_bgsave_error: bool,
+    /// `rdb-key-save-delay`: microseconds to sleep per key written (tests use
+    /// it to make a save slow).
+    pub rdb_key_save_delay: i64,
     pub appendonly: bool,
     pub appendfsync: String,
     pub appendfilename: String,
@@ -103,6 +114,8 @@ impl Default for Config {
             maxmemory: 0,
             maxmemory_policy: "noeviction".to_string(),
             save: "3600 1 300 100 60 10000".to_string(),
+            stop_writes_on_bgsave_error: true,
+            rdb_key_save_delay: 0,
             appendonly: false,
             appendfsync: "everysec".to_string(),
             appendfilename: "appendonly.aof".to_string(),
@@ -300,6 +313,12 @@ static PARAMS: &[Param] = &[
         true,
     ),
     p("save", Kind::Str, true),
+    p("stop-writes-on-bgsave-error", Kind::Bool, true),
+    p(
+        "rdb-key-save-delay",
+        Kind::Int(i32::MIN as i64, i32::MAX as i64),
+        true,
+    ),
     p("appendonly", Kind::Bool, true),
     p("notify-keyspace-events", Kind::Str, true),
     p(
@@ -519,7 +538,16 @@ impl Config {
             ("maxmemory-policy", Kind::Enum(allowed)) => {
                 self.maxmemory_policy = word(value, allowed)?
             }
-            ("save", _) => self.save = value.to_string(),
+            ("save", _) => {
+                if save_points(value).is_none() {
+                    return Err(SetError::Invalid("Invalid save parameters".into()));
+                }
+                self.save = value.to_string()
+            }
+            ("stop-writes-on-bgsave-error", _) => {
+                self.stop_writes_on_bgsave_error = boolean(value)?
+            }
+            ("rdb-key-save-delay", Kind::Int(a, b)) => self.rdb_key_save_delay = int(value, a, b)?,
             ("appendonly", _) => self.appendonly = boolean(value)?,
             ("notify-keyspace-events", _) => {
                 self.notify_keyspace_events =
@@ -527,8 +555,20 @@ impl Config {
             }
             ("appendfsync", Kind::Enum(allowed)) => self.appendfsync = word(value, allowed)?,
             ("appendfilename", _) => self.appendfilename = value.to_string(),
-            ("dir", _) => self.dir = value.to_string(),
-            ("dbfilename", _) => self.dbfilename = value.to_string(),
+            ("dir", _) => {
+                if let Err(e) = std::fs::read_dir(value) {
+                    return Err(SetError::Invalid(os_error_text(&e)));
+                }
+                self.dir = value.to_string()
+            }
+            ("dbfilename", _) => {
+                if value.contains('/') {
+                    return Err(SetError::Invalid(
+                        "dbfilename can't be a path, just a filename".into(),
+                    ));
+                }
+                self.dbfilename = value.to_string()
+            }
             ("rdbcompression", _) => self.rdbcompression = boolean(value)?,
             ("rdbchecksum", _) => self.rdbchecksum = boolean(value)?,
             ("sanitize-dump-payload", Kind::Enum(allowed)) => {
@@ -611,13 +651,17 @@ impl Config {
             "maxmemory" => self.maxmemory.to_string(),
             "maxmemory-policy" => self.maxmemory_policy.clone(),
             "save" => self.save.clone(),
+            "stop-writes-on-bgsave-error" => yn(self.stop_writes_on_bgsave_error),
+            "rdb-key-save-delay" => self.rdb_key_save_delay.to_string(),
             "appendonly" => yn(self.appendonly),
             "notify-keyspace-events" => {
                 crate::cmd::notify::flags_to_string(self.notify_keyspace_events)
             }
             "appendfsync" => self.appendfsync.clone(),
             "appendfilename" => self.appendfilename.clone(),
-            "dir" => self.dir.clone(),
+            "dir" => std::fs::canonicalize(&self.dir)
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| self.dir.clone()),
             "dbfilename" => self.dbfilename.clone(),
             "rdbcompression" => yn(self.rdbcompression),
             "rdbchecksum" => yn(self.rdbchecksum),
@@ -768,6 +812,36 @@ fn quote_repr(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// The save points of a `save` value: pairs of seconds and changes, separated
+/// by single spaces; `None` when malformed (Redis's "Invalid save parameters").
+/// An empty value (or `""`) is no save points.
+pub fn save_points(value: &str) -> Option<Vec<(u64, u64)>> {
+    if value.is_empty() {
+        return Some(Vec::new());
+    }
+    let words: Vec<&str> = value.split(' ').collect();
+    if !words.len().is_multiple_of(2) {
+        return None;
+    }
+    let num = |w: &str| -> Option<u64> {
+        let n = crate::num::string2ll(w.as_bytes())?;
+        u64::try_from(n).ok()
+    };
+    words
+        .chunks(2)
+        .map(|p| Some((num(p[0])?, num(p[1])?)))
+        .collect()
+}
+
+/// An OS error as C's `strerror` words it ("No such file or directory").
+pub fn os_error_text(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }
 
 #[cfg(test)]

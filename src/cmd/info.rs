@@ -83,7 +83,7 @@ fn info(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 /// Resident memory of this process in bytes, from /proc (0 where unavailable).
-fn resident_bytes() -> u64 {
+pub fn resident_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/statm")
         .ok()
         .and_then(|s| {
@@ -181,14 +181,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 sh.scripts_cached.load(std::sync::atomic::Ordering::Relaxed),
             );
         }
-        "persistence" => {
-            let _ = write!(
-                t,
-                "# Persistence\r\nloading:0\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:0\r\n\
-                 aof_enabled:0\r\naof_rewrite_in_progress:0\r\n",
-                ctx.store.dirty
-            );
-        }
+        "persistence" => t.push_str(&sh.persistence.info(ctx.store.dirty)),
         "stats" => {
             let tracked = super::tracking::state(sh).totals();
             let _ = write!(

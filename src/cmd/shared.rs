@@ -187,6 +187,8 @@ pub struct Shared {
     pub tracking_clients: AtomicUsize,
     /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call `noscript` commands.
     pub scripts_may_call_noscript: AtomicBool,
+    /// RDB save status and the persistence layer's hooks (see `cmd::persistence`).
+    pub persistence: super::persistence::Persistence,
     next_client_id: AtomicU64,
     shutting_down: AtomicBool,
 }
@@ -232,6 +234,7 @@ impl Shared {
             hooks: ServerHooks::default(),
             scripts_may_call_noscript: AtomicBool::new(false),
             pause: super::pause::Pause::default(),
+            persistence: super::persistence::Persistence::default(),
             tracking: Mutex::default(),
             tracking_on: AtomicBool::new(false),
             tracking_clients: AtomicUsize::new(0),
@@ -257,6 +260,7 @@ impl Shared {
             .store(c.notify_keyspace_events, Ordering::Relaxed);
         self.pubsub_limits
             .store(c.client_output_buffer_limit[config::ObufClass::Pubsub as usize]);
+        self.persistence.update_refusal(&c);
     }
 
     /// Counts one error reply whose text (after the `-`) is `msg`, under its first

@@ -148,7 +148,8 @@ impl ServerHandle {
 
 impl Server {
     /// Binds every `bind` address on `port` (0: an ephemeral port, the same one on
-    /// every address) and prepares the shared state.
+    /// every address), prepares the shared state and loads the RDB file (a
+    /// damaged one is an `InvalidData` error, already logged, naming the offset).
     pub fn bind(config: Config) -> io::Result<Server> {
         let logger = Logger::new(config.loglevel, &config.logfile)?;
         Server::bind_with_logger(config, logger)
@@ -196,6 +197,21 @@ impl Server {
             pool: pool::Pool::default(),
         });
         install_hooks(&core, addrs);
+        crate::persist::rdbfile::install_hooks(&core.shared);
+        // The dataset is loaded before any client is accepted; a damaged file
+        // stops the server rather than serving half a dataset.
+        {
+            let mut guard = core.lock();
+            let ks = &mut *guard;
+            if let Err(e) = crate::persist::rdbfile::load_at_startup(
+                &mut ks.store,
+                &mut ks.scripts,
+                &core.shared,
+            ) {
+                core.shared.logger.warning(&e);
+                return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+            }
+        }
         Ok(Server { listeners, core })
     }
 
@@ -255,6 +271,7 @@ impl Server {
         for client in sh.clients().values() {
             client.kill();
         }
+        crate::persist::rdbfile::bgsave_cancel(sh);
         if let Some(c) = cron {
             let _ = c.join();
         }
@@ -301,6 +318,8 @@ fn cron(core: &Arc<Core>) {
             ks.store.active_expire_cycle(crate::store::now_ms());
             crate::cmd::notify::flush_expired(&mut ks.store, &core.shared);
             crate::cmd::tracking::cron(&core.shared, &mut ks.store);
+            let ks = &mut *ks;
+            crate::persist::rdbfile::cron(&mut ks.store, &mut ks.scripts, &core.shared);
         }
         let elapsed = last_ops.0.elapsed();
         if elapsed >= Duration::from_secs(1) {
