@@ -70,13 +70,18 @@
 //!
 //! # Shutdown and signals
 //!
-//! SHUTDOWN stops the listeners, closes every client and makes [`Server::run`]
-//! return; the binary then exits. Without `unsafe`/libc there is no way to install a
-//! signal handler, so SIGTERM and ctrl-c (SIGINT) keep their default action: the
-//! kernel ends the process at once. Nothing is lost by that today (there is no
-//! persistence yet, and replies already written are in the kernel's socket buffers);
-//! once persistence lands, an operator should use `SHUTDOWN` (or `redis-cli
-//! shutdown`) to get a final save.
+//! SHUTDOWN saves (with save points set, or SAVE), stops the listeners, closes
+//! every client and makes [`Server::run`] return; the binary then exits. Without
+//! `unsafe`/libc there is no way to install a signal handler, so SIGTERM and
+//! ctrl-c (SIGINT) keep their default action: the kernel ends the process at once,
+//! and changes since the last save are lost. An operator should use `SHUTDOWN`
+//! (or `redis-cli shutdown`) to get the final save; `docs/persistence.md` says
+//! why and sketches a two-process design that would catch them.
+//!
+//! # Persistence
+//!
+//! The RDB file is loaded in [`Server::bind`], before any client is accepted;
+//! the cron runs `persist::rdbfile::cron` (finished BGSAVEs, save points).
 pub mod conn;
 pub mod hot;
 pub mod lock;
