@@ -4,10 +4,11 @@
 //! `ferrous [/path/to/redis.conf] [--directive value ...]`, exactly as redis-server
 //! takes them. A bad configuration prints Redis's fatal config error and exits 1.
 //!
-//! Stopping: `SHUTDOWN` (e.g. `redis-cli shutdown`) closes every client and exits
-//! with status 0. SIGTERM and ctrl-c end the process through the signals' default
-//! action, since installing a handler needs `unsafe`/libc (see `server`'s docs);
-//! with no persistence yet, nothing is lost by that.
+//! Stopping: `SHUTDOWN` (e.g. `redis-cli shutdown`) saves when save points are
+//! set, closes every client and exits with status 0. SIGTERM and ctrl-c end the
+//! process through the signals' default action, since installing a handler needs
+//! `unsafe`/libc (see `server`'s docs): changes since the last save are lost.
+//! A damaged RDB file at startup exits with status 1 (the log names the offset).
 use ferrous::server::config::{Config, LogLevel};
 use ferrous::server::log::Logger;
 use ferrous::server::Server;
@@ -104,6 +105,8 @@ fn main() {
     let port = config.port;
     let server = match Server::bind_with_logger(config, logger) {
         Ok(s) => s,
+        // The dataset could not be loaded: the log says why and where.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => std::process::exit(1),
         Err(e) => {
             eprintln!("Warning: Could not create server TCP listening socket {bind}:{port}: {e}");
             eprintln!("Failed listening on port {port} (tcp), aborting.");

@@ -86,7 +86,7 @@ fn info(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 /// Resident memory of this process in bytes, from /proc (0 where unavailable).
-fn resident_bytes() -> u64 {
+pub fn resident_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/statm")
         .ok()
         .and_then(|s| {
@@ -305,45 +305,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 ],
             );
         }
-        "persistence" => {
-            t.push_str("# Persistence\r\n");
-            let started = unix_micros() / 1_000_000 - uptime as u128;
-            lines(
-                t,
-                &[
-                    ("loading", s(&0)),
-                    ("async_loading", s(&0)),
-                    ("current_cow_peak", s(&0)),
-                    ("current_cow_size", s(&0)),
-                    ("current_cow_size_age", s(&0)),
-                    ("current_fork_perc", s(&"0.00")),
-                    ("current_save_keys_processed", s(&0)),
-                    ("current_save_keys_total", s(&0)),
-                    ("rdb_changes_since_last_save", s(&ctx.store.dirty)),
-                    ("rdb_bgsave_in_progress", s(&0)),
-                    ("rdb_last_save_time", s(&started)),
-                    ("rdb_last_bgsave_status", s(&"ok")),
-                    ("rdb_last_bgsave_time_sec", s(&-1)),
-                    ("rdb_current_bgsave_time_sec", s(&-1)),
-                    ("rdb_saves", s(&0)),
-                    ("rdb_last_cow_size", s(&0)),
-                    ("rdb_last_load_keys_expired", s(&0)),
-                    ("rdb_last_load_keys_loaded", s(&0)),
-                    ("aof_enabled", s(&0)),
-                    ("aof_rewrite_in_progress", s(&0)),
-                    ("aof_rewrite_scheduled", s(&0)),
-                    ("aof_last_rewrite_time_sec", s(&-1)),
-                    ("aof_current_rewrite_time_sec", s(&-1)),
-                    ("aof_last_bgrewrite_status", s(&"ok")),
-                    ("aof_rewrites", s(&0)),
-                    ("aof_rewrites_consecutive_failures", s(&0)),
-                    ("aof_last_write_status", s(&"ok")),
-                    ("aof_last_cow_size", s(&0)),
-                    ("module_fork_in_progress", s(&0)),
-                    ("module_fork_last_cow_size", s(&0)),
-                ],
-            );
-        }
+        "persistence" => t.push_str(&sh.persistence.info(ctx.store.dirty)),
         "stats" => {
             let tracked = super::tracking::state(sh).totals();
             let (channels, patterns) = sh.pubsub.lock().unwrap_or_else(|e| e.into_inner()).counts();

@@ -836,6 +836,15 @@ fn flushall(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     };
     let old = ctx.store.flush_all();
     free_flushed(ctx, old, lazy);
+    // With save points set, the empty dataset is saved at once (7.0's
+    // `flushAllDataAndResetRDB`), and the flush itself still counts as a change.
+    if !ctx.shared.config().save.trim().is_empty() {
+        if let Some(save_now) = ctx.shared.persistence.hooks.save.get() {
+            let dirty = ctx.store.dirty;
+            let _ = save_now(ctx);
+            ctx.store.dirty = dirty;
+        }
+    }
     ctx.store.dirty += 1;
     ctx.out.ok();
 }

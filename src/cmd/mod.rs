@@ -38,6 +38,7 @@
 //! | `command.rs`, `info.rs` | COMMAND (the table as clients see it) and INFO |
 //! | `docs/` | Redis 7.0's command documentation as data (COMMAND DOCS, key specs), generated |
 //! | `tx.rs`, `pubsub.rs` | MULTI/EXEC/WATCH, pub/sub |
+//! | `persistence.rs` | the RDB save status (INFO, LASTSAVE, MISCONF) and the hooks to the persistence layer |
 //! | `tracking.rs` | client-side caching: CLIENT TRACKING's key table, invalidation messages |
 //! | `pause.rs` | CLIENT PAUSE/UNPAUSE: which requests wait, the pause's state |
 pub mod args;
@@ -66,6 +67,7 @@ pub mod monitor;
 pub mod notify;
 pub mod outbox;
 pub mod pause;
+pub mod persistence;
 pub mod pqsort;
 pub mod pubsub;
 pub mod replication;
@@ -242,6 +244,26 @@ enum Args<'a> {
     Owned(&'a mut [Vec<u8>]),
 }
 
+/// Whether a request is refused while RDB saves fail (7.0's
+/// `writeCommandsDeniedByDiskError` check): commands that write (EVAL and
+/// FCALL by their script's flags, EXEC by what it queued), and PING.
+fn misconf_refuses(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> bool {
+    let spec = ctx.shared.commands.rows[i].spec;
+    if spec.name == "ping" {
+        return true;
+    }
+    let mut f = pause::request_flags(ctx, i, args);
+    if spec.name == "exec" {
+        let queued = ctx.client.tx.queue.clone().unwrap_or_default();
+        for q in &queued {
+            if let table::Lookup::Found(k) = ctx.shared.commands.resolve(q) {
+                f |= pause::request_flags(ctx, k, q);
+            }
+        }
+    }
+    f & flags::WRITE != 0
+}
+
 /// Runs one request: lookup, checks, handler, statistics.
 pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     run(ctx, Args::Borrowed(args));
@@ -330,6 +352,22 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         } else {
             ctx.out.error(&format!("ERR {why}"));
             shared.count_error(b"ERR");
+            ctx.client.tx.aborted |= ctx.client.tx.in_multi();
+        }
+        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    if shared.persistence.refuse_writes.load(Ordering::Relaxed) && misconf_refuses(ctx, i, args) {
+        if ctx.client.tx.in_multi() && spec.name == "exec" {
+            tx::discard_transaction(ctx);
+            ctx.out.error(&format!(
+                "EXECABORT Transaction discarded because of: {}",
+                persistence::MISCONF
+            ));
+            shared.count_error(b"EXECABORT");
+        } else {
+            ctx.out.error(persistence::MISCONF);
+            shared.count_error(b"MISCONF");
             ctx.client.tx.aborted |= ctx.client.tx.in_multi();
         }
         row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);

@@ -86,6 +86,7 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             ctx.out.ok();
         }
         b"protocol" if args.len() == 3 => debug_protocol(ctx.out, &args[2]),
+        b"reload" => debug_reload(ctx, &args[2..]),
         b"set-disable-deny-scripts" if args.len() == 3 => {
             // atoi: leading digits, anything else is 0
             let on = crate::cmd::c_str(&args[2], 64)
@@ -113,6 +114,33 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             ],
         ),
         _ => unknown_subcommand(ctx.out, &args[1], "debug"),
+    }
+}
+
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves the dataset and loads it
+/// back (through the persistence layer's hook).
+fn debug_reload(ctx: &mut Ctx<'_>, opts: &[Vec<u8>]) {
+    let mut how = super::persistence::ReloadOptions::default();
+    for o in opts {
+        match o.to_ascii_lowercase().as_slice() {
+            b"merge" => how.merge = true,
+            b"noflush" => how.noflush = true,
+            b"nosave" => how.nosave = true,
+            _ => {
+                return ctx
+                    .out
+                    .error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
+            }
+        }
+    }
+    let Some(reload) = ctx.shared.persistence.hooks.reload.get() else {
+        return ctx
+            .out
+            .error("ERR Error trying to load the RDB dump, check server logs.");
+    };
+    match reload(ctx, how) {
+        Ok(()) => ctx.out.ok(),
+        Err(e) => ctx.out.error(&format!("ERR {e}")),
     }
 }
 
@@ -173,16 +201,23 @@ fn debug_protocol(out: &mut Reply, kind: &[u8]) {
 }
 
 /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: stops the server; the caller gets no reply
-/// (its connection closes). There is no persistence yet, so SAVE saves nothing.
+/// (its connection closes). With save points set (or SAVE), the dataset is
+/// saved first; when that fails the server goes on (unless FORCE) and the
+/// caller gets 7.0's error.
 fn shutdown(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let (mut save, mut nosave, mut abort, mut other) = (false, false, false, false);
+    let mut force = false;
     for a in &args[1..] {
         let a = a.to_ascii_lowercase();
         match a.as_slice() {
             b"save" => save = true,
             b"nosave" => nosave = true,
             b"abort" => abort = true,
-            b"now" | b"force" => other = true,
+            b"now" => other = true,
+            b"force" => {
+                other = true;
+                force = true
+            }
             _ => {
                 ctx.out.error(super::errors::SYNTAX);
                 return;
@@ -198,10 +233,21 @@ fn shutdown(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.out.error("ERR No shutdown in progress.");
         return;
     }
-    let log = &ctx.shared.logger;
-    log.warning("User requested shutdown...");
-    if save {
-        log.notice("SAVE requested, but this server has no persistence yet: nothing saved.");
+    let sh = ctx.shared.clone();
+    sh.logger.warning("User requested shutdown...");
+    let points = !sh.config().save.trim().is_empty();
+    if save || (points && !nosave) {
+        sh.logger
+            .notice("Saving the final RDB snapshot before exiting.");
+        let saved = match sh.persistence.hooks.save.get() {
+            Some(save_now) => save_now(ctx),
+            None => Err("no persistence layer".into()),
+        };
+        if saved.is_err() && !force {
+            sh.logger
+                .warning("Error trying to save the DB, can't exit.");
+            return ctx.out.error("ERR Errors trying to SHUTDOWN. Check logs.");
+        }
     }
     ctx.client.close_after_reply = true;
     ctx.shared.request_shutdown();

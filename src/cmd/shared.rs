@@ -235,6 +235,8 @@ pub struct Shared {
     pub latency: super::latency::Monitor,
     /// SLOWLOG's entries (see `cmd::slowlog`).
     pub slowlog: super::slowlog::SlowLog,
+    /// RDB save status and the persistence layer's hooks (see `cmd::persistence`).
+    pub persistence: super::persistence::Persistence,
     next_client_id: AtomicU64,
     shutting_down: AtomicBool,
 }
@@ -287,6 +289,7 @@ impl Shared {
             hooks: ServerHooks::default(),
             scripts_may_call_noscript: AtomicBool::new(false),
             pause: super::pause::Pause::default(),
+            persistence: super::persistence::Persistence::default(),
             tracking: Mutex::default(),
             tracking_on: AtomicBool::new(false),
             tracking_clients: AtomicUsize::new(0),
@@ -323,6 +326,7 @@ impl Shared {
         self.slowlog
             .max_len
             .store(c.slowlog_max_len, Ordering::Relaxed);
+        self.persistence.update_refusal(&c);
     }
 
     /// CONFIG RESETSTAT: the INFO counters, the per-command statistics and the

@@ -6,6 +6,8 @@
 //! | `legacy.rs` | ziplist and zipmap, the packed encodings of older Redis versions (read only) |
 //! | `rdb/` | RDB version 10: files and the value encoding, both directions |
 //! | `dump.rs` | DUMP payloads: a value, the RDB version, a CRC-64 |
+//! | `save_commands.rs` | SAVE, BGSAVE, LASTSAVE |
+//! | `rdbfile.rs` | the RDB file on disk: SAVE, BGSAVE (a snapshot written by a thread), save points, loading at startup, DEBUG RELOAD |
 //! | `commands.rs` | DUMP and RESTORE |
 //!
 //! The in-memory listpack and intset types these formats share live in
@@ -21,6 +23,8 @@ pub mod legacy;
 /// LZF lives in the lowest layer (`digest`), since FUNCTION DUMP uses it too.
 pub use crate::digest::lzf;
 pub mod rdb;
+pub mod rdbfile;
+pub mod save_commands;
 
 /// The command families of this layer, added to the server's table.
-pub const FAMILIES: &[&[crate::cmd::CommandSpec]] = &[commands::COMMANDS];
+pub const FAMILIES: &[&[crate::cmd::CommandSpec]] = &[commands::COMMANDS, save_commands::COMMANDS];

@@ -709,7 +709,11 @@ fn function_load(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.shared.logger.log(level, 'M', &text);
     }
     match loaded {
-        Ok(name) => ctx.out.bulk(name.as_bytes()),
+        Ok(name) => {
+            // a change to the dataset, for the save points (as Redis counts it)
+            ctx.store.dirty += 1;
+            ctx.out.bulk(name.as_bytes())
+        }
         Err(e) => ctx.out.error(&e),
     }
 }
@@ -718,6 +722,7 @@ fn function_load(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 fn function_delete(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let name = String::from_utf8_lossy(&args[2]).into_owned();
     if engine::state(ctx.scripts).functions().delete(&name) {
+        ctx.store.dirty += 1;
         ctx.out.ok();
     } else {
         ctx.out.error("ERR Library not found");
@@ -737,6 +742,7 @@ fn function_flush(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
     }
     engine::state(ctx.scripts).flush_functions();
+    ctx.store.dirty += 1;
     ctx.out.ok();
 }
 
@@ -793,7 +799,10 @@ fn function_restore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.shared.logger.log(level, 'M', &text);
     }
     match restored {
-        Ok(()) => ctx.out.ok(),
+        Ok(()) => {
+            ctx.store.dirty += 1;
+            ctx.out.ok()
+        }
         Err(e) => ctx.out.error(&e),
     }
 }

@@ -20,6 +20,7 @@ mod lua_redislibs;
 mod lua_scripts;
 mod notify;
 mod output_limits;
+mod persistence;
 mod pubsub;
 mod rdb;
 mod rdb_support;

@@ -637,6 +637,7 @@ fn info_sections() {
             "# Modules",
             "# Commandstats",
             "# Errorstats",
+            "# Latencystats",
             "# Cluster",
             "# Keyspace"
         ]
@@ -925,7 +926,10 @@ fn binary_serves_from_a_config_file() {
         format!("bind 127.0.0.1\nport {port}\nrequirepass \"p w\"\n"),
     )
     .unwrap();
+    // Its working directory is the temp dir, where SHUTDOWN's final save
+    // (the default save points) writes dump.rdb.
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferrous"))
+        .current_dir(&dir)
         .arg(&conf)
         .arg("--loglevel")
         .arg("warning")

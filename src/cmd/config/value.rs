@@ -306,8 +306,13 @@ impl Value for Vec<String> {
 
 /// Save points (`save`): pairs of seconds (at least 1) and changes (at least 0).
 /// `""` is no save points. Kept normalised (`3600 1 300 100`).
+/// Words are split on single spaces, as CONFIG SET splits them (an extra
+/// space is an empty word, refused); config files join their words so.
 pub fn parse_save(text: &str) -> Result<String, String> {
-    let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+    if text.is_empty() {
+        return Ok(String::new());
+    }
+    let words: Vec<&str> = text.split(' ').collect();
     let bad = || "Invalid save parameters".to_string();
     if !words.len().is_multiple_of(2) {
         return Err(bad());
@@ -501,7 +506,13 @@ mod tests {
 
     #[test]
     fn special_values() {
-        assert_eq!(parse_save("900 1  300 10").as_deref(), Ok("900 1 300 10"));
+        assert_eq!(parse_save("900 1 300 10").as_deref(), Ok("900 1 300 10"));
+        assert_eq!(parse_save("+900 1").as_deref(), Ok("900 1"));
+        assert_eq!(parse_save("").as_deref(), Ok(""));
+        // CONFIG SET splits on single spaces: 7.0.15 refuses these.
+        assert!(parse_save("900 1  300 10").is_err());
+        assert!(parse_save("  ").is_err());
+        assert!(parse_save(" 900 1").is_err());
         assert!(parse_save("900").is_err());
         assert!(parse_save("0 1").is_err());
         assert_eq!(parse_percentiles("50 99 99.9"), Ok(vec![50.0, 99.0, 99.9]));
