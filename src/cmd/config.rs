@@ -33,6 +33,14 @@ pub struct Config {
     pub lua_time_limit: u64,
     pub maxmemory: u64,
     pub maxmemory_policy: String,
+    /// `maxmemory-samples`: keys sampled per eviction pick.
+    pub maxmemory_samples: u64,
+    /// `maxmemory-eviction-tenacity` (0..=100): how long one command may keep
+    /// evicting (see `cmd::evict`).
+    pub maxmemory_eviction_tenacity: u64,
+    /// `lfu-log-factor` and `lfu-decay-time` (see `store::lfu`).
+    pub lfu_log_factor: u64,
+    pub lfu_decay_time: u64,
     pub save: String,
     pub appendonly: bool,
     pub appendfsync: String,
@@ -102,6 +110,10 @@ impl Default for Config {
             lua_time_limit: 5000,
             maxmemory: 0,
             maxmemory_policy: "noeviction".to_string(),
+            maxmemory_samples: 5,
+            maxmemory_eviction_tenacity: 10,
+            lfu_log_factor: 10,
+            lfu_decay_time: 1,
             save: "3600 1 300 100 60 10000".to_string(),
             appendonly: false,
             appendfsync: "everysec".to_string(),
@@ -299,6 +311,10 @@ static PARAMS: &[Param] = &[
         ]),
         true,
     ),
+    p("maxmemory-samples", Kind::Int(1, 64), true),
+    p("maxmemory-eviction-tenacity", Kind::Int(0, 100), true),
+    p("lfu-log-factor", Kind::Int(0, i32::MAX as i64), true),
+    p("lfu-decay-time", Kind::Int(0, i32::MAX as i64), true),
     p("save", Kind::Str, true),
     p("appendonly", Kind::Bool, true),
     p("notify-keyspace-events", Kind::Str, true),
@@ -519,6 +535,14 @@ impl Config {
             ("maxmemory-policy", Kind::Enum(allowed)) => {
                 self.maxmemory_policy = word(value, allowed)?
             }
+            ("maxmemory-samples", Kind::Int(a, b)) => {
+                self.maxmemory_samples = int(value, a, b)? as u64
+            }
+            ("maxmemory-eviction-tenacity", Kind::Int(a, b)) => {
+                self.maxmemory_eviction_tenacity = int(value, a, b)? as u64
+            }
+            ("lfu-log-factor", Kind::Int(a, b)) => self.lfu_log_factor = int(value, a, b)? as u64,
+            ("lfu-decay-time", Kind::Int(a, b)) => self.lfu_decay_time = int(value, a, b)? as u64,
             ("save", _) => self.save = value.to_string(),
             ("appendonly", _) => self.appendonly = boolean(value)?,
             ("notify-keyspace-events", _) => {
@@ -610,6 +634,10 @@ impl Config {
             "lua-time-limit" => self.lua_time_limit.to_string(),
             "maxmemory" => self.maxmemory.to_string(),
             "maxmemory-policy" => self.maxmemory_policy.clone(),
+            "maxmemory-samples" => self.maxmemory_samples.to_string(),
+            "maxmemory-eviction-tenacity" => self.maxmemory_eviction_tenacity.to_string(),
+            "lfu-log-factor" => self.lfu_log_factor.to_string(),
+            "lfu-decay-time" => self.lfu_decay_time.to_string(),
             "save" => self.save.clone(),
             "appendonly" => yn(self.appendonly),
             "notify-keyspace-events" => {

@@ -2,8 +2,8 @@
 //!
 //! Prints Redis's field names for the sections this server can fill (server,
 //! clients, memory, persistence, stats, replication, cpu, errorstats, keyspace,
-//! commandstats); memory figures come from the process's resident set
-//! (`/proc/self/statm`) since safe Rust cannot hook the allocator.
+//! commandstats); memory figures come from the structures' own byte
+//! accounting (see `memory.rs`), the resident set from `/proc/self/statm`.
 use super::shared::{unix_micros, REDIS_VERSION};
 use super::{flags::*, CommandSpec, Ctx, Keys};
 use std::fmt::Write as _;
@@ -82,18 +82,6 @@ fn info(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     ctx.out.verbatim("txt", text.as_bytes());
 }
 
-/// Resident memory of this process in bytes, from /proc (0 where unavailable).
-fn resident_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| {
-            s.split_whitespace()
-                .nth(1)
-                .and_then(|p| p.parse::<u64>().ok())
-        })
-        .map_or(0, |pages| pages * 4096)
-}
-
 /// User and system CPU seconds of this process, from /proc (zeros elsewhere).
 /// Assumes the usual 100 clock ticks per second.
 fn cpu_seconds() -> (f64, f64) {
@@ -163,22 +151,45 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
             );
         }
         "memory" => {
-            let rss = resident_bytes();
+            let (f, _) = super::memory::figures(ctx);
+            let sh = ctx.shared;
             let lua = sh.scripts_memory.load(std::sync::atomic::Ordering::Relaxed);
             let c = sh.config();
+            let pct = |a: u64, b: u64| 100.0 * super::memory::ratio(a, b);
+            let frag = super::memory::ratio(f.rss, f.used);
             let _ = write!(
                 t,
-                "# Memory\r\nused_memory:{rss}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\n\
-                 used_memory_rss_human:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n\
-                 mem_allocator:libc\r\nused_memory_lua:{lua}\r\nused_memory_lua_human:{}\r\n\
-                 number_of_cached_scripts:{}\r\n",
-                human(rss),
-                human(rss),
+                "# Memory\r\nused_memory:{}\r\nused_memory_human:{}\r\nused_memory_rss:{}\r\n\
+                 used_memory_rss_human:{}\r\nused_memory_peak:{}\r\nused_memory_peak_human:{}\r\n\
+                 used_memory_peak_perc:{:.2}%\r\nused_memory_overhead:{}\r\nused_memory_startup:0\r\n\
+                 used_memory_dataset:{}\r\nused_memory_dataset_perc:{:.2}%\r\n\
+                 allocator_allocated:{}\r\nallocator_active:{}\r\nallocator_resident:{}\r\n\
+                 used_memory_lua:{lua}\r\nused_memory_lua_human:{}\r\n\
+                 number_of_cached_scripts:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n\
+                 mem_fragmentation_ratio:{:.2}\r\nmem_fragmentation_bytes:{}\r\n\
+                 mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\nmem_clients_slaves:0\r\n\
+                 mem_clients_normal:0\r\nmem_aof_buffer:0\r\nmem_allocator:libc\r\n\
+                 active_defrag_running:0\r\nlazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n",
+                f.used,
+                human(f.used),
+                f.rss,
+                human(f.rss),
+                f.peak,
+                human(f.peak),
+                pct(f.used, f.peak),
+                f.overhead,
+                f.dataset,
+                pct(f.dataset, f.used),
+                f.used,
+                f.used,
+                f.rss,
+                human(lua),
+                sh.scripts_cached.load(std::sync::atomic::Ordering::Relaxed),
                 c.maxmemory,
                 human(c.maxmemory),
                 c.maxmemory_policy,
-                human(lua),
-                sh.scripts_cached.load(std::sync::atomic::Ordering::Relaxed),
+                frag,
+                f.rss as i64 - f.used as i64,
             );
         }
         "persistence" => {
@@ -195,7 +206,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 t,
                 "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\n\
                  instantaneous_ops_per_sec:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n\
-                 rejected_connections:{}\r\nexpired_keys:{}\r\nevicted_keys:0\r\nkeyspace_hits:{}\r\n\
+                 rejected_connections:{}\r\nexpired_keys:{}\r\nevicted_keys:{}\r\nkeyspace_hits:{}\r\n\
                  keyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\n\
                  tracking_total_keys:{}\r\ntracking_total_items:{}\r\ntracking_total_prefixes:{}\r\n\
                  total_error_replies:{}\r\ntotal_reads_processed:{}\r\ntotal_writes_processed:{}\r\n",
@@ -206,6 +217,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 get(&st.total_net_output_bytes),
                 get(&st.rejected_connections),
                 ctx.store.expired_keys() + get(&st.expired_keys),
+                get(&st.evicted_keys),
                 get(&st.keyspace_hits),
                 get(&st.keyspace_misses),
                 tracked.0,

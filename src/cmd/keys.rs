@@ -596,22 +596,39 @@ fn object_refcount(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 /// OBJECT IDLETIME key, measured on the same coarse clock that stamps
-/// accesses, as Redis does.
+/// accesses, as Redis does; refused under an LFU policy (the stamp then
+/// holds a frequency).
 fn object_idletime(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let lfu = ctx.store.lfu().is_some();
     if let Some((e, clock)) = object_entry(ctx, &args[2]) {
+        if lfu {
+            return ctx.out.error(
+                "ERR An LFU maxmemory policy is selected, idle time not tracked. \
+                 Please note that when switching between policies at runtime LRU and LFU data \
+                 will take some time to adjust.",
+            );
+        }
         let idle = idle_seconds(e.lru, clock) as i64;
         ctx.out.integer(idle);
     }
 }
 
-/// OBJECT FREQ key: no LFU policy can be selected yet.
+/// OBJECT FREQ key: the decayed access-frequency counter under an LFU
+/// policy (see `store::lfu`), an error under any other.
 fn object_freq(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if object_entry(ctx, &args[2]).is_some() {
-        ctx.out.error(
-            "ERR An LFU maxmemory policy is not selected, access frequency not tracked. \
-             Please note that when switching between policies at runtime LRU and LFU data \
-             will take some time to adjust.",
-        );
+    let lfu = ctx.store.lfu();
+    if let Some((e, _)) = object_entry(ctx, &args[2]) {
+        match lfu {
+            Some(l) => {
+                let c = crate::store::lfu::decayed(e.lru, l, now_ms());
+                ctx.out.integer(i64::from(c));
+            }
+            None => ctx.out.error(
+                "ERR An LFU maxmemory policy is not selected, access frequency not tracked. \
+                 Please note that when switching between policies at runtime LRU and LFU data \
+                 will take some time to adjust.",
+            ),
+        }
     }
 }
 

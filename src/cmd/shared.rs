@@ -44,6 +44,8 @@ pub struct Stats {
     pub keyspace_hits: AtomicU64,
     pub keyspace_misses: AtomicU64,
     pub expired_keys: AtomicU64,
+    /// Keys removed to stay under `maxmemory`.
+    pub evicted_keys: AtomicU64,
     /// Commands per second over the last second, sampled by the cron.
     pub instantaneous_ops_per_sec: AtomicU64,
 }
@@ -63,6 +65,7 @@ impl Stats {
             &self.keyspace_hits,
             &self.keyspace_misses,
             &self.expired_keys,
+            &self.evicted_keys,
         ] {
             c.store(0, Ordering::Relaxed);
         }
@@ -168,12 +171,24 @@ pub struct Shared {
     pub notify_flags: AtomicU32,
     /// Mirror of `client-query-buffer-limit`.
     pub query_buffer_limit: AtomicU64,
+    /// Mirror of `maxmemory` (0: no limit), read before every command.
+    pub maxmemory: AtomicU64,
+    /// Mirror of the LFU settings when the policy is an LFU one
+    /// (`cmd::evict::encode_lfu`).
+    pub lfu_mode: AtomicU64,
+    /// `used_memory` as last computed, plus the argument bytes of the
+    /// commands run since, and how many ran since (see `cmd::evict`).
+    pub memory_estimate: AtomicU64,
+    pub memory_estimate_age: AtomicU64,
     /// The running script, read by connections that find the lock taken.
     pub script: RunState,
     /// Script statistics for INFO, kept by scripting: cached EVAL scripts and the
     /// bytes of the EVAL state's Lua heap.
     pub scripts_cached: AtomicU64,
     pub scripts_memory: AtomicU64,
+    /// The largest `used_memory` seen (INFO's `used_memory_peak`), raised
+    /// whenever the figure is computed (see `cmd::memory`).
+    pub memory_peak: AtomicU64,
     /// Mirror of `client-output-buffer-limit`'s pubsub class, read by every outbox.
     pub pubsub_limits: Arc<outbox::Limits>,
     pub hooks: ServerHooks,
@@ -211,6 +226,14 @@ impl Shared {
     pub fn new(config: Config, logger: Logger, commands: Commands, port: u16) -> Shared {
         Shared {
             max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
+            maxmemory: AtomicU64::new(config.maxmemory),
+            lfu_mode: AtomicU64::new(super::evict::encode_lfu(super::evict::lfu_settings(
+                &config.maxmemory_policy,
+                config.lfu_log_factor,
+                config.lfu_decay_time,
+            ))),
+            memory_estimate: AtomicU64::new(0),
+            memory_estimate_age: AtomicU64::new(u64::MAX),
             notify_flags: AtomicU32::new(config.notify_keyspace_events),
             query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
             pubsub_limits: Arc::new(outbox::Limits::new(
@@ -229,6 +252,7 @@ impl Shared {
             script: RunState::default(),
             scripts_cached: AtomicU64::new(0),
             scripts_memory: AtomicU64::new(0),
+            memory_peak: AtomicU64::new(0),
             hooks: ServerHooks::default(),
             scripts_may_call_noscript: AtomicBool::new(false),
             pause: super::pause::Pause::default(),
@@ -250,6 +274,17 @@ impl Shared {
         let c = self.config();
         self.max_bulk_len
             .store(c.proto_max_bulk_len, Ordering::Relaxed);
+        self.maxmemory.store(c.maxmemory, Ordering::Relaxed);
+        self.lfu_mode.store(
+            super::evict::encode_lfu(super::evict::lfu_settings(
+                &c.maxmemory_policy,
+                c.lfu_log_factor,
+                c.lfu_decay_time,
+            )),
+            Ordering::Relaxed,
+        );
+        // a new limit or policy: measure afresh before the next command
+        self.memory_estimate_age.store(u64::MAX, Ordering::Relaxed);
         self.query_buffer_limit
             .store(c.client_query_buffer_limit, Ordering::Relaxed);
         self.logger.set_level(c.loglevel);

@@ -203,6 +203,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     super::info::COMMANDS,
     super::keys::COMMANDS,
     super::lcs::COMMANDS,
+    super::memory::COMMANDS,
     super::list::COMMANDS,
     super::pubsub::COMMANDS,
     super::server::COMMANDS,
