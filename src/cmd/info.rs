@@ -161,7 +161,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 t,
                 "# Memory\r\nused_memory:{}\r\nused_memory_human:{}\r\nused_memory_rss:{}\r\n\
                  used_memory_rss_human:{}\r\nused_memory_peak:{}\r\nused_memory_peak_human:{}\r\n\
-                 used_memory_peak_perc:{:.2}%\r\nused_memory_overhead:{}\r\nused_memory_startup:0\r\n\
+                 used_memory_peak_perc:{:.2}%\r\nused_memory_overhead:{}\r\nused_memory_startup:{}\r\n\
                  used_memory_dataset:{}\r\nused_memory_dataset_perc:{:.2}%\r\n\
                  allocator_allocated:{}\r\nallocator_active:{}\r\nallocator_resident:{}\r\n\
                  used_memory_lua:{lua}\r\nused_memory_lua_human:{}\r\n\
@@ -169,7 +169,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                  mem_fragmentation_ratio:{:.2}\r\nmem_fragmentation_bytes:{}\r\n\
                  mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\nmem_clients_slaves:0\r\n\
                  mem_clients_normal:0\r\nmem_aof_buffer:0\r\nmem_allocator:libc\r\n\
-                 active_defrag_running:0\r\nlazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n",
+                 active_defrag_running:0\r\nlazyfree_pending_objects:{}\r\nlazyfreed_objects:{}\r\n",
                 f.used,
                 human(f.used),
                 f.rss,
@@ -178,6 +178,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 human(f.peak),
                 pct(f.used, f.peak),
                 f.overhead,
+                f.startup,
                 f.dataset,
                 pct(f.dataset, f.used),
                 f.used,
@@ -190,6 +191,8 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 c.maxmemory_policy,
                 frag,
                 f.rss as i64 - f.used as i64,
+                sh.lazyfree.pending.load(std::sync::atomic::Ordering::Relaxed),
+                sh.lazyfree.freed.load(std::sync::atomic::Ordering::Relaxed),
             );
         }
         "persistence" => {

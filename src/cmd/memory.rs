@@ -8,7 +8,8 @@
 //! or intset block, dict arrays and pairs, quicklist nodes, skiplist), each
 //! rounded as glibc's malloc rounds a request. `used_memory` is the sum over
 //! the databases (`dataset`, the keys and values; `overhead`, the tables'
-//! bucket arrays and spare room) plus the Lua heap. It is computed when asked,
+//! bucket arrays and spare room) plus the Lua heap and what exists before any
+//! data (`startup`: the command table, the databases' structs). It is computed when asked,
 //! in O(keys): values answer in O(1) (streams excepted).
 //!
 //! What it cannot see: memory malloc holds without handing it out, the
@@ -94,7 +95,11 @@ const HELP: &[&str] = &[
 pub struct Figures {
     /// Keys and values.
     pub dataset: u64,
-    /// Tables' arrays beyond the entries in use, the TTL lists, the Lua heap.
+    /// What the server holds with no data: the command table, the
+    /// databases' own structs (INFO's `used_memory_startup`).
+    pub startup: u64,
+    /// `startup`, the tables' arrays beyond the entries in use, the TTL
+    /// lists, the Lua heap.
     pub overhead: u64,
     /// `dataset + overhead`: INFO's `used_memory`.
     pub used: u64,
@@ -121,7 +126,8 @@ pub fn figures(ctx: &Ctx<'_>) -> (Figures, Vec<(usize, u64, u64)>) {
             dbs.push((n, b.main as u64, b.expires as u64));
         }
     }
-    f.overhead += ctx.shared.scripts_memory.load(Ordering::Relaxed);
+    f.startup = (ctx.shared.commands.heap_bytes() + std::mem::size_of_val(ctx.store.dbs())) as u64;
+    f.overhead += f.startup + ctx.shared.scripts_memory.load(Ordering::Relaxed);
     f.used = f.dataset + f.overhead;
     f.peak = ctx
         .shared
@@ -197,7 +203,7 @@ fn stats(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     };
     int(out, "peak.allocated", f.peak);
     int(out, "total.allocated", f.used);
-    int(out, "startup.allocated", 0);
+    int(out, "startup.allocated", f.startup);
     int(out, "replication.backlog", 0);
     int(out, "clients.slaves", 0);
     int(out, "clients.normal", 0);

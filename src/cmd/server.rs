@@ -98,6 +98,10 @@ fn config_get(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// CONFIG RESETSTAT
 fn config_resetstat(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     ctx.shared.stats.reset();
+    ctx.shared
+        .lazyfree
+        .freed
+        .store(0, std::sync::atomic::Ordering::Relaxed);
     ctx.shared.commands.reset_stats();
     ctx.shared
         .errors

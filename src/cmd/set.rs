@@ -421,9 +421,16 @@ fn smove(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     drop_if_empty(ctx, src);
     let limit = max_ints(ctx);
     let db = ctx.store.db(ctx.client.db);
-    if let Ok(j) = write_or_create(db, dst, ctx.out, Set::new) {
-        if value_mut::<Set>(db, j).add(member, limit) {
-            notify(ctx, notify::SET, "sadd", dst);
+    // A destination that already has the member is not touched (no WATCH
+    // bump, no event), as in Redis.
+    let already = db
+        .lookup_no_touch(dst)
+        .is_some_and(|j| matches!(&db.entry(j).value, Value::Set(s) if s.contains(member)));
+    if !already {
+        if let Ok(j) = write_or_create(db, dst, ctx.out, Set::new) {
+            if value_mut::<Set>(db, j).add(member, limit) {
+                notify(ctx, notify::SET, "sadd", dst);
+            }
         }
     }
     ctx.store.dirty += 1;

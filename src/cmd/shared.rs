@@ -134,6 +134,25 @@ impl RunState {
 /// Something to free off the request path (a flushed keyspace, a big value).
 pub type Garbage = Box<dyn Send>;
 
+/// INFO's `lazyfree_pending_objects` and `lazyfreed_objects`.
+#[derive(Debug, Default)]
+pub struct LazyfreeStats {
+    pub pending: AtomicU64,
+    pub freed: AtomicU64,
+}
+
+/// Garbage on its way to the lazy-free thread: counted pending until dropped.
+struct Counted(Option<Garbage>, Arc<LazyfreeStats>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        // the garbage first, then the counts (the figures follow the freeing)
+        drop(self.0.take());
+        self.1.pending.fetch_sub(1, Ordering::Relaxed);
+        self.1.freed.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// What the server lets the lower layers ask of it, installed once at bind time.
 /// They are plain callbacks so that nothing below `server` names its types.
 #[derive(Default)]
@@ -186,6 +205,8 @@ pub struct Shared {
     /// bytes of the EVAL state's Lua heap.
     pub scripts_cached: AtomicU64,
     pub scripts_memory: AtomicU64,
+    /// Objects handed to the lazy-free thread (see [`Shared::free_later`]).
+    pub lazyfree: Arc<LazyfreeStats>,
     /// The largest `used_memory` seen (INFO's `used_memory_peak`), raised
     /// whenever the figure is computed (see `cmd::memory`).
     pub memory_peak: AtomicU64,
@@ -253,6 +274,7 @@ impl Shared {
             scripts_cached: AtomicU64::new(0),
             scripts_memory: AtomicU64::new(0),
             memory_peak: AtomicU64::new(0),
+            lazyfree: Arc::default(),
             hooks: ServerHooks::default(),
             scripts_may_call_noscript: AtomicBool::new(false),
             pause: super::pause::Pause::default(),
@@ -343,7 +365,10 @@ impl Shared {
     /// value): on the server's lazy-free thread, or here when there is none.
     pub fn free_later(&self, garbage: Garbage) {
         match self.hooks.free_later.get() {
-            Some(free) => free(garbage),
+            Some(free) => {
+                self.lazyfree.pending.fetch_add(1, Ordering::Relaxed);
+                free(Box::new(Counted(Some(garbage), self.lazyfree.clone())))
+            }
             None => drop(garbage),
         }
     }

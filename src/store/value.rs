@@ -173,6 +173,39 @@ impl Value {
         }
     }
 
+    /// What freeing the value costs, as Redis's lazy-free counts it: 1 for a
+    /// string or a packed (listpack, intset) value, else about the number of
+    /// allocations (quicklist nodes, dict pairs, skiplist nodes, stream
+    /// nodes and groups). UNLINK frees values above 64 on another thread.
+    pub fn free_effort(&self) -> usize {
+        match self {
+            Value::Int(_) | Value::Emb(_) | Value::Raw(_) => 1,
+            Value::Hash(h) => {
+                if h.is_listpack() {
+                    1
+                } else {
+                    h.len()
+                }
+            }
+            Value::ZSet(z) => {
+                if z.encoding() == "listpack" {
+                    1
+                } else {
+                    z.len()
+                }
+            }
+            Value::List(l) => l.nodes().len(),
+            Value::Set(s) => {
+                if s.encoding() == "intset" {
+                    1
+                } else {
+                    s.len()
+                }
+            }
+            Value::Stream(s) => s.node_count() + s.groups.len(),
+        }
+    }
+
     /// True for the string encodings.
     pub fn is_string(&self) -> bool {
         matches!(self, Value::Int(_) | Value::Emb(_) | Value::Raw(_))
