@@ -3,9 +3,9 @@
 //! Prints every section and field redis-server 7.0.15 prints, in its order
 //! (`INFO everything`; `default` leaves out commandstats and latencystats), with
 //! true values where this server has them and a standalone master's values
-//! otherwise (no replicas, no fork, no persistence in progress). Memory figures
-//! come from the process's resident set (`/proc/self/statm`) since safe Rust
-//! cannot hook the allocator; the allocator ratios are then 1.00.
+//! otherwise (no replicas, no fork). Memory figures come from the structures'
+//! own byte accounting (see `memory.rs`), the resident set from
+//! `/proc/self/statm`; the allocator's own figures are those same numbers.
 use super::shared::{unix_micros, REDIS_VERSION};
 use super::{flags::*, CommandSpec, Ctx, Keys};
 use std::fmt::Write as _;
@@ -83,18 +83,6 @@ fn info(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         section(ctx, s, &mut text);
     }
     ctx.out.verbatim("txt", text.as_bytes());
-}
-
-/// Resident memory of this process in bytes, from /proc (0 where unavailable).
-pub fn resident_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| {
-            s.split_whitespace()
-                .nth(1)
-                .and_then(|p| p.parse::<u64>().ok())
-        })
-        .map_or(0, |pages| pages * 4096)
 }
 
 /// User and system CPU seconds of this process, from /proc (zeros elsewhere).
@@ -232,36 +220,33 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
             );
         }
         "memory" => {
-            let rss = resident_bytes();
-            let peak = sh.stats.note_memory_peak(rss);
+            let (f, _) = super::memory::figures(ctx);
+            let sh = ctx.shared;
+            let peak = f.peak;
             let lua = sh.scripts_memory.load(Ordering::Relaxed);
             let c = sh.config();
             let sys = total_system_memory();
-            let perc = |a: u64, b: u64| {
-                if b == 0 {
-                    "0.00%".to_string()
-                } else {
-                    format!("{:.2}%", a as f64 * 100.0 / b as f64)
-                }
-            };
+            let perc = |a: u64, b: u64| format!("{:.2}%", 100.0 * super::memory::ratio(a, b));
+            let frag = format!("{:.2}", super::memory::ratio(f.rss, f.used));
+            let frag_bytes = f.rss as i64 - f.used as i64;
             t.push_str("# Memory\r\n");
             lines(
                 t,
                 &[
-                    ("used_memory", s(&rss)),
-                    ("used_memory_human", human(rss)),
-                    ("used_memory_rss", s(&rss)),
-                    ("used_memory_rss_human", human(rss)),
+                    ("used_memory", s(&f.used)),
+                    ("used_memory_human", human(f.used)),
+                    ("used_memory_rss", s(&f.rss)),
+                    ("used_memory_rss_human", human(f.rss)),
                     ("used_memory_peak", s(&peak)),
                     ("used_memory_peak_human", human(peak)),
-                    ("used_memory_peak_perc", perc(rss, peak)),
-                    ("used_memory_overhead", s(&0)),
-                    ("used_memory_startup", s(&0)),
-                    ("used_memory_dataset", s(&rss)),
-                    ("used_memory_dataset_perc", perc(rss, rss)),
-                    ("allocator_allocated", s(&rss)),
-                    ("allocator_active", s(&rss)),
-                    ("allocator_resident", s(&rss)),
+                    ("used_memory_peak_perc", perc(f.used, peak)),
+                    ("used_memory_overhead", s(&f.overhead)),
+                    ("used_memory_startup", s(&f.startup)),
+                    ("used_memory_dataset", s(&f.dataset)),
+                    ("used_memory_dataset_perc", perc(f.dataset, f.used)),
+                    ("allocator_allocated", s(&f.used)),
+                    ("allocator_active", s(&f.used)),
+                    ("allocator_resident", s(&f.rss)),
                     ("total_system_memory", s(&sys)),
                     ("total_system_memory_human", human(sys)),
                     ("used_memory_lua", s(&lua)),
@@ -285,12 +270,12 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                     ("maxmemory_policy", c.maxmemory_policy.clone()),
                     ("allocator_frag_ratio", s(&"1.00")),
                     ("allocator_frag_bytes", s(&0)),
-                    ("allocator_rss_ratio", s(&"1.00")),
-                    ("allocator_rss_bytes", s(&0)),
+                    ("allocator_rss_ratio", frag.clone()),
+                    ("allocator_rss_bytes", s(&frag_bytes)),
                     ("rss_overhead_ratio", s(&"1.00")),
                     ("rss_overhead_bytes", s(&0)),
-                    ("mem_fragmentation_ratio", s(&"1.00")),
-                    ("mem_fragmentation_bytes", s(&0)),
+                    ("mem_fragmentation_ratio", frag),
+                    ("mem_fragmentation_bytes", s(&frag_bytes)),
                     ("mem_not_counted_for_evict", s(&0)),
                     ("mem_replication_backlog", s(&0)),
                     ("mem_total_replication_buffers", s(&0)),
@@ -300,8 +285,14 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                     ("mem_aof_buffer", s(&0)),
                     ("mem_allocator", s(&"libc")),
                     ("active_defrag_running", s(&0)),
-                    ("lazyfree_pending_objects", s(&0)),
-                    ("lazyfreed_objects", s(&0)),
+                    (
+                        "lazyfree_pending_objects",
+                        s(&sh.lazyfree.pending.load(Ordering::Relaxed)),
+                    ),
+                    (
+                        "lazyfreed_objects",
+                        s(&sh.lazyfree.freed.load(Ordering::Relaxed)),
+                    ),
                 ],
             );
         }
@@ -347,7 +338,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                     ("expired_stale_perc", s(&"0.00")),
                     ("expired_time_cap_reached_count", s(&0)),
                     ("expire_cycle_cpu_milliseconds", s(&0)),
-                    ("evicted_keys", s(&0)),
+                    ("evicted_keys", s(&get(&st.evicted_keys))),
                     ("evicted_clients", s(&0)),
                     ("total_eviction_exceeded_time", s(&0)),
                     ("current_eviction_exceeded_time", s(&0)),

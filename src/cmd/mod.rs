@@ -35,7 +35,7 @@
 //! | `hash.rs`, `list.rs`, `set.rs`, `zset*.rs`, `sort.rs` | the collection types |
 //! | `connection.rs`, `server.rs` | connection and server commands (HELLO, CLIENT, CONFIG, DEBUG, SHUTDOWN) |
 //! | `clients.rs` | CLIENT LIST, INFO and KILL: every client as 7.0 describes it |
-//! | `command.rs`, `info.rs` | COMMAND (the table as clients see it) and INFO |
+//! | `command.rs`, `info.rs`, `memory.rs` | COMMAND (the table as clients see it), INFO, MEMORY |
 //! | `docs/` | Redis 7.0's command documentation as data (COMMAND DOCS, key specs), generated |
 //! | `tx.rs`, `pubsub.rs` | MULTI/EXEC/WATCH, pub/sub |
 //! | `persistence.rs` | the RDB save status (INFO, LASTSAVE, MISCONF) and the hooks to the persistence layer |
@@ -52,6 +52,7 @@ pub mod config;
 pub mod connection;
 pub mod ctx;
 pub mod docs;
+pub mod evict;
 pub mod geo;
 pub mod hash;
 pub mod histogram;
@@ -63,6 +64,7 @@ pub mod lcs;
 pub mod list;
 pub mod log;
 pub mod lookup;
+pub mod memory;
 pub mod monitor;
 pub mod notify;
 pub mod outbox;
@@ -383,6 +385,11 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
             q.push(args.to_vec());
             ctx.out.simple("QUEUED");
         }
+        return;
+    }
+    if !evict::before_command(ctx, spec.flags, args) {
+        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        shared.count_error(b"OOM");
         return;
     }
     let before = ctx.out.buf.len();

@@ -44,6 +44,8 @@ pub struct Stats {
     pub keyspace_hits: AtomicU64,
     pub keyspace_misses: AtomicU64,
     pub expired_keys: AtomicU64,
+    /// Keys removed to stay under `maxmemory`.
+    pub evicted_keys: AtomicU64,
     /// Commands per second over the last second, sampled by the cron.
     pub instantaneous_ops_per_sec: AtomicU64,
     /// The largest `used_memory` INFO has seen (`used_memory_peak`).
@@ -72,6 +74,7 @@ impl Stats {
             &self.keyspace_hits,
             &self.keyspace_misses,
             &self.expired_keys,
+            &self.evicted_keys,
         ] {
             c.store(0, Ordering::Relaxed);
         }
@@ -165,6 +168,25 @@ impl RunState {
 /// Something to free off the request path (a flushed keyspace, a big value).
 pub type Garbage = Box<dyn Send>;
 
+/// INFO's `lazyfree_pending_objects` and `lazyfreed_objects`.
+#[derive(Debug, Default)]
+pub struct LazyfreeStats {
+    pub pending: AtomicU64,
+    pub freed: AtomicU64,
+}
+
+/// Garbage on its way to the lazy-free thread: counted pending until dropped.
+struct Counted(Option<Garbage>, Arc<LazyfreeStats>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        // the garbage first, then the counts (the figures follow the freeing)
+        drop(self.0.take());
+        self.1.pending.fetch_sub(1, Ordering::Relaxed);
+        self.1.freed.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// What the server lets the lower layers ask of it, installed once at bind time.
 /// They are plain callbacks so that nothing below `server` names its types.
 #[derive(Default)]
@@ -208,12 +230,26 @@ pub struct Shared {
     pub notify_flags: AtomicU32,
     /// Mirror of `client-query-buffer-limit`.
     pub query_buffer_limit: AtomicU64,
+    /// Mirror of `maxmemory` (0: no limit), read before every command.
+    pub maxmemory: AtomicU64,
+    /// Mirror of the LFU settings when the policy is an LFU one
+    /// (`cmd::evict::encode_lfu`).
+    pub lfu_mode: AtomicU64,
+    /// `used_memory` as last computed, plus the argument bytes of the
+    /// commands run since, and how many ran since (see `cmd::evict`).
+    pub memory_estimate: AtomicU64,
+    pub memory_estimate_age: AtomicU64,
     /// The running script, read by connections that find the lock taken.
     pub script: RunState,
     /// Script statistics for INFO, kept by scripting: cached EVAL scripts and the
     /// bytes of the EVAL state's Lua heap.
     pub scripts_cached: AtomicU64,
     pub scripts_memory: AtomicU64,
+    /// Objects handed to the lazy-free thread (see [`Shared::free_later`]).
+    pub lazyfree: Arc<LazyfreeStats>,
+    /// The largest `used_memory` seen (INFO's `used_memory_peak`), raised
+    /// whenever the figure is computed (see `cmd::memory`).
+    pub memory_peak: AtomicU64,
     /// Mirror of `client-output-buffer-limit`'s pubsub class, read by every outbox.
     pub pubsub_limits: Arc<outbox::Limits>,
     pub hooks: ServerHooks,
@@ -261,6 +297,14 @@ impl Shared {
     pub fn new(config: Config, logger: Logger, commands: Commands, port: u16) -> Shared {
         Shared {
             max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
+            maxmemory: AtomicU64::new(config.maxmemory),
+            lfu_mode: AtomicU64::new(super::evict::encode_lfu(super::evict::lfu_settings(
+                &config.maxmemory_policy,
+                config.lfu_log_factor.max(0) as u64,
+                config.lfu_decay_time.max(0) as u64,
+            ))),
+            memory_estimate: AtomicU64::new(0),
+            memory_estimate_age: AtomicU64::new(u64::MAX),
             notify_flags: AtomicU32::new(config.notify_keyspace_events),
             query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
             pubsub_limits: Arc::new(outbox::Limits::new(
@@ -286,6 +330,8 @@ impl Shared {
             script: RunState::default(),
             scripts_cached: AtomicU64::new(0),
             scripts_memory: AtomicU64::new(0),
+            memory_peak: AtomicU64::new(0),
+            lazyfree: Arc::default(),
             hooks: ServerHooks::default(),
             scripts_may_call_noscript: AtomicBool::new(false),
             pause: super::pause::Pause::default(),
@@ -308,6 +354,17 @@ impl Shared {
         let c = self.config();
         self.max_bulk_len
             .store(c.proto_max_bulk_len, Ordering::Relaxed);
+        self.maxmemory.store(c.maxmemory, Ordering::Relaxed);
+        self.lfu_mode.store(
+            super::evict::encode_lfu(super::evict::lfu_settings(
+                &c.maxmemory_policy,
+                c.lfu_log_factor.max(0) as u64,
+                c.lfu_decay_time.max(0) as u64,
+            )),
+            Ordering::Relaxed,
+        );
+        // a new limit or policy: measure afresh before the next command
+        self.memory_estimate_age.store(u64::MAX, Ordering::Relaxed);
         self.query_buffer_limit
             .store(c.client_query_buffer_limit, Ordering::Relaxed);
         self.logger.set_level(c.loglevel);
@@ -333,6 +390,7 @@ impl Shared {
     /// error counts start again from zero.
     pub fn reset_stats(&self) {
         self.stats.reset();
+        self.lazyfree.freed.store(0, Ordering::Relaxed);
         self.commands.reset_stats();
         self.errors
             .lock()
@@ -394,7 +452,10 @@ impl Shared {
     /// value): on the server's lazy-free thread, or here when there is none.
     pub fn free_later(&self, garbage: Garbage) {
         match self.hooks.free_later.get() {
-            Some(free) => free(garbage),
+            Some(free) => {
+                self.lazyfree.pending.fetch_add(1, Ordering::Relaxed);
+                free(Box::new(Counted(Some(garbage), self.lazyfree.clone())))
+            }
             None => drop(garbage),
         }
     }

@@ -204,6 +204,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     super::info::COMMANDS,
     super::keys::COMMANDS,
     super::lcs::COMMANDS,
+    super::memory::COMMANDS,
     super::list::COMMANDS,
     super::pubsub::COMMANDS,
     super::server::COMMANDS,
@@ -293,6 +294,23 @@ pub struct Commands {
 }
 
 impl Commands {
+    /// Heap bytes of the table: its rows, their names, the name index
+    /// (part of `used_memory_startup`, see `memory.rs`).
+    pub fn heap_bytes(&self) -> usize {
+        use crate::store::mem::{alloc_size, vec_bytes};
+        vec_bytes::<Row>(self.rows.capacity())
+            + self
+                .rows
+                .iter()
+                .map(|r| alloc_size(r.full_name.capacity()))
+                .sum::<usize>()
+            + self
+                .index
+                .keys()
+                .map(|k| alloc_size(k.len()) + 2 * std::mem::size_of::<usize>())
+                .sum::<usize>()
+    }
+
     pub fn new(families: &[&'static [CommandSpec]]) -> Commands {
         let mut rows = Vec::new();
         let mut index = FnvMap::default();

@@ -78,7 +78,7 @@ fn save_options(c: &Config) -> SaveOptions {
         encodings: encodings(c),
         redis_ver: crate::cmd::REDIS_VERSION.to_string(),
         ctime: now / 1000,
-        used_mem: crate::cmd::info::resident_bytes(),
+        used_mem: crate::cmd::memory::resident_bytes(),
         aof_base: false,
         lru_clock: c
             .maxmemory_policy

@@ -18,6 +18,7 @@ mod list_edges;
 mod lua_api;
 mod lua_redislibs;
 mod lua_scripts;
+mod maxmemory;
 mod notify;
 mod output_limits;
 mod persistence;
