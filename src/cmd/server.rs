@@ -2,7 +2,7 @@
 //! COMMAND in `command.rs`, INFO in `info.rs`.)
 use super::command::help_lines;
 use super::shared::unix_micros;
-use super::{flags::*, unknown_subcommand, wrong_arity, CommandSpec, Ctx, Keys};
+use super::{flags::*, wrong_arity, CommandSpec, Ctx, Keys};
 use crate::resp::Reply;
 
 pub static COMMANDS: &[CommandSpec] = &[
@@ -39,6 +39,16 @@ fn time(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     ctx.out.array(2);
     ctx.out.bulk((us / 1_000_000).to_string().as_bytes());
     ctx.out.bulk((us % 1_000_000).to_string().as_bytes());
+}
+
+/// Whether C's `atoi` reads a non-zero number: leading digits (after blanks and a
+/// sign), anything else is 0.
+fn atoi_nonzero(arg: &[u8]) -> bool {
+    super::c_str(arg, 64)
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take_while(|b| b.is_ascii_digit() || **b == b'-' || **b == b'+')
+        .any(|b| (b'1'..=b'9').contains(b))
 }
 
 /// DEBUG SLEEP <seconds>: blocks the whole server (it holds the keyspace lock),
@@ -87,13 +97,22 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         b"protocol" if args.len() == 3 => debug_protocol(ctx.out, &args[2]),
         b"reload" => debug_reload(ctx, &args[2..]),
+        b"set-active-expire" if args.len() == 3 => {
+            let on = atoi_nonzero(&args[2]);
+            ctx.shared
+                .active_expire
+                .store(on, std::sync::atomic::Ordering::Relaxed);
+            ctx.out.ok();
+        }
+        b"log" if args.len() == 3 => {
+            let msg = String::from_utf8_lossy(&args[2]);
+            ctx.shared.logger.warning(&format!("DEBUG LOG: {msg}"));
+            ctx.out.ok();
+        }
+        // The text as the error reply, as given (line breaks become spaces).
+        b"error" if args.len() == 3 => super::error_bytes(ctx.out, &args[2]),
         b"set-disable-deny-scripts" if args.len() == 3 => {
-            // atoi: leading digits, anything else is 0
-            let on = crate::cmd::c_str(&args[2], 64)
-                .iter()
-                .skip_while(|b| b.is_ascii_whitespace())
-                .take_while(|b| b.is_ascii_digit() || **b == b'-')
-                .any(|b| (b'1'..=b'9').contains(b));
+            let on = atoi_nonzero(&args[2]);
             ctx.shared
                 .scripts_may_call_noscript
                 .store(on, std::sync::atomic::Ordering::Relaxed);
@@ -103,17 +122,31 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             ctx.out,
             &[
                 "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "ERROR <string>",
+                "    Return a Redis protocol error with <string> as message. Useful for clients",
+                "    unit tests to simulate Redis errors.",
+                "LOG <message>",
+                "    Write <message> to the server log.",
                 "PROTOCOL <type>",
                 "    Reply with a test value of the specified type. <type> can be: string,",
                 "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
                 "    true, false.",
                 "SLEEP <seconds>",
                 "    Stop the server for <seconds>. Decimals allowed.",
+                "SET-ACTIVE-EXPIRE <0|1>",
+                "    Setting it to 0 disables expiring keys in background when they are not",
+                "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+                "    default.",
                 "HELP",
                 "    Prints this help.",
             ],
         ),
-        _ => unknown_subcommand(ctx.out, &args[1], "debug"),
+        _ => {
+            let mut msg = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
+            msg.extend_from_slice(super::c_str(&args[1], 128));
+            msg.extend_from_slice(b"'. Try DEBUG HELP.");
+            super::error_bytes(ctx.out, &msg);
+        }
     }
 }
 

@@ -269,6 +269,8 @@ pub struct Shared {
     pub latency_tracking: AtomicBool,
     /// The latency monitor's events (see `cmd::latency`).
     pub latency: super::latency::Monitor,
+    /// DEBUG SET-ACTIVE-EXPIRE: the cron expires keys in the background.
+    pub active_expire: AtomicBool,
     /// SLOWLOG's entries (see `cmd::slowlog`).
     pub slowlog: super::slowlog::SlowLog,
     /// RDB save status and the persistence layer's hooks (see `cmd::persistence`).
@@ -315,6 +317,7 @@ impl Shared {
                 config.slowlog_max_len,
             ),
             monitors: Default::default(),
+            active_expire: AtomicBool::new(true),
             latency: super::latency::Monitor::new(config.latency_monitor_threshold.max(0) as u64),
             latency_tracking: AtomicBool::new(config.latency_tracking),
             config: RwLock::new(config),

@@ -318,7 +318,7 @@ fn cron(core: &Arc<Core>) {
             (c.hz.max(1), c.timeout)
         };
         std::thread::sleep(Duration::from_millis(1000 / hz));
-        {
+        if sh.active_expire.load(Ordering::Relaxed) {
             let mut ks = core.lock();
             let began = Instant::now();
             ks.store.active_expire_cycle(crate::store::now_ms());

@@ -12,6 +12,7 @@ mod geo;
 mod hash;
 mod hll;
 mod hot;
+mod introspection;
 mod keys;
 mod list;
 mod list_edges;
