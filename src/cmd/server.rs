@@ -235,6 +235,18 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         b"protocol" if args.len() == 3 => debug_protocol(ctx.out, &args[2]),
         b"reload" => debug_reload(ctx, &args[2..]),
+        b"digest" if args.len() == 2 => {
+            let d = super::digest::dataset(ctx.store.dbs());
+            ctx.out.simple(&d)
+        }
+        b"digest-value" => {
+            let db = ctx.client.db;
+            ctx.out.array(args.len() - 2);
+            for key in &args[2..] {
+                let d = super::digest::value(ctx.store.db(db), key);
+                ctx.out.simple(&d);
+            }
+        }
         b"set-disable-deny-scripts" if args.len() == 3 => {
             // atoi: leading digits, anything else is 0
             let on = crate::cmd::c_str(&args[2], 64)
