@@ -235,6 +235,13 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         b"protocol" if args.len() == 3 => debug_protocol(ctx.out, &args[2]),
         b"reload" => debug_reload(ctx, &args[2..]),
+        b"set-active-expire" if args.len() == 3 => {
+            let on = atoi_nonzero(&args[2]);
+            ctx.shared
+                .active_expire
+                .store(on, std::sync::atomic::Ordering::Relaxed);
+            ctx.out.ok();
+        }
         b"digest" if args.len() == 2 => {
             let d = super::digest::dataset(ctx.store.dbs());
             ctx.out.simple(&d)
@@ -248,12 +255,7 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             }
         }
         b"set-disable-deny-scripts" if args.len() == 3 => {
-            // atoi: leading digits, anything else is 0
-            let on = crate::cmd::c_str(&args[2], 64)
-                .iter()
-                .skip_while(|b| b.is_ascii_whitespace())
-                .take_while(|b| b.is_ascii_digit() || **b == b'-')
-                .any(|b| (b'1'..=b'9').contains(b));
+            let on = atoi_nonzero(&args[2]);
             ctx.shared
                 .scripts_may_call_noscript
                 .store(on, std::sync::atomic::Ordering::Relaxed);
@@ -275,6 +277,16 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ),
         _ => unknown_subcommand(ctx.out, &args[1], "debug"),
     }
+}
+
+/// Whether C's `atoi` reads a nonzero number from `arg` (leading digits,
+/// anything else is 0): DEBUG's on/off switches.
+fn atoi_nonzero(arg: &[u8]) -> bool {
+    crate::cmd::c_str(arg, 64)
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take_while(|b| b.is_ascii_digit() || **b == b'-')
+        .any(|b| (b'1'..=b'9').contains(b))
 }
 
 /// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves the dataset and loads it

@@ -187,6 +187,9 @@ pub struct Shared {
     pub tracking_clients: AtomicUsize,
     /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call `noscript` commands.
     pub scripts_may_call_noscript: AtomicBool,
+    /// DEBUG SET-ACTIVE-EXPIRE 0 turns the cron's expiry cycle off (tests use it
+    /// to see lazy expiry alone).
+    pub active_expire: AtomicBool,
     /// RDB save status and the persistence layer's hooks (see `cmd::persistence`).
     pub persistence: super::persistence::Persistence,
     next_client_id: AtomicU64,
@@ -234,6 +237,7 @@ impl Shared {
             hooks: ServerHooks::default(),
             scripts_may_call_noscript: AtomicBool::new(false),
             pause: super::pause::Pause::default(),
+            active_expire: AtomicBool::new(true),
             persistence: super::persistence::Persistence::default(),
             tracking: Mutex::default(),
             tracking_on: AtomicBool::new(false),

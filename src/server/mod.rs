@@ -320,7 +320,9 @@ fn cron(core: &Arc<Core>) {
         std::thread::sleep(Duration::from_millis(1000 / hz));
         {
             let mut ks = core.lock();
-            ks.store.active_expire_cycle(crate::store::now_ms());
+            if sh.active_expire.load(Ordering::Relaxed) {
+                ks.store.active_expire_cycle(crate::store::now_ms());
+            }
             crate::cmd::notify::flush_expired(&mut ks.store, &core.shared);
             crate::cmd::tracking::cron(&core.shared, &mut ks.store);
             let ks = &mut *ks;
