@@ -881,17 +881,17 @@ fn flushall(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(lazy) = flush_mode(args) else {
         return ctx.out.error(errors::SYNTAX);
     };
+    let keys: usize = (0..ctx.store.db_count()).map(|d| ctx.store.dbsize(d)).sum();
     let old = ctx.store.flush_all();
     free_flushed(ctx, old, lazy);
-    // With save points set, the empty dataset is saved at once (7.0's
-    // `flushAllDataAndResetRDB`), and the flush itself still counts as a change.
+    // Each key removed is a change; with save points set, the empty dataset
+    // is saved at once, which restarts the count (7.0.15's
+    // `flushAllDataAndResetRDB`).
+    ctx.store.dirty += keys as u64;
     if !ctx.shared.config().save.trim().is_empty() {
         if let Some(save_now) = ctx.shared.persistence.hooks.save.get() {
-            let dirty = ctx.store.dirty;
             let _ = save_now(ctx);
-            ctx.store.dirty = dirty;
         }
     }
-    ctx.store.dirty += 1;
     ctx.out.ok();
 }

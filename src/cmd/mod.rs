@@ -38,6 +38,7 @@
 //! | `command.rs`, `info.rs`, `memory.rs` | COMMAND (the table as clients see it), INFO, MEMORY |
 //! | `docs/` | Redis 7.0's command documentation as data (COMMAND DOCS, key specs), generated |
 //! | `tx.rs`, `pubsub.rs` | MULTI/EXEC/WATCH, pub/sub |
+//! | `digest.rs` | DEBUG DIGEST and DIGEST-VALUE, as Redis computes them |
 //! | `persistence.rs` | the RDB save status (INFO, LASTSAVE, MISCONF) and the hooks to the persistence layer |
 //! | `tracking.rs` | client-side caching: CLIENT TRACKING's key table, invalidation messages |
 //! | `pause.rs` | CLIENT PAUSE/UNPAUSE: which requests wait, the pause's state |
@@ -51,6 +52,7 @@ pub mod command;
 pub mod config;
 pub mod connection;
 pub mod ctx;
+pub mod digest;
 pub mod docs;
 pub mod evict;
 pub mod geo;

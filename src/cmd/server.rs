@@ -111,6 +111,18 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         // The text as the error reply, as given (line breaks become spaces).
         b"error" if args.len() == 3 => super::error_bytes(ctx.out, &args[2]),
+        b"digest" if args.len() == 2 => {
+            let d = super::digest::dataset(ctx.store.dbs());
+            ctx.out.simple(&d)
+        }
+        b"digest-value" => {
+            let db = ctx.client.db;
+            ctx.out.array(args.len() - 2);
+            for key in &args[2..] {
+                let d = super::digest::value(ctx.store.db(db), key);
+                ctx.out.simple(&d);
+            }
+        }
         b"set-disable-deny-scripts" if args.len() == 3 => {
             let on = atoi_nonzero(&args[2]);
             ctx.shared

@@ -318,13 +318,15 @@ fn cron(core: &Arc<Core>) {
             (c.hz.max(1), c.timeout)
         };
         std::thread::sleep(Duration::from_millis(1000 / hz));
-        if sh.active_expire.load(Ordering::Relaxed) {
+        {
             let mut ks = core.lock();
-            let began = Instant::now();
-            ks.store.active_expire_cycle(crate::store::now_ms());
-            // LATENCY's `expire-cycle` event.
-            sh.latency
-                .sample("expire-cycle", began.elapsed().as_millis() as u64);
+            if sh.active_expire.load(Ordering::Relaxed) {
+                let began = Instant::now();
+                ks.store.active_expire_cycle(crate::store::now_ms());
+                // LATENCY's `expire-cycle` event.
+                sh.latency
+                    .sample("expire-cycle", began.elapsed().as_millis() as u64);
+            }
             crate::cmd::notify::flush_expired(&mut ks.store, &core.shared);
             crate::cmd::tracking::cron(&core.shared, &mut ks.store);
             let ks = &mut *ks;
