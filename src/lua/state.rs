@@ -375,7 +375,7 @@ impl Vm {
     /// Raw get with a string key.
     pub fn raw_get_str(&mut self, t: TableRef, key: &str) -> Value {
         let k = self.new_str(key.as_bytes());
-        self.heap.table(t).get(&k)
+        self.heap.tables.get(t).get(&k, &self.heap.strings)
     }
 
     /// Raw set with a string key.
@@ -386,7 +386,7 @@ impl Vm {
 
     /// Raw get.
     pub fn raw_get(&self, t: TableRef, k: Value) -> Value {
-        self.heap.table(t).get(&k)
+        self.heap.tables.get(t).get(&k, &self.heap.strings)
     }
 
     /// Raw set; errors for a nil or NaN key with 5.1's message.
@@ -465,7 +465,10 @@ impl Vm {
         if (event as u8) < 5 && t.flags & bit != 0 {
             return Value::Nil;
         }
-        t.get(&Value::Str(self.tm_names[event as usize]))
+        t.get(
+            &Value::Str(self.tm_names[event as usize]),
+            &self.heap.strings,
+        )
     }
 
     /// [`Vm::fast_tm`] that also records an absent event in the metatable's

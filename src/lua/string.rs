@@ -5,11 +5,19 @@
 //! lookup by a string key compare handles, never bytes. Bytes are arbitrary
 //! (Redis payloads are binary); nothing assumes UTF-8.
 //!
-//! The hash is computed once at creation and cached. It is keyed and covers
-//! every byte ([`super::siphash::hash_bytes`]): Lua 5.1's hash samples at most
-//! ~32 bytes of a long string and has no key, so a client could send
-//! thousands of strings differing only in unsampled bytes, all in one chain,
-//! and make interning quadratic (hash flooding).
+//! Two hashes are computed once at creation and cached:
+//!
+//! - [`LuaStr::hash`], keyed and covering every byte
+//!   ([`super::siphash::hash_bytes`]). The intern table always uses it: Lua
+//!   5.1's hash samples at most ~32 bytes of a long string and has no key, so
+//!   a client could send thousands of strings differing only in unsampled
+//!   bytes, all in one chain, and make interning quadratic (hash flooding).
+//!   The order of the intern chains is never visible to scripts.
+//! - [`LuaStr::h51`], Lua 5.1's own hash ([`lua51_hash`]). Tables place string
+//!   keys with it, so their nodes, and therefore the order `next`/`pairs`
+//!   walk them, are exactly lua5.1's (and Redis's Lua: `cjson.encode` writes
+//!   object keys in that order). A table that sees a suspiciously long chain
+//!   switches to the keyed hash (see `table.rs`).
 //!
 //! Invariants: the bucket array length is a power of two; every live string
 //! is in exactly one chain (the one of `hash & mask`); the collector calls
@@ -24,8 +32,10 @@ use std::sync::Arc;
 pub struct LuaStr {
     /// The bytes, shared cheaply with native code that needs them across calls.
     pub bytes: Arc<[u8]>,
-    /// Cached content hash.
+    /// Keyed content hash (the intern table's; a table's under attack).
     pub hash: u32,
+    /// Lua 5.1's unkeyed hash (a table's normal placement of this key).
+    pub h51: u32,
     /// Next string in the same intern chain.
     next: Option<StrRef>,
 }
@@ -34,6 +44,24 @@ impl LuaStr {
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
     }
+}
+
+/// Lua 5.1's string hash: seeded with the length, it folds in one byte in
+/// every `step = len / 32 + 1`, walking from the last byte towards the first
+/// (so a string longer than 32 bytes contributes only about 32 of its bytes),
+/// each time as `h ^= (h << 5) + (h >> 2) + byte`. Unkeyed and sampling: never
+/// the only defence against chosen collisions (see the module docs).
+pub fn lua51_hash(b: &[u8]) -> u32 {
+    let len = b.len();
+    let mut h = len as u32;
+    let step = (len >> 5) + 1;
+    let mut i = len;
+    while i >= step {
+        let byte = b.get(i - 1).copied().unwrap_or(0);
+        h ^= (h << 5).wrapping_add(h >> 2).wrapping_add(byte as u32);
+        i -= step;
+    }
+    h
 }
 
 /// The intern table: chained buckets over the string arena.
@@ -69,6 +97,7 @@ impl Interner {
         let h = arena.insert(LuaStr {
             bytes: Arc::from(b),
             hash,
+            h51: lua51_hash(b),
             next: self.buckets[slot],
         });
         self.buckets[slot] = Some(h);
