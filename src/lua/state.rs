@@ -330,6 +330,20 @@ impl Vm {
         Value::Str(self.heap.intern(b))
     }
 
+    /// Makes strings hash for table placement as in the Lua inside
+    /// redis-server 7.0 (every byte, where lua5.1 samples about 32 of a longer
+    /// string), so that `pairs` order, and with it `cjson.encode`'s key order,
+    /// is Redis's. Existing strings and tables are rehashed; call it on a new
+    /// state (the scripting engine does, right after creating it).
+    pub fn use_redis_string_hash(&mut self) {
+        let heap = &mut self.heap;
+        heap.interner.set_every_byte(&mut heap.strings, true);
+        let tables: Vec<TableRef> = heap.tables.handles().collect();
+        for t in tables {
+            heap.tables.get_mut(t).rehash_strings(&heap.strings);
+        }
+    }
+
     /// A new empty table.
     pub fn new_table(&mut self) -> TableRef {
         self.heap.new_table(0, 0)

@@ -14,9 +14,22 @@
 //!   the slots `1..n` are used, then rebuilds the hash part for the rest. This
 //!   reproduces 5.1's `#` borders exactly.
 //!
-//! Invariants: `nodes.len()` is 0 or a power of two; a node whose value is nil
-//! may hold a stale key handle, which is only ever compared and hashed, never
-//! dereferenced.
+//! - Placement, and so the order `next` walks the nodes in, is lua5.1's:
+//!   a string key goes to its cached Lua hash masked by the node count (see
+//!   `string.rs` for the 5.1 and Redis variants), a number to the sum of its
+//!   double's two 32-bit words modulo `(nodes - 1) | 1`, a boolean to 0 or 1;
+//!   a new key takes its main position, or a free node found by walking down
+//!   from the top, moving an occupant that is not in its own main position.
+//!   Inserting also stores nil under a new key, as 5.1 does.
+//! - Flooding: those hashes are unkeyed, so chosen keys can share one chain.
+//!   An insertion that walks a chain longer than [`MAX_CHAIN`] turns the table
+//!   keyed for good (keyed string and number hashes, see `siphash`) and
+//!   rebuilds it: linear time under attack, 5.1's order otherwise.
+//!
+//! Invariants: `nodes.len()` is 0 or a power of two; every node caches the
+//! hash its key is placed by (for the table's current mode), so moving and
+//! rebuilding never read a key's string; a node whose value is nil may hold a
+//! stale key handle, which is only ever compared, never dereferenced.
 
 use super::heap::arena::Arena;
 use super::string::LuaStr;
@@ -27,8 +40,12 @@ const NONE: u32 = u32::MAX;
 const MAXBITS: usize = 26;
 const MAXASIZE: usize = 1 << MAXBITS;
 /// The longest collision chain an insertion accepts before the table turns
-/// keyed. Under 5.1's hash, ordinary keys (see the tests) never come near it.
-const MAX_CHAIN: usize = 16;
+/// keyed. Under 5.1's hashes, ordinary keys stay at 10 or below even with a
+/// million keys (see `table_tests.rs`); keys 5.1 itself hashes badly can pass
+/// it (their order then differs from lua5.1's, which is slow on them too).
+/// Under attack an insertion walks at most this many nodes before the
+/// switch, so filling a table stays linear.
+const MAX_CHAIN: usize = 32;
 
 /// The heap's string arena: string keys are hashed by their cached hashes.
 pub type Strings = Arena<LuaStr>;
@@ -398,6 +415,22 @@ impl Table {
         self.resize(na, nh);
     }
 
+    /// Recomputes the hashes of the string keys (after the interner changed
+    /// its unkeyed hash: [`crate::lua::Vm::use_redis_string_hash`]) and
+    /// rebuilds the hash part with them.
+    pub fn rehash_strings(&mut self, strs: &Strings) {
+        if self.keyed || self.nodes.is_empty() {
+            return;
+        }
+        for n in self.nodes.iter_mut() {
+            if let (Value::Str(s), false) = (n.key, n.val.is_nil()) {
+                n.hash = strs.get(s).h51;
+            }
+        }
+        let (na, nh) = (self.array.len(), self.nodes.len());
+        self.resize(na, nh);
+    }
+
     fn free_position(&mut self) -> Option<usize> {
         while self.last_free > 0 {
             self.last_free -= 1;
@@ -693,6 +726,45 @@ impl Table {
 }
 
 #[cfg(test)]
+impl Table {
+    /// The longest collision chain, counted from the main positions of live
+    /// keys (for tests of the placement).
+    fn longest_chain(&self) -> usize {
+        let mut longest = 0;
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.val.is_nil() || self.slot(&n.key, n.hash) != i {
+                continue;
+            }
+            let (mut len, mut j) = (1, i);
+            while self.nodes[j].next != NONE {
+                j = self.nodes[j].next as usize;
+                len += 1;
+            }
+            longest = longest.max(len);
+        }
+        longest
+    }
+
+    /// The average number of nodes a lookup of one of `keys` walks.
+    fn avg_probes(&self, keys: &[Value], strs: &Strings) -> f64 {
+        let mut probes = 0usize;
+        for k in keys {
+            let mut i = self.slot(k, self.hash_of(k, strs));
+            probes += 1;
+            while self.nodes[i].key != *k {
+                i = self.nodes[i].next as usize;
+                probes += 1;
+            }
+        }
+        probes as f64 / keys.len() as f64
+    }
+}
+
+#[cfg(test)]
+#[path = "table_tests.rs"]
+mod table_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -778,16 +850,7 @@ mod flooding_tests {
         for k in &keys {
             t.set(*k, Value::Bool(true), &strs).unwrap();
         }
-        let mut probes = 0usize;
-        for k in &keys {
-            let mut i = t.slot(k, t.hash_of(k, &strs));
-            probes += 1;
-            while t.nodes[i].key != *k {
-                i = t.nodes[i].next as usize;
-                probes += 1;
-            }
-        }
-        let avg = probes as f64 / n as f64;
+        let avg = t.avg_probes(&keys, &strs);
         assert!(avg < 2.5, "{avg} nodes per lookup");
     }
 }
