@@ -289,8 +289,8 @@ impl Vm {
                     }
                     OP_GETGLOBAL => {
                         let key = k[get_bx(i) as usize];
-                        let t = self.heap.table(env);
-                        let v = t.get(&key);
+                        let t = self.heap.tables.get(env);
+                        let v = t.get(&key, &self.heap.strings);
                         if !v.is_nil() || t.meta.is_none() {
                             self.stack[a] = v;
                         } else {
@@ -305,8 +305,8 @@ impl Vm {
                         let obj = self.stack[rb];
                         let key = rk!(get_c(i));
                         if let Value::Table(t) = obj {
-                            let tb = self.heap.table(t);
-                            let v = tb.get(&key);
+                            let tb = self.heap.tables.get(t);
+                            let v = tb.get(&key, &self.heap.strings);
                             if !v.is_nil() || tb.meta.is_none() {
                                 self.stack[a] = v;
                                 continue;
@@ -367,8 +367,8 @@ impl Vm {
                         let key = rk!(get_c(i));
                         self.stack[a + 1] = obj;
                         if let Value::Table(t) = obj {
-                            let tb = self.heap.table(t);
-                            let v = tb.get(&key);
+                            let tb = self.heap.tables.get(t);
+                            let v = tb.get(&key, &self.heap.strings);
                             if !v.is_nil() || tb.meta.is_none() {
                                 self.stack[a] = v;
                                 continue;

@@ -276,9 +276,9 @@ impl Vm {
                     dead.push(*k);
                 }
             });
-            let tb = self.heap.table_mut(t);
+            let tb = self.heap.tables.get_mut(t);
             for k in dead {
-                let _ = tb.set(k, Value::Nil);
+                let _ = tb.set(k, Value::Nil, &self.heap.strings);
             }
         }
         // sweep
