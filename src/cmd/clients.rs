@@ -152,7 +152,7 @@ fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own: (&str, &[Vec<u8>])) -> St
     } else {
         (0, 0)
     };
-    let omem = h.outbox.pending();
+    let omem = h.outbox.queued();
     let redir = tracking.as_ref().map_or(-1, |m| m.redirect as i64);
     format!(
         "id={} addr={} laddr={} fd={} name={} age={} idle={idle} flags={flags} db={db} sub={sub} \

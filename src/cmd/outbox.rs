@@ -227,9 +227,16 @@ impl Outbox {
         true
     }
 
-    /// Bytes queued or being written (CLIENT LIST `omem`-like figure).
+    /// Bytes queued or being written (what the output limits count).
     pub fn pending(&self) -> usize {
         self.lock().pending
+    }
+
+    /// Bytes queued and not yet handed to the socket (CLIENT LIST `omem`). The
+    /// chunk the writer thread is writing is left out: its client may already
+    /// have read it (and sent the CLIENT LIST) before the write call returns.
+    pub fn queued(&self) -> usize {
+        self.lock().buf.len()
     }
 
     /// Stops the writer once it has written what is queued (the server joins it).
