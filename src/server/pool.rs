@@ -11,16 +11,26 @@
 //! thread takes the connection, and when none is parked the *spawner* thread
 //! starts more, off the accept path.
 //!
+//! A parked thread waits on a slot of its own, and a new connection goes to the
+//! thread that parked *last*: under a steady churn of connections (`-k 0`) the
+//! same few threads take them all while the others time out and exit. (With
+//! one condition variable for all, every notification woke the longest
+//! sleeper, which found the connection already taken by a thread just back
+//! from serving, and went back to sleep with a fresh timeout: the pool never
+//! shrank, and each connection cost an extra wake-up.)
+//!
 //! Invariants:
-//! - `queue` holds accepted connections no thread has taken yet; `idle` counts
-//!   threads waiting for one, `starting` threads the spawner has started that
-//!   have not yet taken one. The spawner starts threads while
-//!   `queue.len() > idle + starting`, so every queued connection gets a thread
-//!   without the pool growing past what the queue needs.
-//! - A thread that has waited [`IDLE_EXIT`] with nothing to do exits, unless it
-//!   is among the last [`KEEP_IDLE`]: the pool shrinks back after a burst and
-//!   its stacks are given back.
-//! - At shutdown every waiting thread wakes and exits; queued connections are
+//! - `idle` holds the slots of parked threads, most recent last; a slot taken
+//!   out of it by `submit` receives exactly one connection (or the order to
+//!   exit at shutdown), and its thread waits for it however long it takes.
+//! - `queue` holds accepted connections no thread has taken yet; it is
+//!   non-empty only while `idle` is empty. `starting` counts threads the
+//!   spawner has started that have not yet taken one; the spawner starts
+//!   threads while `queue.len() > starting`.
+//! - A parked thread that waited [`IDLE_EXIT`] takes its slot back and exits,
+//!   unless it is among the last [`KEEP_IDLE`] parked: the pool shrinks back
+//!   after a burst and its stacks are given back.
+//! - At shutdown every parked thread is told to exit; queued connections are
 //!   closed.
 use super::Core;
 use std::collections::VecDeque;
@@ -33,11 +43,37 @@ const KEEP_IDLE: usize = 16;
 /// A parked thread beyond those exits after waiting this long.
 const IDLE_EXIT: Duration = Duration::from_secs(30);
 
+/// An accepted connection and the client id it was given at accept.
+type Job = (TcpStream, u64);
+
+/// What a parked thread is handed.
+enum Handed {
+    Nothing,
+    Job(Job),
+    Exit,
+}
+
+/// A parked thread's own place to be handed work.
+struct Slot {
+    handed: Mutex<Handed>,
+    cv: Condvar,
+}
+
+impl Slot {
+    fn lock(&self) -> MutexGuard<'_, Handed> {
+        self.handed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn hand(&self, h: Handed) {
+        *self.lock() = h;
+        self.cv.notify_one();
+    }
+}
+
 #[derive(Default)]
 struct State {
-    /// Accepted connections with the client ids they were given at accept.
-    queue: VecDeque<(TcpStream, u64)>,
-    idle: usize,
+    queue: VecDeque<Job>,
+    idle: Vec<Arc<Slot>>,
     starting: usize,
     closed: bool,
 }
@@ -46,9 +82,7 @@ struct State {
 #[derive(Default)]
 pub struct Pool {
     state: Mutex<State>,
-    /// Wakes a parked thread: a connection was queued (or shutdown).
-    work: Condvar,
-    /// Wakes the spawner: the queue outgrew the parked threads.
+    /// Wakes the spawner: connections are queued that no thread will take.
     spawn: Condvar,
 }
 
@@ -57,21 +91,20 @@ impl Pool {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues an accepted connection (client `id`) for the next free thread.
+    /// Hands an accepted connection (client `id`) to the thread parked last,
+    /// or queues it for a thread the spawner starts.
     pub fn submit(&self, stream: TcpStream, id: u64) {
         let mut st = self.lock();
         if st.closed {
             return;
         }
-        st.queue.push_back((stream, id));
-        if st.idle > 0 {
-            self.work.notify_one();
+        if let Some(slot) = st.idle.pop() {
+            drop(st);
+            slot.hand(Handed::Job((stream, id)));
+            return;
         }
-        // `idle` still counts parked threads already woken for earlier
-        // connections but not yet running: when the queue outgrows it, a
-        // thread must be started, or the newest connection waits for whoever
-        // connects next.
-        if st.queue.len() > st.idle {
+        st.queue.push_back((stream, id));
+        if st.queue.len() > st.starting {
             self.spawn.notify_one();
         }
     }
@@ -82,39 +115,68 @@ impl Pool {
         let mut st = self.lock();
         st.closed = true;
         st.queue.clear();
-        self.work.notify_all();
+        let idle = std::mem::take(&mut st.idle);
+        drop(st);
+        for slot in idle {
+            slot.hand(Handed::Exit);
+        }
         self.spawn.notify_all();
     }
 
-    /// A connection thread: serve queued connections until idle for long.
-    fn work(core: &Arc<Core>, mut first: bool) {
-        let pool = &core.pool;
+    /// The next connection for a pool thread, or `None` when it should exit.
+    fn next(&self, first: bool) -> Option<Job> {
+        let slot = {
+            let mut st = self.lock();
+            if first {
+                st.starting -= 1;
+            }
+            if st.closed {
+                return None;
+            }
+            if let Some(job) = st.queue.pop_front() {
+                return Some(job);
+            }
+            let slot = Arc::new(Slot {
+                handed: Mutex::new(Handed::Nothing),
+                cv: Condvar::new(),
+            });
+            st.idle.push(slot.clone());
+            slot
+        };
+        let mut handed = slot.lock();
         loop {
-            let (stream, id) = {
-                let mut st = pool.lock();
-                if first {
-                    st.starting -= 1;
-                    first = false;
-                }
-                loop {
-                    if st.closed {
-                        return;
-                    }
-                    if let Some(s) = st.queue.pop_front() {
-                        break s;
-                    }
-                    st.idle += 1;
-                    let (g, timeout) = pool
-                        .work
-                        .wait_timeout(st, IDLE_EXIT)
-                        .unwrap_or_else(|e| e.into_inner());
-                    st = g;
-                    st.idle -= 1;
-                    if timeout.timed_out() && st.queue.is_empty() && st.idle >= KEEP_IDLE {
-                        return;
+            match std::mem::replace(&mut *handed, Handed::Nothing) {
+                Handed::Job(job) => return Some(job),
+                Handed::Exit => return None,
+                Handed::Nothing => {}
+            }
+            let (g, timeout) = slot
+                .cv
+                .wait_timeout(handed, IDLE_EXIT)
+                .unwrap_or_else(|e| e.into_inner());
+            handed = g;
+            if timeout.timed_out() && matches!(*handed, Handed::Nothing) {
+                // Take the slot back, unless a submit has just taken it (its
+                // connection is on the way: wait for it).
+                drop(handed);
+                let mut st = self.lock();
+                let mine = st.idle.iter().position(|s| Arc::ptr_eq(s, &slot));
+                if let Some(i) = mine {
+                    if st.idle.len() > KEEP_IDLE {
+                        st.idle.remove(i);
+                        return None;
                     }
                 }
-            };
+                drop(st);
+                handed = slot.lock();
+            }
+        }
+    }
+
+    /// A connection thread: serve connections until told to exit or idle for long.
+    fn work(core: &Arc<Core>, mut first: bool) {
+        while let Some((stream, id)) = core.pool.next(first) {
+            first = false;
             super::conn::serve_new(core, stream, id);
         }
     }
@@ -145,13 +207,13 @@ impl Pool {
     fn spawn_while_open(&self, mut start: impl FnMut() -> bool) {
         loop {
             let mut st = self.lock();
-            while !st.closed && st.queue.len() <= st.idle + st.starting {
+            while !st.closed && st.queue.len() <= st.starting {
                 st = self.spawn.wait(st).unwrap_or_else(|e| e.into_inner());
             }
             if st.closed {
                 return;
             }
-            let wanted = st.queue.len() - st.idle - st.starting;
+            let wanted = st.queue.len() - st.starting;
             st.starting += wanted;
             drop(st);
             for _ in 0..wanted {
@@ -176,27 +238,41 @@ mod tests {
     use std::sync::mpsc::channel;
 
     #[test]
-    fn a_connection_queued_behind_a_woken_thread_gets_a_thread_started() {
+    fn a_connection_goes_to_the_thread_parked_last_or_to_a_new_thread() {
         let pool = Arc::new(Pool::default());
         let (started, starts) = channel();
         let p = pool.clone();
         let spawner = std::thread::spawn(move || {
             p.spawn_while_open(|| started.send(()).is_ok());
         });
-        // One thread is parked (the count is what matters here: it has been
-        // woken for the first connection but has not run yet).
-        pool.lock().idle = 1;
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
-        for id in 0..2 {
-            let stream = TcpStream::connect(addr).expect("connect");
-            pool.submit(stream, id);
-        }
-        // The second connection outnumbers the parked threads: one is started.
+        // Two parked threads: the one parked last gets the first connection.
+        let parked: Vec<_> = (0..2)
+            .map(|n| {
+                let p = pool.clone();
+                let t = std::thread::spawn(move || p.next(false).map(|(_, id)| (n, id)));
+                while pool.lock().idle.len() <= n {
+                    std::thread::yield_now();
+                }
+                t
+            })
+            .collect();
+        pool.submit(TcpStream::connect(addr).expect("connect"), 7);
+        let mut parked = parked.into_iter();
+        let first = parked.next().expect("first");
+        let last = parked.next().expect("last");
+        assert_eq!(last.join().expect("last parked"), Some((1, 7)));
+        assert_eq!(pool.lock().idle.len(), 1);
+        pool.submit(TcpStream::connect(addr).expect("connect"), 8);
+        assert_eq!(first.join().expect("first parked"), Some((0, 8)));
+        // Nobody parked: the connection waits in the queue and a thread is started.
+        pool.submit(TcpStream::connect(addr).expect("connect"), 9);
         assert!(starts.recv_timeout(Duration::from_secs(5)).is_ok());
         assert_eq!(pool.lock().starting, 1);
+        assert_eq!(pool.next(true).map(|(_, id)| id), Some(9));
         pool.close();
         spawner.join().expect("spawner");
-        assert!(starts.try_recv().is_err());
+        assert!(pool.next(false).is_none());
     }
 }
