@@ -211,7 +211,9 @@ pub fn client_list(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     };
     let mut text = String::new();
     for h in &chosen {
-        if only.is_some_and(|t| type_of(ctx, h) != t) {
+        // A killed client is gone for Redis at once; its thread may not have
+        // unregistered it yet.
+        if h.is_killed() || only.is_some_and(|t| type_of(ctx, h) != t) {
             continue;
         }
         text.push_str(&describe(ctx, h, ("client|list", args)));
@@ -282,6 +284,7 @@ pub fn client_kill(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             || ctype.is_some_and(|t| type_of(ctx, h) != t)
             || id.is_some_and(|i| i != h.id)
             || (skipme && h.id == my_id)
+            || h.is_killed()
         {
             continue;
         }

@@ -202,7 +202,11 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
             lines(
                 t,
                 &[
-                    ("connected_clients", s(&sh.clients().len())),
+                    (
+                        "connected_clients",
+                        // Killed clients are gone at once, as in Redis.
+                        s(&sh.clients().values().filter(|h| !h.is_killed()).count()),
+                    ),
                     ("cluster_connections", s(&0)),
                     ("maxclients", s(&sh.config().maxclients)),
                     ("client_recent_max_input_buffer", s(&0)),

@@ -140,3 +140,25 @@ fn a_write_pause_holds_writes_until_unpause() {
     assert_eq!(r.q("get p"), "$1\r\n1\r\n");
     assert!(r.q("info clients").contains("blocked_clients:0\r\n"));
 }
+
+/// Killed clients are gone at once (Redis frees them in CLIENT KILL): INFO's
+/// connected_clients and CLIENT LIST no longer count them, even before their
+/// threads have noticed (unit/introspection "CLIENT KILL SKIPME YES/NO").
+#[test]
+fn killed_clients_are_not_counted_any_more() {
+    let srv = start_server();
+    let mut me = srv.connect();
+    let _others: Vec<_> = (0..3).map(|_| srv.connect()).collect();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let count = |c: &mut super::support::Conn| -> String {
+        c.q("info clients")
+            .lines()
+            .find_map(|l| l.strip_prefix("connected_clients:"))
+            .map(|v| v.trim().to_string())
+            .expect("connected_clients")
+    };
+    assert_eq!(count(&mut me), "4");
+    assert_eq!(me.q("client kill skipme yes"), ":3\r\n");
+    assert_eq!(count(&mut me), "1");
+    assert_eq!(lines(&me.q("client list")).len(), 1);
+}
