@@ -279,7 +279,7 @@ impl Vm {
         let mut heap = Heap::default();
         let globals = heap.new_table(0, 32);
         let registry = heap.new_table(0, 8);
-        let main_thread = heap.threads.insert(LuaThread {
+        let main_thread = heap.new_thread(LuaThread {
             status: CoStatus::Running,
             ..LuaThread::new()
         });
@@ -443,7 +443,11 @@ impl Vm {
         match v {
             Value::Table(t) => self.heap.table_mut(t).meta = mt,
             Value::UserData(u) => self.heap.userdata.get_mut(u).meta = mt,
+            // (the per-type metatables are roots)
             other => self.type_meta[other.type_of() as usize] = mt,
+        }
+        if let Some(m) = mt {
+            self.heap.barrier(Value::Table(m));
         }
     }
 
@@ -553,6 +557,7 @@ impl Vm {
                 *slot = v;
             }
         }
+        self.heap.barrier(v);
     }
 
     /// `luaL_argerror`: `bad argument #i to 'f' (msg)`.
@@ -793,6 +798,7 @@ impl Vm {
             }
             let v = self.stack[idx];
             *self.heap.upvals.get_mut(u) = UpVal::Closed(v);
+            self.heap.barrier(v);
             self.open_upvals.pop();
         }
     }

@@ -70,6 +70,10 @@ pub struct Table {
     /// the flag Redis's patched Lua gives `_G` and the library tables of scripts.
     /// Plain Lua never sets it.
     pub readonly: bool,
+    /// Bumped whenever the array/hash layout is rebuilt (a rehash): the
+    /// collector, traversing a big table a piece at a time, starts over
+    /// when the layout changed under it.
+    pub(crate) layout: u32,
 }
 
 #[inline(always)]
@@ -214,6 +218,20 @@ impl Table {
     /// Raw `t[k] = v` (`rawset`). Fails for a nil or NaN key.
     #[inline]
     pub fn set(&mut self, k: Value, v: Value) -> Result<(), KeyError> {
+        self.set_moving(k, v).map(|_| ())
+    }
+
+    /// [`Table::set`] that also answers the entry the store moved to another
+    /// node without a rehash (a colliding node out of its main position makes
+    /// room for the new key): the collector, traversing a big table a piece
+    /// at a time, must mark it, as it may have moved into the part already
+    /// traversed.
+    #[inline]
+    pub(crate) fn set_moving(
+        &mut self,
+        k: Value,
+        v: Value,
+    ) -> Result<Option<(Value, Value)>, KeyError> {
         if self.readonly {
             return Err(KeyError::ReadOnly);
         }
@@ -225,7 +243,7 @@ impl Table {
                     let u = (i as u64).wrapping_sub(1);
                     if u < self.array.len() as u64 {
                         self.array[u as usize] = v;
-                        return Ok(());
+                        return Ok(None);
                     }
                     Value::Num(i as f64) // normalises -0 to 0
                 } else if n.is_nan() {
@@ -240,9 +258,9 @@ impl Table {
         if let Some(i) = self.find(&k) {
             self.nodes[i].val = v;
         } else if !v.is_nil() {
-            self.new_key(k, v);
+            return Ok(self.new_key(k, v));
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Raw `t[i] = v` for an integer key.
@@ -267,19 +285,20 @@ impl Table {
         None
     }
 
-    /// Inserts a key known to be absent (and not nil/NaN, value not nil).
-    fn new_key(&mut self, k: Value, v: Value) {
+    /// Inserts a key known to be absent (and not nil/NaN, value not nil);
+    /// answers the entry it moved (see [`Table::set_moving`]).
+    fn new_key(&mut self, k: Value, v: Value) -> Option<(Value, Value)> {
         if self.nodes.is_empty() {
             self.rehash(&k);
             let _ = self.set(k, v);
-            return;
+            return None;
         }
         let mp = self.main_position(&k);
         if !self.nodes[mp].val.is_nil() {
             let Some(f) = self.free_position() else {
                 self.rehash(&k);
                 let _ = self.set(k, v);
-                return;
+                return None;
             };
             let other = self.main_position(&self.nodes[mp].key);
             if other != mp {
@@ -295,6 +314,7 @@ impl Table {
                     val: v,
                     next: NONE,
                 };
+                return Some((self.nodes[f].key, self.nodes[f].val));
             } else {
                 self.nodes[f] = Node {
                     key: k,
@@ -307,6 +327,7 @@ impl Table {
             self.nodes[mp].key = k;
             self.nodes[mp].val = v;
         }
+        None
     }
 
     /// Recomputes the array/hash split for the current keys plus `extra`.
@@ -375,6 +396,7 @@ impl Table {
 
     /// Gives the table an array part of `nasize` and room for `nhsize` other keys.
     pub fn resize(&mut self, nasize: usize, nhsize: usize) {
+        self.layout = self.layout.wrapping_add(1);
         let old_nodes = std::mem::take(&mut self.nodes);
         if nasize > self.array.len() {
             self.array.resize(nasize, Value::Nil);
@@ -496,6 +518,32 @@ impl Table {
                 f(&n.key, &n.val);
             }
         }
+    }
+
+    /// Array slots plus hash nodes: the positions [`Table::for_each_from`] counts.
+    pub fn entry_slots(&self) -> usize {
+        self.array.len() + self.nodes.len()
+    }
+
+    /// [`Table::for_each`] over positions `from..from + n` only (array slots
+    /// first, then nodes); returns the position after the last one visited.
+    pub fn for_each_from(&self, from: usize, n: usize, mut f: impl FnMut(&Value, &Value)) -> usize {
+        let end = from.saturating_add(n).min(self.entry_slots());
+        let na = self.array.len();
+        for i in from..end {
+            if i < na {
+                let v = &self.array[i];
+                if !v.is_nil() {
+                    f(&Value::Num((i + 1) as f64), v);
+                }
+            } else {
+                let node = &self.nodes[i - na];
+                if !node.val.is_nil() {
+                    f(&node.key, &node.val);
+                }
+            }
+        }
+        end
     }
 
     /// Clears the entries for which `dead(key, value)` holds (weak tables).

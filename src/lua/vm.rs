@@ -89,7 +89,10 @@ impl Vm {
             Function::Native(_) => return,
         };
         match *self.heap.upvals.get(u) {
-            UpVal::Closed(_) => *self.heap.upvals.get_mut(u) = UpVal::Closed(v),
+            UpVal::Closed(_) => {
+                *self.heap.upvals.get_mut(u) = UpVal::Closed(v);
+                self.heap.barrier(v);
+            }
             UpVal::Open { thread, idx } => {
                 if thread == self.cur_thread {
                     self.stack[idx as usize] = v;
@@ -340,6 +343,9 @@ impl Vm {
                                     if u < tb.array.len() && (u + 1) as f64 == n {
                                         tb.array[u] = val;
                                         tb.flags = 0;
+                                        if self.heap.marking {
+                                            self.heap.table_barrier(t, Value::Nil, val);
+                                        }
                                         continue;
                                     }
                                 }
@@ -444,9 +450,11 @@ impl Vm {
                             false
                         };
                         if eq == (get_a(i) != 0) {
-                            dojump!(get_sbx(code[pc]));
+                            // to the target of the JMP that follows, in one step
+                            dojump!(get_sbx(code[pc]) + 1);
+                        } else {
+                            pc += 1;
                         }
-                        pc += 1;
                     }
                     OP_LT => {
                         let r = if let Some((x, y)) = num2(rkref!(get_b(i)), rkref!(get_c(i))) {
@@ -459,9 +467,11 @@ impl Vm {
                             self.less_than(x, y)?
                         };
                         if r == (get_a(i) != 0) {
-                            dojump!(get_sbx(code[pc]));
+                            // to the target of the JMP that follows, in one step
+                            dojump!(get_sbx(code[pc]) + 1);
+                        } else {
+                            pc += 1;
                         }
-                        pc += 1;
                     }
                     OP_LE => {
                         let r = if let Some((x, y)) = num2(rkref!(get_b(i)), rkref!(get_c(i))) {
@@ -474,24 +484,30 @@ impl Vm {
                             self.less_equal(x, y)?
                         };
                         if r == (get_a(i) != 0) {
-                            dojump!(get_sbx(code[pc]));
+                            // to the target of the JMP that follows, in one step
+                            dojump!(get_sbx(code[pc]) + 1);
+                        } else {
+                            pc += 1;
                         }
-                        pc += 1;
                     }
                     OP_TEST => {
                         let falsy = !self.stack[a].truthy();
                         if falsy != (get_c(i) != 0) {
-                            dojump!(get_sbx(code[pc]));
+                            // to the target of the JMP that follows, in one step
+                            dojump!(get_sbx(code[pc]) + 1);
+                        } else {
+                            pc += 1;
                         }
-                        pc += 1;
                     }
                     OP_TESTSET => {
                         let v = self.stack[base + get_b(i) as usize];
                         if v.truthy() == (get_c(i) != 0) {
                             self.stack[a] = v;
-                            dojump!(get_sbx(code[pc]));
+                            // to the target of the JMP that follows, in one step
+                            dojump!(get_sbx(code[pc]) + 1);
+                        } else {
+                            pc += 1;
                         }
-                        pc += 1;
                     }
                     OP_CALL => {
                         let b = get_b(i) as usize;
@@ -680,9 +696,11 @@ impl Vm {
                         let v = self.stack[cb];
                         if !v.is_nil() {
                             self.stack[cb - 1] = v;
-                            dojump!(get_sbx(code[pc]));
+                            // to the target of the JMP that follows, in one step
+                            dojump!(get_sbx(code[pc]) + 1);
+                        } else {
+                            pc += 1;
                         }
-                        pc += 1;
                     }
                     OP_SETLIST => {
                         let mut n = get_b(i) as usize;
@@ -705,6 +723,12 @@ impl Vm {
                             tb.flags = 0;
                             let after = tb.mem_size();
                             self.heap.total = (self.heap.total + after).saturating_sub(before);
+                            if self.heap.marking {
+                                for j in 1..=n {
+                                    let v = self.stack[a + j];
+                                    self.heap.table_barrier(t, Value::Nil, v);
+                                }
+                            }
                         }
                         self.top = frame_top;
                     }

@@ -54,8 +54,7 @@ impl Vm {
         th.stack[0] = f;
         th.top = 1;
         th.env = Some(self.globals);
-        self.heap.total += 48 * 16 + 256;
-        self.heap.threads.insert(th)
+        self.heap.new_thread(th)
     }
 
     /// Status of a coroutine as `coroutine.status` names it.
