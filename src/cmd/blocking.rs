@@ -370,7 +370,14 @@ pub fn serve_ready(ctx: &mut Ctx<'_>) {
                     out: &mut out,
                     shared: ctx.shared,
                 };
+                // The served client is the current one while its command
+                // runs: its invalidations follow its reply.
+                let tracking = super::tracking::is_on(sub.shared);
+                let prev = tracking.then(|| super::tracking::begin(&mut sub));
                 super::dispatch(&mut sub, &key_first(&w.args, &w.keys, &slot.1));
+                if tracking || super::tracking::is_on(sub.shared) {
+                    super::tracking::end(&mut sub, prev.flatten());
+                }
                 w.mailbox.post(out.buf);
             }
         }
@@ -406,8 +413,15 @@ fn key_has_elements(ctx: &mut Ctx<'_>, db: usize, key: &[u8], zset: bool) -> boo
     }
 }
 
-/// The reply of a blocking command that times out (RESP2: a nil array).
-const TIMEOUT_REPLY: &[u8] = b"*-1\r\n";
+/// The reply of a blocking command that times out: the nil array (`*-1` in
+/// RESP2, `_` in RESP3), whatever the command, as in 7.0.
+fn timeout_reply(resp: u8) -> &'static [u8] {
+    if resp >= 3 {
+        b"_\r\n"
+    } else {
+        b"*-1\r\n"
+    }
+}
 
 /// A blocking command found nothing: wait for `keys` (the connection thread
 /// does, after the command returns), or, where waiting is not possible (inside
@@ -422,9 +436,13 @@ pub fn block_or_reply(
     if ctx.client.no_block || ctx.client.tx.in_multi() {
         return immediate(ctx.out);
     }
-    let req = ctx
-        .blocked
-        .block(ctx.client, keys, args, deadline, TIMEOUT_REPLY);
+    let req = ctx.blocked.block(
+        ctx.client,
+        keys,
+        args,
+        deadline,
+        timeout_reply(ctx.client.resp),
+    );
     ctx.client.block = Some(req);
 }
 

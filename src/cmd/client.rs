@@ -11,7 +11,7 @@
 //! The handle does not own the socket (the server does); it holds a
 //! [`Connection`], the one thing the rest of the program may do to it: close it.
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -48,6 +48,14 @@ pub struct ClientState {
     pub no_block: bool,
     /// Set by a blocking command that must wait (see `server::blocking`).
     pub block: Option<super::blocking::BlockRequest>,
+    /// CLIENT TRACKING is on (its mode is in `cmd::tracking`)...
+    pub tracking: bool,
+    /// ... in BCAST mode (no keys are remembered).
+    pub tracking_bcast: bool,
+    /// CLIENT CACHING YES/NO was given for the next command (or transaction).
+    pub caching: bool,
+    /// CLIENT NO-EVICT ON (flag `e` in CLIENT LIST; there is no client eviction).
+    pub no_evict: bool,
 }
 
 impl ClientState {
@@ -58,12 +66,55 @@ impl ClientState {
         }
         self.name = name;
     }
+
+    /// Bytes of the queued commands' arguments, plus a pointer per argument
+    /// (CLIENT LIST `multi-mem`, as Redis counts it).
+    pub fn multi_mem(&self) -> u64 {
+        self.tx.queue.as_ref().map_or(0, |q| {
+            q.iter()
+                .map(|c| c.iter().map(|a| a.len() as u64 + 8).sum::<u64>())
+                .sum()
+        })
+    }
+
+    /// Copies what other clients' CLIENT LIST shows of this one into the
+    /// registry entry (after each batch of commands, and at once where it
+    /// matters: HELLO's protocol, SETNAME).
+    pub fn mirror(&self) {
+        let Some(h) = &self.handle else {
+            return;
+        };
+        h.db.store(self.db, Ordering::Relaxed);
+        h.sub.store(self.subs.channels.len(), Ordering::Relaxed);
+        h.psub.store(self.subs.patterns.len(), Ordering::Relaxed);
+        h.multi.store(
+            self.tx.queue.as_ref().map_or(-1, |q| q.len() as i64),
+            Ordering::Relaxed,
+        );
+        h.multi_mem.store(self.multi_mem(), Ordering::Relaxed);
+        h.no_evict.store(self.no_evict, Ordering::Relaxed);
+    }
+
+    /// Sets the protocol (HELLO, RESET) here and in the registry entry, at once:
+    /// messages pushed to this client by others are framed in it.
+    pub fn set_resp(&mut self, resp: u8) {
+        if let Some(h) = &self.handle {
+            h.resp.store(resp, Ordering::Relaxed);
+        }
+        self.resp = resp;
+    }
 }
 
 /// How the rest of the program reaches a client's connection, which the server
-/// owns: closing it makes the connection's thread stop (its read returns).
+/// owns: closing it makes the connection's thread stop (its read returns);
+/// starting a writer thread on it drains the client's outbox.
 pub trait Connection: Send + Sync + std::fmt::Debug {
     fn close(&self);
+    /// Starts the thread that writes what `outbox` queues to the socket (once);
+    /// false if no thread could start.
+    fn start_writer(&self, outbox: Arc<super::outbox::Outbox>) -> bool;
+    /// Waits for the writer thread, if one was started (after the outbox closed).
+    fn join_writer(&self);
 }
 
 /// A client's entry in the registry, shared between its thread and the rest of the
@@ -90,6 +141,17 @@ pub struct ClientHandle {
     conn: Box<dyn Connection>,
     /// Outbound queue for pushed messages (see `outbox.rs`).
     pub outbox: Arc<super::outbox::Outbox>,
+    /// Subscribed to some channel or pattern (a RESP2 redirect target of
+    /// tracking gets its invalidations as pub/sub messages only then).
+    pub subscribed: AtomicBool,
+    /// Mirrors of the client's state for CLIENT LIST (see `ClientState::mirror`):
+    /// channels, patterns, queued commands (-1: not in MULTI), their bytes,
+    /// NO-EVICT.
+    pub sub: AtomicUsize,
+    pub psub: AtomicUsize,
+    pub multi: AtomicI64,
+    pub multi_mem: AtomicU64,
+    pub no_evict: AtomicBool,
 }
 
 impl ClientHandle {
@@ -116,6 +178,12 @@ impl ClientHandle {
             killed: AtomicBool::new(false),
             conn,
             outbox,
+            subscribed: AtomicBool::new(false),
+            sub: AtomicUsize::new(0),
+            psub: AtomicUsize::new(0),
+            multi: AtomicI64::new(-1),
+            multi_mem: AtomicU64::new(0),
+            no_evict: AtomicBool::new(false),
         }
     }
 
@@ -123,6 +191,20 @@ impl ClientHandle {
     pub fn kill(&self) {
         self.killed.store(true, Ordering::SeqCst);
         self.conn.close();
+    }
+
+    /// Sends all the client's output through its outbox from now on, starting
+    /// the writer thread the first time. Any thread may do it (a client pushing
+    /// to another); a client whose writer cannot start is closed.
+    pub fn attach_outbox(&self) {
+        if self.outbox.attach() && !self.conn.start_writer(self.outbox.clone()) {
+            self.kill();
+        }
+    }
+
+    /// Waits for the writer thread to finish what the closed outbox holds.
+    pub fn join_writer(&self) {
+        self.conn.join_writer();
     }
 
     pub fn is_killed(&self) -> bool {

@@ -1,10 +1,23 @@
-//! COMMAND and its subcommands: the command table as clients see it.
+//! COMMAND and its subcommands: the command table as clients see it, with
+//! Redis 7.0's documentation.
 //!
-//! Everything here reads the table (`Shared::commands`, see `table.rs`); nothing
-//! about a command is written down twice. COMMAND INFO prints a row's name,
-//! arity, Redis flags and key range, ACL categories derived from its flags, and
-//! its subcommands as entries of their own. Documentation (COMMAND DOCS) is not
-//! carried yet: each command gets an empty summary.
+//! What a command does (arity, flags, legacy key range) comes from the table
+//! (`table.rs`); what 7.0 documents about it (summary, arguments, history, ACL
+//! categories, tips, key specifications) from `docs/`, looked up by the row's
+//! full name. A row and its documentation are checked against each other by
+//! `docs`'s test, so COMMAND INFO and COMMAND DOCS cannot disagree with what
+//! the server does.
+//!
+//! Lists follow the table's order (Redis's follow its hash table's, which
+//! changes from one run to the next). Replies are written once in RESP3's
+//! vocabulary: COMMAND INFO's flag, category, tip and key-spec lists are sets,
+//! COMMAND DOCS is a map of maps.
+//!
+//! Keys of a request ([`request_keys`]): from the key specifications, as 7.0's
+//! COMMAND GETKEYS finds them; where those cannot be followed (an incomplete
+//! spec, flags that depend on the arguments, a bad count) the command's own
+//! rule (SORT's STORE, SET's GET) or nothing, as 7.0's `getkeys` routines give.
+use super::docs::{self, Arg, Begin, Doc, Find, KeySpec};
 use super::table::{Lookup, Row};
 use super::{flags, flags::*, CommandSpec, Ctx, Keys};
 use crate::resp::Reply;
@@ -45,6 +58,13 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
+        name: "getkeysandflags",
+        arity: -4,
+        flags: SUB_FLAGS,
+        handler: getkeysandflags,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
         name: "help",
         arity: 2,
         flags: SUB_FLAGS,
@@ -67,65 +87,269 @@ static SUBCOMMANDS: &[CommandSpec] = &[
     },
 ];
 
-/// The 10-element COMMAND INFO entry of row `i`, with its subcommands' entries.
-/// Key specs and tips are not modelled (empty).
-fn entry(ctx: &mut Ctx<'_>, i: usize) {
+/// The documentation of row `i` (every row has one; the docs test checks it).
+fn doc_of(ctx: &Ctx<'_>, i: usize) -> Option<&'static Doc> {
+    docs::find(&ctx.shared.commands.rows[i].full_name)
+}
+
+/// The row a name given to COMMAND INFO/DOCS designates: `get`, or a
+/// subcommand as `config|get` (any case).
+fn find_row(ctx: &Ctx<'_>, name: &[u8]) -> Option<usize> {
     let commands = &ctx.shared.commands;
-    let row = &commands.rows[i];
+    let mut parts = name.splitn(2, |&b| b == b'|');
+    let top = commands.lookup(parts.next()?)?;
+    match parts.next() {
+        None => Some(top),
+        Some(sub) => {
+            let subs = commands.rows[top].subs.clone();
+            subs.into_iter().find(|&k| {
+                commands.rows[k]
+                    .spec
+                    .name
+                    .as_bytes()
+                    .eq_ignore_ascii_case(sub)
+            })
+        }
+    }
+}
+
+/// The flag names COMMAND INFO prints for a row, in 7.0's order
+/// (`movablekeys` just before where `allow_busy` goes).
+fn flag_names(row: &Row, doc: Option<&Doc>) -> Vec<&'static str> {
+    let mut names = Vec::new();
+    for &(f, name) in flags::NAMES {
+        if f == ALLOW_BUSY && doc.is_some_and(Doc::movable_keys) {
+            names.push("movablekeys");
+        }
+        if row.spec.flags & f != 0 && f != MAY_REPLICATE {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// The 10-element COMMAND INFO entry of row `i`, with its subcommands' entries.
+fn entry(ctx: &mut Ctx<'_>, i: usize) {
+    let row = &ctx.shared.commands.rows[i];
+    let doc = doc_of(ctx, i);
     let s = row.spec;
     let out = &mut *ctx.out;
     out.array(10);
     out.bulk(row.full_name.as_bytes());
     out.integer(s.arity as i64);
-    let names: Vec<&str> = flags::NAMES
-        .iter()
-        .filter(|(f, _)| s.flags & f != 0)
-        .map(|(_, n)| *n)
-        .collect();
-    out.array(names.len());
+    let names = flag_names(row, doc);
+    out.set(names.len());
     for n in names {
         out.simple(n);
     }
     out.integer(s.keys.first as i64);
     out.integer(s.keys.last as i64);
     out.integer(s.keys.step as i64);
-    let cats = if row.is_container() {
-        Vec::new()
-    } else {
-        categories(s)
-    };
-    out.array(cats.len());
+    let cats = doc.map_or(&[][..], |d| d.acl_categories);
+    out.set(cats.len());
     for c in cats {
         out.simple(c);
     }
-    out.array(0);
-    out.array(0);
+    let tips = doc.map_or(&[][..], |d| d.tips);
+    out.set(tips.len());
+    for t in tips {
+        out.bulk(t.as_bytes());
+    }
+    let specs = doc.map_or(&[][..], |d| d.key_specs);
+    out.set(specs.len());
+    for spec in specs {
+        key_spec(out, spec);
+    }
     let subs = row.subs.clone();
-    out.array(subs.len());
-    for k in subs {
-        entry(ctx, k);
+    if subs.is_empty() {
+        out.set(0);
+    } else {
+        out.array(subs.len());
+        for k in subs {
+            entry(ctx, k);
+        }
     }
 }
 
-/// ACL categories derived from the flags (Redis keeps a hand-made list per command).
-pub fn categories(s: &CommandSpec) -> Vec<&'static str> {
-    let mut cats = Vec::new();
-    if s.flags & WRITE != 0 {
-        cats.push("@write");
+/// One key specification as COMMAND INFO describes it.
+fn key_spec(out: &mut Reply, spec: &KeySpec) {
+    out.map(3 + usize::from(spec.notes.is_some()));
+    if let Some(n) = spec.notes {
+        out.bulk(b"notes");
+        out.bulk(n.as_bytes());
     }
-    if s.flags & READONLY != 0 {
-        cats.push("@read");
+    out.bulk(b"flags");
+    out.set(spec.flags.len());
+    for f in spec.flags {
+        out.simple(f);
     }
-    if s.flags & ADMIN != 0 {
-        cats.push("@admin");
-        cats.push("@dangerous");
+    out.bulk(b"begin_search");
+    out.map(2);
+    out.bulk(b"type");
+    match spec.begin {
+        Begin::Index(i) => {
+            out.bulk(b"index");
+            out.bulk(b"spec");
+            out.map(1);
+            out.bulk(b"index");
+            out.integer(i as i64);
+        }
+        Begin::Keyword(word, from) => {
+            out.bulk(b"keyword");
+            out.bulk(b"spec");
+            out.map(2);
+            out.bulk(b"keyword");
+            out.bulk(word.as_bytes());
+            out.bulk(b"startfrom");
+            out.integer(from as i64);
+        }
+        Begin::Unknown => {
+            out.bulk(b"unknown");
+            out.bulk(b"spec");
+            out.map(0);
+        }
     }
-    cats.push(if s.flags & FAST != 0 {
-        "@fast"
-    } else {
-        "@slow"
-    });
-    cats
+    out.bulk(b"find_keys");
+    out.map(2);
+    out.bulk(b"type");
+    let (kind, fields) = match spec.find {
+        Find::Range(a, b, c) => ("range", [("lastkey", a), ("keystep", b), ("limit", c)]),
+        Find::Keynum(a, b, c) => (
+            "keynum",
+            [("keynumidx", a), ("firstkey", b), ("keystep", c)],
+        ),
+        Find::Unknown => {
+            out.bulk(b"unknown");
+            out.bulk(b"spec");
+            return out.map(0);
+        }
+    };
+    out.bulk(kind.as_bytes());
+    out.bulk(b"spec");
+    out.map(3);
+    for (name, v) in fields {
+        out.bulk(name.as_bytes());
+        out.integer(v as i64);
+    }
+}
+
+/// The COMMAND DOCS map of row `i`: 7.0's fields, in 7.0's order.
+fn doc_entry(ctx: &mut Ctx<'_>, i: usize) {
+    let subs = ctx.shared.commands.rows[i].subs.clone();
+    let Some(d) = doc_of(ctx, i) else {
+        ctx.out.map(1);
+        ctx.out.bulk(b"group");
+        return ctx.out.bulk(b"generic");
+    };
+    let out = &mut *ctx.out;
+    let n = 1
+        + usize::from(d.summary.is_some())
+        + usize::from(d.since.is_some())
+        + usize::from(d.complexity.is_some())
+        + usize::from(!d.doc_flags.is_empty())
+        + usize::from(d.deprecated_since.is_some())
+        + usize::from(d.replaced_by.is_some())
+        + usize::from(!d.history.is_empty())
+        + usize::from(!d.arguments.is_empty())
+        + usize::from(!subs.is_empty());
+    out.map(n);
+    let field = |out: &mut Reply, name: &str, v: Option<&str>| {
+        if let Some(v) = v {
+            out.bulk(name.as_bytes());
+            out.bulk(v.as_bytes());
+        }
+    };
+    field(out, "summary", d.summary);
+    field(out, "since", d.since);
+    field(out, "group", Some(d.group));
+    field(out, "complexity", d.complexity);
+    if !d.doc_flags.is_empty() {
+        out.bulk(b"doc_flags");
+        out.set(d.doc_flags.len());
+        for f in d.doc_flags {
+            out.simple(f);
+        }
+    }
+    field(out, "deprecated_since", d.deprecated_since);
+    field(out, "replaced_by", d.replaced_by);
+    if !d.history.is_empty() {
+        out.bulk(b"history");
+        out.set(d.history.len());
+        for (since, change) in d.history {
+            out.array(2);
+            out.bulk(since.as_bytes());
+            out.bulk(change.as_bytes());
+        }
+    }
+    if !d.arguments.is_empty() {
+        out.bulk(b"arguments");
+        arguments(out, d.arguments);
+    }
+    if !subs.is_empty() {
+        ctx.out.bulk(b"subcommands");
+        ctx.out.map(subs.len());
+        for k in subs {
+            let name = ctx.shared.commands.rows[k].full_name.as_bytes();
+            ctx.out.bulk(name);
+            doc_entry(ctx, k);
+        }
+    }
+}
+
+/// COMMAND DOCS's argument list.
+fn arguments(out: &mut Reply, args: &[Arg]) {
+    out.array(args.len());
+    for a in args {
+        let nested = matches!(a.kind, docs::ArgKind::Oneof | docs::ArgKind::Block);
+        let n = 2
+            + usize::from(a.key_spec_index >= 0)
+            + usize::from(a.token.is_some())
+            + usize::from(a.summary.is_some())
+            + usize::from(a.since.is_some())
+            + usize::from(a.deprecated_since.is_some())
+            + usize::from(a.flags != 0)
+            + usize::from(nested);
+        out.map(n);
+        out.bulk(b"name");
+        out.bulk(a.name.as_bytes());
+        out.bulk(b"type");
+        out.bulk(a.kind.name().as_bytes());
+        if a.key_spec_index >= 0 {
+            out.bulk(b"key_spec_index");
+            out.integer(a.key_spec_index as i64);
+        }
+        for (name, v) in [
+            ("token", a.token),
+            ("summary", a.summary),
+            ("since", a.since),
+            ("deprecated_since", a.deprecated_since),
+        ] {
+            if let Some(v) = v {
+                out.bulk(name.as_bytes());
+                out.bulk(v.as_bytes());
+            }
+        }
+        if a.flags != 0 {
+            let names: Vec<&str> = [
+                (docs::OPTIONAL, "optional"),
+                (docs::MULTIPLE, "multiple"),
+                (docs::MULTIPLE_TOKEN, "multiple_token"),
+            ]
+            .iter()
+            .filter(|(f, _)| a.flags & f != 0)
+            .map(|(_, n)| *n)
+            .collect();
+            out.bulk(b"flags");
+            out.set(names.len());
+            for f in names {
+                out.simple(f);
+            }
+        }
+        if nested {
+            out.bulk(b"arguments");
+            arguments(out, a.args);
+        }
+    }
 }
 
 /// The positions of the top-level rows.
@@ -134,11 +358,6 @@ fn top_level(ctx: &Ctx<'_>) -> Vec<usize> {
     (0..rows.len())
         .filter(|&i| rows[i].parent.is_none())
         .collect()
-}
-
-/// The row named `name` (a top-level command), if any.
-fn find(ctx: &Ctx<'_>, name: &[u8]) -> Option<usize> {
-    ctx.shared.commands.lookup(name)
 }
 
 /// COMMAND: every command's entry.
@@ -155,110 +374,193 @@ fn count(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     ctx.out.integer(ctx.shared.commands.count() as i64);
 }
 
-/// COMMAND INFO [command-name ...]
+/// COMMAND INFO [command-name ...]: a null for a name that is no command.
 fn info(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if args.len() == 2 {
         return command(ctx, args);
     }
     ctx.out.array(args.len() - 2);
     for a in &args[2..] {
-        match find(ctx, a) {
+        match find_row(ctx, a) {
             Some(i) => entry(ctx, i),
-            None => ctx.out.null_array(),
+            None => ctx.out.null(),
         }
     }
 }
 
-/// COMMAND DOCS [command-name ...]: summary documentation is not carried; each
-/// known command gets its group.
+/// COMMAND DOCS [command-name ...]: a map of name to documentation (names
+/// that are no command are left out).
 fn docs(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let chosen: Vec<usize> = if args.len() == 2 {
         top_level(ctx)
     } else {
-        args[2..].iter().filter_map(|a| find(ctx, a)).collect()
+        args[2..].iter().filter_map(|a| find_row(ctx, a)).collect()
     };
-    ctx.out.array(chosen.len() * 2);
+    ctx.out.map(chosen.len());
     for i in chosen {
-        let name = ctx.shared.commands.rows[i].full_name.clone();
-        ctx.out.bulk(name.as_bytes());
-        ctx.out.array(6);
-        ctx.out.bulk(b"summary");
-        ctx.out.bulk(b"");
-        ctx.out.bulk(b"since");
-        ctx.out.bulk(b"1.0.0");
-        ctx.out.bulk(b"group");
-        ctx.out.bulk(b"generic");
+        let name = ctx.shared.commands.rows[i].full_name.as_bytes();
+        ctx.out.bulk(name);
+        doc_entry(ctx, i);
     }
 }
 
-/// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern].
-/// PATTERN matches subcommands too (`config|get`); there are no modules; ACLCAT
-/// uses the categories derived from the flags.
+/// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]:
+/// every command and subcommand (there are no modules).
 fn list(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let rows = &ctx.shared.commands.rows;
-    let top = |r: &&Row| r.parent.is_none();
-    let names: Vec<&str> = if args.len() == 2 {
-        rows.iter()
-            .filter(top)
-            .map(|r| r.full_name.as_str())
-            .collect()
-    } else if args.len() == 5 && args[2].eq_ignore_ascii_case(b"filterby") {
-        let (kind, value) = (args[3].to_ascii_lowercase(), &args[4]);
-        match kind.as_slice() {
-            b"pattern" => rows
-                .iter()
-                .map(|r| r.full_name.as_str())
-                .filter(|n| glob_match(value, n.as_bytes(), true))
-                .collect(),
-            b"module" => Vec::new(),
-            b"aclcat" => rows
-                .iter()
-                .filter(top)
-                .filter(|r| {
-                    categories(r.spec)
-                        .iter()
-                        .any(|cat| cat.as_bytes()[1..].eq_ignore_ascii_case(value))
-                })
-                .map(|r| r.full_name.as_str())
-                .collect(),
-            _ => return ctx.out.error(super::errors::SYNTAX),
+    let mut filter = None;
+    let mut j = 2;
+    while j < args.len() {
+        if args[j].eq_ignore_ascii_case(b"filterby") && args.len() - 1 - j == 2 {
+            let kind = args[j + 1].to_ascii_lowercase();
+            if !matches!(kind.as_slice(), b"module" | b"aclcat" | b"pattern") {
+                return ctx.out.error(super::errors::SYNTAX);
+            }
+            filter = Some((kind, &args[j + 2]));
+            j += 3;
+        } else {
+            return ctx.out.error(super::errors::SYNTAX);
         }
-    } else {
-        return ctx.out.error(super::errors::SYNTAX);
+    }
+    let keep = |r: &Row| -> bool {
+        let Some((kind, value)) = &filter else {
+            return true;
+        };
+        match kind.as_slice() {
+            b"pattern" => glob_match(value, r.full_name.as_bytes(), true),
+            b"aclcat" => docs::find(&r.full_name).is_some_and(|d| {
+                d.acl_categories
+                    .iter()
+                    .any(|c| c.as_bytes()[1..].eq_ignore_ascii_case(value))
+            }),
+            _ => false,
+        }
     };
+    let names: Vec<&str> = rows
+        .iter()
+        .filter(|r| keep(r))
+        .map(|r| r.full_name.as_str())
+        .collect();
     ctx.out.array(names.len());
     for name in names {
         ctx.out.bulk(name.as_bytes());
     }
 }
 
-/// COMMAND GETKEYS command [arg ...]: the key arguments of a full command, from
-/// the row's key range.
-fn getkeys(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+/// The key arguments of a request `args` to row `i` of the table (`args[0]` the
+/// command name), with their access flags: as COMMAND GETKEYS finds them.
+pub fn request_keys(ctx: &Ctx<'_>, i: usize, args: &[Vec<u8>]) -> Vec<docs::KeyRef> {
+    let row = &ctx.shared.commands.rows[i];
+    let doc = docs::find(&row.full_name);
+    if let Some(d) = doc.filter(|d| docs::specs_usable(d)) {
+        if let Some(keys) = docs::key_positions(d, args) {
+            return keys;
+        }
+    }
+    match row.full_name.as_str() {
+        "sort" | "sort_ro" => sort_keys(args),
+        "set" => set_keys(args),
+        // Movable keys that the specs could not find: none (the command
+        // itself will refuse the request).
+        _ if doc.is_some_and(Doc::movable_keys) => Vec::new(),
+        _ => {
+            let flags = doc
+                .and_then(|d| d.key_specs.first())
+                .map_or(&[][..], |s| s.flags);
+            row.spec
+                .keys
+                .positions(args.len())
+                .map(|k| (k, flags))
+                .collect()
+        }
+    }
+}
+
+/// SORT's keys: the sorted key, and the one after the last STORE (7.0's
+/// `sortGetKeys`: LIMIT skips two arguments, GET and BY one).
+fn sort_keys(args: &[Vec<u8>]) -> Vec<docs::KeyRef> {
+    let mut keys: Vec<docs::KeyRef> = vec![(1, &["RO", "access"])];
+    let mut store = None;
+    let mut i = 2;
+    while i < args.len() {
+        let a = &args[i];
+        if a.eq_ignore_ascii_case(b"limit") {
+            i += 2;
+        } else if a.eq_ignore_ascii_case(b"get") || a.eq_ignore_ascii_case(b"by") {
+            i += 1;
+        } else if a.eq_ignore_ascii_case(b"store") && i + 1 < args.len() {
+            store = Some(i + 1);
+        }
+        i += 1;
+    }
+    if let Some(s) = store {
+        keys.push((s, &["OW", "update"]));
+    }
+    keys
+}
+
+/// SET's key, whose access depends on GET (7.0's `setGetKeys`).
+fn set_keys(args: &[Vec<u8>]) -> Vec<docs::KeyRef> {
+    let get = args.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"get"));
+    let flags: &'static [&'static str] = if get {
+        &["RW", "access", "update"]
+    } else {
+        &["OW", "update"]
+    };
+    vec![(1, flags)]
+}
+
+/// COMMAND GETKEYS / GETKEYSANDFLAGS command [arg ...]
+fn getkeys_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], with_flags: bool) {
     let full = &args[2..];
     let i = match ctx.shared.commands.resolve(full) {
         Lookup::Found(i) => i,
         _ => return ctx.out.error("ERR Invalid command specified"),
     };
-    let s = ctx.shared.commands.rows[i].spec;
+    let row = &ctx.shared.commands.rows[i];
+    let s = row.spec;
+    let doc = docs::find(&row.full_name);
+    let has_keys = s.keys.first != 0
+        || doc.is_some_and(|d| {
+            d.movable_keys() || d.key_specs.iter().any(|k| !k.flags.contains(&"not_key"))
+        });
+    if !has_keys {
+        return ctx.out.error("ERR The command has no key arguments");
+    }
     let argc = full.len() as i32;
     if (s.arity > 0 && argc != s.arity) || argc < -s.arity {
         return ctx
             .out
             .error("ERR Invalid number of arguments specified for command");
     }
-    if s.keys.first == 0 {
-        return ctx.out.error("ERR The command has no key arguments");
+    let keys = request_keys(ctx, i, full);
+    if keys.is_empty() {
+        if s.flags & NO_MANDATORY_KEYS != 0 {
+            return ctx.out.array(0);
+        }
+        return ctx.out.error("ERR Invalid arguments specified for command");
     }
-    let keys: Vec<&Vec<u8>> = s
-        .keys
-        .positions(full.len())
-        .filter_map(|k| full.get(k))
-        .collect();
     ctx.out.array(keys.len());
-    for k in keys {
-        ctx.out.bulk(k);
+    for (k, flags) in keys {
+        if with_flags {
+            ctx.out.array(2);
+        }
+        ctx.out.bulk(&full[k]);
+        if with_flags {
+            ctx.out.set(flags.len());
+            for f in flags {
+                ctx.out.simple(f);
+            }
+        }
     }
+}
+
+fn getkeys(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    getkeys_generic(ctx, args, false);
+}
+
+fn getkeysandflags(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    getkeys_generic(ctx, args, true);
 }
 
 /// COMMAND HELP
@@ -283,6 +585,8 @@ fn help(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
             "    commands are returned.",
             "GETKEYS <full-command>",
             "    Return the keys from a full Redis command.",
+            "GETKEYSANDFLAGS <full-command>",
+            "    Return the keys and the access flags from a full Redis command.",
             "HELP",
             "    Prints this help.",
         ],

@@ -78,6 +78,9 @@ pub struct Config {
     /// (0: no limit of that kind).
     pub stream_node_max_bytes: usize,
     pub stream_node_max_entries: usize,
+    /// `tracking-table-max-keys`: keys the client-side caching table may hold
+    /// before some are invalidated to make room (0: no limit).
+    pub tracking_table_max_keys: u64,
 }
 
 impl Default for Config {
@@ -137,6 +140,7 @@ impl Default for Config {
             hll_sparse_max_bytes: 3000,
             stream_node_max_bytes: 4096,
             stream_node_max_entries: 100,
+            tracking_table_max_keys: 1_000_000,
         }
     }
 }
@@ -353,6 +357,7 @@ static PARAMS: &[Param] = &[
     p("hll-sparse-max-bytes", Kind::Mem(0, i64::MAX as u64), true),
     p("stream-node-max-bytes", Kind::Mem(0, i64::MAX as u64), true),
     p("stream-node-max-entries", Kind::Int(0, i64::MAX), true),
+    p("tracking-table-max-keys", Kind::Int(0, i64::MAX), true),
 ];
 
 /// Descriptors kept for the server's own use (listeners, files, the log) beside
@@ -575,6 +580,9 @@ impl Config {
             ("stream-node-max-entries", Kind::Int(a, b)) => {
                 self.stream_node_max_entries = int(value, a, b)? as usize
             }
+            ("tracking-table-max-keys", Kind::Int(a, b)) => {
+                self.tracking_table_max_keys = int(value, a, b)? as u64
+            }
             _ => return Err(SetError::Unknown),
         }
         Ok(())
@@ -648,6 +656,7 @@ impl Config {
             "hll-sparse-max-bytes" => self.hll_sparse_max_bytes.to_string(),
             "stream-node-max-bytes" => self.stream_node_max_bytes.to_string(),
             "stream-node-max-entries" => self.stream_node_max_entries.to_string(),
+            "tracking-table-max-keys" => self.tracking_table_max_keys.to_string(),
             _ => return None,
         })
     }

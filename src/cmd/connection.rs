@@ -3,11 +3,9 @@
 //!
 //! Only the `default` user exists: it has no password unless `requirepass` is set,
 //! and then AUTH with that password (or `AUTH default <password>`) authenticates.
-use super::ClientHandle;
 use super::REDIS_VERSION;
 use super::{c_str, error_bytes, flags::*, wrong_arity, CommandSpec, Ctx, Keys};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -21,7 +19,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "echo",
         arity: 2,
-        flags: FAST,
+        flags: FAST | LOADING | STALE,
         keys: Keys::NONE,
         handler: echo,
         ..CommandSpec::DEFAULT
@@ -110,14 +108,14 @@ static CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
         name: "info",
         arity: 2,
         flags: CLIENT_FLAGS,
-        handler: client_info,
+        handler: super::clients::client_info,
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
         name: "list",
         arity: -2,
         flags: CLIENT_ADMIN,
-        handler: client_list,
+        handler: super::clients::client_list,
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -138,7 +136,7 @@ static CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
         name: "kill",
         arity: -3,
         flags: CLIENT_ADMIN,
-        handler: client_kill,
+        handler: super::clients::client_kill,
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -153,6 +151,48 @@ static CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
         arity: 2,
         flags: LOADING | STALE,
         handler: client_help,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "pause",
+        arity: -3,
+        flags: CLIENT_ADMIN,
+        handler: super::pause::client_pause,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "unpause",
+        arity: 2,
+        flags: CLIENT_ADMIN,
+        handler: super::pause::client_unpause,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "tracking",
+        arity: -3,
+        flags: CLIENT_FLAGS,
+        handler: super::tracking::client_tracking,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "caching",
+        arity: 3,
+        flags: CLIENT_FLAGS,
+        handler: super::tracking::client_caching,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "getredir",
+        arity: 2,
+        flags: CLIENT_FLAGS,
+        handler: super::tracking::client_getredir,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "trackinginfo",
+        arity: 2,
+        flags: CLIENT_FLAGS,
+        handler: super::tracking::client_trackinginfo,
         ..CommandSpec::DEFAULT
     },
 ];
@@ -188,12 +228,22 @@ fn quit(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
 fn reset(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     super::tx::discard_transaction(ctx);
     super::pubsub::forget_client(ctx.shared, ctx.client.id, &mut ctx.client.subs);
+    if let Some(h) = &ctx.client.handle {
+        h.subscribed.store(false, Ordering::Relaxed);
+    }
+    if ctx.client.tracking {
+        super::tracking::disable(ctx.shared, ctx.store, ctx.client.id);
+        ctx.client.tracking = false;
+        ctx.client.tracking_bcast = false;
+        ctx.client.caching = false;
+    }
     ctx.client.db = 0;
     ctx.client.set_name(Vec::new());
     ctx.client.reply_off = false;
     ctx.client.reply_skip = false;
     ctx.client.reply_skip_next = false;
-    ctx.client.resp = 2;
+    ctx.client.set_resp(2);
+    ctx.out.proto = 2;
     ctx.client.authenticated = ctx.shared.config().requirepass.is_none();
     ctx.out.simple("RESET");
 }
@@ -241,6 +291,9 @@ fn valid_name(name: &[u8]) -> bool {
 
 const BAD_NAME: &str = "ERR Client names cannot contain spaces, newlines or special characters.";
 
+/// HELLO [protover [AUTH username password] [SETNAME clientname]]: options take
+/// effect in order as they are read (as in 7.0: a SETNAME before a failing AUTH
+/// stays), then the protocol switches and the reply is the server's map.
 fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let mut ver = None;
     if args.len() >= 2 {
@@ -250,29 +303,30 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                     .error("ERR Protocol version is not an integer or out of range");
                 return;
             }
-            // RESP3 is not implemented yet: refused like an unknown version.
-            Some(2) => ver = Some(2u8),
+            Some(v @ (2 | 3)) => ver = Some(v as u8),
             Some(_) => {
                 ctx.out.error("NOPROTO unsupported protocol version");
                 return;
             }
         }
     }
-    let mut creds = None;
-    let mut name = None;
     let mut j = 2;
     while j < args.len() {
         let more = args.len() - j - 1;
         let opt = &args[j];
         if opt.eq_ignore_ascii_case(b"auth") && more >= 2 {
-            creds = Some((&args[j + 1], &args[j + 2]));
+            if !credentials_ok(ctx, &args[j + 1], &args[j + 2]) {
+                ctx.out.error(WRONGPASS);
+                return;
+            }
+            ctx.client.authenticated = true;
             j += 3;
         } else if opt.eq_ignore_ascii_case(b"setname") && more >= 1 {
             if !valid_name(&args[j + 1]) {
                 ctx.out.error(BAD_NAME);
                 return;
             }
-            name = Some(args[j + 1].clone());
+            ctx.client.set_name(args[j + 1].clone());
             j += 2;
         } else {
             let mut msg = b"ERR Syntax error in HELLO option '".to_vec();
@@ -282,13 +336,6 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             return;
         }
     }
-    if let Some((user, pass)) = creds {
-        if !credentials_ok(ctx, user, pass) {
-            ctx.out.error(WRONGPASS);
-            return;
-        }
-        ctx.client.authenticated = true;
-    }
     if !ctx.client.authenticated {
         ctx.out.error(
             "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH \
@@ -297,14 +344,12 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         );
         return;
     }
-    if let Some(n) = name {
-        ctx.client.set_name(n);
-    }
     if let Some(v) = ver {
-        ctx.client.resp = v;
+        ctx.client.set_resp(v);
+        ctx.out.proto = v;
     }
     let out = &mut *ctx.out;
-    out.array(14);
+    out.map(7);
     out.bulk(b"server");
     out.bulk(b"redis");
     out.bulk(b"version");
@@ -323,10 +368,12 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 const CLIENT_HELP: &[&str] = &[
     "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CACHING (YES|NO)",
+    "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+    "GETREDIR",
+    "    Return the client ID we are redirecting to when tracking is enabled.",
     "GETNAME",
     "    Return the name of the current connection.",
-    "NO-EVICT (ON|OFF)",
-    "    Protect current client connection from eviction.",
     "ID",
     "    Return the ID of the current connection.",
     "INFO",
@@ -345,18 +392,27 @@ const CLIENT_HELP: &[&str] = &[
     "      Kill connections authenticated by <username>.",
     "    * SKIPME (YES|NO)",
     "      Skip killing current connection (default: yes).",
-    "    * ID <client-id>",
-    "      Kill connections by client id.",
     "LIST [options ...]",
     "    Return information about client connections. Options:",
     "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
     "      Return clients of specified type.",
-    "    * ID <client-id> [<client-id> ...]",
-    "      Return clients with the specified IDs.",
+    "UNPAUSE",
+    "    Stop the current client pause, resuming traffic.",
+    "PAUSE <timeout> [WRITE|ALL]",
+    "    Suspend all, or just write, clients for <timeout> milliseconds.",
     "REPLY (ON|OFF|SKIP)",
     "    Control the replies sent to the current connection.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
+    "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+    "         [OPTIN] [OPTOUT] [NOLOOP]",
+    "    Control server assisted client side caching.",
+    "TRACKINGINFO",
+    "    Report tracking status for the current connection.",
+    "NO-EVICT (ON|OFF)",
+    "    Protect current client connection from eviction.",
     "HELP",
     "    Prints this help.",
 ];
@@ -385,15 +441,6 @@ fn client_setname(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     ctx.out.ok();
 }
 
-/// CLIENT INFO
-fn client_info(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    let line = match &ctx.client.handle {
-        Some(h) => describe(ctx, h, "client|info") + "\n",
-        None => String::new(),
-    };
-    ctx.out.bulk(line.as_bytes());
-}
-
 /// CLIENT REPLY ON|OFF|SKIP
 fn client_reply(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let mode = args[2].to_ascii_lowercase();
@@ -402,6 +449,7 @@ fn client_reply(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             ctx.client.reply_off = false;
             ctx.client.reply_skip = false;
             ctx.client.reply_skip_next = false;
+            ctx.client.reply_skip = false;
             ctx.out.ok();
         }
         b"off" => ctx.client.reply_off = true,
@@ -414,14 +462,17 @@ fn client_reply(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
 }
 
-/// CLIENT NO-EVICT ON|OFF. There is no client eviction (maxmemory-clients), so
-/// the flag changes nothing.
+/// CLIENT NO-EVICT ON|OFF: the client's `e` flag. There is no client eviction
+/// (maxmemory-clients), so the flag protects from nothing yet.
 fn client_no_evict(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if args[2].eq_ignore_ascii_case(b"on") || args[2].eq_ignore_ascii_case(b"off") {
-        ctx.out.ok();
+    if args[2].eq_ignore_ascii_case(b"on") {
+        ctx.client.no_evict = true;
+    } else if args[2].eq_ignore_ascii_case(b"off") {
+        ctx.client.no_evict = false;
     } else {
-        ctx.out.error(super::errors::SYNTAX);
+        return ctx.out.error(super::errors::SYNTAX);
     }
+    ctx.out.ok();
 }
 
 /// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]
@@ -454,205 +505,5 @@ fn client_help(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     ctx.out.array(CLIENT_HELP.len());
     for l in CLIENT_HELP {
         ctx.out.simple(l);
-    }
-}
-
-/// One CLIENT LIST line (without its trailing newline), with Redis's fields.
-/// Buffer sizes are not tracked per client and are reported as 0.
-fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own_cmd: &str) -> String {
-    let now = ctx.shared.now_ms();
-    let mine = h.id == ctx.client.id;
-    let name = if mine {
-        ctx.client.name.clone()
-    } else {
-        h.name()
-    };
-    let db = if mine {
-        ctx.client.db
-    } else {
-        h.db.load(Ordering::Relaxed)
-    };
-    let resp = if mine {
-        ctx.client.resp
-    } else {
-        h.resp.load(Ordering::Relaxed)
-    };
-    let cmd = if mine {
-        own_cmd.to_string()
-    } else {
-        match h.last_cmd.load(Ordering::Relaxed) {
-            0 => "NULL".to_string(),
-            i => ctx
-                .shared
-                .commands
-                .rows
-                .get(i - 1)
-                .map_or("NULL", |r| r.full_name.as_str())
-                .to_string(),
-        }
-    };
-    let idle = if mine {
-        0
-    } else {
-        now.saturating_sub(h.last_active_ms.load(Ordering::Relaxed)) / 1000
-    };
-    // `b`: waiting in a blocking command; `N`: no flag.
-    let flags = if ctx.blocked.is_blocked(h.id) {
-        "b"
-    } else {
-        "N"
-    };
-    format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 \
-         qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r \
-         cmd={} user=default redir=-1 resp={}",
-        h.id,
-        h.addr,
-        h.laddr,
-        h.fd,
-        String::from_utf8_lossy(&name),
-        h.created.elapsed().as_secs(),
-        idle,
-        flags,
-        db,
-        cmd,
-        resp
-    )
-}
-
-fn is_valid_type(t: &[u8]) -> bool {
-    [&b"normal"[..], b"master", b"replica", b"slave", b"pubsub"]
-        .iter()
-        .any(|x| t.eq_ignore_ascii_case(x))
-}
-
-fn unknown_type(ctx: &mut Ctx<'_>, t: &[u8]) {
-    let mut msg = b"ERR Unknown client type '".to_vec();
-    msg.extend_from_slice(c_str(t, 128));
-    msg.push(b'\'');
-    error_bytes(ctx.out, &msg);
-}
-
-fn client_list(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    // Every client is of type normal here (no replication, no pub/sub yet).
-    let mut only_normal = true;
-    let mut ids: Option<Vec<u64>> = None;
-    if args.len() == 4 && args[2].eq_ignore_ascii_case(b"type") {
-        if !is_valid_type(&args[3]) {
-            unknown_type(ctx, &args[3]);
-            return;
-        }
-        only_normal = args[3].eq_ignore_ascii_case(b"normal");
-    } else if args.len() >= 4 && args[2].eq_ignore_ascii_case(b"id") {
-        let mut v = Vec::new();
-        for a in &args[3..] {
-            match crate::num::string2ll(a) {
-                Some(n) if n > 0 => v.push(n as u64),
-                _ => {
-                    ctx.out.error("ERR Invalid client ID");
-                    return;
-                }
-            }
-        }
-        ids = Some(v);
-    } else if args.len() != 2 {
-        ctx.out.error(super::errors::SYNTAX);
-        return;
-    }
-    let handles: Vec<Arc<ClientHandle>> = ctx.shared.clients().values().cloned().collect();
-    let mut text = String::new();
-    if only_normal {
-        for h in &handles {
-            if ids.as_ref().is_some_and(|ids| !ids.contains(&h.id)) {
-                continue;
-            }
-            text.push_str(&describe(ctx, h, "client|list"));
-            text.push('\n');
-        }
-    }
-    ctx.out.bulk(text.as_bytes());
-}
-
-fn client_kill(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let handles: Vec<Arc<ClientHandle>> = ctx.shared.clients().values().cloned().collect();
-    let my_id = ctx.client.id;
-    // Old form: CLIENT KILL ip:port, replies OK or an error.
-    if args.len() == 3 {
-        let addr = String::from_utf8_lossy(&args[2]);
-        match handles.iter().find(|h| h.addr.to_string() == addr) {
-            Some(h) => {
-                kill(ctx, h, my_id);
-                ctx.out.ok();
-            }
-            None => ctx.out.error("ERR No such client"),
-        }
-        return;
-    }
-    if !args.len().is_multiple_of(2) {
-        ctx.out.error(super::errors::SYNTAX);
-        return;
-    }
-    let (mut id, mut addr, mut laddr, mut user, mut ctype) = (None, None, None, None, None);
-    let mut skipme = true;
-    for pair in args[2..].chunks(2) {
-        let (opt, val) = (&pair[0], &pair[1]);
-        let o = opt.to_ascii_lowercase();
-        match o.as_slice() {
-            b"id" => match crate::num::string2ll(val) {
-                Some(n) if n > 0 => id = Some(n as u64),
-                _ => {
-                    ctx.out.error("ERR client-id should be greater than 0");
-                    return;
-                }
-            },
-            b"addr" => addr = Some(String::from_utf8_lossy(val).into_owned()),
-            b"laddr" => laddr = Some(String::from_utf8_lossy(val).into_owned()),
-            b"user" => user = Some(val.clone()),
-            b"type" => {
-                if !is_valid_type(val) {
-                    unknown_type(ctx, val);
-                    return;
-                }
-                ctype = Some(val.to_ascii_lowercase());
-            }
-            b"skipme" => {
-                if val.eq_ignore_ascii_case(b"yes") {
-                    skipme = true;
-                } else if val.eq_ignore_ascii_case(b"no") {
-                    skipme = false;
-                } else {
-                    ctx.out.error(super::errors::SYNTAX);
-                    return;
-                }
-            }
-            _ => {
-                ctx.out.error(super::errors::SYNTAX);
-                return;
-            }
-        }
-    }
-    let mut killed = 0;
-    for h in &handles {
-        if id.is_some_and(|i| i != h.id)
-            || addr.as_ref().is_some_and(|a| *a != h.addr.to_string())
-            || laddr.as_ref().is_some_and(|a| *a != h.laddr.to_string())
-            || user.as_ref().is_some_and(|u| u.as_slice() != b"default")
-            || ctype.as_ref().is_some_and(|t| t.as_slice() != b"normal")
-            || (skipme && h.id == my_id)
-        {
-            continue;
-        }
-        kill(ctx, h, my_id);
-        killed += 1;
-    }
-    ctx.out.integer(killed);
-}
-
-/// Kills a client; killing oneself means closing after this reply.
-fn kill(ctx: &mut Ctx<'_>, h: &Arc<ClientHandle>, my_id: u64) {
-    if h.id == my_id {
-        ctx.client.close_after_reply = true;
-    } else {
-        h.kill();
     }
 }

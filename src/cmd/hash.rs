@@ -432,7 +432,9 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         let (f, _) = h.pair_at(db.rng.below(len));
         return ctx.out.bulk(f);
     };
-    let per = if with_values { 2 } else { 1 };
+    // RESP2: fields and values flat; RESP3: a [field, value] pair each.
+    let pairs = with_values && ctx.out.proto >= 3;
+    let per = if with_values && !pairs { 2 } else { 1 };
     if count < 0 {
         // Repeats allowed: each pick independent, streamed (no list of picks).
         let n = count.unsigned_abs();
@@ -443,6 +445,9 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.out.array(n as usize * per);
         for _ in 0..n {
             let (f, v) = h.pair_at(db.rng.below(len));
+            if pairs {
+                ctx.out.array(2);
+            }
             ctx.out.bulk(f);
             if with_values {
                 ctx.out.bulk(v);
@@ -470,6 +475,9 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     ctx.out.array(picks.len() * per);
     for p in picks {
         let (f, v) = h.pair_at(p);
+        if pairs {
+            ctx.out.array(2);
+        }
         ctx.out.bulk(f);
         if with_values {
             ctx.out.bulk(v);

@@ -79,7 +79,7 @@ fn info(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         section(ctx, s, &mut text);
     }
-    ctx.out.bulk(text.as_bytes());
+    ctx.out.verbatim("txt", text.as_bytes());
 }
 
 /// Resident memory of this process in bytes, from /proc (0 where unavailable).
@@ -154,10 +154,12 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 t,
                 "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\n\
                  client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\nblocked_clients:{}\r\n\
-                 tracking_clients:0\r\nclients_in_timeout_table:0\r\n",
+                 tracking_clients:{}\r\nclients_in_timeout_table:0\r\n",
                 sh.clients().len(),
                 sh.config().maxclients,
                 ctx.blocked.count()
+                    + sh.pause.waiting.load(std::sync::atomic::Ordering::Relaxed),
+                sh.tracking_clients.load(std::sync::atomic::Ordering::Relaxed),
             );
         }
         "memory" => {
@@ -188,13 +190,15 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
             );
         }
         "stats" => {
+            let tracked = super::tracking::state(sh).totals();
             let _ = write!(
                 t,
                 "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\n\
                  instantaneous_ops_per_sec:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n\
                  rejected_connections:{}\r\nexpired_keys:{}\r\nevicted_keys:0\r\nkeyspace_hits:{}\r\n\
-                 keyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\ntotal_error_replies:{}\r\n\
-                 total_reads_processed:{}\r\ntotal_writes_processed:{}\r\n",
+                 keyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\n\
+                 tracking_total_keys:{}\r\ntracking_total_items:{}\r\ntracking_total_prefixes:{}\r\n\
+                 total_error_replies:{}\r\ntotal_reads_processed:{}\r\ntotal_writes_processed:{}\r\n",
                 get(&st.total_connections_received),
                 get(&st.total_commands_processed),
                 get(&st.instantaneous_ops_per_sec),
@@ -204,6 +208,9 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 ctx.store.expired_keys() + get(&st.expired_keys),
                 get(&st.keyspace_hits),
                 get(&st.keyspace_misses),
+                tracked.0,
+                tracked.1,
+                tracked.2,
                 get(&st.total_error_replies),
                 get(&st.total_reads_processed),
                 get(&st.total_writes_processed),

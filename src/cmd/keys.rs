@@ -819,7 +819,11 @@ fn flushdb(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// Frees a flushed keyspace: on the server's lazy-free thread for ASYNC when
 /// there is enough of it to be worth it (Redis's threshold is 64 keys), here
 /// otherwise.
+/// Tracking clients hear that every key changed.
 fn free_flushed(ctx: &mut Ctx<'_>, old: Vec<crate::store::Db>, lazy: bool) {
+    if super::tracking::is_on(ctx.shared) {
+        super::tracking::flush(ctx.shared, ctx.store);
+    }
     let keys: usize = old.iter().map(|d| d.table.len()).sum();
     if lazy && keys > 64 {
         ctx.shared.free_later(Box::new(old));

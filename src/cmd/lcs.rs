@@ -128,7 +128,7 @@ fn lcs(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         seq.reverse();
         return ctx.out.bulk(&seq);
     }
-    ctx.out.array(4);
+    ctx.out.map(2);
     ctx.out.bulk(b"matches");
     ctx.out.array(ranges.len());
     for r in &ranges {

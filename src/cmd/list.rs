@@ -205,7 +205,8 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "blmpop",
         arity: -5,
-        flags: W | B,
+        // 7.0 lets scripts call BLMPOP (it does not block there).
+        flags: W | flags::BLOCKING | flags::OWN_THREAD,
         keys: Keys::NONE,
         handler: blmpop,
         ..CommandSpec::DEFAULT

@@ -33,18 +33,24 @@
 //! | `string.rs`, `bitops.rs`, `lcs.rs` | strings and bits |
 //! | `keys.rs` | keys, expiry, databases |
 //! | `hash.rs`, `list.rs`, `set.rs`, `zset*.rs`, `sort.rs` | the collection types |
-//! | `connection.rs`, `server.rs` | connection and server commands (CLIENT, CONFIG, DEBUG, SHUTDOWN) |
+//! | `connection.rs`, `server.rs` | connection and server commands (HELLO, CLIENT, CONFIG, DEBUG, SHUTDOWN) |
+//! | `clients.rs` | CLIENT LIST, INFO and KILL: every client as 7.0 describes it |
 //! | `command.rs`, `info.rs` | COMMAND (the table as clients see it) and INFO |
+//! | `docs/` | Redis 7.0's command documentation as data (COMMAND DOCS, key specs), generated |
 //! | `tx.rs`, `pubsub.rs` | MULTI/EXEC/WATCH, pub/sub |
+//! | `tracking.rs` | client-side caching: CLIENT TRACKING's key table, invalidation messages |
+//! | `pause.rs` | CLIENT PAUSE/UNPAUSE: which requests wait, the pause's state |
 pub mod args;
 pub mod bitfield;
 pub mod bitops;
 pub mod blocking;
 pub mod client;
+pub mod clients;
 pub mod command;
 pub mod config;
 pub mod connection;
 pub mod ctx;
+pub mod docs;
 pub mod geo;
 pub mod hash;
 pub mod hll;
@@ -56,6 +62,7 @@ pub mod log;
 pub mod lookup;
 pub mod notify;
 pub mod outbox;
+pub mod pause;
 pub mod pqsort;
 pub mod pubsub;
 pub mod server;
@@ -68,6 +75,7 @@ pub mod stream_info;
 pub mod stream_read;
 pub mod string;
 pub mod table;
+pub mod tracking;
 pub mod tx;
 pub mod zset;
 pub mod zset_ops;
@@ -77,7 +85,7 @@ pub mod zset_range;
 pub use client::{ClientHandle, ClientState};
 pub use ctx::{Ctx, Keyspace, ScriptSlot};
 pub use shared::{Shared, REDIS_VERSION};
-pub use table::{flags, CommandSpec, Commands, Handler, Keys, OwningHandler};
+pub use table::{flags, CommandSpec, Commands, GetFlags, Handler, Keys, OwningHandler};
 
 use crate::resp::Reply;
 use std::sync::atomic::Ordering;
@@ -149,6 +157,47 @@ pub fn unknown_subcommand(out: &mut Reply, sub: &[u8], command: &str) {
     error_bytes(out, &msg);
 }
 
+/// Client-side caching after a command: invalidations for the keys it changed,
+/// then the keys a read-only command of a tracking client read (a script's
+/// read-only calls make its caller's declared keys remembered when it ends), as
+/// Redis's `call` does.
+fn track_command(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) {
+    let shared = ctx.shared;
+    let spec = shared.commands.rows[i].spec;
+    tracking::after_command(shared, ctx.store, Some(ctx.client.id));
+    let script = matches!(
+        spec.name,
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
+    );
+    if ctx.client.id == u64::MAX {
+        // A script's own call: its caller decides (after the script).
+        if spec.flags & flags::READONLY != 0 {
+            tracking::note_script_read(shared);
+        }
+        return;
+    }
+    if !ctx.client.tracking || ctx.client.tracking_bcast {
+        return;
+    }
+    if script {
+        // A script that called a read-only command: its declared keys.
+        if !tracking::take_script_read(shared) {
+            return;
+        }
+    } else if spec.flags & flags::READONLY == 0 {
+        return;
+    }
+    let positions = command::request_keys(ctx, i, args);
+    let keys: Vec<&[u8]> = positions
+        .iter()
+        .filter_map(|&(k, _)| args.get(k))
+        .map(|k| k.as_slice())
+        .collect();
+    if !keys.is_empty() {
+        tracking::remember(shared, ctx.store, ctx.client.id, ctx.client.caching, &keys);
+    }
+}
+
 /// A request as the dispatcher gets it: borrowed, or owned by the caller (whose
 /// argument buffers a command's [`OwningHandler`] may then take).
 enum Args<'a> {
@@ -174,12 +223,24 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     };
     let shared = ctx.shared;
     let commands = &shared.commands;
+    // The reply goes out in the protocol the client chose (HELLO).
+    ctx.out.proto = ctx.client.resp;
     if args.is_empty() {
         // The wire never yields an empty request; internal callers might.
         ctx.out.error("ERR empty command");
         return;
     }
-    let i = match commands.resolve(args) {
+    let found = commands.resolve(args);
+    // CLIENT LIST's `cmd=`: the command last looked up, queued or refused too
+    // (NULL after an unknown one), as Redis's `lastcmd`.
+    if let Some(h) = &ctx.client.handle {
+        let last = match found {
+            table::Lookup::Found(i) => i + 1,
+            _ => 0,
+        };
+        h.last_cmd.store(last, Ordering::Relaxed);
+    }
+    let i = match found {
         table::Lookup::Found(i) => i,
         table::Lookup::UnknownCommand => {
             unknown_command(ctx.out, args);
@@ -241,13 +302,25 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     }
     let before = ctx.out.buf.len();
     let start = Instant::now();
-    match (request, spec.owning) {
-        (Args::Owned(a), Some(h)) => h(ctx, a),
-        (Args::Owned(a), None) => (spec.handler)(ctx, a),
-        (Args::Borrowed(a), _) => (spec.handler)(ctx, a),
-    }
+    let args: &[Vec<u8>] = match (request, spec.owning) {
+        (Args::Owned(a), Some(h)) => {
+            h(ctx, a);
+            a
+        }
+        (Args::Owned(a), None) => {
+            (spec.handler)(ctx, a);
+            a
+        }
+        (Args::Borrowed(a), _) => {
+            (spec.handler)(ctx, a);
+            a
+        }
+    };
     let usec = start.elapsed().as_micros() as u64;
     notify::after_command(ctx);
+    if tracking::is_on(shared) {
+        track_command(ctx, i, args);
+    }
     let reply = &ctx.out.buf[before..];
     let failed = reply.first() == Some(&b'-');
     if failed {
@@ -262,7 +335,4 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         .stats
         .total_commands_processed
         .fetch_add(1, Ordering::Relaxed);
-    if let Some(h) = &ctx.client.handle {
-        h.last_cmd.store(i + 1, Ordering::Relaxed);
-    }
 }

@@ -1,19 +1,28 @@
-//! A client's outbound queue, for clients that receive pushed messages (pub/sub).
+//! A client's outbound queue, for clients that receive pushed messages (pub/sub
+//! messages, client-side caching invalidations).
 //!
 //! Why: a subscriber's connection thread sleeps in `read`, so it cannot notice a
 //! message published by another client. The publisher must not write to the
 //! subscriber's socket itself either: a slow subscriber would then stall the
-//! publisher (and, since publishing runs under the keyspace lock, everyone). So a
-//! client's first SUBSCRIBE *attaches* its outbox; publishers append the framed
-//! message to this queue and signal a condition variable; a writer thread (the
-//! server starts one for each attached outbox, see `server/conn.rs`) takes
-//! everything queued and writes it with one `write_all` ([`Outbox::drain_into`]).
+//! publisher (and, since publishing runs under the keyspace lock, everyone). So
+//! the outbox is *attached* when a client may receive pushes (its first
+//! SUBSCRIBE, CLIENT TRACKING, or a push from another client addressed to it);
+//! attaching starts a writer thread (through the registry entry, see
+//! `ClientHandle::attach_outbox`); pushers append framed messages to this queue
+//! and signal a condition variable; the writer takes everything queued and writes
+//! it with one `write_all` ([`Outbox::drain_into`]).
 //!
 //! Invariants:
 //! - once the outbox is attached, *all* output of the client goes through the queue:
-//!   the connection thread moves its replies here while it still holds the keyspace
-//!   lock, so replies and messages leave in the order they were produced (a
-//!   SUBSCRIBE confirmation always precedes the first message it enables);
+//!   the connection thread hands its replies over ([`Outbox::hand_over`]) while it
+//!   still holds the keyspace lock, so replies and messages leave in the order they
+//!   were produced (a SUBSCRIBE confirmation always precedes the first message it
+//!   enables);
+//! - before the outbox is attached, the connection writes its replies itself; a
+//!   hand-over with bytes to write then *holds* the queue until the connection has
+//!   written them and [`Outbox::release`]s it: the writer never writes while the
+//!   connection does, and a message queued meanwhile (the outbox was attached by
+//!   another client after the replies were produced) follows them;
 //! - `pending` counts bytes queued plus bytes being written; a push that would pass
 //!   the hard limit, or that finds the queue above the soft limit for longer than
 //!   the soft period, is refused and the caller disconnects the client
@@ -24,7 +33,7 @@
 //!   joins it before closing the socket, so a final reply (QUIT's `+OK`) is sent.
 use super::config::ObufLimit;
 use std::io::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -83,7 +92,21 @@ struct State {
     pending: usize,
     closed: bool,
     attached: bool,
+    /// The connection writes replies of its own: the writer waits.
+    held: bool,
     soft_since: Option<Instant>,
+}
+
+/// Where the connection's replies went ([`Outbox::hand_over`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandOver {
+    /// Into the queue (the outbox is attached); nothing is left to write.
+    Queued,
+    /// The connection writes them itself; when there were any, the queue is held
+    /// until [`Outbox::release`].
+    Direct,
+    /// The queue refused them (output limit): the client must be disconnected.
+    Refused,
 }
 
 /// The queue; lives in the client's registry entry.
@@ -92,6 +115,8 @@ pub struct Outbox {
     state: Mutex<State>,
     ready: Condvar,
     limits: Arc<Limits>,
+    /// `state.attached`, readable without the mutex (it only ever turns true).
+    attached: AtomicBool,
 }
 
 impl Outbox {
@@ -101,6 +126,7 @@ impl Outbox {
             state: Mutex::default(),
             ready: Condvar::new(),
             limits,
+            attached: AtomicBool::new(false),
         }
     }
 
@@ -109,14 +135,52 @@ impl Outbox {
     }
 
     /// Whether all output of the client goes through this queue.
+    #[inline]
     pub fn is_attached(&self) -> bool {
-        self.lock().attached
+        self.attached.load(Ordering::Acquire)
     }
 
-    /// From now on all output of the client goes through this queue (its first
-    /// subscription). The server then starts a writer thread on it.
-    pub fn attach(&self) {
-        self.lock().attached = true;
+    /// From now on all output of the client goes through this queue. True when
+    /// it was not attached before (the caller then starts the writer thread).
+    pub fn attach(&self) -> bool {
+        let mut st = self.lock();
+        self.attached.store(true, Ordering::Release);
+        !std::mem::replace(&mut st.attached, true)
+    }
+
+    /// The connection's replies in `out`, produced under the keyspace lock (and
+    /// handed over before it is released): queued when the outbox is attached
+    /// and not held, else left for the connection to write (holding the queue
+    /// until [`Outbox::release`] when there are any).
+    pub fn hand_over(&self, out: &mut Vec<u8>) -> HandOver {
+        if out.is_empty() {
+            return HandOver::Direct;
+        }
+        let mut st = self.lock();
+        if st.attached && !st.held {
+            drop(st);
+            let queued = self.push(out);
+            out.clear();
+            return if queued {
+                HandOver::Queued
+            } else {
+                HandOver::Refused
+            };
+        }
+        st.held = true;
+        HandOver::Direct
+    }
+
+    /// The connection has written the replies it held the queue for: the writer
+    /// may go on.
+    pub fn release(&self) {
+        let mut st = self.lock();
+        st.held = false;
+        let wake = !st.buf.is_empty();
+        drop(st);
+        if wake {
+            self.ready.notify_one();
+        }
     }
 
     /// Queues `bytes`; false when the output buffer limit is passed (the caller
@@ -150,9 +214,10 @@ impl Outbox {
         } else {
             st.soft_since = None;
         }
-        // The writer waits only while the queue is empty, so only the push that
-        // makes it non-empty needs to wake it (a wake-up is a system call).
-        let was_empty = st.buf.is_empty();
+        // The writer waits only while the queue is empty (or held), so only the
+        // push that makes it non-empty needs to wake it (a wake-up is a system
+        // call); `release` wakes it for what was queued while held.
+        let was_empty = st.buf.is_empty() && !st.held;
         st.buf.extend_from_slice(bytes);
         st.pending = after;
         drop(st);
@@ -169,7 +234,10 @@ impl Outbox {
 
     /// Stops the writer once it has written what is queued (the server joins it).
     pub fn close(&self) {
-        self.lock().closed = true;
+        let mut st = self.lock();
+        st.closed = true;
+        st.held = false;
+        drop(st);
         self.ready.notify_one();
     }
 
@@ -180,7 +248,7 @@ impl Outbox {
         loop {
             {
                 let mut st = self.lock();
-                while st.buf.is_empty() && !st.closed {
+                while (st.buf.is_empty() || st.held) && !st.closed {
                     st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
                 }
                 if st.buf.is_empty() {
@@ -233,5 +301,39 @@ mod tests {
         });
         assert!(!o.push(&[0; 50]));
         assert!(o.push(&[0; 49]));
+    }
+
+    #[test]
+    fn a_hand_over_holds_the_queue_until_released() {
+        let o = Arc::new(Outbox::default());
+        // Not attached: the connection writes its replies, holding the queue.
+        let mut out = b"+first\r\n".to_vec();
+        assert_eq!(o.hand_over(&mut out), HandOver::Direct);
+        assert_eq!(out, b"+first\r\n");
+        // Another client attaches the outbox and pushes a message meanwhile.
+        assert!(o.attach());
+        assert!(!o.attach());
+        assert!(o.push(b">1\r\n+msg\r\n"));
+        let o2 = o.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let writer = std::thread::spawn(move || {
+            let mut sink = Vec::new();
+            o2.drain_into(&mut sink);
+            let _ = tx.send(sink);
+        });
+        std::thread::sleep(Duration::from_millis(30));
+        // Still held: the writer wrote nothing; after release it writes.
+        let mut more = b"+second\r\n".to_vec();
+        assert_eq!(o.hand_over(&mut more), HandOver::Direct);
+        o.release();
+        let mut later = b"+third\r\n".to_vec();
+        assert_eq!(o.hand_over(&mut later), HandOver::Queued);
+        assert!(later.is_empty());
+        o.close();
+        let _ = writer.join();
+        assert_eq!(
+            rx.recv().unwrap_or_default(),
+            b">1\r\n+msg\r\n+third\r\n".to_vec()
+        );
     }
 }

@@ -7,11 +7,15 @@
 //!   subscription order, so unsubscribe-all and the counts in replies need no
 //!   registry walk.
 //!
-//! Delivery: PUBLISH frames the message once and appends it to each receiver's
+//! Delivery: PUBLISH frames the message once per protocol (`*3` for RESP2
+//! receivers, a `>3` push for RESP3 ones) and appends it to each receiver's
 //! outbox (`cmd/outbox.rs`), whose writer thread sends it. A client's first
-//! subscription starts that writer; from then on all its replies go through the
-//! same queue, in the order produced under the keyspace lock. A receiver whose
-//! queue passes the pubsub output limit is disconnected; the publisher goes on.
+//! subscription attaches its outbox (and so starts that writer); from then on all
+//! its replies go through the same queue, in the order produced under the
+//! keyspace lock. A RESP3 client may run any command while subscribed (its
+//! replies and the messages interleave on the one connection); a RESP2 one only
+//! the subscribe-mode commands. A receiver whose queue passes the pubsub output
+//! limit is disconnected; the publisher goes on.
 //!
 //! Why a writer thread rather than the publisher writing to the subscriber's
 //! socket: the publisher runs under the keyspace lock, and a subscriber that stops
@@ -27,6 +31,7 @@ use super::{ClientHandle, Shared};
 use crate::resp::Reply;
 use crate::store::glob_match;
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, MutexGuard};
 
 const SUB: u32 = PUBSUB | NOSCRIPT | LOADING | STALE;
@@ -37,7 +42,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         arity: -2,
         flags: SUB | OWN_THREAD | SUBSCRIBED_OK,
         keys: Keys::NONE,
-        handler: subscribe,
+        handler: |ctx, args| {
+            subscribe(ctx, args);
+            mark_subscribed(ctx);
+        },
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -45,7 +53,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         arity: -1,
         flags: SUB | SUBSCRIBED_OK,
         keys: Keys::NONE,
-        handler: unsubscribe,
+        handler: |ctx, args| {
+            unsubscribe(ctx, args);
+            mark_subscribed(ctx);
+        },
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -53,7 +64,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         arity: -2,
         flags: SUB | OWN_THREAD | SUBSCRIBED_OK,
         keys: Keys::NONE,
-        handler: psubscribe,
+        handler: |ctx, args| {
+            psubscribe(ctx, args);
+            mark_subscribed(ctx);
+        },
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -61,7 +75,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         arity: -1,
         flags: SUB | SUBSCRIBED_OK,
         keys: Keys::NONE,
-        handler: punsubscribe,
+        handler: |ctx, args| {
+            punsubscribe(ctx, args);
+            mark_subscribed(ctx);
+        },
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -113,22 +130,34 @@ fn registry(shared: &Shared) -> MutexGuard<'_, Registry> {
     shared.pubsub.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// `*3 $kind $name :count` (a nil name for an unsubscribe with nothing to drop).
+/// `*3 $kind $name :count` (a nil name for an unsubscribe with nothing to drop);
+/// a push message (`>3`) to a RESP3 client.
 fn confirm(out: &mut Reply, kind: &str, name: Option<&[u8]>, count: usize) {
-    out.array(3);
+    let start = out.buf.len();
+    out.push(3);
     out.bulk(kind.as_bytes());
     match name {
         Some(n) => out.bulk(n),
         None => out.null(),
     }
     out.integer(count as i64);
+    // Sent even with CLIENT REPLY OFF, as Redis sends its pushes.
+    out.mark_push(start);
 }
 
 /// Sends all the client's output through its outbox from now on (its first
 /// subscription; the server starts the writer thread).
 fn ensure_outbox(ctx: &mut Ctx<'_>) {
     if let Some(h) = &ctx.client.handle {
-        h.outbox.attach();
+        h.attach_outbox();
+    }
+}
+
+/// Mirrors "has subscriptions" into the registry entry (read by tracking).
+fn mark_subscribed(ctx: &Ctx<'_>) {
+    if let Some(h) = &ctx.client.handle {
+        h.subscribed
+            .store(ctx.client.subs.count() > 0, Ordering::Relaxed);
     }
 }
 
@@ -234,14 +263,17 @@ pub fn publish_message(shared: &Shared, channel: &[u8], message: &[u8]) -> usize
     let mut receivers = 0;
     let mut overflowed: Vec<Arc<ClientHandle>> = Vec::new();
     if let Some(list) = reg.channels.get(channel) {
-        let mut frame = Reply::new();
-        frame.array(3);
-        frame.bulk(b"message");
-        frame.bulk(channel);
-        frame.bulk(message);
+        // Framed once per protocol: `*3` for RESP2 receivers, `>3` for RESP3.
+        let mut frames = Frames::default();
         for h in list {
             receivers += 1;
-            if !h.outbox.push(&frame.buf) {
+            let frame = frames.get(h, |f| {
+                f.push(3);
+                f.bulk(b"message");
+                f.bulk(channel);
+                f.bulk(message);
+            });
+            if !h.outbox.push(frame) {
                 overflowed.push(h.clone());
             }
         }
@@ -250,7 +282,8 @@ pub fn publish_message(shared: &Shared, channel: &[u8], message: &[u8]) -> usize
         if glob_match(pat, channel, false) {
             receivers += 1;
             let mut frame = Reply::new();
-            frame.array(4);
+            frame.proto = h.resp.load(Ordering::Relaxed);
+            frame.push(4);
             frame.bulk(b"pmessage");
             frame.bulk(pat);
             frame.bulk(channel);
@@ -262,22 +295,50 @@ pub fn publish_message(shared: &Shared, channel: &[u8], message: &[u8]) -> usize
     }
     drop(reg);
     for h in overflowed {
-        if !h.is_killed() {
-            shared.logger.warning(&format!(
-                "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                h.id, h.addr
-            ));
-            h.kill();
-        }
-        // Stop feeding it at once; its own thread's cleanup later finds nothing.
-        let mut reg = registry(shared);
-        reg.channels.retain(|_, list| {
-            list.retain(|x| x.id != h.id);
-            !list.is_empty()
-        });
-        reg.patterns.retain(|(_, x)| x.id != h.id);
+        drop_overflowed(shared, &h);
     }
     receivers
+}
+
+/// A message framed for each protocol, each written the first time a receiver
+/// of that protocol needs it.
+#[derive(Default)]
+pub struct Frames {
+    by_proto: [Option<Reply>; 2],
+}
+
+impl Frames {
+    /// The frame for `h`'s protocol, written by `write` if not yet done.
+    pub fn get(&mut self, h: &ClientHandle, write: impl FnOnce(&mut Reply)) -> &[u8] {
+        let proto = h.resp.load(Ordering::Relaxed);
+        let slot = &mut self.by_proto[usize::from(proto >= 3)];
+        &slot
+            .get_or_insert_with(|| {
+                let mut r = Reply::new();
+                r.proto = proto;
+                write(&mut r);
+                r
+            })
+            .buf
+    }
+}
+
+/// A receiver whose output passed its limit: closed, and fed nothing more.
+pub fn drop_overflowed(shared: &Shared, h: &Arc<ClientHandle>) {
+    if !h.is_killed() {
+        shared.logger.warning(&format!(
+            "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+            h.id, h.addr
+        ));
+        h.kill();
+    }
+    // Stop feeding it at once; its own thread's cleanup later finds nothing.
+    let mut reg = registry(shared);
+    reg.channels.retain(|_, list| {
+        list.retain(|x| x.id != h.id);
+        !list.is_empty()
+    });
+    reg.patterns.retain(|(_, x)| x.id != h.id);
 }
 
 fn publish(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {

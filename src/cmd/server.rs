@@ -88,7 +88,7 @@ fn config_get(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             }
         }
     }
-    ctx.out.array(names.len() * 2);
+    ctx.out.map(names.len());
     for name in names {
         ctx.out.bulk(name.as_bytes());
         ctx.out.bulk(c.get(name).unwrap_or_default().as_bytes());
@@ -233,10 +233,27 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             }
             ctx.out.ok();
         }
+        b"protocol" if args.len() == 3 => debug_protocol(ctx.out, &args[2]),
+        b"set-disable-deny-scripts" if args.len() == 3 => {
+            // atoi: leading digits, anything else is 0
+            let on = crate::cmd::c_str(&args[2], 64)
+                .iter()
+                .skip_while(|b| b.is_ascii_whitespace())
+                .take_while(|b| b.is_ascii_digit() || **b == b'-')
+                .any(|b| (b'1'..=b'9').contains(b));
+            ctx.shared
+                .scripts_may_call_noscript
+                .store(on, std::sync::atomic::Ordering::Relaxed);
+            ctx.out.ok();
+        }
         b"help" => help_lines(
             ctx.out,
             &[
                 "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "PROTOCOL <type>",
+                "    Reply with a test value of the specified type. <type> can be: string,",
+                "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+                "    true, false.",
                 "SLEEP <seconds>",
                 "    Stop the server for <seconds>. Decimals allowed.",
                 "HELP",
@@ -244,6 +261,62 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             ],
         ),
         _ => unknown_subcommand(ctx.out, &args[1], "debug"),
+    }
+}
+
+/// DEBUG PROTOCOL <type>: a sample reply of each RESP type (7.0's values), for
+/// testing clients.
+fn debug_protocol(out: &mut Reply, kind: &[u8]) {
+    match kind.to_ascii_lowercase().as_slice() {
+        b"string" => out.bulk(b"Hello World"),
+        b"integer" => out.integer(12345),
+        // 7.0's sample value (not π).
+        #[allow(clippy::approx_constant)]
+        b"double" => out.double(3.141),
+        b"bignum" => out.big_number(b"1234567999999999999999999999999999999"),
+        b"null" => out.null(),
+        b"array" | b"set" => {
+            if kind.eq_ignore_ascii_case(b"set") {
+                out.set(3);
+            } else {
+                out.array(3);
+            }
+            for j in 0..3 {
+                out.integer(j);
+            }
+        }
+        b"map" => {
+            out.map(3);
+            for j in 0..3 {
+                out.integer(j);
+                out.boolean(j == 1);
+            }
+        }
+        b"attrib" => {
+            if out.attribute(1) {
+                out.bulk(b"key-popularity");
+                out.array(2);
+                out.bulk(b"key:123");
+                out.integer(90);
+            }
+            out.bulk(b"Some real reply following the attribute");
+        }
+        b"push" => {
+            if out.proto < 3 {
+                return out.error("ERR RESP2 is not supported by this command");
+            }
+            out.push(2);
+            out.bulk(b"server-cpu-usage");
+            out.integer(42);
+            out.bulk(b"Some real reply following the push reply");
+        }
+        b"true" => out.boolean(true),
+        b"false" => out.boolean(false),
+        b"verbatim" => out.verbatim("txt", b"This is a verbatim\nstring"),
+        _ => out.error(
+            "ERR Wrong protocol type name. Please use one of the following: \
+             string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false",
+        ),
     }
 }
 

@@ -12,8 +12,8 @@
 //! Invariants:
 //! - everything here is safe to read without the keyspace lock: atomics, or small
 //!   mutexes that are never held while taking the keyspace lock (lock order:
-//!   keyspace, then `pubsub`, then `clients`, then an outbox; `config` and
-//!   `errors` are leaves);
+//!   keyspace, then `tracking`, then `pubsub`, then `clients`, then an outbox;
+//!   `config` and `errors` are leaves);
 //! - the mirrors (`max_bulk_len`, `notify_flags`, ...) always equal the config
 //!   values they mirror once [`Shared::config_changed`] has run after a change.
 use super::client::ClientHandle;
@@ -22,7 +22,7 @@ use super::log::Logger;
 use super::outbox;
 use super::table::Commands;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -177,6 +177,16 @@ pub struct Shared {
     /// Mirror of `client-output-buffer-limit`'s pubsub class, read by every outbox.
     pub pubsub_limits: Arc<outbox::Limits>,
     pub hooks: ServerHooks,
+    /// CLIENT PAUSE (see `cmd::pause`).
+    pub pause: super::pause::Pause,
+    /// Client-side caching (see `cmd::tracking`); taken under the keyspace lock.
+    pub tracking: Mutex<super::tracking::Tracking>,
+    /// Tracking is going on (clients track, or the key table is not empty).
+    pub tracking_on: AtomicBool,
+    /// Clients with tracking on (INFO `tracking_clients`).
+    pub tracking_clients: AtomicUsize,
+    /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call `noscript` commands.
+    pub scripts_may_call_noscript: AtomicBool,
     next_client_id: AtomicU64,
     shutting_down: AtomicBool,
 }
@@ -220,6 +230,11 @@ impl Shared {
             scripts_cached: AtomicU64::new(0),
             scripts_memory: AtomicU64::new(0),
             hooks: ServerHooks::default(),
+            scripts_may_call_noscript: AtomicBool::new(false),
+            pause: super::pause::Pause::default(),
+            tracking: Mutex::default(),
+            tracking_on: AtomicBool::new(false),
+            tracking_clients: AtomicUsize::new(0),
             next_client_id: AtomicU64::new(1),
             shutting_down: AtomicBool::new(false),
         }

@@ -113,9 +113,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "xgroup",
         arity: -2,
-        flags: 0,
-        keys: Keys::NONE,
-        handler: super::stream_group::xgroup,
+        subcommands: XGROUP_SUBCOMMANDS,
         ..CommandSpec::DEFAULT
     },
     // XACK key group id [...]
@@ -157,8 +155,97 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "xinfo",
         arity: -2,
-        flags: 0,
-        keys: Keys::NONE,
+        subcommands: XINFO_SUBCOMMANDS,
+        ..CommandSpec::DEFAULT
+    },
+];
+
+/// The key of XGROUP's and XINFO's subcommands: argument 2.
+const SUB_KEY: Keys = Keys::range(2, 2, 1);
+const HELP_FLAGS: u32 = flags::LOADING | flags::STALE;
+
+/// XGROUP's subcommands, one handler reading the subcommand's name (the
+/// dispatcher has checked each one's arity).
+static XGROUP_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "create",
+        arity: -5,
+        flags: W | flags::DENYOOM,
+        keys: SUB_KEY,
+        handler: super::stream_group::xgroup,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "setid",
+        arity: -5,
+        flags: W,
+        keys: SUB_KEY,
+        handler: super::stream_group::xgroup,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "destroy",
+        arity: 4,
+        flags: W,
+        keys: SUB_KEY,
+        handler: super::stream_group::xgroup,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "createconsumer",
+        arity: 5,
+        flags: W | flags::DENYOOM,
+        keys: SUB_KEY,
+        handler: super::stream_group::xgroup,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "delconsumer",
+        arity: 5,
+        flags: W,
+        keys: SUB_KEY,
+        handler: super::stream_group::xgroup,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: HELP_FLAGS,
+        handler: super::stream_group::xgroup,
+        ..CommandSpec::DEFAULT
+    },
+];
+
+/// XINFO's subcommands (one handler, as XGROUP's).
+static XINFO_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "stream",
+        arity: -3,
+        flags: flags::READONLY,
+        keys: SUB_KEY,
+        handler: super::stream_info::xinfo,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "groups",
+        arity: 3,
+        flags: flags::READONLY,
+        keys: SUB_KEY,
+        handler: super::stream_info::xinfo,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "consumers",
+        arity: 4,
+        flags: flags::READONLY,
+        keys: SUB_KEY,
+        handler: super::stream_info::xinfo,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: HELP_FLAGS,
         handler: super::stream_info::xinfo,
         ..CommandSpec::DEFAULT
     },

@@ -182,10 +182,8 @@ fn read(ctx: &mut Ctx<'_>, args: &[Vec<u8>], group_cmd: bool) {
         ids.push(id);
     }
     // Serve at once what can be served.
-    let mut body = Reply {
-        buf: Vec::new(),
-        proto: ctx.out.proto,
-    };
+    let mut body = Reply::new();
+    body.proto = ctx.out.proto;
     let mut served = 0;
     for (key, &gt) in req.keys.iter().zip(&ids) {
         let db = ctx.store.db(ctx.client.db);

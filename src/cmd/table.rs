@@ -8,6 +8,8 @@
 //!   `SUBSCRIBED_OK`), which say where and when the server may run it;
 //! - its handler, and for SET-like commands a second handler that may take the
 //!   request's buffers instead of copying them;
+//! - for EVAL-like commands, how a request's flags follow from its arguments
+//!   (the script's declared flags), as Redis's `getflags`;
 //! - its subcommands, for a container command such as CONFIG or CLIENT: rows of
 //!   their own with their own arity, flags, handler and statistics (`config|get`),
 //!   as in Redis 7's table. The dispatcher resolves `CONFIG GET` to the `get` row
@@ -34,6 +36,11 @@ pub type Handler = fn(&mut Ctx<'_>, &[Vec<u8>]);
 /// instead of [`Handler`] when the caller owns the request (`dispatch_owned`):
 /// SET stores a large value without copying it.
 pub type OwningHandler = fn(&mut Ctx<'_>, &mut [Vec<u8>]);
+
+/// The flags a command really has for one request, when they depend on its
+/// arguments (Redis's `getflags`): EVAL and FCALL take the flags their script
+/// declares. Gets the table's flags and returns the request's.
+pub type GetFlags = fn(&mut Ctx<'_>, &[Vec<u8>], u32) -> u32;
 
 /// Where a command's key arguments are, as COMMAND INFO reports them: the first
 /// (0: none), the last (negative counts from the end), and the step between keys.
@@ -92,6 +99,8 @@ pub struct CommandSpec {
     pub owning: Option<OwningHandler>,
     /// A container's subcommands (empty for a plain command).
     pub subcommands: &'static [CommandSpec],
+    /// The request's flags, when they depend on its arguments (see [`GetFlags`]).
+    pub getflags: Option<GetFlags>,
 }
 
 impl CommandSpec {
@@ -106,6 +115,7 @@ impl CommandSpec {
         handler: unreachable_handler,
         owning: None,
         subcommands: &[],
+        getflags: None,
     };
 }
 
@@ -131,6 +141,11 @@ pub mod flags {
     pub const MAY_REPLICATE: u32 = 1 << 11;
     pub const NO_MULTI: u32 = 1 << 12;
     pub const ALLOW_BUSY: u32 = 1 << 13;
+    pub const SKIP_MONITOR: u32 = 1 << 14;
+    pub const SKIP_SLOWLOG: u32 = 1 << 15;
+    pub const ASKING: u32 = 1 << 16;
+    pub const NO_MANDATORY_KEYS: u32 = 1 << 17;
+    pub const NO_ASYNC_LOADING: u32 = 1 << 18;
 
     /// Runs on the connection's own thread, never on the poller: it may wait
     /// (blocking pops, DEBUG SLEEP, WAIT) or turn the connection into one that
@@ -149,7 +164,9 @@ pub mod flags {
     /// (P|S)UNSUBSCRIBE, PING, QUIT, RESET).
     pub const SUBSCRIBED_OK: u32 = 1 << 27;
 
-    /// Redis's flags with the names COMMAND INFO prints, in its order.
+    /// Redis's flags with the names COMMAND INFO prints, in its order
+    /// (`may_replicate` is never printed; `movablekeys`, which follows from the
+    /// key specifications, goes between `no_multi` and `allow_busy`).
     pub const NAMES: &[(u32, &str)] = &[
         (WRITE, "write"),
         (READONLY, "readonly"),
@@ -160,9 +177,14 @@ pub mod flags {
         (BLOCKING, "blocking"),
         (LOADING, "loading"),
         (STALE, "stale"),
+        (SKIP_MONITOR, "skip_monitor"),
+        (SKIP_SLOWLOG, "skip_slowlog"),
+        (ASKING, "asking"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
+        (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
         (ALLOW_BUSY, "allow_busy"),
     ];

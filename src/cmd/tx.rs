@@ -24,6 +24,7 @@
 //! [`WatchedKeys`]: crate::store::watch::WatchedKeys
 use super::{flags::*, CommandSpec, Ctx, Keys};
 use crate::store::{now_ms, Store};
+use std::sync::atomic::Ordering::Relaxed;
 
 const TX: u32 = NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY;
 
@@ -39,7 +40,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "exec",
         arity: 1,
-        flags: NOSCRIPT | LOADING | STALE | RUNS_SCRIPT | NOT_QUEUED,
+        flags: NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG | RUNS_SCRIPT | NOT_QUEUED,
         keys: Keys::NONE,
         handler: exec,
         ..CommandSpec::DEFAULT
@@ -148,8 +149,9 @@ fn is_live(store: &Store, db: usize, key: &[u8]) -> bool {
     }
 }
 
-/// Whether any watched key changed since it was watched.
-fn watch_broken(store: &Store, tx: &TxState) -> bool {
+/// Whether any watched key changed since it was watched (EXEC would fail;
+/// CLIENT LIST's `d` flag).
+pub fn watch_broken(store: &Store, tx: &TxState) -> bool {
     tx.watched.iter().any(|w| {
         store.dbs()[w.db].watched.version(&w.key) != Some(w.version)
             || (w.live && !is_live(store, w.db, &w.key))
@@ -194,8 +196,13 @@ fn exec(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     }
     ctx.out.array(queue.len());
     let was = std::mem::replace(&mut ctx.client.no_block, true);
+    // CLIENT LIST keeps showing `cmd=exec`, as Redis does.
+    let last = ctx.client.handle.as_ref().map(|h| h.last_cmd.load(Relaxed));
     for args in &queue {
         super::dispatch(ctx, args);
+    }
+    if let (Some(h), Some(last)) = (&ctx.client.handle, last) {
+        h.last_cmd.store(last, Relaxed);
     }
     ctx.client.no_block = was;
 }

@@ -229,7 +229,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "bzpopmin",
         arity: -3,
-        flags: W | BLOCK,
+        flags: W | BLOCK | flags::FAST,
         keys: Keys::range(1, -2, 1),
         handler: zset_pop::bzpopmin,
         ..CommandSpec::DEFAULT
@@ -237,7 +237,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "bzpopmax",
         arity: -3,
-        flags: W | BLOCK,
+        flags: W | BLOCK | flags::FAST,
         keys: Keys::range(1, -2, 1),
         handler: zset_pop::bzpopmax,
         ..CommandSpec::DEFAULT
@@ -246,7 +246,8 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "bzmpop",
         arity: -5,
-        flags: W | BLOCK,
+        // 7.0 lets scripts call BZMPOP (it does not block there).
+        flags: W | flags::BLOCKING | flags::OWN_THREAD,
         keys: Keys::NONE,
         handler: zset_pop::bzmpop,
         ..CommandSpec::DEFAULT

@@ -23,8 +23,11 @@ use crate::store::Value;
 /// The reply layout of a pop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PopShape {
-    /// ZPOPMIN/ZPOPMAX: `[member, score, ...]`.
+    /// ZPOPMIN/ZPOPMAX with a count: `[member, score, ...]` (RESP3: a
+    /// `[member, score]` pair each).
     Flat,
+    /// ZPOPMIN/ZPOPMAX without a count: `[member, score]`, flat in RESP3 too.
+    Single,
     /// BZPOPMIN/BZPOPMAX: `[key, member, score]`.
     KeyFirst,
     /// ZMPOP/BZMPOP: `[key, [[member, score], ...]]`.
@@ -62,6 +65,7 @@ pub fn try_pop(
     let n = popped.len();
     match shape {
         PopShape::Flat => reply_pairs_header(ctx.out, n, true),
+        PopShape::Single => ctx.out.array(n * 2),
         PopShape::KeyFirst => {
             ctx.out.array(n * 2 + 1);
             ctx.out.bulk(key);
@@ -108,7 +112,12 @@ fn zpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>], max: bool) {
         Ok(Some(_)) => {}
     }
     let count = usize::try_from(count).unwrap_or(usize::MAX);
-    try_pop(ctx, &args[1..2], max, count, PopShape::Flat);
+    let shape = if args.len() == 2 {
+        PopShape::Single
+    } else {
+        PopShape::Flat
+    };
+    try_pop(ctx, &args[1..2], max, count, shape);
 }
 
 pub fn zpopmin(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {

@@ -65,9 +65,10 @@ impl ScriptHost {
         }
     }
 
-    /// Gives the keyspace back.
-    pub fn into_keyspace(self) -> (Store, Blocked) {
-        (self.store, self.blocked)
+    /// Gives the keyspace back, with the protocol the script chose last
+    /// (`redis.setresp`), which decides how its booleans are returned.
+    pub fn into_keyspace(self) -> (Store, Blocked, u8) {
+        (self.store, self.blocked, self.client.resp)
     }
 }
 
@@ -153,13 +154,19 @@ fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, &'sta
     if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
         return Err("ERR Wrong number of args calling Redis command from script");
     }
-    if spec.flags & flags::NOSCRIPT != 0 {
+    if spec.flags & flags::NOSCRIPT != 0
+        && !shared
+            .scripts_may_call_noscript
+            .load(std::sync::atomic::Ordering::Relaxed)
+    {
         return Err("ERR This Redis command is not allowed from script");
     }
+    // A read-only script may not call what may be replicated either (so it
+    // can run during CLIENT PAUSE WRITE), as in 7.0.
+    if host.read_only && spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 {
+        return Err("ERR Write commands are not allowed from read-only scripts.");
+    }
     if spec.flags & flags::WRITE != 0 {
-        if host.read_only {
-            return Err("ERR Write commands are not allowed from read-only scripts.");
-        }
         shared.script.set_wrote();
     }
     host.out.buf.clear();

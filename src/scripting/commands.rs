@@ -6,7 +6,16 @@
 use super::engine;
 use crate::cmd::{flags, CommandSpec, Ctx, Keys};
 
-const SCRIPTING: u32 = flags::NOSCRIPT | flags::STALE | flags::MAY_REPLICATE;
+const SCRIPTING: u32 = flags::NOSCRIPT
+    | flags::STALE
+    | flags::SKIP_MONITOR
+    | flags::MAY_REPLICATE
+    | flags::NO_MANDATORY_KEYS;
+const SCRIPTING_RO: u32 = flags::NOSCRIPT
+    | flags::STALE
+    | flags::READONLY
+    | flags::SKIP_MONITOR
+    | flags::NO_MANDATORY_KEYS;
 
 pub static COMMANDS: &[CommandSpec] = &[
     // EVAL script numkeys [key ...] [arg ...]
@@ -16,6 +25,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         flags: SCRIPTING | flags::RUNS_SCRIPT,
         keys: Keys::NONE,
         handler: eval,
+        getflags: Some(eval_flags),
         ..CommandSpec::DEFAULT
     },
     // EVALSHA sha1 numkeys [key ...] [arg ...]
@@ -25,24 +35,27 @@ pub static COMMANDS: &[CommandSpec] = &[
         flags: SCRIPTING | flags::RUNS_SCRIPT,
         keys: Keys::NONE,
         handler: evalsha,
+        getflags: Some(evalsha_flags),
         ..CommandSpec::DEFAULT
     },
     // EVAL_RO script numkeys [key ...] [arg ...]
     CommandSpec {
         name: "eval_ro",
         arity: -3,
-        flags: flags::NOSCRIPT | flags::STALE | flags::READONLY | flags::RUNS_SCRIPT,
+        flags: SCRIPTING_RO | flags::RUNS_SCRIPT,
         keys: Keys::NONE,
         handler: eval_ro,
+        getflags: Some(eval_flags),
         ..CommandSpec::DEFAULT
     },
     // EVALSHA_RO sha1 numkeys [key ...] [arg ...]
     CommandSpec {
         name: "evalsha_ro",
         arity: -3,
-        flags: flags::NOSCRIPT | flags::STALE | flags::READONLY | flags::RUNS_SCRIPT,
+        flags: SCRIPTING_RO | flags::RUNS_SCRIPT,
         keys: Keys::NONE,
         handler: evalsha_ro,
+        getflags: Some(evalsha_flags),
         ..CommandSpec::DEFAULT
     },
     // SCRIPT LOAD|EXISTS|FLUSH|KILL|HELP ...
@@ -106,6 +119,29 @@ fn eval_ro(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 fn evalsha_ro(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     eval_generic(ctx, args, true, true);
+}
+
+/// EVAL's flags for one request: those its script declares (cached, or read
+/// from its shebang), as 7.0's `evalGetCommandFlags`.
+fn eval_flags(ctx: &mut Ctx<'_>, args: &[Vec<u8>], declared: u32) -> u32 {
+    let sha = crate::digest::sha1::sha1_hex(&args[1]);
+    let cached = engine::state(ctx.scripts).engine().flags(&sha);
+    match cached.or_else(|| engine::parse_shebang(&args[1]).ok().map(|(f, _)| f)) {
+        Some(f) => engine::script_command_flags(declared, &f),
+        None => declared,
+    }
+}
+
+/// EVALSHA's flags for one request: the cached script's, if any.
+fn evalsha_flags(ctx: &mut Ctx<'_>, args: &[Vec<u8>], declared: u32) -> u32 {
+    if args[1].len() != 40 {
+        return declared;
+    }
+    let sha = String::from_utf8_lossy(&args[1]).to_ascii_lowercase();
+    match engine::state(ctx.scripts).engine().flags(&sha) {
+        Some(f) => engine::script_command_flags(declared, &f),
+        None => declared,
+    }
 }
 
 /// The number of keys argument, checked against the arguments that follow.

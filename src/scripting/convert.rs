@@ -7,11 +7,15 @@
 //! big number -> `{big_number = s}`, verbatim -> `{verbatim_string = {format =,
 //! string =}}`.
 //!
-//! Lua -> reply (what a script returns): string -> bulk, number -> integer
-//! (truncated as C casts: out of range or NaN gives `i64::MIN`), `true` -> 1,
-//! `false`/nil -> nil bulk, a table with a string `err`/`ok` -> error/status
-//! (CR and LF become spaces), `{double=}`/`{map=}`/`{set=}`/`{big_number=}`,
-//! any other table -> array of `t[1]..` up to the first nil.
+//! Lua -> reply (what a script returns), written in the caller's protocol:
+//! string -> bulk, number -> integer (truncated as C casts: out of range or NaN
+//! gives `i64::MIN`), nil -> null, a table with a string `err`/`ok` ->
+//! error/status (CR and LF become spaces), `{double=}`, `{map=}`, `{set=}`,
+//! `{big_number=}`, `{verbatim_string={format=, string=}}` -> the RESP3 type
+//! (or its RESP2 form for a RESP2 caller), any other table -> array of `t[1]..`
+//! up to the first nil. Booleans follow the protocol the *script* chose with
+//! `redis.setresp`: under RESP2 `true` -> 1 and `false` -> null; under RESP3
+//! they are booleans (`#t`/`#f`, or `:1`/`:0` for a RESP2 caller).
 use super::env::error_table;
 use crate::lua::value::TableRef;
 use crate::lua::{LuaError, Value, Vm};
@@ -145,6 +149,14 @@ fn parse_value(vm: &mut Vm, buf: &[u8], pos: &mut usize) -> Value {
             let s = vm.new_str(body);
             table1(vm, "big_number", s)
         }
+        b'|' => {
+            // Attributes are not shown to scripts: skip them, read the reply.
+            let n = parse_int(body).max(0);
+            for _ in 0..n * 2 {
+                parse_value(vm, buf, pos);
+            }
+            parse_value(vm, buf, pos)
+        }
         _ => Value::Nil,
     }
 }
@@ -180,27 +192,6 @@ fn status_line(out: &mut Reply, msg: &[u8]) {
     out.buf.extend_from_slice(b"\r\n");
 }
 
-/// Writes the reply for a script's return value `v`.
-pub fn lua_to_reply(vm: &mut Vm, v: Value, out: &mut Reply) {
-    write_value(vm, v, out, 0);
-}
-
-fn write_value(vm: &mut Vm, v: Value, out: &mut Reply, depth: usize) {
-    match v {
-        Value::Str(s) => out.bulk(vm.str_bytes(s)),
-        Value::Num(n) => out.integer(number_to_integer(n)),
-        Value::Bool(true) if out.proto >= 3 => out.boolean(true),
-        Value::Bool(false) if out.proto >= 3 => out.boolean(false),
-        Value::Bool(true) => out.integer(1),
-        Value::Table(t) if depth >= MAX_DEPTH => {
-            let _ = t;
-            error_line(out, b"ERR reached lua stack limit");
-        }
-        Value::Table(t) => write_table(vm, t, out, depth),
-        _ => out.null(),
-    }
-}
-
 /// A string field of `t`, if present.
 fn str_field(vm: &mut Vm, t: TableRef, name: &str) -> Option<Vec<u8>> {
     match vm.raw_get_str(t, name) {
@@ -209,51 +200,89 @@ fn str_field(vm: &mut Vm, t: TableRef, name: &str) -> Option<Vec<u8>> {
     }
 }
 
-fn write_table(vm: &mut Vm, t: TableRef, out: &mut Reply, depth: usize) {
-    if let Some(e) = str_field(vm, t, "err") {
-        return error_line(out, &e);
-    }
-    if let Some(s) = str_field(vm, t, "ok") {
-        return status_line(out, &s);
-    }
-    if let Value::Num(d) = vm.raw_get_str(t, "double") {
-        return out.double(d);
-    }
-    if let Some(s) = str_field(vm, t, "big_number") {
-        if out.proto >= 3 {
-            out.buf.push(b'(');
-            out.buf.extend_from_slice(&s);
-            out.buf.extend_from_slice(b"\r\n");
-        } else {
-            out.bulk(&s);
+/// Writes the reply for a script's return value `v`, in `out`'s protocol;
+/// `script_resp` is the protocol the script last chose (`redis.setresp`).
+pub fn lua_to_reply(vm: &mut Vm, v: Value, out: &mut Reply, script_resp: u8) {
+    let mut w = Writer { out, script_resp };
+    w.value(vm, v, 0);
+}
+
+/// A script's return value on its way out.
+struct Writer<'a> {
+    out: &'a mut Reply,
+    script_resp: u8,
+}
+
+impl Writer<'_> {
+    fn value(&mut self, vm: &mut Vm, v: Value, depth: usize) {
+        let out = &mut *self.out;
+        match v {
+            Value::Str(s) => out.bulk(vm.str_bytes(s)),
+            Value::Num(n) => out.integer(number_to_integer(n)),
+            Value::Bool(b) if self.script_resp >= 3 => out.boolean(b),
+            Value::Bool(true) => out.integer(1),
+            Value::Table(t) if depth >= MAX_DEPTH => {
+                let _ = t;
+                error_line(out, b"ERR reached lua stack limit");
+            }
+            Value::Table(t) => self.table(vm, t, depth),
+            _ => out.null(),
         }
-        return;
     }
-    if let Value::Table(m) = vm.raw_get_str(t, "map") {
-        let pairs = entries(vm, m);
-        out.map(pairs.len());
-        for (k, v) in pairs {
-            write_value(vm, k, out, depth + 1);
-            write_value(vm, v, out, depth + 1);
+
+    fn table(&mut self, vm: &mut Vm, t: TableRef, depth: usize) {
+        let out = &mut *self.out;
+        if let Some(e) = str_field(vm, t, "err") {
+            return error_line(out, &e);
         }
-        return;
-    }
-    if let Value::Table(s) = vm.raw_get_str(t, "set") {
-        let members = entries(vm, s);
-        out.set(members.len());
-        for (k, _) in members {
-            write_value(vm, k, out, depth + 1);
+        if let Some(s) = str_field(vm, t, "ok") {
+            return status_line(out, &s);
         }
-        return;
-    }
-    let mut n = 0;
-    while !vm.raw_get(t, Value::Num((n + 1) as f64)).is_nil() {
-        n += 1;
-    }
-    out.array(n);
-    for i in 1..=n {
-        let v = vm.raw_get(t, Value::Num(i as f64));
-        write_value(vm, v, out, depth + 1);
+        if let Value::Num(d) = vm.raw_get_str(t, "double") {
+            return out.double(d);
+        }
+        if let Some(s) = str_field(vm, t, "big_number") {
+            let s: Vec<u8> = s
+                .iter()
+                .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
+                .collect();
+            return out.big_number(&s);
+        }
+        if let Value::Table(v) = vm.raw_get_str(t, "verbatim_string") {
+            if let (Some(format), Some(text)) =
+                (str_field(vm, v, "format"), str_field(vm, v, "string"))
+            {
+                // The format's first three bytes, up to a NUL (a C string).
+                let format = String::from_utf8_lossy(crate::cmd::c_str(&format, 3)).into_owned();
+                return out.verbatim(&format, &text);
+            }
+        }
+        if let Value::Table(m) = vm.raw_get_str(t, "map") {
+            let pairs = entries(vm, m);
+            self.out.map(pairs.len());
+            for (k, v) in pairs {
+                self.value(vm, k, depth + 1);
+                self.value(vm, v, depth + 1);
+            }
+            return;
+        }
+        if let Value::Table(s) = vm.raw_get_str(t, "set") {
+            let members = entries(vm, s);
+            self.out.set(members.len());
+            for (k, _) in members {
+                self.value(vm, k, depth + 1);
+            }
+            return;
+        }
+        let mut n = 0;
+        while !vm.raw_get(t, Value::Num((n + 1) as f64)).is_nil() {
+            n += 1;
+        }
+        self.out.array(n);
+        for i in 1..=n {
+            let v = vm.raw_get(t, Value::Num(i as f64));
+            self.value(vm, v, depth + 1);
+        }
     }
 }
 
@@ -314,7 +343,7 @@ mod tests {
             .eval("return {1, 'x', {err='a\\nb'}, {ok='fine'}, true, false, nil, 9}")
             .unwrap_or_default();
         let mut out = Reply::new();
-        lua_to_reply(&mut vm, vals[0], &mut out);
+        lua_to_reply(&mut vm, vals[0], &mut out, 2);
         assert_eq!(
             out.buf,
             b"*6\r\n:1\r\n$1\r\nx\r\n-a b\r\n+fine\r\n:1\r\n$-1\r\n".to_vec()

@@ -126,6 +126,27 @@ pub struct ScriptFlags {
     pub allow_cross_slot_keys: bool,
 }
 
+/// The flags a script's request has (Redis's `scriptFlagsToCmdFlags`): a script
+/// with a shebang replaces the command's `write`, `denyoom`, `stale` and
+/// `may_replicate` with what it declares; one without keeps the command's.
+pub fn script_command_flags(declared: u32, f: &ScriptFlags) -> u32 {
+    use crate::cmd::flags as cf;
+    if !f.shebang {
+        return declared;
+    }
+    let mut out = declared & !(cf::STALE | cf::DENYOOM | cf::WRITE | cf::MAY_REPLICATE);
+    if !f.allow_oom && !f.no_writes {
+        out |= cf::DENYOOM;
+    }
+    if !f.no_writes {
+        out |= cf::WRITE;
+    }
+    if f.allow_stale {
+        out |= cf::STALE;
+    }
+    out
+}
+
 /// A cached script: its compiled function (pinned against collection) and flags.
 struct Script {
     pin: usize,
@@ -190,7 +211,7 @@ impl Default for Engine {
 
 /// Splits a `#!lua [flags=a,b]` first line off `body`: the flags, and the source
 /// to compile with that line turned into a comment. Errors are 7.0's texts.
-fn parse_shebang(body: &[u8]) -> Result<(ScriptFlags, Vec<u8>), String> {
+pub(crate) fn parse_shebang(body: &[u8]) -> Result<(ScriptFlags, Vec<u8>), String> {
     let mut flags = ScriptFlags::default();
     if !body.starts_with(b"#!") {
         return Ok((flags, body.to_vec()));
@@ -316,8 +337,9 @@ pub(crate) fn execute(
 
     // Take the keyspace back before anything else can fail.
     let host = vm.host.take().and_then(|h| h.downcast::<ScriptHost>().ok());
+    let mut script_resp = 2;
     match host {
-        Some(h) => (*ctx.store, *ctx.blocked) = h.into_keyspace(),
+        Some(h) => (*ctx.store, *ctx.blocked, script_resp) = h.into_keyspace(),
         None => ctx
             .shared
             .logger
@@ -326,7 +348,7 @@ pub(crate) fn execute(
     match result {
         Ok(Ok(values)) => {
             let v = values.first().copied().unwrap_or(Value::Nil);
-            convert::lua_to_reply(vm, v, ctx.out);
+            convert::lua_to_reply(vm, v, ctx.out, script_resp);
         }
         Ok(Err(e)) => error_reply(vm, &e, name, ctx.out),
         Err(_) => {

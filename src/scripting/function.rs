@@ -30,18 +30,30 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "fcall",
         arity: -3,
-        flags: flags::NOSCRIPT | flags::STALE | flags::MAY_REPLICATE | flags::RUNS_SCRIPT,
+        flags: flags::NOSCRIPT
+            | flags::STALE
+            | flags::SKIP_MONITOR
+            | flags::MAY_REPLICATE
+            | flags::NO_MANDATORY_KEYS
+            | flags::RUNS_SCRIPT,
         keys: Keys::NONE,
         handler: fcall,
+        getflags: Some(fcall_flags),
         ..CommandSpec::DEFAULT
     },
     // FCALL_RO function numkeys [key ...] [arg ...]
     CommandSpec {
         name: "fcall_ro",
         arity: -3,
-        flags: flags::NOSCRIPT | flags::STALE | flags::READONLY | flags::RUNS_SCRIPT,
+        flags: flags::NOSCRIPT
+            | flags::STALE
+            | flags::READONLY
+            | flags::SKIP_MONITOR
+            | flags::NO_MANDATORY_KEYS
+            | flags::RUNS_SCRIPT,
         keys: Keys::NONE,
         handler: fcall_ro,
+        getflags: Some(fcall_flags),
         ..CommandSpec::DEFAULT
     },
     // FUNCTION LOAD|DELETE|FLUSH|LIST|STATS|KILL|DUMP|RESTORE|HELP ...
@@ -132,6 +144,30 @@ const FLAG_NAMES: [&str; 5] = [
     "no-cluster",
     "allow-cross-slot-keys",
 ];
+
+/// FCALL's flags for one request: those the function declares, if it exists
+/// (7.0's `fcallGetCommandFlags`).
+fn fcall_flags(ctx: &mut Ctx<'_>, args: &[Vec<u8>], declared: u32) -> u32 {
+    let name = String::from_utf8_lossy(&args[1]);
+    let funcs = engine::state(ctx.scripts).functions();
+    let found = funcs
+        .owner
+        .get(name.as_ref())
+        .and_then(|lib| funcs.libs.get(lib))
+        .and_then(|lib| lib.functions.get(name.as_ref()))
+        .map(|f| f.flags);
+    let Some(bits) = found else {
+        return declared;
+    };
+    let f = engine::ScriptFlags {
+        shebang: true,
+        no_writes: bits & 1 != 0,
+        allow_oom: bits & 2 != 0,
+        allow_stale: bits & 4 != 0,
+        ..engine::ScriptFlags::default()
+    };
+    engine::script_command_flags(declared, &f)
+}
 
 /// One registered function.
 struct Func {

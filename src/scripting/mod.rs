@@ -170,3 +170,14 @@ fn kill(shared: &Shared, out: &mut Reply, eval: bool) {
 pub(crate) fn kill_under_lock(ctx: &mut Ctx<'_>, eval: bool) {
     kill(ctx.shared, ctx.out, eval);
 }
+
+#[cfg(test)]
+mod tests {
+    /// Scripting's rows of the command table agree with Redis 7.0's
+    /// documentation (arity, flags, key range), as `cmd::docs` checks the rest.
+    #[test]
+    fn scripting_rows_agree_with_the_docs() {
+        let problems = crate::cmd::docs::disagreements(&crate::cmd::Commands::new(super::FAMILIES));
+        assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    }
+}

@@ -19,7 +19,7 @@
 //!   only reader and writer of the socket, so requests and replies keep their order.
 use super::Core;
 use crate::cmd::client::Connection;
-use crate::cmd::outbox::Outbox;
+use crate::cmd::outbox::{HandOver, Outbox};
 use crate::cmd::{self, ClientHandle, ClientState};
 use crate::resp::parse::{ProtocolError, Request, RequestParser};
 use crate::resp::Reply;
@@ -27,7 +27,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{channel, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Initial size of a connection's input buffer: enough for the requests most
@@ -51,13 +51,38 @@ const OUT_KEEP: usize = 64 * 1024;
 /// re-entry (pcall, metamethods) recurses in Rust (see `LUA_THREAD_STACK`).
 pub(super) const STACK: usize = crate::lua::state::LUA_THREAD_STACK;
 
-/// The socket as the client registry sees it: something to close.
+/// The socket as the client registry sees it: something to close, and to start
+/// the outbox's writer thread on.
 #[derive(Debug)]
-struct Socket(Arc<TcpStream>);
+struct Socket {
+    stream: Arc<TcpStream>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
 
 impl Connection for Socket {
     fn close(&self) {
-        let _ = self.0.shutdown(std::net::Shutdown::Both);
+        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+    }
+
+    fn start_writer(&self, outbox: Arc<Outbox>) -> bool {
+        let mut slot = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_some() {
+            return true;
+        }
+        let stream = self.stream.clone();
+        *slot = std::thread::Builder::new()
+            .name("outbox".into())
+            .stack_size(64 * 1024)
+            .spawn(move || outbox.drain_into(&*stream))
+            .ok();
+        slot.is_some()
+    }
+
+    fn join_writer(&self) {
+        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(w) = w {
+            let _ = w.join();
+        }
     }
 }
 
@@ -83,7 +108,10 @@ pub(super) fn serve_new(core: &Arc<Core>, stream: TcpStream, id: u64) {
         (addr, laddr),
         fd,
         sh.now_ms(),
-        Box::new(Socket(stream.clone())),
+        Box::new(Socket {
+            stream: stream.clone(),
+            writer: Mutex::new(None),
+        }),
         Arc::new(Outbox::with_limits(sh.pubsub_limits.clone())),
     ));
     {
@@ -145,8 +173,9 @@ pub(super) struct Conn {
     /// The socket, shared only with the client's registry entry (to close it)
     /// and its outbox's writer thread: one descriptor per client.
     pub(super) stream: Arc<TcpStream>,
-    /// The outbox's writer thread, once the outbox is attached.
-    pub(super) writer: Option<std::thread::JoinHandle<()>>,
+    /// `out` holds replies this connection writes itself while its outbox is
+    /// held for them (see `cmd/outbox.rs`): released once they are written.
+    pub(super) holding: bool,
     pub(super) handle: Arc<ClientHandle>,
     pub(super) client: ClientState,
     pub(super) input: Input,
@@ -217,18 +246,25 @@ impl Conn {
     }
 
     /// Executes `batch` (if any), then answers a pending protocol error.
-    pub(super) fn run_batch(&mut self, core: &Core) {
+    /// `can_wait`: this is the connection's own thread, which may wait for a
+    /// CLIENT PAUSE (the poller may not; what must wait stays in `batch`).
+    pub(super) fn run_batch(&mut self, core: &Core, can_wait: bool) {
         let sh = &core.shared;
         if !self.batch.is_empty() {
-            execute(
+            let (holding, done) = execute(
                 core,
                 &mut self.client,
                 &mut self.out,
                 &mut self.batch,
-                &self.stream,
+                (&self.stream, can_wait),
             );
-            for req in self.batch.drain(..) {
+            self.holding |= holding;
+            for req in self.batch.drain(..done) {
                 self.parser.recycle(req);
+            }
+            if !self.batch.is_empty() {
+                // Held for a CLIENT PAUSE: the connection's thread runs the rest.
+                return;
             }
         }
         if let Some(e) = &self.fatal {
@@ -243,6 +279,24 @@ impl Conn {
                 sh.count_error(e.0.as_bytes());
             }
             self.client.close_after_reply = true;
+            self.hand_over();
+        }
+    }
+
+    /// Hands what `out` holds to the outbox (see `cmd/outbox.rs`): queued if the
+    /// outbox is attached, else written by this connection, holding the queue.
+    pub(super) fn hand_over(&mut self) {
+        match self.handle.outbox.hand_over(&mut self.out.buf) {
+            HandOver::Queued => {}
+            HandOver::Direct => self.holding |= !self.out.buf.is_empty(),
+            HandOver::Refused => self.handle.kill(),
+        }
+    }
+
+    /// `out` was written whole: the outbox may go on.
+    pub(super) fn written(&mut self) {
+        if std::mem::take(&mut self.holding) {
+            self.handle.outbox.release();
         }
     }
 
@@ -281,7 +335,7 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
     let id = handle.id;
     let mut conn = Box::new(Conn {
         stream,
-        writer: None,
+        holding: false,
         client: ClientState {
             id: handle.id,
             resp: 2,
@@ -361,27 +415,13 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
             let one_at_a_time = !conn.client.authenticated;
             conn.parse_batch(core);
             let parsed_any = !conn.batch.is_empty();
-            conn.run_batch(core);
+            conn.run_batch(core, true);
             // One at a time (unauthenticated): go on while whole requests remain.
             if !one_at_a_time || !parsed_any || conn.client.close_after_reply {
                 break;
             }
         }
 
-        if conn.handle.outbox.is_attached() && conn.writer.is_none() {
-            conn.writer = start_writer(&conn);
-            if conn.writer.is_none() {
-                break 'conn;
-            }
-        }
-        if !conn.out.buf.is_empty() && conn.handle.outbox.is_attached() {
-            // Left over after the batch (a protocol error): the writer thread owns
-            // the socket's output now.
-            if !conn.handle.outbox.push(&conn.out.buf) {
-                break 'conn;
-            }
-            conn.out.buf.clear();
-        }
         if !flush(core, &mut conn) {
             break 'conn;
         }
@@ -393,7 +433,7 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
             conn.input.buf = vec![0; INPUT_START];
         }
         // A busy client: lend the connection to the poller until it is idle again.
-        if conn.wants_poller(gap, ops, core.hot.eager()) {
+        if conn.wants_poller(gap, ops, core.hot.eager()) && !sh.pause.maybe_active() {
             conn = match super::hot::lend(core, conn, &back) {
                 Some(c) => c,
                 None => {
@@ -412,20 +452,15 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
         stream,
         handle,
         mut client,
-        writer,
         ..
     } = *conn;
-    if !client.tx.watched.is_empty() || !client.tx.unwatch_later.is_empty() {
-        cmd::tx::unwatch_all(&mut core.lock().store, &mut client.tx);
+    if client.handle.is_some() {
+        detach(sh, &mut core.lock().store, &mut client);
     }
-    cmd::pubsub::forget_client(sh, handle.id, &mut client.subs);
     // Lets the writer thread (if any) send what is queued, e.g. QUIT's +OK.
     handle.outbox.close();
-    if let Some(w) = writer {
-        let _ = w.join();
-    }
+    handle.join_writer();
     let _ = stream.shutdown(std::net::Shutdown::Both);
-    sh.clients().remove(&handle.id);
     sh.logger.verbose(&format!(
         "Client closed connection id={} addr={}",
         handle.id, handle.addr
@@ -435,6 +470,7 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
 /// Writes the pending replies with one blocking `write`; false if the peer is gone.
 fn flush(core: &Core, conn: &mut Conn) -> bool {
     if conn.out.buf.is_empty() {
+        conn.written();
         return true;
     }
     if (&*conn.stream).write_all(&conn.out.buf).is_err() {
@@ -445,51 +481,100 @@ fn flush(core: &Core, conn: &mut Conn) -> bool {
     if conn.out.buf.capacity() > OUT_KEEP {
         conn.out.buf = Vec::new();
     }
+    conn.written();
     true
 }
 
-/// Starts the thread that writes what the client's outbox queues (see
-/// `cmd/outbox.rs`), on the connection's socket. None if no thread could start.
-fn start_writer(conn: &Conn) -> Option<std::thread::JoinHandle<()>> {
-    let outbox = conn.handle.outbox.clone();
-    let stream = conn.stream.clone();
-    std::thread::Builder::new()
-        .name("outbox".into())
-        .stack_size(64 * 1024)
-        .spawn(move || outbox.drain_into(&*stream))
-        .ok()
-}
-
-/// Runs a batch of requests under one acquisition of the keyspace lock.
+/// Runs a batch of requests under one acquisition of the keyspace lock. The
+/// replies are handed to the client's outbox before the lock is released (see
+/// `cmd/outbox.rs`). Returns whether they stay in `out` for the connection to
+/// write with the outbox held, and how many requests ran: all of them, unless
+/// one must wait for a CLIENT PAUSE and this thread may not wait (`can_wait`
+/// false: the poller), which leaves it and the ones after it for the
+/// connection's own thread.
 pub(super) fn execute(
     core: &Core,
     client: &mut ClientState,
     out: &mut Reply,
     batch: &mut [Request],
-    peer: &TcpStream,
-) {
+    (peer, can_wait): (&TcpStream, bool),
+) -> (bool, usize) {
     let sh = &core.shared;
+    let mut holding = false;
+    let mut done = 0;
+    let mut paused = false;
     {
         let Some(mut ks) = super::lock::lock_or_busy(&core.ks, sh, client, out, batch) else {
-            return;
+            return (hand_over(client, out), batch.len());
         };
         if !client.tx.unwatch_later.is_empty() {
             cmd::tx::unwatch_dropped(&mut ks.store, &mut client.tx);
         }
-        for req in batch.iter_mut() {
+        while let Some(req) = batch.get_mut(done) {
+            // A client that receives pushes (its outbox attached) hands its
+            // replies over before each command, so a message pushed to it
+            // during the command follows the replies before it.
+            if client
+                .handle
+                .as_ref()
+                .is_some_and(|h| h.outbox.is_attached())
+            {
+                holding |= hand_over(client, out);
+            }
+            // CLIENT PAUSE: wait, without the lock, until this request may run.
+            if sh.pause.maybe_active() && cmd::pause::must_wait(&mut ks.ctx(client, out, sh), req) {
+                if !can_wait {
+                    break;
+                }
+                if !paused {
+                    paused = true;
+                    sh.pause.waiting.fetch_add(1, Ordering::Relaxed);
+                }
+                holding |= hand_over(client, out);
+                drop(ks);
+                write_held(client, out, peer, &mut holding);
+                let here = super::wait::wait_pause(core, client, peer);
+                ks = core.lock();
+                if !here {
+                    client.close_after_reply = true;
+                    break;
+                }
+                continue;
+            }
+            if std::mem::take(&mut paused) {
+                sh.pause.waiting.fetch_sub(1, Ordering::Relaxed);
+            }
             let mut ctx = ks.ctx(client, out, sh);
-            // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped.
-            // A SKIP asked for by the previous command applies to this one;
-            // CLIENT REPLY ON clears it while it runs, so its +OK is sent.
+            // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped
+            // (push messages it wrote are kept). A SKIP asked for by the
+            // previous command applies to this one; CLIENT REPLY ON clears it
+            // while it runs, so its +OK is sent.
             let before = ctx.out.buf.len();
             ctx.client.reply_skip = std::mem::take(&mut ctx.client.reply_skip_next);
+            let tracking = cmd::tracking::is_on(sh);
+            let prev = tracking.then(|| cmd::tracking::begin(&mut ctx));
+            let keeps_caching = req
+                .first()
+                .is_some_and(|n| n.eq_ignore_ascii_case(b"client"))
+                || ctx.client.tx.in_multi();
             cmd::dispatch_owned(&mut ctx, req);
+            if tracking || cmd::tracking::is_on(sh) {
+                cmd::tracking::end(&mut ctx, prev.flatten());
+            }
+            // CLIENT CACHING lasts for the next command (or transaction).
+            if !keeps_caching {
+                ctx.client.caching = false;
+            }
             if ctx.blocked.has_ready() {
                 cmd::blocking::serve_ready(&mut ctx);
             }
-            // A blocking command with nothing to pop: wait without the lock.
+            // A blocking command with nothing to pop: wait without the lock,
+            // after sending the replies before it (as Redis does before it
+            // sleeps).
             if let Some(block) = client.block.take() {
+                holding |= hand_over(client, out);
                 drop(ks);
+                write_held(client, out, peer, &mut holding);
                 let reply = super::wait::wait(core, client, peer, block);
                 if reply.is_empty() {
                     client.close_after_reply = true;
@@ -498,28 +583,79 @@ pub(super) fn execute(
                 ks = core.lock();
             }
             if client.reply_off || std::mem::take(&mut client.reply_skip) {
-                out.buf.truncate(before);
+                out.keep_pushes_only(before);
             }
+            out.pushes.clear();
+            done += 1;
             if client.close_after_reply {
+                done = batch.len();
                 break;
             }
         }
-        // A client with a writer thread (pub/sub) sends everything through its
-        // outbox, queued before the lock is released so that replies and published
-        // messages keep the order in which they were produced.
-        if let Some(h) = &client.handle {
-            if !out.buf.is_empty() && h.outbox.is_attached() {
-                if !h.outbox.push(&out.buf) {
-                    h.kill();
-                }
-                out.buf.clear();
-            }
+        if paused {
+            sh.pause.waiting.fetch_sub(1, Ordering::Relaxed);
+        }
+        // Handed over before the lock is released, so that replies and the
+        // messages other clients push keep the order in which they were produced.
+        holding |= hand_over(client, out);
+        if client.close_after_reply {
+            detach(sh, &mut ks.store, client);
         }
         drop(ks);
     }
+    client.mirror();
     if let Some(h) = &client.handle {
-        h.db.store(client.db, Ordering::Relaxed);
-        h.resp.store(client.resp, Ordering::Relaxed);
         h.last_active_ms.store(sh.now_ms(), Ordering::Relaxed);
+    }
+    (holding, done)
+}
+
+/// Before a wait without the lock: writes the replies so far (which the
+/// outbox is held for), so the client has them while this one waits.
+fn write_held(client: &mut ClientState, out: &mut Reply, peer: &TcpStream, holding: &mut bool) {
+    if !std::mem::take(holding) {
+        return;
+    }
+    let sent = (&*peer).write_all(&out.buf).is_ok();
+    out.buf.clear();
+    if let Some(h) = &client.handle {
+        h.outbox.release();
+    }
+    if !sent {
+        client.close_after_reply = true;
+    }
+}
+
+/// Takes a departing client out of everything others can reach it through: the
+/// registry (so a redirection to it is broken from now on), its watched keys,
+/// subscriptions and tracking. Under the keyspace lock, as soon as the client is
+/// known to be leaving (QUIT, or its connection's end), so nobody pushes to it
+/// while its last replies drain. Idempotent; it drops `client.handle`.
+fn detach(sh: &cmd::Shared, store: &mut crate::store::Store, client: &mut ClientState) {
+    let Some(handle) = client.handle.take() else {
+        return;
+    };
+    cmd::tx::unwatch_all(store, &mut client.tx);
+    if std::mem::take(&mut client.tracking) {
+        cmd::tracking::disable(sh, store, handle.id);
+    }
+    cmd::pubsub::forget_client(sh, handle.id, &mut client.subs);
+    sh.clients().remove(&handle.id);
+}
+
+/// [`Conn::hand_over`] for a client state and its output: true when the
+/// connection must write `out` itself and then release the outbox.
+fn hand_over(client: &ClientState, out: &mut Reply) -> bool {
+    let Some(h) = &client.handle else {
+        return false;
+    };
+    match h.outbox.hand_over(&mut out.buf) {
+        HandOver::Queued => false,
+        HandOver::Direct => !out.buf.is_empty(),
+        HandOver::Refused => {
+            h.kill();
+            out.buf.clear();
+            false
+        }
     }
 }

@@ -423,13 +423,17 @@ fn step(core: &Core, runs_here: &RunsHere, c: &mut Conn, now: Instant, ops: u64)
 /// the end of the sweep (see [`flush`]).
 fn finish(core: &Core, c: &mut Conn) -> Step {
     // A panicking handler ends this client only, as it would end its thread.
-    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.run_batch(core)));
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.run_batch(core, false)));
     if ran.is_err() {
         c.out.buf.clear();
         c.client.close_after_reply = true;
         return Step::Home;
     }
-    if c.client.close_after_reply || !c.client.authenticated || c.handle.outbox.is_attached() {
+    if c.client.close_after_reply
+        || !c.client.authenticated
+        || c.handle.outbox.is_attached()
+        || !c.batch.is_empty()
+    {
         return Step::Home;
     }
     Step::Served
@@ -456,5 +460,6 @@ fn flush(core: &Core, c: &mut Conn) -> bool {
         return false;
     }
     c.out.buf.clear();
+    c.written();
     true
 }

@@ -300,6 +300,7 @@ fn cron(core: &Arc<Core>) {
             let mut ks = core.lock();
             ks.store.active_expire_cycle(crate::store::now_ms());
             crate::cmd::notify::flush_expired(&mut ks.store, &core.shared);
+            crate::cmd::tracking::cron(&core.shared, &mut ks.store);
         }
         let elapsed = last_ops.0.elapsed();
         if elapsed >= Duration::from_secs(1) {

@@ -1,6 +1,7 @@
 //! A blocked client's wait (BLPOP and friends): on the connection's own thread,
 //! without the keyspace lock, until its reply is posted, its timeout passes, it
-//! is unblocked, or the client goes away.
+//! is unblocked, or the client goes away; and a client held by CLIENT PAUSE
+//! ([`wait_pause`]).
 //!
 //! The registry and the serving of waiters are `cmd::blocking`'s; this is the
 //! part that needs the socket: a waiting client that hangs up is noticed here
@@ -46,6 +47,17 @@ pub fn wait(core: &Core, client: &ClientState, peer: &TcpStream, req: BlockReque
             };
         }
     }
+}
+
+/// Waits while a CLIENT PAUSE may hold the client's request (the caller asks
+/// again under the lock after each return). False when the client went away.
+pub fn wait_pause(core: &Core, client: &ClientState, peer: &TcpStream) -> bool {
+    let sh = &core.shared;
+    sh.pause.wait(SLICE);
+    let gone = client.handle.as_ref().is_some_and(|h| h.is_killed())
+        || sh.is_shutting_down()
+        || (sh.pause.maybe_active() && peer_closed(peer));
+    !gone
 }
 
 /// Whether the peer has closed the connection: a peek that sees end of file.

@@ -58,6 +58,10 @@ impl Store {
         }
         let n = self.db_count();
         let mut removed = 0;
+        if self.dbs().first().is_some_and(|d| d.expire_hold > now_ms) {
+            // CLIENT PAUSE: expired keys stay until the pause ends.
+            return 0;
+        }
         for step in 0..n {
             let dbi = (self.expire_next_db + step) % n;
             let db = self.db(dbi);
@@ -81,7 +85,7 @@ impl Store {
                     if db.table.entry(i).expire_at <= now_ms {
                         // The last volatile entry moves into this position, so
                         // the cursor stays to examine it next.
-                        db.touch_at(i);
+                        db.touch_expired_at(i);
                         db.log_expiry(i);
                         db.table.remove_at(i);
                         db.expired_keys += 1;

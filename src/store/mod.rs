@@ -190,6 +190,7 @@ impl Store {
         self.dbs[db].expired_log = std::mem::take(&mut old.expired_log);
         self.dbs[db].lru_clock = clock;
         self.dbs[db].expired_keys = old.expired_keys;
+        self.dbs[db].expire_hold = old.expire_hold;
         vec![old]
     }
 
@@ -206,12 +207,45 @@ impl Store {
                 lru_clock: d.lru_clock,
                 expired_keys: d.expired_keys,
                 watched: std::mem::take(&mut d.watched),
+                expire_hold: d.expire_hold,
                 log_expired: d.log_expired,
                 expired_log: std::mem::take(&mut d.expired_log),
                 ..Db::default()
             });
         }
         std::mem::replace(&mut self.dbs, fresh)
+    }
+
+    /// Holds expiry (no expired key is deleted) until `until` (Unix ms; 0 ends
+    /// the hold), for CLIENT PAUSE.
+    pub fn set_expire_hold(&mut self, until: u64) {
+        for d in &mut self.dbs {
+            d.expire_hold = until;
+        }
+    }
+
+    /// Turns every database's change log on or off (see `watch.rs`).
+    pub fn set_change_log(&mut self, on: bool) {
+        for d in &mut self.dbs {
+            d.watched.set_log(on);
+        }
+    }
+
+    /// Whether the change logs are on.
+    pub fn change_log_on(&self) -> bool {
+        self.dbs.first().is_some_and(|d| d.watched.logging())
+    }
+
+    /// Takes every database's change log: the keys changed since the last
+    /// call, with `true` for expiries (in database order, then change order).
+    pub fn take_changes(&mut self) -> Vec<(Vec<u8>, bool)> {
+        let mut all = Vec::new();
+        for d in &mut self.dbs {
+            if d.watched.has_log() {
+                all.extend(d.watched.take_log());
+            }
+        }
+        all
     }
 
     pub(crate) fn set_lru_clock(&mut self, clock: u32) {
@@ -236,6 +270,9 @@ pub struct Db {
     /// Keys some client WATCHes, with their versions. Every change below touches
     /// it; code outside this file changes keys only through these methods.
     pub watched: watch::WatchedKeys,
+    /// Until this Unix time in milliseconds (CLIENT PAUSE), expired keys are
+    /// not deleted: lookups treat them as missing, the active cycle skips them.
+    pub expire_hold: u64,
     /// While true (keyspace notifications of class `x` on), keys this database
     /// expires are logged here for `cmd::notify` to publish.
     pub log_expired: bool,
@@ -256,7 +293,11 @@ impl Db {
         let i = self.table.find(key)?;
         let at = self.table.entry(i).expire_at;
         if at != 0 && at <= now_ms() {
-            self.watched.touch(key);
+            if self.expire_hold > now_ms() {
+                // Paused (CLIENT PAUSE): logically gone, not deleted yet.
+                return None;
+            }
+            self.watched.touch_expired(key);
             self.log_expiry(i);
             self.table.remove_at(i);
             self.expired_keys += 1;
@@ -344,7 +385,10 @@ impl Db {
     }
 
     /// A random live key (RANDOMKEY), deleting expired keys it happens upon.
+    /// While expiry is held (CLIENT PAUSE) expired keys stay; after 100 picks
+    /// of them one is returned, as Redis does rather than search forever.
     pub fn random_key(&mut self) -> Option<Vec<u8>> {
+        let mut tries = 100;
         loop {
             let n = self.table.len();
             if n == 0 {
@@ -352,8 +396,15 @@ impl Db {
             }
             let i = self.rng.below(n);
             let at = self.table.entry(i).expire_at;
+            if at != 0 && at <= now_ms() && self.expire_hold > now_ms() {
+                tries -= 1;
+                if tries == 0 {
+                    return Some(self.table.entry(i).key.to_vec());
+                }
+                continue;
+            }
             if at != 0 && at <= now_ms() {
-                self.touch_at(i);
+                self.touch_expired_at(i);
                 self.log_expiry(i);
                 self.table.remove_at(i);
                 self.expired_keys += 1;
@@ -372,12 +423,21 @@ impl Db {
         }
     }
 
-    /// Records a change of the key of entry `i` for WATCH.
+    /// Records a change of the key of entry `i` (WATCH, tracking).
     #[inline]
     pub fn touch_at(&mut self, i: usize) {
         if !self.watched.is_empty() {
             let key = self.table.entry(i).key.to_vec();
             self.watched.touch(&key);
+        }
+    }
+
+    /// Records that the key of entry `i` expired (WATCH, tracking).
+    #[inline]
+    pub fn touch_expired_at(&mut self, i: usize) {
+        if !self.watched.is_empty() {
+            let key = self.table.entry(i).key.to_vec();
+            self.watched.touch_expired(&key);
         }
     }
 
@@ -394,6 +454,21 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_expiry_hold_keeps_expired_keys_until_it_ends() {
+        let mut s = Store::new(1);
+        let i = s.db(0).insert_new(b"k", Value::Int(1));
+        s.db(0).set_expire(i, now_ms() - 1);
+        s.set_expire_hold(now_ms() + 60_000);
+        assert!(s.db(0).lookup(b"k").is_none());
+        assert_eq!(s.dbsize(0), 1);
+        assert_eq!(s.active_expire_cycle(now_ms()), 0);
+        // A hold whose time has passed holds nothing.
+        s.set_expire_hold(now_ms() - 1);
+        assert!(s.db(0).lookup(b"k").is_none());
+        assert_eq!(s.dbsize(0), 0);
+    }
 
     #[test]
     fn set_replaces_and_clears_or_keeps_the_ttl() {

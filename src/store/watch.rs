@@ -1,15 +1,23 @@
-//! WATCH support: version counters for the keys some client watches.
+//! The one place where a key's modification is signalled (Redis's
+//! `signalModifiedKey`): WATCH's version counters, and the change log that
+//! client-side caching (CLIENT TRACKING, in `cmd::tracking`) reads.
 //!
 //! Each database keeps a [`WatchedKeys`] map holding only keys that at least one
 //! client WATCHes: for each, a version number and how many clients watch it. Every
 //! change a [`Db`](super::Db) makes to a key (write, delete, TTL change, lazy or
-//! active expiry) goes through [`WatchedKeys::touch`], which bumps the version;
+//! active expiry) goes through [`WatchedKeys::touch`] (or
+//! [`WatchedKeys::touch_expired`]), which bumps the version;
 //! FLUSHDB/FLUSHALL/SWAPDB touch every watched key present in the databases they
 //! replace. A client remembers the version it saw at WATCH time; EXEC compares.
 //!
+//! While the change log is on (some client tracks keys), every touch is also
+//! appended to it, marked when the change is an expiry (which no client made);
+//! the command layer takes the log after each command and sends invalidations.
+//!
 //! Invariants:
-//! - the map is empty when nobody watches, so `touch` costs one `is_empty` test on
-//!   the write path of a server that does not use WATCH;
+//! - `quiet` is true exactly when the map is empty and the log is off, so `touch`
+//!   costs one test on the write path of a server that uses neither WATCH nor
+//!   tracking;
 //! - an entry's `watchers` counts the clients watching it; the entry is removed when
 //!   the last one unwatches (EXEC, DISCARD, UNWATCH, RESET, disconnect);
 //! - versions only grow; a touch is conservative (a write that turns out to change
@@ -24,28 +32,84 @@ struct Slot {
     watchers: usize,
 }
 
-/// The watched keys of one database.
-#[derive(Debug, Clone, Default)]
+/// The watched keys of one database, and its change log.
+#[derive(Debug, Clone)]
 pub struct WatchedKeys {
     map: HashMap<Vec<u8>, Slot>,
+    /// Nobody watches and the log is off.
+    quiet: bool,
+    /// Keys changed since the log was last taken, with `true` for expiries;
+    /// `None` while the log is off.
+    log: Option<Vec<(Vec<u8>, bool)>>,
+}
+
+impl Default for WatchedKeys {
+    fn default() -> Self {
+        WatchedKeys {
+            map: HashMap::new(),
+            quiet: true,
+            log: None,
+        }
+    }
 }
 
 impl WatchedKeys {
-    /// Whether no key of this database is watched.
+    /// Whether nothing needs to hear of a change (no watcher, no log).
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.quiet
     }
 
-    /// Records that `key` changed.
+    /// Records that `key` changed (a command changed it).
     #[inline]
     pub fn touch(&mut self, key: &[u8]) {
-        if self.map.is_empty() {
-            return;
+        if !self.quiet {
+            self.touch_slow(key, false);
         }
+    }
+
+    /// Records that `key` expired (lazily or by the active cycle).
+    #[inline]
+    pub fn touch_expired(&mut self, key: &[u8]) {
+        if !self.quiet {
+            self.touch_slow(key, true);
+        }
+    }
+
+    fn touch_slow(&mut self, key: &[u8], expired: bool) {
         if let Some(s) = self.map.get_mut(key) {
             s.version += 1;
         }
+        if let Some(log) = &mut self.log {
+            log.push((key.to_vec(), expired));
+        }
+    }
+
+    /// Turns the change log on or off (dropping what it holds when off).
+    pub fn set_log(&mut self, on: bool) {
+        if on != self.log.is_some() {
+            self.log = on.then(Vec::new);
+        }
+        self.quiet = self.map.is_empty() && self.log.is_none();
+    }
+
+    /// Whether the change log is on.
+    pub fn logging(&self) -> bool {
+        self.log.is_some()
+    }
+
+    /// Takes the keys changed since the last call (in order; `true`: expired).
+    pub fn take_log(&mut self) -> Vec<(Vec<u8>, bool)> {
+        match &mut self.log {
+            Some(log) if !log.is_empty() => std::mem::take(log),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the change log holds something.
+    #[inline]
+    pub fn has_log(&self) -> bool {
+        self.log.as_ref().is_some_and(|l| !l.is_empty())
     }
 
     /// Touches every watched key for which `present` answers true.
@@ -59,6 +123,7 @@ impl WatchedKeys {
 
     /// Adds a watcher of `key`; returns the key's current version.
     pub fn watch(&mut self, key: &[u8]) -> u64 {
+        self.quiet = false;
         let s = self.map.entry(key.to_vec()).or_default();
         s.watchers += 1;
         s.version
@@ -75,6 +140,7 @@ impl WatchedKeys {
             s.watchers = s.watchers.saturating_sub(1);
             if s.watchers == 0 {
                 self.map.remove(key);
+                self.quiet = self.map.is_empty() && self.log.is_none();
             }
         }
     }
@@ -102,6 +168,28 @@ mod tests {
         assert_eq!(w.version(b"b"), None);
         w.unwatch(b"a");
         assert_eq!(w.len(), 1);
+        w.unwatch(b"a");
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn the_change_log_records_touches_while_on() {
+        let mut w = WatchedKeys::default();
+        w.touch(b"a");
+        assert!(w.take_log().is_empty());
+        w.set_log(true);
+        assert!(!w.is_empty());
+        w.touch(b"a");
+        w.touch_expired(b"b");
+        assert!(w.has_log());
+        assert_eq!(
+            w.take_log(),
+            vec![(b"a".to_vec(), false), (b"b".to_vec(), true)]
+        );
+        assert!(!w.has_log());
+        w.watch(b"a");
+        w.set_log(false);
+        assert!(!w.is_empty());
         w.unwatch(b"a");
         assert!(w.is_empty());
     }

@@ -2,10 +2,12 @@
 //! loopback port, and the Lua engine through its API and the `ferrous-lua` binary.
 mod arg_order;
 mod bitfield;
+mod clients;
 mod differential;
 mod differential_gen;
 mod dump_corrupt;
 mod functions;
+mod fuzz;
 mod geo;
 mod hash;
 mod hll;
@@ -22,6 +24,7 @@ mod pubsub;
 mod rdb;
 mod rdb_support;
 mod resources;
+mod resp3;
 mod scripting;
 mod server;
 mod set;
@@ -31,6 +34,7 @@ mod stream_blocking;
 mod stream_model;
 mod strings;
 mod support;
+mod tracking;
 mod transcript;
 mod tx;
 mod zset;

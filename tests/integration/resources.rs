@@ -5,94 +5,10 @@
 //! The big test runs the `ferrous` binary as its own process (so its
 //! descriptors are not this process's) and scales the client count down when
 //! this process may not open 10,000 sockets.
-use super::support::{start_server_with, Conn};
-use std::io::{BufRead, BufReader, Read, Write};
+use super::support::{own_fd_limit, start_server_with, Conn, ServerProcess as Process};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// This process's soft limit on open descriptors.
-fn own_fd_limit() -> u64 {
-    std::fs::read_to_string("/proc/self/limits")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("Max open files"))
-                .and_then(|l| {
-                    l["Max open files".len()..]
-                        .split_whitespace()
-                        .next()?
-                        .parse()
-                        .ok()
-                })
-        })
-        .unwrap_or(1024)
-}
-
-/// A free loopback port (bound, then released).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// The `ferrous` binary started through `sh -c` (so a `ulimit` can come first),
-/// with its log on a pipe; killed when dropped.
-struct Process {
-    child: Child,
-    port: u16,
-    log: BufReader<std::process::ChildStdout>,
-}
-
-impl Process {
-    fn start(shell_prefix: &str, args: &str) -> Process {
-        let port = free_port();
-        let bin = env!("CARGO_BIN_EXE_ferrous");
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(format!(
-                "{shell_prefix} exec '{bin}' --port {port} --bind 127.0.0.1 --save '' {args}"
-            ))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start ferrous");
-        let log = BufReader::new(child.stdout.take().expect("its stdout"));
-        let p = Process { child, port, log };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "ferrous did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        p
-    }
-
-    /// Log lines until one contains `needle` (or the log ends).
-    fn log_until(&mut self, needle: &str) -> Vec<String> {
-        let mut lines = Vec::new();
-        let mut line = String::new();
-        while self.log.read_line(&mut line).unwrap_or(0) > 0 {
-            let done = line.contains(needle);
-            lines.push(std::mem::take(&mut line));
-            if done {
-                break;
-            }
-        }
-        lines
-    }
-
-    fn connect(&self) -> TcpStream {
-        TcpStream::connect(("127.0.0.1", self.port)).expect("connect")
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Sends a raw inline request and asserts that the reply is `want`.
 fn ask(s: &mut TcpStream, req: &[u8], want: &[u8]) {

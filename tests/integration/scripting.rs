@@ -280,3 +280,29 @@ fn transactions_meeting_a_busy_script_never_run_half_way() {
     assert_eq!(admin.q("get xx"), "$1\r\n1\r\n");
     assert_eq!(tx.q("ping asdf"), "$4\r\nasdf\r\n");
 }
+
+/// SCRIPT KILL stops a script whose loop runs inside pcall, and one stuck in a
+/// backtracking pattern match (both survived the kill before: the kill was an
+/// ordinary error the inner pcall caught, and the matcher never reached the
+/// hook). The reply is 7.0's, and the server goes on.
+#[test]
+fn script_kill_stops_pcall_loops_and_pattern_bombs() {
+    let srv = start_server_with(&["--lua-time-limit", "50"]);
+    let mut admin = srv.connect();
+    for body in [
+        &b"while true do pcall(function() while true do end end) end"[..],
+        b"return string.find(string.rep('a', 40), string.rep('a?', 40) .. string.rep('a', 40) .. 'b')",
+    ] {
+        let mut looper = srv.connect();
+        looper.send(&multibulk(&[b"EVAL", body, b"0"]));
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(admin.q("ping").starts_with("-BUSY"));
+        assert_eq!(admin.q("script kill"), "+OK\r\n");
+        let reply = String::from_utf8_lossy(&looper.read_reply()).into_owned();
+        assert!(
+            reply.starts_with("-ERR Script killed by user with SCRIPT KILL... script: "),
+            "{reply}"
+        );
+        assert_eq!(admin.q("ping"), "+PONG\r\n");
+    }
+}

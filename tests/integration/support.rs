@@ -10,8 +10,9 @@
 use ferrous::server::config::Config;
 use ferrous::server::log::Logger;
 use ferrous::server::{Server, ServerHandle};
-use std::io::{ErrorKind, Read, Write};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -475,5 +476,127 @@ impl Rand {
     /// A float in `[lo, hi)`.
     pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.unit()
+    }
+}
+
+/// This process's soft limit on open descriptors.
+pub fn own_fd_limit() -> u64 {
+    std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| {
+                    l["Max open files".len()..]
+                        .split_whitespace()
+                        .next()?
+                        .parse()
+                        .ok()
+                })
+        })
+        .unwrap_or(1024)
+}
+
+/// A free loopback port (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The `ferrous` binary started through `sh -c` (so a `ulimit` can come first),
+/// with its log on a pipe and its stderr collected (a panic prints there);
+/// killed when dropped.
+pub struct ServerProcess {
+    child: Child,
+    pub port: u16,
+    log: BufReader<std::process::ChildStdout>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl ServerProcess {
+    pub fn start(shell_prefix: &str, args: &str) -> ServerProcess {
+        let port = free_port();
+        let bin = env!("CARGO_BIN_EXE_ferrous");
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "{shell_prefix} exec '{bin}' --port {port} --bind 127.0.0.1 --save '' {args}"
+            ))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start ferrous");
+        let log = BufReader::new(child.stdout.take().expect("its stdout"));
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        if let Some(mut e) = child.stderr.take() {
+            let sink = stderr.clone();
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = e.read_to_string(&mut text);
+                sink.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push_str(&text);
+            });
+        }
+        let p = ServerProcess {
+            child,
+            port,
+            log,
+            stderr,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "ferrous did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        p
+    }
+
+    /// What the server wrote to stderr so far (panic messages).
+    pub fn stderr(&self) -> String {
+        self.stderr
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Whether the process still runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Resident memory of the process in bytes (Linux; 0 when unknown).
+    pub fn rss(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/statm", self.child.id()))
+            .ok()
+            .and_then(|t| t.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .map_or(0, |pages| pages * 4096)
+    }
+
+    /// Log lines until one contains `needle` (or the log ends).
+    pub fn log_until(&mut self, needle: &str) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        while self.log.read_line(&mut line).unwrap_or(0) > 0 {
+            let done = line.contains(needle);
+            lines.push(std::mem::take(&mut line));
+            if done {
+                break;
+            }
+        }
+        lines
+    }
+
+    pub fn connect(&self) -> TcpStream {
+        TcpStream::connect(("127.0.0.1", self.port)).expect("connect")
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -59,15 +59,30 @@ fn normalize(listing: &str) -> String {
 }
 
 /// Compares our listing with `luac5.1 -l -l` over a corpus: the files named in
-/// `LUAC_CORPUS` (colon-separated directories or files), by default the bench
-/// programs and the official test suite. Needs `luac5.1`, so it is ignored in CI:
+/// `LUAC_CORPUS` (colon-separated directories or files), by default
+/// [`default_corpus`]. Needs `luac5.1`, so it is ignored in CI:
 /// `LUAC_CORPUS=... cargo test corpus_matches_luac -- --ignored --nocapture`.
+/// Directories of Lua programs to check the compiler against: this crate's
+/// `lua-tests/`, the shared benchmark programs beside the checkout
+/// (`../shared/bench/lua`), and PUC-Rio's suite when `LUA_OFFICIAL_TESTS`
+/// names a copy of it. Missing ones are skipped.
+fn default_corpus() -> Vec<String> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut dirs = vec![
+        format!("{root}/lua-tests"),
+        format!("{root}/../shared/bench/lua"),
+    ];
+    if let Ok(official) = std::env::var("LUA_OFFICIAL_TESTS") {
+        dirs.push(official);
+    }
+    dirs
+}
+
 #[test]
 #[ignore]
 fn corpus_matches_luac() {
     use std::process::Command;
-    let spec = std::env::var("LUAC_CORPUS")
-        .unwrap_or_else(|_| "/work/shared/bench/lua:/work/lua5.1-tests".to_string());
+    let spec = std::env::var("LUAC_CORPUS").unwrap_or_else(|_| default_corpus().join(":"));
     let mut files = Vec::new();
     for part in spec.split(':') {
         let p = std::path::Path::new(part);
@@ -271,7 +286,7 @@ fn fuzz_vs_luac() {
         (seed % m.max(1) as u64) as usize
     };
     let mut sources = Vec::new();
-    for dir in ["/work/lua5.1-tests", "/work/shared/bench/lua"] {
+    for dir in default_corpus() {
         if let Ok(rd) = std::fs::read_dir(dir) {
             for e in rd.flatten() {
                 if e.path().extension().is_some_and(|x| x == "lua") {

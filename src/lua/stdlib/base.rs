@@ -530,6 +530,10 @@ fn b_collectgarbage(vm: &mut Vm) -> Result<usize, LuaError> {
             vm.heap.stopped = false;
             vm.collect_garbage();
             vm.take_gc_error()?;
+            // A full collection walks the whole heap: charge it to the budget
+            // (about one unit per 256 bytes), so a loop of them is
+            // interrupted as soon as a loop of instructions would be.
+            vm.charge(u32::try_from(vm.heap.total / 256).unwrap_or(u32::MAX))?;
             0.0
         }
         "count" => vm.heap.total as f64 / 1024.0,
