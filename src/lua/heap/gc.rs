@@ -16,10 +16,13 @@
 //!
 //! When: a step is due once allocation passes `threshold` ([`Heap::gc_due`]);
 //! the VM checks at its safe points (table creation and growth, concatenation,
-//! closures, after every native call). A step does work in proportion to what
-//! was allocated since the last one: `stepmul`% of it (200 by default), in
-//! work units of about a byte (16 per reference traversed, 32 per object, 16
-//! per slot swept); then the next step waits for [`STEP_SIZE`] more bytes.
+//! closures, after every native call). As in 5.1, a step does a fixed amount
+//! of work, `stepmul`% of [`STEP_SIZE`] (200% of 1 KB by default), in work
+//! units (32 per reference traversed, 64 per object, 20 per object swept,
+//! 2 per free slot passed: scaled so a cycle takes about as many steps as
+//! 5.1's on the same program); allocation beyond a step's worth is owed
+//! (`debt`), and while it is the next safe point steps again, so a burst is
+//! paid by many short steps, never one long one.
 //! After a cycle the threshold is `pause`% of the bytes in use (200: a cycle
 //! starts when the heap has doubled), but at least enough allocation to pay
 //! for the next sweep (which walks every arena slot, so it costs what the
@@ -41,14 +44,15 @@ use super::{function_cost, str_cost, MIN_THRESHOLD, UPVAL_COST, USERDATA_COST};
 /// a cycle in [`Vm::gc_work`]).
 const SWEEP_PAY: usize = 32;
 
-/// Bytes of allocation between two steps of a cycle (5.1's `GCSTEPSIZE` is 1 KB;
-/// a larger step makes the checks cheaper, still far from a whole cycle).
-pub const STEP_SIZE: usize = 16 * 1024;
+/// Bytes of allocation between two steps of a cycle, and the allocation a
+/// step's work pays for (5.1's `GCSTEPSIZE`, 1 KB: a step does `stepmul`% of
+/// it in work units, so `collectgarbage("step")` does as much as 5.1's).
+pub const STEP_SIZE: usize = 1024;
 
-/// Work units charged per object swept (5.1's `GCSWEEPCOST`), and per free
-/// slot passed over.
-const SWEEP_WORK: usize = 10;
-const SWEEP_FREE_WORK: usize = 1;
+/// Work units charged per object swept (twice 5.1's `GCSWEEPCOST`, as every
+/// unit here is about half a byte of 5.1's), and per free slot passed over.
+const SWEEP_WORK: usize = 20;
+const SWEEP_FREE_WORK: usize = 2;
 
 /// Arena numbers, in sweep order.
 pub(crate) const ARENA_STRINGS: u8 = 0;
@@ -100,6 +104,10 @@ pub(crate) struct GcState {
     /// slots it had passed: with the prototypes and the stack, what `total`
     /// is at the end of the cycle (5.1's `estimate`).
     pub(crate) survivors: usize,
+    /// Allocation not yet paid for by steps (5.1's `gcdept`): a burst (a big
+    /// table's array growing at once) is paid by steps at the next safe
+    /// points, a step's worth each, not by one long step.
+    pub(crate) debt: usize,
 }
 
 impl Default for GcState {
@@ -120,6 +128,7 @@ impl Default for GcState {
             sweep_pos: 0,
             to_finalize: Vec::new(),
             survivors: 0,
+            debt: 0,
         }
     }
 }
@@ -152,21 +161,39 @@ impl Vm {
         Ok(())
     }
 
-    /// One step driven by allocation: work for what was allocated since the
-    /// last step, times `stepmul`%.
+    /// One step driven by allocation: a step's worth of work (`stepmul`% of
+    /// [`STEP_SIZE`]); what was allocated beyond that is owed, and while it
+    /// is, the next safe point steps again (5.1's `luaC_step`).
     fn gc_step(&mut self) {
-        let debt = self.heap.total.saturating_sub(self.heap.threshold) + self.heap.gc.step_size;
+        let heap = &mut self.heap;
+        heap.gc.debt = heap
+            .gc
+            .debt
+            .saturating_add(heap.total.saturating_sub(heap.threshold));
         #[cfg(test)]
         let t0 = std::time::Instant::now();
-        self.gc_work(self.step_budget(debt));
+        self.gc_work(self.step_budget(self.heap.gc.step_size));
         #[cfg(test)]
         {
             let el = t0.elapsed();
             let gc = &mut self.heap.gc;
             gc.longest_step = gc.longest_step.max(el);
         }
-        if self.heap.gc.phase != Phase::Pause {
-            self.heap.threshold = self.heap.total.saturating_add(self.heap.gc.step_size);
+        self.after_step();
+    }
+
+    /// The next threshold after a step that left a cycle running: right
+    /// away while debt is owed, else a step's allocation later. (A step that
+    /// ended the cycle left the threshold [`Vm::end_cycle`] set.)
+    fn after_step(&mut self) {
+        let heap = &mut self.heap;
+        if heap.gc.phase == Phase::Pause {
+            heap.gc.debt = 0;
+        } else if heap.gc.debt < heap.gc.step_size {
+            heap.threshold = heap.total.saturating_add(heap.gc.step_size);
+        } else {
+            heap.gc.debt -= heap.gc.step_size;
+            heap.threshold = heap.total;
         }
     }
 
@@ -178,15 +205,28 @@ impl Vm {
         }
     }
 
-    /// `collectgarbage("step", kb)`: about `kb` KB of allocation's worth of
-    /// work (1 KB's worth at least, as 5.1). True when it finished a cycle.
+    /// `collectgarbage("step", kb)`: as 5.1, `kb` KB of allocation are owed
+    /// and paid by steps (one at least) until the debt is paid or a cycle
+    /// ends. True when it finished a cycle.
     pub(crate) fn gc_user_step(&mut self, kb: i64) -> bool {
-        let bytes = (kb.max(0) as usize).saturating_mul(1024).max(1024);
-        let finished = self.gc_work(self.step_budget(bytes));
-        if self.heap.gc.phase != Phase::Pause {
-            self.heap.threshold = self.heap.total.saturating_add(self.heap.gc.step_size);
+        let bytes = (kb.max(0) as usize).saturating_mul(1024);
+        let heap = &mut self.heap;
+        heap.threshold = heap.total.saturating_sub(bytes);
+        loop {
+            let heap = &mut self.heap;
+            heap.gc.debt = heap
+                .gc
+                .debt
+                .saturating_add(heap.total.saturating_sub(heap.threshold));
+            let finished = self.gc_work(self.step_budget(self.heap.gc.step_size));
+            self.after_step();
+            if finished {
+                return true;
+            }
+            if self.heap.threshold > self.heap.total {
+                return false;
+            }
         }
-        finished
     }
 
     /// Does up to `budget` units of collector work; true when a cycle ended.
@@ -360,7 +400,7 @@ impl Vm {
 }
 
 /// Work charged for starting a cycle.
-const OBJECT_ROOT_WORK: usize = 256;
+const OBJECT_ROOT_WORK: usize = 512;
 
 /// Bytes charged for a coroutine.
 fn thread_cost(t: &super::super::state::LuaThread) -> usize {

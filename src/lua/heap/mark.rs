@@ -40,10 +40,11 @@ pub(crate) enum Gray {
     Thread(ThreadRef),
 }
 
-/// Work units (about bytes) charged for traversing an object's header.
-const OBJECT_WORK: usize = 32;
+/// Work units (about half a byte of 5.1's each) charged for traversing an
+/// object's header.
+const OBJECT_WORK: usize = 64;
 /// Work units charged per reference an object holds.
-const REF_WORK: usize = 16;
+const REF_WORK: usize = 32;
 
 /// Entries of a table traversed in one piece: a bigger table is traversed
 /// a piece per step (5.1 does a whole table at once, so one table of a

@@ -544,6 +544,11 @@ fn b_collectgarbage(vm: &mut Vm) -> Result<usize, LuaError> {
             vm.heap.stopped = false;
             let done = vm.gc_user_step(arg);
             vm.take_gc_error()?;
+            // charged as "collect" is, for the part of the heap it may walk
+            let walked = (arg.max(1) as usize)
+                .saturating_mul(1024)
+                .min(vm.heap.total);
+            vm.charge(u32::try_from(walked / 256).unwrap_or(u32::MAX))?;
             return push1(vm, Value::Bool(done));
         }
         "setpause" => {
