@@ -224,6 +224,10 @@ pub struct Vm {
     pub(crate) top: usize,
     pub(crate) frames: Vec<CallInfo>,
     pub(crate) open_upvals: Vec<UpRef>,
+    /// The stack index of the highest open upvalue of the running coroutine,
+    /// 0 when none is open (slot 0 is never a local), so a return checks
+    /// `open_level >= base` before it looks for upvalues to close.
+    pub(crate) open_level: usize,
     pub(crate) cur_thread: ThreadRef,
     pub(crate) main_thread: ThreadRef,
     /// Coroutines resumed and not yet returned/yielded, innermost last.
@@ -290,6 +294,7 @@ impl Vm {
             top: 0,
             frames: Vec::with_capacity(64),
             open_upvals: Vec::new(),
+            open_level: 0,
             cur_thread: main_thread,
             main_thread,
             co_chain: Vec::new(),
@@ -780,7 +785,19 @@ impl Vm {
             idx: idx as u32,
         });
         self.open_upvals.insert(pos, u);
+        self.open_level = self.open_level.max(idx);
         u
+    }
+
+    /// Recomputes [`Vm::open_level`] from the open upvalues.
+    pub(crate) fn reset_open_level(&mut self) {
+        self.open_level = match self.open_upvals.last() {
+            Some(&u) => match self.heap.upvals.get(u) {
+                UpVal::Open { idx, .. } => *idx as usize,
+                UpVal::Closed(_) => 0,
+            },
+            None => 0,
+        };
     }
 
     /// Closes every open upvalue of the running coroutine at stack index `>= level`.
@@ -801,6 +818,7 @@ impl Vm {
             self.heap.barrier(v);
             self.open_upvals.pop();
         }
+        self.reset_open_level();
     }
 
     /// Makes sure the stack has at least `n` slots.

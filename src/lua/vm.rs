@@ -64,7 +64,7 @@ const OP_VARARG: u8 = OpCode::VarArg as u8;
 
 impl Vm {
     /// Reads upvalue `n` of Lua closure `cl`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get_upval(&self, cl: FuncRef, n: usize) -> Value {
         let u = match self.heap.funcs.get(cl) {
             Function::Lua(c) => c.upvals[n],
@@ -601,7 +601,7 @@ impl Vm {
                             self.top = a + n;
                             self.return_hooks()?;
                         }
-                        if !self.open_upvals.is_empty() {
+                        if self.open_level >= base {
                             self.close_upvals(base);
                         }
                         let Some(ci) = self.frames.pop() else {

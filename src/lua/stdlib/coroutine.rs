@@ -45,6 +45,7 @@ impl Vm {
             self.globals = env;
         }
         self.cur_thread = t;
+        self.reset_open_level();
     }
 
     /// A new suspended coroutine that will run `f`.
