@@ -62,7 +62,7 @@ impl Vm {
             let tm;
             if let Value::Table(h) = t {
                 let tb = self.heap.table(h);
-                let v = tb.get(&key);
+                let v = tb.get_fast(&key);
                 if !v.is_nil() {
                     return Ok(v);
                 }

@@ -18,7 +18,7 @@
 //! may hold a stale key handle, which is only ever compared and hashed, never
 //! dereferenced.
 
-use super::value::{TableRef, Value};
+use super::value::{StrRef, TableRef, Value};
 
 const NONE: u32 = u32::MAX;
 /// log2 of the largest array part.
@@ -195,6 +195,72 @@ impl Table {
         match self.find(k) {
             Some(i) => self.nodes[i].val,
             None => Value::Nil,
+        }
+    }
+
+    /// Raw `t[s]` for a string key (the VM's field and global reads): the
+    /// chain walk of [`Table::get`] with the string's hash and comparison.
+    #[inline(always)]
+    pub fn get_str(&self, s: StrRef) -> Value {
+        if self.nodes.is_empty() {
+            return Value::Nil;
+        }
+        let mut i = mix(s.index()) as usize & (self.nodes.len() - 1);
+        loop {
+            let Some(n) = self.nodes.get(i) else {
+                return Value::Nil;
+            };
+            if let Value::Str(h) = n.key {
+                if h == s {
+                    return n.val;
+                }
+            }
+            if n.next == NONE {
+                return Value::Nil;
+            }
+            i = n.next as usize;
+        }
+    }
+
+    /// Raw `t[s] = v` when string key `s` already has a node (live or
+    /// dead): stores and answers true; false when the key is absent.
+    #[inline(always)]
+    pub fn set_existing_str(&mut self, s: StrRef, v: Value) -> bool {
+        if self.nodes.is_empty() {
+            return false;
+        }
+        let mut i = mix(s.index()) as usize & (self.nodes.len() - 1);
+        loop {
+            let Some(n) = self.nodes.get_mut(i) else {
+                return false;
+            };
+            if let Value::Str(h) = n.key {
+                if h == s {
+                    n.val = v;
+                    return true;
+                }
+            }
+            if n.next == NONE {
+                return false;
+            }
+            i = n.next as usize;
+        }
+    }
+
+    /// Raw `t[k]` with the VM's fast paths: an integral number within the
+    /// array part, a string key.
+    #[inline(always)]
+    pub fn get_fast(&self, k: &Value) -> Value {
+        match *k {
+            Value::Num(n) => {
+                let u = (n as usize).wrapping_sub(1);
+                match self.array.get(u) {
+                    Some(v) if (u + 1) as f64 == n => *v,
+                    _ => self.get(k),
+                }
+            }
+            Value::Str(s) => self.get_str(s),
+            _ => self.get(k),
         }
     }
 

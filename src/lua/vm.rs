@@ -293,7 +293,7 @@ impl Vm {
                     OP_GETGLOBAL => {
                         let key = k[get_bx(i) as usize];
                         let t = self.heap.table(env);
-                        let v = t.get(&key);
+                        let v = t.get_fast(&key);
                         if !v.is_nil() || t.meta.is_none() {
                             self.stack[a] = v;
                         } else {
@@ -309,7 +309,7 @@ impl Vm {
                         let key = rk!(get_c(i));
                         if let Value::Table(t) = obj {
                             let tb = self.heap.table(t);
-                            let v = tb.get(&key);
+                            let v = tb.get_fast(&key);
                             if !v.is_nil() || tb.meta.is_none() {
                                 self.stack[a] = v;
                                 continue;
@@ -348,6 +348,14 @@ impl Vm {
                                         }
                                         continue;
                                     }
+                                } else if let Value::Str(s) = key {
+                                    if tb.set_existing_str(s, val) {
+                                        tb.flags = 0;
+                                        if self.heap.marking {
+                                            self.heap.table_barrier(t, Value::Nil, val);
+                                        }
+                                        continue;
+                                    }
                                 }
                                 if let Err(e) = self.heap.table_set(t, key, val) {
                                     save!();
@@ -374,7 +382,7 @@ impl Vm {
                         self.stack[a + 1] = obj;
                         if let Value::Table(t) = obj {
                             let tb = self.heap.table(t);
-                            let v = tb.get(&key);
+                            let v = tb.get_fast(&key);
                             if !v.is_nil() || tb.meta.is_none() {
                                 self.stack[a] = v;
                                 continue;
