@@ -162,6 +162,11 @@ impl Vm {
     fn run<const HOOKED: bool>(&mut self) -> Result<bool, LuaError> {
         // (proto, env) of a frame the CALL fast path just pushed
         let mut pending: Option<(Arc<super::func::LProto>, super::value::TableRef)> = None;
+        // The prototypes of callers suspended by the CALL fast path, by frame
+        // index modulo 32, with their closure: a return resumes its caller
+        // without copying the prototype's `Arc` again (an entry is used only
+        // when its closure is the frame's, so a stale one is harmless).
+        let mut callers: [Option<(Arc<super::func::LProto>, FuncRef)>; 32] = Default::default();
         'newframe: loop {
             let ci_idx = self.frames.len() - 1;
             let ci = &self.frames[ci_idx];
@@ -169,10 +174,14 @@ impl Vm {
                 (ci.closure, ci.base, ci.top, ci.pc, ci.func);
             let (proto, mut env) = match pending.take() {
                 Some(pe) => pe,
-                None => match self.heap.funcs.get(cl_ref) {
-                    Function::Lua(c) => (c.proto.clone(), c.env),
-                    Function::Native(_) => return Err(self.runtime_error("bad frame")),
-                },
+                None => {
+                    let cached = callers[ci_idx % 32].take();
+                    match (self.heap.funcs.get(cl_ref), cached) {
+                        (Function::Lua(c), Some((p, f))) if f == cl_ref => (p, c.env),
+                        (Function::Lua(c), _) => (c.proto.clone(), c.env),
+                        (Function::Native(_), _) => return Err(self.runtime_error("bad frame")),
+                    }
+                }
             };
             let mut pc = ci_pc;
             if HOOKED != (self.dhook.mask != 0) {
@@ -537,6 +546,7 @@ impl Vm {
                                 {
                                     let nparams = p.num_params as usize;
                                     pending = Some((p.clone(), c.env));
+                                    callers[ci_idx % 32] = Some((proto, cl_ref));
                                     self.hook_count -= 1;
                                     let nargs = self.top - nb;
                                     for slot in &mut self.stack[nb + nargs.min(nparams)..nb + max] {
