@@ -163,10 +163,11 @@ impl Vm {
         // (proto, env) of a frame the CALL fast path just pushed
         let mut pending: Option<(Arc<super::func::LProto>, super::value::TableRef)> = None;
         // The prototypes of callers suspended by the CALL fast path, by frame
-        // index modulo 32, with their closure: a return resumes its caller
+        // index modulo 8 (a small array: every run of this loop, a comparator
+        // or metamethod call included, starts and drops one), with their closure: a return resumes its caller
         // without copying the prototype's `Arc` again (an entry is used only
         // when its closure is the frame's, so a stale one is harmless).
-        let mut callers: [Option<(Arc<super::func::LProto>, FuncRef)>; 32] = Default::default();
+        let mut callers: [Option<(Arc<super::func::LProto>, FuncRef)>; 8] = Default::default();
         'newframe: loop {
             let ci_idx = self.frames.len() - 1;
             let ci = &self.frames[ci_idx];
@@ -175,7 +176,7 @@ impl Vm {
             let (proto, mut env) = match pending.take() {
                 Some(pe) => pe,
                 None => {
-                    let cached = callers[ci_idx % 32].take();
+                    let cached = callers[ci_idx % 8].take();
                     match (self.heap.funcs.get(cl_ref), cached) {
                         (Function::Lua(c), Some((p, f))) if f == cl_ref => (p, c.env),
                         (Function::Lua(c), _) => (c.proto.clone(), c.env),
@@ -546,7 +547,7 @@ impl Vm {
                                 {
                                     let nparams = p.num_params as usize;
                                     pending = Some((p.clone(), c.env));
-                                    callers[ci_idx % 32] = Some((proto, cl_ref));
+                                    callers[ci_idx % 8] = Some((proto, cl_ref));
                                     self.hook_count -= 1;
                                     let nargs = self.top - nb;
                                     for slot in &mut self.stack[nb + nargs.min(nparams)..nb + max] {
