@@ -10,6 +10,14 @@
 -- kernel's tick (milliseconds), so its test harness (gc_tests.rs,
 -- gc_pause_figure) gives a CPU clock of its own: wall time minus the time
 -- the thread waited for a CPU.
+--
+-- One run each on a 2-core machine under load (2026-12-03, N = 2M, twice):
+-- lua5.1 building 17.4 / 12.5 ms, churning 124.2 / 118.6 ms; Ferrous (the
+-- gc_pause_figure test) building 12.1 / 16.2 ms, churning 12.2 / 12.2 ms.
+-- The churning phase is where the collector works on the full heap: its
+-- longest stop is about a tenth of lua5.1's (whose atomic step traverses
+-- the 2M-entry table at once). The building phase's worst gap is the big
+-- table's array growing (a reallocation), in both.
 local N = tonumber(arg and arg[1]) or 2000000
 local clock = CLOCK or os.clock
 local worst, last = 0, clock()
