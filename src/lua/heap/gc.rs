@@ -49,6 +49,10 @@ const SWEEP_PAY: usize = 32;
 /// it in work units, so `collectgarbage("step")` does as much as 5.1's).
 pub const STEP_SIZE: usize = 1024;
 
+/// [`STEP_SIZE`]s of allocation between two steps driven by allocation
+/// (each does their work at once).
+const ALLOC_STEPS: usize = 8;
+
 /// Work units charged per object swept (twice 5.1's `GCSWEEPCOST`, as every
 /// unit here is about half a byte of 5.1's), and per free slot passed over.
 const SWEEP_WORK: usize = 20;
@@ -161,10 +165,13 @@ impl Vm {
         Ok(())
     }
 
-    /// One step driven by allocation: a step's worth of work (`stepmul`% of
-    /// [`STEP_SIZE`]); what was allocated beyond that is owed, and while it
-    /// is, the next safe point steps again (5.1's `luaC_step`).
+    /// One step driven by allocation: [`ALLOC_STEPS`] steps' worth of work
+    /// (`stepmul`% of that many [`STEP_SIZE`]s) at once, so the fixed cost of
+    /// a step is paid less often (still microseconds of work); what was
+    /// allocated beyond that is owed, and while it is, the next safe point
+    /// steps again (5.1's `luaC_step`).
     fn gc_step(&mut self) {
+        let size = self.heap.gc.step_size * ALLOC_STEPS;
         let heap = &mut self.heap;
         heap.gc.debt = heap
             .gc
@@ -172,27 +179,28 @@ impl Vm {
             .saturating_add(heap.total.saturating_sub(heap.threshold));
         #[cfg(test)]
         let t0 = std::time::Instant::now();
-        self.gc_work(self.step_budget(self.heap.gc.step_size));
+        self.gc_work(self.step_budget(size));
         #[cfg(test)]
         {
             let el = t0.elapsed();
             let gc = &mut self.heap.gc;
             gc.longest_step = gc.longest_step.max(el);
         }
-        self.after_step();
+        self.after_step(size);
     }
 
     /// The next threshold after a step that left a cycle running: right
-    /// away while debt is owed, else a step's allocation later. (A step that
-    /// ended the cycle left the threshold [`Vm::end_cycle`] set.)
-    fn after_step(&mut self) {
+    /// away while debt is owed, else `size` bytes of allocation later (the
+    /// step paid for `size`). (A step that ended the cycle left the
+    /// threshold [`Vm::end_cycle`] set.)
+    fn after_step(&mut self, size: usize) {
         let heap = &mut self.heap;
         if heap.gc.phase == Phase::Pause {
             heap.gc.debt = 0;
-        } else if heap.gc.debt < heap.gc.step_size {
-            heap.threshold = heap.total.saturating_add(heap.gc.step_size);
+        } else if heap.gc.debt < size {
+            heap.threshold = heap.total.saturating_add(size);
         } else {
-            heap.gc.debt -= heap.gc.step_size;
+            heap.gc.debt -= size;
             heap.threshold = heap.total;
         }
     }
@@ -219,7 +227,7 @@ impl Vm {
                 .debt
                 .saturating_add(heap.total.saturating_sub(heap.threshold));
             let finished = self.gc_work(self.step_budget(self.heap.gc.step_size));
-            self.after_step();
+            self.after_step(self.heap.gc.step_size);
             if finished {
                 return true;
             }
