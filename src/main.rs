@@ -4,16 +4,56 @@
 //! `ferrous [/path/to/redis.conf] [--directive value ...]`, exactly as redis-server
 //! takes them. A bad configuration prints Redis's fatal config error and exits 1.
 //!
-//! Stopping: `SHUTDOWN` (e.g. `redis-cli shutdown`) closes every client and exits
-//! with status 0. SIGTERM and ctrl-c end the process through the signals' default
-//! action, since installing a handler needs `unsafe`/libc (see `server`'s docs);
-//! with no persistence yet, nothing is lost by that.
+//! Stopping: `SHUTDOWN` (e.g. `redis-cli shutdown`) saves when save points are
+//! set, closes every client and exits with status 0. SIGTERM and ctrl-c end the
+//! process through the signals' default action, since installing a handler needs
+//! `unsafe`/libc (see `server`'s docs): changes since the last save are lost.
+//! A damaged RDB file at startup exits with status 1 (the log names the offset).
 use ferrous::server::config::{Config, LogLevel};
 use ferrous::server::log::Logger;
 use ferrous::server::Server;
 
+/// The ways to start the server, on stderr; exits 1 as redis-server does.
+fn usage() -> ! {
+    let me = std::env::args()
+        .next()
+        .unwrap_or_else(|| "ferrous".to_string());
+    let forms = [
+        "[/path/to/redis.conf] [options] [-]",
+        "- (read config from stdin)",
+        "-v or --version",
+        "-h or --help",
+    ];
+    for (i, f) in forms.iter().enumerate() {
+        let lead = if i == 0 { "Usage:" } else { "      " };
+        eprintln!("{lead} {me} {f}");
+    }
+    eprintln!();
+    eprintln!("Examples:");
+    for ex in [
+        "(run the server with default conf)",
+        "/etc/redis/6379.conf",
+        "--port 7777",
+        "/etc/myredis.conf --loglevel verbose -",
+        "/etc/myredis.conf --loglevel verbose",
+    ] {
+        eprintln!("       {me} {ex}");
+    }
+    eprintln!("       echo 'maxmemory 128mb' | {me} -");
+    std::process::exit(1);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // As redis-server: `-h`/`--help` as the first argument prints the usage (on
+    // stderr) and exits 1; `--test-memory` is not offered (it needs raw memory).
+    if matches!(args.first().map(String::as_str), Some("-h" | "--help")) {
+        usage();
+    }
+    if matches!(args.first().map(String::as_str), Some("--test-memory")) {
+        eprintln!("--test-memory is not available in Ferrous: it tests raw memory, which needs unsafe code.");
+        std::process::exit(1);
+    }
     if args.iter().any(|a| a == "-v" || a == "--version") {
         println!(
             "Ferrous server v={} (Redis {} compatible)",
@@ -65,6 +105,8 @@ fn main() {
     let port = config.port;
     let server = match Server::bind_with_logger(config, logger) {
         Ok(s) => s,
+        // The dataset could not be loaded: the log says why and where.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => std::process::exit(1),
         Err(e) => {
             eprintln!("Warning: Could not create server TCP listening socket {bind}:{port}: {e}");
             eprintln!("Failed listening on port {port} (tcp), aborting.");

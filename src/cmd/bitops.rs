@@ -104,9 +104,10 @@ fn setbit(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     } else {
         buf[byte] &= !mask;
     }
-    ctx.store.dirty += 1;
-    // As Redis 7.0: an event only when the key was created, grew, or the bit flipped.
+    // As Redis 7.0: a change (and an event) only when the key was created,
+    // grew, or the bit flipped.
     if changed || old != on {
+        ctx.store.dirty += 1;
         notify(ctx, STRING, "setbit", &args[1]);
     }
     ctx.out.integer(i64::from(old));

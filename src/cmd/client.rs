@@ -46,8 +46,17 @@ pub struct ClientState {
     /// Blocking commands answer at once instead of waiting (inside EXEC, in a
     /// script, when serving a blocked client).
     pub no_block: bool,
+    /// This is the client a script's `redis.call` runs as (Redis's
+    /// `CLIENT_SCRIPT`): e.g. SORT then orders what it would leave unsorted.
+    pub in_script: bool,
     /// Set by a blocking command that must wait (see `server::blocking`).
     pub block: Option<super::blocking::BlockRequest>,
+    /// Positions of the running command's arguments that must not be shown
+    /// (passwords): SLOWLOG and MONITOR print `(redacted)` instead. Cleared by
+    /// the dispatcher before each command.
+    pub redacted: Vec<usize>,
+    /// In MONITOR mode (see `cmd::monitor`).
+    pub monitor: bool,
     /// CLIENT TRACKING is on (its mode is in `cmd::tracking`)...
     pub tracking: bool,
     /// ... in BCAST mode (no keys are remembered).
@@ -59,6 +68,11 @@ pub struct ClientState {
 }
 
 impl ClientState {
+    /// Marks arguments of the running command as secret (see `redacted`).
+    pub fn redact_args(&mut self, positions: &[usize]) {
+        self.redacted.extend_from_slice(positions);
+    }
+
     /// Sets the name here and in the registry entry.
     pub fn set_name(&mut self, name: Vec<u8>) {
         if let Some(h) = &self.handle {
@@ -152,6 +166,8 @@ pub struct ClientHandle {
     pub multi: AtomicI64,
     pub multi_mem: AtomicU64,
     pub no_evict: AtomicBool,
+    /// In MONITOR mode (flag `O` in CLIENT LIST).
+    pub monitor: AtomicBool,
 }
 
 impl ClientHandle {
@@ -184,6 +200,7 @@ impl ClientHandle {
             multi: AtomicI64::new(-1),
             multi_mem: AtomicU64::new(0),
             no_evict: AtomicBool::new(false),
+            monitor: AtomicBool::new(false),
         }
     }
 

@@ -107,6 +107,7 @@ fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own: (&str, &[Vec<u8>])) -> St
     let blocked = ctx.blocked.is_blocked(h.id);
     let mut flags = String::new();
     for (on, f) in [
+        (h.monitor.load(Ordering::Relaxed), 'O'),
         (sub + psub > 0, 'P'),
         (multi >= 0, 'x'),
         (blocked, 'b'),

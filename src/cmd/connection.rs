@@ -226,6 +226,7 @@ fn quit(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
 /// RESET: back to a fresh connection's state: db 0, RESP2, no name, and
 /// authentication as a new connection has it.
 fn reset(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
+    super::monitor::stop(ctx);
     super::tx::discard_transaction(ctx);
     super::pubsub::forget_client(ctx.shared, ctx.client.id, &mut ctx.client.subs);
     if let Some(h) = &ctx.client.handle {
@@ -264,6 +265,9 @@ fn auth(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.out.error(super::errors::SYNTAX);
         return;
     }
+    // The password (and user name) never reach SLOWLOG or MONITOR.
+    ctx.client
+        .redact_args(if args.len() == 3 { &[1, 2] } else { &[1] });
     if args.len() == 2 && ctx.shared.config().requirepass.is_none() {
         ctx.out.error(
             "ERR AUTH <password> called without any password configured for the default user. \
@@ -315,6 +319,7 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         let more = args.len() - j - 1;
         let opt = &args[j];
         if opt.eq_ignore_ascii_case(b"auth") && more >= 2 {
+            ctx.client.redact_args(&[j + 1, j + 2]);
             if !credentials_ok(ctx, &args[j + 1], &args[j + 2]) {
                 ctx.out.error(WRONGPASS);
                 return;

@@ -2,8 +2,8 @@
 //!
 //! Invariants: replies and error texts are redis-server 7.0's; a hash whose last
 //! field is deleted is removed from the keyspace; every command on a key of another
-//! type answers WRONGTYPE; writes go through `Arc::make_mut`, so a snapshot holding
-//! the old value keeps it (see `store::value`).
+//! type answers WRONGTYPE; writes copy data a snapshot shares first, so the
+//! snapshot keeps the old value (see `store::value`).
 use super::args::{int_arg, RepeatBudget};
 use super::lookup::{count_read, value_mut, write_existing, write_or_create};
 use super::notify::{self, notify};
@@ -12,6 +12,7 @@ use crate::num::string2ll;
 use crate::num::F80;
 use crate::read;
 use crate::store::hash::Hash;
+use crate::store::listpack::Elem;
 use crate::store::{glob_match, Value};
 
 const W: u32 = flags::WRITE;
@@ -197,7 +198,7 @@ fn hsetnx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Ok(i) = write_or_create(db, &args[1], ctx.out, Hash::new) else {
         return;
     };
-    let exists = matches!(&db.entry(i).value, Value::Hash(h) if h.get(&args[2]).is_some());
+    let exists = matches!(&db.entry(i).value, Value::Hash(h) if h.contains(&args[2]));
     if exists {
         return ctx.out.integer(0);
     }
@@ -210,7 +211,7 @@ fn hsetnx(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 fn hget(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if let Ok(h) = read!(ctx, Hash, &args[1]) {
         match h.and_then(|h| h.get(&args[2])) {
-            Some(v) => ctx.out.bulk(v),
+            Some(v) => ctx.out.bulk(&v),
             None => ctx.out.null(),
         }
     }
@@ -228,7 +229,7 @@ fn hmget(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     ctx.out.array(args.len() - 2);
     for f in &args[2..] {
         match h.and_then(|h| h.get(f)) {
-            Some(v) => ctx.out.bulk(v),
+            Some(v) => ctx.out.bulk(&v),
             None => ctx.out.null(),
         }
     }
@@ -257,10 +258,10 @@ fn list_pairs(ctx: &mut Ctx<'_>, key: &[u8], keys: bool, vals: bool) {
     }
     for (f, v) in h.pairs() {
         if keys {
-            ctx.out.bulk(f);
+            ctx.out.bulk(&f);
         }
         if vals {
-            ctx.out.bulk(v);
+            ctx.out.bulk(&v);
         }
     }
 }
@@ -315,14 +316,14 @@ fn hlen(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 fn hexists(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if let Ok(h) = read!(ctx, Hash, &args[1]) {
-        let n = h.and_then(|h| h.get(&args[2])).is_some();
+        let n = h.is_some_and(|h| h.contains(&args[2]));
         ctx.out.integer(i64::from(n));
     }
 }
 
 fn hstrlen(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if let Ok(h) = read!(ctx, Hash, &args[1]) {
-        let n = h.and_then(|h| h.get(&args[2])).map_or(0, <[u8]>::len);
+        let n = h.and_then(|h| h.get(&args[2])).map_or(0, |v| v.len());
         ctx.out.integer(n as i64);
     }
 }
@@ -337,7 +338,7 @@ fn hincrby(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return;
     };
     let old = match &db.entry(i).value {
-        Value::Hash(h) => h.get(&args[2]).map(string2ll),
+        Value::Hash(h) => h.get(&args[2]).map(|v| string2ll(&v)),
         _ => None,
     };
     let old = match old {
@@ -368,7 +369,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return;
     };
     let old = match &db.entry(i).value {
-        Value::Hash(h) => h.get(&args[2]).map(F80::parse),
+        Value::Hash(h) => h.get(&args[2]).map(|v| F80::parse(&v)),
         _ => None,
     };
     let old = match old {
@@ -428,9 +429,19 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         Some(_) => return ctx.out.error(errors::WRONGTYPE),
     };
     let len = h.len();
+    // A listpack's pairs are read once (a pick by position would walk it).
+    let small: Vec<(Elem<'_>, Elem<'_>)> = if h.is_listpack() {
+        h.pairs().collect()
+    } else {
+        Vec::new()
+    };
+    let pick = |p: usize| match small.get(p) {
+        Some(&pair) => pair,
+        None => h.pair_at(p),
+    };
     let Some(count) = count else {
-        let (f, _) = h.pair_at(db.rng.below(len));
-        return ctx.out.bulk(f);
+        let (f, _) = pick(db.rng.below(len));
+        return ctx.out.bulk(&f);
     };
     // RESP2: fields and values flat; RESP3: a [field, value] pair each.
     let pairs = with_values && ctx.out.proto >= 3;
@@ -444,13 +455,13 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         let db = ctx.store.db(ctx.client.db);
         ctx.out.array(n as usize * per);
         for _ in 0..n {
-            let (f, v) = h.pair_at(db.rng.below(len));
+            let (f, v) = pick(db.rng.below(len));
             if pairs {
                 ctx.out.array(2);
             }
-            ctx.out.bulk(f);
+            ctx.out.bulk(&f);
             if with_values {
-                ctx.out.bulk(v);
+                ctx.out.bulk(&v);
             }
             if budget.spent(ctx.out) {
                 return;
@@ -474,13 +485,13 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     };
     ctx.out.array(picks.len() * per);
     for p in picks {
-        let (f, v) = h.pair_at(p);
+        let (f, v) = pick(p);
         if pairs {
             ctx.out.array(2);
         }
-        ctx.out.bulk(f);
+        ctx.out.bulk(&f);
         if with_values {
-            ctx.out.bulk(v);
+            ctx.out.bulk(&v);
         }
     }
 }
@@ -505,9 +516,9 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         Ok(o) => o,
         Err(e) => return ctx.out.error(e),
     };
-    let mut found: Vec<(&[u8], &[u8])> = Vec::new();
+    let mut found: Vec<(Elem<'_>, Elem<'_>)> = Vec::new();
     let next = h.scan(cursor, count, |f, v| {
-        if pattern.is_none_or(|pat| glob_match(pat, f, false)) {
+        if pattern.is_none_or(|pat| glob_match(pat, &f, false)) {
             found.push((f, v));
         }
     });
@@ -515,7 +526,7 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     ctx.out.bulk(next.to_string().as_bytes());
     ctx.out.array(found.len() * 2);
     for (f, v) in found {
-        ctx.out.bulk(f);
-        ctx.out.bulk(v);
+        ctx.out.bulk(&f);
+        ctx.out.bulk(&v);
     }
 }

@@ -32,7 +32,9 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "pfcount",
         arity: -2,
-        flags: flags::READONLY,
+        // May write back the cached cardinality: paused by CLIENT PAUSE WRITE,
+        // refused to read-only scripts, as in 7.0.
+        flags: flags::READONLY | flags::MAY_REPLICATE,
         keys: Keys::ALL,
         handler: pfcount,
         ..CommandSpec::DEFAULT

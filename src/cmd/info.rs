@@ -1,9 +1,11 @@
 //! INFO: the server's state as `name:value` lines, by section.
 //!
-//! Prints Redis's field names for the sections this server can fill (server,
-//! clients, memory, persistence, stats, replication, cpu, errorstats, keyspace,
-//! commandstats); memory figures come from the process's resident set
-//! (`/proc/self/statm`) since safe Rust cannot hook the allocator.
+//! Prints every section and field redis-server 7.0.15 prints, in its order
+//! (`INFO everything`; `default` leaves out commandstats and latencystats), with
+//! true values where this server has them and a standalone master's values
+//! otherwise (no replicas, no fork). Memory figures come from the structures'
+//! own byte accounting (see `memory.rs`), the resident set from
+//! `/proc/self/statm`; the allocator's own figures are those same numbers.
 use super::shared::{unix_micros, REDIS_VERSION};
 use super::{flags::*, CommandSpec, Ctx, Keys};
 use std::fmt::Write as _;
@@ -45,6 +47,7 @@ const ALL_SECTIONS: &[&str] = &[
     "modules",
     "commandstats",
     "errorstats",
+    "latencystats",
     "cluster",
     "keyspace",
 ];
@@ -82,18 +85,6 @@ fn info(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     ctx.out.verbatim("txt", text.as_bytes());
 }
 
-/// Resident memory of this process in bytes, from /proc (0 where unavailable).
-fn resident_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| {
-            s.split_whitespace()
-                .nth(1)
-                .and_then(|p| p.parse::<u64>().ok())
-        })
-        .map_or(0, |pages| pages * 4096)
-}
-
 /// User and system CPU seconds of this process, from /proc (zeros elsewhere).
 /// Assumes the usual 100 clock ticks per second.
 fn cpu_seconds() -> (f64, f64) {
@@ -119,109 +110,304 @@ fn human(n: u64) -> String {
     }
 }
 
+/// Appends `name:value` lines (Redis's order) to `t`.
+fn lines(t: &mut String, fields: &[(&str, String)]) {
+    for (k, v) in fields {
+        let _ = write!(t, "{k}:{v}\r\n");
+    }
+}
+
+/// The kernel release (`uname -r`), from /proc.
+fn os_release() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// Total physical memory in bytes, from /proc/meminfo (0 where unavailable).
+fn total_system_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
 fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
     let sh = ctx.shared;
     let st = &sh.stats;
     let get = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
     let uptime = sh.started.elapsed().as_secs();
+    let s = |v: &dyn std::fmt::Display| v.to_string();
     match name {
         "server" => {
             let c = sh.config();
-            let _ = write!(
+            let now = unix_micros();
+            t.push_str("# Server\r\n");
+            lines(
                 t,
-                "# Server\r\nredis_version:{REDIS_VERSION}\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\n\
-                 redis_build_id:0\r\nredis_mode:standalone\r\nos:{} {}\r\narch_bits:64\r\n\
-                 multiplexing_api:threads\r\nferrous_version:{}\r\nprocess_id:{}\r\nprocess_supervised:no\r\n\
-                 run_id:{}\r\ntcp_port:{}\r\nserver_time_usec:{}\r\nuptime_in_seconds:{}\r\nuptime_in_days:{}\r\n\
-                 hz:{}\r\nconfigured_hz:{}\r\nexecutable:{}\r\nconfig_file:{}\r\nio_threads_active:0\r\n",
-                std::env::consts::OS,
-                std::env::consts::ARCH,
-                env!("CARGO_PKG_VERSION"),
-                std::process::id(),
-                sh.run_id,
-                sh.port,
-                unix_micros(),
-                uptime,
-                uptime / 86400,
-                c.hz,
-                c.hz,
-                std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
-                c.config_file
+                &[
+                    ("redis_version", s(&REDIS_VERSION)),
+                    ("redis_git_sha1", s(&"00000000")),
+                    ("redis_git_dirty", s(&0)),
+                    ("redis_build_id", s(&"0")),
+                    ("redis_mode", s(&"standalone")),
+                    (
+                        "os",
+                        format!(
+                            "{} {} {}",
+                            if std::env::consts::OS == "linux" {
+                                "Linux"
+                            } else {
+                                std::env::consts::OS
+                            },
+                            os_release(),
+                            std::env::consts::ARCH
+                        ),
+                    ),
+                    ("arch_bits", s(&(usize::BITS))),
+                    ("monotonic_clock", s(&"POSIX clock_gettime")),
+                    ("multiplexing_api", s(&"threads")),
+                    ("atomicvar_api", s(&"c11-builtin")),
+                    ("gcc_version", s(&"0.0.0")),
+                    ("ferrous_version", s(&env!("CARGO_PKG_VERSION"))),
+                    ("process_id", s(&std::process::id())),
+                    ("process_supervised", s(&"no")),
+                    ("run_id", sh.run_id.clone()),
+                    ("tcp_port", s(&sh.port)),
+                    ("server_time_usec", s(&now)),
+                    ("uptime_in_seconds", s(&uptime)),
+                    ("uptime_in_days", s(&(uptime / 86400))),
+                    ("hz", s(&c.hz)),
+                    ("configured_hz", s(&c.hz)),
+                    // Redis's LRU clock: seconds, 24 bits.
+                    ("lru_clock", s(&((now / 1_000_000) & ((1 << 24) - 1)))),
+                    (
+                        "executable",
+                        std::env::current_exe()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default(),
+                    ),
+                    ("config_file", c.config_file.clone()),
+                    ("io_threads_active", s(&0)),
+                ],
             );
         }
         "clients" => {
-            let _ = write!(
+            t.push_str("# Clients\r\n");
+            lines(
                 t,
-                "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\n\
-                 client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\nblocked_clients:{}\r\n\
-                 tracking_clients:{}\r\nclients_in_timeout_table:0\r\n",
-                sh.clients().len(),
-                sh.config().maxclients,
-                ctx.blocked.count()
-                    + sh.pause.waiting.load(std::sync::atomic::Ordering::Relaxed),
-                sh.tracking_clients.load(std::sync::atomic::Ordering::Relaxed),
+                &[
+                    ("connected_clients", s(&sh.clients().len())),
+                    ("cluster_connections", s(&0)),
+                    ("maxclients", s(&sh.config().maxclients)),
+                    ("client_recent_max_input_buffer", s(&0)),
+                    ("client_recent_max_output_buffer", s(&0)),
+                    (
+                        "blocked_clients",
+                        s(&(ctx.blocked.count() + sh.pause.waiting.load(Ordering::Relaxed))),
+                    ),
+                    (
+                        "tracking_clients",
+                        s(&sh.tracking_clients.load(Ordering::Relaxed)),
+                    ),
+                    ("clients_in_timeout_table", s(&ctx.blocked.count())),
+                ],
             );
         }
         "memory" => {
-            let rss = resident_bytes();
-            let lua = sh.scripts_memory.load(std::sync::atomic::Ordering::Relaxed);
+            let (f, _) = super::memory::figures(ctx);
+            let sh = ctx.shared;
+            let peak = f.peak;
+            let lua = sh.scripts_memory.load(Ordering::Relaxed);
             let c = sh.config();
-            let _ = write!(
+            let sys = total_system_memory();
+            let perc = |a: u64, b: u64| format!("{:.2}%", 100.0 * super::memory::ratio(a, b));
+            let frag = format!("{:.2}", super::memory::ratio(f.rss, f.used));
+            let frag_bytes = f.rss as i64 - f.used as i64;
+            t.push_str("# Memory\r\n");
+            lines(
                 t,
-                "# Memory\r\nused_memory:{rss}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\n\
-                 used_memory_rss_human:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n\
-                 mem_allocator:libc\r\nused_memory_lua:{lua}\r\nused_memory_lua_human:{}\r\n\
-                 number_of_cached_scripts:{}\r\n",
-                human(rss),
-                human(rss),
-                c.maxmemory,
-                human(c.maxmemory),
-                c.maxmemory_policy,
-                human(lua),
-                sh.scripts_cached.load(std::sync::atomic::Ordering::Relaxed),
+                &[
+                    ("used_memory", s(&f.used)),
+                    ("used_memory_human", human(f.used)),
+                    ("used_memory_rss", s(&f.rss)),
+                    ("used_memory_rss_human", human(f.rss)),
+                    ("used_memory_peak", s(&peak)),
+                    ("used_memory_peak_human", human(peak)),
+                    ("used_memory_peak_perc", perc(f.used, peak)),
+                    ("used_memory_overhead", s(&f.overhead)),
+                    ("used_memory_startup", s(&f.startup)),
+                    ("used_memory_dataset", s(&f.dataset)),
+                    ("used_memory_dataset_perc", perc(f.dataset, f.used)),
+                    ("allocator_allocated", s(&f.used)),
+                    ("allocator_active", s(&f.used)),
+                    ("allocator_resident", s(&f.rss)),
+                    ("total_system_memory", s(&sys)),
+                    ("total_system_memory_human", human(sys)),
+                    ("used_memory_lua", s(&lua)),
+                    ("used_memory_vm_eval", s(&lua)),
+                    ("used_memory_lua_human", human(lua)),
+                    ("used_memory_scripts_eval", s(&0)),
+                    (
+                        "number_of_cached_scripts",
+                        s(&sh.scripts_cached.load(Ordering::Relaxed)),
+                    ),
+                    ("number_of_functions", s(&0)),
+                    ("number_of_libraries", s(&0)),
+                    ("used_memory_vm_functions", s(&0)),
+                    ("used_memory_vm_total", s(&lua)),
+                    ("used_memory_vm_total_human", human(lua)),
+                    ("used_memory_functions", s(&0)),
+                    ("used_memory_scripts", s(&0)),
+                    ("used_memory_scripts_human", human(0)),
+                    ("maxmemory", s(&c.maxmemory)),
+                    ("maxmemory_human", human(c.maxmemory)),
+                    ("maxmemory_policy", c.maxmemory_policy.clone()),
+                    ("allocator_frag_ratio", s(&"1.00")),
+                    ("allocator_frag_bytes", s(&0)),
+                    ("allocator_rss_ratio", frag.clone()),
+                    ("allocator_rss_bytes", s(&frag_bytes)),
+                    ("rss_overhead_ratio", s(&"1.00")),
+                    ("rss_overhead_bytes", s(&0)),
+                    ("mem_fragmentation_ratio", frag),
+                    ("mem_fragmentation_bytes", s(&frag_bytes)),
+                    ("mem_not_counted_for_evict", s(&0)),
+                    ("mem_replication_backlog", s(&0)),
+                    ("mem_total_replication_buffers", s(&0)),
+                    ("mem_clients_slaves", s(&0)),
+                    ("mem_clients_normal", s(&0)),
+                    ("mem_cluster_links", s(&0)),
+                    ("mem_aof_buffer", s(&0)),
+                    ("mem_allocator", s(&"libc")),
+                    ("active_defrag_running", s(&0)),
+                    (
+                        "lazyfree_pending_objects",
+                        s(&sh.lazyfree.pending.load(Ordering::Relaxed)),
+                    ),
+                    (
+                        "lazyfreed_objects",
+                        s(&sh.lazyfree.freed.load(Ordering::Relaxed)),
+                    ),
+                ],
             );
         }
-        "persistence" => {
-            let _ = write!(
-                t,
-                "# Persistence\r\nloading:0\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:0\r\n\
-                 aof_enabled:0\r\naof_rewrite_in_progress:0\r\n",
-                ctx.store.dirty
-            );
-        }
+        "persistence" => t.push_str(&sh.persistence.info(ctx.store.dirty)),
         "stats" => {
             let tracked = super::tracking::state(sh).totals();
-            let _ = write!(
+            let (channels, patterns) = sh.pubsub.lock().unwrap_or_else(|e| e.into_inner()).counts();
+            t.push_str("# Stats\r\n");
+            lines(
                 t,
-                "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\n\
-                 instantaneous_ops_per_sec:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n\
-                 rejected_connections:{}\r\nexpired_keys:{}\r\nevicted_keys:0\r\nkeyspace_hits:{}\r\n\
-                 keyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\n\
-                 tracking_total_keys:{}\r\ntracking_total_items:{}\r\ntracking_total_prefixes:{}\r\n\
-                 total_error_replies:{}\r\ntotal_reads_processed:{}\r\ntotal_writes_processed:{}\r\n",
-                get(&st.total_connections_received),
-                get(&st.total_commands_processed),
-                get(&st.instantaneous_ops_per_sec),
-                get(&st.total_net_input_bytes),
-                get(&st.total_net_output_bytes),
-                get(&st.rejected_connections),
-                ctx.store.expired_keys() + get(&st.expired_keys),
-                get(&st.keyspace_hits),
-                get(&st.keyspace_misses),
-                tracked.0,
-                tracked.1,
-                tracked.2,
-                get(&st.total_error_replies),
-                get(&st.total_reads_processed),
-                get(&st.total_writes_processed),
+                &[
+                    (
+                        "total_connections_received",
+                        s(&get(&st.total_connections_received)),
+                    ),
+                    (
+                        "total_commands_processed",
+                        s(&get(&st.total_commands_processed)),
+                    ),
+                    (
+                        "instantaneous_ops_per_sec",
+                        s(&get(&st.instantaneous_ops_per_sec)),
+                    ),
+                    ("total_net_input_bytes", s(&get(&st.total_net_input_bytes))),
+                    (
+                        "total_net_output_bytes",
+                        s(&get(&st.total_net_output_bytes)),
+                    ),
+                    ("total_net_repl_input_bytes", s(&0)),
+                    ("total_net_repl_output_bytes", s(&0)),
+                    ("instantaneous_input_kbps", s(&"0.00")),
+                    ("instantaneous_output_kbps", s(&"0.00")),
+                    ("instantaneous_input_repl_kbps", s(&"0.00")),
+                    ("instantaneous_output_repl_kbps", s(&"0.00")),
+                    ("rejected_connections", s(&get(&st.rejected_connections))),
+                    ("sync_full", s(&0)),
+                    ("sync_partial_ok", s(&0)),
+                    ("sync_partial_err", s(&0)),
+                    (
+                        "expired_keys",
+                        s(&(ctx.store.expired_keys() + get(&st.expired_keys))),
+                    ),
+                    ("expired_stale_perc", s(&"0.00")),
+                    ("expired_time_cap_reached_count", s(&0)),
+                    ("expire_cycle_cpu_milliseconds", s(&0)),
+                    ("evicted_keys", s(&get(&st.evicted_keys))),
+                    ("evicted_clients", s(&0)),
+                    ("total_eviction_exceeded_time", s(&0)),
+                    ("current_eviction_exceeded_time", s(&0)),
+                    ("keyspace_hits", s(&get(&st.keyspace_hits))),
+                    ("keyspace_misses", s(&get(&st.keyspace_misses))),
+                    ("pubsub_channels", s(&channels)),
+                    ("pubsub_patterns", s(&patterns)),
+                    ("pubsubshard_channels", s(&0)),
+                    ("latest_fork_usec", s(&0)),
+                    ("total_forks", s(&0)),
+                    ("migrate_cached_sockets", s(&0)),
+                    ("slave_expires_tracked_keys", s(&0)),
+                    ("active_defrag_hits", s(&0)),
+                    ("active_defrag_misses", s(&0)),
+                    ("active_defrag_key_hits", s(&0)),
+                    ("active_defrag_key_misses", s(&0)),
+                    ("total_active_defrag_time", s(&0)),
+                    ("current_active_defrag_time", s(&0)),
+                    ("tracking_total_keys", s(&tracked.0)),
+                    ("tracking_total_items", s(&tracked.1)),
+                    ("tracking_total_prefixes", s(&tracked.2)),
+                    ("unexpected_error_replies", s(&0)),
+                    ("total_error_replies", s(&get(&st.total_error_replies))),
+                    ("dump_payload_sanitizations", s(&0)),
+                    ("total_reads_processed", s(&get(&st.total_reads_processed))),
+                    (
+                        "total_writes_processed",
+                        s(&get(&st.total_writes_processed)),
+                    ),
+                    ("io_threaded_reads_processed", s(&0)),
+                    ("io_threaded_writes_processed", s(&0)),
+                    ("reply_buffer_shrinks", s(&0)),
+                    ("reply_buffer_expands", s(&0)),
+                ],
+            );
+        }
+        "replication" => {
+            t.push_str("# Replication\r\n");
+            lines(
+                t,
+                &[
+                    ("role", s(&"master")),
+                    ("connected_slaves", s(&0)),
+                    ("master_failover_state", s(&"no-failover")),
+                    ("master_replid", sh.run_id.clone()),
+                    ("master_replid2", "0".repeat(40)),
+                    ("master_repl_offset", s(&0)),
+                    ("second_repl_offset", s(&-1)),
+                    ("repl_backlog_active", s(&0)),
+                    ("repl_backlog_size", s(&sh.config().repl_backlog_size)),
+                    ("repl_backlog_first_byte_offset", s(&0)),
+                    ("repl_backlog_histlen", s(&0)),
+                ],
             );
         }
         "cpu" => {
             let (user, sys) = cpu_seconds();
-            let _ = write!(
+            let f = |v: f64| format!("{v:.6}");
+            t.push_str("# CPU\r\n");
+            lines(
                 t,
-                "# CPU\r\nused_cpu_sys:{sys:.6}\r\nused_cpu_user:{user:.6}\r\nused_cpu_sys_children:0.000000\r\n\
-                 used_cpu_user_children:0.000000\r\n"
+                &[
+                    ("used_cpu_sys", f(sys)),
+                    ("used_cpu_user", f(user)),
+                    ("used_cpu_sys_children", f(0.0)),
+                    ("used_cpu_user_children", f(0.0)),
+                    ("used_cpu_sys_main_thread", f(sys)),
+                    ("used_cpu_user_main_thread", f(user)),
+                ],
             );
         }
         "modules" => t.push_str("# Modules\r\n"),
@@ -232,9 +418,6 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
             }
         }
         "cluster" => t.push_str("# Cluster\r\ncluster_enabled:0\r\n"),
-        "replication" => {
-            t.push_str("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n");
-        }
         "keyspace" => {
             t.push_str("# Keyspace\r\n");
             for db in 0..ctx.store.db_count() {
@@ -267,6 +450,32 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                     t,
                     "cmdstat_{}:calls={calls},usec={usec},usec_per_call={per:.2},rejected_calls={rej},failed_calls={fail}\r\n",
                     name
+                );
+            }
+        }
+        "latencystats" => {
+            t.push_str("# Latencystats\r\n");
+            let percentiles = sh.config().latency_tracking_info_percentiles.clone();
+            for row in &sh.commands.rows {
+                let h = &row.stats.latency;
+                if h.total() == 0 {
+                    continue;
+                }
+                let values: Vec<String> = percentiles
+                    .iter()
+                    .map(|&p| {
+                        format!(
+                            "p{}={:.3}",
+                            super::config::value::render_percentile(p),
+                            h.value_at(p) as f64 / 1000.0
+                        )
+                    })
+                    .collect();
+                let _ = write!(
+                    t,
+                    "latency_percentiles_usec_{}:{}\r\n",
+                    row.full_name,
+                    values.join(",")
                 );
             }
         }

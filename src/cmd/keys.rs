@@ -30,7 +30,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         arity: -2,
         flags: W | F,
         keys: Keys::ALL,
-        handler: del,
+        handler: unlink,
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -239,6 +239,26 @@ fn del(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         if ctx.db().remove(k).is_some() {
             removed += 1;
             notify(ctx, GENERIC, "del", k);
+        }
+    }
+    ctx.store.dirty += removed as u64;
+    ctx.out.integer(removed as i64);
+}
+
+/// Values whose freeing costs more than this go to the lazy-free thread
+/// (Redis's `LAZYFREE_THRESHOLD`).
+const LAZYFREE_THRESHOLD: usize = 64;
+
+/// UNLINK: DEL, with big values freed off the request path.
+fn unlink(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let mut removed = 0;
+    for k in &args[1..] {
+        if let Some(e) = ctx.db().remove(k) {
+            removed += 1;
+            notify(ctx, GENERIC, "del", k);
+            if e.value.free_effort() > LAZYFREE_THRESHOLD {
+                ctx.shared.free_later(Box::new(e));
+            }
         }
     }
     ctx.store.dirty += removed as u64;
@@ -585,10 +605,20 @@ fn object_encoding(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 /// OBJECT REFCOUNT key: shared integers report Redis's "immortal" count.
+/// Redis stops sharing them while a maxmemory limit with an LRU or LFU policy
+/// is set (each key then needs its own access stamp); this follows the
+/// setting in force when asked.
 fn object_refcount(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let shared_ints = {
+        let c = ctx.shared.config();
+        c.maxmemory == 0
+            || !(c.maxmemory_policy.ends_with("-lru") || c.maxmemory_policy.ends_with("-lfu"))
+    };
     if let Some((e, _)) = object_entry(ctx, &args[2]) {
         let n = match e.value {
-            Value::Int(n) if (0..SHARED_INTEGERS).contains(&n) => i64::from(i32::MAX),
+            Value::Int(n) if shared_ints && (0..SHARED_INTEGERS).contains(&n) => {
+                i64::from(i32::MAX)
+            }
             _ => 1,
         };
         ctx.out.integer(n);
@@ -596,22 +626,39 @@ fn object_refcount(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 }
 
 /// OBJECT IDLETIME key, measured on the same coarse clock that stamps
-/// accesses, as Redis does.
+/// accesses, as Redis does; refused under an LFU policy (the stamp then
+/// holds a frequency).
 fn object_idletime(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let lfu = ctx.store.lfu().is_some();
     if let Some((e, clock)) = object_entry(ctx, &args[2]) {
+        if lfu {
+            return ctx.out.error(
+                "ERR An LFU maxmemory policy is selected, idle time not tracked. \
+                 Please note that when switching between policies at runtime LRU and LFU data \
+                 will take some time to adjust.",
+            );
+        }
         let idle = idle_seconds(e.lru, clock) as i64;
         ctx.out.integer(idle);
     }
 }
 
-/// OBJECT FREQ key: no LFU policy can be selected yet.
+/// OBJECT FREQ key: the decayed access-frequency counter under an LFU
+/// policy (see `store::lfu`), an error under any other.
 fn object_freq(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if object_entry(ctx, &args[2]).is_some() {
-        ctx.out.error(
-            "ERR An LFU maxmemory policy is not selected, access frequency not tracked. \
-             Please note that when switching between policies at runtime LRU and LFU data \
-             will take some time to adjust.",
-        );
+    let lfu = ctx.store.lfu();
+    if let Some((e, _)) = object_entry(ctx, &args[2]) {
+        match lfu {
+            Some(l) => {
+                let c = crate::store::lfu::decayed(e.lru, l, now_ms());
+                ctx.out.integer(i64::from(c));
+            }
+            None => ctx.out.error(
+                "ERR An LFU maxmemory policy is not selected, access frequency not tracked. \
+                 Please note that when switching between policies at runtime LRU and LFU data \
+                 will take some time to adjust.",
+            ),
+        }
     }
 }
 
@@ -834,8 +881,17 @@ fn flushall(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(lazy) = flush_mode(args) else {
         return ctx.out.error(errors::SYNTAX);
     };
+    let keys: usize = (0..ctx.store.db_count()).map(|d| ctx.store.dbsize(d)).sum();
     let old = ctx.store.flush_all();
     free_flushed(ctx, old, lazy);
-    ctx.store.dirty += 1;
+    // Each key removed is a change; with save points set, the empty dataset
+    // is saved at once, which restarts the count (7.0.15's
+    // `flushAllDataAndResetRDB`).
+    ctx.store.dirty += keys as u64;
+    if !ctx.shared.config().save.trim().is_empty() {
+        if let Some(save_now) = ctx.shared.persistence.hooks.save.get() {
+            let _ = save_now(ctx);
+        }
+    }
     ctx.out.ok();
 }

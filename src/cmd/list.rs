@@ -236,11 +236,11 @@ fn side(arg: &[u8]) -> Option<bool> {
 }
 
 fn push_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool, only_existing: bool) {
-    let fill = (!only_existing).then(|| ctx.shared.config().list_max_listpack_size);
+    let fill = ctx.shared.config().list_max_listpack_size;
     let db = ctx.store.db(ctx.client.db);
-    let found = match fill {
-        Some(fill) => write_or_create(db, &args[1], ctx.out, || List::with_fill(fill)).map(Some),
-        None => write_existing::<List>(db, &args[1], ctx.out),
+    let found = match only_existing {
+        false => write_or_create(db, &args[1], ctx.out, List::new).map(Some),
+        true => write_existing::<List>(db, &args[1], ctx.out),
     };
     let Ok(found) = found else {
         return;
@@ -251,9 +251,9 @@ fn push_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool, only_existing: 
     let l = value_mut::<List>(db, i);
     for v in &args[2..] {
         if left {
-            l.push_front(v);
+            l.push_front(v, fill);
         } else {
-            l.push_back(v);
+            l.push_back(v, fill);
         }
     }
     let n = l.len();
@@ -399,7 +399,7 @@ fn lrange(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             let items = l.range(a, b);
             ctx.out.array(items.len());
             for v in items {
-                ctx.out.bulk(v);
+                ctx.out.bulk(&v);
             }
         }
     }
@@ -423,7 +423,7 @@ fn lindex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let len = l.len() as i64;
     let at = if idx < 0 { len + idx } else { idx };
     match (at >= 0).then(|| l.get(at as usize)).flatten() {
-        Some(v) => ctx.out.bulk(v),
+        Some(v) => ctx.out.bulk(&v),
         None => ctx.out.null(),
     }
 }
@@ -449,7 +449,9 @@ fn lset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if at < 0 || at >= len {
         return ctx.out.error("ERR index out of range");
     }
-    value_mut::<List>(db, i).set(at as usize, &args[3]);
+    let fill = ctx.shared.config().list_max_listpack_size;
+    let db = ctx.store.db(ctx.client.db);
+    value_mut::<List>(db, i).set(at as usize, &args[3], fill);
     ctx.store.dirty += 1;
     notify(ctx, notify::LIST, "lset", &args[1]);
     ctx.out.ok();
@@ -471,12 +473,17 @@ fn linsert(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.integer(0);
     };
     let has_pivot =
-        matches!(&db.entry(i).value, Value::List(l) if l.iter().any(|e| e == args[3].as_slice()));
+        matches!(&db.entry(i).value, Value::List(l) if l.iter().any(|e| *e == *args[3]));
     if !has_pivot {
         return ctx.out.integer(-1);
     }
     let l = value_mut::<List>(db, i);
-    l.insert(&args[3], after, &args[4]);
+    l.insert(
+        &args[3],
+        after,
+        &args[4],
+        ctx.shared.config().list_max_listpack_size,
+    );
     let n = l.len();
     ctx.store.dirty += 1;
     notify(ctx, notify::LIST, "linsert", &args[1]);
@@ -620,14 +627,14 @@ fn move_generic(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], from_left: bool, to_l
     let Some(v) = popped else {
         return ctx.out.null();
     };
-    let Ok(j) = write_or_create(db, dst, ctx.out, || List::with_fill(fill)) else {
+    let Ok(j) = write_or_create(db, dst, ctx.out, List::new) else {
         return;
     };
     let l = value_mut::<List>(db, j);
     if to_left {
-        l.push_front(&v);
+        l.push_front(&v, fill);
     } else {
-        l.push_back(&v);
+        l.push_back(&v, fill);
     }
     ctx.store.dirty += 1;
     ctx.blocked.signal(ctx.client.db, dst);

@@ -14,8 +14,8 @@
 //! Invariants: the error reply is written before `Err(Replied)` is returned, so a
 //! handler just returns; `read` counts the lookup in INFO's keyspace hits or
 //! misses (a reading command's lookup), the writing lookups do not (Redis counts only
-//! reads); `value_mut` goes through `Arc::make_mut`, so a snapshot sharing the
-//! value keeps the old one.
+//! reads); `value_mut` hands out the value for changing, and every type copies
+//! data a snapshot shares before changing it, so the snapshot keeps the old one.
 use super::errors;
 use super::Shared;
 use crate::resp::Reply;
@@ -24,41 +24,42 @@ use crate::store::list::List;
 use crate::store::set::Set;
 use crate::store::zset::ZSet;
 use crate::store::{Db, Value};
-use std::sync::Arc;
 
 /// An error reply has been written; the handler has nothing more to say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Replied;
 
-/// A collection type stored behind one `Value` variant.
-pub trait Typed: Clone + Sized {
+/// A collection type stored in one `Value` variant.
+pub trait Typed: Sized {
     /// The value as this type, if it is one.
-    fn of(v: &Value) -> Option<&Arc<Self>>;
-    /// The same, for changing it.
-    fn of_mut(v: &mut Value) -> Option<&mut Arc<Self>>;
+    fn of(v: &Value) -> Option<&Self>;
+    /// The same, for changing it: the type copies shared data itself before
+    /// any change (each keeps its data behind `Arc`s).
+    fn of_mut(v: &mut Value) -> Option<&mut Self>;
     /// The `Value` holding `t`.
     fn wrap(t: Self) -> Value;
     /// An empty value, to stand in where a type check was already made.
     fn empty() -> Self;
 }
 
+/// A type whose variant holds it directly (it keeps its data behind `Arc`s).
 macro_rules! typed {
     ($t:ty, $variant:ident, $empty:expr) => {
         impl Typed for $t {
-            fn of(v: &Value) -> Option<&Arc<Self>> {
+            fn of(v: &Value) -> Option<&Self> {
                 match v {
                     Value::$variant(x) => Some(x),
                     _ => None,
                 }
             }
-            fn of_mut(v: &mut Value) -> Option<&mut Arc<Self>> {
+            fn of_mut(v: &mut Value) -> Option<&mut Self> {
                 match v {
                     Value::$variant(x) => Some(x),
                     _ => None,
                 }
             }
             fn wrap(t: Self) -> Value {
-                Value::$variant(Arc::new(t))
+                Value::$variant(t)
             }
             fn empty() -> Self {
                 $empty
@@ -146,7 +147,8 @@ pub fn write_or_create<T: Typed>(
     }
 }
 
-/// The `T` at entry `i` for modification (copied first if a snapshot shares it).
+/// The `T` at entry `i` for modification (shared data is copied before it
+/// changes, so a snapshot keeps the old value).
 /// The caller has checked the type with [`write_existing`]; should it not hold, the entry
 /// gets an empty `T` rather than a panic.
 pub fn value_mut<T: Typed>(db: &mut Db, i: usize) -> &mut T {
@@ -155,7 +157,7 @@ pub fn value_mut<T: Typed>(db: &mut Db, i: usize) -> &mut T {
         *v = T::wrap(T::empty());
     }
     match T::of_mut(v) {
-        Some(t) => Arc::make_mut(t),
+        Some(t) => t,
         None => unreachable!("the entry was just given a value of this type"),
     }
 }

@@ -35,9 +35,11 @@
 //! | `hash.rs`, `list.rs`, `set.rs`, `zset*.rs`, `sort.rs` | the collection types |
 //! | `connection.rs`, `server.rs` | connection and server commands (HELLO, CLIENT, CONFIG, DEBUG, SHUTDOWN) |
 //! | `clients.rs` | CLIENT LIST, INFO and KILL: every client as 7.0 describes it |
-//! | `command.rs`, `info.rs` | COMMAND (the table as clients see it) and INFO |
+//! | `command.rs`, `info.rs`, `memory.rs` | COMMAND (the table as clients see it), INFO, MEMORY |
 //! | `docs/` | Redis 7.0's command documentation as data (COMMAND DOCS, key specs), generated |
 //! | `tx.rs`, `pubsub.rs` | MULTI/EXEC/WATCH, pub/sub |
+//! | `digest.rs` | DEBUG DIGEST and DIGEST-VALUE, as Redis computes them |
+//! | `persistence.rs` | the RDB save status (INFO, LASTSAVE, MISCONF) and the hooks to the persistence layer |
 //! | `tracking.rs` | client-side caching: CLIENT TRACKING's key table, invalidation messages |
 //! | `pause.rs` | CLIENT PAUSE/UNPAUSE: which requests wait, the pause's state |
 pub mod args;
@@ -50,24 +52,33 @@ pub mod command;
 pub mod config;
 pub mod connection;
 pub mod ctx;
+pub mod digest;
 pub mod docs;
+pub mod evict;
 pub mod geo;
 pub mod hash;
+pub mod histogram;
 pub mod hll;
 pub mod info;
 pub mod keys;
+pub mod latency;
 pub mod lcs;
 pub mod list;
 pub mod log;
 pub mod lookup;
+pub mod memory;
+pub mod monitor;
 pub mod notify;
 pub mod outbox;
 pub mod pause;
+pub mod persistence;
 pub mod pqsort;
 pub mod pubsub;
+pub mod replication;
 pub mod server;
 pub mod set;
 pub mod shared;
+pub mod slowlog;
 pub mod sort;
 pub mod stream;
 pub mod stream_group;
@@ -117,6 +128,38 @@ pub fn c_str(s: &[u8], max: usize) -> &[u8] {
     let s = &s[..s.len().min(max)];
     match s.iter().position(|&b| b == 0) {
         Some(n) => &s[..n],
+        None => s,
+    }
+}
+
+/// Redis's `sdscatrepr`: the bytes between double quotes, with `\\`, `\"`, `\n`,
+/// `\r`, `\t`, `\a`, `\b` escapes, other non-printable bytes as `\xHH`.
+pub fn repr(s: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for &b in s {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// An I/O error as C's `strerror` words it (`No such file or directory`), without
+/// Rust's ` (os error 2)` suffix.
+pub fn io_error_text(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
         None => s,
     }
 }
@@ -205,6 +248,26 @@ enum Args<'a> {
     Owned(&'a mut [Vec<u8>]),
 }
 
+/// Whether a request is refused while RDB saves fail (7.0's
+/// `writeCommandsDeniedByDiskError` check): commands that write (EVAL and
+/// FCALL by their script's flags, EXEC by what it queued), and PING.
+fn misconf_refuses(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> bool {
+    let spec = ctx.shared.commands.rows[i].spec;
+    if spec.name == "ping" {
+        return true;
+    }
+    let mut f = pause::request_flags(ctx, i, args);
+    if spec.name == "exec" {
+        let queued = ctx.client.tx.queue.clone().unwrap_or_default();
+        for q in &queued {
+            if let table::Lookup::Found(k) = ctx.shared.commands.resolve(q) {
+                f |= pause::request_flags(ctx, k, q);
+            }
+        }
+    }
+    f & flags::WRITE != 0
+}
+
 /// Runs one request: lookup, checks, handler, statistics.
 pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     run(ctx, Args::Borrowed(args));
@@ -271,6 +334,16 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         shared.count_error(b"NOAUTH");
         return;
     }
+    if ctx.client.monitor
+        && spec.flags & (flags::WRITE | flags::READONLY | flags::MAY_REPLICATE) != 0
+    {
+        // A monitor is a replica to Redis, and replicas do not use the keyspace.
+        ctx.out
+            .error("ERR Replica can't interact with the keyspace");
+        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        shared.count_error(b"ERR");
+        return;
+    }
     if ctx.client.subs.count() > 0 && ctx.client.resp == 2 && spec.flags & flags::SUBSCRIBED_OK == 0
     {
         let why = pubsub::subscribe_mode_refusal(&row.full_name);
@@ -288,6 +361,22 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
         return;
     }
+    if shared.persistence.refuse_writes.load(Ordering::Relaxed) && misconf_refuses(ctx, i, args) {
+        if ctx.client.tx.in_multi() && spec.name == "exec" {
+            tx::discard_transaction(ctx);
+            ctx.out.error(&format!(
+                "EXECABORT Transaction discarded because of: {}",
+                persistence::MISCONF
+            ));
+            shared.count_error(b"EXECABORT");
+        } else {
+            ctx.out.error(persistence::MISCONF);
+            shared.count_error(b"MISCONF");
+            ctx.client.tx.aborted |= ctx.client.tx.in_multi();
+        }
+        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
     if ctx.client.tx.in_multi() && spec.flags & flags::NOT_QUEUED == 0 {
         if spec.flags & flags::NO_MULTI != 0 {
             ctx.out
@@ -300,7 +389,13 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         }
         return;
     }
+    if !evict::before_command(ctx, spec.flags, args) {
+        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        shared.count_error(b"OOM");
+        return;
+    }
     let before = ctx.out.buf.len();
+    ctx.client.redacted.clear();
     let start = Instant::now();
     let args: &[Vec<u8>] = match (request, spec.owning) {
         (Args::Owned(a), Some(h)) => {
@@ -317,6 +412,9 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         }
     };
     let usec = start.elapsed().as_micros() as u64;
+    slowlog::after_command(ctx, spec.flags, args, usec);
+    monitor::after_command(ctx, spec.flags, args);
+    latency::after_command(ctx, spec.flags, usec);
     notify::after_command(ctx);
     if tracking::is_on(shared) {
         track_command(ctx, i, args);
@@ -328,6 +426,10 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     }
     row.stats.calls.fetch_add(1, Ordering::Relaxed);
     row.stats.usec.fetch_add(usec, Ordering::Relaxed);
+    if shared.latency_tracking.load(Ordering::Relaxed) && ctx.client.block.is_none() {
+        // Whole microseconds, in nanoseconds, as Redis records them.
+        row.stats.latency.record(usec.saturating_mul(1000));
+    }
     if failed {
         row.stats.failed_calls.fetch_add(1, Ordering::Relaxed);
     }

@@ -105,6 +105,17 @@ pub struct Registry {
     patterns: Vec<(Vec<u8>, Arc<ClientHandle>)>,
 }
 
+impl Registry {
+    /// Channels with subscribers, and distinct patterns (INFO `pubsub_channels`,
+    /// `pubsub_patterns`).
+    pub fn counts(&self) -> (usize, usize) {
+        let mut pats: Vec<&[u8]> = self.patterns.iter().map(|(p, _)| p.as_slice()).collect();
+        pats.sort_unstable();
+        pats.dedup();
+        (self.channels.len(), pats.len())
+    }
+}
+
 /// One client's subscriptions, in subscription order.
 #[derive(Debug, Default)]
 pub struct Subs {

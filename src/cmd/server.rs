@@ -1,21 +1,11 @@
-//! Server commands: CONFIG, TIME, DEBUG, SHUTDOWN. (COMMAND is in `command.rs`,
-//! INFO in `info.rs`.)
+//! Server commands: TIME, DEBUG, SHUTDOWN. (CONFIG is in `config/command.rs`,
+//! COMMAND in `command.rs`, INFO in `info.rs`.)
 use super::command::help_lines;
-use super::config::{Config, SetError};
 use super::shared::unix_micros;
-use super::{
-    c_str, error_bytes, flags::*, unknown_subcommand, wrong_arity, CommandSpec, Ctx, Keys,
-};
+use super::{flags::*, wrong_arity, CommandSpec, Ctx, Keys};
 use crate::resp::Reply;
-use crate::store::glob::glob_match;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        name: "config",
-        arity: -2,
-        subcommands: CONFIG_SUBCOMMANDS,
-        ..CommandSpec::DEFAULT
-    },
     CommandSpec {
         name: "time",
         arity: 1,
@@ -42,139 +32,6 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
 ];
 
-const CONFIG_ADMIN: u32 = ADMIN | NOSCRIPT | LOADING | STALE;
-
-static CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        name: "get",
-        arity: -3,
-        flags: CONFIG_ADMIN,
-        handler: config_get,
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "set",
-        arity: -4,
-        flags: CONFIG_ADMIN,
-        handler: config_set,
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "resetstat",
-        arity: 2,
-        flags: CONFIG_ADMIN,
-        handler: config_resetstat,
-        ..CommandSpec::DEFAULT
-    },
-    CommandSpec {
-        name: "help",
-        arity: 2,
-        flags: LOADING | STALE,
-        handler: config_help,
-        ..CommandSpec::DEFAULT
-    },
-];
-
-// ---------------------------------------------------------------- CONFIG
-
-/// CONFIG GET parameter [parameter ...]
-fn config_get(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let c = ctx.shared.config();
-    let mut names: Vec<&str> = Vec::new();
-    for pat in &args[2..] {
-        for name in Config::names() {
-            if glob_match(pat, name.as_bytes(), true) && !names.contains(&name) {
-                names.push(name);
-            }
-        }
-    }
-    ctx.out.map(names.len());
-    for name in names {
-        ctx.out.bulk(name.as_bytes());
-        ctx.out.bulk(c.get(name).unwrap_or_default().as_bytes());
-    }
-}
-
-/// CONFIG RESETSTAT
-fn config_resetstat(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    ctx.shared.stats.reset();
-    ctx.shared.commands.reset_stats();
-    ctx.shared
-        .errors
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clear();
-    ctx.out.ok();
-}
-
-/// CONFIG HELP
-fn config_help(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    help_lines(
-        ctx.out,
-        &[
-            "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "GET <pattern>",
-            "    Return parameters matching the glob-like <pattern> and their values.",
-            "SET <directive> <value>",
-            "    Set the configuration <directive> to <value>.",
-            "RESETSTAT",
-            "    Reset statistics reported by the INFO command.",
-            "HELP",
-            "    Prints this help.",
-        ],
-    );
-}
-
-/// CONFIG SET name value [name value ...]: all or nothing, like Redis 7.
-fn config_set(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    // Pairs of name and value, or 7.0's syntax error.
-    if !args.len().is_multiple_of(2) {
-        return ctx.out.error(super::errors::SYNTAX);
-    }
-    let pairs: Vec<(String, String)> = args[2..]
-        .chunks(2)
-        .map(|p| {
-            (
-                String::from_utf8_lossy(&p[0]).to_ascii_lowercase(),
-                String::from_utf8_lossy(&p[1]).into_owned(),
-            )
-        })
-        .collect();
-    let fail = |out: &mut Reply, name: &str, why: &str| {
-        let mut msg = b"ERR CONFIG SET failed (possibly related to argument '".to_vec();
-        msg.extend_from_slice(c_str(name.as_bytes(), 128));
-        msg.extend_from_slice(b"') - ");
-        msg.extend_from_slice(why.as_bytes());
-        error_bytes(out, &msg);
-    };
-    for (i, (name, _)) in pairs.iter().enumerate() {
-        if !Config::is_param(name) {
-            let mut msg = b"ERR Unknown option or number of arguments for CONFIG SET - '".to_vec();
-            msg.extend_from_slice(c_str(name.as_bytes(), 128));
-            msg.push(b'\'');
-            error_bytes(ctx.out, &msg);
-            return;
-        }
-        if pairs[..i].iter().any(|(m, _)| m == name) {
-            fail(ctx.out, name, "duplicate parameter");
-            return;
-        }
-    }
-    // Validate on a copy, then commit the whole copy.
-    let mut next = ctx.shared.config().clone();
-    for (name, value) in &pairs {
-        match next.set(name, value, true) {
-            Ok(()) => {}
-            Err(SetError::Immutable) => return fail(ctx.out, name, "can't set immutable config"),
-            Err(SetError::Invalid(why)) => return fail(ctx.out, name, &why),
-            Err(SetError::Unknown) => return fail(ctx.out, name, "unknown"),
-        }
-    }
-    *ctx.shared.config.write().unwrap_or_else(|e| e.into_inner()) = next;
-    ctx.shared.config_changed();
-    ctx.out.ok();
-}
-
 // ---------------------------------------------------------------- the rest
 
 fn time(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
@@ -184,23 +41,28 @@ fn time(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     ctx.out.bulk((us % 1_000_000).to_string().as_bytes());
 }
 
+/// Whether C's `atoi` reads a non-zero number: leading digits (after blanks and a
+/// sign), anything else is 0.
+fn atoi_nonzero(arg: &[u8]) -> bool {
+    super::c_str(arg, 64)
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take_while(|b| b.is_ascii_digit() || **b == b'-' || **b == b'+')
+        .any(|b| (b'1'..=b'9').contains(b))
+}
+
 /// DEBUG SLEEP <seconds>: blocks the whole server (it holds the keyspace lock),
 /// which is what tests use it for. Redis 7 refuses DEBUG unless
 /// `enable-debug-command` allows it; here SLEEP is always allowed.
 /// Whether DEBUG may run for this client: `enable-debug-command` is `yes`, or
 /// `local` and the client is on a loopback address (7.0's rule).
 fn debug_allowed(ctx: &Ctx<'_>) -> bool {
-    match ctx.shared.config().enable_debug_command.as_str() {
-        "yes" => true,
-        "local" => ctx
-            .client
-            .handle
-            .as_ref()
-            .is_none_or(|h| h.addr.ip().is_loopback()),
-        _ => false,
-    }
+    let setting = ctx.shared.config().enable_debug_command.clone();
+    super::config::command::protected_allowed(ctx, &setting)
 }
 
+/// DEBUG SLEEP <seconds>: blocks the whole server (it holds the keyspace lock),
+/// which is what tests use it for.
 fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if !debug_allowed(ctx) {
         return ctx.out.error(
@@ -234,13 +96,35 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             ctx.out.ok();
         }
         b"protocol" if args.len() == 3 => debug_protocol(ctx.out, &args[2]),
+        b"reload" => debug_reload(ctx, &args[2..]),
+        b"set-active-expire" if args.len() == 3 => {
+            let on = atoi_nonzero(&args[2]);
+            ctx.shared
+                .active_expire
+                .store(on, std::sync::atomic::Ordering::Relaxed);
+            ctx.out.ok();
+        }
+        b"log" if args.len() == 3 => {
+            let msg = String::from_utf8_lossy(&args[2]);
+            ctx.shared.logger.warning(&format!("DEBUG LOG: {msg}"));
+            ctx.out.ok();
+        }
+        // The text as the error reply, as given (line breaks become spaces).
+        b"error" if args.len() == 3 => super::error_bytes(ctx.out, &args[2]),
+        b"digest" if args.len() == 2 => {
+            let d = super::digest::dataset(ctx.store.dbs());
+            ctx.out.simple(&d)
+        }
+        b"digest-value" => {
+            let db = ctx.client.db;
+            ctx.out.array(args.len() - 2);
+            for key in &args[2..] {
+                let d = super::digest::value(ctx.store.db(db), key);
+                ctx.out.simple(&d);
+            }
+        }
         b"set-disable-deny-scripts" if args.len() == 3 => {
-            // atoi: leading digits, anything else is 0
-            let on = crate::cmd::c_str(&args[2], 64)
-                .iter()
-                .skip_while(|b| b.is_ascii_whitespace())
-                .take_while(|b| b.is_ascii_digit() || **b == b'-')
-                .any(|b| (b'1'..=b'9').contains(b));
+            let on = atoi_nonzero(&args[2]);
             ctx.shared
                 .scripts_may_call_noscript
                 .store(on, std::sync::atomic::Ordering::Relaxed);
@@ -250,17 +134,58 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             ctx.out,
             &[
                 "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "ERROR <string>",
+                "    Return a Redis protocol error with <string> as message. Useful for clients",
+                "    unit tests to simulate Redis errors.",
+                "LOG <message>",
+                "    Write <message> to the server log.",
                 "PROTOCOL <type>",
                 "    Reply with a test value of the specified type. <type> can be: string,",
                 "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
                 "    true, false.",
                 "SLEEP <seconds>",
                 "    Stop the server for <seconds>. Decimals allowed.",
+                "SET-ACTIVE-EXPIRE <0|1>",
+                "    Setting it to 0 disables expiring keys in background when they are not",
+                "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+                "    default.",
                 "HELP",
                 "    Prints this help.",
             ],
         ),
-        _ => unknown_subcommand(ctx.out, &args[1], "debug"),
+        _ => {
+            let mut msg = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
+            msg.extend_from_slice(super::c_str(&args[1], 128));
+            msg.extend_from_slice(b"'. Try DEBUG HELP.");
+            super::error_bytes(ctx.out, &msg);
+        }
+    }
+}
+
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves the dataset and loads it
+/// back (through the persistence layer's hook).
+fn debug_reload(ctx: &mut Ctx<'_>, opts: &[Vec<u8>]) {
+    let mut how = super::persistence::ReloadOptions::default();
+    for o in opts {
+        match o.to_ascii_lowercase().as_slice() {
+            b"merge" => how.merge = true,
+            b"noflush" => how.noflush = true,
+            b"nosave" => how.nosave = true,
+            _ => {
+                return ctx
+                    .out
+                    .error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
+            }
+        }
+    }
+    let Some(reload) = ctx.shared.persistence.hooks.reload.get() else {
+        return ctx
+            .out
+            .error("ERR Error trying to load the RDB dump, check server logs.");
+    };
+    match reload(ctx, how) {
+        Ok(()) => ctx.out.ok(),
+        Err(e) => ctx.out.error(&format!("ERR {e}")),
     }
 }
 
@@ -321,16 +246,23 @@ fn debug_protocol(out: &mut Reply, kind: &[u8]) {
 }
 
 /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: stops the server; the caller gets no reply
-/// (its connection closes). There is no persistence yet, so SAVE saves nothing.
+/// (its connection closes). With save points set (or SAVE), the dataset is
+/// saved first; when that fails the server goes on (unless FORCE) and the
+/// caller gets 7.0's error.
 fn shutdown(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let (mut save, mut nosave, mut abort, mut other) = (false, false, false, false);
+    let mut force = false;
     for a in &args[1..] {
         let a = a.to_ascii_lowercase();
         match a.as_slice() {
             b"save" => save = true,
             b"nosave" => nosave = true,
             b"abort" => abort = true,
-            b"now" | b"force" => other = true,
+            b"now" => other = true,
+            b"force" => {
+                other = true;
+                force = true
+            }
             _ => {
                 ctx.out.error(super::errors::SYNTAX);
                 return;
@@ -346,10 +278,21 @@ fn shutdown(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.out.error("ERR No shutdown in progress.");
         return;
     }
-    let log = &ctx.shared.logger;
-    log.warning("User requested shutdown...");
-    if save {
-        log.notice("SAVE requested, but this server has no persistence yet: nothing saved.");
+    let sh = ctx.shared.clone();
+    sh.logger.warning("User requested shutdown...");
+    let points = !sh.config().save.trim().is_empty();
+    if save || (points && !nosave) {
+        sh.logger
+            .notice("Saving the final RDB snapshot before exiting.");
+        let saved = match sh.persistence.hooks.save.get() {
+            Some(save_now) => save_now(ctx),
+            None => Err("no persistence layer".into()),
+        };
+        if saved.is_err() && !force {
+            sh.logger
+                .warning("Error trying to save the DB, can't exit.");
+            return ctx.out.error("ERR Errors trying to SHUTDOWN. Check logs.");
+        }
     }
     ctx.client.close_after_reply = true;
     ctx.shared.request_shutdown();

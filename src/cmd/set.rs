@@ -19,7 +19,6 @@ use crate::resp::Reply;
 use crate::store::set::Set;
 use crate::store::{glob_match, Value};
 use std::collections::HashSet;
-use std::sync::Arc;
 
 const W: u32 = flags::WRITE;
 const R: u32 = flags::READONLY;
@@ -423,7 +422,10 @@ fn smove(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let limit = max_ints(ctx);
     let db = ctx.store.db(ctx.client.db);
     if let Ok(j) = write_or_create(db, dst, ctx.out, Set::new) {
-        if value_mut::<Set>(db, j).add(member, limit) {
+        // Already there: the destination is not modified (nor touched for
+        // WATCH), as in Redis.
+        let there = matches!(&db.entry(j).value, Value::Set(s) if s.contains(member));
+        if !there && value_mut::<Set>(db, j).add(member, limit) {
             notify(ctx, notify::SET, "sadd", dst);
         }
     }
@@ -524,7 +526,7 @@ fn store_op(ctx: &mut Ctx<'_>, args: &[Vec<u8>], op: Op, event: &str) {
         s.add(m, limit);
     }
     let n = s.len();
-    db.set(dst, Value::Set(Arc::new(s)), false);
+    db.set(dst, Value::Set(s), false);
     ctx.store.dirty += 1;
     notify(ctx, notify::SET, event, dst);
     ctx.out.integer(n as i64);

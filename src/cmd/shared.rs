@@ -44,11 +44,22 @@ pub struct Stats {
     pub keyspace_hits: AtomicU64,
     pub keyspace_misses: AtomicU64,
     pub expired_keys: AtomicU64,
+    /// Keys removed to stay under `maxmemory`.
+    pub evicted_keys: AtomicU64,
     /// Commands per second over the last second, sampled by the cron.
     pub instantaneous_ops_per_sec: AtomicU64,
+    /// The largest `used_memory` INFO has seen (`used_memory_peak`).
+    pub used_memory_peak: AtomicU64,
 }
 
 impl Stats {
+    /// Notes a `used_memory` reading; answers the peak so far.
+    pub fn note_memory_peak(&self, used: u64) -> u64 {
+        self.used_memory_peak
+            .fetch_max(used, Ordering::Relaxed)
+            .max(used)
+    }
+
     /// CONFIG RESETSTAT: zero the counters (not the gauges).
     pub fn reset(&self) {
         for c in [
@@ -63,6 +74,7 @@ impl Stats {
             &self.keyspace_hits,
             &self.keyspace_misses,
             &self.expired_keys,
+            &self.evicted_keys,
         ] {
             c.store(0, Ordering::Relaxed);
         }
@@ -84,6 +96,21 @@ pub struct RunState {
     /// The running script is a function (FCALL), not an EVAL script: the
     /// BUSY text names FUNCTION KILL, and only FUNCTION KILL stops it.
     function: AtomicBool,
+    /// The running function, for FUNCTION STATS while it is busy (set before
+    /// each FCALL; the registry cannot change while a function runs).
+    call: std::sync::Mutex<FunctionCall>,
+}
+
+/// What FUNCTION STATS tells of a running function.
+#[derive(Debug, Default, Clone)]
+pub struct FunctionCall {
+    /// The function's name as registered.
+    pub name: String,
+    /// The caller's command (FCALL and its arguments).
+    pub argv: Vec<Vec<u8>>,
+    /// Libraries and functions loaded.
+    pub libraries: usize,
+    pub functions: usize,
 }
 
 impl RunState {
@@ -119,6 +146,16 @@ impl RunState {
         self.kill.load(Ordering::Relaxed)
     }
 
+    /// Records the function about to run (see [`FunctionCall`]).
+    pub fn set_function_call(&self, call: FunctionCall) {
+        *self.call.lock().unwrap_or_else(|e| e.into_inner()) = call;
+    }
+
+    /// The function last started by FCALL.
+    pub fn function_call(&self) -> FunctionCall {
+        self.call.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     /// Start time of the running script, if one runs.
     pub fn running_since(&self) -> Option<u64> {
         match self.started_ms.load(Ordering::Acquire) {
@@ -131,6 +168,25 @@ impl RunState {
 /// Something to free off the request path (a flushed keyspace, a big value).
 pub type Garbage = Box<dyn Send>;
 
+/// INFO's `lazyfree_pending_objects` and `lazyfreed_objects`.
+#[derive(Debug, Default)]
+pub struct LazyfreeStats {
+    pub pending: AtomicU64,
+    pub freed: AtomicU64,
+}
+
+/// Garbage on its way to the lazy-free thread: counted pending until dropped.
+struct Counted(Option<Garbage>, Arc<LazyfreeStats>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        // the garbage first, then the counts (the figures follow the freeing)
+        drop(self.0.take());
+        self.1.pending.fetch_sub(1, Ordering::Relaxed);
+        self.1.freed.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// What the server lets the lower layers ask of it, installed once at bind time.
 /// They are plain callbacks so that nothing below `server` names its types.
 #[derive(Default)]
@@ -142,7 +198,13 @@ pub struct ServerHooks {
     pub script_busy: OnceLock<Box<dyn Fn() + Send + Sync>>,
     /// Drops what it is given on the server's lazy-free thread.
     pub free_later: OnceLock<Box<dyn Fn(Garbage) + Send + Sync>>,
+    /// Listens on new addresses (`bind`) and port (CONFIG SET): the error is
+    /// CONFIG SET's reason, and then the old listeners stay.
+    pub rebind: OnceLock<RebindHook>,
 }
+
+/// See [`ServerHooks::rebind`].
+pub type RebindHook = Box<dyn Fn(&[String], u16) -> Result<(), String> + Send + Sync>;
 
 /// State shared by every connection and readable by command handlers.
 pub struct Shared {
@@ -168,12 +230,26 @@ pub struct Shared {
     pub notify_flags: AtomicU32,
     /// Mirror of `client-query-buffer-limit`.
     pub query_buffer_limit: AtomicU64,
+    /// Mirror of `maxmemory` (0: no limit), read before every command.
+    pub maxmemory: AtomicU64,
+    /// Mirror of the LFU settings when the policy is an LFU one
+    /// (`cmd::evict::encode_lfu`).
+    pub lfu_mode: AtomicU64,
+    /// `used_memory` as last computed, plus the argument bytes of the
+    /// commands run since, and how many ran since (see `cmd::evict`).
+    pub memory_estimate: AtomicU64,
+    pub memory_estimate_age: AtomicU64,
     /// The running script, read by connections that find the lock taken.
     pub script: RunState,
     /// Script statistics for INFO, kept by scripting: cached EVAL scripts and the
     /// bytes of the EVAL state's Lua heap.
     pub scripts_cached: AtomicU64,
     pub scripts_memory: AtomicU64,
+    /// Objects handed to the lazy-free thread (see [`Shared::free_later`]).
+    pub lazyfree: Arc<LazyfreeStats>,
+    /// The largest `used_memory` seen (INFO's `used_memory_peak`), raised
+    /// whenever the figure is computed (see `cmd::memory`).
+    pub memory_peak: AtomicU64,
     /// Mirror of `client-output-buffer-limit`'s pubsub class, read by every outbox.
     pub pubsub_limits: Arc<outbox::Limits>,
     pub hooks: ServerHooks,
@@ -187,6 +263,18 @@ pub struct Shared {
     pub tracking_clients: AtomicUsize,
     /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call `noscript` commands.
     pub scripts_may_call_noscript: AtomicBool,
+    /// Clients in MONITOR mode (see `cmd::monitor`).
+    pub monitors: super::monitor::Monitors,
+    /// Mirror of `latency-tracking` (per-command latency histograms).
+    pub latency_tracking: AtomicBool,
+    /// The latency monitor's events (see `cmd::latency`).
+    pub latency: super::latency::Monitor,
+    /// DEBUG SET-ACTIVE-EXPIRE: the cron expires keys in the background.
+    pub active_expire: AtomicBool,
+    /// SLOWLOG's entries (see `cmd::slowlog`).
+    pub slowlog: super::slowlog::SlowLog,
+    /// RDB save status and the persistence layer's hooks (see `cmd::persistence`).
+    pub persistence: super::persistence::Persistence,
     next_client_id: AtomicU64,
     shutting_down: AtomicBool,
 }
@@ -211,11 +299,27 @@ impl Shared {
     pub fn new(config: Config, logger: Logger, commands: Commands, port: u16) -> Shared {
         Shared {
             max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
+            maxmemory: AtomicU64::new(config.maxmemory),
+            lfu_mode: AtomicU64::new(super::evict::encode_lfu(super::evict::lfu_settings(
+                &config.maxmemory_policy,
+                config.lfu_log_factor.max(0) as u64,
+                config.lfu_decay_time.max(0) as u64,
+            ))),
+            memory_estimate: AtomicU64::new(0),
+            memory_estimate_age: AtomicU64::new(u64::MAX),
             notify_flags: AtomicU32::new(config.notify_keyspace_events),
             query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
             pubsub_limits: Arc::new(outbox::Limits::new(
                 config.client_output_buffer_limit[config::ObufClass::Pubsub as usize],
             )),
+            slowlog: super::slowlog::SlowLog::new(
+                config.slowlog_log_slower_than,
+                config.slowlog_max_len,
+            ),
+            monitors: Default::default(),
+            active_expire: AtomicBool::new(true),
+            latency: super::latency::Monitor::new(config.latency_monitor_threshold.max(0) as u64),
+            latency_tracking: AtomicBool::new(config.latency_tracking),
             config: RwLock::new(config),
             stats: Stats::default(),
             commands,
@@ -229,9 +333,12 @@ impl Shared {
             script: RunState::default(),
             scripts_cached: AtomicU64::new(0),
             scripts_memory: AtomicU64::new(0),
+            memory_peak: AtomicU64::new(0),
+            lazyfree: Arc::default(),
             hooks: ServerHooks::default(),
             scripts_may_call_noscript: AtomicBool::new(false),
             pause: super::pause::Pause::default(),
+            persistence: super::persistence::Persistence::default(),
             tracking: Mutex::default(),
             tracking_on: AtomicBool::new(false),
             tracking_clients: AtomicUsize::new(0),
@@ -250,6 +357,17 @@ impl Shared {
         let c = self.config();
         self.max_bulk_len
             .store(c.proto_max_bulk_len, Ordering::Relaxed);
+        self.maxmemory.store(c.maxmemory, Ordering::Relaxed);
+        self.lfu_mode.store(
+            super::evict::encode_lfu(super::evict::lfu_settings(
+                &c.maxmemory_policy,
+                c.lfu_log_factor.max(0) as u64,
+                c.lfu_decay_time.max(0) as u64,
+            )),
+            Ordering::Relaxed,
+        );
+        // a new limit or policy: measure afresh before the next command
+        self.memory_estimate_age.store(u64::MAX, Ordering::Relaxed);
         self.query_buffer_limit
             .store(c.client_query_buffer_limit, Ordering::Relaxed);
         self.logger.set_level(c.loglevel);
@@ -257,6 +375,35 @@ impl Shared {
             .store(c.notify_keyspace_events, Ordering::Relaxed);
         self.pubsub_limits
             .store(c.client_output_buffer_limit[config::ObufClass::Pubsub as usize]);
+        self.latency_tracking
+            .store(c.latency_tracking, Ordering::Relaxed);
+        self.latency
+            .threshold
+            .store(c.latency_monitor_threshold.max(0) as u64, Ordering::Relaxed);
+        self.slowlog
+            .slower_than
+            .store(c.slowlog_log_slower_than, Ordering::Relaxed);
+        self.slowlog
+            .max_len
+            .store(c.slowlog_max_len, Ordering::Relaxed);
+        self.persistence.update_refusal(&c);
+    }
+
+    /// CONFIG RESETSTAT: the INFO counters, the per-command statistics and the
+    /// error counts start again from zero.
+    pub fn reset_stats(&self) {
+        self.stats.reset();
+        self.lazyfree.freed.store(0, Ordering::Relaxed);
+        self.commands.reset_stats();
+        self.errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// The `user ...` lines describing the ACL users (CONFIG REWRITE).
+    pub fn acl_user_lines(&self) -> Vec<String> {
+        Vec::new()
     }
 
     /// Counts one error reply whose text (after the `-`) is `msg`, under its first
@@ -308,7 +455,10 @@ impl Shared {
     /// value): on the server's lazy-free thread, or here when there is none.
     pub fn free_later(&self, garbage: Garbage) {
         match self.hooks.free_later.get() {
-            Some(free) => free(garbage),
+            Some(free) => {
+                self.lazyfree.pending.fetch_add(1, Ordering::Relaxed);
+                free(Box::new(Counted(Some(garbage), self.lazyfree.clone())))
+            }
             None => drop(garbage),
         }
     }

@@ -16,7 +16,6 @@ use super::{errors, flags, CommandSpec, Ctx, Keys};
 use crate::store::list::List;
 use crate::store::{Db, Value};
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -137,7 +136,7 @@ fn elements(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Vec<Vec<u8>>>, ()> {
     // to the skiplist encoding, which OBJECT ENCODING then shows.
     if let Value::ZSet(z) = &mut db.entry_mut(i).value {
         if z.encoding() == "listpack" {
-            std::sync::Arc::make_mut(z).convert();
+            z.convert();
         }
     }
     let items = match &db.entry(i).value {
@@ -176,11 +175,10 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
     let mut items = found.unwrap_or_default();
     let mut dont_sort = o.dont_sort;
     let mut o = o;
-    if dont_sort && is_set && o.store.is_some() {
-        // Redis sorts a set it would leave unsorted when it stores the result,
-        // so what is stored does not depend on the set's hashtable order:
-        // ALPHA, by the elements themselves. (It does the same for a SORT
-        // called from a script; that case is not told apart here yet.)
+    if dont_sort && is_set && (o.store.is_some() || ctx.client.in_script) {
+        // Redis sorts a set it would leave unsorted when it stores the result
+        // or answers a script, so neither depends on the set's hashtable
+        // order: ALPHA, by the elements themselves.
         dont_sort = false;
         o.alpha = true;
         o.by = None;
@@ -278,7 +276,7 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
                 }
             } else {
                 let list = List::from_items(out_vals.iter().map(|v| v.as_deref().unwrap_or(b"")));
-                db.set(dst, Value::List(Arc::new(list)), false);
+                db.set(dst, Value::List(list), false);
                 ctx.blocked.signal(ctx.client.db, dst);
                 notify(ctx, notify::LIST, "sortstore", dst);
             }

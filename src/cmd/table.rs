@@ -196,6 +196,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     super::bitfield::COMMANDS,
     super::bitops::COMMANDS,
     super::command::COMMANDS,
+    super::config::command::COMMANDS,
     super::connection::COMMANDS,
     super::geo::COMMANDS,
     super::hash::COMMANDS,
@@ -203,9 +204,14 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     super::info::COMMANDS,
     super::keys::COMMANDS,
     super::lcs::COMMANDS,
+    super::memory::COMMANDS,
     super::list::COMMANDS,
     super::pubsub::COMMANDS,
     super::server::COMMANDS,
+    super::latency::COMMANDS,
+    super::replication::COMMANDS,
+    super::monitor::COMMANDS,
+    super::slowlog::COMMANDS,
     super::set::COMMANDS,
     super::sort::COMMANDS,
     super::stream::COMMANDS,
@@ -223,6 +229,8 @@ pub struct CommandStats {
     pub rejected_calls: AtomicU64,
     /// Ran and replied with an error.
     pub failed_calls: AtomicU64,
+    /// Durations (INFO latencystats), while `latency-tracking` is on.
+    pub latency: super::histogram::Histogram,
 }
 
 /// One row of the indexed table.
@@ -286,6 +294,23 @@ pub struct Commands {
 }
 
 impl Commands {
+    /// Heap bytes of the table: its rows, their names, the name index
+    /// (part of `used_memory_startup`, see `memory.rs`).
+    pub fn heap_bytes(&self) -> usize {
+        use crate::store::mem::{alloc_size, vec_bytes};
+        vec_bytes::<Row>(self.rows.capacity())
+            + self
+                .rows
+                .iter()
+                .map(|r| alloc_size(r.full_name.capacity()))
+                .sum::<usize>()
+            + self
+                .index
+                .keys()
+                .map(|k| alloc_size(k.len()) + 2 * std::mem::size_of::<usize>())
+                .sum::<usize>()
+    }
+
     pub fn new(families: &[&'static [CommandSpec]]) -> Commands {
         let mut rows = Vec::new();
         let mut index = FnvMap::default();
@@ -371,6 +396,7 @@ impl Commands {
             s.usec.store(0, Ordering::Relaxed);
             s.rejected_calls.store(0, Ordering::Relaxed);
             s.failed_calls.store(0, Ordering::Relaxed);
+            s.latency.reset();
         }
     }
 }

@@ -23,7 +23,6 @@ use crate::read;
 use crate::resp::Reply;
 use crate::store::zset::{LexRange, Limits, ScoreRange, ZSet};
 use crate::store::{glob_match, Db, Value};
-use std::sync::Arc;
 
 const W: u32 = flags::WRITE;
 const R: u32 = flags::READONLY;
@@ -493,7 +492,7 @@ fn add_pairs(
     let i = match write_existing::<ZSet>(db, key, ctx.out).ok()? {
         Some(i) => i,
         None if o.xx => return Some(out),
-        None => db.insert_new(key, Value::ZSet(Arc::new(ZSet::new()))),
+        None => db.insert_new(key, Value::ZSet(ZSet::new())),
     };
     let z = value_mut::<ZSet>(db, i);
     let mut nan = false;
@@ -661,16 +660,16 @@ fn zscan(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let keep = |m: &[u8]| pattern.is_none_or(|p| glob_match(p, m, false));
     let mut found: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
     let mut next = 0u64;
-    match z {
+    match z.map(|z| (z, z.as_skiplist())) {
         None => {}
-        Some(ZSet::Listpack(v)) => {
-            for (m, s) in v {
-                if keep(m) {
-                    found.push((m.to_vec(), listpack_text(*s)));
+        Some((z, None)) => {
+            for (m, s) in z.iter() {
+                if keep(&m) {
+                    found.push((m.to_vec(), listpack_text(s)));
                 }
             }
         }
-        Some(ZSet::Skiplist(sl)) => {
+        Some((_, Some(sl))) => {
             let start = usize::try_from(cursor).unwrap_or(usize::MAX);
             let (items, after) = sl.scan_slots(start, count);
             for (m, s) in items {

@@ -21,13 +21,12 @@ use crate::num::string2d;
 use crate::store::zset::ZSet;
 use crate::store::Value;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// One input of a set operation.
 pub enum Input {
     /// The key does not exist: an empty input.
     Missing,
-    ZSet(Arc<ZSet>),
+    ZSet(ZSet),
     /// Members with their scores, e.g. a plain set's members with score 1.
     Members(HashMap<Vec<u8>, f64>),
 }
@@ -54,7 +53,7 @@ impl Input {
             Input::Missing => {}
             Input::ZSet(z) => {
                 for (m, s) in z.iter() {
-                    if !f(m, s) {
+                    if !f(&m, s) {
                         return;
                     }
                 }
@@ -324,10 +323,10 @@ mod tests {
         map.insert(b"a".to_vec(), 1.0);
         map.insert(b"b".to_vec(), 1.0);
         let set = Input::Members(map);
-        let z = Input::ZSet(Arc::new(ZSet::from_pairs(
+        let z = Input::ZSet(ZSet::from_pairs(
             vec![(b"a".to_vec(), 1.0), (b"b".to_vec(), 1.0)],
             crate::store::zset::Limits::default(),
-        )));
+        ));
         assert_eq!(set.len(), z.len());
         assert_eq!(set.score(b"a"), z.score(b"a"));
         assert_eq!(set.score(b"zz"), None);

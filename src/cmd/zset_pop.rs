@@ -17,6 +17,7 @@ use super::lookup::{count_read, value_mut, write_existing};
 use super::zset::{notify_removal, remove_if_empty, reply_pair, reply_pairs_header};
 use super::{errors, Ctx};
 use crate::resp::Reply;
+use crate::store::listpack::Elem;
 use crate::store::zset::ZSet;
 use crate::store::Value;
 
@@ -231,9 +232,19 @@ pub fn zrandmember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         Some(_) => return ctx.out.error(errors::WRONGTYPE),
     };
     let len = z.len();
+    // A listpack's pairs are read once (a pick by rank would walk it).
+    let small: Vec<(Elem<'_>, f64)> = if z.as_skiplist().is_none() {
+        z.iter().collect()
+    } else {
+        Vec::new()
+    };
+    let pick = |r: usize| match small.get(r) {
+        Some(&pair) => Some(pair),
+        None => z.get(r),
+    };
     let Some(count) = count else {
-        if let Some((m, _)) = z.get(db.rng.below(len)) {
-            ctx.out.bulk(m);
+        if let Some((m, _)) = pick(db.rng.below(len)) {
+            ctx.out.bulk(&m);
         }
         return;
     };
@@ -250,8 +261,8 @@ pub fn zrandmember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         let db = ctx.store.db(ctx.client.db);
         reply_pairs_header(ctx.out, n as usize, with_scores);
         for _ in 0..n {
-            if let Some((m, s)) = z.get(db.rng.below(len)) {
-                emit(ctx.out, m, s, with_scores);
+            if let Some((m, s)) = pick(db.rng.below(len)) {
+                emit(ctx.out, &m, s, with_scores);
             }
             if budget.spent(ctx.out) {
                 return;
@@ -264,7 +275,7 @@ pub fn zrandmember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         // The whole set, highest first (as Redis walks it).
         reply_pairs_header(ctx.out, len, with_scores);
         for (m, s) in z.iter_rev_from(len - 1) {
-            emit(ctx.out, m, s, with_scores);
+            emit(ctx.out, &m, s, with_scores);
         }
         return;
     }
@@ -292,8 +303,8 @@ pub fn zrandmember(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     };
     reply_pairs_header(ctx.out, n, with_scores);
     for r in picks {
-        if let Some((m, s)) = z.get(r) {
-            emit(ctx.out, m, s, with_scores);
+        if let Some((m, s)) = pick(r) {
+            emit(ctx.out, &m, s, with_scores);
         }
     }
 }

@@ -21,7 +21,6 @@ use super::{errors, Ctx};
 use crate::read;
 use crate::store::zset::{LexRange, ScoreRange, ZSet};
 use crate::store::Value;
-use std::sync::Arc;
 
 /// How the two range arguments are read.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -195,9 +194,9 @@ fn range_generic(
             };
             for (m, s) in walk.take(n) {
                 if with_scores {
-                    reply_pair(ctx.out, m, s);
+                    reply_pair(ctx.out, &m, s);
                 } else {
-                    ctx.out.bulk(m);
+                    ctx.out.bulk(&m);
                 }
             }
         }
@@ -226,7 +225,7 @@ pub fn store_result(ctx: &mut Ctx<'_>, dst: &[u8], pairs: Vec<(Vec<u8>, f64)>, e
     if n > 0 {
         let z = ZSet::from_pairs(pairs, limits(ctx));
         let db = ctx.store.db(ctx.client.db);
-        db.set(dst, Value::ZSet(Arc::new(z)), false);
+        db.set(dst, Value::ZSet(z), false);
         ctx.blocked.signal(ctx.client.db, dst);
         ctx.store.dirty += 1;
         ctx.out.integer(n as i64);

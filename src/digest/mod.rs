@@ -1,12 +1,15 @@
-//! Digests and checksums, written from their specifications: the lowest layer,
-//! used by scripting (script ids, FUNCTION DUMP payloads) and persistence (RDB
-//! files, DUMP payloads). Nothing here depends on the rest of the crate.
+//! Digests, checksums and compression, written from their specifications: the
+//! lowest layer, used by scripting (script ids, FUNCTION DUMP payloads) and
+//! persistence (RDB files, DUMP payloads). Nothing here depends on the rest of
+//! the crate.
 //!
 //! | file | job |
 //! | --- | --- |
 //! | `sha1.rs` | SHA-1: script ids (`EVALSHA`), `redis.sha1hex` |
 //! | `crc64.rs` | CRC-64/Jones as Redis computes it: the trailer of RDB files and DUMP payloads |
 //! | `siphash.rs` | SipHash-1-2 with a per-process random key: the hash of every table client data reaches |
+//! | `lzf.rs` | LZF, byte-compatible with the liblzf Redis ships: strings in RDB files, DUMP and FUNCTION DUMP payloads |
 pub mod crc64;
+pub mod lzf;
 pub mod sha1;
 pub mod siphash;

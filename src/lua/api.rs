@@ -304,7 +304,11 @@ impl Vm {
     /// The traversal step of `next` (`lua_next`): the entry after key `k`
     /// (nil starts), `Ok(None)` after the last one.
     pub fn raw_next(&self, t: TableRef, k: Value) -> Result<Option<(Value, Value)>, InvalidKey> {
-        self.heap.table(t).next(&k).map_err(|_| InvalidKey)
+        self.heap
+            .tables
+            .get(t)
+            .next(&k, &self.heap.strings)
+            .map_err(|_| InvalidKey)
     }
 
     /// The raw length `#t` (a border, as 5.1's `luaH_getn` finds it).

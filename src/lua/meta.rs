@@ -62,7 +62,7 @@ impl Vm {
             let tm;
             if let Value::Table(h) = t {
                 let tb = self.heap.table(h);
-                let v = tb.get_fast(&key);
+                let v = tb.get_fast(&key, &self.heap.strings);
                 if !v.is_nil() {
                     return Ok(v);
                 }
@@ -101,9 +101,9 @@ impl Vm {
         for n in 0..MAXTAGLOOP {
             let tm;
             if let Value::Table(h) = t {
-                let tb = self.heap.table(h);
+                let tb = self.heap.tables.get(h);
                 let meta = tb.meta;
-                let absent = meta.is_some() && tb.get(&key).is_nil();
+                let absent = meta.is_some() && tb.get(&key, &self.heap.strings).is_nil();
                 tm = match (absent, meta) {
                     (true, Some(mt)) => self.fast_tm_cache(mt, Tm::NewIndex),
                     _ => Value::Nil,
@@ -336,7 +336,7 @@ impl Vm {
     pub fn tostring(&mut self, v: Value) -> Result<Value, LuaError> {
         if let Some(mt) = self.get_metatable(v) {
             let k = self.new_str(b"__tostring");
-            let f = self.heap.table(mt).get(&k);
+            let f = self.heap.tables.get(mt).get(&k, &self.heap.strings);
             if !f.is_nil() {
                 return self.call_value1(f, v, Value::Nil);
             }

@@ -335,6 +335,23 @@ impl Vm {
         Value::Str(self.heap.intern(b))
     }
 
+    /// Makes strings hash for table placement as in the Lua inside
+    /// redis-server 7.0 (every byte, where lua5.1 samples about 32 of a longer
+    /// string), so that `pairs` order, and with it `cjson.encode`'s key order,
+    /// is Redis's. Existing strings and tables are rehashed; call it on a new
+    /// state (the scripting engine does, right after creating it).
+    pub fn use_redis_string_hash(&mut self) {
+        // every table's string keys are read below: in the middle of a cycle
+        // an unswept dead table may still hold strings already freed
+        self.finish_cycle();
+        let heap = &mut self.heap;
+        heap.interner.set_every_byte(&mut heap.strings, true);
+        let tables: Vec<TableRef> = heap.tables.handles().collect();
+        for t in tables {
+            heap.tables.get_mut(t).rehash_strings(&heap.strings);
+        }
+    }
+
     /// A new empty table.
     pub fn new_table(&mut self) -> TableRef {
         self.heap.new_table(0, 0)
@@ -380,7 +397,7 @@ impl Vm {
     /// Raw get with a string key.
     pub fn raw_get_str(&mut self, t: TableRef, key: &str) -> Value {
         let k = self.new_str(key.as_bytes());
-        self.heap.table(t).get(&k)
+        self.heap.tables.get(t).get(&k, &self.heap.strings)
     }
 
     /// Raw set with a string key.
@@ -391,7 +408,7 @@ impl Vm {
 
     /// Raw get.
     pub fn raw_get(&self, t: TableRef, k: Value) -> Value {
-        self.heap.table(t).get(&k)
+        self.heap.tables.get(t).get(&k, &self.heap.strings)
     }
 
     /// Raw set; errors for a nil or NaN key with 5.1's message.
@@ -474,7 +491,10 @@ impl Vm {
         if (event as u8) < 5 && t.flags & bit != 0 {
             return Value::Nil;
         }
-        t.get(&Value::Str(self.tm_names[event as usize]))
+        t.get(
+            &Value::Str(self.tm_names[event as usize]),
+            &self.heap.strings,
+        )
     }
 
     /// [`Vm::fast_tm`] that also records an absent event in the metatable's

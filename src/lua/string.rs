@@ -5,11 +5,23 @@
 //! lookup by a string key compare handles, never bytes. Bytes are arbitrary
 //! (Redis payloads are binary); nothing assumes UTF-8.
 //!
-//! The hash is computed once at creation and cached. It is keyed and covers
-//! every byte ([`super::siphash::hash_bytes`]): Lua 5.1's hash samples at most
-//! ~32 bytes of a long string and has no key, so a client could send
-//! thousands of strings differing only in unsampled bytes, all in one chain,
-//! and make interning quadratic (hash flooding).
+//! Two hashes are computed once at creation and cached:
+//!
+//! - [`LuaStr::hash`], keyed and covering every byte
+//!   ([`super::siphash::hash_bytes`]). The intern table always uses it: Lua
+//!   5.1's hash samples at most ~32 bytes of a long string and has no key, so
+//!   a client could send thousands of strings differing only in unsampled
+//!   bytes, all in one chain, and make interning quadratic (hash flooding).
+//!   The order of the intern chains is never visible to scripts.
+//! - [`LuaStr::h51`], Lua's own unkeyed hash ([`lua51_hash`]). Tables place
+//!   string keys with it, so their nodes, and therefore the order
+//!   `next`/`pairs` walk them, are exactly those of the reference Lua. Two
+//!   references differ here: lua5.1 samples about 32 bytes of a longer
+//!   string, while the Lua inside redis-server 7.0 folds in every byte
+//!   ([`Interner::set_every_byte`]; for strings under 32 bytes the two agree).
+//!   `cjson.encode` writes object keys in this order, so EVAL's replies
+//!   depend on it. A table that sees a suspiciously long chain switches to
+//!   the keyed hash (see `table.rs`).
 //!
 //! Invariants: the bucket array length is a power of two; every live string
 //! is in exactly one chain (the one of `hash & mask`); the collector takes
@@ -24,8 +36,10 @@ use std::sync::Arc;
 pub struct LuaStr {
     /// The bytes, shared cheaply with native code that needs them across calls.
     pub bytes: Arc<[u8]>,
-    /// Cached content hash.
+    /// Keyed content hash (the intern table's; a table's under attack).
     pub hash: u32,
+    /// Lua's unkeyed hash (a table's normal placement of this key).
+    pub h51: u32,
     /// Next string in the same intern chain.
     next: Option<StrRef>,
 }
@@ -36,10 +50,32 @@ impl LuaStr {
     }
 }
 
+/// Lua 5.1's string hash: seeded with the length, it folds in one byte in
+/// every `step = len / 32 + 1`, walking from the last byte towards the first
+/// (so a string longer than 32 bytes contributes only about 32 of its bytes),
+/// each time as `h ^= (h << 5) + (h >> 2) + byte`. With `every_byte` the step
+/// is 1, as in the Lua redis-server embeds. Unkeyed (and, in 5.1's form,
+/// sampling): never the only defence against chosen collisions.
+pub fn lua51_hash(b: &[u8], every_byte: bool) -> u32 {
+    let len = b.len();
+    let mut h = len as u32;
+    let step = if every_byte { 1 } else { (len >> 5) + 1 };
+    let mut i = len;
+    while i >= step {
+        let byte = b.get(i - 1).copied().unwrap_or(0);
+        h ^= (h << 5).wrapping_add(h >> 2).wrapping_add(byte as u32);
+        i -= step;
+    }
+    h
+}
+
 /// The intern table: chained buckets over the string arena.
 pub struct Interner {
     buckets: Vec<Option<StrRef>>,
     count: usize,
+    /// [`LuaStr::h51`] folds in every byte (Redis's Lua) rather than 5.1's
+    /// sample; see [`Interner::set_every_byte`].
+    every_byte: bool,
 }
 
 impl Default for Interner {
@@ -47,6 +83,7 @@ impl Default for Interner {
         Interner {
             buckets: vec![None; 256],
             count: 0,
+            every_byte: false,
         }
     }
 }
@@ -69,6 +106,7 @@ impl Interner {
         let h = arena.insert(LuaStr {
             bytes: Arc::from(b),
             hash,
+            h51: lua51_hash(b, self.every_byte),
             next: self.buckets[slot],
         });
         self.buckets[slot] = Some(h);
@@ -77,6 +115,17 @@ impl Interner {
             self.resize(arena, self.buckets.len() * 2);
         }
         (h, true)
+    }
+
+    /// Chooses the unkeyed hash's variant and recomputes it for the strings
+    /// that exist (tables holding them must then rehash their string keys).
+    pub fn set_every_byte(&mut self, arena: &mut Arena<LuaStr>, on: bool) {
+        self.every_byte = on;
+        let all: Vec<StrRef> = arena.handles().collect();
+        for h in all {
+            let s = arena.get_mut(h);
+            s.h51 = lua51_hash(&s.bytes, on);
+        }
     }
 
     fn resize(&mut self, arena: &mut Arena<LuaStr>, n: usize) {
@@ -157,7 +206,7 @@ mod tests {
 /// Hash flooding: inputs that all collide under the old unkeyed, sampling
 /// hash must intern in time linear in their number.
 #[cfg(test)]
-mod flooding_tests {
+pub(crate) mod flooding_tests {
 
     /// The hash this interner used before (5.1's: unkeyed, sampling about 32
     /// bytes of a long string), kept to build colliding inputs.
@@ -178,7 +227,7 @@ mod flooding_tests {
 
     /// `n` distinct 64-byte strings differing only in bytes 1, 2 and 4,
     /// which the old hash skips: all of them have one old hash.
-    fn colliding(n: usize) -> Vec<Vec<u8>> {
+    pub(crate) fn colliding(n: usize) -> Vec<Vec<u8>> {
         (0..n)
             .map(|i| {
                 let mut s = vec![b'x'; 64];

@@ -14,22 +14,50 @@
 //!   the slots `1..n` are used, then rebuilds the hash part for the rest. This
 //!   reproduces 5.1's `#` borders exactly.
 //!
-//! Invariants: `nodes.len()` is 0 or a power of two; a node whose value is nil
-//! may hold a stale key handle, which is only ever compared and hashed, never
-//! dereferenced.
+//! - Placement, and so the order `next` walks the nodes in, is lua5.1's:
+//!   a string key goes to its cached Lua hash masked by the node count (see
+//!   `string.rs` for the 5.1 and Redis variants), a number to the sum of its
+//!   double's two 32-bit words modulo `(nodes - 1) | 1`, a boolean to 0 or 1;
+//!   a new key takes its main position, or a free node found by walking down
+//!   from the top, moving an occupant that is not in its own main position.
+//!   Inserting also stores nil under a new key, as 5.1 does.
+//! - Flooding: those hashes are unkeyed, so chosen keys can share one chain.
+//!   An insertion that walks a chain longer than [`MAX_CHAIN`] turns the table
+//!   keyed for good (keyed string and number hashes, see `siphash`) and
+//!   rebuilds it: linear time under attack, 5.1's order otherwise.
+//!
+//! Invariants: `nodes.len()` is 0 or a power of two; every node caches the
+//! hash its key is placed by (for the table's current mode), so moving and
+//! rebuilding never read a key's string; a node whose value is nil may hold a
+//! stale key handle, which is only ever compared, never dereferenced.
 
+use super::heap::arena::Arena;
+use super::string::LuaStr;
 use super::value::{StrRef, TableRef, Value};
 
 const NONE: u32 = u32::MAX;
 /// log2 of the largest array part.
 const MAXBITS: usize = 26;
 const MAXASIZE: usize = 1 << MAXBITS;
+/// The longest collision chain an insertion accepts before the table turns
+/// keyed. Under 5.1's hashes, ordinary keys stay at 10 or below even with a
+/// million keys (see `table_tests.rs`); keys 5.1 itself hashes badly can pass
+/// it (their order then differs from lua5.1's, which is slow on them too).
+/// Under attack an insertion walks at most this many nodes before the
+/// switch, so filling a table stays linear.
+const MAX_CHAIN: usize = 32;
+
+/// The heap's string arena: string keys are hashed by their cached hashes.
+pub type Strings = Arena<LuaStr>;
 
 #[derive(Clone, Copy, Default)]
 struct Node {
     key: Value,
     val: Value,
     next: u32,
+    /// The key's hash as this table places it (5.1's, or keyed): kept so
+    /// that moving and rehashing nodes never reads the key's string.
+    hash: u32,
 }
 
 /// `next` was given a key the table does not hold ("invalid key to 'next'").
@@ -74,6 +102,10 @@ pub struct Table {
     /// collector, traversing a big table a piece at a time, starts over
     /// when the layout changed under it.
     pub(crate) layout: u32,
+    /// Placement uses the keyed hashes (set for good when an insertion met a
+    /// chain longer than [`MAX_CHAIN`]); otherwise 5.1's hashes, so that
+    /// `next` walks the keys in lua5.1's order.
+    keyed: bool,
 }
 
 #[inline(always)]
@@ -82,18 +114,34 @@ fn mix(x: u32) -> u32 {
     h ^ (h >> 15)
 }
 
+/// Lua 5.1's hash of a number key: the double's two 32-bit words added
+/// (`-0` is normalised to `0` first, whose hash is 0: node 0, as in 5.1).
+#[inline(always)]
+fn num_hash51(n: f64) -> u32 {
+    let bits = (n + 0.0).to_bits();
+    (bits as u32).wrapping_add((bits >> 32) as u32)
+}
+
+/// The hash of a number key in a keyed table (see `siphash`).
 #[inline]
-fn hash_key(k: &Value) -> u32 {
+fn num_hash_keyed(n: f64) -> u32 {
+    super::siphash::hash_u64((n + 0.0).to_bits())
+}
+
+/// The hash of a key that is neither a string nor a number. Lua 5.1 hashes
+/// these by address (so their order is not reproducible in 5.1 either) and
+/// booleans as 0 and 1; ours use the handle's slot index.
+#[inline]
+fn other_hash(k: &Value) -> u32 {
     match *k {
-        // keyed: a client may choose the numbers (see `siphash`)
-        Value::Num(n) => super::siphash::hash_u64((n + 0.0).to_bits()),
-        Value::Str(h) => mix(h.index()),
         Value::Table(h) => mix(h.index() ^ 0x1000_0000),
         Value::Func(h) => mix(h.index() ^ 0x2000_0000),
         Value::UserData(h) => mix(h.index() ^ 0x3000_0000),
         Value::Thread(h) => mix(h.index() ^ 0x4000_0000),
         Value::LightUserData(p) => mix((p as u32) ^ ((p as u64 >> 32) as u32)),
-        Value::Bool(b) => b as u32 + 1,
+        Value::Bool(b) => b as u32,
+        Value::Str(h) => mix(h.index()),
+        Value::Num(n) => num_hash51(n),
         Value::Nil => 0,
     }
 }
@@ -149,6 +197,7 @@ impl Table {
                     key: Value::Nil,
                     val: Value::Nil,
                     next: NONE,
+                    hash: 0,
                 };
                 size
             ];
@@ -156,18 +205,51 @@ impl Table {
         self.last_free = self.nodes.len();
     }
 
+    /// The hash this table places `k` with: 5.1's, or the keyed one once the
+    /// table went keyed. (A string key must be live: its hashes are read from
+    /// the string object.)
     #[inline(always)]
-    fn main_position(&self, k: &Value) -> usize {
-        hash_key(k) as usize & (self.nodes.len() - 1)
+    fn hash_of(&self, k: &Value, strs: &Strings) -> u32 {
+        match *k {
+            Value::Str(s) => {
+                let s = strs.get(s);
+                if self.keyed {
+                    s.hash
+                } else {
+                    s.h51
+                }
+            }
+            Value::Num(n) => {
+                if self.keyed {
+                    num_hash_keyed(n)
+                } else {
+                    num_hash51(n)
+                }
+            }
+            _ => other_hash(k),
+        }
     }
 
-    /// The node holding key `k` (live or dead), if any.
+    /// The main position of a key of hash `h`: 5.1 takes number keys modulo
+    /// the odd number `(size - 1) | 1` (their low bits are often all zero)
+    /// and every other key's low bits; a keyed hash is good in every bit.
+    #[inline(always)]
+    fn slot(&self, k: &Value, h: u32) -> usize {
+        let n = self.nodes.len();
+        if !self.keyed && matches!(k, Value::Num(_)) {
+            h as usize % ((n - 1) | 1)
+        } else {
+            h as usize & (n - 1)
+        }
+    }
+
+    /// The node holding key `k` (live or dead) whose hash is `h`, if any.
     #[inline]
-    fn find(&self, k: &Value) -> Option<usize> {
+    fn find(&self, k: &Value, h: u32) -> Option<usize> {
         if self.nodes.is_empty() {
             return None;
         }
-        let mut i = self.main_position(k);
+        let mut i = self.slot(k, h);
         loop {
             let n = &self.nodes[i];
             if n.key == *k {
@@ -187,25 +269,45 @@ impl Table {
         if u < self.array.len() as u64 {
             return self.array[u as usize];
         }
-        self.get_hash(&Value::Num(i as f64))
+        self.get_num(i as f64)
     }
 
+    /// A number key in the hash part (needs no string arena).
     #[inline]
-    fn get_hash(&self, k: &Value) -> Value {
-        match self.find(k) {
+    fn get_num(&self, n: f64) -> Value {
+        let k = Value::Num(n);
+        let h = if self.keyed {
+            num_hash_keyed(n)
+        } else {
+            num_hash51(n)
+        };
+        match self.find(&k, h) {
             Some(i) => self.nodes[i].val,
             None => Value::Nil,
         }
     }
 
-    /// Raw `t[s]` for a string key (the VM's field and global reads): the
-    /// chain walk of [`Table::get`] with the string's hash and comparison.
+    /// The hash this table places string `s` by (5.1's, or the keyed one
+    /// once the table went keyed): [`Table::hash_of`] for a string key.
     #[inline(always)]
-    pub fn get_str(&self, s: StrRef) -> Value {
+    fn str_hash(&self, s: StrRef, strs: &Strings) -> u32 {
+        let o = strs.get(s);
+        if self.keyed {
+            o.hash
+        } else {
+            o.h51
+        }
+    }
+
+    /// Raw `t[s]` for a string key (the VM's field and global reads): the
+    /// chain walk of [`Table::get`] from the string's main position (its
+    /// cached hash masked by the node count, as [`Table::slot`] places it).
+    #[inline(always)]
+    pub fn get_str(&self, s: StrRef, strs: &Strings) -> Value {
         if self.nodes.is_empty() {
             return Value::Nil;
         }
-        let mut i = mix(s.index()) as usize & (self.nodes.len() - 1);
+        let mut i = self.str_hash(s, strs) as usize & (self.nodes.len() - 1);
         loop {
             let Some(n) = self.nodes.get(i) else {
                 return Value::Nil;
@@ -225,11 +327,11 @@ impl Table {
     /// Raw `t[s] = v` when string key `s` already has a node (live or
     /// dead): stores and answers true; false when the key is absent.
     #[inline(always)]
-    pub fn set_existing_str(&mut self, s: StrRef, v: Value) -> bool {
+    pub fn set_existing_str(&mut self, s: StrRef, v: Value, strs: &Strings) -> bool {
         if self.nodes.is_empty() {
             return false;
         }
-        let mut i = mix(s.index()) as usize & (self.nodes.len() - 1);
+        let mut i = self.str_hash(s, strs) as usize & (self.nodes.len() - 1);
         loop {
             let Some(n) = self.nodes.get_mut(i) else {
                 return false;
@@ -250,41 +352,52 @@ impl Table {
     /// Raw `t[k]` with the VM's fast paths: an integral number within the
     /// array part, a string key.
     #[inline(always)]
-    pub fn get_fast(&self, k: &Value) -> Value {
+    pub fn get_fast(&self, k: &Value, strs: &Strings) -> Value {
         match *k {
             Value::Num(n) => {
                 let u = (n as usize).wrapping_sub(1);
                 match self.array.get(u) {
                     Some(v) if (u + 1) as f64 == n => *v,
-                    _ => self.get(k),
+                    _ => self.get(k, strs),
                 }
             }
-            Value::Str(s) => self.get_str(s),
-            _ => self.get(k),
+            Value::Str(s) => self.get_str(s, strs),
+            _ => self.get(k, strs),
         }
     }
 
-    /// Raw `t[k]` (`rawget`).
+    /// Raw `t[k]` (`rawget`). `strs` is the heap's string arena (string keys
+    /// are placed by their cached hashes).
     #[inline]
-    pub fn get(&self, k: &Value) -> Value {
+    pub fn get(&self, k: &Value, strs: &Strings) -> Value {
         match *k {
             Value::Num(n) => {
                 let i = n as i64;
                 if i as f64 == n {
                     self.get_int(i)
                 } else {
-                    self.get_hash(k)
+                    self.get_num(n)
                 }
             }
             Value::Nil => Value::Nil,
-            _ => self.get_hash(k),
+            _ => {
+                if self.nodes.is_empty() {
+                    return Value::Nil;
+                }
+                match self.find(k, self.hash_of(k, strs)) {
+                    Some(i) => self.nodes[i].val,
+                    None => Value::Nil,
+                }
+            }
         }
     }
 
-    /// Raw `t[k] = v` (`rawset`). Fails for a nil or NaN key.
+    /// Raw `t[k] = v` (`rawset`). Fails for a nil or NaN key. As in 5.1, a
+    /// new key gets its node even when `v` is nil (the node then holds a dead
+    /// key, reused by the next key whose main position it is).
     #[inline]
-    pub fn set(&mut self, k: Value, v: Value) -> Result<(), KeyError> {
-        self.set_moving(k, v).map(|_| ())
+    pub fn set(&mut self, k: Value, v: Value, strs: &Strings) -> Result<(), KeyError> {
+        self.set_moving(k, v, strs).map(|_| ())
     }
 
     /// [`Table::set`] that also answers the entry the store moved to another
@@ -297,6 +410,7 @@ impl Table {
         &mut self,
         k: Value,
         v: Value,
+        strs: &Strings,
     ) -> Result<Option<(Value, Value)>, KeyError> {
         if self.readonly {
             return Err(KeyError::ReadOnly);
@@ -321,24 +435,105 @@ impl Table {
             Value::Nil => return Err(KeyError::Nil),
             _ => k,
         };
-        if let Some(i) = self.find(&k) {
-            self.nodes[i].val = v;
-        } else if !v.is_nil() {
-            return Ok(self.new_key(k, v));
-        }
-        Ok(None)
+        let h = self.hash_of(&k, strs);
+        Ok(self.set_hashed(k, h, v, strs))
     }
 
-    /// Raw `t[i] = v` for an integer key.
+    /// Raw `t[i] = v` for an integer key. It reports no moved entry, so
+    /// stores the collector must see go through `Heap::table_set` instead.
     #[inline]
-    pub fn set_int(&mut self, i: i64, v: Value) {
+    pub fn set_int(&mut self, i: i64, v: Value, strs: &Strings) {
         let u = (i as u64).wrapping_sub(1);
+        self.flags = 0;
         if u < self.array.len() as u64 {
-            self.flags = 0;
             self.array[u as usize] = v;
-        } else {
-            let _ = self.set(Value::Num(i as f64), v);
+        } else if !self.readonly {
+            let n = i as f64;
+            let h = if self.keyed {
+                num_hash_keyed(n)
+            } else {
+                num_hash51(n)
+            };
+            let _ = self.set_hashed(Value::Num(n), h, v, strs);
         }
+    }
+
+    /// Stores `v` under the normalised, non-array key `k` of hash `h`: into
+    /// its node if it has one, else into a new node. Walking the chain of a
+    /// new key also measures it: a chain longer than [`MAX_CHAIN`] makes the
+    /// table keyed ([`Table::go_keyed`]).
+    /// Answers the entry a new key moved (see [`Table::set_moving`]).
+    fn set_hashed(
+        &mut self,
+        k: Value,
+        mut h: u32,
+        v: Value,
+        strs: &Strings,
+    ) -> Option<(Value, Value)> {
+        if !self.nodes.is_empty() {
+            let mut i = self.slot(&k, h);
+            let mut len = 1;
+            loop {
+                let n = &mut self.nodes[i];
+                if n.key == k {
+                    n.val = v;
+                    return None;
+                }
+                if n.next == NONE {
+                    break;
+                }
+                i = n.next as usize;
+                len += 1;
+            }
+            if len > MAX_CHAIN && !self.keyed {
+                self.go_keyed(strs);
+                h = match k {
+                    Value::Num(n) => num_hash_keyed(n),
+                    Value::Str(s) => strs.get(s).hash,
+                    _ => h,
+                };
+            }
+        }
+        self.new_key(k, h, v)
+    }
+
+    /// Switches this table to keyed placement for good (a chain grew longer
+    /// than chance allows: someone chose colliding keys) and rebuilds its
+    /// hash part with the keyed hashes. Only live keys are rehashed (a dead
+    /// key's string may be gone); dead nodes are dropped by the rebuild.
+    #[cold]
+    fn go_keyed(&mut self, strs: &Strings) {
+        self.keyed = true;
+        for n in self.nodes.iter_mut() {
+            if n.val.is_nil() {
+                continue;
+            }
+            n.hash = match n.key {
+                Value::Num(x) => num_hash_keyed(x),
+                // a live value's key is alive (the collector clears weak
+                // entries before it frees their keys)
+                Value::Str(s) => strs.get(s).hash,
+                _ => n.hash,
+            };
+        }
+        let (na, nh) = (self.array.len(), self.nodes.len());
+        self.resize(na, nh);
+    }
+
+    /// Recomputes the hashes of the string keys (after the interner changed
+    /// its unkeyed hash: [`crate::lua::Vm::use_redis_string_hash`]) and
+    /// rebuilds the hash part with them.
+    pub fn rehash_strings(&mut self, strs: &Strings) {
+        if self.keyed || self.nodes.is_empty() {
+            return;
+        }
+        for n in self.nodes.iter_mut() {
+            if let (Value::Str(s), false) = (n.key, n.val.is_nil()) {
+                n.hash = strs.get(s).h51;
+            }
+        }
+        let (na, nh) = (self.array.len(), self.nodes.len());
+        self.resize(na, nh);
     }
 
     fn free_position(&mut self) -> Option<usize> {
@@ -351,22 +546,42 @@ impl Table {
         None
     }
 
-    /// Inserts a key known to be absent (and not nil/NaN, value not nil);
-    /// answers the entry it moved (see [`Table::set_moving`]).
-    fn new_key(&mut self, k: Value, v: Value) -> Option<(Value, Value)> {
+    /// Stores into a table that was just resized: `k` (normalised, hash `h`)
+    /// may now belong to the array part.
+    fn reinsert(&mut self, k: Value, h: u32, v: Value) {
+        if let Some(ix) = array_index(&k) {
+            if ix <= self.array.len() {
+                self.array[ix - 1] = v;
+                return;
+            }
+        }
+        match self.find(&k, h) {
+            Some(i) => self.nodes[i].val = v,
+            None => {
+                // after a rehash the layout changed: the collector starts
+                // the table over, so a move needs no report
+                let _ = self.new_key(k, h, v);
+            }
+        }
+    }
+
+    /// Inserts a key known to be absent (and not nil/NaN): 5.1's `newkey`.
+    /// Answers the entry it moved without a rehash (see [`Table::set_moving`]).
+    fn new_key(&mut self, k: Value, h: u32, v: Value) -> Option<(Value, Value)> {
         if self.nodes.is_empty() {
             self.rehash(&k);
-            let _ = self.set(k, v);
+            self.reinsert(k, h, v);
             return None;
         }
-        let mp = self.main_position(&k);
+        let mp = self.slot(&k, h);
         if !self.nodes[mp].val.is_nil() {
             let Some(f) = self.free_position() else {
                 self.rehash(&k);
-                let _ = self.set(k, v);
+                self.reinsert(k, h, v);
                 return None;
             };
-            let other = self.main_position(&self.nodes[mp].key);
+            let occupant = self.nodes[mp];
+            let other = self.slot(&occupant.key, occupant.hash);
             if other != mp {
                 // The occupant is a colliding node out of its main position: move it.
                 let mut prev = other;
@@ -374,24 +589,29 @@ impl Table {
                     prev = self.nodes[prev].next as usize;
                 }
                 self.nodes[prev].next = f as u32;
-                self.nodes[f] = self.nodes[mp];
+                self.nodes[f] = occupant;
                 self.nodes[mp] = Node {
                     key: k,
                     val: v,
                     next: NONE,
+                    hash: h,
                 };
                 return Some((self.nodes[f].key, self.nodes[f].val));
             } else {
                 self.nodes[f] = Node {
                     key: k,
                     val: v,
-                    next: self.nodes[mp].next,
+                    next: occupant.next,
+                    hash: h,
                 };
                 self.nodes[mp].next = f as u32;
             }
         } else {
-            self.nodes[mp].key = k;
-            self.nodes[mp].val = v;
+            // a free node, or a dead key's: take it, keeping its chain link
+            let n = &mut self.nodes[mp];
+            n.key = k;
+            n.val = v;
+            n.hash = h;
         }
         None
     }
@@ -460,7 +680,9 @@ impl Table {
         self.resize(n_opt, total - na_final);
     }
 
-    /// Gives the table an array part of `nasize` and room for `nhsize` other keys.
+    /// Gives the table an array part of `nasize` and room for `nhsize` other
+    /// keys, reinserting as 5.1 does: first the array slice that leaves the
+    /// array part, then the live nodes from the last one down.
     pub fn resize(&mut self, nasize: usize, nhsize: usize) {
         self.layout = self.layout.wrapping_add(1);
         let old_nodes = std::mem::take(&mut self.nodes);
@@ -473,13 +695,19 @@ impl Table {
             self.array.shrink_to_fit();
             for (j, v) in moved.into_iter().enumerate() {
                 if !v.is_nil() {
-                    let _ = self.set(Value::Num((nasize + j + 1) as f64), v);
+                    let n = (nasize + j + 1) as f64;
+                    let h = if self.keyed {
+                        num_hash_keyed(n)
+                    } else {
+                        num_hash51(n)
+                    };
+                    self.reinsert(Value::Num(n), h, v);
                 }
             }
         }
         for n in old_nodes.iter().rev() {
             if !n.val.is_nil() {
-                let _ = self.set(n.key, n.val);
+                self.reinsert(n.key, n.hash, n.val);
             }
         }
     }
@@ -494,7 +722,7 @@ impl Table {
 
     /// The traversal step of `next`: the entry after `k` (nil starts), or
     /// `Ok(None)` at the end; `Err(InvalidKey)` when `k` is not a key of the table.
-    pub fn next(&self, k: &Value) -> Result<Option<(Value, Value)>, InvalidKey> {
+    pub fn next(&self, k: &Value, strs: &Strings) -> Result<Option<(Value, Value)>, InvalidKey> {
         let mut i = match *k {
             Value::Nil => 0,
             _ => match array_index(k) {
@@ -504,7 +732,10 @@ impl Table {
                         Value::Num(n) => Value::Num(n + 0.0),
                         other => other,
                     };
-                    match self.find(&norm) {
+                    if self.nodes.is_empty() {
+                        return Err(InvalidKey);
+                    }
+                    match self.find(&norm, self.hash_of(&norm, strs)) {
                         Some(ni) => self.array.len() + ni + 1,
                         None => return Err(InvalidKey),
                     }
@@ -634,6 +865,45 @@ impl Table {
 }
 
 #[cfg(test)]
+impl Table {
+    /// The longest collision chain, counted from the main positions of live
+    /// keys (for tests of the placement).
+    fn longest_chain(&self) -> usize {
+        let mut longest = 0;
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.val.is_nil() || self.slot(&n.key, n.hash) != i {
+                continue;
+            }
+            let (mut len, mut j) = (1, i);
+            while self.nodes[j].next != NONE {
+                j = self.nodes[j].next as usize;
+                len += 1;
+            }
+            longest = longest.max(len);
+        }
+        longest
+    }
+
+    /// The average number of nodes a lookup of one of `keys` walks.
+    fn avg_probes(&self, keys: &[Value], strs: &Strings) -> f64 {
+        let mut probes = 0usize;
+        for k in keys {
+            let mut i = self.slot(k, self.hash_of(k, strs));
+            probes += 1;
+            while self.nodes[i].key != *k {
+                i = self.nodes[i].next as usize;
+                probes += 1;
+            }
+        }
+        probes as f64 / keys.len() as f64
+    }
+}
+
+#[cfg(test)]
+#[path = "table_tests.rs"]
+mod table_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -643,53 +913,56 @@ mod tests {
 
     #[test]
     fn array_and_hash_parts() {
+        let strs = Strings::default();
         let mut t = Table::default();
         for i in 1..=100 {
-            t.set(n(i as f64), n(i as f64 * 2.0)).unwrap();
+            t.set(n(i as f64), n(i as f64 * 2.0), &strs).unwrap();
         }
         assert_eq!(t.length(), 100);
         assert!(t.array.len() >= 64);
-        assert_eq!(t.get(&n(50.0)), n(100.0));
-        t.set(n(0.5), n(1.0)).unwrap();
-        assert_eq!(t.get(&n(0.5)), n(1.0));
-        assert_eq!(t.set(Value::Nil, n(1.0)), Err(KeyError::Nil));
-        assert_eq!(t.set(n(f64::NAN), n(1.0)), Err(KeyError::NaN));
-        t.set(n(-0.0), Value::Bool(true)).unwrap();
-        assert_eq!(t.get(&n(0.0)), Value::Bool(true));
+        assert_eq!(t.get(&n(50.0), &strs), n(100.0));
+        t.set(n(0.5), n(1.0), &strs).unwrap();
+        assert_eq!(t.get(&n(0.5), &strs), n(1.0));
+        assert_eq!(t.set(Value::Nil, n(1.0), &strs), Err(KeyError::Nil));
+        assert_eq!(t.set(n(f64::NAN), n(1.0), &strs), Err(KeyError::NaN));
+        t.set(n(-0.0), Value::Bool(true), &strs).unwrap();
+        assert_eq!(t.get(&n(0.0), &strs), Value::Bool(true));
     }
 
     #[test]
     fn next_survives_clearing_fields() {
+        let strs = Strings::default();
         let mut t = Table::default();
         for i in 0..50 {
-            t.set(n(i as f64 + 0.5), n(i as f64)).unwrap();
+            t.set(n(i as f64 + 0.5), n(i as f64), &strs).unwrap();
         }
         let mut k = Value::Nil;
         let mut seen = 0;
-        while let Some((key, _)) = t.next(&k).unwrap() {
-            t.set(key, Value::Nil).unwrap();
+        while let Some((key, _)) = t.next(&k, &strs).unwrap() {
+            t.set(key, Value::Nil, &strs).unwrap();
             seen += 1;
             k = key;
         }
         assert_eq!(seen, 50);
-        assert_eq!(t.next(&Value::Nil).unwrap(), None);
-        assert!(t.next(&n(1000.5)).is_err());
+        assert_eq!(t.next(&Value::Nil, &strs).unwrap(), None);
+        assert!(t.next(&n(1000.5), &strs).is_err());
     }
 
     #[test]
     fn border_like_lua_5_1() {
         // t = {1, 2, nil, 4}: constructor-sized array of 4 -> # is 4
+        let strs = Strings::default();
         let mut t = Table::with_sizes(4, 0);
         for (i, v) in [1.0, 2.0, f64::NAN, 4.0].iter().enumerate() {
             if !v.is_nan() {
-                t.set(n(i as f64 + 1.0), n(*v)).unwrap();
+                t.set(n(i as f64 + 1.0), n(*v), &strs).unwrap();
             }
         }
         assert_eq!(t.length(), 4);
         // t = {1, 2, nil} -> 2 (binary search inside the array)
         let mut t = Table::with_sizes(3, 0);
-        t.set(n(1.0), n(1.0)).unwrap();
-        t.set(n(2.0), n(2.0)).unwrap();
+        t.set(n(1.0), n(1.0), &strs).unwrap();
+        t.set(n(2.0), n(2.0), &strs).unwrap();
         assert_eq!(t.length(), 2);
         assert_eq!(fb2int(8), 8);
         assert_eq!(fb2int(0x11), 18);
@@ -704,6 +977,7 @@ mod flooding_tests {
     /// to one value) now sit in short chains: a lookup walks about one node.
     #[test]
     fn colliding_number_keys_get_short_chains() {
+        let strs = Strings::default();
         let mut t = Table::default();
         let n = 50_000u64;
         let keys: Vec<Value> = (0..n)
@@ -713,18 +987,9 @@ mod flooding_tests {
             })
             .collect();
         for k in &keys {
-            t.set(*k, Value::Bool(true)).unwrap();
+            t.set(*k, Value::Bool(true), &strs).unwrap();
         }
-        let mut probes = 0usize;
-        for k in &keys {
-            let mut i = t.main_position(k);
-            probes += 1;
-            while t.nodes[i].key != *k {
-                i = t.nodes[i].next as usize;
-                probes += 1;
-            }
-        }
-        let avg = probes as f64 / n as f64;
+        let avg = t.avg_probes(&keys, &strs);
         assert!(avg < 2.5, "{avg} nodes per lookup");
     }
 }

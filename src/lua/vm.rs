@@ -303,7 +303,7 @@ impl Vm {
                     OP_GETGLOBAL => {
                         let key = k[get_bx(i) as usize];
                         let t = self.heap.table(env);
-                        let v = t.get_fast(&key);
+                        let v = t.get_fast(&key, &self.heap.strings);
                         if !v.is_nil() || t.meta.is_none() {
                             self.stack[a] = v;
                         } else {
@@ -319,7 +319,7 @@ impl Vm {
                         let key = rk!(get_c(i));
                         if let Value::Table(t) = obj {
                             let tb = self.heap.table(t);
-                            let v = tb.get_fast(&key);
+                            let v = tb.get_fast(&key, &self.heap.strings);
                             if !v.is_nil() || tb.meta.is_none() {
                                 self.stack[a] = v;
                                 continue;
@@ -346,7 +346,8 @@ impl Vm {
                         let key = rk!(get_b(i));
                         let val = rk!(get_c(i));
                         if let Value::Table(t) = obj {
-                            let tb = self.heap.table_mut(t);
+                            let heap = &mut self.heap;
+                            let tb = heap.tables.get_mut(t);
                             if tb.meta.is_none() && !tb.readonly {
                                 if let Value::Num(n) = key {
                                     let u = (n as usize).wrapping_sub(1);
@@ -359,7 +360,7 @@ impl Vm {
                                         continue;
                                     }
                                 } else if let Value::Str(s) = key {
-                                    if tb.set_existing_str(s, val) {
+                                    if tb.set_existing_str(s, val, &heap.strings) {
                                         tb.flags = 0;
                                         if self.heap.marking {
                                             self.heap.table_barrier(t, Value::Nil, val);
@@ -392,7 +393,7 @@ impl Vm {
                         self.stack[a + 1] = obj;
                         if let Value::Table(t) = obj {
                             let tb = self.heap.table(t);
-                            let v = tb.get_fast(&key);
+                            let v = tb.get_fast(&key, &self.heap.strings);
                             if !v.is_nil() || tb.meta.is_none() {
                                 self.stack[a] = v;
                                 continue;

@@ -44,15 +44,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 
 /// The encoding thresholds in the configuration.
 fn encodings(ctx: &Ctx<'_>) -> Encodings {
-    let c = ctx.shared.config();
-    Encodings {
-        hash_max_listpack_entries: c.hash_max_listpack_entries,
-        hash_max_listpack_value: c.hash_max_listpack_value,
-        set_max_intset_entries: c.set_max_intset_entries,
-        zset_max_listpack_entries: c.zset_max_listpack_entries,
-        zset_max_listpack_value: c.zset_max_listpack_value,
-        list_max_listpack_size: c.list_max_listpack_size,
-    }
+    super::rdbfile::encodings(&ctx.shared.config())
 }
 
 fn dump_cmd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -64,11 +56,6 @@ fn dump_cmd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(i) = found else {
         return ctx.out.null();
     };
-    if !super::rdb::value_save::can_save(&db.entry(i).value) {
-        return ctx
-            .out
-            .error("ERR DUMP of stream values is not supported yet");
-    }
     let payload = dump::dump(&db.entry(i).value, compress, enc);
     ctx.out.bulk(&payload);
 }

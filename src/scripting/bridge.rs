@@ -90,7 +90,9 @@ fn redis_pcall(vm: &mut Vm) -> Result<usize, LuaError> {
     call_command(vm, false)
 }
 
-/// The arguments of a redis lib call as byte strings (numbers as Lua prints them).
+/// The arguments of a redis lib call as byte strings. Numbers are written as
+/// `%.17g`, as Redis 7.0 writes them (not Lua's `%.14g`, which loses digits:
+/// `redis.call('set', k, 9007199254740991)` stores all sixteen).
 fn command_args(vm: &mut Vm) -> Result<Vec<Vec<u8>>, &'static str> {
     let n = vm.arg_count();
     if n == 0 {
@@ -99,7 +101,12 @@ fn command_args(vm: &mut Vm) -> Result<Vec<Vec<u8>>, &'static str> {
     let mut args = Vec::with_capacity(n);
     for i in 1..=n {
         match vm.arg(i) {
-            v @ (Value::Str(_) | Value::Num(_)) => args.push(vm.to_bytes(v).unwrap_or_default()),
+            Value::Num(x) => {
+                let mut b = Vec::new();
+                crate::num::fmt_g(x, 17, &mut b);
+                args.push(b);
+            }
+            v @ Value::Str(_) => args.push(vm.to_bytes(v).unwrap_or_default()),
             _ => return Err("ERR Lua redis lib command arguments must be strings or integers"),
         }
     }

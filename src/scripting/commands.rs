@@ -158,6 +158,8 @@ fn numkeys(args: &[Vec<u8>]) -> Result<usize, &'static str> {
 }
 
 fn eval_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], by_sha: bool, read_only: bool) {
+    // Shown to MONITOR before the script's own calls (the command is SKIP_MONITOR).
+    crate::cmd::monitor::feed(ctx, args);
     let nkeys = match numkeys(args) {
         Ok(n) => n,
         Err(e) => return ctx.out.error(e),

@@ -293,6 +293,7 @@ pub(crate) fn execute(
         authenticated: true,
         resp: 2,
         no_block: true,
+        in_script: true,
         ..ClientState::default()
     };
     vm.host = Some(Box::new(ScriptHost::new(

@@ -76,6 +76,7 @@ pub fn new_function_vm() -> Vm {
 /// What both script states share.
 fn new_common_vm() -> Vm {
     let mut vm = Vm::bare();
+    vm.use_redis_string_hash();
     stdlib::base::open(&mut vm);
     stdlib::coroutine::open(&mut vm);
     stdlib::string::open(&mut vm);

@@ -14,10 +14,13 @@
 //! table's order).
 //!
 //! FUNCTION DUMP writes Redis's own payload (each library's code as an RDB
-//! function record, 0xF5 and a length-prefixed string, then the RDB version and
-//! a CRC-64), so a payload moves between this server and redis-server 7.0 both
-//! ways. FUNCTION RESTORE is all or nothing: the libraries are loaded into a
-//! fresh state, which replaces the old one only when every library loaded.
+//! function record, 0xF5 and the code as an RDB string, LZF-compressed under
+//! `rdbcompression yes` when that saves at least 4 bytes, as Redis writes any
+//! string; then the RDB version and a CRC-64), so a payload moves between this
+//! server and redis-server 7.0 both ways. FUNCTION RESTORE also reads the
+//! records 7.0's release candidates wrote (0xF6: name, engine, description,
+//! code), as 7.0.15 does. It is all or nothing: the libraries are loaded into
+//! a fresh state, which replaces the old one only when every library loaded.
 use super::engine::{self, execute};
 use super::env::{self, error_table};
 use crate::cmd::config::LogLevel;
@@ -150,12 +153,7 @@ const FLAG_NAMES: [&str; 5] = [
 fn fcall_flags(ctx: &mut Ctx<'_>, args: &[Vec<u8>], declared: u32) -> u32 {
     let name = String::from_utf8_lossy(&args[1]);
     let funcs = engine::state(ctx.scripts).functions();
-    let found = funcs
-        .owner
-        .get(name.as_ref())
-        .and_then(|lib| funcs.libs.get(lib))
-        .and_then(|lib| lib.functions.get(name.as_ref()))
-        .map(|f| f.flags);
+    let found = funcs.find(&name).map(|f| f.flags);
     let Some(bits) = found else {
         return declared;
     };
@@ -189,7 +187,10 @@ pub struct Functions {
     vm: Vm,
     handler: Value,
     libs: BTreeMap<String, Library>,
-    owner: HashMap<String, String>,
+    /// Function name, lowercased (FCALL finds `test` as `TEST`, as Redis's
+    /// case-insensitive function dictionary does; library names are
+    /// case-sensitive) -> (library, the name as registered).
+    owner: HashMap<String, (String, String)>,
     /// `redis.log` lines of the last loads, not yet written.
     load_log: Vec<(LogLevel, String)>,
 }
@@ -227,6 +228,12 @@ impl Functions {
     /// The `redis.log` lines the libraries loaded since the last call wrote.
     pub fn take_load_log(&mut self) -> Vec<(LogLevel, String)> {
         std::mem::take(&mut self.load_log)
+    }
+
+    /// The function FCALL names, whatever its case.
+    fn find(&self, name: &str) -> Option<&Func> {
+        let (lib, fname) = self.owner.get(&name.to_lowercase())?;
+        self.libs.get(lib)?.functions.get(fname)
     }
 
     /// Number of libraries and of functions (FUNCTION STATS).
@@ -296,7 +303,7 @@ impl Functions {
             return Err("ERR No functions registered".into());
         }
         for (fname, ..) in &regs {
-            if let Some(lib) = self.owner.get(fname) {
+            if let Some((lib, _)) = self.owner.get(&fname.to_lowercase()) {
                 if *lib != name {
                     return Err(format!("ERR Function {fname} already exists"));
                 }
@@ -304,11 +311,23 @@ impl Functions {
         }
         self.delete(&name);
         let globals = self.vm.globals();
+        // Closures the body made besides the callbacks (local helpers) keep
+        // the load environment: from now on it reads the function globals,
+        // as Redis points its globals' `__index` back at the full API once a
+        // library has loaded (a helper calling `redis.call` then works).
+        self.vm.set_readonly(load_env, false);
+        self.vm.raw_set_str(load_env, "redis", Value::Nil);
+        let mt = self.vm.new_table();
+        self.vm.raw_set_str(mt, "__index", Value::Table(globals));
+        self.vm.set_readonly(mt, true);
+        self.vm.set_metatable(Value::Table(load_env), Some(mt));
+        self.vm.set_readonly(load_env, true);
         let mut functions = BTreeMap::new();
         for (fname, f, flags, description) in regs {
             self.vm.set_fenv(f, globals);
             let pin = self.vm.pin(f);
-            self.owner.insert(fname.clone(), name.clone());
+            self.owner
+                .insert(fname.to_lowercase(), (name.clone(), fname.clone()));
             functions.insert(
                 fname,
                 Func {
@@ -335,7 +354,7 @@ impl Functions {
         };
         for (fname, f) in lib.functions {
             self.vm.unpin(f.pin);
-            self.owner.remove(&fname);
+            self.owner.remove(&fname.to_lowercase());
         }
         true
     }
@@ -375,17 +394,28 @@ fn parse_metadata(code: &[u8]) -> Result<String, String> {
         return Err("ERR Missing library metadata".into());
     }
     let end = code.iter().position(|&b| b == b'\n').unwrap_or(code.len());
-    let line = String::from_utf8_lossy(&code[2..end]).into_owned();
-    let mut words = line.split(' ').filter(|w| !w.is_empty());
-    let engine = words.next().unwrap_or("");
+    // The line splits as Redis splits it (sdssplitargs: quotes allowed).
+    let Some(parts) = crate::resp::parse::split_args(&code[..end]) else {
+        return Err("ERR Invalid library metadata".into());
+    };
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let engine = parts
+        .first()
+        .map_or(String::new(), |p| text(p.get(2..).unwrap_or_default()));
     if !engine.eq_ignore_ascii_case("lua") {
         return Err(format!("ERR Engine '{engine}' not found"));
     }
     let mut name = None;
-    for w in words {
-        match w.strip_prefix("name=") {
-            Some(n) => name = Some(n.to_string()),
-            None => return Err(format!("ERR Invalid metadata value given: {w}")),
+    for w in &parts[1..] {
+        if w.len() >= 5 && w[..5].eq_ignore_ascii_case(b"name=") {
+            if name.is_some() {
+                return Err(
+                    "ERR Invalid metadata value, name argument was given multiple times".into(),
+                );
+            }
+            name = Some(text(&w[5..]));
+        } else {
+            return Err(format!("ERR Invalid metadata value given: {}", text(w)));
         }
     }
     let Some(name) = name else {
@@ -436,9 +466,16 @@ fn register_function(vm: &mut Vm) -> Result<usize, LuaError> {
                         ),
                     };
                 match key.as_slice() {
-                    b"function_name" => name = vm.to_bytes(v),
-                    b"callback" => callback = Some(v),
-                    b"description" => description = vm.to_bytes(v),
+                    b"function_name" => match vm.to_bytes(v) {
+                        Some(b) => name = Some(b),
+                        None => return fail(vm, "function_name argument given to redis.register_function must be a string"),
+                    },
+                    b"callback" if matches!(v, Value::Func(_)) => callback = Some(v),
+                    b"callback" => return fail(vm, "callback argument given to redis.register_function must be a function"),
+                    b"description" => match vm.to_bytes(v) {
+                        Some(b) => description = Some(b),
+                        None => return fail(vm, "description argument given to redis.register_function must be a string"),
+                    },
                     b"flags" => {
                         let Value::Table(ft) = v else {
                             return fail(vm, "flags argument to redis.register_function must be a table representing function flags");
@@ -475,7 +512,12 @@ fn register_function(vm: &mut Vm) -> Result<usize, LuaError> {
             (name, callback, flags, description)
         }
         2 => {
-            let name = vm.to_bytes(vm.arg(1)).unwrap_or_default();
+            let Some(name) = vm.to_bytes(vm.arg(1)) else {
+                return fail(
+                    vm,
+                    "first argument to redis.register_function must be a string",
+                );
+            };
             (name, vm.arg(2), 0, None)
         }
         _ => return fail(vm, "wrong number of arguments to redis.register_function"),
@@ -526,6 +568,8 @@ fn fcall_ro(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 /// FCALL / FCALL_RO function numkeys [key ...] [arg ...]
 fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
+    // Shown to MONITOR before the function's own calls (FCALL is SKIP_MONITOR).
+    crate::cmd::monitor::feed(ctx, args);
     let nkeys: i64 = match crate::num::string2ll(&args[2]) {
         Some(n) => n,
         None => return ctx.out.error("ERR Bad number of keys provided"),
@@ -542,14 +586,22 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
     let mut funcs = engine::state(ctx.scripts).take_functions();
     let found = funcs
         .owner
-        .get(&name)
-        .and_then(|lib| funcs.libs.get(lib))
-        .and_then(|lib| lib.functions.get(&name))
-        .map(|f| (f.pin, f.flags));
-    let Some((pin, fflags)) = found else {
+        .get(&name.to_lowercase())
+        .and_then(|(lib, fname)| Some((funcs.libs.get(lib)?.functions.get(fname)?, fname)))
+        .map(|(f, fname)| (f.pin, f.flags, fname.clone()));
+    let Some((pin, fflags, name)) = found else {
         engine::state(ctx.scripts).put_functions(funcs);
         return ctx.out.error("ERR Function not found");
     };
+    let (libraries, functions) = funcs.counts();
+    ctx.shared
+        .script
+        .set_function_call(crate::cmd::shared::FunctionCall {
+            name: name.clone(),
+            argv: args.to_vec(),
+            libraries,
+            functions,
+        });
     let no_writes = fflags & 1 != 0;
     if read_only && !no_writes {
         engine::state(ctx.scripts).put_functions(funcs);
@@ -657,7 +709,11 @@ fn function_load(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.shared.logger.log(level, 'M', &text);
     }
     match loaded {
-        Ok(name) => ctx.out.bulk(name.as_bytes()),
+        Ok(name) => {
+            // a change to the dataset, for the save points (as Redis counts it)
+            ctx.store.dirty += 1;
+            ctx.out.bulk(name.as_bytes())
+        }
         Err(e) => ctx.out.error(&e),
     }
 }
@@ -666,6 +722,7 @@ fn function_load(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 fn function_delete(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let name = String::from_utf8_lossy(&args[2]).into_owned();
     if engine::state(ctx.scripts).functions().delete(&name) {
+        ctx.store.dirty += 1;
         ctx.out.ok();
     } else {
         ctx.out.error("ERR Library not found");
@@ -685,6 +742,7 @@ fn function_flush(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
     }
     engine::state(ctx.scripts).flush_functions();
+    ctx.store.dirty += 1;
     ctx.out.ok();
 }
 
@@ -716,7 +774,8 @@ fn function_kill(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
 
 /// FUNCTION DUMP
 fn function_dump(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    let payload = engine::state(ctx.scripts).functions().dump();
+    let compress = ctx.shared.config().rdbcompression;
+    let payload = engine::state(ctx.scripts).functions().dump(compress);
     ctx.out.bulk(&payload);
 }
 
@@ -740,7 +799,10 @@ fn function_restore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         ctx.shared.logger.log(level, 'M', &text);
     }
     match restored {
-        Ok(()) => ctx.out.ok(),
+        Ok(()) => {
+            ctx.store.dirty += 1;
+            ctx.out.ok()
+        }
         Err(e) => ctx.out.error(&e),
     }
 }
@@ -762,7 +824,10 @@ fn list(ctx: &mut Ctx<'_>, opts: &[Vec<u8>]) {
         let o = opts[i].to_ascii_lowercase();
         if o == b"withcode" && !with_code {
             with_code = true;
-        } else if o == b"libraryname" && pattern.is_none() && i + 1 < opts.len() {
+        } else if o == b"libraryname" && pattern.is_none() {
+            if i + 1 == opts.len() {
+                return ctx.out.error("ERR library name argument was not given");
+            }
             i += 1;
             pattern = Some(&opts[i]);
         } else {
@@ -819,6 +884,8 @@ fn list(ctx: &mut Ctx<'_>, opts: &[Vec<u8>]) {
 const RDB_VERSION: u16 = 10;
 /// RDB opcode of a function library record.
 const RDB_OPCODE_FUNCTION2: u8 = 0xF5;
+/// The record 7.0's release candidates wrote (name, engine, description, code).
+const RDB_OPCODE_FUNCTION_PRE_GA: u8 = 0xF6;
 
 /// Appends an RDB length.
 fn put_len(out: &mut Vec<u8>, n: usize) {
@@ -836,39 +903,98 @@ fn put_len(out: &mut Vec<u8>, n: usize) {
     }
 }
 
-/// Reads an RDB length at `*pos`.
-fn get_len(b: &[u8], pos: &mut usize) -> Option<usize> {
+/// Reads an RDB length at `*pos`; for a special string encoding (`11xxxxxx`),
+/// `Err` with its number.
+fn get_len(b: &[u8], pos: &mut usize) -> Option<Result<usize, u8>> {
     let first = *b.get(*pos)?;
     *pos += 1;
     match first >> 6 {
-        0 => Some((first & 0x3F) as usize),
+        0 => Some(Ok((first & 0x3F) as usize)),
         1 => {
             let second = *b.get(*pos)?;
             *pos += 1;
-            Some((((first & 0x3F) as usize) << 8) | second as usize)
+            Some(Ok((((first & 0x3F) as usize) << 8) | second as usize))
         }
+        3 => Some(Err(first & 0x3F)),
         _ if first == 0x80 => {
             let v = b.get(*pos..*pos + 4)?;
             *pos += 4;
-            Some(u32::from_be_bytes([v[0], v[1], v[2], v[3]]) as usize)
+            Some(Ok(u32::from_be_bytes([v[0], v[1], v[2], v[3]]) as usize))
         }
         _ if first == 0x81 => {
             let v = b.get(*pos..*pos + 8)?;
             *pos += 8;
-            usize::try_from(u64::from_be_bytes(v.try_into().ok()?)).ok()
+            usize::try_from(u64::from_be_bytes(v.try_into().ok()?))
+                .ok()
+                .map(Ok)
         }
         _ => None,
     }
 }
 
+/// Reads an RDB string at `*pos`: plain, an 8/16/32-bit integer standing
+/// for its decimal form, or LZF-compressed (Redis's
+/// `rdbGenericLoadStringObject`).
+fn get_string(b: &[u8], pos: &mut usize) -> Option<Vec<u8>> {
+    let int = |bytes: &[u8]| -> i64 {
+        let mut v = [0u8; 8];
+        v[..bytes.len()].copy_from_slice(bytes);
+        // sign-extend from the width stored
+        let shift = 64 - 8 * bytes.len() as u32;
+        (i64::from_le_bytes(v) << shift) >> shift
+    };
+    let width = |n: usize, pos: &mut usize| -> Option<Vec<u8>> {
+        let v = b.get(*pos..*pos + n)?;
+        *pos += n;
+        Some(int(v).to_string().into_bytes())
+    };
+    match get_len(b, pos)? {
+        Ok(n) => {
+            let v = b.get(*pos..pos.checked_add(n)?)?.to_vec();
+            *pos += n;
+            Some(v)
+        }
+        Err(0) => width(1, pos),
+        Err(1) => width(2, pos),
+        Err(2) => width(4, pos),
+        Err(3) => {
+            let clen = get_len(b, pos)?.ok()?;
+            let len = get_len(b, pos)?.ok()?;
+            let packed = b.get(*pos..pos.checked_add(clen)?)?;
+            *pos += clen;
+            if len == 0 {
+                return Some(Vec::new());
+            }
+            crate::digest::lzf::decompress(packed, len).ok()
+        }
+        Err(_) => None,
+    }
+}
+
+/// Appends `s` as an RDB string: LZF-compressed when asked and it saves at
+/// least 4 bytes of a string over 20 bytes, else plain (library code, which
+/// starts with `#!`, is never an integer's decimal form).
+fn put_string(out: &mut Vec<u8>, s: &[u8], compress: bool) {
+    if compress && s.len() > 20 {
+        if let Some(packed) = crate::digest::lzf::compress(s, s.len() - 4) {
+            out.push(0xC3);
+            put_len(out, packed.len());
+            put_len(out, s.len());
+            out.extend_from_slice(&packed);
+            return;
+        }
+    }
+    put_len(out, s.len());
+    out.extend_from_slice(s);
+}
+
 impl Functions {
-    /// FUNCTION DUMP's payload.
-    fn dump(&self) -> Vec<u8> {
+    /// FUNCTION DUMP's payload (`compress`: `rdbcompression`).
+    fn dump(&self, compress: bool) -> Vec<u8> {
         let mut out = Vec::new();
         for lib in self.libs.values() {
             out.push(RDB_OPCODE_FUNCTION2);
-            put_len(&mut out, lib.code.len());
-            out.extend_from_slice(&lib.code);
+            put_string(&mut out, &lib.code, compress);
         }
         out.extend_from_slice(&RDB_VERSION.to_le_bytes());
         let crc = crate::digest::crc64::crc64(&out);
@@ -884,36 +1010,63 @@ enum Restore {
     Flush,
 }
 
-/// The library codes in a DUMP payload, or None when it is not one.
-fn parse_dump(payload: &[u8]) -> Option<Vec<Vec<u8>>> {
+/// The library code a release-candidate record (0xF6) stands for: the
+/// `#!engine name=lib` line 7.0 GA expects, then the record's body.
+pub fn pre_ga_code(engine: &[u8], name: &[u8], body: &[u8]) -> Vec<u8> {
+    [b"#!", engine, b" name=", name, b"\n", body].concat()
+}
+
+/// The library codes in a FUNCTION DUMP payload, or the error 7.0.15 gives.
+fn parse_dump(payload: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    const WRONG: &str = "ERR DUMP payload version or checksum are wrong";
     if payload.len() < 10 {
-        return None;
+        return Err(WRONG.into());
     }
     let (body, crc) = payload.split_at(payload.len() - 8);
-    if crate::digest::crc64::crc64(body) != u64::from_le_bytes(crc.try_into().ok()?) {
-        return None;
+    let mut crc_le = [0u8; 8];
+    crc_le.copy_from_slice(crc);
+    if crate::digest::crc64::crc64(body) != u64::from_le_bytes(crc_le) {
+        return Err(WRONG.into());
     }
-    let (records, version) = body.split_at(body.len() - 2);
-    if u16::from_le_bytes([version[0], version[1]]) > RDB_VERSION {
-        return None;
+    let records = body.len() - 2;
+    if u16::from_le_bytes([body[records], body[records + 1]]) > RDB_VERSION {
+        return Err(WRONG.into());
     }
+    // As in Redis, records start before the footer but a string may run
+    // into it (it is read from the whole payload).
     let mut codes = Vec::new();
     let mut pos = 0;
-    while pos < records.len() {
-        if records[pos] != RDB_OPCODE_FUNCTION2 {
-            return None;
-        }
+    while pos < records {
+        let t = payload[pos];
         pos += 1;
-        let n = get_len(records, &mut pos)?;
-        codes.push(records.get(pos..pos + n)?.to_vec());
-        pos += n;
+        let string = |what: &str, pos: &mut usize| {
+            get_string(payload, pos).ok_or_else(|| format!("ERR Failed loading {what}"))
+        };
+        match t {
+            RDB_OPCODE_FUNCTION2 => codes.push(string("library payload", &mut pos)?),
+            RDB_OPCODE_FUNCTION_PRE_GA => {
+                // 7.0's release candidates: name, engine, description, body
+                let name = string("library name", &mut pos)?;
+                let engine = string("engine name", &mut pos)?;
+                match get_len(payload, &mut pos) {
+                    Some(Ok(0)) => {}
+                    Some(Ok(_)) => {
+                        string("library description", &mut pos)?;
+                    }
+                    _ => return Err("ERR Failed loading library description indicator".into()),
+                }
+                let blob = string("library blob", &mut pos)?;
+                codes.push(pre_ga_code(&engine, &name, &blob));
+            }
+            _ => return Err("ERR given type is not a function".into()),
+        }
     }
-    Some(codes)
+    Ok(codes)
 }
 
 /// FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]: all or nothing.
 fn restore(ctx: &mut Ctx<'_>, payload: &[u8], policy: Restore) -> Result<(), String> {
-    let codes = parse_dump(payload).ok_or("ERR DUMP payload version or checksum are wrong")?;
+    let codes = parse_dump(payload)?;
     let old = engine::state(ctx.scripts).functions();
     let names: Vec<String> = codes
         .iter()

@@ -67,8 +67,10 @@ pub fn is_busy(shared: &Shared) -> bool {
 /// - anything else gets `BUSY`, and inside MULTI flags the transaction so its
 ///   EXEC answers EXECABORT (nothing of it runs half-way).
 ///
-/// WATCH, UNWATCH, AUTH, HELLO, RESET and FUNCTION STATS are `allow-busy` in
-/// Redis too, but need more than the client's state; here they get `BUSY`.
+/// - FUNCTION STATS tells of the running function (an EVAL script: `BUSY`).
+///
+/// WATCH, UNWATCH, AUTH, HELLO and RESET are `allow-busy` in Redis too, but
+/// need more than the client's state; here they get `BUSY`.
 pub fn busy_reply(shared: &Shared, client: &mut ClientState, args: &[Vec<u8>], out: &mut Reply) {
     use crate::cmd::table::Lookup;
     let commands = &shared.commands;
@@ -98,6 +100,7 @@ pub fn busy_reply(shared: &Shared, client: &mut ClientState, args: &[Vec<u8>], o
         .is_some_and(|a| a.eq_ignore_ascii_case(b"nosave"));
     match row.full_name.as_str() {
         "script|kill" => kill(shared, out, true),
+        "function|stats" => busy_function_stats(shared, out),
         "function|kill" => kill(shared, out, false),
         // No reply: the script stops at its next hook check (see `engine::run`)
         // and the server exits.
@@ -140,6 +143,38 @@ pub fn busy_reply(shared: &Shared, client: &mut ClientState, args: &[Vec<u8>], o
 }
 
 /// The BUSY text for the script that runs (an EVAL script or a function).
+/// FUNCTION STATS while a script runs: what runs (name, command, duration)
+/// and the counts, from what FCALL recorded (7.0's `functionStatsCommand`).
+fn busy_function_stats(shared: &Shared, out: &mut Reply) {
+    let run = &shared.script;
+    let Some(started) = run.running_since().filter(|_| run.is_function()) else {
+        out.error(BUSY_ERROR);
+        shared.count_error(b"BUSY");
+        return;
+    };
+    let call = run.function_call();
+    out.map(2);
+    out.bulk(b"running_script");
+    out.map(3);
+    out.bulk(b"name");
+    out.bulk(call.name.as_bytes());
+    out.bulk(b"command");
+    out.array(call.argv.len());
+    for a in &call.argv {
+        out.bulk(a);
+    }
+    out.bulk(b"duration_ms");
+    out.integer(shared.now_ms().saturating_sub(started) as i64);
+    out.bulk(b"engines");
+    out.map(1);
+    out.bulk(b"LUA");
+    out.map(2);
+    out.bulk(b"libraries_count");
+    out.integer(call.libraries as i64);
+    out.bulk(b"functions_count");
+    out.integer(call.functions as i64);
+}
+
 fn busy_text(shared: &Shared) -> &'static str {
     if shared.script.is_function() {
         BUSY_FUNCTION_ERROR

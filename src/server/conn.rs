@@ -640,6 +640,9 @@ fn detach(sh: &cmd::Shared, store: &mut crate::store::Store, client: &mut Client
         cmd::tracking::disable(sh, store, handle.id);
     }
     cmd::pubsub::forget_client(sh, handle.id, &mut client.subs);
+    if std::mem::take(&mut client.monitor) {
+        sh.monitors.remove(handle.id);
+    }
     sh.clients().remove(&handle.id);
 }
 

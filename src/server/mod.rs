@@ -70,13 +70,18 @@
 //!
 //! # Shutdown and signals
 //!
-//! SHUTDOWN stops the listeners, closes every client and makes [`Server::run`]
-//! return; the binary then exits. Without `unsafe`/libc there is no way to install a
-//! signal handler, so SIGTERM and ctrl-c (SIGINT) keep their default action: the
-//! kernel ends the process at once. Nothing is lost by that today (there is no
-//! persistence yet, and replies already written are in the kernel's socket buffers);
-//! once persistence lands, an operator should use `SHUTDOWN` (or `redis-cli
-//! shutdown`) to get a final save.
+//! SHUTDOWN saves (with save points set, or SAVE), stops the listeners, closes
+//! every client and makes [`Server::run`] return; the binary then exits. Without
+//! `unsafe`/libc there is no way to install a signal handler, so SIGTERM and
+//! ctrl-c (SIGINT) keep their default action: the kernel ends the process at once,
+//! and changes since the last save are lost. An operator should use `SHUTDOWN`
+//! (or `redis-cli shutdown`) to get the final save; `docs/persistence.md` says
+//! why and sketches a two-process design that would catch them.
+//!
+//! # Persistence
+//!
+//! The RDB file is loaded in [`Server::bind`], before any client is accepted;
+//! the cron runs `persist::rdbfile::cron` (finished BGSAVEs, save points).
 pub mod conn;
 pub mod hot;
 pub mod lock;
@@ -148,7 +153,8 @@ impl ServerHandle {
 
 impl Server {
     /// Binds every `bind` address on `port` (0: an ephemeral port, the same one on
-    /// every address) and prepares the shared state.
+    /// every address), prepares the shared state and loads the RDB file (a
+    /// damaged one is an `InvalidData` error, already logged, naming the offset).
     pub fn bind(config: Config) -> io::Result<Server> {
         let logger = Logger::new(config.loglevel, &config.logfile)?;
         Server::bind_with_logger(config, logger)
@@ -196,6 +202,21 @@ impl Server {
             pool: pool::Pool::default(),
         });
         install_hooks(&core, addrs);
+        crate::persist::rdbfile::install_hooks(&core.shared);
+        // The dataset is loaded before any client is accepted; a damaged file
+        // stops the server rather than serving half a dataset.
+        {
+            let mut guard = core.lock();
+            let ks = &mut *guard;
+            if let Err(e) = crate::persist::rdbfile::load_at_startup(
+                &mut ks.store,
+                &mut ks.scripts,
+                &core.shared,
+            ) {
+                core.shared.logger.warning(&e);
+                return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+            }
+        }
         Ok(Server { listeners, core })
     }
 
@@ -255,6 +276,7 @@ impl Server {
         for client in sh.clients().values() {
             client.kill();
         }
+        crate::persist::rdbfile::bgsave_cancel(sh);
         if let Some(c) = cron {
             let _ = c.join();
         }
@@ -298,9 +320,17 @@ fn cron(core: &Arc<Core>) {
         std::thread::sleep(Duration::from_millis(1000 / hz));
         {
             let mut ks = core.lock();
-            ks.store.active_expire_cycle(crate::store::now_ms());
+            if sh.active_expire.load(Ordering::Relaxed) {
+                let began = Instant::now();
+                ks.store.active_expire_cycle(crate::store::now_ms());
+                // LATENCY's `expire-cycle` event.
+                sh.latency
+                    .sample("expire-cycle", began.elapsed().as_millis() as u64);
+            }
             crate::cmd::notify::flush_expired(&mut ks.store, &core.shared);
             crate::cmd::tracking::cron(&core.shared, &mut ks.store);
+            let ks = &mut *ks;
+            crate::persist::rdbfile::cron(&mut ks.store, &mut ks.scripts, &core.shared);
         }
         let elapsed = last_ops.0.elapsed();
         if elapsed >= Duration::from_secs(1) {

@@ -66,7 +66,12 @@ impl Pool {
         st.queue.push_back((stream, id));
         if st.idle > 0 {
             self.work.notify_one();
-        } else {
+        }
+        // `idle` still counts parked threads already woken for earlier
+        // connections but not yet running: when the queue outgrows it, a
+        // thread must be started, or the newest connection waits for whoever
+        // connects next.
+        if st.queue.len() > st.idle {
             self.spawn.notify_one();
         }
     }
@@ -118,35 +123,80 @@ impl Pool {
 /// The spawner: starts connection threads whenever queued connections outnumber
 /// the threads that will take them. It ends when the pool is closed.
 pub fn spawner(c: Arc<Core>) {
-    loop {
-        let mut st = c.pool.lock();
-        while !st.closed && st.queue.len() <= st.idle + st.starting {
-            st = c.pool.spawn.wait(st).unwrap_or_else(|e| e.into_inner());
+    c.pool.spawn_while_open(|| {
+        let core = c.clone();
+        let started = std::thread::Builder::new()
+            .name("conn".into())
+            .stack_size(super::conn::STACK)
+            .spawn(move || Pool::work(&core, true));
+        if started.is_err() {
+            c.shared
+                .logger
+                .warning("Error creating a thread for a new client");
         }
-        if st.closed {
-            return;
-        }
-        let wanted = st.queue.len() - st.idle - st.starting;
-        st.starting += wanted;
-        drop(st);
-        for _ in 0..wanted {
-            let core = c.clone();
-            let started = std::thread::Builder::new()
-                .name("conn".into())
-                .stack_size(super::conn::STACK)
-                .spawn(move || Pool::work(&core, true));
-            if started.is_err() {
-                c.shared
-                    .logger
-                    .warning("Error creating a thread for a new client");
-                // Take back the count, drop a connection no thread can serve,
-                // and wait a little before trying again.
-                let mut st = c.pool.lock();
-                st.starting -= 1;
-                st.queue.pop_front();
-                drop(st);
-                std::thread::sleep(Duration::from_millis(10));
+        started.is_ok()
+    });
+}
+
+impl Pool {
+    /// The spawner's loop: calls `start` (which starts one thread running
+    /// [`Pool::work`], false if it could not) for every queued connection no
+    /// parked or starting thread will take, until the pool is closed.
+    fn spawn_while_open(&self, mut start: impl FnMut() -> bool) {
+        loop {
+            let mut st = self.lock();
+            while !st.closed && st.queue.len() <= st.idle + st.starting {
+                st = self.spawn.wait(st).unwrap_or_else(|e| e.into_inner());
+            }
+            if st.closed {
+                return;
+            }
+            let wanted = st.queue.len() - st.idle - st.starting;
+            st.starting += wanted;
+            drop(st);
+            for _ in 0..wanted {
+                if !start() {
+                    // Take back the count, drop a connection no thread can
+                    // serve, and wait a little before trying again.
+                    let mut st = self.lock();
+                    st.starting -= 1;
+                    st.queue.pop_front();
+                    drop(st);
+                    std::thread::sleep(Duration::from_millis(10));
+                }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use std::sync::mpsc::channel;
+
+    #[test]
+    fn a_connection_queued_behind_a_woken_thread_gets_a_thread_started() {
+        let pool = Arc::new(Pool::default());
+        let (started, starts) = channel();
+        let p = pool.clone();
+        let spawner = std::thread::spawn(move || {
+            p.spawn_while_open(|| started.send(()).is_ok());
+        });
+        // One thread is parked (the count is what matters here: it has been
+        // woken for the first connection but has not run yet).
+        pool.lock().idle = 1;
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        for id in 0..2 {
+            let stream = TcpStream::connect(addr).expect("connect");
+            pool.submit(stream, id);
+        }
+        // The second connection outnumbers the parked threads: one is started.
+        assert!(starts.recv_timeout(Duration::from_secs(5)).is_ok());
+        assert_eq!(pool.lock().starting, 1);
+        pool.close();
+        spawner.join().expect("spawner");
+        assert!(starts.try_recv().is_err());
     }
 }

@@ -41,11 +41,18 @@ pub const MIN_BUCKETS: usize = 4;
 /// An entry of a [`Dict`]: something that owns its key bytes.
 pub trait DictEntry {
     fn key(&self) -> &[u8];
+    /// Heap bytes the entry owns (for MEMORY USAGE and `used_memory`).
+    fn heap_bytes(&self) -> usize {
+        0
+    }
 }
 
 impl DictEntry for Box<[u8]> {
     fn key(&self) -> &[u8] {
         self
+    }
+    fn heap_bytes(&self) -> usize {
+        crate::store::mem::alloc_size(self.len())
     }
 }
 
@@ -53,6 +60,9 @@ impl DictEntry for Box<[u8]> {
 impl DictEntry for (Box<[u8]>, Box<[u8]>) {
     fn key(&self) -> &[u8] {
         &self.0
+    }
+    fn heap_bytes(&self) -> usize {
+        crate::store::mem::alloc_size(self.0.len()) + crate::store::mem::alloc_size(self.1.len())
     }
 }
 
@@ -94,6 +104,8 @@ struct Slot<E> {
 pub struct Dict<E> {
     slots: Vec<Slot<E>>,
     buckets: Vec<u32>,
+    /// Sum of the entries' [`DictEntry::heap_bytes`].
+    entry_bytes: usize,
 }
 
 impl<E> Default for Dict<E> {
@@ -101,6 +113,7 @@ impl<E> Default for Dict<E> {
         Dict {
             slots: Vec::new(),
             buckets: Vec::new(),
+            entry_bytes: 0,
         }
     }
 }
@@ -134,6 +147,7 @@ impl<E: DictEntry> Dict<E> {
         let mut d = Dict {
             slots: Vec::with_capacity(n),
             buckets: Vec::new(),
+            entry_bytes: 0,
         };
         if n > 0 {
             d.rebuild(n.next_power_of_two().max(MIN_BUCKETS));
@@ -154,10 +168,16 @@ impl<E: DictEntry> Dict<E> {
         self.buckets.len()
     }
 
-    /// Approximate heap bytes of the table itself (not what entries point to).
+    /// Heap bytes of the table itself (not what entries point to).
+    pub fn table_bytes(&self) -> usize {
+        use crate::store::mem::alloc_size;
+        alloc_size(self.slots.capacity() * std::mem::size_of::<Slot<E>>())
+            + alloc_size(self.buckets.capacity() * std::mem::size_of::<u32>())
+    }
+
+    /// Heap bytes of the table and of everything its entries own.
     pub fn heap_bytes(&self) -> usize {
-        self.slots.capacity() * std::mem::size_of::<Slot<E>>()
-            + self.buckets.capacity() * std::mem::size_of::<u32>()
+        self.table_bytes() + self.entry_bytes
     }
 
     #[inline]
@@ -230,6 +250,7 @@ impl<E: DictEntry> Dict<E> {
         let b = hash as usize & self.mask();
         let next = self.buckets[b];
         self.buckets[b] = link(i);
+        self.entry_bytes += e.heap_bytes();
         self.slots.push(Slot {
             entry: e,
             hash,
@@ -252,9 +273,14 @@ impl<E: DictEntry> Dict<E> {
         (self.insert_hashed(hash, e), true)
     }
 
-    /// The entry at position `i`, to change anything but its key.
-    pub fn at_mut(&mut self, i: usize) -> &mut E {
-        &mut self.slots[i].entry
+    /// Puts `e` (whose key must be the same) in place of the entry at
+    /// position `i`, and answers the old one.
+    pub fn replace_at(&mut self, i: usize, e: E) -> E {
+        debug_assert!(e.key() == self.slots[i].entry.key());
+        self.entry_bytes += e.heap_bytes();
+        let old = std::mem::replace(&mut self.slots[i].entry, e);
+        self.entry_bytes -= old.heap_bytes();
+        old
     }
 
     /// Removes the entry under `key` and returns it.
@@ -273,6 +299,7 @@ impl<E: DictEntry> Dict<E> {
             self.relink(self.slots[last].hash, link(last), link(i));
         }
         let s = self.slots.swap_remove(i);
+        self.entry_bytes -= s.entry.heap_bytes();
         if self.slots.is_empty() {
             // an emptied value is normally deleted; give the memory back anyway
             *self = Dict::new();
@@ -368,6 +395,8 @@ impl<E: DictEntry> Dict<E> {
             }
         }
         assert!(seen.iter().all(|&s| s), "entry in no chain");
+        let owned: usize = self.slots.iter().map(|s| s.entry.heap_bytes()).sum();
+        assert_eq!(owned, self.entry_bytes, "entry byte count");
     }
 }
 
@@ -479,7 +508,7 @@ mod tests {
                         Ok(_) => assert!(new),
                         Err((i, _)) => {
                             assert!(!new);
-                            d.at_mut(i).1 = v.into();
+                            d.replace_at(i, pair(&k, &v));
                         }
                     }
                 }
@@ -488,7 +517,7 @@ mod tests {
                     let new = m.insert(k.clone(), v.clone()).is_none();
                     let (i, added) = d.find_or_insert_with(&k, || pair(&k, &v));
                     assert_eq!(added, new);
-                    d.at_mut(i).1 = v.into();
+                    d.replace_at(i, pair(&k, &v));
                     assert_eq!(d.at(i).0.as_ref(), &k[..]);
                 }
                 2 => {

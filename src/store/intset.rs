@@ -258,6 +258,183 @@ impl Intset {
     }
 }
 
+/// An intset as a set value keeps it in the keyspace: one shared block of
+/// `<width: u8> <value> <value> ...` (little-endian, strictly increasing).
+///
+/// The same values as an [`Intset`], without Redis's 8-byte header: the count
+/// is the block's length over the width, and one byte says the width. Ten
+/// small integers then fit, with the `Arc`'s two counts, in the allocator's
+/// 48-byte block instead of its 64-byte one. RDB and DUMP write the
+/// [`Intset`] form ([`Compact::to_intset`]); OBJECT ENCODING says "intset"
+/// either way.
+///
+/// Every change builds the next block (a set value is at most
+/// `set-max-intset-entries` values, 512 by default), so a clone (a snapshot's)
+/// never sees it; a change that keeps the size rewrites an unshared block in
+/// place.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Compact(std::sync::Arc<[u8]>);
+
+impl std::fmt::Debug for Compact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl Default for Compact {
+    fn default() -> Self {
+        Compact::new()
+    }
+}
+
+impl Compact {
+    /// An empty set (16-bit width).
+    pub fn new() -> Compact {
+        Compact(std::sync::Arc::from(&[2u8][..]))
+    }
+
+    /// The values of `values` (strictly increasing), in the narrowest width
+    /// that holds them all.
+    pub fn from_sorted(values: &[i64]) -> Compact {
+        let w = match (values.first(), values.last()) {
+            (Some(&lo), Some(&hi)) => width_for(lo).max(width_for(hi)),
+            _ => 2,
+        };
+        Compact::build(w, values.iter().copied())
+    }
+
+    /// The values of an intset, in its width.
+    pub fn from_intset(set: &Intset) -> Compact {
+        Compact::build(set.encoding(), set.iter())
+    }
+
+    fn build(w: usize, values: impl Iterator<Item = i64>) -> Compact {
+        Compact(super::mem::build_block(|out| {
+            out.push(w as u8);
+            for v in values {
+                put(out, w, v);
+            }
+        }))
+    }
+
+    /// Redis's intset of the same values and width (for RDB and DUMP).
+    pub fn to_intset(&self) -> Intset {
+        Intset::build(self.width(), &self.iter().collect::<Vec<_>>())
+    }
+
+    /// Width of each value in bytes (2, 4 or 8).
+    pub fn width(&self) -> usize {
+        match self.0.first() {
+            Some(&w) if matches!(w, 2 | 4 | 8) => w as usize,
+            _ => 8,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        (self.0.len().saturating_sub(1)) / self.width()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes of the block (the `Arc`'s counts included).
+    pub fn heap_bytes(&self) -> usize {
+        self.0.len() + super::mem::ARC_HEADER
+    }
+
+    /// The `i`-th smallest value.
+    pub fn get(&self, i: usize) -> Option<i64> {
+        if i >= self.len() {
+            return None;
+        }
+        let w = self.width();
+        read(&self.0, w, 1 + i * w)
+    }
+
+    /// `Ok(i)`: `v` is the `i`-th value; `Err(i)`: it would go at `i`.
+    fn search(&self, v: i64) -> Result<usize, usize> {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.get(mid) {
+                Some(m) if m < v => lo = mid + 1,
+                Some(m) if m > v => hi = mid,
+                Some(_) => return Ok(mid),
+                None => break,
+            }
+        }
+        Err(lo)
+    }
+
+    pub fn contains(&self, v: i64) -> bool {
+        width_for(v) <= self.width() && self.search(v).is_ok()
+    }
+
+    /// Adds `v`; false when it was already there. A value wider than the
+    /// width upgrades every value first (Redis's rule; it never downgrades).
+    pub fn insert(&mut self, v: i64) -> bool {
+        let w = self.width();
+        if width_for(v) > w {
+            let wider = width_for(v);
+            let old = self.0.clone();
+            let n = self.len();
+            let values = (0..n).filter_map(|i| read(&old, w, 1 + i * w));
+            // wider than every stored value: it goes at one end
+            *self = if v < 0 {
+                Compact::build(wider, std::iter::once(v).chain(values))
+            } else {
+                Compact::build(wider, values.chain(std::iter::once(v)))
+            };
+            return true;
+        }
+        match self.search(v) {
+            Ok(_) => false,
+            Err(i) => {
+                let at = 1 + i * w;
+                let old = &self.0;
+                self.0 = super::mem::build_block(|out| {
+                    out.extend_from_slice(&old[..at]);
+                    put(out, w, v);
+                    out.extend_from_slice(&old[at..]);
+                });
+                true
+            }
+        }
+    }
+
+    /// Removes `v`; false when it was not there.
+    pub fn remove(&mut self, v: i64) -> bool {
+        if width_for(v) > self.width() {
+            return false;
+        }
+        let Ok(i) = self.search(v) else {
+            return false;
+        };
+        self.remove_at(i);
+        true
+    }
+
+    /// Removes and answers the `i`-th smallest value.
+    pub fn remove_at(&mut self, i: usize) -> Option<i64> {
+        let v = self.get(i)?;
+        let w = self.width();
+        let at = 1 + i * w;
+        let old = &self.0;
+        self.0 = super::mem::build_block(|out| {
+            out.extend_from_slice(&old[..at]);
+            out.extend_from_slice(&old[at + w..]);
+        });
+        Some(v)
+    }
+
+    /// The values, smallest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = i64> + ExactSizeIterator + '_ {
+        let w = self.width();
+        (0..self.len()).map(move |i| read(&self.0, w, 1 + i * w).unwrap_or(0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,5 +519,42 @@ mod tests {
         assert_eq!(fixed.iter().collect::<Vec<_>>(), vec![2, 3]);
         assert!(Intset::from_bytes(vec![2, 0, 0]).is_err());
         assert!(Intset::from_bytes(vec![8, 0, 0, 0, 1, 0, 0, 0]).is_err());
+    }
+
+    #[test]
+    fn compact_form_matches_the_intset() {
+        let mut c = Compact::new();
+        let mut s = Intset::new();
+        let mut x = 3u64;
+        for step in 0..4000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let v = match x >> 61 {
+                0 => -((x >> 20) as i64 % 100_000),
+                1 if step > 3000 => (x >> 1) as i64,
+                _ => (x >> 33) as i64 % 400,
+            };
+            if (x >> 10).is_multiple_of(3) {
+                assert_eq!(c.remove(v), s.remove(v));
+            } else {
+                assert_eq!(c.insert(v), s.insert(v));
+            }
+            assert_eq!(c.len(), s.len());
+            assert_eq!(c.width(), s.encoding());
+        }
+        assert!(c.iter().eq(s.iter()));
+        assert_eq!(c.to_intset(), s);
+        assert_eq!(Compact::from_intset(&s), c);
+        assert!(c.contains(s.max().unwrap()) && !c.contains(i64::MIN));
+        // ten small values: 1 + 20 bytes, a 48-byte block with the Arc's counts
+        let ten = Compact::from_sorted(&(0..10).collect::<Vec<_>>());
+        assert_eq!(ten.heap_bytes(), 37);
+        assert_eq!(crate::store::mem::alloc_size(ten.heap_bytes()), 48);
+        let snap = ten.clone();
+        let mut t = ten;
+        assert_eq!(t.remove_at(0), Some(0));
+        assert!(t.insert(-1));
+        assert_eq!(snap.iter().collect::<Vec<_>>(), (0..10).collect::<Vec<_>>());
     }
 }

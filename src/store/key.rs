@@ -34,6 +34,16 @@ impl Key {
     }
 }
 
+impl Key {
+    /// Heap bytes the key owns (0 inline).
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Key::Inline { .. } => 0,
+            Key::Heap(b) => crate::store::mem::alloc_size(b.len()),
+        }
+    }
+}
+
 impl std::ops::Deref for Key {
     type Target = [u8];
 

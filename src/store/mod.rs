@@ -13,7 +13,9 @@
 //! | `hll.rs` | HyperLogLog sketches in Redis's dense and sparse byte formats, its hash and estimator |
 //! | `stream/` | the stream type: listpack nodes in Redis's layout, consumer groups |
 //! | `zset/` | the sorted-set type: listpack and skiplist encodings, range specs |
-//! | `listpack/`, `intset.rs` | Redis's listpack and intset byte formats as types (RDB and DUMP use them) |
+//! | `listpack/`, `intset.rs` | Redis's listpack and intset byte formats as types (small values, RDB and DUMP use them) |
+//! | `lfu.rs` | the LFU policies' access-frequency counter in an entry's access stamp |
+//! | `mem.rs` | byte accounting: what a block of the allocator costs (MEMORY USAGE, `used_memory`) |
 //! | `watch.rs` | version counters of WATCHed keys, bumped by every change a [`Db`] makes |
 //!
 //! Invariants:
@@ -40,8 +42,10 @@ pub mod hash;
 pub mod hll;
 pub mod intset;
 pub mod key;
+pub mod lfu;
 pub mod list;
 pub mod listpack;
+pub mod mem;
 pub mod set;
 pub mod stream;
 pub mod table;
@@ -191,6 +195,7 @@ impl Store {
         self.dbs[db].lru_clock = clock;
         self.dbs[db].expired_keys = old.expired_keys;
         self.dbs[db].expire_hold = old.expire_hold;
+        self.dbs[db].lfu = old.lfu;
         vec![old]
     }
 
@@ -210,10 +215,25 @@ impl Store {
                 expire_hold: d.expire_hold,
                 log_expired: d.log_expired,
                 expired_log: std::mem::take(&mut d.expired_log),
+                lfu: d.lfu,
                 ..Db::default()
             });
         }
         std::mem::replace(&mut self.dbs, fresh)
+    }
+
+    /// The LFU settings access stamps follow (`None`: access times).
+    pub fn lfu(&self) -> Option<lfu::Lfu> {
+        self.dbs.first().and_then(|d| d.lfu)
+    }
+
+    /// Switches every database's access stamps to LFU counters (`Some`) or
+    /// access times (`None`). Existing stamps are not converted: as in Redis,
+    /// they take some time to mean the new thing.
+    pub fn set_lfu(&mut self, lfu: Option<lfu::Lfu>) {
+        for d in &mut self.dbs {
+            d.lfu = lfu;
+        }
     }
 
     /// Holds expiry (no expired key is deleted) until `until` (Unix ms; 0 ends
@@ -277,15 +297,62 @@ pub struct Db {
     /// expires are logged here for `cmd::notify` to publish.
     pub log_expired: bool,
     pub expired_log: Vec<Vec<u8>>,
+    /// Under an LFU maxmemory policy, its settings: access stamps then hold a
+    /// frequency counter (see `lfu.rs`) instead of the access time.
+    pub lfu: Option<lfu::Lfu>,
+}
+
+/// What a database's data costs, in bytes (see `mem.rs` for how it is counted).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DbBytes {
+    /// Keys' and values' heap bytes plus the entries' own size.
+    pub dataset: usize,
+    /// The table's arrays beyond the entries in use: bucket arrays, spare
+    /// entry capacity (`overhead.hashtable.main`).
+    pub main: usize,
+    /// The list of keys with a TTL (`overhead.hashtable.expires`).
+    pub expires: usize,
 }
 
 impl Db {
+    /// What this database costs; O(keys) (each value answers in O(1), but
+    /// streams).
+    pub fn bytes(&self) -> DbBytes {
+        let entries = self.table.entries();
+        let dataset = entries
+            .iter()
+            .map(|e| e.key.heap_bytes() + e.value.heap_bytes())
+            .sum::<usize>()
+            + std::mem::size_of_val(entries);
+        let (main, expires) = self.table.overhead_bytes();
+        DbBytes {
+            dataset,
+            main: main.saturating_sub(std::mem::size_of_val(entries)),
+            expires,
+        }
+    }
     /// Index of the live entry for `key`, deleting it first if it has expired,
     /// and marking it as accessed now.
     pub fn lookup(&mut self, key: &[u8]) -> Option<usize> {
         let i = self.lookup_no_touch(key)?;
-        self.table.entry_mut(i).lru = self.lru_clock;
+        let stamp = match self.lfu {
+            None => self.lru_clock,
+            Some(l) => {
+                let draw = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+                lfu::touch(self.table.entry(i).lru, l, now_ms(), draw)
+            }
+        };
+        self.table.entry_mut(i).lru = stamp;
         Some(i)
+    }
+
+    /// The access stamp a new or overwritten key gets.
+    #[inline]
+    fn fresh_stamp(&self) -> u32 {
+        match self.lfu {
+            None => self.lru_clock,
+            Some(_) => lfu::fresh(now_ms()),
+        }
     }
 
     /// Like [`lookup`](Self::lookup) but leaves the access time alone (OBJECT).
@@ -350,19 +417,29 @@ impl Db {
                 if !keep_ttl && at != 0 {
                     self.table.set_expire(i, 0);
                 }
+                // an overwrite is an access; under LFU the count carries over
+                let stamp = match self.lfu {
+                    None => self.lru_clock,
+                    Some(l) => {
+                        let draw = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+                        lfu::touch(self.table.entry(i).lru, l, now_ms(), draw)
+                    }
+                };
                 let e = self.table.entry_mut(i);
                 e.value = value;
-                e.lru = self.lru_clock;
+                e.lru = stamp;
                 return i;
             }
         }
-        self.table.insert_hashed(key, hash, value, self.lru_clock)
+        let stamp = self.fresh_stamp();
+        self.table.insert_hashed(key, hash, value, stamp)
     }
 
     /// Adds `key`, which must be absent (e.g. a lookup just answered `None`).
     pub fn insert_new(&mut self, key: &[u8], value: Value) -> usize {
         self.watched.touch(key);
-        self.table.insert_new(key, value, self.lru_clock)
+        let stamp = self.fresh_stamp();
+        self.table.insert_new(key, value, stamp)
     }
 
     /// Removes `key`; returns its entry if it was live.

@@ -2,30 +2,44 @@
 //!
 //! Two encodings, as Redis 7.0 reports them in OBJECT ENCODING:
 //! - "intset": every member is the canonical decimal form of an `i64` and there
-//!   are at most `set-max-intset-entries` (512) of them: a sorted `Vec<i64>`, so
-//!   SMEMBERS lists them in increasing order, as Redis does;
+//!   are at most `set-max-intset-entries` (512) of them: Redis's intset, in one
+//!   shared block ([`Compact`]: the sorted values in the narrowest width that
+//!   holds them all), so SMEMBERS lists them in increasing order, as Redis does;
 //! - "hashtable": past either limit the set converts once and never converts
 //!   back. Members sit in a [`Dict`] (see `dict.rs`): densely packed, so a random
 //!   member is O(1) to pick (SPOP, SRANDMEMBER), chained by hash, and scanned with
 //!   a bucket cursor that keeps SSCAN's guarantee across removals and resizes.
 //!
+//! Snapshots: both encodings keep their data behind `Arc`s, and every change
+//! copies shared data first, so a clone (a snapshot's) never sees later writes.
+//!
 //! Invariant: members are distinct, and each is stored once.
 use super::dict::Dict;
+use super::intset::{Compact, Intset};
+use super::mem::{alloc_size, ARC_HEADER};
 use crate::num::string2ll;
+use std::sync::Arc;
 
 /// Redis's default `set-max-intset-entries`.
 pub const MAX_INTSET_ENTRIES: usize = 512;
 
-/// A set value.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Set {
-    Ints(Vec<i64>),
-    Table(Box<Dict<Box<[u8]>>>),
+enum Repr {
+    Ints(Compact),
+    Table(Arc<Dict<Box<[u8]>>>),
+}
+
+/// A set value (two words: the representation keeps its data behind `Arc`s).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Set {
+    repr: Repr,
 }
 
 impl Default for Set {
     fn default() -> Self {
-        Set::Ints(Vec::new())
+        Set {
+            repr: Repr::Ints(Compact::new()),
+        }
     }
 }
 
@@ -49,10 +63,25 @@ impl Set {
         Set::default()
     }
 
+    /// An "intset" set holding the values of `set` (RDB loading).
+    pub fn from_intset(set: &Intset) -> Set {
+        Set {
+            repr: Repr::Ints(Compact::from_intset(set)),
+        }
+    }
+
+    /// Redis's intset of the members, in the "intset" encoding (RDB and DUMP).
+    pub fn to_intset(&self) -> Option<Intset> {
+        match &self.repr {
+            Repr::Ints(c) => Some(c.to_intset()),
+            Repr::Table(_) => None,
+        }
+    }
+
     pub fn len(&self) -> usize {
-        match self {
-            Set::Ints(v) => v.len(),
-            Set::Table(d) => d.len(),
+        match &self.repr {
+            Repr::Ints(v) => v.len(),
+            Repr::Table(d) => d.len(),
         }
     }
 
@@ -62,70 +91,78 @@ impl Set {
 
     /// The name OBJECT ENCODING reports.
     pub fn encoding(&self) -> &'static str {
-        match self {
-            Set::Ints(_) => "intset",
-            Set::Table(_) => "hashtable",
+        match &self.repr {
+            Repr::Ints(_) => "intset",
+            Repr::Table(_) => "hashtable",
+        }
+    }
+
+    /// Heap bytes the value owns (MEMORY USAGE, `used_memory`).
+    pub fn heap_bytes(&self) -> usize {
+        match &self.repr {
+            Repr::Ints(c) => alloc_size(c.heap_bytes()),
+            Repr::Table(d) => {
+                alloc_size(ARC_HEADER + std::mem::size_of::<Dict<Box<[u8]>>>()) + d.heap_bytes()
+            }
         }
     }
 
     pub fn contains(&self, m: &[u8]) -> bool {
-        match self {
-            Set::Ints(v) => string2ll(m).is_some_and(|n| v.binary_search(&n).is_ok()),
-            Set::Table(d) => d.contains(m),
+        match &self.repr {
+            Repr::Ints(v) => string2ll(m).is_some_and(|n| v.contains(n)),
+            Repr::Table(d) => d.contains(m),
         }
     }
 
     /// Converts to the hashtable form.
     fn convert_to_table(&mut self) {
-        if let Set::Ints(v) = self {
+        if let Repr::Ints(v) = &self.repr {
             let d = v
                 .iter()
                 .map(|n| n.to_string().into_bytes().into())
                 .collect();
-            *self = Set::Table(Box::new(d));
+            self.repr = Repr::Table(Arc::new(d));
         }
     }
 
     /// Adds `m`; false when already there. `max_ints`: set-max-intset-entries.
     pub fn add(&mut self, m: &[u8], max_ints: usize) -> bool {
-        if let Set::Ints(v) = self {
+        if let Repr::Ints(v) = &mut self.repr {
             match string2ll(m) {
-                Some(n) => match v.binary_search(&n) {
-                    Ok(_) => return false,
-                    Err(pos) if v.len() < max_ints => {
-                        v.insert(pos, n);
-                        return true;
-                    }
-                    Err(_) => self.convert_to_table(),
-                },
-                None => self.convert_to_table(),
+                Some(n) if v.contains(n) => return false,
+                Some(n) if v.len() < max_ints => return v.insert(n),
+                _ => self.convert_to_table(),
             }
         }
-        match self {
-            Set::Table(d) => d.find_or_insert_with(m, || m.into()).1,
-            Set::Ints(_) => false,
+        match &mut self.repr {
+            Repr::Table(d) => {
+                if d.contains(m) {
+                    return false;
+                }
+                Arc::make_mut(d).find_or_insert_with(m, || m.into()).1
+            }
+            Repr::Ints(_) => false,
         }
     }
 
     /// Removes `m`; false when it was not there.
     pub fn remove(&mut self, m: &[u8]) -> bool {
-        match self {
-            Set::Ints(v) => match string2ll(m).and_then(|n| v.binary_search(&n).ok()) {
-                Some(pos) => {
-                    v.remove(pos);
-                    true
+        match &mut self.repr {
+            Repr::Ints(v) => string2ll(m).is_some_and(|n| v.remove(n)),
+            Repr::Table(d) => {
+                if !d.contains(m) {
+                    return false;
                 }
-                None => false,
-            },
-            Set::Table(d) => d.remove(m).is_some(),
+                Arc::make_mut(d).remove(m).is_some()
+            }
         }
     }
 
     /// Member at position `i` (`0..len`): the `i`-th smallest for an intset.
     pub fn at(&self, i: usize) -> Member<'_> {
-        match self {
-            Set::Ints(v) => Member::Int(v[i]),
-            Set::Table(d) => Member::Bytes(d.at(i)),
+        match &self.repr {
+            Repr::Ints(v) => Member::Int(v.get(i).unwrap_or(0)),
+            Repr::Table(d) => Member::Bytes(d.at(i)),
         }
     }
 
@@ -136,9 +173,9 @@ impl Set {
 
     /// Removes and returns the member at position `i`.
     pub fn take_at(&mut self, i: usize) -> Vec<u8> {
-        match self {
-            Set::Ints(v) => v.remove(i).to_string().into_bytes(),
-            Set::Table(d) => d.remove_at(i).into_vec(),
+        match &mut self.repr {
+            Repr::Ints(v) => v.remove_at(i).unwrap_or(0).to_string().into_bytes(),
+            Repr::Table(d) => Arc::make_mut(d).remove_at(i).into_vec(),
         }
     }
 
@@ -147,14 +184,14 @@ impl Set {
     /// a hashtable walks buckets from `cursor` until about `count` members were
     /// returned (see [`Dict::scan`]).
     pub fn scan<'a>(&'a self, cursor: u64, count: usize, mut f: impl FnMut(Member<'a>)) -> u64 {
-        match self {
-            Set::Ints(v) => {
-                for &n in v {
+        match &self.repr {
+            Repr::Ints(v) => {
+                for n in v.iter() {
                     f(Member::Int(n));
                 }
                 0
             }
-            Set::Table(d) => d.scan(cursor, count, |m| f(Member::Bytes(m))),
+            Repr::Table(d) => d.scan(cursor, count, |m| f(Member::Bytes(m))),
         }
     }
 }

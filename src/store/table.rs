@@ -93,6 +93,17 @@ impl Default for Table {
     }
 }
 
+impl Entry {
+    /// What the key costs (MEMORY USAGE): the entry itself, its bucket
+    /// link, the key's and the value's heap bytes.
+    pub fn usage_bytes(&self) -> usize {
+        std::mem::size_of::<Entry>()
+            + std::mem::size_of::<u32>()
+            + self.key.heap_bytes()
+            + self.value.heap_bytes()
+    }
+}
+
 impl Table {
     pub fn new() -> Table {
         Table {
@@ -160,6 +171,19 @@ impl Table {
     /// All entries, in storage order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// Heap bytes of the table's own arrays (entries, both bucket arrays, the
+    /// TTL list), as the allocator sizes them: the keyspace's overhead in
+    /// MEMORY STATS (`overhead.hashtable.main`, `.expires`).
+    pub fn overhead_bytes(&self) -> (usize, usize) {
+        use super::mem::vec_bytes;
+        (
+            vec_bytes::<Entry>(self.entries.capacity())
+                + vec_bytes::<u32>(self.buckets.capacity())
+                + vec_bytes::<u32>(self.old.capacity()),
+            vec_bytes::<u32>(self.volatile.capacity()),
+        )
     }
 
     /// Adds a key known to be absent (no TTL) and returns its index.

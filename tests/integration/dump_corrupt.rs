@@ -7,7 +7,7 @@
 //! turn the checksum check off for some), under `sanitize-dump-payload` no and
 //! yes. Ferrous must answer each with OK or one of RESTORE's errors and keep
 //! serving; with `yes` and redis-server installed, it must accept exactly the
-//! payloads redis-server accepts (streams aside: Ferrous refuses them all).
+//! payloads redis-server accepts.
 //! Without sanitization Redis accepts some damaged packed encodings it would
 //! crash on later; Ferrous checks those always and refuses them.
 use crate::rdb_support::*;
@@ -155,16 +155,13 @@ fn redis_corrupt_payloads_restore_or_fail_cleanly() {
                 }
                 // a fresh connection: redis-server may close on some payloads
                 let want = restore(&mut redis.connect(), sanitize, &q);
-                let stream = matches!(&got, R::Err(e) if e.contains("stream values"));
-                if !stream {
-                    assert_eq!(
-                        matches!(got, R::Simple(_)),
-                        matches!(want, R::Simple(_)),
-                        "payload {:?}: ferrous {got:?}, redis {want:?}",
-                        q.escape_ascii().to_string()
-                    );
-                    compared += 1;
-                }
+                assert_eq!(
+                    matches!(got, R::Simple(_)),
+                    matches!(want, R::Simple(_)),
+                    "payload {:?}: ferrous {got:?}, redis {want:?}",
+                    q.escape_ascii().to_string()
+                );
+                compared += 1;
             }
         }
     }

@@ -9,6 +9,14 @@ use std::time::Duration;
 const TRANSCRIPT: &str = include_str!("../transcripts/functions.txt");
 
 #[test]
+fn library_metadata_registration_errors_and_helpers() {
+    run_transcript(
+        TRANSCRIPT,
+        "library_metadata_registration_errors_and_helpers",
+    );
+}
+
+#[test]
 fn function_and_fcall_replies_match_redis() {
     run_transcript(TRANSCRIPT, "function_and_fcall_replies_match_redis");
 }
@@ -45,6 +53,14 @@ fn functions_survive_script_flush_and_keep_state_per_library() {
 #[test]
 fn function_dump_and_restore_match_redis() {
     run_transcript(TRANSCRIPT, "function_dump_and_restore_match_redis");
+}
+
+#[test]
+fn function_dump_compresses_and_restore_reads_every_record() {
+    run_transcript(
+        TRANSCRIPT,
+        "function_dump_compresses_and_restore_reads_every_record",
+    );
 }
 
 /// `redis.log` writes to the server log from a script, from a function and
@@ -92,7 +108,8 @@ fn redis_log_reaches_the_server_log() {
 
 /// A busy function: others get the BUSY text naming FUNCTION KILL, SCRIPT KILL
 /// does not stop it (it answers that text), FUNCTION KILL does. And the other
-/// way round for an EVAL script. Texts recorded from redis-server 7.0.15.
+/// way round for an EVAL script. FUNCTION STATS tells of a busy function and
+/// gets BUSY during an EVAL script. Texts recorded from redis-server 7.0.15.
 #[test]
 fn each_kill_command_stops_only_its_own_kind() {
     const FUNCTION_BUSY: &str = "-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.\r\n";
@@ -107,10 +124,28 @@ fn each_kill_command_stops_only_its_own_kind() {
     );
     let text = |r: Vec<u8>| String::from_utf8_lossy(&r).into_owned();
 
-    runner.send(&crate::support::multibulk(&[b"FCALL", b"spin", b"0"]));
+    // FCALL finds the function whatever the case of its name (as 7.0 does).
+    runner.send(&crate::support::multibulk(&[b"FCALL", b"SPIN", b"0", b"a"]));
     std::thread::sleep(Duration::from_millis(300));
     let mut other = srv.connect();
     assert_eq!(text(other.cmd(&[b"GET", b"x"])), FUNCTION_BUSY);
+    // FUNCTION STATS answers while a function is busy: what runs, and the counts.
+    let stats = text(other.cmd(&[b"FUNCTION", b"STATS"]));
+    let (head, tail) = stats
+        .split_once("$11\r\nduration_ms\r\n:")
+        .expect("duration");
+    assert_eq!(
+        head,
+        "*4\r\n$14\r\nrunning_script\r\n*6\r\n$4\r\nname\r\n$4\r\nspin\r\n\
+         $7\r\ncommand\r\n*4\r\n$5\r\nFCALL\r\n$4\r\nSPIN\r\n$1\r\n0\r\n$1\r\na\r\n"
+    );
+    let (ms, rest) = tail.split_once("\r\n").expect("duration value");
+    assert!(ms.parse::<u64>().expect("a number") >= 200, "{ms}");
+    assert_eq!(
+        rest,
+        "$7\r\nengines\r\n*2\r\n$3\r\nLUA\r\n*4\r\n$15\r\nlibraries_count\r\n:1\r\n\
+         $15\r\nfunctions_count\r\n:1\r\n"
+    );
     assert_eq!(text(other.cmd(&[b"SCRIPT", b"KILL"])), FUNCTION_BUSY);
     assert_eq!(text(other.cmd(&[b"FUNCTION", b"KILL"])), "+OK\r\n");
     assert_eq!(
@@ -125,6 +160,7 @@ fn each_kill_command_stops_only_its_own_kind() {
     ]));
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(text(other.cmd(&[b"GET", b"x"])), SCRIPT_BUSY);
+    assert_eq!(text(other.cmd(&[b"FUNCTION", b"STATS"])), SCRIPT_BUSY);
     assert_eq!(text(other.cmd(&[b"FUNCTION", b"KILL"])), SCRIPT_BUSY);
     assert_eq!(text(other.cmd(&[b"SCRIPT", b"KILL"])), "+OK\r\n");
     assert!(text(runner.read_reply())

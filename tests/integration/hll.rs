@@ -13,6 +13,11 @@ fn replies_match_redis() {
     run_transcript(TRANSCRIPT, "hll_replies_match_redis");
 }
 
+#[test]
+fn pfcount_may_replicate() {
+    run_transcript(TRANSCRIPT, "pfcount_may_replicate");
+}
+
 fn hex(s: &str) -> Vec<u8> {
     let s = s.trim();
     (0..s.len() / 2)

@@ -146,6 +146,7 @@ pub fn dataset(c: &mut Conn) -> String {
                         .collect::<Vec<_>>()
                         .join(",")
                 }
+                "stream" => stream_text(c, &k),
                 other => format!("<{other}>"),
             };
             // long values by length and SHA-1, to keep expected files small
@@ -186,6 +187,48 @@ pub fn dataset(c: &mut Conn) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A stream as text: its metadata, entries and consumer groups (with
+/// their pending entries' delivery times and counts, but not the consumers'
+/// seen times, which are the moment a command ran).
+fn stream_text(c: &mut Conn, k: &[u8]) -> String {
+    fn text(r: &R) -> String {
+        match r {
+            R::Array(Some(v)) => format!("[{}]", v.iter().map(text).collect::<Vec<_>>().join(" ")),
+            R::Array(None) | R::Bulk(None) => "nil".into(),
+            other => esc(&other.bytes()),
+        }
+    }
+    let info = call(c, &[b"XINFO", b"STREAM", k, b"FULL", b"COUNT", b"0"]).items();
+    let mut out = Vec::new();
+    for pair in info.chunks(2) {
+        let name = pair[0].bytes();
+        if name != b"groups" {
+            out.push(format!("{}={}", esc(&name), text(&pair[1])));
+            continue;
+        }
+        for g in pair[1].items() {
+            let mut fields = Vec::new();
+            for f in g.items().chunks(2) {
+                if f[0].bytes() != b"consumers" {
+                    fields.push(format!("{}={}", esc(&f[0].bytes()), text(&f[1])));
+                    continue;
+                }
+                for cons in f[1].items() {
+                    let kept: Vec<String> = cons
+                        .items()
+                        .chunks(2)
+                        .filter(|p| p[0].bytes() != b"seen-time")
+                        .map(|p| format!("{}={}", esc(&p[0].bytes()), text(&p[1])))
+                        .collect();
+                    fields.push(format!("consumer{{{}}}", kept.join(",")));
+                }
+            }
+            out.push(format!("group{{{}}}", fields.join(",")));
+        }
+    }
+    out.join(",")
 }
 
 /// Asserts two dataset dumps are equal, showing the first lines that differ.

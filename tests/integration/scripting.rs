@@ -21,6 +21,11 @@ fn numkeys_is_read_as_string2ll() {
 }
 
 #[test]
+fn script_arguments_and_sort_by_constant() {
+    run_transcript(TRANSCRIPT, "script_arguments_and_sort_by_constant");
+}
+
+#[test]
 fn busy_script_gets_busy_replies_and_script_kill_stops_it() {
     let srv = start_server_with(&["--lua-time-limit", "100"]);
     let mut runner = srv.connect();

@@ -156,3 +156,22 @@ fn sscan_returns_every_surviving_member_under_writes() {
     }
     assert!(live.len() <= 100, "the scan ended before the shrink phase");
 }
+
+/// SMOVE of a member the destination already has leaves the destination
+/// untouched: a transaction WATCHing it still runs (redis-server 7.0.15 answers
+/// EXEC with the queued SADD's 1, and SCARD 2 after).
+#[test]
+fn smove_to_a_set_holding_the_member_does_not_touch_it() {
+    let srv = start_server();
+    let mut a = srv.connect();
+    let mut b = srv.connect();
+    a.q("sadd src{t} a b");
+    a.q("sadd dst{t} a");
+    assert_eq!(a.q("watch dst{t}"), "+OK\r\n");
+    assert_eq!(a.q("multi"), "+OK\r\n");
+    assert_eq!(a.q("sadd dst{t} c"), "+QUEUED\r\n");
+    assert_eq!(b.q("smove src{t} dst{t} a"), ":1\r\n");
+    assert_eq!(a.q("exec"), "*1\r\n:1\r\n");
+    assert_eq!(a.q("scard dst{t}"), ":2\r\n");
+    assert_eq!(a.q("smembers src{t}"), "*1\r\n$1\r\nb\r\n");
+}

@@ -21,6 +21,20 @@ pub struct TestServer {
     pub port: u16,
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
+    /// The server's own `dir` (its RDB file goes there), removed on drop
+    /// unless the flags named one.
+    pub dir: std::path::PathBuf,
+    own_dir: bool,
+}
+
+/// A fresh empty directory under the system's temp dir.
+pub fn temp_dir(tag: &str) -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("ferrous-{tag}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a temp dir");
+    dir
 }
 
 /// Starts a server with the default configuration on 127.0.0.1 and a free port.
@@ -30,12 +44,19 @@ pub fn start_server() -> TestServer {
 
 /// Starts a server with extra redis-server-style flags, e.g. `["--requirepass", "x"]`.
 /// `bind` and `port` are always 127.0.0.1 and a free port. The server logs
-/// nothing unless the flags name a `--logfile`.
+/// nothing unless the flags name a `--logfile`. Unless the flags name a
+/// `--dir`, it works in a fresh temp dir (Redis's default save points are on,
+/// so files it saves never land in the repository).
 pub fn start_server_with(args: &[&str]) -> TestServer {
+    let own_dir = !args.contains(&"--dir");
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let mut config = Config::from_args(&args).expect("test server flags");
     config.bind = vec!["127.0.0.1".to_string()];
     config.port = 0;
+    if own_dir {
+        config.dir = temp_dir("srv").to_string_lossy().into_owned();
+    }
+    let dir = std::path::PathBuf::from(&config.dir);
     let logger = if config.logfile.is_empty() {
         Logger::quiet()
     } else {
@@ -49,6 +70,8 @@ pub fn start_server_with(args: &[&str]) -> TestServer {
         port,
         handle,
         thread: Some(thread),
+        dir,
+        own_dir,
     }
 }
 
@@ -74,6 +97,9 @@ impl Drop for TestServer {
         self.handle.shutdown();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
+        }
+        if self.own_dir {
+            let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
 }
@@ -510,6 +536,9 @@ pub fn free_port() -> u16 {
 /// killed when dropped.
 pub struct ServerProcess {
     child: Child,
+    /// Its working directory and `dir` (a fresh temp dir, removed on drop), so
+    /// a SAVE it is sent writes nothing into the repository.
+    dir: std::path::PathBuf,
     pub port: u16,
     log: BufReader<std::process::ChildStdout>,
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
@@ -519,7 +548,9 @@ impl ServerProcess {
     pub fn start(shell_prefix: &str, args: &str) -> ServerProcess {
         let port = free_port();
         let bin = env!("CARGO_BIN_EXE_ferrous");
+        let dir = temp_dir("proc");
         let mut child = Command::new("sh")
+            .current_dir(&dir)
             .arg("-c")
             .arg(format!(
                 "{shell_prefix} exec '{bin}' --port {port} --bind 127.0.0.1 --save '' {args}"
@@ -542,6 +573,7 @@ impl ServerProcess {
         }
         let p = ServerProcess {
             child,
+            dir,
             port,
             log,
             stderr,
@@ -598,5 +630,6 @@ impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -176,3 +176,53 @@ fn exec_is_atomic_against_other_clients() {
     let mut c = srv.connect();
     assert_eq!(c.q("MGET x y"), "*2\r\n$3\r\n200\r\n$3\r\n200\r\n");
 }
+
+/// An SMOVE whose member is already in the destination leaves it unmodified:
+/// a WATCH on it holds (Redis 7.0, unit/type/set "SMOVE only notify dstset
+/// when the addition is successful").
+#[test]
+fn smove_to_a_set_that_has_the_member_does_not_break_watch() {
+    let srv = start_server();
+    let mut a = srv.connect();
+    let mut b = srv.connect();
+    assert_eq!(a.q("SADD src a b"), ":2\r\n");
+    assert_eq!(a.q("SADD dst a"), ":1\r\n");
+    assert_eq!(a.q("WATCH dst"), "+OK\r\n");
+    assert_eq!(a.q("MULTI"), "+OK\r\n");
+    assert_eq!(a.q("SADD dst c"), "+QUEUED\r\n");
+    assert_eq!(b.q("SMOVE src dst a"), ":1\r\n");
+    assert_eq!(a.q("EXEC"), "*1\r\n:1\r\n");
+    assert_eq!(a.q("SCARD dst"), ":2\r\n");
+    // A member new to the destination does modify it.
+    assert_eq!(a.q("WATCH dst"), "+OK\r\n");
+    assert_eq!(a.q("MULTI"), "+OK\r\n");
+    assert_eq!(a.q("SADD dst d"), "+QUEUED\r\n");
+    assert_eq!(b.q("SMOVE src dst b"), ":1\r\n");
+    assert_eq!(a.q("EXEC"), "*-1\r\n");
+}
+
+/// SETBIT counts a change only when it creates, grows or flips (INFO's
+/// rdb_changes_since_last_save, as 7.0's unit/bitops checks).
+#[test]
+fn setbit_counts_only_real_changes() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    let changes = |c: &mut crate::support::Conn| -> u64 {
+        let info = c.q("INFO persistence");
+        info.lines()
+            .find_map(|l| l.strip_prefix("rdb_changes_since_last_save:"))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("rdb_changes_since_last_save")
+    };
+    let start = changes(&mut c);
+    assert_eq!(c.q("SETBIT foo 0 0"), ":0\r\n");
+    assert_eq!(changes(&mut c), start + 1);
+    assert_eq!(c.q("SETBIT foo 0 0"), ":0\r\n");
+    assert_eq!(c.q("SETBIT foo 7 0"), ":0\r\n");
+    assert_eq!(changes(&mut c), start + 1);
+    assert_eq!(c.q("SETBIT foo 0 1"), ":0\r\n");
+    assert_eq!(c.q("SETBIT foo 0 1"), ":1\r\n");
+    assert_eq!(changes(&mut c), start + 2);
+    assert_eq!(c.q("SETBIT foo 100 0"), ":0\r\n");
+    assert_eq!(changes(&mut c), start + 3);
+}

@@ -373,10 +373,15 @@ impl Vm {
     /// A full collection (`collectgarbage()`): the cycle in progress is
     /// finished, then one whole cycle runs.
     pub fn collect_garbage(&mut self) {
+        self.finish_cycle();
+        self.gc_work(usize::MAX);
+    }
+
+    /// Finishes the cycle in progress, if any, starting none.
+    pub(crate) fn finish_cycle(&mut self) {
         if self.heap.gc.phase != Phase::Pause {
             self.gc_work(usize::MAX);
         }
-        self.gc_work(usize::MAX);
     }
 
     /// Raises the error a finalizer gave in the last collection, if any.

@@ -344,9 +344,10 @@ impl Vm {
                     dead.push(*k);
                 }
             });
-            let tb = self.heap.table_mut(t);
+            let heap = &mut self.heap;
+            let tb = heap.tables.get_mut(t);
             for k in dead {
-                let _ = tb.set(k, Value::Nil);
+                let _ = tb.set(k, Value::Nil, &heap.strings);
             }
         }
         self.heap.gc.to_finalize = to_finalize;

@@ -203,7 +203,7 @@ impl Heap {
     ) -> Result<(), super::table::KeyError> {
         let tb = self.tables.get_mut(t);
         let before = tb.mem_size();
-        let moved = tb.set_moving(k, v)?;
+        let moved = tb.set_moving(k, v, &self.strings)?;
         let after = tb.mem_size();
         if after != before {
             self.total = (self.total + after).saturating_sub(before);

@@ -129,7 +129,7 @@ fn b_tonumber(vm: &mut Vm) -> Result<usize, LuaError> {
 fn b_next(vm: &mut Vm) -> Result<usize, LuaError> {
     let t = vm.check_table(1)?;
     let k = vm.arg(2);
-    match vm.heap.table(t).next(&k) {
+    match vm.heap.tables.get(t).next(&k, &vm.heap.strings) {
         Ok(Some((k, v))) => {
             vm.push(k);
             vm.push(v);

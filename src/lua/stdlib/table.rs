@@ -200,7 +200,7 @@ fn t_foreach(vm: &mut Vm) -> Result<usize, LuaError> {
     let kslot = vm.arg_count();
     loop {
         let k = vm.arg(kslot);
-        let next = match vm.heap.table(t).next(&k) {
+        let next = match vm.heap.tables.get(t).next(&k, &vm.heap.strings) {
             Ok(n) => n,
             Err(_) => return Err(vm.error_str("invalid key to 'next'")),
         };

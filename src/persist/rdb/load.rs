@@ -193,13 +193,11 @@ pub fn load(bytes: &[u8], opts: &FileOptions) -> Result<Loaded> {
                     r.string()?; // the description, dropped
                 }
                 let body = r.string_vec()?;
-                let mut code = b"#!".to_vec();
-                code.extend_from_slice(&engine);
-                code.extend_from_slice(b" name=");
-                code.extend_from_slice(&name);
-                code.push(b'\n');
-                code.extend_from_slice(&body);
-                loaded.functions.push(code);
+                loaded
+                    .functions
+                    .push(crate::scripting::function::pre_ga_code(
+                        &engine, &name, &body,
+                    ));
             }
             _ => {
                 let key = r.string()?;

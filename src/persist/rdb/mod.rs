@@ -16,7 +16,7 @@
 //! bits, big-endian), `0x80` + u32 BE, `0x81` + u64 BE. A string is a length and
 //! its bytes, or `11xxxxxx` for a special encoding: an 8/16/32-bit integer
 //! (little-endian) standing for its decimal form, or LZF (`0xC3`, compressed
-//! length, original length, data; see `../lzf.rs`).
+//! length, original length, data; see `digest/lzf.rs`).
 //!
 //! Value types, and which Redis writes them (7.0 writes the ones marked *):
 //!
@@ -35,7 +35,9 @@
 //! | 14 LIST_QUICKLIST | count, ziplists (Redis 3.2 to 6.2) |
 //! | 16 HASH_LISTPACK*, 17 ZSET_LISTPACK* | a listpack of pairs |
 //! | 18 LIST_QUICKLIST_2* | count, (container 1 = one plain element, 2 = a listpack) |
-//! | 6, 7 module; 15, 19 stream | refused: Ferrous does not hold these types |
+//! | 15 STREAM_LISTPACKS | nodes, length, last ID, groups without read counters (Redis 5 and 6; read only) |
+//! | 19 STREAM_LISTPACKS_2* | nodes, metadata, consumer groups (see `stream.rs`) |
+//! | 6, 7 module | refused: Ferrous does not hold modules |
 //!
 //! | file | job |
 //! | --- | --- |
@@ -43,6 +45,7 @@
 //! | `write.rs` | the byte-level writer: lengths, strings (integer-encoded, LZF) |
 //! | `value_load.rs` | one value from its type byte, for files and RESTORE |
 //! | `value_save.rs` | one value in the encoding 7.0 picks for it, for files and DUMP |
+//! | `stream.rs` | streams, both directions |
 //! | `load.rs` | a whole file into a fresh [`Store`](crate::store::Store) |
 //! | `save.rs` | a whole file from the databases and function libraries |
 //! | `tests.rs` | every encoding across its thresholds, the legacy encodings, fuzzing |
@@ -54,6 +57,7 @@
 pub mod load;
 pub mod read;
 pub mod save;
+pub mod stream;
 #[cfg(test)]
 mod tests;
 pub mod value_load;
@@ -142,7 +146,7 @@ impl Default for Encodings {
 pub enum ErrorKind {
     /// Damaged, truncated or inconsistent data.
     Corrupt,
-    /// Well-formed data of a kind Ferrous does not hold (streams, modules).
+    /// Well-formed data of a kind Ferrous does not hold (modules).
     Unsupported,
 }
 

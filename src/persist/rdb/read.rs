@@ -7,8 +7,8 @@
 //! every error carries the offset where the item being read started, counted
 //! from the start of the file or payload.
 use super::RdbError;
+use crate::digest::lzf;
 use crate::num::{ll2string as format_i64, string2ll};
-use crate::persist::lzf;
 use crate::store::value::{Value, EMBSTR_MAX};
 
 type Result<T> = std::result::Result<T, RdbError>;

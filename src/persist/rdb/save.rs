@@ -16,11 +16,12 @@
 //! The output is built in chunks of about 64 KB; each chunk is added to the
 //! checksum and handed to the sink, so memory stays flat however big the
 //! dataset.
-use super::value_save::{can_save, rdb_type, ValueWriter};
+use super::value_save::{rdb_type, ValueWriter};
 use super::write::put_len;
 use super::{opcodes, Encodings, RDB_VERSION};
 use crate::persist::crc64;
 use crate::store::expire::idle_seconds;
+use crate::store::table::Entry;
 use crate::store::Db;
 use std::io::{self, Write};
 
@@ -97,6 +98,20 @@ pub fn save<W: Write>(
     functions: &[&[u8]],
     opts: &SaveOptions,
 ) -> io::Result<u64> {
+    let views: Vec<&[Entry]> = dbs.iter().map(|d| d.table.entries()).collect();
+    save_entries(sink, &views, functions, opts, &mut || Ok(()))
+}
+
+/// [`save`] from the entries of each database (a live store's or a
+/// snapshot's); `on_key` runs after each key is written (progress, and the
+/// `rdb-key-save-delay` of tests); an error from it stops the save.
+pub fn save_entries<W: Write>(
+    sink: &mut W,
+    dbs: &[&[Entry]],
+    functions: &[&[u8]],
+    opts: &SaveOptions,
+    on_key: &mut dyn FnMut() -> io::Result<()>,
+) -> io::Result<u64> {
     let mut out = Chunked {
         sink,
         buf: Vec::with_capacity(CHUNK + 1024),
@@ -124,22 +139,17 @@ pub fn save<W: Write>(
         w.put_string(&mut out.buf, code);
         out.flush_if_full()?;
     }
-    for (n, db) in dbs.iter().enumerate() {
-        if db.is_empty() {
+    for (n, entries) in dbs.iter().enumerate() {
+        if entries.is_empty() {
             continue;
         }
+        let volatile = entries.iter().filter(|e| e.expire_at != 0).count();
         out.buf.push(opcodes::SELECTDB);
         put_len(&mut out.buf, n as u64);
         out.buf.push(opcodes::RESIZEDB);
-        put_len(&mut out.buf, db.table.len() as u64);
-        put_len(&mut out.buf, db.table.volatile_len() as u64);
-        for e in db.table.entries() {
-            if !can_save(&e.value) {
-                return Err(io::Error::new(
-                    io::ErrorKind::Unsupported,
-                    "streams cannot be written to RDB files yet",
-                ));
-            }
+        put_len(&mut out.buf, entries.len() as u64);
+        put_len(&mut out.buf, volatile as u64);
+        for e in entries.iter() {
             if e.expire_at != 0 {
                 out.buf.push(opcodes::EXPIRETIME_MS);
                 out.buf.extend_from_slice(&e.expire_at.to_le_bytes());
@@ -152,6 +162,7 @@ pub fn save<W: Write>(
             w.put_string(&mut out.buf, &e.key);
             w.put_value(&mut out.buf, &e.value);
             out.flush_if_full()?;
+            on_key()?;
         }
     }
     out.buf.push(opcodes::EOF);
@@ -168,7 +179,7 @@ pub fn save<W: Write>(
 /// [`save`] into a byte vector.
 pub fn save_to_vec(dbs: &[Db], functions: &[&[u8]], opts: &SaveOptions) -> Vec<u8> {
     let mut v = Vec::new();
-    // Writing to a Vec cannot fail; a stream (not writable yet) ends the file early.
+    // Writing to a Vec cannot fail.
     let _ = save(&mut v, dbs, functions, opts);
     v
 }

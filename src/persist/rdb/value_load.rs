@@ -33,7 +33,6 @@ use crate::store::listpack::{Entry, Listpack, MAX_SAFE_BYTES};
 use crate::store::set::Set;
 use crate::store::value::Value;
 use crate::store::zset::{Limits, ZSet};
-use std::sync::Arc;
 
 type Result<T> = std::result::Result<T, RdbError>;
 
@@ -71,10 +70,7 @@ pub fn load_value(r: &mut Reader<'_>, t: u8, opts: &LoadOptions) -> Result<Optio
             ))
         }
         types::STREAM_LISTPACKS | types::STREAM_LISTPACKS_2 => {
-            return Err(RdbError::unsupported(
-                start,
-                format!("stream values (RDB type {t}) are not supported by this server"),
-            ))
+            Some(super::stream::load_stream(r, t)?)
         }
         types::SET_LISTPACK | types::STREAM_LISTPACKS_3 => {
             return Err(RdbError::corrupt(
@@ -116,13 +112,14 @@ fn load_linked_list(r: &mut Reader<'_>, enc: &Encodings) -> Result<Option<Value>
     if n == 0 {
         return Ok(None);
     }
-    let mut list = List::with_fill(enc.list_max_listpack_size);
+    let mut list = List::new();
+    let fill = enc.list_max_listpack_size;
     let mut tmp = [0u8; 20];
     for _ in 0..n {
         let s = r.string()?;
-        list.push_back(s.bytes(&mut tmp));
+        list.push_back(s.bytes(&mut tmp), fill);
     }
-    Ok(Some(Value::List(Arc::new(list))))
+    Ok(Some(Value::List(list)))
 }
 
 fn load_set(r: &mut Reader<'_>, enc: &Encodings) -> Result<Option<Value>> {
@@ -142,7 +139,7 @@ fn load_set(r: &mut Reader<'_>, enc: &Encodings) -> Result<Option<Value>> {
             return Err(dup(r, at, "set members"));
         }
     }
-    Ok(Some(Value::Set(Arc::new(set))))
+    Ok(Some(Value::Set(set)))
 }
 
 /// Builds a sorted set from pairs, refusing repeated members; the listpack
@@ -162,7 +159,7 @@ fn zset_from(
     if members.windows(2).any(|w| w[0] == w[1]) {
         return Err(dup(r, start, "zset members"));
     }
-    Ok(Some(Value::ZSet(Arc::new(ZSet::from_pairs(pairs, limits)))))
+    Ok(Some(Value::ZSet(ZSet::from_pairs(pairs, limits))))
 }
 
 fn load_zset(r: &mut Reader<'_>, enc: &Encodings, binary: bool) -> Result<Option<Value>> {
@@ -236,7 +233,7 @@ fn load_hash(r: &mut Reader<'_>, enc: &Encodings) -> Result<Option<Value>> {
             return Err(dup(r, at, "hash fields"));
         }
     }
-    Ok(Some(Value::Hash(Arc::new(hash))))
+    Ok(Some(Value::Hash(hash)))
 }
 
 fn load_hash_zipmap(r: &mut Reader<'_>, enc: &Encodings) -> Result<Option<Value>> {
@@ -252,7 +249,7 @@ fn load_hash_zipmap(r: &mut Reader<'_>, enc: &Encodings) -> Result<Option<Value>
             return Err(dup(r, start, "hash fields"));
         }
     }
-    Ok(Some(Value::Hash(Arc::new(hash))))
+    Ok(Some(Value::Hash(hash)))
 }
 
 fn load_list_ziplist(r: &mut Reader<'_>, enc: &Encodings) -> Result<Option<Value>> {
@@ -264,12 +261,13 @@ fn load_list_ziplist(r: &mut Reader<'_>, enc: &Encodings) -> Result<Option<Value
     if entries.is_empty() {
         return Ok(None);
     }
-    let mut list = List::with_fill(enc.list_max_listpack_size);
+    let mut list = List::new();
+    let fill = enc.list_max_listpack_size;
     let mut t2 = [0u8; 20];
     for e in &entries {
-        list.push_back(e.bytes(&mut t2));
+        list.push_back(e.bytes(&mut t2), fill);
     }
-    Ok(Some(Value::List(Arc::new(list))))
+    Ok(Some(Value::List(list)))
 }
 
 fn load_intset(r: &mut Reader<'_>, enc: &Encodings, deep: bool) -> Result<Option<Value>> {
@@ -291,9 +289,9 @@ fn load_intset(r: &mut Reader<'_>, enc: &Encodings, deep: bool) -> Result<Option
         }
         s
     } else {
-        Set::Ints(set.iter().collect())
+        Set::from_intset(&set)
     };
-    Ok(Some(Value::Set(Arc::new(value))))
+    Ok(Some(Value::Set(value)))
 }
 
 /// The entries of a packed blob: a listpack (types 16, 17, 18) or a ziplist.
@@ -382,7 +380,7 @@ fn load_packed_hash(r: &mut Reader<'_>, enc: &Encodings, t: u8) -> Result<Option
             return Err(dup(r, start, "hash fields"));
         }
     }
-    Ok(Some(Value::Hash(Arc::new(hash))))
+    Ok(Some(Value::Hash(hash)))
 }
 
 fn load_quicklist(r: &mut Reader<'_>, enc: &Encodings, v2: bool) -> Result<Option<Value>> {
@@ -390,7 +388,8 @@ fn load_quicklist(r: &mut Reader<'_>, enc: &Encodings, v2: bool) -> Result<Optio
     if n == 0 {
         return Ok(None);
     }
-    let mut list = List::with_fill(enc.list_max_listpack_size);
+    let mut list = List::new();
+    let fill = enc.list_max_listpack_size;
     let mut tmp = [0u8; 20];
     for _ in 0..n {
         let at = r.offset();
@@ -406,18 +405,18 @@ fn load_quicklist(r: &mut Reader<'_>, enc: &Encodings, v2: bool) -> Result<Optio
             return Err(r.error_at(at, "Quicklist integrity check failed: empty node"));
         }
         if container == 1 {
-            list.push_back(data.bytes(&mut tmp));
+            list.push_back(data.bytes(&mut tmp), fill);
             continue;
         }
         let mut t2 = [0u8; 20];
         let bytes = data.bytes(&mut t2);
         let entries = packed_entries(r, at, bytes, v2, "Quicklist")?;
         for e in &entries {
-            list.push_back(e.bytes(&mut tmp));
+            list.push_back(e.bytes(&mut tmp), fill);
         }
     }
     if list.is_empty() {
         return Ok(None);
     }
-    Ok(Some(Value::List(Arc::new(list))))
+    Ok(Some(Value::List(list)))
 }

@@ -7,8 +7,8 @@
 //! 2. LZF-compressed, when compression is on, the string is longer than 20
 //!    bytes and compression saves at least 4 bytes;
 //! 3. as a length and the bytes.
+use crate::digest::lzf::Compressor;
 use crate::num::{ll2string as format_i64, string2ll};
-use crate::persist::lzf::Compressor;
 
 /// Appends an RDB length.
 pub fn put_len(out: &mut Vec<u8>, n: u64) {

@@ -48,6 +48,9 @@
 //! `lpSafeToAdd`); see [`Listpack::safe_to_add`].
 use crate::num::{ll2string as format_i64, string2ll};
 
+mod shared;
+pub use shared::Shared;
+
 /// Bytes of the header: total bytes (u32) and entry count (u16).
 pub const HEADER_SIZE: usize = 6;
 /// The terminator byte.
@@ -89,6 +92,68 @@ impl<'a> Entry<'a> {
             Entry::Str(s) => s == b,
             Entry::Int(n) => string2ll(b) == Some(n),
         }
+    }
+}
+
+impl<'a> From<Entry<'a>> for Elem<'a> {
+    #[inline]
+    fn from(e: Entry<'a>) -> Elem<'a> {
+        match e {
+            Entry::Str(s) => Elem::Str(s),
+            Entry::Int(n) => Elem::int(n),
+        }
+    }
+}
+
+/// An element read from a value, as bytes: a string borrowed from where it is
+/// stored, or an integer entry's decimal digits held here (a listpack or an
+/// intset stores `"12"` as the number 12). Dereferences to the bytes, so a
+/// reply can send it as it sends any string.
+#[derive(Clone, Copy)]
+pub enum Elem<'a> {
+    Str(&'a [u8]),
+    Digits { start: u8, buf: [u8; 20] },
+}
+
+impl<'a> Elem<'a> {
+    /// The decimal form of `n`.
+    pub fn int(n: i64) -> Elem<'a> {
+        let mut buf = [0u8; 20];
+        // the digits end at the end of the buffer
+        let start = 20 - format_i64(n, &mut buf).len();
+        Elem::Digits {
+            start: start as u8,
+            buf,
+        }
+    }
+}
+
+impl std::ops::Deref for Elem<'_> {
+    type Target = [u8];
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        match self {
+            Elem::Str(s) => s,
+            Elem::Digits { start, buf } => buf.get(*start as usize..).unwrap_or_default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Elem<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self))
+    }
+}
+
+impl PartialEq for Elem<'_> {
+    fn eq(&self, other: &Elem<'_>) -> bool {
+        **self == **other
+    }
+}
+
+impl PartialEq<[u8]> for Elem<'_> {
+    fn eq(&self, other: &[u8]) -> bool {
+        **self == *other
     }
 }
 
@@ -205,6 +270,18 @@ fn put_entry(out: &mut Vec<u8>, e: Entry<'_>) {
         },
     };
     put_backlen(out, l);
+}
+
+/// Bytes the whole entry for `e` takes (a string that is an integer's
+/// canonical form counts as that integer).
+pub fn entry_len(e: Entry<'_>) -> usize {
+    match e {
+        Entry::Int(v) => {
+            let l = int_body_size(v);
+            l + backlen_size(l)
+        }
+        Entry::Str(s) => entry_size(s),
+    }
 }
 
 /// Bytes a whole entry for `s` takes, as Redis would encode it.
@@ -326,9 +403,7 @@ impl Listpack {
     /// An empty listpack with room for `bytes` bytes.
     pub fn with_capacity(bytes: usize) -> Listpack {
         let mut buf = Vec::with_capacity(bytes.max(HEADER_SIZE + 1));
-        buf.extend_from_slice(&((HEADER_SIZE + 1) as u32).to_le_bytes());
-        buf.extend_from_slice(&0u16.to_le_bytes());
-        buf.push(EOF);
+        buf.extend_from_slice(&EMPTY);
         Listpack { buf }
     }
 
@@ -365,6 +440,12 @@ impl Listpack {
         }
     }
 
+    /// The read-only view every reading method goes through.
+    #[inline]
+    pub fn view(&self) -> Lp<'_> {
+        Lp { buf: &self.buf }
+    }
+
     /// The bytes, as stored in RDB files.
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf
@@ -379,6 +460,16 @@ impl Listpack {
         self.buf.len()
     }
 
+    /// Bytes allocated for the buffer (MEMORY USAGE).
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    /// Gives back growth slack.
+    pub fn shrink_to_fit(&mut self) {
+        self.buf.shrink_to_fit();
+    }
+
     /// Whether `add` more bytes keep the listpack within [`MAX_SAFE_BYTES`].
     pub fn safe_to_add(&self, add: usize) -> bool {
         self.buf.len().saturating_add(add) <= MAX_SAFE_BYTES
@@ -386,19 +477,16 @@ impl Listpack {
 
     /// The count field of the header (65535: unknown).
     pub fn header_count(&self) -> u16 {
-        u16::from_le_bytes([self.buf[4], self.buf[5]])
+        self.view().header_count()
     }
 
     /// Number of entries (walks them when the header says 65535).
     pub fn len(&self) -> usize {
-        match self.header_count() {
-            COUNT_UNKNOWN => self.iter().count(),
-            n => n as usize,
-        }
+        self.view().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.buf.len() == HEADER_SIZE + 1
+        self.view().is_empty()
     }
 
     fn eof_pos(&self) -> usize {
@@ -407,122 +495,57 @@ impl Listpack {
 
     /// All entries, head to tail (and back, with `.rev()`).
     pub fn iter(&self) -> Iter<'_> {
-        Iter {
-            buf: &self.buf,
-            front: HEADER_SIZE,
-            back: self.eof_pos(),
-        }
+        self.view().iter()
     }
 
     /// Entries from `pos` (inclusive) to the tail.
     pub fn iter_from(&self, pos: Pos) -> Iter<'_> {
-        Iter {
-            buf: &self.buf,
-            front: pos.clamp(HEADER_SIZE, self.eof_pos()),
-            back: self.eof_pos(),
-        }
+        self.view().iter_from(pos)
     }
 
     /// The entry at `pos`.
     pub fn entry(&self, pos: Pos) -> Option<Entry<'_>> {
-        if pos >= self.eof_pos() {
-            return None;
-        }
-        decode_body(&self.buf, pos).map(|(e, _)| e)
+        self.view().entry(pos)
     }
 
     /// Position of the first entry.
     pub fn first(&self) -> Option<Pos> {
-        (!self.is_empty()).then_some(HEADER_SIZE)
+        self.view().first()
     }
 
     /// Position of the last entry.
     pub fn last(&self) -> Option<Pos> {
-        self.prev_of(self.eof_pos())
+        self.view().last()
     }
 
     /// Position of the entry after `pos`.
     pub fn next(&self, pos: Pos) -> Option<Pos> {
-        let next = self.end_of(pos)?;
-        (next < self.eof_pos()).then_some(next)
+        self.view().next(pos)
     }
 
     /// Position of the entry before `pos`.
     pub fn prev(&self, pos: Pos) -> Option<Pos> {
-        self.prev_of(pos)
-    }
-
-    /// Where the entry at `pos` ends (the next entry or the terminator).
-    fn end_of(&self, pos: Pos) -> Option<usize> {
-        if pos < HEADER_SIZE || pos >= self.eof_pos() {
-            return None;
-        }
-        let l = body_size_from_header(&self.buf, pos)?;
-        Some(pos + l + backlen_size(l))
-    }
-
-    /// The entry that ends where `end` begins.
-    fn prev_of(&self, end: usize) -> Option<Pos> {
-        if end <= HEADER_SIZE || end > self.eof_pos() {
-            return None;
-        }
-        let l = read_backlen(&self.buf, end - 1)?;
-        end.checked_sub(l + backlen_size(l))
-            .filter(|&p| p >= HEADER_SIZE)
+        self.view().prev(pos)
     }
 
     /// Position of entry `index` (negative counts from the tail: -1 is the last).
     pub fn seek(&self, index: i64) -> Option<Pos> {
-        if index >= 0 {
-            let mut pos = self.first()?;
-            for _ in 0..index {
-                pos = self.next(pos)?;
-            }
-            Some(pos)
-        } else {
-            let mut pos = self.last()?;
-            for _ in 0..(-(index + 1)) {
-                pos = self.prev(pos)?;
-            }
-            Some(pos)
-        }
+        self.view().seek(index)
     }
 
     /// Entry `index` (negative counts from the tail).
     pub fn get(&self, index: i64) -> Option<Entry<'_>> {
-        self.entry(self.seek(index)?)
+        self.view().get(index)
     }
 
-    /// The first entry at or after `from` whose value equals `needle`, looking
-    /// at every `skip + 1`-th entry (`skip` 1 looks at the fields of a hash's
-    /// field/value pairs), as Redis's `lpFind`.
+    /// See [`Lp::find_from`].
     pub fn find_from(&self, from: Pos, needle: &[u8], skip: usize) -> Option<Pos> {
-        let as_int = string2ll(needle);
-        let mut pos = from;
-        let end = self.eof_pos();
-        while pos < end {
-            let (e, l) = decode_body(&self.buf, pos)?;
-            let hit = match e {
-                Entry::Str(s) => s == needle,
-                Entry::Int(n) => as_int == Some(n),
-            };
-            if hit {
-                return Some(pos);
-            }
-            pos += l + backlen_size(l);
-            for _ in 0..skip {
-                if pos >= end {
-                    return None;
-                }
-                pos = self.end_of(pos)?;
-            }
-        }
-        None
+        self.view().find_from(from, needle, skip)
     }
 
     /// [`find_from`](Self::find_from) the first entry.
     pub fn find(&self, needle: &[u8], skip: usize) -> Option<Pos> {
-        self.find_from(HEADER_SIZE, needle, skip)
+        self.view().find(needle, skip)
     }
 
     // ---- edits ----
@@ -534,11 +557,7 @@ impl Listpack {
 
     fn add_count(&mut self, delta: i64) {
         let c = self.header_count();
-        if c == COUNT_UNKNOWN {
-            return;
-        }
-        let n = (c as i64 + delta).clamp(0, COUNT_UNKNOWN as i64) as u16;
-        self.buf[4..6].copy_from_slice(&n.to_le_bytes());
+        self.buf[4..6].copy_from_slice(&counted(c, delta).to_le_bytes());
     }
 
     /// Appends `s` (stored as an integer when it is one's canonical form).
@@ -570,9 +589,9 @@ impl Listpack {
     /// the new entry's position, `None` if `pos` is not an entry.
     pub fn insert(&mut self, pos: Pos, s: &[u8], after: bool) -> Option<Pos> {
         let at = if after {
-            self.end_of(pos)?
+            self.view().end_of(pos)?
         } else {
-            self.end_of(pos).map(|_| pos)?
+            self.view().end_of(pos).map(|_| pos)?
         };
         self.splice_at(at, at, Some(Entry::Str(s)));
         self.add_count(1);
@@ -586,7 +605,7 @@ impl Listpack {
 
     /// Replaces the entry at `pos` with `e`.
     pub fn replace_entry(&mut self, pos: Pos, e: Entry<'_>) -> bool {
-        let Some(end) = self.end_of(pos) else {
+        let Some(end) = self.view().end_of(pos) else {
             return false;
         };
         self.splice_at(pos, end, Some(e));
@@ -597,7 +616,7 @@ impl Listpack {
     /// followed it (now at `pos`), `None` when it was the last or `pos` is not
     /// an entry.
     pub fn delete(&mut self, pos: Pos) -> Option<Pos> {
-        let end = self.end_of(pos)?;
+        let end = self.view().end_of(pos)?;
         self.splice_at(pos, end, None);
         self.add_count(-1);
         (pos < self.eof_pos()).then_some(pos)
@@ -609,15 +628,7 @@ impl Listpack {
         let Some(start) = self.seek(index) else {
             return 0;
         };
-        let mut end = start;
-        let mut n = 0;
-        while n < count && end < self.eof_pos() {
-            match self.end_of(end) {
-                Some(e) => end = e,
-                None => break,
-            }
-            n += 1;
-        }
+        let (end, n) = self.view().skip_entries(start, count);
         self.splice_at(start, end, None);
         self.add_count(-(n as i64));
         n
@@ -631,6 +642,207 @@ impl Listpack {
         }
         self.buf.splice(from..to, enc);
         self.set_total();
+    }
+}
+
+/// The bytes of an empty listpack.
+pub const EMPTY: [u8; HEADER_SIZE + 1] = [(HEADER_SIZE + 1) as u8, 0, 0, 0, 0, 0, EOF];
+
+/// A header count `c` changed by `delta`: 65535 ("unknown") stays unknown, and
+/// a count reaching 65535 becomes unknown.
+fn counted(c: u16, delta: i64) -> u16 {
+    if c == COUNT_UNKNOWN {
+        return c;
+    }
+    (c as i64 + delta).clamp(0, COUNT_UNKNOWN as i64) as u16
+}
+
+/// A read-only view of a well-formed listpack's bytes (of a [`Listpack`], of a
+/// [`Shared`], or of a buffer that passed [`Listpack::validate_bytes`]). Cheap
+/// to copy; every reading method of the types above goes through it.
+#[derive(Clone, Copy)]
+pub struct Lp<'a> {
+    buf: &'a [u8],
+}
+
+impl<'a> Lp<'a> {
+    /// A view of `buf`, which must be a well-formed listpack (reading a
+    /// damaged one answers nonsense or stops early, but never panics).
+    pub fn of(buf: &'a [u8]) -> Lp<'a> {
+        Lp { buf }
+    }
+
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.buf
+    }
+
+    /// The count field of the header (65535: unknown).
+    pub fn header_count(&self) -> u16 {
+        match self.buf.get(4..6) {
+            Some(b) => u16::from_le_bytes([b[0], b[1]]),
+            None => 0,
+        }
+    }
+
+    /// Number of entries (walks them when the header says 65535).
+    pub fn len(&self) -> usize {
+        match self.header_count() {
+            COUNT_UNKNOWN => self.iter().count(),
+            n => n as usize,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buf.len() <= HEADER_SIZE + 1
+    }
+
+    /// Position of the terminator.
+    pub fn eof_pos(&self) -> usize {
+        self.buf.len().saturating_sub(1)
+    }
+
+    /// All entries, head to tail (and back, with `.rev()`).
+    pub fn iter(&self) -> Iter<'a> {
+        Iter {
+            buf: self.buf,
+            front: HEADER_SIZE,
+            back: self.eof_pos(),
+        }
+    }
+
+    /// Entries from `pos` (inclusive) to the tail.
+    pub fn iter_from(&self, pos: Pos) -> Iter<'a> {
+        Iter {
+            buf: self.buf,
+            front: pos.clamp(HEADER_SIZE, self.eof_pos()),
+            back: self.eof_pos(),
+        }
+    }
+
+    /// Entries before `pos` (exclusive), read backwards with `.rev()`.
+    pub fn iter_before(&self, pos: Pos) -> Iter<'a> {
+        Iter {
+            buf: self.buf,
+            front: HEADER_SIZE,
+            back: pos.clamp(HEADER_SIZE, self.eof_pos()),
+        }
+    }
+
+    /// The entry at `pos`.
+    pub fn entry(&self, pos: Pos) -> Option<Entry<'a>> {
+        if pos >= self.eof_pos() {
+            return None;
+        }
+        decode_body(self.buf, pos).map(|(e, _)| e)
+    }
+
+    /// Position of the first entry.
+    pub fn first(&self) -> Option<Pos> {
+        (!self.is_empty()).then_some(HEADER_SIZE)
+    }
+
+    /// Position of the last entry.
+    pub fn last(&self) -> Option<Pos> {
+        self.prev_of(self.eof_pos())
+    }
+
+    /// Position of the entry after `pos`.
+    pub fn next(&self, pos: Pos) -> Option<Pos> {
+        let next = self.end_of(pos)?;
+        (next < self.eof_pos()).then_some(next)
+    }
+
+    /// Position of the entry before `pos`.
+    pub fn prev(&self, pos: Pos) -> Option<Pos> {
+        self.prev_of(pos)
+    }
+
+    /// Where the entry at `pos` ends (the next entry or the terminator).
+    pub fn end_of(&self, pos: Pos) -> Option<usize> {
+        if pos < HEADER_SIZE || pos >= self.eof_pos() {
+            return None;
+        }
+        let l = body_size_from_header(self.buf, pos)?;
+        Some(pos + l + backlen_size(l))
+    }
+
+    /// The entry that ends where `end` begins.
+    fn prev_of(&self, end: usize) -> Option<Pos> {
+        if end <= HEADER_SIZE || end > self.eof_pos() {
+            return None;
+        }
+        let l = read_backlen(self.buf, end - 1)?;
+        end.checked_sub(l + backlen_size(l))
+            .filter(|&p| p >= HEADER_SIZE)
+    }
+
+    /// From `pos`, skips up to `n` entries: where the walk stopped (an entry or
+    /// the terminator) and how many it skipped.
+    pub fn skip_entries(&self, pos: Pos, n: usize) -> (usize, usize) {
+        let mut end = pos;
+        let mut k = 0;
+        while k < n && end < self.eof_pos() {
+            match self.end_of(end) {
+                Some(e) => end = e,
+                None => break,
+            }
+            k += 1;
+        }
+        (end, k)
+    }
+
+    /// Position of entry `index` (negative counts from the tail: -1 is the last).
+    pub fn seek(&self, index: i64) -> Option<Pos> {
+        if index >= 0 {
+            let mut pos = self.first()?;
+            for _ in 0..index {
+                pos = self.next(pos)?;
+            }
+            Some(pos)
+        } else {
+            let mut pos = self.last()?;
+            for _ in 0..(-(index + 1)) {
+                pos = self.prev(pos)?;
+            }
+            Some(pos)
+        }
+    }
+
+    /// Entry `index` (negative counts from the tail).
+    pub fn get(&self, index: i64) -> Option<Entry<'a>> {
+        self.entry(self.seek(index)?)
+    }
+
+    /// The first entry at or after `from` whose value equals `needle`, looking
+    /// at every `skip + 1`-th entry (`skip` 1 looks at the fields of a hash's
+    /// field/value pairs), as Redis's `lpFind`.
+    pub fn find_from(&self, from: Pos, needle: &[u8], skip: usize) -> Option<Pos> {
+        let as_int = string2ll(needle);
+        let mut pos = from;
+        let end = self.eof_pos();
+        while pos < end {
+            let (e, l) = decode_body(self.buf, pos)?;
+            let hit = match e {
+                Entry::Str(s) => s == needle,
+                Entry::Int(n) => as_int == Some(n),
+            };
+            if hit {
+                return Some(pos);
+            }
+            pos += l + backlen_size(l);
+            for _ in 0..skip {
+                if pos >= end {
+                    return None;
+                }
+                pos = self.end_of(pos)?;
+            }
+        }
+        None
+    }
+
+    /// [`find_from`](Self::find_from) the first entry.
+    pub fn find(&self, needle: &[u8], skip: usize) -> Option<Pos> {
+        self.find_from(HEADER_SIZE, needle, skip)
     }
 }
 
@@ -660,7 +872,12 @@ fn validate(buf: &[u8]) -> Result<(), Corrupt> {
             .and_then(|x| x.checked_add(backlen_size(l)))
             .filter(|&n| n <= eof)
             .ok_or(Corrupt("listpack entry runs past the end"))?;
-        if read_backlen(buf, next - 1) != Some(l) {
+        // The backlen must read back as `l` *and* take exactly its own
+        // bytes (its first byte unflagged, the others flagged), or a walk
+        // from the tail would step into the entry's data.
+        let bl = next - backlen_size(l);
+        let exact = buf[bl] & 0x80 == 0 && buf[bl + 1..next].iter().all(|b| b & 0x80 != 0);
+        if !exact || read_backlen(buf, next - 1) != Some(l) {
             return Err(Corrupt("listpack entry backlen does not match"));
         }
         pos = next;

@@ -254,3 +254,36 @@ fn every_mutation_of_a_valid_buffer_is_refused_or_readable() {
         }
     }
 }
+
+#[test]
+fn entry_len_is_what_put_entry_writes() {
+    let mut cases: Vec<Vec<u8>> = vec![b"".to_vec(), b"-0".to_vec(), b"007".to_vec()];
+    for n in [
+        0i64,
+        127,
+        128,
+        -4096,
+        4095,
+        4096,
+        -32769,
+        8388608,
+        i64::MIN,
+        i64::MAX,
+    ] {
+        cases.push(n.to_string().into_bytes());
+    }
+    for len in [1, 63, 64, 4095, 4096, 20000] {
+        cases.push(vec![b'z'; len]);
+    }
+    for c in &cases {
+        let mut out = Vec::new();
+        put_entry(&mut out, Entry::Str(c));
+        assert_eq!(entry_len(Entry::Str(c)), out.len());
+        if let Some(n) = string2ll(c) {
+            let mut out2 = Vec::new();
+            put_entry(&mut out2, Entry::Int(n));
+            assert_eq!(entry_len(Entry::Int(n)), out2.len());
+            assert_eq!(out, out2);
+        }
+    }
+}

@@ -82,12 +82,22 @@ impl StreamId {
         format!("{}-{}", self.ms, self.seq)
     }
 
-    /// The 16-byte big-endian key Redis's radix tree uses.
-    fn key(self) -> [u8; 16] {
+    /// The 16-byte big-endian key Redis's radix tree uses (and RDB files
+    /// carry for node keys and pending entries).
+    pub fn key(self) -> [u8; 16] {
         let mut k = [0u8; 16];
         k[..8].copy_from_slice(&self.ms.to_be_bytes());
         k[8..].copy_from_slice(&self.seq.to_be_bytes());
         k
+    }
+
+    /// The ID a 16-byte radix-tree key stands for.
+    pub fn from_key(k: &[u8; 16]) -> StreamId {
+        let mut ms = [0u8; 8];
+        let mut seq = [0u8; 8];
+        ms.copy_from_slice(&k[..8]);
+        seq.copy_from_slice(&k[8..]);
+        StreamId::new(u64::from_be_bytes(ms), u64::from_be_bytes(seq))
     }
 }
 
@@ -231,6 +241,47 @@ impl Stream {
         Stream::default()
     }
 
+    /// The nodes in ID order: each one's master ID and listpack, as RDB files
+    /// and DUMP payloads carry them.
+    pub fn nodes(&self) -> impl Iterator<Item = (StreamId, &[u8])> + '_ {
+        self.nodes.iter().map(|(k, v)| (*k, v.as_slice()))
+    }
+
+    /// Adds a node read from outside (an RDB file, a DUMP payload) after the
+    /// last one, once its bytes pass [`node::validate`]: a well-formed
+    /// listpack laid out as a stream node, its entry IDs increasing from at
+    /// least `master`, and `master` above every entry of the nodes before it
+    /// (what finding an ID's node by its master relies on). The
+    /// stream's length, IDs and groups are the caller's; [`Stream::check`]
+    /// then checks them against the nodes.
+    pub fn load_node(&mut self, master: StreamId, lp: Vec<u8>) -> Result<(), &'static str> {
+        node::validate(&lp, master)?;
+        if let Some((&prev_master, prev)) = self.nodes.last_key_value() {
+            // (so masters increase too: each is at or below its node's entries)
+            if Node::new(prev, prev_master).last().id >= master {
+                return Err("stream nodes out of order");
+            }
+        }
+        self.nodes.insert(master, lp);
+        Ok(())
+    }
+
+    /// Checks what a loaded stream states about itself against its nodes:
+    /// `length` is the number of live entries and `last_id` is at least the
+    /// last entry's ID (the invariants the commands rely on).
+    pub fn check(&self) -> Result<(), &'static str> {
+        let live: i64 = self.nodes.values().map(|n| node::live(n)).sum();
+        if u64::try_from(live).ok() != Some(self.length) {
+            return Err("stream length does not match its entries");
+        }
+        if let Some((&master, lp)) = self.nodes.last_key_value() {
+            if Node::new(lp, master).last().id > self.last_id {
+                return Err("stream last ID is below its last entry");
+            }
+        }
+        Ok(())
+    }
+
     /// Number of nodes (XINFO's `radix-tree-keys`).
     pub fn node_count(&self) -> usize {
         self.nodes.len()
@@ -239,6 +290,32 @@ impl Stream {
     /// Bytes of the entries' listpacks (for memory accounting and tests).
     pub fn node_bytes(&self) -> usize {
         self.nodes.values().map(|n| n.len()).sum()
+    }
+
+    /// Heap bytes the stream owns, estimated (MEMORY USAGE, `used_memory`):
+    /// each node's listpack block plus a share of a B-tree node per map item
+    /// (the key, the value and one pointer), the same for the groups, their
+    /// pending entries and consumers. O(nodes + groups + pending entries).
+    pub fn heap_bytes(&self) -> usize {
+        use crate::store::mem::alloc_size;
+        use std::mem::size_of;
+        let item = |k: usize, v: usize| k + v + size_of::<usize>();
+        let mut n: usize = self
+            .nodes
+            .values()
+            .map(|lp| alloc_size(lp.capacity()) + item(size_of::<StreamId>(), size_of::<Vec<u8>>()))
+            .sum();
+        for (name, g) in &self.groups {
+            n += alloc_size(name.capacity()) + item(size_of::<Vec<u8>>(), size_of::<Group>());
+            n += g.pel.len() * item(size_of::<StreamId>(), size_of::<group::Nack>());
+            for (cname, c) in &g.consumers {
+                n += alloc_size(cname.capacity())
+                    + alloc_size(crate::store::mem::ARC_HEADER + c.name.len())
+                    + item(size_of::<Vec<u8>>(), size_of::<group::Consumer>())
+                    + c.pel.len() * item(size_of::<StreamId>(), 0);
+            }
+        }
+        n
     }
 
     /// Nodes of the radix tree Redis would hold for these node keys

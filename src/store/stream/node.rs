@@ -102,6 +102,91 @@ pub fn flag_deleted(node: &mut Vec<u8>, at: usize) {
     lp::replace_int(node, at, flags | FLAG_DELETED);
 }
 
+/// What [`validate`] learned of a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// Its first entry's ID (live or deleted).
+    pub first: StreamId,
+    /// Live entries.
+    pub live: i64,
+}
+
+/// Checks a node from outside (Redis's deep `streamValidateListpackIntegrity`,
+/// plus what this module relies on): a well-formed listpack; a master entry of
+/// integers (count, deleted, field count, fields, 0); then exactly `count +
+/// deleted` entries, each of integer flags, ID deltas and field count, its
+/// fields and values, and an `lp-count` matching its size; nothing after them;
+/// entry IDs strictly increasing from at least `master`. Field counts must not
+/// be negative.
+pub fn validate(node: &[u8], master: StreamId) -> Result<Summary, &'static str> {
+    use crate::store::listpack::{Entry as LpEntry, Listpack};
+    const BAD: &str = "Stream listpack integrity check failed";
+    Listpack::validate_bytes(node).map_err(|_| BAD)?;
+    let mut it = Listpack::entries_of(node);
+    // An element that must be an integer (or a string holding one, as
+    // Redis's `lpGetIntegerIfValid` accepts).
+    fn int(it: &mut crate::store::listpack::Iter<'_>) -> Result<i64, &'static str> {
+        match it.next() {
+            Some(LpEntry::Int(n)) => Ok(n),
+            Some(LpEntry::Str(s)) => crate::num::string2ll(s).ok_or(BAD),
+            None => Err(BAD),
+        }
+    }
+    let count = int(&mut it)?;
+    let deleted = int(&mut it)?;
+    let master_fields = int(&mut it)?;
+    if count < 0 || deleted < 0 || master_fields < 0 {
+        return Err(BAD);
+    }
+    for _ in 0..master_fields {
+        it.next().ok_or(BAD)?;
+    }
+    if int(&mut it)? != 0 {
+        return Err(BAD);
+    }
+    let entries = count.checked_add(deleted).ok_or(BAD)?;
+    let (mut first, mut prev): (Option<StreamId>, Option<StreamId>) = (None, None);
+    let mut live = 0i64;
+    for _ in 0..entries {
+        let flags = int(&mut it)?;
+        let id = StreamId {
+            ms: master.ms.wrapping_add(int(&mut it)? as u64),
+            seq: master.seq.wrapping_add(int(&mut it)? as u64),
+        };
+        let (fields, elems, extra) = if flags & FLAG_SAMEFIELDS != 0 {
+            (master_fields, master_fields, 3)
+        } else {
+            let n = int(&mut it)?;
+            if n < 0 {
+                return Err(BAD);
+            }
+            (n, n.checked_mul(2).ok_or(BAD)?, n + 4)
+        };
+        for _ in 0..elems {
+            it.next().ok_or(BAD)?;
+        }
+        if int(&mut it)? != fields + extra {
+            return Err(BAD);
+        }
+        if id < master || prev.is_some_and(|p| id <= p) {
+            return Err("stream entries out of order");
+        }
+        prev = Some(id);
+        first.get_or_insert(id);
+        if flags & FLAG_DELETED == 0 {
+            live += 1;
+        }
+    }
+    if it.next().is_some() {
+        return Err(BAD);
+    }
+    let first = first.ok_or("Empty listpack inside stream")?;
+    if live != count {
+        return Err(BAD);
+    }
+    Ok(Summary { first, live })
+}
+
 /// A node parsed enough to walk its entries.
 #[derive(Clone, Copy)]
 pub struct Node<'a> {

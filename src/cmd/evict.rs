@@ -1,0 +1,233 @@
+//! maxmemory: before a command runs, keep `used_memory` under the limit by
+//! evicting keys under `maxmemory-policy`, or refuse the command with `-OOM`.
+//!
+//! The figure: `used_memory` (see `memory.rs`) costs a pass over the keys, so
+//! it is not computed before every command. The last figure is kept with the
+//! argument bytes of the commands run since added to it (a write stores at
+//! most about what it was sent, plus per-key overhead); it is computed afresh
+//! every [`REFRESH`] commands, and whenever the estimate says the limit is
+//! passed, so eviction and `-OOM` decide on an exact figure.
+//!
+//! The policies, as in Redis 7.0:
+//! - `noeviction`: nothing is evicted; commands flagged `denyoom` get
+//!   `-OOM command not allowed when used memory > 'maxmemory'.`;
+//! - `allkeys-*` pick among all keys, `volatile-*` among keys with a TTL;
+//! - `*-random` takes a random key; `*-lru` the key idle longest, `*-lfu` the
+//!   one with the lowest access-frequency counter, `volatile-ttl` the nearest
+//!   expiry, each among `maxmemory-samples` keys sampled from every database
+//!   (Redis's approximation; it keeps a pool of the best 16 candidates
+//!   between picks, here each pick samples afresh).
+//!
+//! Each evicted key is removed as DEL would (WATCH and client tracking see
+//! it), counted in INFO's `evicted_keys` and announced as an `evicted`
+//! keyspace event. When nothing is left to evict and the limit is still
+//! passed, a `denyoom` command gets `-OOM`. `maxmemory-eviction-tenacity`
+//! bounds the time one command spends evicting (500 µs at 10, growing
+//! steeply towards 100, unbounded at 100, as in Redis); a command that runs
+//! out of that time runs anyway, and the next one goes on evicting (Redis
+//! goes on in a timer instead).
+use super::notify::{notify_in, EVICTED};
+use super::{flags, Ctx};
+use crate::store::lfu::{self, Lfu};
+use crate::store::now_ms;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// Commands between exact measurements while under the limit.
+const REFRESH: u64 = 32;
+
+/// Redis's OOM error text.
+pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pick {
+    Random,
+    Lru,
+    Lfu,
+    Ttl,
+}
+
+/// The policy's (volatile only, how to pick), `None` for noeviction.
+fn policy(name: &str) -> Option<(bool, Pick)> {
+    Some(match name {
+        "allkeys-random" => (false, Pick::Random),
+        "allkeys-lru" => (false, Pick::Lru),
+        "allkeys-lfu" => (false, Pick::Lfu),
+        "volatile-random" => (true, Pick::Random),
+        "volatile-lru" => (true, Pick::Lru),
+        "volatile-lfu" => (true, Pick::Lfu),
+        "volatile-ttl" => (true, Pick::Ttl),
+        _ => return None,
+    })
+}
+
+/// The LFU settings when the policy is an LFU one.
+pub fn lfu_settings(policy_name: &str, log_factor: u64, decay_time: u64) -> Option<Lfu> {
+    policy_name.ends_with("-lfu").then(|| Lfu {
+        log_factor: log_factor.min(u64::from(u32::MAX)) as u32,
+        decay_time: decay_time.min(u64::from(u32::MAX)) as u32,
+    })
+}
+
+/// `Shared::lfu_mode`'s encoding of the LFU settings: 0 for none, else the
+/// top bit set, the decay time in bits 32..63 and the log factor below.
+pub fn encode_lfu(lfu: Option<Lfu>) -> u64 {
+    lfu.map_or(0, |l| {
+        (1 << 63) | (u64::from(l.decay_time.min(i32::MAX as u32)) << 32) | u64::from(l.log_factor)
+    })
+}
+
+/// The inverse of [`encode_lfu`].
+pub fn decode_lfu(m: u64) -> Option<Lfu> {
+    (m >> 63 == 1).then_some(Lfu {
+        log_factor: m as u32,
+        decay_time: ((m >> 32) as u32) & (i32::MAX as u32),
+    })
+}
+
+/// How long one command may evict at `tenacity` (`None`: no bound).
+fn time_budget(tenacity: u64) -> Option<Duration> {
+    if tenacity >= 100 {
+        return None;
+    }
+    let us = if tenacity <= 10 {
+        50 * tenacity
+    } else {
+        // 500 µs at 10, times 1.15 per step above
+        (500.0 * 1.15f64.powi((tenacity - 10) as i32)) as u64
+    };
+    Some(Duration::from_micros(us.max(1)))
+}
+
+/// Called before a command runs (not when it is queued in MULTI). Answers
+/// false after replying `-OOM`: the command must not run.
+#[inline]
+pub fn before_command(ctx: &mut Ctx<'_>, spec_flags: u32, args: &[Vec<u8>]) -> bool {
+    let lfu = decode_lfu(ctx.shared.lfu_mode.load(Ordering::Relaxed));
+    if ctx.store.lfu() != lfu {
+        ctx.store.set_lfu(lfu);
+    }
+    let limit = ctx.shared.maxmemory.load(Ordering::Relaxed);
+    if limit == 0 {
+        return true;
+    }
+    enforce(ctx, limit, spec_flags, args)
+}
+
+/// [`before_command`] under a limit.
+fn enforce(ctx: &mut Ctx<'_>, limit: u64, spec_flags: u32, args: &[Vec<u8>]) -> bool {
+    let (name, samples, tenacity) = {
+        let c = ctx.shared.config();
+        (
+            c.maxmemory_policy.clone(),
+            c.maxmemory_samples.max(1) as usize,
+            c.maxmemory_eviction_tenacity.max(0) as u64,
+        )
+    };
+    let sh = ctx.shared;
+    let sent: u64 = args.iter().map(|a| a.len() as u64 + 16).sum();
+    let age = sh.memory_estimate_age.fetch_add(1, Ordering::Relaxed);
+    let mut used = sh.memory_estimate.fetch_add(sent, Ordering::Relaxed) + sent;
+    if age >= REFRESH || used > limit {
+        used = super::memory::figures(ctx).0.used;
+        sh.memory_estimate.store(used, Ordering::Relaxed);
+        sh.memory_estimate_age.store(0, Ordering::Relaxed);
+    }
+    if used <= limit {
+        return true;
+    }
+    if let Some((volatile, pick)) = policy(&name) {
+        let start = Instant::now();
+        let budget = time_budget(tenacity);
+        let mut evicted = 0u64;
+        while used > limit {
+            let Some((db, i)) = choose(ctx, volatile, pick, samples) else {
+                break;
+            };
+            let d = ctx.store.db(db);
+            let freed = d.entry(i).usage_bytes() as u64;
+            let e = d.remove_at(i);
+            used = used.saturating_sub(freed);
+            sh.stats.evicted_keys.fetch_add(1, Ordering::Relaxed);
+            notify_in(ctx, EVICTED, "evicted", &e.key, db);
+            evicted += 1;
+            // the clock is read every 16 evictions, as Redis does
+            if evicted.is_multiple_of(16) && budget.is_some_and(|b| start.elapsed() > b) {
+                // out of time, not of keys: the next command goes on evicting
+                sh.memory_estimate.store(used, Ordering::Relaxed);
+                return true;
+            }
+        }
+        sh.memory_estimate.store(used, Ordering::Relaxed);
+    }
+    if used > limit && spec_flags & flags::DENYOOM != 0 {
+        ctx.out.error(OOM);
+        return false;
+    }
+    true
+}
+
+/// The best victim among `samples` keys sampled from each database:
+/// (database, entry index).
+fn choose(ctx: &mut Ctx<'_>, volatile: bool, pick: Pick, samples: usize) -> Option<(usize, usize)> {
+    let now = now_ms();
+    let lfu = ctx.store.lfu();
+    let mut best: Option<(u64, usize, usize)> = None;
+    for db in 0..ctx.store.db_count() {
+        let d = ctx.store.db(db);
+        let n = if volatile {
+            d.table.volatile_len()
+        } else {
+            d.table.len()
+        };
+        if n == 0 {
+            continue;
+        }
+        let clock = d.lru_clock;
+        let tries = if pick == Pick::Random { 1 } else { samples };
+        for _ in 0..tries {
+            let r = d.rng.below(n);
+            let i = if volatile { d.table.volatile_at(r) } else { r };
+            let e = d.entry(i);
+            // higher score: better to evict
+            let score = match pick {
+                Pick::Random => d.rng.next_u64(),
+                Pick::Lru => u64::from(clock.wrapping_sub(e.lru)),
+                Pick::Lfu => {
+                    let c = lfu.map_or(0, |l| lfu::decayed(e.lru, l, now));
+                    255 - u64::from(c)
+                }
+                Pick::Ttl => u64::MAX - e.expire_at,
+            };
+            if best.is_none_or(|(s, _, _)| score > s) {
+                best = Some((score, db, i));
+            }
+        }
+    }
+    best.map(|(_, db, i)| (db, i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenacity_bounds_grow_as_redis_does() {
+        assert_eq!(time_budget(0), Some(Duration::from_micros(1)));
+        assert_eq!(time_budget(10), Some(Duration::from_micros(500)));
+        assert!(time_budget(50).is_some_and(|d| d > Duration::from_millis(100)));
+        assert_eq!(time_budget(100), None);
+        assert_eq!(policy("noeviction"), None);
+        assert_eq!(policy("volatile-ttl"), Some((true, Pick::Ttl)));
+        assert!(lfu_settings("allkeys-lfu", 10, 1).is_some());
+        assert!(lfu_settings("allkeys-lru", 10, 1).is_none());
+        for l in [
+            None,
+            lfu_settings("volatile-lfu", 10, 1),
+            lfu_settings("allkeys-lfu", 0, 0),
+            lfu_settings("allkeys-lfu", u32::MAX as u64, i32::MAX as u64),
+        ] {
+            assert_eq!(decode_lfu(encode_lfu(l)), l);
+        }
+    }
+}

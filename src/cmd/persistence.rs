@@ -1,0 +1,173 @@
+//! What the server knows of its RDB saves: the status the persistence layer
+//! (`persist::rdbfile`) keeps and the lower layers read: INFO's persistence
+//! section, LASTSAVE, and the dispatcher's MISCONF refusal.
+//!
+//! Redis keeps these in `server.*` (`lastsave`, `lastbgsave_status`,
+//! `dirty_before_bgsave`, `rdb_child_pid`, ...). Here they live behind one small
+//! mutex (a leaf lock: nothing else is taken while it is held), except the one
+//! flag every command reads, [`Persistence::refuse_writes`], which is a mirror
+//! kept in an atomic.
+//!
+//! Commands of this layer that must save (FLUSHALL with save points set,
+//! SHUTDOWN, DEBUG RELOAD) call the persistence layer through [`SaveHooks`],
+//! which the server fills at startup, so `cmd` never imports `persist`.
+use super::Ctx;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Instant;
+
+/// A background save in progress.
+#[derive(Debug)]
+pub struct Running {
+    /// When it started (for `rdb_current_bgsave_time_sec`).
+    pub started: Instant,
+    /// Keys in the snapshot and keys written so far
+    /// (`current_save_keys_total` / `_processed`).
+    pub keys_total: u64,
+    pub keys_done: Arc<AtomicU64>,
+    /// Set by the writing thread when it is done: `Err` holds the log text.
+    pub result: Arc<Mutex<Option<Result<(), String>>>>,
+    /// Asks the writing thread to stop (FLUSHALL, SHUTDOWN).
+    pub cancel: Arc<AtomicBool>,
+    pub thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// The save status (Redis's `server.lastsave` and friends).
+#[derive(Debug)]
+pub struct SaveState {
+    /// Unix seconds of the last successful save (LASTSAVE); the start time
+    /// until then.
+    pub lastsave: u64,
+    /// Whether the last background save (or SAVE) succeeded.
+    pub last_bgsave_ok: bool,
+    /// Seconds the last background save took; -1 before the first.
+    pub last_bgsave_time_sec: i64,
+    /// Unix seconds of the last BGSAVE attempt (a failed one is retried by the
+    /// save points only after 5 seconds).
+    pub last_bgsave_try: u64,
+    /// The store's change counter when the running save took its snapshot.
+    pub dirty_before_bgsave: u64,
+    /// Saves done (`rdb_saves`).
+    pub rdb_saves: u64,
+    /// BGSAVE SCHEDULE asked for one while another was running.
+    pub scheduled: bool,
+    pub running: Option<Running>,
+    /// The last load: keys loaded, keys skipped as expired.
+    pub last_load_keys_loaded: u64,
+    pub last_load_keys_expired: u64,
+}
+
+/// Saves the dataset now (see [`SaveHooks::save`]).
+pub type SaveFn = fn(&mut Ctx<'_>) -> Result<(), String>;
+/// DEBUG RELOAD (see [`SaveHooks::reload`]).
+pub type ReloadFn = fn(&mut Ctx<'_>, ReloadOptions) -> Result<(), String>;
+
+/// The persistence layer's entry points for commands of lower layers.
+#[derive(Default)]
+pub struct SaveHooks {
+    /// Saves the dataset now, holding the keyspace (Redis's `rdbSave`). `Err`
+    /// carries the reason, already logged.
+    pub save: OnceLock<SaveFn>,
+    /// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE], the options already checked.
+    pub reload: OnceLock<ReloadFn>,
+}
+
+/// DEBUG RELOAD's options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReloadOptions {
+    pub merge: bool,
+    pub noflush: bool,
+    pub nosave: bool,
+}
+
+/// The status and the hooks, in [`super::Shared`].
+pub struct Persistence {
+    state: Mutex<SaveState>,
+    /// `stop-writes-on-bgsave-error yes`, save points set and the last
+    /// background save failed: commands that write get MISCONF.
+    pub refuse_writes: AtomicBool,
+    pub hooks: SaveHooks,
+}
+
+/// The error Redis gives writes while saves fail.
+pub const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently \
+     unable to persist to disk. Commands that may modify the data set are disabled, because this \
+     instance is configured to report errors during writes if RDB snapshotting fails \
+     (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB \
+     error.";
+
+impl Default for Persistence {
+    fn default() -> Self {
+        Persistence {
+            state: Mutex::new(SaveState {
+                lastsave: (super::shared::unix_micros() / 1_000_000) as u64,
+                last_bgsave_ok: true,
+                last_bgsave_time_sec: -1,
+                last_bgsave_try: 0,
+                dirty_before_bgsave: 0,
+                rdb_saves: 0,
+                scheduled: false,
+                running: None,
+                last_load_keys_loaded: 0,
+                last_load_keys_expired: 0,
+            }),
+            refuse_writes: AtomicBool::new(false),
+            hooks: SaveHooks::default(),
+        }
+    }
+}
+
+impl Persistence {
+    /// The status (a leaf lock).
+    pub fn state(&self) -> MutexGuard<'_, SaveState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Recomputes [`Persistence::refuse_writes`] from the status and the
+    /// configuration (Redis's `writeCommandsDeniedByDiskError`).
+    pub fn update_refusal(&self, config: &super::config::Config) {
+        let failed = !self.state().last_bgsave_ok;
+        let on = failed && config.stop_writes_on_bgsave_error && !config.save.trim().is_empty();
+        self.refuse_writes.store(on, Ordering::Relaxed);
+    }
+
+    /// Whether a background save is running.
+    pub fn bgsave_running(&self) -> bool {
+        self.state().running.is_some()
+    }
+
+    /// INFO's `# Persistence` section, as 7.0 writes it (`dirty`: changes since
+    /// the last save).
+    pub fn info(&self, dirty: u64) -> String {
+        let st = self.state();
+        let (current, total, done) = match &st.running {
+            Some(r) => (
+                r.started.elapsed().as_secs() as i64,
+                r.keys_total,
+                r.keys_done.load(Ordering::Relaxed),
+            ),
+            None => (-1, 0, 0),
+        };
+        format!(
+            "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\n\
+             current_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n\
+             current_save_keys_processed:{done}\r\ncurrent_save_keys_total:{total}\r\n\
+             rdb_changes_since_last_save:{dirty}\r\nrdb_bgsave_in_progress:{}\r\n\
+             rdb_last_save_time:{}\r\nrdb_last_bgsave_status:{}\r\n\
+             rdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{current}\r\n\
+             rdb_saves:{}\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:{}\r\n\
+             rdb_last_load_keys_loaded:{}\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n\
+             aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n\
+             aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n\
+             aof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\n\
+             aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
+            u8::from(st.running.is_some()),
+            st.lastsave,
+            if st.last_bgsave_ok { "ok" } else { "err" },
+            st.last_bgsave_time_sec,
+            st.rdb_saves,
+            st.last_load_keys_expired,
+            st.last_load_keys_loaded,
+        )
+    }
+}

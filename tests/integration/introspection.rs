@@ -1,0 +1,133 @@
+//! SLOWLOG, MONITOR, ROLE, WAIT and LATENCY over TCP. The expected lines were
+//! recorded from redis-server 7.0.15 with the same requests (addresses and
+//! times, which differ per run, are cut out before comparing).
+use crate::support::*;
+use std::time::Duration;
+
+/// A slow log entry's arguments, addresses replaced by `ADDR`.
+fn entry_args(reply: &Resp) -> Vec<Vec<Vec<u8>>> {
+    reply
+        .as_array()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| e.as_array().map(|f| f[3].bulks()).unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn slowlog_keeps_redacted_and_cut_arguments() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    assert_eq!(c.q("config set slowlog-log-slower-than 0"), "+OK\r\n");
+    assert_eq!(c.q("slowlog reset"), "+OK\r\n");
+    c.q("auth foo");
+    c.q("hello 2 auth a b");
+    let long = "A".repeat(129);
+    c.q(&format!("set k {long}"));
+    c.q("multi");
+    c.q("set a b");
+    c.q("exec");
+    let got = entry_args(&Resp::parse(&c.cmd(&[b"slowlog", b"get"])));
+    let cut = format!("{}... (1 more bytes)", "A".repeat(128));
+    let want: Vec<Vec<&str>> = vec![
+        vec!["set", "a", "b"],
+        vec!["multi"],
+        vec!["set", "k", &cut],
+        vec!["hello", "2", "auth", "(redacted)", "(redacted)"],
+        vec!["auth", "(redacted)"],
+        vec!["slowlog", "reset"],
+    ];
+    let want: Vec<Vec<Vec<u8>>> = want
+        .iter()
+        .map(|e| e.iter().map(|a| a.as_bytes().to_vec()).collect())
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        c.q("slowlog get -2"),
+        "-ERR count should be greater than or equal to -1\r\n"
+    );
+    assert_eq!(
+        c.q("slowlog get 1 2"),
+        "-ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.\r\n"
+    );
+    assert_eq!(c.q("config set slowlog-max-len 1"), "+OK\r\n");
+    assert_eq!(c.q("slowlog len"), ":1\r\n");
+}
+
+#[test]
+fn monitor_streams_commands_as_7_0_does() {
+    let srv = start_server();
+    let mut m = srv.connect();
+    assert_eq!(m.q("monitor"), "+OK\r\n");
+    let mut c = srv.connect();
+    c.cmd(&[
+        b"eval",
+        b"redis.call('set',KEYS[1],ARGV[1])",
+        b"1",
+        b"foo",
+        b"bar",
+    ]);
+    c.q("multi");
+    c.q("set a b");
+    c.q("exec");
+    c.q("config get hz");
+    c.q("auth x");
+    c.q("select 3");
+    let mut lines = Vec::new();
+    while lines.len() < 7 {
+        let r = m.read_reply_within(Duration::from_secs(5));
+        let s = String::from_utf8_lossy(&r).into_owned();
+        // `+<secs>.<usecs> [<db> <addr>] args`: keep the db and the arguments.
+        let (_, rest) = s.split_once(" [").unwrap_or(("", &s));
+        let (db_who, args) = rest.split_once("] ").unwrap_or((rest, ""));
+        let db = db_who.split(' ').next().unwrap_or("");
+        let who = if db_who.ends_with("lua") { " lua" } else { "" };
+        lines.push(format!("{db}{who} {}", args.trim_end()));
+    }
+    assert_eq!(
+        lines,
+        [
+            "0 \"eval\" \"redis.call('set',KEYS[1],ARGV[1])\" \"1\" \"foo\" \"bar\"",
+            "0 lua \"set\" \"foo\" \"bar\"",
+            "0 \"multi\"",
+            "0 \"set\" \"a\" \"b\"",
+            "0 \"exec\"",
+            "0 \"auth\" \"(redacted)\"",
+            "3 \"select\" \"3\"",
+        ]
+    );
+    assert_eq!(
+        m.q("get a"),
+        "-ERR Replica can't interact with the keyspace\r\n"
+    );
+    assert_eq!(m.q("reset"), "+RESET\r\n");
+    assert_eq!(c.q("multi"), "+OK\r\n");
+    assert_eq!(c.q("monitor"), "+QUEUED\r\n");
+    assert_eq!(
+        c.q("exec"),
+        "*1\r\n-ERR MONITOR isn't allowed for DENY BLOCKING client\r\n"
+    );
+}
+
+#[test]
+fn role_wait_and_latency() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    assert_eq!(c.q("role"), "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n");
+    assert_eq!(c.q("wait 0 0"), ":0\r\n");
+    assert_eq!(c.q("wait 1 50"), ":0\r\n");
+    assert_eq!(c.q("wait 1 -1"), "-ERR timeout is negative\r\n");
+    assert_eq!(
+        c.q("wait 1 x"),
+        "-ERR timeout is not an integer or out of range\r\n"
+    );
+    assert_eq!(c.q("latency latest"), "*0\r\n");
+    assert_eq!(c.q("latency history command"), "*0\r\n");
+    assert_eq!(c.q("latency reset nope"), ":0\r\n");
+    c.q("set a b");
+    let h = c.q("latency histogram set nope");
+    assert!(
+        h.starts_with("*2\r\n$3\r\nset\r\n*4\r\n$5\r\ncalls\r\n:1\r\n$14\r\nhistogram_usec\r\n"),
+        "{h}"
+    );
+}
