@@ -353,6 +353,7 @@ impl Vm {
                     Function::Lua(c) => c.env = env,
                     Function::Native(n) => n.env = env,
                 }
+                self.heap.barrier(Value::Table(env));
                 true
             }
             _ => false,

@@ -61,8 +61,8 @@ impl Vm {
         for n in 0..MAXTAGLOOP {
             let tm;
             if let Value::Table(h) = t {
-                let tb = self.heap.tables.get(h);
-                let v = tb.get(&key, &self.heap.strings);
+                let tb = self.heap.table(h);
+                let v = tb.get_fast(&key, &self.heap.strings);
                 if !v.is_nil() {
                     return Ok(v);
                 }

@@ -224,6 +224,10 @@ pub struct Vm {
     pub(crate) top: usize,
     pub(crate) frames: Vec<CallInfo>,
     pub(crate) open_upvals: Vec<UpRef>,
+    /// The stack index of the highest open upvalue of the running coroutine,
+    /// 0 when none is open (slot 0 is never a local), so a return checks
+    /// `open_level >= base` before it looks for upvalues to close.
+    pub(crate) open_level: usize,
     pub(crate) cur_thread: ThreadRef,
     pub(crate) main_thread: ThreadRef,
     /// Coroutines resumed and not yet returned/yielded, innermost last.
@@ -279,7 +283,7 @@ impl Vm {
         let mut heap = Heap::default();
         let globals = heap.new_table(0, 32);
         let registry = heap.new_table(0, 8);
-        let main_thread = heap.threads.insert(LuaThread {
+        let main_thread = heap.new_thread(LuaThread {
             status: CoStatus::Running,
             ..LuaThread::new()
         });
@@ -290,6 +294,7 @@ impl Vm {
             top: 0,
             frames: Vec::with_capacity(64),
             open_upvals: Vec::new(),
+            open_level: 0,
             cur_thread: main_thread,
             main_thread,
             co_chain: Vec::new(),
@@ -336,6 +341,9 @@ impl Vm {
     /// is Redis's. Existing strings and tables are rehashed; call it on a new
     /// state (the scripting engine does, right after creating it).
     pub fn use_redis_string_hash(&mut self) {
+        // every table's string keys are read below: in the middle of a cycle
+        // an unswept dead table may still hold strings already freed
+        self.finish_cycle();
         let heap = &mut self.heap;
         heap.interner.set_every_byte(&mut heap.strings, true);
         let tables: Vec<TableRef> = heap.tables.handles().collect();
@@ -457,7 +465,11 @@ impl Vm {
         match v {
             Value::Table(t) => self.heap.table_mut(t).meta = mt,
             Value::UserData(u) => self.heap.userdata.get_mut(u).meta = mt,
+            // (the per-type metatables are roots)
             other => self.type_meta[other.type_of() as usize] = mt,
+        }
+        if let Some(m) = mt {
+            self.heap.barrier(Value::Table(m));
         }
     }
 
@@ -570,6 +582,7 @@ impl Vm {
                 *slot = v;
             }
         }
+        self.heap.barrier(v);
     }
 
     /// `luaL_argerror`: `bad argument #i to 'f' (msg)`.
@@ -792,7 +805,19 @@ impl Vm {
             idx: idx as u32,
         });
         self.open_upvals.insert(pos, u);
+        self.open_level = self.open_level.max(idx);
         u
+    }
+
+    /// Recomputes [`Vm::open_level`] from the open upvalues.
+    pub(crate) fn reset_open_level(&mut self) {
+        self.open_level = match self.open_upvals.last() {
+            Some(&u) => match self.heap.upvals.get(u) {
+                UpVal::Open { idx, .. } => *idx as usize,
+                UpVal::Closed(_) => 0,
+            },
+            None => 0,
+        };
     }
 
     /// Closes every open upvalue of the running coroutine at stack index `>= level`.
@@ -810,8 +835,10 @@ impl Vm {
             }
             let v = self.stack[idx];
             *self.heap.upvals.get_mut(u) = UpVal::Closed(v);
+            self.heap.barrier(v);
             self.open_upvals.pop();
         }
+        self.reset_open_level();
     }
 
     /// Makes sure the stack has at least `n` slots.

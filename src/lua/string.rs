@@ -24,8 +24,8 @@
 //!   the keyed hash (see `table.rs`).
 //!
 //! Invariants: the bucket array length is a power of two; every live string
-//! is in exactly one chain (the one of `hash & mask`); the collector calls
-//! [`Interner::rebuild`] after each sweep so dead strings leave the chains.
+//! is in exactly one chain (the one of `hash & mask`); the collector takes
+//! each string it frees out of its chain first ([`Interner::unlink`]).
 
 use super::heap::arena::Arena;
 use super::siphash::hash_bytes;
@@ -142,14 +142,40 @@ impl Interner {
         }
     }
 
-    /// Relinks the chains from the live strings (after a sweep freed some),
-    /// shrinking the bucket array when it became sparse.
-    pub fn rebuild(&mut self, arena: &mut Arena<LuaStr>) {
+    /// Takes string `h` (about to be freed by the collector) out of its chain.
+    pub fn unlink(&mut self, arena: &mut Arena<LuaStr>, h: StrRef) {
+        let mask = self.buckets.len() - 1;
+        let (hash, next) = {
+            let s = arena.get(h);
+            (s.hash, s.next)
+        };
+        let slot = hash as usize & mask;
+        if self.buckets[slot] == Some(h) {
+            self.buckets[slot] = next;
+            self.count -= 1;
+            return;
+        }
+        let mut cur = self.buckets[slot];
+        while let Some(c) = cur {
+            let n = arena.get(c).next;
+            if n == Some(h) {
+                arena.get_mut(c).next = next;
+                self.count -= 1;
+                return;
+            }
+            cur = n;
+        }
+    }
+
+    /// Shrinks the bucket array when it became sparse (after a sweep).
+    pub fn shrink_if_sparse(&mut self, arena: &mut Arena<LuaStr>) {
         let mut n = self.buckets.len();
         while n > 256 && arena.len() < n / 4 {
             n /= 2;
         }
-        self.resize(arena, n);
+        if n != self.buckets.len() {
+            self.resize(arena, n);
+        }
     }
 }
 

@@ -33,7 +33,7 @@
 
 use super::heap::arena::Arena;
 use super::string::LuaStr;
-use super::value::{TableRef, Value};
+use super::value::{StrRef, TableRef, Value};
 
 const NONE: u32 = u32::MAX;
 /// log2 of the largest array part.
@@ -98,6 +98,10 @@ pub struct Table {
     /// the flag Redis's patched Lua gives `_G` and the library tables of scripts.
     /// Plain Lua never sets it.
     pub readonly: bool,
+    /// Bumped whenever the array/hash layout is rebuilt (a rehash): the
+    /// collector, traversing a big table a piece at a time, starts over
+    /// when the layout changed under it.
+    pub(crate) layout: u32,
     /// Placement uses the keyed hashes (set for good when an insertion met a
     /// chain longer than [`MAX_CHAIN`]); otherwise 5.1's hashes, so that
     /// `next` walks the keys in lua5.1's order.
@@ -283,6 +287,85 @@ impl Table {
         }
     }
 
+    /// The hash this table places string `s` by (5.1's, or the keyed one
+    /// once the table went keyed): [`Table::hash_of`] for a string key.
+    #[inline(always)]
+    fn str_hash(&self, s: StrRef, strs: &Strings) -> u32 {
+        let o = strs.get(s);
+        if self.keyed {
+            o.hash
+        } else {
+            o.h51
+        }
+    }
+
+    /// Raw `t[s]` for a string key (the VM's field and global reads): the
+    /// chain walk of [`Table::get`] from the string's main position (its
+    /// cached hash masked by the node count, as [`Table::slot`] places it).
+    #[inline(always)]
+    pub fn get_str(&self, s: StrRef, strs: &Strings) -> Value {
+        if self.nodes.is_empty() {
+            return Value::Nil;
+        }
+        let mut i = self.str_hash(s, strs) as usize & (self.nodes.len() - 1);
+        loop {
+            let Some(n) = self.nodes.get(i) else {
+                return Value::Nil;
+            };
+            if let Value::Str(h) = n.key {
+                if h == s {
+                    return n.val;
+                }
+            }
+            if n.next == NONE {
+                return Value::Nil;
+            }
+            i = n.next as usize;
+        }
+    }
+
+    /// Raw `t[s] = v` when string key `s` already has a node (live or
+    /// dead): stores and answers true; false when the key is absent.
+    #[inline(always)]
+    pub fn set_existing_str(&mut self, s: StrRef, v: Value, strs: &Strings) -> bool {
+        if self.nodes.is_empty() {
+            return false;
+        }
+        let mut i = self.str_hash(s, strs) as usize & (self.nodes.len() - 1);
+        loop {
+            let Some(n) = self.nodes.get_mut(i) else {
+                return false;
+            };
+            if let Value::Str(h) = n.key {
+                if h == s {
+                    n.val = v;
+                    return true;
+                }
+            }
+            if n.next == NONE {
+                return false;
+            }
+            i = n.next as usize;
+        }
+    }
+
+    /// Raw `t[k]` with the VM's fast paths: an integral number within the
+    /// array part, a string key.
+    #[inline(always)]
+    pub fn get_fast(&self, k: &Value, strs: &Strings) -> Value {
+        match *k {
+            Value::Num(n) => {
+                let u = (n as usize).wrapping_sub(1);
+                match self.array.get(u) {
+                    Some(v) if (u + 1) as f64 == n => *v,
+                    _ => self.get(k, strs),
+                }
+            }
+            Value::Str(s) => self.get_str(s, strs),
+            _ => self.get(k, strs),
+        }
+    }
+
     /// Raw `t[k]` (`rawget`). `strs` is the heap's string arena (string keys
     /// are placed by their cached hashes).
     #[inline]
@@ -314,6 +397,21 @@ impl Table {
     /// key, reused by the next key whose main position it is).
     #[inline]
     pub fn set(&mut self, k: Value, v: Value, strs: &Strings) -> Result<(), KeyError> {
+        self.set_moving(k, v, strs).map(|_| ())
+    }
+
+    /// [`Table::set`] that also answers the entry the store moved to another
+    /// node without a rehash (a colliding node out of its main position makes
+    /// room for the new key): the collector, traversing a big table a piece
+    /// at a time, must mark it, as it may have moved into the part already
+    /// traversed.
+    #[inline]
+    pub(crate) fn set_moving(
+        &mut self,
+        k: Value,
+        v: Value,
+        strs: &Strings,
+    ) -> Result<Option<(Value, Value)>, KeyError> {
         if self.readonly {
             return Err(KeyError::ReadOnly);
         }
@@ -325,7 +423,7 @@ impl Table {
                     let u = (i as u64).wrapping_sub(1);
                     if u < self.array.len() as u64 {
                         self.array[u as usize] = v;
-                        return Ok(());
+                        return Ok(None);
                     }
                     Value::Num(i as f64) // normalises -0 to 0
                 } else if n.is_nan() {
@@ -338,11 +436,11 @@ impl Table {
             _ => k,
         };
         let h = self.hash_of(&k, strs);
-        self.set_hashed(k, h, v, strs);
-        Ok(())
+        Ok(self.set_hashed(k, h, v, strs))
     }
 
-    /// Raw `t[i] = v` for an integer key.
+    /// Raw `t[i] = v` for an integer key. It reports no moved entry, so
+    /// stores the collector must see go through `Heap::table_set` instead.
     #[inline]
     pub fn set_int(&mut self, i: i64, v: Value, strs: &Strings) {
         let u = (i as u64).wrapping_sub(1);
@@ -356,7 +454,7 @@ impl Table {
             } else {
                 num_hash51(n)
             };
-            self.set_hashed(Value::Num(n), h, v, strs);
+            let _ = self.set_hashed(Value::Num(n), h, v, strs);
         }
     }
 
@@ -364,7 +462,14 @@ impl Table {
     /// its node if it has one, else into a new node. Walking the chain of a
     /// new key also measures it: a chain longer than [`MAX_CHAIN`] makes the
     /// table keyed ([`Table::go_keyed`]).
-    fn set_hashed(&mut self, k: Value, mut h: u32, v: Value, strs: &Strings) {
+    /// Answers the entry a new key moved (see [`Table::set_moving`]).
+    fn set_hashed(
+        &mut self,
+        k: Value,
+        mut h: u32,
+        v: Value,
+        strs: &Strings,
+    ) -> Option<(Value, Value)> {
         if !self.nodes.is_empty() {
             let mut i = self.slot(&k, h);
             let mut len = 1;
@@ -372,7 +477,7 @@ impl Table {
                 let n = &mut self.nodes[i];
                 if n.key == k {
                     n.val = v;
-                    return;
+                    return None;
                 }
                 if n.next == NONE {
                     break;
@@ -389,7 +494,7 @@ impl Table {
                 };
             }
         }
-        self.new_key(k, h, v);
+        self.new_key(k, h, v)
     }
 
     /// Switches this table to keyed placement for good (a chain grew longer
@@ -452,23 +557,28 @@ impl Table {
         }
         match self.find(&k, h) {
             Some(i) => self.nodes[i].val = v,
-            None => self.new_key(k, h, v),
+            None => {
+                // after a rehash the layout changed: the collector starts
+                // the table over, so a move needs no report
+                let _ = self.new_key(k, h, v);
+            }
         }
     }
 
     /// Inserts a key known to be absent (and not nil/NaN): 5.1's `newkey`.
-    fn new_key(&mut self, k: Value, h: u32, v: Value) {
+    /// Answers the entry it moved without a rehash (see [`Table::set_moving`]).
+    fn new_key(&mut self, k: Value, h: u32, v: Value) -> Option<(Value, Value)> {
         if self.nodes.is_empty() {
             self.rehash(&k);
             self.reinsert(k, h, v);
-            return;
+            return None;
         }
         let mp = self.slot(&k, h);
         if !self.nodes[mp].val.is_nil() {
             let Some(f) = self.free_position() else {
                 self.rehash(&k);
                 self.reinsert(k, h, v);
-                return;
+                return None;
             };
             let occupant = self.nodes[mp];
             let other = self.slot(&occupant.key, occupant.hash);
@@ -486,6 +596,7 @@ impl Table {
                     next: NONE,
                     hash: h,
                 };
+                return Some((self.nodes[f].key, self.nodes[f].val));
             } else {
                 self.nodes[f] = Node {
                     key: k,
@@ -502,6 +613,7 @@ impl Table {
             n.val = v;
             n.hash = h;
         }
+        None
     }
 
     /// Recomputes the array/hash split for the current keys plus `extra`.
@@ -572,6 +684,7 @@ impl Table {
     /// keys, reinserting as 5.1 does: first the array slice that leaves the
     /// array part, then the live nodes from the last one down.
     pub fn resize(&mut self, nasize: usize, nhsize: usize) {
+        self.layout = self.layout.wrapping_add(1);
         let old_nodes = std::mem::take(&mut self.nodes);
         if nasize > self.array.len() {
             self.array.resize(nasize, Value::Nil);
@@ -702,6 +815,32 @@ impl Table {
                 f(&n.key, &n.val);
             }
         }
+    }
+
+    /// Array slots plus hash nodes: the positions [`Table::for_each_from`] counts.
+    pub fn entry_slots(&self) -> usize {
+        self.array.len() + self.nodes.len()
+    }
+
+    /// [`Table::for_each`] over positions `from..from + n` only (array slots
+    /// first, then nodes); returns the position after the last one visited.
+    pub fn for_each_from(&self, from: usize, n: usize, mut f: impl FnMut(&Value, &Value)) -> usize {
+        let end = from.saturating_add(n).min(self.entry_slots());
+        let na = self.array.len();
+        for i in from..end {
+            if i < na {
+                let v = &self.array[i];
+                if !v.is_nil() {
+                    f(&Value::Num((i + 1) as f64), v);
+                }
+            } else {
+                let node = &self.nodes[i - na];
+                if !node.val.is_nil() {
+                    f(&node.key, &node.val);
+                }
+            }
+        }
+        end
     }
 
     /// Clears the entries for which `dead(key, value)` holds (weak tables).

@@ -64,7 +64,7 @@ const OP_VARARG: u8 = OpCode::VarArg as u8;
 
 impl Vm {
     /// Reads upvalue `n` of Lua closure `cl`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get_upval(&self, cl: FuncRef, n: usize) -> Value {
         let u = match self.heap.funcs.get(cl) {
             Function::Lua(c) => c.upvals[n],
@@ -89,7 +89,10 @@ impl Vm {
             Function::Native(_) => return,
         };
         match *self.heap.upvals.get(u) {
-            UpVal::Closed(_) => *self.heap.upvals.get_mut(u) = UpVal::Closed(v),
+            UpVal::Closed(_) => {
+                *self.heap.upvals.get_mut(u) = UpVal::Closed(v);
+                self.heap.barrier(v);
+            }
             UpVal::Open { thread, idx } => {
                 if thread == self.cur_thread {
                     self.stack[idx as usize] = v;
@@ -159,6 +162,12 @@ impl Vm {
     fn run<const HOOKED: bool>(&mut self) -> Result<bool, LuaError> {
         // (proto, env) of a frame the CALL fast path just pushed
         let mut pending: Option<(Arc<super::func::LProto>, super::value::TableRef)> = None;
+        // The prototypes of callers suspended by the CALL fast path, by frame
+        // index modulo 8 (a small array: every run of this loop, a comparator
+        // or metamethod call included, starts and drops one), with their closure: a return resumes its caller
+        // without copying the prototype's `Arc` again (an entry is used only
+        // when its closure is the frame's, so a stale one is harmless).
+        let mut callers: [Option<(Arc<super::func::LProto>, FuncRef)>; 8] = Default::default();
         'newframe: loop {
             let ci_idx = self.frames.len() - 1;
             let ci = &self.frames[ci_idx];
@@ -166,10 +175,14 @@ impl Vm {
                 (ci.closure, ci.base, ci.top, ci.pc, ci.func);
             let (proto, mut env) = match pending.take() {
                 Some(pe) => pe,
-                None => match self.heap.funcs.get(cl_ref) {
-                    Function::Lua(c) => (c.proto.clone(), c.env),
-                    Function::Native(_) => return Err(self.runtime_error("bad frame")),
-                },
+                None => {
+                    let cached = callers[ci_idx % 8].take();
+                    match (self.heap.funcs.get(cl_ref), cached) {
+                        (Function::Lua(c), Some((p, f))) if f == cl_ref => (p, c.env),
+                        (Function::Lua(c), _) => (c.proto.clone(), c.env),
+                        (Function::Native(_), _) => return Err(self.runtime_error("bad frame")),
+                    }
+                }
             };
             let mut pc = ci_pc;
             if HOOKED != (self.dhook.mask != 0) {
@@ -289,8 +302,8 @@ impl Vm {
                     }
                     OP_GETGLOBAL => {
                         let key = k[get_bx(i) as usize];
-                        let t = self.heap.tables.get(env);
-                        let v = t.get(&key, &self.heap.strings);
+                        let t = self.heap.table(env);
+                        let v = t.get_fast(&key, &self.heap.strings);
                         if !v.is_nil() || t.meta.is_none() {
                             self.stack[a] = v;
                         } else {
@@ -305,8 +318,8 @@ impl Vm {
                         let obj = self.stack[rb];
                         let key = rk!(get_c(i));
                         if let Value::Table(t) = obj {
-                            let tb = self.heap.tables.get(t);
-                            let v = tb.get(&key, &self.heap.strings);
+                            let tb = self.heap.table(t);
+                            let v = tb.get_fast(&key, &self.heap.strings);
                             if !v.is_nil() || tb.meta.is_none() {
                                 self.stack[a] = v;
                                 continue;
@@ -333,13 +346,25 @@ impl Vm {
                         let key = rk!(get_b(i));
                         let val = rk!(get_c(i));
                         if let Value::Table(t) = obj {
-                            let tb = self.heap.table_mut(t);
+                            let heap = &mut self.heap;
+                            let tb = heap.tables.get_mut(t);
                             if tb.meta.is_none() && !tb.readonly {
                                 if let Value::Num(n) = key {
                                     let u = (n as usize).wrapping_sub(1);
                                     if u < tb.array.len() && (u + 1) as f64 == n {
                                         tb.array[u] = val;
                                         tb.flags = 0;
+                                        if self.heap.marking {
+                                            self.heap.table_barrier(t, Value::Nil, val);
+                                        }
+                                        continue;
+                                    }
+                                } else if let Value::Str(s) = key {
+                                    if tb.set_existing_str(s, val, &heap.strings) {
+                                        tb.flags = 0;
+                                        if self.heap.marking {
+                                            self.heap.table_barrier(t, Value::Nil, val);
+                                        }
                                         continue;
                                     }
                                 }
@@ -367,8 +392,8 @@ impl Vm {
                         let key = rk!(get_c(i));
                         self.stack[a + 1] = obj;
                         if let Value::Table(t) = obj {
-                            let tb = self.heap.tables.get(t);
-                            let v = tb.get(&key, &self.heap.strings);
+                            let tb = self.heap.table(t);
+                            let v = tb.get_fast(&key, &self.heap.strings);
                             if !v.is_nil() || tb.meta.is_none() {
                                 self.stack[a] = v;
                                 continue;
@@ -444,9 +469,11 @@ impl Vm {
                             false
                         };
                         if eq == (get_a(i) != 0) {
-                            dojump!(get_sbx(code[pc]));
+                            // to the target of the JMP that follows, in one step
+                            dojump!(get_sbx(code[pc]) + 1);
+                        } else {
+                            pc += 1;
                         }
-                        pc += 1;
                     }
                     OP_LT => {
                         let r = if let Some((x, y)) = num2(rkref!(get_b(i)), rkref!(get_c(i))) {
@@ -459,9 +486,11 @@ impl Vm {
                             self.less_than(x, y)?
                         };
                         if r == (get_a(i) != 0) {
-                            dojump!(get_sbx(code[pc]));
+                            // to the target of the JMP that follows, in one step
+                            dojump!(get_sbx(code[pc]) + 1);
+                        } else {
+                            pc += 1;
                         }
-                        pc += 1;
                     }
                     OP_LE => {
                         let r = if let Some((x, y)) = num2(rkref!(get_b(i)), rkref!(get_c(i))) {
@@ -474,24 +503,30 @@ impl Vm {
                             self.less_equal(x, y)?
                         };
                         if r == (get_a(i) != 0) {
-                            dojump!(get_sbx(code[pc]));
+                            // to the target of the JMP that follows, in one step
+                            dojump!(get_sbx(code[pc]) + 1);
+                        } else {
+                            pc += 1;
                         }
-                        pc += 1;
                     }
                     OP_TEST => {
                         let falsy = !self.stack[a].truthy();
                         if falsy != (get_c(i) != 0) {
-                            dojump!(get_sbx(code[pc]));
+                            // to the target of the JMP that follows, in one step
+                            dojump!(get_sbx(code[pc]) + 1);
+                        } else {
+                            pc += 1;
                         }
-                        pc += 1;
                     }
                     OP_TESTSET => {
                         let v = self.stack[base + get_b(i) as usize];
                         if v.truthy() == (get_c(i) != 0) {
                             self.stack[a] = v;
-                            dojump!(get_sbx(code[pc]));
+                            // to the target of the JMP that follows, in one step
+                            dojump!(get_sbx(code[pc]) + 1);
+                        } else {
+                            pc += 1;
                         }
-                        pc += 1;
                     }
                     OP_CALL => {
                         let b = get_b(i) as usize;
@@ -513,6 +548,7 @@ impl Vm {
                                 {
                                     let nparams = p.num_params as usize;
                                     pending = Some((p.clone(), c.env));
+                                    callers[ci_idx % 8] = Some((proto, cl_ref));
                                     self.hook_count -= 1;
                                     let nargs = self.top - nb;
                                     for slot in &mut self.stack[nb + nargs.min(nparams)..nb + max] {
@@ -585,7 +621,7 @@ impl Vm {
                             self.top = a + n;
                             self.return_hooks()?;
                         }
-                        if !self.open_upvals.is_empty() {
+                        if self.open_level >= base {
                             self.close_upvals(base);
                         }
                         let Some(ci) = self.frames.pop() else {
@@ -680,9 +716,11 @@ impl Vm {
                         let v = self.stack[cb];
                         if !v.is_nil() {
                             self.stack[cb - 1] = v;
-                            dojump!(get_sbx(code[pc]));
+                            // to the target of the JMP that follows, in one step
+                            dojump!(get_sbx(code[pc]) + 1);
+                        } else {
+                            pc += 1;
                         }
-                        pc += 1;
                     }
                     OP_SETLIST => {
                         let mut n = get_b(i) as usize;
@@ -705,6 +743,12 @@ impl Vm {
                             tb.flags = 0;
                             let after = tb.mem_size();
                             self.heap.total = (self.heap.total + after).saturating_sub(before);
+                            if self.heap.marking {
+                                for j in 1..=n {
+                                    let v = self.stack[a + j];
+                                    self.heap.table_barrier(t, Value::Nil, v);
+                                }
+                            }
                         }
                         self.top = frame_top;
                     }

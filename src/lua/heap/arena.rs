@@ -10,7 +10,9 @@
 //! Invariants:
 //! - a slot holds `Some(object)` exactly when it is live; its index is then not
 //!   on the free list;
-//! - `marked` is only ever true between a collection's mark and sweep phases.
+//! - `marked` is only ever true from a collection's mark phase until the sweep
+//!   passes the slot (objects created in a slot the sweep has yet to reach are
+//!   born marked, see [`Arena::mark_index`], so it keeps them).
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -133,7 +135,6 @@ impl<T> Arena<T> {
     }
 
     /// True when `h` still names a live object.
-    #[cfg(test)]
     pub fn contains(&self, h: Handle<T>) -> bool {
         self.slots
             .get(h.idx as usize)
@@ -168,23 +169,59 @@ impl<T> Arena<T> {
         self.slots[h.idx as usize].marked
     }
 
-    /// Frees every unmarked object (calling `on_free` with it first) and clears the
-    /// marks of the survivors.
-    pub fn sweep(&mut self, mut on_free: impl FnMut(Handle<T>, T)) {
-        for (i, s) in self.slots.iter_mut().enumerate() {
-            if s.val.is_none() {
+    /// Sets the mark of the object in slot `idx` (a new object the running
+    /// sweep has not reached yet must survive it).
+    #[inline]
+    pub fn mark_index(&mut self, idx: u32) {
+        if let Some(s) = self.slots.get_mut(idx as usize) {
+            s.marked = true;
+        }
+    }
+
+    /// One step of an incremental sweep: the slots `from..from + n` (clipped).
+    /// Survivors lose their mark; the unmarked objects are listed in `dead`
+    /// (not freed: the caller frees them with [`Arena::free`], after unlinking
+    /// them from whatever indexes them). Returns where the next step starts,
+    /// how many objects (live or dead) it met, and the sum of `cost` over the
+    /// survivors.
+    pub fn sweep_some(
+        &mut self,
+        from: usize,
+        n: usize,
+        dead: &mut Vec<Handle<T>>,
+        cost: impl Fn(&T) -> usize,
+    ) -> (usize, usize, usize) {
+        let end = from.saturating_add(n).min(self.slots.len());
+        let mut objects = 0;
+        let mut live = 0;
+        for i in from..end {
+            let s = &mut self.slots[i];
+            let Some(v) = &s.val else {
                 continue;
-            }
+            };
+            objects += 1;
             if s.marked {
+                live += cost(v);
                 s.marked = false;
-            } else if let Some(v) = s.val.take() {
-                let h = Handle::new(i as u32, s.gen);
-                s.gen = s.gen.wrapping_add(1);
-                self.free.push(i as u32);
-                self.live -= 1;
-                on_free(h, v);
+            } else {
+                dead.push(Handle::new(i as u32, s.gen));
             }
         }
+        (end, objects, live)
+    }
+
+    /// Frees the object of `h` (a dead one a sweep listed) and returns it.
+    pub fn free(&mut self, h: Handle<T>) -> Option<T> {
+        let s = self.slots.get_mut(h.idx as usize)?;
+        if s.gen != h.gen {
+            return None;
+        }
+        let v = s.val.take()?;
+        s.gen = s.gen.wrapping_add(1);
+        s.marked = false;
+        self.free.push(h.idx);
+        self.live -= 1;
+        Some(v)
     }
 
     /// Every live handle (in slot order).
@@ -208,8 +245,12 @@ mod tests {
         let h2 = a.insert(2);
         assert_eq!(*a.get(h1), 1);
         a.mark(h2);
-        let mut freed = vec![];
-        a.sweep(|_, v| freed.push(v));
+        let mut dead = vec![];
+        // in two steps, as the incremental sweep does
+        let (next, seen, _) = a.sweep_some(0, 1, &mut dead, |_| 1);
+        assert_eq!(seen, 1);
+        assert_eq!(a.sweep_some(next, 10, &mut dead, |_| 1), (2, 1, 1));
+        let freed: Vec<i32> = dead.into_iter().filter_map(|h| a.free(h)).collect();
         assert_eq!(freed, vec![1]);
         assert!(!a.contains(h1));
         let h3 = a.insert(3);

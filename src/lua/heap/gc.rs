@@ -1,339 +1,386 @@
-//! The collector: stop-the-world mark and sweep over the arenas (Lua 5.1's lgc.c,
-//! without the incremental steps).
+//! The collector: incremental mark and sweep over the arenas, with Lua 5.1's
+//! `setpause` / `setstepmul` rules (lgc.c's `luaC_step`, `singlestep`,
+//! `luaC_fullgc`).
 //!
-//! Roots: the running coroutine's stack below `top` (slots above are
-//! cleared to nil), its open upvalues, every coroutine on the resume
-//! chain, the main thread, the globals, the registry, the per-type metatables
-//! (the string metatable among them), the metamethod name strings and the
-//! values Rust code pinned ([`Vm::pin`]).
+//! A cycle goes through three phases, a step of work at a time:
+//! - **Pause** → the roots are marked, **Propagate**: gray objects are
+//!   traversed (see [`super::mark`]); the barriers ([`Heap::barrier`],
+//!   [`Heap::table_barrier`]) keep what the program stores into marked objects
+//!   meanwhile from being missed;
+//! - the **atomic** step (one piece): roots and coroutine stacks again, weak
+//!   tables, userdata to finalize;
+//! - **Sweep**: each arena in turn, a range of slots per step: unmarked objects
+//!   are freed (strings leave the interner first), survivors lose their mark.
+//!   At its end the `__gc` finalizers of the cycle run and the next threshold
+//!   is set.
 //!
-//! Weak tables (`__mode` with `k` and/or `v`) are traversed without marking
-//! their weak parts; after marking, entries whose weak key or value is an
-//! unmarked object are cleared (strings are values, never cleared).
-//! Userdata with a `__gc` metamethod that die are resurrected once, their
-//! `__gc` is called after the sweep, and they are freed by a later cycle.
+//! When: a step is due once allocation passes `threshold` ([`Heap::gc_due`]);
+//! the VM checks at its safe points (table creation and growth, concatenation,
+//! closures, after every native call). As in 5.1, a step does a fixed amount
+//! of work, `stepmul`% of [`STEP_SIZE`] (200% of 1 KB by default), in work
+//! units (32 per reference traversed, 64 per object, 20 per object swept,
+//! 2 per free slot passed: scaled so a cycle takes about as many steps as
+//! 5.1's on the same program); allocation beyond a step's worth is owed
+//! (`debt`), and while it is the next safe point steps again, so a burst is
+//! paid by many short steps, never one long one.
+//! After a cycle the threshold is `pause`% of the bytes in use (200: a cycle
+//! starts when the heap has doubled), but at least enough allocation to pay
+//! for the next sweep (which walks every arena slot, so it costs what the
+//! arenas' high-water mark is). With a heap limit set, a collection that
+//! cannot get under the limit raises "not enough memory".
 //!
-//! When it runs: [`Vm::gc_check`] at the VM's safe points once the allocation
-//! estimate passes the threshold; the next threshold is `pause`% of what
-//! survived, but at least enough allocation to pay for the next sweep (which
-//! walks every arena slot, so it costs what the arenas' high-water mark is). With a heap limit set, a collection that cannot get under the
-//! limit raises "not enough memory".
+//! No step ever runs a whole cycle unless asked to (`collectgarbage()`,
+//! `collectgarbage("step", n)` with a large `n`, a memory limit being hit),
+//! so a program with a large live heap never stops for a whole mark and
+//! sweep at once; the longest pause is the atomic step (roots and stacks)
+//! or the traversal of the largest single table.
 
-use super::super::func::{Function, LProto, UpVal};
-use super::super::state::{LuaError, Tm, Vm};
-use super::super::value::{TableRef, ThreadRef, UdRef, Value};
-use super::{str_cost, MIN_THRESHOLD};
+use super::super::state::{LuaError, Vm};
+use super::super::value::{UdRef, Value};
+use super::mark::Gray;
+use super::{function_cost, str_cost, MIN_THRESHOLD, UPVAL_COST, USERDATA_COST};
 
 /// Bytes of allocation that pay for sweeping one arena slot (see the end of
-/// [`Vm::collect_garbage`]).
+/// a cycle in [`Vm::gc_work`]).
 const SWEEP_PAY: usize = 32;
 
-enum Gray {
-    Table(TableRef),
-    Func(super::super::value::FuncRef),
-    Ud(UdRef),
-    Thread(ThreadRef),
+/// Bytes of allocation between two steps of a cycle, and the allocation a
+/// step's work pays for (5.1's `GCSTEPSIZE`, 1 KB: a step does `stepmul`% of
+/// it in work units, so `collectgarbage("step")` does as much as 5.1's).
+pub const STEP_SIZE: usize = 1024;
+
+/// [`STEP_SIZE`]s of allocation between two steps driven by allocation
+/// (each does their work at once).
+const ALLOC_STEPS: usize = 8;
+
+/// Work units charged per object swept (twice 5.1's `GCSWEEPCOST`, as every
+/// unit here is about half a byte of 5.1's), and per free slot passed over.
+const SWEEP_WORK: usize = 20;
+const SWEEP_FREE_WORK: usize = 2;
+
+/// Arena numbers, in sweep order.
+pub(crate) const ARENA_STRINGS: u8 = 0;
+pub(crate) const ARENA_TABLES: u8 = 1;
+pub(crate) const ARENA_FUNCS: u8 = 2;
+pub(crate) const ARENA_UPVALS: u8 = 3;
+pub(crate) const ARENA_USERDATA: u8 = 4;
+pub(crate) const ARENA_THREADS: u8 = 5;
+const ARENAS: u8 = 6;
+
+/// Where a cycle is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(crate) enum Phase {
+    /// Between cycles.
+    #[default]
+    Pause,
+    /// Marking: gray objects left to traverse.
+    Propagate,
+    /// Sweeping arena `sweep_arena` from slot `sweep_pos`.
+    Sweep,
 }
 
-struct Marker {
-    gray: Vec<Gray>,
-    weak: Vec<(TableRef, bool, bool)>,
+/// The collector's state between steps.
+pub(crate) struct GcState {
+    pub(crate) phase: Phase,
+    /// Bytes of allocation between two steps ([`STEP_SIZE`]; tests make it
+    /// tiny so the program and the collector interleave finely).
+    pub(crate) step_size: usize,
+    /// The smallest threshold ([`MIN_THRESHOLD`]; tiny in tests).
+    pub(crate) min_threshold: usize,
+    /// Allocation that pays for sweeping a slot ([`SWEEP_PAY`]; 0 in tests).
+    pub(crate) sweep_pay: usize,
+    /// (tests) Check the tri-colour invariant at every atomic step.
+    #[cfg(test)]
+    pub(crate) verify: bool,
+    /// (tests) The longest step driven by allocation so far.
+    #[cfg(test)]
+    pub(crate) longest_step: std::time::Duration,
+    pub(crate) gray: Vec<Gray>,
+    /// Weak tables met while marking: (table, weak keys, weak values).
+    pub(crate) weak: Vec<(super::super::value::TableRef, bool, bool)>,
+    /// Reused by traversals.
+    pub(crate) scratch: Vec<Value>,
+    sweep_arena: u8,
+    sweep_pos: usize,
+    /// Userdata resurrected for their `__gc`, newest first, with it.
+    pub(crate) to_finalize: Vec<(UdRef, Value)>,
+    /// Bytes of the objects this sweep kept, plus those born during it in
+    /// slots it had passed: with the prototypes and the stack, what `total`
+    /// is at the end of the cycle (5.1's `estimate`).
+    pub(crate) survivors: usize,
+    /// Allocation not yet paid for by steps (5.1's `gcdept`): a burst (a big
+    /// table's array growing at once) is paid by steps at the next safe
+    /// points, a step's worth each, not by one long step.
+    pub(crate) debt: usize,
+}
+
+impl Default for GcState {
+    fn default() -> Self {
+        GcState {
+            phase: Phase::Pause,
+            step_size: STEP_SIZE,
+            min_threshold: MIN_THRESHOLD,
+            sweep_pay: SWEEP_PAY,
+            #[cfg(test)]
+            verify: false,
+            #[cfg(test)]
+            longest_step: std::time::Duration::ZERO,
+            gray: Vec::new(),
+            weak: Vec::new(),
+            scratch: Vec::new(),
+            sweep_arena: 0,
+            sweep_pos: 0,
+            to_finalize: Vec::new(),
+            survivors: 0,
+            debt: 0,
+        }
+    }
+}
+
+impl GcState {
+    /// True when the running sweep has yet to reach slot `idx` of `arena`.
+    #[inline]
+    pub(crate) fn unswept(&self, arena: u8, idx: u32) -> bool {
+        arena > self.sweep_arena || (arena == self.sweep_arena && idx as usize >= self.sweep_pos)
+    }
 }
 
 impl Vm {
-    /// Collects if the allocation estimate passed the threshold; fails with
-    /// "not enough memory" when a heap limit cannot be met.
+    /// Runs a collector step if allocation made one due; fails with "not
+    /// enough memory" when a heap limit cannot be met (after a full collection).
     pub(crate) fn gc_check(&mut self) -> Result<(), LuaError> {
-        if !self.heap.stopped || self.heap.limit.is_some_and(|l| self.heap.total > l) {
+        if self.heap.limit.is_some_and(|l| self.heap.total > l) {
             self.collect_garbage();
             self.take_gc_error()?;
-        }
-        if let Some(limit) = self.heap.limit {
-            if self.heap.total > limit {
+            if self.heap.limit.is_some_and(|l| self.heap.total > l) {
                 let v = self.new_str(b"not enough memory");
                 return Err(LuaError::Error(v));
             }
+            return Ok(());
+        }
+        if self.heap.gc_due() && !self.heap.stopped {
+            self.gc_step();
+            self.take_gc_error()?;
         }
         Ok(())
     }
 
-    #[inline]
-    fn mark_value(&mut self, v: Value, m: &mut Marker) {
-        match v {
-            Value::Str(s) => {
-                self.heap.strings.mark(s);
-            }
-            Value::Table(t) if self.heap.tables.mark(t) => {
-                m.gray.push(Gray::Table(t));
-            }
-            Value::Func(f) if self.heap.funcs.mark(f) => {
-                m.gray.push(Gray::Func(f));
-            }
-            Value::UserData(u) if self.heap.userdata.mark(u) => {
-                m.gray.push(Gray::Ud(u));
-            }
-            Value::Thread(t) if self.heap.threads.mark(t) => {
-                m.gray.push(Gray::Thread(t));
-            }
-            _ => {}
+    /// One step driven by allocation: [`ALLOC_STEPS`] steps' worth of work
+    /// (`stepmul`% of that many [`STEP_SIZE`]s) at once, so the fixed cost of
+    /// a step is paid less often (still microseconds of work); what was
+    /// allocated beyond that is owed, and while it is, the next safe point
+    /// steps again (5.1's `luaC_step`).
+    fn gc_step(&mut self) {
+        let size = self.heap.gc.step_size * ALLOC_STEPS;
+        let heap = &mut self.heap;
+        heap.gc.debt = heap
+            .gc
+            .debt
+            .saturating_add(heap.total.saturating_sub(heap.threshold));
+        #[cfg(test)]
+        let t0 = std::time::Instant::now();
+        self.gc_work(self.step_budget(size));
+        #[cfg(test)]
+        {
+            let el = t0.elapsed();
+            let gc = &mut self.heap.gc;
+            gc.longest_step = gc.longest_step.max(el);
         }
+        self.after_step(size);
     }
 
-    fn mark_proto(&mut self, p: &LProto, epoch: u32, scratch: &mut Vec<Value>) {
-        if p.gc_epoch.load(std::sync::atomic::Ordering::Relaxed) == epoch {
-            return;
-        }
-        p.gc_epoch
-            .store(epoch, std::sync::atomic::Ordering::Relaxed);
-        // a main chunk carries the chunk name its nested functions share
-        let name = if p.line_defined == 0 {
-            p.source.len()
+    /// The next threshold after a step that left a cycle running: right
+    /// away while debt is owed, else `size` bytes of allocation later (the
+    /// step paid for `size`). (A step that ended the cycle left the
+    /// threshold [`Vm::end_cycle`] set.)
+    fn after_step(&mut self, size: usize) {
+        let heap = &mut self.heap;
+        if heap.gc.phase == Phase::Pause {
+            heap.gc.debt = 0;
+        } else if heap.gc.debt < size {
+            heap.threshold = heap.total.saturating_add(size);
         } else {
-            0
-        };
-        self.heap.proto_bytes += p.mem_size() + name;
-        scratch.extend_from_slice(&p.k);
-        for q in &p.protos {
-            self.mark_proto(q, epoch, scratch);
+            heap.gc.debt -= size;
+            heap.threshold = heap.total;
         }
     }
 
-    /// The weak mode of a metatable: (weak keys, weak values).
-    fn weak_mode(&self, mt: Option<TableRef>) -> (bool, bool) {
-        let Some(mt) = mt else { return (false, false) };
-        match self.fast_tm(mt, Tm::Mode) {
-            Value::Str(s) => {
-                let b = self.heap.str_bytes(s);
-                (b.contains(&b'k'), b.contains(&b'v'))
-            }
-            _ => (false, false),
+    /// Work units for `bytes` of allocation (`stepmul` 0: no limit, as 5.1).
+    fn step_budget(&self, bytes: usize) -> usize {
+        match self.heap.stepmul {
+            0 => usize::MAX,
+            m => (bytes / 100).saturating_mul(m as usize).max(1),
         }
     }
 
-    fn propagate(&mut self, m: &mut Marker) {
-        let mut scratch: Vec<Value> = Vec::new();
-        let epoch = self.heap.epoch;
-        while let Some(g) = m.gray.pop() {
-            scratch.clear();
-            match g {
-                Gray::Table(t) => {
-                    let meta = self.heap.table(t).meta;
-                    let (wk, wv) = self.weak_mode(meta);
-                    if let Some(mt) = meta {
-                        scratch.push(Value::Table(mt));
-                    }
-                    if wk || wv {
-                        m.weak.push((t, wk, wv));
-                    }
-                    let tb = self.heap.table(t);
-                    tb.for_each(|k, v| {
-                        if !wk {
-                            scratch.push(*k);
-                        } else if let Value::Str(_) = k {
-                            scratch.push(*k);
-                        }
-                        if !wv {
-                            scratch.push(*v);
-                        } else if let Value::Str(_) = v {
-                            scratch.push(*v);
-                        }
-                    });
-                }
-                Gray::Func(f) => match self.heap.funcs.get(f) {
-                    Function::Lua(c) => {
-                        scratch.push(Value::Table(c.env));
-                        let p = c.proto.clone();
-                        let ups = c.upvals.clone();
-                        for u in ups {
-                            if self.heap.upvals.mark(u) {
-                                match *self.heap.upvals.get(u) {
-                                    UpVal::Closed(v) => scratch.push(v),
-                                    UpVal::Open { thread, .. } => {
-                                        scratch.push(Value::Thread(thread))
-                                    }
-                                }
-                            }
-                        }
-                        self.mark_proto(&p, epoch, &mut scratch);
-                    }
-                    Function::Native(n) => {
-                        scratch.push(Value::Table(n.env));
-                        scratch.extend_from_slice(&n.upvals);
-                    }
-                },
-                Gray::Ud(u) => {
-                    if let Some(mt) = self.heap.userdata.get(u).meta {
-                        scratch.push(Value::Table(mt));
-                    }
-                }
-                Gray::Thread(t) => {
-                    let th = self.heap.threads.get(t);
-                    if let Some(env) = th.env {
-                        scratch.push(Value::Table(env));
-                    }
-                    scratch.push(th.hook.func);
-                    let extent = th
-                        .frames
-                        .iter()
-                        .map(|c| c.top)
-                        .max()
-                        .unwrap_or(0)
-                        .max(th.top);
-                    let extent = extent.min(th.stack.len());
-                    scratch.extend_from_slice(&th.stack[..extent]);
-                    let ups = th.open_upvals.clone();
-                    for u in ups {
-                        self.heap.upvals.mark(u);
-                    }
-                    let th = self.heap.threads.get_mut(t);
-                    for v in th.stack.iter_mut().skip(extent) {
-                        *v = Value::Nil;
-                    }
-                }
+    /// `collectgarbage("step", kb)`: as 5.1, `kb` KB of allocation are owed
+    /// and paid by steps (one at least) until the debt is paid or a cycle
+    /// ends. True when it finished a cycle.
+    pub(crate) fn gc_user_step(&mut self, kb: i64) -> bool {
+        let bytes = (kb.max(0) as usize).saturating_mul(1024);
+        let heap = &mut self.heap;
+        heap.threshold = heap.total.saturating_sub(bytes);
+        loop {
+            let heap = &mut self.heap;
+            heap.gc.debt = heap
+                .gc
+                .debt
+                .saturating_add(heap.total.saturating_sub(heap.threshold));
+            let finished = self.gc_work(self.step_budget(self.heap.gc.step_size));
+            self.after_step(self.heap.gc.step_size);
+            if finished {
+                return true;
             }
-            for v in scratch.drain(..) {
-                self.mark_value(v, m);
+            if self.heap.threshold > self.heap.total {
+                return false;
             }
         }
     }
 
-    fn is_dead(&self, v: &Value) -> bool {
-        match *v {
-            Value::Table(t) => !self.heap.tables.is_marked(t),
-            Value::Func(f) => !self.heap.funcs.is_marked(f),
-            Value::UserData(u) => !self.heap.userdata.is_marked(u),
-            Value::Thread(t) => !self.heap.threads.is_marked(t),
-            _ => false,
+    /// Does up to `budget` units of collector work; true when a cycle ended.
+    pub(crate) fn gc_work(&mut self, budget: usize) -> bool {
+        let mut left = budget;
+        loop {
+            match self.heap.gc.phase {
+                Phase::Pause => {
+                    self.start_cycle();
+                    left = left.saturating_sub(OBJECT_ROOT_WORK);
+                }
+                Phase::Propagate => {
+                    left = left.saturating_sub(self.propagate(left));
+                    if self.heap.gc.gray.is_empty() {
+                        self.atomic();
+                        self.heap.marking = false;
+                        self.heap.gc.phase = Phase::Sweep;
+                        self.heap.gc.sweep_arena = 0;
+                        self.heap.gc.sweep_pos = 0;
+                        self.heap.gc.survivors = 0;
+                    }
+                }
+                Phase::Sweep => {
+                    left = left.saturating_sub(self.sweep_step(left));
+                    if self.heap.gc.sweep_arena >= ARENAS {
+                        self.end_cycle();
+                        return true;
+                    }
+                }
+            }
+            if left == 0 {
+                return false;
+            }
         }
     }
 
-    /// A full collection cycle.
-    pub fn collect_garbage(&mut self) {
+    /// Starts a cycle: marks the roots.
+    fn start_cycle(&mut self) {
         self.heap.epoch = self.heap.epoch.wrapping_add(1);
         self.heap.proto_bytes = 0;
-        let mut m = Marker {
-            gray: Vec::new(),
-            weak: Vec::new(),
-        };
-        // roots: the running stack
-        // Everything live is below `top`: callers' registers lie below the
-        // callee's function slot, and the VM sets `top` to the frame's extent
-        // before any safe point. Slots above are dead temporaries: cleared.
-        let extent = self.top.min(self.stack.len());
-        for v in self.stack.iter_mut().skip(extent) {
-            *v = Value::Nil;
-        }
-        for i in 0..extent {
-            let v = self.stack[i];
-            self.mark_value(v, &mut m);
-        }
-        for i in 0..self.open_upvals.len() {
-            let u = self.open_upvals[i];
-            self.heap.upvals.mark(u);
-        }
-        let mut roots = vec![
-            Value::Table(self.globals),
-            Value::Table(self.registry),
-            Value::Thread(self.main_thread),
-            Value::Thread(self.cur_thread),
-        ];
-        roots.extend(self.co_chain.iter().map(|t| Value::Thread(*t)));
-        roots.extend(self.type_meta.iter().flatten().map(|t| Value::Table(*t)));
-        roots.extend(self.tm_names.iter().map(|s| Value::Str(*s)));
-        roots.extend_from_slice(&self.roots);
-        roots.extend(self.interrupt);
-        roots.push(self.dhook.func);
-        for v in roots {
-            self.mark_value(v, &mut m);
-        }
-        self.propagate(&mut m);
-        // userdata with __gc that just died: resurrect for finalization
-        let mut to_finalize = Vec::new();
-        // Newest first, as 5.1 calls finalizers.
-        let mut uds: Vec<UdRef> = self.heap.userdata.handles().collect();
-        uds.sort_by_key(|&u| std::cmp::Reverse(self.heap.userdata.get(u).seq));
-        for u in uds {
-            if !self.heap.userdata.is_marked(u) && !self.heap.userdata.get(u).finalized {
-                let f = self.metamethod(Value::UserData(u), Tm::Gc);
-                if !f.is_nil() {
-                    to_finalize.push((u, f));
-                    self.mark_value(Value::UserData(u), &mut m);
-                    self.mark_value(f, &mut m);
+        self.heap.gc.gray.clear();
+        self.heap.gc.weak.clear();
+        self.heap.marking = true;
+        self.heap.gc.phase = Phase::Propagate;
+        self.mark_roots();
+    }
+
+    /// Sweeps slots until about `budget` work is done; returns the work done.
+    fn sweep_step(&mut self, budget: usize) -> usize {
+        let mut work = 0;
+        while work < budget && self.heap.gc.sweep_arena < ARENAS {
+            // no more slots than the budget could pay for as objects
+            let slots = ((budget - work) / SWEEP_WORK).clamp(64, 1 << 20);
+            let from = self.heap.gc.sweep_pos;
+            let heap = &mut self.heap;
+            let interner = &mut heap.interner;
+            let r = match heap.gc.sweep_arena {
+                ARENA_STRINGS => sweep_arena(
+                    &mut heap.strings,
+                    from,
+                    slots,
+                    |s| str_cost(s.bytes.len()),
+                    |h, a| interner.unlink(a, h),
+                ),
+                ARENA_TABLES => {
+                    sweep_arena(&mut heap.tables, from, slots, |t| t.mem_size(), |_, _| {})
                 }
+                ARENA_FUNCS => sweep_arena(&mut heap.funcs, from, slots, function_cost, |_, _| {}),
+                ARENA_UPVALS => {
+                    sweep_arena(&mut heap.upvals, from, slots, |_| UPVAL_COST, |_, _| {})
+                }
+                ARENA_USERDATA => sweep_arena(
+                    &mut heap.userdata,
+                    from,
+                    slots,
+                    |_| USERDATA_COST,
+                    |_, _| {},
+                ),
+                _ => sweep_arena(&mut heap.threads, from, slots, thread_cost, |_, _| {}),
+            };
+            self.heap.total = self.heap.total.saturating_sub(r.freed);
+            self.heap.gc.survivors += r.live;
+            work += (r.visited * SWEEP_FREE_WORK + r.objects * SWEEP_WORK).max(1);
+            if r.next >= r.slot_count {
+                self.heap.gc.sweep_arena += 1;
+                self.heap.gc.sweep_pos = 0;
+            } else {
+                self.heap.gc.sweep_pos = r.next;
             }
         }
-        self.propagate(&mut m);
-        // clear weak entries; as in 5.1, a userdata about to be finalized is
-        // cleared where it is a weak value, but stays as a weak key until a
-        // later cycle frees it
-        let finalizing: std::collections::HashSet<UdRef> =
-            to_finalize.iter().map(|(u, _)| *u).collect();
-        for (t, wk, wv) in std::mem::take(&mut m.weak) {
-            let mut dead = Vec::new();
-            self.heap.table(t).for_each(|k, v| {
-                let value_finalizing = matches!(v, Value::UserData(u) if finalizing.contains(u));
-                if (wk && self.is_dead(k)) || (wv && (self.is_dead(v) || value_finalizing)) {
-                    dead.push(*k);
-                }
-            });
-            let tb = self.heap.tables.get_mut(t);
-            for k in dead {
-                let _ = tb.set(k, Value::Nil, &self.heap.strings);
-            }
-        }
-        // sweep
-        self.heap.strings.sweep(|_, _| {});
-        self.heap.tables.sweep(|_, _| {});
-        self.heap.funcs.sweep(|_, _| {});
-        self.heap.upvals.sweep(|_, _| {});
-        self.heap.userdata.sweep(|_, _| {});
-        self.heap.threads.sweep(|_, _| {});
+        work
+    }
+
+    /// The end of a cycle: the next threshold, a sparse interner shrunk, the
+    /// finalizers of the userdata resurrected for them.
+    fn end_cycle(&mut self) {
+        self.heap.gc.phase = Phase::Pause;
+        let stack_bytes = self.stack.len() * 16;
         let heap = &mut self.heap;
-        heap.interner.rebuild(&mut heap.strings);
-        // recount
-        let mut total = 0usize;
-        for s in heap.strings.handles().collect::<Vec<_>>() {
-            total += str_cost(heap.strings.get(s).bytes.len());
-        }
-        for t in heap.tables.handles().collect::<Vec<_>>() {
-            total += heap.tables.get(t).mem_size();
-        }
-        total += heap.funcs.len() * 64 + heap.upvals.len() * 32 + heap.userdata.len() * 64;
-        for t in heap.threads.handles().collect::<Vec<_>>() {
-            total += 256 + heap.threads.get(t).stack.len() * 16;
-        }
-        total += self.stack.len() * 16;
-        total += self.heap.proto_bytes;
-        let heap = &mut self.heap;
-        heap.total = total;
-        heap.step_debt = 0;
-        // A cycle walks every slot of every arena, free ones included, so the
-        // next one waits for at least SWEEP_PAY bytes of allocation per slot:
-        // after a burst has grown the arenas, a small live heap must not make
-        // each of many cycles walk them all again (that made a server's scripts
-        // run 6 times slower after a million tiny ones).
+        heap.interner.shrink_if_sparse(&mut heap.strings);
+        // the estimate replaces the running count, so what is charged and
+        // never given back (prototypes, stacks) cannot pile up
+        heap.total = heap.gc.survivors + heap.proto_bytes + stack_bytes;
+        let total = heap.total;
         let slots = heap.strings.slot_count()
             + heap.tables.slot_count()
             + heap.funcs.slot_count()
             + heap.upvals.slot_count()
             + heap.userdata.slot_count()
             + heap.threads.slot_count();
+        // a cycle walks every slot of every arena, free ones included: the
+        // next one waits for at least SWEEP_PAY bytes of allocation per slot,
+        // so after a burst has grown the arenas a small live heap does not
+        // make each of many cycles walk them all again
         let mut th = (total / 100)
             .saturating_mul(heap.pause as usize)
-            .max(MIN_THRESHOLD)
-            .max(total.saturating_add(slots.saturating_mul(SWEEP_PAY)));
+            .max(heap.gc.min_threshold)
+            .max(total.saturating_add(slots.saturating_mul(heap.gc.sweep_pay)));
         if let Some(l) = heap.limit {
             th = th.min(l);
         }
         heap.threshold = th;
-        // finalizers
-        for (u, f) in to_finalize {
+        for (u, f) in std::mem::take(&mut self.heap.gc.to_finalize) {
+            if !self.heap.userdata.contains(u) {
+                continue;
+            }
             self.heap.userdata.get_mut(u).finalized = true;
             let saved = self.top;
             if let Err(e) = self.pcall_value(f, &[Value::UserData(u)]) {
                 self.heap.gc_error.get_or_insert(e);
             }
             self.top = saved;
+        }
+    }
+
+    /// A full collection (`collectgarbage()`): the cycle in progress is
+    /// finished, then one whole cycle runs.
+    pub fn collect_garbage(&mut self) {
+        self.finish_cycle();
+        self.gc_work(usize::MAX);
+    }
+
+    /// Finishes the cycle in progress, if any, starting none.
+    pub(crate) fn finish_cycle(&mut self) {
+        if self.heap.gc.phase != Phase::Pause {
+            self.gc_work(usize::MAX);
         }
     }
 
@@ -362,6 +409,51 @@ impl Vm {
         };
         self.top = func;
         r
+    }
+}
+
+/// Work charged for starting a cycle.
+const OBJECT_ROOT_WORK: usize = 512;
+
+/// Bytes charged for a coroutine.
+fn thread_cost(t: &super::super::state::LuaThread) -> usize {
+    256 + t.stack.len() * 16
+}
+
+/// What one sweep range did.
+struct Swept {
+    next: usize,
+    slot_count: usize,
+    visited: usize,
+    objects: usize,
+    /// Bytes freed, and bytes of the survivors.
+    freed: usize,
+    live: usize,
+}
+
+/// One sweep range of `arena` from slot `from`: the dead are passed to
+/// `unlink` (to leave whatever indexes them) and freed.
+fn sweep_arena<T>(
+    arena: &mut super::arena::Arena<T>,
+    from: usize,
+    n: usize,
+    cost: impl Fn(&T) -> usize,
+    mut unlink: impl FnMut(super::arena::Handle<T>, &mut super::arena::Arena<T>),
+) -> Swept {
+    let mut dead = Vec::new();
+    let (next, objects, live) = arena.sweep_some(from, n, &mut dead, &cost);
+    let mut freed = 0;
+    for h in dead {
+        unlink(h, arena);
+        freed += arena.free(h).map_or(0, |v| cost(&v));
+    }
+    Swept {
+        next,
+        slot_count: arena.slot_count(),
+        visited: next - from,
+        objects,
+        freed,
+        live,
     }
 }
 

@@ -521,6 +521,7 @@ fn b_collectgarbage(vm: &mut Vm) -> Result<usize, LuaError> {
         }
         "restart" => {
             vm.heap.stopped = false;
+            vm.heap.threshold = vm.heap.total;
             0.0
         }
         "collect" => {
@@ -537,15 +538,17 @@ fn b_collectgarbage(vm: &mut Vm) -> Result<usize, LuaError> {
         }
         "count" => vm.heap.total as f64 / 1024.0,
         "step" => {
-            // A step of `arg` KB of work (scaled by stepmul); the collector here is
-            // not incremental, so a step that completes the debt runs a full cycle.
-            let work = (arg.max(1) as usize) * 1024 * vm.heap.stepmul.max(1) as usize / 100;
-            vm.heap.step_debt += work;
-            let done = vm.heap.total + vm.heap.step_debt > vm.heap.threshold;
-            if done {
-                vm.collect_garbage();
-                vm.take_gc_error()?;
-            }
+            // `arg` KB of allocation's worth of collector work (times stepmul%);
+            // true when that finished a cycle. As in 5.1 (whose step sets a
+            // new threshold) it also ends a "stop".
+            vm.heap.stopped = false;
+            let done = vm.gc_user_step(arg);
+            vm.take_gc_error()?;
+            // charged as "collect" is, for the part of the heap it may walk
+            let walked = (arg.max(1) as usize)
+                .saturating_mul(1024)
+                .min(vm.heap.total);
+            vm.charge(u32::try_from(walked / 256).unwrap_or(u32::MAX))?;
             return push1(vm, Value::Bool(done));
         }
         "setpause" => {
@@ -639,6 +642,7 @@ fn b_setfenv(vm: &mut Vm) -> Result<usize, LuaError> {
                     return Err(vm.error_str("'setfenv' cannot change environment of given object"))
                 }
             }
+            vm.heap.barrier(Value::Table(t));
             push1(vm, Value::Func(f))
         }
     }

@@ -45,6 +45,7 @@ impl Vm {
             self.globals = env;
         }
         self.cur_thread = t;
+        self.reset_open_level();
     }
 
     /// A new suspended coroutine that will run `f`.
@@ -54,8 +55,7 @@ impl Vm {
         th.stack[0] = f;
         th.top = 1;
         th.env = Some(self.globals);
-        self.heap.total += 48 * 16 + 256;
-        self.heap.threads.insert(th)
+        self.heap.new_thread(th)
     }
 
     /// Status of a coroutine as `coroutine.status` names it.

@@ -369,6 +369,7 @@ fn d_setupvalue(vm: &mut Vm) -> Result<usize, LuaError> {
         Function::Native(c) => c.upvals[n as usize - 1] = v,
         Function::Lua(_) => vm.set_upval(f, n as usize - 1, v),
     }
+    vm.heap.barrier(v);
     let s = vm.new_str(&name);
     vm.push(s);
     Ok(1)
@@ -419,6 +420,7 @@ fn d_setfenv(vm: &mut Vm) -> Result<usize, LuaError> {
         Value::Thread(th) => vm.heap.threads.get_mut(th).env = Some(t),
         _ => return Err(vm.error_str("'setfenv' cannot change environment of given object")),
     }
+    vm.heap.barrier(Value::Table(t));
     vm.push(o);
     Ok(1)
 }

@@ -7,9 +7,10 @@
 //!   the reference machines run with `/etc/localtime` = UTC, so `os.date` and
 //!   `os.time` treat local time as UTC (`%Z` prints `UTC`, `!` formats print
 //!   `GMT`, as glibc does). `isdst` is always false.
-//! - `os.clock` is the CPU time of the process (every thread's, as C's
-//!   `clock()`), the sum of `/proc/self/task/*/schedstat` (nanoseconds on
-//!   CPU), falling back to the wall time since the library was opened.
+//! - `os.clock` is the CPU time of the thread running the script (what C's
+//!   `clock()` measures for the `lua5.1` command, whose only busy thread that
+//!   is), from `/proc/thread-self/schedstat` (nanoseconds on CPU), falling
+//!   back to the wall time since the library was opened.
 //! - `os.setlocale` knows only the "C" locale (`"POSIX"` and `""` name it too).
 //! - Dates use the proleptic Gregorian calendar on 64-bit seconds, so
 //!   `os.time` normalises out-of-range fields exactly as `mktime` does
@@ -226,23 +227,19 @@ fn now() -> i64 {
 
 /// CPU seconds used by this process (see the module docs).
 fn cpu_seconds(start: Instant) -> f64 {
-    // (`/proc/self/schedstat` alone is the main thread's, and the command-line
-    // interpreter runs scripts on a thread of its own)
-    let mut total: Option<u64> = None;
-    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
-        for t in tasks.flatten() {
-            let ns = std::fs::read_to_string(t.path().join("schedstat"))
-                .ok()
-                .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok());
-            if let Some(ns) = ns {
-                total = Some(total.unwrap_or(0) + ns);
-            }
+    // The thread that runs the script: what C's clock() measures for the
+    // lua5.1 command, whose only working thread it is (`ferrous-lua` runs
+    // scripts on a thread of its own, the server on the connection thread);
+    // one file read, so a loop timing itself stays cheap.
+    for path in ["/proc/thread-self/schedstat", "/proc/self/schedstat"] {
+        let ns = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok());
+        if let Some(ns) = ns {
+            return ns as f64 / 1e9;
         }
     }
-    match total {
-        Some(ns) => ns as f64 / 1e9,
-        None => start.elapsed().as_secs_f64(),
-    }
+    start.elapsed().as_secs_f64()
 }
 
 thread_local! {

@@ -286,6 +286,7 @@ fn p_module(vm: &mut Vm) -> Result<usize, LuaError> {
                 return Err(vm.error_str("'module' not called from a Lua function"))
             }
         }
+        vm.heap.barrier(Value::Table(m));
     }
     let nargs = vm.arg_count();
     vm.push(Value::Table(m));
