@@ -581,7 +581,10 @@ fn info_field(info: &str, name: &str) -> String {
 fn info_sections() {
     let srv = start_server();
     let mut c = srv.connect();
-    let _other = srv.connect();
+    // The other client is registered once it has been served (its thread
+    // registers it after the accept).
+    let mut other = srv.connect();
+    assert_eq!(other.q("ping"), "+PONG\r\n");
     assert_eq!(c.q("config resetstat"), "+OK\r\n");
     c.q("ping");
     c.q("ping");
