@@ -148,8 +148,10 @@ fn a_write_pause_holds_writes_until_unpause() {
 fn killed_clients_are_not_counted_any_more() {
     let srv = start_server();
     let mut me = srv.connect();
-    let _others: Vec<_> = (0..3).map(|_| srv.connect()).collect();
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    let mut others: Vec<_> = (0..3).map(|_| srv.connect()).collect();
+    for o in &mut others {
+        assert_eq!(o.q("ping"), "+PONG\r\n");
+    }
     let count = |c: &mut super::support::Conn| -> String {
         c.q("info clients")
             .lines()
