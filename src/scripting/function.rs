@@ -153,7 +153,7 @@ const FLAG_NAMES: [&str; 5] = [
 fn fcall_flags(ctx: &mut Ctx<'_>, args: &[Vec<u8>], declared: u32) -> u32 {
     let name = String::from_utf8_lossy(&args[1]);
     let funcs = engine::state(ctx.scripts).functions();
-    let found = funcs.find(&name).map(|f| f.flags);
+    let found = funcs.find(&name).map(|(f, _)| f.flags);
     let Some(bits) = found else {
         return declared;
     };
@@ -230,10 +230,11 @@ impl Functions {
         std::mem::take(&mut self.load_log)
     }
 
-    /// The function FCALL names, whatever its case.
-    fn find(&self, name: &str) -> Option<&Func> {
+    /// The function FCALL names, whatever its case, and its name as registered.
+    fn find(&self, name: &str) -> Option<(&Func, &str)> {
         let (lib, fname) = self.owner.get(&name.to_lowercase())?;
-        self.libs.get(lib)?.functions.get(fname)
+        let f = self.libs.get(lib)?.functions.get(fname)?;
+        Some((f, fname))
     }
 
     /// Number of libraries and of functions (FUNCTION STATS).
@@ -585,10 +586,8 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
     let name = String::from_utf8_lossy(&args[1]).into_owned();
     let mut funcs = engine::state(ctx.scripts).take_functions();
     let found = funcs
-        .owner
-        .get(&name.to_lowercase())
-        .and_then(|(lib, fname)| Some((funcs.libs.get(lib)?.functions.get(fname)?, fname)))
-        .map(|(f, fname)| (f.pin, f.flags, fname.clone()));
+        .find(&name)
+        .map(|(f, fname)| (f.pin, f.flags, fname.to_string()));
     let Some((pin, fflags, name)) = found else {
         engine::state(ctx.scripts).put_functions(funcs);
         return ctx.out.error("ERR Function not found");

@@ -1,5 +1,5 @@
-//! The connection threads: a pool of parked threads that take accepted
-//! connections from a queue, serve each until it closes, and park again.
+//! The connection threads: a pool of parked threads that are handed accepted
+//! connections, serve each until it closes, and park again.
 //!
 //! Why: a thread per connection is the design (see the module doc of `server`),
 //! but starting a thread for every new connection put the thread's creation on
@@ -7,9 +7,9 @@
 //! `redis-benchmark -k 0` opening a connection per request) then filled the
 //! listen backlog, which std leaves at 128, and the kernel dropped their SYNs:
 //! connects stalled for the one-second retransmit, 10,000 connections took 51 s
-//! (redis-server: 0.9 s). Now the accept loop only accepts and queues; a parked
-//! thread takes the connection, and when none is parked the *spawner* thread
-//! starts more, off the accept path.
+//! (redis-server: 0.9 s). Now the accept loop only accepts and hands over; a
+//! parked thread takes the connection, and when none is parked it is queued
+//! and the *spawner* thread starts more, off the accept path.
 //!
 //! A parked thread waits on a slot of its own, and a new connection goes to the
 //! thread that parked *last*: under a steady churn of connections (`-k 0`) the

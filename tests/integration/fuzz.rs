@@ -111,14 +111,10 @@ fn check(server: &mut ServerProcess, seed: u64, what: &dyn Fn() -> String) {
     fail("the server stayed busy".to_string());
 }
 
+/// Owned arguments as one RESP multibulk request (see `support::multibulk`).
 fn multibulk(args: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for a in args {
-        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
+    let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+    super::support::multibulk(&refs)
 }
 
 /// Every command name of the table (from the server itself), minus the ones
