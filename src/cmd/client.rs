@@ -101,6 +101,7 @@ impl ClientState {
         h.db.store(self.db, Ordering::Relaxed);
         h.sub.store(self.subs.channels.len(), Ordering::Relaxed);
         h.psub.store(self.subs.patterns.len(), Ordering::Relaxed);
+        h.ssub.store(self.subs.shard.len(), Ordering::Relaxed);
         h.multi.store(
             self.tx.queue.as_ref().map_or(-1, |q| q.len() as i64),
             Ordering::Relaxed,
@@ -163,6 +164,7 @@ pub struct ClientHandle {
     /// NO-EVICT.
     pub sub: AtomicUsize,
     pub psub: AtomicUsize,
+    pub ssub: AtomicUsize,
     pub multi: AtomicI64,
     pub multi_mem: AtomicU64,
     pub no_evict: AtomicBool,
@@ -197,6 +199,7 @@ impl ClientHandle {
             subscribed: AtomicBool::new(false),
             sub: AtomicUsize::new(0),
             psub: AtomicUsize::new(0),
+            ssub: AtomicUsize::new(0),
             multi: AtomicI64::new(-1),
             multi_mem: AtomicU64::new(0),
             no_evict: AtomicBool::new(false),

@@ -51,7 +51,7 @@ fn unknown_type(ctx: &mut Ctx<'_>, t: &[u8]) {
 /// The type of a client: `pubsub` while it has subscriptions.
 fn type_of(ctx: &Ctx<'_>, h: &ClientHandle) -> Type {
     let subscribed = if h.id == ctx.client.id {
-        ctx.client.subs.count() > 0
+        ctx.client.subs.any()
     } else {
         h.subscribed.load(Ordering::Relaxed)
     };
@@ -103,12 +103,17 @@ fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own: (&str, &[Vec<u8>])) -> St
             h.no_evict.load(Ordering::Relaxed),
         )
     };
+    let ssub = if mine {
+        c.subs.shard.len()
+    } else {
+        h.ssub.load(Ordering::Relaxed)
+    };
     let dirty = mine && super::tx::watch_broken(ctx.store, &c.tx);
     let blocked = ctx.blocked.is_blocked(h.id);
     let mut flags = String::new();
     for (on, f) in [
         (h.monitor.load(Ordering::Relaxed), 'O'),
-        (sub + psub > 0, 'P'),
+        (sub + psub + ssub > 0, 'P'),
         (multi >= 0, 'x'),
         (blocked, 'b'),
         (tracking.is_some(), 't'),
@@ -156,7 +161,7 @@ fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own: (&str, &[Vec<u8>])) -> St
     let redir = tracking.as_ref().map_or(-1, |m| m.redirect as i64);
     format!(
         "id={} addr={} laddr={} fd={} name={} age={} idle={idle} flags={flags} db={db} sub={sub} \
-         psub={psub} ssub=0 multi={multi} qbuf={qbuf} qbuf-free=0 argv-mem={argv_mem} \
+         psub={psub} ssub={ssub} multi={multi} qbuf={qbuf} qbuf-free=0 argv-mem={argv_mem} \
          multi-mem={multi_mem} rbs=0 rbp=0 obl=0 oll=0 omem={omem} tot-mem={} events=r cmd={cmd} \
          user=default redir={redir} resp={resp}",
         h.id,

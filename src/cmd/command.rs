@@ -520,10 +520,12 @@ fn getkeys_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], with_flags: bool) {
     let row = &ctx.shared.commands.rows[i];
     let s = row.spec;
     let doc = docs::find(&row.full_name);
-    let has_keys = s.keys.first != 0
-        || doc.is_some_and(|d| {
-            d.movable_keys() || d.key_specs.iter().any(|k| !k.flags.contains(&"not_key"))
-        });
+    // As 7.0's doesCommandHaveKeys: a key spec not marked `not_key` (shard
+    // channels have specs, but they are not keys), or keys found by code.
+    let has_keys = match doc {
+        Some(d) => d.movable_keys() || d.key_specs.iter().any(|k| !k.flags.contains(&"not_key")),
+        None => s.keys.first != 0,
+    };
     if !has_keys {
         return ctx.out.error("ERR The command has no key arguments");
     }

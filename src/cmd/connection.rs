@@ -200,7 +200,7 @@ static CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
 const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
 
 fn ping(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    if ctx.client.subs.count() > 0 && ctx.client.resp == 2 && args.len() <= 2 {
+    if ctx.client.subs.any() && ctx.client.resp == 2 && args.len() <= 2 {
         // Subscribe mode (RESP2): an array, so clients can tell it from messages.
         ctx.out.array(2);
         ctx.out.bulk(b"pong");

@@ -48,6 +48,7 @@ pub mod bitops;
 pub mod blocking;
 pub mod client;
 pub mod clients;
+pub mod cluster;
 pub mod command;
 pub mod config;
 pub mod connection;
@@ -65,6 +66,7 @@ pub mod latency;
 pub mod lcs;
 pub mod list;
 pub mod log;
+pub mod lolwut;
 pub mod lookup;
 pub mod memory;
 pub mod monitor;
@@ -344,8 +346,7 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         shared.count_error(b"ERR");
         return;
     }
-    if ctx.client.subs.count() > 0 && ctx.client.resp == 2 && spec.flags & flags::SUBSCRIBED_OK == 0
-    {
+    if ctx.client.subs.any() && ctx.client.resp == 2 && spec.flags & flags::SUBSCRIBED_OK == 0 {
         let why = pubsub::subscribe_mode_refusal(&row.full_name);
         if ctx.client.tx.in_multi() && spec.name == "exec" {
             tx::discard_transaction(ctx);

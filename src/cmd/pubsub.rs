@@ -1,4 +1,12 @@
-//! Pub/sub: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB.
+//! Pub/sub: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB,
+//! and 7.0's shard channels: SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH.
+//!
+//! Shard channels are a namespace of their own: SPUBLISH reaches only
+//! SSUBSCRIBE's subscribers (as `smessage`), PUBLISH only SUBSCRIBE's and
+//! PSUBSCRIBE's, and the counts in (un)subscribe replies count each side
+//! apart. In a cluster a shard channel lives on the node of its slot; a
+//! standalone server is the one node, as a standalone redis-server is. A client
+//! with any subscription, shard or not, is in subscribe mode.
 //!
 //! Who knows what:
 //! - [`Registry`] (in `Shared::pubsub`) maps each channel to its subscribers and
@@ -95,6 +103,36 @@ pub static COMMANDS: &[CommandSpec] = &[
         subcommands: PUBSUB_SUBCOMMANDS,
         ..CommandSpec::DEFAULT
     },
+    CommandSpec {
+        name: "spublish",
+        arity: 3,
+        flags: PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE,
+        keys: Keys::ONE,
+        handler: spublish,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "ssubscribe",
+        arity: -2,
+        flags: SUB | OWN_THREAD | SUBSCRIBED_OK,
+        keys: Keys::ALL,
+        handler: |ctx, args| {
+            ssubscribe(ctx, args);
+            mark_subscribed(ctx);
+        },
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "sunsubscribe",
+        arity: -1,
+        flags: SUB | SUBSCRIBED_OK,
+        keys: Keys::ALL,
+        handler: |ctx, args| {
+            sunsubscribe(ctx, args);
+            mark_subscribed(ctx);
+        },
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 /// Every client's subscriptions.
@@ -103,6 +141,8 @@ pub struct Registry {
     channels: HashMap<Vec<u8>, Vec<Arc<ClientHandle>>>,
     /// (pattern, subscriber), in subscription order.
     patterns: Vec<(Vec<u8>, Arc<ClientHandle>)>,
+    /// Shard channels and their subscribers.
+    shard: HashMap<Vec<u8>, Vec<Arc<ClientHandle>>>,
 }
 
 impl Registry {
@@ -121,12 +161,19 @@ impl Registry {
 pub struct Subs {
     pub channels: Vec<Vec<u8>>,
     pub patterns: Vec<Vec<u8>>,
+    /// Shard channels (SSUBSCRIBE).
+    pub shard: Vec<Vec<u8>>,
 }
 
 impl Subs {
-    /// Channels plus patterns: the count subscribe replies carry.
+    /// Channels plus patterns: the count (P)(UN)SUBSCRIBE replies carry.
     pub fn count(&self) -> usize {
         self.channels.len() + self.patterns.len()
+    }
+
+    /// Whether the client has any subscription (subscribe mode).
+    pub fn any(&self) -> bool {
+        self.count() > 0 || !self.shard.is_empty()
     }
 }
 
@@ -167,8 +214,7 @@ fn ensure_outbox(ctx: &mut Ctx<'_>) {
 /// Mirrors "has subscriptions" into the registry entry (read by tracking).
 fn mark_subscribed(ctx: &Ctx<'_>) {
     if let Some(h) = &ctx.client.handle {
-        h.subscribed
-            .store(ctx.client.subs.count() > 0, Ordering::Relaxed);
+        h.subscribed.store(ctx.client.subs.any(), Ordering::Relaxed);
     }
 }
 
@@ -200,11 +246,12 @@ fn psubscribe(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
 }
 
-fn drop_channel(reg: &mut Registry, id: u64, ch: &[u8]) {
-    if let Some(list) = reg.channels.get_mut(ch) {
+/// Takes client `id` off channel `ch` of `map` (channels or shard channels).
+fn drop_channel(map: &mut HashMap<Vec<u8>, Vec<Arc<ClientHandle>>>, id: u64, ch: &[u8]) {
+    if let Some(list) = map.get_mut(ch) {
         list.retain(|h| h.id != id);
         if list.is_empty() {
-            reg.channels.remove(ch);
+            map.remove(ch);
         }
     }
 }
@@ -224,7 +271,7 @@ fn unsubscribe(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     for ch in &names {
         if let Some(pos) = ctx.client.subs.channels.iter().position(|c| c == ch) {
             ctx.client.subs.channels.remove(pos);
-            drop_channel(&mut reg, id, ch);
+            drop_channel(&mut reg.channels, id, ch);
         }
         confirm(ctx.out, "unsubscribe", Some(ch), ctx.client.subs.count());
     }
@@ -253,12 +300,15 @@ fn punsubscribe(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 /// Drops every subscription of a client (RESET, disconnect), without replies.
 pub fn forget_client(shared: &Shared, id: u64, subs: &mut Subs) {
-    if subs.count() == 0 {
+    if !subs.any() {
         return;
     }
     let mut reg = registry(shared);
     for ch in subs.channels.drain(..) {
-        drop_channel(&mut reg, id, &ch);
+        drop_channel(&mut reg.channels, id, &ch);
+    }
+    for ch in subs.shard.drain(..) {
+        drop_channel(&mut reg.shard, id, &ch);
     }
     if !subs.patterns.is_empty() {
         reg.patterns.retain(|(_, h)| h.id != id);
@@ -271,24 +321,14 @@ pub fn forget_client(shared: &Shared, id: u64, subs: &mut Subs) {
 /// notifications).
 pub fn publish_message(shared: &Shared, channel: &[u8], message: &[u8]) -> usize {
     let reg = registry(shared);
-    let mut receivers = 0;
     let mut overflowed: Vec<Arc<ClientHandle>> = Vec::new();
-    if let Some(list) = reg.channels.get(channel) {
-        // Framed once per protocol: `*3` for RESP2 receivers, `>3` for RESP3.
-        let mut frames = Frames::default();
-        for h in list {
-            receivers += 1;
-            let frame = frames.get(h, |f| {
-                f.push(3);
-                f.bulk(b"message");
-                f.bulk(channel);
-                f.bulk(message);
-            });
-            if !h.outbox.push(frame) {
-                overflowed.push(h.clone());
-            }
-        }
-    }
+    let mut receivers = deliver(
+        reg.channels.get(channel),
+        b"message",
+        channel,
+        message,
+        &mut overflowed,
+    );
     for (pat, h) in &reg.patterns {
         if glob_match(pat, channel, false) {
             receivers += 1;
@@ -309,6 +349,102 @@ pub fn publish_message(shared: &Shared, channel: &[u8], message: &[u8]) -> usize
         drop_overflowed(shared, &h);
     }
     receivers
+}
+
+/// Sends `kind channel message` to each of `list`, framed once per protocol
+/// (`*3` for RESP2 receivers, `>3` for RESP3); returns how many there were,
+/// and adds to `overflowed` those whose output passed its limit.
+fn deliver(
+    list: Option<&Vec<Arc<ClientHandle>>>,
+    kind: &[u8],
+    channel: &[u8],
+    message: &[u8],
+    overflowed: &mut Vec<Arc<ClientHandle>>,
+) -> usize {
+    let Some(list) = list else {
+        return 0;
+    };
+    let mut frames = Frames::default();
+    for h in list {
+        let frame = frames.get(h, |f| {
+            f.push(3);
+            f.bulk(kind);
+            f.bulk(channel);
+            f.bulk(message);
+        });
+        if !h.outbox.push(frame) {
+            overflowed.push(h.clone());
+        }
+    }
+    list.len()
+}
+
+/// SPUBLISH shardchannel message: to the shard channel's subscribers only.
+fn spublish(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let reg = registry(ctx.shared);
+    let mut overflowed = Vec::new();
+    let n = deliver(
+        reg.shard.get(&args[1]),
+        b"smessage",
+        &args[1],
+        &args[2],
+        &mut overflowed,
+    );
+    drop(reg);
+    for h in overflowed {
+        drop_overflowed(ctx.shared, &h);
+    }
+    ctx.out.integer(n as i64);
+}
+
+/// SSUBSCRIBE shardchannel [shardchannel ...]: replies count shard channels
+/// only. Refused inside a transaction, as 7.0 refuses it to a client that may
+/// not block.
+fn ssubscribe(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if ctx.client.no_block || ctx.client.tx.in_multi() {
+        return ctx
+            .out
+            .error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+    }
+    ensure_outbox(ctx);
+    let mut reg = registry(ctx.shared);
+    for ch in &args[1..] {
+        if !ctx.client.subs.shard.contains(ch) {
+            ctx.client.subs.shard.push(ch.clone());
+            if let Some(h) = &ctx.client.handle {
+                reg.shard.entry(ch.clone()).or_default().push(h.clone());
+            }
+        }
+        confirm(ctx.out, "ssubscribe", Some(ch), ctx.client.subs.shard.len());
+    }
+}
+
+/// SUNSUBSCRIBE [shardchannel ...]: all of the client's shard channels when
+/// none is named.
+fn sunsubscribe(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let id = ctx.client.id;
+    let mut reg = registry(ctx.shared);
+    let names: Vec<Vec<u8>> = if args.len() > 1 {
+        args[1..].to_vec()
+    } else {
+        ctx.client.subs.shard.clone()
+    };
+    if names.is_empty() {
+        confirm(ctx.out, "sunsubscribe", None, ctx.client.subs.shard.len());
+        return;
+    }
+    for ch in &names {
+        if let Some(pos) = ctx.client.subs.shard.iter().position(|c| c == ch) {
+            ctx.client.subs.shard.remove(pos);
+            drop_channel(&mut reg.shard, id, ch);
+        }
+        confirm(
+            ctx.out,
+            "sunsubscribe",
+            Some(ch),
+            ctx.client.subs.shard.len(),
+        );
+    }
 }
 
 /// A message framed for each protocol, each written the first time a receiver
@@ -345,10 +481,13 @@ pub fn drop_overflowed(shared: &Shared, h: &Arc<ClientHandle>) {
     }
     // Stop feeding it at once; its own thread's cleanup later finds nothing.
     let mut reg = registry(shared);
-    reg.channels.retain(|_, list| {
-        list.retain(|x| x.id != h.id);
-        !list.is_empty()
-    });
+    let reg = &mut *reg;
+    for map in [&mut reg.channels, &mut reg.shard] {
+        map.retain(|_, list| {
+            list.retain(|x| x.id != h.id);
+            !list.is_empty()
+        });
+    }
     reg.patterns.retain(|(_, x)| x.id != h.id);
 }
 
@@ -382,6 +521,20 @@ static PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
+        name: "shardchannels",
+        arity: -2,
+        flags: INTROSPECT,
+        handler: pubsub_shardchannels,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "shardnumsub",
+        arity: -2,
+        flags: INTROSPECT,
+        handler: pubsub_shardnumsub,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
         name: "help",
         arity: 2,
         flags: LOADING | STALE,
@@ -390,8 +543,21 @@ static PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
     },
 ];
 
+/// A channel map of the registry: plain or shard channels.
+type Pick = fn(&Registry) -> &HashMap<Vec<u8>, Vec<Arc<ClientHandle>>>;
+
 /// PUBSUB CHANNELS [pattern]
 fn pubsub_channels(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    list_channels(ctx, args, |r| &r.channels);
+}
+
+/// PUBSUB SHARDCHANNELS [pattern]
+fn pubsub_shardchannels(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    list_channels(ctx, args, |r| &r.shard);
+}
+
+/// The channels of `pick` with subscribers, matching the optional pattern.
+fn list_channels(ctx: &mut Ctx<'_>, args: &[Vec<u8>], pick: Pick) {
     if args.len() > 3 {
         // The table's arity (-2) lets this through; the handler refuses it.
         let mut msg = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
@@ -400,8 +566,7 @@ fn pubsub_channels(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return super::error_bytes(ctx.out, &msg);
     }
     let reg = registry(ctx.shared);
-    let mut names: Vec<&Vec<u8>> = reg
-        .channels
+    let mut names: Vec<&Vec<u8>> = pick(&reg)
         .keys()
         .filter(|c| args.len() == 2 || glob_match(&args[2], c, false))
         .collect();
@@ -414,12 +579,22 @@ fn pubsub_channels(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 
 /// PUBSUB NUMSUB [channel ...]
 fn pubsub_numsub(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    count_subscribers(ctx, args, |r| &r.channels);
+}
+
+/// PUBSUB SHARDNUMSUB [shardchannel ...]
+fn pubsub_shardnumsub(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    count_subscribers(ctx, args, |r| &r.shard);
+}
+
+/// Each named channel of `pick` and its number of subscribers.
+fn count_subscribers(ctx: &mut Ctx<'_>, args: &[Vec<u8>], pick: Pick) {
     let reg = registry(ctx.shared);
+    let map = pick(&reg);
     ctx.out.array((args.len() - 2) * 2);
     for ch in &args[2..] {
         ctx.out.bulk(ch);
-        ctx.out
-            .integer(reg.channels.get(ch).map_or(0, |l| l.len()) as i64);
+        ctx.out.integer(map.get(ch).map_or(0, |l| l.len()) as i64);
     }
 }
 

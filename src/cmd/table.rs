@@ -195,6 +195,7 @@ pub mod flags {
 pub const FAMILIES: &[&[CommandSpec]] = &[
     super::bitfield::COMMANDS,
     super::bitops::COMMANDS,
+    super::cluster::COMMANDS,
     super::command::COMMANDS,
     super::config::command::COMMANDS,
     super::connection::COMMANDS,
@@ -206,6 +207,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     super::lcs::COMMANDS,
     super::memory::COMMANDS,
     super::list::COMMANDS,
+    super::lolwut::COMMANDS,
     super::pubsub::COMMANDS,
     super::server::COMMANDS,
     super::latency::COMMANDS,

@@ -320,7 +320,7 @@ impl Conn {
             && self.stay_until.is_none_or(|t| self.last_read >= t)
             && self.client.authenticated
             && !self.client.close_after_reply
-            && self.client.subs.count() == 0
+            && !self.client.subs.any()
             && self.batch.is_empty()
             && self.out.buf.is_empty()
             && self.fatal.is_none()

@@ -32,6 +32,7 @@ mod scripting;
 mod server;
 mod set;
 mod sort;
+mod standalone;
 mod stream;
 mod stream_blocking;
 mod stream_model;
