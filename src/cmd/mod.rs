@@ -53,6 +53,7 @@ pub mod command;
 pub mod config;
 pub mod connection;
 pub mod ctx;
+pub mod debug;
 pub mod digest;
 pub mod docs;
 pub mod evict;

@@ -59,6 +59,8 @@ pub struct SaveState {
 
 /// Saves the dataset now (see [`SaveHooks::save`]).
 pub type SaveFn = fn(&mut Ctx<'_>) -> Result<(), String>;
+/// See [`SaveHooks::serialized_len`].
+pub type SerializedLenFn = fn(&crate::store::Value, &super::config::Config) -> usize;
 /// DEBUG RELOAD (see [`SaveHooks::reload`]).
 pub type ReloadFn = fn(&mut Ctx<'_>, ReloadOptions) -> Result<(), String>;
 
@@ -70,6 +72,9 @@ pub struct SaveHooks {
     pub save: OnceLock<SaveFn>,
     /// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE], the options already checked.
     pub reload: OnceLock<ReloadFn>,
+    /// The bytes a value takes in an RDB file, as the configuration would
+    /// write it (DEBUG OBJECT's `serializedlength`).
+    pub serialized_len: OnceLock<SerializedLenFn>,
 }
 
 /// DEBUG RELOAD's options.

@@ -43,7 +43,7 @@ fn time(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
 
 /// Whether C's `atoi` reads a non-zero number: leading digits (after blanks and a
 /// sign), anything else is 0.
-fn atoi_nonzero(arg: &[u8]) -> bool {
+pub(super) fn atoi_nonzero(arg: &[u8]) -> bool {
     super::c_str(arg, 64)
         .iter()
         .skip_while(|b| b.is_ascii_whitespace())
@@ -145,6 +145,26 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                 "    true, false.",
                 "SLEEP <seconds>",
                 "    Stop the server for <seconds>. Decimals allowed.",
+                "HTSTATS <dbid>",
+                "    Return hash table statistics of the specified Redis database.",
+                "HTSTATS-KEY <key>",
+                "    Like HTSTATS but for the hash table stored at <key>'s value.",
+                "LISTPACK <key>",
+                "    Show low level info about the listpack encoding of <key>.",
+                "OBJECT <key>",
+                "    Show low level info about `key` and associated value.",
+                "PAUSE-CRON <0|1>",
+                "    Stop periodic cron job processing.",
+                "POPULATE <count> [<prefix>] [<size>]",
+                "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+                "    it is used instead of the 'key' prefix.",
+                "QUICKLIST <key> [<0|1>]",
+                "    Show low level info about the quicklist encoding of <key>.",
+                "QUICKLIST-PACKED-THRESHOLD <size>",
+                "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+                "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+                "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+                "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
                 "SET-ACTIVE-EXPIRE <0|1>",
                 "    Setting it to 0 disables expiring keys in background when they are not",
                 "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -153,6 +173,7 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                 "    Prints this help.",
             ],
         ),
+        _ if super::debug::run(ctx, args) => {}
         _ => {
             let mut msg = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
             msg.extend_from_slice(super::c_str(&args[1], 128));

@@ -271,6 +271,11 @@ pub struct Shared {
     pub latency: super::latency::Monitor,
     /// DEBUG SET-ACTIVE-EXPIRE: the cron expires keys in the background.
     pub active_expire: AtomicBool,
+    /// DEBUG PAUSE-CRON: the cron does nothing while set.
+    pub cron_paused: AtomicBool,
+    /// DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE payloads and RDB files
+    /// load without their CRC-64 being checked.
+    pub skip_checksum: AtomicBool,
     /// SLOWLOG's entries (see `cmd::slowlog`).
     pub slowlog: super::slowlog::SlowLog,
     /// RDB save status and the persistence layer's hooks (see `cmd::persistence`).
@@ -318,6 +323,8 @@ impl Shared {
             ),
             monitors: Default::default(),
             active_expire: AtomicBool::new(true),
+            cron_paused: AtomicBool::new(false),
+            skip_checksum: AtomicBool::new(false),
             latency: super::latency::Monitor::new(config.latency_monitor_threshold.max(0) as u64),
             latency_tracking: AtomicBool::new(config.latency_tracking),
             config: RwLock::new(config),

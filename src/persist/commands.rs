@@ -22,6 +22,7 @@ use crate::cmd::notify::{notify, GENERIC};
 use crate::cmd::{flags, CommandSpec, Ctx, Keys};
 use crate::num::string2ll;
 use crate::store::now_ms;
+use std::sync::atomic::Ordering;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -112,7 +113,8 @@ fn restore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         encodings: encodings(ctx),
         deep: ctx.shared.config().sanitize_dump_payload != "no",
     };
-    let value = match dump::parse(&args[3], &opts) {
+    let check_crc = !ctx.shared.skip_checksum.load(Ordering::Relaxed);
+    let value = match dump::parse_checked(&args[3], &opts, check_crc) {
         Ok(v) => v,
         Err(e) => return ctx.out.error(&e.reply_text()),
     };

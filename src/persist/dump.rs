@@ -54,6 +54,12 @@ pub fn dump(value: &Value, compress: bool, encodings: Encodings) -> Vec<u8> {
 
 /// Whether the footer of `payload` is acceptable: (version, CRC).
 pub fn verify(payload: &[u8]) -> bool {
+    verify_footer(payload, true)
+}
+
+/// Whether the footer of `payload` is acceptable: its RDB version, and its
+/// CRC-64 when `check_crc` (DEBUG SET-SKIP-CHECKSUM-VALIDATION turns it off).
+fn verify_footer(payload: &[u8], check_crc: bool) -> bool {
     if payload.len() < 10 {
         return false;
     }
@@ -62,6 +68,9 @@ pub fn verify(payload: &[u8]) -> bool {
     if version > RDB_VERSION {
         return false;
     }
+    if !check_crc {
+        return true;
+    }
     let mut crc = [0u8; 8];
     crc.copy_from_slice(&payload[body + 2..]);
     crc64::crc64(&payload[..body + 2]) == u64::from_le_bytes(crc)
@@ -69,7 +78,16 @@ pub fn verify(payload: &[u8]) -> bool {
 
 /// The value a payload holds.
 pub fn parse(payload: &[u8], opts: &LoadOptions) -> Result<Value, PayloadError> {
-    if !verify(payload) {
+    parse_checked(payload, opts, true)
+}
+
+/// [`parse`], with the CRC-64 checked only when `check_crc`.
+pub fn parse_checked(
+    payload: &[u8],
+    opts: &LoadOptions,
+    check_crc: bool,
+) -> Result<Value, PayloadError> {
+    if !verify_footer(payload, check_crc) {
         return Err(PayloadError::VersionOrChecksum);
     }
     // As Redis does, the value is read from the whole payload: a damaged

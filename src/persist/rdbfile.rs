@@ -412,7 +412,7 @@ fn load_into(
             deep: c.sanitize_dump_payload == "yes",
         },
         databases: c.databases,
-        verify_checksum: c.rdbchecksum,
+        verify_checksum: c.rdbchecksum && !sh.skip_checksum.load(Ordering::Relaxed),
         ..FileOptions::default()
     };
     let mut loaded = load::load(bytes, &opts).map_err(|e| e.to_string())?;
@@ -504,10 +504,19 @@ pub fn save_hook(ctx: &mut Ctx<'_>) -> Result<(), String> {
     save_now(ctx.store, ctx.scripts, &sh)
 }
 
+/// The bytes `v` takes in an RDB file under `c`: its DUMP payload without
+/// the type byte, the RDB version and the CRC-64 (Redis's `rdbSavedObjectLen`).
+fn serialized_len(v: &crate::store::Value, c: &Config) -> usize {
+    super::dump::dump(v, c.rdbcompression, encodings(c))
+        .len()
+        .saturating_sub(11)
+}
+
 /// Fills the hooks `cmd` calls (see `cmd::persistence::SaveHooks`).
 pub fn install_hooks(sh: &Shared) {
     let _ = sh.persistence.hooks.save.set(save_hook);
     let _ = sh.persistence.hooks.reload.set(debug_reload);
+    let _ = sh.persistence.hooks.serialized_len.set(serialized_len);
 }
 
 /// The save points of a `save` value as the config table keeps it (pairs of

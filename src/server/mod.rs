@@ -318,6 +318,9 @@ fn cron(core: &Arc<Core>) {
             (c.hz.max(1), c.timeout)
         };
         std::thread::sleep(Duration::from_millis(1000 / hz));
+        if sh.cron_paused.load(Ordering::Relaxed) {
+            continue;
+        }
         {
             let mut ks = core.lock();
             if sh.active_expire.load(Ordering::Relaxed) {

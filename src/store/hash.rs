@@ -137,6 +137,15 @@ impl Hash {
     }
 
     /// Number of pairs.
+    /// The size and fill of the hash table when the hash is one (DEBUG
+    /// HTSTATS-KEY); `None` for a listpack.
+    pub fn table_stats(&self) -> Option<(usize, usize)> {
+        match &self.repr {
+            Repr::Table(d) => Some((d.bucket_count(), d.len())),
+            Repr::Listpack(_) => None,
+        }
+    }
+
     pub fn len(&self) -> usize {
         match &self.repr {
             Repr::Listpack(lp) => lp.len() / 2,

@@ -176,6 +176,19 @@ pub enum NodeBytes<'a> {
     Plain(&'a [u8]),
 }
 
+impl NodeBytes<'_> {
+    /// The node's size in bytes.
+    pub fn len(&self) -> usize {
+        match self {
+            NodeBytes::Packed(b) | NodeBytes::Plain(b) => b.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Packs `items` into nodes within the limits of `fill`, as pushing them at
 /// the tail would.
 fn pack<'a>(items: impl IntoIterator<Item = &'a [u8]>, fill: i32) -> VecDeque<Node> {

@@ -78,6 +78,15 @@ impl Set {
         }
     }
 
+    /// The size and fill of the hash table when the set is one (DEBUG
+    /// HTSTATS-KEY); `None` for an intset or listpack.
+    pub fn table_stats(&self) -> Option<(usize, usize)> {
+        match &self.repr {
+            Repr::Table(d) => Some((d.bucket_count(), d.len())),
+            _ => None,
+        }
+    }
+
     pub fn len(&self) -> usize {
         match &self.repr {
             Repr::Ints(v) => v.len(),

@@ -138,6 +138,17 @@ impl Value {
     }
 
     /// The name OBJECT ENCODING reports.
+    /// The size and fill of the value's hash table, for the types that have
+    /// one in their big encoding (DEBUG HTSTATS-KEY).
+    pub fn table_stats(&self) -> Option<(usize, usize)> {
+        match self {
+            Value::Hash(h) => h.table_stats(),
+            Value::Set(s) => s.table_stats(),
+            Value::ZSet(z) => z.table_stats(),
+            _ => None,
+        }
+    }
+
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::Int(_) => "int",

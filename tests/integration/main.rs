@@ -3,6 +3,7 @@
 mod arg_order;
 mod bitfield;
 mod clients;
+mod debug;
 mod differential;
 mod differential_gen;
 mod dump_corrupt;

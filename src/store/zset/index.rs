@@ -35,6 +35,11 @@ impl MemberIndex {
         self.len
     }
 
+    /// The number of slots (DEBUG HTSTATS-KEY's table size).
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

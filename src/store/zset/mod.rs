@@ -134,6 +134,15 @@ impl ZSet {
         }
     }
 
+    /// The size and fill of the member index when the set is a skiplist
+    /// (DEBUG HTSTATS-KEY); `None` for a listpack.
+    pub fn table_stats(&self) -> Option<(usize, usize)> {
+        match &self.repr {
+            Repr::Listpack(_) => None,
+            Repr::Skiplist(s) => Some(s.index_stats()),
+        }
+    }
+
     pub fn len(&self) -> usize {
         match &self.repr {
             Repr::Listpack(lp) => lp.len() / 2,

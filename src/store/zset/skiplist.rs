@@ -125,6 +125,11 @@ impl SkipList {
         self.len
     }
 
+    /// The member index's slots and members (DEBUG HTSTATS-KEY).
+    pub fn index_stats(&self) -> (usize, usize) {
+        (self.index.capacity(), self.index.len())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
