@@ -304,6 +304,11 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
         "stats" => {
             let tracked = super::tracking::state(sh).totals();
             let (channels, patterns) = sh.pubsub.lock().unwrap_or_else(|e| e.into_inner()).counts();
+            let migrate_sockets = sh
+                .migrate_sockets
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .len();
             t.push_str("# Stats\r\n");
             lines(
                 t,
@@ -353,7 +358,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                     ("pubsubshard_channels", s(&0)),
                     ("latest_fork_usec", s(&0)),
                     ("total_forks", s(&0)),
-                    ("migrate_cached_sockets", s(&0)),
+                    ("migrate_cached_sockets", s(&migrate_sockets)),
                     ("slave_expires_tracked_keys", s(&0)),
                     ("active_defrag_hits", s(&0)),
                     ("active_defrag_misses", s(&0)),

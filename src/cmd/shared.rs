@@ -206,6 +206,15 @@ pub struct ServerHooks {
 /// See [`ServerHooks::rebind`].
 pub type RebindHook = Box<dyn Fn(&[String], u16) -> Result<(), String> + Send + Sync>;
 
+/// A connection MIGRATE keeps open to a target instance.
+#[derive(Debug)]
+pub struct MigrateSocket {
+    pub stream: std::net::TcpStream,
+    /// The database last selected on it (-1: none yet).
+    pub last_db: i64,
+    pub last_use: Instant,
+}
+
 /// State shared by every connection and readable by command handlers.
 pub struct Shared {
     pub config: RwLock<Config>,
@@ -276,6 +285,9 @@ pub struct Shared {
     /// DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE payloads and RDB files
     /// load without their CRC-64 being checked.
     pub skip_checksum: AtomicBool,
+    /// MIGRATE's connections to target instances, by `host:port`, kept for
+    /// reuse until idle for 10 seconds (INFO `migrate_cached_sockets`).
+    pub migrate_sockets: Mutex<std::collections::HashMap<String, MigrateSocket>>,
     /// SLOWLOG's entries (see `cmd::slowlog`).
     pub slowlog: super::slowlog::SlowLog,
     /// RDB save status and the persistence layer's hooks (see `cmd::persistence`).
@@ -325,6 +337,7 @@ impl Shared {
             active_expire: AtomicBool::new(true),
             cron_paused: AtomicBool::new(false),
             skip_checksum: AtomicBool::new(false),
+            migrate_sockets: Mutex::default(),
             latency: super::latency::Monitor::new(config.latency_monitor_threshold.max(0) as u64),
             latency_tracking: AtomicBool::new(config.latency_tracking),
             config: RwLock::new(config),

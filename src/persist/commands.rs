@@ -41,6 +41,16 @@ pub static COMMANDS: &[CommandSpec] = &[
         handler: restore,
         ..CommandSpec::DEFAULT
     },
+    // What a cluster node's MIGRATE sends to a slot being imported; on a
+    // standalone server, RESTORE.
+    CommandSpec {
+        name: "restore-asking",
+        arity: -4,
+        flags: flags::WRITE | flags::DENYOOM | flags::ASKING,
+        keys: Keys::ONE,
+        handler: restore,
+        ..CommandSpec::DEFAULT
+    },
 ];
 
 /// The encoding thresholds in the configuration.

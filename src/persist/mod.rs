@@ -20,6 +20,7 @@ pub mod commands;
 pub use crate::digest::crc64;
 pub mod dump;
 pub mod legacy;
+pub mod migrate;
 /// LZF lives in the lowest layer (`digest`), since FUNCTION DUMP uses it too.
 pub use crate::digest::lzf;
 pub mod rdb;
@@ -27,4 +28,8 @@ pub mod rdbfile;
 pub mod save_commands;
 
 /// The command families of this layer, added to the server's table.
-pub const FAMILIES: &[&[crate::cmd::CommandSpec]] = &[commands::COMMANDS, save_commands::COMMANDS];
+pub const FAMILIES: &[&[crate::cmd::CommandSpec]] = &[
+    commands::COMMANDS,
+    save_commands::COMMANDS,
+    migrate::COMMANDS,
+];

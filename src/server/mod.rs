@@ -334,6 +334,7 @@ fn cron(core: &Arc<Core>) {
             crate::cmd::tracking::cron(&core.shared, &mut ks.store);
             let ks = &mut *ks;
             crate::persist::rdbfile::cron(&mut ks.store, &mut ks.scripts, &core.shared);
+            crate::persist::migrate::cron(&core.shared);
         }
         let elapsed = last_ops.0.elapsed();
         if elapsed >= Duration::from_secs(1) {

@@ -21,6 +21,7 @@ mod lua_api;
 mod lua_redislibs;
 mod lua_scripts;
 mod maxmemory;
+mod migrate;
 mod notify;
 mod output_limits;
 mod persistence;
