@@ -1,5 +1,6 @@
 //! The latency monitor and LATENCY LATEST/HISTORY/RESET/HISTOGRAM/DOCTOR/HELP,
-//! as in redis-server 7.0 (DOCTOR's report is worded here; GRAPH is missing).
+//! as in redis-server 7.0 (DOCTOR's report is worded here), and GRAPH (drawn
+//! by `sparkline.rs`).
 //!
 //! With `latency-monitor-threshold` above 0 (milliseconds), every operation of a
 //! watched kind that takes at least that long adds a sample to its *event*:
@@ -50,6 +51,13 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         arity: -2,
         flags: LATENCY_FLAGS,
         handler: latency_reset,
+        ..CommandSpec::DEFAULT
+    },
+    CommandSpec {
+        name: "graph",
+        arity: 3,
+        flags: LATENCY_FLAGS,
+        handler: latency_graph,
         ..CommandSpec::DEFAULT
     },
     CommandSpec {
@@ -201,6 +209,53 @@ fn latency_history(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
 }
 
+/// LATENCY GRAPH event: the event's samples as a sparkline, each labelled
+/// with how long ago it was taken.
+fn latency_graph(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    let events = ctx.shared.latency.events();
+    let Some((name, s)) = events
+        .iter()
+        .find(|(k, _)| k.as_bytes() == args[2].as_slice())
+    else {
+        drop(events);
+        let mut msg = b"ERR No samples available for event '".to_vec();
+        msg.extend_from_slice(super::c_str(&args[2], usize::MAX));
+        msg.push(b'\'');
+        return super::error_bytes(ctx.out, &msg);
+    };
+    let now = (super::shared::unix_micros() / 1_000_000) as i64;
+    let ago = |t: i64| {
+        let e = now - t;
+        match e {
+            _ if e < 60 => format!("{e}s"),
+            _ if e < 3600 => format!("{}m", e / 60),
+            _ if e < 86_400 => format!("{}h", e / 3600),
+            _ => format!("{}d", e / 86_400),
+        }
+    };
+    let samples: Vec<super::sparkline::Sample> = s
+        .samples
+        .iter()
+        .map(|&(t, ms)| super::sparkline::Sample {
+            value: ms as f64,
+            label: ago(t),
+        })
+        .collect();
+    let high = s.samples.iter().map(|x| x.1).max().unwrap_or(0);
+    let low = s.samples.iter().map(|x| x.1).min().unwrap_or(0);
+    let mut text = format!(
+        "{name} - high {high} ms, low {low} ms (all time high {} ms)\n{}\n",
+        s.max,
+        "-".repeat(GRAPH_COLUMNS)
+    );
+    text.push_str(&super::sparkline::render(&samples, GRAPH_COLUMNS, 4));
+    drop(events);
+    ctx.out.verbatim("txt", text.as_bytes());
+}
+
+/// LATENCY GRAPH's width.
+const GRAPH_COLUMNS: usize = 80;
+
 /// LATENCY RESET [event ...]
 fn latency_reset(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let names = (args.len() > 2).then(|| &args[2..]);
@@ -307,6 +362,8 @@ fn latency_help(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
             "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "DOCTOR",
             "    Return a human readable latency analysis report.",
+            "GRAPH <event>",
+            "    Return an ASCII latency graph for the <event> class.",
             "HISTORY <event>",
             "    Return time-latency samples for the <event> class.",
             "LATEST",

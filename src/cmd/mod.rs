@@ -83,6 +83,7 @@ pub mod set;
 pub mod shared;
 pub mod slowlog;
 pub mod sort;
+pub mod sparkline;
 pub mod stream;
 pub mod stream_group;
 pub mod stream_info;

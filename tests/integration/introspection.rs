@@ -124,10 +124,35 @@ fn role_wait_and_latency() {
     assert_eq!(c.q("latency latest"), "*0\r\n");
     assert_eq!(c.q("latency history command"), "*0\r\n");
     assert_eq!(c.q("latency reset nope"), ":0\r\n");
+    assert_eq!(
+        c.q("latency graph command"),
+        "-ERR No samples available for event 'command'\r\n"
+    );
     c.q("set a b");
     let h = c.q("latency histogram set nope");
     assert!(
         h.starts_with("*2\r\n$3\r\nset\r\n*4\r\n$5\r\ncalls\r\n:1\r\n$14\r\nhistogram_usec\r\n"),
         "{h}"
     );
+}
+
+/// LATENCY GRAPH of a slow command, in the shape redis-server 7.0.15 draws it:
+/// the header, 80 dashes, four bar rows, a blank row, the label rows.
+#[test]
+fn latency_graph_draws_the_samples() {
+    let srv = start_server_with(&["--enable-debug-command", "yes"]);
+    let mut c = srv.connect();
+    c.q("config set latency-monitor-threshold 20");
+    c.q("debug sleep 0.03");
+    let g = c.q("latency graph command");
+    let body = g.split_once("\r\n").map_or("", |(_, b)| b);
+    let lines: Vec<&str> = body.trim_end_matches("\r\n").split('\n').collect();
+    assert!(lines[0].starts_with("command - high "), "{g}");
+    assert!(lines[0].ends_with(" ms)"), "{g}");
+    assert_eq!(lines[1], "-".repeat(80));
+    // One sample: it is the minimum, so it sits on the floor.
+    assert_eq!(lines[2..7], [" ", " ", " ", "_", " "]);
+    // Its label: seconds ago (0, or 1 if a second turned in between).
+    assert!(lines[7] == "0" || lines[7] == "1", "{g}");
+    assert_eq!(lines[8], "s");
 }
