@@ -178,7 +178,7 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                     ("process_id", s(&std::process::id())),
                     ("process_supervised", s(&"no")),
                     ("run_id", sh.run_id.clone()),
-                    ("tcp_port", s(&sh.port)),
+                    ("tcp_port", s(&sh.port.load(Ordering::Relaxed))),
                     ("server_time_usec", s(&now)),
                     ("uptime_in_seconds", s(&uptime)),
                     ("uptime_in_days", s(&(uptime / 86400))),

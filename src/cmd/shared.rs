@@ -231,8 +231,9 @@ pub struct Shared {
     pub started: Instant,
     /// 40 hex digits, random per start (INFO `run_id`).
     pub run_id: String,
-    /// The TCP port actually bound (useful when configured as 0).
-    pub port: u16,
+    /// The TCP port actually bound (useful when configured as 0); CONFIG SET
+    /// port changes it.
+    pub port: std::sync::atomic::AtomicU16,
     /// Mirror of `proto-max-bulk-len`, read by parsers without the config lock.
     pub max_bulk_len: AtomicU64,
     /// Mirror of `notify-keyspace-events` (flag bits), read on every write.
@@ -305,7 +306,7 @@ impl Default for Shared {
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared")
-            .field("port", &self.port)
+            .field("port", &self.port.load(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
 }
@@ -349,7 +350,7 @@ impl Shared {
             pubsub: Mutex::default(),
             started: Instant::now(),
             run_id: make_run_id(),
-            port,
+            port: std::sync::atomic::AtomicU16::new(port),
             script: RunState::default(),
             scripts_cached: AtomicU64::new(0),
             scripts_memory: AtomicU64::new(0),

@@ -84,6 +84,7 @@
 //! the cron runs `persist::rdbfile::cron` (finished BGSAVEs, save points).
 pub mod conn;
 pub mod hot;
+mod listen;
 pub mod lock;
 mod pool;
 mod wait;
@@ -97,7 +98,7 @@ use config::Config;
 use lock::{KeyspaceGuard, KeyspaceLock};
 use log::Logger;
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -120,6 +121,8 @@ pub struct Core {
     pub hot: hot::Hot,
     /// The connection threads (see `pool.rs`).
     pool: pool::Pool,
+    /// The listening sockets and their accept threads (see `listen.rs`).
+    listen: listen::Listeners,
 }
 
 impl Core {
@@ -163,36 +166,7 @@ impl Server {
     /// As [`Server::bind`], with a given logger (tests pass [`Logger::quiet`]).
     pub fn bind_with_logger(mut config: Config, logger: Logger) -> io::Result<Server> {
         fit_descriptor_limit(&mut config, &logger);
-        let mut listeners = Vec::new();
-        let mut port = config.port;
-        for addr in &config.bind {
-            // redis.conf syntax: `*` is every IPv4 address, `::*` every IPv6 one, and
-            // a leading `-` marks an address that may be missing on this host.
-            let optional = addr.starts_with('-');
-            let addr = match addr.trim_start_matches('-') {
-                "*" => "0.0.0.0",
-                "::*" => "::",
-                a => a,
-            };
-            match TcpListener::bind((addr, port)) {
-                Ok(l) => {
-                    port = l.local_addr()?.port();
-                    listeners.push(l);
-                }
-                Err(_) if optional => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        if listeners.is_empty() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "no bind address",
-            ));
-        }
-        let addrs: Vec<SocketAddr> = listeners
-            .iter()
-            .filter_map(|l| l.local_addr().ok())
-            .collect();
+        let (listeners, port) = listen::bind_all(&config.bind, config.port)?;
         let databases = config.databases;
         let shared = Arc::new(Shared::new(config, logger, command_table(), port));
         let core = Arc::new(Core {
@@ -200,8 +174,10 @@ impl Server {
             shared,
             hot: hot::Hot::default(),
             pool: pool::Pool::default(),
+            listen: listen::Listeners::default(),
         });
-        install_hooks(&core, addrs);
+        install_hooks(&core);
+        listen::install_rebind(&core);
         crate::persist::rdbfile::install_hooks(&core.shared);
         // The dataset is loaded before any client is accepted; a damaged file
         // stops the server rather than serving half a dataset.
@@ -222,7 +198,7 @@ impl Server {
 
     /// The TCP port the server listens on.
     pub fn port(&self) -> u16 {
-        self.core.shared.port
+        self.core.shared.port.load(Ordering::Relaxed)
     }
 
     pub fn handle(&self) -> ServerHandle {
@@ -236,8 +212,10 @@ impl Server {
     pub fn run(self) {
         let core = self.core;
         let sh = &core.shared;
-        sh.logger
-            .notice(&format!("Running mode=standalone, port={}.", sh.port));
+        sh.logger.notice(&format!(
+            "Running mode=standalone, port={}.",
+            sh.port.load(Ordering::Relaxed)
+        ));
         sh.logger.notice("Server initialized");
         sh.logger.notice("Ready to accept connections tcp");
         let cron = {
@@ -254,21 +232,10 @@ impl Server {
                 .spawn(move || pool::spawner(core))
                 .ok()
         };
-        // One accepter per listener, so connections get their ids in the
-        // order they arrived; the first listener's is this thread.
-        let mut accepters = Vec::new();
-        let mut listeners = self.listeners.into_iter();
-        let first = listeners.next();
-        for l in listeners {
-            let core = core.clone();
-            accepters.push(std::thread::spawn(move || accept_loop(&core, l)));
-        }
-        if let Some(l) = first {
-            accept_loop(&core, l);
-        }
-        for a in accepters {
-            let _ = a.join();
-        }
+        // One accept thread per listening socket (see `listen.rs`); this
+        // thread waits until they have all ended, which they do at shutdown.
+        core.listen.start(&core, self.listeners, &sh.config().bind);
+        core.listen.run_until_shutdown(|| sh.is_shutting_down());
         core.pool.close();
         if let Some(s) = spawner {
             let _ = s.join();
@@ -281,26 +248,6 @@ impl Server {
             let _ = c.join();
         }
         sh.logger.notice("Ferrous is now ready to exit, bye bye...");
-    }
-}
-
-fn accept_loop(core: &Arc<Core>, listener: TcpListener) {
-    let sh = &core.shared;
-    for stream in listener.incoming() {
-        if sh.is_shutting_down() {
-            break;
-        }
-        let stream = match stream {
-            Ok(s) => s,
-            Err(e) => {
-                sh.logger
-                    .warning(&format!("Accepting client connection: {e}"));
-                // Out of file descriptors and the like: back off briefly.
-                std::thread::sleep(Duration::from_millis(10));
-                continue;
-            }
-        };
-        core.pool.submit(stream, sh.new_client_id());
     }
 }
 
@@ -410,15 +357,12 @@ fn fit_descriptor_limit(config: &mut Config, logger: &Logger) {
 /// script is busy, sending the poller's other connections home and waking the
 /// connections waiting for the lock so they answer `BUSY`; freeing big values
 /// on the lazy-free thread.
-fn install_hooks(core: &Arc<Core>, listen_addrs: Vec<SocketAddr>) {
+fn install_hooks(core: &Arc<Core>) {
+    let weak = Arc::downgrade(core);
     let wake = move || {
         // Wake each accept loop blocked in `accept` with a throwaway connection.
-        for addr in &listen_addrs {
-            let mut a = *addr;
-            if a.ip().is_unspecified() {
-                a.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-            }
-            let _ = TcpStream::connect_timeout(&a, Duration::from_millis(500));
+        if let Some(core) = weak.upgrade() {
+            core.listen.wake_all();
         }
     };
     let _ = core.shared.hooks.wake_listeners.set(Box::new(wake));

@@ -2,7 +2,7 @@
 //! protocol errors and limits), the dispatcher's error texts, authentication,
 //! connection and server commands, concurrency, and the binary's configuration.
 //! Every expected reply was checked against redis-server 7.0.15.
-use super::support::{multibulk, start_server, start_server_with};
+use super::support::{multibulk, start_server, start_server_with, Conn};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -1049,4 +1049,66 @@ fn client_reply_skip_off_and_on() {
     c.send(b"CLIENT REPLY OFF\r\nPING a\r\nPING b\r\nCLIENT REPLY SKIP\r\nCLIENT REPLY ON\r\nPING c\r\n");
     assert_eq!(s(&c.read_reply()), "+OK\r\n");
     assert_eq!(s(&c.read_reply()), "$1\r\nc\r\n");
+}
+
+/// CONFIG SET port and bind listen again, as redis-server 7.0.15 does: the
+/// old socket closes, the new one answers, INFO shows the new port; a port
+/// in use or an address not on this host changes nothing, with 7.0's errors.
+#[test]
+fn config_set_port_and_bind_listen_again() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken_port = taken.local_addr().expect("addr").port();
+    assert_eq!(
+        c.q(&format!("config set port {taken_port}")),
+        "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this \
+         port. Check server logs.\r\n"
+    );
+    assert_eq!(
+        c.q("config set bind 192.0.2.1"),
+        "-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to \
+         specified addresses.\r\n"
+    );
+    // Still listening where it was.
+    assert_eq!(srv.connect().q("ping"), "+PONG\r\n");
+    drop(taken);
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let new_port = free.local_addr().expect("addr").port();
+    drop(free);
+    assert_eq!(c.q(&format!("config set port {new_port}")), "+OK\r\n");
+    // The connection that asked stays; the new port answers; the old is closed.
+    assert_eq!(c.q("ping"), "+PONG\r\n");
+    let mut n =
+        Conn::from_stream(std::net::TcpStream::connect(("127.0.0.1", new_port)).expect("new port"));
+    assert!(n
+        .q("info server")
+        .contains(&format!("tcp_port:{new_port}\r\n")));
+    assert_eq!(
+        n.q("config get port"),
+        format!(
+            "*2\r\n$4\r\nport\r\n${}\r\n{new_port}\r\n",
+            new_port.to_string().len()
+        )
+    );
+    let t = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", srv.port)).is_ok() {
+        assert!(t.elapsed() < Duration::from_secs(5), "old port still open");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(
+        n.cmd(&[b"config", b"set", b"bind", b"127.0.0.1 -::1"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(
+        n.q("config get bind"),
+        "*2\r\n$4\r\nbind\r\n$14\r\n127.0.0.1 -::1\r\n"
+    );
+    let mut again =
+        Conn::from_stream(std::net::TcpStream::connect(("127.0.0.1", new_port)).expect("rebound"));
+    assert_eq!(again.q("ping"), "+PONG\r\n");
+    // Shutdown still closes everything.
+    again.send(b"shutdown nosave\r\n");
+    assert!(again.is_closed());
+    assert!(std::net::TcpStream::connect(("127.0.0.1", new_port)).is_err());
 }

@@ -230,10 +230,10 @@ parameters! {
     daemonize: bool = "daemonize", Kind::Bool, "no", IMMUTABLE, check refuse_yes("daemonize yes is not supported by this server: it cannot fork");
     supervised: String = "supervised", Kind::Enum(&["upstart", "systemd", "auto", "no"]), "no", IMMUTABLE;
     pidfile: String = "pidfile", Kind::Str, "", IMMUTABLE | NULLABLE;
-    bind: Vec<String> = "bind", Kind::Special, "127.0.0.1", MULTI_ARG, rewrite rewrite_bind, apply apply_listeners;
+    bind: Vec<String> = "bind", Kind::Special, "127.0.0.1", MULTI_ARG, rewrite rewrite_bind, apply apply_bind;
     bind_source_addr: String = "bind-source-addr", Kind::Str, "", NULLABLE;
     protected_mode: bool = "protected-mode", Kind::Bool, "yes", 0;
-    port: u16 = "port", Kind::Int(0, 65535), "6379", 0, apply apply_listeners;
+    port: u16 = "port", Kind::Int(0, 65535), "6379", 0, apply apply_port;
     tcp_backlog: u64 = "tcp-backlog", Kind::Int(0, INT_MAX), "511", IMMUTABLE;
     unixsocket: String = "unixsocket", Kind::Str, "", IMMUTABLE | NULLABLE, check refuse_nonempty("unix sockets are not supported by this server");
     unixsocketperm: u32 = "unixsocketperm", Kind::Octal(0, 0o777), "0", IMMUTABLE;
@@ -595,12 +595,21 @@ fn apply_requirepass(_c: &mut Config, _sh: &Shared) -> Result<(), String> {
     Ok(())
 }
 
-/// `port` and `bind`: the server listens again (the hook the server installs).
-fn apply_listeners(c: &mut Config, sh: &Shared) -> Result<(), String> {
+/// `port` and `bind`: the server listens again (the hook the server installs,
+/// which logs why it could not); `Err` is 7.0's reason for `what` failing.
+fn apply_listeners(c: &mut Config, sh: &Shared, what: &str) -> Result<(), String> {
     match sh.hooks.rebind.get() {
-        Some(rebind) => rebind(&c.bind, c.port),
-        None => Err("Unable to listen on this port: not supported here".into()),
+        Some(rebind) => rebind(&c.bind, c.port).map_err(|_| what.to_string()),
+        None => Err(what.to_string()),
     }
+}
+
+fn apply_port(c: &mut Config, sh: &Shared) -> Result<(), String> {
+    apply_listeners(c, sh, "Unable to listen on this port. Check server logs.")
+}
+
+fn apply_bind(c: &mut Config, sh: &Shared) -> Result<(), String> {
+    apply_listeners(c, sh, "Failed to bind to specified addresses.")
 }
 
 /// At run time, `maxclients` cannot exceed what the descriptor limit holds (at
