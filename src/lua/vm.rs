@@ -219,6 +219,7 @@ impl Vm {
             let mut oldpc = ci_pc;
             let code = &proto.code[..];
             let k = &proto.k[..];
+            let hints = &proto.hints[..];
 
             macro_rules! save {
                 () => {
@@ -331,7 +332,12 @@ impl Vm {
                         let key = k[get_bx(i) as usize];
                         let env = env!();
                         let t = self.heap.table(env);
-                        let v = t.get_fast(&key, &self.heap.strings);
+                        let v = match key {
+                            Value::Str(s) => {
+                                t.get_str_hinted(s, &hints[pc - 1], &self.heap.strings)
+                            }
+                            _ => t.get_fast(&key, &self.heap.strings),
+                        };
                         if !v.is_nil() || t.meta.is_none() {
                             self.stack[a] = v;
                         } else {
@@ -347,7 +353,12 @@ impl Vm {
                         let key = rk!(get_c(i));
                         if let Value::Table(t) = obj {
                             let tb = self.heap.table(t);
-                            let v = tb.get_fast(&key, &self.heap.strings);
+                            let v = match key {
+                                Value::Str(s) => {
+                                    tb.get_str_hinted(s, &hints[pc - 1], &self.heap.strings)
+                                }
+                                _ => tb.get_fast(&key, &self.heap.strings),
+                            };
                             if !v.is_nil() || tb.meta.is_none() {
                                 self.stack[a] = v;
                                 continue;
@@ -389,7 +400,12 @@ impl Vm {
                                         continue;
                                     }
                                 } else if let Value::Str(s) = key {
-                                    if tb.set_existing_str(s, val, &heap.strings) {
+                                    if tb.set_existing_str_hinted(
+                                        s,
+                                        val,
+                                        &hints[pc - 1],
+                                        &heap.strings,
+                                    ) {
                                         tb.flags = 0;
                                         if self.heap.marking {
                                             self.heap.table_barrier(t, Value::Nil, val);
@@ -422,7 +438,12 @@ impl Vm {
                         self.stack[a + 1] = obj;
                         if let Value::Table(t) = obj {
                             let tb = self.heap.table(t);
-                            let v = tb.get_fast(&key, &self.heap.strings);
+                            let v = match key {
+                                Value::Str(s) => {
+                                    tb.get_str_hinted(s, &hints[pc - 1], &self.heap.strings)
+                                }
+                                _ => tb.get_fast(&key, &self.heap.strings),
+                            };
                             if !v.is_nil() || tb.meta.is_none() {
                                 self.stack[a] = v;
                                 continue;
