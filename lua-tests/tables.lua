@@ -114,3 +114,25 @@ local ts = tostring({})
 assert(type(ts) == "string" and #ts > 7 and ts ~= tostring({}), "tostring of a table")
 
 print("OK")
+
+-- One field instruction meets tables of many shapes (the VM's per-instruction
+-- cache of where a key was found must never answer for another table's node).
+do
+  local shapes = {
+    {x = 1, y = 2}, {y = 3, x = 4}, {a = 1, b = 2, c = 3, x = 5}, {},
+    setmetatable({}, {__index = {x = 6}}), {x = false}, {q = 1},
+  }
+  local out = {}
+  for round = 1, 3 do
+    for i, t in ipairs(shapes) do
+      out[#out + 1] = tostring(t.x)
+      if i % 2 == 0 then t.x = nil end
+      rawset(t, "z" .. round, round)
+    end
+  end
+  for i = 1, 40 do shapes[3]["k" .. i] = i end
+  out[#out + 1] = tostring(shapes[3].x) .. tostring(shapes[3].k40)
+  -- (lua5.1's answer)
+  assert(table.concat(out, " ")
+    == "1 4 5 nil 6 false nil 1 nil 5 nil 6 nil nil 1 nil 5 nil 6 nil nil 540")
+end

@@ -43,6 +43,11 @@ pub struct LProto {
     /// Collection cycle in which the constants were last marked (so a proto
     /// shared by many closures is traversed once per cycle).
     pub(crate) gc_epoch: AtomicU32,
+    /// One inline-cache cell per instruction: for a field read or write by
+    /// a string key, the node index where the key was found last time (see
+    /// [`super::table::Table::get_str_hinted`]). Only a hint: every use checks
+    /// the node's key, so a stale or foreign value costs a normal lookup.
+    pub(crate) hints: Vec<AtomicU32>,
 }
 
 impl LProto {
@@ -68,7 +73,9 @@ impl LProto {
             .into_iter()
             .map(|q| Arc::new(LProto::load(q, Some(source.clone()), intern)))
             .collect();
+        let hints = p.code.iter().map(|_| AtomicU32::new(0)).collect();
         LProto {
+            hints,
             code: p.code,
             k,
             protos,

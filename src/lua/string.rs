@@ -23,9 +23,10 @@
 //!   depend on it. A table that sees a suspiciously long chain switches to
 //!   the keyed hash (see `table.rs`).
 //!
-//! Invariants: the bucket array length is a power of two; every live string
-//! is in exactly one chain (the one of `hash & mask`); the collector takes
-//! each string it frees out of its chain first ([`Interner::unlink`]).
+//! Invariants: the intern table's length is a power of two and it is at most
+//! half full; every live string has exactly one cell, reachable by probing
+//! forward from `hash & mask` without meeting a free cell; the collector takes
+//! each string it frees out of the table first ([`Interner::unlink`]).
 
 use super::heap::arena::Arena;
 use super::siphash::hash_bytes;
@@ -40,8 +41,6 @@ pub struct LuaStr {
     pub hash: u32,
     /// Lua's unkeyed hash (a table's normal placement of this key).
     pub h51: u32,
-    /// Next string in the same intern chain.
-    next: Option<StrRef>,
 }
 
 impl LuaStr {
@@ -69,9 +68,29 @@ pub fn lua51_hash(b: &[u8], every_byte: bool) -> u32 {
     h
 }
 
-/// The intern table: chained buckets over the string arena.
+/// One cell of the intern table: a string's keyed hash beside its arena
+/// slot, so a probe compares hashes without touching the string itself.
+#[derive(Clone, Copy)]
+struct Cell {
+    hash: u32,
+    /// Arena slot of the string; [`EMPTY`] for a free cell.
+    idx: u32,
+}
+
+const EMPTY: u32 = u32::MAX;
+const FREE: Cell = Cell {
+    hash: 0,
+    idx: EMPTY,
+};
+/// The smallest cell count (a power of two).
+const MIN_CELLS: usize = 512;
+
+/// The intern table: open addressing with linear probing over the string
+/// arena, at most half full. A lookup usually costs one cache line of the
+/// table (plus the string's bytes when the hash matches); a miss never
+/// touches another string.
 pub struct Interner {
-    buckets: Vec<Option<StrRef>>,
+    cells: Vec<Cell>,
     count: usize,
     /// [`LuaStr::h51`] folds in every byte (Redis's Lua) rather than 5.1's
     /// sample; see [`Interner::set_every_byte`].
@@ -81,7 +100,7 @@ pub struct Interner {
 impl Default for Interner {
     fn default() -> Self {
         Interner {
-            buckets: vec![None; 256],
+            cells: vec![FREE; MIN_CELLS],
             count: 0,
             every_byte: false,
         }
@@ -93,26 +112,31 @@ impl Interner {
     /// whether it was newly allocated.
     pub fn intern(&mut self, arena: &mut Arena<LuaStr>, b: &[u8]) -> (StrRef, bool) {
         let hash = hash_bytes(b);
-        let mask = self.buckets.len() - 1;
-        let mut cur = self.buckets[hash as usize & mask];
-        while let Some(h) = cur {
-            let s = arena.get(h);
-            if s.hash == hash && &*s.bytes == b {
-                return (h, false);
+        let mask = self.cells.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            let c = self.cells[i];
+            if c.idx == EMPTY {
+                break;
             }
-            cur = s.next;
+            if c.hash == hash {
+                if let Some((h, s)) = arena.live_at(c.idx) {
+                    if *s.bytes == *b {
+                        return (h, false);
+                    }
+                }
+            }
+            i = (i + 1) & mask;
         }
-        let slot = hash as usize & mask;
         let h = arena.insert(LuaStr {
             bytes: Arc::from(b),
             hash,
             h51: lua51_hash(b, self.every_byte),
-            next: self.buckets[slot],
         });
-        self.buckets[slot] = Some(h);
+        self.cells[i] = Cell { hash, idx: h.idx };
         self.count += 1;
-        if self.count > self.buckets.len() {
-            self.resize(arena, self.buckets.len() * 2);
+        if self.count * 2 > self.cells.len() {
+            self.resize(arena, self.cells.len() * 2);
         }
         (h, true)
     }
@@ -128,52 +152,65 @@ impl Interner {
         }
     }
 
-    fn resize(&mut self, arena: &mut Arena<LuaStr>, n: usize) {
-        self.buckets = vec![None; n];
+    /// Rebuilds the table with `n` cells (a power of two, at least twice the
+    /// number of strings) from the arena's live strings.
+    fn resize(&mut self, arena: &Arena<LuaStr>, n: usize) {
+        self.cells = vec![FREE; n];
         self.count = 0;
-        let all: Vec<StrRef> = arena.handles().collect();
         let mask = n - 1;
-        for h in all {
-            let s = arena.get_mut(h);
-            let slot = s.hash as usize & mask;
-            s.next = self.buckets[slot];
-            self.buckets[slot] = Some(h);
+        for h in arena.handles() {
+            let hash = arena.get(h).hash;
+            let mut i = hash as usize & mask;
+            while self.cells[i].idx != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.cells[i] = Cell { hash, idx: h.idx };
             self.count += 1;
         }
     }
 
-    /// Takes string `h` (about to be freed by the collector) out of its chain.
+    /// Takes string `h` (about to be freed by the collector) out of the table.
     pub fn unlink(&mut self, arena: &mut Arena<LuaStr>, h: StrRef) {
-        let mask = self.buckets.len() - 1;
-        let (hash, next) = {
-            let s = arena.get(h);
-            (s.hash, s.next)
-        };
-        let slot = hash as usize & mask;
-        if self.buckets[slot] == Some(h) {
-            self.buckets[slot] = next;
-            self.count -= 1;
-            return;
-        }
-        let mut cur = self.buckets[slot];
-        while let Some(c) = cur {
-            let n = arena.get(c).next;
-            if n == Some(h) {
-                arena.get_mut(c).next = next;
-                self.count -= 1;
+        let mask = self.cells.len() - 1;
+        let mut i = arena.get(h).hash as usize & mask;
+        loop {
+            let c = self.cells[i];
+            if c.idx == EMPTY {
                 return;
             }
-            cur = n;
+            if c.idx == h.idx {
+                break;
+            }
+            i = (i + 1) & mask;
         }
+        self.count -= 1;
+        // backward-shift deletion: every later cell of the same run that may
+        // live in the hole moves into it, so no probe ever stops early
+        let mut hole = i;
+        let mut j = i;
+        loop {
+            j = (j + 1) & mask;
+            let c = self.cells[j];
+            if c.idx == EMPTY {
+                break;
+            }
+            let home = c.hash as usize & mask;
+            // `c` may move back to `hole` when `hole` lies on its probe path
+            if (j.wrapping_sub(home) & mask) >= (j.wrapping_sub(hole) & mask) {
+                self.cells[hole] = c;
+                hole = j;
+            }
+        }
+        self.cells[hole] = FREE;
     }
 
-    /// Shrinks the bucket array when it became sparse (after a sweep).
+    /// Shrinks the table when it became sparse (after a sweep).
     pub fn shrink_if_sparse(&mut self, arena: &mut Arena<LuaStr>) {
-        let mut n = self.buckets.len();
-        while n > 256 && arena.len() < n / 4 {
+        let mut n = self.cells.len();
+        while n > MIN_CELLS && arena.len() < n / 8 {
             n /= 2;
         }
-        if n != self.buckets.len() {
+        if n != self.cells.len() {
             self.resize(arena, n);
         }
     }
@@ -200,6 +237,34 @@ mod tests {
         assert!(!new_d);
         assert_eq!(arena.get(d).as_bytes(), b"k1999");
         assert_eq!(it.intern(&mut arena, b"").0, it.intern(&mut arena, b"").0);
+    }
+
+    /// Strings taken out (as the collector does before freeing them) leave
+    /// every other string findable, through growth and shrinking.
+    #[test]
+    fn unlink_keeps_the_others_findable() {
+        let mut arena = Arena::default();
+        let mut it = Interner::default();
+        let keys: Vec<String> = (0..5000).map(|i| format!("s{i}")).collect();
+        let hs: Vec<StrRef> = keys
+            .iter()
+            .map(|k| it.intern(&mut arena, k.as_bytes()).0)
+            .collect();
+        for (i, h) in hs.iter().enumerate() {
+            if i % 3 != 0 {
+                it.unlink(&mut arena, *h);
+                arena.free(*h);
+            }
+        }
+        it.shrink_if_sparse(&mut arena);
+        for (i, k) in keys.iter().enumerate() {
+            let (h, new) = it.intern(&mut arena, k.as_bytes());
+            assert_eq!(new, i % 3 != 0, "{k}");
+            if i % 3 == 0 {
+                assert_eq!(h, hs[i]);
+            }
+        }
+        assert_eq!(it.count, 5000);
     }
 }
 

@@ -34,6 +34,7 @@
 use super::heap::arena::Arena;
 use super::string::LuaStr;
 use super::value::{StrRef, TableRef, Value};
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 const NONE: u32 = u32::MAX;
 /// log2 of the largest array part.
@@ -319,6 +320,73 @@ impl Table {
             }
             if n.next == NONE {
                 return Value::Nil;
+            }
+            i = n.next as usize;
+        }
+    }
+
+    /// [`Table::get_str`] through an inline-cache cell: when the node the
+    /// cell names holds key `s`, that node is the key's (a key has one node
+    /// in a table), so its value is the answer without hashing; otherwise the
+    /// normal lookup runs and the cell learns where the key was found.
+    #[inline(always)]
+    pub fn get_str_hinted(&self, s: StrRef, hint: &AtomicU32, strs: &Strings) -> Value {
+        if let Some(n) = self.nodes.get(hint.load(Relaxed) as usize) {
+            if n.key == Value::Str(s) {
+                return n.val;
+            }
+        }
+        match self.find_str(s, strs) {
+            Some(i) => {
+                hint.store(i as u32, Relaxed);
+                self.nodes[i].val
+            }
+            None => Value::Nil,
+        }
+    }
+
+    /// [`Table::set_existing_str`] through an inline-cache cell (see
+    /// [`Table::get_str_hinted`]).
+    #[inline(always)]
+    pub fn set_existing_str_hinted(
+        &mut self,
+        s: StrRef,
+        v: Value,
+        hint: &AtomicU32,
+        strs: &Strings,
+    ) -> bool {
+        if let Some(n) = self.nodes.get_mut(hint.load(Relaxed) as usize) {
+            if n.key == Value::Str(s) {
+                n.val = v;
+                return true;
+            }
+        }
+        match self.find_str(s, strs) {
+            Some(i) => {
+                hint.store(i as u32, Relaxed);
+                self.nodes[i].val = v;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The node of string key `s` (live or dead), if any.
+    #[inline]
+    fn find_str(&self, s: StrRef, strs: &Strings) -> Option<usize> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let mut i = self.str_hash(s, strs) as usize & (self.nodes.len() - 1);
+        loop {
+            let n = self.nodes.get(i)?;
+            if let Value::Str(h) = n.key {
+                if h == s {
+                    return Some(i);
+                }
+            }
+            if n.next == NONE {
+                return None;
             }
             i = n.next as usize;
         }

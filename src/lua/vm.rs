@@ -160,30 +160,57 @@ impl Vm {
 
     /// The dispatch loop; `Ok(true)`: switch to the other instance (see [`Vm::execute`]).
     fn run<const HOOKED: bool>(&mut self) -> Result<bool, LuaError> {
-        // (proto, env) of a frame the CALL fast path just pushed
-        let mut pending: Option<(Arc<super::func::LProto>, super::value::TableRef)> = None;
-        // The prototypes of callers suspended by the CALL fast path, by frame
-        // index modulo 8 (a small array: every run of this loop, a comparator
-        // or metamethod call included, starts and drops one), with their closure: a return resumes its caller
-        // without copying the prototype's `Arc` again (an entry is used only
-        // when its closure is the frame's, so a stale one is harmless).
-        let mut callers: [Option<(Arc<super::func::LProto>, FuncRef)>; 8] = Default::default();
+        // The running frame's prototype, owned here so that `code` and `k`
+        // can be borrowed while `self` is mutated. `suspended` keeps, for every
+        // Lua frame this loop entered by a call, its caller's prototype (`None`:
+        // the same as the callee's, as in a recursive call, so no reference
+        // count changes at all); a return takes it back. A return past what
+        // this loop entered (after a switch between the hooked and unhooked
+        // loops) reads the prototype from the caller's closure instead.
+        let mut proto: Arc<super::func::LProto> = {
+            let ci = self.frames.len() - 1;
+            match self.heap.funcs.get(self.frames[ci].closure) {
+                Function::Lua(c) => c.proto.clone(),
+                Function::Native(_) => return Err(self.runtime_error("bad frame")),
+            }
+        };
+        let mut suspended: Vec<Option<Arc<super::func::LProto>>> = Vec::new();
+        // The prototype of the frame that returned last: a loop calling one
+        // function again and again takes it back instead of counting a new
+        // reference (and dropping it at every return).
+        let mut stash: Option<Arc<super::func::LProto>> = None;
+        // Enters the frame just pushed for Lua closure `$f`: `proto` becomes
+        // its prototype, the caller's is kept in `suspended`.
+        macro_rules! enter {
+            ($f:expr) => {{
+                if let Function::Lua(c) = self.heap.funcs.get($f) {
+                    if Arc::ptr_eq(&c.proto, &proto) {
+                        suspended.push(None);
+                    } else {
+                        let p = match stash.take() {
+                            Some(sp) if Arc::ptr_eq(&sp, &c.proto) => sp,
+                            _ => c.proto.clone(),
+                        };
+                        suspended.push(Some(std::mem::replace(&mut proto, p)));
+                    }
+                }
+            }};
+        }
         'newframe: loop {
             let ci_idx = self.frames.len() - 1;
             let ci = &self.frames[ci_idx];
             let (cl_ref, base, frame_top, ci_pc, ci_func) =
                 (ci.closure, ci.base, ci.top, ci.pc, ci.func);
-            let (proto, mut env) = match pending.take() {
-                Some(pe) => pe,
-                None => {
-                    let cached = callers[ci_idx % 8].take();
-                    match (self.heap.funcs.get(cl_ref), cached) {
-                        (Function::Lua(c), Some((p, f))) if f == cl_ref => (p, c.env),
-                        (Function::Lua(c), _) => (c.proto.clone(), c.env),
-                        (Function::Native(_), _) => return Err(self.runtime_error("bad frame")),
+            // The frame's environment is read from its closure when an
+            // instruction needs it (a native such as setfenv may change it).
+            macro_rules! env {
+                () => {
+                    match self.heap.funcs.get(cl_ref) {
+                        Function::Lua(c) => c.env,
+                        Function::Native(_) => return Err(self.runtime_error("bad frame")),
                     }
-                }
-            };
+                };
+            }
             let mut pc = ci_pc;
             if HOOKED != (self.dhook.mask != 0) {
                 return Ok(true);
@@ -192,6 +219,7 @@ impl Vm {
             let mut oldpc = ci_pc;
             let code = &proto.code[..];
             let k = &proto.k[..];
+            let hints = &proto.hints[..];
 
             macro_rules! save {
                 () => {
@@ -302,8 +330,14 @@ impl Vm {
                     }
                     OP_GETGLOBAL => {
                         let key = k[get_bx(i) as usize];
+                        let env = env!();
                         let t = self.heap.table(env);
-                        let v = t.get_fast(&key, &self.heap.strings);
+                        let v = match key {
+                            Value::Str(s) => {
+                                t.get_str_hinted(s, &hints[pc - 1], &self.heap.strings)
+                            }
+                            _ => t.get_fast(&key, &self.heap.strings),
+                        };
                         if !v.is_nil() || t.meta.is_none() {
                             self.stack[a] = v;
                         } else {
@@ -319,7 +353,12 @@ impl Vm {
                         let key = rk!(get_c(i));
                         if let Value::Table(t) = obj {
                             let tb = self.heap.table(t);
-                            let v = tb.get_fast(&key, &self.heap.strings);
+                            let v = match key {
+                                Value::Str(s) => {
+                                    tb.get_str_hinted(s, &hints[pc - 1], &self.heap.strings)
+                                }
+                                _ => tb.get_fast(&key, &self.heap.strings),
+                            };
                             if !v.is_nil() || tb.meta.is_none() {
                                 self.stack[a] = v;
                                 continue;
@@ -335,6 +374,7 @@ impl Vm {
                         let v = self.stack[a];
                         save!();
                         self.top = frame_top;
+                        let env = env!();
                         self.set_table(Value::Table(env), key, v, None)?;
                     }
                     OP_SETUPVAL => {
@@ -360,7 +400,12 @@ impl Vm {
                                         continue;
                                     }
                                 } else if let Value::Str(s) = key {
-                                    if tb.set_existing_str(s, val, &heap.strings) {
+                                    if tb.set_existing_str_hinted(
+                                        s,
+                                        val,
+                                        &hints[pc - 1],
+                                        &heap.strings,
+                                    ) {
                                         tb.flags = 0;
                                         if self.heap.marking {
                                             self.heap.table_barrier(t, Value::Nil, val);
@@ -393,7 +438,12 @@ impl Vm {
                         self.stack[a + 1] = obj;
                         if let Value::Table(t) = obj {
                             let tb = self.heap.table(t);
-                            let v = tb.get_fast(&key, &self.heap.strings);
+                            let v = match key {
+                                Value::Str(s) => {
+                                    tb.get_str_hinted(s, &hints[pc - 1], &self.heap.strings)
+                                }
+                                _ => tb.get_fast(&key, &self.heap.strings),
+                            };
                             if !v.is_nil() || tb.meta.is_none() {
                                 self.stack[a] = v;
                                 continue;
@@ -547,8 +597,15 @@ impl Vm {
                                     && self.hook_count > 1
                                 {
                                     let nparams = p.num_params as usize;
-                                    pending = Some((p.clone(), c.env));
-                                    callers[ci_idx % 8] = Some((proto, cl_ref));
+                                    if Arc::ptr_eq(p, &proto) {
+                                        suspended.push(None);
+                                    } else {
+                                        let p = match stash.take() {
+                                            Some(sp) if Arc::ptr_eq(&sp, p) => sp,
+                                            _ => p.clone(),
+                                        };
+                                        suspended.push(Some(std::mem::replace(&mut proto, p)));
+                                    }
                                     self.hook_count -= 1;
                                     let nargs = self.top - nb;
                                     for slot in &mut self.stack[nb + nargs.min(nparams)..nb + max] {
@@ -570,14 +627,12 @@ impl Vm {
                             }
                         }
                         if self.precall(a, nresults)? {
+                            let f = self.frames[self.frames.len() - 1].closure;
+                            enter!(f);
                             continue 'newframe;
                         }
                         if !HOOKED && self.dhook.mask != 0 {
                             return Ok(true);
-                        }
-                        // a native (setfenv) may have changed this function's environment
-                        if let Function::Lua(c) = self.heap.funcs.get(cl_ref) {
-                            env = c.env;
                         }
                     }
                     OP_TAILCALL => {
@@ -610,6 +665,16 @@ impl Vm {
                                 flags: CI_LUA | (old.flags & CI_ENTRY),
                             };
                             self.top = func + n;
+                            if let Function::Lua(c) = self.heap.funcs.get(new.closure) {
+                                if !Arc::ptr_eq(&c.proto, &proto) {
+                                    let old = std::mem::replace(&mut proto, c.proto.clone());
+                                    // a caller recorded as "the same prototype"
+                                    // is the replaced frame's: keep it
+                                    if let Some(top @ None) = suspended.last_mut() {
+                                        *top = Some(old);
+                                    }
+                                }
+                            }
                             continue 'newframe;
                         }
                     }
@@ -651,6 +716,16 @@ impl Vm {
                         }
                         if ci.flags & CI_ENTRY != 0 {
                             return Ok(false);
+                        }
+                        match suspended.pop() {
+                            Some(None) => {}
+                            Some(Some(p)) => stash = Some(std::mem::replace(&mut proto, p)),
+                            None => {
+                                let f = self.frames[self.frames.len() - 1].closure;
+                                if let Function::Lua(c) = self.heap.funcs.get(f) {
+                                    proto = c.proto.clone();
+                                }
+                            }
                         }
                         continue 'newframe;
                     }
@@ -772,6 +847,7 @@ impl Vm {
                                 upvals.push(self.find_upval(base + get_b(pi) as usize));
                             }
                         }
+                        let env = env!();
                         let f = self.heap.new_function(Function::Lua(LClosure {
                             proto: p,
                             upvals,

@@ -134,6 +134,13 @@ impl<T> Arena<T> {
         }
     }
 
+    /// The live object in slot `idx`, with its handle.
+    #[inline(always)]
+    pub fn live_at(&self, idx: u32) -> Option<(Handle<T>, &T)> {
+        let s = self.slots.get(idx as usize)?;
+        s.val.as_ref().map(|v| (Handle::new(idx, s.gen), v))
+    }
+
     /// True when `h` still names a live object.
     pub fn contains(&self, h: Handle<T>) -> bool {
         self.slots

@@ -338,6 +338,10 @@ impl Vm {
         // the estimate replaces the running count, so what is charged and
         // never given back (prototypes, stacks) cannot pile up
         heap.total = heap.gc.survivors + heap.proto_bytes + stack_bytes;
+        // whatever allocation was still owed to this cycle is paid by its end
+        // (however it ended: a full collection too), so the next cycle's
+        // first step does not inherit it and run that cycle whole
+        heap.gc.debt = 0;
         let total = heap.total;
         let slots = heap.strings.slot_count()
             + heap.tables.slot_count()
