@@ -271,6 +271,8 @@ pub struct Shared {
     pub latency: super::latency::Monitor,
     /// DEBUG SET-ACTIVE-EXPIRE: the cron expires keys in the background.
     pub active_expire: AtomicBool,
+    /// Users, permissions and the ACL LOG (see `cmd::acl`).
+    pub acl: super::acl::Acl,
     /// SLOWLOG's entries (see `cmd::slowlog`).
     pub slowlog: super::slowlog::SlowLog,
     /// RDB save status and the persistence layer's hooks (see `cmd::persistence`).
@@ -320,6 +322,7 @@ impl Shared {
             active_expire: AtomicBool::new(true),
             latency: super::latency::Monitor::new(config.latency_monitor_threshold.max(0) as u64),
             latency_tracking: AtomicBool::new(config.latency_tracking),
+            acl: super::acl::Acl::new(&commands, config.requirepass.as_deref()),
             config: RwLock::new(config),
             stats: Stats::default(),
             commands,
@@ -401,9 +404,12 @@ impl Shared {
             .clear();
     }
 
-    /// The `user ...` lines describing the ACL users (CONFIG REWRITE).
+    /// The `user <name> <rules>` lines describing the ACL users (CONFIG REWRITE).
     pub fn acl_user_lines(&self) -> Vec<String> {
-        Vec::new()
+        super::acl::command::user_lines(&self.acl)
+            .into_iter()
+            .map(|l| String::from_utf8_lossy(&l).into_owned())
+            .collect()
     }
 
     /// Counts one error reply whose text (after the `-`) is `msg`, under its first
