@@ -374,12 +374,12 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     // out of the box); a script's calls are checked by scripting, with its
     // own error texts.
     if let Some(user) = &ctx.client.user {
-        if !user.unrestricted()
-            && !ctx.client.in_script
-            && !(ctx.client.tx.in_multi()
-                && spec.flags & (flags::NO_MULTI | flags::NOT_QUEUED) == flags::NO_MULTI)
-            && !acl_allows(ctx, i, args)
-        {
+        // A command refused in MULTI for its `no_multi` flag is answered below.
+        let skip = user.unrestricted()
+            || ctx.client.in_script
+            || (ctx.client.tx.in_multi()
+                && spec.flags & (flags::NO_MULTI | flags::NOT_QUEUED) == flags::NO_MULTI);
+        if !skip && !acl_allows(ctx, i, args) {
             row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
             return;
         }

@@ -199,11 +199,16 @@ impl Server {
         {
             let c = shared.config().clone();
             let all = c.acl_pubsub_default == "allchannels";
-            crate::cmd::acl::file::load_at_startup(&shared.acl, &c.users, &c.aclfile, all)
-                .map_err(|e| {
-                    shared.logger.warning(&e);
-                    io::Error::new(io::ErrorKind::InvalidInput, e)
-                })?;
+            crate::cmd::acl::file::load_at_startup(
+                &shared.acl,
+                &c.users,
+                (&c.dir, &c.aclfile),
+                all,
+            )
+            .map_err(|e| {
+                shared.logger.warning(&e);
+                io::Error::new(io::ErrorKind::InvalidInput, e)
+            })?;
         }
         let core = Arc::new(Core {
             ks: KeyspaceLock::new(Keyspace::new(databases)),

@@ -579,12 +579,16 @@ const NO_ACLFILE: &str = "ERR This Redis instance is not configured to use an AC
 
 /// ACL LOAD: the users of the `aclfile`, all or none.
 fn load(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    let path = ctx.shared.config().aclfile.clone();
+    let (dir, path) = {
+        let c = ctx.shared.config();
+        (c.dir.clone(), c.aclfile.clone())
+    };
     if path.is_empty() {
         return ctx.out.error(NO_ACLFILE);
     }
     let all = all_channels_default(ctx);
-    match super::file::load_file(&ctx.shared.acl, &path, all) {
+    let file = super::file::path_of(&dir, &path);
+    match super::file::load_file(&ctx.shared.acl, (&file, &path), all) {
         Ok(old) => {
             for u in old {
                 kill_clients_of(ctx, &u);
@@ -601,11 +605,14 @@ fn load(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
 
 /// ACL SAVE: the users to the `aclfile`.
 fn save(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
-    let path = ctx.shared.config().aclfile.clone();
+    let (dir, path) = {
+        let c = ctx.shared.config();
+        (c.dir.clone(), c.aclfile.clone())
+    };
     if path.is_empty() {
         return ctx.out.error(NO_ACLFILE);
     }
-    match super::file::save_file(&ctx.shared.acl, &path) {
+    match super::file::save_file(&ctx.shared.acl, &super::file::path_of(&dir, &path)) {
         Ok(()) => ctx.out.ok(),
         Err(e) => {
             ctx.shared.logger.log(

@@ -11,10 +11,28 @@ use super::user::{has_spaces, merge_selector_args, RuleError, UserState};
 use super::{Acl, User};
 use std::sync::Arc;
 
+/// Where the `aclfile` is: a relative path is taken from the working
+/// directory `dir` (Redis changes into `dir` when it reads the config).
+pub fn path_of(dir: &str, aclfile: &str) -> String {
+    let p = std::path::Path::new(aclfile);
+    if p.is_absolute() || dir.is_empty() {
+        aclfile.to_string()
+    } else {
+        std::path::Path::new(dir)
+            .join(p)
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
 /// ACL LOAD: replaces the users by the file's; the users replaced or removed
 /// (their clients are to be disconnected).
-pub fn load_file(acl: &Acl, path: &str, all_channels: bool) -> Result<Vec<Arc<User>>, String> {
-    let text = std::fs::read(path).map_err(|e| {
+pub fn load_file(
+    acl: &Acl,
+    (file, path): (&str, &str),
+    all_channels: bool,
+) -> Result<Vec<Arc<User>>, String> {
+    let text = std::fs::read(file).map_err(|e| {
         format!(
             "Error loading ACLs, opening file '{path}': {}",
             crate::cmd::io_error_text(&e)
@@ -114,7 +132,7 @@ pub fn save_file(acl: &Acl, path: &str) -> std::io::Result<()> {
 pub fn load_at_startup(
     acl: &Acl,
     users: &[Vec<String>],
-    aclfile: &str,
+    (dir, aclfile): (&str, &str),
     all_channels: bool,
 ) -> Result<(), String> {
     if !aclfile.is_empty() && !users.is_empty() {
@@ -154,7 +172,7 @@ pub fn load_at_startup(
         }
     }
     if !aclfile.is_empty() {
-        load_file(acl, aclfile, all_channels)
+        load_file(acl, (&path_of(dir, aclfile), aclfile), all_channels)
             .map_err(|e| format!("Aborting Redis startup because of ACL errors: {e}"))?;
     }
     Ok(())
