@@ -240,3 +240,8 @@ fn nothing_but_auth_runs_before_authentication() {
     };
     assert_eq!(calls(&before), calls(&admin.q("INFO commandstats")));
 }
+
+#[test]
+fn acl_variable_key_flags() {
+    run_transcript(TRANSCRIPT, "acl_variable_key_flags");
+}
