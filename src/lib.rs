@@ -48,7 +48,7 @@
 //! | module | job |
 //! | --- | --- |
 //! | [`num`] | numbers as C reads and prints them (`strtod`, `strtoul`, Redis's `string2ll`, `%.17g`/`%.14g`, the 80-bit `long double`): the lowest layer, used by all others |
-//! | [`digest`] | SHA-1 (script ids), CRC-64 (RDB and DUMP trailers) |
+//! | [`digest`] | SHA-1 (script ids), SHA-256 (ACL password hashes), CRC-64 (RDB and DUMP trailers) |
 //! | [`resp`] | the RESP wire format: an incremental request parser and the reply writer |
 //! | [`lua`] | a Lua 5.1 engine usable on its own: lexer, compiler, register VM, arena heap with a GC, standard library, Redis's script libraries |
 //! | [`store`] | the databases: keys to typed values, expiry (lazy and active), glob matching, SCAN cursors |

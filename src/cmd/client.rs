@@ -1,4 +1,4 @@
-//! Per-connection client state: selected database, name, protocol, auth.
+//! Per-connection client state: selected database, name, protocol, ACL user.
 //!
 //! Two halves:
 //! - [`ClientState`] is owned by the connection's thread and handed to command
@@ -65,6 +65,15 @@ pub struct ClientState {
     pub caching: bool,
     /// CLIENT NO-EVICT ON (flag `e` in CLIENT LIST; there is no client eviction).
     pub no_evict: bool,
+    /// The ACL user this client is authenticated as (None: a client built
+    /// outside a server, treated as the default user).
+    pub user: Option<Arc<super::acl::User>>,
+    /// EXEC is running this client's queued commands (their ACL check
+    /// answers as 7.0's EXEC does).
+    pub in_exec: bool,
+    /// For a script's client: the client that runs the script (ACL LOG
+    /// shows it).
+    pub caller: Option<Arc<ClientHandle>>,
 }
 
 impl ClientState {
@@ -170,6 +179,9 @@ pub struct ClientHandle {
     pub no_evict: AtomicBool,
     /// In MONITOR mode (flag `O` in CLIENT LIST).
     pub monitor: AtomicBool,
+    /// The ACL user the client is authenticated as (None: `default`), for
+    /// CLIENT LIST `user=`, CLIENT KILL USER and ACL DELUSER.
+    pub user: Mutex<Option<Arc<super::acl::User>>>,
 }
 
 impl ClientHandle {
@@ -204,6 +216,7 @@ impl ClientHandle {
             multi_mem: AtomicU64::new(0),
             no_evict: AtomicBool::new(false),
             monitor: AtomicBool::new(false),
+            user: Mutex::new(None),
         }
     }
 
@@ -229,6 +242,15 @@ impl ClientHandle {
 
     pub fn is_killed(&self) -> bool {
         self.killed.load(Ordering::Relaxed)
+    }
+
+    /// The name of the client's user (`default` until it authenticates as another).
+    pub fn user_name(&self) -> Vec<u8> {
+        self.user
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map_or_else(|| b"default".to_vec(), |u| u.name.clone())
     }
 
     pub fn name(&self) -> Vec<u8> {

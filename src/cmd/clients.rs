@@ -75,7 +75,7 @@ fn request_bytes(args: &[Vec<u8>]) -> usize {
 
 /// One CLIENT LIST line (without its newline). `own`: the calling client's
 /// command name and request, for its own line.
-fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own: (&str, &[Vec<u8>])) -> String {
+pub fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own: (&str, &[Vec<u8>])) -> String {
     let now = ctx.shared.now_ms();
     let mine = h.id == ctx.client.id;
     let c = &*ctx.client;
@@ -159,11 +159,12 @@ fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own: (&str, &[Vec<u8>])) -> St
     };
     let omem = h.outbox.queued();
     let redir = tracking.as_ref().map_or(-1, |m| m.redirect as i64);
+    let user = String::from_utf8_lossy(&h.user_name()).into_owned();
     format!(
         "id={} addr={} laddr={} fd={} name={} age={} idle={idle} flags={flags} db={db} sub={sub} \
          psub={psub} ssub={ssub} multi={multi} qbuf={qbuf} qbuf-free=0 argv-mem={argv_mem} \
          multi-mem={multi_mem} rbs=0 rbp=0 obl=0 oll=0 omem={omem} tot-mem={} events=r cmd={cmd} \
-         user=default redir={redir} resp={resp}",
+         user={user} redir={redir} resp={resp}",
         h.id,
         h.addr,
         h.laddr,
@@ -231,6 +232,7 @@ pub fn client_list(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no] ...
 pub fn client_kill(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let (mut id, mut addr, mut laddr, mut ctype) = (None, None, None, None);
+    let mut user = None;
     let mut skipme = true;
     if args.len() == 3 {
         // The old form: by address, and the caller may kill itself.
@@ -253,14 +255,15 @@ pub fn client_kill(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                 },
                 b"addr" => addr = Some(val.clone()),
                 b"laddr" => laddr = Some(val.clone()),
-                b"user" => {
-                    if val.as_slice() != b"default" {
+                b"user" => match ctx.shared.acl.get(val) {
+                    Some(u) => user = Some(u),
+                    None => {
                         let mut msg = b"ERR No such user '".to_vec();
                         msg.extend_from_slice(c_str(val, 128));
                         msg.push(b'\'');
                         return error_bytes(ctx.out, &msg);
                     }
-                }
+                },
                 b"skipme" => {
                     if val.eq_ignore_ascii_case(b"yes") {
                         skipme = true;
@@ -288,6 +291,7 @@ pub fn client_kill(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                 .is_some_and(|a| a.as_slice() != h.laddr.to_string().as_bytes())
             || ctype.is_some_and(|t| type_of(ctx, h) != t)
             || id.is_some_and(|i| i != h.id)
+            || user.as_ref().is_some_and(|u| u.name != h.user_name())
             || (skipme && h.id == my_id)
             || h.is_killed()
         {

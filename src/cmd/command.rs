@@ -458,6 +458,19 @@ pub fn request_keys(ctx: &Ctx<'_>, i: usize, args: &[Vec<u8>]) -> Vec<docs::KeyR
         }
     }
     match row.full_name.as_str() {
+        // Its spec's flags vary with the request (`variable_flags`).
+        "bitfield" => {
+            let flags: &'static [&'static str] = if bitfield_reads_only(args) {
+                &["RO", "access"]
+            } else {
+                &["RW", "access", "update"]
+            };
+            row.spec
+                .keys
+                .positions(args.len())
+                .map(|k| (k, flags))
+                .collect()
+        }
         "sort" | "sort_ro" => sort_keys(args),
         "set" => set_keys(args),
         // Movable keys that the specs could not find: none (the command
@@ -474,6 +487,25 @@ pub fn request_keys(ctx: &Ctx<'_>, i: usize, args: &[Vec<u8>]) -> Vec<docs::KeyR
                 .collect()
         }
     }
+}
+
+/// Whether a BITFIELD request only reads (every operation a whole GET, with
+/// OVERFLOW allowed), as 7.0 decides its key's flags; anything else, even a
+/// malformed request, counts as a write.
+fn bitfield_reads_only(args: &[Vec<u8>]) -> bool {
+    let mut i = 2;
+    while i < args.len() {
+        let left = args.len() - i - 1;
+        let op = &args[i];
+        if op.eq_ignore_ascii_case(b"get") && left >= 2 {
+            i += 3;
+        } else if op.eq_ignore_ascii_case(b"overflow") && left >= 1 {
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 /// SORT's keys: the sorted key, and the one after the last STORE (7.0's

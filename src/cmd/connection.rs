@@ -1,8 +1,9 @@
 //! Connection commands: PING, ECHO, QUIT, RESET, AUTH, HELLO and CLIENT.
 //! (SELECT, which also concerns the connection, lives with the keyspace commands.)
 //!
-//! Only the `default` user exists: it has no password unless `requirepass` is set,
-//! and then AUTH with that password (or `AUTH default <password>`) authenticates.
+//! AUTH and HELLO AUTH authenticate the connection as an ACL user (`cmd::acl`);
+//! AUTH with one argument names the `default` user, whose password
+//! `requirepass` sets.
 use super::REDIS_VERSION;
 use super::{c_str, error_bytes, flags::*, wrong_arity, CommandSpec, Ctx, Keys};
 use std::sync::atomic::Ordering;
@@ -245,19 +246,14 @@ fn reset(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     ctx.client.reply_skip_next = false;
     ctx.client.set_resp(2);
     ctx.out.proto = 2;
-    ctx.client.authenticated = ctx.shared.config().requirepass.is_none();
+    // Back to the default user, authenticated only if it needs no password.
+    let default = ctx.shared.acl.default_user();
+    if let Some(h) = &ctx.client.handle {
+        *h.user.lock().unwrap_or_else(|e| e.into_inner()) = Some(default.clone());
+    }
+    ctx.client.user = Some(default);
+    ctx.client.authenticated = ctx.shared.acl.open();
     ctx.out.simple("RESET");
-}
-
-/// Checks a username/password pair against the default user.
-fn credentials_ok(ctx: &Ctx<'_>, user: &[u8], pass: &[u8]) -> bool {
-    if user != b"default" {
-        return false;
-    }
-    match &ctx.shared.config().requirepass {
-        None => true,
-        Some(p) => p.as_slice() == pass,
-    }
 }
 
 fn auth(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -268,7 +264,7 @@ fn auth(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     // The password (and user name) never reach SLOWLOG or MONITOR.
     ctx.client
         .redact_args(if args.len() == 3 { &[1, 2] } else { &[1] });
-    if args.len() == 2 && ctx.shared.config().requirepass.is_none() {
+    if args.len() == 2 && ctx.shared.acl.default_user().state().nopass {
         ctx.out.error(
             "ERR AUTH <password> called without any password configured for the default user. \
              Are you sure your configuration is correct?",
@@ -280,8 +276,7 @@ fn auth(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     } else {
         (&args[1], &args[2])
     };
-    if credentials_ok(ctx, user, pass) {
-        ctx.client.authenticated = true;
+    if super::acl::command::authenticate(ctx, user, pass, args) {
         ctx.out.ok();
     } else {
         ctx.out.error(WRONGPASS);
@@ -320,11 +315,10 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         let opt = &args[j];
         if opt.eq_ignore_ascii_case(b"auth") && more >= 2 {
             ctx.client.redact_args(&[j + 1, j + 2]);
-            if !credentials_ok(ctx, &args[j + 1], &args[j + 2]) {
+            if !super::acl::command::authenticate(ctx, &args[j + 1], &args[j + 2], args) {
                 ctx.out.error(WRONGPASS);
                 return;
             }
-            ctx.client.authenticated = true;
             j += 3;
         } else if opt.eq_ignore_ascii_case(b"setname") && more >= 1 {
             if !valid_name(&args[j + 1]) {

@@ -37,11 +37,13 @@
 //! | `clients.rs` | CLIENT LIST, INFO and KILL: every client as 7.0 describes it |
 //! | `command.rs`, `info.rs`, `memory.rs` | COMMAND (the table as clients see it), INFO, MEMORY |
 //! | `docs/` | Redis 7.0's command documentation as data (COMMAND DOCS, key specs), generated |
+//! | `acl/` | users, permissions and their check, ACL LOG, the ACL command |
 //! | `tx.rs`, `pubsub.rs` | MULTI/EXEC/WATCH, pub/sub |
 //! | `digest.rs` | DEBUG DIGEST and DIGEST-VALUE, as Redis computes them |
 //! | `persistence.rs` | the RDB save status (INFO, LASTSAVE, MISCONF) and the hooks to the persistence layer |
 //! | `tracking.rs` | client-side caching: CLIENT TRACKING's key table, invalidation messages |
 //! | `pause.rs` | CLIENT PAUSE/UNPAUSE: which requests wait, the pause's state |
+pub mod acl;
 pub mod args;
 pub mod bitfield;
 pub mod bitops;
@@ -272,6 +274,40 @@ fn misconf_refuses(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> bool {
     f & flags::WRITE != 0
 }
 
+/// The ACL check of a request by a restricted user: on a refusal, the
+/// `NOPERM` error (EXEC's own text for a queued command), the ACL LOG entry,
+/// and false.
+#[cold]
+fn acl_allows(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> bool {
+    let Some(user) = ctx.client.user.clone() else {
+        return true;
+    };
+    let Err(denied) = acl::check::check(ctx, &user, i, args) else {
+        return true;
+    };
+    let shared = ctx.shared;
+    let multi = ctx.client.tx.in_multi() || ctx.client.in_exec;
+    acl::command::log_denial(
+        ctx,
+        denied,
+        if multi { "multi" } else { "toplevel" },
+        i,
+        args,
+    );
+    if ctx.client.in_exec {
+        ctx.out.error(&format!(
+            "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: {}",
+            denied.exec_text()
+        ));
+    } else {
+        ctx.out
+            .error(&denied.error(&shared.commands.rows[i].full_name));
+        ctx.client.tx.aborted |= ctx.client.tx.in_multi();
+    }
+    shared.count_error(b"NOPERM");
+    false
+}
+
 /// Runs one request: lookup, checks, handler, statistics.
 pub fn dispatch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     run(ctx, Args::Borrowed(args));
@@ -332,11 +368,25 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         shared.count_error(b"ERR");
         return;
     }
-    if !ctx.client.authenticated && spec.flags & flags::NO_AUTH == 0 {
+    if !ctx.client.authenticated && !shared.acl.open() && spec.flags & flags::NO_AUTH == 0 {
         ctx.out.error("NOAUTH Authentication required.");
         row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
         shared.count_error(b"NOAUTH");
         return;
+    }
+    // The ACL: one flag for a user who may run everything (the default user
+    // out of the box); a script's calls are checked by scripting, with its
+    // own error texts.
+    if let Some(user) = &ctx.client.user {
+        // A command refused in MULTI for its `no_multi` flag is answered below.
+        let skip = user.unrestricted()
+            || ctx.client.in_script
+            || (ctx.client.tx.in_multi()
+                && spec.flags & (flags::NO_MULTI | flags::NOT_QUEUED) == flags::NO_MULTI);
+        if !skip && !acl_allows(ctx, i, args) {
+            row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
     }
     if ctx.client.monitor
         && spec.flags & (flags::WRITE | flags::READONLY | flags::MAY_REPLICATE) != 0

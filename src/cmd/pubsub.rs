@@ -146,6 +146,20 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// Every subscription: (channel or pattern, is a pattern, subscriber).
+    pub fn subscriptions(&self) -> Vec<(Vec<u8>, bool, Arc<ClientHandle>)> {
+        let mut v = Vec::new();
+        for (ch, hs) in &self.channels {
+            for h in hs {
+                v.push((ch.clone(), false, h.clone()));
+            }
+        }
+        for (p, h) in &self.patterns {
+            v.push((p.clone(), true, h.clone()));
+        }
+        v
+    }
+
     /// Channels with subscribers, and distinct patterns (INFO `pubsub_channels`,
     /// `pubsub_patterns`).
     pub fn counts(&self) -> (usize, usize) {

@@ -289,6 +289,8 @@ pub struct Shared {
     /// MIGRATE's connections to target instances, by `host:port`, kept for
     /// reuse until idle for 10 seconds (INFO `migrate_cached_sockets`).
     pub migrate_sockets: Mutex<std::collections::HashMap<String, MigrateSocket>>,
+    /// Users, permissions and the ACL LOG (see `cmd::acl`).
+    pub acl: super::acl::Acl,
     /// SLOWLOG's entries (see `cmd::slowlog`).
     pub slowlog: super::slowlog::SlowLog,
     /// RDB save status and the persistence layer's hooks (see `cmd::persistence`).
@@ -341,6 +343,7 @@ impl Shared {
             migrate_sockets: Mutex::default(),
             latency: super::latency::Monitor::new(config.latency_monitor_threshold.max(0) as u64),
             latency_tracking: AtomicBool::new(config.latency_tracking),
+            acl: super::acl::Acl::new(&commands, config.requirepass.as_deref()),
             config: RwLock::new(config),
             stats: Stats::default(),
             commands,
@@ -422,9 +425,12 @@ impl Shared {
             .clear();
     }
 
-    /// The `user ...` lines describing the ACL users (CONFIG REWRITE).
+    /// The `user <name> <rules>` lines describing the ACL users (CONFIG REWRITE).
     pub fn acl_user_lines(&self) -> Vec<String> {
-        Vec::new()
+        super::acl::command::user_lines(&self.acl)
+            .into_iter()
+            .map(|l| String::from_utf8_lossy(&l).into_owned())
+            .collect()
     }
 
     /// Counts one error reply whose text (after the `-`) is `msg`, under its first

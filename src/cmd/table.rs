@@ -193,6 +193,7 @@ pub mod flags {
 /// The command families of this layer. Higher layers add their own (scripting's
 /// EVAL and FUNCTION) when the server builds its table.
 pub const FAMILIES: &[&[CommandSpec]] = &[
+    super::acl::command::COMMANDS,
     super::bitfield::COMMANDS,
     super::bitops::COMMANDS,
     super::cluster::COMMANDS,

@@ -198,9 +198,11 @@ fn exec(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     let was = std::mem::replace(&mut ctx.client.no_block, true);
     // CLIENT LIST keeps showing `cmd=exec`, as Redis does.
     let last = ctx.client.handle.as_ref().map(|h| h.last_cmd.load(Relaxed));
+    let in_exec = std::mem::replace(&mut ctx.client.in_exec, true);
     for args in &queue {
         super::dispatch(ctx, args);
     }
+    ctx.client.in_exec = in_exec;
     if let (Some(h), Some(last)) = (&ctx.client.handle, last) {
         h.last_cmd.store(last, Relaxed);
     }

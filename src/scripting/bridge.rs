@@ -9,7 +9,8 @@
 //!
 //! Checks before dispatch, in Redis 7.0's order and words: at least one
 //! argument; arguments are strings or numbers; the command exists; its arity;
-//! it may run from a script (no `noscript` flag); a write in a read-only script.
+//! it may run from a script (no `noscript` flag); the caller's ACL permissions;
+//! a write in a read-only script.
 //! `redis.call` raises a refused or failed command as an error table
 //! `{err = "..."}`; `redis.pcall` returns that table.
 use super::convert;
@@ -121,7 +122,7 @@ fn call_command(vm: &mut Vm, raise: bool) -> Result<usize, LuaError> {
     let outcome = with_host(vm, |host| run_command(host, &args));
     let reply = match outcome {
         Some(Ok(bytes)) => bytes,
-        Some(Err(msg)) => return refuse(vm, msg, raise),
+        Some(Err(msg)) => return refuse(vm, &msg, raise),
         None => return Err(error_table(vm, b"ERR redis.call used outside a script")),
     };
     let mut pos = 0;
@@ -151,30 +152,25 @@ fn refuse(vm: &mut Vm, msg: &str, raise: bool) -> Result<usize, LuaError> {
 }
 
 /// Checks and runs one command for the script; the raw reply bytes.
-fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, &'static str> {
+fn run_command(
+    host: &mut ScriptHost,
+    args: &[Vec<u8>],
+) -> Result<Vec<u8>, std::borrow::Cow<'static, str>> {
     let shared = &host.shared;
     let crate::cmd::table::Lookup::Found(i) = shared.commands.resolve(args) else {
-        return Err("ERR Unknown Redis command called from script");
+        return Err("ERR Unknown Redis command called from script".into());
     };
     let spec = shared.commands.rows[i].spec;
     let argc = args.len() as i32;
     if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
-        return Err("ERR Wrong number of args calling Redis command from script");
+        return Err("ERR Wrong number of args calling Redis command from script".into());
     }
     if spec.flags & flags::NOSCRIPT != 0
         && !shared
             .scripts_may_call_noscript
             .load(std::sync::atomic::Ordering::Relaxed)
     {
-        return Err("ERR This Redis command is not allowed from script");
-    }
-    // A read-only script may not call what may be replicated either (so it
-    // can run during CLIENT PAUSE WRITE), as in 7.0.
-    if host.read_only && spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 {
-        return Err("ERR Write commands are not allowed from read-only scripts.");
-    }
-    if spec.flags & flags::WRITE != 0 {
-        shared.script.set_wrote();
+        return Err("ERR This Redis command is not allowed from script".into());
     }
     host.out.buf.clear();
     host.out.proto = host.client.resp;
@@ -186,6 +182,25 @@ fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, &'sta
         out: &mut host.out,
         shared,
     };
+    // The caller's ACL user (7.0's `scriptVerifyACL`).
+    if let Some(user) = ctx.client.user.clone() {
+        if !user.unrestricted() {
+            if let Err(d) = crate::cmd::acl::check::check(&ctx, &user, i, args) {
+                crate::cmd::acl::command::log_denial(&ctx, d, "lua", i, args);
+                return Err(
+                    format!("ERR The user executing the script {}", d.script_text()).into(),
+                );
+            }
+        }
+    }
+    // A read-only script may not call what may be replicated either (so it
+    // can run during CLIENT PAUSE WRITE), as in 7.0.
+    if host.read_only && spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 {
+        return Err("ERR Write commands are not allowed from read-only scripts.".into());
+    }
+    if spec.flags & flags::WRITE != 0 {
+        shared.script.set_wrote();
+    }
     crate::cmd::dispatch(&mut ctx, args);
     Ok(std::mem::take(&mut host.out.buf))
 }
@@ -273,20 +288,38 @@ fn redis_replicate_commands(vm: &mut Vm) -> Result<usize, LuaError> {
     Ok(1)
 }
 
-/// `redis.acl_check_cmd(cmd, ...)`: true when the command exists (every
-/// client here is the default user, who may run everything).
+/// `redis.acl_check_cmd(cmd, ...)`: whether the script's caller may run the
+/// command with these arguments (its ACL user's permissions).
 fn redis_acl_check_cmd(vm: &mut Vm) -> Result<usize, LuaError> {
     let args = match command_args(vm) {
         Ok(a) => a,
         Err(msg) => return Err(error_table(vm, msg.as_bytes())),
     };
-    let known = with_host(vm, |h| h.shared.commands.lookup(&args[0]).is_some());
-    if known != Some(true) {
-        return Err(error_table(
+    let allowed = with_host(vm, |h| {
+        let crate::cmd::table::Lookup::Found(i) = h.shared.commands.resolve(&args) else {
+            return None;
+        };
+        let Some(user) = h.client.user.clone() else {
+            return Some(true);
+        };
+        let ctx = Ctx {
+            store: &mut h.store,
+            blocked: &mut h.blocked,
+            scripts: &mut h.no_scripts,
+            client: &mut h.client,
+            out: &mut h.out,
+            shared: &h.shared,
+        };
+        Some(crate::cmd::acl::check::check(&ctx, &user, i, &args).is_ok())
+    });
+    match allowed.flatten() {
+        Some(ok) => {
+            vm.push(Value::Bool(ok));
+            Ok(1)
+        }
+        None => Err(error_table(
             vm,
             b"ERR Invalid command passed to redis.acl_check_cmd()",
-        ));
+        )),
     }
-    vm.push(Value::Bool(true));
-    Ok(1)
 }

@@ -294,6 +294,9 @@ pub(crate) fn execute(
         resp: 2,
         no_block: true,
         in_script: true,
+        // Its commands are checked against the caller's ACL user.
+        user: ctx.client.user.clone(),
+        caller: ctx.client.handle.clone(),
         ..ClientState::default()
     };
     vm.host = Some(Box::new(ScriptHost::new(

@@ -339,7 +339,8 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
         client: ClientState {
             id: handle.id,
             resp: 2,
-            authenticated: sh.config().requirepass.is_none(),
+            authenticated: sh.acl.open(),
+            user: Some(sh.acl.default_user()),
             handle: Some(handle.clone()),
             ..ClientState::default()
         },

@@ -169,6 +169,21 @@ impl Server {
         let (listeners, port) = listen::bind_all(&config.bind, config.port)?;
         let databases = config.databases;
         let shared = Arc::new(Shared::new(config, logger, command_table(), port));
+        // The config file's `user` lines, or the ACL file.
+        {
+            let c = shared.config().clone();
+            let all = c.acl_pubsub_default == "allchannels";
+            crate::cmd::acl::file::load_at_startup(
+                &shared.acl,
+                &c.users,
+                (&c.dir, &c.aclfile),
+                all,
+            )
+            .map_err(|e| {
+                shared.logger.warning(&e);
+                io::Error::new(io::ErrorKind::InvalidInput, e)
+            })?;
+        }
         let core = Arc::new(Core {
             ks: KeyspaceLock::new(Keyspace::new(databases)),
             shared,

@@ -591,7 +591,8 @@ fn rewrite_percentiles(c: &Config) -> Rewrite {
 // ------------------------------------------------------------ apply hooks
 
 /// `requirepass` is the default user's password (see `cmd::acl`).
-fn apply_requirepass(_c: &mut Config, _sh: &Shared) -> Result<(), String> {
+fn apply_requirepass(c: &mut Config, sh: &Shared) -> Result<(), String> {
+    sh.acl.set_requirepass(c.requirepass.as_deref());
     Ok(())
 }
 
