@@ -1,5 +1,17 @@
-//! maxmemory: before a command runs, keep `used_memory` under the limit by
-//! evicting keys under `maxmemory-policy`, or refuse the command with `-OOM`.
+//! maxmemory: before a client's command runs, keep `used_memory` under the
+//! limit by evicting keys under `maxmemory-policy`, or refuse the command
+//! with `-OOM`.
+//!
+//! Who is refused, as Redis 7.0 decides ([`admit`]): a command flagged
+//! `denyoom`; EVAL/FCALL by the flags their script declares (a script with a
+//! shebang and neither `no-writes` nor `allow-oom` is `denyoom`, one without
+//! a shebang is not); EXEC when a command it queued was `denyoom` (as
+//! `EXECABORT`); inside MULTI every command but EXEC, DISCARD, QUIT and
+//! RESET. Commands a script or EXEC runs are not checked here: a script's
+//! first `denyoom` call is refused by scripting (`bridge.rs`) when memory
+//! was over the limit as the script's command started
+//! (`Shared::oom_at_start`), unless the script already wrote or declared
+//! `allow-oom`.
 //!
 //! The figure: `used_memory` (see `memory.rs`) costs a pass over the keys, so
 //! it is not computed before every command. The last figure is kept with the
@@ -99,23 +111,65 @@ fn time_budget(tenacity: u64) -> Option<Duration> {
     Some(Duration::from_micros(us.max(1)))
 }
 
-/// Called before a command runs (not when it is queued in MULTI). Answers
-/// false after replying `-OOM`: the command must not run.
+/// Redis's maxmemory step of `processCommand`, before a client's command
+/// runs (or is queued in MULTI): evicts under the policy, records whether
+/// memory is still over the limit (`Shared::oom_at_start`, which scripts
+/// consult for their first write), and refuses the command when it is and
+/// the command may grow memory. Answers false after writing the refusal:
+/// - a command flagged `denyoom` (EVAL and FCALL by their script's flags,
+///   EXEC by what it queued) gets `-OOM ...`, EXEC as `-EXECABORT
+///   Transaction discarded because of: OOM ...`;
+/// - inside MULTI every command but EXEC, DISCARD, QUIT and RESET gets
+///   `-OOM` (queueing costs memory too) and flags the transaction.
+///
+/// Commands run by EXEC or by a script are not checked here: they run
+/// under the check their EXEC or EVAL passed, as in Redis.
 #[inline]
-pub fn before_command(ctx: &mut Ctx<'_>, spec_flags: u32, args: &[Vec<u8>]) -> bool {
+pub fn admit(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> bool {
     let lfu = decode_lfu(ctx.shared.lfu_mode.load(Ordering::Relaxed));
     if ctx.store.lfu() != lfu {
         ctx.store.set_lfu(lfu);
     }
     let limit = ctx.shared.maxmemory.load(Ordering::Relaxed);
-    if limit == 0 {
+    if limit == 0 || ctx.client.in_script || ctx.client.tx.running {
         return true;
     }
-    enforce(ctx, limit, spec_flags, args)
+    let out_of_memory = perform_evictions(ctx, limit, args);
+    ctx.shared
+        .oom_at_start
+        .store(out_of_memory, Ordering::Relaxed);
+    if !out_of_memory {
+        return true;
+    }
+    let name = ctx.shared.commands.rows[i].full_name.as_str();
+    let exec = name == "exec";
+    let refuse =
+        if ctx.client.tx.in_multi() && !matches!(name, "exec" | "discard" | "quit" | "reset") {
+            true
+        } else {
+            super::request_flags_queued(ctx, i, args) & flags::DENYOOM != 0
+        };
+    if !refuse {
+        return true;
+    }
+    if exec {
+        super::tx::discard_transaction(ctx);
+        ctx.out.error(&format!(
+            "EXECABORT Transaction discarded because of: {OOM}"
+        ));
+        ctx.shared.count_error(b"EXECABORT");
+    } else {
+        ctx.out.error(OOM);
+        ctx.shared.count_error(b"OOM");
+        ctx.client.tx.aborted |= ctx.client.tx.in_multi();
+    }
+    false
 }
 
-/// [`before_command`] under a limit.
-fn enforce(ctx: &mut Ctx<'_>, limit: u64, spec_flags: u32, args: &[Vec<u8>]) -> bool {
+/// Redis's `performEvictions`: evicts under the policy until `used_memory`
+/// is under `limit`, no key is left to evict, or the tenacity's time is up.
+/// Answers whether memory is still over the limit.
+fn perform_evictions(ctx: &mut Ctx<'_>, limit: u64, args: &[Vec<u8>]) -> bool {
     let (name, samples, tenacity) = {
         let c = ctx.shared.config();
         (
@@ -134,7 +188,7 @@ fn enforce(ctx: &mut Ctx<'_>, limit: u64, spec_flags: u32, args: &[Vec<u8>]) -> 
         sh.memory_estimate_age.store(0, Ordering::Relaxed);
     }
     if used <= limit {
-        return true;
+        return false;
     }
     if let Some((volatile, pick)) = policy(&name) {
         let start = Instant::now();
@@ -155,16 +209,12 @@ fn enforce(ctx: &mut Ctx<'_>, limit: u64, spec_flags: u32, args: &[Vec<u8>]) -> 
             if evicted.is_multiple_of(16) && budget.is_some_and(|b| start.elapsed() > b) {
                 // out of time, not of keys: the next command goes on evicting
                 sh.memory_estimate.store(used, Ordering::Relaxed);
-                return true;
+                return false;
             }
         }
         sh.memory_estimate.store(used, Ordering::Relaxed);
     }
-    if used > limit && spec_flags & flags::DENYOOM != 0 {
-        ctx.out.error(OOM);
-        return false;
-    }
-    true
+    used > limit
 }
 
 /// The best victim among `samples` keys sampled from each database:

@@ -256,16 +256,18 @@ fn misconf_refuses(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> bool {
     if spec.name == "ping" {
         return true;
     }
-    let mut f = pause::request_flags(ctx, i, args);
-    if spec.name == "exec" {
-        let queued = ctx.client.tx.queue.clone().unwrap_or_default();
-        for q in &queued {
-            if let table::Lookup::Found(k) = ctx.shared.commands.resolve(q) {
-                f |= pause::request_flags(ctx, k, q);
-            }
-        }
+    request_flags_queued(ctx, i, args) & flags::WRITE != 0
+}
+
+/// The flags of one request to row `i` (its script's for EVAL and FCALL,
+/// see [`pause::request_flags`]), and for EXEC those of everything it queued
+/// as well, as they were when queued (Redis's `mstate.cmd_flags`).
+pub(crate) fn request_flags_queued(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> u32 {
+    let f = pause::request_flags(ctx, i, args);
+    if ctx.shared.commands.rows[i].spec.name == "exec" && ctx.client.tx.in_multi() {
+        return f | ctx.client.tx.flags;
     }
-    f & flags::WRITE != 0
+    f
 }
 
 /// Runs one request: lookup, checks, handler, statistics.
@@ -344,6 +346,10 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         shared.count_error(b"ERR");
         return;
     }
+    if !evict::admit(ctx, i, args) {
+        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
     if ctx.client.subs.count() > 0 && ctx.client.resp == 2 && spec.flags & flags::SUBSCRIBED_OK == 0
     {
         let why = pubsub::subscribe_mode_refusal(&row.full_name);
@@ -383,18 +389,18 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
                 .error("ERR Command not allowed inside a transaction");
             shared.count_error(b"ERR");
             ctx.client.tx.aborted = true;
-        } else if let Some(q) = ctx.client.tx.queue.as_mut() {
-            q.push(args.to_vec());
+        } else if ctx.client.tx.queue.is_some() {
+            let f = pause::request_flags(ctx, i, args);
+            ctx.client.tx.flags |= f;
+            if let Some(q) = ctx.client.tx.queue.as_mut() {
+                q.push(args.to_vec());
+            }
             ctx.out.simple("QUEUED");
         }
         return;
     }
-    if !evict::before_command(ctx, spec.flags, args) {
-        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
-        shared.count_error(b"OOM");
-        return;
-    }
     let before = ctx.out.buf.len();
+    ctx.out.error_counted = false;
     ctx.client.redacted.clear();
     let start = Instant::now();
     let args: &[Vec<u8>] = match (request, spec.owning) {
@@ -421,7 +427,7 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     }
     let reply = &ctx.out.buf[before..];
     let failed = reply.first() == Some(&b'-');
-    if failed {
+    if failed && !ctx.out.error_counted {
         shared.count_error(&reply[1..]);
     }
     row.stats.calls.fetch_add(1, Ordering::Relaxed);

@@ -239,6 +239,11 @@ pub struct Shared {
     /// commands run since, and how many ran since (see `cmd::evict`).
     pub memory_estimate: AtomicU64,
     pub memory_estimate_age: AtomicU64,
+    /// Whether `used_memory` was over `maxmemory` (after eviction) when the
+    /// command now running started (Redis's `pre_command_oom_state`): a
+    /// script's first write is refused on it, not on what the script itself
+    /// allocated since. Set by the dispatcher for commands from clients only.
+    pub oom_at_start: AtomicBool,
     /// The running script, read by connections that find the lock taken.
     pub script: RunState,
     /// Script statistics for INFO, kept by scripting: cached EVAL scripts and the
@@ -307,6 +312,7 @@ impl Shared {
             ))),
             memory_estimate: AtomicU64::new(0),
             memory_estimate_age: AtomicU64::new(u64::MAX),
+            oom_at_start: AtomicBool::new(false),
             notify_flags: AtomicU32::new(config.notify_keyspace_events),
             query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
             pubsub_limits: Arc::new(outbox::Limits::new(

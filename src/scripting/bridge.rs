@@ -13,7 +13,7 @@
 //! `redis.call` raises a refused or failed command as an error table
 //! `{err = "..."}`; `redis.pcall` returns that table.
 use super::convert;
-use super::env::error_table;
+use super::env::{counted_error_value, error_table};
 use crate::cmd::blocking::Blocked;
 use crate::cmd::config::LogLevel;
 use crate::cmd::{flags, ClientState, Ctx, ScriptSlot, Shared};
@@ -21,6 +21,7 @@ use crate::lua::func::NativeFn;
 use crate::lua::{LuaError, Value, Vm};
 use crate::resp::Reply;
 use crate::store::Store;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// The natives added to the `redis` table of the EVAL state.
@@ -44,6 +45,8 @@ pub struct ScriptHost {
     client: ClientState,
     shared: Arc<Shared>,
     read_only: bool,
+    /// The script declared `allow-oom`: its writes are never refused for memory.
+    allow_oom: bool,
     out: Reply,
 }
 
@@ -53,6 +56,7 @@ impl ScriptHost {
         client: ClientState,
         shared: Arc<Shared>,
         read_only: bool,
+        allow_oom: bool,
     ) -> ScriptHost {
         ScriptHost {
             store,
@@ -61,6 +65,7 @@ impl ScriptHost {
             client,
             shared,
             read_only,
+            allow_oom,
             out: Reply::new(),
         }
     }
@@ -121,7 +126,7 @@ fn call_command(vm: &mut Vm, raise: bool) -> Result<usize, LuaError> {
     let outcome = with_host(vm, |host| run_command(host, &args));
     let reply = match outcome {
         Some(Ok(bytes)) => bytes,
-        Some(Err(msg)) => return refuse(vm, msg, raise),
+        Some(Err(msg)) => return refuse_counted(vm, msg, raise),
         None => return Err(error_table(vm, b"ERR redis.call used outside a script")),
     };
     let mut pos = 0;
@@ -150,31 +155,31 @@ fn refuse(vm: &mut Vm, msg: &str, raise: bool) -> Result<usize, LuaError> {
     Ok(1)
 }
 
-/// Checks and runs one command for the script; the raw reply bytes.
+/// A command the server refused to run for the script (Redis's `scriptCall`
+/// refusals): the error was counted in the error statistics where it arose,
+/// so the table carries `ignore_error_stats_update` as 7.0's does.
+fn refuse_counted(vm: &mut Vm, msg: &str, raise: bool) -> Result<usize, LuaError> {
+    let t = counted_error_value(vm, msg.as_bytes());
+    if raise {
+        return Err(LuaError::Error(t));
+    }
+    vm.push(t);
+    Ok(1)
+}
+
+/// Checks and runs one command for the script; the raw reply bytes. A
+/// refusal is counted as Redis counts it (the error in the error statistics,
+/// the command's `rejected_calls`).
 fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, &'static str> {
     let shared = &host.shared;
-    let crate::cmd::table::Lookup::Found(i) = shared.commands.resolve(args) else {
-        return Err("ERR Unknown Redis command called from script");
-    };
-    let spec = shared.commands.rows[i].spec;
-    let argc = args.len() as i32;
-    if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
-        return Err("ERR Wrong number of args calling Redis command from script");
-    }
-    if spec.flags & flags::NOSCRIPT != 0
-        && !shared
-            .scripts_may_call_noscript
-            .load(std::sync::atomic::Ordering::Relaxed)
-    {
-        return Err("ERR This Redis command is not allowed from script");
-    }
-    // A read-only script may not call what may be replicated either (so it
-    // can run during CLIENT PAUSE WRITE), as in 7.0.
-    if host.read_only && spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 {
-        return Err("ERR Write commands are not allowed from read-only scripts.");
-    }
-    if spec.flags & flags::WRITE != 0 {
-        shared.script.set_wrote();
+    let (i, refusal) = check_command(host, args);
+    if let Some(msg) = refusal {
+        shared.count_error(msg.as_bytes());
+        if let Some(i) = i {
+            let stats = &shared.commands.rows[i].stats;
+            stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        }
+        return Err(msg);
     }
     host.out.buf.clear();
     host.out.proto = host.client.resp;
@@ -188,6 +193,50 @@ fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, &'sta
     };
     crate::cmd::dispatch(&mut ctx, args);
     Ok(std::mem::take(&mut host.out.buf))
+}
+
+/// The checks of `run_command`, in 7.0's order: the command's row (if
+/// found) and the refusal, if any.
+fn check_command(host: &ScriptHost, args: &[Vec<u8>]) -> (Option<usize>, Option<&'static str>) {
+    let shared = &host.shared;
+    let crate::cmd::table::Lookup::Found(i) = shared.commands.resolve(args) else {
+        return (None, Some("ERR Unknown Redis command called from script"));
+    };
+    (Some(i), refusal(host, i, args.len()))
+}
+
+/// Why row `i` may not run from this script with `argc` arguments, if it may not.
+fn refusal(host: &ScriptHost, i: usize, argc: usize) -> Option<&'static str> {
+    let shared = &host.shared;
+    let spec = shared.commands.rows[i].spec;
+    let argc = argc as i32;
+    if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
+        return Some("ERR Wrong number of args calling Redis command from script");
+    }
+    if spec.flags & flags::NOSCRIPT != 0
+        && !shared.scripts_may_call_noscript.load(Ordering::Relaxed)
+    {
+        return Some("ERR This Redis command is not allowed from script");
+    }
+    // A read-only script may not call what may be replicated either (so it
+    // can run during CLIENT PAUSE WRITE), as in 7.0.
+    if host.read_only && spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 {
+        return Some("ERR Write commands are not allowed from read-only scripts.");
+    }
+    // Memory: a command that may grow it is refused when memory was over
+    // `maxmemory` as the script's command started, unless the script declared
+    // `allow-oom` or has already written (it cannot stop half-way then).
+    if spec.flags & flags::DENYOOM != 0
+        && !host.allow_oom
+        && !shared.script.wrote()
+        && super::engine::oom_now(shared)
+    {
+        return Some(crate::cmd::evict::OOM);
+    }
+    if spec.flags & flags::WRITE != 0 {
+        shared.script.set_wrote();
+    }
+    None
 }
 
 /// `redis.log(level, msg, ...)`: the messages joined by spaces, to the server log.

@@ -21,6 +21,7 @@ mod lua_redislibs;
 mod lua_scripts;
 mod maxmemory;
 mod notify;
+mod oom;
 mod output_limits;
 mod persistence;
 mod pubsub;
