@@ -13,12 +13,8 @@
 //! (`Shared::oom_at_start`), unless the script already wrote or declared
 //! `allow-oom`.
 //!
-//! The figure: `used_memory` (see `memory.rs`) costs a pass over the keys, so
-//! it is not computed before every command. The last figure is kept with the
-//! argument bytes of the commands run since added to it (a write stores at
-//! most about what it was sent, plus per-key overhead); it is computed afresh
-//! every [`REFRESH`] commands, and whenever the estimate says the limit is
-//! passed, so eviction and `-OOM` decide on an exact figure.
+//! The figure: `used_memory` (see `memory.rs`), exact and O(databases), is
+//! read before every command while a limit is set.
 //!
 //! The policies, as in Redis 7.0:
 //! - `noeviction`: nothing is evicted; commands flagged `denyoom` get
@@ -44,9 +40,6 @@ use crate::store::lfu::{self, Lfu};
 use crate::store::now_ms;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-
-/// Commands between exact measurements while under the limit.
-const REFRESH: u64 = 32;
 
 /// Redis's OOM error text.
 pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
@@ -134,7 +127,7 @@ pub fn admit(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> bool {
     if limit == 0 || ctx.client.in_script || ctx.client.tx.running {
         return true;
     }
-    let out_of_memory = perform_evictions(ctx, limit, args);
+    let out_of_memory = perform_evictions(ctx, limit);
     ctx.shared
         .oom_at_start
         .store(out_of_memory, Ordering::Relaxed);
@@ -169,7 +162,7 @@ pub fn admit(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> bool {
 /// Redis's `performEvictions`: evicts under the policy until `used_memory`
 /// is under `limit`, no key is left to evict, or the tenacity's time is up.
 /// Answers whether memory is still over the limit.
-fn perform_evictions(ctx: &mut Ctx<'_>, limit: u64, args: &[Vec<u8>]) -> bool {
+fn perform_evictions(ctx: &mut Ctx<'_>, limit: u64) -> bool {
     let (name, samples, tenacity) = {
         let c = ctx.shared.config();
         (
@@ -179,14 +172,7 @@ fn perform_evictions(ctx: &mut Ctx<'_>, limit: u64, args: &[Vec<u8>]) -> bool {
         )
     };
     let sh = ctx.shared;
-    let sent: u64 = args.iter().map(|a| a.len() as u64 + 16).sum();
-    let age = sh.memory_estimate_age.fetch_add(1, Ordering::Relaxed);
-    let mut used = sh.memory_estimate.fetch_add(sent, Ordering::Relaxed) + sent;
-    if age >= REFRESH || used > limit {
-        used = super::memory::figures(ctx).0.used;
-        sh.memory_estimate.store(used, Ordering::Relaxed);
-        sh.memory_estimate_age.store(0, Ordering::Relaxed);
-    }
+    let mut used = super::memory::used_memory(ctx);
     if used <= limit {
         return false;
     }
@@ -198,21 +184,17 @@ fn perform_evictions(ctx: &mut Ctx<'_>, limit: u64, args: &[Vec<u8>]) -> bool {
             let Some((db, i)) = choose(ctx, volatile, pick, samples) else {
                 break;
             };
-            let d = ctx.store.db(db);
-            let freed = d.entry(i).usage_bytes() as u64;
-            let e = d.remove_at(i);
-            used = used.saturating_sub(freed);
+            let e = ctx.store.db(db).remove_at(i);
+            used = super::memory::used_memory(ctx);
             sh.stats.evicted_keys.fetch_add(1, Ordering::Relaxed);
             notify_in(ctx, EVICTED, "evicted", &e.key, db);
             evicted += 1;
             // the clock is read every 16 evictions, as Redis does
             if evicted.is_multiple_of(16) && budget.is_some_and(|b| start.elapsed() > b) {
                 // out of time, not of keys: the next command goes on evicting
-                sh.memory_estimate.store(used, Ordering::Relaxed);
                 return false;
             }
         }
-        sh.memory_estimate.store(used, Ordering::Relaxed);
     }
     used > limit
 }

@@ -235,10 +235,6 @@ pub struct Shared {
     /// Mirror of the LFU settings when the policy is an LFU one
     /// (`cmd::evict::encode_lfu`).
     pub lfu_mode: AtomicU64,
-    /// `used_memory` as last computed, plus the argument bytes of the
-    /// commands run since, and how many ran since (see `cmd::evict`).
-    pub memory_estimate: AtomicU64,
-    pub memory_estimate_age: AtomicU64,
     /// Whether `used_memory` was over `maxmemory` (after eviction) when the
     /// command now running started (Redis's `pre_command_oom_state`): a
     /// script's first write is refused on it, not on what the script itself
@@ -310,8 +306,6 @@ impl Shared {
                 config.lfu_log_factor.max(0) as u64,
                 config.lfu_decay_time.max(0) as u64,
             ))),
-            memory_estimate: AtomicU64::new(0),
-            memory_estimate_age: AtomicU64::new(u64::MAX),
             oom_at_start: AtomicBool::new(false),
             notify_flags: AtomicU32::new(config.notify_keyspace_events),
             query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
@@ -372,8 +366,6 @@ impl Shared {
             )),
             Ordering::Relaxed,
         );
-        // a new limit or policy: measure afresh before the next command
-        self.memory_estimate_age.store(u64::MAX, Ordering::Relaxed);
         self.query_buffer_limit
             .store(c.client_query_buffer_limit, Ordering::Relaxed);
         self.logger.set_level(c.loglevel);

@@ -315,19 +315,15 @@ pub struct DbBytes {
 }
 
 impl Db {
-    /// What this database costs; O(keys) (each value answers in O(1), but
-    /// streams).
+    /// What this database costs; O(1) (the table keeps its sum, see
+    /// `table.rs`).
     pub fn bytes(&self) -> DbBytes {
         let entries = self.table.entries();
-        let dataset = entries
-            .iter()
-            .map(|e| e.key.heap_bytes() + e.value.heap_bytes())
-            .sum::<usize>()
-            + std::mem::size_of_val(entries);
+        let dataset = self.table.heap_bytes() + std::mem::size_of_val(entries);
         let (main, expires) = self.table.overhead_bytes();
         DbBytes {
             dataset,
-            main: main.saturating_sub(std::mem::size_of_val(entries)),
+            main,
             expires,
         }
     }
@@ -342,7 +338,7 @@ impl Db {
                 lfu::touch(self.table.entry(i).lru, l, now_ms(), draw)
             }
         };
-        self.table.entry_mut(i).lru = stamp;
+        self.table.set_lru(i, stamp);
         Some(i)
     }
 
