@@ -22,9 +22,10 @@
 //! - `allkeys-*` pick among all keys, `volatile-*` among keys with a TTL;
 //! - `*-random` takes a random key; `*-lru` the key idle longest, `*-lfu` the
 //!   one with the lowest access-frequency counter, `volatile-ttl` the nearest
-//!   expiry, each among `maxmemory-samples` keys sampled from every database
-//!   (Redis's approximation; it keeps a pool of the best 16 candidates
-//!   between picks, here each pick samples afresh).
+//!   expiry: `maxmemory-samples` keys sampled from every database are offered
+//!   to the eviction pool, which keeps the best 16 candidates between picks
+//!   (Redis's approximation, `store/evict_pool.rs`); `*-random` takes the
+//!   databases in turn.
 //!
 //! Each evicted key is removed as DEL would (WATCH and client tracking see
 //! it), counted in INFO's `evicted_keys` and announced as an `evicted`
@@ -199,44 +200,87 @@ fn perform_evictions(ctx: &mut Ctx<'_>, limit: u64) -> bool {
     used > limit
 }
 
-/// The best victim among `samples` keys sampled from each database:
-/// (database, entry index).
+/// The victim under the policy: (database, entry index), or `None` when no
+/// key qualifies. `*-random` takes a random key of a database taken in turn;
+/// the others go through the eviction pool (`store/evict_pool.rs`), as
+/// Redis's `performEvictions` does: each round offers `samples` keys sampled
+/// from every database, then takes the best candidate that still exists
+/// (and, for `volatile-*`, still has a TTL).
 fn choose(ctx: &mut Ctx<'_>, volatile: bool, pick: Pick, samples: usize) -> Option<(usize, usize)> {
+    if pick == Pick::Random {
+        return choose_random(ctx, volatile);
+    }
     let now = now_ms();
     let lfu = ctx.store.lfu();
-    let mut best: Option<(u64, usize, usize)> = None;
-    for db in 0..ctx.store.db_count() {
+    ctx.store
+        .evict_pool
+        .use_kind(pick as u8 * 2 + u8::from(volatile));
+    // every round samples keys that exist, so the pool's best of a round is
+    // found; the cap is a guard, not a limit that is ever reached
+    let mut sampled: Vec<(u64, Vec<u8>)> = Vec::new();
+    for _ in 0..64 {
+        let mut keys = 0;
+        for db in 0..ctx.store.db_count() {
+            let d = ctx.store.db(db);
+            let n = if volatile {
+                d.table.volatile_len()
+            } else {
+                d.table.len()
+            };
+            keys += n;
+            // as Redis's `dictGetSomeKeys`: no more samples than keys
+            for _ in 0..samples.min(n) {
+                let r = d.rng.below(n);
+                let i = if volatile { d.table.volatile_at(r) } else { r };
+                let e = d.entry(i);
+                // higher score: better to evict
+                let score = match pick {
+                    Pick::Lru => u64::from(d.lru_clock.wrapping_sub(e.lru)),
+                    Pick::Lfu => 255 - u64::from(lfu.map_or(0, |l| lfu::decayed(e.lru, l, now))),
+                    Pick::Ttl | Pick::Random => u64::MAX - e.expire_at,
+                };
+                sampled.push((score, e.key.to_vec()));
+            }
+            for (score, key) in sampled.drain(..) {
+                ctx.store.evict_pool.offer(score, db, &key);
+            }
+        }
+        if keys == 0 {
+            return None;
+        }
+        while let Some(c) = ctx.store.evict_pool.pop_best() {
+            if c.db >= ctx.store.db_count() {
+                continue;
+            }
+            let table = &ctx.store.dbs()[c.db].table;
+            if let Some(i) = table.find(&c.key) {
+                if !volatile || table.entry(i).expire_at != 0 {
+                    return Some((c.db, i));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `*-random`: a random key (with a TTL for `volatile-random`) of the next
+/// database that has one, taking the databases in turn.
+fn choose_random(ctx: &mut Ctx<'_>, volatile: bool) -> Option<(usize, usize)> {
+    let count = ctx.store.db_count();
+    for _ in 0..count {
+        let db = ctx.store.evict_pool.next_db(count);
         let d = ctx.store.db(db);
         let n = if volatile {
             d.table.volatile_len()
         } else {
             d.table.len()
         };
-        if n == 0 {
-            continue;
-        }
-        let clock = d.lru_clock;
-        let tries = if pick == Pick::Random { 1 } else { samples };
-        for _ in 0..tries {
+        if n > 0 {
             let r = d.rng.below(n);
-            let i = if volatile { d.table.volatile_at(r) } else { r };
-            let e = d.entry(i);
-            // higher score: better to evict
-            let score = match pick {
-                Pick::Random => d.rng.next_u64(),
-                Pick::Lru => u64::from(clock.wrapping_sub(e.lru)),
-                Pick::Lfu => {
-                    let c = lfu.map_or(0, |l| lfu::decayed(e.lru, l, now));
-                    255 - u64::from(c)
-                }
-                Pick::Ttl => u64::MAX - e.expire_at,
-            };
-            if best.is_none_or(|(s, _, _)| score > s) {
-                best = Some((score, db, i));
-            }
+            return Some((db, if volatile { d.table.volatile_at(r) } else { r }));
         }
     }
-    best.map(|(_, db, i)| (db, i))
+    None
 }
 
 #[cfg(test)]

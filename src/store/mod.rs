@@ -35,6 +35,7 @@
 //! [`Db::insert_new`] add, [`Db::remove`] / [`Db::remove_at`] delete,
 //! [`Db::set_expire`] sets or clears a TTL.
 pub mod dict;
+pub mod evict_pool;
 pub mod expire;
 pub mod geohash;
 pub mod glob;
@@ -97,6 +98,8 @@ pub struct Store {
     pub dirty: u64,
     /// Database the active expiry cycle resumes with.
     expire_next_db: usize,
+    /// The best eviction candidates sampled so far (see `evict_pool.rs`).
+    pub evict_pool: evict_pool::EvictionPool,
 }
 
 impl Store {
@@ -106,6 +109,7 @@ impl Store {
             dbs: (0..databases.max(1)).map(|_| Db::default()).collect(),
             dirty: 0,
             expire_next_db: 0,
+            evict_pool: evict_pool::EvictionPool::default(),
         };
         s.set_lru_clock(expire::lru_clock(now_ms()));
         s
