@@ -189,6 +189,12 @@ fn perform_evictions(ctx: &mut Ctx<'_>, limit: u64) -> bool {
             used = super::memory::used_memory(ctx);
             sh.stats.evicted_keys.fetch_add(1, Ordering::Relaxed);
             notify_in(ctx, EVICTED, "evicted", &e.key, db);
+            // lazyfree-lazy-eviction: a big value is freed off the request path
+            if super::lazyfree::is_on(ctx, super::lazyfree::EVICTION)
+                && e.value.free_effort() > crate::store::LAZYFREE_THRESHOLD
+            {
+                ctx.shared.free_later(Box::new(e));
+            }
             evicted += 1;
             // the clock is read every 16 evictions, as Redis does
             if evicted.is_multiple_of(16) && budget.is_some_and(|b| start.elapsed() > b) {

@@ -62,6 +62,7 @@ pub mod hll;
 pub mod info;
 pub mod keys;
 pub mod latency;
+pub mod lazyfree;
 pub mod lcs;
 pub mod list;
 pub mod log;
@@ -399,6 +400,7 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         }
         return;
     }
+    lazyfree::before_command(ctx);
     let before = ctx.out.buf.len();
     ctx.out.error_counted = false;
     ctx.client.redacted.clear();
@@ -422,6 +424,7 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     monitor::after_command(ctx, spec.flags, args);
     latency::after_command(ctx, spec.flags, usec);
     notify::after_command(ctx);
+    lazyfree::after_command(ctx);
     if tracking::is_on(shared) {
         track_command(ctx, i, args);
     }

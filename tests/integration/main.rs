@@ -14,6 +14,7 @@ mod hll;
 mod hot;
 mod introspection;
 mod keys;
+mod lazyfree;
 mod list;
 mod list_edges;
 mod lua_api;
