@@ -68,9 +68,6 @@ pub struct ClientState {
     /// The ACL user this client is authenticated as (None: a client built
     /// outside a server, treated as the default user).
     pub user: Option<Arc<super::acl::User>>,
-    /// EXEC is running this client's queued commands (their ACL check
-    /// answers as 7.0's EXEC does).
-    pub in_exec: bool,
     /// For a script's client: the client that runs the script (ACL LOG
     /// shows it).
     pub caller: Option<Arc<ClientHandle>>,

@@ -1,12 +1,20 @@
-//! maxmemory: before a command runs, keep `used_memory` under the limit by
-//! evicting keys under `maxmemory-policy`, or refuse the command with `-OOM`.
+//! maxmemory: before a client's command runs, keep `used_memory` under the
+//! limit by evicting keys under `maxmemory-policy`, or refuse the command
+//! with `-OOM`.
 //!
-//! The figure: `used_memory` (see `memory.rs`) costs a pass over the keys, so
-//! it is not computed before every command. The last figure is kept with the
-//! argument bytes of the commands run since added to it (a write stores at
-//! most about what it was sent, plus per-key overhead); it is computed afresh
-//! every [`REFRESH`] commands, and whenever the estimate says the limit is
-//! passed, so eviction and `-OOM` decide on an exact figure.
+//! Who is refused, as Redis 7.0 decides ([`admit`]): a command flagged
+//! `denyoom`; EVAL/FCALL by the flags their script declares (a script with a
+//! shebang and neither `no-writes` nor `allow-oom` is `denyoom`, one without
+//! a shebang is not); EXEC when a command it queued was `denyoom` (as
+//! `EXECABORT`); inside MULTI every command but EXEC, DISCARD, QUIT and
+//! RESET. Commands a script or EXEC runs are not checked here: a script's
+//! first `denyoom` call is refused by scripting (`bridge.rs`) when memory
+//! was over the limit as the script's command started
+//! (`Shared::oom_at_start`), unless the script already wrote or declared
+//! `allow-oom`.
+//!
+//! The figure: `used_memory` (see `memory.rs`), exact and O(databases), is
+//! read before every command while a limit is set.
 //!
 //! The policies, as in Redis 7.0:
 //! - `noeviction`: nothing is evicted; commands flagged `denyoom` get
@@ -14,9 +22,10 @@
 //! - `allkeys-*` pick among all keys, `volatile-*` among keys with a TTL;
 //! - `*-random` takes a random key; `*-lru` the key idle longest, `*-lfu` the
 //!   one with the lowest access-frequency counter, `volatile-ttl` the nearest
-//!   expiry, each among `maxmemory-samples` keys sampled from every database
-//!   (Redis's approximation; it keeps a pool of the best 16 candidates
-//!   between picks, here each pick samples afresh).
+//!   expiry: `maxmemory-samples` keys sampled from every database are offered
+//!   to the eviction pool, which keeps the best 16 candidates between picks
+//!   (Redis's approximation, `store/evict_pool.rs`); `*-random` takes the
+//!   databases in turn.
 //!
 //! Each evicted key is removed as DEL would (WATCH and client tracking see
 //! it), counted in INFO's `evicted_keys` and announced as an `evicted`
@@ -32,9 +41,6 @@ use crate::store::lfu::{self, Lfu};
 use crate::store::now_ms;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-
-/// Commands between exact measurements while under the limit.
-const REFRESH: u64 = 32;
 
 /// Redis's OOM error text.
 pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
@@ -99,23 +105,65 @@ fn time_budget(tenacity: u64) -> Option<Duration> {
     Some(Duration::from_micros(us.max(1)))
 }
 
-/// Called before a command runs (not when it is queued in MULTI). Answers
-/// false after replying `-OOM`: the command must not run.
+/// Redis's maxmemory step of `processCommand`, before a client's command
+/// runs (or is queued in MULTI): evicts under the policy, records whether
+/// memory is still over the limit (`Shared::oom_at_start`, which scripts
+/// consult for their first write), and refuses the command when it is and
+/// the command may grow memory. Answers false after writing the refusal:
+/// - a command flagged `denyoom` (EVAL and FCALL by their script's flags,
+///   EXEC by what it queued) gets `-OOM ...`, EXEC as `-EXECABORT
+///   Transaction discarded because of: OOM ...`;
+/// - inside MULTI every command but EXEC, DISCARD, QUIT and RESET gets
+///   `-OOM` (queueing costs memory too) and flags the transaction.
+///
+/// Commands run by EXEC or by a script are not checked here: they run
+/// under the check their EXEC or EVAL passed, as in Redis.
 #[inline]
-pub fn before_command(ctx: &mut Ctx<'_>, spec_flags: u32, args: &[Vec<u8>]) -> bool {
+pub fn admit(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> bool {
     let lfu = decode_lfu(ctx.shared.lfu_mode.load(Ordering::Relaxed));
     if ctx.store.lfu() != lfu {
         ctx.store.set_lfu(lfu);
     }
     let limit = ctx.shared.maxmemory.load(Ordering::Relaxed);
-    if limit == 0 {
+    if limit == 0 || ctx.client.in_script || ctx.client.tx.running {
         return true;
     }
-    enforce(ctx, limit, spec_flags, args)
+    let out_of_memory = perform_evictions(ctx, limit);
+    ctx.shared
+        .oom_at_start
+        .store(out_of_memory, Ordering::Relaxed);
+    if !out_of_memory {
+        return true;
+    }
+    let name = ctx.shared.commands.rows[i].full_name.as_str();
+    let exec = name == "exec";
+    let refuse =
+        if ctx.client.tx.in_multi() && !matches!(name, "exec" | "discard" | "quit" | "reset") {
+            true
+        } else {
+            super::request_flags_queued(ctx, i, args) & flags::DENYOOM != 0
+        };
+    if !refuse {
+        return true;
+    }
+    if exec {
+        super::tx::discard_transaction(ctx);
+        ctx.out.error(&format!(
+            "EXECABORT Transaction discarded because of: {OOM}"
+        ));
+        ctx.shared.count_error(b"EXECABORT");
+    } else {
+        ctx.out.error(OOM);
+        ctx.shared.count_error(b"OOM");
+        ctx.client.tx.aborted |= ctx.client.tx.in_multi();
+    }
+    false
 }
 
-/// [`before_command`] under a limit.
-fn enforce(ctx: &mut Ctx<'_>, limit: u64, spec_flags: u32, args: &[Vec<u8>]) -> bool {
+/// Redis's `performEvictions`: evicts under the policy until `used_memory`
+/// is under `limit`, no key is left to evict, or the tenacity's time is up.
+/// Answers whether memory is still over the limit.
+fn perform_evictions(ctx: &mut Ctx<'_>, limit: u64) -> bool {
     let (name, samples, tenacity) = {
         let c = ctx.shared.config();
         (
@@ -125,16 +173,9 @@ fn enforce(ctx: &mut Ctx<'_>, limit: u64, spec_flags: u32, args: &[Vec<u8>]) -> 
         )
     };
     let sh = ctx.shared;
-    let sent: u64 = args.iter().map(|a| a.len() as u64 + 16).sum();
-    let age = sh.memory_estimate_age.fetch_add(1, Ordering::Relaxed);
-    let mut used = sh.memory_estimate.fetch_add(sent, Ordering::Relaxed) + sent;
-    if age >= REFRESH || used > limit {
-        used = super::memory::figures(ctx).0.used;
-        sh.memory_estimate.store(used, Ordering::Relaxed);
-        sh.memory_estimate_age.store(0, Ordering::Relaxed);
-    }
+    let mut used = super::memory::used_memory(ctx);
     if used <= limit {
-        return true;
+        return false;
     }
     if let Some((volatile, pick)) = policy(&name) {
         let start = Instant::now();
@@ -144,67 +185,108 @@ fn enforce(ctx: &mut Ctx<'_>, limit: u64, spec_flags: u32, args: &[Vec<u8>]) -> 
             let Some((db, i)) = choose(ctx, volatile, pick, samples) else {
                 break;
             };
-            let d = ctx.store.db(db);
-            let freed = d.entry(i).usage_bytes() as u64;
-            let e = d.remove_at(i);
-            used = used.saturating_sub(freed);
+            let e = ctx.store.db(db).remove_at(i);
+            used = super::memory::used_memory(ctx);
             sh.stats.evicted_keys.fetch_add(1, Ordering::Relaxed);
             notify_in(ctx, EVICTED, "evicted", &e.key, db);
+            // lazyfree-lazy-eviction: a big value is freed off the request path
+            if super::lazyfree::is_on(ctx, super::lazyfree::EVICTION)
+                && e.value.free_effort() > crate::store::LAZYFREE_THRESHOLD
+            {
+                ctx.shared.free_later(Box::new(e));
+            }
             evicted += 1;
             // the clock is read every 16 evictions, as Redis does
             if evicted.is_multiple_of(16) && budget.is_some_and(|b| start.elapsed() > b) {
                 // out of time, not of keys: the next command goes on evicting
-                sh.memory_estimate.store(used, Ordering::Relaxed);
-                return true;
+                return false;
             }
         }
-        sh.memory_estimate.store(used, Ordering::Relaxed);
     }
-    if used > limit && spec_flags & flags::DENYOOM != 0 {
-        ctx.out.error(OOM);
-        return false;
-    }
-    true
+    used > limit
 }
 
-/// The best victim among `samples` keys sampled from each database:
-/// (database, entry index).
+/// The victim under the policy: (database, entry index), or `None` when no
+/// key qualifies. `*-random` takes a random key of a database taken in turn;
+/// the others go through the eviction pool (`store/evict_pool.rs`), as
+/// Redis's `performEvictions` does: each round offers `samples` keys sampled
+/// from every database, then takes the best candidate that still exists
+/// (and, for `volatile-*`, still has a TTL).
 fn choose(ctx: &mut Ctx<'_>, volatile: bool, pick: Pick, samples: usize) -> Option<(usize, usize)> {
+    if pick == Pick::Random {
+        return choose_random(ctx, volatile);
+    }
     let now = now_ms();
     let lfu = ctx.store.lfu();
-    let mut best: Option<(u64, usize, usize)> = None;
-    for db in 0..ctx.store.db_count() {
+    ctx.store
+        .evict_pool
+        .use_kind(pick as u8 * 2 + u8::from(volatile));
+    // every round samples keys that exist, so the pool's best of a round is
+    // found; the cap is a guard, not a limit that is ever reached
+    let mut sampled: Vec<(u64, Vec<u8>)> = Vec::new();
+    for _ in 0..64 {
+        let mut keys = 0;
+        for db in 0..ctx.store.db_count() {
+            let d = ctx.store.db(db);
+            let n = if volatile {
+                d.table.volatile_len()
+            } else {
+                d.table.len()
+            };
+            keys += n;
+            // as Redis's `dictGetSomeKeys`: no more samples than keys
+            for _ in 0..samples.min(n) {
+                let r = d.rng.below(n);
+                let i = if volatile { d.table.volatile_at(r) } else { r };
+                let e = d.entry(i);
+                // higher score: better to evict
+                let score = match pick {
+                    Pick::Lru => u64::from(d.lru_clock.wrapping_sub(e.lru)),
+                    Pick::Lfu => 255 - u64::from(lfu.map_or(0, |l| lfu::decayed(e.lru, l, now))),
+                    Pick::Ttl | Pick::Random => u64::MAX - e.expire_at,
+                };
+                sampled.push((score, e.key.to_vec()));
+            }
+            for (score, key) in sampled.drain(..) {
+                ctx.store.evict_pool.offer(score, db, &key);
+            }
+        }
+        if keys == 0 {
+            return None;
+        }
+        while let Some(c) = ctx.store.evict_pool.pop_best() {
+            if c.db >= ctx.store.db_count() {
+                continue;
+            }
+            let table = &ctx.store.dbs()[c.db].table;
+            if let Some(i) = table.find(&c.key) {
+                if !volatile || table.entry(i).expire_at != 0 {
+                    return Some((c.db, i));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `*-random`: a random key (with a TTL for `volatile-random`) of the next
+/// database that has one, taking the databases in turn.
+fn choose_random(ctx: &mut Ctx<'_>, volatile: bool) -> Option<(usize, usize)> {
+    let count = ctx.store.db_count();
+    for _ in 0..count {
+        let db = ctx.store.evict_pool.next_db(count);
         let d = ctx.store.db(db);
         let n = if volatile {
             d.table.volatile_len()
         } else {
             d.table.len()
         };
-        if n == 0 {
-            continue;
-        }
-        let clock = d.lru_clock;
-        let tries = if pick == Pick::Random { 1 } else { samples };
-        for _ in 0..tries {
+        if n > 0 {
             let r = d.rng.below(n);
-            let i = if volatile { d.table.volatile_at(r) } else { r };
-            let e = d.entry(i);
-            // higher score: better to evict
-            let score = match pick {
-                Pick::Random => d.rng.next_u64(),
-                Pick::Lru => u64::from(clock.wrapping_sub(e.lru)),
-                Pick::Lfu => {
-                    let c = lfu.map_or(0, |l| lfu::decayed(e.lru, l, now));
-                    255 - u64::from(c)
-                }
-                Pick::Ttl => u64::MAX - e.expire_at,
-            };
-            if best.is_none_or(|(s, _, _)| score > s) {
-                best = Some((score, db, i));
-            }
+            return Some((db, if volatile { d.table.volatile_at(r) } else { r }));
         }
     }
-    best.map(|(_, db, i)| (db, i))
+    None
 }
 
 #[cfg(test)]

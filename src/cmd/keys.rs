@@ -234,6 +234,9 @@ pub static COMMANDS: &[CommandSpec] = &[
 ];
 
 fn del(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    if super::lazyfree::is_on(ctx, super::lazyfree::USER_DEL) {
+        return unlink(ctx, args);
+    }
     let mut removed = 0;
     for k in &args[1..] {
         if ctx.db().remove(k).is_some() {
@@ -245,9 +248,7 @@ fn del(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     ctx.out.integer(removed as i64);
 }
 
-/// Values whose freeing costs more than this go to the lazy-free thread
-/// (Redis's `LAZYFREE_THRESHOLD`).
-const LAZYFREE_THRESHOLD: usize = 64;
+use crate::store::LAZYFREE_THRESHOLD;
 
 /// UNLINK: DEL, with big values freed off the request path.
 fn unlink(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
@@ -389,7 +390,7 @@ fn rename_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], nx: bool) {
         if nx {
             return ctx.out.integer(0);
         }
-        db.remove(dst);
+        db.remove_replaced(dst);
     }
     // Indices move on removal: look the source up again.
     let i = db.table.find(src).unwrap_or(i);
@@ -839,10 +840,11 @@ fn dbsize(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     ctx.out.integer(n as i64);
 }
 
-/// `[ASYNC|SYNC]`: `Some(lazy)` or `None` on a syntax error.
-fn flush_mode(args: &[Vec<u8>]) -> Option<bool> {
+/// `[ASYNC|SYNC]`: `Some(lazy)` or `None` on a syntax error; without
+/// either, `lazyfree-lazy-user-flush` decides.
+fn flush_mode(ctx: &Ctx<'_>, args: &[Vec<u8>]) -> Option<bool> {
     match args.len() {
-        1 => Some(false),
+        1 => Some(super::lazyfree::is_on(ctx, super::lazyfree::USER_FLUSH)),
         2 => match args[1].to_ascii_uppercase().as_slice() {
             b"ASYNC" => Some(true),
             b"SYNC" => Some(false),
@@ -853,7 +855,7 @@ fn flush_mode(args: &[Vec<u8>]) -> Option<bool> {
 }
 
 fn flushdb(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(lazy) = flush_mode(args) else {
+    let Some(lazy) = flush_mode(ctx, args) else {
         return ctx.out.error(errors::SYNTAX);
     };
     let n = ctx.store.dbsize(ctx.client.db);
@@ -873,12 +875,13 @@ fn free_flushed(ctx: &mut Ctx<'_>, old: Vec<crate::store::Db>, lazy: bool) {
     }
     let keys: usize = old.iter().map(|d| d.table.len()).sum();
     if lazy && keys > 64 {
-        ctx.shared.free_later(Box::new(old));
+        // counted per key in `lazyfreed_objects`, as Redis counts it
+        ctx.shared.free_later_counted(Box::new(old), keys as u64);
     }
 }
 
 fn flushall(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let Some(lazy) = flush_mode(args) else {
+    let Some(lazy) = flush_mode(ctx, args) else {
         return ctx.out.error(errors::SYNTAX);
     };
     let keys: usize = (0..ctx.store.db_count()).map(|d| ctx.store.dbsize(d)).sum();

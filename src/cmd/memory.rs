@@ -8,9 +8,10 @@
 //! or intset block, dict arrays and pairs, quicklist nodes, skiplist), each
 //! rounded as glibc's malloc rounds a request. `used_memory` is the sum over
 //! the databases (`dataset`, the keys and values; `overhead`, the tables'
-//! bucket arrays and spare room) plus the Lua heap and what exists before any
-//! data (`startup`: the command table, the databases' structs). It is computed when asked,
-//! in O(keys): values answer in O(1) (streams excepted).
+//! bucket arrays and TTL lists) plus the Lua heap and what exists before any
+//! data (`startup`: the command table, the databases' structs). Each table keeps
+//! the sum of its keys' and values' bytes as they change (`store/table.rs`), so
+//! the figure costs O(databases), and maxmemory reads it before every command.
 //!
 //! What it cannot see: memory malloc holds without handing it out, the
 //! program's own code and stacks, connection buffers. The resident size
@@ -111,7 +112,7 @@ pub struct Figures {
     pub keys: u64,
 }
 
-/// Computes the figures now (O(keys)) and raises the recorded peak; also
+/// Computes the figures now (O(databases)) and raises the recorded peak; also
 /// answers, per database with keys, (index, main table overhead, expires
 /// overhead).
 pub fn figures(ctx: &Ctx<'_>) -> (Figures, Vec<(usize, u64, u64)>) {
@@ -136,6 +137,21 @@ pub fn figures(ctx: &Ctx<'_>) -> (Figures, Vec<(usize, u64, u64)>) {
         .max(f.used);
     f.rss = resident_bytes();
     (f, dbs)
+}
+
+/// INFO's `used_memory` alone, as [`figures`] computes it but cheaper (no
+/// resident-set read, no per-database list): what maxmemory checks before
+/// every command. O(databases).
+pub fn used_memory(ctx: &Ctx<'_>) -> u64 {
+    let mut used = (ctx.shared.commands.heap_bytes() + std::mem::size_of_val(ctx.store.dbs()))
+        as u64
+        + ctx.shared.scripts_memory.load(Ordering::Relaxed);
+    for db in ctx.store.dbs() {
+        let b = db.bytes();
+        used += (b.dataset + b.main + b.expires) as u64;
+    }
+    ctx.shared.memory_peak.fetch_max(used, Ordering::Relaxed);
+    used
 }
 
 /// The process's resident set in bytes, from `/proc/self/statm` (0 elsewhere).

@@ -66,6 +66,7 @@ pub mod hll;
 pub mod info;
 pub mod keys;
 pub mod latency;
+pub mod lazyfree;
 pub mod lcs;
 pub mod list;
 pub mod log;
@@ -262,16 +263,18 @@ fn misconf_refuses(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> bool {
     if spec.name == "ping" {
         return true;
     }
-    let mut f = pause::request_flags(ctx, i, args);
-    if spec.name == "exec" {
-        let queued = ctx.client.tx.queue.clone().unwrap_or_default();
-        for q in &queued {
-            if let table::Lookup::Found(k) = ctx.shared.commands.resolve(q) {
-                f |= pause::request_flags(ctx, k, q);
-            }
-        }
+    request_flags_queued(ctx, i, args) & flags::WRITE != 0
+}
+
+/// The flags of one request to row `i` (its script's for EVAL and FCALL,
+/// see [`pause::request_flags`]), and for EXEC those of everything it queued
+/// as well, as they were when queued (Redis's `mstate.cmd_flags`).
+pub(crate) fn request_flags_queued(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> u32 {
+    let f = pause::request_flags(ctx, i, args);
+    if ctx.shared.commands.rows[i].spec.name == "exec" && ctx.client.tx.in_multi() {
+        return f | ctx.client.tx.flags;
     }
-    f & flags::WRITE != 0
+    f
 }
 
 /// The ACL check of a request by a restricted user: on a refusal, the
@@ -286,7 +289,7 @@ fn acl_allows(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> bool {
         return true;
     };
     let shared = ctx.shared;
-    let multi = ctx.client.tx.in_multi() || ctx.client.in_exec;
+    let multi = ctx.client.tx.in_multi() || ctx.client.tx.running;
     acl::command::log_denial(
         ctx,
         denied,
@@ -294,7 +297,7 @@ fn acl_allows(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> bool {
         i,
         args,
     );
-    if ctx.client.in_exec {
+    if ctx.client.tx.running {
         ctx.out.error(&format!(
             "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: {}",
             denied.exec_text()
@@ -398,7 +401,12 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         shared.count_error(b"ERR");
         return;
     }
-    if ctx.client.subs.any() && ctx.client.resp == 2 && spec.flags & flags::SUBSCRIBED_OK == 0 {
+    if !evict::admit(ctx, i, args) {
+        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    if ctx.client.subs.any() && ctx.client.resp == 2 && spec.flags & flags::SUBSCRIBED_OK == 0
+    {
         let why = pubsub::subscribe_mode_refusal(&row.full_name);
         if ctx.client.tx.in_multi() && spec.name == "exec" {
             tx::discard_transaction(ctx);
@@ -436,18 +444,19 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
                 .error("ERR Command not allowed inside a transaction");
             shared.count_error(b"ERR");
             ctx.client.tx.aborted = true;
-        } else if let Some(q) = ctx.client.tx.queue.as_mut() {
-            q.push(args.to_vec());
+        } else if ctx.client.tx.queue.is_some() {
+            let f = pause::request_flags(ctx, i, args);
+            ctx.client.tx.flags |= f;
+            if let Some(q) = ctx.client.tx.queue.as_mut() {
+                q.push(args.to_vec());
+            }
             ctx.out.simple("QUEUED");
         }
         return;
     }
-    if !evict::before_command(ctx, spec.flags, args) {
-        row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
-        shared.count_error(b"OOM");
-        return;
-    }
+    lazyfree::before_command(ctx);
     let before = ctx.out.buf.len();
+    ctx.out.error_counted = false;
     ctx.client.redacted.clear();
     let start = Instant::now();
     let args: &[Vec<u8>] = match (request, spec.owning) {
@@ -469,12 +478,13 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     monitor::after_command(ctx, spec.flags, args);
     latency::after_command(ctx, spec.flags, usec);
     notify::after_command(ctx);
+    lazyfree::after_command(ctx);
     if tracking::is_on(shared) {
         track_command(ctx, i, args);
     }
     let reply = &ctx.out.buf[before..];
     let failed = reply.first() == Some(&b'-');
-    if failed {
+    if failed && !ctx.out.error_counted {
         shared.count_error(&reply[1..]);
     }
     row.stats.calls.fetch_add(1, Ordering::Relaxed);

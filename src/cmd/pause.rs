@@ -129,16 +129,7 @@ pub fn must_wait(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> bool {
     if kind == Kind::All {
         return true;
     }
-    let mut f = request_flags(ctx, i, args);
-    if spec.name == "exec" {
-        let queued = ctx.client.tx.queue.clone().unwrap_or_default();
-        for q in &queued {
-            if let Lookup::Found(k) = commands.resolve(q) {
-                f |= request_flags(ctx, k, q);
-            }
-        }
-    }
-    f & (flags::WRITE | flags::MAY_REPLICATE) != 0
+    super::request_flags_queued(ctx, i, args) & (flags::WRITE | flags::MAY_REPLICATE) != 0
 }
 
 /// The flags of one request to row `i`: the row's, or what its `getflags` says.

@@ -175,15 +175,16 @@ pub struct LazyfreeStats {
     pub freed: AtomicU64,
 }
 
-/// Garbage on its way to the lazy-free thread: counted pending until dropped.
-struct Counted(Option<Garbage>, Arc<LazyfreeStats>);
+/// Garbage on its way to the lazy-free thread, as so many objects (a value
+/// is one, a flushed keyspace one per key): counted pending until dropped.
+struct Counted(Option<Garbage>, Arc<LazyfreeStats>, u64);
 
 impl Drop for Counted {
     fn drop(&mut self) {
         // the garbage first, then the counts (the figures follow the freeing)
         drop(self.0.take());
-        self.1.pending.fetch_sub(1, Ordering::Relaxed);
-        self.1.freed.fetch_add(1, Ordering::Relaxed);
+        self.1.pending.fetch_sub(self.2, Ordering::Relaxed);
+        self.1.freed.fetch_add(self.2, Ordering::Relaxed);
     }
 }
 
@@ -245,10 +246,13 @@ pub struct Shared {
     /// Mirror of the LFU settings when the policy is an LFU one
     /// (`cmd::evict::encode_lfu`).
     pub lfu_mode: AtomicU64,
-    /// `used_memory` as last computed, plus the argument bytes of the
-    /// commands run since, and how many ran since (see `cmd::evict`).
-    pub memory_estimate: AtomicU64,
-    pub memory_estimate_age: AtomicU64,
+    /// Mirror of the `lazyfree-lazy-*` settings (`cmd::lazyfree`'s bits).
+    pub lazyfree_mode: AtomicU32,
+    /// Whether `used_memory` was over `maxmemory` (after eviction) when the
+    /// command now running started (Redis's `pre_command_oom_state`): a
+    /// script's first write is refused on it, not on what the script itself
+    /// allocated since. Set by the dispatcher for commands from clients only.
+    pub oom_at_start: AtomicBool,
     /// The running script, read by connections that find the lock taken.
     pub script: RunState,
     /// Script statistics for INFO, kept by scripting: cached EVAL scripts and the
@@ -320,13 +324,13 @@ impl Shared {
         Shared {
             max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
             maxmemory: AtomicU64::new(config.maxmemory),
+            lazyfree_mode: AtomicU32::new(lazyfree_bits(&config)),
             lfu_mode: AtomicU64::new(super::evict::encode_lfu(super::evict::lfu_settings(
                 &config.maxmemory_policy,
                 config.lfu_log_factor.max(0) as u64,
                 config.lfu_decay_time.max(0) as u64,
             ))),
-            memory_estimate: AtomicU64::new(0),
-            memory_estimate_age: AtomicU64::new(u64::MAX),
+            oom_at_start: AtomicBool::new(false),
             notify_flags: AtomicU32::new(config.notify_keyspace_events),
             query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
             pubsub_limits: Arc::new(outbox::Limits::new(
@@ -390,8 +394,8 @@ impl Shared {
             )),
             Ordering::Relaxed,
         );
-        // a new limit or policy: measure afresh before the next command
-        self.memory_estimate_age.store(u64::MAX, Ordering::Relaxed);
+        self.lazyfree_mode
+            .store(lazyfree_bits(&c), Ordering::Relaxed);
         self.query_buffer_limit
             .store(c.client_query_buffer_limit, Ordering::Relaxed);
         self.logger.set_level(c.loglevel);
@@ -481,10 +485,20 @@ impl Shared {
     /// Frees `garbage` off the request path (FLUSHALL ASYNC, UNLINK of a big
     /// value): on the server's lazy-free thread, or here when there is none.
     pub fn free_later(&self, garbage: Garbage) {
+        self.free_later_counted(garbage, 1);
+    }
+
+    /// [`free_later`](Self::free_later) for garbage that counts as `objects`
+    /// objects in INFO (a flushed keyspace: its keys).
+    pub fn free_later_counted(&self, garbage: Garbage, objects: u64) {
         match self.hooks.free_later.get() {
             Some(free) => {
-                self.lazyfree.pending.fetch_add(1, Ordering::Relaxed);
-                free(Box::new(Counted(Some(garbage), self.lazyfree.clone())))
+                self.lazyfree.pending.fetch_add(objects, Ordering::Relaxed);
+                free(Box::new(Counted(
+                    Some(garbage),
+                    self.lazyfree.clone(),
+                    objects,
+                )))
             }
             None => drop(garbage),
         }
@@ -493,6 +507,17 @@ impl Shared {
     pub fn is_shutting_down(&self) -> bool {
         self.shutting_down.load(Ordering::SeqCst)
     }
+}
+
+/// The `lazyfree-lazy-*` settings as `cmd::lazyfree`'s bits.
+fn lazyfree_bits(c: &Config) -> u32 {
+    super::lazyfree::encode(
+        c.lazyfree_lazy_eviction,
+        c.lazyfree_lazy_expire,
+        c.lazyfree_lazy_server_del,
+        c.lazyfree_lazy_user_del,
+        c.lazyfree_lazy_user_flush,
+    )
 }
 
 /// Unix time in microseconds.

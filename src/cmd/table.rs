@@ -294,12 +294,18 @@ pub struct Commands {
     index: FnvMap<Box<[u8]>, usize>,
     /// Number of top-level commands (COMMAND COUNT).
     top_level: usize,
+    /// [`Commands::heap_bytes`], computed once (the table never changes).
+    heap: usize,
 }
 
 impl Commands {
     /// Heap bytes of the table: its rows, their names, the name index
     /// (part of `used_memory_startup`, see `memory.rs`).
     pub fn heap_bytes(&self) -> usize {
+        self.heap
+    }
+
+    fn count_heap_bytes(&self) -> usize {
         use crate::store::mem::{alloc_size, vec_bytes};
         vec_bytes::<Row>(self.rows.capacity())
             + self
@@ -339,11 +345,14 @@ impl Commands {
                 });
             }
         }
-        Commands {
+        let mut c = Commands {
             rows,
             index,
             top_level,
-        }
+            heap: 0,
+        };
+        c.heap = c.count_heap_bytes();
+        c
     }
 
     /// Position of the top-level command called `name`, ignoring ASCII case.

@@ -89,11 +89,19 @@ pub struct TxState {
     pub queue: Option<Vec<Vec<Vec<u8>>>>,
     /// A command was refused while queueing: EXEC must answer EXECABORT.
     pub aborted: bool,
+    /// The flags of the queued requests, or-ed as each was queued (EVAL and
+    /// FCALL by their script's flags then; Redis's `mstate.cmd_flags`): EXEC
+    /// is refused under MISCONF or OOM on them.
+    pub flags: u32,
     pub watched: Vec<Watch>,
     /// Watches dropped while a busy script held the keyspace (DISCARD or EXEC
     /// answered without the lock): unregistered at the client's next command
     /// under the lock, or when it disconnects.
     pub unwatch_later: Vec<Watch>,
+    /// EXEC is running the queued commands (they skip the maxmemory check
+    /// EXEC itself passed, see `cmd::evict::admit`, and a denied ACL check
+    /// answers as 7.0's EXEC does).
+    pub running: bool,
 }
 
 impl TxState {
@@ -106,6 +114,7 @@ impl TxState {
     pub fn discard_while_busy(&mut self) {
         self.queue = None;
         self.aborted = false;
+        self.flags = 0;
         let dropped = std::mem::take(&mut self.watched);
         self.unwatch_later.extend(dropped);
     }
@@ -134,6 +143,7 @@ pub fn unwatch_dropped(store: &mut Store, tx: &mut TxState) {
 pub fn discard_transaction(ctx: &mut Ctx<'_>) {
     ctx.client.tx.queue = None;
     ctx.client.tx.aborted = false;
+    ctx.client.tx.flags = 0;
     unwatch_all(ctx.store, &mut ctx.client.tx);
 }
 
@@ -165,6 +175,7 @@ fn multi(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     }
     ctx.client.tx.queue = Some(Vec::new());
     ctx.client.tx.aborted = false;
+    ctx.client.tx.flags = 0;
     ctx.out.ok();
 }
 
@@ -198,11 +209,11 @@ fn exec(ctx: &mut Ctx<'_>, _args: &[Vec<u8>]) {
     let was = std::mem::replace(&mut ctx.client.no_block, true);
     // CLIENT LIST keeps showing `cmd=exec`, as Redis does.
     let last = ctx.client.handle.as_ref().map(|h| h.last_cmd.load(Relaxed));
-    let in_exec = std::mem::replace(&mut ctx.client.in_exec, true);
+    let running = std::mem::replace(&mut ctx.client.tx.running, true);
     for args in &queue {
         super::dispatch(ctx, args);
     }
-    ctx.client.in_exec = in_exec;
+    ctx.client.tx.running = running;
     if let (Some(h), Some(last)) = (&ctx.client.handle, last) {
         h.last_cmd.store(last, Relaxed);
     }

@@ -40,6 +40,12 @@ pub struct Reply {
     /// messages (pub/sub confirmations): they are sent even when the client
     /// turned its replies off (CLIENT REPLY OFF). Cleared after each command.
     pub pushes: Vec<std::ops::Range<usize>>,
+    /// The error reply the command now running wrote was already counted in
+    /// the error statistics where it arose (a script passing on the error of
+    /// a command it called, as Redis's `ERR_REPLY_FLAG_NO_STATS_UPDATE`):
+    /// the dispatcher counts the command as failed but not the error again.
+    /// Cleared by the dispatcher before each command.
+    pub error_counted: bool,
 }
 
 impl Reply {
@@ -48,6 +54,7 @@ impl Reply {
             buf: Vec::new(),
             proto: 2,
             pushes: Vec::new(),
+            error_counted: false,
         }
     }
 

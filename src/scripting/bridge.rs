@@ -14,7 +14,7 @@
 //! `redis.call` raises a refused or failed command as an error table
 //! `{err = "..."}`; `redis.pcall` returns that table.
 use super::convert;
-use super::env::error_table;
+use super::env::{counted_error_value, error_table};
 use crate::cmd::blocking::Blocked;
 use crate::cmd::config::LogLevel;
 use crate::cmd::{flags, ClientState, Ctx, ScriptSlot, Shared};
@@ -22,6 +22,8 @@ use crate::lua::func::NativeFn;
 use crate::lua::{LuaError, Value, Vm};
 use crate::resp::Reply;
 use crate::store::Store;
+use std::borrow::Cow;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// The natives added to the `redis` table of the EVAL state.
@@ -45,6 +47,8 @@ pub struct ScriptHost {
     client: ClientState,
     shared: Arc<Shared>,
     read_only: bool,
+    /// The script declared `allow-oom`: its writes are never refused for memory.
+    allow_oom: bool,
     out: Reply,
 }
 
@@ -54,6 +58,7 @@ impl ScriptHost {
         client: ClientState,
         shared: Arc<Shared>,
         read_only: bool,
+        allow_oom: bool,
     ) -> ScriptHost {
         ScriptHost {
             store,
@@ -62,6 +67,7 @@ impl ScriptHost {
             client,
             shared,
             read_only,
+            allow_oom,
             out: Reply::new(),
         }
     }
@@ -122,7 +128,7 @@ fn call_command(vm: &mut Vm, raise: bool) -> Result<usize, LuaError> {
     let outcome = with_host(vm, |host| run_command(host, &args));
     let reply = match outcome {
         Some(Ok(bytes)) => bytes,
-        Some(Err(msg)) => return refuse(vm, &msg, raise),
+        Some(Err(msg)) => return refuse_counted(vm, &msg, raise),
         None => return Err(error_table(vm, b"ERR redis.call used outside a script")),
     };
     let mut pos = 0;
@@ -151,26 +157,31 @@ fn refuse(vm: &mut Vm, msg: &str, raise: bool) -> Result<usize, LuaError> {
     Ok(1)
 }
 
-/// Checks and runs one command for the script; the raw reply bytes.
-fn run_command(
-    host: &mut ScriptHost,
-    args: &[Vec<u8>],
-) -> Result<Vec<u8>, std::borrow::Cow<'static, str>> {
-    let shared = &host.shared;
-    let crate::cmd::table::Lookup::Found(i) = shared.commands.resolve(args) else {
-        return Err("ERR Unknown Redis command called from script".into());
-    };
-    let spec = shared.commands.rows[i].spec;
-    let argc = args.len() as i32;
-    if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
-        return Err("ERR Wrong number of args calling Redis command from script".into());
+/// A command the server refused to run for the script (Redis's `scriptCall`
+/// refusals): the error was counted in the error statistics where it arose,
+/// so the table carries `ignore_error_stats_update` as 7.0's does.
+fn refuse_counted(vm: &mut Vm, msg: &str, raise: bool) -> Result<usize, LuaError> {
+    let t = counted_error_value(vm, msg.as_bytes());
+    if raise {
+        return Err(LuaError::Error(t));
     }
-    if spec.flags & flags::NOSCRIPT != 0
-        && !shared
-            .scripts_may_call_noscript
-            .load(std::sync::atomic::Ordering::Relaxed)
-    {
-        return Err("ERR This Redis command is not allowed from script".into());
+    vm.push(t);
+    Ok(1)
+}
+
+/// Checks and runs one command for the script; the raw reply bytes. A
+/// refusal is counted as Redis counts it (the error in the error statistics,
+/// the command's `rejected_calls`).
+fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, Cow<'static, str>> {
+    let (i, refusal) = check_command(host, args);
+    let shared = &host.shared;
+    if let Some(msg) = refusal {
+        shared.count_error(msg.as_bytes());
+        if let Some(i) = i {
+            let stats = &shared.commands.rows[i].stats;
+            stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
+        }
+        return Err(msg);
     }
     host.out.buf.clear();
     host.out.proto = host.client.resp;
@@ -182,12 +193,49 @@ fn run_command(
         out: &mut host.out,
         shared,
     };
+    crate::cmd::dispatch(&mut ctx, args);
+    Ok(std::mem::take(&mut host.out.buf))
+}
+
+/// The checks of `run_command`, in 7.0's order: the command's row (if
+/// found) and the refusal, if any.
+fn check_command(
+    host: &mut ScriptHost,
+    args: &[Vec<u8>],
+) -> (Option<usize>, Option<Cow<'static, str>>) {
+    let crate::cmd::table::Lookup::Found(i) = host.shared.commands.resolve(args) else {
+        return (None, Some("ERR Unknown Redis command called from script".into()));
+    };
+    (Some(i), refusal(host, i, args))
+}
+
+/// Why row `i` may not run from this script with `args`, if it may not.
+fn refusal(host: &mut ScriptHost, i: usize, args: &[Vec<u8>]) -> Option<Cow<'static, str>> {
+    let shared = &host.shared;
+    let spec = shared.commands.rows[i].spec;
+    let argc = args.len() as i32;
+    if (spec.arity > 0 && argc != spec.arity) || argc < -spec.arity {
+        return Some("ERR Wrong number of args calling Redis command from script".into());
+    }
+    if spec.flags & flags::NOSCRIPT != 0
+        && !shared.scripts_may_call_noscript.load(Ordering::Relaxed)
+    {
+        return Some("ERR This Redis command is not allowed from script".into());
+    }
     // The caller's ACL user (7.0's `scriptVerifyACL`).
-    if let Some(user) = ctx.client.user.clone() {
+    if let Some(user) = host.client.user.clone() {
         if !user.unrestricted() {
+            let ctx = Ctx {
+                store: &mut host.store,
+                blocked: &mut host.blocked,
+                scripts: &mut host.no_scripts,
+                client: &mut host.client,
+                out: &mut host.out,
+                shared,
+            };
             if let Err(d) = crate::cmd::acl::check::check(&ctx, &user, i, args) {
                 crate::cmd::acl::command::log_denial(&ctx, d, "lua", i, args);
-                return Err(
+                return Some(
                     format!("ERR The user executing the script {}", d.script_text()).into(),
                 );
             }
@@ -196,13 +244,22 @@ fn run_command(
     // A read-only script may not call what may be replicated either (so it
     // can run during CLIENT PAUSE WRITE), as in 7.0.
     if host.read_only && spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 {
-        return Err("ERR Write commands are not allowed from read-only scripts.".into());
+        return Some("ERR Write commands are not allowed from read-only scripts.".into());
+    }
+    // Memory: a command that may grow it is refused when memory was over
+    // `maxmemory` as the script's command started, unless the script declared
+    // `allow-oom` or has already written (it cannot stop half-way then).
+    if spec.flags & flags::DENYOOM != 0
+        && !host.allow_oom
+        && !shared.script.wrote()
+        && super::engine::oom_now(shared)
+    {
+        return Some(crate::cmd::evict::OOM.into());
     }
     if spec.flags & flags::WRITE != 0 {
         shared.script.set_wrote();
     }
-    crate::cmd::dispatch(&mut ctx, args);
-    Ok(std::mem::take(&mut host.out.buf))
+    None
 }
 
 /// `redis.log(level, msg, ...)`: the messages joined by spaces, to the server log.

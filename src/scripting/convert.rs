@@ -16,9 +16,9 @@
 //! up to the first nil. Booleans follow the protocol the *script* chose with
 //! `redis.setresp`: under RESP2 `true` -> 1 and `false` -> null; under RESP3
 //! they are booleans (`#t`/`#f`, or `:1`/`:0` for a RESP2 caller).
-use super::env::error_table;
+use super::env::{counted_error_value, is_counted_error};
 use crate::lua::value::TableRef;
-use crate::lua::{LuaError, Value, Vm};
+use crate::lua::{Value, Vm};
 use crate::resp::Reply;
 
 /// Tables nested deeper than this stop with `ERR reached lua stack limit` in
@@ -31,10 +31,7 @@ const MAX_DEPTH: usize = 7995;
 pub fn reply_to_lua(vm: &mut Vm, buf: &[u8], pos: &mut usize) -> Result<Value, Value> {
     if buf.get(*pos) == Some(&b'-') {
         let line = read_line(buf, pos);
-        return Err(match error_table(vm, &line[1..]) {
-            LuaError::Error(t) => t,
-            LuaError::Yield => Value::Nil,
-        });
+        return Err(counted_error_value(vm, &line[1..]));
     }
     Ok(parse_value(vm, buf, pos))
 }
@@ -79,10 +76,7 @@ fn parse_value(vm: &mut Vm, buf: &[u8], pos: &mut usize) -> Value {
             let s = vm.new_str(body);
             table1(vm, "ok", s)
         }
-        b'-' => match error_table(vm, body) {
-            LuaError::Error(t) => t,
-            LuaError::Yield => Value::Nil,
-        },
+        b'-' => counted_error_value(vm, body),
         b':' => Value::Num(parse_int(body) as f64),
         b'$' | b'=' => {
             let n = parse_int(body);
@@ -231,10 +225,14 @@ impl Writer<'_> {
     }
 
     fn table(&mut self, vm: &mut Vm, t: TableRef, depth: usize) {
-        let out = &mut *self.out;
         if let Some(e) = str_field(vm, t, "err") {
-            return error_line(out, &e);
+            // A command's error passed on was counted where it arose.
+            if depth == 0 && is_counted_error(vm, Value::Table(t)) {
+                self.out.error_counted = true;
+            }
+            return error_line(self.out, &e);
         }
+        let out = &mut *self.out;
         if let Some(s) = str_field(vm, t, "ok") {
             return status_line(out, &s);
         }

@@ -244,6 +244,19 @@ pub(crate) fn parse_shebang(body: &[u8]) -> Result<(ScriptFlags, Vec<u8>), Strin
     Ok((flags, source))
 }
 
+/// 7.0's refusal of a script with flags but neither `allow-oom` nor
+/// `no-writes` when memory was over `maxmemory` as its command started
+/// (reached only where the command's own `denyoom` check was not: a script
+/// run by EXEC, or one cached after its EVALSHA was queued).
+pub(crate) const OOM_NO_FLAG: &str =
+    "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
+
+/// Whether memory was over `maxmemory` when the running command started.
+pub(crate) fn oom_now(shared: &crate::cmd::Shared) -> bool {
+    use std::sync::atomic::Ordering::Relaxed;
+    shared.maxmemory.load(Relaxed) != 0 && shared.oom_at_start.load(Relaxed)
+}
+
 /// Runs the cached script `sha` with `keys` and `argv` and writes its reply.
 /// `read_only`: EVAL_RO/EVALSHA_RO (the script's own `no-writes` flag adds to it).
 pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], read_only: bool) {
@@ -255,6 +268,10 @@ pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], rea
         return;
     };
     let (pin, flags) = (script.pin, script.flags);
+    if flags.shebang && !flags.no_writes && !flags.allow_oom && oom_now(ctx.shared) {
+        state(ctx.scripts).put(engine);
+        return ctx.out.error(OOM_NO_FLAG);
+    }
     let vm = &mut engine.vm;
     env::set_script_args(vm, keys, argv);
     let f = vm.pinned(pin);
@@ -265,6 +282,7 @@ pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], rea
         (f, &[], handler),
         sha,
         read_only || flags.no_writes,
+        flags.shebang && flags.allow_oom,
         false,
     );
     state(ctx.scripts).put(engine);
@@ -275,13 +293,15 @@ pub fn run(ctx: &mut Ctx<'_>, sha: &str, keys: &[Vec<u8>], argv: &[Vec<u8>], rea
 /// (see the module doc), and writes the reply: the first result, or the error
 /// with `script: <name>, on <source>:<line>.` appended. The caller has taken
 /// its state out of the store; false means the state is unusable (the engine
-/// panicked) and must be dropped rather than put back.
+/// panicked) and must be dropped rather than put back. `allow_oom`: the
+/// script declared `allow-oom` (its writes are never refused for memory).
 pub(crate) fn execute(
     ctx: &mut Ctx<'_>,
     vm: &mut Vm,
     (f, args, handler): (Value, &[Value], Value),
     name: &str,
     read_only: bool,
+    allow_oom: bool,
     function: bool,
 ) -> bool {
     // Lend the keyspace to the VM for the run.
@@ -304,6 +324,7 @@ pub(crate) fn execute(
         client,
         ctx.shared.clone(),
         read_only,
+        allow_oom,
     )));
     let run = &ctx.shared.script;
     run.begin(ctx.shared.now_ms(), function);
@@ -380,6 +401,8 @@ fn error_reply(vm: &mut Vm, e: &LuaError, sha: &str, out: &mut crate::resp::Repl
         convert::error_line(out, b"ERR attempt to yield from a script");
         return;
     };
+    // A command's error raised by `redis.call` was counted where it arose.
+    out.error_counted = env::is_counted_error(vm, *v);
     let mut msg = match *v {
         Value::Table(t) => {
             let err = vm.raw_get_str(t, "err");

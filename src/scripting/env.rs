@@ -279,6 +279,33 @@ pub fn error_value(vm: &mut Vm, msg: &[u8]) -> Value {
     Value::Table(t)
 }
 
+/// The field 7.0 sets in the error table of a command's error (or of a
+/// command the script was refused): the error was counted in INFO's error
+/// statistics where it arose, so the script's own error reply, if it passes
+/// the table on, is not counted again.
+pub const COUNTED_FIELD: &str = "ignore_error_stats_update";
+
+/// `{err = msg, ignore_error_stats_update = true}`: a command's error as a
+/// script sees it.
+pub fn counted_error_value(vm: &mut Vm, msg: &[u8]) -> Value {
+    let t = vm.new_table_sized(0, 2);
+    let s = vm.new_str(msg);
+    vm.raw_set_str(t, "err", s);
+    vm.raw_set_str(t, COUNTED_FIELD, Value::Bool(true));
+    Value::Table(t)
+}
+
+/// Whether `v` is an error table whose error was already counted.
+pub fn is_counted_error(vm: &mut Vm, v: Value) -> bool {
+    match v {
+        Value::Table(t) => {
+            let flag = vm.raw_get_str(t, COUNTED_FIELD);
+            !matches!(flag, Value::Nil | Value::Bool(false))
+        }
+        _ => false,
+    }
+}
+
 // ----- natives ------------------------------------------------------------
 
 /// `__index` of the protected globals: reading a name that was never declared.

@@ -608,6 +608,11 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
             .out
             .error("ERR Can not execute a script with write flag using *_ro command.");
     }
+    let allow_oom = fflags & 2 != 0;
+    if !no_writes && !allow_oom && engine::oom_now(ctx.shared) {
+        engine::state(ctx.scripts).put_functions(funcs);
+        return ctx.out.error(engine::OOM_NO_FLAG);
+    }
     let nkeys = nkeys as usize;
     let vm = &mut funcs.vm;
     let keys = list_of_bytes(vm, &args[3..3 + nkeys]);
@@ -622,6 +627,7 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
         call,
         &name,
         read_only || no_writes,
+        allow_oom,
         true,
     ) {
         engine::state(ctx.scripts).put_functions(funcs);

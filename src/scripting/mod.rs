@@ -112,6 +112,7 @@ pub fn busy_reply(shared: &Shared, client: &mut ClientState, args: &[Vec<u8>], o
         "multi" => {
             client.tx.queue = Some(Vec::new());
             client.tx.aborted = false;
+            client.tx.flags = 0;
             out.ok();
         }
         "discard" if !client.tx.in_multi() => {

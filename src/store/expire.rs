@@ -87,8 +87,7 @@ impl Store {
                         // the cursor stays to examine it next.
                         db.touch_expired_at(i);
                         db.log_expiry(i);
-                        db.table.remove_at(i);
-                        db.expired_keys += 1;
+                        db.remove_expired(i);
                         expired += 1;
                     } else {
                         db.expire_cursor += 1;

@@ -35,6 +35,7 @@
 //! [`Db::insert_new`] add, [`Db::remove`] / [`Db::remove_at`] delete,
 //! [`Db::set_expire`] sets or clears a TTL.
 pub mod dict;
+pub mod evict_pool;
 pub mod expire;
 pub mod geohash;
 pub mod glob;
@@ -97,6 +98,8 @@ pub struct Store {
     pub dirty: u64,
     /// Database the active expiry cycle resumes with.
     expire_next_db: usize,
+    /// The best eviction candidates sampled so far (see `evict_pool.rs`).
+    pub evict_pool: evict_pool::EvictionPool,
 }
 
 impl Store {
@@ -106,6 +109,7 @@ impl Store {
             dbs: (0..databases.max(1)).map(|_| Db::default()).collect(),
             dirty: 0,
             expire_next_db: 0,
+            evict_pool: evict_pool::EvictionPool::default(),
         };
         s.set_lru_clock(expire::lru_clock(now_ms()));
         s
@@ -236,6 +240,26 @@ impl Store {
         }
     }
 
+    /// Which drops are lazy (see [`Lazy`]); the same in every database.
+    pub fn lazy(&self) -> Lazy {
+        self.dbs.first().map(|d| d.lazy).unwrap_or_default()
+    }
+
+    pub fn set_lazy(&mut self, lazy: Lazy) {
+        for d in &mut self.dbs {
+            d.lazy = lazy;
+        }
+    }
+
+    /// The big values the databases dropped lazily since the last call.
+    pub fn take_garbage(&mut self) -> Vec<Value> {
+        let mut all = Vec::new();
+        for d in &mut self.dbs {
+            all.append(&mut d.garbage);
+        }
+        all
+    }
+
     /// Holds expiry (no expired key is deleted) until `until` (Unix ms; 0 ends
     /// the hold), for CLIENT PAUSE.
     pub fn set_expire_hold(&mut self, until: u64) {
@@ -300,7 +324,27 @@ pub struct Db {
     /// Under an LFU maxmemory policy, its settings: access stamps then hold a
     /// frequency counter (see `lfu.rs`) instead of the access time.
     pub lfu: Option<lfu::Lfu>,
+    /// `lazyfree-lazy-expire` and `lazyfree-lazy-server-del`: big values
+    /// this database drops on expiry, or when a write replaces them, are
+    /// kept in `garbage` for the server to free off the request path
+    /// (`Store::take_garbage`) instead of being freed here.
+    pub lazy: Lazy,
+    pub garbage: Vec<Value>,
 }
+
+/// Which drops of big values are left to the lazy-free thread.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Lazy {
+    /// Values of keys removed because their TTL passed.
+    pub expire: bool,
+    /// Values replaced by a write (SET over a key, RENAME's destination...).
+    pub server_del: bool,
+}
+
+/// Values whose freeing costs more than this (`Value::free_effort`) are
+/// freed on the lazy-free thread when freeing is lazy (Redis's
+/// `LAZYFREE_THRESHOLD`).
+pub const LAZYFREE_THRESHOLD: usize = 64;
 
 /// What a database's data costs, in bytes (see `mem.rs` for how it is counted).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -315,19 +359,15 @@ pub struct DbBytes {
 }
 
 impl Db {
-    /// What this database costs; O(keys) (each value answers in O(1), but
-    /// streams).
+    /// What this database costs; O(1) (the table keeps its sum, see
+    /// `table.rs`).
     pub fn bytes(&self) -> DbBytes {
         let entries = self.table.entries();
-        let dataset = entries
-            .iter()
-            .map(|e| e.key.heap_bytes() + e.value.heap_bytes())
-            .sum::<usize>()
-            + std::mem::size_of_val(entries);
+        let dataset = self.table.heap_bytes() + std::mem::size_of_val(entries);
         let (main, expires) = self.table.overhead_bytes();
         DbBytes {
             dataset,
-            main: main.saturating_sub(std::mem::size_of_val(entries)),
+            main,
             expires,
         }
     }
@@ -342,7 +382,7 @@ impl Db {
                 lfu::touch(self.table.entry(i).lru, l, now_ms(), draw)
             }
         };
-        self.table.entry_mut(i).lru = stamp;
+        self.table.set_lru(i, stamp);
         Some(i)
     }
 
@@ -366,8 +406,7 @@ impl Db {
             }
             self.watched.touch_expired(key);
             self.log_expiry(i);
-            self.table.remove_at(i);
-            self.expired_keys += 1;
+            self.remove_expired(i);
             return None;
         }
         Some(i)
@@ -411,8 +450,7 @@ impl Db {
             let at = self.table.entry(i).expire_at;
             if at != 0 && at <= now_ms() {
                 self.log_expiry(i);
-                self.table.remove_at(i);
-                self.expired_keys += 1;
+                self.remove_expired(i);
             } else {
                 if !keep_ttl && at != 0 {
                     self.table.set_expire(i, 0);
@@ -426,8 +464,9 @@ impl Db {
                     }
                 };
                 let e = self.table.entry_mut(i);
-                e.value = value;
+                let old = std::mem::replace(&mut e.value, value);
                 e.lru = stamp;
+                self.drop_value(old, self.lazy.server_del);
                 return i;
             }
         }
@@ -447,6 +486,35 @@ impl Db {
         let i = self.lookup_no_touch(key)?;
         self.watched.touch(key);
         Some(self.table.remove_at(i))
+    }
+
+    /// Removes `key` as a write that replaces it does (RENAME's destination;
+    /// Redis's `dbDelete`): its value is dropped lazily under
+    /// `lazyfree-lazy-server-del`. Whether it was live.
+    pub fn remove_replaced(&mut self, key: &[u8]) -> bool {
+        match self.remove(key) {
+            Some(e) => {
+                self.drop_value(e.value, self.lazy.server_del);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes entry `i`, whose TTL has passed, and counts it (the caller
+    /// told WATCH and the expiry log).
+    pub fn remove_expired(&mut self, i: usize) {
+        let e = self.table.remove_at(i);
+        self.expired_keys += 1;
+        self.drop_value(e.value, self.lazy.expire);
+    }
+
+    /// Drops a value this database no longer holds: into `garbage` when
+    /// `lazy` and it is big, here otherwise.
+    fn drop_value(&mut self, v: Value, lazy: bool) {
+        if lazy && v.free_effort() > LAZYFREE_THRESHOLD {
+            self.garbage.push(v);
+        }
     }
 
     /// Removes the entry at index `i` (other indices may change).
@@ -483,8 +551,7 @@ impl Db {
             if at != 0 && at <= now_ms() {
                 self.touch_expired_at(i);
                 self.log_expiry(i);
-                self.table.remove_at(i);
-                self.expired_keys += 1;
+                self.remove_expired(i);
                 continue;
             }
             return Some(self.table.entry(i).key.to_vec());

@@ -14,6 +14,13 @@
 //! - `volatile`: the indices of the entries that have a TTL, densely packed, each
 //!   entry remembering its position there (`vpos`). The active expiry cycle walks
 //!   it with a cursor.
+//! - `heap`: the heap bytes of all keys and values (see `store/mem.rs`), kept as
+//!   entries come and go, so `used_memory` costs no pass over the keys (maxmemory
+//!   reads it before every command). A value changes in place only through
+//!   [`Table::entry_mut`], which remembers the entry it handed out and its bytes
+//!   then (`pending`); the difference is added at the next `entry_mut` or
+//!   removal, or on reading ([`Table::heap_bytes`]). Nothing else can reach a
+//!   value mutably, so the sum stays exact.
 //!
 //! Invariants:
 //! - every entry is in exactly one chain: while rehashing, in `old[hash & old_mask]`
@@ -23,6 +30,7 @@
 //!   the entries whose `expire_at` is 0;
 //! - an entry is 72 bytes: key (inline up to 22 bytes), value, expiry, 32-bit hash,
 //!   access time, chain link and TTL-list position;
+//! - `heap_bytes()` equals the sum of every entry's key and value heap bytes;
 //! - `buckets.len()` is 0 or a power of two, and grows (doubling) before the table
 //!   holds more entries than buckets, and shrinks when under 1/8 full; a resize
 //!   requested while one is in progress first finishes the one in progress.
@@ -77,6 +85,12 @@ pub struct Entry {
     vpos: u32,
 }
 
+/// Heap bytes of an entry's key and value.
+#[inline]
+fn entry_heap(e: &Entry) -> usize {
+    e.key.heap_bytes() + e.value.heap_bytes()
+}
+
 /// A hash table from binary keys to [`Entry`].
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -85,6 +99,10 @@ pub struct Table {
     old: Vec<u32>,
     migrated: usize,
     volatile: Vec<u32>,
+    /// Heap bytes of all keys and values, but for the change of `pending`'s.
+    heap: usize,
+    /// The entry last handed out by `entry_mut`, with its heap bytes then.
+    pending: Option<(usize, usize)>,
 }
 
 impl Default for Table {
@@ -112,6 +130,8 @@ impl Table {
             old: Vec::new(),
             migrated: 0,
             volatile: Vec::new(),
+            heap: 0,
+            pending: None,
         }
     }
 
@@ -164,8 +184,34 @@ impl Table {
         &self.entries[i]
     }
 
+    /// Entry `i` for modification (its value may change size: see `heap`).
     pub fn entry_mut(&mut self, i: usize) -> &mut Entry {
+        if !matches!(self.pending, Some((j, _)) if j == i) {
+            self.settle();
+            self.pending = Some((i, entry_heap(&self.entries[i])));
+        }
         &mut self.entries[i]
+    }
+
+    /// Stamps entry `i`'s access time (its value is left alone).
+    pub fn set_lru(&mut self, i: usize, stamp: u32) {
+        self.entries[i].lru = stamp;
+    }
+
+    /// Heap bytes of all keys and values (what `MEMORY USAGE` would add up
+    /// over every key, less the entries themselves). O(1).
+    pub fn heap_bytes(&self) -> usize {
+        match self.pending {
+            Some((j, before)) => self.heap - before + entry_heap(&self.entries[j]),
+            None => self.heap,
+        }
+    }
+
+    /// Adds the change of the entry last handed out to `heap`.
+    fn settle(&mut self) {
+        if let Some((j, before)) = self.pending.take() {
+            self.heap = self.heap - before + entry_heap(&self.entries[j]);
+        }
     }
 
     /// All entries, in storage order.
@@ -173,15 +219,18 @@ impl Table {
         &self.entries
     }
 
-    /// Heap bytes of the table's own arrays (entries, both bucket arrays, the
-    /// TTL list), as the allocator sizes them: the keyspace's overhead in
-    /// MEMORY STATS (`overhead.hashtable.main`, `.expires`).
+    /// Heap bytes of the table's own arrays beyond the entries in use (both
+    /// bucket arrays; the TTL list), as the allocator sizes them: the
+    /// keyspace's overhead in MEMORY STATS (`overhead.hashtable.main`,
+    /// `.expires`). The entries array counts only the entries it holds (the
+    /// keys' part of the dataset): the room it reserves when it doubles is
+    /// address space the program has not written, so not resident memory, and
+    /// counting it would make `used_memory` jump by the array's whole size at
+    /// each doubling (under maxmemory, evicting that much at once).
     pub fn overhead_bytes(&self) -> (usize, usize) {
         use super::mem::vec_bytes;
         (
-            vec_bytes::<Entry>(self.entries.capacity())
-                + vec_bytes::<u32>(self.buckets.capacity())
-                + vec_bytes::<u32>(self.old.capacity()),
+            vec_bytes::<u32>(self.buckets.capacity()) + vec_bytes::<u32>(self.old.capacity()),
             vec_bytes::<u32>(self.volatile.capacity()),
         )
     }
@@ -202,7 +251,7 @@ impl Table {
         let slot = self.home_mut(hash);
         let next = *slot;
         *slot = link(i);
-        self.entries.push(Entry {
+        let e = Entry {
             key: Key::new(key),
             value,
             expire_at: 0,
@@ -210,7 +259,9 @@ impl Table {
             hash,
             next,
             vpos: NIL,
-        });
+        };
+        self.heap += entry_heap(&e);
+        self.entries.push(e);
         i
     }
 
@@ -227,6 +278,8 @@ impl Table {
     /// indices held by the caller are invalid afterwards.
     /// The returned entry keeps its `expire_at` (RENAME and MOVE carry it over).
     pub fn remove_at(&mut self, i: usize) -> Entry {
+        // indices move below: the entry handed out last is settled first
+        self.settle();
         self.rehash_step(1);
         let expire_at = self.entries[i].expire_at;
         self.set_expire(i, 0);
@@ -242,6 +295,7 @@ impl Table {
             }
         }
         let mut e = self.entries.swap_remove(i);
+        self.heap -= entry_heap(&e);
         e.expire_at = expire_at;
         e.next = NONE;
         if self.buckets.len() > 4 && self.entries.len() * 8 < self.buckets.len() {
@@ -444,6 +498,8 @@ impl Table {
         }
         let with_ttl = self.entries.iter().filter(|e| e.expire_at != 0).count();
         assert_eq!(with_ttl, self.volatile.len());
+        let heap: usize = self.entries.iter().map(entry_heap).sum();
+        assert_eq!(heap, self.heap_bytes());
     }
 }
 
@@ -454,6 +510,48 @@ mod tests {
 
     fn key(n: u64) -> Vec<u8> {
         format!("key:{n}").into_bytes()
+    }
+
+    #[test]
+    fn heap_sum_follows_inserts_changes_and_removals() {
+        let mut t = Table::new();
+        let long = |n: usize| Value::Raw(std::sync::Arc::new(vec![b'x'; n]));
+        for n in 0..300u64 {
+            // long keys (heap) and short ones (inline), values of every size
+            let k = if n % 3 == 0 {
+                format!("a-key-long-enough-to-leave-the-entry:{n}").into_bytes()
+            } else {
+                key(n)
+            };
+            t.insert_new(&k, long(n as usize * 7), 0);
+        }
+        t.check();
+        let mut rng = 12345u64;
+        for step in 0..3000u64 {
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let i = (rng >> 33) as usize % t.len();
+            match step % 5 {
+                // the same entry changed twice in a row, then another
+                0 | 1 => t.entry_mut(i).value = long((rng >> 20) as usize % 900),
+                2 => t.entry_mut(i).value = Value::Int(step as i64),
+                3 => {
+                    let e = t.remove_at(i);
+                    t.insert_new(&e.key, long(step as usize % 500), 0);
+                }
+                _ => t.set_lru(i, step as u32),
+            }
+            if step % 97 == 0 {
+                t.check();
+            }
+        }
+        t.check();
+        while !t.is_empty() {
+            t.entry_mut(0).value = long(10);
+            t.remove_at(0);
+        }
+        assert_eq!(t.heap_bytes(), 0);
     }
 
     #[test]
