@@ -73,6 +73,7 @@ pub mod outbox;
 pub mod pause;
 pub mod persistence;
 pub mod pqsort;
+pub mod propagate;
 pub mod pubsub;
 pub mod replication;
 pub mod server;
@@ -396,13 +397,16 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     }
     let before = ctx.out.buf.len();
     ctx.client.redacted.clear();
+    let frame = propagate::begin(ctx);
     let start = Instant::now();
     let args: &[Vec<u8>] = match (request, spec.owning) {
-        (Args::Owned(a), Some(h)) => {
+        // A command that takes its arguments' buffers cannot be propagated
+        // from them.
+        (Args::Owned(a), Some(h)) if frame.is_none() => {
             h(ctx, a);
             a
         }
-        (Args::Owned(a), None) => {
+        (Args::Owned(a), _) => {
             (spec.handler)(ctx, a);
             a
         }
@@ -412,6 +416,7 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         }
     };
     let usec = start.elapsed().as_micros() as u64;
+    propagate::end(ctx, frame, spec.name, args);
     slowlog::after_command(ctx, spec.flags, args, usec);
     monitor::after_command(ctx, spec.flags, args);
     latency::after_command(ctx, spec.flags, usec);

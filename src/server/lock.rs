@@ -26,7 +26,7 @@ use crate::resp::parse::Request;
 use crate::resp::Reply;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, TryLockError};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, TryLockError};
 
 /// The keyspace behind its lock.
 pub struct KeyspaceLock {
@@ -34,6 +34,11 @@ pub struct KeyspaceLock {
     waiters: AtomicUsize,
     gate: Mutex<()>,
     released: Condvar,
+    /// Runs before every release, still holding the lock: the append-only
+    /// file's write (and fsync under `appendfsync always`) of what the
+    /// commands just run propagated, so that no reply of theirs, sent after
+    /// the release, gets ahead of it.
+    pub before_release: OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
 
 /// The keyspace, locked; releasing it (dropping the guard) wakes a waiter.
@@ -49,6 +54,7 @@ impl KeyspaceLock {
             waiters: AtomicUsize::new(0),
             gate: Mutex::new(()),
             released: Condvar::new(),
+            before_release: OnceLock::new(),
         }
     }
 
@@ -107,6 +113,9 @@ impl KeyspaceLock {
 
 impl Drop for KeyspaceGuard<'_> {
     fn drop(&mut self) {
+        if let Some(f) = self.lock.before_release.get() {
+            f();
+        }
         drop(self.guard.take());
         if self.lock.waiters.load(Ordering::SeqCst) > 0 {
             let _gate = self.lock.gate.lock().unwrap_or_else(|e| e.into_inner());
