@@ -111,9 +111,13 @@ pub fn end(ctx: &mut Ctx<'_>, frame: Option<Frame>, name: &str, args: &[Vec<u8>]
     };
     super::notify::flush_expired(ctx.store, ctx.shared);
     let db = ctx.client.db;
+    let changed = ctx.store.dirty != frame.dirty && !runs_others(name);
+    let mut replaced = std::mem::replace(&mut ctx.shared.propagation.feed().replaced, frame.outer);
+    if changed && replaced.is_none() {
+        replaced = by_state(ctx, name, args);
+    }
     let mut f = ctx.shared.propagation.feed();
-    let replaced = std::mem::replace(&mut f.replaced, frame.outer);
-    if ctx.store.dirty != frame.dirty && !runs_others(name) {
+    if changed {
         match replaced {
             Some(cmds) => f.ops.extend(cmds.into_iter().map(|argv| Op { db, argv })),
             None => f.ops.push(Op {
@@ -230,4 +234,112 @@ pub fn reset(shared: &Shared) {
     f.replaced = None;
     f.buf.clear();
     f.selected = None;
+}
+
+/// Whether `args[from..]` holds one of `words` (case-insensitive).
+fn has_word(args: &[Vec<u8>], from: usize, words: &[&[u8]]) -> bool {
+    args.iter()
+        .skip(from)
+        .any(|a| words.iter().any(|w| a.eq_ignore_ascii_case(w)))
+}
+
+/// The forms 7.0 propagates that follow from the key's state after the
+/// command (Redis rewrites them in each command; here they are read back in
+/// one place): relative and second-based expiries as absolute milliseconds,
+/// float increments as the value they produced, deletions as DEL.
+fn by_state(ctx: &mut Ctx<'_>, name: &str, args: &[Vec<u8>]) -> Option<Vec<Vec<Vec<u8>>>> {
+    let key = args.get(1)?;
+    let (lazy_expire, lazy_user, lazy_server) = {
+        let c = ctx.shared.config();
+        (
+            c.lazyfree_lazy_expire,
+            c.lazyfree_lazy_user_del,
+            c.lazyfree_lazy_server_del,
+        )
+    };
+    let del = |lazy: bool| -> Vec<Vec<u8>> {
+        let n: &[u8] = if lazy { b"UNLINK" } else { b"DEL" };
+        vec![n.to_vec(), key.clone()]
+    };
+    let db = ctx.store.db(ctx.client.db);
+    let found = db.table.find(key);
+    let expire_at = found.map(|i| db.entry(i).expire_at);
+    let ms = |at: u64| at.to_string().into_bytes();
+    match name {
+        "set" | "setex" | "psetex" => {
+            let timed = name != "set" || has_word(args, 3, &[b"ex", b"px", b"exat"]);
+            let at = expire_at.filter(|&a| a != 0)?;
+            if !timed {
+                return None;
+            }
+            let val = if name == "set" {
+                &args[2]
+            } else {
+                args.get(3)?
+            };
+            Some(vec![vec![
+                b"SET".to_vec(),
+                key.clone(),
+                val.clone(),
+                b"PXAT".to_vec(),
+                ms(at),
+            ]])
+        }
+        "expire" | "pexpire" | "expireat" | "pexpireat" => match expire_at {
+            None => Some(vec![del(lazy_expire)]),
+            Some(_) if name == "pexpireat" => None,
+            Some(at) => {
+                let mut argv = vec![b"PEXPIREAT".to_vec(), key.clone(), ms(at)];
+                argv.extend(args.iter().skip(3).cloned());
+                Some(vec![argv])
+            }
+        },
+        "getex" => {
+            if has_word(args, 2, &[b"persist"]) {
+                return Some(vec![vec![b"PERSIST".to_vec(), key.clone()]]);
+            }
+            match expire_at {
+                None => Some(vec![del(lazy_expire)]),
+                Some(at) => Some(vec![vec![b"PEXPIREAT".to_vec(), key.clone(), ms(at)]]),
+            }
+        }
+        "getdel" => Some(vec![del(lazy_user)]),
+        "incrbyfloat" => {
+            let i = found?;
+            let mut tmp = [0u8; 20];
+            let v = db.entry(i).value.str_bytes(&mut tmp)?.to_vec();
+            Some(vec![vec![
+                b"SET".to_vec(),
+                key.clone(),
+                v,
+                b"KEEPTTL".to_vec(),
+            ]])
+        }
+        "hincrbyfloat" => {
+            let i = found?;
+            let field = args.get(2)?;
+            let crate::store::Value::Hash(h) = &db.entry(i).value else {
+                return None;
+            };
+            let v = h.get(field)?.to_vec();
+            Some(vec![vec![b"HSET".to_vec(), key.clone(), field.clone(), v]])
+        }
+        "restore" => {
+            let absttl = has_word(args, 4, &[b"absttl"]);
+            let ttl = args.get(2)?;
+            if ttl.as_slice() == b"0" || absttl {
+                return None;
+            }
+            match expire_at {
+                None => Some(vec![del(lazy_server)]),
+                Some(at) => {
+                    let mut argv = args.to_vec();
+                    argv[2] = ms(at);
+                    argv.push(b"ABSTTL".to_vec());
+                    Some(vec![argv])
+                }
+            }
+        }
+        _ => None,
+    }
 }
