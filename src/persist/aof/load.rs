@@ -242,15 +242,14 @@ fn load_one(
     if !truncated && multi_at.is_none() {
         return Ok(bytes.len() as u64);
     }
-    if truncated {
-        sh.logger.warning(&format!(
-            "!!! Warning: short read while loading the AOF file {name}!!!"
-        ));
-    } else {
+    if multi_at.is_some() {
         sh.logger.warning(&format!(
             "Revert incomplete MULTI/EXEC transaction in AOF file {name}"
         ));
     }
+    sh.logger.warning(&format!(
+        "!!! Warning: short read while loading the AOF file {name}!!!"
+    ));
     if client.tx.in_multi() {
         client.tx.queue = None;
     }

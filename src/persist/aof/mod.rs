@@ -303,6 +303,10 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
         open_next_incr(&mut st, sh, &c, "server start").map_err(|e| e.to_string())?;
     } else if let Some(last) = st.manifest.incrs.last() {
         let f = open_append(&dir.join(&last.name)).map_err(|e| e.to_string())?;
+        sh.logger.notice(&format!(
+            "Opening AOF incr file {} on server start",
+            last.name
+        ));
         st.incr = Some(Arc::new(f));
     }
     persist_manifest(&dir, &c, &st.manifest)
@@ -679,6 +683,7 @@ pub fn shutdown(sh: &Shared) {
     rewrite_cancel(sh);
     if let Some(a) = aof(sh) {
         if let Some(f) = a.lock().incr.clone() {
+            sh.logger.notice("Calling fsync() on the AOF file.");
             let _ = f.sync_data();
         }
     }
