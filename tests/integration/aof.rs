@@ -559,7 +559,7 @@ fn automatic_rewrite_on_growth() {
 /// One round of the crash test: writes until killed; returns the acknowledged
 /// counter value and the acknowledged SETs.
 fn write_until_killed(p: &mut Proc, rng: &mut Rand, start: u64) -> (u64, Vec<(String, String)>) {
-    let mut c = p.connect();
+    let c = p.connect();
     // The kill comes from another thread, at a random moment (mid-command,
     // mid-fsync, between replies).
     let pid = p.child.id().to_string();
@@ -577,12 +577,15 @@ fn write_until_killed(p: &mut Proc, rng: &mut Rand, start: u64) -> (u64, Vec<(St
     loop {
         n += 1;
         let (k, v) = (format!("k:{start}:{n}"), format!("v{}", rng.below(1 << 40)));
-        c.send(&super::support::multibulk(&[b"incr", b"counter"]));
-        c.send(&super::support::multibulk(&[
+        let mut req = super::support::multibulk(&[b"incr", b"counter"]);
+        req.extend(super::support::multibulk(&[
             b"set",
             k.as_bytes(),
             v.as_bytes(),
         ]));
+        if std::io::Write::write_all(&mut stream, &req).is_err() {
+            break;
+        }
         let Some(r1) = reply_line(&mut stream, &mut pending) else {
             break;
         };
