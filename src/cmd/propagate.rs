@@ -46,8 +46,9 @@ pub struct AofFeed {
     pub buf: Vec<u8>,
     /// The database the last written command ran in (`None`: a SELECT is due).
     pub selected: Option<usize>,
-    /// Bytes fed since the start (the writer's offset is compared with it).
-    pub fed: u64,
+    /// Bytes taken out of `buf` by the writer so far (with `buf.len()`, the
+    /// offset a thread waits for the file to reach).
+    pub taken: u64,
     depth: u32,
     /// What the running command asked to propagate as instead of itself.
     replaced: Option<Vec<Vec<Vec<u8>>>>,
@@ -157,7 +158,6 @@ fn emit_pending(f: &mut AofFeed) {
 
 /// One command into the feed, after a SELECT when its database is not the last.
 fn write_op(f: &mut AofFeed, op: &Op) {
-    let before = f.buf.len();
     if f.selected != Some(op.db) {
         let n = op.db.to_string();
         append_command(&mut f.buf, &[b"SELECT".as_slice(), n.as_bytes()]);
@@ -165,7 +165,6 @@ fn write_op(f: &mut AofFeed, op: &Op) {
     }
     let argv: Vec<&[u8]> = op.argv.iter().map(Vec::as_slice).collect();
     append_command(&mut f.buf, &argv);
-    f.fed += (f.buf.len() - before) as u64;
 }
 
 /// A command in RESP, as a client sends it.
@@ -232,6 +231,7 @@ pub fn reset(shared: &Shared) {
     f.ops.clear();
     f.expired.clear();
     f.replaced = None;
+    f.taken += f.buf.len() as u64;
     f.buf.clear();
     f.selected = None;
 }

@@ -207,7 +207,7 @@ impl Server {
         {
             let sh = core.shared.clone();
             let flush = move || crate::persist::aof::flush(&sh);
-            let _ = core.ks.before_release.set(Box::new(flush));
+            let _ = core.ks.after_release.set(Box::new(flush));
         }
         // The dataset is loaded before any client is accepted; a damaged file
         // stops the server rather than serving half a dataset. With

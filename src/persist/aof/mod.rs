@@ -5,13 +5,15 @@
 //! automatic trigger, turning the AOF on and off with CONFIG SET, and INFO.
 //!
 //! - **Writing.** Commands that changed the dataset are put in RESP into the
-//!   propagation feed (`cmd::propagate`) under the keyspace lock. Before that
-//!   lock is released ([`flush`], called by the lock guard), the feed's bytes
-//!   are written to the current incremental file, so no reply leaves before
-//!   its command is in the file (the kernel's page cache survives `kill -9`).
-//!   With `appendfsync always` the file is also fsynced there, before any
-//!   reply; with `everysec` a thread (`aof-fsync`) fsyncs it once a second;
-//!   with `no` the kernel decides.
+//!   propagation feed (`cmd::propagate`) under the keyspace lock. Right after
+//!   a thread releases that lock and before it sends anything ([`flush`],
+//!   called by the lock guard), the feed's bytes are written to the current
+//!   incremental file, so no reply leaves before its command is in the file
+//!   (the kernel's page cache survives `kill -9`). With `appendfsync always`
+//!   the file is also fsynced there, before any reply; threads releasing the
+//!   lock meanwhile share that write and fsync (group commit). With
+//!   `everysec` a thread (`aof-fsync`) fsyncs once a second; with `no` the
+//!   kernel decides.
 //! - **Rewrite.** BGREWRITEAOF (or growth past `auto-aof-rewrite-percentage`
 //!   of the base, once over `auto-aof-rewrite-min-size`) opens the next
 //!   incremental file at once (new writes go there, and the manifest lists
@@ -24,11 +26,12 @@
 //!   above; 7.0's "wait rewrite" state: appending starts with it, and the
 //!   manifest on disk changes only when the new base is in place.
 //!
-//! Invariants: the state lock is a leaf taken under the keyspace lock (or by
-//! the fsync thread, which holds it only to clone the file handle); the
-//! feed's bytes are written in the order they were fed (every writer holds
-//! the keyspace lock); `feed.selected` is reset whenever a new incremental
-//! file starts, so each file begins with a SELECT.
+//! Invariants: lock order keyspace -> this state -> the feed (the fsync
+//! thread holds the state only to clone the file handle); the feed's bytes
+//! are written in the order they were fed (one writer at a time takes the
+//! whole buffer, see [`flush`]); `feed.selected` is reset whenever a new incremental file starts
+//! (under the keyspace lock, after the old file got every byte fed), so each
+//! file begins with a SELECT.
 pub mod load;
 pub mod manifest;
 pub mod rewrite;
@@ -71,6 +74,11 @@ struct State {
     current_size: u64,
     base_size: u64,
     last_write_ok: bool,
+    /// A thread is writing the feed's bytes (see [`flush`]).
+    writing: bool,
+    /// Feed offset up to which the bytes are in the file (synced under
+    /// `appendfsync always`).
+    durable: u64,
     running: Option<Running>,
     scheduled: bool,
     last_rewrite_secs: i64,
@@ -82,6 +90,8 @@ struct State {
 /// The AOF, in `Persistence::aof`.
 pub struct Aof {
     state: Mutex<State>,
+    /// Signalled when a writer is done (see [`flush`]).
+    written: std::sync::Condvar,
 }
 
 fn aof(sh: &Shared) -> Option<&Aof> {
@@ -132,6 +142,7 @@ pub fn install(sh: &Arc<Shared>) {
             last_rewrite_secs: -1,
             ..State::default()
         }),
+        written: std::sync::Condvar::new(),
     }));
     let _ = sh.persistence.hooks.aof_info.set(info);
     let _ = sh.persistence.hooks.aof_switch.set(switch);
@@ -175,33 +186,60 @@ fn fsync_loop(weak: std::sync::Weak<Shared>) {
 }
 
 /// Writes the feed's bytes to the current incremental file (and fsyncs it
-/// under `appendfsync always`). Called with the keyspace lock held, before
-/// it is released.
+/// under `appendfsync always`), returning once every byte fed before the call
+/// is there. Called after each release of the keyspace lock, before the
+/// releasing thread sends anything.
+///
+/// Group commit: one thread at a time is the writer; it takes everything fed
+/// so far, writes (and syncs) it without holding the state's mutex, then
+/// wakes the others. A thread whose bytes a writer already took waits for that
+/// writer only; one with newer bytes becomes the next writer. The bytes reach
+/// the file in the order they were fed (one writer at a time, each taking the
+/// whole buffer).
 pub fn flush(sh: &Shared) {
     if !sh.propagation.is_on() {
         return;
     }
-    let data = {
-        let mut f = sh.propagation.feed();
-        if f.buf.is_empty() {
-            return;
-        }
-        std::mem::take(&mut f.buf)
-    };
     let Some(a) = aof(sh) else {
         return;
     };
-    let always = sh.config().appendfsync == "always";
     let mut st = a.lock();
-    let Some(file) = st.incr.clone() else {
-        return;
+    let target = {
+        let f = sh.propagation.feed();
+        f.taken + f.buf.len() as u64
     };
-    let written =
-        (&*file)
-            .write_all(&data)
-            .and_then(|_| if always { file.sync_data() } else { Ok(()) });
+    loop {
+        if st.durable >= target {
+            return;
+        }
+        if !st.writing {
+            break;
+        }
+        st = a.written.wait(st).unwrap_or_else(|e| e.into_inner());
+    }
+    st.writing = true;
+    let (data, end) = {
+        let mut f = sh.propagation.feed();
+        let data = std::mem::take(&mut f.buf);
+        f.taken += data.len() as u64;
+        (data, f.taken)
+    };
+    let file = st.incr.clone();
+    drop(st);
+    let always = sh.config().appendfsync == "always";
+    let written = match &file {
+        Some(file) => {
+            (&**file)
+                .write_all(&data)
+                .and_then(|_| if always { file.sync_data() } else { Ok(()) })
+        }
+        None => Ok(()),
+    };
+    let mut st = a.lock();
+    st.writing = false;
     match written {
         Ok(()) => {
+            st.durable = end;
             st.current_size += data.len() as u64;
             st.unsynced |= !always;
             if !st.last_write_ok {
@@ -218,14 +256,15 @@ pub fn flush(sh: &Shared) {
                 ));
             }
             st.last_write_ok = false;
-            // Kept for the next try, ahead of what came since.
-            drop(st);
+            // Kept for the next writer, ahead of what came since.
             let mut f = sh.propagation.feed();
+            f.taken -= data.len() as u64;
             let mut again = data;
             again.extend_from_slice(&f.buf);
             f.buf = again;
         }
     }
+    a.written.notify_all();
 }
 
 /// Opens the next incremental file; the feed starts it with a SELECT.
