@@ -75,6 +75,8 @@ pub struct SaveHooks {
     pub aof_switch: OnceLock<AofSwitchFn>,
     /// INFO's `aof_*` lines.
     pub aof_info: OnceLock<AofInfoFn>,
+    /// DEBUG LOADAOF: the keyspace loaded again from the AOF.
+    pub aof_load: OnceLock<SaveFn>,
 }
 
 /// Turns the append-only file on (`true`) or off (see [`SaveHooks::aof_switch`]).

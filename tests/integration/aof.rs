@@ -668,3 +668,26 @@ fn acknowledged_writes_survive_kill_9_under_appendfsync_always() {
 fn kill_9_long() {
     crash_rounds(100, 0xfeed_beef);
 }
+
+#[test]
+fn debug_loadaof_reloads_from_the_files() {
+    let dir = temp_dir("aof-debug");
+    let p = Proc::start(
+        &dir,
+        &["--appendonly", "yes", "--enable-debug-command", "yes"],
+    );
+    let mut c = p.connect();
+    assert_eq!(c.q("set a 1"), "+OK\r\n");
+    assert_eq!(c.q("rpush l x y"), ":2\r\n");
+    assert_eq!(c.q("debug loadaof"), "+OK\r\n");
+    assert_eq!(c.q("get a"), "$1\r\n1\r\n");
+    assert_eq!(c.q("llen l"), ":2\r\n");
+    // as redis-server 7.0.15: the reload counts as no change
+    assert_eq!(info_field(&mut c, "rdb_changes_since_last_save"), "0");
+    assert_eq!(c.q("set b 2"), "+OK\r\n");
+    assert_eq!(c.q("debug loadaof"), "+OK\r\n");
+    assert_eq!(c.q("get b"), "$1\r\n2\r\n");
+    assert_eq!(c.q("llen l"), ":2\r\n");
+    drop(p);
+    let _ = std::fs::remove_dir_all(&dir);
+}

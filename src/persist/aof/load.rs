@@ -22,10 +22,12 @@
 //! Invariants: no allocation is sized by a number read from the file beyond
 //! what the file's remaining bytes could hold; no panic on any content.
 use super::manifest::Manifest;
+use crate::cmd::blocking::Blocked;
 use crate::cmd::client::ClientState;
-use crate::cmd::{Keyspace, Shared};
+use crate::cmd::{Ctx, Keyspace, ScriptSlot, Shared};
 use crate::persist::rdbfile;
 use crate::resp::Reply;
+use crate::store::Store;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -123,9 +125,27 @@ pub struct Loaded {
     pub base_size: u64,
 }
 
+/// The parts of the keyspace a load works on (a [`Keyspace`], or a
+/// command's context for DEBUG LOADAOF).
+pub struct Target<'a> {
+    pub store: &'a mut Store,
+    pub blocked: &'a mut Blocked,
+    pub scripts: &'a mut ScriptSlot,
+}
+
+impl<'a> Target<'a> {
+    pub fn of(ks: &'a mut Keyspace) -> Target<'a> {
+        Target {
+            store: &mut ks.store,
+            blocked: &mut ks.blocked,
+            scripts: &mut ks.scripts,
+        }
+    }
+}
+
 /// Loads every file of `m` from `dir` into the keyspace.
 pub fn load_files(
-    ks: &mut Keyspace,
+    ks: &mut Target<'_>,
     sh: &Arc<Shared>,
     dir: &Path,
     m: &Manifest,
@@ -140,7 +160,11 @@ pub fn load_files(
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(format!("The AOF file {} doesn't exist", f.name));
+                return Err(format!(
+                    "The append log file {} doesn't exist: {}",
+                    f.name,
+                    crate::cmd::io_error_text(&e)
+                ));
             }
             Err(e) => {
                 return Err(format!(
@@ -173,7 +197,7 @@ pub fn load_files(
 
 /// Loads one file; returns its size (after a cut).
 fn load_one(
-    ks: &mut Keyspace,
+    ks: &mut Target<'_>,
     sh: &Arc<Shared>,
     path: &Path,
     name: &str,
@@ -184,16 +208,8 @@ fn load_one(
     let mut pos = 0;
     if bytes.starts_with(b"REDIS") {
         sh.logger.notice("Reading RDB base file on AOF loading...");
-        pos = rdbfile::load_rdb(
-            &mut ks.store,
-            &mut ks.scripts,
-            sh,
-            c,
-            bytes,
-            Default::default(),
-            true,
-        )
-        .map_err(|e| format!("Bad file format reading the append only file {name}: {e}"))?;
+        pos = rdbfile::load_rdb(ks.store, ks.scripts, sh, c, bytes, Default::default(), true)
+            .map_err(|e| format!("Bad file format reading the append only file {name}: {e}"))?;
         sh.logger.notice("RDB is base AOF");
     }
     let mut client = ClientState {
@@ -229,7 +245,14 @@ fn load_one(
                 } else if argv[0].eq_ignore_ascii_case(b"exec") {
                     multi_at = None;
                 }
-                let mut ctx = ks.ctx(&mut client, &mut reply, sh);
+                let mut ctx = Ctx {
+                    store: &mut *ks.store,
+                    blocked: &mut *ks.blocked,
+                    scripts: &mut *ks.scripts,
+                    client: &mut client,
+                    out: &mut reply,
+                    shared: sh,
+                };
                 crate::cmd::dispatch(&mut ctx, &argv);
                 reply.buf.clear();
                 pos = end;
@@ -309,7 +332,7 @@ mod tests {
     #[test]
     fn bad_bytes_name_their_offset() {
         assert_eq!(next_command(b"xyz", 0), Next::Bad(0));
-        assert_eq!(next_command(b"*1\r\n+OK\r\n", 0), Next::Bad(4));
+        assert_eq!(next_command(b"*1\r\n+OK\r\n\r\n", 0), Next::Bad(4));
         assert_eq!(next_command(b"*1\r\n$2\r\nabXY", 0), Next::Bad(10));
         assert_eq!(next_command(b"*0\r\n", 0), Next::Bad(0));
         assert_eq!(next_command(b"*-1\r\n", 0), Next::Bad(0));

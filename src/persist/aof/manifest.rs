@@ -82,6 +82,7 @@ impl Manifest {
                 return Err("Invalid AOF manifest file format".into());
             }
             let (mut name, mut seq, mut kind) = (None, None, None);
+            let mut unknown_type = false;
             for pair in args.chunks_exact(2) {
                 let v = &pair[1];
                 match pair[0].to_ascii_lowercase().as_slice() {
@@ -93,10 +94,14 @@ impl Manifest {
                             b"h" => Some(Kind::History),
                             b"i" => Some(Kind::Incr),
                             _ => None,
-                        }
+                        };
+                        unknown_type = kind.is_none();
                     }
                     _ => {}
                 }
+            }
+            if unknown_type {
+                return Err("Unknown AOF file type".into());
             }
             let (Some(name), Some(seq), Some(kind)) = (name, seq, kind) else {
                 return Err("Invalid AOF manifest file format".into());
@@ -297,6 +302,15 @@ mod tests {
             "The AOF manifest file is invalid format"
         );
         assert_eq!(e("file a seq 1\n"), "Invalid AOF manifest file format");
+        assert_eq!(
+            e("file a seq 1 type b\n\n"),
+            "Invalid AOF manifest file format"
+        );
+        assert_eq!(e("file a seq 1 type x\n"), "Unknown AOF file type");
+        assert_eq!(
+            e("file a seq 1 type b new\n"),
+            "Invalid AOF manifest file format"
+        );
         assert_eq!(
             e("file a seq 1 type b\nfile b seq 2 type b\n"),
             "Found duplicate base file information"

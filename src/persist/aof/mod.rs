@@ -146,6 +146,7 @@ pub fn install(sh: &Arc<Shared>) {
     }));
     let _ = sh.persistence.hooks.aof_info.set(info);
     let _ = sh.persistence.hooks.aof_switch.set(switch);
+    let _ = sh.persistence.hooks.aof_load.set(debug_loadaof);
     let weak = Arc::downgrade(sh);
     let _ = std::thread::Builder::new()
         .name("aof-fsync".into())
@@ -310,7 +311,7 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
     };
     let mut loaded = load::Loaded::default();
     if !m.data_files().is_empty() {
-        loaded = load::load_files(ks, sh, &dir, &m)?;
+        loaded = load::load_files(&mut load::Target::of(ks), sh, &dir, &m)?;
     }
     let mut st = a.lock();
     st.dir = dir.clone();
@@ -713,6 +714,41 @@ fn switch(ctx: &mut Ctx<'_>, on: bool) -> Result<(), String> {
     st.on = false;
     st.wait_rewrite = false;
     st.scheduled = false;
+    Ok(())
+}
+
+/// DEBUG LOADAOF (7.0): the AOF written and synced, the keyspace emptied and
+/// loaded again from the files the manifest on disk names. Unlike Redis,
+/// which exits when that load fails, the error is returned.
+fn debug_loadaof(ctx: &mut Ctx<'_>) -> Result<(), String> {
+    let sh = ctx.shared.clone();
+    flush(&sh);
+    let Some(a) = aof(&sh) else {
+        return Ok(());
+    };
+    if let Some(f) = a.lock().incr.clone() {
+        let _ = f.sync_data();
+    }
+    let c = sh.config().clone();
+    let dir = aof_dir(&c);
+    let m = match std::fs::read(dir.join(manifest::manifest_name(&c.appendfilename))) {
+        Ok(text) => Manifest::parse(&text)?,
+        Err(_) => Manifest::default(),
+    };
+    let _old = ctx.store.flush_all();
+    // Replayed commands are not written again.
+    let was = sh.propagation.on.swap(false, Ordering::Relaxed);
+    let mut target = load::Target {
+        store: &mut *ctx.store,
+        blocked: &mut *ctx.blocked,
+        scripts: &mut *ctx.scripts,
+    };
+    let r = load::load_files(&mut target, &sh, &dir, &m);
+    sh.propagation.on.store(was, Ordering::Relaxed);
+    ctx.store.dirty = 0;
+    r?;
+    sh.logger
+        .warning("Append Only File loaded by DEBUG LOADAOF");
     Ok(())
 }
 
