@@ -112,7 +112,9 @@ pub fn end(ctx: &mut Ctx<'_>, frame: Option<Frame>, name: &str, args: &[Vec<u8>]
     };
     super::notify::flush_expired(ctx.store, ctx.shared);
     let db = ctx.client.db;
-    let changed = ctx.store.dirty != frame.dirty && !runs_others(name);
+    // Grown, as Redis clamps `server.dirty - dirty_before` at 0: SAVE, DEBUG
+    // RELOAD/LOADAOF reset the counter and are not written.
+    let changed = ctx.store.dirty > frame.dirty && !runs_others(name);
     let mut replaced = std::mem::replace(&mut ctx.shared.propagation.feed().replaced, frame.outer);
     if changed && replaced.is_none() {
         replaced = by_state(ctx, name, args);
