@@ -25,8 +25,23 @@ impl Proc {
         Proc::try_start(dir, args).unwrap_or_else(|log| panic!("ferrous did not start: {log}"))
     }
 
-    /// Starts it; `Err` holds its log when it exits instead.
+    /// Starts it; `Err` holds its log when it exits instead. A free port can
+    /// be taken by a server of another test before ours binds it: then ours
+    /// exits and the one answering is not ours (its `process_id` says so), and
+    /// the start is tried again on another port.
     fn try_start(dir: &Path, args: &[&str]) -> Result<Proc, String> {
+        for _ in 0..5 {
+            let mut p = Proc::try_start_once(dir, args)?;
+            let pid = format!("process_id:{}\r\n", p.child.id());
+            if p.connect().q("info server").contains(&pid) {
+                return Ok(p);
+            }
+            p.kill9();
+        }
+        Err("no free port".into())
+    }
+
+    fn try_start_once(dir: &Path, args: &[&str]) -> Result<Proc, String> {
         let port = free_port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_ferrous"))
             .args([
