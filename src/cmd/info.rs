@@ -300,7 +300,13 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                 ],
             );
         }
-        "persistence" => t.push_str(&sh.persistence.info(ctx.store.dirty)),
+        "persistence" => {
+            let aof = match sh.persistence.hooks.aof_info.get() {
+                Some(f) => f(sh),
+                None => super::persistence::AOF_OFF_INFO.to_string(),
+            };
+            t.push_str(&sh.persistence.info(ctx.store.dirty, &aof))
+        }
         "stats" => {
             let tracked = super::tracking::state(sh).totals();
             let (channels, patterns) = sh.pubsub.lock().unwrap_or_else(|e| e.into_inner()).counts();

@@ -720,6 +720,10 @@ fn mpop_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], at: usize, timeout: Option<
             Ok(None) => continue,
             Ok(Some(_)) => {
                 let vals = pop_n(ctx, key, left, count);
+                // [B]LMPOP propagates as LPOP/RPOP key count, as 7.0 rewrites it.
+                let name: &[u8] = if left { b"LPOP" } else { b"RPOP" };
+                let n = vals.len().to_string().into_bytes();
+                super::propagate::replace(ctx, vec![vec![name.to_vec(), key.to_vec(), n]]);
                 ctx.out.array(2);
                 ctx.out.bulk(key);
                 ctx.out.array(vals.len());
@@ -749,6 +753,9 @@ fn bpop(ctx: &mut Ctx<'_>, args: &[Vec<u8>], left: bool) {
             Ok(None) => continue,
             Ok(Some(_)) => {
                 let vals = pop_n(ctx, key, left, 1);
+                // BLPOP/BRPOP propagate as LPOP/RPOP, as 7.0 rewrites them.
+                let name: &[u8] = if left { b"LPOP" } else { b"RPOP" };
+                super::propagate::replace(ctx, vec![vec![name.to_vec(), key.to_vec()]]);
                 if let Some(v) = vals.first() {
                     ctx.out.array(2);
                     ctx.out.bulk(key);
@@ -777,7 +784,18 @@ fn bmove(ctx: &mut Ctx<'_>, args: &[Vec<u8>], from_left: bool, to_left: bool, ti
     };
     match read!(ctx, List, &args[1]) {
         Err(Replied) => {}
-        Ok(Some(_)) => move_generic(ctx, &args[1], &args[2], from_left, to_left),
+        Ok(Some(_)) => {
+            move_generic(ctx, &args[1], &args[2], from_left, to_left);
+            // BLMOVE propagates as LMOVE, BRPOPLPUSH as RPOPLPUSH (7.0).
+            let argv: Vec<Vec<u8>> = if args.len() == 6 {
+                let mut v = vec![b"LMOVE".to_vec()];
+                v.extend_from_slice(&args[1..5]);
+                v
+            } else {
+                vec![b"RPOPLPUSH".to_vec(), args[1].clone(), args[2].clone()]
+            };
+            super::propagate::replace(ctx, vec![argv]);
+        }
         Ok(None) => blocking::block_or_reply(ctx, &args[1..2], args, deadline, Reply::null),
     }
 }

@@ -79,6 +79,7 @@ pub mod outbox;
 pub mod pause;
 pub mod persistence;
 pub mod pqsort;
+pub mod propagate;
 pub mod pubsub;
 pub mod replication;
 pub mod server;
@@ -405,8 +406,7 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         row.stats.rejected_calls.fetch_add(1, Ordering::Relaxed);
         return;
     }
-    if ctx.client.subs.any() && ctx.client.resp == 2 && spec.flags & flags::SUBSCRIBED_OK == 0
-    {
+    if ctx.client.subs.any() && ctx.client.resp == 2 && spec.flags & flags::SUBSCRIBED_OK == 0 {
         let why = pubsub::subscribe_mode_refusal(&row.full_name);
         if ctx.client.tx.in_multi() && spec.name == "exec" {
             tx::discard_transaction(ctx);
@@ -458,13 +458,16 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
     let before = ctx.out.buf.len();
     ctx.out.error_counted = false;
     ctx.client.redacted.clear();
+    let frame = propagate::begin(ctx);
     let start = Instant::now();
     let args: &[Vec<u8>] = match (request, spec.owning) {
-        (Args::Owned(a), Some(h)) => {
+        // A command that takes its arguments' buffers cannot be propagated
+        // from them.
+        (Args::Owned(a), Some(h)) if frame.is_none() => {
             h(ctx, a);
             a
         }
-        (Args::Owned(a), None) => {
+        (Args::Owned(a), _) => {
             (spec.handler)(ctx, a);
             a
         }
@@ -474,6 +477,7 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         }
     };
     let usec = start.elapsed().as_micros() as u64;
+    propagate::end(ctx, frame, spec.name, args);
     slowlog::after_command(ctx, spec.flags, args, usec);
     monitor::after_command(ctx, spec.flags, args);
     latency::after_command(ctx, spec.flags, usec);

@@ -11,6 +11,9 @@
 //! `expired` precedes the `set` of the command that found the key expired, as in
 //! Redis), after each command, and after each active expiry cycle.
 //!
+//! The same logs give the append-only file its `DEL`s of expired keys
+//! (`propagate::expired`); they are kept while either needs them.
+//!
 //! Invariants: with notifications off the cost is one relaxed atomic load per
 //! command; the expired logs are only filled while `x` is on.
 use super::Ctx;
@@ -114,16 +117,20 @@ pub fn publish_event(shared: &Shared, flags: u32, class: u32, event: &str, key: 
 pub fn flush_expired(store: &mut Store, shared: &Shared) {
     let flags = shared.notify_flags.load(Ordering::Relaxed);
     let on = flags & EXPIRED != 0 && flags & (KEYSPACE | KEYEVENT) != 0;
+    let propagating = super::propagate::wants_expired_log(shared);
     for db in 0..store.db_count() {
         let d = store.db(db);
-        d.log_expired = on;
+        d.log_expired = on || propagating;
         if d.expired_log.is_empty() {
             continue;
         }
         let keys = std::mem::take(&mut d.expired_log);
-        for k in keys {
-            publish_event(shared, flags, EXPIRED, "expired", &k, db);
+        if on {
+            for k in &keys {
+                publish_event(shared, flags, EXPIRED, "expired", k, db);
+            }
         }
+        super::propagate::expired(shared, db, &keys);
     }
 }
 

@@ -75,7 +75,19 @@ pub struct SaveHooks {
     /// The bytes a value takes in an RDB file, as the configuration would
     /// write it (DEBUG OBJECT's `serializedlength`).
     pub serialized_len: OnceLock<SerializedLenFn>,
+    /// CONFIG SET appendonly yes|no took effect: start (a rewrite, then
+    /// appending) or stop the append-only file.
+    pub aof_switch: OnceLock<AofSwitchFn>,
+    /// INFO's `aof_*` lines.
+    pub aof_info: OnceLock<AofInfoFn>,
+    /// DEBUG LOADAOF: the keyspace loaded again from the AOF.
+    pub aof_load: OnceLock<SaveFn>,
 }
+
+/// Turns the append-only file on (`true`) or off (see [`SaveHooks::aof_switch`]).
+pub type AofSwitchFn = fn(&mut Ctx<'_>, bool) -> Result<(), String>;
+/// INFO's `aof_*` lines (see [`SaveHooks::aof_info`]).
+pub type AofInfoFn = fn(&super::Shared) -> String;
 
 /// DEBUG RELOAD's options.
 #[derive(Debug, Clone, Copy, Default)]
@@ -92,6 +104,11 @@ pub struct Persistence {
     /// background save failed: commands that write get MISCONF.
     pub refuse_writes: AtomicBool,
     pub hooks: SaveHooks,
+    /// The append-only file's state, owned by the persistence layer (opened
+    /// only there, as the scripting state is in `ScriptSlot`).
+    pub aof: OnceLock<Box<dyn std::any::Any + Send + Sync>>,
+    /// An AOF rewrite is running (BGSAVE waits for it, as for Redis's child).
+    pub aof_rewriting: AtomicBool,
 }
 
 /// The error Redis gives writes while saves fail.
@@ -118,6 +135,8 @@ impl Default for Persistence {
             }),
             refuse_writes: AtomicBool::new(false),
             hooks: SaveHooks::default(),
+            aof: OnceLock::new(),
+            aof_rewriting: AtomicBool::new(false),
         }
     }
 }
@@ -142,8 +161,8 @@ impl Persistence {
     }
 
     /// INFO's `# Persistence` section, as 7.0 writes it (`dirty`: changes since
-    /// the last save).
-    pub fn info(&self, dirty: u64) -> String {
+    /// the last save; `aof`: the `aof_*` lines from the persistence layer).
+    pub fn info(&self, dirty: u64, aof: &str) -> String {
         let st = self.state();
         let (current, total, done) = match &st.running {
             Some(r) => (
@@ -161,11 +180,7 @@ impl Persistence {
              rdb_last_save_time:{}\r\nrdb_last_bgsave_status:{}\r\n\
              rdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{current}\r\n\
              rdb_saves:{}\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:{}\r\n\
-             rdb_last_load_keys_loaded:{}\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n\
-             aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n\
-             aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n\
-             aof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\n\
-             aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
+             rdb_last_load_keys_loaded:{}\r\n{aof}",
             u8::from(st.running.is_some()),
             st.lastsave,
             if st.last_bgsave_ok { "ok" } else { "err" },
@@ -176,3 +191,11 @@ impl Persistence {
         )
     }
 }
+
+/// INFO's `aof_*` lines while the append-only file was never set up (7.0's
+/// values with `appendonly no`).
+pub const AOF_OFF_INFO: &str = "aof_enabled:0\r\naof_rewrite_in_progress:0\r\n\
+     aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n\
+     aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n\
+     aof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\n\
+     aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n";

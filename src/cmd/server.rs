@@ -97,6 +97,17 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         b"protocol" if args.len() == 3 => debug_protocol(ctx.out, &args[2]),
         b"reload" => debug_reload(ctx, &args[2..]),
+        b"loadaof" => match ctx.shared.persistence.hooks.aof_load.get() {
+            Some(load) => match load(ctx) {
+                Ok(()) => ctx.out.ok(),
+                Err(e) => {
+                    ctx.shared.logger.warning(&e);
+                    ctx.out
+                        .error("ERR Error loading the AOF, check server logs.")
+                }
+            },
+            None => ctx.out.ok(),
+        },
         b"set-active-expire" if args.len() == 3 => {
             let on = atoi_nonzero(&args[2]);
             ctx.shared

@@ -287,6 +287,10 @@ fn spop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         };
     };
     let want = count.unwrap_or(1);
+    let whole = match &db.entry(i).value {
+        Value::Set(s) => count.is_some() && want >= s.len(),
+        _ => false,
+    };
     let mut popped = Vec::new();
     for _ in 0..want {
         let len = match &db.entry(i).value {
@@ -301,6 +305,24 @@ fn spop(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     if !popped.is_empty() {
         ctx.store.dirty += popped.len() as u64;
+        // Propagated as 7.0 does: the whole set as DEL, else one SREM a member.
+        if super::propagate::is_on(ctx) {
+            let key = &args[1];
+            let cmds = if whole {
+                let del: &[u8] = if ctx.shared.config().lazyfree_lazy_server_del {
+                    b"UNLINK"
+                } else {
+                    b"DEL"
+                };
+                vec![vec![del.to_vec(), key.clone()]]
+            } else {
+                popped
+                    .iter()
+                    .map(|m| vec![b"SREM".to_vec(), key.clone(), m.clone()])
+                    .collect()
+            };
+            super::propagate::replace(ctx, cmds);
+        }
         notify(ctx, notify::SET, "spop", &args[1]);
         drop_if_empty(ctx, &args[1]);
     }

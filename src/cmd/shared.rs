@@ -299,6 +299,8 @@ pub struct Shared {
     pub slowlog: super::slowlog::SlowLog,
     /// RDB save status and the persistence layer's hooks (see `cmd::persistence`).
     pub persistence: super::persistence::Persistence,
+    /// Commands on their way to the append-only file (see `cmd::propagate`).
+    pub propagation: super::propagate::Propagation,
     next_client_id: AtomicU64,
     shutting_down: AtomicBool,
 }
@@ -367,6 +369,7 @@ impl Shared {
             scripts_may_call_noscript: AtomicBool::new(false),
             pause: super::pause::Pause::default(),
             persistence: super::persistence::Persistence::default(),
+            propagation: super::propagate::Propagation::default(),
             tracking: Mutex::default(),
             tracking_on: AtomicBool::new(false),
             tracking_clients: AtomicUsize::new(0),

@@ -621,6 +621,14 @@ fn xadd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let trimmed = opts.trim.map_or(0, |t| s.trim(&t));
     reply_id(ctx.out, id);
     ctx.store.dirty += 1;
+    // An ID the server chose (`*`, `ms-*`) propagates as the ID it got (7.0).
+    if !matches!(opts.id, Some((_, true))) && super::propagate::is_on(ctx) {
+        let mut argv = args.to_vec();
+        if let Some(a) = argv.get_mut(opts.id_pos) {
+            *a = format!("{}-{}", id.ms, id.seq).into_bytes();
+        }
+        super::propagate::replace(ctx, vec![argv]);
+    }
     notify(ctx, STREAM, "xadd", key);
     if trimmed > 0 {
         notify(ctx, STREAM, "xtrim", key);

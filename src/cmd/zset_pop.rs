@@ -90,6 +90,15 @@ pub fn try_pop(
         }
     }
     ctx.store.dirty += n as u64;
+    // BZPOP* and [B]ZMPOP propagate as ZPOPMIN/ZPOPMAX, as 7.0 rewrites them.
+    if matches!(shape, PopShape::KeyFirst | PopShape::Nested) && super::propagate::is_on(ctx) {
+        let name: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+        let mut argv = vec![name.to_vec(), key.to_vec()];
+        if shape == PopShape::Nested {
+            argv.push(n.to_string().into_bytes());
+        }
+        super::propagate::replace(ctx, vec![argv]);
+    }
     notify_removal(ctx, if max { "zpopmax" } else { "zpopmin" }, key, gone);
     true
 }

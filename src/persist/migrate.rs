@@ -10,6 +10,9 @@
 //! transfer, bounded by `timeout` milliseconds for each network step
 //! (1000 when 0 or negative).
 //!
+//! The source propagates (to the append-only file) as a DEL of the keys it
+//! gave away, as Redis does.
+//!
 //! Connections are cached per `host:port` (in `Shared::migrate_sockets`) and
 //! closed by the cron after 10 seconds unused, as Redis caches them; at most
 //! 64 are kept. A failed exchange closes its connection; one that failed
@@ -174,6 +177,7 @@ fn migrate(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         Err(f) => return ctx.out.error(f.reply()),
     };
     let mut first_error = None;
+    let mut deleted: Vec<Vec<u8>> = vec![b"DEL".to_vec()];
     for ((key, _, _), answer) in found.iter().zip(&answers) {
         if let Some(err) = answer.strip_prefix(b"-") {
             first_error.get_or_insert_with(|| err.to_vec());
@@ -182,9 +186,18 @@ fn migrate(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             if ctx.store.db(dbi).remove(key).is_some() {
                 notify(ctx, GENERIC, "del", key);
                 ctx.store.dirty += 1;
+                deleted.push(key.to_vec());
             }
         }
     }
+    // The source's change is the keys it lost: the append-only file gets a
+    // DEL of them, never the MIGRATE (replayed, it would send them again).
+    let cmds = if deleted.len() > 1 {
+        vec![deleted]
+    } else {
+        Vec::new()
+    };
+    crate::cmd::propagate::replace(ctx, cmds);
     match first_error {
         None => ctx.out.ok(),
         Some(e) => {

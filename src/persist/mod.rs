@@ -9,6 +9,8 @@
 //! | `save_commands.rs` | SAVE, BGSAVE, LASTSAVE |
 //! | `rdbfile.rs` | the RDB file on disk: SAVE, BGSAVE (a snapshot written by a thread), save points, loading at startup, DEBUG RELOAD |
 //! | `commands.rs` | DUMP and RESTORE |
+//! | `aof/` | the append-only file: manifest, writing, fsync, rewrite, loading |
+//! | `aof_commands.rs` | BGREWRITEAOF |
 //!
 //! The in-memory listpack and intset types these formats share live in
 //! `store` (`store/listpack/`, `store/intset.rs`), since values will be kept
@@ -16,6 +18,8 @@
 //! payloads, below this layer, compress library code with it. Persistence
 //! sits above the scripting layer: RDB files carry the function libraries,
 //! read and loaded through `scripting::function`.
+pub mod aof;
+pub mod aof_commands;
 pub mod commands;
 pub use crate::digest::crc64;
 pub mod dump;
@@ -32,4 +36,5 @@ pub const FAMILIES: &[&[crate::cmd::CommandSpec]] = &[
     commands::COMMANDS,
     save_commands::COMMANDS,
     migrate::COMMANDS,
+    aof_commands::COMMANDS,
 ];

@@ -70,7 +70,7 @@ fn unix_now() -> u64 {
 }
 
 /// How this server writes its files now.
-fn save_options(c: &Config) -> SaveOptions {
+pub(crate) fn save_options(c: &Config) -> SaveOptions {
     let now = crate::store::now_ms();
     SaveOptions {
         compress: c.rdbcompression,
@@ -144,7 +144,7 @@ fn write_file(
 
 /// The per-key pause of `rdb-key-save-delay` (microseconds; negative:
 /// nanoseconds... Redis busy-waits; a sleep is as good here).
-fn key_delay(c: &Config) -> Option<std::time::Duration> {
+pub(crate) fn key_delay(c: &Config) -> Option<std::time::Duration> {
     match c.rdb_key_save_delay {
         d if d > 0 => Some(std::time::Duration::from_micros(d as u64)),
         d if d < 0 => Some(std::time::Duration::from_nanos(u64::from(d.unsigned_abs()))),
@@ -153,7 +153,7 @@ fn key_delay(c: &Config) -> Option<std::time::Duration> {
 }
 
 /// The function libraries' code, to save with the keys.
-fn library_codes(scripts: &mut ScriptSlot) -> Vec<Vec<u8>> {
+pub(crate) fn library_codes(scripts: &mut ScriptSlot) -> Vec<Vec<u8>> {
     engine::state(scripts)
         .functions()
         .library_codes()
@@ -341,6 +341,10 @@ pub fn cron(store: &mut Store, scripts: &mut ScriptSlot, sh: &Arc<Shared>) {
         sh.persistence.update_refusal(&sh.config());
         st = sh.persistence.state();
     }
+    // An AOF rewrite is Redis's other child: nothing starts beside it.
+    if super::aof::rewrite_running(sh) {
+        return;
+    }
     let retry_ok = st.last_bgsave_ok || now.saturating_sub(st.last_bgsave_try) > RETRY_DELAY;
     let scheduled = st.scheduled && retry_ok;
     let (lastsave, dirty) = (st.lastsave, store.dirty);
@@ -398,15 +402,30 @@ pub fn load_at_startup(
 /// read into a fresh store first). Without `noflush`, the keyspace and the
 /// function libraries are replaced; with it the file's keys are added (a key
 /// already present is an error, or replaced under `merge`).
-fn load_into(
+pub(crate) fn load_into(
     store: &mut Store,
     scripts: &mut ScriptSlot,
     sh: &Shared,
     c: &Config,
     bytes: &[u8],
     how: ReloadOptions,
-) -> Result<(), String> {
-    let opts = FileOptions {
+) -> Result<usize, String> {
+    load_rdb(store, scripts, sh, c, bytes, how, false)
+}
+
+/// [`load_into`], or with `preamble` an AOF base's RDB part (expired keys are
+/// kept, as the commands after it may touch them); returns the bytes the RDB
+/// took.
+pub(crate) fn load_rdb(
+    store: &mut Store,
+    scripts: &mut ScriptSlot,
+    sh: &Shared,
+    c: &Config,
+    bytes: &[u8],
+    how: ReloadOptions,
+    preamble: bool,
+) -> Result<usize, String> {
+    let mut opts = FileOptions {
         values: LoadOptions {
             encodings: encodings(c),
             deep: c.sanitize_dump_payload == "yes",
@@ -415,6 +434,9 @@ fn load_into(
         verify_checksum: c.rdbchecksum && !sh.skip_checksum.load(Ordering::Relaxed),
         ..FileOptions::default()
     };
+    if preamble {
+        opts.drop_expired_before = None;
+    }
     let mut loaded = load::load(bytes, &opts).map_err(|e| e.to_string())?;
     for (k, v) in &loaded.aux {
         let v = String::from_utf8_lossy(v);
@@ -473,7 +495,7 @@ fn load_into(
     let mut st = sh.persistence.state();
     st.last_load_keys_loaded = loaded.keys_loaded;
     st.last_load_keys_expired = loaded.keys_expired;
-    Ok(())
+    Ok(loaded.consumed)
 }
 
 /// DEBUG RELOAD: save (unless NOSAVE), then load the file back.

@@ -5,8 +5,10 @@
 //! - `BGSAVE`: snapshots the keyspace and writes it on a thread (see
 //!   `rdbfile.rs`); `+Background saving started`. One at a time: another
 //!   BGSAVE, a SAVE or a BGSAVE SCHEDULE meanwhile gets
-//!   `-ERR Background save already in progress`, as in 7.0 (which schedules
-//!   only behind an AOF rewrite, a child this server never has).
+//!   `-ERR Background save already in progress`, as in 7.0. While an AOF
+//!   rewrite runs (Redis's other child) BGSAVE SCHEDULE, and BGSAVE inside
+//!   MULTI/EXEC, answer `+Background saving scheduled` and the cron starts it
+//!   later; a plain BGSAVE then gets 7.0's "Another child process is active".
 //! - `LASTSAVE`: Unix time of the last successful save.
 use super::rdbfile;
 use crate::cmd::errors;
@@ -61,6 +63,18 @@ fn bgsave(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return ctx.out.error(IN_PROGRESS);
     }
     let sh = ctx.shared.clone();
+    // An AOF rewrite running (Redis's other child), or inside EXEC (which
+    // runs its queue with `no_block`; BGSAVE may not run in scripts).
+    if super::aof::rewrite_running(&sh) || ctx.client.no_block {
+        if args.len() == 2 || ctx.client.no_block {
+            sh.persistence.state().scheduled = true;
+            return ctx.out.simple("Background saving scheduled");
+        }
+        return ctx.out.error(
+            "ERR Another child process is active (AOF?): can't BGSAVE right now. \
+             Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+        );
+    }
     match rdbfile::bgsave_start(ctx.store, ctx.scripts, &sh) {
         Ok(()) => ctx.out.simple("Background saving started"),
         Err(e) => {

@@ -204,7 +204,10 @@ fn check_command(
     args: &[Vec<u8>],
 ) -> (Option<usize>, Option<Cow<'static, str>>) {
     let crate::cmd::table::Lookup::Found(i) = host.shared.commands.resolve(args) else {
-        return (None, Some("ERR Unknown Redis command called from script".into()));
+        return (
+            None,
+            Some("ERR Unknown Redis command called from script".into()),
+        );
     };
     (Some(i), refusal(host, i, args))
 }

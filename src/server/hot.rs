@@ -301,6 +301,10 @@ fn run(core: &Arc<Core>, mut rx: Receiver<Box<Conn>>) {
         }
         let mut active = false;
         let mut i = 0;
+        // The AOF write (and fsync) of what the sweep's commands propagated
+        // happens once, before any of its replies goes out (see
+        // `KeyspaceLock::after_release`).
+        super::lock::KeyspaceLock::defer_after_release(true);
         while i < conns.len() {
             match step(core, &runs_here, &mut conns[i], now, ops) {
                 Step::Idle => i += 1,
@@ -308,8 +312,13 @@ fn run(core: &Arc<Core>, mut rx: Receiver<Box<Conn>>) {
                     active = true;
                     i += 1;
                 }
-                Step::Home => send_home(conns.swap_remove(i)),
+                Step::Home => {
+                    core.ks.run_after_release();
+                    send_home(conns.swap_remove(i));
+                }
                 Step::Script => {
+                    core.ks.run_after_release();
+                    super::lock::KeyspaceLock::defer_after_release(false);
                     active = true;
                     let mut c = conns.swap_remove(i);
                     let aside = Aside {
@@ -325,6 +334,7 @@ fn run(core: &Arc<Core>, mut rx: Receiver<Box<Conn>>) {
                         return;
                     };
                     (conns, rx) = (aside.conns, aside.rx);
+                    super::lock::KeyspaceLock::defer_after_release(true);
                     match step {
                         Step::Home => send_home(c),
                         _ => conns.push(c),
@@ -332,6 +342,8 @@ fn run(core: &Arc<Core>, mut rx: Receiver<Box<Conn>>) {
                 }
             }
         }
+        super::lock::KeyspaceLock::defer_after_release(false);
+        core.ks.run_after_release();
         // The replies of the whole sweep go out together, as Redis writes
         // them before it sleeps: a client with several connections (like
         // redis-benchmark) then wakes once for many replies, not once for each.

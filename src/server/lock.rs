@@ -24,9 +24,15 @@
 use crate::cmd::{ClientState, Keyspace, Shared};
 use crate::resp::parse::Request;
 use crate::resp::Reply;
+use std::cell::Cell;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, TryLockError};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, TryLockError};
+
+thread_local! {
+    /// See [`KeyspaceLock::defer_after_release`].
+    static DEFERRED: Cell<bool> = const { Cell::new(false) };
+}
 
 /// The keyspace behind its lock.
 pub struct KeyspaceLock {
@@ -34,6 +40,13 @@ pub struct KeyspaceLock {
     waiters: AtomicUsize,
     gate: Mutex<()>,
     released: Condvar,
+    /// Runs after every release, before the releasing thread goes on: the
+    /// append-only file's write (and fsync under `appendfsync always`) of
+    /// what the commands just run propagated, so that no reply of theirs,
+    /// sent after this, gets ahead of it. Outside the lock, so that the
+    /// threads releasing it meanwhile share one write and one fsync (group
+    /// commit; the writer's own mutex keeps the bytes in order).
+    pub after_release: OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
 
 /// The keyspace, locked; releasing it (dropping the guard) wakes a waiter.
@@ -49,6 +62,7 @@ impl KeyspaceLock {
             waiters: AtomicUsize::new(0),
             gate: Mutex::new(()),
             released: Condvar::new(),
+            after_release: OnceLock::new(),
         }
     }
 
@@ -95,6 +109,20 @@ impl KeyspaceLock {
         got
     }
 
+    /// Runs the [`KeyspaceLock::after_release`] hook now.
+    pub fn run_after_release(&self) {
+        if let Some(f) = self.after_release.get() {
+            f();
+        }
+    }
+
+    /// While `on`, releases made by this thread skip the `after_release`
+    /// hook; the thread runs it itself before it sends anything (the poller,
+    /// once per sweep: one AOF write and fsync for all its connections).
+    pub fn defer_after_release(on: bool) {
+        DEFERRED.with(|d| d.set(on));
+    }
+
     /// Wakes every waiter to ask its `give_up` test again (a script has just
     /// become busy). Cheap when nobody waits.
     pub fn poke_waiters(&self) {
@@ -111,6 +139,9 @@ impl Drop for KeyspaceGuard<'_> {
         if self.lock.waiters.load(Ordering::SeqCst) > 0 {
             let _gate = self.lock.gate.lock().unwrap_or_else(|e| e.into_inner());
             self.lock.released.notify_one();
+        }
+        if !DEFERRED.with(Cell::get) {
+            self.lock.run_after_release();
         }
     }
 }

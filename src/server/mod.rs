@@ -194,16 +194,29 @@ impl Server {
         install_hooks(&core);
         listen::install_rebind(&core);
         crate::persist::rdbfile::install_hooks(&core.shared);
+        crate::persist::aof::install(&core.shared);
+        {
+            let sh = core.shared.clone();
+            let flush = move || crate::persist::aof::flush(&sh);
+            let _ = core.ks.after_release.set(Box::new(flush));
+        }
         // The dataset is loaded before any client is accepted; a damaged file
-        // stops the server rather than serving half a dataset.
+        // stops the server rather than serving half a dataset. With
+        // `appendonly yes` the AOF is the dataset (the RDB file is not read).
         {
             let mut guard = core.lock();
             let ks = &mut *guard;
-            if let Err(e) = crate::persist::rdbfile::load_at_startup(
-                &mut ks.store,
-                &mut ks.scripts,
-                &core.shared,
-            ) {
+            let aof = core.shared.config().appendonly;
+            let loaded = if aof {
+                crate::persist::aof::start(ks, &core.shared)
+            } else {
+                crate::persist::rdbfile::load_at_startup(
+                    &mut ks.store,
+                    &mut ks.scripts,
+                    &core.shared,
+                )
+            };
+            if let Err(e) = loaded {
                 core.shared.logger.warning(&e);
                 return Err(io::Error::new(io::ErrorKind::InvalidData, e));
             }
@@ -259,6 +272,7 @@ impl Server {
             client.kill();
         }
         crate::persist::rdbfile::bgsave_cancel(sh);
+        crate::persist::aof::shutdown(sh);
         if let Some(c) = cron {
             let _ = c.join();
         }
@@ -297,6 +311,7 @@ fn cron(core: &Arc<Core>) {
             let ks = &mut *ks;
             crate::persist::rdbfile::cron(&mut ks.store, &mut ks.scripts, &core.shared);
             crate::persist::migrate::cron(&core.shared);
+            crate::persist::aof::cron(&mut ks.store, &mut ks.scripts, &core.shared);
         }
         let elapsed = last_ops.0.elapsed();
         if elapsed >= Duration::from_secs(1) {

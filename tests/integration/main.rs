@@ -1,6 +1,7 @@
 //! Ferrous's black-box tests, one test binary: the real server over TCP on a free
 //! loopback port, and the Lua engine through its API and the `ferrous-lua` binary.
 mod acl;
+mod aof;
 mod arg_order;
 mod bitfield;
 mod clients;

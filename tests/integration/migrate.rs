@@ -84,3 +84,43 @@ fn migrate_moves_copies_and_reports_like_redis() {
         "-IOERR error or timeout connecting to the client\r\n"
     );
 }
+
+/// With an append-only file, the source writes what it lost as a DEL (as
+/// redis-server 7.0.15 propagates MIGRATE), never the MIGRATE itself; COPY
+/// writes nothing.
+#[test]
+fn migrate_propagates_as_del() {
+    let src = super::support::start_server_with(&["--appendonly", "yes"]);
+    let dst = start_server();
+    let mut s = src.connect();
+    s.q("set a 1");
+    s.q("set b 2");
+    let port = dst.port.to_string();
+    let migrate: Vec<&[u8]> = vec![
+        b"migrate",
+        b"127.0.0.1",
+        port.as_bytes(),
+        b"",
+        b"0",
+        b"1000",
+        b"keys",
+        b"a",
+        b"nokey",
+    ];
+    assert_eq!(s.cmd(&migrate), b"+OK\r\n");
+    assert_eq!(
+        s.q(&format!("migrate 127.0.0.1 {port} b 0 1000 copy")),
+        "+OK\r\n"
+    );
+    let incr = src
+        .dir
+        .join("appendonlydir")
+        .join("appendonly.aof.1.incr.aof");
+    let aof = std::fs::read(&incr).expect("the incr file");
+    let text = String::from_utf8_lossy(&aof);
+    assert!(
+        text.ends_with("*3\r\n$3\r\nset\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$3\r\nDEL\r\n$1\r\na\r\n"),
+        "{text:?}"
+    );
+    assert!(!text.to_ascii_lowercase().contains("migrate"));
+}

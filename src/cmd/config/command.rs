@@ -200,8 +200,23 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             return fail(ctx.out, matched.as_bytes(), &why);
         }
     }
+    let aof_was = ctx.shared.config().appendonly;
+    let aof_now = next.appendonly;
     *ctx.shared.config.write().unwrap_or_else(|e| e.into_inner()) = next;
     ctx.shared.config_changed();
+    // `appendonly` starts or stops the append-only file (a rewrite first).
+    if aof_was != aof_now {
+        if let Some(switch) = ctx.shared.persistence.hooks.aof_switch.get() {
+            if let Err(why) = switch(ctx, aof_now) {
+                ctx.shared
+                    .config
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .appendonly = aof_was;
+                return fail(ctx.out, b"appendonly", &why);
+            }
+        }
+    }
     ctx.out.ok();
 }
 

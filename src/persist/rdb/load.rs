@@ -79,6 +79,8 @@ pub struct Loaded {
     /// Empty collections skipped.
     pub empty_keys_skipped: u64,
     pub checksum: Checksum,
+    /// Bytes the RDB took (an AOF base with an RDB preamble goes on after it).
+    pub consumed: usize,
 }
 
 /// A key's name for messages: printable, at most 64 bytes.
@@ -128,6 +130,7 @@ pub fn load(bytes: &[u8], opts: &FileOptions) -> Result<Loaded> {
         keys_expired: 0,
         empty_keys_skipped: 0,
         checksum: Checksum::Unchecked,
+        consumed: 0,
     };
     let mut db = 0usize;
     let mut expire: Option<i64> = None;
@@ -258,6 +261,7 @@ pub fn load(bytes: &[u8], opts: &FileOptions) -> Result<Loaded> {
             }
         }
     }
+    loaded.consumed = r.offset();
     Ok(loaded)
 }
 
