@@ -16,7 +16,10 @@
 //!   gets a plain node of its own;
 //! - PAUSE-CRON 0|1: stops and restarts the server's periodic work;
 //! - SET-SKIP-CHECKSUM-VALIDATION 0|1: RESTORE payloads and RDB files load
-//!   without their CRC-64 being checked.
+//!   without their CRC-64 being checked;
+//! - CHANGE-REPL-ID: a new replication ID (INFO `master_replid`);
+//! - SEGFAULT, PANIC, OOM, ASSERT, CRASH-AND-RECOVER, RESTART: refused with a
+//!   reason (Redis crashes or restarts the process; this server never does).
 //!
 //! Invariant: nothing here allocates by a client's number beyond what the
 //! request itself asks to store (POPULATE creates what it is told to, one key
@@ -41,6 +44,19 @@ pub fn run(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> bool {
             let on = super::server::atoi_nonzero(&args[2]);
             ctx.shared.cron_paused.store(on, Ordering::Relaxed);
             ctx.out.ok();
+        }
+        (b"change-repl-id", 2) => {
+            let id = super::shared::make_run_id();
+            *ctx.shared.replid.lock().unwrap_or_else(|e| e.into_inner()) = id;
+            ctx.out.ok();
+        }
+        (b"segfault" | b"panic" | b"oom" | b"assert" | b"crash-and-recover" | b"restart", _) => {
+            let mut msg = b"ERR DEBUG ".to_vec();
+            msg.extend_from_slice(&args[1].to_ascii_uppercase());
+            msg.extend_from_slice(
+                b" is not supported: this server does not crash or restart on request",
+            );
+            super::error_bytes(ctx.out, &msg);
         }
         (b"set-skip-checksum-validation", 3) => {
             let on = super::server::atoi_nonzero(&args[2]);

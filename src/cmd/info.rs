@@ -398,7 +398,10 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                     ("role", s(&"master")),
                     ("connected_slaves", s(&0)),
                     ("master_failover_state", s(&"no-failover")),
-                    ("master_replid", sh.run_id.clone()),
+                    (
+                        "master_replid",
+                        sh.replid.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+                    ),
                     ("master_replid2", "0".repeat(40)),
                     ("master_repl_offset", s(&0)),
                     ("second_repl_offset", s(&-1)),

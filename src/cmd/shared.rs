@@ -232,6 +232,9 @@ pub struct Shared {
     pub started: Instant,
     /// 40 hex digits, random per start (INFO `run_id`).
     pub run_id: String,
+    /// The replication ID (INFO `master_replid`): random per start, and
+    /// again after DEBUG CHANGE-REPL-ID.
+    pub replid: Mutex<String>,
     /// The TCP port actually bound (useful when configured as 0); CONFIG SET
     /// port changes it.
     pub port: std::sync::atomic::AtomicU16,
@@ -359,6 +362,7 @@ impl Shared {
             pubsub: Mutex::default(),
             started: Instant::now(),
             run_id: make_run_id(),
+            replid: Mutex::new(make_run_id()),
             port: std::sync::atomic::AtomicU16::new(port),
             script: RunState::default(),
             scripts_cached: AtomicU64::new(0),
@@ -532,7 +536,7 @@ pub fn unix_micros() -> u128 {
 }
 
 /// A run id: 40 hex digits from std's randomly seeded hasher, the clock and the pid.
-fn make_run_id() -> String {
+pub fn make_run_id() -> String {
     use std::collections::hash_map::RandomState;
     use std::hash::{BuildHasher, Hasher};
     let mut out = String::new();

@@ -146,3 +146,39 @@ fn debug_populate_and_switches_match_redis() {
     assert_eq!(c.q("debug set-skip-checksum-validation 0"), "+OK\r\n");
     assert_eq!(c.cmd(&[b"restore", b"k3", b"0", payload]), wrong.as_bytes());
 }
+
+/// DEBUG CHANGE-REPL-ID gives a new INFO `master_replid`; the subcommands
+/// with which Redis crashes or restarts itself are refused, and the server
+/// goes on.
+#[test]
+fn debug_change_repl_id_and_refused_crashes() {
+    let srv = start_server_with(&["--enable-debug-command", "yes"]);
+    let mut c = srv.connect();
+    let replid = |c: &mut super::support::Conn| {
+        let info = c.q("info replication");
+        info.lines()
+            .find_map(|l| l.strip_prefix("master_replid:").map(str::to_string))
+            .unwrap_or_default()
+    };
+    let before = replid(&mut c);
+    assert_eq!(before.len(), 40);
+    assert_eq!(c.q("debug change-repl-id"), "+OK\r\n");
+    let after = replid(&mut c);
+    assert_eq!(after.len(), 40);
+    assert_ne!(before, after);
+    for sub in [
+        "segfault",
+        "panic",
+        "oom",
+        "assert",
+        "restart",
+        "crash-and-recover",
+    ] {
+        let r = c.q(&format!("debug {sub}"));
+        assert!(
+            r.starts_with("-ERR DEBUG ") && r.contains("not supported"),
+            "{r}"
+        );
+    }
+    assert_eq!(c.q("ping"), "+PONG\r\n");
+}
