@@ -129,6 +129,9 @@ pub fn admit(ctx: &mut Ctx<'_>, i: usize, args: &[Vec<u8>]) -> bool {
         return true;
     }
     let out_of_memory = perform_evictions(ctx, limit);
+    if super::tracking::is_on(ctx.shared) {
+        super::tracking::after_evictions(ctx);
+    }
     ctx.shared
         .oom_at_start
         .store(out_of_memory, Ordering::Relaxed);

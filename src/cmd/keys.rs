@@ -266,13 +266,29 @@ fn unlink(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     ctx.out.integer(removed as i64);
 }
 
+/// EXISTS key [key ...]: leaves the keys' access times alone, as 7.0 does.
 fn exists(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    count_present(ctx, args, false);
+}
+
+/// TOUCH key [key ...]: counts like EXISTS, and stamps each key as accessed.
+fn touch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
+    count_present(ctx, args, true);
+}
+
+/// How many of `args[1..]` exist (each counted as a keyspace hit or miss);
+/// `touch`: stamp the ones found as accessed.
+fn count_present(ctx: &mut Ctx<'_>, args: &[Vec<u8>], touch: bool) {
     let db = ctx.store.db(ctx.client.db);
     let shared = ctx.shared;
     let n = args[1..]
         .iter()
         .filter(|k| {
-            let hit = db.lookup(k).is_some();
+            let hit = if touch {
+                db.lookup(k).is_some()
+            } else {
+                db.lookup_no_touch(k).is_some()
+            };
             count_read(shared, hit);
             hit
         })
@@ -280,14 +296,12 @@ fn exists(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     ctx.out.integer(n as i64);
 }
 
-fn touch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    exists(ctx, args);
-}
-
+/// TYPE key: without touching the key's access time, as 7.0 does.
 fn type_cmd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let v = ctx.store.db(ctx.client.db).get(&args[1]);
-    count_read(ctx.shared, v.is_some());
-    let name = v.map_or("none", Value::type_name);
+    let db = ctx.store.db(ctx.client.db);
+    let found = db.lookup_no_touch(&args[1]);
+    count_read(ctx.shared, found.is_some());
+    let name = found.map_or("none", |i| db.entry(i).value.type_name());
     ctx.out.simple(name);
 }
 

@@ -134,6 +134,26 @@ pub fn flush_expired(store: &mut Store, shared: &Shared) {
     }
 }
 
+/// Publishes the `new` events (keys added, not overwritten) the store
+/// logged, and turns the logging on or off to follow the configuration.
+pub fn flush_new(store: &mut Store, shared: &Shared) {
+    let flags = shared.notify_flags.load(Ordering::Relaxed);
+    let on = flags & NEW != 0 && flags & (KEYSPACE | KEYEVENT) != 0;
+    for db in 0..store.db_count() {
+        let d = store.db(db);
+        d.log_new = on;
+        if d.new_log.is_empty() {
+            continue;
+        }
+        let keys = std::mem::take(&mut d.new_log);
+        if on {
+            for k in &keys {
+                publish_event(shared, flags, NEW, "new", k, db);
+            }
+        }
+    }
+}
+
 /// A command's event about `key` in the client's database.
 pub fn notify(ctx: &mut Ctx<'_>, class: u32, event: &str, key: &[u8]) {
     let db = ctx.client.db;
@@ -147,6 +167,8 @@ pub fn notify_in(ctx: &mut Ctx<'_>, class: u32, event: &str, key: &[u8], db: usi
         return;
     }
     flush_expired(ctx.store, ctx.shared);
+    // A key's `new` event comes before the event of the command that added it.
+    flush_new(ctx.store, ctx.shared);
     publish_event(ctx.shared, flags, class, event, key, db);
 }
 
@@ -156,6 +178,9 @@ pub fn after_command(ctx: &mut Ctx<'_>) {
     let flags = ctx.shared.notify_flags.load(Ordering::Relaxed);
     if flags != 0 || ctx.store.dbs().first().is_some_and(|d| d.log_expired) {
         flush_expired(ctx.store, ctx.shared);
+    }
+    if flags != 0 || ctx.store.dbs().first().is_some_and(|d| d.log_new) {
+        flush_new(ctx.store, ctx.shared);
     }
 }
 

@@ -26,8 +26,10 @@
 //! Order: an invalidation for the client whose command is running (the
 //! *current* client, set by [`begin`]) waits until after that command's reply
 //! (Redis's pending keys), so it never interleaves with a reply or a
-//! transaction's replies; [`end`] writes it. Messages to other clients go to
-//! their outbox at once.
+//! transaction's replies; [`end`] writes it. Keys evicted to make room for a
+//! command are the exception: their messages precede its reply
+//! ([`after_evictions`]), as in Redis. Messages to other clients go to their
+//! outbox at once.
 //!
 //! Invariants:
 //! - `modes` holds exactly the clients with tracking on; `Shared::tracking_on`
@@ -242,17 +244,41 @@ pub fn begin(ctx: &mut Ctx<'_>) -> Option<u64> {
 pub fn end(ctx: &mut Ctx<'_>, prev: Option<u64>) {
     let mut t = state(ctx.shared);
     let id = ctx.client.id;
+    deliver_pending(ctx.shared, &mut t, id, ctx.out);
+    broadcast(ctx.shared, &mut t, Some((id, &mut *ctx.out)));
+    t.current = prev;
+    t.script_read = false;
+}
+
+/// Writes the current client's pending invalidations into its output `out`
+/// (or sends them to its redirect target).
+fn deliver_pending(shared: &Shared, t: &mut Tracking, id: u64, out: &mut Reply) {
     let pending = std::mem::take(&mut t.pending);
     for key in &pending {
         let payload = match key {
             Some(k) => Payload::Key(k),
             None => Payload::Null,
         };
-        deliver(ctx.shared, &mut t, id, payload, Some((id, &mut *ctx.out)));
+        deliver(shared, t, id, payload, Some((id, &mut *out)));
     }
-    broadcast(ctx.shared, &mut t, Some((id, &mut *ctx.out)));
-    t.current = prev;
-    t.script_read = false;
+}
+
+/// Right after evictions made room for a command, before it runs: the
+/// evicted keys' invalidations go out at once, the current client's into its
+/// output ahead of the command's reply (Redis evicts before it calls the
+/// command, so its message comes first).
+pub fn after_evictions(ctx: &mut Ctx<'_>) {
+    let changes = ctx.store.take_changes();
+    if changes.is_empty() {
+        return;
+    }
+    let mut t = state(ctx.shared);
+    for (key, _) in changes {
+        invalidate_key(ctx.shared, &mut t, &key, None, true);
+    }
+    let id = ctx.client.id;
+    deliver_pending(ctx.shared, &mut t, id, ctx.out);
+    sync(ctx.shared, &t, ctx.store);
 }
 
 /// After every command (nested ones too) and the expiry cycle: turns the keys

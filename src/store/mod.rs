@@ -219,6 +219,8 @@ impl Store {
                 expire_hold: d.expire_hold,
                 log_expired: d.log_expired,
                 expired_log: std::mem::take(&mut d.expired_log),
+                log_new: d.log_new,
+                new_log: std::mem::take(&mut d.new_log),
                 lfu: d.lfu,
                 ..Db::default()
             });
@@ -321,6 +323,10 @@ pub struct Db {
     /// expires are logged here for `cmd::notify` to publish.
     pub log_expired: bool,
     pub expired_log: Vec<Vec<u8>>,
+    /// While true (keyspace notifications of class `n` on), keys added to
+    /// this database (not overwritten) are logged here for `cmd::notify`.
+    pub log_new: bool,
+    pub new_log: Vec<Vec<u8>>,
     /// Under an LFU maxmemory policy, its settings: access stamps then hold a
     /// frequency counter (see `lfu.rs`) instead of the access time.
     pub lfu: Option<lfu::Lfu>,
@@ -470,6 +476,9 @@ impl Db {
                 return i;
             }
         }
+        if self.log_new {
+            self.new_log.push(key.to_vec());
+        }
         let stamp = self.fresh_stamp();
         self.table.insert_hashed(key, hash, value, stamp)
     }
@@ -477,6 +486,9 @@ impl Db {
     /// Adds `key`, which must be absent (e.g. a lookup just answered `None`).
     pub fn insert_new(&mut self, key: &[u8], value: Value) -> usize {
         self.watched.touch(key);
+        if self.log_new {
+            self.new_log.push(key.to_vec());
+        }
         let stamp = self.fresh_stamp();
         self.table.insert_new(key, value, stamp)
     }

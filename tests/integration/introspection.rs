@@ -156,3 +156,26 @@ fn latency_graph_draws_the_samples() {
     assert!(lines[7] == "0" || lines[7] == "1", "{g}");
     assert_eq!(lines[8], "s");
 }
+
+/// TTL, PTTL, TYPE and EXISTS leave a key's access time alone; TOUCH and GET
+/// do not (as redis-server 7.0.15: OBJECT IDLETIME keeps growing).
+#[test]
+fn ttl_type_and_exists_do_not_touch_the_key() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    c.q("set foo bar");
+    std::thread::sleep(Duration::from_millis(2100));
+    for q in [
+        "ttl foo",
+        "pttl foo",
+        "type foo",
+        "exists foo",
+        "expiretime foo",
+    ] {
+        c.q(q);
+    }
+    let idle: i64 = c.q("object idletime foo")[1..].trim().parse().unwrap_or(-1);
+    assert!(idle >= 2, "{idle}");
+    assert_eq!(c.q("touch foo"), ":1\r\n");
+    assert_eq!(c.q("object idletime foo"), ":0\r\n");
+}

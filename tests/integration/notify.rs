@@ -326,3 +326,46 @@ fn data_type_command_events_match_redis() {
         assert_eq!(format!("{event} {key}"), *w, "event {n}");
     }
 }
+
+/// Class `n`: a `new` event when a key is added (not when overwritten),
+/// before the event of the command that added it, as redis-server 7.0.15
+/// sends them (`A` does not include `n`).
+#[test]
+fn new_key_events_match_redis() {
+    let srv = start_server();
+    let mut s = srv.connect();
+    let mut p = srv.connect();
+    assert_eq!(p.q("CONFIG SET notify-keyspace-events KEA"), "+OK\r\n");
+    s.q("PSUBSCRIBE __key*__:*");
+    p.q("SET foo bar");
+    assert_eq!(p.q("CONFIG SET notify-keyspace-events KEAn"), "+OK\r\n");
+    for c in ["SET foo baz", "SET foo2 bar", "COPY foo2 foo3", "SADD s a"] {
+        p.q(c);
+    }
+    let mut want = events("foo", "set");
+    for (k, e) in [
+        ("foo", "set"),
+        ("foo2", "new"),
+        ("foo2", "set"),
+        ("foo3", "new"),
+        ("foo3", "copy_to"),
+        ("s", "new"),
+        ("s", "sadd"),
+    ] {
+        want.extend(events(k, e));
+    }
+    for w in &want {
+        assert_eq!(String::from_utf8_lossy(&s.read_reply()), *w);
+    }
+    // `En` alone: the keyevent message of new keys only.
+    assert_eq!(p.q("CONFIG SET notify-keyspace-events En"), "+OK\r\n");
+    p.q("SET bar 1");
+    p.q("SET bar 2");
+    p.q("SET baz 1");
+    for k in ["bar", "baz"] {
+        assert_eq!(
+            String::from_utf8_lossy(&s.read_reply()),
+            events(k, "new")[1]
+        );
+    }
+}

@@ -203,3 +203,30 @@ fn a_subscribed_resp3_client_runs_commands_between_messages() {
         ">3\r\n$11\r\nunsubscribe\r\n_\r\n:0\r\n"
     );
 }
+
+/// A key evicted to make room for a command is invalidated *before* that
+/// command's reply, as redis-server 7.0.15 orders them (it evicts, then runs
+/// the command).
+#[test]
+fn eviction_invalidation_comes_before_the_reply() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    c.q("hello 3");
+    assert_eq!(c.q("client tracking on"), "+OK\r\n");
+    let info = c.q("info memory");
+    let used: u64 = info
+        .lines()
+        .find_map(|l| l.strip_prefix("used_memory:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(used > 0);
+    c.q(&format!("config set maxmemory {}", used + 100 * 1024));
+    c.q("config set maxmemory-policy volatile-random");
+    assert_eq!(c.q("setex volatile-key 10000 x"), "+OK\r\n");
+    assert_eq!(c.q("get volatile-key"), "$1\r\nx\r\n");
+    // 200 KB: past the limit, so the next command evicts the volatile key.
+    assert_eq!(c.q("setbit big-key 1600000 0"), ":0\r\n");
+    assert_eq!(c.q("getbit big-key 0"), invalidate("volatile-key"));
+    assert_eq!(c.read_reply(), b":0\r\n");
+    c.q("config set maxmemory 0");
+}
