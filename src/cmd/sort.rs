@@ -57,7 +57,13 @@ struct Options<'a> {
     store: Option<&'a [u8]>,
 }
 
-fn parse<'a>(args: &'a [Vec<u8>], read_only: bool) -> Result<Options<'a>, &'static str> {
+/// Parses SORT's options. `full_key_read`: the client's ACL user may read
+/// every key (BY with a pattern and GET are refused otherwise, as in 7.0).
+fn parse<'a>(
+    args: &'a [Vec<u8>],
+    read_only: bool,
+    full_key_read: bool,
+) -> Result<Options<'a>, &'static str> {
     let mut o = Options {
         by: None,
         dont_sort: false,
@@ -86,8 +92,17 @@ fn parse<'a>(args: &'a [Vec<u8>], read_only: bool) -> Result<Options<'a>, &'stat
             }
             b"by" if left >= 1 => {
                 o.by = Some(&args[i + 1]);
-                o.dont_sort |= !args[i + 1].contains(&b'*');
+                let pattern = args[i + 1].contains(&b'*');
+                if pattern && !full_key_read {
+                    return Err(
+                        "ERR BY option of SORT denied due to insufficient ACL permissions.",
+                    );
+                }
+                o.dont_sort |= !pattern;
                 i += 1;
+            }
+            b"get" if left >= 1 && !full_key_read => {
+                return Err("ERR GET option of SORT denied due to insufficient ACL permissions.");
             }
             b"get" if left >= 1 => {
                 o.gets.push(&args[i + 1]);
@@ -161,7 +176,11 @@ fn parse_score(b: &[u8]) -> Option<f64> {
 }
 
 fn sort_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], read_only: bool) {
-    let o = match parse(args, read_only) {
+    let full = match ctx.shared.commands.resolve(args) {
+        super::table::Lookup::Found(row) => super::acl::check::full_key_read(ctx, row, args),
+        _ => true,
+    };
+    let o = match parse(args, read_only, full) {
         Ok(o) => o,
         Err(e) => return ctx.out.error(e),
     };

@@ -245,3 +245,10 @@ fn nothing_but_auth_runs_before_authentication() {
 fn acl_variable_key_flags() {
     run_transcript(TRANSCRIPT, "acl_variable_key_flags");
 }
+
+/// SORT's BY (with a pattern) and GET reach keys the request does not name:
+/// refused unless a selector reads every key, in 7.0's words.
+#[test]
+fn acl_sort_patterns() {
+    run_transcript(TRANSCRIPT, "acl_sort_patterns");
+}

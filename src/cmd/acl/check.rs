@@ -109,6 +109,28 @@ pub fn check(ctx: &Ctx<'_>, user: &User, row: usize, args: &[Vec<u8>]) -> Result
     Err(worst.unwrap_or(Denied::Command))
 }
 
+/// Whether the client may run row `row` with `args` through a selector that
+/// also reads every key (`allkeys`, or a `*` pattern with read access): what
+/// SORT's BY and GET patterns need, since they reach keys the request does
+/// not name (7.0's `ACLUserCheckCmdWithUnrestrictedKeyAccess`).
+pub fn full_key_read(ctx: &Ctx<'_>, row: usize, args: &[Vec<u8>]) -> bool {
+    let Some(user) = ctx.client.user.clone() else {
+        return true;
+    };
+    if user.unrestricted() {
+        return true;
+    }
+    let state = user.state();
+    let mut keys = None;
+    state.selectors.iter().any(|s| {
+        let reads_all = s.all_keys
+            || s.keys
+                .iter()
+                .any(|k| k.pattern == b"*" && k.perm & READ == READ);
+        reads_all && check_selector(ctx, s, row, args, &mut keys).is_ok()
+    })
+}
+
 type KeyList = Vec<crate::cmd::docs::KeyRef>;
 
 fn check_selector(
