@@ -8,11 +8,7 @@
 #[derive(Clone)]
 pub struct Sha1 {
     h: [u32; 5],
-    /// Bytes waiting to fill a 64-byte block.
-    buf: [u8; 64],
-    buf_len: usize,
-    /// Total message length in bytes.
-    len: u64,
+    blocks: super::block::Blocks,
 }
 
 impl Default for Sha1 {
@@ -32,46 +28,21 @@ impl Sha1 {
                 0x1032_5476,
                 0xC3D2_E1F0,
             ],
-            buf: [0; 64],
-            buf_len: 0,
-            len: 0,
+            blocks: super::block::Blocks::new(),
         }
     }
 
     /// Feeds more message bytes.
-    pub fn update(&mut self, mut data: &[u8]) {
-        self.len = self.len.wrapping_add(data.len() as u64);
-        if self.buf_len > 0 {
-            let take = (64 - self.buf_len).min(data.len());
-            self.buf[self.buf_len..self.buf_len + take].copy_from_slice(&data[..take]);
-            self.buf_len += take;
-            data = &data[take..];
-            if self.buf_len == 64 {
-                let block = self.buf;
-                self.compress(&block);
-                self.buf_len = 0;
-            }
-        }
-        while data.len() >= 64 {
-            let (block, rest) = data.split_at(64);
-            let mut b = [0u8; 64];
-            b.copy_from_slice(block);
-            self.compress(&b);
-            data = rest;
-        }
-        self.buf[..data.len()].copy_from_slice(data);
-        self.buf_len += data.len();
+    pub fn update(&mut self, data: &[u8]) {
+        let h = &mut self.h;
+        self.blocks.update(data, &mut |b| Self::compress(h, b));
     }
 
     /// Pads the message (a 1 bit, zeros, the 64-bit big-endian bit length)
     /// and returns the 20-byte digest.
     pub fn finish(mut self) -> [u8; 20] {
-        let bits = self.len.wrapping_mul(8);
-        self.update(&[0x80]);
-        while self.buf_len != 56 {
-            self.update(&[0]);
-        }
-        self.update(&bits.to_be_bytes());
+        let h = &mut self.h;
+        self.blocks.finish(&mut |b| Self::compress(h, b));
         let mut out = [0u8; 20];
         for (i, w) in self.h.iter().enumerate() {
             out[i * 4..i * 4 + 4].copy_from_slice(&w.to_be_bytes());
@@ -80,7 +51,7 @@ impl Sha1 {
     }
 
     /// One 512-bit block through the 80 rounds.
-    fn compress(&mut self, block: &[u8; 64]) {
+    fn compress(state: &mut [u32; 5], block: &[u8; 64]) {
         let mut w = [0u32; 80];
         for (i, c) in block.chunks_exact(4).enumerate() {
             w[i] = u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
@@ -88,7 +59,7 @@ impl Sha1 {
         for t in 16..80 {
             w[t] = (w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16]).rotate_left(1);
         }
-        let [mut a, mut b, mut c, mut d, mut e] = self.h;
+        let [mut a, mut b, mut c, mut d, mut e] = *state;
         for (t, wt) in w.iter().enumerate() {
             let (f, k) = match t {
                 0..=19 => ((b & c) | (!b & d), 0x5A82_7999),
@@ -108,7 +79,7 @@ impl Sha1 {
             b = a;
             a = tmp;
         }
-        for (h, v) in self.h.iter_mut().zip([a, b, c, d, e]) {
+        for (h, v) in state.iter_mut().zip([a, b, c, d, e]) {
             *h = h.wrapping_add(v);
         }
     }

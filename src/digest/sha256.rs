@@ -22,11 +22,7 @@ const K: [u32; 64] = [
 #[derive(Clone)]
 pub struct Sha256 {
     h: [u32; 8],
-    /// Bytes waiting to fill a 64-byte block.
-    buf: [u8; 64],
-    buf_len: usize,
-    /// Total message length in bytes.
-    len: u64,
+    blocks: super::block::Blocks,
 }
 
 impl Default for Sha256 {
@@ -44,53 +40,21 @@ impl Sha256 {
                 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
                 0x5be0cd19,
             ],
-            buf: [0; 64],
-            buf_len: 0,
-            len: 0,
+            blocks: super::block::Blocks::new(),
         }
     }
 
     /// Adds `data` to the message.
-    pub fn update(&mut self, mut data: &[u8]) {
-        self.len = self.len.wrapping_add(data.len() as u64);
-        if self.buf_len > 0 {
-            let take = (64 - self.buf_len).min(data.len());
-            self.buf[self.buf_len..self.buf_len + take].copy_from_slice(&data[..take]);
-            self.buf_len += take;
-            data = &data[take..];
-            if self.buf_len < 64 {
-                return;
-            }
-            let block = self.buf;
-            self.compress(&block);
-            self.buf_len = 0;
-        }
-        let mut chunks = data.chunks_exact(64);
-        for block in &mut chunks {
-            let mut b = [0u8; 64];
-            b.copy_from_slice(block);
-            self.compress(&b);
-        }
-        let rest = chunks.remainder();
-        self.buf[..rest.len()].copy_from_slice(rest);
-        self.buf_len = rest.len();
+    pub fn update(&mut self, data: &[u8]) {
+        let h = &mut self.h;
+        self.blocks.update(data, &mut |b| Self::compress(h, b));
     }
 
     /// The 32-byte digest: the message padded with a 1 bit, zeros and its
     /// length in bits (big-endian), as the standard says.
     pub fn finish(mut self) -> [u8; 32] {
-        let bits = self.len.wrapping_mul(8);
-        let mut pad = [0u8; 72];
-        pad[0] = 0x80;
-        let pad_len = if self.buf_len < 56 {
-            56 - self.buf_len
-        } else {
-            120 - self.buf_len
-        };
-        let len = self.len;
-        self.update(&pad[..pad_len]);
-        self.update(&bits.to_be_bytes());
-        self.len = len;
+        let h = &mut self.h;
+        self.blocks.finish(&mut |b| Self::compress(h, b));
         let mut out = [0u8; 32];
         for (o, h) in out.chunks_exact_mut(4).zip(self.h) {
             o.copy_from_slice(&h.to_be_bytes());
@@ -98,7 +62,7 @@ impl Sha256 {
         out
     }
 
-    fn compress(&mut self, block: &[u8; 64]) {
+    fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
         let mut w = [0u32; 64];
         for (t, word) in block.chunks_exact(4).enumerate() {
             w[t] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
@@ -111,7 +75,7 @@ impl Sha256 {
                 .wrapping_add(w[t - 7])
                 .wrapping_add(s1);
         }
-        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = self.h;
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
         for t in 0..64 {
             let big_s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
             let ch = (e & f) ^ (!e & g);
@@ -132,7 +96,7 @@ impl Sha256 {
             b = a;
             a = t1.wrapping_add(t2);
         }
-        for (s, v) in self.h.iter_mut().zip([a, b, c, d, e, f, g, h]) {
+        for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
             *s = s.wrapping_add(v);
         }
     }
