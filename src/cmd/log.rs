@@ -86,6 +86,23 @@ impl Logger {
         }
     }
 
+    /// Writes `text` as it is, without the line prefix (Redis's raw log
+    /// lines: the startup banner), if `level` is enabled.
+    pub fn raw(&self, level: LogLevel, text: &str) {
+        if !self.enabled(level) {
+            return;
+        }
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        match file.as_mut() {
+            Some(f) => {
+                let _ = f.write_all(text.as_bytes());
+            }
+            None => {
+                let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            }
+        }
+    }
+
     pub fn notice(&self, msg: &str) {
         self.log(LogLevel::Notice, 'M', msg);
     }

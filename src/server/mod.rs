@@ -240,10 +240,31 @@ impl Server {
     pub fn run(self) {
         let core = self.core;
         let sh = &core.shared;
-        sh.logger.notice(&format!(
-            "Running mode=standalone, port={}.",
-            sh.port.load(Ordering::Relaxed)
-        ));
+        let port = sh.port.load(Ordering::Relaxed);
+        // The banner, where Redis shows its logo: with `always-show-logo
+        // yes`, or logging to a terminal. Its `PID:` line is what test
+        // harnesses wait for.
+        let show_banner = {
+            use std::io::IsTerminal;
+            let c = sh.config();
+            c.always_show_logo || (c.logfile.is_empty() && std::io::stdout().is_terminal())
+        };
+        if show_banner {
+            sh.logger.raw(
+                config::LogLevel::Notice,
+                &format!(
+                    "\n    Ferrous {} (Redis {} compatible) {} bit\n    Running in standalone mode\n    \
+                     Port: {port}\n    PID: {}\n\n",
+                    env!("CARGO_PKG_VERSION"),
+                    REDIS_VERSION,
+                    usize::BITS,
+                    std::process::id()
+                ),
+            );
+        } else {
+            sh.logger
+                .notice(&format!("Running mode=standalone, port={port}."));
+        }
         sh.logger.notice("Server initialized");
         sh.logger.notice("Ready to accept connections tcp");
         let cron = {

@@ -1112,3 +1112,41 @@ fn config_set_port_and_bind_listen_again() {
     assert!(again.is_closed());
     assert!(std::net::TcpStream::connect(("127.0.0.1", new_port)).is_err());
 }
+
+/// With `always-show-logo yes` the startup log carries the banner where
+/// redis-server prints its logo, with the ` PID: <pid>` line that Redis's
+/// test harness waits for; without it, the plain `Running mode=` line.
+#[test]
+fn startup_banner_names_port_and_pid() {
+    let dir = super::support::temp_dir("banner");
+    let start = |extra: &[&str]| {
+        let log = dir.join(format!("log{}.txt", extra.len()));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferrous"))
+            .args(["--port", "0", "--save", "", "--logfile"])
+            .arg(&log)
+            .args(["--dir"])
+            .arg(&dir)
+            .args(extra)
+            .spawn()
+            .expect("start ferrous");
+        let t = Instant::now();
+        let mut text = String::new();
+        while !text.contains("Ready to accept") {
+            assert!(t.elapsed() < Duration::from_secs(20), "{text}");
+            std::thread::sleep(Duration::from_millis(20));
+            text = std::fs::read_to_string(&log).unwrap_or_default();
+        }
+        let pid = child.id();
+        let _ = child.kill();
+        let _ = child.wait();
+        (text, pid)
+    };
+    let (text, pid) = start(&["--always-show-logo", "yes"]);
+    assert!(text.contains(&format!("\n    PID: {pid}\n")), "{text}");
+    assert!(text.contains("    Running in standalone mode\n"), "{text}");
+    assert!(!text.contains("Running mode="), "{text}");
+    let (text, _) = start(&[]);
+    assert!(!text.contains("PID:"), "{text}");
+    assert!(text.contains("* Running mode=standalone, port="), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
