@@ -81,10 +81,7 @@ fn object(ctx: &mut Ctx<'_>, key: &[u8]) {
     };
     let clock = db.lru_clock;
     let e = db.entry(i);
-    let refcount = match e.value {
-        Value::Int(n) if (0..10_000).contains(&n) && !lfu => i64::from(i32::MAX),
-        _ => 1,
-    };
+    let refcount = super::keys::refcount(&e.value, &config);
     let serialized = len.map_or(0, |f| f(&e.value, &config));
     let idle = if lfu { 0 } else { idle_seconds(e.lru, clock) };
     let mut text = format!(

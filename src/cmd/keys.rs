@@ -624,19 +624,22 @@ fn object_encoding(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 /// is set (each key then needs its own access stamp); this follows the
 /// setting in force when asked.
 fn object_refcount(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let shared_ints = {
-        let c = ctx.shared.config();
-        c.maxmemory == 0
-            || !(c.maxmemory_policy.ends_with("-lru") || c.maxmemory_policy.ends_with("-lfu"))
-    };
-    if let Some((e, _)) = object_entry(ctx, &args[2]) {
-        let n = match e.value {
-            Value::Int(n) if shared_ints && (0..SHARED_INTEGERS).contains(&n) => {
-                i64::from(i32::MAX)
-            }
-            _ => 1,
-        };
+    let config = ctx.shared.config().clone();
+    if let Some(n) = object_entry(ctx, &args[2]).map(|(e, _)| refcount(&e.value, &config)) {
         ctx.out.integer(n);
+    }
+}
+
+/// A value's reference count as OBJECT REFCOUNT and DEBUG OBJECT report it:
+/// Redis's shared small integers are "immortal" unless `config` has a
+/// maxmemory limit with an LRU or LFU policy; everything else is 1.
+pub fn refcount(v: &Value, config: &super::config::Config) -> i64 {
+    let shared_ints = config.maxmemory == 0
+        || !(config.maxmemory_policy.ends_with("-lru")
+            || config.maxmemory_policy.ends_with("-lfu"));
+    match *v {
+        Value::Int(n) if shared_ints && (0..SHARED_INTEGERS).contains(&n) => i64::from(i32::MAX),
+        _ => 1,
     }
 }
 

@@ -72,6 +72,18 @@ impl ScriptHost {
         }
     }
 
+    /// The command context a call from the script runs in.
+    fn ctx(&mut self) -> Ctx<'_> {
+        Ctx {
+            store: &mut self.store,
+            blocked: &mut self.blocked,
+            scripts: &mut self.no_scripts,
+            client: &mut self.client,
+            out: &mut self.out,
+            shared: &self.shared,
+        }
+    }
+
     /// Gives the keyspace back, with the protocol the script chose last
     /// (`redis.setresp`), which decides how its booleans are returned.
     pub fn into_keyspace(self) -> (Store, Blocked, u8) {
@@ -185,15 +197,7 @@ fn run_command(host: &mut ScriptHost, args: &[Vec<u8>]) -> Result<Vec<u8>, Cow<'
     }
     host.out.buf.clear();
     host.out.proto = host.client.resp;
-    let mut ctx = Ctx {
-        store: &mut host.store,
-        blocked: &mut host.blocked,
-        scripts: &mut host.no_scripts,
-        client: &mut host.client,
-        out: &mut host.out,
-        shared,
-    };
-    crate::cmd::dispatch(&mut ctx, args);
+    crate::cmd::dispatch(&mut host.ctx(), args);
     Ok(std::mem::take(&mut host.out.buf))
 }
 
@@ -228,14 +232,7 @@ fn refusal(host: &mut ScriptHost, i: usize, args: &[Vec<u8>]) -> Option<Cow<'sta
     // The caller's ACL user (7.0's `scriptVerifyACL`).
     if let Some(user) = host.client.user.clone() {
         if !user.unrestricted() {
-            let ctx = Ctx {
-                store: &mut host.store,
-                blocked: &mut host.blocked,
-                scripts: &mut host.no_scripts,
-                client: &mut host.client,
-                out: &mut host.out,
-                shared,
-            };
+            let ctx = host.ctx();
             if let Err(d) = crate::cmd::acl::check::check(&ctx, &user, i, args) {
                 crate::cmd::acl::command::log_denial(&ctx, d, "lua", i, args);
                 return Some(
@@ -244,6 +241,7 @@ fn refusal(host: &mut ScriptHost, i: usize, args: &[Vec<u8>]) -> Option<Cow<'sta
             }
         }
     }
+    let shared = &host.shared;
     // A read-only script may not call what may be replicated either (so it
     // can run during CLIENT PAUSE WRITE), as in 7.0.
     if host.read_only && spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 {
@@ -362,15 +360,7 @@ fn redis_acl_check_cmd(vm: &mut Vm) -> Result<usize, LuaError> {
         let Some(user) = h.client.user.clone() else {
             return Some(true);
         };
-        let ctx = Ctx {
-            store: &mut h.store,
-            blocked: &mut h.blocked,
-            scripts: &mut h.no_scripts,
-            client: &mut h.client,
-            out: &mut h.out,
-            shared: &h.shared,
-        };
-        Some(crate::cmd::acl::check::check(&ctx, &user, i, &args).is_ok())
+        Some(crate::cmd::acl::check::check(&h.ctx(), &user, i, &args).is_ok())
     });
     match allowed.flatten() {
         Some(ok) => {
