@@ -149,11 +149,15 @@ pub enum Peer {
 }
 
 impl Peer {
-    /// A client that counts as local for `enable-protected-configs local`
-    /// and the like: a loopback address or the Unix socket (7.0's rule).
+    /// A client that counts as local for protected mode and
+    /// `enable-protected-configs local`: from 127.0.0.1 or ::1, or on the Unix
+    /// socket (7.0's rule: other 127.x addresses are not local).
     pub fn is_local(&self) -> bool {
         match self {
-            Peer::Tcp(a) => a.ip().is_loopback(),
+            Peer::Tcp(a) => match a.ip() {
+                std::net::IpAddr::V4(ip) => ip == std::net::Ipv4Addr::LOCALHOST,
+                std::net::IpAddr::V6(ip) => ip == std::net::Ipv6Addr::LOCALHOST,
+            },
             Peer::Unix(_) => true,
         }
     }

@@ -76,7 +76,9 @@ fn object(ctx: &mut Ctx<'_>, key: &[u8]) {
     let compress = config.list_compress_depth;
     let lfu = ctx.store.lfu().is_some();
     let db = ctx.store.db(ctx.client.db);
-    let Some(i) = db.lookup_no_touch(key) else {
+    // The table as it is: a key past its expiry is still shown (7.0 looks in
+    // the dictionary directly, without expiring).
+    let Some(i) = db.table.find(key) else {
         return ctx.out.error("ERR no such key");
     };
     let clock = db.lru_clock;

@@ -308,7 +308,7 @@ fn type_cmd(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 fn keys(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let pattern = &args[1];
     let all = pattern.as_slice() == b"*";
-    let now = now_ms();
+    let now = crate::store::expiry_now();
     let db = ctx.store.db(ctx.client.db);
     let found: Vec<&[u8]> = db
         .table

@@ -11,10 +11,13 @@
 //! runs in between, which is what makes a transaction atomic. Runtime errors are
 //! per-command replies inside EXEC's array; later commands still run.
 //!
-//! WATCH records, per key, the version the database's [`WatchedKeys`] holds (see
+//! WATCH records, per key, the [`Stamp`] the database's [`WatchedKeys`] holds (see
 //! `store/watch.rs`: every change a `Db` makes bumps it) and whether the key was
-//! live. EXEC fails with a nil array when a version moved, or when a key that was
-//! live at WATCH time has logically expired since (Redis 7.0 does the same).
+//! live. EXEC fails with a nil array when a key that was live at WATCH time was
+//! touched or has logically expired since, or when a key that was not live (missing
+//! or already expired) had a touch that was not benign: deleting an expired key,
+//! or SWAPDB putting an expired or no key where one was, is no change for it
+//! (Redis 7.0's `expired` mark on watched keys).
 //!
 //! Invariants: every watch this client registered is unregistered exactly once
 //! (EXEC, DISCARD, UNWATCH, RESET or disconnect: [`unwatch_all`]; after a
@@ -22,6 +25,7 @@
 //! command: [`unwatch_dropped`]).
 //!
 //! [`WatchedKeys`]: crate::store::watch::WatchedKeys
+//! [`Stamp`]: crate::store::watch::Stamp
 use super::{flags::*, CommandSpec, Ctx, Keys};
 use crate::store::{now_ms, Store};
 use std::sync::atomic::Ordering::Relaxed;
@@ -76,8 +80,8 @@ pub static COMMANDS: &[CommandSpec] = &[
 pub struct Watch {
     pub db: usize,
     pub key: Vec<u8>,
-    /// The key's version in its database's watch map at WATCH time.
-    pub version: u64,
+    /// The key's counters in its database's watch map at WATCH time.
+    pub stamp: crate::store::watch::Stamp,
     /// Whether the key existed (and had not expired) at WATCH time.
     pub live: bool,
 }
@@ -163,8 +167,14 @@ fn is_live(store: &Store, db: usize, key: &[u8]) -> bool {
 /// CLIENT LIST's `d` flag).
 pub fn watch_broken(store: &Store, tx: &TxState) -> bool {
     tx.watched.iter().any(|w| {
-        store.dbs()[w.db].watched.version(&w.key) != Some(w.version)
-            || (w.live && !is_live(store, w.db, &w.key))
+        let Some(now) = store.dbs()[w.db].watched.stamp(&w.key) else {
+            return true;
+        };
+        if w.live {
+            now.version != w.stamp.version || !is_live(store, w.db, &w.key)
+        } else {
+            now.version - w.stamp.version != now.benign - w.stamp.benign
+        }
     })
 }
 
@@ -232,11 +242,11 @@ fn watch(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             continue;
         }
         let live = is_live(ctx.store, db, key);
-        let version = ctx.store.db(db).watched.watch(key);
+        let stamp = ctx.store.db(db).watched.watch(key);
         ctx.client.tx.watched.push(Watch {
             db,
             key: key.clone(),
-            version,
+            stamp,
             live,
         });
     }

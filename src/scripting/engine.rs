@@ -328,6 +328,8 @@ pub(crate) fn execute(
     )));
     let run = &ctx.shared.script;
     run.begin(ctx.shared.now_ms(), function);
+    // Keys do not expire while the script runs (see `store::expiry_now`).
+    let _time = crate::store::expire::TimeSnapshot::take(crate::store::now_ms());
     let sh = ctx.shared.clone();
     vm.set_hook(
         HOOK_INTERVAL,

@@ -20,8 +20,9 @@
 //! command: nothing else touches the keyspace until it returns, and its writes
 //! stay when it fails later. Other connections find the lock taken; when a
 //! script has run longer than `busy-reply-threshold` (alias `lua-time-limit`)
-//! they answer `BUSY` instead of waiting, except for `SCRIPT KILL` and
-//! `SHUTDOWN NOSAVE` (see [`busy_reply`]). `cmd::shared::RunState` (in
+//! they answer `BUSY` instead of waiting, except for the commands 7.0 flags
+//! `allow-busy` (SCRIPT KILL, FUNCTION KILL and STATS, SHUTDOWN NOSAVE, MULTI,
+//! DISCARD, QUIT, HELLO, AUTH; see [`busy_reply`]). `cmd::shared::RunState` (in
 //! `Shared::script`) is what they read: when the running script started, whether
 //! it wrote, whether a kill was asked for. The VM's hook polls the kill flag.
 pub mod bridge;
@@ -33,6 +34,7 @@ pub mod function;
 
 use crate::cmd::{ClientState, CommandSpec, Ctx, Shared};
 use crate::resp::Reply;
+use std::sync::Arc;
 
 /// The command families of this layer, added to the server's table.
 pub const FAMILIES: &[&[CommandSpec]] = &[commands::COMMANDS, function::COMMANDS];
@@ -71,7 +73,12 @@ pub fn is_busy(shared: &Shared) -> bool {
 ///
 /// WATCH, UNWATCH, AUTH, HELLO and RESET are `allow-busy` in Redis too, but
 /// need more than the client's state; here they get `BUSY`.
-pub fn busy_reply(shared: &Shared, client: &mut ClientState, args: &[Vec<u8>], out: &mut Reply) {
+pub fn busy_reply(
+    shared: &Arc<Shared>,
+    client: &mut ClientState,
+    args: &[Vec<u8>],
+    out: &mut Reply,
+) {
     use crate::cmd::table::Lookup;
     let commands = &shared.commands;
     let flag = |client: &mut ClientState| client.tx.aborted |= client.tx.in_multi();
@@ -134,6 +141,13 @@ pub fn busy_reply(shared: &Shared, client: &mut ClientState, args: &[Vec<u8>], o
         "quit" => {
             client.close_after_reply = true;
             out.ok();
+        }
+        // Flagged `allow-busy` and about the connection alone: they run as
+        // usual, on a scratch keyspace (they touch none) since the script
+        // holds the real one.
+        "hello" | "auth" => {
+            let mut scratch = crate::cmd::Keyspace::new(shared.config().databases);
+            crate::cmd::dispatch(&mut scratch.ctx(client, out, shared), args);
         }
         _ => {
             out.error(busy_text(shared));

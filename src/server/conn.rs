@@ -86,6 +86,19 @@ impl Connection for Socket {
     }
 }
 
+/// The reply to a client refused by protected mode, in 7.0's words.
+const DENIED: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled \
+and no password is set for the default user. In this mode connections are only accepted from the \
+loopback interface. If you want to connect from external computers to Redis you may adopt one of the \
+following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' \
+from the loopback interface by connecting to Redis from the same host the server is running, however \
+MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this \
+change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis \
+configuration file, and setting the protected mode option to 'no', and then restarting the server. \
+3) If you started the server manually just for testing, restart it with the '--protected-mode no' \
+option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of \
+the above things in order for the server to start accepting connections from the outside.\r\n";
+
 /// Registers the client and serves it on this thread (a pool thread) until it
 /// closes, or refuses it over `maxclients`.
 pub(super) fn serve_new(core: &Arc<Core>, stream: Stream, id: u64) {
@@ -103,6 +116,25 @@ pub(super) fn serve_new(core: &Arc<Core>, stream: Stream, id: u64) {
             (Peer::Unix(path.clone()), Peer::Unix(path))
         }
     };
+    // Protected mode: with no password for the default user, only local
+    // clients are served (7.0's rule and reply).
+    if !addr.is_local() && sh.config().protected_mode && sh.acl.default_user().state().nopass {
+        let _ = (&stream).write_all(DENIED);
+        // Closing with unread input would reset the connection, which can
+        // discard the reply before the client reads it: drain what came.
+        if stream.set_nonblocking(true).is_ok() {
+            let mut sink = [0u8; 512];
+            for _ in 0..16 {
+                if !matches!((&stream).read(&mut sink), Ok(n) if n > 0) {
+                    break;
+                }
+            }
+        }
+        sh.stats
+            .rejected_connections
+            .fetch_add(1, Ordering::Relaxed);
+        return;
+    }
     let stream = Arc::new(stream);
     let handle = Arc::new(ClientHandle::new(
         id,

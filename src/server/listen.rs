@@ -58,8 +58,12 @@ pub struct Listeners {
 /// `::*` every IPv6 one, a leading `-` for an address that may be missing) on
 /// `port` (0: an ephemeral one, the same on every address). Returns the
 /// sockets and the port.
+/// An empty `binds` (`bind ""`) listens on no TCP address at all.
 pub fn bind_all(binds: &[String], mut port: u16) -> io::Result<(Vec<TcpListener>, u16)> {
     let mut listeners = Vec::new();
+    if binds.is_empty() {
+        return Ok((listeners, port));
+    }
     for addr in binds {
         let optional = addr.starts_with('-');
         let addr = match addr.trim_start_matches('-') {

@@ -167,7 +167,7 @@ impl DerefMut for KeyspaceGuard<'_> {
 /// busy, and answers BUSY then instead of waiting for the script to end.
 pub fn lock_or_busy<'a>(
     lock: &'a KeyspaceLock,
-    shared: &Shared,
+    shared: &std::sync::Arc<Shared>,
     client: &mut ClientState,
     out: &mut Reply,
     batch: &[Request],

@@ -209,6 +209,7 @@ impl Server {
         });
         install_hooks(&core);
         listen::install_rebind(&core);
+        announce(&core.shared);
         crate::persist::rdbfile::install_hooks(&core.shared);
         crate::persist::aof::install(&core.shared);
         {
@@ -260,32 +261,6 @@ impl Server {
     pub fn run(self) {
         let core = self.core;
         let sh = &core.shared;
-        let port = sh.port.load(Ordering::Relaxed);
-        // The banner, where Redis shows its logo: with `always-show-logo
-        // yes`, or logging to a terminal. Its `PID:` line is what test
-        // harnesses wait for.
-        let show_banner = {
-            use std::io::IsTerminal;
-            let c = sh.config();
-            c.always_show_logo || (c.logfile.is_empty() && std::io::stdout().is_terminal())
-        };
-        if show_banner {
-            sh.logger.raw(
-                config::LogLevel::Notice,
-                &format!(
-                    "\n    Ferrous {} (Redis {} compatible) {} bit\n    Running in standalone mode\n    \
-                     Port: {port}\n    PID: {}\n\n",
-                    env!("CARGO_PKG_VERSION"),
-                    REDIS_VERSION,
-                    usize::BITS,
-                    std::process::id()
-                ),
-            );
-        } else {
-            sh.logger
-                .notice(&format!("Running mode=standalone, port={port}."));
-        }
-        sh.logger.notice("Server initialized");
         if !self.listeners.is_empty() {
             sh.logger.notice("Ready to accept connections tcp");
         }
@@ -433,6 +408,36 @@ fn fit_descriptor_limit(config: &mut Config, logger: &Logger) {
         .map_while(|_| std::fs::File::open("/dev/null").ok())
         .collect();
     drop(held);
+}
+
+/// The banner, where Redis shows its logo (with `always-show-logo yes`, or
+/// logging to a terminal), then "Server initialized". Its `PID:` line is what
+/// test harnesses wait for, so it comes before the dataset is loaded, as in
+/// Redis: a server that then fails to load has said who it was.
+fn announce(sh: &Shared) {
+    let port = sh.port.load(Ordering::Relaxed);
+    let show_banner = {
+        use std::io::IsTerminal;
+        let c = sh.config();
+        c.always_show_logo || (c.logfile.is_empty() && std::io::stdout().is_terminal())
+    };
+    if show_banner {
+        sh.logger.raw(
+            config::LogLevel::Notice,
+            &format!(
+            "\n    Ferrous {} (Redis {} compatible) {} bit\n    Running in standalone mode\n    \
+             Port: {port}\n    PID: {}\n\n",
+            env!("CARGO_PKG_VERSION"),
+            REDIS_VERSION,
+            usize::BITS,
+            std::process::id()
+        ),
+        );
+    } else {
+        sh.logger
+            .notice(&format!("Running mode=standalone, port={port}."));
+    }
+    sh.logger.notice("Server initialized");
 }
 
 /// Gives the lower layers their ways to reach the server (see

@@ -13,6 +13,7 @@
 //! cursor), each database keeps a cursor into its list of keys with a TTL
 //! (`Db::expire_cursor`), so successive cycles cover every such key instead of
 //! sampling the same ones at random: an expired key waits at most one sweep.
+use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::Store;
@@ -29,6 +30,42 @@ pub fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
+}
+
+thread_local! {
+    /// See [`expiry_now`]: the time a script on this thread started, or 0.
+    static SCRIPT_TIME: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The time keys are judged expired against. While a script runs (on this
+/// thread) it is the script's start: as in Redis 7.0, a key does not expire in
+/// the middle of a script, so its effects replay the same from the AOF.
+/// Everything else (new TTLs, TTL replies) uses the real [`now_ms`].
+#[inline]
+pub fn expiry_now() -> u64 {
+    match SCRIPT_TIME.get() {
+        0 => now_ms(),
+        t => t,
+    }
+}
+
+/// Holds [`expiry_now`] at `at` on this thread until dropped.
+pub struct TimeSnapshot {
+    previous: u64,
+}
+
+impl TimeSnapshot {
+    pub fn take(at: u64) -> TimeSnapshot {
+        TimeSnapshot {
+            previous: SCRIPT_TIME.replace(at.max(1)),
+        }
+    }
+}
+
+impl Drop for TimeSnapshot {
+    fn drop(&mut self) {
+        SCRIPT_TIME.set(self.previous);
+    }
 }
 
 /// The coarse access clock (seconds, wrapping) for a Unix time in milliseconds.

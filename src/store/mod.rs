@@ -54,7 +54,7 @@ pub mod value;
 pub mod watch;
 pub mod zset;
 
-pub use expire::now_ms;
+pub use expire::{expiry_now, now_ms};
 pub use glob::glob_match;
 pub use table::{Entry, Table};
 pub use value::Value;
@@ -160,30 +160,60 @@ impl Store {
     }
 
     /// SWAPDB: exchanges the contents of two databases.
-    /// Watched keys stay with the database number; those present in either
-    /// database are touched.
+    /// Watched keys stay with the database number. A watched key is touched
+    /// when it is stored in the database it had or in the one it gets; the
+    /// touch is benign when it was not live there and is not live now (see
+    /// `watch.rs`), as Redis 7.0 decides.
     pub fn swap_dbs(&mut self, a: usize, b: usize) {
-        self.touch_all_watched(a);
-        self.touch_all_watched(b);
         if a == b {
             return;
+        }
+        for (this, other) in [(a, b), (b, a)] {
+            if self.dbs[this].watched.is_empty() {
+                continue;
+            }
+            let now = now_ms();
+            let states: Vec<(Vec<u8>, Option<bool>)> = self.dbs[this]
+                .watched
+                .keys()
+                .map(|k| {
+                    let before = self.dbs[this].key_state(k, now);
+                    let after = self.dbs[other].key_state(k, now);
+                    let touch = match (before, after) {
+                        (KeyState::Missing, KeyState::Missing) => None,
+                        (KeyState::Live, _) | (_, KeyState::Live) => Some(false),
+                        _ => Some(true),
+                    };
+                    (k.to_vec(), touch)
+                })
+                .collect();
+            let watched = &mut self.dbs[this].watched;
+            watched.touch_where(|k| {
+                states
+                    .iter()
+                    .find(|(key, _)| key.as_slice() == k)
+                    .and_then(|(_, t)| *t)
+            });
         }
         self.dbs.swap(a, b);
         let (x, y) = self.two_dbs(a, b);
         std::mem::swap(&mut x.watched, &mut y.watched);
-        self.touch_all_watched(a);
-        self.touch_all_watched(b);
     }
 
     /// Touches every watched key of database `db` that is stored there now
-    /// (FLUSHDB, FLUSHALL, SWAPDB).
+    /// (FLUSHDB, FLUSHALL): benign for a key already expired.
     fn touch_all_watched(&mut self, db: usize) {
         let d = &mut self.dbs[db];
         if d.watched.is_empty() {
             return;
         }
+        let now = now_ms();
         let table = &d.table;
-        d.watched.touch_where(|k| table.find(k).is_some());
+        d.watched.touch_where(|k| {
+            let i = table.find(k)?;
+            let at = table.entry(i).expire_at;
+            Some(at != 0 && at <= now)
+        });
     }
 
     /// FLUSHDB: empties database `db` and hands back its old contents, for the
@@ -301,6 +331,15 @@ impl Store {
     }
 }
 
+/// What a key is in a database at some moment, as WATCH sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyState {
+    Missing,
+    /// Stored, but past its expiry time.
+    Expired,
+    Live,
+}
+
 /// One database: its table, plus the coarse clock its lookups stamp on entries
 /// and its own random generator.
 #[derive(Debug, Default, Clone)]
@@ -365,6 +404,21 @@ pub struct DbBytes {
 }
 
 impl Db {
+    /// Whether `key` is missing, expired or live at `now` (no side effects).
+    fn key_state(&self, key: &[u8], now: u64) -> KeyState {
+        match self.table.find(key) {
+            None => KeyState::Missing,
+            Some(i) => {
+                let at = self.table.entry(i).expire_at;
+                if at != 0 && at <= now {
+                    KeyState::Expired
+                } else {
+                    KeyState::Live
+                }
+            }
+        }
+    }
+
     /// What this database costs; O(1) (the table keeps its sum, see
     /// `table.rs`).
     pub fn bytes(&self) -> DbBytes {
@@ -405,7 +459,7 @@ impl Db {
     pub fn lookup_no_touch(&mut self, key: &[u8]) -> Option<usize> {
         let i = self.table.find(key)?;
         let at = self.table.entry(i).expire_at;
-        if at != 0 && at <= now_ms() {
+        if at != 0 && at <= expiry_now() {
             if self.expire_hold > now_ms() {
                 // Paused (CLIENT PAUSE): logically gone, not deleted yet.
                 return None;
@@ -454,7 +508,7 @@ impl Db {
         let hash = self.table.hash(key);
         if let Some(i) = self.table.find_hashed(key, hash) {
             let at = self.table.entry(i).expire_at;
-            if at != 0 && at <= now_ms() {
+            if at != 0 && at <= expiry_now() {
                 self.log_expiry(i);
                 self.remove_expired(i);
             } else {
@@ -553,14 +607,14 @@ impl Db {
             }
             let i = self.rng.below(n);
             let at = self.table.entry(i).expire_at;
-            if at != 0 && at <= now_ms() && self.expire_hold > now_ms() {
+            if at != 0 && at <= expiry_now() && self.expire_hold > now_ms() {
                 tries -= 1;
                 if tries == 0 {
                     return Some(self.table.entry(i).key.to_vec());
                 }
                 continue;
             }
-            if at != 0 && at <= now_ms() {
+            if at != 0 && at <= expiry_now() {
                 self.touch_expired_at(i);
                 self.log_expiry(i);
                 self.remove_expired(i);

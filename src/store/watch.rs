@@ -8,7 +8,14 @@
 //! active expiry) goes through [`WatchedKeys::touch`] (or
 //! [`WatchedKeys::touch_expired`]), which bumps the version;
 //! FLUSHDB/FLUSHALL/SWAPDB touch every watched key present in the databases they
-//! replace. A client remembers the version it saw at WATCH time; EXEC compares.
+//! replace. A client remembers the [`Stamp`] it saw at WATCH time; EXEC compares.
+//!
+//! Some touches change nothing a client could observe: a key that was already
+//! logically expired is deleted (lazily, by the active cycle, by FLUSHDB), or
+//! SWAPDB replaces an expired or missing key with an expired or missing one.
+//! They are counted apart as well (`benign`), so that a client that watched a
+//! key that was not live can tell them from real changes, as Redis 7.0's
+//! `expired` mark on a watched key does.
 //!
 //! While the change log is on (some client tracks keys), every touch is also
 //! appended to it, marked when the change is an expiry (which no client made);
@@ -25,10 +32,19 @@
 //!   changed key pass unnoticed).
 use std::collections::HashMap;
 
-/// One watched key: its version and number of watchers.
+/// Where a watched key's counters stood (at WATCH time, or now).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stamp {
+    /// Touches of the key.
+    pub version: u64,
+    /// Those of them that left a not-live key not live (see the module doc).
+    pub benign: u64,
+}
+
+/// One watched key: its counters and number of watchers.
 #[derive(Debug, Clone, Copy, Default)]
 struct Slot {
-    version: u64,
+    stamp: Stamp,
     watchers: usize,
 }
 
@@ -68,7 +84,8 @@ impl WatchedKeys {
         }
     }
 
-    /// Records that `key` expired (lazily or by the active cycle).
+    /// Records that `key` expired (lazily or by the active cycle): a benign
+    /// touch, the key was no longer live.
     #[inline]
     pub fn touch_expired(&mut self, key: &[u8]) {
         if !self.quiet {
@@ -78,7 +95,8 @@ impl WatchedKeys {
 
     fn touch_slow(&mut self, key: &[u8], expired: bool) {
         if let Some(s) = self.map.get_mut(key) {
-            s.version += 1;
+            s.stamp.version += 1;
+            s.stamp.benign += u64::from(expired);
         }
         if let Some(log) = &mut self.log {
             log.push((key.to_vec(), expired));
@@ -112,26 +130,33 @@ impl WatchedKeys {
         self.log.as_ref().is_some_and(|l| !l.is_empty())
     }
 
-    /// Touches every watched key for which `present` answers true.
-    pub fn touch_where(&mut self, mut present: impl FnMut(&[u8]) -> bool) {
+    /// Touches every watched key for which `touched` answers: `Some(benign)`
+    /// for a touch (benign or not), `None` to leave the key alone.
+    pub fn touch_where(&mut self, mut touched: impl FnMut(&[u8]) -> Option<bool>) {
         for (k, s) in self.map.iter_mut() {
-            if present(k) {
-                s.version += 1;
+            if let Some(benign) = touched(k) {
+                s.stamp.version += 1;
+                s.stamp.benign += u64::from(benign);
             }
         }
     }
 
-    /// Adds a watcher of `key`; returns the key's current version.
-    pub fn watch(&mut self, key: &[u8]) -> u64 {
+    /// Adds a watcher of `key`; returns the key's counters now.
+    pub fn watch(&mut self, key: &[u8]) -> Stamp {
         self.quiet = false;
         let s = self.map.entry(key.to_vec()).or_default();
         s.watchers += 1;
-        s.version
+        s.stamp
     }
 
-    /// The current version of `key` (None: nobody watches it).
-    pub fn version(&self, key: &[u8]) -> Option<u64> {
-        self.map.get(key).map(|s| s.version)
+    /// The counters of `key` now (None: nobody watches it).
+    pub fn stamp(&self, key: &[u8]) -> Option<Stamp> {
+        self.map.get(key).map(|s| s.stamp)
+    }
+
+    /// Every watched key (SWAPDB looks at each).
+    pub fn keys(&self) -> impl Iterator<Item = &[u8]> {
+        self.map.keys().map(Vec::as_slice)
     }
 
     /// Removes one watcher of `key`, dropping the entry with its last watcher.
@@ -160,12 +185,17 @@ mod tests {
         let mut w = WatchedKeys::default();
         w.touch(b"a");
         assert!(w.is_empty());
-        assert_eq!(w.watch(b"a"), 0);
-        assert_eq!(w.watch(b"a"), 0);
+        assert_eq!(w.watch(b"a"), Stamp::default());
+        assert_eq!(w.watch(b"a"), Stamp::default());
         w.touch(b"a");
         w.touch(b"b");
-        assert_eq!(w.version(b"a"), Some(1));
-        assert_eq!(w.version(b"b"), None);
+        w.touch_expired(b"a");
+        let now = Stamp {
+            version: 2,
+            benign: 1,
+        };
+        assert_eq!(w.stamp(b"a"), Some(now));
+        assert_eq!(w.stamp(b"b"), None);
         w.unwatch(b"a");
         assert_eq!(w.len(), 1);
         w.unwatch(b"a");

@@ -311,3 +311,61 @@ fn script_kill_stops_pcall_loops_and_pattern_bombs() {
         assert_eq!(admin.q("ping"), "+PONG\r\n");
     }
 }
+
+/// Time stands still for expiry while a script runs (a key set to expire in
+/// 1 ms is still there after the script slept 10 ms), and DEBUG OBJECT sees a
+/// key past its expiry that nobody has deleted yet. Replies from redis-server
+/// 7.0.15.
+#[test]
+fn keys_do_not_expire_in_the_middle_of_a_script() {
+    let srv = start_server_with(&["--enable-debug-command", "yes"]);
+    let mut c = srv.connect();
+    assert_eq!(c.q("DEBUG set-disable-deny-scripts 1"), "+OK\r\n");
+    let script = b"redis.call('SET','key','value','PX','1') \
+                   redis.call('DEBUG','SLEEP',0.01) return redis.call('EXISTS','key')";
+    assert_eq!(c.cmd(&[b"EVAL", script, b"0"]), b":1\r\n");
+    assert_eq!(c.q("EXISTS key"), ":0\r\n");
+    assert_eq!(c.q("DEBUG set-active-expire 0"), "+OK\r\n");
+    assert_eq!(c.q("SET k v PX 1"), "+OK\r\n");
+    std::thread::sleep(Duration::from_millis(5));
+    assert!(c.q("DEBUG OBJECT k").starts_with("+Value at:"));
+    assert_eq!(
+        c.cmd(&[b"EVAL", b"return redis.call('EXISTS','k')", b"0"]),
+        b":0\r\n"
+    );
+    assert_eq!(c.q("DEBUG OBJECT k"), "-ERR no such key\r\n");
+}
+
+/// HELLO and AUTH are flagged allow-busy in 7.0: a client (re)connecting while
+/// a script is busy can still say HELLO and authenticate (redis-server 7.0.15
+/// answers them; other commands get BUSY).
+#[test]
+fn hello_and_auth_are_answered_while_a_script_is_busy() {
+    let srv = start_server_with(&["--busy-reply-threshold", "10"]);
+    let mut runner = srv.connect();
+    runner.send(&multibulk(&[b"EVAL", b"while true do end", b"0"]));
+    let mut c = srv.connect();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !c.q("PING").starts_with("-BUSY") {
+        assert!(Instant::now() < deadline, "the script never became busy");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let hello = c.q("HELLO 3 SETNAME during-busy");
+    assert!(
+        hello.starts_with("%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n"),
+        "{hello}"
+    );
+    assert!(hello.contains("$5\r\nproto\r\n:3\r\n"), "{hello}");
+    assert_eq!(
+        c.q("AUTH foo"),
+        "-ERR AUTH <password> called without any password configured for the default user. \
+         Are you sure your configuration is correct?\r\n"
+    );
+    assert_eq!(c.q("AUTH default anything"), "+OK\r\n");
+    assert!(c.q("CLIENT GETNAME").starts_with("-BUSY"));
+    assert_eq!(c.q("SCRIPT KILL"), "+OK\r\n");
+    assert!(runner
+        .read_reply()
+        .starts_with(b"-ERR Script killed by user"));
+    assert_eq!(c.q("CLIENT GETNAME"), "$11\r\nduring-busy\r\n");
+}

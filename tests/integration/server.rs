@@ -1240,3 +1240,59 @@ fn unix_socket_clients_are_served_and_shown_as_redis_shows_them() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// This machine's address on the interface a packet to `192.0.2.1` (a
+/// documentation address: nothing is sent) would leave by, unless loopback.
+fn non_loopback_address() -> Option<std::net::IpAddr> {
+    let s = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    s.connect("192.0.2.1:9").ok()?;
+    let ip = s.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[test]
+fn protected_mode_refuses_remote_clients_without_a_password() {
+    use ferrous::server::config::Config;
+    use ferrous::server::log::Logger;
+    use std::io::Read;
+    let Some(ip) = non_loopback_address() else {
+        eprintln!("skipped: this machine has no non-loopback address");
+        return;
+    };
+    let mut config = Config::from_args(&[]).expect("defaults");
+    assert_eq!(config.bind, ["*", "-::*"], "7.0's default bind");
+    config.bind = vec!["*".to_string()];
+    config.port = 0;
+    let server = ferrous::server::Server::bind_with_logger(config, Logger::quiet()).expect("bind");
+    let port = server.port();
+    let handle = server.handle();
+    let thread = std::thread::spawn(move || server.run());
+    let remote = || {
+        let mut s = std::net::TcpStream::connect((ip, port)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(10))).ok();
+        s.write_all(b"PING\r\nQUIT\r\n").expect("write");
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        out
+    };
+    // Checked against redis-server 7.0.15: the whole reply, then the close.
+    let denied = remote();
+    assert!(denied.starts_with(b"-DENIED Redis is running in protected mode because"));
+    assert!(denied.ends_with(b"accepting connections from the outside.\r\n"));
+    assert_eq!(denied.len(), 1067);
+    let local = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let mut c = super::support::Conn::from_stream(local.try_clone().expect("clone"));
+    assert!(c.q("INFO stats").contains("rejected_connections:1\r\n"));
+    // A password for the default user lifts it; so does protected-mode no.
+    assert_eq!(c.q("CONFIG SET requirepass secret"), "+OK\r\n");
+    assert_eq!(s(&remote()), "-NOAUTH Authentication required.\r\n+OK\r\n");
+    assert_eq!(c.q("AUTH secret"), "+OK\r\n");
+    assert_eq!(c.cmd(&[b"CONFIG", b"SET", b"requirepass", b""]), b"+OK\r\n");
+    let again = remote();
+    assert!(again.starts_with(b"-DENIED"), "{}", s(&again));
+    assert_eq!(c.q("CONFIG SET protected-mode no"), "+OK\r\n");
+    assert_eq!(remote(), b"+PONG\r\n+OK\r\n");
+    local.shutdown(std::net::Shutdown::Both).ok();
+    handle.shutdown();
+    let _ = thread.join();
+}

@@ -226,3 +226,85 @@ fn setbit_counts_only_real_changes() {
     assert_eq!(c.q("SETBIT foo 100 0"), ":0\r\n");
     assert_eq!(changes(&mut c), start + 3);
 }
+
+/// A key already expired at WATCH time: deleting it (lazily, by FLUSHDB, or
+/// SWAPDB putting an expired or no key in its place) is no change for EXEC,
+/// while a write on top of it is. Each outcome checked against redis-server
+/// 7.0.15 with active expiry off.
+#[test]
+fn watching_an_already_expired_key() {
+    let srv = super::support::start_server_with(&["--enable-debug-command", "yes"]);
+    let mut c = srv.connect();
+    let mut other = srv.connect();
+    assert_eq!(c.q("DEBUG set-active-expire 0"), "+OK\r\n");
+    let stale = |c: &mut super::support::Conn, db: &str| {
+        assert_eq!(c.q(&format!("SELECT {db}")), "+OK\r\n");
+        assert_eq!(c.q("SET x foo PX 1"), "+OK\r\n");
+        std::thread::sleep(Duration::from_millis(3));
+    };
+    let exec = |c: &mut super::support::Conn| {
+        assert_eq!(c.q("MULTI"), "+OK\r\n");
+        assert_eq!(c.q("PING"), "+QUEUED\r\n");
+        c.q("EXEC")
+    };
+    let (pong, nil) = ("*1\r\n+PONG\r\n", "*-1\r\n");
+    // Deleted by a lookup (EXISTS expires it lazily).
+    stale(&mut c, "9");
+    c.q("WATCH x");
+    assert_eq!(c.q("EXISTS x"), ":0\r\n");
+    assert_eq!(exec(&mut c), pong);
+    // Emptied by FLUSHDB.
+    stale(&mut c, "9");
+    c.q("WATCH x");
+    c.q("FLUSHDB");
+    assert_eq!(exec(&mut c), pong);
+    // SWAPDB: expired key replaced with no key...
+    c.q("FLUSHALL");
+    stale(&mut c, "1");
+    c.q("WATCH x");
+    c.q("SWAPDB 0 1");
+    assert_eq!(exec(&mut c), pong);
+    // ... no key replaced with an expired one...
+    c.q("FLUSHALL");
+    stale(&mut c, "0");
+    c.q("SELECT 1");
+    c.q("WATCH x");
+    c.q("SWAPDB 0 1");
+    assert_eq!(exec(&mut c), pong);
+    // ... an expired key with another expired one.
+    c.q("FLUSHALL");
+    stale(&mut c, "1");
+    stale(&mut c, "0");
+    c.q("SELECT 1");
+    c.q("WATCH x");
+    c.q("SWAPDB 0 1");
+    assert_eq!(exec(&mut c), pong);
+    // But a live key swapped in is a change.
+    c.q("FLUSHALL");
+    stale(&mut c, "1");
+    c.q("SELECT 0");
+    c.q("SET x live");
+    c.q("SELECT 1");
+    c.q("WATCH x");
+    c.q("SWAPDB 0 1");
+    assert_eq!(exec(&mut c), nil);
+    // Another client's SET over the expired key is a change...
+    c.q("FLUSHALL");
+    stale(&mut c, "0");
+    c.q("WATCH x");
+    assert_eq!(other.q("SET x bar"), "+OK\r\n");
+    assert_eq!(exec(&mut c), nil);
+    // ... and so is a SET after the expired key was deleted.
+    stale(&mut c, "0");
+    c.q("WATCH x");
+    assert_eq!(other.q("EXISTS x"), ":0\r\n");
+    assert_eq!(other.q("SET x bar"), "+OK\r\n");
+    assert_eq!(exec(&mut c), nil);
+    // A key missing at WATCH time that another client creates with a TTL
+    // which has passed by EXEC: a change.
+    c.q("DEL x");
+    c.q("WATCH x");
+    assert_eq!(other.q("SET x bar PX 1"), "+OK\r\n");
+    std::thread::sleep(Duration::from_millis(3));
+    assert_eq!(exec(&mut c), nil);
+}

@@ -24,11 +24,9 @@
 //! syslog, ...). Values this server cannot honour are refused with a reason
 //! instead of being silently ignored: `daemonize yes` (no fork without
 //! `unsafe`), `cluster-enabled yes`, `replicaof`, `activedefrag
-//! yes` (the text Redis gives when built without its Jemalloc). Two differences
-//! from Redis are deliberate: `dir` is kept as an absolute path and the process
-//! never changes its working directory (an embedder's process is not ours), and
-//! `bind` defaults to `127.0.0.1` (Redis binds every interface and relies on
-//! protected mode).
+//! yes` (the text Redis gives when built without its Jemalloc). One difference
+//! from Redis is deliberate: `dir` is kept as an absolute path and the process
+//! never changes its working directory (an embedder's process is not ours).
 //!
 //! | file | job |
 //! | --- | --- |
@@ -230,7 +228,7 @@ parameters! {
     daemonize: bool = "daemonize", Kind::Bool, "no", IMMUTABLE, check refuse_yes("daemonize yes is not supported by this server: it cannot fork");
     supervised: String = "supervised", Kind::Enum(&["upstart", "systemd", "auto", "no"]), "no", IMMUTABLE;
     pidfile: String = "pidfile", Kind::Str, "", IMMUTABLE | NULLABLE;
-    bind: Vec<String> = "bind", Kind::Special, "127.0.0.1", MULTI_ARG, rewrite rewrite_bind, apply apply_bind;
+    bind: Vec<String> = "bind", Kind::Special, "* -::*", MULTI_ARG, rewrite rewrite_bind, apply apply_bind;
     bind_source_addr: String = "bind-source-addr", Kind::Str, "", NULLABLE;
     protected_mode: bool = "protected-mode", Kind::Bool, "yes", 0;
     port: u16 = "port", Kind::Int(0, 65535), "6379", 0, apply apply_port;
@@ -545,9 +543,7 @@ fn plain_line(name: &str, c: &Config, always: bool) -> Rewrite {
     }
 }
 
-/// `bind` is written unless it is redis-server's own default (`* -::*`): this
-/// server's default (`127.0.0.1`) differs from Redis's, and the rewritten file
-/// must mean the same to either server.
+/// `bind` is written unless it is the default (`* -::*`); an empty list as `""`.
 fn rewrite_bind(c: &Config) -> Rewrite {
     if c.bind == ["*", "-::*"] {
         return Rewrite::Drop;
