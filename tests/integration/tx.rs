@@ -258,36 +258,30 @@ fn watching_an_already_expired_key() {
     c.q("WATCH x");
     c.q("FLUSHDB");
     assert_eq!(exec(&mut c), pong);
-    // SWAPDB: expired key replaced with no key...
-    c.q("FLUSHALL");
-    stale(&mut c, "1");
-    c.q("WATCH x");
-    c.q("SWAPDB 0 1");
-    assert_eq!(exec(&mut c), pong);
-    // ... no key replaced with an expired one...
-    c.q("FLUSHALL");
-    stale(&mut c, "0");
-    c.q("SELECT 1");
-    c.q("WATCH x");
-    c.q("SWAPDB 0 1");
-    assert_eq!(exec(&mut c), pong);
-    // ... an expired key with another expired one.
-    c.q("FLUSHALL");
-    stale(&mut c, "1");
-    stale(&mut c, "0");
-    c.q("SELECT 1");
-    c.q("WATCH x");
-    c.q("SWAPDB 0 1");
-    assert_eq!(exec(&mut c), pong);
-    // But a live key swapped in is a change.
-    c.q("FLUSHALL");
-    stale(&mut c, "1");
-    c.q("SELECT 0");
-    c.q("SET x live");
-    c.q("SELECT 1");
-    c.q("WATCH x");
-    c.q("SWAPDB 0 1");
-    assert_eq!(exec(&mut c), nil);
+    // SWAPDB 0 1 seen from database 1: (expired x in db 1, expired x in db 0,
+    // live x in db 0, EXEC's reply).
+    for (stale1, stale0, live0, want) in [
+        (true, false, false, pong), // expired key replaced with no key
+        (false, true, false, pong), // no key replaced with an expired one
+        (true, true, false, pong),  // an expired key with another expired one
+        (true, false, true, nil),   // a live key swapped in is a change
+    ] {
+        c.q("FLUSHALL");
+        if stale1 {
+            stale(&mut c, "1");
+        }
+        if stale0 {
+            stale(&mut c, "0");
+        }
+        if live0 {
+            c.q("SELECT 0");
+            c.q("SET x live");
+        }
+        c.q("SELECT 1");
+        c.q("WATCH x");
+        c.q("SWAPDB 0 1");
+        assert_eq!(exec(&mut c), want, "{stale1} {stale0} {live0}");
+    }
     // Another client's SET over the expired key is a change...
     c.q("FLUSHALL");
     stale(&mut c, "0");
