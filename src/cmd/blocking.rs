@@ -27,7 +27,7 @@
 //! Invariant: a client id is in `waiters` iff it is in the queue of each of its
 //! keys.
 use super::ClientState;
-use super::Ctx;
+use super::{Ctx, Shared};
 use crate::resp::Reply;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex};
@@ -168,13 +168,16 @@ impl Blocked {
     }
 
     /// CLIENT UNBLOCK: ends a wait with its timeout reply, or with the
-    /// UNBLOCKED error; false when the client is not blocked.
-    pub fn unblock(&mut self, id: u64, with_error: bool) -> bool {
+    /// UNBLOCKED error (counted as the blocked command's failure, as 7.0
+    /// does); false when the client is not blocked.
+    pub fn unblock(&mut self, shared: &Shared, id: u64, with_error: bool) -> bool {
         let Some(w) = self.remove(id) else {
             return false;
         };
         let reply = if with_error {
-            b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n".to_vec()
+            let reply = b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n".to_vec();
+            count_failure(shared, &w.args, &reply[1..]);
+            reply
         } else {
             w.timeout_reply.to_vec()
         };
@@ -261,18 +264,25 @@ fn serve_as(ctx: &mut Ctx<'_>, id: u64, serve: impl FnOnce(&mut Ctx<'_>, &[Vec<u
         return;
     };
     if let Some(msg) = out.buf.strip_prefix(b"-") {
-        ctx.shared.count_error(msg);
-        let cmd = ctx.shared.commands.lookup(&args[0]);
-        if let Some(stats) = cmd
-            .and_then(|i| ctx.shared.commands.rows.get(i))
-            .map(|r| &r.stats)
-        {
-            stats
-                .failed_calls
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
+        count_failure(ctx.shared, &args, msg);
     }
     w.mailbox.post(out.buf);
+}
+
+/// A blocked command ended with the error `msg`: counted in the error
+/// statistics and as a failed call of the command (INFO errorstats and
+/// commandstats), when its reply is decided rather than when it blocked.
+fn count_failure(shared: &Shared, args: &[Vec<u8>], msg: &[u8]) {
+    shared.count_error(msg);
+    let cmd = args.first().and_then(|name| shared.commands.lookup(name));
+    if let Some(stats) = cmd
+        .and_then(|i| shared.commands.rows.get(i))
+        .map(|r| &r.stats)
+    {
+        stats
+            .failed_calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Ends with an error the XREADGROUP waits whose keys were deleted or

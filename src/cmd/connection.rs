@@ -495,7 +495,7 @@ fn client_unblock(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                 .error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
         }
     };
-    let done = id >= 0 && ctx.blocked.unblock(id as u64, with_error);
+    let done = id >= 0 && ctx.blocked.unblock(ctx.shared, id as u64, with_error);
     ctx.out.integer(done as i64);
 }
 

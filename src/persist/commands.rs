@@ -8,7 +8,8 @@
 //!   payload's footer, then its value. A TTL of 0 means none; a relative TTL is
 //!   added to the current time, and a time already past answers OK without
 //!   creating the key (deleting the old one under REPLACE). IDLETIME sets the
-//!   access time; FREQ is checked and ignored (Ferrous keeps no LFU counters).
+//!   access time under an LRU policy, FREQ the access counter under an LFU
+//!   one (the other is ignored, as in 7.0).
 //!
 //! `sanitize-dump-payload`: `yes` and `clients` check a payload deeply (an
 //! intset must be sorted without repeats; see `rdb/value_load.rs` for what is
@@ -107,7 +108,6 @@ fn restore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         }
         j += 1;
     }
-    let _ = freq;
     let key = &args[1];
     let dbi = ctx.client.db;
     if !replace && ctx.store.db(dbi).lookup(key).is_some() {
@@ -129,6 +129,7 @@ fn restore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         Err(e) => return ctx.out.error(&e.reply_text()),
     };
     let now = now_ms();
+    let lfu = ctx.store.lfu().is_some();
     let db = ctx.store.db(dbi);
     let deleted = replace && db.remove(key).is_some();
     // A relative TTL overflowing i64 wraps into the past, as in Redis.
@@ -148,7 +149,13 @@ fn restore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if ttl != 0 {
         db.set_expire(i, at as u64);
     }
-    if let Some(idle) = idle {
+    // Under an LFU policy FREQ sets the counter, otherwise IDLETIME the
+    // access time (7.0's `objectSetLRUOrLFU`): the other is ignored.
+    if lfu {
+        if let Some(f) = freq {
+            db.entry_mut(i).lru = (crate::store::lfu::minutes(now) << 8) | f as u32;
+        }
+    } else if let Some(idle) = idle {
         let clock = db.lru_clock;
         db.entry_mut(i).lru = clock.wrapping_sub(idle.min(clock as i64) as u32);
     }

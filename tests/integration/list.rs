@@ -242,6 +242,15 @@ fn blocking_pops_time_out_and_can_be_unblocked() {
         w.read_reply(),
         b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n".to_vec()
     );
+    // The error counts as the blocked command's failure (redis-server 7.0.15).
+    let stats = String::from_utf8_lossy(&p.cmd(&[b"INFO", b"everything"])).into_owned();
+    assert!(stats.contains("errorstat_UNBLOCKED:count=1\r\n"), "{stats}");
+    assert!(stats.contains("total_error_replies:1\r\n"), "{stats}");
+    let blmove = stats.lines().find(|l| l.starts_with("cmdstat_blmove:"));
+    assert!(
+        blmove.is_some_and(|l| l.ends_with(",rejected_calls=0,failed_calls=1")),
+        "{stats}"
+    );
     assert_eq!(
         p.cmd(&[b"CLIENT", b"UNBLOCK", id.as_bytes()]),
         b":0\r\n".to_vec()

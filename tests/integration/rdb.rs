@@ -541,7 +541,7 @@ fn stream_payloads_restore_as_in_redis() {
 }
 
 /// A relative TTL counts from now; IDLETIME sets the access time (within a
-/// clock tick of the value given).
+/// clock tick of the value given), FREQ the LFU counter.
 #[test]
 fn restore_ttl_and_idle_time() {
     let srv = start_server();
@@ -571,6 +571,22 @@ fn restore_ttl_and_idle_time() {
         R::Simple("OK".into())
     );
     assert_eq!(callw(&mut c, "EXISTS b").int(), 0);
+    // Under an LFU policy FREQ sets the counter (redis-server 7.0.15: OBJECT
+    // FREQ then answers 100), and IDLETIME is ignored.
+    callw(&mut c, "CONFIG SET maxmemory-policy allkeys-lfu");
+    assert_eq!(
+        call(&mut c, &[b"RESTORE", b"f", b"0", payload, b"FREQ", b"100"]),
+        R::Simple("OK".into())
+    );
+    assert_eq!(callw(&mut c, "OBJECT FREQ f").int(), 100);
+    assert_eq!(
+        call(
+            &mut c,
+            &[b"RESTORE", b"i", b"0", payload, b"IDLETIME", b"1000"]
+        ),
+        R::Simple("OK".into())
+    );
+    assert_eq!(callw(&mut c, "OBJECT FREQ i").int(), 5);
 }
 
 /// The committed fixtures and the datasets redis-server printed for them.
