@@ -169,6 +169,9 @@ impl Server {
     /// As [`Server::bind`], with a given logger (tests pass [`Logger::quiet`]).
     pub fn bind_with_logger(mut config: Config, logger: Logger) -> io::Result<Server> {
         fit_descriptor_limit(&mut config, &logger);
+        if let Err(why) = crate::cmd::config::oom::update(&config) {
+            logger.warning(&why);
+        }
         // `port 0` with a Unix socket: no TCP at all, as in Redis. (Without one,
         // port 0 means an ephemeral port, which tests and embedders use.)
         let (listeners, port) = if config.port == 0 && !config.unixsocket.is_empty() {

@@ -33,10 +33,12 @@
 //! | `mod.rs` | the table, [`Config`], lookup, get and set by name |
 //! | `value.rs` | parsing and printing each kind of value |
 //! | `file.rs` | config files and the command line, as redis-server reads them |
+//! | `oom.rs` | `oom-score-adj`: the process's score for the kernel's OOM killer |
 //! | `rewrite.rs` | CONFIG REWRITE: the file updated in place, comments and order kept |
 //! | `command.rs` | the CONFIG command |
 pub mod command;
 pub mod file;
+pub mod oom;
 pub mod rewrite;
 pub mod value;
 
@@ -259,11 +261,11 @@ parameters! {
     bio_cpulist: String = "bio_cpulist", Kind::Str, "", IMMUTABLE | NULLABLE;
     aof_rewrite_cpulist: String = "aof_rewrite_cpulist", Kind::Str, "", IMMUTABLE | NULLABLE;
     bgsave_cpulist: String = "bgsave_cpulist", Kind::Str, "", IMMUTABLE | NULLABLE;
-    oom_score_adj: String = "oom-score-adj", Kind::Enum(&["no", "yes", "relative", "absolute"]), "no", 0, custom(|c| c.oom_score_adj.clone(), set_oom_score_adj);
+    oom_score_adj: String = "oom-score-adj", Kind::Enum(&["no", "yes", "relative", "absolute"]), "no", 0, custom(|c| c.oom_score_adj.clone(), set_oom_score_adj), apply apply_oom_score;
     oom_score_adj_values: [i32; 3] = "oom-score-adj-values", Kind::Special, "0 200 800", MULTI_ARG,
         custom(|c| c.oom_score_adj_values.map(|v| v.to_string()).join(" "),
                |c, v| { c.oom_score_adj_values = value::parse_oom_values(v)?; Ok(()) }),
-        rewrite |c| plain_line("oom-score-adj-values", c, false);
+        rewrite |c| plain_line("oom-score-adj-values", c, false), apply apply_oom_score;
     disable_thp: bool = "disable-thp", Kind::Bool, "yes", IMMUTABLE;
     shutdown_on_sigint: u32 = "shutdown-on-sigint", Kind::Flags(SHUTDOWN_ON_SIG), "default", MULTI_ARG, check check_shutdown_flags;
     shutdown_on_sigterm: u32 = "shutdown-on-sigterm", Kind::Flags(SHUTDOWN_ON_SIG), "default", MULTI_ARG, check check_shutdown_flags;
@@ -596,6 +598,14 @@ fn apply_port(c: &mut Config, sh: &Shared) -> Result<(), String> {
 
 fn apply_bind(c: &mut Config, sh: &Shared) -> Result<(), String> {
     apply_listeners(c, sh, "Failed to bind to specified addresses.")
+}
+
+/// `oom-score-adj` and its values take effect at once (see `oom.rs`).
+fn apply_oom_score(c: &mut Config, sh: &Shared) -> Result<(), String> {
+    oom::update(c).map_err(|why| {
+        sh.logger.warning(&why);
+        "Failed to set current oom_score_adj. Check server logs.".to_string()
+    })
 }
 
 /// At run time, `maxclients` cannot exceed what the descriptor limit holds (at
