@@ -28,7 +28,7 @@
 //!   rehashing) in `buckets[hash & mask]` (see `home`);
 //! - `entries[volatile[j]].vpos == j` for every `j`, and `vpos == NIL` exactly for
 //!   the entries whose `expire_at` is 0;
-//! - an entry is 72 bytes: key (inline up to 22 bytes), value, expiry, 32-bit hash,
+//! - an entry is 64 bytes: key (inline up to 15 bytes), value, expiry, 32-bit hash,
 //!   access time, chain link and TTL-list position;
 //! - `heap_bytes()` equals the sum of every entry's key and value heap bytes;
 //! - `buckets.len()` is 0 or a power of two, and grows (doubling) before the table
@@ -582,7 +582,7 @@ mod tests {
 
     #[test]
     fn insert_find_remove_keep_invariants() {
-        assert_eq!(std::mem::size_of::<Entry>(), 72);
+        assert_eq!(std::mem::size_of::<Entry>(), 64);
         let mut t = Table::new();
         for n in 0..1000 {
             let i = t.insert_new(&key(n), Value::Int(n as i64), 0);
