@@ -81,8 +81,8 @@ impl Store {
                     if db.expire_cursor >= len {
                         db.expire_cursor = 0;
                     }
-                    let i = db.table.volatile_at(db.expire_cursor);
-                    if db.table.entry(i).expire_at <= now_ms {
+                    let (i, at) = db.table.volatile_at(db.expire_cursor);
+                    if at <= now_ms {
                         // The last volatile entry moves into this position, so
                         // the cursor stays to examine it next.
                         db.touch_expired_at(i);

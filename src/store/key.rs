@@ -100,7 +100,7 @@ fn in_block(a: &[u8]) -> &[u8] {
 impl Key {
     pub fn new(b: &[u8]) -> Key {
         match b.len() {
-            n if n <= INLINE => {
+            n @ 0..=INLINE => {
                 let mut bytes = [0u8; INLINE];
                 bytes[..n].copy_from_slice(b);
                 Key::Inline {
@@ -108,11 +108,11 @@ impl Key {
                     bytes,
                 }
             }
-            ..=23 => Key::H24(block(b)),
-            ..=39 => Key::H40(block(b)),
-            ..=55 => Key::H56(block(b)),
-            ..=87 => Key::H88(block(b)),
-            ..=119 => Key::H120(block(b)),
+            16..=23 => Key::H24(block(b)),
+            24..=39 => Key::H40(block(b)),
+            40..=55 => Key::H56(block(b)),
+            56..=87 => Key::H88(block(b)),
+            88..=119 => Key::H120(block(b)),
             _ => Key::Big(Box::new(b.into())),
         }
     }

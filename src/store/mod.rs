@@ -50,13 +50,14 @@ pub mod mem;
 pub mod set;
 pub mod stream;
 pub mod table;
+pub mod ttl;
 pub mod value;
 pub mod watch;
 pub mod zset;
 
 pub use expire::now_ms;
 pub use glob::glob_match;
-pub use table::{Entry, Table};
+pub use table::{Entry, Removed, Table};
 pub use value::Value;
 
 /// A small, fast pseudo-random generator (xorshift64*) for RANDOMKEY.
@@ -360,7 +361,7 @@ pub struct DbBytes {
     /// The table's arrays beyond the entries in use: bucket arrays, spare
     /// entry capacity (`overhead.hashtable.main`).
     pub main: usize,
-    /// The list of keys with a TTL (`overhead.hashtable.expires`).
+    /// The side table of TTLs, `ttl.rs` (`overhead.hashtable.expires`).
     pub expires: usize,
 }
 
@@ -404,7 +405,7 @@ impl Db {
     /// Like [`lookup`](Self::lookup) but leaves the access time alone (OBJECT).
     pub fn lookup_no_touch(&mut self, key: &[u8]) -> Option<usize> {
         let i = self.table.find(key)?;
-        let at = self.table.entry(i).expire_at;
+        let at = self.table.expire_at(i);
         if at != 0 && at <= now_ms() {
             if self.expire_hold > now_ms() {
                 // Paused (CLIENT PAUSE): logically gone, not deleted yet.
@@ -421,6 +422,12 @@ impl Db {
     /// Whether `key` exists (and is not expired).
     pub fn exists(&mut self, key: &[u8]) -> bool {
         self.lookup(key).is_some()
+    }
+
+    /// Entry `i`'s expiry time in Unix milliseconds (0 = no TTL).
+    #[inline]
+    pub fn expire_at(&self, i: usize) -> u64 {
+        self.table.expire_at(i)
     }
 
     pub fn entry(&self, i: usize) -> &Entry {
@@ -453,7 +460,7 @@ impl Db {
         self.watched.touch(key);
         let hash = self.table.hash(key);
         if let Some(i) = self.table.find_hashed(key, hash) {
-            let at = self.table.entry(i).expire_at;
+            let at = self.table.expire_at(i);
             if at != 0 && at <= now_ms() {
                 self.log_expiry(i);
                 self.remove_expired(i);
@@ -494,7 +501,7 @@ impl Db {
     }
 
     /// Removes `key`; returns its entry if it was live.
-    pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+    pub fn remove(&mut self, key: &[u8]) -> Option<Removed> {
         let i = self.lookup_no_touch(key)?;
         self.watched.touch(key);
         Some(self.table.remove_at(i))
@@ -530,7 +537,7 @@ impl Db {
     }
 
     /// Removes the entry at index `i` (other indices may change).
-    pub fn remove_at(&mut self, i: usize) -> Entry {
+    pub fn remove_at(&mut self, i: usize) -> Removed {
         self.touch_at(i);
         self.table.remove_at(i)
     }
@@ -552,7 +559,7 @@ impl Db {
                 return None;
             }
             let i = self.rng.below(n);
-            let at = self.table.entry(i).expire_at;
+            let at = self.table.expire_at(i);
             if at != 0 && at <= now_ms() && self.expire_hold > now_ms() {
                 tries -= 1;
                 if tries == 0 {
@@ -634,11 +641,11 @@ mod tests {
         db.set_expire(i, now_ms() + 60_000);
         db.set(b"k", Value::Int(2), true);
         let i = db.lookup(b"k").unwrap();
-        assert_ne!(db.entry(i).expire_at, 0);
+        assert_ne!(db.expire_at(i), 0);
         assert_eq!(db.entry(i).value, Value::Int(2));
         db.set(b"k", Value::Int(3), false);
         let i = db.lookup(b"k").unwrap();
-        assert_eq!(db.entry(i).expire_at, 0);
+        assert_eq!(db.expire_at(i), 0);
         assert_eq!(s.expires_count(0), 0);
         // An expired key is replaced by a fresh one.
         let db = s.db(0);
@@ -646,7 +653,7 @@ mod tests {
         db.set_expire(i, now_ms() - 1);
         db.set(b"k", Value::Int(4), true);
         let i = db.lookup(b"k").unwrap();
-        assert_eq!(db.entry(i).expire_at, 0);
+        assert_eq!(db.expire_at(i), 0);
         assert_eq!(db.expired_keys, 1);
     }
 

@@ -525,7 +525,7 @@ fn files_round_trip_with_expiry_idle_functions_and_databases() {
     assert_eq!(e.lru, 2000 - 500);
     let db0 = &loaded.store.dbs()[0];
     assert_eq!(
-        db0.table.entry(db0.table.find(b"ttl").unwrap()).expire_at,
+        db0.table.expire_at(db0.table.find(b"ttl").unwrap()),
         4_102_444_800_000
     );
     assert!(super::load::load_functions(&loaded.functions).is_ok());
