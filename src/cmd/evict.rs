@@ -250,8 +250,8 @@ fn choose(ctx: &mut Ctx<'_>, volatile: bool, pick: Pick, samples: usize) -> Opti
                 let e = d.entry(i);
                 // higher score: better to evict
                 let score = match pick {
-                    Pick::Lru => idle_seconds(e.lru, d.lru_clock),
-                    Pick::Lfu => 255 - u64::from(lfu.map_or(0, |l| lfu::decayed(e.lru, l, now))),
+                    Pick::Lru => idle_seconds(e.lru(), d.lru_clock),
+                    Pick::Lfu => 255 - u64::from(lfu.map_or(0, |l| lfu::decayed(e.lru(), l, now))),
                     Pick::Ttl | Pick::Random => u64::MAX - at,
                 };
                 sampled.push((score, e.key.to_vec()));

@@ -656,7 +656,7 @@ fn object_idletime(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                  will take some time to adjust.",
             );
         }
-        let idle = idle_seconds(e.lru, clock) as i64;
+        let idle = idle_seconds(e.lru(), clock) as i64;
         ctx.out.integer(idle);
     }
 }
@@ -668,7 +668,7 @@ fn object_freq(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if let Some((e, _)) = object_entry(ctx, &args[2]) {
         match lfu {
             Some(l) => {
-                let c = crate::store::lfu::decayed(e.lru, l, now_ms());
+                let c = crate::store::lfu::decayed(e.lru(), l, now_ms());
                 ctx.out.integer(i64::from(c));
             }
             None => ctx.out.error(

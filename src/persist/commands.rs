@@ -150,7 +150,8 @@ fn restore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     }
     if let Some(idle) = idle {
         let clock = db.lru_clock;
-        db.entry_mut(i).lru = clock.wrapping_sub(idle.min(clock as i64) as u32);
+        db.table
+            .set_lru(i, clock.wrapping_sub(idle.min(clock as i64) as u32));
     }
     ctx.blocked.signal(dbi, key);
     notify(ctx, GENERIC, "restore", key);

@@ -474,7 +474,7 @@ pub(crate) fn load_rdb(
                 if at != 0 {
                     db.set_expire(i, at);
                 }
-                db.entry_mut(i).lru = e.lru;
+                db.table.set_lru(i, e.lru());
             }
         }
     } else {

@@ -386,7 +386,7 @@ impl Db {
             None => self.lru_clock,
             Some(l) => {
                 let draw = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-                lfu::touch(self.table.entry(i).lru, l, now_ms(), draw)
+                lfu::touch(self.table.entry(i).lru(), l, now_ms(), draw)
             }
         };
         self.table.set_lru(i, stamp);
@@ -473,12 +473,11 @@ impl Db {
                     None => self.lru_clock,
                     Some(l) => {
                         let draw = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-                        lfu::touch(self.table.entry(i).lru, l, now_ms(), draw)
+                        lfu::touch(self.table.entry(i).lru(), l, now_ms(), draw)
                     }
                 };
-                let e = self.table.entry_mut(i);
-                let old = std::mem::replace(&mut e.value, value);
-                e.lru = stamp;
+                let old = std::mem::replace(&mut self.table.entry_mut(i).value, value);
+                self.table.set_lru(i, stamp);
                 self.drop_value(old, self.lazy.server_del);
                 return i;
             }

@@ -28,10 +28,12 @@
 //!   rehashing) in `buckets[hash & mask]` (see `home`);
 //! - an entry's TTL bit is set exactly when `ttls` holds a time for its index;
 //! - an entry is 48 bytes: key (16, inline up to 15 bytes), value (24), access
-//!   stamp (4) and chain link with the TTL bit (4). It keeps no hash of its key:
-//!   the chain walk compares key bytes (inline for most keys, so in the entry
-//!   already loaded), and moving an entry to another chain (rehashing, removal)
-//!   hashes its key again, as Redis's dict does;
+//!   stamp with 8 bits of the key's hash (4), and chain link with the TTL bit
+//!   (4). The chain walk compares those 8 bits before the key bytes, so other
+//!   keys of the chain are skipped without reading a long key's block; moving
+//!   an entry to another chain (rehashing, removal) hashes its key again, as
+//!   Redis's dict does;
+//! - an entry's hash tag is the top 8 bits of its key's hash;
 //! - `heap_bytes()` equals the sum of every entry's key and value heap bytes;
 //! - `buckets.len()` is 0 or a power of two, and grows (doubling) before the table
 //!   holds more entries than buckets, and shrinks when under 1/8 full; a resize
@@ -65,6 +67,18 @@ const NONE: u32 = 0;
 /// In `Entry::next`, the bit saying the entry has a TTL (the rest is the link).
 const TTL_BIT: u32 = 1 << 31;
 
+/// In `Entry::stamp`, the access stamp's bits (24, as Redis's `lru` field);
+/// the top 8 bits are the key's hash tag.
+const STAMP_MASK: u32 = (1 << 24) - 1;
+
+/// The 8 bits of a key's hash an entry keeps (the top ones: bucket indices
+/// use the low ones), so a chain walk skips most other keys without reading
+/// their bytes (for a key longer than 15 bytes, in a block of its own).
+#[inline]
+fn tag(hash: u32) -> u32 {
+    hash >> 24
+}
+
 fn link(i: usize) -> u32 {
     i as u32 + 1
 }
@@ -79,14 +93,26 @@ fn index(l: u32) -> usize {
 pub struct Entry {
     pub key: Key,
     pub value: Value,
-    /// Last access stamp: seconds of the store's 24-bit LRU clock (OBJECT
-    /// IDLETIME), or under an LFU policy the 24-bit stamp of `lfu.rs`.
-    pub lru: u32,
+    /// Low 24 bits: the last access stamp, seconds of the store's 24-bit LRU
+    /// clock (OBJECT IDLETIME), or under an LFU policy the stamp of `lfu.rs`.
+    /// High 8 bits: the key's hash tag ([`tag`]).
+    stamp: u32,
     /// The next entry in the chain (a link), and [`TTL_BIT`].
     next: u32,
 }
 
 impl Entry {
+    /// The access stamp (24 bits).
+    #[inline]
+    pub fn lru(&self) -> u32 {
+        self.stamp & STAMP_MASK
+    }
+
+    #[inline]
+    fn tag(&self) -> u32 {
+        self.stamp >> 24
+    }
+
     #[inline]
     fn next(&self) -> u32 {
         self.next & !TTL_BIT
@@ -254,7 +280,7 @@ impl Table {
         let mut l = self.head(hash);
         while l != NONE {
             let e = &self.entries[index(l)];
-            if *e.key == *key {
+            if e.tag() == tag(hash) && *e.key == *key {
                 return Some(index(l));
             }
             l = e.next();
@@ -287,7 +313,8 @@ impl Table {
 
     /// Stamps entry `i`'s access time (its value is left alone).
     pub fn set_lru(&mut self, i: usize, stamp: u32) {
-        self.entries[i].lru = stamp;
+        let e = &mut self.entries[i];
+        e.stamp = (e.stamp & !STAMP_MASK) | (stamp & STAMP_MASK);
     }
 
     /// Heap bytes of all keys and values (what `MEMORY USAGE` would add up
@@ -362,7 +389,7 @@ impl Table {
         let e = Entry {
             key: Key::new(key),
             value,
-            lru,
+            stamp: (tag(hash) << 24) | (lru & STAMP_MASK),
             next,
         };
         self.heap += entry_heap(&e);
@@ -403,9 +430,9 @@ impl Table {
             self.start_resize(self.entries.len().next_power_of_two().max(4));
         }
         Removed {
+            lru: e.lru(),
             key: e.key,
             value: e.value,
-            lru: e.lru,
             expire_at,
         }
     }

@@ -393,7 +393,7 @@ pub fn load_into_with(srv: &TestServer, bytes: &[u8], opts: &FileOptions) -> Loa
             let target = ks.store.db(n);
             let i = target.insert_new(&e.key, e.value.clone());
             target.set_expire(i, at);
-            target.entry_mut(i).lru = e.lru;
+            target.table.set_lru(i, e.lru());
         }
     }
     *ferrous::scripting::engine::state(&mut ks.scripts).functions() = functions;

@@ -156,7 +156,7 @@ pub fn save_entries<W: Write>(
             }
             if let Some(clock) = opts.lru_clock {
                 out.buf.push(opcodes::IDLE);
-                put_len(&mut out.buf, idle_seconds(e.lru, clock));
+                put_len(&mut out.buf, idle_seconds(e.lru(), clock));
             }
             out.buf.push(rdb_type(&e.value));
             w.put_string(&mut out.buf, &e.key);
