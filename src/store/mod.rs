@@ -5,7 +5,8 @@
 //! | --- | --- |
 //! | `table.rs` | the hash table of one database: chains over a dense entry array, reverse-binary SCAN cursor, O(1) random picks |
 //! | `dict.rs` | the generic hash table of hash and set values: chains over a dense entry array, reverse-binary SCAN cursor, O(1) random picks |
-//! | `key.rs` | keys, stored inline in the entry when short (22 bytes or fewer) |
+//! | `key.rs` | keys in 16 bytes: inline when short (15 bytes or fewer), else one block behind a thin pointer |
+//! | `ttl.rs` | the expiry times of the keys that have one (Redis's `expires` dict), beside the table |
 //! | `value.rs` | the value type and Redis's string encodings (int / embstr / raw) |
 //! | `expire.rs` | the clock, TTL arithmetic and the active expiry cycle |
 //! | `geohash.rs` | Redis's 52-bit geohash scores, haversine distances and the cells a GEO search scans |
