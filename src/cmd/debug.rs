@@ -85,13 +85,13 @@ fn object(ctx: &mut Ctx<'_>, key: &[u8]) {
     let e = db.entry(i);
     let refcount = super::keys::refcount(&e.value, &config);
     let serialized = len.map_or(0, |f| f(&e.value, &config));
-    let idle = if lfu { 0 } else { idle_seconds(e.lru, clock) };
+    let idle = if lfu { 0 } else { idle_seconds(e.lru(), clock) };
     let mut text = format!(
         "Value at:{:p} refcount:{refcount} encoding:{} serializedlength:{serialized} lru:{} \
          lru_seconds_idle:{idle}",
         &e.value,
         e.value.encoding(),
-        e.lru,
+        e.lru(),
     );
     if let Value::List(l) = &e.value {
         if l.encoding() == "quicklist" {

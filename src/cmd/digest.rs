@@ -113,7 +113,7 @@ pub fn dataset(dbs: &[Db]) -> String {
         for e in db.table.entries() {
             let mut d = [0u8; 20];
             mix(&mut d, &e.key);
-            value_digest(&mut d, &e.value, e.expire_at != 0);
+            value_digest(&mut d, &e.value, e.has_ttl());
             xor(&mut all, &d);
         }
     }
@@ -126,7 +126,7 @@ pub fn value(db: &Db, key: &[u8]) -> String {
     let mut d = [0u8; 20];
     if let Some(i) = db.table.find(key) {
         let e = db.table.entry(i);
-        value_digest(&mut d, &e.value, e.expire_at != 0);
+        value_digest(&mut d, &e.value, e.has_ttl());
     }
     hex(&d)
 }

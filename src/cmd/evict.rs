@@ -37,6 +37,7 @@
 //! goes on in a timer instead).
 use super::notify::{notify_in, EVICTED};
 use super::{flags, Ctx};
+use crate::store::expire::idle_seconds;
 use crate::store::lfu::{self, Lfu};
 use crate::store::now_ms;
 use std::sync::atomic::Ordering;
@@ -240,13 +241,18 @@ fn choose(ctx: &mut Ctx<'_>, volatile: bool, pick: Pick, samples: usize) -> Opti
             // as Redis's `dictGetSomeKeys`: no more samples than keys
             for _ in 0..samples.min(n) {
                 let r = d.rng.below(n);
-                let i = if volatile { d.table.volatile_at(r) } else { r };
+                let i = if volatile {
+                    d.table.volatile_at(r).0
+                } else {
+                    r
+                };
+                let at = d.expire_at(i);
                 let e = d.entry(i);
                 // higher score: better to evict
                 let score = match pick {
-                    Pick::Lru => u64::from(d.lru_clock.wrapping_sub(e.lru)),
-                    Pick::Lfu => 255 - u64::from(lfu.map_or(0, |l| lfu::decayed(e.lru, l, now))),
-                    Pick::Ttl | Pick::Random => u64::MAX - e.expire_at,
+                    Pick::Lru => idle_seconds(e.lru(), d.lru_clock),
+                    Pick::Lfu => 255 - u64::from(lfu.map_or(0, |l| lfu::decayed(e.lru(), l, now))),
+                    Pick::Ttl | Pick::Random => u64::MAX - at,
                 };
                 sampled.push((score, e.key.to_vec()));
             }
@@ -263,7 +269,7 @@ fn choose(ctx: &mut Ctx<'_>, volatile: bool, pick: Pick, samples: usize) -> Opti
             }
             let table = &ctx.store.dbs()[c.db].table;
             if let Some(i) = table.find(&c.key) {
-                if !volatile || table.entry(i).expire_at != 0 {
+                if !volatile || table.entry(i).has_ttl() {
                     return Some((c.db, i));
                 }
             }
@@ -286,7 +292,14 @@ fn choose_random(ctx: &mut Ctx<'_>, volatile: bool) -> Option<(usize, usize)> {
         };
         if n > 0 {
             let r = d.rng.below(n);
-            return Some((db, if volatile { d.table.volatile_at(r) } else { r }));
+            return Some((
+                db,
+                if volatile {
+                    d.table.volatile_at(r).0
+                } else {
+                    r
+                },
+            ));
         }
     }
     None

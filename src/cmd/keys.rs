@@ -312,11 +312,11 @@ fn keys(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.store.db(ctx.client.db);
     let found: Vec<&[u8]> = db
         .table
-        .entries()
+        .view()
         .iter()
-        .filter(|e| e.expire_at == 0 || e.expire_at > now)
-        .filter(|e| all || glob_match(pattern, &e.key, false))
-        .map(|e| &e.key[..])
+        .filter(|&(_, at)| at == 0 || at > now)
+        .filter(|(e, _)| all || glob_match(pattern, &e.key, false))
+        .map(|(e, _)| &e.key[..])
         .collect();
     ctx.out.array(found.len());
     for k in found {
@@ -479,7 +479,7 @@ fn copy(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let Some(i) = found else {
         return ctx.out.integer(0);
     };
-    let (value, at) = (db.entry(i).value.clone(), db.entry(i).expire_at);
+    let (value, at) = (db.entry(i).value.clone(), db.expire_at(i));
     let target = ctx.store.db(dst_db);
     if target.lookup(dst).is_some() {
         if !replace {
@@ -656,7 +656,7 @@ fn object_idletime(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                  will take some time to adjust.",
             );
         }
-        let idle = idle_seconds(e.lru, clock) as i64;
+        let idle = idle_seconds(e.lru(), clock) as i64;
         ctx.out.integer(idle);
     }
 }
@@ -668,7 +668,7 @@ fn object_freq(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     if let Some((e, _)) = object_entry(ctx, &args[2]) {
         match lfu {
             Some(l) => {
-                let c = crate::store::lfu::decayed(e.lru, l, now_ms());
+                let c = crate::store::lfu::decayed(e.lru(), l, now_ms());
                 ctx.out.integer(i64::from(c));
             }
             None => ctx.out.error(
@@ -733,7 +733,7 @@ fn expire_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], relative: bool, seconds: 
     let Some(i) = db.lookup(&args[1]) else {
         return ctx.out.integer(0);
     };
-    let current = db.entry(i).expire_at;
+    let current = db.expire_at(i);
     let has_ttl = current != 0;
     let refused = (nx && has_ttl)
         || (xx && !has_ttl)
@@ -779,7 +779,7 @@ fn ttl_generic(ctx: &mut Ctx<'_>, key: &[u8], absolute: bool, ms: bool) {
     let Some(i) = found else {
         return ctx.out.integer(-2);
     };
-    let at = db.entry(i).expire_at;
+    let at = db.expire_at(i);
     if at == 0 {
         return ctx.out.integer(-1);
     }
@@ -815,7 +815,7 @@ fn pexpiretime(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 fn persist(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let db = ctx.db();
     match db.lookup(&args[1]) {
-        Some(i) if db.entry(i).expire_at != 0 => {
+        Some(i) if db.entry(i).has_ttl() => {
             db.set_expire(i, 0);
             ctx.store.dirty += 1;
             notify(ctx, GENERIC, "persist", &args[1]);

@@ -265,7 +265,7 @@ fn by_state(ctx: &mut Ctx<'_>, name: &str, args: &[Vec<u8>]) -> Option<Vec<Vec<V
     };
     let db = ctx.store.db(ctx.client.db);
     let found = db.table.find(key);
-    let expire_at = found.map(|i| db.entry(i).expire_at);
+    let expire_at = found.map(|i| db.expire_at(i));
     let ms = |at: u64| at.to_string().into_bytes();
     match name {
         "set" | "setex" | "psetex" => {

@@ -484,7 +484,7 @@ fn getex(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         };
         ctx.store.dirty += 1;
         notify(ctx, GENERIC, event, &args[1]);
-    } else if o.persist && db.entry(i).expire_at != 0 {
+    } else if o.persist && db.entry(i).has_ttl() {
         db.set_expire(i, 0);
         ctx.store.dirty += 1;
         notify(ctx, GENERIC, "persist", &args[1]);

@@ -157,7 +157,7 @@ fn is_live(store: &Store, db: usize, key: &[u8]) -> bool {
     match table.find(key) {
         None => false,
         Some(i) => {
-            let at = table.entry(i).expire_at;
+            let at = table.expire_at(i);
             at == 0 || at > now_ms()
         }
     }

@@ -153,11 +153,13 @@ fn restore(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     // access time (7.0's `objectSetLRUOrLFU`): the other is ignored.
     if lfu {
         if let Some(f) = freq {
-            db.entry_mut(i).lru = (crate::store::lfu::minutes(now) << 8) | f as u32;
+            db.table
+                .set_lru(i, (crate::store::lfu::minutes(now) << 8) | f as u32);
         }
     } else if let Some(idle) = idle {
         let clock = db.lru_clock;
-        db.entry_mut(i).lru = clock.wrapping_sub(idle.min(clock as i64) as u32);
+        db.table
+            .set_lru(i, clock.wrapping_sub(idle.min(clock as i64) as u32));
     }
     ctx.blocked.signal(dbi, key);
     notify(ctx, GENERIC, "restore", key);

@@ -155,12 +155,15 @@ fn migrate(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         let Some(i) = db.lookup(key) else {
             continue;
         };
-        let e = db.entry(i);
-        let ttl = match e.expire_at {
+        let ttl = match db.expire_at(i) {
             0 => 0,
             at => at.saturating_sub(now).max(1),
         };
-        found.push((key, ttl, dump::dump(&e.value, config.rdbcompression, enc)));
+        found.push((
+            key,
+            ttl,
+            dump::dump(&db.entry(i).value, config.rdbcompression, enc),
+        ));
     }
     if found.is_empty() {
         return ctx.out.simple("NOKEY");

@@ -35,7 +35,7 @@ use crate::cmd::io_error_text as os_error_text;
 use crate::cmd::persistence::{ReloadOptions, Running};
 use crate::cmd::{Ctx, ScriptSlot, Shared};
 use crate::scripting::engine;
-use crate::store::table::Entry;
+use crate::store::table::{Frozen, View};
 use crate::store::Store;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -89,7 +89,7 @@ pub(crate) fn save_options(c: &Config) -> SaveOptions {
 
 /// What a save writes, in the order it writes it.
 struct Snapshot<'a> {
-    dbs: Vec<&'a [Entry]>,
+    dbs: Vec<View<'a>>,
     functions: Vec<&'a [u8]>,
 }
 
@@ -169,7 +169,7 @@ pub fn save_now(store: &mut Store, scripts: &mut ScriptSlot, sh: &Shared) -> Res
     let c = sh.config().clone();
     let codes = library_codes(scripts);
     let snap = Snapshot {
-        dbs: store.dbs().iter().map(|d| d.table.entries()).collect(),
+        dbs: store.dbs().iter().map(|d| d.table.view()).collect(),
         functions: codes.iter().map(Vec::as_slice).collect(),
     };
     let delay = key_delay(&c);
@@ -213,11 +213,7 @@ pub fn bgsave_start(
     }
     let c = sh.config().clone();
     let taken = Instant::now();
-    let dbs: Vec<Vec<Entry>> = store
-        .dbs()
-        .iter()
-        .map(|d| d.table.entries().to_vec())
-        .collect();
+    let dbs: Vec<Frozen> = store.dbs().iter().map(|d| d.table.freeze()).collect();
     let codes = library_codes(scripts);
     let copy_us = taken.elapsed().as_micros();
     let keys_total = dbs.iter().map(|d| d.len() as u64).sum();
@@ -247,7 +243,7 @@ pub fn bgsave_start(
                     Ok(())
                 };
                 let snap = Snapshot {
-                    dbs: dbs.iter().map(Vec::as_slice).collect(),
+                    dbs: dbs.iter().map(Frozen::view).collect(),
                     functions: codes.iter().map(Vec::as_slice).collect(),
                 };
                 let tmp = format!("temp-{}-bg.rdb", std::process::id());
@@ -466,7 +462,7 @@ pub(crate) fn load_rdb(
     }
     if how.noflush {
         for n in 0..store.db_count().min(loaded.store.db_count()) {
-            for e in loaded.store.db(n).table.entries() {
+            for (e, at) in loaded.store.db(n).table.view().iter() {
                 let db = store.db(n);
                 if !how.merge && db.table.find(&e.key).is_some() {
                     return Err(format!(
@@ -475,10 +471,10 @@ pub(crate) fn load_rdb(
                     ));
                 }
                 let i = db.set(&e.key, e.value.clone(), false);
-                if e.expire_at != 0 {
-                    db.set_expire(i, e.expire_at);
+                if at != 0 {
+                    db.set_expire(i, at);
                 }
-                db.entry_mut(i).lru = e.lru;
+                db.table.set_lru(i, e.lru());
             }
         }
     } else {

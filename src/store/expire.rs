@@ -68,14 +68,24 @@ impl Drop for TimeSnapshot {
     }
 }
 
-/// The coarse access clock (seconds, wrapping) for a Unix time in milliseconds.
+/// Largest value of the access clock: 24 bits, as Redis's `LRU_CLOCK_MAX`
+/// (an entry keeps its stamp in 24 bits; the clock wraps after 194 days).
+pub const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
+
+/// The coarse access clock (seconds, wrapping at 24 bits) for a Unix time in
+/// milliseconds.
 pub fn lru_clock(now_ms: u64) -> u32 {
-    (now_ms / 1000) as u32
+    ((now_ms / 1000) & u64::from(LRU_CLOCK_MAX)) as u32
 }
 
-/// Seconds elapsed from access stamp `lru` to `now_clock` (OBJECT IDLETIME).
+/// Seconds elapsed from access stamp `lru` to `now_clock` (OBJECT IDLETIME),
+/// across one wrap of the clock as Redis's `estimateObjectIdleTime` counts it.
 pub fn idle_seconds(lru: u32, now_clock: u32) -> u64 {
-    u64::from(now_clock.wrapping_sub(lru))
+    if now_clock >= lru {
+        u64::from(now_clock - lru)
+    } else {
+        u64::from(now_clock) + u64::from(LRU_CLOCK_MAX - lru.min(LRU_CLOCK_MAX))
+    }
 }
 
 impl Store {
@@ -118,8 +128,8 @@ impl Store {
                     if db.expire_cursor >= len {
                         db.expire_cursor = 0;
                     }
-                    let i = db.table.volatile_at(db.expire_cursor);
-                    if db.table.entry(i).expire_at <= now_ms {
+                    let (i, at) = db.table.volatile_at(db.expire_cursor);
+                    if at <= now_ms {
                         // The last volatile entry moves into this position, so
                         // the cursor stays to examine it next.
                         db.touch_expired_at(i);
@@ -205,6 +215,10 @@ mod tests {
     #[test]
     fn idle_time_wraps() {
         assert_eq!(idle_seconds(10, 15), 5);
-        assert_eq!(idle_seconds(u32::MAX, 1), 2);
+        // the clock is 24 bits; across its wrap Redis's estimateObjectIdleTime
+        // counts clock + (LRU_CLOCK_MAX - stamp), one second short
+        assert_eq!(lru_clock((1u64 << 24) * 1000 + 1500), 1);
+        assert_eq!(idle_seconds(LRU_CLOCK_MAX, 1), 1);
+        assert_eq!(idle_seconds(LRU_CLOCK_MAX - 9, 3), 12);
     }
 }

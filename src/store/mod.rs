@@ -5,7 +5,8 @@
 //! | --- | --- |
 //! | `table.rs` | the hash table of one database: chains over a dense entry array, reverse-binary SCAN cursor, O(1) random picks |
 //! | `dict.rs` | the generic hash table of hash and set values: chains over a dense entry array, reverse-binary SCAN cursor, O(1) random picks |
-//! | `key.rs` | keys, stored inline in the entry when short (22 bytes or fewer) |
+//! | `key.rs` | keys in 16 bytes: inline when short (15 bytes or fewer), else one block behind a thin pointer |
+//! | `ttl.rs` | the expiry times of the keys that have one (Redis's `expires` dict), beside the table |
 //! | `value.rs` | the value type and Redis's string encodings (int / embstr / raw) |
 //! | `expire.rs` | the clock, TTL arithmetic and the active expiry cycle |
 //! | `geohash.rs` | Redis's 52-bit geohash scores, haversine distances and the cells a GEO search scans |
@@ -50,13 +51,14 @@ pub mod mem;
 pub mod set;
 pub mod stream;
 pub mod table;
+pub mod ttl;
 pub mod value;
 pub mod watch;
 pub mod zset;
 
 pub use expire::{expiry_now, now_ms};
 pub use glob::glob_match;
-pub use table::{Entry, Table};
+pub use table::{Entry, Removed, Table};
 pub use value::Value;
 
 /// A small, fast pseudo-random generator (xorshift64*) for RANDOMKEY.
@@ -211,7 +213,7 @@ impl Store {
         let table = &d.table;
         d.watched.touch_where(|k| {
             let i = table.find(k)?;
-            let at = table.entry(i).expire_at;
+            let at = table.expire_at(i);
             Some(at != 0 && at <= now)
         });
     }
@@ -399,7 +401,7 @@ pub struct DbBytes {
     /// The table's arrays beyond the entries in use: bucket arrays, spare
     /// entry capacity (`overhead.hashtable.main`).
     pub main: usize,
-    /// The list of keys with a TTL (`overhead.hashtable.expires`).
+    /// The side table of TTLs, `ttl.rs` (`overhead.hashtable.expires`).
     pub expires: usize,
 }
 
@@ -409,7 +411,7 @@ impl Db {
         match self.table.find(key) {
             None => KeyState::Missing,
             Some(i) => {
-                let at = self.table.entry(i).expire_at;
+                let at = self.table.expire_at(i);
                 if at != 0 && at <= now {
                     KeyState::Expired
                 } else {
@@ -439,7 +441,7 @@ impl Db {
             None => self.lru_clock,
             Some(l) => {
                 let draw = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-                lfu::touch(self.table.entry(i).lru, l, now_ms(), draw)
+                lfu::touch(self.table.entry(i).lru(), l, now_ms(), draw)
             }
         };
         self.table.set_lru(i, stamp);
@@ -458,7 +460,7 @@ impl Db {
     /// Like [`lookup`](Self::lookup) but leaves the access time alone (OBJECT).
     pub fn lookup_no_touch(&mut self, key: &[u8]) -> Option<usize> {
         let i = self.table.find(key)?;
-        let at = self.table.entry(i).expire_at;
+        let at = self.table.expire_at(i);
         if at != 0 && at <= expiry_now() {
             if self.expire_hold > now_ms() {
                 // Paused (CLIENT PAUSE): logically gone, not deleted yet.
@@ -475,6 +477,12 @@ impl Db {
     /// Whether `key` exists (and is not expired).
     pub fn exists(&mut self, key: &[u8]) -> bool {
         self.lookup(key).is_some()
+    }
+
+    /// Entry `i`'s expiry time in Unix milliseconds (0 = no TTL).
+    #[inline]
+    pub fn expire_at(&self, i: usize) -> u64 {
+        self.table.expire_at(i)
     }
 
     pub fn entry(&self, i: usize) -> &Entry {
@@ -507,7 +515,7 @@ impl Db {
         self.watched.touch(key);
         let hash = self.table.hash(key);
         if let Some(i) = self.table.find_hashed(key, hash) {
-            let at = self.table.entry(i).expire_at;
+            let at = self.table.expire_at(i);
             if at != 0 && at <= expiry_now() {
                 self.log_expiry(i);
                 self.remove_expired(i);
@@ -520,12 +528,11 @@ impl Db {
                     None => self.lru_clock,
                     Some(l) => {
                         let draw = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-                        lfu::touch(self.table.entry(i).lru, l, now_ms(), draw)
+                        lfu::touch(self.table.entry(i).lru(), l, now_ms(), draw)
                     }
                 };
-                let e = self.table.entry_mut(i);
-                let old = std::mem::replace(&mut e.value, value);
-                e.lru = stamp;
+                let old = std::mem::replace(&mut self.table.entry_mut(i).value, value);
+                self.table.set_lru(i, stamp);
                 self.drop_value(old, self.lazy.server_del);
                 return i;
             }
@@ -548,7 +555,7 @@ impl Db {
     }
 
     /// Removes `key`; returns its entry if it was live.
-    pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+    pub fn remove(&mut self, key: &[u8]) -> Option<Removed> {
         let i = self.lookup_no_touch(key)?;
         self.watched.touch(key);
         Some(self.table.remove_at(i))
@@ -584,7 +591,7 @@ impl Db {
     }
 
     /// Removes the entry at index `i` (other indices may change).
-    pub fn remove_at(&mut self, i: usize) -> Entry {
+    pub fn remove_at(&mut self, i: usize) -> Removed {
         self.touch_at(i);
         self.table.remove_at(i)
     }
@@ -606,7 +613,7 @@ impl Db {
                 return None;
             }
             let i = self.rng.below(n);
-            let at = self.table.entry(i).expire_at;
+            let at = self.table.expire_at(i);
             if at != 0 && at <= expiry_now() && self.expire_hold > now_ms() {
                 tries -= 1;
                 if tries == 0 {
@@ -688,11 +695,11 @@ mod tests {
         db.set_expire(i, now_ms() + 60_000);
         db.set(b"k", Value::Int(2), true);
         let i = db.lookup(b"k").unwrap();
-        assert_ne!(db.entry(i).expire_at, 0);
+        assert_ne!(db.expire_at(i), 0);
         assert_eq!(db.entry(i).value, Value::Int(2));
         db.set(b"k", Value::Int(3), false);
         let i = db.lookup(b"k").unwrap();
-        assert_eq!(db.entry(i).expire_at, 0);
+        assert_eq!(db.expire_at(i), 0);
         assert_eq!(s.expires_count(0), 0);
         // An expired key is replaced by a fresh one.
         let db = s.db(0);
@@ -700,7 +707,7 @@ mod tests {
         db.set_expire(i, now_ms() - 1);
         db.set(b"k", Value::Int(4), true);
         let i = db.lookup(b"k").unwrap();
-        assert_eq!(db.entry(i).expire_at, 0);
+        assert_eq!(db.expire_at(i), 0);
         assert_eq!(db.expired_keys, 1);
     }
 

@@ -11,9 +11,9 @@
 //!   incremental, as in Redis: every insertion and removal (and the server cron)
 //!   moves a few chains from `old` to `buckets`, so no single command pays for
 //!   rehashing the whole table. Old buckets below `migrated` are already moved.
-//! - `volatile`: the indices of the entries that have a TTL, densely packed, each
-//!   entry remembering its position there (`vpos`). The active expiry cycle walks
-//!   it with a cursor.
+//! - `ttls`: the expiry times of the entries that have a TTL (see `ttl.rs`, as
+//!   Redis's `expires` dict): a key without a TTL pays one bit for it. The
+//!   active expiry cycle walks them with a cursor.
 //! - `heap`: the heap bytes of all keys and values (see `store/mem.rs`), kept as
 //!   entries come and go, so `used_memory` costs no pass over the keys (maxmemory
 //!   reads it before every command). A value changes in place only through
@@ -26,10 +26,14 @@
 //! - every entry is in exactly one chain: while rehashing, in `old[hash & old_mask]`
 //!   if that old bucket is at or after `migrated`, otherwise (and when not
 //!   rehashing) in `buckets[hash & mask]` (see `home`);
-//! - `entries[volatile[j]].vpos == j` for every `j`, and `vpos == NIL` exactly for
-//!   the entries whose `expire_at` is 0;
-//! - an entry is 72 bytes: key (inline up to 22 bytes), value, expiry, 32-bit hash,
-//!   access time, chain link and TTL-list position;
+//! - an entry's TTL bit is set exactly when `ttls` holds a time for its index;
+//! - an entry is 48 bytes: key (16, inline up to 15 bytes), value (24), access
+//!   stamp with 8 bits of the key's hash (4), and chain link with the TTL bit
+//!   (4). The chain walk compares those 8 bits before the key bytes, so other
+//!   keys of the chain are skipped without reading a long key's block; moving
+//!   an entry to another chain (rehashing, removal) hashes its key again, as
+//!   Redis's dict does;
+//! - an entry's hash tag is the top 8 bits of its key's hash;
 //! - `heap_bytes()` equals the sum of every entry's key and value heap bytes;
 //! - `buckets.len()` is 0 or a power of two, and grows (doubling) before the table
 //!   holds more entries than buckets, and shrinks when under 1/8 full; a resize
@@ -51,16 +55,29 @@
 //! suffix, wherever they currently live), and advances the cursor on the smaller
 //! table's mask, as Redis's `dictScan` does.
 use super::key::Key;
+use super::ttl::Ttls;
 use super::value::Value;
-
-/// "No position" for `vpos`.
-pub(crate) const NIL: u32 = u32::MAX;
 
 /// Chain links (bucket heads and `Entry::next`) store an entry index plus one, so
 /// that 0 means "none" and a fresh bucket array is all zeros: the allocator hands
 /// out zeroed pages without touching them, and a large resize costs no up-front
 /// pass over memory (the incremental rehash touches it bit by bit).
 const NONE: u32 = 0;
+
+/// In `Entry::next`, the bit saying the entry has a TTL (the rest is the link).
+const TTL_BIT: u32 = 1 << 31;
+
+/// In `Entry::stamp`, the access stamp's bits (24, as Redis's `lru` field);
+/// the top 8 bits are the key's hash tag.
+const STAMP_MASK: u32 = (1 << 24) - 1;
+
+/// The 8 bits of a key's hash an entry keeps (the top ones: bucket indices
+/// use the low ones), so a chain walk skips most other keys without reading
+/// their bytes (for a key longer than 15 bytes, in a block of its own).
+#[inline]
+fn tag(hash: u32) -> u32 {
+    hash >> 24
+}
 
 fn link(i: usize) -> u32 {
     i as u32 + 1
@@ -70,19 +87,58 @@ fn index(l: u32) -> usize {
     (l - 1) as usize
 }
 
-/// One key with its value and metadata.
+/// One key with its value and metadata (the key's TTL, if any, is in the
+/// table's [`Ttls`]).
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub key: Key,
     pub value: Value,
+    /// Low 24 bits: the last access stamp, seconds of the store's 24-bit LRU
+    /// clock (OBJECT IDLETIME), or under an LFU policy the stamp of `lfu.rs`.
+    /// High 8 bits: the key's hash tag ([`tag`]).
+    stamp: u32,
+    /// The next entry in the chain (a link), and [`TTL_BIT`].
+    next: u32,
+}
+
+impl Entry {
+    /// The access stamp (24 bits).
+    #[inline]
+    pub fn lru(&self) -> u32 {
+        self.stamp & STAMP_MASK
+    }
+
+    #[inline]
+    fn tag(&self) -> u32 {
+        self.stamp >> 24
+    }
+
+    #[inline]
+    fn next(&self) -> u32 {
+        self.next & !TTL_BIT
+    }
+
+    #[inline]
+    fn set_next(&mut self, l: u32) {
+        self.next = (self.next & TTL_BIT) | l;
+    }
+
+    /// Whether the key has a TTL.
+    #[inline]
+    pub fn has_ttl(&self) -> bool {
+        self.next & TTL_BIT != 0
+    }
+}
+
+/// An entry taken out of the table, with its TTL (RENAME and MOVE carry it
+/// over).
+#[derive(Debug)]
+pub struct Removed {
+    pub key: Key,
+    pub value: Value,
+    pub lru: u32,
     /// Absolute expiry time in Unix milliseconds; 0 = no TTL.
     pub expire_at: u64,
-    /// Last access time, in seconds of the store's LRU clock (OBJECT IDLETIME).
-    pub lru: u32,
-    /// Low 32 bits of the key's hash (enough for 2^32 buckets).
-    hash: u32,
-    next: u32,
-    vpos: u32,
 }
 
 /// Heap bytes of an entry's key and value.
@@ -98,7 +154,7 @@ pub struct Table {
     buckets: Vec<u32>,
     old: Vec<u32>,
     migrated: usize,
-    volatile: Vec<u32>,
+    ttls: Ttls,
     /// Heap bytes of all keys and values, but for the change of `pending`'s.
     heap: usize,
     /// The entry last handed out by `entry_mut`, with its heap bytes then.
@@ -122,6 +178,58 @@ impl Entry {
     }
 }
 
+/// A read-only view of a table's entries and their TTLs, from a live table
+/// ([`Table::view`]) or a snapshot ([`Frozen::view`]): what SAVE, BGSAVE and
+/// the AOF rewrite walk.
+#[derive(Debug, Clone, Copy)]
+pub struct View<'a> {
+    /// The entries, in storage order.
+    pub entries: &'a [Entry],
+    ttls: &'a Ttls,
+}
+
+impl<'a> View<'a> {
+    /// Number of entries with a TTL.
+    pub fn volatile_len(&self) -> usize {
+        self.ttls.len()
+    }
+
+    /// Every entry with its expiry time (0 = none), in storage order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a Entry, u64)> + 'a {
+        let ttls = self.ttls;
+        self.entries.iter().enumerate().map(move |(i, e)| {
+            let at = if e.has_ttl() { ttls.get(i) } else { 0 };
+            (e, at)
+        })
+    }
+}
+
+/// A point-in-time copy of a table's entries and TTLs (BGSAVE, AOF rewrite):
+/// the values are shared with the live table (cloning a `Value` copies no
+/// payload; see `value.rs`), so taking one is a pass of pointer copies.
+#[derive(Debug, Clone, Default)]
+pub struct Frozen {
+    entries: Vec<Entry>,
+    ttls: Ttls,
+}
+
+impl Frozen {
+    pub fn view(&self) -> View<'_> {
+        View {
+            entries: &self.entries,
+            ttls: &self.ttls,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
 impl Table {
     pub fn new() -> Table {
         Table {
@@ -129,7 +237,7 @@ impl Table {
             buckets: Vec::new(),
             old: Vec::new(),
             migrated: 0,
-            volatile: Vec::new(),
+            ttls: Ttls::default(),
             heap: 0,
             pending: None,
         }
@@ -145,7 +253,7 @@ impl Table {
 
     /// Number of entries with a TTL.
     pub fn volatile_len(&self) -> usize {
-        self.volatile.len()
+        self.ttls.len()
     }
 
     /// Number of buckets (a power of two, or 0 when never used).
@@ -154,7 +262,7 @@ impl Table {
     }
 
     /// The key's hash (SipHash-1-2 under the process's random key, as the
-    /// other tables), truncated to the 32 bits an entry keeps.
+    /// other tables), truncated to 32 bits (enough for 2^32 buckets).
     pub fn hash(&self, key: &[u8]) -> u32 {
         crate::store::dict::hash_bytes(key)
     }
@@ -172,16 +280,26 @@ impl Table {
         let mut l = self.head(hash);
         while l != NONE {
             let e = &self.entries[index(l)];
-            if e.hash == hash && *e.key == *key {
+            if e.tag() == tag(hash) && *e.key == *key {
                 return Some(index(l));
             }
-            l = e.next;
+            l = e.next();
         }
         None
     }
 
     pub fn entry(&self, i: usize) -> &Entry {
         &self.entries[i]
+    }
+
+    /// Entry `i`'s expiry time in Unix milliseconds (0 = no TTL).
+    #[inline]
+    pub fn expire_at(&self, i: usize) -> u64 {
+        if self.entries[i].has_ttl() {
+            self.ttls.get(i)
+        } else {
+            0
+        }
     }
 
     /// Entry `i` for modification (its value may change size: see `heap`).
@@ -195,7 +313,8 @@ impl Table {
 
     /// Stamps entry `i`'s access time (its value is left alone).
     pub fn set_lru(&mut self, i: usize, stamp: u32) {
-        self.entries[i].lru = stamp;
+        let e = &mut self.entries[i];
+        e.stamp = (e.stamp & !STAMP_MASK) | (stamp & STAMP_MASK);
     }
 
     /// Heap bytes of all keys and values (what `MEMORY USAGE` would add up
@@ -219,8 +338,24 @@ impl Table {
         &self.entries
     }
 
+    /// The entries with their TTLs, read-only (SAVE).
+    pub fn view(&self) -> View<'_> {
+        View {
+            entries: &self.entries,
+            ttls: &self.ttls,
+        }
+    }
+
+    /// A snapshot of the entries with their TTLs (BGSAVE, AOF rewrite).
+    pub fn freeze(&self) -> Frozen {
+        Frozen {
+            entries: self.entries.clone(),
+            ttls: self.ttls.clone(),
+        }
+    }
+
     /// Heap bytes of the table's own arrays beyond the entries in use (both
-    /// bucket arrays; the TTL list), as the allocator sizes them: the
+    /// bucket arrays; the TTL side table), as the allocator sizes them: the
     /// keyspace's overhead in MEMORY STATS (`overhead.hashtable.main`,
     /// `.expires`). The entries array counts only the entries it holds (the
     /// keys' part of the dataset): the room it reserves when it doubles is
@@ -231,7 +366,7 @@ impl Table {
         use super::mem::vec_bytes;
         (
             vec_bytes::<u32>(self.buckets.capacity()) + vec_bytes::<u32>(self.old.capacity()),
-            vec_bytes::<u32>(self.volatile.capacity()),
+            self.ttls.heap_bytes(),
         )
     }
 
@@ -254,11 +389,8 @@ impl Table {
         let e = Entry {
             key: Key::new(key),
             value,
-            expire_at: 0,
-            lru,
-            hash,
+            stamp: (tag(hash) << 24) | (lru & STAMP_MASK),
             next,
-            vpos: NIL,
         };
         self.heap += entry_heap(&e);
         self.entries.push(e);
@@ -274,34 +406,35 @@ impl Table {
         self.entries.reserve(n.saturating_sub(self.entries.len()));
     }
 
-    /// Removes entry `i` and returns it. The last entry moves into slot `i`, so
-    /// indices held by the caller are invalid afterwards.
-    /// The returned entry keeps its `expire_at` (RENAME and MOVE carry it over).
-    pub fn remove_at(&mut self, i: usize) -> Entry {
+    /// Removes entry `i` and returns it with its TTL. The last entry moves into
+    /// slot `i`, so indices held by the caller are invalid afterwards.
+    pub fn remove_at(&mut self, i: usize) -> Removed {
         // indices move below: the entry handed out last is settled first
         self.settle();
         self.rehash_step(1);
-        let expire_at = self.entries[i].expire_at;
+        let expire_at = self.expire_at(i);
         self.set_expire(i, 0);
-        let hash = self.entries[i].hash;
-        self.relink(hash, link(i), self.entries[i].next);
+        let hash = self.hash(&self.entries[i].key);
+        self.relink(hash, link(i), self.entries[i].next());
         let last = self.entries.len() - 1;
         if i != last {
-            let moved_hash = self.entries[last].hash;
+            let moved_hash = self.hash(&self.entries[last].key);
             self.relink(moved_hash, link(last), link(i));
-            let vpos = self.entries[last].vpos;
-            if vpos != NIL {
-                self.volatile[vpos as usize] = i as u32;
+            if self.entries[last].has_ttl() {
+                self.ttls.moved(last, i);
             }
         }
-        let mut e = self.entries.swap_remove(i);
+        let e = self.entries.swap_remove(i);
         self.heap -= entry_heap(&e);
-        e.expire_at = expire_at;
-        e.next = NONE;
         if self.buckets.len() > 4 && self.entries.len() * 8 < self.buckets.len() {
             self.start_resize(self.entries.len().next_power_of_two().max(4));
         }
-        e
+        Removed {
+            lru: e.lru(),
+            key: e.key,
+            value: e.value,
+            expire_at,
+        }
     }
 
     /// In the chain of `hash`, replaces the link that points to `from` by `to`.
@@ -313,9 +446,9 @@ impl Table {
         }
         let mut j = *slot;
         while j != NONE {
-            let next = self.entries[index(j)].next;
+            let next = self.entries[index(j)].next();
             if next == from {
-                self.entries[index(j)].next = to;
+                self.entries[index(j)].set_next(to);
                 return;
             }
             j = next;
@@ -325,25 +458,19 @@ impl Table {
 
     /// Sets (or with 0, clears) the TTL of entry `i`.
     pub fn set_expire(&mut self, i: usize, at: u64) {
-        let vpos = self.entries[i].vpos;
-        self.entries[i].expire_at = at;
+        let e = &mut self.entries[i];
         if at != 0 {
-            if vpos == NIL {
-                self.entries[i].vpos = self.volatile.len() as u32;
-                self.volatile.push(i as u32);
-            }
-        } else if vpos != NIL {
-            self.entries[i].vpos = NIL;
-            self.volatile.swap_remove(vpos as usize);
-            if let Some(&moved) = self.volatile.get(vpos as usize) {
-                self.entries[moved as usize].vpos = vpos;
-            }
+            e.next |= TTL_BIT;
+            self.ttls.set(i, at);
+        } else if e.has_ttl() {
+            e.next &= !TTL_BIT;
+            self.ttls.remove(i);
         }
     }
 
-    /// Index of the `n`-th entry with a TTL (`n < volatile_len()`).
-    pub fn volatile_at(&self, n: usize) -> usize {
-        self.volatile[n] as usize
+    /// The `n`-th entry with a TTL (`n < volatile_len()`): its index and expiry time.
+    pub fn volatile_at(&self, n: usize) -> (usize, u64) {
+        self.ttls.at(n)
     }
 
     /// Where the chain holding `hash` starts: `(in_old, bucket)`.
@@ -407,9 +534,9 @@ impl Table {
             let mut l = head;
             while l != NONE {
                 let e = &mut self.entries[index(l)];
-                let next = e.next;
-                let b = (e.hash as usize) & mask;
-                e.next = self.buckets[b];
+                let next = e.next();
+                let b = (crate::store::dict::hash_bytes(&e.key) as usize) & mask;
+                e.set_next(self.buckets[b]);
                 self.buckets[b] = l;
                 l = next;
             }
@@ -433,7 +560,7 @@ impl Table {
         while l != NONE {
             let e = &self.entries[index(l)];
             f(e);
-            l = e.next;
+            l = e.next();
         }
     }
 
@@ -486,18 +613,19 @@ impl Table {
                 let mut l = head;
                 while l != NONE {
                     let e = &self.entries[index(l)];
-                    assert_eq!(self.home(e.hash), (in_old, b));
+                    assert_eq!(self.home(self.hash(&e.key)), (in_old, b));
                     seen += 1;
-                    l = e.next;
+                    l = e.next();
                 }
             }
         }
         assert_eq!(seen, self.entries.len());
-        for (j, &i) in self.volatile.iter().enumerate() {
-            assert_eq!(self.entries[i as usize].vpos as usize, j);
+        self.ttls.check();
+        for (i, e) in self.entries.iter().enumerate() {
+            assert_eq!(e.has_ttl(), self.ttls.get(i) != 0);
         }
-        let with_ttl = self.entries.iter().filter(|e| e.expire_at != 0).count();
-        assert_eq!(with_ttl, self.volatile.len());
+        let with_ttl = self.entries.iter().filter(|e| e.has_ttl()).count();
+        assert_eq!(with_ttl, self.ttls.len());
         let heap: usize = self.entries.iter().map(entry_heap).sum();
         assert_eq!(heap, self.heap_bytes());
     }
@@ -582,7 +710,7 @@ mod tests {
 
     #[test]
     fn insert_find_remove_keep_invariants() {
-        assert_eq!(std::mem::size_of::<Entry>(), 72);
+        assert_eq!(std::mem::size_of::<Entry>(), 48);
         let mut t = Table::new();
         for n in 0..1000 {
             let i = t.insert_new(&key(n), Value::Int(n as i64), 0);

@@ -389,11 +389,11 @@ pub fn load_into_with(srv: &TestServer, bytes: &[u8], opts: &FileOptions) -> Loa
         drop(ks.store.flush_db(db));
     }
     for (n, d) in loaded.store.dbs().iter().enumerate() {
-        for e in d.table.entries() {
+        for (e, at) in d.table.view().iter() {
             let target = ks.store.db(n);
             let i = target.insert_new(&e.key, e.value.clone());
-            target.set_expire(i, e.expire_at);
-            target.entry_mut(i).lru = e.lru;
+            target.set_expire(i, at);
+            target.table.set_lru(i, e.lru());
         }
     }
     *ferrous::scripting::engine::state(&mut ks.scripts).functions() = functions;

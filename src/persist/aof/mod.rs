@@ -381,11 +381,7 @@ fn delete_history(st: &mut State, sh: &Shared, c: &Config) {
 /// The BGSAVE snapshot: entry arrays (values shared) and library codes.
 fn snapshot(store: &Store, scripts: &mut ScriptSlot) -> rewrite::Snapshot {
     rewrite::Snapshot {
-        dbs: store
-            .dbs()
-            .iter()
-            .map(|d| d.table.entries().to_vec())
-            .collect(),
+        dbs: store.dbs().iter().map(|d| d.table.freeze()).collect(),
         functions: rdbfile::library_codes(scripts),
     }
 }

@@ -17,7 +17,7 @@
 use crate::cmd::propagate::append_command;
 use crate::persist::rdb::save::{save_entries, SaveOptions};
 use crate::persist::rdb::Encodings;
-use crate::store::table::Entry;
+use crate::store::table::{Entry, Frozen, View};
 use crate::store::Value;
 use std::io::{self, Write};
 
@@ -26,7 +26,7 @@ const ITEMS_PER_CMD: usize = 64;
 
 /// A point-in-time copy of the dataset (entry arrays share their values).
 pub struct Snapshot {
-    pub dbs: Vec<Vec<Entry>>,
+    pub dbs: Vec<Frozen>,
     pub functions: Vec<Vec<u8>>,
 }
 
@@ -46,7 +46,7 @@ pub fn write_base<W: Write>(
     on_key: &mut dyn FnMut() -> io::Result<()>,
 ) -> io::Result<()> {
     if let Some(rdb) = &opts.rdb {
-        let dbs: Vec<&[Entry]> = snap.dbs.iter().map(Vec::as_slice).collect();
+        let dbs: Vec<View<'_>> = snap.dbs.iter().map(Frozen::view).collect();
         let fns: Vec<&[u8]> = snap.functions.iter().map(Vec::as_slice).collect();
         save_entries(w, &dbs, &fns, rdb, on_key)?;
         return Ok(());
@@ -61,8 +61,8 @@ pub fn write_base<W: Write>(
         }
         let n = n.to_string();
         append_command(&mut buf, &[b"SELECT", n.as_bytes()]);
-        for e in db {
-            key_commands(&mut buf, e, opts);
+        for (e, at) in db.view().iter() {
+            key_commands(&mut buf, e, at, opts);
             if buf.len() >= 1 << 16 {
                 w.write_all(&buf)?;
                 buf.clear();
@@ -74,7 +74,7 @@ pub fn write_base<W: Write>(
 }
 
 /// The commands that rebuild one key.
-fn key_commands(buf: &mut Vec<u8>, e: &Entry, opts: &BaseOptions) {
+fn key_commands(buf: &mut Vec<u8>, e: &Entry, expire_at: u64, opts: &BaseOptions) {
     let key: &[u8] = &e.key;
     match &e.value {
         Value::Hash(h) => {
@@ -122,8 +122,8 @@ fn key_commands(buf: &mut Vec<u8>, e: &Entry, opts: &BaseOptions) {
             append_command(buf, &[b"SET", key, bytes]);
         }
     }
-    if e.expire_at != 0 {
-        let at = e.expire_at.to_string();
+    if expire_at != 0 {
+        let at = expire_at.to_string();
         append_command(buf, &[b"PEXPIREAT", key, at.as_bytes()]);
     }
 }

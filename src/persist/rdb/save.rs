@@ -21,7 +21,7 @@ use super::write::put_len;
 use super::{opcodes, Encodings, RDB_VERSION};
 use crate::persist::crc64;
 use crate::store::expire::idle_seconds;
-use crate::store::table::Entry;
+use crate::store::table::View;
 use crate::store::Db;
 use std::io::{self, Write};
 
@@ -98,7 +98,7 @@ pub fn save<W: Write>(
     functions: &[&[u8]],
     opts: &SaveOptions,
 ) -> io::Result<u64> {
-    let views: Vec<&[Entry]> = dbs.iter().map(|d| d.table.entries()).collect();
+    let views: Vec<View<'_>> = dbs.iter().map(|d| d.table.view()).collect();
     save_entries(sink, &views, functions, opts, &mut || Ok(()))
 }
 
@@ -107,7 +107,7 @@ pub fn save<W: Write>(
 /// `rdb-key-save-delay` of tests); an error from it stops the save.
 pub fn save_entries<W: Write>(
     sink: &mut W,
-    dbs: &[&[Entry]],
+    dbs: &[View<'_>],
     functions: &[&[u8]],
     opts: &SaveOptions,
     on_key: &mut dyn FnMut() -> io::Result<()>,
@@ -140,23 +140,23 @@ pub fn save_entries<W: Write>(
         out.flush_if_full()?;
     }
     for (n, entries) in dbs.iter().enumerate() {
-        if entries.is_empty() {
+        if entries.entries.is_empty() {
             continue;
         }
-        let volatile = entries.iter().filter(|e| e.expire_at != 0).count();
+        let volatile = entries.volatile_len();
         out.buf.push(opcodes::SELECTDB);
         put_len(&mut out.buf, n as u64);
         out.buf.push(opcodes::RESIZEDB);
-        put_len(&mut out.buf, entries.len() as u64);
+        put_len(&mut out.buf, entries.entries.len() as u64);
         put_len(&mut out.buf, volatile as u64);
-        for e in entries.iter() {
-            if e.expire_at != 0 {
+        for (e, at) in entries.iter() {
+            if at != 0 {
                 out.buf.push(opcodes::EXPIRETIME_MS);
-                out.buf.extend_from_slice(&e.expire_at.to_le_bytes());
+                out.buf.extend_from_slice(&at.to_le_bytes());
             }
             if let Some(clock) = opts.lru_clock {
                 out.buf.push(opcodes::IDLE);
-                put_len(&mut out.buf, idle_seconds(e.lru, clock));
+                put_len(&mut out.buf, idle_seconds(e.lru(), clock));
             }
             out.buf.push(rdb_type(&e.value));
             w.put_string(&mut out.buf, &e.key);

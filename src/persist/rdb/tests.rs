@@ -501,7 +501,7 @@ fn files_round_trip_with_expiry_idle_functions_and_databases() {
     let i = store.db(0).set(b"ttl", Value::Int(5), false);
     store.db(0).set_expire(i, 4_102_444_800_000);
     let i = store.db(3).set(b"old", Value::Int(6), false);
-    store.db(3).entry_mut(i).lru = 1000;
+    store.db(3).table.set_lru(i, 1000);
     store.db(3).set(b"h", hash(600, 3), false);
     let code: &[u8] = b"#!lua name=l\nredis.register_function('f', function() return 1 end)";
     let opts = SaveOptions {
@@ -522,10 +522,10 @@ fn files_round_trip_with_expiry_idle_functions_and_databases() {
     assert_eq!(loaded.functions, vec![code.to_vec()]);
     let db3 = &loaded.store.dbs()[3];
     let e = db3.table.entry(db3.table.find(b"old").unwrap());
-    assert_eq!(e.lru, 2000 - 500);
+    assert_eq!(e.lru(), 2000 - 500);
     let db0 = &loaded.store.dbs()[0];
     assert_eq!(
-        db0.table.entry(db0.table.find(b"ttl").unwrap()).expire_at,
+        db0.table.expire_at(db0.table.find(b"ttl").unwrap()),
         4_102_444_800_000
     );
     assert!(super::load::load_functions(&loaded.functions).is_ok());
