@@ -269,6 +269,9 @@ pub struct Shared {
     pub memory_peak: AtomicU64,
     /// Mirror of `client-output-buffer-limit`'s pubsub class, read by every outbox.
     pub pubsub_limits: Arc<outbox::Limits>,
+    /// Mirror of its normal class: the replies of one batch of a normal client
+    /// past its hard limit are dropped and the client closed (`server::conn`).
+    pub normal_limits: outbox::Limits,
     pub hooks: ServerHooks,
     /// CLIENT PAUSE (see `cmd::pause`).
     pub pause: super::pause::Pause,
@@ -341,6 +344,9 @@ impl Shared {
             pubsub_limits: Arc::new(outbox::Limits::new(
                 config.client_output_buffer_limit[config::ObufClass::Pubsub as usize],
             )),
+            normal_limits: outbox::Limits::new(
+                config.client_output_buffer_limit[config::ObufClass::Normal as usize],
+            ),
             slowlog: super::slowlog::SlowLog::new(
                 config.slowlog_log_slower_than,
                 config.slowlog_max_len,
@@ -410,6 +416,8 @@ impl Shared {
             .store(c.notify_keyspace_events, Ordering::Relaxed);
         self.pubsub_limits
             .store(c.client_output_buffer_limit[config::ObufClass::Pubsub as usize]);
+        self.normal_limits
+            .store(c.client_output_buffer_limit[config::ObufClass::Normal as usize]);
         self.latency_tracking
             .store(c.latency_tracking, Ordering::Relaxed);
         self.latency

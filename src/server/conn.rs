@@ -7,6 +7,9 @@
 //! - The input buffer holds at most one partial request beyond what was parsed, and
 //!   never more than `client-query-buffer-limit` bytes; past that the client is
 //!   closed, as Redis does.
+//! - A normal client whose replies pass the hard limit of its
+//!   `client-output-buffer-limit` class gets none of them and is closed; the
+//!   requests after that one in its batch do not run (as in Redis).
 //! - After a protocol error the replies to the requests before it are sent, then the
 //!   error, then the connection is closed.
 //! - Until a client is authenticated its requests are parsed and executed one at a
@@ -621,6 +624,11 @@ pub(super) fn execute(
             }
             out.pushes.clear();
             done += 1;
+            if over_hard_limit(sh, client, out) {
+                // As Redis: nothing more of this client's is run or sent.
+                out.buf.clear();
+                client.close_after_reply = true;
+            }
             if client.close_after_reply {
                 done = batch.len();
                 break;
@@ -642,6 +650,27 @@ pub(super) fn execute(
         h.last_active_ms.store(sh.now_ms(), Ordering::Relaxed);
     }
     (holding, done)
+}
+
+/// Whether the replies waiting in `out` pass the hard limit of the `normal`
+/// class of `client-output-buffer-limit` (0: none) for a client of that class
+/// (not subscribed, its output not going through its outbox). Then it is
+/// logged as Redis logs it. (The soft limit needs the buffer to stay over it
+/// for a time, and a normal client's replies do not stay: they are written at
+/// the end of each batch.)
+fn over_hard_limit(sh: &cmd::Shared, client: &ClientState, out: &Reply) -> bool {
+    let hard = sh.normal_limits.load().hard;
+    let Some(h) = &client.handle else {
+        return false;
+    };
+    if hard == 0 || (out.buf.len() as u64) < hard || client.subs.any() || h.outbox.is_attached() {
+        return false;
+    }
+    sh.logger.warning(&format!(
+        "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+        h.id, h.addr
+    ));
+    true
 }
 
 /// Before a wait without the lock: writes the replies so far (which the
