@@ -207,9 +207,11 @@ impl Outbox {
             return false;
         }
         if soft > 0 && after >= soft {
-            let since = *st.soft_since.get_or_insert_with(Instant::now);
-            if since.elapsed() > soft_period {
-                return false;
+            // The first time over it starts the clock (and is allowed).
+            match st.soft_since {
+                None => st.soft_since = Some(Instant::now()),
+                Some(since) if since.elapsed() > soft_period => return false,
+                Some(_) => {}
             }
         } else {
             st.soft_since = None;
@@ -228,6 +230,21 @@ impl Outbox {
     }
 
     /// Bytes queued or being written (what the output limits count).
+    /// Whether the queue has stayed at or above the soft limit for longer than
+    /// the soft period. The cron asks, so that a client stuck over the soft
+    /// limit is dropped even when nothing more is pushed to it (as Redis's
+    /// `clientsCron` does).
+    pub fn soft_overdue(&self) -> bool {
+        let l = self.limits.load();
+        let mut st = self.lock();
+        if l.soft == 0 || (st.pending as u64) < l.soft {
+            st.soft_since = None;
+            return false;
+        }
+        st.soft_since
+            .is_some_and(|t| t.elapsed() > Duration::from_secs(l.soft_seconds))
+    }
+
     pub fn pending(&self) -> usize {
         self.lock().pending
     }
@@ -308,6 +325,28 @@ mod tests {
         });
         assert!(!o.push(&[0; 50]));
         assert!(o.push(&[0; 49]));
+    }
+
+    #[test]
+    fn the_soft_limit_expires_without_further_pushes() {
+        let limits = Arc::new(Limits::default());
+        limits.store(ObufLimit {
+            hard: 0,
+            soft: 10,
+            soft_seconds: 0,
+        });
+        let o = Outbox::with_limits(limits.clone());
+        assert!(o.push(&[0; 5]));
+        assert!(!o.soft_overdue(), "under the soft limit");
+        assert!(o.push(&[0; 6]));
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(o.soft_overdue(), "over it for longer than 0 s");
+        limits.store(ObufLimit {
+            hard: 0,
+            soft: 100,
+            soft_seconds: 0,
+        });
+        assert!(!o.soft_overdue(), "the limit was raised");
     }
 
     #[test]

@@ -353,6 +353,16 @@ fn cron(core: &Arc<Core>) {
                 .store(rate as u64, Ordering::Relaxed);
             last_ops = (Instant::now(), now_ops);
         }
+        // Subscribers that stayed over the soft output limit too long.
+        let overdue: Vec<_> = sh
+            .clients()
+            .values()
+            .filter(|c| c.outbox.is_attached() && c.outbox.soft_overdue())
+            .cloned()
+            .collect();
+        for c in &overdue {
+            crate::cmd::pubsub::drop_overflowed(sh, c);
+        }
         if timeout > 0 {
             let now = sh.now_ms();
             for c in sh.clients().values() {
