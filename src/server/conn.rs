@@ -652,7 +652,11 @@ pub(super) fn execute(
     (holding, done)
 }
 
-/// Whether the replies waiting in `out` pass the hard limit of the `normal`
+/// Redis's fixed reply buffer per client (`PROTO_REPLY_CHUNK_BYTES`), which its
+/// output limits do not count.
+const REPLY_BUFFER: usize = 16 * 1024;
+
+/// Whether the replies waiting in `out` (beyond [`REPLY_BUFFER`]) pass the hard limit of the `normal`
 /// class of `client-output-buffer-limit` (0: none) for a client of that class
 /// (not subscribed, its output not going through its outbox). Then it is
 /// logged as Redis logs it. (The soft limit needs the buffer to stay over it
@@ -663,7 +667,9 @@ fn over_hard_limit(sh: &cmd::Shared, client: &ClientState, out: &Reply) -> bool 
     let Some(h) = &client.handle else {
         return false;
     };
-    if hard == 0 || (out.buf.len() as u64) < hard || client.subs.any() || h.outbox.is_attached() {
+    // Redis counts only what did not fit its 16 KiB per-client reply buffer.
+    let used = out.buf.len().saturating_sub(REPLY_BUFFER) as u64;
+    if hard == 0 || used < hard || client.subs.any() || h.outbox.is_attached() {
         return false;
     }
     sh.logger.warning(&format!(
