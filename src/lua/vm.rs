@@ -642,30 +642,8 @@ impl Vm {
                         }
                         save!();
                         if self.precall(a, -1)? {
-                            // replace the running frame by the new one
-                            let new = match self.frames.pop() {
-                                Some(c) => c,
-                                None => return Err(self.runtime_error("bad frame")),
-                            };
-                            let old = self.frames[ci_idx];
-                            self.close_upvals(old.base);
-                            let func = old.func;
-                            let n = new.top - new.func;
-                            for j in 0..n {
-                                self.stack[func + j] = self.stack[new.func + j];
-                            }
-                            self.frames[ci_idx] = CallInfo {
-                                func,
-                                base: func + (new.base - new.func),
-                                top: func + n,
-                                pc: 0,
-                                nresults: old.nresults,
-                                tailcalls: old.tailcalls.saturating_add(1),
-                                closure: new.closure,
-                                flags: CI_LUA | (old.flags & CI_ENTRY),
-                            };
-                            self.top = func + n;
-                            if let Function::Lua(c) = self.heap.funcs.get(new.closure) {
+                            let new_closure = self.tailcall_replace(ci_idx)?;
+                            if let Function::Lua(c) = self.heap.funcs.get(new_closure) {
                                 if !Arc::ptr_eq(&c.proto, &proto) {
                                     let old = std::mem::replace(&mut proto, c.proto.clone());
                                     // a caller recorded as "the same prototype"
@@ -748,22 +726,8 @@ impl Vm {
                         }
                     }
                     OP_FORPREP => {
-                        let init = self.to_number(self.stack[a]);
-                        let limit = self.to_number(self.stack[a + 1]);
-                        let step = self.to_number(self.stack[a + 2]);
                         save!();
-                        let Some(init) = init else {
-                            return Err(self.runtime_error("'for' initial value must be a number"));
-                        };
-                        let Some(limit) = limit else {
-                            return Err(self.runtime_error("'for' limit must be a number"));
-                        };
-                        let Some(step) = step else {
-                            return Err(self.runtime_error("'for' step must be a number"));
-                        };
-                        self.stack[a] = Value::Num(init - step);
-                        self.stack[a + 1] = Value::Num(limit);
-                        self.stack[a + 2] = Value::Num(step);
+                        self.for_prep(a)?;
                         pc = (pc as isize + get_sbx(i) as isize) as usize;
                     }
                     OP_TFORLOOP => {
@@ -798,80 +762,38 @@ impl Vm {
                         }
                     }
                     OP_SETLIST => {
-                        let mut n = get_b(i) as usize;
+                        let n = get_b(i) as usize;
                         let mut c = get_c(i) as usize;
-                        if n == 0 {
-                            n = self.top - a - 1;
-                        }
                         if c == 0 {
                             c = code[pc] as usize;
                             pc += 1;
                         }
-                        if let Value::Table(t) = self.stack[a] {
-                            let last = (c - 1) * LFIELDS_PER_FLUSH as usize + n;
-                            let before = self.heap.table(t).mem_size();
-                            let tb = self.heap.table_mut(t);
-                            tb.ensure_array(last);
-                            for j in 1..=n {
-                                tb.array[last - n + j - 1] = self.stack[a + j];
-                            }
-                            tb.flags = 0;
-                            let after = tb.mem_size();
-                            self.heap.total = (self.heap.total + after).saturating_sub(before);
-                            if self.heap.marking {
-                                for j in 1..=n {
-                                    let v = self.stack[a + j];
-                                    self.heap.table_barrier(t, Value::Nil, v);
-                                }
-                            }
-                        }
+                        self.set_list(a, n, c);
                         self.top = frame_top;
                     }
                     OP_CLOSE => {
                         self.close_upvals(a);
                     }
                     OP_CLOSURE => {
-                        let p: Arc<super::func::LProto> = proto.protos[get_bx(i) as usize].clone();
-                        let nup = p.num_upvalues as usize;
-                        let mut upvals = Vec::with_capacity(nup);
-                        for _ in 0..nup {
-                            let pi = code[pc];
-                            pc += 1;
-                            if get_op(pi) == OP_GETUPVAL {
-                                let u = match self.heap.funcs.get(cl_ref) {
-                                    Function::Lua(c) => c.upvals[get_b(pi) as usize],
-                                    Function::Native(_) => unreachable_frame(),
-                                };
-                                upvals.push(u);
-                            } else {
-                                upvals.push(self.find_upval(base + get_b(pi) as usize));
-                            }
-                        }
-                        let env = env!();
-                        let f = self.heap.new_function(Function::Lua(LClosure {
-                            proto: p,
-                            upvals,
-                            env,
-                        }));
+                        let nup = proto.protos[get_bx(i) as usize].num_upvalues as usize;
+                        let f = self.new_closure(
+                            &proto,
+                            get_bx(i) as usize,
+                            cl_ref,
+                            base,
+                            &code[pc..pc + nup],
+                        );
+                        pc += nup;
                         self.stack[a] = Value::Func(f);
                         gc_check!();
                     }
                     OP_VARARG => {
-                        let b = get_b(i) as usize;
-                        let nvar = base - ci_func - 1 - proto.num_params as usize;
-                        let (n, set_top) = if b == 0 { (nvar, true) } else { (b - 1, false) };
-                        if set_top {
-                            save!();
-                            self.ensure_stack(a + n + 1)?;
-                            self.top = a + n;
-                        }
-                        for j in 0..n {
-                            self.stack[a + j] = if j < nvar {
-                                self.stack[base - nvar + j]
-                            } else {
-                                Value::Nil
-                            };
-                        }
+                        save!();
+                        self.vararg(
+                            a,
+                            get_b(i) as usize,
+                            base - ci_func - 1 - proto.num_params as usize,
+                        )?;
                     }
                     _ => {
                         save!();
@@ -880,6 +802,139 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// TAILCALL's frame replacement, after [`Vm::precall`] pushed the callee's
+    /// frame: the callee and its arguments move down to the running frame's
+    /// function slot and its frame takes the running one's place. Returns the
+    /// callee's closure.
+    #[inline(never)]
+    fn tailcall_replace(&mut self, ci_idx: usize) -> Result<FuncRef, LuaError> {
+        let new = match self.frames.pop() {
+            Some(c) => c,
+            None => return Err(self.runtime_error("bad frame")),
+        };
+        let old = self.frames[ci_idx];
+        self.close_upvals(old.base);
+        let func = old.func;
+        let n = new.top - new.func;
+        self.stack.copy_within(new.func..new.func + n, func);
+        self.frames[ci_idx] = CallInfo {
+            func,
+            base: func + (new.base - new.func),
+            top: func + n,
+            pc: 0,
+            nresults: old.nresults,
+            tailcalls: old.tailcalls.saturating_add(1),
+            closure: new.closure,
+            flags: CI_LUA | (old.flags & CI_ENTRY),
+        };
+        self.top = func + n;
+        Ok(new.closure)
+    }
+
+    /// FORPREP: the three control values as numbers (5.1's errors otherwise),
+    /// the index stepped back once so that the first FORLOOP lands on it.
+    #[inline(never)]
+    fn for_prep(&mut self, a: usize) -> Result<(), LuaError> {
+        let init = self.to_number(self.stack[a]);
+        let limit = self.to_number(self.stack[a + 1]);
+        let step = self.to_number(self.stack[a + 2]);
+        let Some(init) = init else {
+            return Err(self.runtime_error("'for' initial value must be a number"));
+        };
+        let Some(limit) = limit else {
+            return Err(self.runtime_error("'for' limit must be a number"));
+        };
+        let Some(step) = step else {
+            return Err(self.runtime_error("'for' step must be a number"));
+        };
+        self.stack[a] = Value::Num(init - step);
+        self.stack[a + 1] = Value::Num(limit);
+        self.stack[a + 2] = Value::Num(step);
+        Ok(())
+    }
+
+    /// SETLIST: registers `a+1 ..= a+n` (`n == 0`: up to `top`) into the
+    /// array part of the table in `a`, block `c` (1-based) of
+    /// [`LFIELDS_PER_FLUSH`] entries.
+    #[inline(never)]
+    fn set_list(&mut self, a: usize, n: usize, c: usize) {
+        let n = if n == 0 { self.top - a - 1 } else { n };
+        if let Value::Table(t) = self.stack[a] {
+            let last = (c - 1) * LFIELDS_PER_FLUSH as usize + n;
+            let before = self.heap.table(t).mem_size();
+            let tb = self.heap.table_mut(t);
+            tb.ensure_array(last);
+            tb.array[last - n..last].copy_from_slice(&self.stack[a + 1..a + 1 + n]);
+            tb.flags = 0;
+            let after = tb.mem_size();
+            self.heap.total = (self.heap.total + after).saturating_sub(before);
+            if self.heap.marking {
+                for j in 1..=n {
+                    let v = self.stack[a + j];
+                    self.heap.table_barrier(t, Value::Nil, v);
+                }
+            }
+        }
+    }
+
+    /// CLOSURE: a new closure of `proto.protos[bx]`; `pseudo` are the MOVE /
+    /// GETUPVAL pseudo-instructions naming each upvalue (a local of this
+    /// frame, or an upvalue of the running closure `cl`).
+    #[inline(never)]
+    fn new_closure(
+        &mut self,
+        proto: &super::func::LProto,
+        bx: usize,
+        cl: FuncRef,
+        base: usize,
+        pseudo: &[u32],
+    ) -> FuncRef {
+        let p: Arc<super::func::LProto> = proto.protos[bx].clone();
+        let mut upvals = Vec::with_capacity(pseudo.len());
+        let env = match self.heap.funcs.get(cl) {
+            Function::Lua(c) => c.env,
+            Function::Native(_) => unreachable_frame(),
+        };
+        for &pi in pseudo {
+            if get_op(pi) == OP_GETUPVAL {
+                let u = match self.heap.funcs.get(cl) {
+                    Function::Lua(c) => c.upvals[get_b(pi) as usize],
+                    Function::Native(_) => unreachable_frame(),
+                };
+                upvals.push(u);
+            } else {
+                upvals.push(self.find_upval(base + get_b(pi) as usize));
+            }
+        }
+        self.heap.new_function(Function::Lua(LClosure {
+            proto: p,
+            upvals,
+            env,
+        }))
+    }
+
+    /// VARARG: `b - 1` of the frame's `nvar` extra arguments into `a...`
+    /// (`b == 0`: all of them, and `top` just past them).
+    #[inline(never)]
+    fn vararg(&mut self, a: usize, b: usize, nvar: usize) -> Result<(), LuaError> {
+        let base = self.frames[self.frames.len() - 1].base;
+        let n = if b == 0 {
+            self.ensure_stack(a + nvar + 1)?;
+            self.top = a + nvar;
+            nvar
+        } else {
+            b - 1
+        };
+        for j in 0..n {
+            self.stack[a + j] = if j < nvar {
+                self.stack[base - nvar + j]
+            } else {
+                Value::Nil
+            };
+        }
+        Ok(())
     }
 }
 
