@@ -858,7 +858,7 @@ impl Vm {
     pub fn new_list(&mut self, items: &[Value]) -> TableRef {
         let t = self.heap.new_table(items.len(), 0);
         let tb: &mut Table = self.heap.table_mut(t);
-        tb.array[..items.len()].copy_from_slice(items);
+        tb.store_slice(0, items);
         t
     }
 }

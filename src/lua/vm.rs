@@ -392,7 +392,7 @@ impl Vm {
                                 if let Value::Num(n) = key {
                                     let u = (n as usize).wrapping_sub(1);
                                     if u < tb.array.len() && (u + 1) as f64 == n {
-                                        tb.array[u] = val;
+                                        tb.store_array(u, val);
                                         tb.flags = 0;
                                         if self.heap.marking {
                                             self.heap.table_barrier(t, Value::Nil, val);
@@ -866,7 +866,7 @@ impl Vm {
             let before = self.heap.table(t).mem_size();
             let tb = self.heap.table_mut(t);
             tb.ensure_array(last);
-            tb.array[last - n..last].copy_from_slice(&self.stack[a + 1..a + 1 + n]);
+            tb.store_slice(last - n, &self.stack[a + 1..a + 1 + n]);
             tb.flags = 0;
             let after = tb.mem_size();
             self.heap.total = (self.heap.total + after).saturating_sub(before);
