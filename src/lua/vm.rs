@@ -641,6 +641,51 @@ impl Vm {
                             self.top = a + b;
                         }
                         save!();
+                        // fast path: a fixed-parameter Lua function with room on
+                        // the stack replaces the running frame in place
+                        if let (false, Value::Func(f)) = (HOOKED, self.stack[a]) {
+                            if let Function::Lua(c) = self.heap.funcs.get(f) {
+                                let p = &c.proto;
+                                let max = p.max_stack as usize;
+                                let nb = ci_func + 1;
+                                if p.is_vararg == 0
+                                    && nb + max < self.stack.len()
+                                    && self.hook_count > 1
+                                {
+                                    let nparams = p.num_params as usize;
+                                    if !Arc::ptr_eq(p, &proto) {
+                                        let np = match stash.take() {
+                                            Some(sp) if Arc::ptr_eq(&sp, p) => sp,
+                                            _ => p.clone(),
+                                        };
+                                        let old = std::mem::replace(&mut proto, np);
+                                        // a caller recorded as "the same prototype"
+                                        // is the replaced frame's: keep it there
+                                        match suspended.last_mut() {
+                                            Some(top @ None) => *top = Some(old),
+                                            _ => stash = Some(old),
+                                        }
+                                    }
+                                    self.hook_count -= 1;
+                                    if self.open_level >= base {
+                                        self.close_upvals(base);
+                                    }
+                                    let nargs = self.top - a - 1;
+                                    self.stack.copy_within(a..a + 1 + nargs, ci_func);
+                                    for slot in &mut self.stack[nb + nargs.min(nparams)..nb + max] {
+                                        *slot = Value::Nil;
+                                    }
+                                    self.top = nb + max;
+                                    let ci = &mut self.frames[ci_idx];
+                                    ci.base = nb;
+                                    ci.top = nb + max;
+                                    ci.pc = 0;
+                                    ci.tailcalls = ci.tailcalls.saturating_add(1);
+                                    ci.closure = f;
+                                    continue 'newframe;
+                                }
+                            }
+                        }
                         if self.precall(a, -1)? {
                             let new_closure = self.tailcall_replace(ci_idx)?;
                             if let Function::Lua(c) = self.heap.funcs.get(new_closure) {
