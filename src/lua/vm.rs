@@ -178,7 +178,7 @@ impl Vm {
         // The prototype of the frame that returned last: a loop calling one
         // function again and again takes it back instead of counting a new
         // reference (and dropping it at every return).
-        let mut stash: Option<Arc<super::func::LProto>> = None;
+        let mut stash = ProtoStash::default();
         // Enters the frame just pushed for Lua closure `$f`: `proto` becomes
         // its prototype, the caller's is kept in `suspended`.
         macro_rules! enter {
@@ -187,10 +187,7 @@ impl Vm {
                     if Arc::ptr_eq(&c.proto, &proto) {
                         suspended.push(None);
                     } else {
-                        let p = match stash.take() {
-                            Some(sp) if Arc::ptr_eq(&sp, &c.proto) => sp,
-                            _ => c.proto.clone(),
-                        };
+                        let p = stash.take(&c.proto);
                         suspended.push(Some(std::mem::replace(&mut proto, p)));
                     }
                 }
@@ -600,10 +597,7 @@ impl Vm {
                                     if Arc::ptr_eq(p, &proto) {
                                         suspended.push(None);
                                     } else {
-                                        let p = match stash.take() {
-                                            Some(sp) if Arc::ptr_eq(&sp, p) => sp,
-                                            _ => p.clone(),
-                                        };
+                                        let p = stash.take(p);
                                         suspended.push(Some(std::mem::replace(&mut proto, p)));
                                     }
                                     self.hook_count -= 1;
@@ -654,16 +648,13 @@ impl Vm {
                                 {
                                     let nparams = p.num_params as usize;
                                     if !Arc::ptr_eq(p, &proto) {
-                                        let np = match stash.take() {
-                                            Some(sp) if Arc::ptr_eq(&sp, p) => sp,
-                                            _ => p.clone(),
-                                        };
+                                        let np = stash.take(p);
                                         let old = std::mem::replace(&mut proto, np);
                                         // a caller recorded as "the same prototype"
                                         // is the replaced frame's: keep it there
                                         match suspended.last_mut() {
                                             Some(top @ None) => *top = Some(old),
-                                            _ => stash = Some(old),
+                                            _ => stash.put(old),
                                         }
                                     }
                                     self.hook_count -= 1;
@@ -742,7 +733,7 @@ impl Vm {
                         }
                         match suspended.pop() {
                             Some(None) => {}
-                            Some(Some(p)) => stash = Some(std::mem::replace(&mut proto, p)),
+                            Some(Some(p)) => stash.put(std::mem::replace(&mut proto, p)),
                             None => {
                                 let f = self.frames[self.frames.len() - 1].closure;
                                 if let Function::Lua(c) = self.heap.funcs.get(f) {
@@ -980,6 +971,45 @@ impl Vm {
             };
         }
         Ok(())
+    }
+}
+
+/// The prototypes of frames that returned last (a few, most recent first
+/// replaced last): a call takes its callee's prototype back from here instead
+/// of counting a new reference, so a loop calling a handful of functions in
+/// turn (methods, callbacks) touches no reference counts.
+#[derive(Default)]
+struct ProtoStash {
+    slots: [Option<Arc<super::func::LProto>>; 4],
+    next: usize,
+}
+
+impl ProtoStash {
+    /// `p` itself if it is kept here (removed), else a new reference to it.
+    #[inline(always)]
+    fn take(&mut self, p: &Arc<super::func::LProto>) -> Arc<super::func::LProto> {
+        for slot in &mut self.slots {
+            if slot.as_ref().is_some_and(|sp| Arc::ptr_eq(sp, p)) {
+                if let Some(sp) = slot.take() {
+                    return sp;
+                }
+            }
+        }
+        p.clone()
+    }
+
+    /// Keeps `p` (in a free slot, or in place of the oldest one).
+    #[inline(always)]
+    fn put(&mut self, p: Arc<super::func::LProto>) {
+        for slot in &mut self.slots {
+            if slot.is_none() {
+                *slot = Some(p);
+                return;
+            }
+        }
+        let n = self.next;
+        self.next = (n + 1) % self.slots.len();
+        self.slots[n] = Some(p);
     }
 }
 
