@@ -20,7 +20,8 @@ use super::func::{Function, LClosure, UpVal};
 use super::opcode::*;
 use super::state::*;
 use super::table::fb2int;
-use super::value::{FuncRef, Value};
+use super::value::{FuncRef, StrRef, TableRef, Value};
+use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
 const OP_MOVE: u8 = OpCode::Move as u8;
@@ -360,6 +361,12 @@ impl Vm {
                                 self.stack[a] = v;
                                 continue;
                             }
+                            if let (Value::Str(s), Some(mt)) = (key, tb.meta) {
+                                if let Some(v) = self.index_chain_str(mt, s, &hints[pc - 1]) {
+                                    self.stack[a] = v;
+                                    continue;
+                                }
+                            }
                         }
                         save!();
                         self.top = frame_top;
@@ -444,6 +451,12 @@ impl Vm {
                             if !v.is_nil() || tb.meta.is_none() {
                                 self.stack[a] = v;
                                 continue;
+                            }
+                            if let (Value::Str(s), Some(mt)) = (key, tb.meta) {
+                                if let Some(v) = self.index_chain_str(mt, s, &hints[pc - 1]) {
+                                    self.stack[a] = v;
+                                    continue;
+                                }
                             }
                         }
                         save!();
@@ -838,6 +851,31 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// `t[s]` for a table `t` without the field `s` and with metatable `mt`,
+    /// while `__index` is a chain of tables (a class and its bases): each is
+    /// searched in turn, through the instruction's inline-cache cell. `None`
+    /// when the chain reaches a function or a non-table `__index` (or is too
+    /// long): the caller then runs the general [`Vm::get_table`].
+    #[inline(never)]
+    fn index_chain_str(&mut self, mut mt: TableRef, s: StrRef, hint: &AtomicU32) -> Option<Value> {
+        for _ in 0..100 {
+            let tm = self.fast_tm_cache(mt, Tm::Index);
+            let Value::Table(h) = tm else {
+                return if tm.is_nil() { Some(Value::Nil) } else { None };
+            };
+            let tb = self.heap.table(h);
+            let v = tb.get_str_hinted(s, hint, &self.heap.strings);
+            if !v.is_nil() {
+                return Some(v);
+            }
+            match tb.meta {
+                None => return Some(Value::Nil),
+                Some(m) => mt = m,
+            }
+        }
+        None
     }
 
     /// TAILCALL's frame replacement, after [`Vm::precall`] pushed the callee's
