@@ -197,8 +197,15 @@ impl Vm {
         'newframe: loop {
             let ci_idx = self.frames.len() - 1;
             let ci = &self.frames[ci_idx];
-            let (cl_ref, base, frame_top, ci_pc, ci_func) =
-                (ci.closure, ci.base, ci.top, ci.pc, ci.func);
+            let (cl_ref, base, ci_pc) = (ci.closure, ci.base, ci.pc);
+            // (a Lua frame's top is always base + max_stack; the constants and
+            // cache cells are read through `proto` where an instruction needs
+            // them: fewer values for the loop to keep across every instruction)
+            macro_rules! frame_top {
+                () => {
+                    base + proto.max_stack as usize
+                };
+            }
             // The frame's environment is read from its closure when an
             // instruction needs it (a native such as setfenv may change it).
             macro_rules! env {
@@ -216,8 +223,6 @@ impl Vm {
             // (hooked loop) the pc after the last traced instruction
             let mut oldpc = ci_pc;
             let code = &proto.code[..];
-            let k = &proto.k[..];
-            let hints = &proto.hints[..];
 
             macro_rules! save {
                 () => {
@@ -228,7 +233,7 @@ impl Vm {
                 ($x:expr) => {{
                     let x = $x;
                     if x & BITRK != 0 {
-                        k[(x & !BITRK) as usize]
+                        proto.k[(x & !BITRK) as usize]
                     } else {
                         self.stack[base + x as usize]
                     }
@@ -252,7 +257,7 @@ impl Vm {
                         self.hook_count -= 1;
                         if self.hook_count <= 0 {
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             self.run_hook()?;
                             if !HOOKED && self.dhook.mask != 0 {
                                 return Ok(true);
@@ -265,7 +270,7 @@ impl Vm {
                 () => {
                     if self.heap.gc_due() {
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         self.gc_check()?;
                     }
                 };
@@ -274,7 +279,7 @@ impl Vm {
                 ($x:expr) => {{
                     let x = $x;
                     if x & BITRK != 0 {
-                        &k[(x & !BITRK) as usize]
+                        &proto.k[(x & !BITRK) as usize]
                     } else {
                         &self.stack[base + x as usize]
                     }
@@ -289,7 +294,7 @@ impl Vm {
                         let x = rk!(b);
                         let y = rk!(c);
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         let r = self.arith_slow($tm, x, y, rkreg!(b), rkreg!(c))?;
                         self.stack[$a] = r;
                     }
@@ -309,7 +314,7 @@ impl Vm {
                         self.stack[a] = self.stack[base + get_b(i) as usize];
                     }
                     OP_LOADK => {
-                        self.stack[a] = k[get_bx(i) as usize];
+                        self.stack[a] = proto.k[get_bx(i) as usize];
                     }
                     OP_LOADBOOL => {
                         self.stack[a] = Value::Bool(get_b(i) != 0);
@@ -327,12 +332,12 @@ impl Vm {
                         self.stack[a] = self.get_upval(cl_ref, get_b(i) as usize);
                     }
                     OP_GETGLOBAL => {
-                        let key = k[get_bx(i) as usize];
+                        let key = proto.k[get_bx(i) as usize];
                         let env = env!();
                         let t = self.heap.table(env);
                         let v = match key {
                             Value::Str(s) => {
-                                t.get_str_hinted(s, &hints[pc - 1], &self.heap.strings)
+                                t.get_str_hinted(s, &proto.hints[pc - 1], &self.heap.strings)
                             }
                             _ => t.get_fast(&key, &self.heap.strings),
                         };
@@ -340,7 +345,7 @@ impl Vm {
                             self.stack[a] = v;
                         } else {
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             let v = self.get_table(Value::Table(env), key, None)?;
                             self.stack[a] = v;
                         }
@@ -353,7 +358,7 @@ impl Vm {
                             let tb = self.heap.table(t);
                             let v = match key {
                                 Value::Str(s) => {
-                                    tb.get_str_hinted(s, &hints[pc - 1], &self.heap.strings)
+                                    tb.get_str_hinted(s, &proto.hints[pc - 1], &self.heap.strings)
                                 }
                                 _ => tb.get_fast(&key, &self.heap.strings),
                             };
@@ -362,22 +367,22 @@ impl Vm {
                                 continue;
                             }
                             if let (Value::Str(s), Some(mt)) = (key, tb.meta) {
-                                if let Some(v) = self.index_chain_str(mt, s, &hints[pc - 1]) {
+                                if let Some(v) = self.index_chain_str(mt, s, &proto.hints[pc - 1]) {
                                     self.stack[a] = v;
                                     continue;
                                 }
                             }
                         }
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         let v = self.get_table(obj, key, Some(rb))?;
                         self.stack[a] = v;
                     }
                     OP_SETGLOBAL => {
-                        let key = k[get_bx(i) as usize];
+                        let key = proto.k[get_bx(i) as usize];
                         let v = self.stack[a];
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         let env = env!();
                         self.set_table(Value::Table(env), key, v, None)?;
                     }
@@ -407,7 +412,7 @@ impl Vm {
                                     if tb.set_existing_str_hinted(
                                         s,
                                         val,
-                                        &hints[pc - 1],
+                                        &proto.hints[pc - 1],
                                         &heap.strings,
                                     ) {
                                         tb.flags = 0;
@@ -427,7 +432,7 @@ impl Vm {
                             }
                         }
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         self.set_table(obj, key, val, Some(a))?;
                     }
                     OP_NEWTABLE => {
@@ -444,7 +449,7 @@ impl Vm {
                             let tb = self.heap.table(t);
                             let v = match key {
                                 Value::Str(s) => {
-                                    tb.get_str_hinted(s, &hints[pc - 1], &self.heap.strings)
+                                    tb.get_str_hinted(s, &proto.hints[pc - 1], &self.heap.strings)
                                 }
                                 _ => tb.get_fast(&key, &self.heap.strings),
                             };
@@ -453,14 +458,14 @@ impl Vm {
                                 continue;
                             }
                             if let (Value::Str(s), Some(mt)) = (key, tb.meta) {
-                                if let Some(v) = self.index_chain_str(mt, s, &hints[pc - 1]) {
+                                if let Some(v) = self.index_chain_str(mt, s, &proto.hints[pc - 1]) {
                                     self.stack[a] = v;
                                     continue;
                                 }
                             }
                         }
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         let v = self.get_table(obj, key, Some(rb))?;
                         self.stack[a] = v;
                     }
@@ -477,7 +482,7 @@ impl Vm {
                             self.stack[a] = Value::Num(-n);
                         } else {
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             let r = self.arith_slow(Tm::Unm, x, x, Some(rb), Some(rb))?;
                             self.stack[a] = r;
                         }
@@ -494,7 +499,7 @@ impl Vm {
                             Value::Str(s) => Value::Num(self.heap.str_bytes(s).len() as f64),
                             _ => {
                                 save!();
-                                self.top = frame_top;
+                                self.top = frame_top!();
                                 self.len_of(v, Some(rb))?
                             }
                         };
@@ -504,7 +509,7 @@ impl Vm {
                         let b = base + get_b(i) as usize;
                         let c = base + get_c(i) as usize;
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         self.concat(b, c)?;
                         self.stack[a] = self.stack[b];
                         gc_check!();
@@ -523,7 +528,7 @@ impl Vm {
                                 | (Value::UserData(_), Value::UserData(_))
                         ) {
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             self.equals(x, y)?
                         } else {
                             false
@@ -542,7 +547,7 @@ impl Vm {
                             let x = rk!(get_b(i));
                             let y = rk!(get_c(i));
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             self.less_than(x, y)?
                         };
                         if r == (get_a(i) != 0) {
@@ -559,7 +564,7 @@ impl Vm {
                             let x = rk!(get_b(i));
                             let y = rk!(get_c(i));
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             self.less_equal(x, y)?
                         };
                         if r == (get_a(i) != 0) {
@@ -654,6 +659,7 @@ impl Vm {
                             if let Function::Lua(c) = self.heap.funcs.get(f) {
                                 let p = &c.proto;
                                 let max = p.max_stack as usize;
+                                let ci_func = self.frames[ci_idx].func;
                                 let nb = ci_func + 1;
                                 if p.is_vararg == 0
                                     && nb + max < self.stack.len()
@@ -789,7 +795,7 @@ impl Vm {
                         self.call_at(cb, get_c(i) as i32)?;
                         if !HOOKED && self.dhook.mask != 0 {
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             let v = self.stack[cb];
                             if !v.is_nil() {
                                 self.stack[cb - 1] = v;
@@ -800,7 +806,7 @@ impl Vm {
                             }
                             return Ok(true);
                         }
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         let v = self.stack[cb];
                         if !v.is_nil() {
                             self.stack[cb - 1] = v;
@@ -818,7 +824,7 @@ impl Vm {
                             pc += 1;
                         }
                         self.set_list(a, n, c);
-                        self.top = frame_top;
+                        self.top = frame_top!();
                     }
                     OP_CLOSE => {
                         self.close_upvals(a);
@@ -838,6 +844,7 @@ impl Vm {
                     }
                     OP_VARARG => {
                         save!();
+                        let ci_func = self.frames[ci_idx].func;
                         self.vararg(
                             a,
                             get_b(i) as usize,
