@@ -136,3 +136,43 @@ do
   assert(table.concat(out, " ")
     == "1 4 5 nil 6 false nil 1 nil 5 nil 6 nil nil 1 nil 5 nil 6 nil nil 540")
 end
+
+-- # after appends, removals, holes, constructors with holes, rehashes, table.insert/remove,
+-- weak values cleared by the collector and unpack/select lists: the borders lua5.1 gives
+-- (the array part's border is tracked as it changes; these pin it to 5.1's search).
+do
+  local r = {}
+  local function add(x) r[#r+1] = x end
+  -- appends and removals at the border
+  local t = {}
+  for i = 1, 100 do t[#t + 1] = i end add(#t)
+  for i = 1, 30 do t[#t] = nil end add(#t)
+  -- a hole in the middle, then the border moved past it
+  t[20] = nil add(#t)
+  t[70] = 1 add(#t)
+  t[20] = 1 add(#t)
+  -- constructor with holes, then filling
+  local c = {1, 2, nil, 4, nil, nil, 7, nil} add(#c)
+  c[3] = 3 add(#c) c[5] = 5 c[6] = 6 add(#c) c[8] = 8 add(#c)
+  -- mixed hash part and rehash
+  local m = {x = 1}
+  for i = 1, 17 do m[i] = i end add(#m)
+  m[17] = nil m[16] = nil add(#m)
+  for i = 1, 17 do m[i] = nil end add(#m)
+  m[3] = 3 add(#m)
+  -- table.insert / remove
+  local q = {}
+  for i = 1, 40 do table.insert(q, i) end add(#q)
+  for i = 1, 10 do table.remove(q, 1) end add(#q)
+  q[15] = nil add(#q)
+  -- weak values cleared by the collector
+  local w = setmetatable({}, {__mode = "v"})
+  for i = 1, 8 do w[i] = {} end
+  local keep = w[3]
+  collectgarbage() collectgarbage()
+  add(#w)
+  -- unpack / select built lists
+  local u = {unpack({1, 2, 3, nil, 5, 6})} add(#u)
+  local s = {select(2, 1, nil, 3, 4)} add(#s)
+  assert(table.concat(r, " ") == "100 70 70 70 70 4 4 7 8 17 15 0 0 40 30 30 0 6 3", "borders as lua5.1 finds them")
+end

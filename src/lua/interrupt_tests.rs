@@ -102,6 +102,17 @@ fn pcall_cannot_catch_an_interrupt() {
 }
 
 #[test]
+fn tail_call_loops_are_interrupted() {
+    // a frame that replaces itself forever (the TAILCALL fast path) still
+    // charges the budget, alone, in a pair, and under pcall
+    assert_killed("armed = true local function f() return f() end return f()");
+    assert_killed(
+        "armed = true local a, b function a(n) return b(n + 1) end \
+         function b(n) return a(n + 1) end return pcall(a, 0)",
+    );
+}
+
+#[test]
 fn long_natives_charge_the_budget() {
     // the pattern bomb of issue 13: exponential backtracking in one call
     assert_killed(

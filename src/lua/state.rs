@@ -178,7 +178,9 @@ pub enum Tm {
     Call,
 }
 
-pub const TM_NAMES: [&str; 17] = [
+/// The event names, in [`Tm`] order, then `__metatable` (at [`TM_METATABLE`]),
+/// which `getmetatable`/`setmetatable` look up on every call.
+pub const TM_NAMES: [&str; 18] = [
     "__index",
     "__newindex",
     "__gc",
@@ -196,7 +198,11 @@ pub const TM_NAMES: [&str; 17] = [
     "__le",
     "__concat",
     "__call",
+    "__metatable",
 ];
+
+/// Index of `"__metatable"` in [`TM_NAMES`] and `Vm::tm_names`.
+pub const TM_METATABLE: usize = 17;
 
 /// Hook called every `interval` counted events (backward jumps and calls).
 pub type Hook = Box<dyn FnMut(&mut Vm) -> Result<(), LuaError> + Send>;
@@ -236,7 +242,7 @@ pub struct Vm {
     pub(crate) registry: TableRef,
     /// Metatables for non-table types, by [`Type`] number (strings' one is here).
     pub(crate) type_meta: [Option<TableRef>; 9],
-    pub(crate) tm_names: [StrRef; 17],
+    pub(crate) tm_names: [StrRef; 18],
     pub(crate) n_ccalls: u32,
     pub(crate) base_ccalls: u32,
     /// Values Rust code keeps alive across collections (see [`Vm::pin`]).
@@ -394,6 +400,13 @@ impl Vm {
         })))
     }
 
+    /// The `__metatable` field of metatable `mt` (raw), nil when absent.
+    pub(crate) fn protected_meta(&self, mt: TableRef) -> Value {
+        self.heap
+            .table(mt)
+            .get_str(self.tm_names[TM_METATABLE], &self.heap.strings)
+    }
+
     /// Raw get with a string key.
     pub fn raw_get_str(&mut self, t: TableRef, key: &str) -> Value {
         let k = self.new_str(key.as_bytes());
@@ -491,10 +504,7 @@ impl Vm {
         if (event as u8) < 5 && t.flags & bit != 0 {
             return Value::Nil;
         }
-        t.get(
-            &Value::Str(self.tm_names[event as usize]),
-            &self.heap.strings,
-        )
+        t.get_str(self.tm_names[event as usize], &self.heap.strings)
     }
 
     /// [`Vm::fast_tm`] that also records an absent event in the metatable's
@@ -858,7 +868,7 @@ impl Vm {
     pub fn new_list(&mut self, items: &[Value]) -> TableRef {
         let t = self.heap.new_table(items.len(), 0);
         let tb: &mut Table = self.heap.table_mut(t);
-        tb.array[..items.len()].copy_from_slice(items);
+        tb.store_slice(0, items);
         t
     }
 }

@@ -87,7 +87,16 @@ impl KeyError {
 /// A Lua table.
 #[derive(Default)]
 pub struct Table {
+    /// The array part: keys `1..=array.len()`. Read it freely; write it only
+    /// through [`Table::store_array`] / [`Table::store_slice`] (or a method
+    /// that recounts), which keep `dense` and `holes` true.
     pub array: Vec<Value>,
+    /// While `holes` is false: items `0..dense` of the array part are
+    /// non-nil and every later one is nil, so `dense` is the only border the
+    /// array part has and `#t` needs no search. Tracked by every array store;
+    /// a store that makes a hole sets `holes` until the next resize recounts.
+    dense: usize,
+    holes: bool,
     nodes: Vec<Node>,
     last_free: usize,
     /// The metatable, if any.
@@ -181,6 +190,54 @@ impl Table {
         t.array.resize(narray, Value::Nil);
         t.set_node_size(nhash);
         t
+    }
+
+    /// `array[u] = v` for `u < array.len()`, keeping the border bookkeeping.
+    #[inline(always)]
+    pub fn store_array(&mut self, u: usize, v: Value) {
+        self.array[u] = v;
+        self.note_store(u, !v.is_nil());
+    }
+
+    /// `array[start..start + vs.len()] = vs` (inside the array part).
+    pub fn store_slice(&mut self, start: usize, vs: &[Value]) {
+        self.array[start..start + vs.len()].copy_from_slice(vs);
+        for (j, v) in vs.iter().enumerate() {
+            self.note_store(start + j, !v.is_nil());
+        }
+    }
+
+    /// Updates `dense`/`holes` after array item `u` became present or nil.
+    #[inline(always)]
+    fn note_store(&mut self, u: usize, present: bool) {
+        if self.holes {
+            return;
+        }
+        let d = self.dense;
+        if present {
+            if u == d {
+                self.dense = d + 1;
+            } else if u > d {
+                self.holes = true;
+            }
+        } else if u < d {
+            if u + 1 == d {
+                self.dense = d - 1;
+            } else {
+                self.holes = true;
+            }
+        }
+    }
+
+    /// Recomputes `dense`/`holes` from the array part (after a resize).
+    fn recount(&mut self) {
+        let d = self
+            .array
+            .iter()
+            .position(|v| v.is_nil())
+            .unwrap_or(self.array.len());
+        self.dense = d;
+        self.holes = self.array[d..].iter().any(|v| !v.is_nil());
     }
 
     /// Approximate heap bytes used (for the collector's accounting).
@@ -490,7 +547,7 @@ impl Table {
                 if i as f64 == n {
                     let u = (i as u64).wrapping_sub(1);
                     if u < self.array.len() as u64 {
-                        self.array[u as usize] = v;
+                        self.store_array(u as usize, v);
                         return Ok(None);
                     }
                     Value::Num(i as f64) // normalises -0 to 0
@@ -514,7 +571,7 @@ impl Table {
         let u = (i as u64).wrapping_sub(1);
         self.flags = 0;
         if u < self.array.len() as u64 {
-            self.array[u as usize] = v;
+            self.store_array(u as usize, v);
         } else if !self.readonly {
             let n = i as f64;
             let h = if self.keyed {
@@ -619,7 +676,7 @@ impl Table {
     fn reinsert(&mut self, k: Value, h: u32, v: Value) {
         if let Some(ix) = array_index(&k) {
             if ix <= self.array.len() {
-                self.array[ix - 1] = v;
+                self.store_array(ix - 1, v);
                 return;
             }
         }
@@ -778,6 +835,7 @@ impl Table {
                 self.reinsert(n.key, n.hash, n.val);
             }
         }
+        self.recount();
     }
 
     /// Grows the array part to at least `n` slots (SETLIST with many items).
@@ -831,6 +889,10 @@ impl Table {
     pub fn length(&self) -> usize {
         let j = self.array.len();
         if j > 0 && self.array[j - 1].is_nil() {
+            if !self.holes {
+                // the only border of the array part (the search below would find it)
+                return self.dense;
+            }
             let (mut i, mut j) = (0usize, j);
             while j - i > 1 {
                 let m = (i + j) / 2;
@@ -916,7 +978,7 @@ impl Table {
         for i in 0..self.array.len() {
             let v = self.array[i];
             if !v.is_nil() && dead(&Value::Num((i + 1) as f64), &v) {
-                self.array[i] = Value::Nil;
+                self.store_array(i, Value::Nil);
             }
         }
         for n in self.nodes.iter_mut() {

@@ -20,7 +20,8 @@ use super::func::{Function, LClosure, UpVal};
 use super::opcode::*;
 use super::state::*;
 use super::table::fb2int;
-use super::value::{FuncRef, Value};
+use super::value::{FuncRef, StrRef, TableRef, Value};
+use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
 const OP_MOVE: u8 = OpCode::Move as u8;
@@ -178,7 +179,7 @@ impl Vm {
         // The prototype of the frame that returned last: a loop calling one
         // function again and again takes it back instead of counting a new
         // reference (and dropping it at every return).
-        let mut stash: Option<Arc<super::func::LProto>> = None;
+        let mut stash = ProtoStash::default();
         // Enters the frame just pushed for Lua closure `$f`: `proto` becomes
         // its prototype, the caller's is kept in `suspended`.
         macro_rules! enter {
@@ -187,10 +188,7 @@ impl Vm {
                     if Arc::ptr_eq(&c.proto, &proto) {
                         suspended.push(None);
                     } else {
-                        let p = match stash.take() {
-                            Some(sp) if Arc::ptr_eq(&sp, &c.proto) => sp,
-                            _ => c.proto.clone(),
-                        };
+                        let p = stash.take(&c.proto);
                         suspended.push(Some(std::mem::replace(&mut proto, p)));
                     }
                 }
@@ -199,8 +197,15 @@ impl Vm {
         'newframe: loop {
             let ci_idx = self.frames.len() - 1;
             let ci = &self.frames[ci_idx];
-            let (cl_ref, base, frame_top, ci_pc, ci_func) =
-                (ci.closure, ci.base, ci.top, ci.pc, ci.func);
+            let (cl_ref, base, ci_pc) = (ci.closure, ci.base, ci.pc);
+            // (a Lua frame's top is always base + max_stack; the constants and
+            // cache cells are read through `proto` where an instruction needs
+            // them: fewer values for the loop to keep across every instruction)
+            macro_rules! frame_top {
+                () => {
+                    base + proto.max_stack as usize
+                };
+            }
             // The frame's environment is read from its closure when an
             // instruction needs it (a native such as setfenv may change it).
             macro_rules! env {
@@ -218,8 +223,6 @@ impl Vm {
             // (hooked loop) the pc after the last traced instruction
             let mut oldpc = ci_pc;
             let code = &proto.code[..];
-            let k = &proto.k[..];
-            let hints = &proto.hints[..];
 
             macro_rules! save {
                 () => {
@@ -230,7 +233,7 @@ impl Vm {
                 ($x:expr) => {{
                     let x = $x;
                     if x & BITRK != 0 {
-                        k[(x & !BITRK) as usize]
+                        proto.k[(x & !BITRK) as usize]
                     } else {
                         self.stack[base + x as usize]
                     }
@@ -254,7 +257,7 @@ impl Vm {
                         self.hook_count -= 1;
                         if self.hook_count <= 0 {
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             self.run_hook()?;
                             if !HOOKED && self.dhook.mask != 0 {
                                 return Ok(true);
@@ -267,7 +270,7 @@ impl Vm {
                 () => {
                     if self.heap.gc_due() {
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         self.gc_check()?;
                     }
                 };
@@ -276,7 +279,7 @@ impl Vm {
                 ($x:expr) => {{
                     let x = $x;
                     if x & BITRK != 0 {
-                        &k[(x & !BITRK) as usize]
+                        &proto.k[(x & !BITRK) as usize]
                     } else {
                         &self.stack[base + x as usize]
                     }
@@ -291,7 +294,7 @@ impl Vm {
                         let x = rk!(b);
                         let y = rk!(c);
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         let r = self.arith_slow($tm, x, y, rkreg!(b), rkreg!(c))?;
                         self.stack[$a] = r;
                     }
@@ -311,7 +314,7 @@ impl Vm {
                         self.stack[a] = self.stack[base + get_b(i) as usize];
                     }
                     OP_LOADK => {
-                        self.stack[a] = k[get_bx(i) as usize];
+                        self.stack[a] = proto.k[get_bx(i) as usize];
                     }
                     OP_LOADBOOL => {
                         self.stack[a] = Value::Bool(get_b(i) != 0);
@@ -329,12 +332,12 @@ impl Vm {
                         self.stack[a] = self.get_upval(cl_ref, get_b(i) as usize);
                     }
                     OP_GETGLOBAL => {
-                        let key = k[get_bx(i) as usize];
+                        let key = proto.k[get_bx(i) as usize];
                         let env = env!();
                         let t = self.heap.table(env);
                         let v = match key {
                             Value::Str(s) => {
-                                t.get_str_hinted(s, &hints[pc - 1], &self.heap.strings)
+                                t.get_str_hinted(s, &proto.hints[pc - 1], &self.heap.strings)
                             }
                             _ => t.get_fast(&key, &self.heap.strings),
                         };
@@ -342,7 +345,7 @@ impl Vm {
                             self.stack[a] = v;
                         } else {
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             let v = self.get_table(Value::Table(env), key, None)?;
                             self.stack[a] = v;
                         }
@@ -355,7 +358,7 @@ impl Vm {
                             let tb = self.heap.table(t);
                             let v = match key {
                                 Value::Str(s) => {
-                                    tb.get_str_hinted(s, &hints[pc - 1], &self.heap.strings)
+                                    tb.get_str_hinted(s, &proto.hints[pc - 1], &self.heap.strings)
                                 }
                                 _ => tb.get_fast(&key, &self.heap.strings),
                             };
@@ -363,17 +366,23 @@ impl Vm {
                                 self.stack[a] = v;
                                 continue;
                             }
+                            if let (Value::Str(s), Some(mt)) = (key, tb.meta) {
+                                if let Some(v) = self.index_chain_str(mt, s, &proto.hints[pc - 1]) {
+                                    self.stack[a] = v;
+                                    continue;
+                                }
+                            }
                         }
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         let v = self.get_table(obj, key, Some(rb))?;
                         self.stack[a] = v;
                     }
                     OP_SETGLOBAL => {
-                        let key = k[get_bx(i) as usize];
+                        let key = proto.k[get_bx(i) as usize];
                         let v = self.stack[a];
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         let env = env!();
                         self.set_table(Value::Table(env), key, v, None)?;
                     }
@@ -392,7 +401,7 @@ impl Vm {
                                 if let Value::Num(n) = key {
                                     let u = (n as usize).wrapping_sub(1);
                                     if u < tb.array.len() && (u + 1) as f64 == n {
-                                        tb.array[u] = val;
+                                        tb.store_array(u, val);
                                         tb.flags = 0;
                                         if self.heap.marking {
                                             self.heap.table_barrier(t, Value::Nil, val);
@@ -403,7 +412,7 @@ impl Vm {
                                     if tb.set_existing_str_hinted(
                                         s,
                                         val,
-                                        &hints[pc - 1],
+                                        &proto.hints[pc - 1],
                                         &heap.strings,
                                     ) {
                                         tb.flags = 0;
@@ -423,7 +432,7 @@ impl Vm {
                             }
                         }
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         self.set_table(obj, key, val, Some(a))?;
                     }
                     OP_NEWTABLE => {
@@ -440,7 +449,7 @@ impl Vm {
                             let tb = self.heap.table(t);
                             let v = match key {
                                 Value::Str(s) => {
-                                    tb.get_str_hinted(s, &hints[pc - 1], &self.heap.strings)
+                                    tb.get_str_hinted(s, &proto.hints[pc - 1], &self.heap.strings)
                                 }
                                 _ => tb.get_fast(&key, &self.heap.strings),
                             };
@@ -448,9 +457,15 @@ impl Vm {
                                 self.stack[a] = v;
                                 continue;
                             }
+                            if let (Value::Str(s), Some(mt)) = (key, tb.meta) {
+                                if let Some(v) = self.index_chain_str(mt, s, &proto.hints[pc - 1]) {
+                                    self.stack[a] = v;
+                                    continue;
+                                }
+                            }
                         }
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         let v = self.get_table(obj, key, Some(rb))?;
                         self.stack[a] = v;
                     }
@@ -467,7 +482,7 @@ impl Vm {
                             self.stack[a] = Value::Num(-n);
                         } else {
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             let r = self.arith_slow(Tm::Unm, x, x, Some(rb), Some(rb))?;
                             self.stack[a] = r;
                         }
@@ -484,7 +499,7 @@ impl Vm {
                             Value::Str(s) => Value::Num(self.heap.str_bytes(s).len() as f64),
                             _ => {
                                 save!();
-                                self.top = frame_top;
+                                self.top = frame_top!();
                                 self.len_of(v, Some(rb))?
                             }
                         };
@@ -494,7 +509,7 @@ impl Vm {
                         let b = base + get_b(i) as usize;
                         let c = base + get_c(i) as usize;
                         save!();
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         self.concat(b, c)?;
                         self.stack[a] = self.stack[b];
                         gc_check!();
@@ -513,7 +528,7 @@ impl Vm {
                                 | (Value::UserData(_), Value::UserData(_))
                         ) {
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             self.equals(x, y)?
                         } else {
                             false
@@ -532,7 +547,7 @@ impl Vm {
                             let x = rk!(get_b(i));
                             let y = rk!(get_c(i));
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             self.less_than(x, y)?
                         };
                         if r == (get_a(i) != 0) {
@@ -549,7 +564,7 @@ impl Vm {
                             let x = rk!(get_b(i));
                             let y = rk!(get_c(i));
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             self.less_equal(x, y)?
                         };
                         if r == (get_a(i) != 0) {
@@ -600,10 +615,7 @@ impl Vm {
                                     if Arc::ptr_eq(p, &proto) {
                                         suspended.push(None);
                                     } else {
-                                        let p = match stash.take() {
-                                            Some(sp) if Arc::ptr_eq(&sp, p) => sp,
-                                            _ => p.clone(),
-                                        };
+                                        let p = stash.take(p);
                                         suspended.push(Some(std::mem::replace(&mut proto, p)));
                                     }
                                     self.hook_count -= 1;
@@ -641,31 +653,52 @@ impl Vm {
                             self.top = a + b;
                         }
                         save!();
-                        if self.precall(a, -1)? {
-                            // replace the running frame by the new one
-                            let new = match self.frames.pop() {
-                                Some(c) => c,
-                                None => return Err(self.runtime_error("bad frame")),
-                            };
-                            let old = self.frames[ci_idx];
-                            self.close_upvals(old.base);
-                            let func = old.func;
-                            let n = new.top - new.func;
-                            for j in 0..n {
-                                self.stack[func + j] = self.stack[new.func + j];
+                        // fast path: a fixed-parameter Lua function with room on
+                        // the stack replaces the running frame in place
+                        if let (false, Value::Func(f)) = (HOOKED, self.stack[a]) {
+                            if let Function::Lua(c) = self.heap.funcs.get(f) {
+                                let p = &c.proto;
+                                let max = p.max_stack as usize;
+                                let ci_func = self.frames[ci_idx].func;
+                                let nb = ci_func + 1;
+                                if p.is_vararg == 0
+                                    && nb + max < self.stack.len()
+                                    && self.hook_count > 1
+                                {
+                                    let nparams = p.num_params as usize;
+                                    if !Arc::ptr_eq(p, &proto) {
+                                        let np = stash.take(p);
+                                        let old = std::mem::replace(&mut proto, np);
+                                        // a caller recorded as "the same prototype"
+                                        // is the replaced frame's: keep it there
+                                        match suspended.last_mut() {
+                                            Some(top @ None) => *top = Some(old),
+                                            _ => stash.put(old),
+                                        }
+                                    }
+                                    self.hook_count -= 1;
+                                    if self.open_level >= base {
+                                        self.close_upvals(base);
+                                    }
+                                    let nargs = self.top - a - 1;
+                                    self.stack.copy_within(a..a + 1 + nargs, ci_func);
+                                    for slot in &mut self.stack[nb + nargs.min(nparams)..nb + max] {
+                                        *slot = Value::Nil;
+                                    }
+                                    self.top = nb + max;
+                                    let ci = &mut self.frames[ci_idx];
+                                    ci.base = nb;
+                                    ci.top = nb + max;
+                                    ci.pc = 0;
+                                    ci.tailcalls = ci.tailcalls.saturating_add(1);
+                                    ci.closure = f;
+                                    continue 'newframe;
+                                }
                             }
-                            self.frames[ci_idx] = CallInfo {
-                                func,
-                                base: func + (new.base - new.func),
-                                top: func + n,
-                                pc: 0,
-                                nresults: old.nresults,
-                                tailcalls: old.tailcalls.saturating_add(1),
-                                closure: new.closure,
-                                flags: CI_LUA | (old.flags & CI_ENTRY),
-                            };
-                            self.top = func + n;
-                            if let Function::Lua(c) = self.heap.funcs.get(new.closure) {
+                        }
+                        if self.precall(a, -1)? {
+                            let new_closure = self.tailcall_replace(ci_idx)?;
+                            if let Function::Lua(c) = self.heap.funcs.get(new_closure) {
                                 if !Arc::ptr_eq(&c.proto, &proto) {
                                     let old = std::mem::replace(&mut proto, c.proto.clone());
                                     // a caller recorded as "the same prototype"
@@ -719,7 +752,7 @@ impl Vm {
                         }
                         match suspended.pop() {
                             Some(None) => {}
-                            Some(Some(p)) => stash = Some(std::mem::replace(&mut proto, p)),
+                            Some(Some(p)) => stash.put(std::mem::replace(&mut proto, p)),
                             None => {
                                 let f = self.frames[self.frames.len() - 1].closure;
                                 if let Function::Lua(c) = self.heap.funcs.get(f) {
@@ -748,22 +781,8 @@ impl Vm {
                         }
                     }
                     OP_FORPREP => {
-                        let init = self.to_number(self.stack[a]);
-                        let limit = self.to_number(self.stack[a + 1]);
-                        let step = self.to_number(self.stack[a + 2]);
                         save!();
-                        let Some(init) = init else {
-                            return Err(self.runtime_error("'for' initial value must be a number"));
-                        };
-                        let Some(limit) = limit else {
-                            return Err(self.runtime_error("'for' limit must be a number"));
-                        };
-                        let Some(step) = step else {
-                            return Err(self.runtime_error("'for' step must be a number"));
-                        };
-                        self.stack[a] = Value::Num(init - step);
-                        self.stack[a + 1] = Value::Num(limit);
-                        self.stack[a + 2] = Value::Num(step);
+                        self.for_prep(a)?;
                         pc = (pc as isize + get_sbx(i) as isize) as usize;
                     }
                     OP_TFORLOOP => {
@@ -776,7 +795,7 @@ impl Vm {
                         self.call_at(cb, get_c(i) as i32)?;
                         if !HOOKED && self.dhook.mask != 0 {
                             save!();
-                            self.top = frame_top;
+                            self.top = frame_top!();
                             let v = self.stack[cb];
                             if !v.is_nil() {
                                 self.stack[cb - 1] = v;
@@ -787,7 +806,7 @@ impl Vm {
                             }
                             return Ok(true);
                         }
-                        self.top = frame_top;
+                        self.top = frame_top!();
                         let v = self.stack[cb];
                         if !v.is_nil() {
                             self.stack[cb - 1] = v;
@@ -798,80 +817,39 @@ impl Vm {
                         }
                     }
                     OP_SETLIST => {
-                        let mut n = get_b(i) as usize;
+                        let n = get_b(i) as usize;
                         let mut c = get_c(i) as usize;
-                        if n == 0 {
-                            n = self.top - a - 1;
-                        }
                         if c == 0 {
                             c = code[pc] as usize;
                             pc += 1;
                         }
-                        if let Value::Table(t) = self.stack[a] {
-                            let last = (c - 1) * LFIELDS_PER_FLUSH as usize + n;
-                            let before = self.heap.table(t).mem_size();
-                            let tb = self.heap.table_mut(t);
-                            tb.ensure_array(last);
-                            for j in 1..=n {
-                                tb.array[last - n + j - 1] = self.stack[a + j];
-                            }
-                            tb.flags = 0;
-                            let after = tb.mem_size();
-                            self.heap.total = (self.heap.total + after).saturating_sub(before);
-                            if self.heap.marking {
-                                for j in 1..=n {
-                                    let v = self.stack[a + j];
-                                    self.heap.table_barrier(t, Value::Nil, v);
-                                }
-                            }
-                        }
-                        self.top = frame_top;
+                        self.set_list(a, n, c);
+                        self.top = frame_top!();
                     }
                     OP_CLOSE => {
                         self.close_upvals(a);
                     }
                     OP_CLOSURE => {
-                        let p: Arc<super::func::LProto> = proto.protos[get_bx(i) as usize].clone();
-                        let nup = p.num_upvalues as usize;
-                        let mut upvals = Vec::with_capacity(nup);
-                        for _ in 0..nup {
-                            let pi = code[pc];
-                            pc += 1;
-                            if get_op(pi) == OP_GETUPVAL {
-                                let u = match self.heap.funcs.get(cl_ref) {
-                                    Function::Lua(c) => c.upvals[get_b(pi) as usize],
-                                    Function::Native(_) => unreachable_frame(),
-                                };
-                                upvals.push(u);
-                            } else {
-                                upvals.push(self.find_upval(base + get_b(pi) as usize));
-                            }
-                        }
-                        let env = env!();
-                        let f = self.heap.new_function(Function::Lua(LClosure {
-                            proto: p,
-                            upvals,
-                            env,
-                        }));
+                        let nup = proto.protos[get_bx(i) as usize].num_upvalues as usize;
+                        let f = self.new_closure(
+                            &proto,
+                            get_bx(i) as usize,
+                            cl_ref,
+                            base,
+                            &code[pc..pc + nup],
+                        );
+                        pc += nup;
                         self.stack[a] = Value::Func(f);
                         gc_check!();
                     }
                     OP_VARARG => {
-                        let b = get_b(i) as usize;
-                        let nvar = base - ci_func - 1 - proto.num_params as usize;
-                        let (n, set_top) = if b == 0 { (nvar, true) } else { (b - 1, false) };
-                        if set_top {
-                            save!();
-                            self.ensure_stack(a + n + 1)?;
-                            self.top = a + n;
-                        }
-                        for j in 0..n {
-                            self.stack[a + j] = if j < nvar {
-                                self.stack[base - nvar + j]
-                            } else {
-                                Value::Nil
-                            };
-                        }
+                        save!();
+                        let ci_func = self.frames[ci_idx].func;
+                        self.vararg(
+                            a,
+                            get_b(i) as usize,
+                            base - ci_func - 1 - proto.num_params as usize,
+                        )?;
                     }
                     _ => {
                         save!();
@@ -880,6 +858,203 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// `t[s]` for a table `t` without the field `s` and with metatable `mt`,
+    /// while `__index` is a chain of tables (a class and its bases): each is
+    /// searched in turn, through the instruction's inline-cache cell. `None`
+    /// when the chain reaches a function or a non-table `__index` (or is too
+    /// long): the caller then runs the general [`Vm::get_table`].
+    #[inline(never)]
+    fn index_chain_str(&mut self, mut mt: TableRef, s: StrRef, hint: &AtomicU32) -> Option<Value> {
+        for _ in 0..100 {
+            let tm = self.fast_tm_cache(mt, Tm::Index);
+            let Value::Table(h) = tm else {
+                return if tm.is_nil() { Some(Value::Nil) } else { None };
+            };
+            let tb = self.heap.table(h);
+            let v = tb.get_str_hinted(s, hint, &self.heap.strings);
+            if !v.is_nil() {
+                return Some(v);
+            }
+            match tb.meta {
+                None => return Some(Value::Nil),
+                Some(m) => mt = m,
+            }
+        }
+        None
+    }
+
+    /// TAILCALL's frame replacement, after [`Vm::precall`] pushed the callee's
+    /// frame: the callee and its arguments move down to the running frame's
+    /// function slot and its frame takes the running one's place. Returns the
+    /// callee's closure.
+    #[inline(never)]
+    fn tailcall_replace(&mut self, ci_idx: usize) -> Result<FuncRef, LuaError> {
+        let new = match self.frames.pop() {
+            Some(c) => c,
+            None => return Err(self.runtime_error("bad frame")),
+        };
+        let old = self.frames[ci_idx];
+        self.close_upvals(old.base);
+        let func = old.func;
+        let n = new.top - new.func;
+        self.stack.copy_within(new.func..new.func + n, func);
+        self.frames[ci_idx] = CallInfo {
+            func,
+            base: func + (new.base - new.func),
+            top: func + n,
+            pc: 0,
+            nresults: old.nresults,
+            tailcalls: old.tailcalls.saturating_add(1),
+            closure: new.closure,
+            flags: CI_LUA | (old.flags & CI_ENTRY),
+        };
+        self.top = func + n;
+        Ok(new.closure)
+    }
+
+    /// FORPREP: the three control values as numbers (5.1's errors otherwise),
+    /// the index stepped back once so that the first FORLOOP lands on it.
+    #[inline(never)]
+    fn for_prep(&mut self, a: usize) -> Result<(), LuaError> {
+        let init = self.to_number(self.stack[a]);
+        let limit = self.to_number(self.stack[a + 1]);
+        let step = self.to_number(self.stack[a + 2]);
+        let Some(init) = init else {
+            return Err(self.runtime_error("'for' initial value must be a number"));
+        };
+        let Some(limit) = limit else {
+            return Err(self.runtime_error("'for' limit must be a number"));
+        };
+        let Some(step) = step else {
+            return Err(self.runtime_error("'for' step must be a number"));
+        };
+        self.stack[a] = Value::Num(init - step);
+        self.stack[a + 1] = Value::Num(limit);
+        self.stack[a + 2] = Value::Num(step);
+        Ok(())
+    }
+
+    /// SETLIST: registers `a+1 ..= a+n` (`n == 0`: up to `top`) into the
+    /// array part of the table in `a`, block `c` (1-based) of
+    /// [`LFIELDS_PER_FLUSH`] entries.
+    #[inline(never)]
+    fn set_list(&mut self, a: usize, n: usize, c: usize) {
+        let n = if n == 0 { self.top - a - 1 } else { n };
+        if let Value::Table(t) = self.stack[a] {
+            let last = (c - 1) * LFIELDS_PER_FLUSH as usize + n;
+            let before = self.heap.table(t).mem_size();
+            let tb = self.heap.table_mut(t);
+            tb.ensure_array(last);
+            tb.store_slice(last - n, &self.stack[a + 1..a + 1 + n]);
+            tb.flags = 0;
+            let after = tb.mem_size();
+            self.heap.total = (self.heap.total + after).saturating_sub(before);
+            if self.heap.marking {
+                for j in 1..=n {
+                    let v = self.stack[a + j];
+                    self.heap.table_barrier(t, Value::Nil, v);
+                }
+            }
+        }
+    }
+
+    /// CLOSURE: a new closure of `proto.protos[bx]`; `pseudo` are the MOVE /
+    /// GETUPVAL pseudo-instructions naming each upvalue (a local of this
+    /// frame, or an upvalue of the running closure `cl`).
+    #[inline(never)]
+    fn new_closure(
+        &mut self,
+        proto: &super::func::LProto,
+        bx: usize,
+        cl: FuncRef,
+        base: usize,
+        pseudo: &[u32],
+    ) -> FuncRef {
+        let p: Arc<super::func::LProto> = proto.protos[bx].clone();
+        let mut upvals = Vec::with_capacity(pseudo.len());
+        let env = match self.heap.funcs.get(cl) {
+            Function::Lua(c) => c.env,
+            Function::Native(_) => unreachable_frame(),
+        };
+        for &pi in pseudo {
+            if get_op(pi) == OP_GETUPVAL {
+                let u = match self.heap.funcs.get(cl) {
+                    Function::Lua(c) => c.upvals[get_b(pi) as usize],
+                    Function::Native(_) => unreachable_frame(),
+                };
+                upvals.push(u);
+            } else {
+                upvals.push(self.find_upval(base + get_b(pi) as usize));
+            }
+        }
+        self.heap.new_function(Function::Lua(LClosure {
+            proto: p,
+            upvals,
+            env,
+        }))
+    }
+
+    /// VARARG: `b - 1` of the frame's `nvar` extra arguments into `a...`
+    /// (`b == 0`: all of them, and `top` just past them).
+    #[inline(never)]
+    fn vararg(&mut self, a: usize, b: usize, nvar: usize) -> Result<(), LuaError> {
+        let base = self.frames[self.frames.len() - 1].base;
+        let n = if b == 0 {
+            self.ensure_stack(a + nvar + 1)?;
+            self.top = a + nvar;
+            nvar
+        } else {
+            b - 1
+        };
+        for j in 0..n {
+            self.stack[a + j] = if j < nvar {
+                self.stack[base - nvar + j]
+            } else {
+                Value::Nil
+            };
+        }
+        Ok(())
+    }
+}
+
+/// The prototypes of frames that returned last (a few, most recent first
+/// replaced last): a call takes its callee's prototype back from here instead
+/// of counting a new reference, so a loop calling a handful of functions in
+/// turn (methods, callbacks) touches no reference counts.
+#[derive(Default)]
+struct ProtoStash {
+    slots: [Option<Arc<super::func::LProto>>; 4],
+    next: usize,
+}
+
+impl ProtoStash {
+    /// `p` itself if it is kept here (removed), else a new reference to it.
+    #[inline(always)]
+    fn take(&mut self, p: &Arc<super::func::LProto>) -> Arc<super::func::LProto> {
+        for slot in &mut self.slots {
+            if slot.as_ref().is_some_and(|sp| Arc::ptr_eq(sp, p)) {
+                if let Some(sp) = slot.take() {
+                    return sp;
+                }
+            }
+        }
+        p.clone()
+    }
+
+    /// Keeps `p` (in a free slot, or in place of the oldest one).
+    #[inline(always)]
+    fn put(&mut self, p: Arc<super::func::LProto>) {
+        for slot in &mut self.slots {
+            if slot.is_none() {
+                *slot = Some(p);
+                return;
+            }
+        }
+        let n = self.next;
+        self.next = (n + 1) % self.slots.len();
+        self.slots[n] = Some(p);
     }
 }
 

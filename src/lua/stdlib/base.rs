@@ -218,7 +218,7 @@ fn b_setmetatable(vm: &mut Vm) -> Result<usize, LuaError> {
         _ => return Err(vm.arg_error(2, "nil or table expected")),
     };
     if let Some(old) = vm.heap.table(t).meta {
-        let protected = vm.raw_get_str(old, "__metatable");
+        let protected = vm.protected_meta(old);
         if !protected.is_nil() {
             return Err(vm.error_str("cannot change a protected metatable"));
         }
@@ -235,7 +235,7 @@ fn b_getmetatable(vm: &mut Vm) -> Result<usize, LuaError> {
     match vm.get_metatable(v) {
         None => push1(vm, Value::Nil),
         Some(mt) => {
-            let protected = vm.raw_get_str(mt, "__metatable");
+            let protected = vm.protected_meta(mt);
             if protected.is_nil() {
                 push1(vm, Value::Table(mt))
             } else {

@@ -35,7 +35,7 @@ fn seti(vm: &mut Vm, t: TableRef, i: i64, v: Value) -> Result<(), LuaError> {
     let tb = vm.heap.table_mut(t);
     let u = (i as u64).wrapping_sub(1);
     if u < tb.array.len() as u64 && !tb.readonly {
-        tb.array[u as usize] = v;
+        tb.store_array(u as usize, v);
         vm.heap.table_barrier(t, Value::Nil, v);
         Ok(())
     } else {
