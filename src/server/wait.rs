@@ -63,12 +63,14 @@ pub fn wait_pause(core: &Core, client: &ClientState, peer: &TcpStream) -> bool {
 /// Whether the peer has closed the connection: a peek that sees end of file.
 /// It uses a short read timeout rather than nonblocking mode, which would also
 /// make a concurrent write (an outbox's writer thread) fail with `WouldBlock`.
+/// The connection's own read timeout (see `conn.rs`) is put back after.
 fn peer_closed(s: &TcpStream) -> bool {
+    let before = s.read_timeout().ok().flatten();
     if s.set_read_timeout(Some(Duration::from_millis(1))).is_err() {
         return false;
     }
     let mut b = [0u8; 1];
     let closed = matches!(s.peek(&mut b), Ok(0));
-    let _ = s.set_read_timeout(None);
+    let _ = s.set_read_timeout(before);
     closed
 }
