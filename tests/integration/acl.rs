@@ -32,6 +32,11 @@ fn acl_requirepass() {
     run_transcript(TRANSCRIPT, "acl_requirepass");
 }
 
+#[test]
+fn acl_shard_channels() {
+    run_transcript(TRANSCRIPT, "acl_shard_channels");
+}
+
 /// The fields of ACL LOG's entries that 7.0 fixes (not the age, nor the
 /// client's address, id and buffers), and the client's `cmd=` and `user=`.
 fn log_entries(reply: &[u8]) -> Vec<Vec<String>> {
