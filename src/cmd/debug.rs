@@ -7,8 +7,11 @@
 //!   access clock and idle time (plus the quicklist's node figures for lists);
 //! - LISTPACK / QUICKLIST key: the encoding's layout, printed on the server's
 //!   standard output as Redis prints it (the reply only says so);
-//! - HTSTATS dbid / HTSTATS-KEY key: the size and fill of a hash table (the
-//!   keyspace's, or a big set's, hash's or sorted set's);
+//! - HTSTATS dbid / HTSTATS-KEY key: the size, fill and chain lengths of a
+//!   hash table (the keyspace's, both arrays while it resizes, or a big set's
+//!   or hash's), in 7.0's text (see `store/htstats.rs`); a big sorted set's
+//!   member index is open addressing and the keyspace's expiries a list, so
+//!   those two show their size and elements only;
 //! - POPULATE count [prefix] [size]: `count` string keys `prefix:N` holding
 //!   `value:N` (or exactly `size` bytes of it, zero-padded), skipping keys that
 //!   exist;
@@ -26,6 +29,7 @@
 //! at a time, as Redis does).
 use super::Ctx;
 use crate::store::expire::idle_seconds;
+use crate::store::htstats::TableStats;
 use crate::store::Value;
 use std::sync::atomic::Ordering;
 
@@ -151,20 +155,7 @@ fn value_len(v: &Value) -> usize {
     }
 }
 
-/// One `Hash table 0 stats` block of HTSTATS: its size and elements.
-fn table_stats(out: &mut String, title: &str, size: usize, elements: usize) {
-    out.push_str(title);
-    out.push_str("Hash table 0 stats (main hash table):\n");
-    if elements == 0 {
-        out.push_str("No stats available for empty dictionaries\n");
-    } else {
-        out.push_str(&format!(
-            " table size: {size}\n number of elements: {elements}\n"
-        ));
-    }
-}
-
-/// DEBUG HTSTATS dbid [full]
+/// DEBUG HTSTATS dbid
 fn htstats(ctx: &mut Ctx<'_>, db: &[u8]) {
     let Some(n) = crate::num::string2ll(db) else {
         return ctx.out.error(super::errors::NOT_INTEGER);
@@ -173,40 +164,31 @@ fn htstats(ctx: &mut Ctx<'_>, db: &[u8]) {
         return ctx.out.error("ERR Out of range database");
     }
     let table = &ctx.store.db(n as usize).table;
-    let mut text = String::new();
-    table_stats(
-        &mut text,
-        "[Dictionary HT]\n",
-        table.bucket_count(),
-        table.len(),
-    );
+    let mut text = String::from("[Dictionary HT]\n");
+    for (i, t) in table.stats().iter().enumerate() {
+        text.push_str(&t.describe(i));
+    }
     // Expiries live in the same table (a list of the entries with a TTL), so
-    // the expires "table" is that list.
+    // the expires "table" has no chains of its own: its size and elements only.
     let volatile = table.volatile_len();
-    table_stats(
-        &mut text,
-        "[Expires HT]\n",
-        volatile.next_power_of_two(),
-        volatile,
-    );
+    text.push_str("[Expires HT]\n");
+    text.push_str(&TableStats::open(volatile.next_power_of_two(), volatile).describe(0));
     ctx.out.verbatim("txt", text.as_bytes());
 }
 
-/// DEBUG HTSTATS-KEY key [full]
+/// DEBUG HTSTATS-KEY key
 fn htstats_key(ctx: &mut Ctx<'_>, key: &[u8]) {
     let db = ctx.store.db(ctx.client.db);
     let Some(i) = db.lookup_no_touch(key) else {
         return ctx.out.error("ERR no such key");
     };
     let value = &db.entry(i).value;
-    let Some((size, len)) = value.table_stats() else {
+    let Some(stats) = value.table_stats() else {
         return ctx.out.error(
             "ERR The value stored at the specified key is not represented using an hash table",
         );
     };
-    let mut text = String::new();
-    table_stats(&mut text, "", size, len);
-    ctx.out.verbatim("txt", text.as_bytes());
+    ctx.out.verbatim("txt", stats.describe(0).as_bytes());
 }
 
 /// DEBUG POPULATE count [prefix] [size]

@@ -182,3 +182,58 @@ fn debug_change_repl_id_and_refused_crashes() {
     }
     assert_eq!(c.q("ping"), "+PONG\r\n");
 }
+
+/// DEBUG HTSTATS-KEY's chain figures, in the lines and order redis-server
+/// 7.0.15 prints for a set of 7 members in a hash table (recorded: " table
+/// size: 8\n number of elements: 7\n different slots: 4\n max chain length:
+/// 3\n avg chain length (counted): 1.75\n ..." then "   0: 4 (50.00%)" and so
+/// on; the buckets each member lands in depend on the process's hash key, so
+/// the figures are checked for consistency, not copied).
+#[test]
+fn debug_htstats_key_reports_chains_as_redis() {
+    let srv = start_server_with(&["--enable-debug-command", "yes"]);
+    let mut c = srv.connect();
+    c.q("config set set-max-intset-entries 0");
+    c.q("sadd s 1 2 3 4 5 6 7");
+    let reply = c.q("debug htstats-key s");
+    // A verbatim string: a bulk string in RESP2.
+    let text = reply.split_once("\r\n").map_or("", |(_, t)| t);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.get(..3),
+        Some(
+            &[
+                "Hash table 0 stats (main hash table):",
+                " table size: 8",
+                " number of elements: 7"
+            ][..]
+        ),
+        "{text}"
+    );
+    let value = |prefix: &str| -> f64 {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(prefix))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{prefix} in {text}"))
+    };
+    let slots = value(" different slots: ");
+    let max = value(" max chain length: ");
+    assert_eq!(
+        value(" avg chain length (counted): "),
+        (7.0 / slots * 100.0).round() / 100.0
+    );
+    assert_eq!(lines.get(7), Some(&" Chain length distribution:"));
+    // "   len: buckets (share%)": every bucket once, every member once.
+    let (mut buckets, mut members, mut longest) = (0.0, 0.0, 0.0);
+    for l in lines[8..].iter().filter(|l| !l.is_empty()) {
+        let (len, rest) = l.trim().split_once(": ").expect("a class");
+        let (n, share) = rest.split_once(' ').expect("a share");
+        let (len, n): (f64, f64) = (len.parse().expect("len"), n.parse().expect("n"));
+        assert_eq!(share, format!("({:.2}%)", n / 8.0 * 100.0));
+        buckets += n;
+        members += len * n;
+        longest = len;
+    }
+    assert_eq!((buckets, members, longest), (8.0, 7.0, max));
+}
