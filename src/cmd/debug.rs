@@ -12,6 +12,11 @@
 //!   or hash's), in 7.0's text (see `store/htstats.rs`); a big sorted set's
 //!   member index is open addressing and the keyspace's expiries a list, so
 //!   those two show their size and elements only;
+//! - SDSLEN key: a string key's and value's lengths, unused room and
+//!   allocations (7.0's line, with Ferrous's figures);
+//! - STRUCTSIZE: the pointer width and the sizes of a value and of a keyspace
+//!   entry (7.0's `robj` and `dictentry`; its `sdshdr` sizes have no
+//!   counterpart here, strings having no header);
 //! - POPULATE count [prefix] [size]: `count` string keys `prefix:N` holding
 //!   `value:N` (or exactly `size` bytes of it, zero-padded), skipping keys that
 //!   exist;
@@ -42,6 +47,20 @@ pub fn run(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> bool {
         (b"quicklist", 3 | 4) => layout(ctx, &args[2], "quicklist"),
         (b"htstats", 3 | 4) => htstats(ctx, &args[2]),
         (b"htstats-key", 3 | 4) => htstats_key(ctx, &args[2]),
+        (b"sdslen", 3) => sdslen(ctx, &args[2]),
+        (b"structsize", 2) => {
+            // Redis's robj and dictEntry are, here, a value and a keyspace
+            // entry; strings have no header in front of their bytes (a
+            // string's length and capacity live in the value), so 7.0's
+            // sdshdr fields have no counterpart and are left out.
+            let sizes = format!(
+                "bits:{} robj:{} dictentry:{} ",
+                usize::BITS,
+                std::mem::size_of::<Value>(),
+                std::mem::size_of::<crate::store::table::Entry>(),
+            );
+            ctx.out.bulk(sizes.as_bytes());
+        }
         (b"populate", 3..=5) => populate(ctx, &args[2..]),
         (b"quicklist-packed-threshold", 3) => packed_threshold(ctx, &args[2]),
         (b"pause-cron", 3) => {
@@ -189,6 +208,30 @@ fn htstats_key(ctx: &mut Ctx<'_>, key: &[u8]) {
         );
     };
     ctx.out.verbatim("txt", stats.describe(0).as_bytes());
+}
+
+/// DEBUG SDSLEN key: a string's length, its unused room and its allocation,
+/// for the key and the value, in 7.0's line. A key of up to 22 bytes, and a
+/// short embstr value, live inside the keyspace entry: no allocation (0).
+fn sdslen(ctx: &mut Ctx<'_>, key: &[u8]) {
+    let db = ctx.store.db(ctx.client.db);
+    let Some(i) = db.lookup_no_touch(key) else {
+        return ctx.out.error("ERR no such key");
+    };
+    let entry = db.entry(i);
+    let (len, avail) = match &entry.value {
+        Value::Emb(e) => (e.len(), 0),
+        Value::Raw(v) => (v.len(), v.capacity() - v.len()),
+        _ => return ctx.out.error("ERR Not an sds encoded string."),
+    };
+    let line = format!(
+        "key_sds_len:{}, key_sds_avail:0, key_zmalloc: {}, val_sds_len:{len}, \
+         val_sds_avail:{avail}, val_zmalloc: {}",
+        entry.key.len(),
+        entry.key.heap_bytes(),
+        entry.value.heap_bytes(),
+    );
+    ctx.out.simple(&line);
 }
 
 /// DEBUG POPULATE count [prefix] [size]

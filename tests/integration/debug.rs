@@ -237,3 +237,50 @@ fn debug_htstats_key_reports_chains_as_redis() {
     }
     assert_eq!((buckets, members, longest), (8.0, 7.0, max));
 }
+
+/// DEBUG SDSLEN and STRUCTSIZE: 7.0.15's lines and errors (recorded:
+/// "key_sds_len:3, key_sds_avail:0, key_zmalloc: 8, val_sds_len:3,
+/// val_sds_avail:0, val_zmalloc: 16" for `set foo bar`, "ERR Not an sds
+/// encoded string." for an int or a list, "bits:64 robj:16 dictentry:24
+/// sdshdr5:1 ..."), with Ferrous's figures: a short key and a short value
+/// live inside the keyspace entry (no allocation), and there are no sds
+/// headers to size.
+#[test]
+fn debug_sdslen_and_structsize() {
+    let srv = start_server_with(&["--enable-debug-command", "yes"]);
+    let mut c = srv.connect();
+    c.q("set foo bar");
+    assert_eq!(
+        c.q("debug sdslen foo"),
+        "+key_sds_len:3, key_sds_avail:0, key_zmalloc: 0, val_sds_len:3, val_sds_avail:0, \
+         val_zmalloc: 0\r\n"
+    );
+    let long_key = "k".repeat(38);
+    c.q(&format!("set {long_key} {}", "x".repeat(100)));
+    let line = c.q(&format!("debug sdslen {long_key}"));
+    assert!(
+        line.starts_with("+key_sds_len:38, key_sds_avail:0, key_zmalloc: ")
+            && line.contains(", val_sds_len:100, val_sds_avail:0, val_zmalloc: "),
+        "{line}"
+    );
+    c.q("set n 123");
+    c.q("rpush l a");
+    for key in ["n", "l"] {
+        assert_eq!(
+            c.q(&format!("debug sdslen {key}")),
+            "-ERR Not an sds encoded string.\r\n"
+        );
+    }
+    assert_eq!(c.q("debug sdslen nokey"), "-ERR no such key\r\n");
+    assert_eq!(
+        c.q("debug sdslen"),
+        "-ERR unknown subcommand or wrong number of arguments for 'sdslen'. Try DEBUG HELP.\r\n"
+    );
+    let sizes = c.q("debug structsize");
+    assert!(sizes.contains("\r\nbits:64 robj:"), "{sizes}");
+    assert!(sizes.contains(" dictentry:72 "), "{sizes}");
+    assert_eq!(
+        c.q("debug structsize x"),
+        "-ERR unknown subcommand or wrong number of arguments for 'structsize'. Try DEBUG HELP.\r\n"
+    );
+}
