@@ -284,3 +284,59 @@ fn debug_sdslen_and_structsize() {
         "-ERR unknown subcommand or wrong number of arguments for 'structsize'. Try DEBUG HELP.\r\n"
     );
 }
+
+/// Starts the server binary on the config file `conf` and connects to `port`.
+fn start_on_file(conf: &std::path::Path, port: u16) -> (std::process::Child, super::support::Conn) {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_ferrous"))
+        .arg(conf)
+        .current_dir(conf.parent().expect("its folder"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start ferrous");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            return (child, super::support::Conn::from_stream(s));
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "ferrous did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// DEBUG CONFIG-REWRITE-FORCE-ALL writes every parameter, defaults too, and a
+/// server started on that file has the same configuration (Redis's suite,
+/// "CONFIG REWRITE sanity"); without a config file it fails as 7.0.15 answers
+/// (recorded: "ERR CONFIG-REWRITE-FORCE-ALL failed: Bad address").
+#[test]
+fn debug_config_rewrite_force_all() {
+    let srv = start_server_with(&["--enable-debug-command", "yes"]);
+    assert_eq!(
+        srv.connect().q("debug config-rewrite-force-all"),
+        "-ERR CONFIG-REWRITE-FORCE-ALL failed: Bad address\r\n"
+    );
+    let dir = super::support::temp_dir("force-all");
+    let conf = dir.join("f.conf");
+    let port = super::support::free_port();
+    let text = format!("port {port}\nbind 127.0.0.1\nsave \"\"\nenable-debug-command yes\n");
+    std::fs::write(&conf, text).expect("write the config file");
+    let (mut child, mut c) = start_on_file(&conf, port);
+    let before = c.q("config get *");
+    assert_eq!(c.q("debug config-rewrite-force-all"), "+OK\r\n");
+    let _ = child.kill();
+    let _ = child.wait();
+    let lines = std::fs::read_to_string(&conf)
+        .expect("read it")
+        .lines()
+        .count();
+    assert!(lines > 100, "{lines} lines");
+    let (mut child, mut c) = start_on_file(&conf, port);
+    let after = c.q("config get *");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(before, after);
+}
