@@ -285,26 +285,33 @@ fn debug_sdslen_and_structsize() {
     );
 }
 
+/// A connection to `port` once something listens there (10 s at most).
+fn connect_when_up(port: u16) -> Option<super::support::Conn> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            return Some(super::support::Conn::from_stream(s));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    None
+}
+
 /// Starts the server binary on the config file `conf` and connects to `port`.
 fn start_on_file(conf: &std::path::Path, port: u16) -> (std::process::Child, super::support::Conn) {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_ferrous"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferrous"))
         .arg(conf)
         .current_dir(conf.parent().expect("its folder"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start ferrous");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            return (child, super::support::Conn::from_stream(s));
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "ferrous did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    let conn = connect_when_up(port);
+    if conn.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
     }
+    (child, conn.expect("ferrous started"))
 }
 
 /// DEBUG CONFIG-REWRITE-FORCE-ALL writes every parameter, defaults too, and a
