@@ -45,8 +45,8 @@ pub fn run(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> bool {
         (b"object", 3) => object(ctx, &args[2]),
         (b"listpack", 3) => layout(ctx, &args[2], "listpack"),
         (b"quicklist", 3 | 4) => layout(ctx, &args[2], "quicklist"),
-        (b"htstats", 3 | 4) => htstats(ctx, &args[2]),
-        (b"htstats-key", 3 | 4) => htstats_key(ctx, &args[2]),
+        (b"htstats", 3) => htstats(ctx, &args[2]),
+        (b"htstats-key", 3) => htstats_key(ctx, &args[2]),
         (b"sdslen", 3) => sdslen(ctx, &args[2]),
         (b"structsize", 2) => {
             // Redis's robj and dictEntry are, here, a value and a keyspace

@@ -86,6 +86,15 @@ fn debug_layouts_and_tables_match_redis() {
         "{stats}"
     );
     assert_eq!(c.q("debug htstats 99"), "-ERR Out of range database\r\n");
+    // 7.0 has no FULL argument (7.2 added it).
+    assert_eq!(
+        c.q("debug htstats 0 full"),
+        "-ERR unknown subcommand or wrong number of arguments for 'htstats'. Try DEBUG HELP.\r\n"
+    );
+    assert_eq!(
+        c.q("debug htstats-key h full"),
+        "-ERR unknown subcommand or wrong number of arguments for 'htstats-key'. Try DEBUG HELP.\r\n"
+    );
     assert_eq!(
         c.q("debug htstats x"),
         "-ERR value is not an integer or out of range\r\n"
