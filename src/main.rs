@@ -107,6 +107,14 @@ fn main() {
         Ok(s) => s,
         // The dataset could not be loaded: the log says why and where.
         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => std::process::exit(1),
+        // A directive checked only once the command table exists (rename-command).
+        Err(e)
+            if e.get_ref()
+                .is_some_and(|r| r.is::<ferrous::server::ConfigFatal>()) =>
+        {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
         Err(e) => {
             eprintln!("Warning: Could not create server TCP listening socket {bind}:{port}: {e}");
             eprintln!("Failed listening on port {port} (tcp), aborting.");

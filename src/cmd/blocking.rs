@@ -168,21 +168,17 @@ impl Blocked {
     }
 
     /// CLIENT UNBLOCK: ends a wait with its timeout reply, or with the
-    /// UNBLOCKED error (counted as the blocked command's failure, as 7.0
-    /// does); false when the client is not blocked.
-    pub fn unblock(&mut self, shared: &Shared, id: u64, with_error: bool) -> bool {
-        let Some(w) = self.remove(id) else {
-            return false;
-        };
+    /// UNBLOCKED error; the waiting command's name, None when the client is
+    /// not blocked.
+    pub fn unblock(&mut self, id: u64, with_error: bool) -> Option<Vec<u8>> {
+        let mut w = self.remove(id)?;
         let reply = if with_error {
-            let reply = b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n".to_vec();
-            count_failure(shared, &w.args, &reply[1..]);
-            reply
+            b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n".to_vec()
         } else {
             w.timeout_reply.to_vec()
         };
         w.mailbox.post(reply);
-        true
+        Some(std::mem::take(w.args.first_mut()?))
     }
 
     /// A write may have filled `key`: remember it if someone waits on it.

@@ -214,6 +214,10 @@ pub struct ClientHandle {
     pub no_evict: AtomicBool,
     /// In MONITOR mode (flag `O` in CLIENT LIST).
     pub monitor: AtomicBool,
+    /// The connection's query buffer as its thread last left it (CLIENT LIST
+    /// `qbuf` and `qbuf-free`): unparsed bytes, and room after them.
+    pub qbuf: AtomicUsize,
+    pub qbuf_free: AtomicUsize,
     /// The ACL user the client is authenticated as (None: `default`), for
     /// CLIENT LIST `user=`, CLIENT KILL USER and ACL DELUSER.
     pub user: Mutex<Option<Arc<super::acl::User>>>,
@@ -251,6 +255,8 @@ impl ClientHandle {
             multi_mem: AtomicU64::new(0),
             no_evict: AtomicBool::new(false),
             monitor: AtomicBool::new(false),
+            qbuf: AtomicUsize::new(0),
+            qbuf_free: AtomicUsize::new(0),
             user: Mutex::new(None),
         }
     }

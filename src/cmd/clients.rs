@@ -7,10 +7,12 @@
 //! blocked or held by CLIENT PAUSE, `t`/`R`/`B` tracking, its broken
 //! redirection and BCAST, `d` a watched key changed (the calling client's own
 //! line), `c` closing after the reply, `e` NO-EVICT, `N` none), the
-//! subscription and queue counts, the calling client's own request (`qbuf`,
-//! `argv-mem`) and its queued commands (`multi-mem`), the bytes waiting in an
-//! outbox (`omem`). Buffer figures Ferrous does not keep per client (`rbs`,
-//! `rbp`, `obl`, `oll`, a busy client's unread input) are 0. Other clients'
+//! subscription and queue counts, the query buffer (`qbuf` unparsed bytes,
+//! `qbuf-free` room after them; the calling client's `qbuf` is its own request,
+//! still in the buffer as in Redis), the request's arguments (`argv-mem`) and
+//! its queued commands (`multi-mem`), the bytes waiting in an outbox (`omem`).
+//! Buffer figures Ferrous does not keep per client (`rbs`, `rbp`, `obl`, `oll`)
+//! are 0. Other clients'
 //! counts are what their threads last mirrored (after their last batch of
 //! commands; see `ClientState::mirror`).
 //!
@@ -150,20 +152,23 @@ pub fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own: (&str, &[Vec<u8>])) -
     } else {
         now.saturating_sub(h.last_active_ms.load(Ordering::Relaxed)) / 1000
     };
+    // The calling client's buffer still holds the request being run, as in
+    // Redis; other clients' figures are what their threads last mirrored.
+    let qbuf_free = h.qbuf_free.load(Ordering::Relaxed);
     let (qbuf, argv_mem) = if mine {
         (
             request_bytes(own.1),
             own.1.iter().map(Vec::len).sum::<usize>(),
         )
     } else {
-        (0, 0)
+        (h.qbuf.load(Ordering::Relaxed), 0)
     };
     let omem = h.outbox.queued();
     let redir = tracking.as_ref().map_or(-1, |m| m.redirect as i64);
     let user = String::from_utf8_lossy(&h.user_name()).into_owned();
     format!(
         "id={} addr={} laddr={} fd={} name={} age={} idle={idle} flags={flags} db={db} sub={sub} \
-         psub={psub} ssub={ssub} multi={multi} qbuf={qbuf} qbuf-free=0 argv-mem={argv_mem} \
+         psub={psub} ssub={ssub} multi={multi} qbuf={qbuf} qbuf-free={qbuf_free} argv-mem={argv_mem} \
          multi-mem={multi_mem} rbs=0 rbp=0 obl=0 oll=0 omem={omem} tot-mem={} events=r cmd={cmd} \
          user={user} redir={redir} resp={resp}",
         h.id,
@@ -172,7 +177,7 @@ pub fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own: (&str, &[Vec<u8>])) -
         h.fd,
         String::from_utf8_lossy(&name),
         h.created.elapsed().as_secs(),
-        qbuf as u64 + argv_mem as u64 + multi_mem + omem as u64,
+        (qbuf + qbuf_free) as u64 + argv_mem as u64 + multi_mem + omem as u64,
     )
 }
 

@@ -472,6 +472,7 @@ pub fn request_keys(ctx: &Ctx<'_>, i: usize, args: &[Vec<u8>]) -> Vec<docs::KeyR
                 .collect()
         }
         "sort" | "sort_ro" => sort_keys(args),
+        "migrate" => migrate_keys(args),
         "set" => set_keys(args),
         // Movable keys that the specs could not find: none (the command
         // itself will refuse the request).
@@ -529,6 +530,38 @@ fn sort_keys(args: &[Vec<u8>]) -> Vec<docs::KeyRef> {
         keys.push((s, &["OW", "update"]));
     }
     keys
+}
+
+/// MIGRATE's keys (7.0's `migrateGetKeys`): its key argument, or with KEYS
+/// (after the options, skipping AUTH's and AUTH2's values) every argument
+/// after it; none when KEYS comes with a non-empty key (the command refuses that).
+fn migrate_keys(args: &[Vec<u8>]) -> Vec<docs::KeyRef> {
+    const FLAGS: &[&str] = &["RW", "access", "delete"];
+    let mut first = 3;
+    let mut num = 1;
+    let mut i = 6;
+    while args.len() > 6 && i < args.len() {
+        let a = &args[i];
+        if a.eq_ignore_ascii_case(b"keys") {
+            if args.get(3).is_some_and(|k| !k.is_empty()) {
+                num = 0;
+            } else {
+                first = i + 1;
+                num = args.len() - first;
+            }
+            break;
+        }
+        if a.eq_ignore_ascii_case(b"auth") {
+            i += 1;
+        } else if a.eq_ignore_ascii_case(b"auth2") {
+            i += 2;
+        }
+        i += 1;
+    }
+    (first..first + num)
+        .filter(|&p| p < args.len())
+        .map(|p| (p, FLAGS))
+        .collect()
 }
 
 /// SET's key, whose access depends on GET (7.0's `setGetKeys`).

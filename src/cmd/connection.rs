@@ -495,8 +495,25 @@ fn client_unblock(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                 .error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
         }
     };
-    let done = id >= 0 && ctx.blocked.unblock(ctx.shared, id as u64, with_error);
-    ctx.out.integer(done as i64);
+    let Some(name) = (id >= 0)
+        .then(|| ctx.blocked.unblock(id as u64, with_error))
+        .flatten()
+    else {
+        return ctx.out.integer(0);
+    };
+    // As 7.0: the error reply counts in the error statistics, and the
+    // unblocked command counts as failed whichever way it was unblocked.
+    if with_error {
+        ctx.shared
+            .count_error(b"UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    }
+    let commands = &ctx.shared.commands;
+    if let Some(row) = commands.lookup(&name).and_then(|i| commands.rows.get(i)) {
+        row.stats
+            .failed_calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    ctx.out.integer(1);
 }
 
 /// CLIENT HELP

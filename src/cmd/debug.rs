@@ -7,8 +7,16 @@
 //!   access clock and idle time (plus the quicklist's node figures for lists);
 //! - LISTPACK / QUICKLIST key: the encoding's layout, printed on the server's
 //!   standard output as Redis prints it (the reply only says so);
-//! - HTSTATS dbid / HTSTATS-KEY key: the size and fill of a hash table (the
-//!   keyspace's, or a big set's, hash's or sorted set's);
+//! - HTSTATS dbid / HTSTATS-KEY key: the size, fill and chain lengths of a
+//!   hash table (the keyspace's, both arrays while it resizes, or a big set's
+//!   or hash's), in 7.0's text (see `store/htstats.rs`); a big sorted set's
+//!   member index is open addressing and the keyspace's expiries a list, so
+//!   those two show their size and elements only;
+//! - SDSLEN key: a string key's and value's lengths, unused room and
+//!   allocations (7.0's line, with Ferrous's figures);
+//! - STRUCTSIZE: the pointer width and the sizes of a value and of a keyspace
+//!   entry (7.0's `robj` and `dictentry`; its `sdshdr` sizes have no
+//!   counterpart here, strings having no header);
 //! - POPULATE count [prefix] [size]: `count` string keys `prefix:N` holding
 //!   `value:N` (or exactly `size` bytes of it, zero-padded), skipping keys that
 //!   exist;
@@ -26,6 +34,7 @@
 //! at a time, as Redis does).
 use super::Ctx;
 use crate::store::expire::idle_seconds;
+use crate::store::htstats::TableStats;
 use crate::store::Value;
 use std::sync::atomic::Ordering;
 
@@ -36,8 +45,22 @@ pub fn run(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) -> bool {
         (b"object", 3) => object(ctx, &args[2]),
         (b"listpack", 3) => layout(ctx, &args[2], "listpack"),
         (b"quicklist", 3 | 4) => layout(ctx, &args[2], "quicklist"),
-        (b"htstats", 3 | 4) => htstats(ctx, &args[2]),
-        (b"htstats-key", 3 | 4) => htstats_key(ctx, &args[2]),
+        (b"htstats", 3) => htstats(ctx, &args[2]),
+        (b"htstats-key", 3) => htstats_key(ctx, &args[2]),
+        (b"sdslen", 3) => sdslen(ctx, &args[2]),
+        (b"structsize", 2) => {
+            // Redis's robj and dictEntry are, here, a value and a keyspace
+            // entry; strings have no header in front of their bytes (a
+            // string's length and capacity live in the value), so 7.0's
+            // sdshdr fields have no counterpart and are left out.
+            let sizes = format!(
+                "bits:{} robj:{} dictentry:{} ",
+                usize::BITS,
+                std::mem::size_of::<Value>(),
+                std::mem::size_of::<crate::store::table::Entry>(),
+            );
+            ctx.out.bulk(sizes.as_bytes());
+        }
         (b"populate", 3..=5) => populate(ctx, &args[2..]),
         (b"quicklist-packed-threshold", 3) => packed_threshold(ctx, &args[2]),
         (b"pause-cron", 3) => {
@@ -153,20 +176,7 @@ fn value_len(v: &Value) -> usize {
     }
 }
 
-/// One `Hash table 0 stats` block of HTSTATS: its size and elements.
-fn table_stats(out: &mut String, title: &str, size: usize, elements: usize) {
-    out.push_str(title);
-    out.push_str("Hash table 0 stats (main hash table):\n");
-    if elements == 0 {
-        out.push_str("No stats available for empty dictionaries\n");
-    } else {
-        out.push_str(&format!(
-            " table size: {size}\n number of elements: {elements}\n"
-        ));
-    }
-}
-
-/// DEBUG HTSTATS dbid [full]
+/// DEBUG HTSTATS dbid
 fn htstats(ctx: &mut Ctx<'_>, db: &[u8]) {
     let Some(n) = crate::num::string2ll(db) else {
         return ctx.out.error(super::errors::NOT_INTEGER);
@@ -175,40 +185,55 @@ fn htstats(ctx: &mut Ctx<'_>, db: &[u8]) {
         return ctx.out.error("ERR Out of range database");
     }
     let table = &ctx.store.db(n as usize).table;
-    let mut text = String::new();
-    table_stats(
-        &mut text,
-        "[Dictionary HT]\n",
-        table.bucket_count(),
-        table.len(),
-    );
+    let mut text = String::from("[Dictionary HT]\n");
+    for (i, t) in table.stats().iter().enumerate() {
+        text.push_str(&t.describe(i));
+    }
     // Expiries live in the same table (a list of the entries with a TTL), so
-    // the expires "table" is that list.
+    // the expires "table" has no chains of its own: its size and elements only.
     let volatile = table.volatile_len();
-    table_stats(
-        &mut text,
-        "[Expires HT]\n",
-        volatile.next_power_of_two(),
-        volatile,
-    );
+    text.push_str("[Expires HT]\n");
+    text.push_str(&TableStats::open(volatile.next_power_of_two(), volatile).describe(0));
     ctx.out.verbatim("txt", text.as_bytes());
 }
 
-/// DEBUG HTSTATS-KEY key [full]
+/// DEBUG HTSTATS-KEY key
 fn htstats_key(ctx: &mut Ctx<'_>, key: &[u8]) {
     let db = ctx.store.db(ctx.client.db);
     let Some(i) = db.lookup_no_touch(key) else {
         return ctx.out.error("ERR no such key");
     };
     let value = &db.entry(i).value;
-    let Some((size, len)) = value.table_stats() else {
+    let Some(stats) = value.table_stats() else {
         return ctx.out.error(
             "ERR The value stored at the specified key is not represented using an hash table",
         );
     };
-    let mut text = String::new();
-    table_stats(&mut text, "", size, len);
-    ctx.out.verbatim("txt", text.as_bytes());
+    ctx.out.verbatim("txt", stats.describe(0).as_bytes());
+}
+
+/// DEBUG SDSLEN key: a string's length, its unused room and its allocation,
+/// for the key and the value, in 7.0's line. A key of up to 22 bytes, and a
+/// short embstr value, live inside the keyspace entry: no allocation (0).
+fn sdslen(ctx: &mut Ctx<'_>, key: &[u8]) {
+    let db = ctx.store.db(ctx.client.db);
+    let Some(i) = db.lookup_no_touch(key) else {
+        return ctx.out.error("ERR no such key");
+    };
+    let entry = db.entry(i);
+    let (len, avail) = match &entry.value {
+        Value::Emb(e) => (e.len(), 0),
+        Value::Raw(v) => (v.len(), v.capacity() - v.len()),
+        _ => return ctx.out.error("ERR Not an sds encoded string."),
+    };
+    let line = format!(
+        "key_sds_len:{}, key_sds_avail:0, key_zmalloc: {}, val_sds_len:{len}, \
+         val_sds_avail:{avail}, val_zmalloc: {}",
+        entry.key.len(),
+        entry.key.heap_bytes(),
+        entry.value.heap_bytes(),
+    );
+    ctx.out.simple(&line);
 }
 
 /// DEBUG POPULATE count [prefix] [size]

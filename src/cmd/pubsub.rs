@@ -146,7 +146,8 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Every subscription: (channel or pattern, is a pattern, subscriber).
+    /// Every subscription: (channel or pattern, is a pattern, subscriber);
+    /// shard channels count as channels.
     pub fn subscriptions(&self) -> Vec<(Vec<u8>, bool, Arc<ClientHandle>)> {
         let mut v = Vec::new();
         for (ch, hs) in &self.channels {
@@ -156,6 +157,12 @@ impl Registry {
         }
         for (p, h) in &self.patterns {
             v.push((p.clone(), true, h.clone()));
+        }
+        // A shard channel is a channel for ACL rules.
+        for (ch, hs) in &self.shard {
+            for h in hs {
+                v.push((ch.clone(), false, h.clone()));
+            }
         }
         v
     }

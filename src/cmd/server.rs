@@ -108,6 +108,23 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             },
             None => ctx.out.ok(),
         },
+        b"config-rewrite-force-all" if args.len() == 2 => {
+            let c = ctx.shared.config().clone();
+            let done = if c.config_file.is_empty() {
+                // 7.0 hands the absent path to the rewrite, whose open fails
+                // with EFAULT.
+                Err("Bad address".to_string())
+            } else {
+                let users = ctx.shared.acl_user_lines();
+                super::config::rewrite::rewrite_file(&c, &users, true)
+            };
+            match done {
+                Ok(()) => ctx.out.ok(),
+                Err(e) => ctx
+                    .out
+                    .error(&format!("ERR CONFIG-REWRITE-FORCE-ALL failed: {e}")),
+            }
+        }
         b"set-active-expire" if args.len() == 3 => {
             let on = atoi_nonzero(&args[2]);
             ctx.shared

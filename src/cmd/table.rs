@@ -359,12 +359,33 @@ impl Commands {
     pub fn lookup(&self, name: &[u8]) -> Option<usize> {
         let mut lower = [0u8; 32];
         if name.len() > lower.len() {
-            return None;
+            // Only a name given by `rename-command` can be this long.
+            return self.index.get(&name.to_ascii_lowercase()[..]).copied();
         }
         for (d, s) in lower.iter_mut().zip(name) {
             *d = s.to_ascii_lowercase();
         }
         self.index.get(&lower[..name.len()]).copied()
+    }
+
+    /// `rename-command old new` (the config directive): the command is found
+    /// under `new` from then on and no longer under `old`; an empty `new`
+    /// removes it. Its own name (COMMAND's replies, INFO commandstats) stays,
+    /// as in Redis. Errors are 7.0's texts.
+    pub fn rename(&mut self, old: &str, new: &str) -> Result<(), &'static str> {
+        let old_key = old.to_ascii_lowercase().into_bytes();
+        let Some(at) = self.index.get(&old_key[..]).copied() else {
+            return Err("No such command in rename-command");
+        };
+        let new_key = new.to_ascii_lowercase().into_bytes();
+        if !new.is_empty() && self.index.contains_key(&new_key[..]) {
+            return Err("Target command name already exists");
+        }
+        self.index.remove(&old_key[..]);
+        if !new.is_empty() {
+            self.index.insert(new_key.into_boxed_slice(), at);
+        }
+        Ok(())
     }
 
     /// The row a request names: a container with at least one more argument
@@ -462,5 +483,22 @@ mod tests {
         );
         assert_eq!(c.resolve(&a(&["ping", "x"])), Lookup::Found(2));
         assert_eq!(c.resolve(&a(&["nope"])), Lookup::UnknownCommand);
+        // rename-command, with redis-server 7.0.15's errors.
+        let mut c = c;
+        let long = "p".repeat(40);
+        assert_eq!(c.rename("PING", &long), Ok(()));
+        assert_eq!(c.lookup(b"ping"), None);
+        assert_eq!(c.lookup(long.to_uppercase().as_bytes()), Some(2));
+        assert_eq!(
+            c.rename("nope", "x"),
+            Err("No such command in rename-command")
+        );
+        assert_eq!(
+            c.rename("config", &long),
+            Err("Target command name already exists")
+        );
+        assert_eq!(c.rename("config", ""), Ok(()));
+        assert_eq!(c.lookup(b"config"), None);
+        assert_eq!(c.rows[2].full_name, "ping");
     }
 }

@@ -61,8 +61,10 @@ struct Request<'a> {
     keys: &'a [Vec<u8>],
 }
 
-/// Parses the request; `Err` is the error reply.
-fn parse(args: &[Vec<u8>]) -> Result<Request<'_>, &'static str> {
+/// Parses the request; `Err` is the error reply. The positions of AUTH's and
+/// AUTH2's values go to `secret` as they are met (SLOWLOG and MONITOR show
+/// them redacted, as in 7.0, even when a later option is refused).
+fn parse<'a>(args: &'a [Vec<u8>], secret: &mut Vec<usize>) -> Result<Request<'a>, &'static str> {
     let (mut copy, mut replace, mut auth) = (false, false, None);
     let mut keys = &args[3..4];
     let mut j = 6;
@@ -73,10 +75,12 @@ fn parse(args: &[Vec<u8>]) -> Result<Request<'_>, &'static str> {
             b"replace" => replace = true,
             b"auth" if more >= 1 => {
                 auth = Some((None, args[j + 1].as_slice()));
+                secret.push(j + 1);
                 j += 1;
             }
             b"auth2" if more >= 2 => {
                 auth = Some((Some(args[j + 1].as_slice()), args[j + 2].as_slice()));
+                secret.extend([j + 1, j + 2]);
                 j += 2;
             }
             b"keys" => {
@@ -141,7 +145,10 @@ fn timed_out(e: &std::io::Error) -> bool {
 }
 
 fn migrate(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
-    let req = match parse(args) {
+    let mut secret = Vec::new();
+    let parsed = parse(args, &mut secret);
+    ctx.client.redact_args(&secret);
+    let req = match parsed {
         Ok(r) => r,
         Err(e) => return ctx.out.error(e),
     };

@@ -33,11 +33,25 @@ use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Initial size of a connection's input buffer: enough for the requests most
-/// clients send; it doubles when a read fills it (pipelines, big values).
-const INPUT_START: usize = 1024;
-/// A buffer grown past this is given back once it is empty again.
-const INPUT_KEEP: usize = 64 * 1024;
+/// Size of a connection's input (query) buffer when it is made, as Redis reads
+/// at most `PROTO_IOBUF_LEN` bytes at a time into a buffer of that size; it
+/// doubles when a read fills it (pipelines). Made at the first byte, released
+/// when idle (see [`Input::review`]).
+const INPUT_START: usize = 16 * 1024;
+/// How often the connection's thread reviews its buffer's size: Redis's
+/// `clientsCron` visits each client about this often (10 times a second).
+const REVIEW_EVERY: Duration = Duration::from_millis(100);
+/// While the connection has a buffer, its blocking read wakes this often, so an
+/// idle client's buffer is reviewed (and released) without a request.
+const IDLE_TICK: Duration = Duration::from_secs(1);
+/// A buffer wasting no more than this is left as it is (Redis: 4 KB).
+const RESIZE_WASTE: usize = 4 * 1024;
+/// A buffer bigger than this shrinks when it is more than twice its recent
+/// peak (Redis's `PROTO_RESIZE_THRESHOLD`).
+const RESIZE_THRESHOLD: usize = 32 * 1024;
+/// Idle for more than this many whole seconds: the buffer keeps only what it
+/// holds (nothing, usually), as in Redis.
+const IDLE_RELEASE_SECS: u64 = 2;
 /// Bulks at least this long are read into their own buffer (see `serve`).
 pub(super) const BIG_BULK: usize = 64 * 1024;
 /// A connection is lent to the poller (see `hot.rs`) when its request comes less
@@ -169,14 +183,90 @@ pub(super) fn serve_new(core: &Arc<Core>, stream: Stream, id: u64) {
     serve(core, stream, handle);
 }
 
-/// The connection's input buffer: `buf[start..end]` holds unparsed bytes.
+/// The connection's input buffer (Redis's query buffer): `buf[start..end]` holds
+/// unparsed bytes; `buf` is empty (no allocation) until the first byte and after
+/// an idle release.
 pub(super) struct Input {
     pub(super) buf: Vec<u8>,
     pub(super) start: usize,
     pub(super) end: usize,
+    /// The most unparsed bytes (or the size of the bulk being read) since the
+    /// last review (Redis's `querybuf_peak`).
+    pub(super) peak: usize,
+    /// When the buffer's size was last reviewed.
+    pub(super) reviewed: Instant,
 }
 
 impl Input {
+    fn new() -> Input {
+        Input {
+            buf: Vec::new(),
+            start: 0,
+            end: 0,
+            peak: 0,
+            reviewed: Instant::now(),
+        }
+    }
+
+    /// Shows the buffer's figures in CLIENT LIST (`qbuf`, `qbuf-free`).
+    pub(super) fn mirror(&self, handle: &ClientHandle) {
+        handle.qbuf.store(self.end - self.start, Ordering::Relaxed);
+        handle
+            .qbuf_free
+            .store(self.buf.len() - self.end, Ordering::Relaxed);
+    }
+
+    /// Redis's `clientsCronResizeQueryBuffer`: a buffer wasting more than 4 KB
+    /// keeps only its unparsed bytes after more than 2 s idle, and one bigger
+    /// than 32 KB but more than twice its recent peak shrinks to that peak (not
+    /// below the bulk being read, nor below one read's room). Then the peak
+    /// starts again from what the buffer holds. `wanted`: the parser's bulk.
+    /// True when the buffer was released.
+    pub(super) fn review(&mut self, idle_secs: u64, wanted: Option<usize>) -> bool {
+        let pending = self.end - self.start;
+        let mut released = false;
+        if self.buf.len() - self.end > RESIZE_WASTE {
+            if idle_secs > IDLE_RELEASE_SECS {
+                self.reshape(pending);
+                released = pending == 0;
+            } else if self.buf.len() > RESIZE_THRESHOLD && self.buf.len() / 2 > self.peak {
+                let keep = pending
+                    .max(self.peak)
+                    .max(wanted.unwrap_or(0))
+                    .max(INPUT_START);
+                self.reshape(keep);
+            }
+        }
+        self.peak = pending.max(wanted.unwrap_or(0));
+        released
+    }
+
+    /// A buffer of `size` bytes (at least the unparsed ones) holding them at its start.
+    fn reshape(&mut self, size: usize) {
+        let pending = &self.buf[self.start..self.end];
+        let mut buf = vec![0; size.max(pending.len())];
+        buf[..pending.len()].copy_from_slice(pending);
+        self.end = pending.len();
+        self.start = 0;
+        self.buf = buf;
+    }
+
+    /// Reads into a connection without a buffer (none yet, or released while
+    /// idle): the wait for the next request holds no buffer, the bytes that
+    /// end it get a new one, and the read wakes for reviews again.
+    fn read_fresh(&mut self, stream: &Stream) -> std::io::Result<usize> {
+        let mut first = [0u8; 512];
+        let n = (&*stream).read(&mut first)?;
+        if n > 0 {
+            self.buf = vec![0; INPUT_START];
+            self.buf[..n].copy_from_slice(&first[..n]);
+            self.start = 0;
+            self.end = 0;
+            let _ = stream.set_read_timeout(Some(IDLE_TICK));
+        }
+        Ok(n)
+    }
+
     /// Makes room to read more, compacting or growing (up to `limit` bytes).
     /// `wanted`: bytes the parser needs from `start` (a large bulk's size), grown to
     /// in one step instead of by doubling. False when pending data fills `limit`.
@@ -238,6 +328,7 @@ impl Conn {
     pub(super) fn got_input(&mut self, core: &Core, n: usize, now: Instant) {
         let sh = &core.shared;
         self.input.end += n;
+        self.input.peak = self.input.peak.max(self.input.end - self.input.start);
         self.last_read = now;
         self.ops_at_read = sh.stats.total_commands_processed.load(Ordering::Relaxed);
         // Any input counts as activity for the idle `timeout`, as in Redis.
@@ -279,6 +370,7 @@ impl Conn {
             self.input.start = 0;
             self.input.end = 0;
         }
+        self.input.mirror(&self.handle);
     }
 
     /// Executes `batch` (if any), then answers a pending protocol error.
@@ -381,11 +473,7 @@ fn serve(core: &Arc<Core>, stream: Arc<Stream>, handle: Arc<ClientHandle>) {
             ..ClientState::default()
         },
         handle,
-        input: Input {
-            buf: vec![0; INPUT_START],
-            start: 0,
-            end: 0,
-        },
+        input: Input::new(),
         parser: RequestParser::default(),
         out: Reply::new(),
         batch: Vec::new(),
@@ -397,26 +485,57 @@ fn serve(core: &Arc<Core>, stream: Arc<Stream>, handle: Arc<ClientHandle>) {
         home,
     });
     'conn: while !conn.handle.is_killed() {
+        let now = Instant::now();
+        if now.duration_since(conn.input.reviewed) >= REVIEW_EVERY {
+            conn.input.reviewed = now;
+            let idle = now.duration_since(conn.last_read).as_secs();
+            if conn.input.review(idle, conn.parser.wanted()) {
+                let _ = conn.stream.set_read_timeout(None);
+            }
+            conn.input.mirror(&conn.handle);
+        }
         // A large bulk whose header has been parsed is read straight into a buffer
-        // of its exact size, which then becomes the argument (no copy, no zeroing).
+        // of its exact size, which then becomes the argument (no copy). As in
+        // Redis, that buffer is the query buffer when it has the size, and the
+        // query buffer left is at least the bulk's size, for the next one (the
+        // reviews shrink it when none comes).
         if let Some(wanted) = conn.parser.wanted().filter(|&w| w >= BIG_BULK) {
             let have = conn.input.end - conn.input.start;
             if have < wanted && conn.batch.is_empty() && conn.fatal.is_none() {
-                let mut bulk = Vec::with_capacity(wanted);
-                bulk.extend_from_slice(&conn.input.buf[conn.input.start..conn.input.end]);
-                conn.input.start = 0;
-                conn.input.end = 0;
-                let need = (wanted - have) as u64;
-                let got = (&*conn.stream).take(need).read_to_end(&mut bulk);
-                if got.is_err() || bulk.len() < wanted {
-                    break;
+                let input = &mut conn.input;
+                let mut bulk = if (wanted..=2 * wanted).contains(&input.buf.len()) {
+                    let mut b = std::mem::take(&mut input.buf);
+                    b.copy_within(input.start..input.end, 0);
+                    b.truncate(have);
+                    b
+                } else {
+                    let mut b = Vec::with_capacity(wanted);
+                    b.extend_from_slice(&input.buf[input.start..input.end]);
+                    b
+                };
+                input.start = 0;
+                input.end = 0;
+                input.peak = input.peak.max(wanted);
+                if input.buf.len() < wanted {
+                    input.buf = vec![0; wanted];
                 }
+                input.mirror(&conn.handle);
+                while bulk.len() < wanted {
+                    let need = (wanted - bulk.len()) as u64;
+                    match (&*conn.stream).take(need).read_to_end(&mut bulk) {
+                        Ok(0) => break 'conn,
+                        Ok(_) => {}
+                        Err(e) if retry(&e) => {}
+                        Err(_) => break 'conn,
+                    }
+                }
+                bulk.shrink_to_fit();
                 conn.handle
                     .last_active_ms
                     .store(sh.now_ms(), Ordering::Relaxed);
                 sh.stats
                     .total_net_input_bytes
-                    .fetch_add(need, Ordering::Relaxed);
+                    .fetch_add((wanted - have) as u64, Ordering::Relaxed);
                 if let Some(req) = conn.parser.complete_bulk(bulk) {
                     conn.batch.push(req);
                 }
@@ -428,17 +547,23 @@ fn serve(core: &Arc<Core>, stream: Arc<Stream>, handle: Arc<ClientHandle>) {
         if !conn.batch.is_empty() || conn.fatal.is_some() {
             // A request completed by a large bulk, or requests (or a protocol
             // error) handed back by the poller: deal with them before reading more.
-        } else if !conn.input.make_room(limit, conn.parser.wanted()) {
+        } else if !conn.input.buf.is_empty() && !conn.input.make_room(limit, conn.parser.wanted()) {
             sh.logger.warning(&format!(
                 "Closing client that reached max query buffer length: id={} addr={}",
                 conn.handle.id, conn.handle.addr
             ));
             break;
         } else {
-            let n = match (&*conn.stream).read(&mut conn.input.buf[conn.input.end..]) {
+            let got = if conn.input.buf.is_empty() {
+                conn.input.read_fresh(&conn.stream)
+            } else {
+                (&*conn.stream).read(&mut conn.input.buf[conn.input.end..])
+            };
+            let n = match got {
                 Ok(0) => break,
                 Ok(n) => n,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                // Interrupted, or the tick that lets the buffer be reviewed.
+                Err(e) if retry(&e) => continue,
                 Err(_) => break,
             };
             let now = Instant::now();
@@ -464,10 +589,6 @@ fn serve(core: &Arc<Core>, stream: Arc<Stream>, handle: Arc<ClientHandle>) {
         }
         if conn.client.close_after_reply || sh.is_shutting_down() {
             break;
-        }
-        // Give back memory a big request left behind.
-        if conn.input.end == 0 && conn.input.buf.len() > INPUT_KEEP {
-            conn.input.buf = vec![0; INPUT_START];
         }
         // A busy client: lend the connection to the poller until it is idle again.
         if conn.wants_poller(gap, ops, core.hot.eager()) && !sh.pause.maybe_active() {
@@ -505,6 +626,15 @@ fn serve(core: &Arc<Core>, stream: Arc<Stream>, handle: Arc<ClientHandle>) {
 }
 
 /// Writes the pending replies with one blocking `write`; false if the peer is gone.
+/// A read error after which reading goes on: a signal, or the read timeout
+/// ([`IDLE_TICK`]).
+fn retry(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::Interrupted | ErrorKind::WouldBlock | ErrorKind::TimedOut
+    )
+}
+
 fn flush(core: &Core, conn: &mut Conn) -> bool {
     if conn.out.buf.is_empty() {
         conn.written();

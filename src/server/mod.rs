@@ -104,6 +104,19 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// A configuration error found after the file was read (a `rename-command`
+/// naming no command): the text redis-server prints before exiting.
+#[derive(Debug)]
+pub struct ConfigFatal(pub String);
+
+impl std::fmt::Display for ConfigFatal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigFatal {}
+
 /// The command table of a server: this crate's families, cmd's and scripting's.
 pub fn command_table() -> Commands {
     let mut families: Vec<&'static [crate::cmd::CommandSpec]> =
@@ -187,7 +200,18 @@ impl Server {
             })?),
         };
         let databases = config.databases;
-        let shared = Arc::new(Shared::new(config, logger, command_table(), port));
+        let mut commands = command_table();
+        for (old, new) in &config.renamed_commands {
+            // Redis's fatal config error, without the line number (the file
+            // is read before the command table exists).
+            commands.rename(old, new).map_err(|e| {
+                io::Error::other(ConfigFatal(format!(
+                        "\n*** FATAL CONFIG FILE ERROR (Ferrous {}) ***\n>>> 'rename-command \"{old}\" \"{new}\"'\n{e}",
+                    env!("CARGO_PKG_VERSION")
+                )))
+            })?;
+        }
+        let shared = Arc::new(Shared::new(config, logger, commands, port));
         // The config file's `user` lines, or the ACL file.
         {
             let c = shared.config().clone();

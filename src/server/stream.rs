@@ -57,6 +57,24 @@ impl Stream {
         }
     }
 
+    /// How long a read waits for data before `WouldBlock` (`None`: forever);
+    /// the connection's thread wakes with it to review its query buffer.
+    pub fn set_read_timeout(&self, t: Option<Duration>) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.set_read_timeout(t),
+            Stream::Unix { sock, .. } => sock.set_read_timeout(t),
+        }
+    }
+
+    fn read_timeout(&self) -> Option<Duration> {
+        match self {
+            Stream::Tcp(s) => s.read_timeout(),
+            Stream::Unix { sock, .. } => sock.read_timeout(),
+        }
+        .ok()
+        .flatten()
+    }
+
     /// The descriptor number, for CLIENT LIST's `fd=` only.
     pub fn fd(&self) -> i64 {
         use std::os::fd::AsRawFd;
@@ -69,9 +87,11 @@ impl Stream {
     /// Whether the peer has closed the connection, looking for at most about a
     /// millisecond; data it sent meanwhile stays to be read. It uses a read
     /// timeout rather than nonblocking mode, which would also make a concurrent
-    /// write (an outbox's writer thread) fail with `WouldBlock`.
+    /// write (an outbox's writer thread) fail with `WouldBlock`. The stream's
+    /// own read timeout is put back after.
     pub fn peek_closed(&self) -> bool {
         let timeout = Some(Duration::from_millis(1));
+        let before = self.read_timeout();
         let mut b = [0u8; 1];
         match self {
             Stream::Tcp(s) => {
@@ -79,7 +99,7 @@ impl Stream {
                     return false;
                 }
                 let closed = matches!(s.peek(&mut b), Ok(0));
-                let _ = s.set_read_timeout(None);
+                let _ = s.set_read_timeout(before);
                 closed
             }
             Stream::Unix { sock, stash } => {
@@ -96,7 +116,7 @@ impl Stream {
                     }
                     Err(_) => false,
                 };
-                let _ = sock.set_read_timeout(None);
+                let _ = sock.set_read_timeout(before);
                 closed
             }
         }
@@ -157,5 +177,15 @@ mod tests {
         assert_eq!(got, b"PING\r\nECHO\r\n");
         drop(b);
         assert!(s.peek_closed(), "the peer is gone");
+    }
+
+    #[test]
+    fn a_peek_puts_back_the_read_timeout() {
+        let (a, _b) = UnixStream::pair().expect("pair");
+        let s = Stream::unix(a);
+        let tick = Some(Duration::from_secs(1));
+        s.set_read_timeout(tick).expect("timeout");
+        assert!(!s.peek_closed());
+        assert_eq!(s.read_timeout(), tick);
     }
 }

@@ -168,6 +168,13 @@ impl<E: DictEntry> Dict<E> {
         self.buckets.len()
     }
 
+    /// Size, elements and chain lengths (DEBUG HTSTATS-KEY).
+    pub fn stats(&self) -> crate::store::htstats::TableStats {
+        crate::store::htstats::TableStats::chained(&self.buckets, self.len(), |link| {
+            self.slots.get(link as usize - 1).map_or(NONE, |s| s.next)
+        })
+    }
+
     /// Heap bytes of the table itself (not what entries point to).
     pub fn table_bytes(&self) -> usize {
         use crate::store::mem::alloc_size;

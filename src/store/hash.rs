@@ -139,9 +139,9 @@ impl Hash {
     /// Number of pairs.
     /// The size and fill of the hash table when the hash is one (DEBUG
     /// HTSTATS-KEY); `None` for a listpack.
-    pub fn table_stats(&self) -> Option<(usize, usize)> {
+    pub fn table_stats(&self) -> Option<crate::store::htstats::TableStats> {
         match &self.repr {
-            Repr::Table(d) => Some((d.bucket_count(), d.len())),
+            Repr::Table(d) => Some(d.stats()),
             Repr::Listpack(_) => None,
         }
     }

@@ -300,7 +300,12 @@ impl Quicklist {
                 lp.delete(pos);
                 Some(v)
             }
-            Node::Plain(b) => Some(std::mem::take(b).into_vec()),
+            // A plain node always counts one: leave an empty packed node in its
+            // place, which `edit` removes.
+            Node::Plain(_) => match std::mem::replace(n, Node::Packed(Listpack::new())) {
+                Node::Plain(b) => Some(b.into_vec()),
+                Node::Packed(_) => None,
+            },
         })
     }
 

@@ -42,6 +42,7 @@ pub mod geohash;
 pub mod glob;
 pub mod hash;
 pub mod hll;
+pub mod htstats;
 pub mod intset;
 pub mod key;
 pub mod lfu;

@@ -80,9 +80,9 @@ impl Set {
 
     /// The size and fill of the hash table when the set is one (DEBUG
     /// HTSTATS-KEY); `None` for an intset or listpack.
-    pub fn table_stats(&self) -> Option<(usize, usize)> {
+    pub fn table_stats(&self) -> Option<crate::store::htstats::TableStats> {
         match &self.repr {
-            Repr::Table(d) => Some((d.bucket_count(), d.len())),
+            Repr::Table(d) => Some(d.stats()),
             _ => None,
         }
     }

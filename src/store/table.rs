@@ -261,6 +261,26 @@ impl Table {
         self.buckets.len()
     }
 
+    /// Size, elements and chain lengths of the bucket array (DEBUG HTSTATS),
+    /// and while a resize is in progress first those of the array it empties
+    /// (Redis's table 0; the new one is its "rehashing target").
+    pub fn stats(&self) -> Vec<crate::store::htstats::TableStats> {
+        let walk = |heads: &[u32]| {
+            let mut s = crate::store::htstats::TableStats::chained(heads, self.len(), |link| {
+                self.entries.get(link as usize - 1).map_or(NONE, |e| e.next)
+            });
+            if let Some(c) = &s.chains {
+                s.elements = c.total_len;
+            }
+            s
+        };
+        if self.old.is_empty() {
+            vec![walk(&self.buckets)]
+        } else {
+            vec![walk(&self.old), walk(&self.buckets)]
+        }
+    }
+
     /// The key's hash (SipHash-1-2 under the process's random key, as the
     /// other tables), truncated to 32 bits (enough for 2^32 buckets).
     pub fn hash(&self, key: &[u8]) -> u32 {

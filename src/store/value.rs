@@ -140,7 +140,7 @@ impl Value {
     /// The name OBJECT ENCODING reports.
     /// The size and fill of the value's hash table, for the types that have
     /// one in their big encoding (DEBUG HTSTATS-KEY).
-    pub fn table_stats(&self) -> Option<(usize, usize)> {
+    pub fn table_stats(&self) -> Option<super::htstats::TableStats> {
         match self {
             Value::Hash(h) => h.table_stats(),
             Value::Set(s) => s.table_stats(),

@@ -32,6 +32,16 @@ fn acl_requirepass() {
     run_transcript(TRANSCRIPT, "acl_requirepass");
 }
 
+#[test]
+fn acl_shard_channels() {
+    run_transcript(TRANSCRIPT, "acl_shard_channels");
+}
+
+#[test]
+fn acl_migrate_keys() {
+    run_transcript(TRANSCRIPT, "acl_migrate_keys");
+}
+
 /// The fields of ACL LOG's entries that 7.0 fixes (not the age, nor the
 /// client's address, id and buffers), and the client's `cmd=` and `user=`.
 fn log_entries(reply: &[u8]) -> Vec<Vec<String>> {
@@ -251,4 +261,32 @@ fn acl_variable_key_flags() {
 #[test]
 fn acl_sort_patterns() {
     run_transcript(TRANSCRIPT, "acl_sort_patterns");
+}
+
+/// As redis-server 7.0.15 does (its suite's "Subscribers are killed when
+/// revoked of channel permission", the SSUBSCRIBE case): a client of a user
+/// whose rules stop allowing one of its shard channels is disconnected, one
+/// still allowed them stays.
+#[test]
+fn shard_subscribers_are_killed_when_revoked() {
+    let srv = super::support::start_server();
+    let mut admin = srv.connect();
+    admin.q("acl setuser psuser on nopass resetchannels &foo:1 &bar:1 +@all");
+    let (mut doomed, mut kept) = (srv.connect(), srv.connect());
+    assert_eq!(doomed.q("auth psuser x"), "+OK\r\n");
+    assert_eq!(kept.q("auth psuser x"), "+OK\r\n");
+    assert_eq!(
+        doomed.q("ssubscribe foo:1"),
+        "*3\r\n$10\r\nssubscribe\r\n$5\r\nfoo:1\r\n:1\r\n"
+    );
+    assert_eq!(
+        kept.q("ssubscribe bar:1"),
+        "*3\r\n$10\r\nssubscribe\r\n$5\r\nbar:1\r\n:1\r\n"
+    );
+    assert_eq!(
+        admin.q("acl setuser psuser resetchannels &bar:1"),
+        "+OK\r\n"
+    );
+    assert!(doomed.is_closed());
+    assert!(!kept.is_closed());
 }

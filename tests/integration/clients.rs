@@ -164,3 +164,55 @@ fn killed_clients_are_not_counted_any_more() {
     assert_eq!(count(&mut me), "1");
     assert_eq!(lines(&me.q("client list")).len(), 1);
 }
+
+/// `qbuf` + `qbuf-free` of the client named `name` in CLIENT LIST: the size of
+/// its query buffer.
+fn query_buffer(c: &mut crate::support::Conn, name: &str) -> u64 {
+    let all = lines(&c.q("client list"));
+    let line = all
+        .iter()
+        .find(|l| l.contains(&format!(" name={name} ")))
+        .expect("the named client");
+    let num = |key: &str| -> u64 {
+        line.split(' ')
+            .find_map(|kv| kv.strip_prefix(key))
+            .and_then(|v| v.parse().ok())
+            .expect("the field")
+    };
+    num("qbuf=") + num("qbuf-free=")
+}
+
+/// The query buffer's life as redis-server 7.0.15 shows it in CLIENT LIST
+/// (recorded: `qbuf=0 qbuf-free=20474` after one small request, 458742 free
+/// after a 400,000-byte SET, back to 20474 after small SETs, `qbuf-free=0` at
+/// `idle=3`; the exact sizes are jemalloc's, the rules are what carries over):
+/// one read's room (16 KB, under the 32 KB resize threshold) once a request
+/// came, at least the size of a large bulk after one, shrunk toward the recent
+/// peak under load, released after more than 2 s idle.
+#[test]
+fn query_buffer_figures_follow_redis_rules() {
+    let srv = start_server();
+    let (mut c, mut t) = (srv.connect(), srv.connect());
+    t.q("client setname tq");
+    let fresh = query_buffer(&mut c, "tq");
+    assert!((16384..32768).contains(&fresh), "{fresh}");
+    let big = "A".repeat(400_000);
+    let set = crate::support::multibulk(&[b"set", b"x", big.as_bytes()]);
+    t.send(&set);
+    assert_eq!(t.read_reply(), b"+OK\r\n");
+    let after_big = query_buffer(&mut c, "tq");
+    assert!(after_big > 400_000, "{after_big}");
+    let mut now = after_big;
+    for _ in 0..100 {
+        t.q(&format!("set x {}", "A".repeat(100)));
+        now = query_buffer(&mut c, "tq");
+        if now < after_big {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(now > 0 && now < after_big, "{now}");
+    let released =
+        crate::support::eventually(Duration::from_secs(6), || query_buffer(&mut c, "tq") == 0);
+    assert!(released);
+}

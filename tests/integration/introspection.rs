@@ -179,3 +179,108 @@ fn ttl_type_and_exists_do_not_touch_the_key() {
     assert_eq!(c.q("touch foo"), ":1\r\n");
     assert_eq!(c.q("object idletime foo"), ":0\r\n");
 }
+
+/// The lines of INFO everything about BLPOP and the UNBLOCKED error.
+fn unblock_stats(c: &mut Conn) -> Vec<String> {
+    c.q("info everything")
+        .split("\r\n")
+        .filter(|l| {
+            l.starts_with("total_error_replies:")
+                || l.starts_with("errorstat_UNBLOCKED:")
+                || l.starts_with("cmdstat_blpop:")
+        })
+        .map(|l| {
+            // usec figures differ from run to run
+            l.split(',')
+                .filter(|f| !f.starts_with("usec"))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect()
+}
+
+/// CLIENT UNBLOCK in the statistics, as redis-server 7.0.15 counts it (its
+/// suite's "errorstats: blocking commands", and recorded): ERROR counts an
+/// UNBLOCKED error reply; either way the unblocked command counts as failed.
+#[test]
+fn client_unblock_counts_in_error_and_command_stats() {
+    let srv = start_server();
+    let (mut a, mut b) = (srv.connect(), srv.connect());
+    a.q("config resetstat");
+    let id = b.q("client id");
+    let id = id.trim_start_matches(':').trim_end().to_string();
+    b.send(b"*3\r\n$5\r\nBLPOP\r\n$5\r\nlist1\r\n$1\r\n0\r\n");
+    crate::list::until_blocked(&mut a, 1);
+    assert_eq!(a.q(&format!("client unblock {id} error")), ":1\r\n");
+    assert_eq!(
+        b.read_reply(),
+        b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+    );
+    assert_eq!(
+        unblock_stats(&mut a),
+        [
+            "total_error_replies:1",
+            "cmdstat_blpop:calls=1,rejected_calls=0,failed_calls=1",
+            "errorstat_UNBLOCKED:count=1",
+        ]
+    );
+    b.send(b"*3\r\n$5\r\nBLPOP\r\n$5\r\nlist2\r\n$1\r\n0\r\n");
+    crate::list::until_blocked(&mut a, 1);
+    assert_eq!(a.q(&format!("client unblock {id}")), ":1\r\n");
+    assert_eq!(b.read_reply(), b"*-1\r\n");
+    assert_eq!(
+        unblock_stats(&mut a),
+        [
+            "total_error_replies:1",
+            "cmdstat_blpop:calls=2,rejected_calls=0,failed_calls=2",
+            "errorstat_UNBLOCKED:count=1",
+        ]
+    );
+    assert_eq!(a.q(&format!("client unblock {id}")), ":0\r\n");
+}
+
+/// MIGRATE's AUTH password and AUTH2 user and password are redacted in the
+/// slow log as they are parsed, even when a later option is refused
+/// (recorded from redis-server 7.0.15 with the same requests).
+#[test]
+fn slowlog_redacts_migrate_credentials() {
+    let srv = start_server();
+    let mut c = srv.connect();
+    assert_eq!(c.q("config set slowlog-log-slower-than 0"), "+OK\r\n");
+    assert_eq!(c.q("slowlog reset"), "+OK\r\n");
+    let port = srv.port.to_string();
+    assert_eq!(
+        c.q(&format!("migrate 127.0.0.1 {port} key 9 5000 AUTH user")),
+        "+NOKEY\r\n"
+    );
+    c.q(&format!(
+        "migrate 127.0.0.1 {port} key 9 5000 AUTH2 user password"
+    ));
+    assert_eq!(
+        c.q(&format!(
+            "migrate 127.0.0.1 {port} key 9 5000 AUTH2 user password BOGUS"
+        )),
+        "-ERR syntax error\r\n"
+    );
+    assert_eq!(
+        c.q(&format!("migrate 127.0.0.1 {port} key 9 5000 AUTH")),
+        "-ERR syntax error\r\n"
+    );
+    let got = entry_args(&Resp::parse(&c.cmd(&[b"slowlog", b"get", b"4"])));
+    let head = ["migrate", "127.0.0.1", port.as_str(), "key", "9", "5000"];
+    let with = |tail: &[&str]| -> Vec<Vec<u8>> {
+        head.iter()
+            .chain(tail)
+            .map(|s| s.as_bytes().to_vec())
+            .collect()
+    };
+    assert_eq!(
+        got,
+        vec![
+            with(&["AUTH"]),
+            with(&["AUTH2", "(redacted)", "(redacted)", "BOGUS"]),
+            with(&["AUTH2", "(redacted)", "(redacted)"]),
+            with(&["AUTH", "(redacted)"]),
+        ]
+    );
+}

@@ -199,3 +199,38 @@ fn blocking_commands_in_multi_answer_at_once() {
     assert_eq!(a.q("EXEC"), "*3\r\n*-1\r\n$-1\r\n*-1\r\n");
     assert!(a.q("INFO clients").contains("blocked_clients:0\r\n"));
 }
+
+/// Plain nodes (DEBUG QUICKLIST-PACKED-THRESHOLD makes every element of at
+/// least that many bytes one): popping one removes its node, so the next pop
+/// reads the next element and a list emptied this way is gone. Replies are
+/// redis-server 7.0.15's to the same requests. The threshold is process-wide,
+/// so this runs in a server process of its own.
+#[test]
+fn plain_nodes_pop_and_move_as_redis() {
+    let server = super::support::ServerProcess::start("", "--enable-debug-command yes");
+    let stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    let mut c = Conn::from_stream(stream);
+    assert_eq!(c.q("debug quicklist-packed-threshold 1b"), "+OK\r\n");
+    c.q("rpush l aa bb");
+    c.q("lset l 0 xxxxxxxxxxx");
+    c.q("rpush l cc dd");
+    assert_eq!(c.q("lmove l m right left"), "$2\r\ndd\r\n");
+    assert_eq!(c.q("lmove l m left right"), "$11\r\nxxxxxxxxxxx\r\n");
+    assert_eq!(c.q("llen l"), ":2\r\n");
+    assert_eq!(c.q("llen m"), ":2\r\n");
+    assert_eq!(c.q("lpop l"), "$2\r\nbb\r\n");
+    assert_eq!(c.q("lpop l"), "$2\r\ncc\r\n");
+    assert_eq!(c.q("exists l"), ":0\r\n");
+    assert_eq!(c.q("rpop m"), "$11\r\nxxxxxxxxxxx\r\n");
+    assert_eq!(c.q("rpop m"), "$2\r\ndd\r\n");
+    assert_eq!(c.q("exists m"), ":0\r\n");
+    // A packed node split by a large LSET in its middle.
+    c.q("debug quicklist-packed-threshold 5b");
+    c.q("rpush s aa bb cc dd ee");
+    c.q("lset s 2 eeeeeeeeee");
+    assert_eq!(
+        c.q("lpop s 5"),
+        "*5\r\n$2\r\naa\r\n$2\r\nbb\r\n$10\r\neeeeeeeeee\r\n$2\r\ndd\r\n$2\r\nee\r\n"
+    );
+    assert_eq!(c.q("exists s"), ":0\r\n");
+}

@@ -1361,3 +1361,39 @@ fn oom_score_adj_sets_the_process_score() {
     assert_eq!(read(), base, "the score from before comes back");
     assert!(set("oom-score-adj-values", "2001 0 0").contains("must be between -2000 and 2000"));
 }
+
+/// `rename-command`: the command answers to its new name only, an empty name
+/// removes it, ACL rules name it by its new name, and its statistics keep its
+/// own name (replies recorded from redis-server 7.0.15 started with
+/// `--rename-command flushdb badger --rename-command keys ''`).
+#[test]
+fn rename_command_as_redis() {
+    let srv = start_server_with(&[
+        "--rename-command",
+        "flushdb",
+        "badger",
+        "--rename-command",
+        "keys",
+        "",
+    ]);
+    let mut c = srv.connect();
+    c.q("set a 1");
+    assert_eq!(
+        c.q("flushdb"),
+        "-ERR unknown command 'flushdb', with args beginning with: \r\n"
+    );
+    assert_eq!(c.q("badger"), "+OK\r\n");
+    assert_eq!(c.q("BADGER"), "+OK\r\n");
+    assert_eq!(
+        c.q("keys *"),
+        "-ERR unknown command 'keys', with args beginning with: '*' \r\n"
+    );
+    assert_eq!(c.q("acl setuser u +flushdb"), "+OK\r\n");
+    assert_eq!(
+        c.q("acl setuser u +badger"),
+        "-ERR Error in ACL SETUSER modifier '+badger': Unknown command or category name in ACL\r\n"
+    );
+    assert!(c
+        .q("info commandstats")
+        .contains("cmdstat_flushdb:calls=2,"));
+}

@@ -156,6 +156,10 @@ fn check_selector(
     if !s.all_keys {
         let keys = keys.get_or_insert_with(|| crate::cmd::command::request_keys(ctx, row, args));
         for &(pos, kflags) in keys.iter() {
+            // A shard channel (SPUBLISH, SSUBSCRIBE) is checked as a channel.
+            if kflags.contains(&"not_key") {
+                continue;
+            }
             let mut need = 0;
             for f in kflags {
                 match *f {

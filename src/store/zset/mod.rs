@@ -136,10 +136,13 @@ impl ZSet {
 
     /// The size and fill of the member index when the set is a skiplist
     /// (DEBUG HTSTATS-KEY); `None` for a listpack.
-    pub fn table_stats(&self) -> Option<(usize, usize)> {
+    pub fn table_stats(&self) -> Option<crate::store::htstats::TableStats> {
         match &self.repr {
             Repr::Listpack(_) => None,
-            Repr::Skiplist(s) => Some(s.index_stats()),
+            Repr::Skiplist(s) => {
+                let (size, len) = s.index_stats();
+                Some(crate::store::htstats::TableStats::open(size, len))
+            }
         }
     }
 
