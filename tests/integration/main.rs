@@ -2,6 +2,8 @@
 //! loopback port, and the Lua engine through its API and the `ferrous-lua` binary.
 mod acl;
 mod aof;
+mod aof_errors;
+mod aof_proc;
 mod arg_order;
 mod bitfield;
 mod clients;

@@ -73,7 +73,15 @@ struct State {
     unsynced: bool,
     current_size: u64,
     base_size: u64,
-    last_write_ok: bool,
+    /// Bytes in the current incremental file (a partial write is cut back
+    /// to it).
+    incr_len: u64,
+    /// The last write failed: why (`aof_last_write_status:err`, MISCONF).
+    write_err: Option<String>,
+    /// The last `everysec` fsync failed: why (also `err`, also MISCONF).
+    fsync_err: Option<String>,
+    /// When a write error was last logged.
+    last_error_log: Option<Instant>,
     /// A thread is writing the feed's bytes (see [`flush`]).
     writing: bool,
     /// Feed offset up to which the bytes are in the file (synced under
@@ -137,7 +145,6 @@ fn open_append(path: &Path) -> io::Result<File> {
 pub fn install(sh: &Arc<Shared>) {
     let _ = sh.persistence.aof.set(Box::new(Aof {
         state: Mutex::new(State {
-            last_write_ok: true,
             last_rewrite_ok: true,
             last_rewrite_secs: -1,
             ..State::default()
@@ -180,8 +187,27 @@ fn fsync_loop(weak: std::sync::Weak<Shared>) {
             st.unsynced = false;
             st.incr.clone()
         };
-        if let Some(f) = file {
-            let _ = f.sync_data();
+        let Some(f) = file else {
+            continue;
+        };
+        let synced = f.sync_data();
+        let mut st = a.lock();
+        match synced {
+            Err(e) => {
+                let why = crate::cmd::io_error_text(&e);
+                if st.fsync_err.is_none() {
+                    sh.logger
+                        .warning(&format!("Fail to fsync the AOF file: {why}"));
+                }
+                st.fsync_err = Some(why);
+                st.unsynced = true;
+                publish_status(&st, &sh);
+            }
+            Ok(()) if st.fsync_err.is_some() => {
+                st.fsync_err = None;
+                publish_status(&st, &sh);
+            }
+            Ok(()) => {}
         }
     }
 }
@@ -197,6 +223,12 @@ fn fsync_loop(weak: std::sync::Weak<Shared>) {
 /// writer only; one with newer bytes becomes the next writer. The bytes reach
 /// the file in the order they were fed (one writer at a time, each taking the
 /// whole buffer).
+///
+/// A failed write (Redis's `flushAppendOnlyFile`): part of it written is cut
+/// off the file again; under `appendfsync always` the server exits, as a
+/// reply may not leave without its command on disk; otherwise the bytes stay
+/// in the feed for the next writer (every release of the lock and the cron
+/// try again), and writes get MISCONF until a write succeeds.
 pub fn flush(sh: &Shared) {
     if !sh.propagation.is_on() {
         return;
@@ -226,46 +258,150 @@ pub fn flush(sh: &Shared) {
         (data, f.taken)
     };
     let file = st.incr.clone();
+    let incr_len = st.incr_len;
     drop(st);
     let always = sh.config().appendfsync == "always";
-    let written = match &file {
-        Some(file) => {
-            (&**file)
-                .write_all(&data)
-                .and_then(|_| if always { file.sync_data() } else { Ok(()) })
-        }
-        None => Ok(()),
+    let (written, err) = match &file {
+        Some(file) => write_some(file, &data),
+        None => (data.len(), None),
     };
     let mut st = a.lock();
     st.writing = false;
-    match written {
-        Ok(()) => {
+    match err {
+        None => {
+            if always {
+                if let Some(Err(e)) = file.as_ref().map(|f| f.sync_data()) {
+                    sh.logger.warning(&format!(
+                        "Can't persist AOF for fsync error when the AOF fsync policy is 'always': {}. Exiting...",
+                        crate::cmd::io_error_text(&e)
+                    ));
+                    std::process::exit(1);
+                }
+            }
             st.durable = end;
             st.current_size += data.len() as u64;
+            st.incr_len += data.len() as u64;
             st.unsynced |= !always;
-            if !st.last_write_ok {
+            if st.write_err.is_some() {
                 sh.logger
                     .warning("AOF write error looks solved, Redis can write again.");
+                st.write_err = None;
+                publish_status(&st, sh);
             }
-            st.last_write_ok = true;
         }
-        Err(e) => {
-            if st.last_write_ok {
-                sh.logger.warning(&format!(
-                    "Error writing to the AOF file: {}",
-                    crate::cmd::io_error_text(&e)
-                ));
+        Some(e) => {
+            let kept = write_failed(
+                &mut st,
+                sh,
+                file.as_deref(),
+                incr_len,
+                written,
+                data.len(),
+                &e,
+            );
+            if always {
+                sh.logger.warning(
+                    "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...",
+                );
+                std::process::exit(1);
             }
-            st.last_write_ok = false;
-            // Kept for the next writer, ahead of what came since.
+            // What could not be cut off stays written; the rest is kept for
+            // the next writer, ahead of what came since.
+            st.current_size += kept as u64;
+            st.incr_len += kept as u64;
             let mut f = sh.propagation.feed();
-            f.taken -= data.len() as u64;
-            let mut again = data;
+            let back = data.len() - kept;
+            f.taken -= back as u64;
+            let mut again = data.get(kept..).unwrap_or_default().to_vec();
             again.extend_from_slice(&f.buf);
             f.buf = again;
         }
     }
     a.written.notify_all();
+}
+
+/// Writes `data` as Redis's `aofWrite` does: on until all is written or a
+/// write fails. Returns how much was written and the error, if any.
+fn write_some(file: &File, data: &[u8]) -> (usize, Option<io::Error>) {
+    let mut done = 0;
+    while done < data.len() {
+        match (&*file).write(&data[done..]) {
+            Ok(0) => return (done, Some(io::ErrorKind::WriteZero.into())),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (done, Some(e)),
+        }
+    }
+    (done, None)
+}
+
+/// Seconds between two logs of a failing write (`AOF_WRITE_LOG_ERROR_RATE`).
+const WRITE_ERROR_LOG_RATE: Duration = Duration::from_secs(30);
+
+/// Records a failed write: the log lines (at most one each 30 seconds), a
+/// partial write cut off the file, the reason writes are refused with.
+/// Returns the bytes that stay in the file (a partial write that could not
+/// be cut off).
+fn write_failed(
+    st: &mut State,
+    sh: &Shared,
+    file: Option<&File>,
+    incr_len: u64,
+    written: usize,
+    expected: usize,
+    e: &io::Error,
+) -> usize {
+    let can_log = st
+        .last_error_log
+        .is_none_or(|t| t.elapsed() > WRITE_ERROR_LOG_RATE);
+    if can_log {
+        st.last_error_log = Some(Instant::now());
+    }
+    let mut kept = 0;
+    let reason = if written == 0 {
+        if can_log {
+            sh.logger.warning(&format!(
+                "Error writing to the AOF file: {}",
+                crate::cmd::io_error_text(e)
+            ));
+        }
+        crate::cmd::io_error_text(e)
+    } else {
+        if can_log {
+            sh.logger.warning(&format!(
+                "Short write while writing to the AOF file: (nwritten={written}, expected={expected})"
+            ));
+        }
+        if let Some(Err(te)) = file.map(|f| f.set_len(incr_len)) {
+            if can_log {
+                sh.logger.warning(&format!(
+                    "Could not remove short write from the append-only file.  Redis may refuse \
+                     to load the AOF the next time it starts.  ftruncate: {}",
+                    crate::cmd::io_error_text(&te)
+                ));
+            }
+            kept = written;
+        }
+        // Redis reports a short write as ENOSPC whatever stopped it.
+        crate::cmd::io_error_text(&io::Error::from_raw_os_error(ENOSPC))
+    };
+    st.write_err = Some(reason);
+    publish_status(st, sh);
+    kept
+}
+
+/// `ENOSPC` on Linux (and the BSDs): "No space left on device".
+const ENOSPC: i32 = 28;
+
+/// Tells the dispatcher whether writes are refused, and why: a failed write
+/// first, then a failed background fsync, while the AOF is on.
+fn publish_status(st: &State, sh: &Shared) {
+    let reason = if st.on || st.wait_rewrite {
+        st.write_err.clone().or_else(|| st.fsync_err.clone())
+    } else {
+        None
+    };
+    sh.persistence.set_aof_error(reason);
 }
 
 /// Opens the next incremental file; the feed starts it with a SELECT.
@@ -281,6 +417,7 @@ fn open_next_incr(st: &mut State, sh: &Shared, c: &Config, why: &str) -> io::Res
         seq,
         kind: Kind::Incr,
     });
+    st.incr_len = f.metadata().map_or(0, |m| m.len());
     st.incr = Some(Arc::new(f));
     st.unsynced = false;
     sh.propagation.feed().selected = None;
@@ -347,6 +484,7 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
             "Opening AOF incr file {} on server start",
             last.name
         ));
+        st.incr_len = f.metadata().map_or(0, |m| m.len());
         st.incr = Some(Arc::new(f));
     }
     persist_manifest(&dir, &c, &st.manifest)
@@ -687,6 +825,14 @@ fn switch(ctx: &mut Ctx<'_>, on: bool) -> Result<(), String> {
                 .unwrap_or_default();
             st.wait_rewrite = true;
             st.incr = None;
+            if st.fsync_err.take().is_some() {
+                sh.logger
+                    .warning("AOF reopen, just ignore the AOF fsync error in bio job");
+            }
+            if st.write_err.take().is_some() {
+                sh.logger.warning("AOF reopen, just ignore the last error.");
+            }
+            publish_status(&st, &sh);
         }
         if sh.persistence.bgsave_running() {
             schedule(&sh);
@@ -714,6 +860,7 @@ fn switch(ctx: &mut Ctx<'_>, on: bool) -> Result<(), String> {
     st.on = false;
     st.wait_rewrite = false;
     st.scheduled = false;
+    publish_status(&st, &sh);
     Ok(())
 }
 
@@ -788,7 +935,11 @@ fn info(sh: &Shared) -> String {
         if st.last_rewrite_ok { "ok" } else { "err" },
         st.rewrites,
         st.failures,
-        if st.last_write_ok { "ok" } else { "err" },
+        if st.write_err.is_none() && st.fsync_err.is_none() {
+            "ok"
+        } else {
+            "err"
+        },
     );
     if enabled {
         let pending = sh.propagation.feed().buf.len();
