@@ -2,7 +2,9 @@
 //! `loadAppendOnlyFiles` and `loadSingleAppendOnlyFile`).
 //!
 //! The manifest names the files; the base is read first, then the
-//! incremental files in order. A file that starts with `REDIS` is an RDB (a
+//! incremental files in order. (A single `appendonly.aof` of a Redis before
+//! 7.0 has been moved into the directory as the base by then, see
+//! `aof::start`.) A file that starts with `REDIS` is an RDB (a
 //! `.base.rdb`, or an old single file with an RDB preamble): it is loaded as
 //! one, and any commands after it are replayed. Commands are RESP multibulks
 //! (`*<argc>`, then `$<len>` and the bytes for each argument; a line starting
@@ -207,10 +209,21 @@ fn load_one(
 ) -> Result<u64, String> {
     let mut pos = 0;
     if bytes.starts_with(b"REDIS") {
-        sh.logger.notice("Reading RDB base file on AOF loading...");
+        // A file of a Redis before 7.0 (taken in as the base under its old
+        // name) has an RDB preamble followed by commands.
+        let old_style = name == c.appendfilename;
+        sh.logger.notice(if old_style {
+            "Reading RDB preamble from AOF file..."
+        } else {
+            "Reading RDB base file on AOF loading..."
+        });
         pos = rdbfile::load_rdb(ks.store, ks.scripts, sh, c, bytes, Default::default(), true)
             .map_err(|e| format!("Bad file format reading the append only file {name}: {e}"))?;
-        sh.logger.notice("RDB is base AOF");
+        sh.logger.notice(if old_style {
+            "Reading the remaining AOF tail..."
+        } else {
+            "RDB is base AOF"
+        });
     }
     let mut client = ClientState {
         id: u64::MAX - 1,

@@ -4,6 +4,9 @@
 //! startup, writing what commands propagate, fsync, BGREWRITEAOF and its
 //! automatic trigger, turning the AOF on and off with CONFIG SET, and INFO.
 //!
+//! - **Upgrade.** A single `appendonly.aof` in `dir` from a Redis before 7.0
+//!   (commands, or an RDB preamble and commands) becomes base 1 of a new
+//!   directory under its own name, as 7.0 does it at startup.
 //! - **Writing.** Commands that changed the dataset are put in RESP into the
 //!   propagation feed (`cmd::propagate`) under the keyspace lock. Right after
 //!   a thread releases that lock and before it sends anything ([`flush`],
@@ -433,6 +436,7 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
         return Ok(());
     };
     let dir = aof_dir(&c);
+    let dir_existed = dir.is_dir();
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return Err(format!(
             "Can't open or create append-only dir {}: {}",
@@ -446,6 +450,9 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Manifest::default(),
         Err(e) => return Err(format!("Can't open the AOF manifest file: {e}")),
     };
+    if needs_upgrade(&c, &dir, dir_existed, &m) {
+        m = upgrade(sh, &c, &dir)?;
+    }
     let mut loaded = load::Loaded::default();
     if !m.data_files().is_empty() {
         loaded = load::load_files(&mut load::Target::of(ks), sh, &dir, &m)?;
@@ -498,6 +505,56 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
     sh.propagation.on.store(true, Ordering::Relaxed);
     crate::cmd::notify::flush_expired(&mut ks.store, sh);
     Ok(())
+}
+
+/// Whether `appendfilename` in `dir` is a single append-only file of a
+/// Redis before 7.0 to be taken in as the base (7.0's three cases): there is
+/// no AOF directory, or no file in its manifest, or the manifest names only
+/// it as the base and it is not in the directory yet (a crash between the
+/// manifest and the move).
+fn needs_upgrade(c: &Config, dir: &Path, dir_existed: bool, m: &Manifest) -> bool {
+    if !Path::new(&c.dir).join(&c.appendfilename).is_file() {
+        return false;
+    }
+    let only_old_base = m.incrs.is_empty()
+        && m.base.as_ref().is_some_and(|b| b.name == c.appendfilename)
+        && !dir.join(&c.appendfilename).exists();
+    !dir_existed || (m.base.is_none() && m.incrs.is_empty()) || only_old_base
+}
+
+/// Takes in an old single file (Redis's `aofUpgradePrepare`): a manifest
+/// naming it as base 1 is written first, then the file is moved into the
+/// directory, so a crash in between is finished at the next start.
+fn upgrade(sh: &Shared, c: &Config, dir: &Path) -> Result<Manifest, String> {
+    let m = Manifest {
+        base: Some(FileEntry {
+            name: c.appendfilename.clone(),
+            seq: 1,
+            kind: Kind::Base,
+        }),
+        base_seq: 1,
+        ..Manifest::default()
+    };
+    persist_manifest(dir, c, &m).map_err(|e| {
+        format!(
+            "Can't persist the AOF manifest: {}",
+            crate::cmd::io_error_text(&e)
+        )
+    })?;
+    let old = Path::new(&c.dir).join(&c.appendfilename);
+    if let Err(e) = std::fs::rename(&old, dir.join(&c.appendfilename)) {
+        return Err(format!(
+            "Error trying to move the old AOF file {} into dir {}: {}",
+            c.appendfilename,
+            c.appenddirname,
+            crate::cmd::io_error_text(&e)
+        ));
+    }
+    sh.logger.notice(&format!(
+        "Successfully migrated an old-style AOF file ({}) into the AOF directory ({}).",
+        c.appendfilename, c.appenddirname
+    ));
+    Ok(m)
 }
 
 /// Deletes the history files and drops them from the manifest (unless
