@@ -8,7 +8,8 @@
 //! `.base.rdb`, or an old single file with an RDB preamble): it is loaded as
 //! one, and any commands after it are replayed. Commands are RESP multibulks
 //! (`*<argc>`, then `$<len>` and the bytes for each argument; a line starting
-//! with `#` is an annotation, skipped), run by a client of the server's own
+//! with `#` is an annotation, such as the `#TS:<unix seconds>` lines of
+//! `aof-timestamp-enabled yes`, skipped), run by a client of the server's own
 //! with no connection, as Redis's "fake client" does: MULTI/EXEC in the file
 //! run as a transaction.
 //!
@@ -33,6 +34,9 @@ use crate::store::Store;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
+
+/// Redis's `AOF_ANNOTATION_LINE_MAX_LEN`: its read buffer for a line.
+const ANNOTATION_MAX: usize = 1024;
 
 /// One step of reading commands.
 #[derive(Debug, PartialEq)]
@@ -72,9 +76,13 @@ fn next_command(buf: &[u8], at: usize) -> Next {
         return Next::End;
     }
     if buf[at] == b'#' {
-        return match line(buf, at) {
-            Some((_, end)) => Next::Skip(end),
-            None => Next::Truncated,
+        // Redis reads an annotation as one `fgets` of at most 1023 bytes:
+        // a longer line goes on as the next read, and one the file ends in
+        // is skipped like any other.
+        let window = &buf[at..buf.len().min(at + ANNOTATION_MAX - 1)];
+        return match window.iter().position(|&b| b == b'\n') {
+            Some(nl) => Next::Skip(at + nl + 1),
+            None => Next::Skip(at + window.len()),
         };
     }
     if buf[at] != b'*' {
@@ -328,6 +336,18 @@ mod tests {
             Next::Command(vec![b"SELECT".to_vec(), b"0".to_vec()], b.len())
         );
         assert_eq!(next_command(b, b.len()), Next::End);
+    }
+
+    #[test]
+    fn annotations_are_read_as_redis_reads_them() {
+        // One the file ends in is skipped whole, not a torn command.
+        assert_eq!(next_command(b"#TS:17", 0), Next::Skip(6));
+        // A line over 1023 bytes goes on as the next read: here not a command.
+        let mut long = b"#".to_vec();
+        long.extend_from_slice(&[b'a'; 1100]);
+        long.extend_from_slice(b"\r\n");
+        assert_eq!(next_command(&long, 0), Next::Skip(1023));
+        assert_eq!(next_command(&long, 1023), Next::Bad(1023));
     }
 
     #[test]

@@ -465,8 +465,14 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
         let seq = m.base_seq + 1;
         let name = manifest::base_name(&c.appendfilename, seq, c.aof_use_rdb_preamble);
         let snap = snapshot(&ks.store, &mut ks.scripts);
-        write_base_file(&dir.join(&name), &snap, &c, &mut || Ok(()))
+        let ts = base_timestamp(&c);
+        write_base_file(&dir.join(&name), &snap, &c, ts, &mut || Ok(()))
             .map_err(|e| format!("Can't create the AOF base file {name}: {e}"))?;
+        // Written here, not by a rewrite's thread: the next command is
+        // annotated only in a later second (as 7.0's main process).
+        if let Some(t) = ts {
+            sh.propagation.feed().ts_last = t;
+        }
         sh.logger
             .notice(&format!("Creating AOF base file {name} on server start"));
         m.base_seq = seq;
@@ -585,17 +591,26 @@ fn snapshot(store: &Store, scripts: &mut ScriptSlot) -> rewrite::Snapshot {
     }
 }
 
+/// The `#TS:` a command-form base starts with (`aof-timestamp-enabled yes`
+/// and `aof-use-rdb-preamble no`): the time it is written.
+fn base_timestamp(c: &Config) -> Option<u64> {
+    (c.aof_timestamp_enabled && !c.aof_use_rdb_preamble)
+        .then(|| (crate::cmd::shared::unix_micros() / 1_000_000) as u64)
+}
+
 /// Writes a base file (RDB or commands by `aof-use-rdb-preamble`) and syncs it.
 fn write_base_file(
     path: &Path,
     snap: &rewrite::Snapshot,
     c: &Config,
+    timestamp: Option<u64>,
     on_key: &mut dyn FnMut() -> io::Result<()>,
 ) -> io::Result<()> {
     let mut rdb = rdbfile::save_options(c);
     rdb.aof_base = true;
     let opts = rewrite::BaseOptions {
         rdb: c.aof_use_rdb_preamble.then_some(rdb),
+        timestamp,
         compress: c.rdbcompression,
         encodings: rdbfile::encodings(c),
     };
@@ -680,7 +695,9 @@ pub fn rewrite_start(
                     }
                     Ok(())
                 };
-                let r = write_base_file(&tmp, &snap, &c2, &mut on_key).map_err(|e| e.to_string());
+                let ts = base_timestamp(&c2);
+                let r =
+                    write_base_file(&tmp, &snap, &c2, ts, &mut on_key).map_err(|e| e.to_string());
                 if r.is_ok() {
                     sh2.logger.notice(&format!(
                         "Successfully created the temporary AOF base file {}",
@@ -806,18 +823,24 @@ fn rewrite_done(a: &Aof, sh: &Shared, result: Result<(), String>, mut run: Runni
         temp_name()
     ));
     let base_size = std::fs::metadata(st.dir.join(&name)).map_or(0, |m| m.len());
-    // The old base and every incremental file but the newest become history.
+    // The old base and every incremental file but the newest become history,
+    // ahead of older history in 7.0's order: the incremental files, then the
+    // base (it puts the base at the head of its list, then each file from
+    // the newest back).
     let mut m = st.manifest.clone();
-    if let Some(mut old) = m.base.take() {
-        old.kind = Kind::History;
-        m.history.push(old);
-    }
+    let mut history = Vec::new();
     let keep = usize::from(st.on || st.wait_rewrite);
     let older = m.incrs.len().saturating_sub(keep);
     for mut e in m.incrs.drain(..older) {
         e.kind = Kind::History;
-        m.history.push(e);
+        history.push(e);
     }
+    if let Some(mut old) = m.base.take() {
+        old.kind = Kind::History;
+        history.push(old);
+    }
+    history.append(&mut m.history);
+    m.history = history;
     m.base = Some(FileEntry {
         name,
         seq: run.base_seq,
