@@ -91,6 +91,7 @@ pub mod sparkline;
 pub mod stream;
 pub mod stream_group;
 pub mod stream_info;
+pub mod stream_propagate;
 pub mod stream_read;
 pub mod string;
 pub mod table;

@@ -8,7 +8,9 @@
 //!   it runs names what to propagate instead with [`replace`] (Redis's
 //!   `rewriteClientCommandVector`): EXPIRE as PEXPIREAT, SET EX as SET PXAT,
 //!   INCRBYFLOAT as SET KEEPTTL, BLPOP as LPOP, SPOP as SREMs, a script as
-//!   nothing (its own calls propagate, "effects replication").
+//!   nothing (its own calls propagate, "effects replication"). A command can
+//!   also hand over commands of its own with [`also`] (Redis's
+//!   `alsoPropagate`), e.g. XREADGROUP's XCLAIMs.
 //! - An *execution unit* is one top-level command with everything it runs
 //!   inside (EXEC's queue, a script's `redis.call`s, which nest through
 //!   `dispatch`). Its commands collect in a pending list; when the unit ends,
@@ -219,6 +221,30 @@ pub fn replace(ctx: &Ctx<'_>, cmds: Vec<Vec<Vec<u8>>>) {
         return;
     }
     ctx.shared.propagation.feed().replaced = Some(cmds);
+}
+
+/// Propagates `argv` alongside the running command, in the order of the
+/// calls and ahead of the command itself (Redis's `alsoPropagate`), whether
+/// or not the change counter moved. Outside a unit it goes out at once.
+pub fn also(ctx: &Ctx<'_>, argv: Vec<Vec<u8>>) {
+    if !ctx.shared.propagation.is_on() {
+        return;
+    }
+    let ts = stamp(ctx.shared);
+    let mut f = ctx.shared.propagation.feed();
+    f.ops.push(Op {
+        db: ctx.client.db,
+        argv,
+    });
+    if f.depth == 0 {
+        emit_pending(&mut f, ts);
+    }
+}
+
+/// The running command is not propagated itself (Redis's
+/// `preventCommandPropagation`): what it handed to [`also`] is.
+pub fn prevent(ctx: &Ctx<'_>) {
+    replace(ctx, Vec::new());
 }
 
 /// Whether commands are propagated now (a handler skips building a

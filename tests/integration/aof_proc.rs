@@ -194,3 +194,66 @@ pub fn files(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// redis-server 7.0.15 on a dir of the test's own, when it is installed
+/// (`None` otherwise: the comparison is skipped), killed when dropped.
+pub struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Redis {
+    pub fn start(dir: &Path, args: &[&str]) -> Option<Redis> {
+        Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .ok()?;
+        let port = free_port();
+        let mut child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--dir", dir.to_str()?])
+            .args(args)
+            .stdout(Stdio::null())
+            .spawn()
+            .ok()?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let r = Redis { child, port };
+        // It answers LOADING until the dataset is in.
+        let mut c = r.connect();
+        while c.q("ping").starts_with("-LOADING") {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(r)
+    }
+
+    pub fn connect(&self) -> Conn {
+        let s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(20))).ok();
+        Conn::from_stream(s)
+    }
+
+    /// SHUTDOWN NOSAVE, and waits for the process to end.
+    pub fn shutdown(mut self) {
+        let mut c = self.connect();
+        c.send(b"shutdown nosave\r\n");
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

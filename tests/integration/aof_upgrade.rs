@@ -9,12 +9,9 @@
 //! The RDB-preamble file is a committed fixture: a dump redis-server 7.0.15
 //! saved (`pre` = 1, hash `h`), with `SELECT 0` and `SET tail t` appended, as
 //! Redis 4 to 6 wrote an AOF after a rewrite with `aof-use-rdb-preamble yes`.
-use super::aof_proc::{files, read, Proc};
-use super::support::{free_port, temp_dir, Conn};
-use std::net::TcpStream;
+use super::aof_proc::{files, read, Proc, Redis};
+use super::support::temp_dir;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 /// Commands only, as Redis 6 wrote them (one database switch).
 const COMMANDS_ONLY: &[u8] = b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n\
@@ -58,37 +55,9 @@ fn startup_lines(log: &Path) -> Vec<String> {
 /// With `redis-server` installed: what it leaves in `appendonlydir` for the
 /// same old file (the manifest and each file's bytes).
 fn redis_upgrade(old: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
-    Command::new("redis-server")
-        .arg("--version")
-        .output()
-        .ok()?;
     let dir = temp_dir("aof-upgrade-redis");
     std::fs::write(dir.join("appendonly.aof"), old).ok()?;
-    let port = free_port();
-    let mut child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "yes"])
-        .args(["--dir", dir.to_str()?])
-        .stdout(Stdio::null())
-        .spawn()
-        .ok()?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let stream = loop {
-        if let Ok(s) = TcpStream::connect(("127.0.0.1", port)) {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut c = Conn::from_stream(stream);
-    while c.q("ping").starts_with("-LOADING") {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    c.send(b"shutdown nosave\r\n");
-    let _ = child.wait();
+    Redis::start(&dir, &["--appendonly", "yes"])?.shutdown();
     let aof = dir.join("appendonlydir");
     let out = files(&aof)
         .into_iter()

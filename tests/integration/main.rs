@@ -4,6 +4,7 @@ mod acl;
 mod aof;
 mod aof_errors;
 mod aof_proc;
+mod aof_streams;
 mod aof_timestamps;
 mod aof_upgrade;
 mod arg_order;
