@@ -129,3 +129,40 @@ fn write_error_under_appendfsync_always_exits() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// DEBUG LOADAOF exits (status 1) when the load does not end cleanly, as
+/// 7.0 does: a torn last command (even though `aof-load-truncated yes` cut
+/// it, with its log lines first), or no AOF at all (`appendonly no`).
+#[test]
+fn debug_loadaof_exits_when_the_load_fails() {
+    let dir = temp_dir("aof-loadaof-torn");
+    let args = ["--appendonly", "yes", "--enable-debug-command", "yes"];
+    let mut p = Proc::start(&dir, &args);
+    let mut c = p.connect();
+    assert_eq!(c.q("set a 1"), "+OK\r\n");
+    let incr = dir.join("appendonlydir/appendonly.aof.1.incr.aof");
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&incr)
+        .expect("incr");
+    std::io::Write::write_all(&mut f, b"*2\r\n$3\r\nset\r\n").expect("append");
+    c.send(b"debug loadaof\r\n");
+    assert!(c.is_closed());
+    assert_eq!(p.child.wait().expect("wait").code(), Some(1));
+    let log = std::fs::read_to_string(dir.join("log.txt")).unwrap_or_default();
+    assert!(log.contains("# !!! Truncating the AOF appendonly.aof.1.incr.aof at offset 50 !!!"));
+    assert!(log.contains(
+        "# AOF appendonly.aof.1.incr.aof loaded anyway because aof-load-truncated is enabled"
+    ));
+    assert!(!log.contains("Append Only File loaded by DEBUG LOADAOF"));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = temp_dir("aof-loadaof-none");
+    let mut p = Proc::start(&dir, &["--enable-debug-command", "yes"]);
+    let mut c = p.connect();
+    assert_eq!(c.q("set a 1"), "+OK\r\n");
+    c.send(b"debug loadaof\r\n");
+    assert!(c.is_closed());
+    assert_eq!(p.child.wait().expect("wait").code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -133,6 +133,9 @@ pub struct Loaded {
     pub total_size: u64,
     /// Bytes of the base file (`aof_base_size`).
     pub base_size: u64,
+    /// The last file ended in a torn command and was cut back
+    /// (`aof-load-truncated yes`): Redis's `AOF_TRUNCATED`.
+    pub truncated: bool,
 }
 
 /// The parts of the keyspace a load works on (a [`Keyspace`], or a
@@ -186,7 +189,8 @@ pub fn load_files(
         };
         let t = Instant::now();
         let is_base = m.base.as_ref() == Some(*f);
-        let size = load_one(ks, sh, &path, &f.name, &bytes, last, &c)?;
+        let (size, cut) = load_one(ks, sh, &path, &f.name, &bytes, last, &c)?;
+        out.truncated |= cut;
         out.total_size += size;
         if is_base {
             out.base_size = size;
@@ -205,7 +209,7 @@ pub fn load_files(
     Ok(out)
 }
 
-/// Loads one file; returns its size (after a cut).
+/// Loads one file; returns its size (after a cut) and whether it was cut.
 fn load_one(
     ks: &mut Target<'_>,
     sh: &Arc<Shared>,
@@ -214,7 +218,7 @@ fn load_one(
     bytes: &[u8],
     last: bool,
     c: &crate::cmd::config::Config,
-) -> Result<u64, String> {
+) -> Result<(u64, bool), String> {
     let mut pos = 0;
     if bytes.starts_with(b"REDIS") {
         // A file of a Redis before 7.0 (taken in as the base under its old
@@ -284,7 +288,7 @@ fn load_one(
         }
     };
     if !truncated && multi_at.is_none() {
-        return Ok(bytes.len() as u64);
+        return Ok((bytes.len() as u64, false));
     }
     if multi_at.is_some() {
         sh.logger.warning(&format!(
@@ -320,7 +324,7 @@ fn load_one(
     sh.logger.warning(&format!(
         "AOF {name} loaded anyway because aof-load-truncated is enabled"
     ));
-    Ok(valid as u64)
+    Ok((valid as u64, true))
 }
 
 #[cfg(test)]

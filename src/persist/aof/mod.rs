@@ -945,8 +945,11 @@ fn switch(ctx: &mut Ctx<'_>, on: bool) -> Result<(), String> {
 }
 
 /// DEBUG LOADAOF (7.0): the AOF written and synced, the keyspace emptied and
-/// loaded again from the files the manifest on disk names. Unlike Redis,
-/// which exits when that load fails, the error is returned.
+/// loaded again from the files the manifest on disk names (history files
+/// deleted first, an old single file taken in as at startup). As in 7.0, the
+/// server exits (status 1) when that load does not end cleanly: no AOF to
+/// load (also with `appendonly no`), a bad manifest, a damaged file, or a
+/// torn last command even when `aof-load-truncated yes` cut it.
 fn debug_loadaof(ctx: &mut Ctx<'_>) -> Result<(), String> {
     let sh = ctx.shared.clone();
     flush(&sh);
@@ -956,13 +959,40 @@ fn debug_loadaof(ctx: &mut Ctx<'_>) -> Result<(), String> {
     if let Some(f) = a.lock().incr.clone() {
         let _ = f.sync_data();
     }
+    let _old = ctx.store.flush_all();
+    let fail = |why: Option<String>| -> ! {
+        if let Some(why) = why {
+            sh.logger.warning(&why);
+        }
+        std::process::exit(1)
+    };
     let c = sh.config().clone();
     let dir = aof_dir(&c);
-    let m = match std::fs::read(dir.join(manifest::manifest_name(&c.appendfilename))) {
-        Ok(text) => Manifest::parse(&text)?,
+    let dir_existed = dir.is_dir();
+    let mut m = match std::fs::read(dir.join(manifest::manifest_name(&c.appendfilename))) {
+        Ok(text) => Manifest::parse(&text).unwrap_or_else(|e| fail(Some(e))),
         Err(_) => Manifest::default(),
     };
-    let _old = ctx.store.flush_all();
+    if needs_upgrade(&c, &dir, dir_existed, &m) {
+        m = upgrade(&sh, &c, &dir).unwrap_or_else(|e| fail(Some(e)));
+    }
+    if !c.aof_disable_auto_gc && !m.history.is_empty() {
+        let mut st = a.lock();
+        if st.on && st.dir == dir {
+            st.manifest.history.clear();
+        }
+        for h in std::mem::take(&mut m.history) {
+            sh.logger.notice(&format!(
+                "Removing the history file {} in the background",
+                h.name
+            ));
+            let _ = std::fs::remove_file(dir.join(&h.name));
+        }
+        let _ = persist_manifest(&dir, &c, &m);
+    }
+    if m.data_files().is_empty() {
+        fail(None);
+    }
     // Replayed commands are not written again.
     let was = sh.propagation.on.swap(false, Ordering::Relaxed);
     let mut target = load::Target {
@@ -972,8 +1002,12 @@ fn debug_loadaof(ctx: &mut Ctx<'_>) -> Result<(), String> {
     };
     let r = load::load_files(&mut target, &sh, &dir, &m);
     sh.propagation.on.store(was, Ordering::Relaxed);
+    match r {
+        Ok(loaded) if !loaded.truncated => {}
+        Ok(_) => fail(None),
+        Err(e) => fail(Some(e)),
+    }
     ctx.store.dirty = 0;
-    r?;
     sh.logger
         .warning("Append Only File loaded by DEBUG LOADAOF");
     Ok(())
