@@ -10,6 +10,7 @@
 //!
 //! The handle does not own the socket (the server does); it holds a
 //! [`Connection`], the one thing the rest of the program may do to it: close it.
+use std::fmt;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -138,14 +139,47 @@ pub trait Connection: Send + Sync + std::fmt::Debug {
     fn join_writer(&self);
 }
 
+/// One end of a client's connection, as CLIENT LIST shows it (`addr=`, `laddr=`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Peer {
+    Tcp(SocketAddr),
+    /// A client of the Unix socket at this path: both ends show as `path:0`,
+    /// as in Redis.
+    Unix(Arc<str>),
+}
+
+impl Peer {
+    /// A client that counts as local for `enable-protected-configs local`
+    /// and the like: a loopback address or the Unix socket (7.0's rule).
+    pub fn is_local(&self) -> bool {
+        match self {
+            Peer::Tcp(a) => a.ip().is_loopback(),
+            Peer::Unix(_) => true,
+        }
+    }
+
+    pub fn is_unix(&self) -> bool {
+        matches!(self, Peer::Unix(_))
+    }
+}
+
+impl fmt::Display for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Peer::Tcp(a) => write!(f, "{a}"),
+            Peer::Unix(path) => write!(f, "{path}:0"),
+        }
+    }
+}
+
 /// A client's entry in the registry, shared between its thread and the rest of the
 /// server.
 #[derive(Debug)]
 pub struct ClientHandle {
     pub id: u64,
     /// Peer address (`addr=` in CLIENT LIST) and our end (`laddr=`).
-    pub addr: SocketAddr,
-    pub laddr: SocketAddr,
+    pub addr: Peer,
+    pub laddr: Peer,
     /// The socket's file descriptor number (`fd=`), for display only.
     pub fd: i64,
     pub created: Instant,
@@ -185,7 +219,7 @@ impl ClientHandle {
     /// The entry of client `id` connected from `addr` to `laddr`.
     pub fn new(
         id: u64,
-        (addr, laddr): (SocketAddr, SocketAddr),
+        (addr, laddr): (Peer, Peer),
         fd: i64,
         now_ms: u64,
         conn: Box<dyn Connection>,

@@ -121,6 +121,7 @@ pub fn describe(ctx: &Ctx<'_>, h: &Arc<ClientHandle>, own: (&str, &[Vec<u8>])) -
         (tracking.as_ref().is_some_and(|m| m.bcast), 'B'),
         (dirty, 'd'),
         (mine && c.close_after_reply, 'c'),
+        (h.addr.is_unix(), 'U'),
         (no_evict, 'e'),
     ] {
         if on {

@@ -130,8 +130,14 @@ pub fn feed(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         return;
     }
     let us = super::shared::unix_micros();
+    let unix = ctx.client.handle.as_ref().and_then(|h| match &h.addr {
+        super::client::Peer::Unix(path) => Some(path.clone()),
+        super::client::Peer::Tcp(_) => None,
+    });
     let who = if ctx.client.id == u64::MAX {
         "lua".to_string()
+    } else if let Some(path) = unix {
+        format!("unix:{path}")
     } else {
         super::slowlog::client_identity(ctx).0
     };

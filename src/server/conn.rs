@@ -17,14 +17,14 @@
 //!   comes back; the poller returns it on idleness, on EOF or errors, and before any
 //!   request it must not run itself (see `hot.rs`). Whoever holds the `Conn` is the
 //!   only reader and writer of the socket, so requests and replies keep their order.
+use super::stream::Stream;
 use super::Core;
-use crate::cmd::client::Connection;
+use crate::cmd::client::{Connection, Peer};
 use crate::cmd::outbox::{HandOver, Outbox};
 use crate::cmd::{self, ClientHandle, ClientState};
 use crate::resp::parse::{ProtocolError, Request, RequestParser};
 use crate::resp::Reply;
 use std::io::{ErrorKind, Read, Write};
-use std::net::TcpStream;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex};
@@ -55,13 +55,13 @@ pub(super) const STACK: usize = crate::lua::state::LUA_THREAD_STACK;
 /// the outbox's writer thread on.
 #[derive(Debug)]
 struct Socket {
-    stream: Arc<TcpStream>,
+    stream: Arc<Stream>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl Connection for Socket {
     fn close(&self) {
-        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+        self.stream.shutdown();
     }
 
     fn start_writer(&self, outbox: Arc<Outbox>) -> bool {
@@ -88,19 +88,20 @@ impl Connection for Socket {
 
 /// Registers the client and serves it on this thread (a pool thread) until it
 /// closes, or refuses it over `maxclients`.
-pub(super) fn serve_new(core: &Arc<Core>, stream: TcpStream, id: u64) {
+pub(super) fn serve_new(core: &Arc<Core>, stream: Stream, id: u64) {
     let sh = &core.shared;
-    let _ = stream.set_nodelay(true);
+    stream.set_nodelay();
     let maxclients = sh.config().maxclients;
-    #[cfg(unix)]
-    let fd = {
-        use std::os::fd::AsRawFd;
-        stream.as_raw_fd() as i64
-    };
-    #[cfg(not(unix))]
-    let fd = -1i64;
-    let (Ok(addr), Ok(laddr)) = (stream.peer_addr(), stream.local_addr()) else {
-        return;
+    let fd = stream.fd();
+    let (addr, laddr) = match &stream {
+        Stream::Tcp(s) => match (s.peer_addr(), s.local_addr()) {
+            (Ok(a), Ok(l)) => (Peer::Tcp(a), Peer::Tcp(l)),
+            _ => return,
+        },
+        Stream::Unix { .. } => {
+            let path: Arc<str> = sh.config().unixsocket.as_str().into();
+            (Peer::Unix(path.clone()), Peer::Unix(path))
+        }
     };
     let stream = Arc::new(stream);
     let handle = Arc::new(ClientHandle::new(
@@ -172,7 +173,7 @@ impl Input {
 pub(super) struct Conn {
     /// The socket, shared only with the client's registry entry (to close it)
     /// and its outbox's writer thread: one descriptor per client.
-    pub(super) stream: Arc<TcpStream>,
+    pub(super) stream: Arc<Stream>,
     /// `out` holds replies this connection writes itself while its outbox is
     /// held for them (see `cmd/outbox.rs`): released once they are written.
     pub(super) holding: bool,
@@ -329,7 +330,7 @@ impl Conn {
     }
 }
 
-fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
+fn serve(core: &Arc<Core>, stream: Arc<Stream>, handle: Arc<ClientHandle>) {
     let sh = &core.shared;
     let (home, back) = channel();
     let id = handle.id;
@@ -461,7 +462,7 @@ fn serve(core: &Arc<Core>, stream: Arc<TcpStream>, handle: Arc<ClientHandle>) {
     // Lets the writer thread (if any) send what is queued, e.g. QUIT's +OK.
     handle.outbox.close();
     handle.join_writer();
-    let _ = stream.shutdown(std::net::Shutdown::Both);
+    stream.shutdown();
     sh.logger.verbose(&format!(
         "Client closed connection id={} addr={}",
         handle.id, handle.addr
@@ -498,7 +499,7 @@ pub(super) fn execute(
     client: &mut ClientState,
     out: &mut Reply,
     batch: &mut [Request],
-    (peer, can_wait): (&TcpStream, bool),
+    (peer, can_wait): (&Stream, bool),
 ) -> (bool, usize) {
     let sh = &core.shared;
     let mut holding = false;
@@ -613,7 +614,7 @@ pub(super) fn execute(
 
 /// Before a wait without the lock: writes the replies so far (which the
 /// outbox is held for), so the client has them while this one waits.
-fn write_held(client: &mut ClientState, out: &mut Reply, peer: &TcpStream, holding: &mut bool) {
+fn write_held(client: &mut ClientState, out: &mut Reply, peer: &Stream, holding: &mut bool) {
     if !std::mem::take(holding) {
         return;
     }

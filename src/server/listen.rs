@@ -13,12 +13,20 @@
 //! bound again and CONFIG SET gets Redis's error. Connections already
 //! accepted stay, as in Redis.
 //!
+//! The Unix socket (`unixsocket`, fixed at startup as in Redis) has an accept
+//! thread of its own. Its file is removed before binding (a stale one from an
+//! earlier run would make the bind fail) and again at shutdown, and gets the
+//! `unixsocketperm` mode when that is set.
+//!
 //! Invariants: `State::active` lists exactly the sockets whose threads are
 //! accepting, and is emptied (threads joined, sockets closed) at shutdown;
 //! `Shared::port` is the port of the active sockets.
+use super::stream::Stream;
 use super::Core;
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::thread::JoinHandle;
@@ -36,6 +44,8 @@ struct State {
     active: Vec<Active>,
     /// The `bind` list the active sockets came from.
     binds: Vec<String>,
+    /// The Unix socket's path and accept thread.
+    unix: Option<(PathBuf, JoinHandle<()>)>,
 }
 
 /// The accepting sockets of a server (in `Core`).
@@ -105,20 +115,57 @@ impl Listeners {
         }
     }
 
+    /// Starts the accept thread of the Unix socket bound at `path`.
+    pub fn start_unix(&self, core: &Arc<Core>, listener: UnixListener, path: PathBuf) {
+        let c = core.clone();
+        let spawned = std::thread::Builder::new()
+            .name("accept-unix".into())
+            .spawn(move || accept_unix(&c, listener));
+        match spawned {
+            Ok(thread) => self.lock().unix = Some((path, thread)),
+            Err(e) => core
+                .shared
+                .logger
+                .warning(&format!("Could not start an accept thread: {e}")),
+        }
+    }
+
     /// Wakes every accept thread (at shutdown: each then sees the flag).
     pub fn wake_all(&self) {
-        let addrs: Vec<SocketAddr> = self.lock().active.iter().map(|a| a.addr).collect();
+        let (addrs, unix): (Vec<SocketAddr>, Option<PathBuf>) = {
+            let st = self.lock();
+            (
+                st.active.iter().map(|a| a.addr).collect(),
+                st.unix.as_ref().map(|(p, _)| p.clone()),
+            )
+        };
         addrs.iter().for_each(wake);
+        if let Some(p) = unix {
+            let _ = UnixStream::connect(p);
+        }
     }
 
     /// Waits for the shutdown (looking every 50 ms), then for every accept
-    /// thread to end: their sockets are closed when this returns.
-    pub fn run_until_shutdown(&self, shutting_down: impl Fn() -> bool) {
+    /// thread to end: their sockets are closed when this returns, and the Unix
+    /// socket's file is removed.
+    pub fn run_until_shutdown(&self, core: &Core, shutting_down: impl Fn() -> bool) {
         while !shutting_down() {
             std::thread::sleep(Duration::from_millis(50));
         }
-        let active = std::mem::take(&mut self.lock().active);
+        let (active, unix) = {
+            let mut st = self.lock();
+            (std::mem::take(&mut st.active), st.unix.take())
+        };
         retire(active);
+        if let Some((path, thread)) = unix {
+            let _ = UnixStream::connect(&path);
+            let _ = thread.join();
+            let log = &core.shared.logger;
+            log.notice("Removing the unix socket file.");
+            if let Err(e) = std::fs::remove_file(&path) {
+                log.warning(&format!("Error removing the unix socket file: {e}"));
+            }
+        }
     }
 
     /// Listens on `binds` × `port` instead of the current sockets: they are
@@ -208,6 +255,43 @@ fn accept_loop(core: &Arc<Core>, listener: TcpListener, retired: &AtomicBool) {
                 continue;
             }
         };
-        core.pool.submit(stream, sh.new_client_id());
+        core.pool.submit(Stream::Tcp(stream), sh.new_client_id());
+    }
+}
+
+/// Binds the Unix socket at `path` (a file already there is removed first, as
+/// Redis does) and gives it mode `perm` unless that is 0.
+pub fn bind_unix(path: &str, perm: u32) -> Result<UnixListener, String> {
+    // sun_path holds 108 bytes with the terminating zero.
+    if path.len() > 107 {
+        return Err(format!(
+            "unix socket path too long ({}), must be under 108",
+            path.len()
+        ));
+    }
+    let _ = std::fs::remove_file(path);
+    let listener = UnixListener::bind(path).map_err(|e| e.to_string())?;
+    if perm != 0 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(perm))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(listener)
+}
+
+fn accept_unix(core: &Arc<Core>, listener: UnixListener) {
+    let sh = &core.shared;
+    for stream in listener.incoming() {
+        if sh.is_shutting_down() {
+            break;
+        }
+        match stream {
+            Ok(s) => core.pool.submit(Stream::unix(s), sh.new_client_id()),
+            Err(e) => {
+                sh.logger
+                    .warning(&format!("Accepting client connection: {e}"));
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
     }
 }

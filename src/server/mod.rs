@@ -1,4 +1,4 @@
-//! The TCP server: listeners, connection threads, the poller, the keyspace lock
+//! The server: TCP and Unix-socket listeners, connection threads, the poller, the keyspace lock
 //! and its policy, the cron. This is the only layer that owns sockets and starts
 //! threads; everything a command sees lives in `cmd`.
 //!
@@ -48,7 +48,7 @@
 //! | thread | how many | what it does | waits on |
 //! | --- | --- | --- | --- |
 //! | main (`Server::run`) | 1 | accepts on the first listener and queues the connection for the pool, then disconnects everyone at shutdown | `accept` |
-//! | accept | one per further listener | accepts on its listener | `accept` |
+//! | accept | one per further listener, and one for the Unix socket | accepts on its listener | `accept` |
 //! | connection (`conn.rs`, `pool.rs`) | one per client, plus up to 16 parked | reads, parses, runs batches, writes; waits for blocked commands (`wait.rs`); then parks for the next connection | `read`, the keyspace lock, its lent-out channel, a blocked client's mailbox; parked: the pool's condition variable |
 //! | spawner (`pool.rs`) | 1 | starts connection threads when accepted connections outnumber parked threads | the pool's condition variable |
 //! | poller (`hot.rs`) | 1, started on first use | serves busy connections with nonblocking reads | its inbox when idle; never blocks while it holds connections |
@@ -87,6 +87,7 @@ pub mod hot;
 mod listen;
 pub mod lock;
 mod pool;
+mod stream;
 mod wait;
 
 pub use crate::cmd::shared::Stats;
@@ -136,6 +137,8 @@ impl Core {
 /// A bound, not yet running server.
 pub struct Server {
     listeners: Vec<TcpListener>,
+    /// The Unix socket (`unixsocket`), if configured.
+    unix: Option<std::os::unix::net::UnixListener>,
     core: Arc<Core>,
 }
 
@@ -166,7 +169,20 @@ impl Server {
     /// As [`Server::bind`], with a given logger (tests pass [`Logger::quiet`]).
     pub fn bind_with_logger(mut config: Config, logger: Logger) -> io::Result<Server> {
         fit_descriptor_limit(&mut config, &logger);
-        let (listeners, port) = listen::bind_all(&config.bind, config.port)?;
+        // `port 0` with a Unix socket: no TCP at all, as in Redis. (Without one,
+        // port 0 means an ephemeral port, which tests and embedders use.)
+        let (listeners, port) = if config.port == 0 && !config.unixsocket.is_empty() {
+            (Vec::new(), 0)
+        } else {
+            listen::bind_all(&config.bind, config.port)?
+        };
+        let unix = match config.unixsocket.as_str() {
+            "" => None,
+            path => Some(listen::bind_unix(path, config.unixsocketperm).map_err(|e| {
+                logger.warning(&format!("Failed opening Unix socket: {e}"));
+                io::Error::other(e)
+            })?),
+        };
         let databases = config.databases;
         let shared = Arc::new(Shared::new(config, logger, command_table(), port));
         // The config file's `user` lines, or the ACL file.
@@ -221,7 +237,11 @@ impl Server {
                 return Err(io::Error::new(io::ErrorKind::InvalidData, e));
             }
         }
-        Ok(Server { listeners, core })
+        Ok(Server {
+            listeners,
+            unix,
+            core,
+        })
     }
 
     /// The TCP port the server listens on.
@@ -266,7 +286,15 @@ impl Server {
                 .notice(&format!("Running mode=standalone, port={port}."));
         }
         sh.logger.notice("Server initialized");
-        sh.logger.notice("Ready to accept connections tcp");
+        if !self.listeners.is_empty() {
+            sh.logger.notice("Ready to accept connections tcp");
+        }
+        let unix_path = sh.config().unixsocket.clone();
+        if self.unix.is_some() {
+            sh.logger.notice(&format!(
+                "The server is now ready to accept connections at {unix_path}"
+            ));
+        }
         let cron = {
             let core = core.clone();
             std::thread::Builder::new()
@@ -284,7 +312,11 @@ impl Server {
         // One accept thread per listening socket (see `listen.rs`); this
         // thread waits until they have all ended, which they do at shutdown.
         core.listen.start(&core, self.listeners, &sh.config().bind);
-        core.listen.run_until_shutdown(|| sh.is_shutting_down());
+        if let Some(l) = self.unix {
+            core.listen.start_unix(&core, l, unix_path.into());
+        }
+        core.listen
+            .run_until_shutdown(&core, || sh.is_shutting_down());
         core.pool.close();
         if let Some(s) = spawner {
             let _ = s.join();

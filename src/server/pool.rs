@@ -32,9 +32,9 @@
 //!   after a burst and its stacks are given back.
 //! - At shutdown every parked thread is told to exit; queued connections are
 //!   closed.
+use super::stream::Stream;
 use super::Core;
 use std::collections::VecDeque;
-use std::net::TcpStream;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -44,7 +44,7 @@ const KEEP_IDLE: usize = 16;
 const IDLE_EXIT: Duration = Duration::from_secs(30);
 
 /// An accepted connection and the client id it was given at accept.
-type Job = (TcpStream, u64);
+type Job = (Stream, u64);
 
 /// What a parked thread is handed.
 enum Handed {
@@ -93,7 +93,7 @@ impl Pool {
 
     /// Hands an accepted connection (client `id`) to the thread parked last,
     /// or queues it for a thread the spawner starts.
-    pub fn submit(&self, stream: TcpStream, id: u64) {
+    pub fn submit(&self, stream: Stream, id: u64) {
         let mut st = self.lock();
         if st.closed {
             return;
@@ -258,16 +258,25 @@ mod tests {
                 t
             })
             .collect();
-        pool.submit(TcpStream::connect(addr).expect("connect"), 7);
+        pool.submit(
+            Stream::Tcp(std::net::TcpStream::connect(addr).expect("connect")),
+            7,
+        );
         let mut parked = parked.into_iter();
         let first = parked.next().expect("first");
         let last = parked.next().expect("last");
         assert_eq!(last.join().expect("last parked"), Some((1, 7)));
         assert_eq!(pool.lock().idle.len(), 1);
-        pool.submit(TcpStream::connect(addr).expect("connect"), 8);
+        pool.submit(
+            Stream::Tcp(std::net::TcpStream::connect(addr).expect("connect")),
+            8,
+        );
         assert_eq!(first.join().expect("first parked"), Some((0, 8)));
         // Nobody parked: the connection waits in the queue and a thread is started.
-        pool.submit(TcpStream::connect(addr).expect("connect"), 9);
+        pool.submit(
+            Stream::Tcp(std::net::TcpStream::connect(addr).expect("connect")),
+            9,
+        );
         assert!(starts.recv_timeout(Duration::from_secs(5)).is_ok());
         assert_eq!(pool.lock().starting, 1);
         assert_eq!(pool.next(true).map(|(_, id)| id), Some(9));

@@ -10,10 +10,10 @@
 //! Invariant: when this returns, the client is no longer in the registry (it was
 //! served, unblocked, or removed here under the lock); a reply posted between
 //! the timeout and the removal is the one returned.
+use super::stream::Stream;
 use super::Core;
 use crate::cmd::blocking::BlockRequest;
 use crate::cmd::ClientState;
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// How often a waiter looks at its deadline and its peer.
@@ -21,7 +21,7 @@ const SLICE: Duration = Duration::from_millis(50);
 
 /// Waits for the reply of `req`; the reply to send (empty when the client is
 /// gone).
-pub fn wait(core: &Core, client: &ClientState, peer: &TcpStream, req: BlockRequest) -> Vec<u8> {
+pub fn wait(core: &Core, client: &ClientState, peer: &Stream, req: BlockRequest) -> Vec<u8> {
     loop {
         let slice = match req.deadline {
             Some(d) => d.saturating_duration_since(Instant::now()).min(SLICE),
@@ -32,7 +32,7 @@ pub fn wait(core: &Core, client: &ClientState, peer: &TcpStream, req: BlockReque
         }
         let timed_out = req.deadline.is_some_and(|d| Instant::now() >= d);
         let gone = client.handle.as_ref().is_some_and(|h| h.is_killed())
-            || peer_closed(peer)
+            || peer.peek_closed()
             || core.shared.is_shutting_down();
         if timed_out || gone {
             let mut ks = core.lock();
@@ -51,24 +51,11 @@ pub fn wait(core: &Core, client: &ClientState, peer: &TcpStream, req: BlockReque
 
 /// Waits while a CLIENT PAUSE may hold the client's request (the caller asks
 /// again under the lock after each return). False when the client went away.
-pub fn wait_pause(core: &Core, client: &ClientState, peer: &TcpStream) -> bool {
+pub fn wait_pause(core: &Core, client: &ClientState, peer: &Stream) -> bool {
     let sh = &core.shared;
     sh.pause.wait(SLICE);
     let gone = client.handle.as_ref().is_some_and(|h| h.is_killed())
         || sh.is_shutting_down()
-        || (sh.pause.maybe_active() && peer_closed(peer));
+        || (sh.pause.maybe_active() && peer.peek_closed());
     !gone
-}
-
-/// Whether the peer has closed the connection: a peek that sees end of file.
-/// It uses a short read timeout rather than nonblocking mode, which would also
-/// make a concurrent write (an outbox's writer thread) fail with `WouldBlock`.
-fn peer_closed(s: &TcpStream) -> bool {
-    if s.set_read_timeout(Some(Duration::from_millis(1))).is_err() {
-        return false;
-    }
-    let mut b = [0u8; 1];
-    let closed = matches!(s.peek(&mut b), Ok(0));
-    let _ = s.set_read_timeout(None);
-    closed
 }

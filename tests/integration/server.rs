@@ -1150,3 +1150,93 @@ fn startup_banner_names_port_and_pid() {
     assert!(text.contains("* Running mode=standalone, port="), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Sends `args` on a Unix-socket connection and reads one whole reply.
+fn unix_cmd(s: &mut std::os::unix::net::UnixStream, args: &[&[u8]]) -> Vec<u8> {
+    s.write_all(&multibulk(args)).expect("write");
+    unix_read(s)
+}
+
+/// Reads one whole reply (with nothing after it pending) from a Unix-socket
+/// connection.
+fn unix_read(s: &mut std::os::unix::net::UnixStream) -> Vec<u8> {
+    use super::support::Resp;
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Ok(Some((_, n))) = Resp::decode(&buf) {
+            buf.truncate(n);
+            return buf;
+        }
+        let n = s.read(&mut chunk).expect("read");
+        assert!(n > 0, "server closed the Unix-socket connection");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+#[test]
+fn unix_socket_clients_are_served_and_shown_as_redis_shows_them() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::net::UnixStream;
+    let dir = super::support::temp_dir("unix");
+    let path = dir.join("redis.sock");
+    let path_s = path.to_string_lossy().into_owned();
+    // A stale file where the socket goes is replaced, as Redis does.
+    std::fs::write(&path, b"stale").expect("write a stale file");
+    let srv = start_server_with(&["--unixsocket", &path_s, "--unixsocketperm", "700"]);
+    let mode = std::fs::metadata(&path)
+        .expect("socket file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700);
+    let mut u = UnixStream::connect(&path).expect("connect to the Unix socket");
+    u.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    assert_eq!(unix_cmd(&mut u, &[b"PING"]), b"+PONG\r\n");
+    assert_eq!(unix_cmd(&mut u, &[b"SET", b"k", b"v"]), b"+OK\r\n");
+    // Both ends show as `path:0` and the flags have `U` (redis-server 7.0.15).
+    let info = s(&unix_cmd(&mut u, &[b"CLIENT", b"INFO"]));
+    assert!(
+        info.contains(&format!(" addr={path_s}:0 laddr={path_s}:0 ")),
+        "{info}"
+    );
+    assert!(info.contains(" flags=U "), "{info}");
+    let mut c = srv.connect();
+    assert_eq!(c.cmd(&[b"GET", b"k"]), b"$1\r\nv\r\n");
+    assert!(!s(&c.cmd(&[b"CLIENT", b"INFO"])).contains("flags=U"));
+    assert_eq!(
+        unix_cmd(&mut u, &[b"CONFIG", b"GET", b"unixsocket"]),
+        format!(
+            "*2\r\n$10\r\nunixsocket\r\n${}\r\n{path_s}\r\n",
+            path_s.len()
+        )
+        .into_bytes()
+    );
+    // A blocked Unix-socket client is woken by a TCP client's push...
+    u.write_all(&multibulk(&[b"BLPOP", b"q", b"0"]))
+        .expect("write");
+    assert!(super::support::eventually(Duration::from_secs(5), || {
+        s(&c.cmd(&[b"CLIENT", b"LIST"])).contains("flags=bU ")
+    }));
+    assert_eq!(c.cmd(&[b"RPUSH", b"q", b"x"]), b":1\r\n");
+    assert_eq!(unix_read(&mut u), b"*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
+    assert_eq!(unix_cmd(&mut u, &[b"PING"]), b"+PONG\r\n");
+    // ...and one that hangs up while blocked leaves the client list.
+    u.write_all(&multibulk(&[b"BLPOP", b"q", b"0"]))
+        .expect("write");
+    assert!(super::support::eventually(Duration::from_secs(5), || {
+        s(&c.cmd(&[b"CLIENT", b"LIST"])).contains("flags=bU ")
+    }));
+    drop(u);
+    assert!(super::support::eventually(Duration::from_secs(5), || {
+        !s(&c.cmd(&[b"CLIENT", b"LIST"])).contains("flags=bU ")
+    }));
+    // The socket file goes at shutdown.
+    drop(c);
+    drop(srv);
+    assert!(
+        !path.exists(),
+        "the Unix socket file is removed at shutdown"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -52,7 +52,13 @@ pub fn start_server_with(args: &[&str]) -> TestServer {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let mut config = Config::from_args(&args).expect("test server flags");
     config.bind = vec!["127.0.0.1".to_string()];
-    config.port = 0;
+    // Port 0 is an ephemeral port, except with a Unix socket, where it means
+    // no TCP at all (as in Redis): then a free port is picked here.
+    config.port = if config.unixsocket.is_empty() {
+        0
+    } else {
+        free_port()
+    };
     if own_dir {
         config.dir = temp_dir("srv").to_string_lossy().into_owned();
     }

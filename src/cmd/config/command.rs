@@ -94,11 +94,7 @@ fn config_get(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
 pub fn protected_allowed(ctx: &Ctx<'_>, setting: &str) -> bool {
     match setting {
         "yes" => true,
-        "local" => ctx
-            .client
-            .handle
-            .as_ref()
-            .is_none_or(|h| h.addr.ip().is_loopback()),
+        "local" => ctx.client.handle.as_ref().is_none_or(|h| h.addr.is_local()),
         _ => false,
     }
 }

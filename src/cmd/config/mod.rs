@@ -23,7 +23,7 @@
 //! (replication, cluster, TLS-free networking knobs, active defrag, jemalloc,
 //! syslog, ...). Values this server cannot honour are refused with a reason
 //! instead of being silently ignored: `daemonize yes` (no fork without
-//! `unsafe`), `cluster-enabled yes`, `replicaof`, `unixsocket`, `activedefrag
+//! `unsafe`), `cluster-enabled yes`, `replicaof`, `activedefrag
 //! yes` (the text Redis gives when built without its Jemalloc). Two differences
 //! from Redis are deliberate: `dir` is kept as an absolute path and the process
 //! never changes its working directory (an embedder's process is not ours), and
@@ -235,7 +235,7 @@ parameters! {
     protected_mode: bool = "protected-mode", Kind::Bool, "yes", 0;
     port: u16 = "port", Kind::Int(0, 65535), "6379", 0, apply apply_port;
     tcp_backlog: u64 = "tcp-backlog", Kind::Int(0, INT_MAX), "511", IMMUTABLE;
-    unixsocket: String = "unixsocket", Kind::Str, "", IMMUTABLE | NULLABLE, check refuse_nonempty("unix sockets are not supported by this server");
+    unixsocket: String = "unixsocket", Kind::Str, "", IMMUTABLE | NULLABLE;
     unixsocketperm: u32 = "unixsocketperm", Kind::Octal(0, 0o777), "0", IMMUTABLE;
     socket_mark_id: u64 = "socket-mark-id", Kind::Int(0, UINT_MAX), "0", IMMUTABLE;
     timeout: u64 = "timeout", Kind::Int(0, INT_MAX), "0", 0;
@@ -436,17 +436,6 @@ fn refuse_yes(why: &'static str) -> impl Fn(&str) -> Result<(), String> {
             Err(why.to_string())
         } else {
             Ok(())
-        }
-    }
-}
-
-/// A check that refuses any non-empty value with `why`.
-fn refuse_nonempty(why: &'static str) -> impl Fn(&str) -> Result<(), String> {
-    move |v: &str| {
-        if v.is_empty() {
-            Ok(())
-        } else {
-            Err(why.to_string())
         }
     }
 }
