@@ -119,6 +119,12 @@ pub struct Persistence {
     pub aof: OnceLock<Box<dyn std::any::Any + Send + Sync>>,
     /// An AOF rewrite is running (BGSAVE waits for it, as for Redis's child).
     pub aof_rewriting: AtomicBool,
+    /// DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each AOF write.
+    pub aof_flush_sleep_us: AtomicU64,
+    /// The dataset is being loaded from the AOF (Redis's `server.loading`):
+    /// connections that give up waiting for the keyspace (a slow script in
+    /// the file) answer LOADING.
+    pub loading: AtomicBool,
 }
 
 /// The error Redis gives writes while saves fail.
@@ -149,6 +155,8 @@ impl Default for Persistence {
             hooks: SaveHooks::default(),
             aof: OnceLock::new(),
             aof_rewriting: AtomicBool::new(false),
+            aof_flush_sleep_us: AtomicU64::new(0),
+            loading: AtomicBool::new(false),
         }
     }
 }

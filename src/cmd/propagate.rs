@@ -60,6 +60,8 @@ pub struct AofFeed {
     depth: u32,
     /// What the running command asked to propagate as instead of itself.
     replaced: Option<Vec<Vec<Vec<u8>>>>,
+    /// The running command propagates even if it changed nothing.
+    forced: bool,
     expired: Vec<Op>,
     ops: Vec<Op>,
 }
@@ -89,6 +91,7 @@ impl Propagation {
 pub struct Frame {
     dirty: u64,
     outer: Option<Vec<Vec<Vec<u8>>>>,
+    outer_forced: bool,
 }
 
 /// Commands never propagated themselves: what they run is.
@@ -109,6 +112,7 @@ pub fn begin(ctx: &mut Ctx<'_>) -> Option<Frame> {
     Some(Frame {
         dirty: ctx.store.dirty,
         outer: f.replaced.take(),
+        outer_forced: std::mem::take(&mut f.forced),
     })
 }
 
@@ -122,8 +126,12 @@ pub fn end(ctx: &mut Ctx<'_>, frame: Option<Frame>, name: &str, args: &[Vec<u8>]
     let db = ctx.client.db;
     // Grown, as Redis clamps `server.dirty - dirty_before` at 0: SAVE, DEBUG
     // RELOAD/LOADAOF reset the counter and are not written.
-    let changed = ctx.store.dirty > frame.dirty && !runs_others(name);
-    let mut replaced = std::mem::replace(&mut ctx.shared.propagation.feed().replaced, frame.outer);
+    let (mut replaced, forced) = {
+        let mut f = ctx.shared.propagation.feed();
+        let forced = std::mem::replace(&mut f.forced, frame.outer_forced);
+        (std::mem::replace(&mut f.replaced, frame.outer), forced)
+    };
+    let changed = (ctx.store.dirty > frame.dirty || forced) && !runs_others(name);
     if changed && replaced.is_none() {
         replaced = by_state(ctx, name, args);
     }
@@ -241,6 +249,14 @@ pub fn also(ctx: &Ctx<'_>, argv: Vec<Vec<u8>>) {
     }
 }
 
+/// The running command is propagated even when it changed nothing (Redis's
+/// `forceCommandPropagation`: FLUSHDB and FLUSHALL on empty databases).
+pub fn force(ctx: &Ctx<'_>) {
+    if ctx.shared.propagation.is_on() {
+        ctx.shared.propagation.feed().forced = true;
+    }
+}
+
 /// The running command is not propagated itself (Redis's
 /// `preventCommandPropagation`): what it handed to [`also`] is.
 pub fn prevent(ctx: &Ctx<'_>) {
@@ -289,6 +305,7 @@ pub fn reset(shared: &Shared) {
     f.ops.clear();
     f.expired.clear();
     f.replaced = None;
+    f.forced = false;
     f.taken += f.buf.len() as u64;
     f.buf.clear();
     f.selected = None;

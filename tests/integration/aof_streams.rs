@@ -129,12 +129,22 @@ fn run(c: &mut Conn, line: &str) -> Vec<u8> {
     c.cmd(&args)
 }
 
+/// Waits until `n` clients are blocked.
+fn wait_blocked(c: &mut Conn, n: usize) {
+    let want = format!("blocked_clients:{n}\r\n");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !c.q("info clients").contains(&want) {
+        assert!(std::time::Instant::now() < deadline, "not blocked");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
 /// Two readers blocked on `b`, one with NOACK, served by two XADDs.
 fn blocked_readers(c: &mut Conn, r1: &mut Conn, r2: &mut Conn) {
     r1.send(b"XREADGROUP GROUP g c1 BLOCK 0 COUNT 5 STREAMS b >\r\n");
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    wait_blocked(c, 1);
     r2.send(b"XREADGROUP GROUP g c2 NOACK BLOCK 0 STREAMS b >\r\n");
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    wait_blocked(c, 2);
     assert_eq!(run(c, "XADD b 1-1 f v"), b"$3\r\n1-1\r\n");
     assert_eq!(
         r1.read_reply(),
@@ -211,7 +221,7 @@ fn consumer_groups_are_written_as_redis_70_writes_them() {
     if let Some(r) = Redis::start(&rdir, &["--appendonly", "yes"]) {
         let rincr = rdir.join("appendonlydir/appendonly.aof.1.incr.aof");
         let (their_replies, theirs) = session(&|| r.connect(), &rincr);
-        assert_eq!(ours, theirs);
+        assert_eq!(ours, theirs, "redis-server wrote otherwise");
         assert!(
             replies == their_replies,
             "replies differ from redis-server's"

@@ -32,6 +32,7 @@ use crate::persist::rdbfile;
 use crate::resp::Reply;
 use crate::store::Store;
 use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -156,8 +157,23 @@ impl<'a> Target<'a> {
     }
 }
 
-/// Loads every file of `m` from `dir` into the keyspace.
+/// Loads every file of `m` from `dir` into the keyspace; meanwhile no key
+/// counts as expired (see `store::Db::loading`).
 pub fn load_files(
+    ks: &mut Target<'_>,
+    sh: &Arc<Shared>,
+    dir: &Path,
+    m: &Manifest,
+) -> Result<Loaded, String> {
+    ks.store.set_loading(true);
+    sh.persistence.loading.store(true, Ordering::Relaxed);
+    let r = load_all(ks, sh, dir, m);
+    sh.persistence.loading.store(false, Ordering::Relaxed);
+    ks.store.set_loading(false);
+    r
+}
+
+fn load_all(
     ks: &mut Target<'_>,
     sh: &Arc<Shared>,
     dir: &Path,

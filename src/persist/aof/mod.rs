@@ -264,6 +264,10 @@ pub fn flush(sh: &Shared) {
     let incr_len = st.incr_len;
     drop(st);
     let always = sh.config().appendfsync == "always";
+    let pause = sh.persistence.aof_flush_sleep_us.load(Ordering::Relaxed);
+    if pause > 0 && !data.is_empty() {
+        std::thread::sleep(Duration::from_micros(pause));
+    }
     let (written, err) = match &file {
         Some(file) => write_some(file, &data),
         None => (data.len(), None),
@@ -459,9 +463,10 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
     }
     let mut st = a.lock();
     st.dir = dir.clone();
-    if m.base.is_none() {
-        // A base of what is there now (nothing, or what the incremental
-        // files built), so the manifest always starts with one.
+    if m.base.is_none() && m.incrs.is_empty() {
+        // No AOF yet: a base of what is there now, so the manifest starts
+        // with one. (Incremental files without a base stay as they are, as
+        // in 7.0.)
         let seq = m.base_seq + 1;
         let name = manifest::base_name(&c.appendfilename, seq, c.aof_use_rdb_preamble);
         let snap = snapshot(&ks.store, &mut ks.scripts);
@@ -481,12 +486,6 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
             seq,
             kind: Kind::Base,
         });
-        // The incremental files so far are in the new base.
-        let old = std::mem::take(&mut m.incrs);
-        m.history.extend(old.into_iter().map(|mut e| {
-            e.kind = Kind::History;
-            e
-        }));
     }
     st.manifest = m;
     if st.manifest.incrs.is_empty() {
