@@ -581,3 +581,42 @@ fn debug_loadaof_reloads_from_the_files() {
     drop(p);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Loading as 7.0 does (checked against redis-server 7.0.15 with the same
+/// files): a manifest of incremental files only stays as it is (no base is
+/// made of them); while the AOF is replayed no key counts as expired, so
+/// `PEXPIREAT list 1000` keeps the list and the RPUSH after it adds to it;
+/// the list expires once loaded (its DEL written then); FLUSHDB and FLUSHALL
+/// are written even when there is nothing to flush.
+#[test]
+fn replay_keeps_expired_keys_and_empty_flushes_are_written() {
+    let dir = temp_dir("aof-replay");
+    let aof = dir.join("appendonlydir");
+    std::fs::create_dir_all(&aof).expect("mkdir");
+    let manifest = "file appendonly.aof.1.incr.aof seq 1 type i\n";
+    std::fs::write(aof.join("appendonly.aof.manifest"), manifest).expect("manifest");
+    let incr = "*3\r\n$5\r\nrpush\r\n$4\r\nlist\r\n$3\r\nfoo\r\n\
+                *3\r\n$9\r\npexpireat\r\n$4\r\nlist\r\n$4\r\n1000\r\n\
+                *3\r\n$5\r\nrpush\r\n$4\r\nlist\r\n$3\r\nbar\r\n";
+    std::fs::write(aof.join("appendonly.aof.1.incr.aof"), incr).expect("incr");
+    let p = Proc::start(&dir, &["--appendonly", "yes"]);
+    let mut c = p.connect();
+    assert_eq!(c.q("llen list"), ":0\r\n");
+    assert_eq!(c.q("flushdb"), "+OK\r\n");
+    assert_eq!(c.q("flushdb"), "+OK\r\n");
+    assert_eq!(c.q("flushall"), "+OK\r\n");
+    assert_eq!(read(aof.join("appendonly.aof.manifest")), manifest);
+    assert_eq!(
+        files(&aof),
+        ["appendonly.aof.1.incr.aof", "appendonly.aof.manifest"]
+    );
+    assert_eq!(
+        read(aof.join("appendonly.aof.1.incr.aof")),
+        format!(
+            "{incr}*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*2\r\n$3\r\nDEL\r\n$4\r\nlist\r\n\
+             *1\r\n$7\r\nflushdb\r\n*1\r\n$7\r\nflushdb\r\n*1\r\n$8\r\nflushall\r\n"
+        )
+    );
+    drop(p);
+    let _ = std::fs::remove_dir_all(&dir);
+}
