@@ -216,7 +216,6 @@ impl Server {
             let flush = move || crate::persist::aof::flush(&sh);
             let _ = core.ks.after_release.set(Box::new(flush));
         }
-        announce(&core.shared);
         // The dataset is loaded before any client is accepted; a damaged file
         // stops the server rather than serving half a dataset. With
         // `appendonly yes` the AOF is the dataset (the RDB file is not read).
@@ -261,6 +260,32 @@ impl Server {
     pub fn run(self) {
         let core = self.core;
         let sh = &core.shared;
+        let port = sh.port.load(Ordering::Relaxed);
+        // The banner, where Redis shows its logo: with `always-show-logo
+        // yes`, or logging to a terminal. Its `PID:` line is what test
+        // harnesses wait for.
+        let show_banner = {
+            use std::io::IsTerminal;
+            let c = sh.config();
+            c.always_show_logo || (c.logfile.is_empty() && std::io::stdout().is_terminal())
+        };
+        if show_banner {
+            sh.logger.raw(
+                config::LogLevel::Notice,
+                &format!(
+                    "\n    Ferrous {} (Redis {} compatible) {} bit\n    Running in standalone mode\n    \
+                     Port: {port}\n    PID: {}\n\n",
+                    env!("CARGO_PKG_VERSION"),
+                    REDIS_VERSION,
+                    usize::BITS,
+                    std::process::id()
+                ),
+            );
+        } else {
+            sh.logger
+                .notice(&format!("Running mode=standalone, port={port}."));
+        }
+        sh.logger.notice("Server initialized");
         if !self.listeners.is_empty() {
             sh.logger.notice("Ready to accept connections tcp");
         }
@@ -306,36 +331,6 @@ impl Server {
         }
         sh.logger.notice("Ferrous is now ready to exit, bye bye...");
     }
-}
-
-/// The banner, where Redis shows its logo: with `always-show-logo yes`, or
-/// logging to a terminal; then "Server initialized". Written before the
-/// dataset is loaded, as 7.0 does: its `PID:` line is what test harnesses
-/// wait for, also from a server that then fails to load.
-fn announce(sh: &Shared) {
-    let port = sh.port.load(Ordering::Relaxed);
-    let show_banner = {
-        use std::io::IsTerminal;
-        let c = sh.config();
-        c.always_show_logo || (c.logfile.is_empty() && std::io::stdout().is_terminal())
-    };
-    if show_banner {
-        sh.logger.raw(
-            config::LogLevel::Notice,
-            &format!(
-                "\n    Ferrous {} (Redis {} compatible) {} bit\n    Running in standalone mode\n    \
-                 Port: {port}\n    PID: {}\n\n",
-                env!("CARGO_PKG_VERSION"),
-                REDIS_VERSION,
-                usize::BITS,
-                std::process::id()
-            ),
-        );
-    } else {
-        sh.logger
-            .notice(&format!("Running mode=standalone, port={port}."));
-    }
-    sh.logger.notice("Server initialized");
 }
 
 /// Background work, `hz` times a second: active expiry, the ops/sec sample, idle
