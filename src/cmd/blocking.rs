@@ -253,7 +253,18 @@ fn serve_as(ctx: &mut Ctx<'_>, id: u64, serve: impl FnOnce(&mut Ctx<'_>, &[Vec<u
         out: &mut out,
         shared: ctx.shared,
     };
-    if !serve(&mut sub, &args) {
+    // What serving changes (a group's deliveries) is its own unit, after
+    // the command that woke the waiter.
+    let frame = super::propagate::begin(&mut sub);
+    let served = serve(&mut sub, &args);
+    if frame.is_some() {
+        let name = args
+            .first()
+            .map(|a| String::from_utf8_lossy(a).to_ascii_lowercase())
+            .unwrap_or_default();
+        super::propagate::end(&mut sub, frame, &name, &args);
+    }
+    if !served {
         return;
     }
     let Some(w) = ctx.blocked.remove(id) else {

@@ -742,7 +742,11 @@ fn expire_generic(ctx: &mut Ctx<'_>, args: &[Vec<u8>], relative: bool, seconds: 
     if refused {
         return ctx.out.integer(0);
     }
-    let event = if when <= now {
+    // A time already past deletes the key, except while loading (Redis's
+    // `checkAlreadyExpired`): the replay keeps it, with that TTL.
+    let loading = ctx.store.loading();
+    let db = ctx.db();
+    let event = if when <= now && !loading {
         db.remove_at(i);
         "del"
     } else {
@@ -879,6 +883,8 @@ fn flushdb(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let old = ctx.store.flush_db(ctx.client.db);
     free_flushed(ctx, old, lazy);
     ctx.store.dirty += n as u64;
+    // Written to the AOF even when the database was already empty.
+    super::propagate::force(ctx);
     ctx.out.ok();
 }
 
@@ -913,5 +919,6 @@ fn flushall(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             let _ = save_now(ctx);
         }
     }
+    super::propagate::force(ctx);
     ctx.out.ok();
 }

@@ -91,6 +91,7 @@ pub mod sparkline;
 pub mod stream;
 pub mod stream_group;
 pub mod stream_info;
+pub mod stream_propagate;
 pub mod stream_read;
 pub mod string;
 pub mod table;
@@ -423,15 +424,15 @@ fn run(ctx: &mut Ctx<'_>, request: Args<'_>) {
         return;
     }
     if shared.persistence.refuse_writes.load(Ordering::Relaxed) && misconf_refuses(ctx, i, args) {
+        let misconf = shared.persistence.misconf_error();
         if ctx.client.tx.in_multi() && spec.name == "exec" {
             tx::discard_transaction(ctx);
             ctx.out.error(&format!(
-                "EXECABORT Transaction discarded because of: {}",
-                persistence::MISCONF
+                "EXECABORT Transaction discarded because of: {misconf}"
             ));
             shared.count_error(b"EXECABORT");
         } else {
-            ctx.out.error(persistence::MISCONF);
+            ctx.out.error(&misconf);
             shared.count_error(b"MISCONF");
             ctx.client.tx.aborted |= ctx.client.tx.in_multi();
         }

@@ -1,6 +1,8 @@
 //! What the server knows of its RDB saves: the status the persistence layer
 //! (`persist::rdbfile`) keeps and the lower layers read: INFO's persistence
-//! section, LASTSAVE, and the dispatcher's MISCONF refusal.
+//! section, LASTSAVE, and the dispatcher's MISCONF refusal (for a failed
+//! background save, or an append-only file that cannot be written, whose
+//! reason `persist::aof` reports here).
 //!
 //! Redis keeps these in `server.*` (`lastsave`, `lastbgsave_status`,
 //! `dirty_before_bgsave`, `rdb_child_pid`, ...). Here they live behind one small
@@ -100,15 +102,29 @@ pub struct ReloadOptions {
 /// The status and the hooks, in [`super::Shared`].
 pub struct Persistence {
     state: Mutex<SaveState>,
-    /// `stop-writes-on-bgsave-error yes`, save points set and the last
-    /// background save failed: commands that write get MISCONF.
+    /// Commands that write get MISCONF: the RDB condition below, or the
+    /// append-only file cannot be written (Redis's
+    /// `writeCommandsDeniedByDiskError`). The one flag every command reads.
     pub refuse_writes: AtomicBool,
+    /// `stop-writes-on-bgsave-error yes`, save points set and the last
+    /// background save failed.
+    rdb_refuses: AtomicBool,
+    /// The append-only file is on and its last write (or background fsync)
+    /// failed: the reason, as `strerror` words it. Set and cleared by the
+    /// persistence layer (a leaf lock).
+    aof_error: Mutex<Option<String>>,
     pub hooks: SaveHooks,
     /// The append-only file's state, owned by the persistence layer (opened
     /// only there, as the scripting state is in `ScriptSlot`).
     pub aof: OnceLock<Box<dyn std::any::Any + Send + Sync>>,
     /// An AOF rewrite is running (BGSAVE waits for it, as for Redis's child).
     pub aof_rewriting: AtomicBool,
+    /// DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each AOF write.
+    pub aof_flush_sleep_us: AtomicU64,
+    /// The dataset is being loaded from the AOF (Redis's `server.loading`):
+    /// connections that give up waiting for the keyspace (a slow script in
+    /// the file) answer LOADING.
+    pub loading: AtomicBool,
 }
 
 /// The error Redis gives writes while saves fail.
@@ -134,9 +150,13 @@ impl Default for Persistence {
                 last_load_keys_expired: 0,
             }),
             refuse_writes: AtomicBool::new(false),
+            rdb_refuses: AtomicBool::new(false),
+            aof_error: Mutex::new(None),
             hooks: SaveHooks::default(),
             aof: OnceLock::new(),
             aof_rewriting: AtomicBool::new(false),
+            aof_flush_sleep_us: AtomicU64::new(0),
+            loading: AtomicBool::new(false),
         }
     }
 }
@@ -152,7 +172,36 @@ impl Persistence {
     pub fn update_refusal(&self, config: &super::config::Config) {
         let failed = !self.state().last_bgsave_ok;
         let on = failed && config.stop_writes_on_bgsave_error && !config.save.trim().is_empty();
+        self.rdb_refuses.store(on, Ordering::Relaxed);
+        self.mirror_refusal();
+    }
+
+    fn aof_error(&self) -> MutexGuard<'_, Option<String>> {
+        self.aof_error.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn mirror_refusal(&self) {
+        let on = self.rdb_refuses.load(Ordering::Relaxed) || self.aof_error().is_some();
         self.refuse_writes.store(on, Ordering::Relaxed);
+    }
+
+    /// The append-only file's write status changed: `Some(reason)` while it
+    /// cannot be written, `None` once a write succeeds again or it is off.
+    pub fn set_aof_error(&self, reason: Option<String>) {
+        *self.aof_error() = reason;
+        self.mirror_refusal();
+    }
+
+    /// The error a write gets while [`Persistence::refuse_writes`] is set:
+    /// the RDB text first, as Redis checks that condition first.
+    pub fn misconf_error(&self) -> String {
+        if self.rdb_refuses.load(Ordering::Relaxed) {
+            return MISCONF.to_string();
+        }
+        match &*self.aof_error() {
+            Some(reason) => format!("MISCONF Errors writing to the AOF file: {reason}"),
+            None => MISCONF.to_string(),
+        }
     }
 
     /// Whether a background save is running.

@@ -8,7 +8,9 @@
 //!   it runs names what to propagate instead with [`replace`] (Redis's
 //!   `rewriteClientCommandVector`): EXPIRE as PEXPIREAT, SET EX as SET PXAT,
 //!   INCRBYFLOAT as SET KEEPTTL, BLPOP as LPOP, SPOP as SREMs, a script as
-//!   nothing (its own calls propagate, "effects replication").
+//!   nothing (its own calls propagate, "effects replication"). A command can
+//!   also hand over commands of its own with [`also`] (Redis's
+//!   `alsoPropagate`), e.g. XREADGROUP's XCLAIMs.
 //! - An *execution unit* is one top-level command with everything it runs
 //!   inside (EXEC's queue, a script's `redis.call`s, which nest through
 //!   `dispatch`). Its commands collect in a pending list; when the unit ends,
@@ -19,7 +21,10 @@
 //!   collects them).
 //! - Commands are written in RESP (`*<n>\r\n$<len>\r\n<arg>\r\n`...), with a
 //!   `SELECT <db>` first whenever the database differs from the last one
-//!   written, into [`AofFeed::buf`]. The persistence layer writes that buffer
+//!   written, into [`AofFeed::buf`]. With `aof-timestamp-enabled yes`, a
+//!   command written in a later second than the last annotation gets a
+//!   `#TS:<unix seconds>\r\n` line first (ahead of its SELECT), as 7.0's
+//!   `feedAppendOnlyFile` writes it. The persistence layer writes that buffer
 //!   to the file (and fsyncs it under `appendfsync always`) before any reply of
 //!   the unit leaves the server.
 //!
@@ -49,9 +54,14 @@ pub struct AofFeed {
     /// Bytes taken out of `buf` by the writer so far (with `buf.len()`, the
     /// offset a thread waits for the file to reach).
     pub taken: u64,
+    /// The second of the last `#TS:` annotation (Redis's
+    /// `aof_cur_timestamp`); a command-form base written at startup sets it.
+    pub ts_last: u64,
     depth: u32,
     /// What the running command asked to propagate as instead of itself.
     replaced: Option<Vec<Vec<Vec<u8>>>>,
+    /// The running command propagates even if it changed nothing.
+    forced: bool,
     expired: Vec<Op>,
     ops: Vec<Op>,
 }
@@ -81,6 +91,7 @@ impl Propagation {
 pub struct Frame {
     dirty: u64,
     outer: Option<Vec<Vec<Vec<u8>>>>,
+    outer_forced: bool,
 }
 
 /// Commands never propagated themselves: what they run is.
@@ -101,6 +112,7 @@ pub fn begin(ctx: &mut Ctx<'_>) -> Option<Frame> {
     Some(Frame {
         dirty: ctx.store.dirty,
         outer: f.replaced.take(),
+        outer_forced: std::mem::take(&mut f.forced),
     })
 }
 
@@ -114,11 +126,16 @@ pub fn end(ctx: &mut Ctx<'_>, frame: Option<Frame>, name: &str, args: &[Vec<u8>]
     let db = ctx.client.db;
     // Grown, as Redis clamps `server.dirty - dirty_before` at 0: SAVE, DEBUG
     // RELOAD/LOADAOF reset the counter and are not written.
-    let changed = ctx.store.dirty > frame.dirty && !runs_others(name);
-    let mut replaced = std::mem::replace(&mut ctx.shared.propagation.feed().replaced, frame.outer);
+    let (mut replaced, forced) = {
+        let mut f = ctx.shared.propagation.feed();
+        let forced = std::mem::replace(&mut f.forced, frame.outer_forced);
+        (std::mem::replace(&mut f.replaced, frame.outer), forced)
+    };
+    let changed = (ctx.store.dirty > frame.dirty || forced) && !runs_others(name);
     if changed && replaced.is_none() {
         replaced = by_state(ctx, name, args);
     }
+    let ts = stamp(ctx.shared);
     let mut f = ctx.shared.propagation.feed();
     if changed {
         match replaced {
@@ -131,15 +148,25 @@ pub fn end(ctx: &mut Ctx<'_>, frame: Option<Frame>, name: &str, args: &[Vec<u8>]
     }
     f.depth = f.depth.saturating_sub(1);
     if f.depth == 0 {
-        emit_pending(&mut f);
+        emit_pending(&mut f, ts);
     }
 }
 
+/// The second to annotate with (`aof-timestamp-enabled yes`), or `None`.
+/// (Read before the feed's lock is taken: that lock is a leaf.)
+fn stamp(shared: &Shared) -> Option<u64> {
+    if !shared.config().aof_timestamp_enabled {
+        return None;
+    }
+    Some((super::shared::unix_micros() / 1_000_000) as u64)
+}
+
 /// Writes the pending expired deletions (each alone) and the unit's commands
-/// (wrapped in MULTI/EXEC when more than one) into the feed.
-fn emit_pending(f: &mut AofFeed) {
+/// (wrapped in MULTI/EXEC when more than one) into the feed; `ts`: see
+/// [`annotate`].
+fn emit_pending(f: &mut AofFeed, ts: Option<u64>) {
     for op in std::mem::take(&mut f.expired) {
-        write_op(f, &op);
+        write_op(f, &op, ts);
     }
     let ops = std::mem::take(&mut f.ops);
     let wrap = ops.len() > 1;
@@ -148,18 +175,30 @@ fn emit_pending(f: &mut AofFeed) {
             db: first.db,
             argv: vec![b"MULTI".to_vec()],
         };
-        write_op(f, &multi);
+        write_op(f, &multi, ts);
     }
     for op in &ops {
-        write_op(f, op);
+        write_op(f, op, ts);
     }
     if wrap {
+        annotate(f, ts);
         append_command(&mut f.buf, &[b"EXEC".as_slice()]);
     }
 }
 
-/// One command into the feed, after a SELECT when its database is not the last.
-fn write_op(f: &mut AofFeed, op: &Op) {
+/// A `#TS:<seconds>` line when `ts` is a later second than the last one
+/// written.
+fn annotate(f: &mut AofFeed, ts: Option<u64>) {
+    if let Some(now) = ts.filter(|&now| now > f.ts_last) {
+        f.buf.extend_from_slice(format!("#TS:{now}\r\n").as_bytes());
+        f.ts_last = now;
+    }
+}
+
+/// One command into the feed, after a SELECT when its database is not the
+/// last (and the annotation before both).
+fn write_op(f: &mut AofFeed, op: &Op, ts: Option<u64>) {
+    annotate(f, ts);
     if f.selected != Some(op.db) {
         let n = op.db.to_string();
         append_command(&mut f.buf, &[b"SELECT".as_slice(), n.as_bytes()]);
@@ -192,6 +231,38 @@ pub fn replace(ctx: &Ctx<'_>, cmds: Vec<Vec<Vec<u8>>>) {
     ctx.shared.propagation.feed().replaced = Some(cmds);
 }
 
+/// Propagates `argv` alongside the running command, in the order of the
+/// calls and ahead of the command itself (Redis's `alsoPropagate`), whether
+/// or not the change counter moved. Outside a unit it goes out at once.
+pub fn also(ctx: &Ctx<'_>, argv: Vec<Vec<u8>>) {
+    if !ctx.shared.propagation.is_on() {
+        return;
+    }
+    let ts = stamp(ctx.shared);
+    let mut f = ctx.shared.propagation.feed();
+    f.ops.push(Op {
+        db: ctx.client.db,
+        argv,
+    });
+    if f.depth == 0 {
+        emit_pending(&mut f, ts);
+    }
+}
+
+/// The running command is propagated even when it changed nothing (Redis's
+/// `forceCommandPropagation`: FLUSHDB and FLUSHALL on empty databases).
+pub fn force(ctx: &Ctx<'_>) {
+    if ctx.shared.propagation.is_on() {
+        ctx.shared.propagation.feed().forced = true;
+    }
+}
+
+/// The running command is not propagated itself (Redis's
+/// `preventCommandPropagation`): what it handed to [`also`] is.
+pub fn prevent(ctx: &Ctx<'_>) {
+    replace(ctx, Vec::new());
+}
+
 /// Whether commands are propagated now (a handler skips building a
 /// replacement otherwise).
 pub fn is_on(ctx: &Ctx<'_>) -> bool {
@@ -210,6 +281,7 @@ pub fn expired(shared: &Shared, db: usize, keys: &[Vec<u8>]) {
     } else {
         b"DEL"
     };
+    let ts = stamp(shared);
     let mut f = shared.propagation.feed();
     for k in keys {
         f.expired.push(Op {
@@ -218,7 +290,7 @@ pub fn expired(shared: &Shared, db: usize, keys: &[Vec<u8>]) {
         });
     }
     if f.depth == 0 {
-        emit_pending(&mut f);
+        emit_pending(&mut f, ts);
     }
 }
 
@@ -233,6 +305,7 @@ pub fn reset(shared: &Shared) {
     f.ops.clear();
     f.expired.clear();
     f.replaced = None;
+    f.forced = false;
     f.taken += f.buf.len() as u64;
     f.buf.clear();
     f.selected = None;

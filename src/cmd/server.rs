@@ -125,6 +125,23 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
                     .error(&format!("ERR CONFIG-REWRITE-FORCE-ALL failed: {e}")),
             }
         }
+        b"aof-flush-sleep" if args.len() == 3 => {
+            // atoi's reading; a sleep before each AOF write (for tests),
+            // bounded here at 10 seconds.
+            let us = super::c_str(&args[2], 64)
+                .iter()
+                .skip_while(|b| b.is_ascii_whitespace())
+                .take_while(|b| b.is_ascii_digit())
+                .fold(0u64, |n, d| {
+                    n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+                })
+                .min(10_000_000);
+            ctx.shared
+                .persistence
+                .aof_flush_sleep_us
+                .store(us, std::sync::atomic::Ordering::Relaxed);
+            ctx.out.ok();
+        }
         b"set-active-expire" if args.len() == 3 => {
             let on = atoi_nonzero(&args[2]);
             ctx.shared
@@ -162,6 +179,8 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             ctx.out,
             &[
                 "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "AOF-FLUSH-SLEEP <microsec>",
+                "    Server will sleep before flushing the AOF, this is used for testing.",
                 "ERROR <string>",
                 "    Return a Redis protocol error with <string> as message. Useful for clients",
                 "    unit tests to simulate Redis errors.",

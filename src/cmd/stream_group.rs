@@ -12,7 +12,7 @@ use super::stream::{
     int_arg, lookup, lookup_read, parse_id_arg, parse_range, parse_strict_id, reply_entry,
     reply_id, stream_at, stream_mut_quiet, INVALID_ID,
 };
-use super::{errors, Ctx};
+use super::{errors, stream_propagate, Ctx};
 use crate::resp::Reply;
 use crate::store::stream::group::{Group, ENTRIES_READ_UNKNOWN};
 use crate::store::stream::{Stream, StreamId};
@@ -472,17 +472,28 @@ pub(crate) fn xclaim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let mut created = false;
     let mut claimed = Vec::new();
     let mut changes = 0u64;
+    let (key, group) = (&args[1], &args[2]);
+    let mut props = Vec::new();
     {
         let exists: Vec<bool> = ids.iter().map(|&id| s.get(id).is_some()).collect();
-        let Some(g) = s.groups.get_mut(args[2].as_slice()) else {
+        let Some(g) = s.groups.get_mut(group.as_slice()) else {
             return;
         };
+        // A LASTID that moves the group on is written as XGROUP SETID,
+        // unless an XCLAIM (which carries it) is written.
+        let mut moved = false;
         if last_id > g.last_id {
             g.last_id = last_id;
             changes += 1;
+            moved = true;
         }
-        for (&id, exists) in ids.iter().zip(exists) {
+        // Each ID as it was sent: that is what 7.0 writes.
+        for ((&id, exists), text) in ids.iter().zip(exists).zip(&args[5..]) {
             if !exists {
+                if let Some(n) = g.pel.get(&id) {
+                    props.push(stream_propagate::xclaim(key, group, text, n, g));
+                    moved = false;
+                }
                 if g.ack(id) {
                     changes += 1;
                 }
@@ -511,8 +522,16 @@ pub(crate) fn xclaim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
             created |= claim(g, id, &args[3], now as u64, delivery as u64, count);
             claimed.push(id);
             changes += 1;
+            if let Some(n) = g.pel.get(&id) {
+                props.push(stream_propagate::xclaim(key, group, text, n, g));
+                moved = false;
+            }
+        }
+        if moved {
+            props.push(stream_propagate::group_id(key, group, g));
         }
     }
+    stream_propagate::emit(ctx, props);
     ctx.out.array(claimed.len());
     let s = stream_at(ctx.store.db(ctx.client.db), i);
     for &id in &claimed {
@@ -593,11 +612,13 @@ pub(crate) fn xautoclaim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
     let mut deleted = Vec::new();
     let mut created = false;
     let mut next = 0;
+    let mut props = Vec::new();
     while attempts > 0 && count > 0 && next < candidates.len() {
         attempts -= 1;
         let id = candidates[next];
         next += 1;
         if !exists[next - 1] {
+            props.extend(stream_propagate::xclaim_of(&args[1], &args[2], id, g));
             g.ack(id);
             deleted.push(id);
             count -= 1;
@@ -620,7 +641,9 @@ pub(crate) fn xautoclaim(ctx: &mut Ctx<'_>, args: &[Vec<u8>]) {
         created |= claim(g, id, &args[3], now, now, count_next);
         claimed.push(id);
         count -= 1;
+        props.extend(stream_propagate::xclaim_of(&args[1], &args[2], id, g));
     }
+    stream_propagate::emit(ctx, props);
     let cursor = candidates.get(next).copied().unwrap_or(StreamId::MIN);
     let changes = (claimed.len() + deleted.len()) as u64;
     ctx.out.array(3);

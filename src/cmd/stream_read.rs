@@ -23,7 +23,7 @@ use super::notify::{notify, STREAM};
 use super::stream::{
     lookup, parse_strict_id, reply_entry, reply_id, stream_at, stream_mut_quiet, INVALID_ID,
 };
-use super::{errors, Ctx};
+use super::{errors, stream_propagate, Ctx};
 use crate::resp::Reply;
 use crate::store::stream::{Stream, StreamId};
 use crate::store::{now_ms, Value};
@@ -182,6 +182,7 @@ fn read(ctx: &mut Ctx<'_>, args: &[Vec<u8>], group_cmd: bool) {
         ids.push(id);
     }
     // Serve at once what can be served.
+    let mut props = Vec::new();
     let mut body = Reply::new();
     body.proto = ctx.out.proto;
     let mut served = 0;
@@ -223,17 +224,28 @@ fn read(ctx: &mut Ctx<'_>, args: &[Vec<u8>], group_cmd: bool) {
                 }
             }
             Some((g, c)) => {
-                ensure_consumer(ctx, i, key, g, c);
+                if ensure_consumer(ctx, i, key, g, c) && req.noack {
+                    props.push(stream_propagate::consumer_creation(key, g, c));
+                }
                 let db = ctx.store.db(ctx.client.db);
                 let s = stream_mut_quiet(db, i);
                 if history {
                     reply_history(&mut body, s, g, c, start, req.count);
                 } else {
-                    deliver(&mut body, s, g, c, start, req.count, req.noack);
+                    let to = Delivery {
+                        key,
+                        group: g,
+                        consumer: c,
+                        noack: req.noack,
+                    };
+                    props.extend(deliver(&mut body, s, &to, start, req.count));
                 }
                 ctx.store.dirty += 1;
             }
         }
+    }
+    if req.group.is_some() {
+        stream_propagate::emit(ctx, props);
     }
     if served > 0 {
         if ctx.out.proto >= 3 {
@@ -289,34 +301,43 @@ fn limited<I: Iterator>(it: I, count: i64) -> std::iter::Take<I> {
 }
 
 /// Looks the consumer up (refreshing its seen time), creating it if needed
-/// with Redis's event.
-fn ensure_consumer(ctx: &mut Ctx<'_>, i: usize, key: &[u8], group: &[u8], consumer: &[u8]) {
+/// with Redis's event; returns whether it was created.
+fn ensure_consumer(ctx: &mut Ctx<'_>, i: usize, key: &[u8], group: &[u8], consumer: &[u8]) -> bool {
     let now = now_ms();
     let db = ctx.store.db(ctx.client.db);
     let s = stream_mut_quiet(db, i);
     let Some(g) = s.groups.get_mut(group) else {
-        return;
+        return false;
     };
     if g.consumer(consumer, Some(now)).is_some() {
-        return;
+        return false;
     }
     g.create_consumer(consumer, now);
     db.touch_at(i);
     ctx.store.dirty += 1;
     notify(ctx, STREAM, "xgroup-createconsumer", key);
+    true
+}
+
+/// Who new entries are delivered to.
+struct Delivery<'a> {
+    key: &'a [u8],
+    group: &'a [u8],
+    consumer: &'a [u8],
+    noack: bool,
 }
 
 /// Replies the entries after the group's position (from `start`, up to
-/// `count`), moving the group on and recording the deliveries.
+/// `count`), moving the group on and recording the deliveries; returns what
+/// 7.0 propagates for them (see `stream_propagate`): an XCLAIM per new
+/// NACK, or with NOACK an XGROUP SETID when the group moved.
 fn deliver(
     out: &mut Reply,
     s: &mut Stream,
-    group: &[u8],
-    consumer: &[u8],
+    to: &Delivery<'_>,
     start: StreamId,
     count: i64,
-    noack: bool,
-) {
+) -> Vec<Vec<Vec<u8>>> {
     let ids: Vec<StreamId> = {
         let entries: Vec<_> = limited(s.range(start, StreamId::MAX, false), count).collect();
         out.array(entries.len());
@@ -326,14 +347,24 @@ fn deliver(
         entries.iter().map(|e| e.id).collect()
     };
     let now = now_ms();
+    let mut props = Vec::new();
+    let before = s.groups.get(to.group).map(|g| g.last_id);
     for id in ids {
-        s.advance_group(group, id);
-        if !noack {
-            if let Some(g) = s.groups.get_mut(group) {
-                g.deliver(id, consumer, now);
-            }
+        s.advance_group(to.group, id);
+        if to.noack {
+            continue;
+        }
+        if let Some(g) = s.groups.get_mut(to.group) {
+            g.deliver(id, to.consumer, now);
+            props.extend(stream_propagate::xclaim_of(to.key, to.group, id, g));
         }
     }
+    if let Some(g) = s.groups.get(to.group) {
+        if to.noack && before.is_some_and(|b| g.last_id > b) {
+            props.push(stream_propagate::group_id(to.key, to.group, g));
+        }
+    }
+    props
 }
 
 /// Replies the consumer's pending entries from `start` (up to `count`),
@@ -435,10 +466,20 @@ pub fn serve_blocked(ctx: &mut Ctx<'_>, args: &[Vec<u8>], key: &[u8]) -> bool {
             }
         }
         Some((g, c)) => {
-            ensure_consumer(ctx, i, key, g, c);
+            let mut props = Vec::new();
+            if ensure_consumer(ctx, i, key, g, c) && req.noack {
+                props.push(stream_propagate::consumer_creation(key, g, c));
+            }
             let db = ctx.store.db(ctx.client.db);
             let s = stream_mut_quiet(db, i);
-            deliver(ctx.out, s, g, c, start, req.count, req.noack);
+            let to = Delivery {
+                key,
+                group: g,
+                consumer: c,
+                noack: req.noack,
+            };
+            props.extend(deliver(ctx.out, s, &to, start, req.count));
+            stream_propagate::emit(ctx, props);
         }
     }
     true

@@ -331,6 +331,13 @@ pub(crate) fn execute(
     // Keys do not expire while the script runs (see `store::expiry_now`).
     let _time = crate::store::expire::TimeSnapshot::take(crate::store::now_ms());
     let sh = ctx.shared.clone();
+    // Redis's name for it in the log: `f_<sha1>` for an EVAL script.
+    let log_name = if function {
+        name.to_string()
+    } else {
+        format!("f_{name}")
+    };
+    let mut slow_logged = false;
     vm.set_hook(
         HOOK_INTERVAL,
         Box::new(move |vm: &mut Vm| {
@@ -340,6 +347,17 @@ pub(crate) fn execute(
                 return Err(vm.interrupt(msg));
             }
             if crate::scripting::is_busy(&sh) {
+                if !slow_logged {
+                    slow_logged = true;
+                    let elapsed = sh
+                        .now_ms()
+                        .saturating_sub(sh.script.running_since().unwrap_or(0));
+                    sh.logger.warning(&format!(
+                        "Slow script detected: still in execution after {elapsed} milliseconds. \
+                         You can try killing the script using the {} command. Script name is: {log_name}.",
+                        if function { "FUNCTION KILL" } else { "SCRIPT KILL" }
+                    ));
+                }
                 // The server sends the poller's other clients home and wakes
                 // the connections waiting for the lock: they answer BUSY (or
                 // send SCRIPT KILL) instead of waiting for the script.

@@ -102,6 +102,18 @@ pub fn busy_reply(
         shared.count_error(b"ERR");
         return flag(client);
     }
+    // A script run by the AOF being loaded (DEBUG LOADAOF): what may not run
+    // while loading gets LOADING, as Redis answers before looking at scripts.
+    if shared
+        .persistence
+        .loading
+        .load(std::sync::atomic::Ordering::Relaxed)
+        && row.spec.flags & crate::cmd::table::flags::LOADING == 0
+    {
+        out.error("LOADING Redis is loading the dataset in memory");
+        shared.count_error(b"LOADING");
+        return flag(client);
+    }
     let nosave = args
         .get(1)
         .is_some_and(|a| a.eq_ignore_ascii_case(b"nosave"));

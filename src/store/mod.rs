@@ -232,6 +232,7 @@ impl Store {
         self.dbs[db].lru_clock = clock;
         self.dbs[db].expired_keys = old.expired_keys;
         self.dbs[db].expire_hold = old.expire_hold;
+        self.dbs[db].loading = old.loading;
         self.dbs[db].lfu = old.lfu;
         vec![old]
     }
@@ -250,6 +251,7 @@ impl Store {
                 expired_keys: d.expired_keys,
                 watched: std::mem::take(&mut d.watched),
                 expire_hold: d.expire_hold,
+                loading: d.loading,
                 log_expired: d.log_expired,
                 expired_log: std::mem::take(&mut d.expired_log),
                 log_new: d.log_new,
@@ -301,6 +303,18 @@ impl Store {
         for d in &mut self.dbs {
             d.expire_hold = until;
         }
+    }
+
+    /// Marks the dataset as being loaded or not (see [`Db::loading`]).
+    pub fn set_loading(&mut self, on: bool) {
+        for d in &mut self.dbs {
+            d.loading = on;
+        }
+    }
+
+    /// Whether the dataset is being loaded (Redis's `server.loading`).
+    pub fn loading(&self) -> bool {
+        self.dbs.first().is_some_and(|d| d.loading)
     }
 
     /// Turns every database's change log on or off (see `watch.rs`).
@@ -361,6 +375,10 @@ pub struct Db {
     /// Until this Unix time in milliseconds (CLIENT PAUSE), expired keys are
     /// not deleted: lookups treat them as missing, the active cycle skips them.
     pub expire_hold: u64,
+    /// While the dataset is being loaded (an AOF replayed), no key counts as
+    /// expired: Redis leaves expiry to after loading, so that the commands
+    /// replay on the keys as they were when written.
+    pub loading: bool,
     /// While true (keyspace notifications of class `x` on), keys this database
     /// expires are logged here for `cmd::notify` to publish.
     pub log_expired: bool,
@@ -462,7 +480,7 @@ impl Db {
     pub fn lookup_no_touch(&mut self, key: &[u8]) -> Option<usize> {
         let i = self.table.find(key)?;
         let at = self.table.expire_at(i);
-        if at != 0 && at <= expiry_now() {
+        if at != 0 && !self.loading && at <= expiry_now() {
             if self.expire_hold > now_ms() {
                 // Paused (CLIENT PAUSE): logically gone, not deleted yet.
                 return None;

@@ -8,137 +8,12 @@
 //!
 //! Replies, manifest lines and file contents were checked against
 //! redis-server 7.0.15 by hand (the same requests, the same bytes).
+use super::aof_proc::{files, info_field, read, wait_for_rewrite, Proc};
 use super::support::{free_port, temp_dir, Conn, Rand};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// The `ferrous` binary on a dir of the test's own, killed (SIGKILL) on drop.
-struct Proc {
-    child: Child,
-    port: u16,
-}
-
-impl Proc {
-    fn start(dir: &Path, args: &[&str]) -> Proc {
-        Proc::try_start(dir, args).unwrap_or_else(|log| panic!("ferrous did not start: {log}"))
-    }
-
-    /// Starts it; `Err` holds its log when it exits instead. A free port can
-    /// be taken by a server of another test before ours binds it: then ours
-    /// exits and the one answering is not ours (its `process_id` says so), and
-    /// the start is tried again on another port.
-    fn try_start(dir: &Path, args: &[&str]) -> Result<Proc, String> {
-        for _ in 0..5 {
-            let mut p = Proc::try_start_once(dir, args)?;
-            let pid = format!("process_id:{}\r\n", p.child.id());
-            if p.connect().q("info server").contains(&pid) {
-                return Ok(p);
-            }
-            p.kill9();
-        }
-        Err("no free port".into())
-    }
-
-    fn try_start_once(dir: &Path, args: &[&str]) -> Result<Proc, String> {
-        let port = free_port();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ferrous"))
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-            ])
-            .args(["--dir", dir.to_str().expect("utf-8 temp path")])
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .args(["--logfile", dir.join("log.txt").to_str().expect("utf-8")])
-            .spawn()
-            .expect("start ferrous");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        // The port is bound before the dataset is loaded: ready is when PING
-        // is answered.
-        loop {
-            if let Ok(Some(_)) = child.try_wait() {
-                return Err(std::fs::read_to_string(dir.join("log.txt")).unwrap_or_default());
-            }
-            assert!(Instant::now() < deadline, "ferrous did not start");
-            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
-                use std::io::{Read, Write};
-                s.set_read_timeout(Some(Duration::from_millis(200))).ok();
-                let mut b = [0u8; 16];
-                if s.write_all(b"PING\r\n").is_ok() && matches!(s.read(&mut b), Ok(n) if n > 0) {
-                    break;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        Ok(Proc { child, port })
-    }
-
-    fn connect(&self) -> Conn {
-        let s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        s.set_nodelay(true).ok();
-        s.set_read_timeout(Some(Duration::from_secs(20))).ok();
-        Conn::from_stream(s)
-    }
-
-    /// SHUTDOWN NOSAVE, and waits for the process to end.
-    fn shutdown(mut self, mut c: Conn) {
-        c.send(b"shutdown nosave\r\n");
-        assert!(c.is_closed());
-        let _ = self.child.wait();
-    }
-
-    fn kill9(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        self.kill9();
-    }
-}
-
-fn info_field(c: &mut Conn, name: &str) -> String {
-    let info = c.q("info persistence");
-    info.split("\r\n")
-        .find_map(|l| l.strip_prefix(&format!("{name}:")))
-        .unwrap_or_else(|| panic!("no {name} in {info}"))
-        .to_string()
-}
-
-fn wait_for_rewrite(c: &mut Conn) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while info_field(c, "aof_rewrite_in_progress") != "0"
-        || info_field(c, "aof_rewrite_scheduled") != "0"
-    {
-        assert!(Instant::now() < deadline, "the rewrite did not end");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn read(path: PathBuf) -> String {
-    String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned()
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|r| {
-            r.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
-}
 
 #[test]
 fn multi_part_layout_and_commands_as_redis_writes_them() {
@@ -703,6 +578,45 @@ fn debug_loadaof_reloads_from_the_files() {
     assert_eq!(c.q("debug loadaof"), "+OK\r\n");
     assert_eq!(c.q("get b"), "$1\r\n2\r\n");
     assert_eq!(c.q("llen l"), ":2\r\n");
+    drop(p);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Loading as 7.0 does (checked against redis-server 7.0.15 with the same
+/// files): a manifest of incremental files only stays as it is (no base is
+/// made of them); while the AOF is replayed no key counts as expired, so
+/// `PEXPIREAT list 1000` keeps the list and the RPUSH after it adds to it;
+/// the list expires once loaded (its DEL written then); FLUSHDB and FLUSHALL
+/// are written even when there is nothing to flush.
+#[test]
+fn replay_keeps_expired_keys_and_empty_flushes_are_written() {
+    let dir = temp_dir("aof-replay");
+    let aof = dir.join("appendonlydir");
+    std::fs::create_dir_all(&aof).expect("mkdir");
+    let manifest = "file appendonly.aof.1.incr.aof seq 1 type i\n";
+    std::fs::write(aof.join("appendonly.aof.manifest"), manifest).expect("manifest");
+    let incr = "*3\r\n$5\r\nrpush\r\n$4\r\nlist\r\n$3\r\nfoo\r\n\
+                *3\r\n$9\r\npexpireat\r\n$4\r\nlist\r\n$4\r\n1000\r\n\
+                *3\r\n$5\r\nrpush\r\n$4\r\nlist\r\n$3\r\nbar\r\n";
+    std::fs::write(aof.join("appendonly.aof.1.incr.aof"), incr).expect("incr");
+    let p = Proc::start(&dir, &["--appendonly", "yes"]);
+    let mut c = p.connect();
+    assert_eq!(c.q("llen list"), ":0\r\n");
+    assert_eq!(c.q("flushdb"), "+OK\r\n");
+    assert_eq!(c.q("flushdb"), "+OK\r\n");
+    assert_eq!(c.q("flushall"), "+OK\r\n");
+    assert_eq!(read(aof.join("appendonly.aof.manifest")), manifest);
+    assert_eq!(
+        files(&aof),
+        ["appendonly.aof.1.incr.aof", "appendonly.aof.manifest"]
+    );
+    assert_eq!(
+        read(aof.join("appendonly.aof.1.incr.aof")),
+        format!(
+            "{incr}*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*2\r\n$3\r\nDEL\r\n$4\r\nlist\r\n\
+             *1\r\n$7\r\nflushdb\r\n*1\r\n$7\r\nflushdb\r\n*1\r\n$8\r\nflushall\r\n"
+        )
+    );
     drop(p);
     let _ = std::fs::remove_dir_all(&dir);
 }

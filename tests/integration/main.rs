@@ -2,6 +2,11 @@
 //! loopback port, and the Lua engine through its API and the `ferrous-lua` binary.
 mod acl;
 mod aof;
+mod aof_errors;
+mod aof_proc;
+mod aof_streams;
+mod aof_timestamps;
+mod aof_upgrade;
 mod arg_order;
 mod bitfield;
 mod clients;

@@ -2,11 +2,14 @@
 //! `loadAppendOnlyFiles` and `loadSingleAppendOnlyFile`).
 //!
 //! The manifest names the files; the base is read first, then the
-//! incremental files in order. A file that starts with `REDIS` is an RDB (a
+//! incremental files in order. (A single `appendonly.aof` of a Redis before
+//! 7.0 has been moved into the directory as the base by then, see
+//! `aof::start`.) A file that starts with `REDIS` is an RDB (a
 //! `.base.rdb`, or an old single file with an RDB preamble): it is loaded as
 //! one, and any commands after it are replayed. Commands are RESP multibulks
 //! (`*<argc>`, then `$<len>` and the bytes for each argument; a line starting
-//! with `#` is an annotation, skipped), run by a client of the server's own
+//! with `#` is an annotation, such as the `#TS:<unix seconds>` lines of
+//! `aof-timestamp-enabled yes`, skipped), run by a client of the server's own
 //! with no connection, as Redis's "fake client" does: MULTI/EXEC in the file
 //! run as a transaction.
 //!
@@ -29,8 +32,12 @@ use crate::persist::rdbfile;
 use crate::resp::Reply;
 use crate::store::Store;
 use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
+
+/// Redis's `AOF_ANNOTATION_LINE_MAX_LEN`: its read buffer for a line.
+const ANNOTATION_MAX: usize = 1024;
 
 /// One step of reading commands.
 #[derive(Debug, PartialEq)]
@@ -70,9 +77,13 @@ fn next_command(buf: &[u8], at: usize) -> Next {
         return Next::End;
     }
     if buf[at] == b'#' {
-        return match line(buf, at) {
-            Some((_, end)) => Next::Skip(end),
-            None => Next::Truncated,
+        // Redis reads an annotation as one `fgets` of at most 1023 bytes:
+        // a longer line goes on as the next read, and one the file ends in
+        // is skipped like any other.
+        let window = &buf[at..buf.len().min(at + ANNOTATION_MAX - 1)];
+        return match window.iter().position(|&b| b == b'\n') {
+            Some(nl) => Next::Skip(at + nl + 1),
+            None => Next::Skip(at + window.len()),
         };
     }
     if buf[at] != b'*' {
@@ -123,6 +134,9 @@ pub struct Loaded {
     pub total_size: u64,
     /// Bytes of the base file (`aof_base_size`).
     pub base_size: u64,
+    /// The last file ended in a torn command and was cut back
+    /// (`aof-load-truncated yes`): Redis's `AOF_TRUNCATED`.
+    pub truncated: bool,
 }
 
 /// The parts of the keyspace a load works on (a [`Keyspace`], or a
@@ -143,8 +157,23 @@ impl<'a> Target<'a> {
     }
 }
 
-/// Loads every file of `m` from `dir` into the keyspace.
+/// Loads every file of `m` from `dir` into the keyspace; meanwhile no key
+/// counts as expired (see `store::Db::loading`).
 pub fn load_files(
+    ks: &mut Target<'_>,
+    sh: &Arc<Shared>,
+    dir: &Path,
+    m: &Manifest,
+) -> Result<Loaded, String> {
+    ks.store.set_loading(true);
+    sh.persistence.loading.store(true, Ordering::Relaxed);
+    let r = load_all(ks, sh, dir, m);
+    sh.persistence.loading.store(false, Ordering::Relaxed);
+    ks.store.set_loading(false);
+    r
+}
+
+fn load_all(
     ks: &mut Target<'_>,
     sh: &Arc<Shared>,
     dir: &Path,
@@ -176,7 +205,8 @@ pub fn load_files(
         };
         let t = Instant::now();
         let is_base = m.base.as_ref() == Some(*f);
-        let size = load_one(ks, sh, &path, &f.name, &bytes, last, &c)?;
+        let (size, cut) = load_one(ks, sh, &path, &f.name, &bytes, last, &c)?;
+        out.truncated |= cut;
         out.total_size += size;
         if is_base {
             out.base_size = size;
@@ -195,7 +225,7 @@ pub fn load_files(
     Ok(out)
 }
 
-/// Loads one file; returns its size (after a cut).
+/// Loads one file; returns its size (after a cut) and whether it was cut.
 fn load_one(
     ks: &mut Target<'_>,
     sh: &Arc<Shared>,
@@ -204,13 +234,24 @@ fn load_one(
     bytes: &[u8],
     last: bool,
     c: &crate::cmd::config::Config,
-) -> Result<u64, String> {
+) -> Result<(u64, bool), String> {
     let mut pos = 0;
     if bytes.starts_with(b"REDIS") {
-        sh.logger.notice("Reading RDB base file on AOF loading...");
+        // A file of a Redis before 7.0 (taken in as the base under its old
+        // name) has an RDB preamble followed by commands.
+        let old_style = name == c.appendfilename;
+        sh.logger.notice(if old_style {
+            "Reading RDB preamble from AOF file..."
+        } else {
+            "Reading RDB base file on AOF loading..."
+        });
         pos = rdbfile::load_rdb(ks.store, ks.scripts, sh, c, bytes, Default::default(), true)
             .map_err(|e| format!("Bad file format reading the append only file {name}: {e}"))?;
-        sh.logger.notice("RDB is base AOF");
+        sh.logger.notice(if old_style {
+            "Reading the remaining AOF tail..."
+        } else {
+            "RDB is base AOF"
+        });
     }
     let mut client = ClientState {
         id: u64::MAX - 1,
@@ -263,7 +304,7 @@ fn load_one(
         }
     };
     if !truncated && multi_at.is_none() {
-        return Ok(bytes.len() as u64);
+        return Ok((bytes.len() as u64, false));
     }
     if multi_at.is_some() {
         sh.logger.warning(&format!(
@@ -299,7 +340,7 @@ fn load_one(
     sh.logger.warning(&format!(
         "AOF {name} loaded anyway because aof-load-truncated is enabled"
     ));
-    Ok(valid as u64)
+    Ok((valid as u64, true))
 }
 
 #[cfg(test)]
@@ -315,6 +356,18 @@ mod tests {
             Next::Command(vec![b"SELECT".to_vec(), b"0".to_vec()], b.len())
         );
         assert_eq!(next_command(b, b.len()), Next::End);
+    }
+
+    #[test]
+    fn annotations_are_read_as_redis_reads_them() {
+        // One the file ends in is skipped whole, not a torn command.
+        assert_eq!(next_command(b"#TS:17", 0), Next::Skip(6));
+        // A line over 1023 bytes goes on as the next read: here not a command.
+        let mut long = b"#".to_vec();
+        long.extend_from_slice(&[b'a'; 1100]);
+        long.extend_from_slice(b"\r\n");
+        assert_eq!(next_command(&long, 0), Next::Skip(1023));
+        assert_eq!(next_command(&long, 1023), Next::Bad(1023));
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //! startup, writing what commands propagate, fsync, BGREWRITEAOF and its
 //! automatic trigger, turning the AOF on and off with CONFIG SET, and INFO.
 //!
+//! - **Upgrade.** A single `appendonly.aof` in `dir` from a Redis before 7.0
+//!   (commands, or an RDB preamble and commands) becomes base 1 of a new
+//!   directory under its own name, as 7.0 does it at startup.
 //! - **Writing.** Commands that changed the dataset are put in RESP into the
 //!   propagation feed (`cmd::propagate`) under the keyspace lock. Right after
 //!   a thread releases that lock and before it sends anything ([`flush`],
@@ -73,7 +76,15 @@ struct State {
     unsynced: bool,
     current_size: u64,
     base_size: u64,
-    last_write_ok: bool,
+    /// Bytes in the current incremental file (a partial write is cut back
+    /// to it).
+    incr_len: u64,
+    /// The last write failed: why (`aof_last_write_status:err`, MISCONF).
+    write_err: Option<String>,
+    /// The last `everysec` fsync failed: why (also `err`, also MISCONF).
+    fsync_err: Option<String>,
+    /// When a write error was last logged.
+    last_error_log: Option<Instant>,
     /// A thread is writing the feed's bytes (see [`flush`]).
     writing: bool,
     /// Feed offset up to which the bytes are in the file (synced under
@@ -137,7 +148,6 @@ fn open_append(path: &Path) -> io::Result<File> {
 pub fn install(sh: &Arc<Shared>) {
     let _ = sh.persistence.aof.set(Box::new(Aof {
         state: Mutex::new(State {
-            last_write_ok: true,
             last_rewrite_ok: true,
             last_rewrite_secs: -1,
             ..State::default()
@@ -180,8 +190,27 @@ fn fsync_loop(weak: std::sync::Weak<Shared>) {
             st.unsynced = false;
             st.incr.clone()
         };
-        if let Some(f) = file {
-            let _ = f.sync_data();
+        let Some(f) = file else {
+            continue;
+        };
+        let synced = f.sync_data();
+        let mut st = a.lock();
+        match synced {
+            Err(e) => {
+                let why = crate::cmd::io_error_text(&e);
+                if st.fsync_err.is_none() {
+                    sh.logger
+                        .warning(&format!("Fail to fsync the AOF file: {why}"));
+                }
+                st.fsync_err = Some(why);
+                st.unsynced = true;
+                publish_status(&st, &sh);
+            }
+            Ok(()) if st.fsync_err.is_some() => {
+                st.fsync_err = None;
+                publish_status(&st, &sh);
+            }
+            Ok(()) => {}
         }
     }
 }
@@ -197,6 +226,12 @@ fn fsync_loop(weak: std::sync::Weak<Shared>) {
 /// writer only; one with newer bytes becomes the next writer. The bytes reach
 /// the file in the order they were fed (one writer at a time, each taking the
 /// whole buffer).
+///
+/// A failed write (Redis's `flushAppendOnlyFile`): part of it written is cut
+/// off the file again; under `appendfsync always` the server exits, as a
+/// reply may not leave without its command on disk; otherwise the bytes stay
+/// in the feed for the next writer (every release of the lock and the cron
+/// try again), and writes get MISCONF until a write succeeds.
 pub fn flush(sh: &Shared) {
     if !sh.propagation.is_on() {
         return;
@@ -226,46 +261,154 @@ pub fn flush(sh: &Shared) {
         (data, f.taken)
     };
     let file = st.incr.clone();
+    let incr_len = st.incr_len;
     drop(st);
     let always = sh.config().appendfsync == "always";
-    let written = match &file {
-        Some(file) => {
-            (&**file)
-                .write_all(&data)
-                .and_then(|_| if always { file.sync_data() } else { Ok(()) })
-        }
-        None => Ok(()),
+    let pause = sh.persistence.aof_flush_sleep_us.load(Ordering::Relaxed);
+    if pause > 0 && !data.is_empty() {
+        std::thread::sleep(Duration::from_micros(pause));
+    }
+    let (written, err) = match &file {
+        Some(file) => write_some(file, &data),
+        None => (data.len(), None),
     };
     let mut st = a.lock();
     st.writing = false;
-    match written {
-        Ok(()) => {
+    match err {
+        None => {
+            if always {
+                if let Some(Err(e)) = file.as_ref().map(|f| f.sync_data()) {
+                    sh.logger.warning(&format!(
+                        "Can't persist AOF for fsync error when the AOF fsync policy is 'always': {}. Exiting...",
+                        crate::cmd::io_error_text(&e)
+                    ));
+                    std::process::exit(1);
+                }
+            }
             st.durable = end;
             st.current_size += data.len() as u64;
+            st.incr_len += data.len() as u64;
             st.unsynced |= !always;
-            if !st.last_write_ok {
+            if st.write_err.is_some() {
                 sh.logger
                     .warning("AOF write error looks solved, Redis can write again.");
+                st.write_err = None;
+                publish_status(&st, sh);
             }
-            st.last_write_ok = true;
         }
-        Err(e) => {
-            if st.last_write_ok {
-                sh.logger.warning(&format!(
-                    "Error writing to the AOF file: {}",
-                    crate::cmd::io_error_text(&e)
-                ));
+        Some(e) => {
+            let kept = write_failed(
+                &mut st,
+                sh,
+                file.as_deref(),
+                incr_len,
+                written,
+                data.len(),
+                &e,
+            );
+            if always {
+                sh.logger.warning(
+                    "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...",
+                );
+                std::process::exit(1);
             }
-            st.last_write_ok = false;
-            // Kept for the next writer, ahead of what came since.
+            // What could not be cut off stays written; the rest is kept for
+            // the next writer, ahead of what came since.
+            st.current_size += kept as u64;
+            st.incr_len += kept as u64;
             let mut f = sh.propagation.feed();
-            f.taken -= data.len() as u64;
-            let mut again = data;
+            let back = data.len() - kept;
+            f.taken -= back as u64;
+            let mut again = data.get(kept..).unwrap_or_default().to_vec();
             again.extend_from_slice(&f.buf);
             f.buf = again;
         }
     }
     a.written.notify_all();
+}
+
+/// Writes `data` as Redis's `aofWrite` does: on until all is written or a
+/// write fails. Returns how much was written and the error, if any.
+fn write_some(file: &File, data: &[u8]) -> (usize, Option<io::Error>) {
+    let mut done = 0;
+    while done < data.len() {
+        match (&*file).write(&data[done..]) {
+            Ok(0) => return (done, Some(io::ErrorKind::WriteZero.into())),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (done, Some(e)),
+        }
+    }
+    (done, None)
+}
+
+/// Seconds between two logs of a failing write (`AOF_WRITE_LOG_ERROR_RATE`).
+const WRITE_ERROR_LOG_RATE: Duration = Duration::from_secs(30);
+
+/// Records a failed write: the log lines (at most one each 30 seconds), a
+/// partial write cut off the file, the reason writes are refused with.
+/// Returns the bytes that stay in the file (a partial write that could not
+/// be cut off).
+fn write_failed(
+    st: &mut State,
+    sh: &Shared,
+    file: Option<&File>,
+    incr_len: u64,
+    written: usize,
+    expected: usize,
+    e: &io::Error,
+) -> usize {
+    let can_log = st
+        .last_error_log
+        .is_none_or(|t| t.elapsed() > WRITE_ERROR_LOG_RATE);
+    if can_log {
+        st.last_error_log = Some(Instant::now());
+    }
+    let mut kept = 0;
+    let reason = if written == 0 {
+        if can_log {
+            sh.logger.warning(&format!(
+                "Error writing to the AOF file: {}",
+                crate::cmd::io_error_text(e)
+            ));
+        }
+        crate::cmd::io_error_text(e)
+    } else {
+        if can_log {
+            sh.logger.warning(&format!(
+                "Short write while writing to the AOF file: (nwritten={written}, expected={expected})"
+            ));
+        }
+        if let Some(Err(te)) = file.map(|f| f.set_len(incr_len)) {
+            if can_log {
+                sh.logger.warning(&format!(
+                    "Could not remove short write from the append-only file.  Redis may refuse \
+                     to load the AOF the next time it starts.  ftruncate: {}",
+                    crate::cmd::io_error_text(&te)
+                ));
+            }
+            kept = written;
+        }
+        // Redis reports a short write as ENOSPC whatever stopped it.
+        crate::cmd::io_error_text(&io::Error::from_raw_os_error(ENOSPC))
+    };
+    st.write_err = Some(reason);
+    publish_status(st, sh);
+    kept
+}
+
+/// `ENOSPC` on Linux (and the BSDs): "No space left on device".
+const ENOSPC: i32 = 28;
+
+/// Tells the dispatcher whether writes are refused, and why: a failed write
+/// first, then a failed background fsync, while the AOF is on.
+fn publish_status(st: &State, sh: &Shared) {
+    let reason = if st.on || st.wait_rewrite {
+        st.write_err.clone().or_else(|| st.fsync_err.clone())
+    } else {
+        None
+    };
+    sh.persistence.set_aof_error(reason);
 }
 
 /// Opens the next incremental file; the feed starts it with a SELECT.
@@ -281,6 +424,7 @@ fn open_next_incr(st: &mut State, sh: &Shared, c: &Config, why: &str) -> io::Res
         seq,
         kind: Kind::Incr,
     });
+    st.incr_len = f.metadata().map_or(0, |m| m.len());
     st.incr = Some(Arc::new(f));
     st.unsynced = false;
     sh.propagation.feed().selected = None;
@@ -296,6 +440,7 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
         return Ok(());
     };
     let dir = aof_dir(&c);
+    let dir_existed = dir.is_dir();
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return Err(format!(
             "Can't open or create append-only dir {}: {}",
@@ -309,20 +454,30 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Manifest::default(),
         Err(e) => return Err(format!("Can't open the AOF manifest file: {e}")),
     };
+    if needs_upgrade(&c, &dir, dir_existed, &m) {
+        m = upgrade(sh, &c, &dir)?;
+    }
     let mut loaded = load::Loaded::default();
     if !m.data_files().is_empty() {
         loaded = load::load_files(&mut load::Target::of(ks), sh, &dir, &m)?;
     }
     let mut st = a.lock();
     st.dir = dir.clone();
-    if m.base.is_none() {
-        // A base of what is there now (nothing, or what the incremental
-        // files built), so the manifest always starts with one.
+    if m.base.is_none() && m.incrs.is_empty() {
+        // No AOF yet: a base of what is there now, so the manifest starts
+        // with one. (Incremental files without a base stay as they are, as
+        // in 7.0.)
         let seq = m.base_seq + 1;
         let name = manifest::base_name(&c.appendfilename, seq, c.aof_use_rdb_preamble);
         let snap = snapshot(&ks.store, &mut ks.scripts);
-        write_base_file(&dir.join(&name), &snap, &c, &mut || Ok(()))
+        let ts = base_timestamp(&c);
+        write_base_file(&dir.join(&name), &snap, &c, ts, &mut || Ok(()))
             .map_err(|e| format!("Can't create the AOF base file {name}: {e}"))?;
+        // Written here, not by a rewrite's thread: the next command is
+        // annotated only in a later second (as 7.0's main process).
+        if let Some(t) = ts {
+            sh.propagation.feed().ts_last = t;
+        }
         sh.logger
             .notice(&format!("Creating AOF base file {name} on server start"));
         m.base_seq = seq;
@@ -331,12 +486,6 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
             seq,
             kind: Kind::Base,
         });
-        // The incremental files so far are in the new base.
-        let old = std::mem::take(&mut m.incrs);
-        m.history.extend(old.into_iter().map(|mut e| {
-            e.kind = Kind::History;
-            e
-        }));
     }
     st.manifest = m;
     if st.manifest.incrs.is_empty() {
@@ -347,6 +496,7 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
             "Opening AOF incr file {} on server start",
             last.name
         ));
+        st.incr_len = f.metadata().map_or(0, |m| m.len());
         st.incr = Some(Arc::new(f));
     }
     persist_manifest(&dir, &c, &st.manifest)
@@ -360,6 +510,56 @@ pub fn start(ks: &mut Keyspace, sh: &Arc<Shared>) -> Result<(), String> {
     sh.propagation.on.store(true, Ordering::Relaxed);
     crate::cmd::notify::flush_expired(&mut ks.store, sh);
     Ok(())
+}
+
+/// Whether `appendfilename` in `dir` is a single append-only file of a
+/// Redis before 7.0 to be taken in as the base (7.0's three cases): there is
+/// no AOF directory, or no file in its manifest, or the manifest names only
+/// it as the base and it is not in the directory yet (a crash between the
+/// manifest and the move).
+fn needs_upgrade(c: &Config, dir: &Path, dir_existed: bool, m: &Manifest) -> bool {
+    if !Path::new(&c.dir).join(&c.appendfilename).is_file() {
+        return false;
+    }
+    let only_old_base = m.incrs.is_empty()
+        && m.base.as_ref().is_some_and(|b| b.name == c.appendfilename)
+        && !dir.join(&c.appendfilename).exists();
+    !dir_existed || (m.base.is_none() && m.incrs.is_empty()) || only_old_base
+}
+
+/// Takes in an old single file (Redis's `aofUpgradePrepare`): a manifest
+/// naming it as base 1 is written first, then the file is moved into the
+/// directory, so a crash in between is finished at the next start.
+fn upgrade(sh: &Shared, c: &Config, dir: &Path) -> Result<Manifest, String> {
+    let m = Manifest {
+        base: Some(FileEntry {
+            name: c.appendfilename.clone(),
+            seq: 1,
+            kind: Kind::Base,
+        }),
+        base_seq: 1,
+        ..Manifest::default()
+    };
+    persist_manifest(dir, c, &m).map_err(|e| {
+        format!(
+            "Can't persist the AOF manifest: {}",
+            crate::cmd::io_error_text(&e)
+        )
+    })?;
+    let old = Path::new(&c.dir).join(&c.appendfilename);
+    if let Err(e) = std::fs::rename(&old, dir.join(&c.appendfilename)) {
+        return Err(format!(
+            "Error trying to move the old AOF file {} into dir {}: {}",
+            c.appendfilename,
+            c.appenddirname,
+            crate::cmd::io_error_text(&e)
+        ));
+    }
+    sh.logger.notice(&format!(
+        "Successfully migrated an old-style AOF file ({}) into the AOF directory ({}).",
+        c.appendfilename, c.appenddirname
+    ));
+    Ok(m)
 }
 
 /// Deletes the history files and drops them from the manifest (unless
@@ -386,17 +586,26 @@ fn snapshot(store: &Store, scripts: &mut ScriptSlot) -> rewrite::Snapshot {
     }
 }
 
+/// The `#TS:` a command-form base starts with (`aof-timestamp-enabled yes`
+/// and `aof-use-rdb-preamble no`): the time it is written.
+fn base_timestamp(c: &Config) -> Option<u64> {
+    (c.aof_timestamp_enabled && !c.aof_use_rdb_preamble)
+        .then(|| (crate::cmd::shared::unix_micros() / 1_000_000) as u64)
+}
+
 /// Writes a base file (RDB or commands by `aof-use-rdb-preamble`) and syncs it.
 fn write_base_file(
     path: &Path,
     snap: &rewrite::Snapshot,
     c: &Config,
+    timestamp: Option<u64>,
     on_key: &mut dyn FnMut() -> io::Result<()>,
 ) -> io::Result<()> {
     let mut rdb = rdbfile::save_options(c);
     rdb.aof_base = true;
     let opts = rewrite::BaseOptions {
         rdb: c.aof_use_rdb_preamble.then_some(rdb),
+        timestamp,
         compress: c.rdbcompression,
         encodings: rdbfile::encodings(c),
     };
@@ -481,7 +690,9 @@ pub fn rewrite_start(
                     }
                     Ok(())
                 };
-                let r = write_base_file(&tmp, &snap, &c2, &mut on_key).map_err(|e| e.to_string());
+                let ts = base_timestamp(&c2);
+                let r =
+                    write_base_file(&tmp, &snap, &c2, ts, &mut on_key).map_err(|e| e.to_string());
                 if r.is_ok() {
                     sh2.logger.notice(&format!(
                         "Successfully created the temporary AOF base file {}",
@@ -607,18 +818,24 @@ fn rewrite_done(a: &Aof, sh: &Shared, result: Result<(), String>, mut run: Runni
         temp_name()
     ));
     let base_size = std::fs::metadata(st.dir.join(&name)).map_or(0, |m| m.len());
-    // The old base and every incremental file but the newest become history.
+    // The old base and every incremental file but the newest become history,
+    // ahead of older history in 7.0's order: the incremental files, then the
+    // base (it puts the base at the head of its list, then each file from
+    // the newest back).
     let mut m = st.manifest.clone();
-    if let Some(mut old) = m.base.take() {
-        old.kind = Kind::History;
-        m.history.push(old);
-    }
+    let mut history = Vec::new();
     let keep = usize::from(st.on || st.wait_rewrite);
     let older = m.incrs.len().saturating_sub(keep);
     for mut e in m.incrs.drain(..older) {
         e.kind = Kind::History;
-        m.history.push(e);
+        history.push(e);
     }
+    if let Some(mut old) = m.base.take() {
+        old.kind = Kind::History;
+        history.push(old);
+    }
+    history.append(&mut m.history);
+    m.history = history;
     m.base = Some(FileEntry {
         name,
         seq: run.base_seq,
@@ -683,6 +900,14 @@ fn switch(ctx: &mut Ctx<'_>, on: bool) -> Result<(), String> {
                 .unwrap_or_default();
             st.wait_rewrite = true;
             st.incr = None;
+            if st.fsync_err.take().is_some() {
+                sh.logger
+                    .warning("AOF reopen, just ignore the AOF fsync error in bio job");
+            }
+            if st.write_err.take().is_some() {
+                sh.logger.warning("AOF reopen, just ignore the last error.");
+            }
+            publish_status(&st, &sh);
         }
         if sh.persistence.bgsave_running() {
             schedule(&sh);
@@ -710,12 +935,16 @@ fn switch(ctx: &mut Ctx<'_>, on: bool) -> Result<(), String> {
     st.on = false;
     st.wait_rewrite = false;
     st.scheduled = false;
+    publish_status(&st, &sh);
     Ok(())
 }
 
 /// DEBUG LOADAOF (7.0): the AOF written and synced, the keyspace emptied and
-/// loaded again from the files the manifest on disk names. Unlike Redis,
-/// which exits when that load fails, the error is returned.
+/// loaded again from the files the manifest on disk names (history files
+/// deleted first, an old single file taken in as at startup). As in 7.0, the
+/// server exits (status 1) when that load does not end cleanly: no AOF to
+/// load (also with `appendonly no`), a bad manifest, a damaged file, or a
+/// torn last command even when `aof-load-truncated yes` cut it.
 fn debug_loadaof(ctx: &mut Ctx<'_>) -> Result<(), String> {
     let sh = ctx.shared.clone();
     flush(&sh);
@@ -725,13 +954,40 @@ fn debug_loadaof(ctx: &mut Ctx<'_>) -> Result<(), String> {
     if let Some(f) = a.lock().incr.clone() {
         let _ = f.sync_data();
     }
+    let _old = ctx.store.flush_all();
+    let fail = |why: Option<String>| -> ! {
+        if let Some(why) = why {
+            sh.logger.warning(&why);
+        }
+        std::process::exit(1)
+    };
     let c = sh.config().clone();
     let dir = aof_dir(&c);
-    let m = match std::fs::read(dir.join(manifest::manifest_name(&c.appendfilename))) {
-        Ok(text) => Manifest::parse(&text)?,
+    let dir_existed = dir.is_dir();
+    let mut m = match std::fs::read(dir.join(manifest::manifest_name(&c.appendfilename))) {
+        Ok(text) => Manifest::parse(&text).unwrap_or_else(|e| fail(Some(e))),
         Err(_) => Manifest::default(),
     };
-    let _old = ctx.store.flush_all();
+    if needs_upgrade(&c, &dir, dir_existed, &m) {
+        m = upgrade(&sh, &c, &dir).unwrap_or_else(|e| fail(Some(e)));
+    }
+    if !c.aof_disable_auto_gc && !m.history.is_empty() {
+        let mut st = a.lock();
+        if st.on && st.dir == dir {
+            st.manifest.history.clear();
+        }
+        for h in std::mem::take(&mut m.history) {
+            sh.logger.notice(&format!(
+                "Removing the history file {} in the background",
+                h.name
+            ));
+            let _ = std::fs::remove_file(dir.join(&h.name));
+        }
+        let _ = persist_manifest(&dir, &c, &m);
+    }
+    if m.data_files().is_empty() {
+        fail(None);
+    }
     // Replayed commands are not written again.
     let was = sh.propagation.on.swap(false, Ordering::Relaxed);
     let mut target = load::Target {
@@ -741,8 +997,12 @@ fn debug_loadaof(ctx: &mut Ctx<'_>) -> Result<(), String> {
     };
     let r = load::load_files(&mut target, &sh, &dir, &m);
     sh.propagation.on.store(was, Ordering::Relaxed);
+    match r {
+        Ok(loaded) if !loaded.truncated => {}
+        Ok(_) => fail(None),
+        Err(e) => fail(Some(e)),
+    }
     ctx.store.dirty = 0;
-    r?;
     sh.logger
         .warning("Append Only File loaded by DEBUG LOADAOF");
     Ok(())
@@ -784,7 +1044,11 @@ fn info(sh: &Shared) -> String {
         if st.last_rewrite_ok { "ok" } else { "err" },
         st.rewrites,
         st.failures,
-        if st.last_write_ok { "ok" } else { "err" },
+        if st.write_err.is_none() && st.fsync_err.is_none() {
+            "ok"
+        } else {
+            "err"
+        },
     );
     if enabled {
         let pending = sh.propagation.feed().buf.len();

@@ -10,7 +10,8 @@
 //! as `%.17g`), `HSET`; then `PEXPIREAT` for a key with a TTL. A stream has no
 //! such form here yet: it is written as `RESTORE key 0 <DUMP payload>`, which
 //! redis-server also replays. Function libraries come first, as
-//! `FUNCTION LOAD <code>`.
+//! `FUNCTION LOAD <code>`. With `aof-timestamp-enabled yes` it starts with
+//! a `#TS:<unix seconds>` annotation line.
 //!
 //! The file is written to `temp-rewriteaof-bg-<pid>.aof` in `dir`, synced, and
 //! renamed into `appenddirname` by the server when the thread reports success.
@@ -33,6 +34,9 @@ pub struct Snapshot {
 /// How to write the base.
 pub struct BaseOptions {
     pub rdb: Option<SaveOptions>,
+    /// `aof-timestamp-enabled yes`: a command-form base starts with
+    /// `#TS:<this second>`.
+    pub timestamp: Option<u64>,
     pub compress: bool,
     pub encodings: Encodings,
 }
@@ -52,6 +56,9 @@ pub fn write_base<W: Write>(
         return Ok(());
     }
     let mut buf = Vec::with_capacity(1 << 16);
+    if let Some(t) = opts.timestamp {
+        buf.extend_from_slice(format!("#TS:{t}\r\n").as_bytes());
+    }
     for code in &snap.functions {
         append_command(&mut buf, &[b"FUNCTION", b"LOAD", code]);
     }
