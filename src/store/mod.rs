@@ -176,27 +176,23 @@ impl Store {
                 continue;
             }
             let now = now_ms();
-            let states: Vec<(Vec<u8>, Option<bool>)> = self.dbs[this]
+            let touches: std::collections::HashMap<Vec<u8>, bool> = self.dbs[this]
                 .watched
                 .keys()
-                .map(|k| {
+                .filter_map(|k| {
                     let before = self.dbs[this].key_state(k, now);
                     let after = self.dbs[other].key_state(k, now);
-                    let touch = match (before, after) {
-                        (KeyState::Missing, KeyState::Missing) => None,
-                        (KeyState::Live, _) | (_, KeyState::Live) => Some(false),
-                        _ => Some(true),
+                    let benign = match (before, after) {
+                        (KeyState::Missing, KeyState::Missing) => return None,
+                        (KeyState::Live, _) | (_, KeyState::Live) => false,
+                        _ => true,
                     };
-                    (k.to_vec(), touch)
+                    Some((k.to_vec(), benign))
                 })
                 .collect();
-            let watched = &mut self.dbs[this].watched;
-            watched.touch_where(|k| {
-                states
-                    .iter()
-                    .find(|(key, _)| key.as_slice() == k)
-                    .and_then(|(_, t)| *t)
-            });
+            self.dbs[this]
+                .watched
+                .touch_where(|k| touches.get(k).copied());
         }
         self.dbs.swap(a, b);
         let (x, y) = self.two_dbs(a, b);
