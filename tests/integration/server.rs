@@ -1091,8 +1091,39 @@ fn config_set_port_and_bind_listen_again() {
             new_port.to_string().len()
         )
     );
+    // The old port closes. (Another test's server may take it at once: a
+    // listener there that is not this server counts as closed.)
+    let run_id = |c: &mut Conn| {
+        let info = c.q("info server");
+        let line = info.lines().find(|l| l.starts_with("run_id:"));
+        line.unwrap_or_default().to_string()
+    };
+    let ours = run_id(&mut n);
+    assert!(ours.len() > "run_id:".len(), "{ours}");
+    // Whether the server at `port` answers with our run_id (a connection
+    // that is closed or never answered is not ours).
+    let answers_as_ours = |s: std::net::TcpStream| {
+        use std::io::Read;
+        let mut s = s;
+        s.set_read_timeout(Some(Duration::from_millis(500))).ok();
+        if s.write_all(b"INFO server\r\n").is_err() {
+            return false;
+        }
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !got.ends_with(b"\r\n\r\n") {
+            match s.read(&mut buf) {
+                Ok(n) if n > 0 => got.extend_from_slice(&buf[..n]),
+                _ => break,
+            }
+        }
+        String::from_utf8_lossy(&got).contains(&ours)
+    };
     let t = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", srv.port)).is_ok() {
+    while let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", srv.port)) {
+        if !answers_as_ours(s) {
+            break;
+        }
         assert!(t.elapsed() < Duration::from_secs(5), "old port still open");
         std::thread::sleep(Duration::from_millis(10));
     }
