@@ -362,8 +362,10 @@ fn section(ctx: &Ctx<'_>, name: &str, t: &mut String) {
                     ("pubsub_channels", s(&channels)),
                     ("pubsub_patterns", s(&patterns)),
                     ("pubsubshard_channels", s(&0)),
-                    ("latest_fork_usec", s(&0)),
-                    ("total_forks", s(&0)),
+                    // The background snapshots, Ferrous's forks (see
+                    // `Persistence::forks`).
+                    ("latest_fork_usec", s(&get(&sh.persistence.latest_fork_us))),
+                    ("total_forks", s(&get(&sh.persistence.forks))),
                     ("migrate_cached_sockets", s(&migrate_sockets)),
                     ("slave_expires_tracked_keys", s(&0)),
                     ("active_defrag_hits", s(&0)),

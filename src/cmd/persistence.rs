@@ -121,6 +121,12 @@ pub struct Persistence {
     pub aof_rewriting: AtomicBool,
     /// DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each AOF write.
     pub aof_flush_sleep_us: AtomicU64,
+    /// Snapshots taken for a background save or rewrite, and how long the
+    /// last one held the keyspace: INFO's `total_forks` and
+    /// `latest_fork_usec`, since the snapshot is what Redis's fork gives its
+    /// child (see [`Persistence::snapshot_taken`]).
+    pub forks: AtomicU64,
+    pub latest_fork_us: AtomicU64,
     /// The dataset is being loaded from the AOF (Redis's `server.loading`):
     /// connections that give up waiting for the keyspace (a slow script in
     /// the file) answer LOADING.
@@ -156,12 +162,21 @@ impl Default for Persistence {
             aof: OnceLock::new(),
             aof_rewriting: AtomicBool::new(false),
             aof_flush_sleep_us: AtomicU64::new(0),
+            forks: AtomicU64::new(0),
+            latest_fork_us: AtomicU64::new(0),
             loading: AtomicBool::new(false),
         }
     }
 }
 
 impl Persistence {
+    /// A background save or rewrite took its snapshot in `us` microseconds
+    /// (Ferrous's counterpart of Redis's fork: the pause clients see).
+    pub fn snapshot_taken(&self, us: u64) {
+        self.forks.fetch_add(1, Ordering::Relaxed);
+        self.latest_fork_us.store(us, Ordering::Relaxed);
+    }
+
     /// The status (a leaf lock).
     pub fn state(&self) -> MutexGuard<'_, SaveState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())

@@ -216,6 +216,7 @@ pub fn bgsave_start(
     let dbs: Vec<Frozen> = store.dbs().iter().map(|d| d.table.freeze()).collect();
     let codes = library_codes(scripts);
     let copy_us = taken.elapsed().as_micros();
+    sh.persistence.snapshot_taken(copy_us as u64);
     let keys_total = dbs.iter().map(|d| d.len() as u64).sum();
     let keys_done = Arc::new(AtomicU64::new(0));
     let result = Arc::new(Mutex::new(None));

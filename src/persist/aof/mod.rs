@@ -668,7 +668,10 @@ pub fn rewrite_start(
             sh.propagation.on.store(true, Ordering::Relaxed);
         }
     }
+    let taken = std::time::Instant::now();
     let snap = snapshot(store, scripts);
+    sh.persistence
+        .snapshot_taken(taken.elapsed().as_micros() as u64);
     let result = Arc::new(Mutex::new(None));
     let cancel = Arc::new(AtomicBool::new(false));
     let tmp = Path::new(&c.dir).join(temp_name());
@@ -909,7 +912,18 @@ fn switch(ctx: &mut Ctx<'_>, on: bool) -> Result<(), String> {
             }
             publish_status(&st, &sh);
         }
-        if sh.persistence.bgsave_running() {
+        // Later, from the cron, as 7.0 decides (with its words).
+        let busy = if sh.persistence.bgsave_running() {
+            Some("AOF was enabled but there is already another background operation")
+        } else if ctx.client.tx.running {
+            Some("AOF was enabled during a transaction")
+        } else {
+            None
+        };
+        if let Some(why) = busy {
+            sh.logger.warning(&format!(
+                "{why}. An AOF background was scheduled to start when possible."
+            ));
             schedule(&sh);
             return Ok(());
         }
