@@ -1333,49 +1333,19 @@ fn protected_mode_refuses_remote_clients_without_a_password() {
 /// The server runs as a process of its own, since the score is per process.
 #[test]
 fn oom_score_adj_sets_the_process_score() {
-    /// Kills the server however the test ends.
-    struct Killed(std::process::Child);
-    impl Drop for Killed {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
     let file = |pid: u32| format!("/proc/{pid}/oom_score_adj");
     if !std::path::Path::new(&file(std::process::id())).exists() {
         eprintln!("skipped: no /proc/PID/oom_score_adj here");
         return;
     }
-    let port = super::support::free_port();
-    let child = Killed(
-        std::process::Command::new(env!("CARGO_BIN_EXE_ferrous"))
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start ferrous"),
-    );
-    let pid = child.0.id();
+    let dir = super::support::temp_dir("oom");
+    let server = super::aof_proc::Proc::start(&dir, &[]);
+    let pid = server.child.id();
     let read = || -> i64 {
         let text = std::fs::read_to_string(file(pid)).expect("read the score");
         text.trim().parse().expect("a number")
     };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let stream = loop {
-        if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "ferrous did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut c = Conn::from_stream(stream);
+    let mut c = server.connect();
     let mut set = |name: &str, value: &str| {
         s(&c.cmd(&[b"CONFIG", b"SET", name.as_bytes(), value.as_bytes()]))
     };
@@ -1391,6 +1361,8 @@ fn oom_score_adj_sets_the_process_score() {
     assert_eq!(set("oom-score-adj", "no"), "+OK\r\n");
     assert_eq!(read(), base, "the score from before comes back");
     assert!(set("oom-score-adj-values", "2001 0 0").contains("must be between -2000 and 2000"));
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `rename-command`: the command answers to its new name only, an empty name
