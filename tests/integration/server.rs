@@ -2,7 +2,9 @@
 //! protocol errors and limits), the dispatcher's error texts, authentication,
 //! connection and server commands, concurrency, and the binary's configuration.
 //! Every expected reply was checked against redis-server 7.0.15.
-use super::support::{multibulk, start_server, start_server_with, Conn};
+use super::support::{
+    multibulk, run_id, start_server, start_server_with, wait_port_released, Conn,
+};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -853,10 +855,11 @@ fn shutdown_closes_everyone() {
     assert_eq!(a.q("shutdown save nosave"), "-ERR syntax error\r\n");
     assert_eq!(a.q("shutdown abort now"), "-ERR syntax error\r\n");
     assert_eq!(a.q("shutdown abort"), "-ERR No shutdown in progress.\r\n");
+    let ours = run_id(&mut b);
     a.send(b"shutdown nosave\r\n");
     assert!(a.is_closed());
     assert!(b.is_closed());
-    assert!(std::net::TcpStream::connect(("127.0.0.1", srv.port)).is_err());
+    assert!(wait_port_released(srv.port, &ours));
 }
 
 #[test]
@@ -1093,40 +1096,8 @@ fn config_set_port_and_bind_listen_again() {
     );
     // The old port closes. (Another test's server may take it at once: a
     // listener there that is not this server counts as closed.)
-    let run_id = |c: &mut Conn| {
-        let info = c.q("info server");
-        let line = info.lines().find(|l| l.starts_with("run_id:"));
-        line.unwrap_or_default().to_string()
-    };
     let ours = run_id(&mut n);
-    assert!(ours.len() > "run_id:".len(), "{ours}");
-    // Whether the server at `port` answers with our run_id (a connection
-    // that is closed or never answered is not ours).
-    let answers_as_ours = |s: std::net::TcpStream| {
-        use std::io::Read;
-        let mut s = s;
-        s.set_read_timeout(Some(Duration::from_millis(500))).ok();
-        if s.write_all(b"INFO server\r\n").is_err() {
-            return false;
-        }
-        let mut got = Vec::new();
-        let mut buf = [0u8; 4096];
-        while !got.ends_with(b"\r\n\r\n") {
-            match s.read(&mut buf) {
-                Ok(n) if n > 0 => got.extend_from_slice(&buf[..n]),
-                _ => break,
-            }
-        }
-        String::from_utf8_lossy(&got).contains(&ours)
-    };
-    let t = Instant::now();
-    while let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", srv.port)) {
-        if !answers_as_ours(s) {
-            break;
-        }
-        assert!(t.elapsed() < Duration::from_secs(5), "old port still open");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    assert!(wait_port_released(srv.port, &ours), "old port still open");
     assert_eq!(
         n.cmd(&[b"config", b"set", b"bind", b"127.0.0.1 -::1"]),
         b"+OK\r\n"
@@ -1141,7 +1112,7 @@ fn config_set_port_and_bind_listen_again() {
     // Shutdown still closes everything.
     again.send(b"shutdown nosave\r\n");
     assert!(again.is_closed());
-    assert!(std::net::TcpStream::connect(("127.0.0.1", new_port)).is_err());
+    assert!(wait_port_released(new_port, &ours), "new port still open");
 }
 
 /// With `always-show-logo yes` the startup log carries the banner where

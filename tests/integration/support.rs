@@ -399,6 +399,43 @@ impl Conn {
     }
 }
 
+/// The `run_id:` line of the server behind `c` (from INFO server).
+pub fn run_id(c: &mut Conn) -> String {
+    let info = c.q("info server");
+    let line = info.lines().find(|l| l.starts_with("run_id:"));
+    let id = line.unwrap_or_default().to_string();
+    assert!(id.len() > "run_id:".len(), "{info}");
+    id
+}
+
+/// Waits (up to 5 s) until no server with `run_id` listens on `port`.
+/// Tests run in parallel, so a port one server frees may be taken by another
+/// test's server at once: a listener that answers with another run_id (or
+/// not at all) counts as closed.
+pub fn wait_port_released(port: u16, run_id: &str) -> bool {
+    let answers_as = |mut s: TcpStream| {
+        s.set_read_timeout(Some(Duration::from_millis(500))).ok();
+        if s.write_all(b"INFO server\r\n").is_err() {
+            return false;
+        }
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !got.ends_with(b"\r\n\r\n") {
+            match s.read(&mut buf) {
+                Ok(n) if n > 0 => got.extend_from_slice(&buf[..n]),
+                _ => break,
+            }
+        }
+        String::from_utf8_lossy(&got).contains(run_id)
+    };
+    eventually(Duration::from_secs(5), || {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Ok(s) => !answers_as(s),
+            Err(_) => true,
+        }
+    })
+}
+
 /// Polls `f` every 10 ms until it is true or `limit` passes.
 pub fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + limit;
